@@ -1,0 +1,1 @@
+//! backsim: a Monte Carlo simulator of backlog prioritization under PM/PO role scenarios.
