@@ -1,1 +1,3 @@
 //! backsim: a Monte Carlo simulator of backlog prioritization under PM/PO role scenarios.
+
+pub mod error;
