@@ -1,0 +1,457 @@
+//! The commands: CLI arguments turned into validated options, then the work, then the exit
+//! code. `main.rs` only parses the command line and calls [`main`].
+
+use crate::cli::{Cli, Command, Format, RunArgs};
+use crate::engine::driver::{Comparison, Sink};
+use crate::engine::metrics::{RunRecord, N_SERIES};
+use crate::error::{exit_code, input_error};
+use crate::output::atomic::{commit_all, prepare_dir, write_file, PendingFile};
+use crate::output::csv as out_csv;
+use crate::scenario::load::load_with_limits;
+use crate::scenario::presets::{self, ARCHETYPES};
+use crate::scenario::validate::Limits;
+use crate::scenario::Scenario;
+use crate::stats::Aggregate;
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+/// Most scenarios in one comparison.
+pub const MAX_SCENARIOS: usize = 64;
+
+/// Run a parsed command line; returns the process exit code.
+pub fn main(cli: Cli) -> i32 {
+    let result = match cli.command {
+        None => run(&RunArgs::default()).map(|_| ()),
+        Some(Command::Run(args)) => run(&args).map(|_| ()),
+        Some(Command::Check { files, allow_large }) => check(&files, allow_large),
+        Some(Command::Scenarios) => list_scenarios(),
+        Some(Command::Init { name, extends }) => init(&name, &extends),
+        Some(Command::Plot { dir, format }) => plot(&dir, format),
+        Some(Command::Completions { shell }) => {
+            use clap::CommandFactory;
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "backsim",
+                &mut std::io::stdout(),
+            );
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => 0,
+        Err(err) => {
+            // A closed pipe (`backsim check x | head`) is not an error worth a message.
+            if err.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
+                return 0;
+            }
+            eprintln!("error: {err:#}");
+            exit_code(&err)
+        }
+    }
+}
+
+/// What `run` produced.
+#[derive(Debug)]
+pub struct RunOutcome {
+    pub files: Vec<PathBuf>,
+    pub scenarios: Vec<Scenario>,
+    pub runs: u64,
+    pub seed: u64,
+}
+
+/// Options of a comparison run, validated.
+struct RunPlan {
+    scenarios: Vec<Scenario>,
+    baseline: usize,
+    runs: u64,
+    seed: u64,
+}
+
+fn plan(args: &RunArgs) -> Result<RunPlan> {
+    let limits = if args.allow_large {
+        Limits::large()
+    } else {
+        Limits::default()
+    };
+    let specs: Vec<String> = if args.scenarios.is_empty() {
+        ARCHETYPES.iter().map(|s| s.to_string()).collect()
+    } else {
+        args.scenarios.clone()
+    };
+    if specs.len() > MAX_SCENARIOS {
+        return Err(input_error(format!(
+            "{} scenarios given; a comparison holds at most {MAX_SCENARIOS}",
+            specs.len()
+        )));
+    }
+    let mut scenarios = Vec::new();
+    for spec in &specs {
+        let s = load_with_limits(spec, &limits)?;
+        if let Some(prev) = scenarios.iter().position(|p: &Scenario| p.name == s.name) {
+            return Err(input_error(format!(
+                "{spec}: scenario name {:?} is already used by {}; names must be unique in a comparison (set `name` in the file)",
+                s.name, specs[prev]
+            )));
+        }
+        scenarios.push(s);
+    }
+    let baseline = match &args.baseline {
+        None => 0,
+        Some(name) => scenarios
+            .iter()
+            .position(|s| {
+                &s.name == name
+                    || specs
+                        .iter()
+                        .position(|x| x == name)
+                        .is_some_and(|i| scenarios[i].name == s.name)
+            })
+            .ok_or_else(|| {
+                input_error(format!(
+                    "--baseline {name:?}: no such scenario in this run (scenarios: {})",
+                    scenarios
+                        .iter()
+                        .map(|s| s.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })?,
+    };
+    let runs = args.runs.unwrap_or(scenarios[baseline].simulation.runs);
+    if runs == 0 {
+        return Err(input_error("--runs must be at least 1"));
+    }
+    if runs > limits.max_runs {
+        return Err(input_error(format!(
+            "--runs {runs} is above the limit of {} (each run takes time); pass --allow-large to raise the limit deliberately",
+            limits.max_runs
+        )));
+    }
+    let seed = args.seed.unwrap_or(scenarios[baseline].simulation.seed);
+    // The resolved scenarios record what was actually run.
+    for s in scenarios.iter_mut() {
+        s.simulation.runs = runs;
+        s.simulation.seed = seed;
+    }
+    Ok(RunPlan {
+        scenarios,
+        baseline,
+        runs,
+        seed,
+    })
+}
+
+/// Streams runs.csv and feeds the aggregates, in replication order.
+struct RunSink<'a> {
+    names: Vec<String>,
+    runs_file: &'a mut PendingFile,
+    aggregate: &'a mut Aggregate,
+    line: String,
+}
+
+impl Sink for RunSink<'_> {
+    fn replication(
+        &mut self,
+        replication: u64,
+        records: &[RunRecord],
+        series: &[&[[f64; N_SERIES]]],
+    ) -> Result<()> {
+        let w = self.runs_file.writer();
+        for (s, rec) in records.iter().enumerate() {
+            out_csv::write_run_row(w, &mut self.line, &self.names[s], replication + 1, rec)
+                .context("cannot write runs.csv")?;
+        }
+        self.aggregate.add(records, series);
+        Ok(())
+    }
+}
+
+/// `backsim run`: simulate, write every file atomically, draw, print the table.
+pub fn run(args: &RunArgs) -> Result<RunOutcome> {
+    let plan = plan(args)?;
+    let out = &args.out;
+    prepare_dir(out)?;
+    let interactive = std::io::stdout().is_terminal() && !args.quiet;
+
+    let comparison = Comparison::new(&plan.scenarios, plan.seed, plan.runs);
+    let sprints: Vec<usize> = plan
+        .scenarios
+        .iter()
+        .map(|s| s.simulation.sprints as usize)
+        .collect();
+    let planned: Vec<f64> = plan
+        .scenarios
+        .iter()
+        .map(|s| s.release.planned_sprint.unwrap_or(0) as f64)
+        .collect();
+    let mut aggregate = Aggregate::new(&sprints, &planned, plan.baseline);
+    let mut runs_file = PendingFile::create(&out.join("runs.csv"))?;
+    runs_file
+        .writer()
+        .write_all(out_csv::runs_header().as_bytes())
+        .context("cannot write runs.csv")?;
+
+    let bar = if interactive {
+        ProgressBar::new(plan.runs)
+    } else {
+        ProgressBar::hidden()
+    };
+    if interactive {
+        bar.set_draw_target(ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} {msg} [{bar:40}] {pos}/{len} runs ({per_sec}, {eta} left)",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
+        );
+        bar.set_message(format!("simulating {} scenarios", plan.scenarios.len()));
+    }
+    let mut work = || -> Result<()> {
+        let mut sink = RunSink {
+            names: plan.scenarios.iter().map(|s| s.name.clone()).collect(),
+            runs_file: &mut runs_file,
+            aggregate: &mut aggregate,
+            line: String::new(),
+        };
+        comparison.run(&mut sink, &|done| bar.set_position(done))
+    };
+    match args.threads {
+        Some(0) => return Err(input_error("--threads must be at least 1")),
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .context("cannot start worker threads")?
+            .install(&mut work)?,
+        None => work()?,
+    }
+    bar.finish_and_clear();
+
+    let meta = out_csv::RunMeta {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        command: command_line(),
+        seed: plan.seed,
+        runs: plan.runs,
+        baseline: plan.scenarios[plan.baseline].name.clone(),
+        date: today(),
+    };
+    let mut files = vec![runs_file];
+    files.push(write_file(
+        &out.join("summary.csv"),
+        out_csv::summary_csv(&mut aggregate, &plan.scenarios).as_bytes(),
+    )?);
+    files.push(write_file(
+        &out.join("compare.csv"),
+        out_csv::compare_csv(&aggregate, &plan.scenarios).as_bytes(),
+    )?);
+    files.push(write_file(
+        &out.join("sprints.csv"),
+        out_csv::sprints_csv(&mut aggregate, &plan.scenarios).as_bytes(),
+    )?);
+    files.push(write_file(
+        &out.join("scenarios.toml"),
+        out_csv::scenarios_toml(&meta, &plan.scenarios)?.as_bytes(),
+    )?);
+    let overwriting: Vec<String> = files
+        .iter()
+        .filter(|f| f.target().exists())
+        .map(|f| {
+            f.target()
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    let mut written = commit_all(files)?;
+    if !args.no_charts {
+        written.extend(draw(out, args.format)?);
+    }
+    if !args.quiet {
+        println!(
+            "{}",
+            crate::output::table::render(&mut aggregate, &plan.scenarios)
+        );
+        if !overwriting.is_empty() {
+            println!(
+                "Replaced earlier results in {}: {}",
+                out.display(),
+                overwriting.join(", ")
+            );
+        }
+        println!(
+            "{} runs × {} scenarios (seed {}) written to {}",
+            plan.runs,
+            plan.scenarios.len(),
+            plan.seed,
+            out.display()
+        );
+    }
+    Ok(RunOutcome {
+        files: written,
+        scenarios: plan.scenarios,
+        runs: plan.runs,
+        seed: plan.seed,
+    })
+}
+
+/// Charts and report from the folder's CSVs.
+fn draw(_dir: &Path, _format: Format) -> Result<Vec<PathBuf>> {
+    Ok(Vec::new())
+}
+
+fn plot(dir: &Path, format: Format) -> Result<()> {
+    let files = draw(dir, format)?;
+    println!("{} files written to {}", files.len(), dir.display());
+    Ok(())
+}
+
+fn command_line() -> String {
+    std::env::args()
+        .map(|a| if a.contains(' ') { format!("{a:?}") } else { a })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Today's date (UTC) as YYYY-MM-DD, from the system clock (used only as a label).
+fn today() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs()) as i64;
+    let days = secs.div_euclid(86_400);
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    format!("{:04}-{:02}-{:02}", if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// `backsim check`: validate and print each file resolved.
+fn check(files: &[String], allow_large: bool) -> Result<()> {
+    let limits = if allow_large {
+        Limits::large()
+    } else {
+        Limits::default()
+    };
+    let mut stdout = std::io::stdout().lock();
+    for spec in files {
+        let s = load_with_limits(spec, &limits)?;
+        let text = toml::to_string_pretty(&s).context("cannot print the scenario")?;
+        writeln!(stdout, "# {spec}: ok (resolved)\n{text}")?;
+    }
+    Ok(())
+}
+
+fn list_scenarios() -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "Built-in presets (use a name wherever a scenario file is expected, or `extends = \"NAME\"`):")?;
+    for name in presets::names() {
+        let s = crate::scenario::load_scenario(name)?;
+        writeln!(stdout, "  {name:<15} {}", s.description)?;
+    }
+    Ok(())
+}
+
+/// `backsim init`: a commented starter file; never overwrites.
+fn init(name: &str, extends: &str) -> Result<()> {
+    if presets::find(extends).is_none() {
+        return Err(input_error(format!(
+            "--extends {extends:?}: no such preset (presets: {})",
+            presets::names().join(", ")
+        )));
+    }
+    let path = if name.ends_with(".toml") {
+        PathBuf::from(name)
+    } else {
+        PathBuf::from(format!("{name}.toml"))
+    };
+    let stem = path
+        .file_stem()
+        .map_or(name.to_string(), |s| s.to_string_lossy().into_owned());
+    if stem.trim().is_empty() || stem.contains([',', '"']) {
+        return Err(input_error(format!(
+            "{name:?}: a scenario name must be non-empty and hold no commas or quotes"
+        )));
+    }
+    if path.exists() {
+        return Err(input_error(format!(
+            "{}: already exists; backsim init never overwrites a file",
+            path.display()
+        )));
+    }
+    let text = starter(&stem, extends);
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|e| input_error(format!("{}: cannot create: {e}", path.display())))?;
+    f.write_all(text.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    println!(
+        "wrote {} (extends {extends}); try: backsim check {} && backsim run {extends} {}",
+        path.display(),
+        path.display(),
+        path.display()
+    );
+    Ok(())
+}
+
+/// The text of a starter scenario file.
+pub fn starter(name: &str, extends: &str) -> String {
+    format!(
+        r#"# A backsim scenario. Set only what differs from the scenario it extends;
+# `backsim check {name}.toml` shows the resolved scenario, docs/scenario-format.md every key.
+name = "{name}"
+description = "What this scenario shows, in one line."
+extends = "{extends}"
+
+[simulation]
+# runs = 1000          # replications
+# sprints = 26         # two-week sprints in the horizon (one year)
+# seed = 42
+
+[team]
+# capacity = {{ dist = "gamma", mean = 30, cv = 0.15 }}   # story points per sprint
+# lanes = 3
+
+[pm]
+# sync_interval = 1    # sprints between roadmap hand-overs from PM to PO
+# sync_fidelity = 0.9  # how much of the PM's view reaches the PO (0..1)
+
+[po]
+# strategy_share = 0.15          # share of the PO's 80 h spent on strategy
+# support_share = 0.35           # share spent with the team (answers questions)
+# decision_latency_hours = 1.0   # median wait for a decision
+# value_skill = 0.35             # correlation of perceived with true value
+
+[roles]
+# pm_override = 0.0              # chance per sprint that the PM reorders the top
+# conflicts_per_sprint = 0.1
+# churn_probability = 0.02
+
+[release]
+# scope = "roadmap"              # or "initial_backlog"
+# scope_points = 120
+# planned_sprint = 6
+
+# [[risks]]
+# name = "key person leaves"
+# probability = 0.2
+# first_sprint = 5
+# last_sprint = 15
+# added_points = 20
+"#
+    )
+}

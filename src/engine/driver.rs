@@ -1,0 +1,137 @@
+//! The parallel driver. Replications run in batches on rayon's pool; each replication runs
+//! the oracle(s) and every scenario on the same random streams (common random numbers), and
+//! the batch's records are handed to the sink in replication order. Results therefore do
+//! not depend on the thread count, and memory is bounded by the batch size.
+
+use super::metrics::{RunRecord, N_METRICS, N_SERIES};
+use super::run::{simulate, Workspace};
+use super::streams::RunKeys;
+use crate::model::compiled::Model;
+use crate::scenario::Scenario;
+use rayon::prelude::*;
+use std::cell::RefCell;
+
+/// Replications per batch: large enough to keep both cores busy, small enough to bound memory.
+pub const BATCH: u64 = 256;
+
+/// Receives replications in order.
+pub trait Sink {
+    /// `records[s]` and `series[s]` belong to scenario s of replication `replication` (0-based).
+    fn replication(
+        &mut self,
+        replication: u64,
+        records: &[RunRecord],
+        series: &[&[[f64; N_SERIES]]],
+    ) -> anyhow::Result<()>;
+}
+
+/// Scenarios compiled for a comparison, with their oracles shared where the worlds agree.
+pub struct Comparison {
+    pub models: Vec<Model>,
+    oracles: Vec<Model>,
+    /// oracle_of[s]: index into `oracles`.
+    oracle_of: Vec<usize>,
+    pub seed: u64,
+    pub runs: u64,
+    max_sprints: usize,
+}
+
+impl Comparison {
+    pub fn new(scenarios: &[Scenario], seed: u64, runs: u64) -> Comparison {
+        let mut oracles: Vec<Model> = Vec::new();
+        let mut oracle_of = Vec::new();
+        for s in scenarios {
+            let o = Model::oracle(s);
+            match oracles.iter().position(|x| x.scenario == o.scenario) {
+                Some(i) => oracle_of.push(i),
+                None => {
+                    oracle_of.push(oracles.len());
+                    oracles.push(o);
+                }
+            }
+        }
+        Comparison {
+            models: scenarios.iter().map(Model::new).collect(),
+            oracles,
+            oracle_of,
+            seed,
+            runs,
+            max_sprints: scenarios
+                .iter()
+                .map(|s| s.simulation.sprints as usize)
+                .max()
+                .unwrap_or(0),
+        }
+    }
+
+    pub fn scenario_count(&self) -> usize {
+        self.models.len()
+    }
+
+    /// Distinct oracles simulated per replication.
+    pub fn oracle_count(&self) -> usize {
+        self.oracles.len()
+    }
+
+    /// Simulate replication `r` into `records` (one per scenario) and `series` (max_sprints
+    /// rows per scenario).
+    fn replicate(
+        &self,
+        r: u64,
+        records: &mut [RunRecord],
+        series: &mut [[f64; N_SERIES]],
+        ws: &mut Workspace,
+    ) {
+        let keys = RunKeys::new(self.seed, r);
+        let mut oracle_values = [0.0f64; 64];
+        for (o, model) in self.oracles.iter().enumerate() {
+            oracle_values[o] =
+                simulate(model, &keys, None, ws).metrics[super::metrics::idx::VALUE_REALIZED];
+        }
+        for (s, model) in self.models.iter().enumerate() {
+            records[s] = simulate(model, &keys, Some(oracle_values[self.oracle_of[s]]), ws);
+            let rows = &mut series[s * self.max_sprints..(s + 1) * self.max_sprints];
+            rows[..ws.series.len()].copy_from_slice(&ws.series);
+        }
+    }
+
+    /// Run every replication, calling `progress(done)` after each batch and feeding `sink`.
+    pub fn run(&self, sink: &mut dyn Sink, progress: &dyn Fn(u64)) -> anyhow::Result<()> {
+        thread_local! {
+            static WORKSPACE: RefCell<Workspace> = RefCell::new(Workspace::new());
+        }
+        let n = self.scenario_count();
+        let rows = n * self.max_sprints;
+        let empty = RunRecord {
+            metrics: [f64::NAN; N_METRICS],
+        };
+        let mut records = vec![empty; BATCH as usize * n];
+        let mut series = vec![[0.0; N_SERIES]; BATCH as usize * rows];
+        let mut start = 0;
+        while start < self.runs {
+            let len = (self.runs - start).min(BATCH) as usize;
+            records[..len * n]
+                .par_chunks_mut(n)
+                .zip(series[..len * rows].par_chunks_mut(rows.max(1)))
+                .enumerate()
+                .for_each(|(j, (rec, ser))| {
+                    WORKSPACE.with(|ws| {
+                        self.replicate(start + j as u64, rec, ser, &mut ws.borrow_mut())
+                    });
+                });
+            let mut views: Vec<&[[f64; N_SERIES]]> = Vec::with_capacity(n);
+            for j in 0..len {
+                views.clear();
+                let block = &series[j * rows..(j + 1) * rows];
+                for s in 0..n {
+                    let sprints = self.models[s].scenario.simulation.sprints as usize;
+                    views.push(&block[s * self.max_sprints..s * self.max_sprints + sprints]);
+                }
+                sink.replication(start + j as u64, &records[j * n..(j + 1) * n], &views)?;
+            }
+            start += len as u64;
+            progress(start);
+        }
+        Ok(())
+    }
+}

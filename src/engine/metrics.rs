@@ -1,0 +1,143 @@
+//! The per-run metrics (reference model, section 6) and per-sprint series, in output order.
+
+/// Which direction of a metric is better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Better {
+    Higher,
+    Lower,
+}
+
+impl Better {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Better::Higher => "higher",
+            Better::Lower => "lower",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct MetricInfo {
+    pub name: &'static str,
+    pub better: Better,
+    /// Empty when the release scope is not done within the horizon.
+    pub censored: bool,
+}
+
+const fn m(name: &'static str, better: Better) -> MetricInfo {
+    MetricInfo {
+        name,
+        better,
+        censored: false,
+    }
+}
+
+const fn c(name: &'static str) -> MetricInfo {
+    MetricInfo {
+        name,
+        better: Better::Lower,
+        censored: true,
+    }
+}
+
+use Better::{Higher, Lower};
+
+pub const METRICS: [MetricInfo; 24] = [
+    c("completion_sprint"),
+    c("release_delay_sprints"),
+    m("lead_time_p50_days", Lower),
+    m("lead_time_p85_days", Lower),
+    m("top_value_lead_time_days", Lower),
+    m("decision_wait_share", Lower),
+    m("capacity_lost_share", Lower),
+    m("say_do_ratio", Higher),
+    m("velocity_cv", Lower),
+    m("value_realized", Higher),
+    m("value_efficiency", Higher),
+    m("cost_of_delay", Lower),
+    m("escaped_defects_per_point", Lower),
+    m("rework_share", Lower),
+    m("wrong_build_rate", Lower),
+    m("on_strategy_share", Higher),
+    m("ranking_tau", Higher),
+    m("priority_churn", Lower),
+    m("tech_debt_end", Lower),
+    m("enabler_share", Higher),
+    m("points_done", Higher),
+    m("items_done", Higher),
+    m("defects", Lower),
+    m("escaped_defects", Lower),
+];
+
+pub const N_METRICS: usize = METRICS.len();
+
+/// Indices into [`METRICS`].
+pub mod idx {
+    pub const COMPLETION_SPRINT: usize = 0;
+    pub const RELEASE_DELAY: usize = 1;
+    pub const LEAD_P50: usize = 2;
+    pub const LEAD_P85: usize = 3;
+    pub const TOP_VALUE_LEAD: usize = 4;
+    pub const DECISION_WAIT: usize = 5;
+    pub const CAPACITY_LOST: usize = 6;
+    pub const SAY_DO: usize = 7;
+    pub const VELOCITY_CV: usize = 8;
+    pub const VALUE_REALIZED: usize = 9;
+    pub const VALUE_EFFICIENCY: usize = 10;
+    pub const COST_OF_DELAY: usize = 11;
+    pub const ESCAPED_PER_POINT: usize = 12;
+    pub const REWORK_SHARE: usize = 13;
+    pub const WRONG_BUILD_RATE: usize = 14;
+    pub const ON_STRATEGY: usize = 15;
+    pub const RANKING_TAU: usize = 16;
+    pub const PRIORITY_CHURN: usize = 17;
+    pub const TECH_DEBT_END: usize = 18;
+    pub const ENABLER_SHARE: usize = 19;
+    pub const POINTS_DONE: usize = 20;
+    pub const ITEMS_DONE: usize = 21;
+    pub const DEFECTS: usize = 22;
+    pub const ESCAPED: usize = 23;
+}
+
+pub fn metric_index(name: &str) -> Option<usize> {
+    METRICS.iter().position(|m| m.name == name)
+}
+
+/// Per-sprint series, in output order.
+pub const SERIES: [&str; 9] = [
+    "velocity",
+    "committed",
+    "done",
+    "backlog_size",
+    "ready_items",
+    "cumulative_value",
+    "escaped_defects",
+    "decision_wait_hours",
+    "tech_debt",
+];
+
+pub const N_SERIES: usize = SERIES.len();
+
+pub mod series {
+    pub const VELOCITY: usize = 0;
+    pub const COMMITTED: usize = 1;
+    pub const DONE: usize = 2;
+    pub const BACKLOG_SIZE: usize = 3;
+    pub const READY_ITEMS: usize = 4;
+    pub const CUMULATIVE_VALUE: usize = 5;
+    pub const ESCAPED_DEFECTS: usize = 6;
+    pub const DECISION_WAIT: usize = 7;
+    pub const TECH_DEBT: usize = 8;
+}
+
+/// One replication's metrics; NaN means "no value" (written as an empty cell).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RunRecord {
+    pub metrics: [f64; N_METRICS],
+}
+
+impl RunRecord {
+    pub fn get(&self, name: &str) -> f64 {
+        self.metrics[metric_index(name).expect("known metric")]
+    }
+}

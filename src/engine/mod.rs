@@ -1,0 +1,10 @@
+//! The engine: random streams and seeding, one replication, the oracle, and the parallel
+//! driver that streams per-run records, in replication order, to the aggregators and writers.
+
+pub mod driver;
+pub mod metrics;
+pub mod run;
+pub mod streams;
+
+pub use metrics::{Better, MetricInfo, RunRecord, METRICS, N_METRICS, N_SERIES, SERIES};
+pub use run::{simulate, Workspace};

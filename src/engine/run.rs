@@ -1,0 +1,1323 @@
+//! One replication: a year of sprints for one scenario, in the order of the reference model
+//! (section 4). All buffers live in a [`Workspace`] that a thread reuses from run to run, so
+//! the sprint loop does not allocate once the buffers have grown to size.
+
+use super::metrics::{idx, series, RunRecord, N_METRICS, N_SERIES};
+use super::streams::{poisson_from_unit, RunKeys, Source};
+use crate::model::compiled::Model;
+use crate::model::item::{delay_factor, BacklogItem, ItemKind, Status, INTERNAL_ID, NO_LANE};
+use crate::model::{market, quality, roles, team};
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, LogNormal, Poisson};
+
+/// Items of the order window that are sorted each sprint; planning rarely reaches further.
+const ORDER_WINDOW: usize = 64;
+/// The next ready items at the top of the order; those not taken by the next sprint's
+/// planning were pushed aside (priority churn).
+const CHURN_TOP: usize = 5;
+/// Items at the top of the order over which ranking τ is measured.
+const TAU_TOP: usize = 20;
+/// Conflicts kept per sprint (validation caps the rate well below).
+const MAX_CONFLICTS: usize = 64;
+
+// Id spaces for items that are not world items.
+const TAG_BUG: u64 = 1 << 32;
+const TAG_RISK: u64 = 2 << 32;
+const TAG_INJECTED: u64 = 3 << 32;
+const TAG_REDO: u64 = 4 << 32;
+const TAG_SPLIT: u64 = 5 << 32;
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Conflict {
+    hour: f64,
+    inject: bool,
+    delay: f64,
+    index: u32,
+}
+
+/// Reusable buffers of one thread.
+#[derive(Debug, Default)]
+pub struct Workspace {
+    items: Vec<BacklogItem>,
+    market: Vec<f64>,
+    pm_view: Vec<f64>,
+    po_view: Vec<f64>,
+    rank_a: Vec<u8>,
+    rank_b: Vec<u8>,
+    true_rank: Vec<u8>,
+    scored: Vec<(f64, u32)>,
+    order: Vec<u32>,
+    committed: Vec<u32>,
+    prev_top: Vec<u32>,
+    cur_top: Vec<u32>,
+    velocities: Vec<f64>,
+    flow_coef: Vec<f64>,
+    tau_a: Vec<f64>,
+    tau_b: Vec<f64>,
+    lead: Vec<f64>,
+    by_value: Vec<(f64, u32)>,
+    lane_item: Vec<u32>,
+    lane_time: Vec<f64>,
+    conflicts: Vec<Conflict>,
+    /// Per-sprint series of the last run, one row per sprint.
+    pub series: Vec<[f64; N_SERIES]>,
+}
+
+impl Workspace {
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+/// Running totals of one replication.
+#[derive(Debug, Default)]
+struct Tally {
+    nominal_capacity: f64,
+    worked: f64,
+    context_lost: f64,
+    waste: f64,
+    rework: f64,
+    committed_total: f64,
+    done_committed_total: f64,
+    feature_points: f64,
+    enabler_points: f64,
+    on_strategy_points: f64,
+    items_done: u32,
+    wrong_builds: u32,
+    defects: u32,
+    escaped: u32,
+    pending_escaped: u32,
+    pending_later: u32,
+    escaped_reported: u32,
+    tau_sum: f64,
+    tau_n: u32,
+    churn_sum: f64,
+    churn_n: u32,
+    scope_remaining: u32,
+    completion: Option<u32>,
+    bug_counter: u64,
+    redo_counter: u64,
+    split_counter: u64,
+    decision_wait_sprint: f64,
+    questions_sprint: u32,
+}
+
+/// Simulate one replication of `model`. `oracle_value` is the oracle's realized value on the
+/// same world (for value efficiency); None when this run is the oracle.
+pub fn simulate(
+    model: &Model,
+    keys: &RunKeys,
+    oracle_value: Option<f64>,
+    ws: &mut Workspace,
+) -> RunRecord {
+    let mut run = Run::new(model, keys, ws);
+    run.play();
+    run.finish(oracle_value)
+}
+
+struct Run<'a> {
+    m: &'a Model,
+    keys: RunKeys,
+    ws: &'a mut Workspace,
+    t: Tally,
+    sprint: u32,
+    debt: f64,
+    hours: f64,
+    themes: usize,
+    flow_len: usize,
+    next_world_id: u64,
+    arrivals: ChaCha8Rng,
+    capacity: ChaCha8Rng,
+    /// The PM's persistent misreading of each theme (log scale), drawn once per run.
+    pm_bias: [f64; 64],
+    po_insight: ChaCha8Rng,
+    risk_strikes: [u32; 32],
+    pressure: f64,
+    lane_rate: f64,
+    /// Decision latency multiplier from the PO's question load in the previous sprint.
+    queue_factor: f64,
+}
+
+impl<'a> Run<'a> {
+    fn new(m: &'a Model, keys: &RunKeys, ws: &'a mut Workspace) -> Run<'a> {
+        let s = &m.scenario;
+        let themes = s.market.themes as usize;
+        let flow_len = (s.simulation.sprints + s.simulation.value_tail_sprints) as usize;
+        let mut market_rng = keys.stream(Source::Market);
+        market::generate(
+            &s.market,
+            flow_len.max(s.simulation.sprints as usize) + 1,
+            &mut market_rng,
+            &mut ws.market,
+        );
+        ws.items.clear();
+        ws.pm_view.clear();
+        ws.pm_view.resize(themes, 1.0);
+        ws.po_view.clear();
+        ws.po_view.resize(themes, 1.0);
+        for v in [&mut ws.rank_a, &mut ws.rank_b, &mut ws.true_rank] {
+            v.clear();
+            v.resize(themes, 0);
+        }
+        ws.prev_top.clear();
+        ws.cur_top.clear();
+        ws.velocities.clear();
+        ws.flow_coef.clear();
+        ws.flow_coef.resize((flow_len + 2) * themes, 0.0);
+        ws.series.clear();
+        ws.lane_item.clear();
+        ws.lane_item.resize(s.team.lanes as usize, u32::MAX);
+        ws.lane_time.clear();
+        ws.lane_time.resize(s.team.lanes as usize, 0.0);
+        let mut po_insight = keys.stream(Source::PoInsight);
+        // The PO's initial strategic view, before any roadmap hand-over.
+        for v in ws.po_view.iter_mut() {
+            let z: f64 = po_insight.sample(rand_distr::StandardNormal);
+            *v = (s.po.solo_insight_sigma * z).exp();
+        }
+        let mut pm_insight = keys.stream(Source::PmInsight);
+        let mut pm_bias = [0.0; 64];
+        for b in pm_bias.iter_mut().take(themes) {
+            let z: f64 = pm_insight.sample(rand_distr::StandardNormal);
+            *b = s.pm.insight_sigma * z;
+        }
+        let mut risk_strikes = [u32::MAX; 32];
+        for (i, risk) in s.risks.iter().enumerate().take(32) {
+            if keys.unit(Source::Risks, i as u64, 0) < risk.probability {
+                let first = risk.first_sprint.saturating_sub(1);
+                let last = risk
+                    .last_sprint
+                    .saturating_sub(1)
+                    .min(s.simulation.sprints - 1);
+                if first <= last {
+                    let span = (last - first + 1) as f64;
+                    risk_strikes[i] = first
+                        + ((keys.unit(Source::Risks, i as u64, 1) * span) as u32).min(last - first);
+                }
+            }
+        }
+        let mut run = Run {
+            m,
+            keys: *keys,
+            ws,
+            t: Tally::default(),
+            sprint: 0,
+            debt: s.team.initial_debt,
+            hours: m.sprint_hours,
+            themes,
+            flow_len,
+            next_world_id: 0,
+            arrivals: keys.stream(Source::Arrivals),
+            capacity: keys.stream(Source::Capacity),
+            pm_bias,
+            po_insight,
+            risk_strikes,
+            pressure: 0.0,
+            lane_rate: 0.0,
+            queue_factor: 1.0,
+        };
+        for _ in 0..s.backlog.initial_items {
+            run.add_world_item();
+        }
+        run.define_scope();
+        run
+    }
+
+    fn add_world_item(&mut self) -> u32 {
+        let item = BacklogItem::new(self.next_world_id, self.sprint, self.m, &self.keys);
+        self.next_world_id += 1;
+        self.push(item)
+    }
+
+    fn push(&mut self, item: BacklogItem) -> u32 {
+        if item.in_scope {
+            self.t.scope_remaining += 1;
+        }
+        self.ws.items.push(item);
+        (self.ws.items.len() - 1) as u32
+    }
+
+    /// The release scope: the whole initial backlog, or the top initial items by true CD3 up
+    /// to `scope_points` (a roadmap chosen with hindsight at sprint 0).
+    fn define_scope(&mut self) {
+        let s = &self.m.scenario;
+        match s.release.scope {
+            crate::scenario::ReleaseScope::InitialBacklog => {
+                for item in self.ws.items.iter_mut() {
+                    item.in_scope = true;
+                }
+                self.t.scope_remaining = self.ws.items.len() as u32;
+            }
+            crate::scenario::ReleaseScope::Roadmap => {
+                let w = &self.ws.market[..self.themes];
+                self.ws.scored.clear();
+                for (i, item) in self.ws.items.iter().enumerate() {
+                    if item.value > 0.0 {
+                        self.ws
+                            .scored
+                            .push((roles::true_score(item, w, 0, &s.backlog.urgency), i as u32));
+                    }
+                }
+                self.ws
+                    .scored
+                    .sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+                let mut points = 0.0;
+                for &(_, i) in &self.ws.scored {
+                    let item = &mut self.ws.items[i as usize];
+                    if points + item.size > s.release.scope_points {
+                        continue;
+                    }
+                    points += item.size;
+                    item.in_scope = true;
+                    self.t.scope_remaining += 1;
+                }
+            }
+        }
+    }
+
+    fn play(&mut self) {
+        for sprint in 0..self.m.scenario.simulation.sprints {
+            self.sprint = sprint;
+            self.t.decision_wait_sprint = 0.0;
+            self.queue_factor = queue_factor(self.t.questions_sprint, &self.m.scenario.po);
+            self.t.questions_sprint = 0;
+            self.arrive();
+            self.churn();
+            self.strategy();
+            self.order_and_refine();
+            self.plan();
+            self.execute();
+            self.release();
+            if self.m.scenario.simulation.stop_at_completion && self.t.completion.is_some() {
+                self.fill_after_stop();
+                break;
+            }
+        }
+    }
+
+    /// After an early stop, the remaining sprints repeat the final state with no work done.
+    fn fill_after_stop(&mut self) {
+        let sprints = self.m.scenario.simulation.sprints as usize;
+        let mut last = *self.ws.series.last().expect("at least one sprint");
+        for k in [
+            series::VELOCITY,
+            series::COMMITTED,
+            series::DONE,
+            series::DECISION_WAIT,
+        ] {
+            last[k] = 0.0;
+        }
+        while self.ws.series.len() < sprints {
+            self.ws.series.push(last);
+        }
+    }
+
+    /// Step 1: new items, risks that strike, and bug work from defects found since.
+    fn arrive(&mut self) {
+        let s = &self.m.scenario;
+        if self.sprint > 0 && s.backlog.arrivals_per_sprint > 0.0 {
+            let n = Poisson::new(s.backlog.arrivals_per_sprint)
+                .expect("validated")
+                .sample(&mut self.arrivals) as u32;
+            for _ in 0..n {
+                self.add_world_item();
+            }
+        }
+        for i in 0..s.risks.len().min(32) {
+            if self.risk_strikes[i] != self.sprint {
+                continue;
+            }
+            let risk = &s.risks[i];
+            for j in 0..risk.added_items as u64 {
+                let mut item = BacklogItem::new(
+                    INTERNAL_ID | TAG_RISK | ((i as u64) << 20) | j,
+                    self.sprint,
+                    self.m,
+                    &self.keys,
+                );
+                item.make_unplanned();
+                item.in_scope = true;
+                self.push(item);
+            }
+            if risk.added_points > 0.0 {
+                let mut item = BacklogItem::new(
+                    INTERNAL_ID | TAG_RISK | ((i as u64) << 20) | 0xfffff,
+                    self.sprint,
+                    self.m,
+                    &self.keys,
+                );
+                item.size = risk.added_points;
+                item.estimate = risk.added_points;
+                item.remaining = risk.added_points;
+                item.make_unplanned();
+                item.in_scope = true;
+                self.push(item);
+            }
+        }
+        let q = &s.quality;
+        // Defects found later: bug work now.
+        for _ in 0..std::mem::take(&mut self.t.pending_later) {
+            self.add_bug(q.fix_points * q.later_multiplier);
+        }
+        // Escaped defects are reported by users over the following sprints.
+        let pending = self.t.pending_escaped;
+        let mut reported = 0;
+        for j in 0..pending {
+            let n = self.t.escaped_reported as u64 + j as u64;
+            if self
+                .keys
+                .unit(Source::EscapedDiscovery, n, self.sprint as u64)
+                < q.escaped_discovery_rate
+            {
+                reported += 1;
+            }
+        }
+        for _ in 0..reported {
+            self.add_bug(q.fix_points * q.escaped_multiplier);
+        }
+        self.t.pending_escaped -= reported;
+        self.t.escaped_reported += reported;
+    }
+
+    fn add_bug(&mut self, points: f64) {
+        let id = INTERNAL_ID | TAG_BUG | self.t.bug_counter;
+        self.t.bug_counter += 1;
+        self.push(BacklogItem::bug(id, self.sprint, points));
+    }
+
+    /// Step 2: requirement churn. A waiting item that changes gains ambiguity and loses
+    /// readiness; an item in progress also loses part of its done work to rework.
+    fn churn(&mut self) {
+        let r = &self.m.scenario.roles;
+        if r.churn_probability <= 0.0 {
+            return;
+        }
+        let threshold = self.m.scenario.backlog.ready_threshold;
+        for item in self.ws.items.iter_mut() {
+            if item.status == Status::Done || !item.is_backlog_work() {
+                continue;
+            }
+            if self.keys.unit(Source::Churn, item.id, self.sprint as u64) >= r.churn_probability {
+                continue;
+            }
+            item.ambiguity = (item.ambiguity + r.churn_ambiguity).min(1.0);
+            item.ready = self.m.all_ready || item.ambiguity <= threshold;
+            if item.status == Status::InProgress {
+                let lost = r.churn_rework_share * item.work_done;
+                item.work_done -= lost;
+                item.remaining += lost;
+                self.t.rework += lost;
+            }
+        }
+    }
+
+    /// Step 3: the PM observes the market and hands the roadmap over when due; without a PM
+    /// the PO forms its own view. A sharp change of the PO's theme ranking is a roadmap shock.
+    fn strategy(&mut self) {
+        let s = &self.m.scenario;
+        let k = self.themes;
+        let mut changed = false;
+        market::ranks(&self.ws.po_view, &mut self.ws.rank_a);
+        if s.pm.enabled {
+            for j in 0..k {
+                self.ws.pm_view[j] =
+                    self.ws.market[self.sprint as usize * k + j] * self.pm_bias[j].exp();
+            }
+            if self.sprint.is_multiple_of(s.pm.sync_interval) {
+                roles::sync(&mut self.ws.po_view, &self.ws.pm_view, s.pm.sync_fidelity);
+                changed = true;
+            }
+        } else {
+            // Draw every sprint so the stream stays aligned whatever the interval.
+            for j in 0..k {
+                let z: f64 = self.po_insight.sample(rand_distr::StandardNormal);
+                if self.sprint.is_multiple_of(s.po.solo_strategy_interval) {
+                    self.ws.po_view[j] = self.ws.market[self.sprint as usize * k + j]
+                        * (s.po.solo_insight_sigma * z).exp();
+                    changed = true;
+                }
+            }
+        }
+        if changed {
+            self.hand_over_roadmap();
+        }
+        if !changed || self.sprint == 0 {
+            return;
+        }
+        market::ranks(&self.ws.po_view, &mut self.ws.rank_b);
+        if market::rank_distance(&self.ws.rank_a, &self.ws.rank_b) <= s.pm.shock_threshold {
+            return;
+        }
+        let (p_unready, p_drop) = (s.pm.shock_unready_probability, s.pm.shock_drop_probability);
+        let relapse = (1.0 + s.backlog.ready_threshold) / 2.0;
+        for i in 0..self.ws.items.len() {
+            let item = &self.ws.items[i];
+            if item.status == Status::Done || !item.is_backlog_work() {
+                continue;
+            }
+            let th = item.theme as usize;
+            if self.ws.rank_b[th] <= self.ws.rank_a[th] {
+                continue;
+            }
+            let u = self
+                .keys
+                .unit(Source::RoadmapShock, item.id, self.sprint as u64);
+            match item.status {
+                Status::Waiting if item.ready && u < p_unready => {
+                    let item = &mut self.ws.items[i];
+                    item.ambiguity = item.ambiguity.max(relapse);
+                    item.ready = self.m.all_ready;
+                }
+                Status::InProgress if u < p_drop => self.drop_item(i as u32),
+                _ => {}
+            }
+        }
+    }
+
+    /// At each hand-over, each release-scope item the PO does not yet know to be on the
+    /// roadmap becomes known with probability f (the hand-over's fidelity).
+    fn hand_over_roadmap(&mut self) {
+        let f = self.m.fidelity;
+        for item in self.ws.items.iter_mut() {
+            if item.in_scope && !item.on_roadmap && item.status != Status::Done {
+                item.on_roadmap = f >= 1.0
+                    || self
+                        .keys
+                        .unit(Source::RoadmapHandover, item.id, self.sprint as u64)
+                        < f;
+            }
+        }
+    }
+
+    /// Stop work on an item: its done work is waste and it goes back to the backlog.
+    fn drop_item(&mut self, i: u32) {
+        let item = &mut self.ws.items[i as usize];
+        self.t.waste += item.work_done;
+        item.status = Status::Waiting;
+        item.remaining = item.size;
+        item.work_done = 0.0;
+        item.next_question = 0;
+        item.quality_checked = false;
+        if item.lane != NO_LANE {
+            self.ws.lane_item[item.lane as usize] = u32::MAX;
+            item.lane = NO_LANE;
+        }
+    }
+
+    /// Steps 4–5: the PO orders the backlog (the window planning can reach), refines from the
+    /// top with the hours left after strategy and support; in blurred roles the PM may
+    /// override the top of the order.
+    fn order_and_refine(&mut self) {
+        let s = &self.m.scenario;
+        let now = self.sprint;
+        self.ws.scored.clear();
+        for (i, item) in self.ws.items.iter_mut().enumerate() {
+            if item.status == Status::Done {
+                continue;
+            }
+            item.score = roles::po_score(
+                item,
+                &self.ws.po_view,
+                now,
+                &s.backlog.urgency,
+                s.po.myopia,
+                s.release.scope_first,
+            );
+            self.ws.scored.push((item.score, i as u32));
+        }
+        let by_score = |a: &(f64, u32), b: &(f64, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+        if self.ws.scored.len() > ORDER_WINDOW {
+            self.ws
+                .scored
+                .select_nth_unstable_by(ORDER_WINDOW - 1, by_score);
+            self.ws.scored.truncate(ORDER_WINDOW);
+        }
+        self.ws.scored.sort_unstable_by(by_score);
+        self.ws.order.clear();
+        self.ws.order.extend(self.ws.scored.iter().map(|&(_, i)| i));
+
+        if s.pm.enabled
+            && s.roles.pm_override > 0.0
+            && self.keys.unit(Source::Override, 0, now as u64) < s.roles.pm_override
+        {
+            self.pm_override();
+        }
+        self.measure_order();
+
+        // Refinement from the top of the order.
+        let mut hours =
+            s.po.hours_per_sprint * (1.0 - s.po.strategy_share - s.po.support_share).max(0.0);
+        let b = &s.backlog;
+        for n in 0..self.ws.order.len() {
+            let i = self.ws.order[n] as usize;
+            let item = &mut self.ws.items[i];
+            if item.ready || item.top || item.status != Status::Waiting {
+                continue;
+            }
+            let cost = s.po.refinement_hours * (1.0 + item.ambiguity);
+            if hours < cost {
+                break;
+            }
+            hours -= cost;
+            item.ambiguity *= b.refinement_factor;
+            item.ready = item.ambiguity <= b.ready_threshold;
+            if !item.split_checked {
+                self.split(i as u32);
+            }
+        }
+    }
+
+    /// The PM puts its own top items first (priority churn in blurred roles).
+    fn pm_override(&mut self) {
+        let top = (self.m.scenario.pm.override_top as usize).min(self.ws.order.len());
+        if top == 0 {
+            return;
+        }
+        // Keep unplanned work first; reorder the planned part by the PM's score.
+        let start = self
+            .ws
+            .order
+            .iter()
+            .position(|&i| !self.ws.items[i as usize].top)
+            .unwrap_or(self.ws.order.len());
+        let items = &self.ws.items;
+        let pm_view = &self.ws.pm_view;
+        let planned = &mut self.ws.order[start..];
+        let top = top.min(planned.len());
+        if top == 0 {
+            return;
+        }
+        let by_pm = |a: &u32, b: &u32| {
+            pm_key(items, pm_view, *b)
+                .total_cmp(&pm_key(items, pm_view, *a))
+                .then(a.cmp(b))
+        };
+        if planned.len() > top {
+            planned.select_nth_unstable_by(top - 1, by_pm);
+        }
+        planned[..top].sort_unstable_by(by_pm);
+        // The rest keeps the PO's order.
+        let scores = &items;
+        planned[top..].sort_unstable_by(|a, b| {
+            scores[*b as usize]
+                .score
+                .total_cmp(&scores[*a as usize].score)
+                .then(a.cmp(b))
+        });
+    }
+
+    /// Ranking τ against the true order, and churn of the top of the order.
+    fn measure_order(&mut self) {
+        let s = &self.m.scenario;
+        let k = self.themes;
+        let weights = &self.ws.market[self.sprint as usize * k..(self.sprint as usize + 1) * k];
+        self.ws.tau_a.clear();
+        self.ws.tau_b.clear();
+        for (rank, &i) in self.ws.order.iter().enumerate() {
+            let item = &self.ws.items[i as usize];
+            if item.top || item.status != Status::Waiting {
+                continue;
+            }
+            if self.ws.tau_a.len() == TAU_TOP {
+                break;
+            }
+            self.ws.tau_a.push(-(rank as f64));
+            self.ws.tau_b.push(roles::true_score(
+                item,
+                weights,
+                self.sprint,
+                &s.backlog.urgency,
+            ));
+        }
+        if let Some(tau) = roles::kendall_tau(&self.ws.tau_a, &self.ws.tau_b) {
+            self.t.tau_sum += tau;
+            self.t.tau_n += 1;
+        }
+        // The top of this sprint's order, for the next sprint's churn.
+        self.ws.cur_top.clear();
+        for &i in &self.ws.order {
+            let item = &self.ws.items[i as usize];
+            if !item.top && item.status == Status::Waiting && item.ready {
+                self.ws.cur_top.push(i);
+                if self.ws.cur_top.len() == CHURN_TOP {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Refinement may show that an item is really several: it becomes `split_into` items of
+    /// the same size and value share (as the throughput forecasters' split rate).
+    fn split(&mut self, i: u32) {
+        let b = &self.m.scenario.backlog;
+        self.ws.items[i as usize].split_checked = true;
+        if b.split_rate <= 0.0 {
+            return;
+        }
+        let id = self.ws.items[i as usize].id;
+        if self.keys.unit(Source::Split, id, 0) >= b.split_rate {
+            return;
+        }
+        let k = b.split_into as f64;
+        self.ws.items[i as usize].value /= k;
+        self.ws.items[i as usize].perceived /= k;
+        self.ws.items[i as usize].pm_perceived /= k;
+        for _ in 1..b.split_into {
+            let mut part = self.ws.items[i as usize].clone();
+            part.id = INTERNAL_ID | TAG_SPLIT | self.t.split_counter;
+            self.t.split_counter += 1;
+            part.status = Status::Waiting;
+            part.remaining = part.size;
+            part.work_done = 0.0;
+            self.push(part);
+        }
+    }
+
+    /// Step 6: planning by yesterday's weather. Spillover and unplanned work first, then the
+    /// order while the estimates fit; unready items only with probability take_unready.
+    fn plan(&mut self) {
+        let s = &self.m.scenario;
+        let raw = self.m.capacity.sample(&mut self.capacity).max(0.0);
+        self.t.nominal_capacity += raw;
+        let cap = team::effective_capacity(raw, self.debt, &s.team);
+        self.lane_rate = cap / (s.team.lanes as f64 * self.hours);
+        let commitment = team::commitment(
+            &self.ws.velocities,
+            self.m.mean_capacity
+                * (1.0 - (s.team.debt_drag_per_point * self.debt).min(s.team.max_debt_drag)),
+            &s.team,
+        );
+        self.ws.committed.clear();
+        let mut points = 0.0;
+        for item in self.ws.items.iter_mut() {
+            item.committed_points = 0.0;
+        }
+        // Spillover: work in progress continues.
+        for i in 0..self.ws.items.len() {
+            let item = &mut self.ws.items[i];
+            if item.status == Status::InProgress {
+                item.committed_points = item.remaining_estimate();
+                points += item.committed_points;
+                self.ws.committed.push(i as u32);
+            }
+        }
+        let misaligned =
+            s.pm.enabled && s.roles.misalignment_ambiguity > 0.0 && s.pm.sync_fidelity < 1.0;
+        if misaligned {
+            market::ranks(&self.ws.pm_view, &mut self.ws.rank_a);
+            market::ranks(&self.ws.po_view, &mut self.ws.rank_b);
+        }
+        let mut n = 0;
+        while n < self.ws.order.len() {
+            let i = self.ws.order[n] as usize;
+            n += 1;
+            let item = &self.ws.items[i];
+            if item.status != Status::Waiting {
+                continue;
+            }
+            let est = item.estimate;
+            if !item.top {
+                if points >= commitment {
+                    break;
+                }
+                if points + est > commitment {
+                    continue;
+                }
+                if !item.ready
+                    && self
+                        .keys
+                        .unit(Source::Planning, item.id, self.sprint as u64)
+                        >= s.po.take_unready
+                {
+                    continue;
+                }
+            }
+            if !item.split_checked {
+                self.split(i as u32);
+            }
+            let item = &mut self.ws.items[i];
+            if misaligned
+                && !item.top
+                && self.ws.rank_a[item.theme as usize] != self.ws.rank_b[item.theme as usize]
+            {
+                item.ambiguity = (item.ambiguity
+                    + (1.0 - s.pm.sync_fidelity) * s.roles.misalignment_ambiguity)
+                    .min(1.0);
+                item.ready = self.m.all_ready || item.ambiguity <= s.backlog.ready_threshold;
+            }
+            item.committed_points = item.estimate;
+            points += item.estimate;
+            self.ws.committed.push(i as u32);
+        }
+        // Priority churn: the next ready items of last sprint's order that this planning
+        // passed over although they were still waiting.
+        if !self.ws.prev_top.is_empty() {
+            let pushed = self.ws.prev_top.iter().filter(|&&i| {
+                let it = &self.ws.items[i as usize];
+                it.status == Status::Waiting && it.committed_points == 0.0
+            });
+            self.t.churn_sum += pushed.count() as f64 / self.ws.prev_top.len() as f64;
+            self.t.churn_n += 1;
+        }
+        std::mem::swap(&mut self.ws.prev_top, &mut self.ws.cur_top);
+        self.pressure = if commitment > 0.0 {
+            (points / commitment - 1.0).max(0.0)
+        } else {
+            0.0
+        };
+        self.t.committed_total += points;
+        self.push_series_committed(points);
+    }
+
+    fn push_series_committed(&mut self, committed: f64) {
+        let mut row = [0.0; N_SERIES];
+        row[series::COMMITTED] = committed;
+        self.ws.series.push(row);
+    }
+
+    /// Step 7: ten days of work in lanes, in working hours. Lanes take committed items, then
+    /// further ready items (work-conserving); questions block an item, its lane switches and
+    /// pays the context-switch tax; conflicts strike at their hour.
+    fn execute(&mut self) {
+        let s = &self.m.scenario;
+        let hours = self.hours;
+        let base = self.sprint as f64 * hours;
+        self.draw_conflicts();
+        for t in self.ws.lane_time.iter_mut() {
+            *t = 0.0;
+        }
+        let mut next_conflict = 0;
+        let lanes = self.ws.lane_item.len();
+        let mut guard = 0u64;
+        loop {
+            guard += 1;
+            if guard > 1_000_000 {
+                break; // Defensive: a sprint never needs this many events.
+            }
+            // The lane that is free earliest.
+            let mut l = usize::MAX;
+            let mut t = hours;
+            for j in 0..lanes {
+                if self.ws.lane_time[j] < t {
+                    t = self.ws.lane_time[j];
+                    l = j;
+                }
+            }
+            if l == usize::MAX {
+                break;
+            }
+            while next_conflict < self.ws.conflicts.len()
+                && self.ws.conflicts[next_conflict].hour <= t
+            {
+                let c = self.ws.conflicts[next_conflict];
+                next_conflict += 1;
+                self.apply_conflict(c, base + c.hour);
+            }
+            let conflict_at = self
+                .ws
+                .conflicts
+                .get(next_conflict)
+                .map_or(hours, |c| c.hour);
+            let now = base + t;
+            let current = self.ws.lane_item[l];
+            let i = if current != u32::MAX && self.ws.items[current as usize].blocked_until <= now {
+                current
+            } else {
+                if current != u32::MAX {
+                    self.ws.items[current as usize].lane = NO_LANE;
+                    self.ws.lane_item[l] = u32::MAX;
+                }
+                match self.next_item(now) {
+                    Ok(i) => {
+                        let item = &mut self.ws.items[i as usize];
+                        item.lane = l as u8;
+                        self.ws.lane_item[l] = i;
+                        if item.status == Status::Waiting {
+                            item.start(now, self.m, &self.keys);
+                        }
+                        i
+                    }
+                    Err(wake) => {
+                        // Nothing to do: wait for a blocked item, a conflict, or the sprint end.
+                        let wake = (wake - base).min(conflict_at).min(hours);
+                        self.ws.lane_time[l] = if wake > t { wake } else { hours };
+                        continue;
+                    }
+                }
+            };
+            let rate = self.lane_rate;
+            if rate <= 0.0 {
+                self.ws.lane_time[l] = conflict_at.max(t).min(hours);
+                if self.ws.lane_time[l] <= t {
+                    self.ws.lane_time[l] = hours;
+                }
+                continue;
+            }
+            let item = &self.ws.items[i as usize];
+            let dt_finish = item.remaining.max(0.0) / rate;
+            let dt_question = if (item.next_question as usize) < item.questions as usize {
+                ((item.question_at[item.next_question as usize] as f64 * item.size
+                    - item.work_done)
+                    / rate)
+                    .max(0.0)
+            } else {
+                f64::INFINITY
+            };
+            let dt_end = hours - t;
+            let dt_conflict = if conflict_at > t {
+                conflict_at - t
+            } else {
+                f64::INFINITY
+            };
+            let dt = dt_finish.min(dt_question).min(dt_end).min(dt_conflict);
+            let progress = rate * dt;
+            let item = &mut self.ws.items[i as usize];
+            item.remaining -= progress;
+            item.work_done += progress;
+            self.t.worked += progress;
+            self.ws.lane_time[l] = t + dt;
+            let now = base + t + dt;
+            if dt == dt_finish && dt <= dt_question {
+                item.remaining = 0.0;
+                self.finish_item(i, now);
+            } else if dt == dt_question {
+                item.next_question += 1;
+                let z = self
+                    .keys
+                    .keyed(Source::Questions, item.id, 1 + item.next_question as u64)
+                    .normal();
+                let po = &s.po;
+                let latency = po.decision_latency_hours * (po.decision_latency_sigma * z).exp()
+                    / self.m.availability
+                    * self.queue_factor;
+                self.t.questions_sprint += 1;
+                self.block(i, now, latency);
+            }
+        }
+    }
+
+    /// The next item for a free lane: committed work first (in order), then pulled from the
+    /// order. Err carries the earliest time a blocked item frees up.
+    fn next_item(&self, now: f64) -> Result<u32, f64> {
+        let items = &self.ws.items;
+        let free = |i: u32| {
+            let it = &items[i as usize];
+            it.lane == NO_LANE && it.status != Status::Done && it.blocked_until <= now
+        };
+        for &i in &self.ws.committed {
+            if free(i) {
+                return Ok(i);
+            }
+        }
+        for &i in &self.ws.order {
+            let it = &items[i as usize];
+            if free(i) && (it.ready || it.top || it.status == Status::InProgress) {
+                return Ok(i);
+            }
+        }
+        let mut wake = f64::INFINITY;
+        for &i in self.ws.committed.iter().chain(self.ws.order.iter()) {
+            let it = &items[i as usize];
+            if it.lane == NO_LANE && it.status != Status::Done && it.blocked_until > now {
+                wake = wake.min(it.blocked_until);
+            }
+        }
+        Err(wake)
+    }
+
+    /// Block an item for `hours`; its lane moves on and pays the context-switch tax.
+    fn block(&mut self, i: u32, now: f64, hours: f64) {
+        let sprint_end = (self.sprint as f64 + 1.0) * self.hours;
+        let item = &mut self.ws.items[i as usize];
+        item.blocked_until = item.blocked_until.max(now) + hours;
+        item.blocked_hours += hours;
+        self.t.decision_wait_sprint += hours;
+        if item.lane != NO_LANE {
+            let l = item.lane as usize;
+            item.lane = NO_LANE;
+            self.ws.lane_item[l] = u32::MAX;
+            let tax =
+                self.m.scenario.team.context_switch_tax * hours.min((sprint_end - now).max(0.0));
+            self.ws.lane_time[l] = (self.ws.lane_time[l] + tax).min(self.hours);
+            self.t.context_lost += tax * self.lane_rate;
+        }
+    }
+
+    fn draw_conflicts(&mut self) {
+        let r = &self.m.scenario.roles;
+        self.ws.conflicts.clear();
+        if r.conflicts_per_sprint <= 0.0 {
+            return;
+        }
+        let mut g = self.keys.keyed(Source::Conflicts, self.sprint as u64, 0);
+        let n = poisson_from_unit(g.unit(), r.conflicts_per_sprint).min(MAX_CONFLICTS as u32);
+        let delay = LogNormal::new(r.escalation_hours.max(1e-9).ln(), r.escalation_sigma)
+            .expect("validated");
+        for j in 0..n {
+            let hour = g.unit() * self.hours;
+            let inject = g.unit() < r.conflict_inject_share;
+            let d = delay.sample(&mut g);
+            self.ws.conflicts.push(Conflict {
+                hour,
+                inject,
+                delay: if r.escalation_hours > 0.0 { d } else { 0.0 },
+                index: j,
+            });
+        }
+        self.ws
+            .conflicts
+            .sort_unstable_by(|a, b| a.hour.total_cmp(&b.hour).then(a.index.cmp(&b.index)));
+    }
+
+    /// A conflicting directive: inject an unplanned item and drop the lowest item in
+    /// progress, or escalate an item in progress (it waits).
+    fn apply_conflict(&mut self, c: Conflict, now: f64) {
+        let mut lowest: Option<(f64, u32)> = None;
+        let mut in_progress = 0u32;
+        for (i, item) in self.ws.items.iter().enumerate() {
+            if item.status == Status::InProgress && !item.top {
+                in_progress += 1;
+                if lowest.is_none_or(|(s, _)| item.score < s) {
+                    lowest = Some((item.score, i as u32));
+                }
+            }
+        }
+        if c.inject {
+            let id = INTERNAL_ID | TAG_INJECTED | ((self.sprint as u64) << 8) | c.index as u64;
+            let mut item = BacklogItem::new(id, self.sprint, self.m, &self.keys);
+            item.make_unplanned();
+            let idx = self.push(item);
+            self.ws.committed.insert(0, idx);
+            if let Some((_, i)) = lowest {
+                self.drop_item(i);
+            }
+        } else if in_progress > 0 {
+            let pick =
+                (self
+                    .keys
+                    .unit(Source::Conflicts, self.sprint as u64, 1000 + c.index as u64)
+                    * in_progress as f64) as u32;
+            let target = self
+                .ws
+                .items
+                .iter()
+                .enumerate()
+                .filter(|(_, it)| it.status == Status::InProgress && !it.top)
+                .nth(pick.min(in_progress - 1) as usize)
+                .map(|(i, _)| i as u32);
+            if let Some(i) = target {
+                self.block(i, now, c.delay);
+            }
+        }
+    }
+
+    /// Step 8: quality at finish. In-sprint defects add fix work to the item; the others
+    /// become bug work later; a wrong build delivers no value and needs a redo.
+    fn finish_item(&mut self, i: u32, now: f64) {
+        let q = &self.m.scenario.quality;
+        let item = &mut self.ws.items[i as usize];
+        if !item.quality_checked {
+            item.quality_checked = true;
+            if item.kind == ItemKind::Bug {
+                if quality::bad_fix(item.id, q, &self.keys) {
+                    self.t.defects += 1;
+                    self.t.pending_later += 1;
+                }
+            } else {
+                let d = quality::defects_at_finish(
+                    item.id,
+                    item.size,
+                    item.ambiguity,
+                    self.pressure,
+                    q,
+                    &self.keys,
+                );
+                self.t.defects += d.total();
+                self.t.pending_later += d.later;
+                self.t.pending_escaped += d.escaped;
+                self.t.escaped += d.escaped;
+                item.wrong_build =
+                    quality::wrong_build(item.id, item.ambiguity, self.m.fidelity, q, &self.keys);
+                if d.in_sprint > 0 && q.fix_points > 0.0 {
+                    let fix = d.in_sprint as f64 * q.fix_points;
+                    item.remaining += fix;
+                    self.t.rework += fix;
+                    return; // The lane keeps working on the fixes.
+                }
+            }
+        }
+        item.status = Status::Done;
+        item.finish_hour = now;
+        item.finish_sprint = self.sprint;
+        if item.lane != NO_LANE {
+            self.ws.lane_item[item.lane as usize] = u32::MAX;
+            item.lane = NO_LANE;
+        }
+        if item.kind == ItemKind::Redo {
+            self.t.rework += item.size;
+        }
+        if item.wrong_build {
+            let share = q.redo_share;
+            let factor = self.m.scenario.backlog.refinement_factor;
+            let id = INTERNAL_ID | TAG_REDO | self.t.redo_counter;
+            self.t.redo_counter += 1;
+            let redo = BacklogItem::redo(
+                &self.ws.items[i as usize],
+                i,
+                id,
+                self.sprint,
+                share,
+                factor,
+            );
+            self.push(redo);
+        }
+    }
+
+    /// Step 9: release at sprint end. Value starts flowing next sprint; tech debt moves;
+    /// velocity and the sprint's series are recorded.
+    fn release(&mut self) {
+        let s = &self.m.scenario;
+        let k = self.themes;
+        let now = self.sprint;
+        market::ranks(
+            &self.ws.market[now as usize * k..(now as usize + 1) * k],
+            &mut self.ws.true_rank,
+        );
+        let top_half = (k / 2).max(1) as u8;
+        let mut velocity = 0.0;
+        let mut done_committed = 0.0;
+        let mut feature = 0.0;
+        let mut enabler = 0.0;
+        for i in 0..self.ws.items.len() {
+            let item = &self.ws.items[i];
+            if item.status != Status::Done || item.finish_sprint != now {
+                continue;
+            }
+            velocity += item.estimate;
+            done_committed += item.committed_points;
+            if item.in_scope {
+                self.t.scope_remaining -= 1;
+            }
+            match item.kind {
+                ItemKind::Bug => {}
+                ItemKind::Feature | ItemKind::Enabler | ItemKind::Redo => {
+                    let size = if item.kind == ItemKind::Redo {
+                        0.0
+                    } else {
+                        item.size
+                    };
+                    if item.kind == ItemKind::Enabler {
+                        enabler += size;
+                    } else {
+                        feature += size;
+                    }
+                    if item.kind != ItemKind::Redo {
+                        self.t.items_done += 1;
+                        if self.ws.true_rank[item.theme as usize] < top_half {
+                            self.t.on_strategy_points += item.size;
+                        }
+                    }
+                    if item.wrong_build {
+                        self.t.wrong_builds += 1;
+                    } else {
+                        let (factor, window) =
+                            delay_factor(item.urgency, item.created, now, &s.backlog.urgency);
+                        let start = now as usize + 1;
+                        let end = window
+                            .map_or(self.flow_len, |w| (start + w as usize).min(self.flow_len));
+                        if start < end {
+                            let a = item.value * factor;
+                            self.ws.flow_coef[start * k + item.theme as usize] += a;
+                            self.ws.flow_coef[end * k + item.theme as usize] -= a;
+                        }
+                    }
+                }
+            }
+        }
+        self.t.feature_points += feature;
+        self.t.enabler_points += enabler;
+        self.t.done_committed_total += done_committed;
+        self.debt = team::debt_after(self.debt, feature, enabler, &s.team);
+        self.ws.velocities.push(velocity);
+        if self.t.scope_remaining == 0 && self.t.completion.is_none() {
+            self.t.completion = Some(now + 1);
+        }
+        let (mut backlog, mut ready) = (0.0, 0.0);
+        for item in &self.ws.items {
+            if item.status != Status::Done {
+                backlog += 1.0;
+                if item.ready && item.status == Status::Waiting {
+                    ready += 1.0;
+                }
+            }
+        }
+        let row = self.ws.series.last_mut().expect("planned this sprint");
+        row[series::VELOCITY] = velocity;
+        row[series::DONE] = done_committed;
+        row[series::BACKLOG_SIZE] = backlog;
+        row[series::READY_ITEMS] = ready;
+        row[series::ESCAPED_DEFECTS] = self.t.escaped as f64;
+        row[series::DECISION_WAIT] = self.t.decision_wait_sprint;
+        row[series::TECH_DEBT] = self.debt;
+    }
+
+    /// Value flows, and the run's metrics.
+    fn finish(self, oracle_value: Option<f64>) -> RunRecord {
+        let s = &self.m.scenario;
+        let ws = self.ws;
+        let t = &self.t;
+        let k = self.themes;
+        let hours = self.hours;
+        let day = s.simulation.hours_per_day;
+        let sprints = s.simulation.sprints as usize;
+
+        // Value: per theme, the running sum of active coefficients times the weight.
+        let mut value = 0.0;
+        let discount = 1.0 / (1.0 + s.simulation.discount_rate);
+        let mut d = 1.0;
+        let mut active = [0.0f64; 64];
+        for sprint in 0..self.flow_len {
+            let mut flow = 0.0;
+            let coef = &ws.flow_coef[sprint * k..(sprint + 1) * k];
+            let weights = &ws.market[sprint * k..(sprint + 1) * k];
+            for ((a, c), w) in active.iter_mut().zip(coef).zip(weights) {
+                *a += c;
+                flow += *a * w;
+            }
+            value += flow * d;
+            d *= discount;
+            if sprint < sprints {
+                ws.series[sprint][series::CUMULATIVE_VALUE] = value;
+            }
+        }
+
+        let mut out = [f64::NAN; N_METRICS];
+        let planned = s.release.planned_sprint.unwrap_or(0) as f64;
+        if let Some(c) = t.completion {
+            out[idx::COMPLETION_SPRINT] = c as f64;
+            out[idx::RELEASE_DELAY] = c as f64 - planned;
+        }
+        // Lead times of delivered backlog work, and decision wait over cycle time.
+        ws.lead.clear();
+        let mut blocked = 0.0;
+        let mut cycle = 0.0;
+        for item in &ws.items {
+            if item.status == Status::Done && item.is_backlog_work() {
+                ws.lead
+                    .push((item.finish_hour - item.created as f64 * hours) / day);
+                blocked += item.blocked_hours;
+                cycle += item.finish_hour - item.start_hour;
+            }
+        }
+        out[idx::LEAD_P50] = percentile_in_place(&mut ws.lead, 0.50);
+        out[idx::LEAD_P85] = percentile_in_place(&mut ws.lead, 0.85);
+        out[idx::DECISION_WAIT] = ratio(blocked.min(cycle), cycle);
+        // Top decile of world items by true value, lead time censored at the horizon.
+        ws.by_value.clear();
+        for (i, item) in ws.items.iter().enumerate() {
+            if item.id < INTERNAL_ID {
+                ws.by_value.push((item.value, i as u32));
+            }
+        }
+        let n_top = ws.by_value.len().div_ceil(10);
+        if n_top > 0 {
+            let by = |a: &(f64, u32), b: &(f64, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+            if ws.by_value.len() > n_top {
+                ws.by_value.select_nth_unstable_by(n_top - 1, by);
+            }
+            let horizon = sprints as f64 * hours;
+            let sum: f64 = ws.by_value[..n_top]
+                .iter()
+                .map(|&(_, i)| {
+                    let it = &ws.items[i as usize];
+                    let end = if it.status == Status::Done {
+                        it.finish_hour
+                    } else {
+                        horizon
+                    };
+                    (end - it.created as f64 * hours) / day
+                })
+                .sum();
+            out[idx::TOP_VALUE_LEAD] = sum / n_top as f64;
+        }
+        out[idx::CAPACITY_LOST] = ratio(t.context_lost + t.waste + t.rework, t.nominal_capacity);
+        out[idx::SAY_DO] = ratio(t.done_committed_total, t.committed_total);
+        let n = ws.velocities.len() as f64;
+        let mean_v = ws.velocities.iter().sum::<f64>() / n;
+        if n > 1.0 && mean_v > 0.0 {
+            let var = ws
+                .velocities
+                .iter()
+                .map(|v| (v - mean_v).powi(2))
+                .sum::<f64>()
+                / (n - 1.0);
+            out[idx::VELOCITY_CV] = var.sqrt() / mean_v;
+        }
+        out[idx::VALUE_REALIZED] = value;
+        let oracle = oracle_value.unwrap_or(value);
+        out[idx::VALUE_EFFICIENCY] = if oracle > 0.0 {
+            value / oracle
+        } else {
+            f64::NAN
+        };
+        out[idx::COST_OF_DELAY] = oracle - value;
+        let points = t.feature_points + t.enabler_points;
+        out[idx::ESCAPED_PER_POINT] = ratio(t.escaped as f64, points);
+        out[idx::REWORK_SHARE] = ratio(t.rework, t.worked);
+        out[idx::WRONG_BUILD_RATE] = ratio(t.wrong_builds as f64, t.items_done as f64);
+        out[idx::ON_STRATEGY] = ratio(t.on_strategy_points, points);
+        out[idx::RANKING_TAU] = ratio(t.tau_sum, t.tau_n as f64);
+        out[idx::PRIORITY_CHURN] = ratio(t.churn_sum, t.churn_n as f64);
+        out[idx::TECH_DEBT_END] = self.debt;
+        out[idx::ENABLER_SHARE] = ratio(t.enabler_points, points);
+        out[idx::POINTS_DONE] = points;
+        out[idx::ITEMS_DONE] = t.items_done as f64;
+        out[idx::DEFECTS] = t.defects as f64;
+        out[idx::ESCAPED] = t.escaped as f64;
+        RunRecord { metrics: out }
+    }
+}
+
+/// 1 / (1 − load): questions of the last sprint × answer hours over the PO's support hours.
+fn queue_factor(questions: u32, po: &crate::scenario::Po) -> f64 {
+    let support = po.hours_per_sprint * po.support_share;
+    let demand = questions as f64 * po.answer_hours;
+    if demand <= 0.0 {
+        return 1.0;
+    }
+    let load = if support > 0.0 {
+        (demand / support).min(0.9)
+    } else {
+        0.9
+    };
+    1.0 / (1.0 - load)
+}
+
+fn pm_key(items: &[BacklogItem], pm_view: &[f64], i: u32) -> f64 {
+    roles::pm_score(&items[i as usize], pm_view)
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 {
+        a / b
+    } else {
+        f64::NAN
+    }
+}
+
+/// The p-quantile (linear interpolation between order statistics) of `v`, reordering it.
+pub fn percentile_in_place(v: &mut [f64], p: f64) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    let h = (v.len() - 1) as f64 * p;
+    let lo = h.floor() as usize;
+    let frac = h - lo as f64;
+    let (_, &mut a, rest) = v.select_nth_unstable_by(lo, |x, y| x.total_cmp(y));
+    if frac == 0.0 || rest.is_empty() {
+        return a;
+    }
+    let b = rest.iter().cloned().fold(f64::INFINITY, f64::min);
+    a + frac * (b - a)
+}

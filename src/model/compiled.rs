@@ -1,0 +1,155 @@
+//! A scenario compiled for the engine: samplers built once, derived constants, and the oracle.
+
+use crate::scenario::{Sampler, Scenario};
+
+/// Everything the engine needs from a scenario, ready to use in the hot loop.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub scenario: Scenario,
+    pub capacity: Sampler,
+    pub size: Sampler,
+    pub ambiguity: Sampler,
+    /// Standard deviation of true value over the item population (scales perception noise).
+    pub value_sd: f64,
+    /// Working hours in a sprint.
+    pub sprint_hours: f64,
+    /// PO availability to the team, in [min_availability, 1].
+    pub availability: f64,
+    /// Fidelity of the PM→PO roadmap hand-over (or the solo PO's, without a PM).
+    pub fidelity: f64,
+    /// Estimates equal true sizes (the oracle).
+    pub exact_estimates: bool,
+    /// Every item counts as ready (the oracle).
+    pub all_ready: bool,
+    /// Mean capacity, for the first commitment.
+    pub mean_capacity: f64,
+    /// Weight of the PO's belief in perceived value (see [`Model::perceive`]).
+    belief_weight: f64,
+}
+
+impl Model {
+    /// Compile a validated scenario.
+    pub fn new(scenario: &Scenario) -> Model {
+        let s = scenario.clone();
+        let b = &s.backlog;
+        let po = &s.po;
+        let availability =
+            (po.support_share / po.full_support_share).clamp(po.min_availability, 1.0);
+        let fidelity = if s.pm.enabled {
+            s.pm.sync_fidelity
+        } else {
+            po.solo_fidelity
+        };
+        Model {
+            capacity: s.team.capacity.sampler(),
+            size: b.size.sampler(),
+            ambiguity: b.ambiguity.sampler(),
+            value_sd: value_sd(scenario),
+            sprint_hours: s.sprint_hours(),
+            availability,
+            fidelity,
+            exact_estimates: false,
+            all_ready: false,
+            mean_capacity: s.team.capacity.mean().max(0.0),
+            belief_weight: belief_weight(scenario),
+            scenario: s,
+        }
+    }
+
+    /// The PO's perceived value: the truth plus a weight k of a positive belief B (every idea
+    /// looks somewhat valuable), P = A + k·B, with k set so that corr(P, A) = value_skill.
+    /// Skill 1 sees the truth; skill 0 sees only the belief.
+    #[inline]
+    pub fn perceive(&self, value: f64, belief: f64) -> f64 {
+        if self.belief_weight.is_infinite() {
+            belief
+        } else {
+            value + self.belief_weight * belief
+        }
+    }
+
+    /// The oracle: the same world (items, market, capacity, risks) with perfect information
+    /// and no friction: true values, true weights and true sizes, no questions, churn,
+    /// conflicts, defects, wrong builds, roadmap shocks or debt drag.
+    pub fn oracle(scenario: &Scenario) -> Model {
+        use crate::scenario::{Pm, Po, Quality, Roles};
+        // Everything that is not the world is set to one canonical value, so that scenarios
+        // that share a world share one oracle run.
+        let mut s = scenario.clone();
+        s.name = "oracle".into();
+        s.description = String::new();
+        s.extends = None;
+        s.simulation.runs = 0;
+        s.simulation.seed = 0;
+        s.pm = Pm {
+            insight_sigma: 0.0,
+            sync_interval: 1,
+            sync_fidelity: 1.0,
+            shock_unready_probability: 0.0,
+            shock_drop_probability: 0.0,
+            ..Pm::default()
+        };
+        s.po = Po {
+            value_skill: 1.0,
+            myopia: 0.0,
+            take_unready: 1.0,
+            questions_base: 0.0,
+            questions_per_ambiguity: 0.0,
+            ..Po::default()
+        };
+        s.roles = Roles {
+            pm_override: 0.0,
+            conflicts_per_sprint: 0.0,
+            churn_probability: 0.0,
+            misalignment_ambiguity: 0.0,
+            ..Roles::default()
+        };
+        s.quality = Quality {
+            defects_per_point: 0.0,
+            wrong_build_base: 0.0,
+            wrong_build_ambiguity: 0.0,
+            ..Quality::default()
+        };
+        s.team.debt_drag_per_point = 0.0;
+        s.team.initial_debt = 0.0;
+        s.team.debt_per_feature_point = 0.0;
+        s.team.debt_paid_per_enabler_point = 0.0;
+        s.team.context_switch_tax = 0.0;
+        let mut m = Model::new(&s);
+        m.exact_estimates = true;
+        m.all_ready = true;
+        m
+    }
+}
+
+/// k = σ_A · sqrt(1/ρ² − 1) / σ_B, so that corr(A + k·B, A) = ρ (∞ when ρ = 0).
+fn belief_weight(s: &Scenario) -> f64 {
+    let rho = s.po.value_skill;
+    if rho <= 0.0 {
+        return f64::INFINITY;
+    }
+    let sb2 = s.po.belief_sigma * s.po.belief_sigma;
+    let sd_b = ((sb2.exp() - 1.0) * sb2.exp()).sqrt();
+    if sd_b == 0.0 || rho >= 1.0 {
+        return 0.0;
+    }
+    value_sd(s) * (1.0 / (rho * rho) - 1.0).sqrt() / sd_b
+}
+
+/// SD of the true value A over the item mixture (features and enablers).
+fn value_sd(s: &Scenario) -> f64 {
+    let b = &s.backlog;
+    let sig2 = b.value_sigma * b.value_sigma;
+    let m1 = (sig2 / 2.0).exp();
+    let m2 = (2.0 * sig2).exp();
+    let p_pos = b.positive_value_share;
+    let p_neg = (1.0 - b.positive_value_share - b.zero_value_share).max(0.0);
+    let nf = b.negative_value_factor;
+    let e = b.enabler_share;
+    let ef = b.enabler_value_factor;
+    let k1 = 1.0 - e + e * ef;
+    let k2 = 1.0 - e + e * ef * ef;
+    let mean = k1 * (p_pos * m1 - p_neg * nf * m1);
+    let second = k2 * (p_pos * m2 + p_neg * nf * nf * m2);
+    (second - mean * mean).max(0.0).sqrt()
+}

@@ -1,0 +1,376 @@
+//! Backlog items: the agents of the model. An item's world attributes (theme, kind, true
+//! value, urgency, size, estimate error, ambiguity) are drawn from a stream keyed by its id,
+//! so it is the same item in every scenario of a comparison.
+
+use super::compiled::Model;
+use crate::engine::streams::{Keyed, RunKeys, Source};
+use crate::scenario::Sampler;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemKind {
+    Feature,
+    Enabler,
+    /// Unplanned bug work from a defect found later or in production.
+    Bug,
+    /// Redo of a wrong build; it carries the original item's value.
+    Redo,
+}
+
+/// Cost-of-delay profile: how value depends on the delay of release.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Urgency {
+    /// Delay only shifts value.
+    Standard,
+    /// Value × e^(−rate · delay).
+    Decaying,
+    /// Value × e^(−delay / scale), flowing only for a window of sprints.
+    ShortWindow,
+    /// Value × late_factor if released after the deadline (a 0-based sprint index).
+    FixedDate { deadline: u32 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Waiting,
+    InProgress,
+    Done,
+}
+
+/// Most questions an item can raise (Poisson counts above this are capped).
+pub const MAX_QUESTIONS: usize = 8;
+
+/// Ids at or above this are not world items (bugs, redo, injected, split parts, risk items).
+pub const INTERNAL_ID: u64 = 1 << 40;
+
+#[derive(Debug, Clone)]
+pub struct BacklogItem {
+    pub id: u64,
+    pub kind: ItemKind,
+    pub theme: u16,
+    pub urgency: Urgency,
+    /// True value A_i per unit of theme weight per sprint.
+    pub value: f64,
+    /// The PO's perception of the value.
+    pub perceived: f64,
+    /// The PM's own perception of the value (used when the PM overrides the order).
+    pub pm_perceived: f64,
+    /// True work in story points.
+    pub size: f64,
+    /// The team's estimate Ŝ_i.
+    pub estimate: f64,
+    pub ambiguity: f64,
+    /// Sprint (0-based) in which the item entered the backlog.
+    pub created: u32,
+    pub status: Status,
+    pub ready: bool,
+    pub in_scope: bool,
+    /// The PO knows this scope item is on the release roadmap (learnt at hand-overs).
+    pub on_roadmap: bool,
+    /// Unplanned work that goes to the top of the order.
+    pub top: bool,
+    pub remaining: f64,
+    pub work_done: f64,
+    pub start_hour: f64,
+    pub finish_hour: f64,
+    pub finish_sprint: u32,
+    pub blocked_until: f64,
+    pub blocked_hours: f64,
+    /// Uniform that fixes the question count by inversion once ambiguity at start is known.
+    pub question_draw: f64,
+    pub questions: u8,
+    pub next_question: u8,
+    pub question_at: [f32; MAX_QUESTIONS],
+    pub quality_checked: bool,
+    pub wrong_build: bool,
+    pub split_checked: bool,
+    pub lane: u8,
+    /// Estimate points committed for this item at this sprint's planning (0 if not committed).
+    pub committed_points: f64,
+    pub score: f64,
+    /// For a redo: index of the wrong-built original.
+    pub redo_of: u32,
+}
+
+pub const NO_LANE: u8 = u8::MAX;
+
+const FIBONACCI: [f64; 7] = [1.0, 2.0, 3.0, 5.0, 8.0, 13.0, 21.0];
+
+/// The Fibonacci value nearest to `x` on a log scale (planning-poker rounding).
+pub fn fibonacci_round(x: f64) -> f64 {
+    let mut best = FIBONACCI[0];
+    let mut dist = f64::INFINITY;
+    for f in FIBONACCI {
+        let d = (x.max(1e-9).ln() - f.ln()).abs();
+        if d < dist {
+            dist = d;
+            best = f;
+        }
+    }
+    best
+}
+
+impl BacklogItem {
+    fn blank(id: u64, created: u32) -> BacklogItem {
+        BacklogItem {
+            id,
+            kind: ItemKind::Feature,
+            theme: 0,
+            urgency: Urgency::Standard,
+            value: 0.0,
+            perceived: 0.0,
+            pm_perceived: 0.0,
+            size: 0.0,
+            estimate: 0.0,
+            ambiguity: 0.0,
+            created,
+            status: Status::Waiting,
+            ready: true,
+            in_scope: false,
+            on_roadmap: false,
+            top: false,
+            remaining: 0.0,
+            work_done: 0.0,
+            start_hour: 0.0,
+            finish_hour: 0.0,
+            finish_sprint: 0,
+            blocked_until: 0.0,
+            blocked_hours: 0.0,
+            question_draw: 0.0,
+            questions: 0,
+            next_question: 0,
+            question_at: [0.0; MAX_QUESTIONS],
+            quality_checked: false,
+            wrong_build: false,
+            split_checked: false,
+            lane: NO_LANE,
+            committed_points: 0.0,
+            score: 0.0,
+            redo_of: u32::MAX,
+        }
+    }
+
+    /// A new backlog item with its world attributes drawn from its own keyed stream.
+    pub fn new(id: u64, created: u32, model: &Model, keys: &RunKeys) -> BacklogItem {
+        let b = &model.scenario.backlog;
+        let mut r = keys.keyed(Source::ItemAttributes, id, 0);
+        let mut item = BacklogItem::blank(id, created);
+        item.theme = ((r.unit() * model.scenario.market.themes as f64) as u16)
+            .min(model.scenario.market.themes as u16 - 1);
+        item.kind = if r.unit() < b.enabler_share {
+            ItemKind::Enabler
+        } else {
+            ItemKind::Feature
+        };
+        let class = r.unit();
+        let magnitude = (b.value_sigma * r.normal()).exp();
+        item.value = if class < b.positive_value_share {
+            magnitude
+        } else if class < b.positive_value_share + b.zero_value_share {
+            0.0
+        } else {
+            -b.negative_value_factor * magnitude
+        };
+        if item.kind == ItemKind::Enabler {
+            item.value *= b.enabler_value_factor;
+        }
+        let u = &b.urgency;
+        let pick = r.unit();
+        let deadline_draw = r.unit();
+        item.urgency = if pick < u.standard {
+            Urgency::Standard
+        } else if pick < u.standard + u.decaying {
+            Urgency::Decaying
+        } else if pick < u.standard + u.decaying + u.short_window {
+            Urgency::ShortWindow
+        } else {
+            let span = (u.deadline_max - u.deadline_min + 1) as f64;
+            Urgency::FixedDate {
+                deadline: created
+                    + u.deadline_min
+                    + ((deadline_draw * span) as u32).min(u.deadline_max - u.deadline_min),
+            }
+        };
+        item.size = draw(&model.size, &mut r).clamp(0.0, b.max_size);
+        item.ambiguity = draw(&model.ambiguity, &mut r).clamp(0.0, 1.0);
+        let z_estimate = r.normal();
+        item.estimate = if model.exact_estimates {
+            item.size
+        } else {
+            let sigma = b.estimate_sigma + b.estimate_sigma_per_ambiguity * item.ambiguity;
+            let ratio = (b.estimate_bias.ln() + sigma * z_estimate).exp();
+            let e = item.size / ratio;
+            if b.fibonacci {
+                fibonacci_round(e)
+            } else {
+                e
+            }
+        };
+        let belief = (model.scenario.po.belief_sigma * r.normal()).exp();
+        item.perceived = model.perceive(item.value, belief);
+        let pm_belief = (model.scenario.po.belief_sigma * r.normal()).exp();
+        item.pm_perceived = model.perceive(item.value, pm_belief);
+        item.question_draw = r.unit();
+        item.remaining = item.size;
+        item.ready = model.all_ready || item.ambiguity <= b.ready_threshold;
+        item
+    }
+
+    /// Unplanned work at the top of the order: a bug fix of `points`.
+    pub fn bug(id: u64, created: u32, points: f64) -> BacklogItem {
+        let mut item = BacklogItem::blank(id, created);
+        item.kind = ItemKind::Bug;
+        item.size = points;
+        item.estimate = points;
+        item.remaining = points;
+        item.top = true;
+        item
+    }
+
+    /// The redo of a wrong build: a share of the work, at the top, carrying the value.
+    pub fn redo(
+        original: &BacklogItem,
+        original_index: u32,
+        id: u64,
+        created: u32,
+        share: f64,
+        refinement_factor: f64,
+    ) -> BacklogItem {
+        let mut item = original.clone();
+        item.id = id;
+        item.kind = ItemKind::Redo;
+        item.size = original.size * share;
+        item.estimate = original.estimate * share;
+        item.remaining = item.size;
+        item.work_done = 0.0;
+        item.ambiguity = original.ambiguity * refinement_factor;
+        item.status = Status::Waiting;
+        item.ready = true;
+        item.top = true;
+        item.quality_checked = false;
+        item.wrong_build = false;
+        item.questions = 0;
+        item.next_question = 0;
+        item.blocked_hours = 0.0;
+        item.blocked_until = 0.0;
+        item.lane = NO_LANE;
+        item.committed_points = 0.0;
+        item.redo_of = original_index;
+        item.created = created.min(original.created);
+        item
+    }
+
+    /// Unplanned work (a conflicting directive, a risk that struck): it goes to the top of the
+    /// order, is ready, and adds work but no strategic value, so the oracle's world and the
+    /// scenario's hold the same value.
+    pub fn make_unplanned(&mut self) {
+        self.top = true;
+        self.ready = true;
+        self.value = 0.0;
+        self.perceived = 0.0;
+        self.pm_perceived = 0.0;
+    }
+
+    pub fn is_backlog_work(&self) -> bool {
+        matches!(self.kind, ItemKind::Feature | ItemKind::Enabler)
+    }
+
+    /// Estimate points still to do, for planning spillover.
+    pub fn remaining_estimate(&self) -> f64 {
+        if self.size > 0.0 {
+            self.estimate * (self.remaining / self.size).clamp(0.0, 1.0)
+        } else {
+            0.0
+        }
+    }
+
+    /// Draw the question count and positions once work starts (ambiguity is known then).
+    pub fn start(&mut self, hour: f64, model: &Model, keys: &RunKeys) {
+        self.status = Status::InProgress;
+        self.start_hour = hour;
+        let po = &model.scenario.po;
+        let mean = po.questions_base + po.questions_per_ambiguity * self.ambiguity;
+        let n = crate::engine::streams::poisson_from_unit(self.question_draw, mean)
+            .min(MAX_QUESTIONS as u32) as usize;
+        self.questions = n as u8;
+        self.next_question = 0;
+        if n > 0 {
+            let mut r = keys.keyed(Source::Questions, self.id, 0);
+            for q in self.question_at.iter_mut().take(n) {
+                *q = r.unit() as f32;
+            }
+            self.question_at[..n].sort_unstable_by(|a, b| a.total_cmp(b));
+        }
+    }
+}
+
+#[inline]
+fn draw(sampler: &Sampler, r: &mut Keyed) -> f64 {
+    sampler.sample(r)
+}
+
+/// The share of its value an item keeps when released `delay` sprints after creation, and
+/// for how many sprints it flows (None = to the end of the horizon).
+pub fn delay_factor(
+    urgency: Urgency,
+    created: u32,
+    released: u32,
+    u: &crate::scenario::UrgencyMix,
+) -> (f64, Option<u32>) {
+    let delay = released.saturating_sub(created) as f64;
+    match urgency {
+        Urgency::Standard => (1.0, None),
+        Urgency::Decaying => ((-u.decay_rate * delay).exp(), None),
+        Urgency::ShortWindow => ((-delay / u.window_scale).exp(), Some(u.window_sprints)),
+        Urgency::FixedDate { deadline } => (
+            if released > deadline {
+                u.late_factor
+            } else {
+                1.0
+            },
+            None,
+        ),
+    }
+}
+
+/// The urgency multiplier used when ordering by CD3 (cost of delay / duration).
+pub fn urgency_weight(urgency: Urgency, now: u32, u: &crate::scenario::UrgencyMix) -> f64 {
+    match urgency {
+        Urgency::Standard => 1.0,
+        Urgency::Decaying => 1.0 + u.decay_rate * 25.0,
+        Urgency::ShortWindow => 1.0 + 4.0 / u.window_scale,
+        Urgency::FixedDate { deadline } => {
+            if deadline < now {
+                u.late_factor
+            } else if deadline - now <= 4 {
+                2.5
+            } else {
+                1.0
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fibonacci_rounding_is_log_nearest() {
+        assert_eq!(fibonacci_round(0.3), 1.0);
+        assert_eq!(fibonacci_round(2.4), 2.0);
+        assert_eq!(fibonacci_round(2.5), 3.0);
+        assert_eq!(fibonacci_round(4.0), 5.0);
+        assert_eq!(fibonacci_round(100.0), 21.0);
+    }
+
+    #[test]
+    fn same_id_same_item() {
+        let model = Model::new(&crate::scenario::Scenario::default());
+        let keys = RunKeys::new(3, 9);
+        let a = BacklogItem::new(17, 0, &model, &keys);
+        let b = BacklogItem::new(17, 0, &model, &keys);
+        assert_eq!((a.value, a.size, a.theme), (b.value, b.size, b.theme));
+        let c = BacklogItem::new(18, 0, &model, &keys);
+        assert_ne!(a.size, c.size);
+    }
+}

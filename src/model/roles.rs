@@ -1,0 +1,96 @@
+//! The roles. The PM sees the market's theme weights with noise and hands the roadmap to the
+//! PO every `sync_interval` sprints with fidelity f (a blend in log space); without a PM the
+//! PO forms its own, noisier view every few sprints. The PO orders the backlog by CD3 (WSJF):
+//! perceived value × the PO's theme weight × urgency / estimate, with myopia discounting
+//! enablers.
+
+use super::item::{urgency_weight, BacklogItem, ItemKind};
+use crate::scenario::UrgencyMix;
+
+/// log ŵ_PO ← f · log ŵ_PM + (1 − f) · log ŵ_PO
+pub fn sync(po_view: &mut [f64], pm_view: &[f64], fidelity: f64) {
+    for (po, pm) in po_view.iter_mut().zip(pm_view) {
+        *po = (fidelity * pm.ln() + (1.0 - fidelity) * po.ln()).exp();
+    }
+}
+
+/// The PO's CD3 score of an item; unplanned work (bugs, redo, injected) scores above all.
+#[inline]
+pub fn po_score(
+    item: &BacklogItem,
+    po_view: &[f64],
+    now: u32,
+    urgency: &UrgencyMix,
+    myopia: f64,
+    scope_first: bool,
+) -> f64 {
+    if item.top {
+        // Older unplanned work first.
+        return 1e15 - item.created as f64;
+    }
+    let offset = if scope_first && item.in_scope && item.on_roadmap {
+        1e12
+    } else {
+        0.0
+    };
+    let mut score =
+        item.perceived * po_view[item.theme as usize] * urgency_weight(item.urgency, now, urgency)
+            / item.estimate.max(0.1);
+    if item.kind == ItemKind::Enabler && score > 0.0 {
+        score *= 1.0 - myopia;
+    }
+    offset + score
+}
+
+/// The true CD3 score: what an all-knowing PO would use.
+#[inline]
+pub fn true_score(item: &BacklogItem, weights: &[f64], now: u32, urgency: &UrgencyMix) -> f64 {
+    item.value * weights[item.theme as usize] * urgency_weight(item.urgency, now, urgency)
+        / item.size.max(0.1)
+}
+
+/// The PM's ranking score: the PM's own view of the item's value × the PM's theme weight.
+/// Far from the backlog, the PM ranks by value alone, ignoring size and urgency.
+#[inline]
+pub fn pm_score(item: &BacklogItem, pm_view: &[f64]) -> f64 {
+    item.pm_perceived * pm_view[item.theme as usize]
+}
+
+/// Kendall's τ between two score lists over the same items (ties count as neither).
+pub fn kendall_tau(a: &[f64], b: &[f64]) -> Option<f64> {
+    let n = a.len();
+    if n < 2 {
+        return None;
+    }
+    let mut s = 0i64;
+    for i in 0..n {
+        for j in i + 1..n {
+            let x = (a[i] - a[j]).signum() * (b[i] - b[j]).signum();
+            s += x as i64;
+        }
+    }
+    Some(s as f64 / (n * (n - 1) / 2) as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sync_with_full_fidelity_copies_the_pm_view() {
+        let mut po = vec![1.0, 2.0];
+        sync(&mut po, &[3.0, 0.5], 1.0);
+        assert!((po[0] - 3.0).abs() < 1e-12 && (po[1] - 0.5).abs() < 1e-12);
+        sync(&mut po, &[1.0, 1.0], 0.5);
+        assert!((po[0] - 3f64.sqrt()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn tau_extremes() {
+        assert_eq!(
+            kendall_tau(&[1.0, 2.0, 3.0], &[10.0, 20.0, 30.0]),
+            Some(1.0)
+        );
+        assert_eq!(kendall_tau(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]), Some(-1.0));
+    }
+}

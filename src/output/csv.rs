@@ -1,0 +1,201 @@
+//! The CSV files of a run (see docs/outputs.md) and `scenarios.toml`.
+
+use crate::engine::metrics::{RunRecord, METRICS, N_METRICS, SERIES};
+use crate::scenario::Scenario;
+use crate::stats::Aggregate;
+use std::fmt::Write as _;
+use std::io::Write;
+
+/// A number with at most 6 significant digits, plain notation; NaN is an empty cell.
+pub fn fmt_num(x: f64) -> String {
+    if x.is_nan() {
+        return String::new();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    if x == 0.0 {
+        return "0".into();
+    }
+    let rounded: f64 = format!("{x:.5e}").parse().unwrap_or(x);
+    let s = format!("{rounded}");
+    if s == "-0" {
+        "0".into()
+    } else {
+        s
+    }
+}
+
+pub fn runs_header() -> String {
+    let mut h = String::from("scenario,run");
+    for m in METRICS.iter() {
+        h.push(',');
+        h.push_str(m.name);
+    }
+    h.push('\n');
+    h
+}
+
+/// One row of runs.csv (`run` is 1-based), appended to `line`.
+pub fn run_row(line: &mut String, scenario: &str, run: u64, record: &RunRecord) {
+    line.clear();
+    line.push_str(scenario);
+    let _ = write!(line, ",{run}");
+    for x in record.metrics.iter() {
+        line.push(',');
+        line.push_str(&fmt_num(*x));
+    }
+    line.push('\n');
+}
+
+pub fn write_run_row(
+    w: &mut impl Write,
+    line: &mut String,
+    scenario: &str,
+    run: u64,
+    record: &RunRecord,
+) -> std::io::Result<()> {
+    run_row(line, scenario, run, record);
+    w.write_all(line.as_bytes())
+}
+
+/// Where a censored quantile is reported: `>H`.
+fn censored_cell(scenario: &Scenario, metric: usize) -> String {
+    let h = scenario.simulation.sprints as f64;
+    let bound = if metric == 0 {
+        h
+    } else {
+        h - scenario.release.planned_sprint.unwrap_or(0) as f64
+    };
+    format!(">{}", fmt_num(bound))
+}
+
+pub fn summary_csv(agg: &mut Aggregate, scenarios: &[Scenario]) -> String {
+    let mut out = String::from("scenario,metric,mean,sd,ci95_low,ci95_high,p5,p10,p25,p50,p75,p85,p90,p95,n,completed_share\n");
+    for (s, sc) in scenarios.iter().enumerate() {
+        for (m, info) in METRICS.iter().enumerate() {
+            let sum = agg.summary(s, m);
+            let _ = write!(
+                out,
+                "{},{},{},{},{},{}",
+                sc.name,
+                info.name,
+                fmt_num(sum.mean),
+                fmt_num(sum.sd),
+                fmt_num(sum.ci95.0),
+                fmt_num(sum.ci95.1)
+            );
+            for q in sum.quantiles {
+                out.push(',');
+                if q.is_infinite() && info.censored {
+                    out.push_str(&censored_cell(sc, m));
+                } else {
+                    out.push_str(&fmt_num(q));
+                }
+            }
+            let _ = writeln!(out, ",{},{}", sum.n, fmt_num(sum.completed_share));
+        }
+    }
+    out
+}
+
+pub fn compare_csv(agg: &Aggregate, scenarios: &[Scenario]) -> String {
+    let mut out = String::from("scenario,baseline,metric,better_when,mean_diff,ci95_low,ci95_high,better_share,variance_reduction,n\n");
+    let base = &scenarios[agg.baseline].name;
+    for (s, sc) in scenarios.iter().enumerate() {
+        for (m, info) in METRICS.iter().enumerate().take(N_METRICS) {
+            let p = agg.pair(s, m);
+            let _ = writeln!(
+                out,
+                "{},{},{},{},{},{},{},{},{},{}",
+                sc.name,
+                base,
+                info.name,
+                info.better.as_str(),
+                fmt_num(p.mean_diff),
+                fmt_num(p.ci95.0),
+                fmt_num(p.ci95.1),
+                fmt_num(p.better_share),
+                fmt_num(p.variance_reduction),
+                p.n
+            );
+        }
+    }
+    out
+}
+
+pub fn sprints_csv(agg: &mut Aggregate, scenarios: &[Scenario]) -> String {
+    let mut out = String::from("scenario,sprint,series,mean,p10,p50,p90\n");
+    for (s, sc) in scenarios.iter().enumerate() {
+        for sprint in 0..agg.sprints(s) {
+            for (k, name) in SERIES.iter().enumerate() {
+                let (mean, p10, p50, p90) = agg.band(s, sprint, k);
+                let _ = writeln!(
+                    out,
+                    "{},{},{},{},{},{},{}",
+                    sc.name,
+                    sprint + 1,
+                    name,
+                    fmt_num(mean),
+                    fmt_num(p10),
+                    fmt_num(p50),
+                    fmt_num(p90)
+                );
+            }
+        }
+    }
+    out
+}
+
+/// What was run, for `scenarios.toml`.
+#[derive(Debug, Clone)]
+pub struct RunMeta {
+    pub version: String,
+    pub command: String,
+    pub seed: u64,
+    pub runs: u64,
+    pub baseline: String,
+    pub date: String,
+}
+
+pub fn scenarios_toml(meta: &RunMeta, scenarios: &[Scenario]) -> anyhow::Result<String> {
+    let mut run = toml::Table::new();
+    run.insert("version".into(), meta.version.clone().into());
+    run.insert("command".into(), meta.command.clone().into());
+    run.insert("seed".into(), toml::Value::Integer(meta.seed as i64));
+    run.insert("runs".into(), toml::Value::Integer(meta.runs as i64));
+    run.insert("baseline".into(), meta.baseline.clone().into());
+    run.insert("date".into(), meta.date.clone().into());
+    let max_sprints = scenarios
+        .iter()
+        .map(|s| s.simulation.sprints)
+        .max()
+        .unwrap_or(0);
+    run.insert("sprints".into(), toml::Value::Integer(max_sprints as i64));
+    let mut doc = toml::Table::new();
+    doc.insert("run".into(), toml::Value::Table(run));
+    let mut list = Vec::new();
+    for s in scenarios {
+        list.push(toml::Value::Table(toml::Table::try_from(s)?));
+    }
+    doc.insert("scenario".into(), toml::Value::Array(list));
+    Ok(format!(
+        "# Written by backsim: the resolved scenarios of this run.\n{}",
+        toml::to_string_pretty(&doc)?
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_short_and_plain() {
+        assert_eq!(fmt_num(f64::NAN), "");
+        assert_eq!(fmt_num(1.0), "1");
+        assert_eq!(fmt_num(0.123456789), "0.123457");
+        assert_eq!(fmt_num(1234567.0), "1234570");
+        assert_eq!(fmt_num(-0.0000001234), "-0.0000001234");
+        assert_eq!(fmt_num(-0.0), "0");
+    }
+}

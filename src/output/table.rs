@@ -1,0 +1,107 @@
+//! The compact table printed at the end of a run: per scenario the key metrics with P50/P85
+//! and the difference to the baseline with its 95 % interval.
+
+use crate::engine::metrics::metric_index;
+use crate::scenario::Scenario;
+use crate::stats::Aggregate;
+
+/// The metrics shown, with a short label.
+const SHOWN: [(&str, &str); 5] = [
+    ("value_efficiency", "value eff."),
+    ("release_delay_sprints", "release delay"),
+    ("lead_time_p50_days", "lead time d"),
+    ("escaped_defects_per_point", "escaped/pt"),
+    ("decision_wait_share", "decision wait"),
+];
+
+fn num(x: f64) -> String {
+    if x.is_nan() {
+        "–".into()
+    } else if x.is_infinite() {
+        ">H".into()
+    } else if x.abs() >= 100.0 {
+        format!("{x:.0}")
+    } else if x.abs() >= 10.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.2}")
+    }
+}
+
+pub fn render(agg: &mut Aggregate, scenarios: &[Scenario]) -> String {
+    let base = agg.baseline;
+    let mut rows: Vec<Vec<String>> = vec![{
+        let mut h = vec!["scenario".to_string()];
+        for (_, label) in SHOWN {
+            h.push(format!("{label} mean [95% CI]"));
+            h.push("P50/P85".into());
+            h.push("Δ vs baseline [95% CI]".into());
+        }
+        h
+    }];
+    for (s, sc) in scenarios.iter().enumerate() {
+        let mut row = vec![if s == base {
+            format!("{} (baseline)", sc.name)
+        } else {
+            sc.name.clone()
+        }];
+        for (metric, _) in SHOWN {
+            let m = metric_index(metric).expect("known metric");
+            let sum = agg.summary(s, m);
+            let mut cell = format!(
+                "{} [{}, {}]",
+                num(sum.mean),
+                num(sum.ci95.0),
+                num(sum.ci95.1)
+            );
+            if sum.completed_share < 1.0 {
+                cell.push_str(&format!(" ({:.0}% done)", 100.0 * sum.completed_share));
+            }
+            row.push(cell);
+            row.push(format!(
+                "{}/{}",
+                num(sum.quantiles[3]),
+                num(sum.quantiles[5])
+            ));
+            if s == base {
+                row.push("–".into());
+            } else {
+                let p = agg.pair(s, m);
+                row.push(
+                    format!(
+                        "{:+} [{}, {}]",
+                        num(p.mean_diff),
+                        num(p.ci95.0),
+                        num(p.ci95.1)
+                    )
+                    .replace("+-", "-"),
+                );
+            }
+        }
+        rows.push(row);
+    }
+    // Transpose into one block per metric so the table fits a terminal.
+    let mut out = String::new();
+    let name_width = rows.iter().map(|r| r[0].chars().count()).max().unwrap_or(8);
+    for (k, (_, label)) in SHOWN.iter().enumerate() {
+        out.push_str(&format!("{label}\n"));
+        let cols = [1 + 3 * k, 2 + 3 * k, 3 + 3 * k];
+        let widths: Vec<usize> = cols
+            .iter()
+            .map(|&c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+            .collect();
+        for r in &rows {
+            out.push_str(&format!("  {:<nw$}", r[0], nw = name_width));
+            for (i, &c) in cols.iter().enumerate() {
+                let cell = if r == &rows[0] {
+                    r[c].replace(&format!("{label} "), "")
+                } else {
+                    r[c].clone()
+                };
+                out.push_str(&format!("  {:<w$}", cell, w = widths[i]));
+            }
+            out.push('\n');
+        }
+    }
+    out
+}

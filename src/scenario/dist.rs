@@ -1,0 +1,190 @@
+//! Inline probability distributions of scenario files, e.g. `{ dist = "gamma", mean = 30, cv = 0.15 }`.
+
+use rand::Rng;
+use rand::RngExt;
+use rand_distr::{Beta, Distribution, Gamma, LogNormal, Normal, Poisson};
+use serde::{Deserialize, Serialize};
+
+/// A distribution as written in a scenario file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "dist", rename_all = "lowercase", deny_unknown_fields)]
+pub enum Dist {
+    Constant { value: f64 },
+    Normal { mean: f64, sd: f64 },
+    Gamma { mean: f64, cv: f64 },
+    Lognormal { median: f64, sigma: f64 },
+    Poisson { mean: f64 },
+    Beta { a: f64, b: f64 },
+    Uniform { min: f64, max: f64 },
+    Empirical { values: Vec<f64> },
+}
+
+impl Dist {
+    pub fn constant(value: f64) -> Self {
+        Dist::Constant { value }
+    }
+
+    /// Problems with the parameters, as (parameter, message) pairs.
+    pub fn problems(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        let out_ref = &mut out;
+        let finite = |out: &mut Vec<(&'static str, String)>, name: &'static str, v: f64| {
+            if !v.is_finite() {
+                out.push((name, format!("must be a finite number, got {v}")));
+                false
+            } else {
+                true
+            }
+        };
+        let out = out_ref;
+        match self {
+            Dist::Constant { value } => {
+                finite(out, "value", *value);
+            }
+            Dist::Normal { mean, sd } => {
+                if finite(out, "mean", *mean) && finite(out, "sd", *sd) && *sd < 0.0 {
+                    out.push(("sd", format!("must be ≥ 0, got {sd}")));
+                }
+            }
+            Dist::Gamma { mean, cv } => {
+                if finite(out, "mean", *mean) && *mean < 0.0 {
+                    out.push(("mean", format!("must be ≥ 0, got {mean}")));
+                }
+                if finite(out, "cv", *cv) && *cv < 0.0 {
+                    out.push(("cv", format!("must be ≥ 0, got {cv}")));
+                }
+            }
+            Dist::Lognormal { median, sigma } => {
+                if finite(out, "median", *median) && *median <= 0.0 {
+                    out.push(("median", format!("must be > 0, got {median}")));
+                }
+                if finite(out, "sigma", *sigma) && *sigma < 0.0 {
+                    out.push(("sigma", format!("must be ≥ 0, got {sigma}")));
+                }
+            }
+            Dist::Poisson { mean } => {
+                if finite(out, "mean", *mean) && !(0.0..=1e6).contains(mean) {
+                    out.push(("mean", format!("must be in [0, 1e6], got {mean}")));
+                }
+            }
+            Dist::Beta { a, b } => {
+                if finite(out, "a", *a) && *a <= 0.0 {
+                    out.push(("a", format!("must be > 0, got {a}")));
+                }
+                if finite(out, "b", *b) && *b <= 0.0 {
+                    out.push(("b", format!("must be > 0, got {b}")));
+                }
+            }
+            Dist::Uniform { min, max } => {
+                if finite(out, "min", *min) && finite(out, "max", *max) && min > max {
+                    out.push(("max", format!("must be ≥ min ({min}), got {max}")));
+                }
+            }
+            Dist::Empirical { values } => {
+                if values.is_empty() {
+                    out.push(("values", "must hold at least one value".to_string()));
+                } else if let Some(v) = values.iter().find(|v| !v.is_finite()) {
+                    out.push(("values", format!("must be finite numbers, got {v}")));
+                }
+            }
+        }
+        std::mem::take(out)
+    }
+
+    /// The smallest value the distribution can produce (for range checks).
+    pub fn min_value(&self) -> f64 {
+        match self {
+            Dist::Constant { value } => *value,
+            Dist::Normal { sd, mean } if *sd == 0.0 => *mean,
+            Dist::Normal { .. } => f64::NEG_INFINITY,
+            Dist::Gamma { .. } | Dist::Poisson { .. } | Dist::Beta { .. } => 0.0,
+            Dist::Lognormal { .. } => 0.0,
+            Dist::Uniform { min, .. } => *min,
+            Dist::Empirical { values } => values.iter().cloned().fold(f64::INFINITY, f64::min),
+        }
+    }
+
+    pub fn max_value(&self) -> f64 {
+        match self {
+            Dist::Constant { value } => *value,
+            Dist::Normal { sd, mean } if *sd == 0.0 => *mean,
+            Dist::Beta { .. } => 1.0,
+            Dist::Uniform { max, .. } => *max,
+            Dist::Gamma { mean, cv } if *cv == 0.0 => *mean,
+            Dist::Lognormal { median, sigma } if *sigma == 0.0 => *median,
+            Dist::Empirical { values } => values.iter().cloned().fold(f64::NEG_INFINITY, f64::max),
+            _ => f64::INFINITY,
+        }
+    }
+
+    /// The mean of the distribution (for planning before any velocity is observed).
+    pub fn mean(&self) -> f64 {
+        match self {
+            Dist::Constant { value } => *value,
+            Dist::Normal { mean, .. } | Dist::Gamma { mean, .. } | Dist::Poisson { mean } => *mean,
+            Dist::Lognormal { median, sigma } => median * (sigma * sigma / 2.0).exp(),
+            Dist::Beta { a, b } => a / (a + b),
+            Dist::Uniform { min, max } => (min + max) / 2.0,
+            Dist::Empirical { values } => values.iter().sum::<f64>() / values.len() as f64,
+        }
+    }
+
+    /// Build the sampler. Call only after [`Dist::problems`] came back empty.
+    pub fn sampler(&self) -> Sampler {
+        match self {
+            Dist::Constant { value } => Sampler::Constant(*value),
+            Dist::Normal { mean, sd } if *sd == 0.0 => Sampler::Constant(*mean),
+            Dist::Normal { mean, sd } => {
+                Sampler::Normal(Normal::new(*mean, *sd).expect("validated"))
+            }
+            Dist::Gamma { mean, cv } if *cv == 0.0 || *mean == 0.0 => Sampler::Constant(*mean),
+            Dist::Gamma { mean, cv } => {
+                let shape = 1.0 / (cv * cv);
+                Sampler::Gamma(Gamma::new(shape, mean / shape).expect("validated"))
+            }
+            Dist::Lognormal { median, sigma } => {
+                Sampler::LogNormal(LogNormal::new(median.ln(), *sigma).expect("validated"))
+            }
+            Dist::Poisson { mean } if *mean == 0.0 => Sampler::Constant(0.0),
+            Dist::Poisson { mean } => Sampler::Poisson(Poisson::new(*mean).expect("validated")),
+            Dist::Beta { a, b } => Sampler::Beta(Beta::new(*a, *b).expect("validated")),
+            Dist::Uniform { min, max } => Sampler::Uniform(*min, *max - *min),
+            Dist::Empirical { values } if values.len() == 1 => Sampler::Constant(values[0]),
+            Dist::Empirical { values } => Sampler::Empirical(values.clone().into_boxed_slice()),
+        }
+    }
+}
+
+/// A ready-to-draw distribution; building it once keeps allocation out of the hot loop.
+#[derive(Debug, Clone)]
+pub enum Sampler {
+    Constant(f64),
+    Normal(Normal<f64>),
+    Gamma(Gamma<f64>),
+    LogNormal(LogNormal<f64>),
+    Poisson(Poisson<f64>),
+    Beta(Beta<f64>),
+    /// min, width
+    Uniform(f64, f64),
+    Empirical(Box<[f64]>),
+}
+
+impl Sampler {
+    #[inline]
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match self {
+            Sampler::Constant(v) => *v,
+            Sampler::Normal(d) => d.sample(rng),
+            Sampler::Gamma(d) => d.sample(rng),
+            Sampler::LogNormal(d) => d.sample(rng),
+            Sampler::Poisson(d) => d.sample(rng),
+            Sampler::Beta(d) => d.sample(rng),
+            Sampler::Uniform(min, width) => min + width * rng.random::<f64>(),
+            Sampler::Empirical(values) => values[rng.random_range(0..values.len())],
+        }
+    }
+
+    pub fn is_constant(&self) -> bool {
+        matches!(self, Sampler::Constant(_))
+    }
+}

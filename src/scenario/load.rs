@@ -1,0 +1,287 @@
+//! Reading scenario files: presets by name or files by path, `extends` chains, merging of
+//! what each file sets over its base, and errors that name file, key and line.
+
+use super::locate::{find_key, key_path_at, line_col};
+use super::presets;
+use super::validate::{validate, Limits};
+use super::Scenario;
+use crate::error::input_error;
+use anyhow::Result;
+use std::path::{Path, PathBuf};
+
+/// Files larger than this are refused before parsing (a scenario is a few KiB).
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
+
+/// Where a scenario comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScenarioSource {
+    Preset(&'static str),
+    File(PathBuf),
+}
+
+impl ScenarioSource {
+    /// A preset name (no path separator, no extension) or a file path.
+    pub fn parse(spec: &str) -> ScenarioSource {
+        if let Some(name) = presets::find(spec) {
+            if !Path::new(spec).is_file() {
+                return ScenarioSource::Preset(name);
+            }
+        }
+        ScenarioSource::File(PathBuf::from(spec))
+    }
+
+    fn display(&self) -> String {
+        match self {
+            ScenarioSource::Preset(name) => format!("scenarios/{name}.toml (built-in)"),
+            ScenarioSource::File(p) => p.display().to_string(),
+        }
+    }
+
+    fn identity(&self) -> String {
+        match self {
+            ScenarioSource::Preset(name) => format!("preset:{name}"),
+            ScenarioSource::File(p) => std::fs::canonicalize(p)
+                .unwrap_or_else(|_| p.clone())
+                .display()
+                .to_string(),
+        }
+    }
+}
+
+/// One file of an `extends` chain.
+struct Layer {
+    origin: String,
+    text: String,
+}
+
+/// Load, resolve and validate a scenario given by preset name or path.
+pub fn load_scenario(spec: &str) -> Result<Scenario> {
+    load_with_limits(spec, &Limits::default())
+}
+
+pub fn load_with_limits(spec: &str, limits: &Limits) -> Result<Scenario> {
+    let source = ScenarioSource::parse(spec);
+    let mut layers = Vec::new();
+    let mut chain = Vec::new();
+    let table = resolve(&source, &mut chain, &mut layers)?;
+    let scenario: Scenario = table.try_into().map_err(|e: toml::de::Error| {
+        input_error(format!(
+            "{}: the merged scenario is invalid: {}",
+            layers[0].origin,
+            e.message()
+        ))
+    })?;
+    let problems = validate(&scenario, limits);
+    if let Some(p) = problems.first() {
+        let mut msg = locate_problem(&layers, &p.path, &p.message);
+        if problems.len() > 1 {
+            msg.push_str(&format!(
+                "\n({} more problems in this scenario)",
+                problems.len() - 1
+            ));
+        }
+        return Err(input_error(msg));
+    }
+    Ok(scenario)
+}
+
+/// Resolve a source into the merged table; `layers[0]` is the file itself, then its bases.
+fn resolve(
+    source: &ScenarioSource,
+    chain: &mut Vec<String>,
+    layers: &mut Vec<Layer>,
+) -> Result<toml::Table> {
+    let id = source.identity();
+    if chain.contains(&id) {
+        chain.push(id);
+        return Err(input_error(format!(
+            "{}: `extends` forms a cycle: {}",
+            layers
+                .first()
+                .map_or(source.display(), |l| l.origin.clone()),
+            chain.join(" -> ")
+        )));
+    }
+    chain.push(id);
+    let origin = source.display();
+    let text = match source {
+        ScenarioSource::Preset(name) => presets::text(name).expect("listed preset").to_string(),
+        ScenarioSource::File(path) => read_text(path)?,
+    };
+    // Types and unknown keys are checked file by file, so the error points into the right file.
+    if let Err(e) = toml::from_str::<Scenario>(&text) {
+        return Err(input_error(toml_error(&origin, &text, &e)));
+    }
+    let mut table: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| input_error(toml_error(&origin, &text, &e)))?;
+    let extends = table.remove("extends");
+    let sets_name = table.contains_key("name");
+    layers.push(Layer {
+        origin: origin.clone(),
+        text: text.clone(),
+    });
+    let base = match extends {
+        None => toml::Table::try_from(Scenario::default()).expect("defaults serialize"),
+        Some(toml::Value::String(target)) => {
+            let base_source = match source {
+                ScenarioSource::File(path)
+                    if !is_bare_name(&target) || presets::find(&target).is_none() =>
+                {
+                    let dir = path.parent().unwrap_or(Path::new("."));
+                    ScenarioSource::File(dir.join(&target))
+                }
+                _ => match presets::find(&target) {
+                    Some(name) => ScenarioSource::Preset(name),
+                    None => {
+                        let span = find_key(&text, &["extends".to_string()]).unwrap_or(0..0);
+                        let (line, col) = line_col(&text, span.start);
+                        return Err(input_error(format!(
+                            "{origin}:{line}:{col}: extends: no preset named {target:?} (presets: {})",
+                            presets::names().join(", ")
+                        )));
+                    }
+                },
+            };
+            if let ScenarioSource::File(p) = &base_source {
+                if !p.exists() {
+                    let span = find_key(&text, &["extends".to_string()]).unwrap_or(0..0);
+                    let (line, col) = line_col(&text, span.start);
+                    return Err(input_error(format!(
+                        "{origin}:{line}:{col}: extends: {target:?} is neither a preset ({}) nor a file ({} does not exist)",
+                        presets::names().join(", "),
+                        p.display()
+                    )));
+                }
+            }
+            resolve(&base_source, chain, layers)?
+        }
+        Some(_) => unreachable!("checked by the typed parse"),
+    };
+    let mut merged = base;
+    merge(&mut merged, table);
+    if !sets_name {
+        if let ScenarioSource::File(p) = source {
+            let stem = p
+                .file_stem()
+                .map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
+            merged.insert("name".into(), toml::Value::String(stem));
+        }
+    }
+    Ok(merged)
+}
+
+fn is_bare_name(s: &str) -> bool {
+    !s.contains('/') && !s.contains('\\') && !s.ends_with(".toml")
+}
+
+fn read_text(path: &Path) -> Result<String> {
+    let shown = path.display();
+    let meta = std::fs::metadata(path)
+        .map_err(|e| input_error(format!("{shown}: cannot read scenario file: {e}")))?;
+    if meta.is_dir() {
+        return Err(input_error(format!(
+            "{shown}: is a directory, not a scenario file"
+        )));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(input_error(format!(
+            "{shown}: file is {} bytes; a scenario file may be at most {MAX_FILE_BYTES} bytes",
+            meta.len()
+        )));
+    }
+    let bytes = std::fs::read(path)
+        .map_err(|e| input_error(format!("{shown}: cannot read scenario file: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let text =
+            String::from_utf8_lossy(&e.as_bytes()[..e.utf8_error().valid_up_to()]).into_owned();
+        let (line, col) = line_col(&text, text.len());
+        input_error(format!("{shown}:{line}:{col}: the file is not valid UTF-8"))
+    })
+}
+
+/// Overlay `top` onto `base`: tables merge key by key, except distributions (tables with a
+/// `dist` key) and arrays, which replace the base value whole.
+pub fn merge(base: &mut toml::Table, top: toml::Table) {
+    for (key, value) in top {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(t)) if !t.contains_key("dist") => {
+                merge(b, t)
+            }
+            (_, v) => {
+                base.insert(key, v);
+            }
+        }
+    }
+}
+
+/// `file:line:col: key.path: message`, then the line with a caret under the span.
+fn toml_error(origin: &str, text: &str, err: &toml::de::Error) -> String {
+    let message = err.message().trim();
+    match err.span() {
+        Some(span) => {
+            let (line, col) = line_col(text, span.start);
+            let key = key_path_at(text, span.start)
+                .map(|k| format!("{k}: "))
+                .unwrap_or_else(|| {
+                    if text.trim().is_empty() {
+                        String::new()
+                    } else {
+                        "invalid TOML: ".into()
+                    }
+                });
+            format!(
+                "{origin}:{line}:{col}: {key}{message}{}",
+                snippet(text, line, col, span.len())
+            )
+        }
+        None => format!("{origin}: {message}"),
+    }
+}
+
+fn snippet(text: &str, line: usize, col: usize, len: usize) -> String {
+    let Some(src) = text.lines().nth(line - 1) else {
+        return String::new();
+    };
+    let width = line.to_string().len();
+    let carets = len.clamp(1, src.chars().count().saturating_sub(col - 1).max(1));
+    format!(
+        "\n{:w$} |\n{line} | {src}\n{:w$} | {}{}",
+        "",
+        "",
+        " ".repeat(col - 1),
+        "^".repeat(carets),
+        w = width
+    )
+}
+
+/// `file:line:col: key.path: message`, pointing at the nearest file of the chain that sets the key.
+fn locate_problem(layers: &[Layer], path: &[String], message: &str) -> String {
+    let dotted = dotted(path);
+    for layer in layers {
+        if let Some(span) = find_key(&layer.text, path) {
+            let (line, col) = line_col(&layer.text, span.start);
+            return format!(
+                "{}:{line}:{col}: {dotted}: {message}{}",
+                layer.origin,
+                snippet(&layer.text, line, col, span.len())
+            );
+        }
+    }
+    format!("{}: {dotted}: {message}", layers[0].origin)
+}
+
+fn dotted(path: &[String]) -> String {
+    let mut out = String::new();
+    for seg in path {
+        if seg.chars().all(|c| c.is_ascii_digit()) {
+            out.push_str(&format!("[{seg}]"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(seg);
+        }
+    }
+    out
+}

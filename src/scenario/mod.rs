@@ -1,0 +1,502 @@
+//! The scenario format: what a scenario file may say, its defaults (the `aligned` preset),
+//! the built-in presets, `extends`, and validation with file/key/line in every message.
+//!
+//! A [`Scenario`] is the fully resolved description of one scenario. It is read from TOML in
+//! [`load`], checked in [`validate`], and never changed by the engine.
+
+pub mod dist;
+pub mod load;
+pub mod locate;
+pub mod presets;
+pub mod validate;
+
+pub use dist::{Dist, Sampler};
+pub use load::{load_scenario, ScenarioSource};
+
+use serde::{Deserialize, Serialize};
+
+/// One scenario, resolved: every key has a value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    /// A preset name or a path relative to the file; resolved away on load.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extends: Option<String>,
+    pub simulation: Simulation,
+    pub team: Team,
+    pub backlog: Backlog,
+    pub market: Market,
+    pub pm: Pm,
+    pub po: Po,
+    pub roles: Roles,
+    pub quality: Quality,
+    pub release: Release,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub risks: Vec<Risk>,
+}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Scenario {
+            name: "aligned".into(),
+            description: "PM owns strategy, PO owns tactics, and they talk every sprint.".into(),
+            extends: None,
+            simulation: Simulation::default(),
+            team: Team::default(),
+            backlog: Backlog::default(),
+            market: Market::default(),
+            pm: Pm::default(),
+            po: Po::default(),
+            roles: Roles::default(),
+            quality: Quality::default(),
+            release: Release::default(),
+            risks: Vec::new(),
+        }
+    }
+}
+
+/// `[simulation]`: how many runs of how long.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Simulation {
+    /// Replications.
+    pub runs: u64,
+    /// Sprints in the horizon.
+    pub sprints: u32,
+    /// Sprints after the horizon during which released value keeps flowing.
+    pub value_tail_sprints: u32,
+    pub seed: u64,
+    /// Discount rate of value per sprint (0 = none).
+    pub discount_rate: f64,
+    /// Working days per sprint.
+    pub sprint_days: u32,
+    pub hours_per_day: f64,
+    /// End a run when its release scope is done (forecasts); later sprints repeat the last state.
+    pub stop_at_completion: bool,
+}
+
+impl Default for Simulation {
+    fn default() -> Self {
+        Simulation {
+            runs: 1000,
+            sprints: 26,
+            value_tail_sprints: 26,
+            seed: 42,
+            discount_rate: 0.0,
+            sprint_days: 10,
+            hours_per_day: 8.0,
+            stop_at_completion: false,
+        }
+    }
+}
+
+/// `[team]`: capacity, lanes, commitment, tech debt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Team {
+    /// Story points the team can do in a sprint, before tech-debt drag.
+    pub capacity: Dist,
+    /// Parallel work streams.
+    pub lanes: u32,
+    /// Commitment = this × mean of the last `velocity_window` velocities.
+    pub commitment_factor: f64,
+    pub velocity_window: u32,
+    /// Share of blocked time lost to context switching.
+    pub context_switch_tax: f64,
+    pub initial_debt: f64,
+    pub debt_per_feature_point: f64,
+    pub debt_paid_per_enabler_point: f64,
+    /// Capacity drag per debt point, capped at `max_debt_drag`.
+    pub debt_drag_per_point: f64,
+    pub max_debt_drag: f64,
+}
+
+impl Default for Team {
+    fn default() -> Self {
+        Team {
+            capacity: Dist::Gamma {
+                mean: 30.0,
+                cv: 0.15,
+            },
+            lanes: 3,
+            commitment_factor: 0.9,
+            velocity_window: 3,
+            context_switch_tax: 0.2,
+            initial_debt: 20.0,
+            debt_per_feature_point: 0.1,
+            debt_paid_per_enabler_point: 1.0,
+            debt_drag_per_point: 0.002,
+            max_debt_drag: 0.4,
+        }
+    }
+}
+
+/// `[backlog]`: the items.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Backlog {
+    pub initial_items: u32,
+    /// Mean of the Poisson number of new items per sprint.
+    pub arrivals_per_sprint: f64,
+    /// True size of an item in story points.
+    pub size: Dist,
+    pub max_size: f64,
+    pub enabler_share: f64,
+    pub enabler_value_factor: f64,
+    /// Shares of items with positive, zero and (the rest) slightly negative true value.
+    pub positive_value_share: f64,
+    pub zero_value_share: f64,
+    /// Sigma of the lognormal magnitude of true value.
+    pub value_sigma: f64,
+    pub negative_value_factor: f64,
+    pub urgency: UrgencyMix,
+    /// Actual/estimate ratio: LogNormal(ln bias, sigma + sigma_per_ambiguity · a).
+    pub estimate_bias: f64,
+    pub estimate_sigma: f64,
+    pub estimate_sigma_per_ambiguity: f64,
+    /// Round estimates to 1, 2, 3, 5, 8, 13, 21.
+    pub fibonacci: bool,
+    /// Ambiguity at creation, in [0, 1].
+    pub ambiguity: Dist,
+    /// Each refinement multiplies ambiguity by this.
+    pub refinement_factor: f64,
+    /// An item is ready when its ambiguity is at most this.
+    pub ready_threshold: f64,
+    /// Probability that an item splits when first refined or planned.
+    pub split_rate: f64,
+    pub split_into: u32,
+}
+
+impl Default for Backlog {
+    fn default() -> Self {
+        Backlog {
+            initial_items: 60,
+            arrivals_per_sprint: 6.0,
+            size: Dist::Lognormal {
+                median: 3.0,
+                sigma: 0.75,
+            },
+            max_size: 21.0,
+            enabler_share: 0.2,
+            enabler_value_factor: 0.3,
+            positive_value_share: 1.0 / 3.0,
+            zero_value_share: 1.0 / 3.0,
+            value_sigma: 1.5,
+            negative_value_factor: 0.25,
+            urgency: UrgencyMix::default(),
+            estimate_bias: 1.1,
+            estimate_sigma: 0.4,
+            estimate_sigma_per_ambiguity: 0.3,
+            fibonacci: true,
+            ambiguity: Dist::Beta { a: 2.0, b: 2.0 },
+            refinement_factor: 0.4,
+            ready_threshold: 0.4,
+            split_rate: 0.0,
+            split_into: 2,
+        }
+    }
+}
+
+/// `[backlog.urgency]`: the cost-of-delay profiles.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UrgencyMix {
+    pub standard: f64,
+    pub decaying: f64,
+    pub short_window: f64,
+    pub fixed_date: f64,
+    /// Decaying items keep e^(−decay_rate · delay) of their value.
+    pub decay_rate: f64,
+    /// Short-window items keep e^(−delay / window_scale) and flow only `window_sprints`.
+    pub window_scale: f64,
+    pub window_sprints: u32,
+    /// Fixed-date deadline: uniform in [deadline_min, deadline_max] sprints after creation.
+    pub deadline_min: u32,
+    pub deadline_max: u32,
+    pub late_factor: f64,
+}
+
+impl Default for UrgencyMix {
+    fn default() -> Self {
+        UrgencyMix {
+            standard: 0.5,
+            decaying: 0.2,
+            short_window: 0.15,
+            fixed_date: 0.15,
+            decay_rate: 0.02,
+            window_scale: 4.0,
+            window_sprints: 8,
+            deadline_min: 4,
+            deadline_max: 16,
+            late_factor: 0.2,
+        }
+    }
+}
+
+/// `[market]`: strategic themes and how their weights move.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Market {
+    pub themes: u32,
+    pub drift_sigma: f64,
+    /// Mean shocks per sprint.
+    pub shock_rate: f64,
+    pub shock_sigma: f64,
+}
+
+impl Default for Market {
+    fn default() -> Self {
+        Market {
+            themes: 6,
+            drift_sigma: 0.10,
+            shock_rate: 1.0 / 13.0,
+            shock_sigma: 1.0,
+        }
+    }
+}
+
+/// `[pm]`: the Product Manager (strategy).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Pm {
+    /// false: no PM; the PO forms its own strategic view.
+    pub enabled: bool,
+    pub insight_sigma: f64,
+    /// Sprints between roadmap syncs with the PO.
+    pub sync_interval: u32,
+    pub sync_fidelity: f64,
+    /// Normalised Kendall distance between the PO's theme rankings before and after a change
+    /// of view above which the change is a roadmap shock.
+    pub shock_threshold: f64,
+    pub shock_unready_probability: f64,
+    pub shock_drop_probability: f64,
+    /// How many items a PM override puts at the top of the order.
+    pub override_top: u32,
+}
+
+impl Default for Pm {
+    fn default() -> Self {
+        Pm {
+            enabled: true,
+            insight_sigma: 0.2,
+            sync_interval: 1,
+            sync_fidelity: 0.9,
+            shock_threshold: 0.25,
+            shock_unready_probability: 0.5,
+            shock_drop_probability: 0.3,
+            override_top: 5,
+        }
+    }
+}
+
+/// `[po]`: the Product Owner (tactics).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Po {
+    pub hours_per_sprint: f64,
+    pub strategy_share: f64,
+    pub support_share: f64,
+    /// Support share at which the PO is fully available to the team.
+    pub full_support_share: f64,
+    pub min_availability: f64,
+    /// Correlation between perceived and true value.
+    pub value_skill: f64,
+    /// Sigma of the lognormal belief that blurs the PO's view of value.
+    pub belief_sigma: f64,
+    /// Discount of enablers in the PO's ordering.
+    pub myopia: f64,
+    pub take_unready: f64,
+    /// Refinement costs refinement_hours · (1 + ambiguity) hours an item.
+    pub refinement_hours: f64,
+    /// Median hours a question waits for a decision, at full availability.
+    pub decision_latency_hours: f64,
+    pub decision_latency_sigma: f64,
+    /// PO hours to answer one question; questions share the support hours, so a busy PO
+    /// answers later (latency × 1 / (1 − load), load capped at 0.9).
+    pub answer_hours: f64,
+    /// Questions per item: Poisson(questions_base + questions_per_ambiguity · a).
+    pub questions_base: f64,
+    pub questions_per_ambiguity: f64,
+    /// Without a PM: noise of the PO's own strategic view, how often it is formed, and the
+    /// fidelity used where the model needs one.
+    pub solo_insight_sigma: f64,
+    pub solo_strategy_interval: u32,
+    pub solo_fidelity: f64,
+}
+
+impl Default for Po {
+    fn default() -> Self {
+        Po {
+            hours_per_sprint: 80.0,
+            strategy_share: 0.15,
+            support_share: 0.35,
+            full_support_share: 0.35,
+            min_availability: 0.2,
+            value_skill: 0.35,
+            belief_sigma: 0.5,
+            myopia: 0.0,
+            take_unready: 0.1,
+            refinement_hours: 3.0,
+            decision_latency_hours: 1.0,
+            decision_latency_sigma: 1.0,
+            answer_hours: 1.0,
+            questions_base: 0.5,
+            questions_per_ambiguity: 3.0,
+            solo_insight_sigma: 0.5,
+            solo_strategy_interval: 3,
+            solo_fidelity: 0.7,
+        }
+    }
+}
+
+/// `[roles]`: overlap between the roles.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Roles {
+    /// Probability per sprint that the PM overrides the top of the PO's order.
+    pub pm_override: f64,
+    pub conflicts_per_sprint: f64,
+    /// Share of conflicts that inject an unplanned item (the rest escalate).
+    pub conflict_inject_share: f64,
+    pub escalation_hours: f64,
+    pub escalation_sigma: f64,
+    /// Probability per sprint that a requirement changes.
+    pub churn_probability: f64,
+    pub churn_ambiguity: f64,
+    /// Share of done work lost when an item in progress changes.
+    pub churn_rework_share: f64,
+    /// Ambiguity added to committed items whose theme PM and PO rank differently, × (1 − f).
+    pub misalignment_ambiguity: f64,
+}
+
+impl Default for Roles {
+    fn default() -> Self {
+        Roles {
+            pm_override: 0.0,
+            conflicts_per_sprint: 0.1,
+            conflict_inject_share: 0.5,
+            escalation_hours: 8.0,
+            escalation_sigma: 1.0,
+            churn_probability: 0.02,
+            churn_ambiguity: 0.3,
+            churn_rework_share: 0.5,
+            misalignment_ambiguity: 0.3,
+        }
+    }
+}
+
+/// `[quality]`: defects, bad fixes, wrong builds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Quality {
+    pub defects_per_point: f64,
+    pub ambiguity_factor: f64,
+    pub pressure_factor: f64,
+    pub found_in_sprint: f64,
+    pub found_later: f64,
+    pub fix_points: f64,
+    pub later_multiplier: f64,
+    pub escaped_multiplier: f64,
+    /// Probability per sprint that an escaped defect is reported.
+    pub escaped_discovery_rate: f64,
+    pub bad_fix_probability: f64,
+    pub wrong_build_base: f64,
+    pub wrong_build_ambiguity: f64,
+    pub redo_share: f64,
+}
+
+impl Default for Quality {
+    fn default() -> Self {
+        Quality {
+            defects_per_point: 0.25,
+            ambiguity_factor: 2.0,
+            pressure_factor: 0.5,
+            found_in_sprint: 0.6,
+            found_later: 0.25,
+            fix_points: 0.25,
+            later_multiplier: 3.0,
+            escaped_multiplier: 10.0,
+            escaped_discovery_rate: 0.5,
+            bad_fix_probability: 0.07,
+            wrong_build_base: 0.02,
+            wrong_build_ambiguity: 0.3,
+            redo_share: 0.5,
+        }
+    }
+}
+
+/// What the release must contain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReleaseScope {
+    /// Every item of the initial backlog.
+    InitialBacklog,
+    /// The top initial items by true priority, up to `scope_points`.
+    Roadmap,
+}
+
+/// `[release]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Release {
+    pub scope: ReleaseScope,
+    /// For `roadmap`: true story points of the top items.
+    pub scope_points: f64,
+    /// Sprint by which the release was planned (release_delay = completion − this).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub planned_sprint: Option<u32>,
+    /// The team works the release scope before anything else (by CD3 within it).
+    pub scope_first: bool,
+}
+
+impl Default for Release {
+    fn default() -> Self {
+        Release {
+            scope: ReleaseScope::Roadmap,
+            scope_points: 120.0,
+            planned_sprint: Some(6),
+            scope_first: true,
+        }
+    }
+}
+
+/// `[[risks]]`: a named risk that may strike once per run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Risk {
+    pub name: String,
+    pub probability: f64,
+    /// Sprint window [first_sprint, last_sprint] (1-based, inclusive) in which it strikes.
+    #[serde(default = "one")]
+    pub first_sprint: u32,
+    #[serde(default = "u32_max")]
+    pub last_sprint: u32,
+    /// Impact: items added to the release scope, drawn like other items...
+    #[serde(default)]
+    pub added_items: u32,
+    /// ...and/or one unplanned item of this many points.
+    #[serde(default)]
+    pub added_points: f64,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn u32_max() -> u32 {
+    u32::MAX
+}
+
+/// A metric's better direction.
+impl Scenario {
+    /// Sprints in the horizon plus the value tail.
+    pub fn value_horizon(&self) -> u32 {
+        self.simulation.sprints + self.simulation.value_tail_sprints
+    }
+
+    pub fn sprint_hours(&self) -> f64 {
+        self.simulation.sprint_days as f64 * self.simulation.hours_per_day
+    }
+}

@@ -1,0 +1,10 @@
+//! Statistics: running moments, t intervals, bounded-memory quantiles, paired comparisons,
+//! and the aggregation of a whole comparison, fed one replication at a time in order.
+
+pub mod aggregate;
+pub mod moments;
+pub mod sketch;
+
+pub use aggregate::{Aggregate, MetricSummary, PairSummary};
+pub use moments::{t_quantile_975, Moments};
+pub use sketch::QuantileSketch;
