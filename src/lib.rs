@@ -1,3 +1,4 @@
 //! backsim: a Monte Carlo simulator of backlog prioritization under PM/PO role scenarios.
 
 pub mod error;
+pub mod output;
