@@ -398,7 +398,7 @@ where
         .build_cartesian_2d(0.5..xmax + 0.5, ylo..yhi)?;
     chart
         .configure_mesh()
-        .light_line_style(GRID)
+        .light_line_style(TRANSPARENT)
         .bold_line_style(GRID)
         .x_desc("Sprint")
         .y_desc(y_desc)

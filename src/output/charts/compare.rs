@@ -117,7 +117,7 @@ where
         .build_cartesian_2d(-lim..lim, -0.5..m as f64 - 0.5)?;
     chart
         .configure_mesh()
-        .light_line_style(GRID)
+        .light_line_style(TRANSPARENT)
         .bold_line_style(GRID)
         .disable_y_mesh()
         .y_labels(0)
@@ -169,7 +169,7 @@ where
                 chart.plotting_area(),
                 (p.mean, y),
                 MARKERS[j % MARKERS.len()],
-                6,
+                7,
                 c.filled(),
             )?;
         }

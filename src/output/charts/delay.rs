@@ -104,7 +104,7 @@ where
         .build_cartesian_2d(xmin..xmax, 0.0..1.02)?;
     chart
         .configure_mesh()
-        .light_line_style(GRID)
+        .light_line_style(TRANSPARENT)
         .bold_line_style(GRID)
         .x_desc("Release delay (sprints after the planned sprint; negative = early)")
         .y_desc("Share of runs (%)")
@@ -140,8 +140,9 @@ where
         for (q, m) in [(0.5, Marker::Circle), (0.85, Marker::Triangle)] {
             if let Some(x) = cdf_quantile(cdf, q) {
                 let y = cdf.iter().find(|p| p.0 == x).map(|p| p.1).unwrap_or(q);
+                // A white halo keeps the marker visible where curves cross.
+                draw_marker(chart.plotting_area(), (x, y), m, 12, WHITE.filled())?;
                 draw_marker(chart.plotting_area(), (x, y), m, 9, c.filled())?;
-                draw_marker(chart.plotting_area(), (x, y), m, 9, WHITE.stroke_width(2))?;
             }
         }
     }
@@ -188,7 +189,7 @@ where
         .build_cartesian_2d(xmin..xmax, 0.0..1.02)?;
     chart
         .configure_mesh()
-        .light_line_style(GRID)
+        .light_line_style(TRANSPARENT)
         .bold_line_style(GRID)
         .x_desc("Sprint k (end of sprint)")
         .y_desc("Probability done (%)")

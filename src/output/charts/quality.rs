@@ -75,7 +75,7 @@ where
             .build_cartesian_2d(-0.6..n as f64 - 0.4, 0.0..yhi)?;
         chart
             .configure_mesh()
-            .light_line_style(GRID)
+            .light_line_style(TRANSPARENT)
             .bold_line_style(GRID)
             .disable_x_mesh()
             .x_labels(0)

@@ -137,7 +137,7 @@ where
         .build_cartesian_2d(-0.5..n as f64 - 0.5, ylo..yhi)?;
     chart
         .configure_mesh()
-        .light_line_style(GRID)
+        .light_line_style(TRANSPARENT)
         .bold_line_style(GRID)
         .disable_x_mesh()
         .x_desc("Scenario")
