@@ -339,6 +339,9 @@ pub fn tick(v: f64) -> String {
     }
 }
 
+/// (sprint, p10, p50, p90).
+type Band = (f64, f64, f64, f64);
+
 /// Draw P10–P90 bands and P50 lines of a `sprints.csv` series for every scenario on one
 /// panel. Returns false when the series is absent.
 pub fn fan_panel<DB>(
@@ -352,7 +355,7 @@ where
     DB: DrawingBackend,
     DB::ErrorType: 'static,
 {
-    let per: Vec<(usize, Vec<(f64, f64, f64, f64)>)> = r
+    let per: Vec<(usize, Vec<Band>)> = r
         .scenarios
         .iter()
         .enumerate()

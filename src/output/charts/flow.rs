@@ -6,6 +6,8 @@ use plotters::prelude::*;
 use super::common::*;
 use crate::output::results::Results;
 
+type Line = Vec<(f64, f64)>;
+
 pub fn draw_velocity<DB>(root: &DrawingArea<DB, Shift>, r: &Results) -> anyhow::Result<()>
 where
     DB: DrawingBackend,
@@ -25,7 +27,7 @@ where
     )?;
 
     // Committed vs done: medians only; bands for two series per scenario would be a blur.
-    let lines: Vec<(usize, Vec<(f64, f64)>, Vec<(f64, f64)>)> = r
+    let lines: Vec<(usize, Line, Line)> = r
         .scenarios
         .iter()
         .enumerate()

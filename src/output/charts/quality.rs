@@ -28,6 +28,9 @@ const PANELS: [(&str, &str, &str, f64); 3] = [
     ),
 ];
 
+/// (scenario position, scaled mean, scaled CI).
+type Bar = (usize, f64, Option<(f64, f64)>);
+
 pub fn draw_quality<DB>(root: &DrawingArea<DB, Shift>, r: &Results) -> anyhow::Result<()>
 where
     DB: DrawingBackend,
@@ -43,7 +46,7 @@ where
     )?;
     let n = r.scenarios.len();
     for (panel, (metric, title, desc, scale)) in plot.split_evenly((1, 3)).iter().zip(PANELS) {
-        let bars: Vec<(usize, f64, Option<(f64, f64)>)> = r
+        let bars: Vec<Bar> = r
             .scenarios
             .iter()
             .enumerate()

@@ -51,13 +51,11 @@ pub fn box_stats(values: &[f64]) -> Option<BoxStats> {
     })
 }
 
+/// (mean, CI low, CI high).
+pub type MeanCi = (f64, f64, f64);
+
 /// Mean and 95 % CI: from summary.csv when present, else a normal approximation.
-pub fn mean_ci(
-    r: &Results,
-    scenario: &str,
-    metric: &str,
-    values: &[f64],
-) -> Option<(f64, f64, f64)> {
+pub fn mean_ci(r: &Results, scenario: &str, metric: &str, values: &[f64]) -> Option<MeanCi> {
     if let Some(s) = r.summary_row(scenario, metric) {
         if let (Some(m), Some(lo), Some(hi)) = (s.mean, s.ci95_low, s.ci95_high) {
             return Some((m, lo, hi));
@@ -94,7 +92,7 @@ where
     DB::ErrorType: 'static,
 {
     let n = r.scenarios.len();
-    let data: Vec<(Vec<f64>, Option<BoxStats>, Option<(f64, f64, f64)>)> = r
+    let data: Vec<(Vec<f64>, Option<BoxStats>, Option<MeanCi>)> = r
         .scenarios
         .iter()
         .map(|s| {
