@@ -121,7 +121,7 @@ where
         .bold_line_style(GRID)
         .disable_y_mesh()
         .y_labels(0)
-        .x_desc("Difference from baseline, in baseline standard deviations")
+        .x_desc("← scenario lower      (scenario − baseline) ÷ baseline SD      scenario higher →")
         .axis_desc_style(font(LABEL_SIZE))
         .label_style(font(TICK_SIZE))
         .x_label_formatter(&|v| tick(*v))
@@ -175,4 +175,36 @@ where
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::fixture;
+
+    #[test]
+    fn rows_are_standardised_by_the_baseline_sd() {
+        let dir = tempfile::tempdir().unwrap();
+        fixture::write(dir.path(), 3, 30).unwrap();
+        let r = Results::read(dir.path()).unwrap();
+        let rows = forest_rows(&r);
+        let (_, bw, pts) = rows.iter().find(|x| x.0 == "value_efficiency").unwrap();
+        assert_eq!(*bw, BetterWhen::Higher);
+        // Two non-baseline scenarios, positions 1 and 2.
+        assert_eq!(
+            pts.iter().map(|p| p.scenario).collect::<Vec<_>>(),
+            vec![1, 2]
+        );
+        let sd = r
+            .summary_row(&r.run.baseline, "value_efficiency")
+            .unwrap()
+            .sd
+            .unwrap();
+        let raw = r
+            .compare_row(&r.scenarios[2].name, "value_efficiency")
+            .unwrap();
+        assert!((pts[1].mean - raw.mean_diff.unwrap() / sd).abs() < 1e-12);
+        assert_eq!(pts[1].verdict, Verdict::Better);
+        assert!(size(&r).1 > HEIGHT);
+    }
 }
