@@ -144,6 +144,7 @@ small{color:#666}
 .unclear{color:#555}
 figure{margin:2em 0}
 figure svg{width:100%;height:auto;max-width:1200px;display:block;border:1px solid #eee}
+figure svg text{font-family:'DejaVu Sans',Verdana,sans-serif}
 figcaption{margin-top:.5em;color:#333;max-width:60em}
 .wrap{overflow-x:auto}
 footer{margin-top:3em;color:#777;font-size:.85rem}
