@@ -32,10 +32,7 @@ pub fn input_error(message: impl Into<String>) -> anyhow::Error {
 
 /// The process exit code for an error: 2 when any cause is an [`InputError`], else 1.
 pub fn exit_code(err: &anyhow::Error) -> i32 {
-    if err
-        .chain()
-        .any(|c| c.downcast_ref::<InputError>().is_some())
-    {
+    if err.chain().any(|c| c.downcast_ref::<InputError>().is_some()) {
         2
     } else {
         1
