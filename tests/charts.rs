@@ -218,3 +218,30 @@ fn unknown_scenario_and_bad_toml_are_rejected() {
         "scenarios.toml: TOML parse error at line 1",
     );
 }
+
+/// Opens the report in headless Chromium (slow, needs `chromium`): `cargo test -- --ignored`.
+#[test]
+#[ignore]
+fn report_renders_in_chromium() {
+    let dir = fixture_dir(4, 50);
+    plot_dir(dir.path(), ImageFormat::Png).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/check_report.sh");
+    let shot = dir.path().join("..").join("backsim_report_screenshot.png");
+    let out = std::process::Command::new("bash")
+        .arg(&script)
+        .arg(dir.path())
+        .env("SCREENSHOT", &shot)
+        .output()
+        .unwrap();
+    let _ = fs::remove_file(&shot);
+    if out.status.code() == Some(77) {
+        eprintln!("chromium not installed: skipped");
+        return;
+    }
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
