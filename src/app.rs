@@ -302,8 +302,13 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
 }
 
 /// Charts and report from the folder's CSVs.
-fn draw(_dir: &Path, _format: Format) -> Result<Vec<PathBuf>> {
-    Ok(Vec::new())
+fn draw(dir: &Path, format: Format) -> Result<Vec<PathBuf>> {
+    let formats = match format {
+        Format::Png => crate::output::ImageFormat::Png,
+        Format::Svg => crate::output::ImageFormat::Svg,
+        Format::Both => crate::output::ImageFormat::Both,
+    };
+    Ok(crate::output::plot_dir(dir, formats)?.files)
 }
 
 fn plot(dir: &Path, format: Format) -> Result<()> {

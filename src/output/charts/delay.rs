@@ -1,0 +1,251 @@
+//! Delay charts: release delay CDFs and "probability of being done by sprint k".
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::common::*;
+use crate::output::results::Results;
+
+/// Empirical CDF over ALL runs (censored runs count in the denominator, never as done),
+/// as (value, share ≤ value) at each distinct value.
+pub fn ecdf(values: &[Option<f64>]) -> Vec<(f64, f64)> {
+    let n = values.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let mut v: Vec<f64> = values.iter().flatten().copied().collect();
+    v.sort_by(f64::total_cmp);
+    let mut out: Vec<(f64, f64)> = Vec::new();
+    for (i, x) in v.iter().enumerate() {
+        let share = (i + 1) as f64 / n as f64;
+        match out.last_mut() {
+            Some(last) if last.0 == *x => last.1 = share,
+            _ => out.push((*x, share)),
+        }
+    }
+    out
+}
+
+/// Smallest value whose CDF reaches `q`; `None` when that falls among censored runs.
+pub fn cdf_quantile(cdf: &[(f64, f64)], q: f64) -> Option<f64> {
+    cdf.iter().find(|(_, s)| *s >= q - 1e-12).map(|(x, _)| *x)
+}
+
+/// Share of runs done by the end of each sprint 1..=horizon (censored = not done).
+pub fn done_by(values: &[Option<f64>], horizon: u64) -> Vec<(u64, f64)> {
+    let n = values.len().max(1) as f64;
+    (1..=horizon)
+        .map(|k| {
+            let done = values.iter().flatten().filter(|c| **c <= k as f64).count();
+            (k, done as f64 / n)
+        })
+        .collect()
+}
+
+fn fmt_q(v: Option<f64>, beyond: f64) -> String {
+    match v {
+        Some(x) => tick(x),
+        None => format!(">{}", tick(beyond)),
+    }
+}
+
+pub fn draw_delay_cdf<DB>(root: &DrawingArea<DB, Shift>, r: &Results) -> anyhow::Result<()>
+where
+    DB: DrawingBackend,
+    DB::ErrorType: 'static,
+{
+    let cdfs: Vec<(usize, Vec<(f64, f64)>)> = r
+        .scenarios
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (i, ecdf(&r.run_values(&s.name, "release_delay_sprints"))))
+        .collect();
+    let all: Vec<f64> = cdfs
+        .iter()
+        .flat_map(|(_, c)| c.iter().map(|p| p.0))
+        .collect();
+    // The largest delay that fits in the horizon, for the ">H" label of censored quantiles.
+    let max_delay = r
+        .summary
+        .iter()
+        .filter(|s| s.metric == "release_delay_sprints")
+        .flat_map(|s| s.pct.iter().flatten())
+        .filter_map(|p| match p {
+            crate::output::results::Pct::Beyond(h) => Some(*h),
+            _ => None,
+        })
+        .fold(all.iter().copied().fold(0.0, f64::max), f64::max);
+
+    let mut entries = Vec::new();
+    for (i, cdf) in &cdfs {
+        let p50 = fmt_q(cdf_quantile(cdf, 0.5), max_delay);
+        let p85 = fmt_q(cdf_quantile(cdf, 0.85), max_delay);
+        entries.push(Entry::new(
+            Swatch::Line(scenario_color(*i)),
+            format!("{}  (P50 {p50}, P85 {p85})", r.scenarios[*i].name),
+        ));
+    }
+    entries.push(Entry::new(Swatch::Mark(Marker::Circle, INK), "P50"));
+    entries.push(Entry::new(Swatch::Mark(Marker::Triangle, INK), "P85"));
+    let plot = frame(
+        root,
+        "Release delay: how late was the release?",
+        Some("Share of runs released at most x sprints after the planned sprint"),
+        &entries,
+    )?;
+    if all.is_empty() {
+        return note(&plot, "no run finished the release within the horizon");
+    }
+    let xmin = all.iter().copied().fold(f64::INFINITY, f64::min).min(0.0) - 0.5;
+    let xmax = max_delay.max(1.0) + 0.5;
+    let mut chart = ChartBuilder::on(&plot)
+        .x_label_area_size(62)
+        .y_label_area_size(92)
+        .build_cartesian_2d(xmin..xmax, 0.0..1.02)?;
+    chart
+        .configure_mesh()
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(GRID)
+        .x_desc("Release delay (sprints after the planned sprint; negative = early)")
+        .y_desc("Share of runs (%)")
+        .axis_desc_style(font(LABEL_SIZE))
+        .label_style(font(TICK_SIZE))
+        .x_label_formatter(&|v| format!("{v:.0}"))
+        .y_label_formatter(&|v| format!("{:.0}", v * 100.0))
+        .x_labels(((xmax - xmin) as usize + 1).min(20))
+        .y_labels(6)
+        .draw()?;
+    for q in [0.5, 0.85] {
+        chart.draw_series(DashedLineSeries::new(
+            vec![(xmin, q), (xmax, q)],
+            6,
+            6,
+            RGBColor(150, 150, 150).stroke_width(2),
+        ))?;
+    }
+    for (i, cdf) in &cdfs {
+        let c = scenario_color(*i);
+        let mut pts = vec![(xmin, 0.0)];
+        let mut prev = 0.0;
+        for (x, s) in cdf {
+            pts.push((*x, prev));
+            pts.push((*x, *s));
+            prev = *s;
+        }
+        pts.push((xmax, prev));
+        chart.draw_series(LineSeries::new(pts, c.stroke_width(4)))?;
+    }
+    for (i, cdf) in &cdfs {
+        let c = scenario_color(*i);
+        for (q, m) in [(0.5, Marker::Circle), (0.85, Marker::Triangle)] {
+            if let Some(x) = cdf_quantile(cdf, q) {
+                let y = cdf.iter().find(|p| p.0 == x).map(|p| p.1).unwrap_or(q);
+                // A white halo keeps the marker visible where curves cross.
+                draw_marker(chart.plotting_area(), (x, y), m, 12, WHITE.filled())?;
+                draw_marker(chart.plotting_area(), (x, y), m, 9, c.filled())?;
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn draw_done_by_sprint<DB>(root: &DrawingArea<DB, Shift>, r: &Results) -> anyhow::Result<()>
+where
+    DB: DrawingBackend,
+    DB::ErrorType: 'static,
+{
+    let horizon = r.horizon();
+    let entries = scenario_entries(r, Swatch::Line);
+    let plot = frame(
+        root,
+        "When will the release be done?",
+        Some("Chance that the release scope is done by the end of sprint k (runs not done in the horizon count as not done)"),
+        &entries,
+    )?;
+    let curves: Vec<(usize, Vec<(u64, f64)>)> = r
+        .scenarios
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            (
+                i,
+                done_by(&r.run_values(&s.name, "completion_sprint"), horizon),
+            )
+        })
+        .collect();
+    // Start where the first scenario gets a chance of being done, so the rise is visible.
+    let first = curves
+        .iter()
+        .filter_map(|(_, c)| c.iter().find(|p| p.1 > 0.0).map(|p| p.0))
+        .min()
+        .unwrap_or(1)
+        .saturating_sub(2)
+        .max(1);
+    let xmin = first as f64 - 0.5;
+    let xmax = horizon as f64 + 0.5;
+    let mut chart = ChartBuilder::on(&plot)
+        .x_label_area_size(62)
+        .y_label_area_size(92)
+        .build_cartesian_2d(xmin..xmax, 0.0..1.02)?;
+    chart
+        .configure_mesh()
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(GRID)
+        .x_desc("Sprint k (end of sprint)")
+        .y_desc("Probability done (%)")
+        .axis_desc_style(font(LABEL_SIZE))
+        .label_style(font(TICK_SIZE))
+        .x_label_formatter(&|v| format!("{v:.0}"))
+        .y_label_formatter(&|v| format!("{:.0}", v * 100.0))
+        .x_labels(((xmax - xmin) as usize + 1).min(30))
+        .y_labels(6)
+        .draw()?;
+    for (q, label) in [(0.5, "50 %"), (0.85, "85 %")] {
+        chart.draw_series(DashedLineSeries::new(
+            vec![(xmin, q), (xmax, q)],
+            6,
+            6,
+            RGBColor(150, 150, 150).stroke_width(2),
+        ))?;
+        chart.draw_series(std::iter::once(Text::new(
+            label,
+            (xmin + 0.15, q + 0.015),
+            font(TICK_SIZE).color(&RGBColor(110, 110, 110)),
+        )))?;
+    }
+    for (i, c) in &curves {
+        let col = scenario_color(*i);
+        let pts: Vec<(f64, f64)> = c
+            .iter()
+            .filter(|p| p.0 >= first)
+            .map(|p| (p.0 as f64, p.1))
+            .collect();
+        chart.draw_series(LineSeries::new(pts.clone(), col.stroke_width(4)))?;
+        for p in pts {
+            draw_marker(chart.plotting_area(), p, Marker::Circle, 5, col.filled())?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ecdf_counts_censored_in_denominator() {
+        let v = [Some(1.0), Some(2.0), Some(2.0), None];
+        let c = ecdf(&v);
+        assert_eq!(c, vec![(1.0, 0.25), (2.0, 0.75)]);
+        assert_eq!(cdf_quantile(&c, 0.5), Some(2.0));
+        assert_eq!(cdf_quantile(&c, 0.85), None);
+    }
+
+    #[test]
+    fn done_by_treats_censored_as_not_done() {
+        let v = [Some(3.0), None, Some(5.0), Some(4.0)];
+        let d = done_by(&v, 5);
+        assert_eq!(d[2], (3, 0.25));
+        assert_eq!(d[4], (5, 0.75));
+    }
+}

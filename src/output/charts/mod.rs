@@ -1,0 +1,290 @@
+//! Charts of a results folder, as PNG and/or SVG.
+//!
+//! Each chart is one free function (`delay_cdf`, `done_by_sprint`, …) taking the
+//! [`Results`], a path (its extension is replaced by `.png`/`.svg`) and an [`ImageFormat`].
+//! They all go through [`ChartKind`], which also renders SVG into a string for the report.
+//! Files are written atomically (temporary file in the same folder, then rename).
+//!
+//! Look: 1200×700 px, DejaVu Sans embedded (no system fonts), the Okabe–Ito palette with
+//! each scenario always the colour of its position in `scenarios.toml`, legends in a strip
+//! above the plot so they never cover data.
+
+mod common;
+mod compare;
+mod delay;
+mod flow;
+mod quality;
+mod value;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use crate::output::results::Results;
+
+pub use common::{register_fonts, scenario_color, HEIGHT, OKABE_ITO, WIDTH};
+
+/// Which image files to write for each chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ImageFormat {
+    #[default]
+    Png,
+    Svg,
+    Both,
+}
+
+impl ImageFormat {
+    pub fn png(self) -> bool {
+        matches!(self, ImageFormat::Png | ImageFormat::Both)
+    }
+    pub fn svg(self) -> bool {
+        matches!(self, ImageFormat::Svg | ImageFormat::Both)
+    }
+}
+
+impl std::str::FromStr for ImageFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "png" => Ok(ImageFormat::Png),
+            "svg" => Ok(ImageFormat::Svg),
+            "both" | "png,svg" | "svg,png" => Ok(ImageFormat::Both),
+            _ => Err(format!("unknown image format {s:?} (png, svg or both)")),
+        }
+    }
+}
+
+/// Every chart backsim draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChartKind {
+    DelayCdf,
+    DoneBySprint,
+    ValueEfficiency,
+    CumulativeValue,
+    Quality,
+    FlowVelocity,
+    FlowDecisionWait,
+    FlowTechDebt,
+    CompareForest,
+}
+
+impl ChartKind {
+    pub const ALL: [ChartKind; 9] = [
+        ChartKind::DelayCdf,
+        ChartKind::DoneBySprint,
+        ChartKind::ValueEfficiency,
+        ChartKind::CumulativeValue,
+        ChartKind::Quality,
+        ChartKind::FlowVelocity,
+        ChartKind::FlowDecisionWait,
+        ChartKind::FlowTechDebt,
+        ChartKind::CompareForest,
+    ];
+
+    /// File name without extension.
+    pub fn file_stem(self) -> &'static str {
+        match self {
+            ChartKind::DelayCdf => "delay_cdf",
+            ChartKind::DoneBySprint => "done_by_sprint",
+            ChartKind::ValueEfficiency => "value_efficiency",
+            ChartKind::CumulativeValue => "cumulative_value",
+            ChartKind::Quality => "quality",
+            ChartKind::FlowVelocity => "flow_velocity",
+            ChartKind::FlowDecisionWait => "flow_decision_wait",
+            ChartKind::FlowTechDebt => "flow_tech_debt",
+            ChartKind::CompareForest => "compare_forest",
+        }
+    }
+
+    /// One line telling a reader how to read the chart (used in the report).
+    pub fn caption(self) -> &'static str {
+        match self {
+            ChartKind::DelayCdf => "Each curve climbs through the share of runs whose release was at most that many sprints late; further left is better. Circles mark the median (P50), triangles P85; curves that stop below 100 % had runs not done within the horizon.",
+            ChartKind::DoneBySprint => "Read a column: the chance that the release scope is done by the end of that sprint. The dashed lines mark 50 % and 85 % confidence.",
+            ChartKind::ValueEfficiency => "Value realized as a share of what a perfect-information oracle gets on the same world (1 = perfect). Boxes span the middle half of runs with the median line; whiskers reach the rest but outliers; the black diamond and bar are the mean and its 95 % confidence interval.",
+            ChartKind::CumulativeValue => "Value delivered so far, sprint by sprint: the line is the median run, the shaded band holds the middle 80 % of runs (P10–P90). Steeper is better.",
+            ChartKind::Quality => "Mean per scenario with its 95 % confidence interval; lower is better in all three panels.",
+            ChartKind::FlowVelocity => "Left: story points done per sprint (median line, P10–P90 band). Right: points committed at planning (dashed) vs committed points done (solid), medians; the gap is over-commitment.",
+            ChartKind::FlowDecisionWait => "Hours the team waited for product decisions in each sprint (median line, P10–P90 band); lower is better.",
+            ChartKind::FlowTechDebt => "Technical debt carried at each sprint (median line, P10–P90 band); lower and flatter is better.",
+            ChartKind::CompareForest => "Each dot is a scenario's mean paired difference from the baseline with its 95 % confidence interval, in units of the baseline's standard deviation. Green = clearly better, orange-red = clearly worse, grey = the interval crosses zero (no clear difference).",
+        }
+    }
+
+    /// Pixel size; the forest plot grows with the number of rows to stay readable.
+    pub fn size(self, r: &Results) -> (u32, u32) {
+        match self {
+            ChartKind::CompareForest => compare::size(r),
+            _ => (WIDTH, HEIGHT),
+        }
+    }
+
+    fn draw<DB>(self, root: &DrawingArea<DB, Shift>, r: &Results) -> anyhow::Result<()>
+    where
+        DB: DrawingBackend,
+        DB::ErrorType: 'static,
+    {
+        match self {
+            ChartKind::DelayCdf => delay::draw_delay_cdf(root, r),
+            ChartKind::DoneBySprint => delay::draw_done_by_sprint(root, r),
+            ChartKind::ValueEfficiency => value::draw_value_efficiency(root, r),
+            ChartKind::CumulativeValue => value::draw_cumulative_value(root, r),
+            ChartKind::Quality => quality::draw_quality(root, r),
+            ChartKind::FlowVelocity => flow::draw_velocity(root, r),
+            ChartKind::FlowDecisionWait => flow::draw_decision_wait(root, r),
+            ChartKind::FlowTechDebt => flow::draw_tech_debt(root, r),
+            ChartKind::CompareForest => compare::draw_forest(root, r),
+        }
+    }
+
+    /// The chart as an SVG document in a string.
+    pub fn svg_string(self, r: &Results) -> anyhow::Result<String> {
+        register_fonts();
+        let mut buf = String::new();
+        {
+            let root = SVGBackend::with_string(&mut buf, self.size(r)).into_drawing_area();
+            self.draw(&root, r)?;
+            root.present()?;
+        }
+        Ok(buf)
+    }
+
+    /// Write the chart next to `path` (extension replaced) in the given formats.
+    pub fn write(
+        self,
+        r: &Results,
+        path: &Path,
+        format: ImageFormat,
+    ) -> anyhow::Result<Vec<PathBuf>> {
+        let mut written = Vec::new();
+        if format.png() {
+            let target = path.with_extension("png");
+            write_png(self, r, &target)?;
+            written.push(target);
+        }
+        if format.svg() {
+            let target = path.with_extension("svg");
+            write_atomic(&target, self.svg_string(r)?.as_bytes())?;
+            written.push(target);
+        }
+        Ok(written)
+    }
+}
+
+fn write_png(kind: ChartKind, r: &Results, target: &Path) -> anyhow::Result<()> {
+    register_fonts();
+    // The bitmap backend picks the encoder from the extension, so the temp name ends in .png.
+    let tmp = temp_sibling(target, "png");
+    let result = (|| -> anyhow::Result<()> {
+        let root = BitMapBackend::new(&tmp, kind.size(r)).into_drawing_area();
+        kind.draw(&root, r)?;
+        root.present()?;
+        Ok(())
+    })();
+    match result.and_then(|_| fs::rename(&tmp, target).map_err(anyhow::Error::from)) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let _ = fs::remove_file(&tmp);
+            Err(e.context(format!("cannot write {}", target.display())))
+        }
+    }
+}
+
+fn temp_sibling(target: &Path, ext: &str) -> PathBuf {
+    let name = target
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    target.with_file_name(format!(".{name}.tmp-{}.{ext}", std::process::id()))
+}
+
+/// Write bytes to `target` via a temporary file in the same folder and a rename, so a
+/// reader never sees a half-written file and a failure leaves the old file in place.
+pub fn write_atomic(target: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let ext = target
+        .extension()
+        .map(|e| e.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "tmp".into());
+    let tmp = temp_sibling(target, &ext);
+    let res = fs::write(&tmp, bytes).and_then(|_| fs::rename(&tmp, target));
+    if let Err(e) = res {
+        let _ = fs::remove_file(&tmp);
+        return Err(anyhow::Error::from(e).context(format!("cannot write {}", target.display())));
+    }
+    Ok(())
+}
+
+/// Release delay distribution per scenario, as step CDFs with P50 and P85 marked.
+pub fn delay_cdf(r: &Results, path: &Path, format: ImageFormat) -> anyhow::Result<Vec<PathBuf>> {
+    ChartKind::DelayCdf.write(r, path, format)
+}
+
+/// Probability that the release is done by the end of sprint k, per scenario.
+pub fn done_by_sprint(
+    r: &Results,
+    path: &Path,
+    format: ImageFormat,
+) -> anyhow::Result<Vec<PathBuf>> {
+    ChartKind::DoneBySprint.write(r, path, format)
+}
+
+/// Value efficiency per scenario: box plots with the mean and its 95 % CI.
+pub fn value_efficiency(
+    r: &Results,
+    path: &Path,
+    format: ImageFormat,
+) -> anyhow::Result<Vec<PathBuf>> {
+    ChartKind::ValueEfficiency.write(r, path, format)
+}
+
+/// Cumulative value over sprints: P10–P90 band and median line per scenario.
+pub fn cumulative_value(
+    r: &Results,
+    path: &Path,
+    format: ImageFormat,
+) -> anyhow::Result<Vec<PathBuf>> {
+    ChartKind::CumulativeValue.write(r, path, format)
+}
+
+/// Escaped defects per point, rework share and wrong-build rate with CI whiskers.
+pub fn quality(r: &Results, path: &Path, format: ImageFormat) -> anyhow::Result<Vec<PathBuf>> {
+    ChartKind::Quality.write(r, path, format)
+}
+
+/// Velocity, and committed vs done, over sprints.
+pub fn flow_velocity(
+    r: &Results,
+    path: &Path,
+    format: ImageFormat,
+) -> anyhow::Result<Vec<PathBuf>> {
+    ChartKind::FlowVelocity.write(r, path, format)
+}
+
+/// Decision wait hours over sprints.
+pub fn flow_decision_wait(
+    r: &Results,
+    path: &Path,
+    format: ImageFormat,
+) -> anyhow::Result<Vec<PathBuf>> {
+    ChartKind::FlowDecisionWait.write(r, path, format)
+}
+
+/// Tech debt over sprints.
+pub fn flow_tech_debt(
+    r: &Results,
+    path: &Path,
+    format: ImageFormat,
+) -> anyhow::Result<Vec<PathBuf>> {
+    ChartKind::FlowTechDebt.write(r, path, format)
+}
+
+/// Forest plot of paired differences to the baseline, coloured better / worse / unclear.
+pub fn compare_forest(
+    r: &Results,
+    path: &Path,
+    format: ImageFormat,
+) -> anyhow::Result<Vec<PathBuf>> {
+    ChartKind::CompareForest.write(r, path, format)
+}

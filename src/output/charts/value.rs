@@ -1,0 +1,263 @@
+//! Value charts: value efficiency box plots and the cumulative value fan.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::common::*;
+use crate::output::results::Results;
+
+/// Tukey box: quartiles, whiskers at the furthest points within 1.5 IQR, outliers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoxStats {
+    pub q1: f64,
+    pub median: f64,
+    pub q3: f64,
+    pub lo_whisker: f64,
+    pub hi_whisker: f64,
+    pub outliers: Vec<f64>,
+}
+
+/// Linear-interpolation quantile of sorted data (type 7).
+pub fn quantile_sorted(v: &[f64], q: f64) -> f64 {
+    let pos = q * (v.len() - 1) as f64;
+    let lo = pos.floor() as usize;
+    let hi = pos.ceil() as usize;
+    v[lo] + (v[hi] - v[lo]) * (pos - lo as f64)
+}
+
+pub fn box_stats(values: &[f64]) -> Option<BoxStats> {
+    if values.is_empty() {
+        return None;
+    }
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    let q1 = quantile_sorted(&v, 0.25);
+    let median = quantile_sorted(&v, 0.5);
+    let q3 = quantile_sorted(&v, 0.75);
+    let iqr = q3 - q1;
+    let (lo_f, hi_f) = (q1 - 1.5 * iqr, q3 + 1.5 * iqr);
+    let inside: Vec<f64> = v
+        .iter()
+        .copied()
+        .filter(|x| *x >= lo_f && *x <= hi_f)
+        .collect();
+    Some(BoxStats {
+        q1,
+        median,
+        q3,
+        lo_whisker: inside.first().copied().unwrap_or(q1),
+        hi_whisker: inside.last().copied().unwrap_or(q3),
+        outliers: v.into_iter().filter(|x| *x < lo_f || *x > hi_f).collect(),
+    })
+}
+
+/// (mean, CI low, CI high).
+pub type MeanCi = (f64, f64, f64);
+
+/// Mean and 95 % CI: from summary.csv when present, else a normal approximation.
+pub fn mean_ci(r: &Results, scenario: &str, metric: &str, values: &[f64]) -> Option<MeanCi> {
+    if let Some(s) = r.summary_row(scenario, metric) {
+        if let (Some(m), Some(lo), Some(hi)) = (s.mean, s.ci95_low, s.ci95_high) {
+            return Some((m, lo, hi));
+        }
+    }
+    if values.is_empty() {
+        return None;
+    }
+    let n = values.len() as f64;
+    let m = values.iter().sum::<f64>() / n;
+    let sd = if values.len() > 1 {
+        (values.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
+    } else {
+        0.0
+    };
+    let h = 1.96 * sd / n.sqrt();
+    Some((m, m - h, m + h))
+}
+
+/// Shorten a long scenario name for an axis label.
+pub fn short(name: &str, max: usize) -> String {
+    if name.chars().count() <= max {
+        name.to_string()
+    } else {
+        let mut s: String = name.chars().take(max - 1).collect();
+        s.push('…');
+        s
+    }
+}
+
+pub fn draw_value_efficiency<DB>(root: &DrawingArea<DB, Shift>, r: &Results) -> anyhow::Result<()>
+where
+    DB: DrawingBackend,
+    DB::ErrorType: 'static,
+{
+    let n = r.scenarios.len();
+    let data: Vec<(Vec<f64>, Option<BoxStats>, Option<MeanCi>)> = r
+        .scenarios
+        .iter()
+        .map(|s| {
+            let v: Vec<f64> = r
+                .run_values(&s.name, "value_efficiency")
+                .into_iter()
+                .flatten()
+                .collect();
+            let b = box_stats(&v);
+            let m = mean_ci(r, &s.name, "value_efficiency", &v);
+            (v, b, m)
+        })
+        .collect();
+    let entries = vec![
+        Entry::new(
+            Swatch::Block(RGBColor(170, 170, 170)),
+            "middle 50 % of runs, line = median",
+        ),
+        Entry::new(Swatch::Mark(Marker::Diamond, INK), "mean with 95 % CI"),
+    ];
+    let plot = frame(
+        root,
+        "Value efficiency: how much of the possible value was delivered?",
+        Some("Value realized ÷ value of a perfect-information oracle on the same world (higher is better)"),
+        &entries,
+    )?;
+    let (ylo, yhi) = padded_range(
+        data.iter().flat_map(|d| {
+            d.0.iter()
+                .copied()
+                .chain(d.2.iter().flat_map(|m| [m.1, m.2]))
+        }),
+        0.08,
+        false,
+    );
+    let names: Vec<String> = r.scenarios.iter().map(|s| short(&s.name, 26)).collect();
+    let mut chart = ChartBuilder::on(&plot)
+        .x_label_area_size(62)
+        .y_label_area_size(92)
+        .build_cartesian_2d(-0.5..n as f64 - 0.5, ylo..yhi)?;
+    chart
+        .configure_mesh()
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(GRID)
+        .disable_x_mesh()
+        .x_desc("Scenario")
+        .y_desc("Value efficiency (ratio)")
+        .axis_desc_style(font(LABEL_SIZE))
+        .label_style(font(TICK_SIZE + 1.0))
+        .x_labels(0)
+        .y_label_formatter(&|v| tick(*v))
+        .y_labels(8)
+        .draw()?;
+    // Category labels by hand: plotters' key-point axes cannot take a label formatter.
+    for (i, name) in names.iter().enumerate() {
+        let (px, py) = chart.backend_coord(&(i as f64, ylo));
+        root.draw(&Text::new(
+            name.clone(),
+            (px, py + 10),
+            font(TICK_SIZE + 1.0).pos(plotters::style::text_anchor::Pos::new(
+                plotters::style::text_anchor::HPos::Center,
+                plotters::style::text_anchor::VPos::Top,
+            )),
+        ))?;
+    }
+    let area = chart.plotting_area();
+    let half = 0.16;
+    for (i, (_, b, m)) in data.iter().enumerate() {
+        let c = scenario_color(i);
+        let x = i as f64 - 0.08;
+        if let Some(b) = b {
+            area.draw(&PathElement::new(
+                vec![(x, b.lo_whisker), (x, b.q1)],
+                c.stroke_width(3),
+            ))?;
+            area.draw(&PathElement::new(
+                vec![(x, b.q3), (x, b.hi_whisker)],
+                c.stroke_width(3),
+            ))?;
+            for w in [b.lo_whisker, b.hi_whisker] {
+                area.draw(&PathElement::new(
+                    vec![(x - half / 2.0, w), (x + half / 2.0, w)],
+                    c.stroke_width(3),
+                ))?;
+            }
+            area.draw(&Rectangle::new(
+                [(x - half, b.q1), (x + half, b.q3)],
+                c.mix(0.35).filled(),
+            ))?;
+            area.draw(&Rectangle::new(
+                [(x - half, b.q1), (x + half, b.q3)],
+                c.stroke_width(3),
+            ))?;
+            area.draw(&PathElement::new(
+                vec![(x - half, b.median), (x + half, b.median)],
+                INK.stroke_width(4),
+            ))?;
+            for o in &b.outliers {
+                draw_marker(area, (x, *o), Marker::Circle, 4, c.stroke_width(2))?;
+            }
+        }
+        if let Some((mean, lo, hi)) = m {
+            // Mean and CI to the right of the box so they never hide the median.
+            let mx = i as f64 + 0.24;
+            area.draw(&PathElement::new(
+                vec![(mx, *lo), (mx, *hi)],
+                INK.stroke_width(3),
+            ))?;
+            for y in [*lo, *hi] {
+                area.draw(&PathElement::new(
+                    vec![(mx - 0.03, y), (mx + 0.03, y)],
+                    INK.stroke_width(3),
+                ))?;
+            }
+            draw_marker(area, (mx, *mean), Marker::Diamond, 8, INK.filled())?;
+            area.draw(&Text::new(
+                tick(*mean),
+                (mx + 0.05, *mean),
+                font(TICK_SIZE).pos(plotters::style::text_anchor::Pos::new(
+                    plotters::style::text_anchor::HPos::Left,
+                    plotters::style::text_anchor::VPos::Center,
+                )),
+            ))?;
+        }
+    }
+    Ok(())
+}
+
+pub fn draw_cumulative_value<DB>(root: &DrawingArea<DB, Shift>, r: &Results) -> anyhow::Result<()>
+where
+    DB: DrawingBackend,
+    DB::ErrorType: 'static,
+{
+    let entries = scenario_entries(r, Swatch::Band);
+    let plot = frame(
+        root,
+        "Cumulative value delivered",
+        Some("Median run (line) and the middle 80 % of runs (band, P10–P90)"),
+        &entries,
+    )?;
+    fan_panel(
+        &plot,
+        r,
+        "cumulative_value",
+        "Cumulative value (value units)",
+        None,
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn box_stats_flags_outliers() {
+        let b = box_stats(&[1.0, 2.0, 3.0, 4.0, 5.0, 100.0]).unwrap();
+        assert_eq!(b.median, 3.5);
+        assert_eq!(b.outliers, vec![100.0]);
+        assert_eq!(b.hi_whisker, 5.0);
+    }
+
+    #[test]
+    fn short_keeps_short_names() {
+        assert_eq!(short("abc", 5), "abc");
+        assert_eq!(short("abcdefgh", 5), "abcd…");
+    }
+}

@@ -1,0 +1,597 @@
+//! `report.html`: one self-contained page (inline CSS, charts inlined as SVG, no scripts,
+//! no external fonts) that opens offline and can be read aloud in a workshop.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use crate::output::charts::{scenario_color, ChartKind};
+use crate::output::results::{BetterWhen, Pct, Results, Verdict};
+
+/// (metric, label, unit) of the key metrics in the summary table.
+pub const KEY_METRICS: [(&str, &str, &str); 8] = [
+    (
+        "value_efficiency",
+        "Value efficiency",
+        "ratio, higher is better",
+    ),
+    (
+        "release_delay_sprints",
+        "Release delay",
+        "sprints, lower is better",
+    ),
+    (
+        "completion_sprint",
+        "Release done in sprint",
+        "sprint, lower is better",
+    ),
+    (
+        "lead_time_p50_days",
+        "Median lead time",
+        "working days, lower is better",
+    ),
+    (
+        "escaped_defects_per_point",
+        "Escaped defects",
+        "per story point, lower is better",
+    ),
+    (
+        "rework_share",
+        "Rework share",
+        "share of points worked, lower is better",
+    ),
+    (
+        "decision_wait_share",
+        "Decision wait share",
+        "share of cycle time, lower is better",
+    ),
+    (
+        "say_do_ratio",
+        "Say/do ratio",
+        "done ÷ committed, higher is better",
+    ),
+];
+
+/// Escape text for HTML element content and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A number with about three significant digits, no trailing zeros.
+pub fn num(v: f64) -> String {
+    let a = v.abs();
+    let decimals = if a == 0.0 || a >= 100.0 {
+        0
+    } else if a >= 10.0 {
+        1
+    } else if a >= 1.0 {
+        2
+    } else {
+        // Three significant digits below 1.
+        (2 - a.log10().floor() as i32).clamp(3, 6) as usize
+    };
+    let s = format!("{v:.decimals$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
+    if s == "-0" {
+        "0".into()
+    } else {
+        s
+    }
+}
+
+fn signed(v: f64) -> String {
+    if v > 0.0 {
+        format!("+{}", num(v))
+    } else {
+        num(v).replace('-', "−")
+    }
+}
+
+fn pct_text(p: Option<Pct>) -> String {
+    match p {
+        Some(Pct::Value(v)) => num(v),
+        Some(Pct::Beyond(h)) => format!("&gt;{}", num(h)),
+        None => "–".into(),
+    }
+}
+
+fn share(v: f64) -> String {
+    format!("{:.0} %", v * 100.0)
+}
+
+fn color_hex(i: usize) -> String {
+    let c = scenario_color(i);
+    format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
+}
+
+fn swatch(i: usize) -> String {
+    format!(
+        "<span class=\"sw\" style=\"background:{}\"></span>",
+        color_hex(i)
+    )
+}
+
+const CSS: &str = "
+body{font-family:'DejaVu Sans',Verdana,Arial,sans-serif;color:#222;background:#fff;margin:0;line-height:1.45}
+main{max-width:1240px;margin:0 auto;padding:24px 28px 60px}
+h1{font-size:2rem;margin:.2em 0}
+h2{font-size:1.4rem;margin-top:2em;border-bottom:2px solid #ddd;padding-bottom:.2em}
+.meta{color:#555}
+pre.cmd{background:#f4f4f4;padding:10px 14px;border-radius:6px;white-space:pre-wrap;word-break:break-all}
+p.lead{font-size:1.15rem;max-width:60em}
+table{border-collapse:collapse;margin:1em 0;font-size:.95rem}
+th,td{border:1px solid #ddd;padding:6px 10px;text-align:left;vertical-align:top}
+th{background:#f4f4f4}
+td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+small{color:#666}
+.sw{display:inline-block;width:14px;height:14px;border-radius:3px;margin-right:6px;vertical-align:-2px}
+.better{background:#e3f4ee}
+.worse{background:#fbe6da}
+.unclear{color:#555}
+figure{margin:2em 0}
+figure svg{width:100%;height:auto;max-width:1200px;display:block;border:1px solid #eee}
+figure svg text{font-family:'DejaVu Sans',Verdana,sans-serif}
+figcaption{margin-top:.5em;color:#333;max-width:60em}
+.wrap{overflow-x:auto}
+footer{margin-top:3em;color:#777;font-size:.85rem}
+";
+
+/// The whole page. `svgs` are the charts in display order.
+pub fn render(r: &Results, svgs: &[(ChartKind, String)]) -> String {
+    let mut h = String::new();
+    let title = "backsim report";
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{} — {}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n<h1>{}</h1>\n",
+        esc(title),
+        esc(&r.run.date),
+        esc(title)
+    );
+    let mut meta = vec![];
+    if !r.run.date.is_empty() {
+        meta.push(format!("Run on {}", esc(&r.run.date)));
+    }
+    if !r.run.version.is_empty() {
+        meta.push(format!("backsim {}", esc(&r.run.version)));
+    }
+    if !r.run.seed.is_empty() {
+        meta.push(format!("seed <b>{}</b>", esc(&r.run.seed)));
+    }
+    if let Some(n) = r.run.runs {
+        meta.push(format!("{n} runs per scenario"));
+    }
+    meta.push(format!("horizon {} sprints", r.horizon()));
+    meta.push(format!("baseline <b>{}</b>", esc(&r.run.baseline)));
+    let _ = writeln!(h, "<p class=\"meta\">{}</p>", meta.join(" · "));
+    if !r.run.command.is_empty() {
+        let _ = writeln!(
+            h,
+            "<pre class=\"cmd\"><code>{}</code></pre>",
+            esc(&r.run.command)
+        );
+    }
+
+    let _ = writeln!(
+        h,
+        "<h2>What this shows</h2>\n<p class=\"lead\">{}</p>",
+        narrative(r)
+    );
+
+    h.push_str("<h2>Scenarios</h2>\n<ul>\n");
+    for (i, s) in r.scenarios.iter().enumerate() {
+        let base = if s.name == r.run.baseline {
+            " <small>(baseline)</small>"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            h,
+            "<li>{}<b>{}</b>{base}{}{}</li>",
+            swatch(i),
+            esc(&s.name),
+            if s.description.is_empty() {
+                ""
+            } else {
+                " — "
+            },
+            esc(&s.description)
+        );
+    }
+    h.push_str("</ul>\n");
+
+    summary_table(&mut h, r);
+    compare_table(&mut h, r);
+
+    h.push_str("<h2>Charts</h2>\n");
+    for (kind, svg) in svgs {
+        let _ = writeln!(
+            h,
+            "<figure id=\"{}\">\n{}\n<figcaption>{}</figcaption>\n</figure>",
+            kind.file_stem(),
+            svg.trim(),
+            esc(kind.caption())
+        );
+    }
+
+    params_table(&mut h, r);
+    let _ = writeln!(
+        h,
+        "<footer>Generated by backsim from the CSV files in this folder. Charts use the \
+         Okabe–Ito colour-blind-safe palette; each scenario keeps its colour throughout.</footer>\n\
+         </main>\n</body>\n</html>"
+    );
+    h
+}
+
+fn summary_table(h: &mut String, r: &Results) {
+    h.push_str(
+        "<h2>Key metrics per scenario</h2>\n<p>Mean with its 95 % confidence interval; \
+         below it the median (P50) and P85. “&gt;N” means beyond the horizon: not done in \
+         enough runs to say.</p>\n<div class=\"wrap\"><table>\n<tr><th>Metric</th>",
+    );
+    for (i, s) in r.scenarios.iter().enumerate() {
+        let _ = write!(h, "<th>{}{}</th>", swatch(i), esc(&s.name));
+    }
+    h.push_str("</tr>\n");
+    for (metric, label, unit) in KEY_METRICS {
+        let _ = write!(
+            h,
+            "<tr><th>{}<br><small>{}</small></th>",
+            esc(label),
+            esc(unit)
+        );
+        for s in &r.scenarios {
+            let Some(row) = r.summary_row(&s.name, metric) else {
+                h.push_str("<td class=\"n\">–</td>");
+                continue;
+            };
+            let mean = row.mean.map(num).unwrap_or_else(|| "–".into());
+            let ci = match (row.ci95_low, row.ci95_high) {
+                (Some(a), Some(b)) => format!(" <small>({} to {})</small>", num(a), num(b)),
+                _ => String::new(),
+            };
+            let done = match (metric, row.completed_share) {
+                ("completion_sprint" | "release_delay_sprints", Some(c)) if c < 1.0 => {
+                    format!("<br><small>done in {} of runs</small>", share(c))
+                }
+                _ => String::new(),
+            };
+            let _ = write!(
+                h,
+                "<td class=\"n\"><b>{mean}</b>{ci}<br><small>P50 {} · P85 {}</small>{done}</td>",
+                pct_text(row.p50()),
+                pct_text(row.p85())
+            );
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</table></div>\n");
+}
+
+fn compare_table(h: &mut String, r: &Results) {
+    let others: Vec<(usize, &str)> = r
+        .scenarios
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.name != r.run.baseline)
+        .map(|(i, s)| (i, s.name.as_str()))
+        .collect();
+    let _ = writeln!(
+        h,
+        "<h2>Paired differences against the baseline ({})</h2>\n<p>Mean of (scenario − \
+         baseline) over replications that share the same random world, with its 95 % \
+         confidence interval, and the share of replications in which the scenario did \
+         strictly better. Green: the whole interval is on the better side; red: on the \
+         worse side; plain: the interval includes zero.</p>",
+        esc(&r.run.baseline)
+    );
+    if others.is_empty() {
+        h.push_str("<p>Only the baseline was run.</p>\n");
+        return;
+    }
+    h.push_str("<div class=\"wrap\"><table>\n<tr><th>Metric</th>");
+    for (i, name) in &others {
+        let _ = write!(h, "<th>{}{}</th>", swatch(*i), esc(name));
+    }
+    h.push_str("</tr>\n");
+    for metric in r.compare_metrics() {
+        let bw = r
+            .compare
+            .iter()
+            .find(|c| c.metric == metric)
+            .map(|c| c.better_when);
+        let dir = match bw {
+            Some(BetterWhen::Higher) => "higher is better",
+            Some(BetterWhen::Lower) => "lower is better",
+            None => "",
+        };
+        let _ = write!(h, "<tr><th>{}<br><small>{dir}</small></th>", esc(metric));
+        for (_, name) in &others {
+            let Some(c) = r.compare_row(name, metric) else {
+                h.push_str("<td class=\"n\">–</td>");
+                continue;
+            };
+            let class = match c.verdict() {
+                Verdict::Better => "better",
+                Verdict::Worse => "worse",
+                Verdict::Unclear => "unclear",
+            };
+            let md = c.mean_diff.map(signed).unwrap_or_else(|| "–".into());
+            let ci = match (c.ci95_low, c.ci95_high) {
+                (Some(a), Some(b)) => format!(" <small>({} to {})</small>", signed(a), signed(b)),
+                _ => String::new(),
+            };
+            let bs = c
+                .better_share
+                .map(|b| format!("<br><small>better in {} of runs</small>", share(b)))
+                .unwrap_or_default();
+            let _ = write!(h, "<td class=\"n {class}\"><b>{md}</b>{ci}{bs}</td>");
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</table></div>\n");
+}
+
+/// Flatten a TOML table into dotted keys with their values as TOML text.
+pub fn flatten(prefix: &str, table: &toml::Table, out: &mut BTreeMap<String, String>) {
+    for (k, v) in table {
+        let key = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        match v {
+            toml::Value::Table(t) => flatten(&key, t, out),
+            toml::Value::Array(a) if a.iter().all(|x| x.is_table()) && !a.is_empty() => {
+                for (i, x) in a.iter().enumerate() {
+                    if let toml::Value::Table(t) = x {
+                        flatten(&format!("{key}[{i}]"), t, out);
+                    }
+                }
+            }
+            toml::Value::String(s) => {
+                out.insert(key, s.clone());
+            }
+            other => {
+                out.insert(key, other.to_string());
+            }
+        }
+    }
+}
+
+/// Dotted keys whose values differ between scenarios (name and description excluded),
+/// with each scenario's value (`None` = absent).
+pub fn differing_params(r: &Results) -> Vec<(String, Vec<Option<String>>)> {
+    let flat: Vec<BTreeMap<String, String>> = r
+        .scenarios
+        .iter()
+        .map(|s| {
+            let mut m = BTreeMap::new();
+            flatten("", &s.table, &mut m);
+            m.remove("name");
+            m.remove("description");
+            m
+        })
+        .collect();
+    let keys: BTreeSet<&String> = flat.iter().flat_map(|m| m.keys()).collect();
+    keys.into_iter()
+        .filter_map(|k| {
+            let vals: Vec<Option<String>> = flat.iter().map(|m| m.get(k).cloned()).collect();
+            let differs = vals.iter().any(|v| v != &vals[0]);
+            differs.then(|| (k.clone(), vals))
+        })
+        .collect()
+}
+
+fn params_table(h: &mut String, r: &Results) {
+    h.push_str("<h2>Where the scenarios differ</h2>\n");
+    let diffs = differing_params(r);
+    if diffs.is_empty() {
+        h.push_str("<p>All scenarios have the same parameters.</p>\n");
+        return;
+    }
+    h.push_str(
+        "<p>Parameters (after defaults and <code>extends</code>) whose values are not the same \
+         in every scenario; all other parameters are shared. See <code>scenarios.toml</code> \
+         for the full list.</p>\n<div class=\"wrap\"><table>\n<tr><th>Parameter</th>",
+    );
+    for (i, s) in r.scenarios.iter().enumerate() {
+        let _ = write!(h, "<th>{}{}</th>", swatch(i), esc(&s.name));
+    }
+    h.push_str("</tr>\n");
+    for (k, vals) in diffs {
+        let _ = write!(h, "<tr><td><code>{}</code></td>", esc(&k));
+        for v in vals {
+            match v {
+                Some(v) => {
+                    let _ = write!(h, "<td class=\"n\">{}</td>", esc(&v));
+                }
+                None => h.push_str("<td class=\"n\"><small>(not set)</small></td>"),
+            }
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</table></div>\n");
+}
+
+/// A few plain sentences from the numbers, for a facilitator to read aloud. HTML-escaped.
+pub fn narrative(r: &Results) -> String {
+    let base = r.run.baseline.as_str();
+    let mut parts: Vec<String> = Vec::new();
+    let mean_of = |s: &str, m: &str| r.summary_row(s, m).and_then(|x| x.mean);
+
+    // Value efficiency.
+    let best_ve = r
+        .scenarios
+        .iter()
+        .filter_map(|s| mean_of(&s.name, "value_efficiency").map(|v| (s.name.as_str(), v)))
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    if let Some((name, v)) = best_ve {
+        if name == base || r.scenarios.len() == 1 {
+            parts.push(format!(
+                "The baseline, <b>{}</b>, delivered the most value efficiency: on average {} of \
+                 the value a perfect-information oracle would have realized; no other scenario did better on average.",
+                esc(name),
+                share(v)
+            ));
+        } else {
+            let mut s = format!(
+                "<b>{}</b> delivered the most value efficiency: on average {} of the value a \
+                 perfect-information oracle would have realized",
+                esc(name),
+                share(v)
+            );
+            if let Some(c) = r.compare_row(name, "value_efficiency") {
+                if let (Some(d), Some(lo), Some(hi)) = (c.mean_diff, c.ci95_low, c.ci95_high) {
+                    let _ = write!(
+                        s,
+                        ", {} percentage points {} than the baseline <b>{}</b> (95 % confidence \
+                         interval {} to {})",
+                        num(d.abs() * 100.0),
+                        if d >= 0.0 { "more" } else { "less" },
+                        esc(base),
+                        signed(lo * 100.0),
+                        signed(hi * 100.0)
+                    );
+                    if lo <= 0.0 {
+                        s.push_str(
+                            ", but that interval includes zero, so the difference may be noise",
+                        );
+                    } else if let Some(b) = c.better_share {
+                        let _ = write!(s, "; it did better in {} of the paired runs", share(b));
+                    }
+                }
+            }
+            s.push('.');
+            parts.push(s);
+        }
+    }
+
+    // Release soonest: the lowest restricted mean completion (censored = horizon + 1), from
+    // compare.csv, so scenarios that often miss the horizon are not flattered.
+    let soonest = r
+        .scenarios
+        .iter()
+        .filter_map(|s| {
+            let d = if s.name == base {
+                Some(0.0)
+            } else {
+                r.compare_row(&s.name, "completion_sprint")?.mean_diff
+            }?;
+            Some((s.name.as_str(), d))
+        })
+        .min_by(|a, b| a.1.total_cmp(&b.1));
+    if let Some((name, _)) = soonest {
+        if let Some(row) = r.summary_row(name, "completion_sprint") {
+            let mut s = format!("<b>{}</b> finished the release soonest", esc(name));
+            match (row.p50(), row.p85()) {
+                (Some(Pct::Value(p50)), Some(p85)) => {
+                    let _ = write!(
+                        s,
+                        ": half of its runs were done by the end of sprint {}",
+                        num(p50)
+                    );
+                    match p85 {
+                        Pct::Value(p85) => {
+                            let _ = write!(s, " and 85 % by sprint {}", num(p85));
+                        }
+                        Pct::Beyond(hz) => {
+                            let _ = write!(
+                                s,
+                                ", but fewer than 85 % were done within the {} sprints simulated",
+                                num(hz)
+                            );
+                        }
+                    }
+                }
+                _ => {
+                    let _ = write!(
+                        s,
+                        ", although fewer than half of its runs were done within the {} sprints simulated",
+                        r.horizon()
+                    );
+                }
+            }
+            if let Some(c) = row.completed_share.filter(|c| *c < 1.0) {
+                let _ = write!(s, " ({} of its runs finished within the horizon)", share(c));
+            }
+            s.push('.');
+            parts.push(s);
+        }
+    }
+
+    // Most escaped defects.
+    let worst = r
+        .scenarios
+        .iter()
+        .filter_map(|s| mean_of(&s.name, "escaped_defects_per_point").map(|v| (s.name.as_str(), v)))
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    if let Some((name, v)) = worst {
+        let mut s = format!(
+            "<b>{}</b> let the most defects escape to production: {} per delivered story point on average",
+            esc(name),
+            num(v)
+        );
+        if name != base {
+            if let Some(b) = mean_of(base, "escaped_defects_per_point") {
+                let _ = write!(s, ", against {} for the baseline", num(b));
+            }
+        }
+        s.push('.');
+        parts.push(s);
+    }
+    if parts.is_empty() {
+        "The results hold too little data for a summary.".into()
+    } else {
+        parts.join(" ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_html() {
+        assert_eq!(
+            esc("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+    }
+
+    #[test]
+    fn formats_numbers() {
+        assert_eq!(num(0.123456), "0.123");
+        assert_eq!(num(12.345), "12.3");
+        assert_eq!(num(1234.6), "1235");
+        assert_eq!(num(0.0), "0");
+        assert_eq!(num(-0.0004567), "-0.000457");
+        assert_eq!(signed(-1.5), "−1.5");
+    }
+
+    #[test]
+    fn flattens_nested_tables() {
+        let t: toml::Table = "a = 1\n[b]\nc = \"x\"\n[b.d]\ne = [1, 2]".parse().unwrap();
+        let mut m = BTreeMap::new();
+        flatten("", &t, &mut m);
+        assert_eq!(m["a"], "1");
+        assert_eq!(m["b.c"], "x");
+        assert_eq!(m["b.d.e"], "[1, 2]");
+    }
+}

@@ -1,0 +1,765 @@
+//! Reading a `backsim run` output folder back (see `docs/outputs.md`, the contract).
+//!
+//! [`Results::read`] loads `scenarios.toml`, `runs.csv`, `summary.csv`, `compare.csv` and
+//! `sprints.csv` and checks them; every problem becomes an [`input_error`] naming the file and
+//! the line, so that `backsim plot` exits with code 2 before anything is written.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::error::input_error;
+
+/// The files a results folder must hold.
+pub const RESULT_FILES: [&str; 5] = [
+    "scenarios.toml",
+    "runs.csv",
+    "summary.csv",
+    "compare.csv",
+    "sprints.csv",
+];
+
+/// Everything `backsim run` wrote, read back.
+#[derive(Debug, Clone)]
+pub struct Results {
+    pub dir: PathBuf,
+    pub run: RunInfo,
+    /// In run order: the position decides a scenario's colour in every chart.
+    pub scenarios: Vec<ScenarioInfo>,
+    pub runs: RunsTable,
+    pub summary: Vec<SummaryRow>,
+    pub compare: Vec<CompareRow>,
+    pub sprints: Vec<SprintRow>,
+}
+
+/// The `[run]` table of `scenarios.toml`.
+#[derive(Debug, Clone, Default)]
+pub struct RunInfo {
+    pub version: String,
+    pub command: String,
+    pub seed: String,
+    pub runs: Option<i64>,
+    pub baseline: String,
+    pub date: String,
+    /// The horizon in sprints.
+    pub sprints: Option<i64>,
+}
+
+/// One `[[scenario]]` table: name, description and the full resolved parameters.
+#[derive(Debug, Clone)]
+pub struct ScenarioInfo {
+    pub name: String,
+    pub description: String,
+    pub table: toml::Table,
+}
+
+/// `runs.csv`: one row per scenario × replication, one value per metric column.
+#[derive(Debug, Clone, Default)]
+pub struct RunsTable {
+    /// Metric column names, in file order (after `scenario,run`).
+    pub metrics: Vec<String>,
+    pub rows: Vec<RunRow>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RunRow {
+    pub scenario: String,
+    pub run: u64,
+    /// Parallel to [`RunsTable::metrics`]; `None` = empty cell (e.g. censored).
+    pub values: Vec<Option<f64>>,
+}
+
+/// A summary percentile: a number, or `>H` when it falls among censored runs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Pct {
+    Value(f64),
+    Beyond(f64),
+}
+
+impl Pct {
+    pub fn value(self) -> Option<f64> {
+        match self {
+            Pct::Value(v) => Some(v),
+            Pct::Beyond(_) => None,
+        }
+    }
+}
+
+/// The percentile columns of `summary.csv`, in file order.
+pub const PERCENTILES: [&str; 9] = ["p5", "p10", "p25", "p50", "p75", "p85", "p90", "p95", ""];
+
+/// `summary.csv`: one row per scenario × metric.
+#[derive(Debug, Clone)]
+pub struct SummaryRow {
+    pub scenario: String,
+    pub metric: String,
+    pub mean: Option<f64>,
+    pub sd: Option<f64>,
+    pub ci95_low: Option<f64>,
+    pub ci95_high: Option<f64>,
+    /// p5, p10, p25, p50, p75, p85, p90, p95.
+    pub pct: [Option<Pct>; 8],
+    pub n: Option<f64>,
+    pub completed_share: Option<f64>,
+}
+
+impl SummaryRow {
+    pub fn p50(&self) -> Option<Pct> {
+        self.pct[3]
+    }
+    pub fn p85(&self) -> Option<Pct> {
+        self.pct[5]
+    }
+}
+
+/// Which direction of a metric is good, from `better_when` in `compare.csv`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BetterWhen {
+    Lower,
+    Higher,
+}
+
+/// `compare.csv`: one row per scenario × metric against the baseline.
+#[derive(Debug, Clone)]
+pub struct CompareRow {
+    pub scenario: String,
+    pub baseline: String,
+    pub metric: String,
+    pub better_when: BetterWhen,
+    pub mean_diff: Option<f64>,
+    pub ci95_low: Option<f64>,
+    pub ci95_high: Option<f64>,
+    pub better_share: Option<f64>,
+    pub variance_reduction: Option<f64>,
+    pub n: Option<f64>,
+}
+
+/// How a paired difference reads: its whole CI on the better side, the worse side, or across 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Better,
+    Worse,
+    Unclear,
+}
+
+impl CompareRow {
+    pub fn verdict(&self) -> Verdict {
+        let (Some(lo), Some(hi)) = (self.ci95_low, self.ci95_high) else {
+            return Verdict::Unclear;
+        };
+        let (better_side, worse_side) = match self.better_when {
+            BetterWhen::Higher => (lo > 0.0, hi < 0.0),
+            BetterWhen::Lower => (hi < 0.0, lo > 0.0),
+        };
+        if better_side {
+            Verdict::Better
+        } else if worse_side {
+            Verdict::Worse
+        } else {
+            Verdict::Unclear
+        }
+    }
+}
+
+/// `sprints.csv`: per-sprint bands across replications.
+#[derive(Debug, Clone)]
+pub struct SprintRow {
+    pub scenario: String,
+    pub sprint: u64,
+    pub series: String,
+    pub mean: Option<f64>,
+    pub p10: Option<f64>,
+    pub p50: Option<f64>,
+    pub p90: Option<f64>,
+}
+
+/// The sprint series the charts know about; others are kept but not drawn.
+pub const SPRINT_SERIES: [&str; 9] = [
+    "velocity",
+    "committed",
+    "done",
+    "backlog_size",
+    "ready_items",
+    "cumulative_value",
+    "escaped_defects",
+    "decision_wait_hours",
+    "tech_debt",
+];
+
+/// Per-run metrics the charts need: `runs.csv` must have these columns.
+pub const REQUIRED_RUN_METRICS: [&str; 3] = [
+    "completion_sprint",
+    "release_delay_sprints",
+    "value_efficiency",
+];
+
+impl Results {
+    /// Read and check a results folder. Errors are input errors (exit code 2).
+    pub fn read(dir: &Path) -> anyhow::Result<Results> {
+        if !dir.is_dir() {
+            return Err(input_error(format!(
+                "{}: no such folder (expected the output folder of `backsim run`)",
+                dir.display()
+            )));
+        }
+        let missing: Vec<&str> = RESULT_FILES
+            .iter()
+            .copied()
+            .filter(|f| !dir.join(f).is_file())
+            .collect();
+        if missing.len() == RESULT_FILES.len() {
+            return Err(input_error(format!(
+                "{}: no backsim results here (expected {})",
+                dir.display(),
+                RESULT_FILES.join(", ")
+            )));
+        }
+        if let Some(f) = missing.first() {
+            return Err(input_error(format!(
+                "{}: missing (a results folder holds {})",
+                dir.join(f).display(),
+                RESULT_FILES.join(", ")
+            )));
+        }
+
+        let (run, scenarios) = read_scenarios(&dir.join("scenarios.toml"))?;
+        let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
+        let runs = read_runs(&dir.join("runs.csv"), &names)?;
+        let summary = read_summary(&dir.join("summary.csv"), &names)?;
+        let compare = read_compare(&dir.join("compare.csv"), &names)?;
+        let sprints = read_sprints(&dir.join("sprints.csv"), &names)?;
+        Ok(Results {
+            dir: dir.to_path_buf(),
+            run,
+            scenarios,
+            runs,
+            summary,
+            compare,
+            sprints,
+        })
+    }
+
+    /// Index of a scenario in run order (its colour), if known.
+    pub fn scenario_index(&self, name: &str) -> Option<usize> {
+        self.scenarios.iter().position(|s| s.name == name)
+    }
+
+    pub fn metric_column(&self, metric: &str) -> Option<usize> {
+        self.runs.metrics.iter().position(|m| m == metric)
+    }
+
+    /// All values of a per-run metric for one scenario; `None` for empty cells.
+    pub fn run_values(&self, scenario: &str, metric: &str) -> Vec<Option<f64>> {
+        let Some(col) = self.metric_column(metric) else {
+            return Vec::new();
+        };
+        self.runs
+            .rows
+            .iter()
+            .filter(|r| r.scenario == scenario)
+            .map(|r| r.values[col])
+            .collect()
+    }
+
+    pub fn summary_row(&self, scenario: &str, metric: &str) -> Option<&SummaryRow> {
+        self.summary
+            .iter()
+            .find(|r| r.scenario == scenario && r.metric == metric)
+    }
+
+    pub fn compare_row(&self, scenario: &str, metric: &str) -> Option<&CompareRow> {
+        self.compare
+            .iter()
+            .find(|r| r.scenario == scenario && r.metric == metric)
+    }
+
+    /// The rows of one sprint series for one scenario, by sprint.
+    pub fn sprint_series(&self, scenario: &str, series: &str) -> Vec<&SprintRow> {
+        let mut v: Vec<&SprintRow> = self
+            .sprints
+            .iter()
+            .filter(|r| r.scenario == scenario && r.series == series)
+            .collect();
+        v.sort_by_key(|r| r.sprint);
+        v
+    }
+
+    /// The horizon in sprints: `[run].sprints`, else the last sprint seen.
+    pub fn horizon(&self) -> u64 {
+        if let Some(h) = self.run.sprints.filter(|h| *h > 0) {
+            return h as u64;
+        }
+        let from_sprints = self.sprints.iter().map(|r| r.sprint).max().unwrap_or(0);
+        let from_runs = self
+            .run_values_all("completion_sprint")
+            .into_iter()
+            .fold(0.0f64, f64::max) as u64;
+        from_sprints.max(from_runs).max(1)
+    }
+
+    fn run_values_all(&self, metric: &str) -> Vec<f64> {
+        let Some(col) = self.metric_column(metric) else {
+            return Vec::new();
+        };
+        self.runs
+            .rows
+            .iter()
+            .filter_map(|r| r.values[col])
+            .collect()
+    }
+
+    /// Metrics in `compare.csv`, in file order, without duplicates.
+    pub fn compare_metrics(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for r in &self.compare {
+            if !out.contains(&r.metric.as_str()) {
+                out.push(&r.metric);
+            }
+        }
+        out
+    }
+}
+
+fn read_scenarios(path: &Path) -> anyhow::Result<(RunInfo, Vec<ScenarioInfo>)> {
+    let text = fs::read_to_string(path)
+        .map_err(|e| input_error(format!("{}: cannot read: {e}", path.display())))?;
+    // toml's own message already carries line, column and a caret.
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e| input_error(format!("{}: {e}", path.display())))?;
+    let line_of = |needle: &str| -> usize {
+        text.lines()
+            .position(|l| l.trim_start().starts_with(needle))
+            .map(|i| i + 1)
+            .unwrap_or(1)
+    };
+    let run_t = match table.get("run") {
+        Some(toml::Value::Table(t)) => t,
+        _ => {
+            return Err(input_error(format!(
+                "{}:1: missing the [run] table",
+                path.display()
+            )))
+        }
+    };
+    let run_line = line_of("[run]");
+    let text_of = |key: &str, required: bool| -> anyhow::Result<String> {
+        match run_t.get(key) {
+            Some(toml::Value::String(s)) => Ok(s.clone()),
+            Some(toml::Value::Integer(i)) => Ok(i.to_string()),
+            Some(toml::Value::Float(f)) => Ok(f.to_string()),
+            Some(toml::Value::Datetime(d)) => Ok(d.to_string()),
+            Some(other) => Err(input_error(format!(
+                "{}:{}: [run] {key}: expected text, got {}",
+                path.display(),
+                line_of(key),
+                other.type_str()
+            ))),
+            None if required => Err(input_error(format!(
+                "{}:{run_line}: [run] has no '{key}'",
+                path.display()
+            ))),
+            None => Ok(String::new()),
+        }
+    };
+    let int_of = |key: &str| -> anyhow::Result<Option<i64>> {
+        match run_t.get(key) {
+            Some(toml::Value::Integer(i)) => Ok(Some(*i)),
+            None => Ok(None),
+            Some(other) => Err(input_error(format!(
+                "{}:{}: [run] {key}: expected an integer, got {}",
+                path.display(),
+                line_of(key),
+                other.type_str()
+            ))),
+        }
+    };
+    let run = RunInfo {
+        version: text_of("version", false)?,
+        command: text_of("command", false)?,
+        seed: text_of("seed", false)?,
+        runs: int_of("runs")?,
+        baseline: text_of("baseline", true)?,
+        date: text_of("date", false)?,
+        sprints: int_of("sprints")?,
+    };
+
+    let list = match table.get("scenario") {
+        Some(toml::Value::Array(a)) if !a.is_empty() => a,
+        _ => {
+            return Err(input_error(format!(
+                "{}:1: no [[scenario]] tables",
+                path.display()
+            )))
+        }
+    };
+    let mut scenarios = Vec::new();
+    for (i, v) in list.iter().enumerate() {
+        let where_ = format!("{}: [[scenario]] #{}", path.display(), i + 1);
+        let toml::Value::Table(t) = v else {
+            return Err(input_error(format!("{where_}: not a table")));
+        };
+        let name = match t.get("name") {
+            Some(toml::Value::String(s)) if !s.is_empty() => s.clone(),
+            _ => return Err(input_error(format!("{where_}: missing 'name'"))),
+        };
+        if scenarios.iter().any(|s: &ScenarioInfo| s.name == name) {
+            return Err(input_error(format!(
+                "{where_}: scenario '{name}' appears twice"
+            )));
+        }
+        let description = match t.get("description") {
+            Some(toml::Value::String(s)) => s.clone(),
+            _ => String::new(),
+        };
+        scenarios.push(ScenarioInfo {
+            name,
+            description,
+            table: t.clone(),
+        });
+    }
+    if !scenarios.iter().any(|s| s.name == run.baseline) {
+        return Err(input_error(format!(
+            "{}:{}: [run] baseline '{}' is not one of the scenarios",
+            path.display(),
+            line_of("baseline"),
+            run.baseline
+        )));
+    }
+    Ok((run, scenarios))
+}
+
+/// A CSV file being read: knows its path and column positions, and words errors.
+struct CsvFile {
+    path: PathBuf,
+    columns: HashMap<String, usize>,
+    headers: Vec<String>,
+}
+
+impl CsvFile {
+    fn open(path: &Path, required: &[&str]) -> anyhow::Result<(CsvFile, csv::Reader<fs::File>)> {
+        let file = fs::File::open(path)
+            .map_err(|e| input_error(format!("{}: cannot read: {e}", path.display())))?;
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .from_reader(file);
+        let headers: Vec<String> = rdr
+            .headers()
+            .map_err(|e| csv_error(path, &e))?
+            .iter()
+            .map(|h| h.trim().to_string())
+            .collect();
+        if headers.iter().all(|h| h.is_empty()) {
+            return Err(input_error(format!(
+                "{}:1: empty file (expected a header row)",
+                path.display()
+            )));
+        }
+        let columns: HashMap<String, usize> = headers
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (h.clone(), i))
+            .collect();
+        for c in required {
+            if !columns.contains_key(*c) {
+                return Err(input_error(format!(
+                    "{}:1: missing column '{c}'",
+                    path.display()
+                )));
+            }
+        }
+        Ok((
+            CsvFile {
+                path: path.to_path_buf(),
+                columns,
+                headers,
+            },
+            rdr,
+        ))
+    }
+
+    /// Iterate records with their 1-based line numbers.
+    fn records(
+        &self,
+        rdr: &mut csv::Reader<fs::File>,
+    ) -> anyhow::Result<Vec<(u64, csv::StringRecord)>> {
+        let mut out = Vec::new();
+        for rec in rdr.records() {
+            let rec = rec.map_err(|e| csv_error(&self.path, &e))?;
+            let line = rec.position().map(|p| p.line()).unwrap_or(0);
+            out.push((line, rec));
+        }
+        Ok(out)
+    }
+
+    fn err(&self, line: u64, col: &str, what: &str, got: &str) -> anyhow::Error {
+        input_error(format!(
+            "{}:{line}: column '{col}': {what}, got {got:?}",
+            self.path.display()
+        ))
+    }
+
+    fn cell<'r>(&self, rec: &'r csv::StringRecord, col: &str) -> &'r str {
+        self.columns
+            .get(col)
+            .and_then(|&i| rec.get(i))
+            .unwrap_or("")
+            .trim()
+    }
+
+    fn text(&self, line: u64, rec: &csv::StringRecord, col: &str) -> anyhow::Result<String> {
+        let s = self.cell(rec, col);
+        if s.is_empty() {
+            return Err(self.err(line, col, "expected a value", s));
+        }
+        Ok(s.to_string())
+    }
+
+    fn opt_num(
+        &self,
+        line: u64,
+        rec: &csv::StringRecord,
+        col: &str,
+    ) -> anyhow::Result<Option<f64>> {
+        let s = self.cell(rec, col);
+        parse_opt_num(s).map_err(|_| self.err(line, col, "expected a number", s))
+    }
+
+    fn uint(&self, line: u64, rec: &csv::StringRecord, col: &str) -> anyhow::Result<u64> {
+        let s = self.cell(rec, col);
+        s.parse::<u64>()
+            .map_err(|_| self.err(line, col, "expected a whole number", s))
+    }
+
+    fn pct(&self, line: u64, rec: &csv::StringRecord, col: &str) -> anyhow::Result<Option<Pct>> {
+        let s = self.cell(rec, col);
+        if let Some(rest) = s.strip_prefix('>') {
+            return match parse_opt_num(rest.trim()) {
+                Ok(Some(h)) => Ok(Some(Pct::Beyond(h))),
+                _ => Err(self.err(line, col, "expected a number or >H", s)),
+            };
+        }
+        parse_opt_num(s)
+            .map(|v| v.map(Pct::Value))
+            .map_err(|_| self.err(line, col, "expected a number or >H", s))
+    }
+
+    fn scenario(
+        &self,
+        line: u64,
+        rec: &csv::StringRecord,
+        col: &str,
+        known: &[&str],
+    ) -> anyhow::Result<String> {
+        let s = self.text(line, rec, col)?;
+        if !known.contains(&s.as_str()) {
+            return Err(input_error(format!(
+                "{}:{line}: column '{col}': scenario {s:?} is not in scenarios.toml",
+                self.path.display()
+            )));
+        }
+        Ok(s)
+    }
+}
+
+fn parse_opt_num(s: &str) -> Result<Option<f64>, ()> {
+    if s.is_empty() {
+        return Ok(None);
+    }
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(Some(v)),
+        _ => Err(()),
+    }
+}
+
+fn csv_error(path: &Path, e: &csv::Error) -> anyhow::Error {
+    let line = e.position().map(|p| p.line()).unwrap_or(0);
+    let what = match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("malformed row: {len} fields where the header has {expected_len}"),
+        csv::ErrorKind::Utf8 { .. } => "not valid UTF-8".to_string(),
+        _ => format!("malformed CSV: {e}"),
+    };
+    if line > 0 {
+        input_error(format!("{}:{line}: {what}", path.display()))
+    } else {
+        input_error(format!("{}: {what}", path.display()))
+    }
+}
+
+fn read_runs(path: &Path, known: &[&str]) -> anyhow::Result<RunsTable> {
+    let mut required = vec!["scenario", "run"];
+    required.extend(REQUIRED_RUN_METRICS);
+    let (f, mut rdr) = CsvFile::open(path, &required)?;
+    let metrics: Vec<String> = f
+        .headers
+        .iter()
+        .filter(|h| *h != "scenario" && *h != "run")
+        .cloned()
+        .collect();
+    let mut rows = Vec::new();
+    for (line, rec) in f.records(&mut rdr)? {
+        let scenario = f.scenario(line, &rec, "scenario", known)?;
+        let run = f.uint(line, &rec, "run")?;
+        let values = metrics
+            .iter()
+            .map(|m| f.opt_num(line, &rec, m))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        rows.push(RunRow {
+            scenario,
+            run,
+            values,
+        });
+    }
+    if rows.is_empty() {
+        return Err(input_error(format!("{}:2: no runs", path.display())));
+    }
+    Ok(RunsTable { metrics, rows })
+}
+
+fn read_summary(path: &Path, known: &[&str]) -> anyhow::Result<Vec<SummaryRow>> {
+    let mut required = vec!["scenario", "metric", "mean", "sd", "ci95_low", "ci95_high"];
+    required.extend(&PERCENTILES[..8]);
+    required.extend(["n", "completed_share"]);
+    let (f, mut rdr) = CsvFile::open(path, &required)?;
+    let mut out = Vec::new();
+    for (line, rec) in f.records(&mut rdr)? {
+        let mut pct = [None; 8];
+        for (i, p) in PERCENTILES[..8].iter().enumerate() {
+            pct[i] = f.pct(line, &rec, p)?;
+        }
+        out.push(SummaryRow {
+            scenario: f.scenario(line, &rec, "scenario", known)?,
+            metric: f.text(line, &rec, "metric")?,
+            mean: f.opt_num(line, &rec, "mean")?,
+            sd: f.opt_num(line, &rec, "sd")?,
+            ci95_low: f.opt_num(line, &rec, "ci95_low")?,
+            ci95_high: f.opt_num(line, &rec, "ci95_high")?,
+            pct,
+            n: f.opt_num(line, &rec, "n")?,
+            completed_share: f.opt_num(line, &rec, "completed_share")?,
+        });
+    }
+    Ok(out)
+}
+
+fn read_compare(path: &Path, known: &[&str]) -> anyhow::Result<Vec<CompareRow>> {
+    let required = [
+        "scenario",
+        "baseline",
+        "metric",
+        "better_when",
+        "mean_diff",
+        "ci95_low",
+        "ci95_high",
+        "better_share",
+        "variance_reduction",
+        "n",
+    ];
+    let (f, mut rdr) = CsvFile::open(path, &required)?;
+    let mut out = Vec::new();
+    for (line, rec) in f.records(&mut rdr)? {
+        let bw = f.cell(&rec, "better_when");
+        let better_when = match bw {
+            "lower" => BetterWhen::Lower,
+            "higher" => BetterWhen::Higher,
+            _ => return Err(f.err(line, "better_when", "expected lower or higher", bw)),
+        };
+        out.push(CompareRow {
+            scenario: f.scenario(line, &rec, "scenario", known)?,
+            baseline: f.scenario(line, &rec, "baseline", known)?,
+            metric: f.text(line, &rec, "metric")?,
+            better_when,
+            mean_diff: f.opt_num(line, &rec, "mean_diff")?,
+            ci95_low: f.opt_num(line, &rec, "ci95_low")?,
+            ci95_high: f.opt_num(line, &rec, "ci95_high")?,
+            better_share: f.opt_num(line, &rec, "better_share")?,
+            variance_reduction: f.opt_num(line, &rec, "variance_reduction")?,
+            n: f.opt_num(line, &rec, "n")?,
+        });
+    }
+    Ok(out)
+}
+
+fn read_sprints(path: &Path, known: &[&str]) -> anyhow::Result<Vec<SprintRow>> {
+    let required = ["scenario", "sprint", "series", "mean", "p10", "p50", "p90"];
+    let (f, mut rdr) = CsvFile::open(path, &required)?;
+    let mut out = Vec::new();
+    for (line, rec) in f.records(&mut rdr)? {
+        out.push(SprintRow {
+            scenario: f.scenario(line, &rec, "scenario", known)?,
+            sprint: f.uint(line, &rec, "sprint")?,
+            series: f.text(line, &rec, "series")?,
+            mean: f.opt_num(line, &rec, "mean")?,
+            p10: f.opt_num(line, &rec, "p10")?,
+            p50: f.opt_num(line, &rec, "p50")?,
+            p90: f.opt_num(line, &rec, "p90")?,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::fixture;
+
+    #[test]
+    fn reads_fixture() {
+        let dir = tempfile::tempdir().unwrap();
+        fixture::write(dir.path(), 3, 40).unwrap();
+        let r = Results::read(dir.path()).unwrap();
+        assert_eq!(r.scenarios.len(), 3);
+        assert_eq!(r.run.baseline, r.scenarios[0].name);
+        assert_eq!(r.runs.rows.len(), 120);
+        assert!(r
+            .summary
+            .iter()
+            .any(|s| matches!(s.p85(), Some(Pct::Beyond(_)))));
+        assert!(r
+            .run_values(&r.scenarios[1].name, "completion_sprint")
+            .contains(&None));
+    }
+
+    #[test]
+    fn bad_number_names_file_line_column() {
+        let dir = tempfile::tempdir().unwrap();
+        fixture::write(dir.path(), 2, 10).unwrap();
+        let p = dir.path().join("summary.csv");
+        let text = fs::read_to_string(&p).unwrap();
+        let mut lines: Vec<String> = text.lines().map(String::from).collect();
+        let mut cells: Vec<String> = lines[6].split(',').map(String::from).collect();
+        cells[2] = "abc".into();
+        lines[6] = cells.join(",");
+        fs::write(&p, lines.join("\n")).unwrap();
+        let err = Results::read(dir.path()).unwrap_err();
+        let msg = format!("{err:#}");
+        assert!(
+            msg.ends_with("summary.csv:7: column 'mean': expected a number, got \"abc\""),
+            "{msg}"
+        );
+        assert_eq!(crate::error::exit_code(&err), 2);
+    }
+
+    #[test]
+    fn verdict_follows_better_when() {
+        let mut row = CompareRow {
+            scenario: "a".into(),
+            baseline: "b".into(),
+            metric: "m".into(),
+            better_when: BetterWhen::Lower,
+            mean_diff: Some(-1.0),
+            ci95_low: Some(-2.0),
+            ci95_high: Some(-0.5),
+            better_share: None,
+            variance_reduction: None,
+            n: None,
+        };
+        assert_eq!(row.verdict(), Verdict::Better);
+        row.better_when = BetterWhen::Higher;
+        assert_eq!(row.verdict(), Verdict::Worse);
+        row.ci95_high = Some(0.5);
+        assert_eq!(row.verdict(), Verdict::Unclear);
+    }
+}

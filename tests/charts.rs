@@ -1,0 +1,247 @@
+//! Whole-pipeline tests of `plot_dir` on synthetic results folders.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use backsim::error::exit_code;
+use backsim::output::{charts, fixture, plot_dir, ChartKind, ImageFormat, Results};
+
+fn fixture_dir(scenarios: usize, runs: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    fixture::write(dir.path(), scenarios, runs).unwrap();
+    dir
+}
+
+/// (width, height, share of pixels that differ from the top-left background pixel).
+fn png_stats(path: &Path) -> (u32, u32, f64) {
+    let decoder = png::Decoder::new(fs::File::open(path).unwrap());
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let bpp = info.color_type.samples();
+    let px = &buf[..info.buffer_size()];
+    let bg = &px[..bpp];
+    let total = (info.width * info.height) as usize;
+    let other = px.chunks(bpp).filter(|p| *p != bg).count();
+    (info.width, info.height, other as f64 / total as f64)
+}
+
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut v: Vec<(PathBuf, Vec<u8>)> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| {
+            let b = fs::read(&p).unwrap();
+            (p, b)
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn plot_dir_writes_every_chart_and_the_report() {
+    let dir = fixture_dir(4, 60);
+    let summary = plot_dir(dir.path(), ImageFormat::Both).unwrap();
+    assert_eq!(summary.files.len(), ChartKind::ALL.len() * 2 + 1);
+    let results = Results::read(dir.path()).unwrap();
+    for kind in ChartKind::ALL {
+        let png = dir.path().join(format!("{}.png", kind.file_stem()));
+        let (w, h, ink) = png_stats(&png);
+        assert_eq!((w, h), kind.size(&results), "{}", png.display());
+        assert!(w == 1200 && h >= 700);
+        assert!(ink > 0.03, "{} is nearly blank ({ink})", png.display());
+
+        let svg = fs::read_to_string(dir.path().join(format!("{}.svg", kind.file_stem()))).unwrap();
+        assert!(svg.starts_with("<svg"), "{}", kind.file_stem());
+        assert!(svg.trim_end().ends_with("</svg>"));
+        assert!(
+            svg.matches("<text").count() > 5,
+            "{} has little text",
+            kind.file_stem()
+        );
+        assert_eq!(svg.matches('<').count(), svg.matches('>').count());
+    }
+    let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert_eq!(html.matches("<svg").count(), ChartKind::ALL.len());
+    for banned in ["<script", "<link", "@import", "url(", " src="] {
+        assert!(!html.contains(banned), "report holds {banned}");
+    }
+    // Descriptions are escaped, not injected.
+    assert!(html.contains("decides &lt;same day&gt;"));
+    assert!(!html.contains("<same day>"));
+    assert!(html.contains("What this shows"));
+    assert!(html.contains("backsim run --runs 60 --seed 42"));
+    // No temporary files left behind.
+    assert!(snapshot(dir.path()).iter().all(|(p, _)| !p
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .starts_with('.')));
+}
+
+#[test]
+fn drawing_twice_gives_identical_files() {
+    let dir = fixture_dir(3, 30);
+    plot_dir(dir.path(), ImageFormat::Both).unwrap();
+    let first = snapshot(dir.path());
+    plot_dir(dir.path(), ImageFormat::Both).unwrap();
+    let second = snapshot(dir.path());
+    assert_eq!(first.len(), second.len());
+    for (a, b) in first.iter().zip(&second) {
+        assert_eq!(a.0, b.0);
+        assert!(a.1 == b.1, "{} differs between two drawings", a.0.display());
+    }
+}
+
+#[test]
+fn single_chart_functions_write_the_asked_formats() {
+    let dir = fixture_dir(2, 20);
+    let r = Results::read(dir.path()).unwrap();
+    let written = charts::delay_cdf(&r, &dir.path().join("x/../delay"), ImageFormat::Svg);
+    // A path through a missing folder is an I/O failure, not a panic.
+    assert!(written.is_err());
+    let written = charts::compare_forest(&r, &dir.path().join("forest"), ImageFormat::Svg).unwrap();
+    assert_eq!(written, vec![dir.path().join("forest.svg")]);
+    let written = charts::quality(&r, &dir.path().join("q.png"), ImageFormat::Png).unwrap();
+    assert_eq!(written, vec![dir.path().join("q.png")]);
+    assert!(!dir.path().join("q.svg").exists());
+}
+
+#[test]
+fn one_scenario_still_draws() {
+    let dir = fixture_dir(1, 10);
+    plot_dir(dir.path(), ImageFormat::Png).unwrap();
+    let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(html.contains("Only the baseline was run."));
+}
+
+/// Plot once, break one input, plot again: the error names file and line, the exit code
+/// is 2, and every existing file is byte-for-byte untouched.
+fn assert_rejected(break_it: impl FnOnce(&Path), expect: &str) {
+    let dir = fixture_dir(2, 12);
+    plot_dir(dir.path(), ImageFormat::Both).unwrap();
+    break_it(dir.path());
+    let before = snapshot(dir.path());
+    let err = plot_dir(dir.path(), ImageFormat::Both).unwrap_err();
+    let msg = format!("{err:#}");
+    assert!(msg.contains(expect), "message {msg:?} lacks {expect:?}");
+    assert_eq!(exit_code(&err), 2, "{msg}");
+    assert_eq!(
+        before,
+        snapshot(dir.path()),
+        "files changed after bad input"
+    );
+}
+
+fn edit(path: &Path, f: impl FnOnce(String) -> String) {
+    let text = fs::read_to_string(path).unwrap();
+    fs::write(path, f(text)).unwrap();
+}
+
+#[test]
+fn missing_folder_is_an_input_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let gone = dir.path().join("nope");
+    let err = plot_dir(&gone, ImageFormat::Png).unwrap_err();
+    assert!(format!("{err:#}").contains("nope: no such folder"));
+    assert_eq!(exit_code(&err), 2);
+    let err = plot_dir(dir.path(), ImageFormat::Png).unwrap_err();
+    assert!(format!("{err:#}").contains("no backsim results here"));
+    assert_eq!(exit_code(&err), 2);
+}
+
+#[test]
+fn missing_file_is_rejected() {
+    assert_rejected(
+        |d| fs::remove_file(d.join("compare.csv")).unwrap(),
+        "compare.csv: missing",
+    );
+}
+
+#[test]
+fn missing_column_is_rejected() {
+    assert_rejected(
+        |d| {
+            edit(&d.join("runs.csv"), |t| {
+                t.replacen("value_efficiency", "value_eff", 1)
+            })
+        },
+        "runs.csv:1: missing column 'value_efficiency'",
+    );
+}
+
+#[test]
+fn malformed_row_is_rejected() {
+    assert_rejected(
+        |d| {
+            edit(&d.join("sprints.csv"), |t| {
+                let mut lines: Vec<&str> = t.lines().collect();
+                lines[4] = "split-roles,1,velocity";
+                lines.join("\n") + "\n"
+            })
+        },
+        "sprints.csv:5: malformed row: 3 fields where the header has 7",
+    );
+}
+
+#[test]
+fn wrong_type_is_rejected() {
+    assert_rejected(
+        |d| {
+            edit(&d.join("compare.csv"), |t| {
+                let mut lines: Vec<String> = t.lines().map(String::from).collect();
+                lines[2] = lines[2].replacen(",lower,", ",sideways,", 1);
+                lines.join("\n") + "\n"
+            })
+        },
+        "compare.csv:3: column 'better_when': expected lower or higher, got \"sideways\"",
+    );
+}
+
+#[test]
+fn unknown_scenario_and_bad_toml_are_rejected() {
+    assert_rejected(
+        |d| {
+            edit(&d.join("runs.csv"), |t| {
+                t.replacen("\nsplit-roles,1,", "\nghost,1,", 1)
+            })
+        },
+        "runs.csv:2: column 'scenario': scenario \"ghost\" is not in scenarios.toml",
+    );
+    assert_rejected(
+        |d| {
+            edit(&d.join("scenarios.toml"), |t| {
+                t.replacen("[run]", "[run", 1)
+            })
+        },
+        "scenarios.toml: TOML parse error at line 1",
+    );
+}
+
+/// Opens the report in headless Chromium (slow, needs `chromium`): `cargo test -- --ignored`.
+#[test]
+#[ignore]
+fn report_renders_in_chromium() {
+    let dir = fixture_dir(4, 50);
+    plot_dir(dir.path(), ImageFormat::Png).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/check_report.sh");
+    let shot = dir.path().join("..").join("backsim_report_screenshot.png");
+    let out = std::process::Command::new("bash")
+        .arg(&script)
+        .arg(dir.path())
+        .env("SCREENSHOT", &shot)
+        .output()
+        .unwrap();
+    let _ = fs::remove_file(&shot);
+    if out.status.code() == Some(77) {
+        eprintln!("chromium not installed: skipped");
+        return;
+    }
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
