@@ -5,6 +5,7 @@ pub mod driver;
 pub mod metrics;
 pub mod run;
 pub mod streams;
+pub mod trace;
 
 pub use metrics::{Better, MetricInfo, RunRecord, METRICS, N_METRICS, N_SERIES, SERIES};
-pub use run::{simulate, Workspace};
+pub use run::{simulate, simulate_traced, Workspace};

@@ -4,6 +4,7 @@
 
 use super::metrics::{idx, series, RunRecord, N_METRICS, N_SERIES};
 use super::streams::{poisson_from_unit, RunKeys, Source};
+use super::trace::{BlockCause, DropCause, Event, NoTrace, Tracer};
 use crate::model::compiled::Model;
 use crate::model::item::{delay_factor, BacklogItem, ItemKind, Status, INTERNAL_ID, NO_LANE};
 use crate::model::{market, quality, roles, team};
@@ -41,6 +42,7 @@ struct Conflict {
 pub struct Workspace {
     items: Vec<BacklogItem>,
     market: Vec<f64>,
+    shocks: Vec<(u32, u16, f64)>,
     pm_view: Vec<f64>,
     po_view: Vec<f64>,
     rank_a: Vec<u8>,
@@ -111,12 +113,24 @@ pub fn simulate(
     oracle_value: Option<f64>,
     ws: &mut Workspace,
 ) -> RunRecord {
-    let mut run = Run::new(model, keys, ws);
+    simulate_traced(model, keys, oracle_value, ws, &mut NoTrace)
+}
+
+/// [`simulate`], telling `tracer` what happens.
+pub fn simulate_traced<T: Tracer>(
+    model: &Model,
+    keys: &RunKeys,
+    oracle_value: Option<f64>,
+    ws: &mut Workspace,
+    tracer: &mut T,
+) -> RunRecord {
+    let mut run = Run::new(model, keys, ws, tracer);
     run.play();
     run.finish(oracle_value)
 }
 
-struct Run<'a> {
+struct Run<'a, T: Tracer> {
+    tracer: &'a mut T,
     m: &'a Model,
     keys: RunKeys,
     ws: &'a mut Workspace,
@@ -139,8 +153,8 @@ struct Run<'a> {
     queue_factor: f64,
 }
 
-impl<'a> Run<'a> {
-    fn new(m: &'a Model, keys: &RunKeys, ws: &'a mut Workspace) -> Run<'a> {
+impl<'a, T: Tracer> Run<'a, T> {
+    fn new(m: &'a Model, keys: &RunKeys, ws: &'a mut Workspace, tracer: &'a mut T) -> Run<'a, T> {
         let s = &m.scenario;
         let themes = s.market.themes as usize;
         let flow_len = (s.simulation.sprints + s.simulation.value_tail_sprints) as usize;
@@ -150,6 +164,7 @@ impl<'a> Run<'a> {
             flow_len.max(s.simulation.sprints as usize) + 1,
             &mut market_rng,
             &mut ws.market,
+            &mut ws.shocks,
         );
         ws.items.clear();
         ws.pm_view.clear();
@@ -198,6 +213,7 @@ impl<'a> Run<'a> {
             }
         }
         let mut run = Run {
+            tracer,
             m,
             keys: *keys,
             ws,
@@ -316,6 +332,17 @@ impl<'a> Run<'a> {
     /// Step 1: new items, risks that strike, and bug work from defects found since.
     fn arrive(&mut self) {
         let s = &self.m.scenario;
+        if T::ON {
+            for &(sprint, theme, factor) in &self.ws.shocks {
+                if sprint == self.sprint {
+                    self.tracer.event(Event::MarketShock {
+                        sprint,
+                        theme,
+                        factor,
+                    });
+                }
+            }
+        }
         if self.sprint > 0 && s.backlog.arrivals_per_sprint > 0.0 {
             let n = Poisson::new(s.backlog.arrivals_per_sprint)
                 .expect("validated")
@@ -323,12 +350,20 @@ impl<'a> Run<'a> {
             for _ in 0..n {
                 self.add_world_item();
             }
+            self.tracer.event(Event::Arrived {
+                sprint: self.sprint,
+                count: n,
+            });
         }
         for i in 0..s.risks.len().min(32) {
             if self.risk_strikes[i] != self.sprint {
                 continue;
             }
             let risk = &s.risks[i];
+            self.tracer.event(Event::RiskStruck {
+                sprint: self.sprint,
+                risk: i as u16,
+            });
             for j in 0..risk.added_items as u64 {
                 let mut item = BacklogItem::new(
                     INTERNAL_ID | TAG_RISK | ((i as u64) << 20) | j,
@@ -358,7 +393,7 @@ impl<'a> Run<'a> {
         let q = &s.quality;
         // Defects found later: bug work now.
         for _ in 0..std::mem::take(&mut self.t.pending_later) {
-            self.add_bug(q.fix_points * q.later_multiplier);
+            self.add_bug(q.fix_points * q.later_multiplier, false);
         }
         // Escaped defects are reported by users over the following sprints.
         let pending = self.t.pending_escaped;
@@ -374,14 +409,20 @@ impl<'a> Run<'a> {
             }
         }
         for _ in 0..reported {
-            self.add_bug(q.fix_points * q.escaped_multiplier);
+            self.add_bug(q.fix_points * q.escaped_multiplier, true);
         }
         self.t.pending_escaped -= reported;
         self.t.escaped_reported += reported;
     }
 
-    fn add_bug(&mut self, points: f64) {
+    fn add_bug(&mut self, points: f64, escaped: bool) {
         let id = INTERNAL_ID | TAG_BUG | self.t.bug_counter;
+        self.tracer.event(Event::BugAdded {
+            sprint: self.sprint,
+            item: id,
+            points,
+            escaped,
+        });
         self.t.bug_counter += 1;
         self.push(BacklogItem::bug(id, self.sprint, points));
     }
@@ -403,12 +444,18 @@ impl<'a> Run<'a> {
             }
             item.ambiguity = (item.ambiguity + r.churn_ambiguity).min(1.0);
             item.ready = self.m.all_ready || item.ambiguity <= threshold;
+            let mut lost = 0.0;
             if item.status == Status::InProgress {
-                let lost = r.churn_rework_share * item.work_done;
+                lost = r.churn_rework_share * item.work_done;
                 item.work_done -= lost;
                 item.remaining += lost;
                 self.t.rework += lost;
             }
+            self.tracer.event(Event::Churned {
+                sprint: self.sprint,
+                item: item.id,
+                rework: lost,
+            });
         }
     }
 
@@ -446,7 +493,15 @@ impl<'a> Run<'a> {
             return;
         }
         market::ranks(&self.ws.po_view, &mut self.ws.rank_b);
-        if market::rank_distance(&self.ws.rank_a, &self.ws.rank_b) <= s.pm.shock_threshold {
+        let distance = market::rank_distance(&self.ws.rank_a, &self.ws.rank_b);
+        let shock = distance > s.pm.shock_threshold;
+        self.tracer.event(Event::Handover {
+            sprint: self.sprint,
+            from_pm: s.pm.enabled,
+            distance,
+            shock,
+        });
+        if !shock {
             return;
         }
         let (p_unready, p_drop) = (s.pm.shock_unready_probability, s.pm.shock_drop_probability);
@@ -469,7 +524,9 @@ impl<'a> Run<'a> {
                     item.ambiguity = item.ambiguity.max(relapse);
                     item.ready = self.m.all_ready;
                 }
-                Status::InProgress if u < p_drop => self.drop_item(i as u32),
+                Status::InProgress if u < p_drop => {
+                    self.drop_item(i as u32, DropCause::RoadmapShock)
+                }
                 _ => {}
             }
         }
@@ -491,8 +548,14 @@ impl<'a> Run<'a> {
     }
 
     /// Stop work on an item: its done work is waste and it goes back to the backlog.
-    fn drop_item(&mut self, i: u32) {
+    fn drop_item(&mut self, i: u32, cause: DropCause) {
         let item = &mut self.ws.items[i as usize];
+        self.tracer.event(Event::Dropped {
+            sprint: self.sprint,
+            item: item.id,
+            waste: item.work_done,
+            cause,
+        });
         self.t.waste += item.work_done;
         item.status = Status::Waiting;
         item.remaining = item.size;
@@ -542,6 +605,7 @@ impl<'a> Run<'a> {
             && self.keys.unit(Source::Override, 0, now as u64) < s.roles.pm_override
         {
             self.pm_override();
+            self.tracer.event(Event::Override { sprint: now });
         }
         self.measure_order();
 
@@ -749,6 +813,13 @@ impl<'a> Run<'a> {
             item.committed_points = item.estimate;
             points += item.estimate;
             self.ws.committed.push(i as u32);
+            self.tracer.event(Event::Committed {
+                sprint: self.sprint,
+                item: item.id,
+                kind: item.kind,
+                points: item.estimate,
+                ready: item.ready,
+            });
         }
         // Priority churn: the next ready items of last sprint's order that this planning
         // passed over although they were still waiting.
@@ -761,6 +832,13 @@ impl<'a> Run<'a> {
             self.t.churn_n += 1;
         }
         std::mem::swap(&mut self.ws.prev_top, &mut self.ws.cur_top);
+        self.tracer.event(Event::Planned {
+            sprint: self.sprint,
+            capacity: cap,
+            commitment,
+            committed: points,
+            items: self.ws.committed.len() as u32,
+        });
         self.pressure = if commitment > 0.0 {
             (points / commitment - 1.0).max(0.0)
         } else {
@@ -835,6 +913,13 @@ impl<'a> Run<'a> {
                         self.ws.lane_item[l] = i;
                         if item.status == Status::Waiting {
                             item.start(now, self.m, &self.keys);
+                            self.tracer.event(Event::Started {
+                                sprint: self.sprint,
+                                hour: t,
+                                item: item.id,
+                                kind: item.kind,
+                                questions: item.questions,
+                            });
                         }
                         i
                     }
@@ -892,7 +977,7 @@ impl<'a> Run<'a> {
                     / self.m.availability
                     * self.queue_factor;
                 self.t.questions_sprint += 1;
-                self.block(i, now, latency);
+                self.block(i, now, latency, BlockCause::Question);
             }
         }
     }
@@ -927,9 +1012,16 @@ impl<'a> Run<'a> {
     }
 
     /// Block an item for `hours`; its lane moves on and pays the context-switch tax.
-    fn block(&mut self, i: u32, now: f64, hours: f64) {
+    fn block(&mut self, i: u32, now: f64, hours: f64, cause: BlockCause) {
         let sprint_end = (self.sprint as f64 + 1.0) * self.hours;
         let item = &mut self.ws.items[i as usize];
+        self.tracer.event(Event::Blocked {
+            sprint: self.sprint,
+            hour: now - self.sprint as f64 * self.hours,
+            item: item.id,
+            hours,
+            cause,
+        });
         item.blocked_until = item.blocked_until.max(now) + hours;
         item.blocked_hours += hours;
         self.t.decision_wait_sprint += hours;
@@ -987,10 +1079,16 @@ impl<'a> Run<'a> {
             let id = INTERNAL_ID | TAG_INJECTED | ((self.sprint as u64) << 8) | c.index as u64;
             let mut item = BacklogItem::new(id, self.sprint, self.m, &self.keys);
             item.make_unplanned();
+            self.tracer.event(Event::Injected {
+                sprint: self.sprint,
+                hour: now - self.sprint as f64 * self.hours,
+                item: id,
+                points: item.size,
+            });
             let idx = self.push(item);
             self.ws.committed.insert(0, idx);
             if let Some((_, i)) = lowest {
-                self.drop_item(i);
+                self.drop_item(i, DropCause::Conflict);
             }
         } else if in_progress > 0 {
             let pick =
@@ -1007,7 +1105,7 @@ impl<'a> Run<'a> {
                 .nth(pick.min(in_progress - 1) as usize)
                 .map(|(i, _)| i as u32);
             if let Some(i) = target {
-                self.block(i, now, c.delay);
+                self.block(i, now, c.delay, BlockCause::Escalation);
             }
         }
     }
@@ -1019,11 +1117,23 @@ impl<'a> Run<'a> {
         let item = &mut self.ws.items[i as usize];
         if !item.quality_checked {
             item.quality_checked = true;
+            let hour = now - self.sprint as f64 * self.hours;
             if item.kind == ItemKind::Bug {
-                if quality::bad_fix(item.id, q, &self.keys) {
+                let bad = quality::bad_fix(item.id, q, &self.keys);
+                if bad {
                     self.t.defects += 1;
                     self.t.pending_later += 1;
                 }
+                self.tracer.event(Event::Finished {
+                    sprint: self.sprint,
+                    hour,
+                    item: item.id,
+                    kind: item.kind,
+                    in_sprint: 0,
+                    later: bad as u32,
+                    escaped: 0,
+                    wrong_build: false,
+                });
             } else {
                 let d = quality::defects_at_finish(
                     item.id,
@@ -1039,6 +1149,16 @@ impl<'a> Run<'a> {
                 self.t.escaped += d.escaped;
                 item.wrong_build =
                     quality::wrong_build(item.id, item.ambiguity, self.m.fidelity, q, &self.keys);
+                self.tracer.event(Event::Finished {
+                    sprint: self.sprint,
+                    hour,
+                    item: item.id,
+                    kind: item.kind,
+                    in_sprint: d.in_sprint,
+                    later: d.later,
+                    escaped: d.escaped,
+                    wrong_build: item.wrong_build,
+                });
                 if d.in_sprint > 0 && q.fix_points > 0.0 {
                     let fix = d.in_sprint as f64 * q.fix_points;
                     item.remaining += fix;
@@ -1099,6 +1219,8 @@ impl<'a> Run<'a> {
             if item.in_scope {
                 self.t.scope_remaining -= 1;
             }
+            let mut released_value = 0.0;
+            let mut released_points = 0.0;
             match item.kind {
                 ItemKind::Bug => {}
                 ItemKind::Feature | ItemKind::Enabler | ItemKind::Redo => {
@@ -1112,6 +1234,7 @@ impl<'a> Run<'a> {
                     } else {
                         feature += size;
                     }
+                    released_points = size;
                     if item.kind != ItemKind::Redo {
                         self.t.items_done += 1;
                         if self.ws.true_rank[item.theme as usize] < top_half {
@@ -1130,9 +1253,24 @@ impl<'a> Run<'a> {
                             let a = item.value * factor;
                             self.ws.flow_coef[start * k + item.theme as usize] += a;
                             self.ws.flow_coef[end * k + item.theme as usize] -= a;
+                            if T::ON {
+                                released_value = a * self.flow_weight(item.theme, start, end);
+                            }
                         }
                     }
                 }
+            }
+            if T::ON {
+                let item = &self.ws.items[i];
+                self.tracer.event(Event::Released {
+                    sprint: now,
+                    item: item.id,
+                    kind: item.kind,
+                    points: released_points,
+                    value: released_value,
+                    wrong_build: item.wrong_build,
+                    in_scope: item.in_scope,
+                });
             }
         }
         self.t.feature_points += feature;
@@ -1142,6 +1280,7 @@ impl<'a> Run<'a> {
         self.ws.velocities.push(velocity);
         if self.t.scope_remaining == 0 && self.t.completion.is_none() {
             self.t.completion = Some(now + 1);
+            self.tracer.event(Event::ScopeComplete { sprint: now });
         }
         let (mut backlog, mut ready) = (0.0, 0.0);
         for item in &self.ws.items {
@@ -1160,6 +1299,23 @@ impl<'a> Run<'a> {
         row[series::ESCAPED_DEFECTS] = self.t.escaped as f64;
         row[series::DECISION_WAIT] = self.t.decision_wait_sprint;
         row[series::TECH_DEBT] = self.debt;
+        self.tracer.event(Event::SprintEnd {
+            sprint: now,
+            velocity,
+            done: done_committed,
+            tech_debt: self.debt,
+            backlog: backlog as u32,
+        });
+    }
+
+    /// Σ w_theme(t) · discount^t over sprints [start, end): what one unit of value flowing
+    /// from `start` realizes (for traces; the run itself sums flows once at the end).
+    fn flow_weight(&self, theme: u16, start: usize, end: usize) -> f64 {
+        let k = self.themes;
+        let discount = 1.0 / (1.0 + self.m.scenario.simulation.discount_rate);
+        (start..end)
+            .map(|t| self.ws.market[t * k + theme as usize] * discount.powi(t as i32))
+            .sum()
     }
 
     /// Value flows, and the run's metrics.
@@ -1320,4 +1476,56 @@ pub fn percentile_in_place(v: &mut [f64], p: f64) -> f64 {
     }
     let b = rest.iter().cloned().fold(f64::INFINITY, f64::min);
     a + frac * (b - a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::metrics::idx;
+    use crate::scenario::load_scenario;
+
+    /// The events of a run add up to its record: value, points, defects.
+    #[test]
+    fn trace_adds_up_to_the_record() {
+        for preset in ["aligned", "blurred-roles", "overloaded-po"] {
+            let model = Model::new(&load_scenario(preset).unwrap());
+            let mut ws = Workspace::new();
+            for r in 0..5 {
+                let keys = RunKeys::new(9, r);
+                let mut events = Vec::new();
+                let rec = simulate_traced(&model, &keys, None, &mut ws, &mut events);
+                let plain = simulate(&model, &keys, None, &mut ws);
+                assert_eq!(rec, plain, "tracing must not change the run");
+                let (mut value, mut points, mut defects) = (0.0, 0.0, 0u32);
+                for e in &events {
+                    match *e {
+                        Event::Released {
+                            value: v,
+                            points: p,
+                            ..
+                        } => {
+                            value += v;
+                            points += p;
+                        }
+                        Event::Finished {
+                            in_sprint,
+                            later,
+                            escaped,
+                            ..
+                        } => defects += in_sprint + later + escaped,
+                        _ => {}
+                    }
+                }
+                let m = rec.metrics;
+                assert!(
+                    (value - m[idx::VALUE_REALIZED]).abs()
+                        <= 1e-9 * m[idx::VALUE_REALIZED].abs().max(1.0),
+                    "{preset}: {value} vs {}",
+                    m[idx::VALUE_REALIZED]
+                );
+                assert!((points - m[idx::POINTS_DONE]).abs() < 1e-9, "{preset}");
+                assert_eq!(defects as f64, m[idx::DEFECTS], "{preset}");
+            }
+        }
+    }
 }

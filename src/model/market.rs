@@ -8,7 +8,15 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal, Poisson};
 
 /// Fill `weights` (row-major: sprint × theme) for sprints 0..len.
-pub fn generate(params: &Market, len: usize, rng: &mut ChaCha8Rng, weights: &mut Vec<f64>) {
+/// Shocks are appended to `shocks` as (sprint, theme, factor).
+pub fn generate(
+    params: &Market,
+    len: usize,
+    rng: &mut ChaCha8Rng,
+    weights: &mut Vec<f64>,
+    shocks_out: &mut Vec<(u32, u16, f64)>,
+) {
+    shocks_out.clear();
     let k = params.themes as usize;
     weights.clear();
     weights.resize(len * k, 1.0);
@@ -31,7 +39,9 @@ pub fn generate(params: &Market, len: usize, rng: &mut ChaCha8Rng, weights: &mut
             for _ in 0..n {
                 let theme = rng.random_range(0..k);
                 let z: f64 = rng.sample(rand_distr::StandardNormal);
-                cur[theme] *= (params.shock_sigma * z).exp();
+                let factor = (params.shock_sigma * z).exp();
+                cur[theme] *= factor;
+                shocks_out.push((t as u32, theme as u16, factor));
             }
         }
     }
@@ -80,7 +90,13 @@ mod tests {
             shock_sigma: 1.0,
         };
         let mut w = Vec::new();
-        generate(&m, 10, &mut ChaCha8Rng::seed_from_u64(1), &mut w);
+        generate(
+            &m,
+            10,
+            &mut ChaCha8Rng::seed_from_u64(1),
+            &mut w,
+            &mut Vec::new(),
+        );
         assert!(w.iter().all(|&x| x == 1.0));
     }
 
