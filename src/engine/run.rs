@@ -330,6 +330,7 @@ impl<'a, T: Tracer> Run<'a, T> {
     }
 
     /// Step 1: new items, risks that strike, and bug work from defects found since.
+    #[inline(never)]
     fn arrive(&mut self) {
         let s = &self.m.scenario;
         if T::ON {
@@ -429,6 +430,7 @@ impl<'a, T: Tracer> Run<'a, T> {
 
     /// Step 2: requirement churn. A waiting item that changes gains ambiguity and loses
     /// readiness; an item in progress also loses part of its done work to rework.
+    #[inline(never)]
     fn churn(&mut self) {
         let r = &self.m.scenario.roles;
         if r.churn_probability <= 0.0 {
@@ -461,6 +463,7 @@ impl<'a, T: Tracer> Run<'a, T> {
 
     /// Step 3: the PM observes the market and hands the roadmap over when due; without a PM
     /// the PO forms its own view. A sharp change of the PO's theme ranking is a roadmap shock.
+    #[inline(never)]
     fn strategy(&mut self) {
         let s = &self.m.scenario;
         let k = self.themes;
@@ -571,6 +574,7 @@ impl<'a, T: Tracer> Run<'a, T> {
     /// Steps 4–5: the PO orders the backlog (the window planning can reach), refines from the
     /// top with the hours left after strategy and support; in blurred roles the PM may
     /// override the top of the order.
+    #[inline(never)]
     fn order_and_refine(&mut self) {
         let s = &self.m.scenario;
         let now = self.sprint;
@@ -672,6 +676,7 @@ impl<'a, T: Tracer> Run<'a, T> {
     }
 
     /// Ranking τ against the true order, and churn of the top of the order.
+    #[inline(never)]
     fn measure_order(&mut self) {
         let s = &self.m.scenario;
         let k = self.themes;
@@ -740,6 +745,7 @@ impl<'a, T: Tracer> Run<'a, T> {
 
     /// Step 6: planning by yesterday's weather. Spillover and unplanned work first, then the
     /// order while the estimates fit; unready items only with probability take_unready.
+    #[inline(never)]
     fn plan(&mut self) {
         let s = &self.m.scenario;
         let raw = self.m.capacity.sample(&mut self.capacity).max(0.0);
@@ -857,6 +863,7 @@ impl<'a, T: Tracer> Run<'a, T> {
     /// Step 7: ten days of work in lanes, in working hours. Lanes take committed items, then
     /// further ready items (work-conserving); questions block an item, its lane switches and
     /// pays the context-switch tax; conflicts strike at their hour.
+    #[inline(never)]
     fn execute(&mut self) {
         let s = &self.m.scenario;
         let hours = self.hours;
@@ -984,6 +991,7 @@ impl<'a, T: Tracer> Run<'a, T> {
 
     /// The next item for a free lane: committed work first (in order), then pulled from the
     /// order. Err carries the earliest time a blocked item frees up.
+    #[inline(never)]
     fn next_item(&self, now: f64) -> Result<u32, f64> {
         let items = &self.ws.items;
         let free = |i: u32| {
@@ -1064,6 +1072,7 @@ impl<'a, T: Tracer> Run<'a, T> {
 
     /// A conflicting directive: inject an unplanned item and drop the lowest item in
     /// progress, or escalate an item in progress (it waits).
+    #[inline(never)]
     fn apply_conflict(&mut self, c: Conflict, now: f64) {
         let mut lowest: Option<(f64, u32)> = None;
         let mut in_progress = 0u32;
@@ -1112,6 +1121,7 @@ impl<'a, T: Tracer> Run<'a, T> {
 
     /// Step 8: quality at finish. In-sprint defects add fix work to the item; the others
     /// become bug work later; a wrong build delivers no value and needs a redo.
+    #[inline(never)]
     fn finish_item(&mut self, i: u32, now: f64) {
         let q = &self.m.scenario.quality;
         let item = &mut self.ws.items[i as usize];
@@ -1196,6 +1206,7 @@ impl<'a, T: Tracer> Run<'a, T> {
 
     /// Step 9: release at sprint end. Value starts flowing next sprint; tech debt moves;
     /// velocity and the sprint's series are recorded.
+    #[inline(never)]
     fn release(&mut self) {
         let s = &self.m.scenario;
         let k = self.themes;
