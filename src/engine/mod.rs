@@ -6,6 +6,7 @@ pub mod metrics;
 pub mod run;
 pub mod streams;
 pub mod trace;
+pub mod world;
 
 pub use metrics::{Better, MetricInfo, RunRecord, METRICS, N_METRICS, N_SERIES, SERIES};
 pub use run::{simulate, simulate_traced, Workspace};

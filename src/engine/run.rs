@@ -5,17 +5,18 @@
 use super::metrics::{idx, series, RunRecord, N_METRICS, N_SERIES};
 use super::streams::{poisson_from_unit, RunKeys, Source};
 use super::trace::{BlockCause, DropCause, Event, NoTrace, Tracer};
+use super::world::World;
 use crate::model::compiled::Model;
 use crate::model::item::{delay_factor, BacklogItem, ItemKind, Status, INTERNAL_ID, NO_LANE};
 use crate::model::{market, quality, roles, team};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Distribution, LogNormal, Poisson};
+use rand_distr::{Distribution, LogNormal};
 
-/// Items of the order window that are sorted each sprint; planning rarely reaches further.
-const ORDER_WINDOW: usize = 64;
-/// The next ready items at the top of the order; those not taken by the next sprint's
-/// planning were pushed aside (priority churn).
+/// Work below this many points counts as finished (rounding of hours × rate).
+const FINISH_EPS: f64 = 1e-9;
+/// The next ready items left waiting after planning; those the next sprint's planning does
+/// not take were pushed aside (priority churn).
 const CHURN_TOP: usize = 5;
 /// Items at the top of the order over which ranking τ is measured.
 const TAU_TOP: usize = 20;
@@ -40,23 +41,30 @@ struct Conflict {
 /// Reusable buffers of one thread.
 #[derive(Debug, Default)]
 pub struct Workspace {
+    world: World,
     items: Vec<BacklogItem>,
-    market: Vec<f64>,
-    shocks: Vec<(u32, u16, f64)>,
+    /// Indices of items not done, in creation order.
+    active: Vec<u32>,
+    /// Indices of items finished this sprint.
+    finished: Vec<u32>,
     pm_view: Vec<f64>,
     po_view: Vec<f64>,
     rank_a: Vec<u8>,
     rank_b: Vec<u8>,
     true_rank: Vec<u8>,
     scored: Vec<(f64, u32)>,
+    /// The order as (descending sort key, index), kept from sprint to sprint: scores move
+    /// little between sprints, so re-sorting it by insertion is nearly linear.
+    ranked: Vec<(u64, u32)>,
+    /// Items with an index below this are in `ranked` (or done).
+    ranked_upto: u32,
     order: Vec<u32>,
     committed: Vec<u32>,
     prev_top: Vec<u32>,
-    cur_top: Vec<u32>,
     velocities: Vec<f64>,
     flow_coef: Vec<f64>,
-    tau_a: Vec<f64>,
-    tau_b: Vec<f64>,
+    /// True scores of the top of the order, in the PO's order (for ranking τ).
+    tau_scores: Vec<f64>,
     lead: Vec<f64>,
     by_value: Vec<(f64, u32)>,
     lane_item: Vec<u32>,
@@ -86,6 +94,8 @@ struct Tally {
     enabler_points: f64,
     on_strategy_points: f64,
     items_done: u32,
+    /// Feature, enabler and redo items built (the denominator of the wrong-build rate).
+    builds: u32,
     wrong_builds: u32,
     defects: u32,
     escaped: u32,
@@ -140,8 +150,6 @@ struct Run<'a, T: Tracer> {
     hours: f64,
     themes: usize,
     flow_len: usize,
-    next_world_id: u64,
-    arrivals: ChaCha8Rng,
     capacity: ChaCha8Rng,
     /// The PM's persistent misreading of each theme (log scale), drawn once per run.
     pm_bias: [f64; 64],
@@ -151,6 +159,8 @@ struct Run<'a, T: Tracer> {
     lane_rate: f64,
     /// Decision latency multiplier from the PO's question load in the previous sprint.
     queue_factor: f64,
+    /// Position in the order from which lanes look for work to pull.
+    pull_cursor: usize,
 }
 
 impl<'a, T: Tracer> Run<'a, T> {
@@ -158,15 +168,12 @@ impl<'a, T: Tracer> Run<'a, T> {
         let s = &m.scenario;
         let themes = s.market.themes as usize;
         let flow_len = (s.simulation.sprints + s.simulation.value_tail_sprints) as usize;
-        let mut market_rng = keys.stream(Source::Market);
-        market::generate(
-            &s.market,
-            flow_len.max(s.simulation.sprints as usize) + 1,
-            &mut market_rng,
-            &mut ws.market,
-            &mut ws.shocks,
-        );
+        ws.world.prepare(m, keys);
         ws.items.clear();
+        ws.ranked.clear();
+        ws.ranked_upto = 0;
+        ws.active.clear();
+        ws.finished.clear();
         ws.pm_view.clear();
         ws.pm_view.resize(themes, 1.0);
         ws.po_view.clear();
@@ -176,7 +183,6 @@ impl<'a, T: Tracer> Run<'a, T> {
             v.resize(themes, 0);
         }
         ws.prev_top.clear();
-        ws.cur_top.clear();
         ws.velocities.clear();
         ws.flow_coef.clear();
         ws.flow_coef.resize((flow_len + 2) * themes, 0.0);
@@ -223,8 +229,6 @@ impl<'a, T: Tracer> Run<'a, T> {
             hours: m.sprint_hours,
             themes,
             flow_len,
-            next_world_id: 0,
-            arrivals: keys.stream(Source::Arrivals),
             capacity: keys.stream(Source::Capacity),
             pm_bias,
             po_insight,
@@ -232,18 +236,23 @@ impl<'a, T: Tracer> Run<'a, T> {
             pressure: 0.0,
             lane_rate: 0.0,
             queue_factor: 1.0,
+            pull_cursor: 0,
         };
-        for _ in 0..s.backlog.initial_items {
-            run.add_world_item();
-        }
+        run.add_world_items(0);
         run.define_scope();
         run
     }
 
-    fn add_world_item(&mut self) -> u32 {
-        let item = BacklogItem::new(self.next_world_id, self.sprint, self.m, &self.keys);
-        self.next_world_id += 1;
-        self.push(item)
+    /// The world items created in `sprint`, as this scenario sees them. Returns their count.
+    fn add_world_items(&mut self, sprint: u32) -> u32 {
+        let range = self.ws.world.created_in(sprint);
+        let n = range.len() as u32;
+        for j in range {
+            let mut item = self.ws.world.items[j].clone();
+            item.perceive(self.m);
+            self.push(item);
+        }
+        n
     }
 
     fn push(&mut self, item: BacklogItem) -> u32 {
@@ -251,7 +260,9 @@ impl<'a, T: Tracer> Run<'a, T> {
             self.t.scope_remaining += 1;
         }
         self.ws.items.push(item);
-        (self.ws.items.len() - 1) as u32
+        let i = (self.ws.items.len() - 1) as u32;
+        self.ws.active.push(i);
+        i
     }
 
     /// The release scope: the whole initial backlog, or the top initial items by true CD3 up
@@ -266,7 +277,7 @@ impl<'a, T: Tracer> Run<'a, T> {
                 self.t.scope_remaining = self.ws.items.len() as u32;
             }
             crate::scenario::ReleaseScope::Roadmap => {
-                let w = &self.ws.market[..self.themes];
+                let w = &self.ws.world.market[..self.themes];
                 self.ws.scored.clear();
                 for (i, item) in self.ws.items.iter().enumerate() {
                     if item.value > 0.0 {
@@ -334,7 +345,7 @@ impl<'a, T: Tracer> Run<'a, T> {
     fn arrive(&mut self) {
         let s = &self.m.scenario;
         if T::ON {
-            for &(sprint, theme, factor) in &self.ws.shocks {
+            for &(sprint, theme, factor) in &self.ws.world.shocks {
                 if sprint == self.sprint {
                     self.tracer.event(Event::MarketShock {
                         sprint,
@@ -345,12 +356,7 @@ impl<'a, T: Tracer> Run<'a, T> {
             }
         }
         if self.sprint > 0 && s.backlog.arrivals_per_sprint > 0.0 {
-            let n = Poisson::new(s.backlog.arrivals_per_sprint)
-                .expect("validated")
-                .sample(&mut self.arrivals) as u32;
-            for _ in 0..n {
-                self.add_world_item();
-            }
+            let n = self.add_world_items(self.sprint);
             self.tracer.event(Event::Arrived {
                 sprint: self.sprint,
                 count: n,
@@ -437,7 +443,8 @@ impl<'a, T: Tracer> Run<'a, T> {
             return;
         }
         let threshold = self.m.scenario.backlog.ready_threshold;
-        for item in self.ws.items.iter_mut() {
+        for &i in &self.ws.active {
+            let item = &mut self.ws.items[i as usize];
             if item.status == Status::Done || !item.is_backlog_work() {
                 continue;
             }
@@ -472,7 +479,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         if s.pm.enabled {
             for j in 0..k {
                 self.ws.pm_view[j] =
-                    self.ws.market[self.sprint as usize * k + j] * self.pm_bias[j].exp();
+                    self.ws.world.market[self.sprint as usize * k + j] * self.pm_bias[j].exp();
             }
             if self.sprint.is_multiple_of(s.pm.sync_interval) {
                 roles::sync(&mut self.ws.po_view, &self.ws.pm_view, s.pm.sync_fidelity);
@@ -483,7 +490,7 @@ impl<'a, T: Tracer> Run<'a, T> {
             for j in 0..k {
                 let z: f64 = self.po_insight.sample(rand_distr::StandardNormal);
                 if self.sprint.is_multiple_of(s.po.solo_strategy_interval) {
-                    self.ws.po_view[j] = self.ws.market[self.sprint as usize * k + j]
+                    self.ws.po_view[j] = self.ws.world.market[self.sprint as usize * k + j]
                         * (s.po.solo_insight_sigma * z).exp();
                     changed = true;
                 }
@@ -509,7 +516,8 @@ impl<'a, T: Tracer> Run<'a, T> {
         }
         let (p_unready, p_drop) = (s.pm.shock_unready_probability, s.pm.shock_drop_probability);
         let relapse = (1.0 + s.backlog.ready_threshold) / 2.0;
-        for i in 0..self.ws.items.len() {
+        for n in 0..self.ws.active.len() {
+            let i = self.ws.active[n] as usize;
             let item = &self.ws.items[i];
             if item.status == Status::Done || !item.is_backlog_work() {
                 continue;
@@ -539,7 +547,8 @@ impl<'a, T: Tracer> Run<'a, T> {
     /// roadmap becomes known with probability f (the hand-over's fidelity).
     fn hand_over_roadmap(&mut self) {
         let f = self.m.fidelity;
-        for item in self.ws.items.iter_mut() {
+        for &i in &self.ws.active {
+            let item = &mut self.ws.items[i as usize];
             if item.in_scope && !item.on_roadmap && item.status != Status::Done {
                 item.on_roadmap = f >= 1.0
                     || self
@@ -560,6 +569,7 @@ impl<'a, T: Tracer> Run<'a, T> {
             cause,
         });
         self.t.waste += item.work_done;
+        self.pull_cursor = 0;
         item.status = Status::Waiting;
         item.remaining = item.size;
         item.work_done = 0.0;
@@ -578,31 +588,39 @@ impl<'a, T: Tracer> Run<'a, T> {
     fn order_and_refine(&mut self) {
         let s = &self.m.scenario;
         let now = self.sprint;
-        self.ws.scored.clear();
-        for (i, item) in self.ws.items.iter_mut().enumerate() {
-            if item.status == Status::Done {
-                continue;
-            }
+        let items = &mut self.ws.items;
+        let score = |item: &mut BacklogItem, view: &[f64]| {
             item.score = roles::po_score(
                 item,
-                &self.ws.po_view,
+                view,
                 now,
                 &s.backlog.urgency,
                 s.po.myopia,
                 s.release.scope_first,
             );
-            self.ws.scored.push((item.score, i as u32));
+            descending_key(item.score)
+        };
+        // Last sprint's order, rescored, then the items that came since.
+        let view = &self.ws.po_view;
+        self.ws.ranked.retain_mut(|(key, i)| {
+            let item = &mut items[*i as usize];
+            if item.status == Status::Done {
+                return false;
+            }
+            *key = score(item, view);
+            true
+        });
+        let first_new = self.ws.ranked_upto as usize;
+        for (i, item) in items.iter_mut().enumerate().skip(first_new) {
+            if item.status != Status::Done {
+                let key = score(item, view);
+                self.ws.ranked.push((key, i as u32));
+            }
         }
-        let by_score = |a: &(f64, u32), b: &(f64, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
-        if self.ws.scored.len() > ORDER_WINDOW {
-            self.ws
-                .scored
-                .select_nth_unstable_by(ORDER_WINDOW - 1, by_score);
-            self.ws.scored.truncate(ORDER_WINDOW);
-        }
-        self.ws.scored.sort_unstable_by(by_score);
+        self.ws.ranked_upto = items.len() as u32;
+        insertion_sort(&mut self.ws.ranked);
         self.ws.order.clear();
-        self.ws.order.extend(self.ws.scored.iter().map(|&(_, i)| i));
+        self.ws.order.extend(self.ws.ranked.iter().map(|&(_, i)| i));
 
         if s.pm.enabled
             && s.roles.pm_override > 0.0
@@ -634,6 +652,12 @@ impl<'a, T: Tracer> Run<'a, T> {
                 self.split(i as u32);
             }
         }
+    }
+
+    /// The item at position `n` of the order.
+    #[inline]
+    fn order_at(&self, n: usize) -> Option<u32> {
+        self.ws.order.get(n).copied()
     }
 
     /// The PM puts its own top items first (priority churn in blurred roles).
@@ -680,39 +704,27 @@ impl<'a, T: Tracer> Run<'a, T> {
     fn measure_order(&mut self) {
         let s = &self.m.scenario;
         let k = self.themes;
-        let weights = &self.ws.market[self.sprint as usize * k..(self.sprint as usize + 1) * k];
-        self.ws.tau_a.clear();
-        self.ws.tau_b.clear();
-        for (rank, &i) in self.ws.order.iter().enumerate() {
+        let weights =
+            &self.ws.world.market[self.sprint as usize * k..(self.sprint as usize + 1) * k];
+        self.ws.tau_scores.clear();
+        for &i in self.ws.order.iter() {
             let item = &self.ws.items[i as usize];
             if item.top || item.status != Status::Waiting {
                 continue;
             }
-            if self.ws.tau_a.len() == TAU_TOP {
+            if self.ws.tau_scores.len() == TAU_TOP {
                 break;
             }
-            self.ws.tau_a.push(-(rank as f64));
-            self.ws.tau_b.push(roles::true_score(
+            self.ws.tau_scores.push(roles::true_score(
                 item,
                 weights,
                 self.sprint,
                 &s.backlog.urgency,
             ));
         }
-        if let Some(tau) = roles::kendall_tau(&self.ws.tau_a, &self.ws.tau_b) {
+        if let Some(tau) = roles::order_tau(&self.ws.tau_scores) {
             self.t.tau_sum += tau;
             self.t.tau_n += 1;
-        }
-        // The top of this sprint's order, for the next sprint's churn.
-        self.ws.cur_top.clear();
-        for &i in &self.ws.order {
-            let item = &self.ws.items[i as usize];
-            if !item.top && item.status == Status::Waiting && item.ready {
-                self.ws.cur_top.push(i);
-                if self.ws.cur_top.len() == CHURN_TOP {
-                    break;
-                }
-            }
         }
     }
 
@@ -760,16 +772,14 @@ impl<'a, T: Tracer> Run<'a, T> {
         );
         self.ws.committed.clear();
         let mut points = 0.0;
-        for item in self.ws.items.iter_mut() {
-            item.committed_points = 0.0;
-        }
         // Spillover: work in progress continues.
-        for i in 0..self.ws.items.len() {
-            let item = &mut self.ws.items[i];
+        for &i in &self.ws.active {
+            let item = &mut self.ws.items[i as usize];
+            item.committed_points = 0.0;
             if item.status == Status::InProgress {
                 item.committed_points = item.remaining_estimate();
                 points += item.committed_points;
-                self.ws.committed.push(i as u32);
+                self.ws.committed.push(i);
             }
         }
         let misaligned =
@@ -779,11 +789,11 @@ impl<'a, T: Tracer> Run<'a, T> {
             market::ranks(&self.ws.po_view, &mut self.ws.rank_b);
         }
         let mut n = 0;
-        while n < self.ws.order.len() {
-            let i = self.ws.order[n] as usize;
+        while let Some(i) = self.order_at(n) {
+            let i = i as usize;
             n += 1;
             let item = &self.ws.items[i];
-            if item.status != Status::Waiting {
+            if item.status != Status::Waiting || !worth_doing(item) {
                 continue;
             }
             let est = item.estimate;
@@ -837,7 +847,23 @@ impl<'a, T: Tracer> Run<'a, T> {
             self.t.churn_sum += pushed.count() as f64 / self.ws.prev_top.len() as f64;
             self.t.churn_n += 1;
         }
-        std::mem::swap(&mut self.ws.prev_top, &mut self.ws.cur_top);
+        // What is next up after this planning: the first ready items left waiting.
+        self.ws.prev_top.clear();
+        for n in 0..self.ws.order.len() {
+            let i = self.ws.order[n];
+            let it = &self.ws.items[i as usize];
+            if !it.top
+                && it.status == Status::Waiting
+                && it.ready
+                && it.committed_points == 0.0
+                && worth_doing(it)
+            {
+                self.ws.prev_top.push(i);
+                if self.ws.prev_top.len() == CHURN_TOP {
+                    break;
+                }
+            }
+        }
         self.tracer.event(Event::Planned {
             sprint: self.sprint,
             capacity: cap,
@@ -869,6 +895,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         let hours = self.hours;
         let base = self.sprint as f64 * hours;
         self.draw_conflicts();
+        self.pull_cursor = 0;
         for t in self.ws.lane_time.iter_mut() {
             *t = 0.0;
         }
@@ -970,7 +997,7 @@ impl<'a, T: Tracer> Run<'a, T> {
             self.t.worked += progress;
             self.ws.lane_time[l] = t + dt;
             let now = base + t + dt;
-            if dt == dt_finish && dt <= dt_question {
+            if (dt == dt_finish && dt <= dt_question) || item.remaining <= FINISH_EPS {
                 item.remaining = 0.0;
                 self.finish_item(i, now);
             } else if dt == dt_question {
@@ -992,25 +1019,29 @@ impl<'a, T: Tracer> Run<'a, T> {
     /// The next item for a free lane: committed work first (in order), then pulled from the
     /// order. Err carries the earliest time a blocked item frees up.
     #[inline(never)]
-    fn next_item(&self, now: f64) -> Result<u32, f64> {
-        let items = &self.ws.items;
-        let free = |i: u32| {
-            let it = &items[i as usize];
+    fn next_item(&mut self, now: f64) -> Result<u32, f64> {
+        let free = |it: &BacklogItem| {
             it.lane == NO_LANE && it.status != Status::Done && it.blocked_until <= now
         };
         for &i in &self.ws.committed {
-            if free(i) {
+            if free(&self.ws.items[i as usize]) {
                 return Ok(i);
             }
         }
-        for &i in &self.ws.order {
-            let it = &items[i as usize];
-            if free(i) && (it.ready || it.top || it.status == Status::InProgress) {
+        // Items before the cursor cannot be pulled any more this sprint: status only moves
+        // forward (a drop resets the cursor).
+        while let Some(i) = self.order_at(self.pull_cursor) {
+            self.pull_cursor += 1;
+            let it = &self.ws.items[i as usize];
+            if it.status == Status::Waiting && free(it) && (it.ready || it.top) && worth_doing(it) {
+                // Pulled work joins the sprint's work list (uncommitted: it is not say/do).
+                self.ws.committed.push(i);
                 return Ok(i);
             }
         }
+        let items = &self.ws.items;
         let mut wake = f64::INFINITY;
-        for &i in self.ws.committed.iter().chain(self.ws.order.iter()) {
+        for &i in &self.ws.committed {
             let it = &items[i as usize];
             if it.lane == NO_LANE && it.status != Status::Done && it.blocked_until > now {
                 wake = wake.min(it.blocked_until);
@@ -1076,11 +1107,12 @@ impl<'a, T: Tracer> Run<'a, T> {
     fn apply_conflict(&mut self, c: Conflict, now: f64) {
         let mut lowest: Option<(f64, u32)> = None;
         let mut in_progress = 0u32;
-        for (i, item) in self.ws.items.iter().enumerate() {
+        for &i in &self.ws.active {
+            let item = &self.ws.items[i as usize];
             if item.status == Status::InProgress && !item.top {
                 in_progress += 1;
                 if lowest.is_none_or(|(s, _)| item.score < s) {
-                    lowest = Some((item.score, i as u32));
+                    lowest = Some((item.score, i));
                 }
             }
         }
@@ -1105,14 +1137,16 @@ impl<'a, T: Tracer> Run<'a, T> {
                     .keys
                     .unit(Source::Conflicts, self.sprint as u64, 1000 + c.index as u64)
                     * in_progress as f64) as u32;
+            let items = &self.ws.items;
             let target = self
                 .ws
-                .items
+                .active
                 .iter()
-                .enumerate()
-                .filter(|(_, it)| it.status == Status::InProgress && !it.top)
-                .nth(pick.min(in_progress - 1) as usize)
-                .map(|(i, _)| i as u32);
+                .copied()
+                .filter(|&i| {
+                    items[i as usize].status == Status::InProgress && !items[i as usize].top
+                })
+                .nth(pick.min(in_progress - 1) as usize);
             if let Some(i) = target {
                 self.block(i, now, c.delay, BlockCause::Escalation);
             }
@@ -1180,6 +1214,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         item.status = Status::Done;
         item.finish_hour = now;
         item.finish_sprint = self.sprint;
+        self.ws.finished.push(i);
         if item.lane != NO_LANE {
             self.ws.lane_item[item.lane as usize] = u32::MAX;
             item.lane = NO_LANE;
@@ -1212,7 +1247,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         let k = self.themes;
         let now = self.sprint;
         market::ranks(
-            &self.ws.market[now as usize * k..(now as usize + 1) * k],
+            &self.ws.world.market[now as usize * k..(now as usize + 1) * k],
             &mut self.ws.true_rank,
         );
         let top_half = (k / 2).max(1) as u8;
@@ -1220,11 +1255,11 @@ impl<'a, T: Tracer> Run<'a, T> {
         let mut done_committed = 0.0;
         let mut feature = 0.0;
         let mut enabler = 0.0;
-        for i in 0..self.ws.items.len() {
+        // In creation order, so sums do not depend on the order of finishing.
+        self.ws.finished.sort_unstable();
+        for n in 0..self.ws.finished.len() {
+            let i = self.ws.finished[n] as usize;
             let item = &self.ws.items[i];
-            if item.status != Status::Done || item.finish_sprint != now {
-                continue;
-            }
             velocity += item.estimate;
             done_committed += item.committed_points;
             if item.in_scope {
@@ -1246,6 +1281,7 @@ impl<'a, T: Tracer> Run<'a, T> {
                         feature += size;
                     }
                     released_points = size;
+                    self.t.builds += 1;
                     if item.kind != ItemKind::Redo {
                         self.t.items_done += 1;
                         if self.ws.true_rank[item.theme as usize] < top_half {
@@ -1293,15 +1329,18 @@ impl<'a, T: Tracer> Run<'a, T> {
             self.t.completion = Some(now + 1);
             self.tracer.event(Event::ScopeComplete { sprint: now });
         }
-        let (mut backlog, mut ready) = (0.0, 0.0);
-        for item in &self.ws.items {
-            if item.status != Status::Done {
-                backlog += 1.0;
-                if item.ready && item.status == Status::Waiting {
-                    ready += 1.0;
-                }
-            }
-        }
+        self.ws.finished.clear();
+        let items = &self.ws.items;
+        self.ws
+            .active
+            .retain(|&i| items[i as usize].status != Status::Done);
+        let backlog = self.ws.active.len() as f64;
+        let ready = self
+            .ws
+            .active
+            .iter()
+            .filter(|&&i| items[i as usize].ready && items[i as usize].status == Status::Waiting)
+            .count() as f64;
         let row = self.ws.series.last_mut().expect("planned this sprint");
         row[series::VELOCITY] = velocity;
         row[series::DONE] = done_committed;
@@ -1325,7 +1364,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         let k = self.themes;
         let discount = 1.0 / (1.0 + self.m.scenario.simulation.discount_rate);
         (start..end)
-            .map(|t| self.ws.market[t * k + theme as usize] * discount.powi(t as i32))
+            .map(|t| self.ws.world.market[t * k + theme as usize] * discount.powi(t as i32))
             .sum()
     }
 
@@ -1347,7 +1386,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         for sprint in 0..self.flow_len {
             let mut flow = 0.0;
             let coef = &ws.flow_coef[sprint * k..(sprint + 1) * k];
-            let weights = &ws.market[sprint * k..(sprint + 1) * k];
+            let weights = &ws.world.market[sprint * k..(sprint + 1) * k];
             for ((a, c), w) in active.iter_mut().zip(coef).zip(weights) {
                 *a += c;
                 flow += *a * w;
@@ -1432,7 +1471,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         let points = t.feature_points + t.enabler_points;
         out[idx::ESCAPED_PER_POINT] = ratio(t.escaped as f64, points);
         out[idx::REWORK_SHARE] = ratio(t.rework, t.worked);
-        out[idx::WRONG_BUILD_RATE] = ratio(t.wrong_builds as f64, t.items_done as f64);
+        out[idx::WRONG_BUILD_RATE] = ratio(t.wrong_builds as f64, t.builds as f64);
         out[idx::ON_STRATEGY] = ratio(t.on_strategy_points, points);
         out[idx::RANKING_TAU] = ratio(t.tau_sum, t.tau_n as f64);
         out[idx::PRIORITY_CHURN] = ratio(t.churn_sum, t.churn_n as f64);
@@ -1459,6 +1498,38 @@ fn queue_factor(questions: u32, po: &crate::scenario::Po) -> f64 {
         0.9
     };
     1.0 / (1.0 - load)
+}
+
+/// Whether the PO would spend the team's time on an item: unplanned work and the release
+/// scope always; other items only when the PO believes they are worth something.
+#[inline]
+fn worth_doing(item: &BacklogItem) -> bool {
+    item.top || item.in_scope || item.score > 0.0
+}
+
+/// Sort by insertion: linear on the nearly sorted order of the previous sprint.
+fn insertion_sort(v: &mut [(u64, u32)]) {
+    for i in 1..v.len() {
+        let x = v[i];
+        let mut j = i;
+        while j > 0 && v[j - 1] > x {
+            v[j] = v[j - 1];
+            j -= 1;
+        }
+        v[j] = x;
+    }
+}
+
+/// A key whose ascending order is the descending order of `score` (IEEE total order).
+#[inline]
+fn descending_key(score: f64) -> u64 {
+    let bits = score.to_bits();
+    let ascending = if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | (1 << 63)
+    };
+    !ascending
 }
 
 fn pm_key(items: &[BacklogItem], pm_view: &[f64], i: u32) -> f64 {

@@ -34,6 +34,9 @@ pub enum Source {
     RoadmapHandover = 17,
 }
 
+/// One more than the largest source number.
+const SOURCES: usize = 18;
+
 /// SplitMix64's finaliser: a bijective 64-bit mixer.
 #[inline]
 pub fn mix(mut z: u64) -> u64 {
@@ -43,15 +46,39 @@ pub fn mix(mut z: u64) -> u64 {
 }
 
 /// The keys of one replication.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RunKeys {
     seed: u64,
     replication: u64,
+    /// Per source: the key of this replication's keyed draws (computed once).
+    source_keys: [u64; SOURCES],
+}
+
+impl Default for RunKeys {
+    fn default() -> Self {
+        RunKeys::new(0, 0)
+    }
 }
 
 impl RunKeys {
     pub fn new(seed: u64, replication: u64) -> Self {
-        RunKeys { seed, replication }
+        let mut source_keys = [0; SOURCES];
+        for (source, k) in source_keys.iter_mut().enumerate() {
+            *k = mix(seed ^ mix(replication.wrapping_add(mix(source as u64))));
+        }
+        RunKeys {
+            seed,
+            replication,
+            source_keys,
+        }
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    pub fn replication(&self) -> u64 {
+        self.replication
     }
 
     /// A sequential ChaCha8 stream for one source of this replication.
@@ -64,7 +91,7 @@ impl RunKeys {
     /// A counter-based generator for one subject (an item, an item in a sprint, ...).
     #[inline]
     pub fn keyed(&self, source: Source, subject: u64, sub: u64) -> Keyed {
-        let k = mix(self.seed ^ mix(self.replication.wrapping_add(mix(source as u64))));
+        let k = self.source_keys[source as usize];
         let k = mix(k ^ mix(subject.wrapping_add(0x632b_e59b_d9b4_e019)));
         Keyed {
             key: mix(k ^ sub.wrapping_mul(0x9e37_79b9_7f4a_7c15)),

@@ -25,6 +25,9 @@ pub struct Model {
     pub mean_capacity: f64,
     /// Weight of the PO's belief in perceived value (see [`Model::perceive`]).
     belief_weight: f64,
+    /// What defines the world (market, items, horizon): models with equal keys share one
+    /// generated world per replication.
+    pub world_key: std::sync::Arc<str>,
 }
 
 impl Model {
@@ -52,6 +55,7 @@ impl Model {
             all_ready: false,
             mean_capacity: s.team.capacity.mean().max(0.0),
             belief_weight: belief_weight(scenario),
+            world_key: world_key(scenario).into(),
             scenario: s,
         }
     }
@@ -90,6 +94,7 @@ impl Model {
             ..Pm::default()
         };
         s.po = Po {
+            belief_sigma: scenario.po.belief_sigma,
             value_skill: 1.0,
             myopia: 0.0,
             take_unready: 1.0,
@@ -120,6 +125,26 @@ impl Model {
         m.all_ready = true;
         m
     }
+}
+
+/// The parameters that define the world, serialized: equal strings, equal worlds.
+fn world_key(s: &Scenario) -> String {
+    #[derive(serde::Serialize)]
+    struct WorldParams<'a> {
+        sprints: u32,
+        tail: u32,
+        belief_sigma: f64,
+        market: &'a crate::scenario::Market,
+        backlog: &'a crate::scenario::Backlog,
+    }
+    toml::to_string(&WorldParams {
+        sprints: s.simulation.sprints,
+        tail: s.simulation.value_tail_sprints,
+        belief_sigma: s.po.belief_sigma,
+        market: &s.market,
+        backlog: &s.backlog,
+    })
+    .expect("world parameters serialize")
 }
 
 /// k = σ_A · sqrt(1/ρ² − 1) / σ_B, so that corr(A + k·B, A) = ρ (∞ when ρ = 0).

@@ -54,6 +54,11 @@ pub struct BacklogItem {
     pub perceived: f64,
     /// The PM's own perception of the value (used when the PM overrides the order).
     pub pm_perceived: f64,
+    /// The positive beliefs B behind the PO's and the PM's perception (world draws).
+    pub belief: f64,
+    pub pm_belief: f64,
+    /// The team's estimate with estimation error (world draw; the oracle uses the size).
+    pub noisy_estimate: f64,
     /// True work in story points.
     pub size: f64,
     /// The team's estimate Ŝ_i.
@@ -119,6 +124,9 @@ impl BacklogItem {
             value: 0.0,
             perceived: 0.0,
             pm_perceived: 0.0,
+            belief: 0.0,
+            pm_belief: 0.0,
+            noisy_estimate: 0.0,
             size: 0.0,
             estimate: 0.0,
             ambiguity: 0.0,
@@ -149,8 +157,17 @@ impl BacklogItem {
         }
     }
 
-    /// A new backlog item with its world attributes drawn from its own keyed stream.
+    /// A new backlog item with its world attributes drawn from its own keyed stream, as
+    /// `model` sees it.
     pub fn new(id: u64, created: u32, model: &Model, keys: &RunKeys) -> BacklogItem {
+        let mut item = Self::world(id, created, model, keys);
+        item.perceive(model);
+        item
+    }
+
+    /// The item as the world has it: everything drawn from its keyed stream. Scenarios that
+    /// share a world share these; [`BacklogItem::perceive`] adds what a scenario makes of it.
+    pub fn world(id: u64, created: u32, model: &Model, keys: &RunKeys) -> BacklogItem {
         let b = &model.scenario.backlog;
         let mut r = keys.keyed(Source::ItemAttributes, id, 0);
         let mut item = BacklogItem::blank(id, created);
@@ -193,26 +210,28 @@ impl BacklogItem {
         item.size = draw(&model.size, &mut r).clamp(0.0, b.max_size);
         item.ambiguity = draw(&model.ambiguity, &mut r).clamp(0.0, 1.0);
         let z_estimate = r.normal();
-        item.estimate = if model.exact_estimates {
-            item.size
-        } else {
-            let sigma = b.estimate_sigma + b.estimate_sigma_per_ambiguity * item.ambiguity;
-            let ratio = (b.estimate_bias.ln() + sigma * z_estimate).exp();
-            let e = item.size / ratio;
-            if b.fibonacci {
-                fibonacci_round(e)
-            } else {
-                e
-            }
-        };
-        let belief = (model.scenario.po.belief_sigma * r.normal()).exp();
-        item.perceived = model.perceive(item.value, belief);
-        let pm_belief = (model.scenario.po.belief_sigma * r.normal()).exp();
-        item.pm_perceived = model.perceive(item.value, pm_belief);
+        let sigma = b.estimate_sigma + b.estimate_sigma_per_ambiguity * item.ambiguity;
+        let ratio = (b.estimate_bias.ln() + sigma * z_estimate).exp();
+        let e = item.size / ratio;
+        item.noisy_estimate = if b.fibonacci { fibonacci_round(e) } else { e };
+        item.belief = (model.scenario.po.belief_sigma * r.normal()).exp();
+        item.pm_belief = (model.scenario.po.belief_sigma * r.normal()).exp();
         item.question_draw = r.unit();
         item.remaining = item.size;
-        item.ready = model.all_ready || item.ambiguity <= b.ready_threshold;
         item
+    }
+
+    /// What the scenario's people make of a world item: estimate, perceived values, readiness.
+    #[inline]
+    pub fn perceive(&mut self, model: &Model) {
+        self.estimate = if model.exact_estimates {
+            self.size
+        } else {
+            self.noisy_estimate
+        };
+        self.perceived = model.perceive(self.value, self.belief);
+        self.pm_perceived = model.perceive(self.value, self.pm_belief);
+        self.ready = model.all_ready || self.ambiguity <= model.scenario.backlog.ready_threshold;
     }
 
     /// Unplanned work at the top of the order: a bug fix of `points`.
@@ -263,6 +282,7 @@ impl BacklogItem {
     /// order, is ready, and adds work but no strategic value, so the oracle's world and the
     /// scenario's hold the same value.
     pub fn make_unplanned(&mut self) {
+        self.kind = ItemKind::Feature;
         self.top = true;
         self.ready = true;
         self.value = 0.0;

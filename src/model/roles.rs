@@ -56,17 +56,17 @@ pub fn pm_score(item: &BacklogItem, pm_view: &[f64]) -> f64 {
     item.pm_perceived * pm_view[item.theme as usize]
 }
 
-/// Kendall's τ between two score lists over the same items (ties count as neither).
-pub fn kendall_tau(a: &[f64], b: &[f64]) -> Option<f64> {
-    let n = a.len();
+/// Kendall's τ between an order and true scores listed in that order: +1 when the order
+/// sorts the scores from highest to lowest, −1 when it reverses them (ties count as neither).
+pub fn order_tau(scores: &[f64]) -> Option<f64> {
+    let n = scores.len();
     if n < 2 {
         return None;
     }
     let mut s = 0i64;
     for i in 0..n {
         for j in i + 1..n {
-            let x = (a[i] - a[j]).signum() * (b[i] - b[j]).signum();
-            s += x as i64;
+            s += (scores[i] > scores[j]) as i64 - (scores[i] < scores[j]) as i64;
         }
     }
     Some(s as f64 / (n * (n - 1) / 2) as f64)
@@ -87,10 +87,8 @@ mod tests {
 
     #[test]
     fn tau_extremes() {
-        assert_eq!(
-            kendall_tau(&[1.0, 2.0, 3.0], &[10.0, 20.0, 30.0]),
-            Some(1.0)
-        );
-        assert_eq!(kendall_tau(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]), Some(-1.0));
+        assert_eq!(order_tau(&[30.0, 20.0, 10.0]), Some(1.0));
+        assert_eq!(order_tau(&[1.0, 2.0, 3.0]), Some(-1.0));
+        assert_eq!(order_tau(&[3.0, 1.0, 2.0]), Some(1.0 / 3.0));
     }
 }

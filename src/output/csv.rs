@@ -6,7 +6,8 @@ use crate::stats::Aggregate;
 use std::fmt::Write as _;
 use std::io::Write;
 
-/// A number with at most 6 significant digits, plain notation; NaN is an empty cell.
+/// A number with 6 significant digits (integer parts are kept whole), plain notation,
+/// trailing zeros trimmed; NaN is an empty cell.
 pub fn fmt_num(x: f64) -> String {
     if x.is_nan() {
         return String::new();
@@ -17,8 +18,13 @@ pub fn fmt_num(x: f64) -> String {
     if x == 0.0 {
         return "0".into();
     }
-    let rounded: f64 = format!("{x:.5e}").parse().unwrap_or(x);
-    let s = format!("{rounded}");
+    let magnitude = x.abs().log10().floor() as i32;
+    let decimals = (5 - magnitude).clamp(0, 17) as usize;
+    let mut s = format!("{x:.decimals$}");
+    if s.contains('.') {
+        let trimmed = s.trim_end_matches('0').trim_end_matches('.').len();
+        s.truncate(trimmed);
+    }
     if s == "-0" {
         "0".into()
     } else {
@@ -194,7 +200,9 @@ mod tests {
         assert_eq!(fmt_num(f64::NAN), "");
         assert_eq!(fmt_num(1.0), "1");
         assert_eq!(fmt_num(0.123456789), "0.123457");
-        assert_eq!(fmt_num(1234567.0), "1234570");
+        assert_eq!(fmt_num(1234567.0), "1234567");
+        assert_eq!(fmt_num(9.9999999), "10");
+        assert_eq!(fmt_num(0.5), "0.5");
         assert_eq!(fmt_num(-0.0000001234), "-0.0000001234");
         assert_eq!(fmt_num(-0.0), "0");
     }

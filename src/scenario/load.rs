@@ -75,9 +75,10 @@ pub fn load_with_limits(spec: &str, limits: &Limits) -> Result<Scenario> {
     if let Some(p) = problems.first() {
         let mut msg = locate_problem(&layers, &p.path, &p.message);
         if problems.len() > 1 {
+            let more = problems.len() - 1;
+            let noun = if more == 1 { "problem" } else { "problems" };
             msg.push_str(&format!(
-                "\n({} more problems in this scenario)",
-                problems.len() - 1
+                "\n({more} more {noun} in this scenario; fix this one first)"
             ));
         }
         return Err(input_error(msg));

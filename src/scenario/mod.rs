@@ -489,7 +489,6 @@ fn u32_max() -> u32 {
     u32::MAX
 }
 
-/// A metric's better direction.
 impl Scenario {
     /// Sprints in the horizon plus the value tail.
     pub fn value_horizon(&self) -> u32 {

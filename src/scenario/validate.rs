@@ -414,6 +414,20 @@ pub fn validate(s: &Scenario, limits: &Limits) -> Vec<Problem> {
     c.probability("quality.redo_share", q.redo_share);
 
     c.non_negative("release.scope_points", s.release.scope_points);
+    if let Some(planned) = s.release.planned_sprint {
+        c.at_most(
+            "release.planned_sprint",
+            planned as f64,
+            sim.sprints as f64,
+            "the planned sprint lies within the horizon",
+        );
+    }
+    c.at_most(
+        "pm.override_top",
+        pm.override_top as f64,
+        1000.0,
+        "the PM overrides at most the top 1000 items",
+    );
 
     if s.risks.len() > 32 {
         c.push(

@@ -1,0 +1,75 @@
+//! The world of one replication: the market's true theme weights and every world backlog
+//! item (the initial backlog and all arrivals). It depends only on the world's parameters
+//! and the replication's streams, so the scenarios of a comparison and their oracle, which
+//! share both, generate it once and each take a copy.
+
+use super::streams::{RunKeys, Source};
+use crate::model::compiled::Model;
+use crate::model::item::BacklogItem;
+use crate::model::market;
+use rand_distr::{Distribution, Poisson};
+use std::sync::Arc;
+
+#[derive(Debug, Default)]
+pub struct World {
+    key: Option<(Arc<str>, RunKeys)>,
+    /// True theme weights, row-major sprint × theme, over the horizon plus the value tail.
+    pub market: Vec<f64>,
+    /// Market shocks as (sprint, theme, factor).
+    pub shocks: Vec<(u32, u16, f64)>,
+    /// World items in order of creation.
+    pub items: Vec<BacklogItem>,
+    /// `items[sprint_start[s]..sprint_start[s + 1]]` were created in sprint s.
+    pub sprint_start: Vec<u32>,
+}
+
+impl World {
+    /// Make this the world of `model` in the replication of `keys` (a no-op if it already is).
+    pub fn prepare(&mut self, m: &Model, keys: &RunKeys) {
+        if let Some((k, rk)) = &self.key {
+            if rk == keys && (Arc::ptr_eq(k, &m.world_key) || **k == *m.world_key) {
+                return;
+            }
+        }
+        let s = &m.scenario;
+        let sprints = s.simulation.sprints as usize;
+        let flow_len = sprints + s.simulation.value_tail_sprints as usize;
+        let mut market_rng = keys.stream(Source::Market);
+        market::generate(
+            &s.market,
+            flow_len.max(sprints) + 1,
+            &mut market_rng,
+            &mut self.market,
+            &mut self.shocks,
+        );
+        self.items.clear();
+        self.sprint_start.clear();
+        self.sprint_start.push(0);
+        let mut next_id = 0u64;
+        for _ in 0..s.backlog.initial_items {
+            self.items.push(BacklogItem::world(next_id, 0, m, keys));
+            next_id += 1;
+        }
+        let mut arrivals = keys.stream(Source::Arrivals);
+        let rate = (s.backlog.arrivals_per_sprint > 0.0)
+            .then(|| Poisson::new(s.backlog.arrivals_per_sprint).expect("validated"));
+        for sprint in 1..sprints as u32 {
+            self.sprint_start.push(self.items.len() as u32);
+            if let Some(p) = &rate {
+                let n = p.sample(&mut arrivals) as u64;
+                for _ in 0..n {
+                    self.items
+                        .push(BacklogItem::world(next_id, sprint, m, keys));
+                    next_id += 1;
+                }
+            }
+        }
+        self.sprint_start.push(self.items.len() as u32);
+        self.key = Some((m.world_key.clone(), *keys));
+    }
+
+    /// The world items created in `sprint`.
+    pub fn created_in(&self, sprint: u32) -> std::ops::Range<usize> {
+        self.sprint_start[sprint as usize] as usize..self.sprint_start[sprint as usize + 1] as usize
+    }
+}
