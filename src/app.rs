@@ -317,9 +317,24 @@ fn plot(dir: &Path, format: Format) -> Result<()> {
     Ok(())
 }
 
+/// The command line as typed, with the program shown by its name only.
 fn command_line() -> String {
     std::env::args()
-        .map(|a| if a.contains(' ') { format!("{a:?}") } else { a })
+        .enumerate()
+        .map(|(i, a)| {
+            let a = if i == 0 {
+                Path::new(&a)
+                    .file_name()
+                    .map_or(a.clone(), |n| n.to_string_lossy().into_owned())
+            } else {
+                a
+            };
+            if a.contains(' ') {
+                format!("{a:?}")
+            } else {
+                a
+            }
+        })
         .collect::<Vec<_>>()
         .join(" ")
 }
