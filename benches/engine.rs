@@ -1,0 +1,71 @@
+//! Per-replication cost of each preset and of the oracle, engine only (no I/O).
+//! `cargo bench --bench engine`; figures are recorded in docs/performance.md.
+
+use backsim::engine::streams::RunKeys;
+use backsim::engine::{simulate, Workspace};
+use backsim::model::compiled::Model;
+use backsim::scenario::{load_scenario, Dist};
+use criterion::{criterion_group, criterion_main, Criterion};
+use std::hint::black_box;
+
+fn presets(c: &mut Criterion) {
+    let mut group = c.benchmark_group("replication");
+    for name in ["aligned", "siloed-pm", "overloaded-po", "blurred-roles", "forecast"] {
+        let scenario = load_scenario(name).expect("preset");
+        let model = Model::new(&scenario);
+        let mut ws = Workspace::new();
+        let mut r = 0u64;
+        // Each iteration is a new replication: world generation included.
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                r += 1;
+                black_box(simulate(&model, &RunKeys::new(42, r), Some(1.0), &mut ws))
+            })
+        });
+    }
+    let oracle = Model::oracle(&load_scenario("aligned").expect("preset"));
+    let mut ws = Workspace::new();
+    let mut r = 0u64;
+    group.bench_function("oracle", |b| {
+        b.iter(|| {
+            r += 1;
+            black_box(simulate(&oracle, &RunKeys::new(42, r), None, &mut ws))
+        })
+    });
+    // The forecast target case: 120 unit items, empirical weekly throughput.
+    let mut forecast = load_scenario("forecast").expect("preset");
+    forecast.backlog.initial_items = 120;
+    forecast.team.capacity = Dist::Empirical {
+        values: vec![3.0, 7.0, 5.0, 6.0, 4.0, 8.0, 5.0, 6.0, 2.0, 7.0],
+    };
+    let model = Model::new(&forecast);
+    let mut ws = Workspace::new();
+    let mut r = 0u64;
+    group.bench_function("forecast-120", |b| {
+        b.iter(|| {
+            r += 1;
+            black_box(simulate(&model, &RunKeys::new(42, r), Some(1.0), &mut ws))
+        })
+    });
+    // A comparison replication: the oracle once, then the four archetypes on its world.
+    let models: Vec<Model> = ["aligned", "siloed-pm", "overloaded-po", "blurred-roles"]
+        .iter()
+        .map(|n| Model::new(&load_scenario(n).expect("preset")))
+        .collect();
+    let mut ws = Workspace::new();
+    let mut r = 0u64;
+    group.bench_function("archetypes+oracle", |b| {
+        b.iter(|| {
+            r += 1;
+            let keys = RunKeys::new(42, r);
+            let o = simulate(&oracle, &keys, None, &mut ws).metrics[9];
+            for m in &models {
+                black_box(simulate(m, &keys, Some(o), &mut ws));
+            }
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, presets);
+criterion_main!(benches);

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# End-to-end benchmark: the CLI as a user runs it, with wall time, peak memory and
+# replications per second per case. Usage: benches/run.sh [--quick]
+# Figures go to docs/performance.md by hand, with the commit they were measured at.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --quiet
+bin=$PWD/target/release/backsim
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+quick=${1:-}
+scale=1
+[[ $quick == --quick ]] && scale=100
+
+cat >"$work/forecast-100.toml" <<'TOML'
+name = "forecast-100"
+extends = "forecast"
+[backlog]
+initial_items = 100
+[team]
+capacity = { dist = "empirical", values = [3, 7, 5, 6, 4, 8, 5, 6, 2, 7] }
+TOML
+
+run_case() { # name runs scenarios... (with CSVs; charts off unless the case says so)
+    local name=$1 runs=$2
+    shift 2
+    local out="$work/out-$name"
+    /usr/bin/time -f "%e %M" -o "$work/time" "$bin" run "$@" --runs "$runs" --quiet --out "$out"
+    read -r wall kb <"$work/time"
+    local scen=$(( $# ))
+    for a in "$@"; do [[ $a == --* ]] && scen=$(( scen - 1 )); done
+    [[ $scen -eq 0 ]] && scen=4
+    awk -v n="$name" -v r="$runs" -v s="$scen" -v w="$wall" -v k="$kb" 'BEGIN {
+        printf "%-28s %9d runs × %d  %8.2f s wall  %7.1f MiB peak  %12.0f replications/s\n", n, r, s, w, k/1024, r*s/w }'
+}
+
+echo "backsim $(git rev-parse --short HEAD 2>/dev/null || echo '?') on $(nproc) cores"
+run_case "default (charts included)" 1000
+run_case "archetypes 10k" $((10000 / scale)) --no-charts
+run_case "archetypes 1M (memory)" $((1000000 / scale)) --no-charts aligned siloed-pm overloaded-po blurred-roles
+run_case "forecast-100 1M" $((1000000 / scale)) --no-charts "$work/forecast-100.toml"
+run_case "forecast-100 10k" $((10000 / scale)) --no-charts "$work/forecast-100.toml"
+run_case "aligned 1M" $((1000000 / scale)) --no-charts aligned
+run_case "aligned 10k" $((10000 / scale)) --no-charts aligned
