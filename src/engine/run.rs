@@ -875,7 +875,9 @@ impl<'a, T: Tracer> Run<'a, T> {
             }
             // The lane that is free earliest.
             let mut l = usize::MAX;
-            let mut t = hours;
+            // A lane within rounding error of the sprint's end is done: it must not start a
+            // sliver of 1e-15 SP that then spills into the next sprint.
+            let mut t = hours - 1e-9 * hours;
             for j in 0..lanes {
                 if self.ws.lane_time[j] < t {
                     t = self.ws.lane_time[j];
@@ -955,7 +957,12 @@ impl<'a, T: Tracer> Run<'a, T> {
             } else {
                 f64::INFINITY
             };
-            let dt = dt_finish.min(dt_question).min(dt_end).min(dt_conflict);
+            let mut dt = dt_finish.min(dt_question).min(dt_end).min(dt_conflict);
+            // Work that fits the sprint exactly (e.g. 6 SP of capacity on six 1-SP items)
+            // finishes in it: rounding must not leave 1e-15 SP to spill into the next sprint.
+            if dt < dt_finish && dt_finish <= dt_question && dt_finish - dt <= 1e-9 * hours {
+                dt = dt_finish;
+            }
             let progress = rate * dt;
             let item = &mut self.ws.items[i as usize];
             item.remaining -= progress;
