@@ -9,6 +9,10 @@ use std::path::PathBuf;
 #[derive(Default)]
 pub struct Collect {
     pub runs: Vec<Vec<RunRecord>>,
+    /// Optional: keep one per-sprint series; `kept[r][s]` is series `keep` of scenario s
+    /// in replication r, one value per sprint.
+    pub keep: Option<usize>,
+    pub kept: Vec<Vec<Vec<f64>>>,
 }
 
 impl Sink for Collect {
@@ -16,7 +20,7 @@ impl Sink for Collect {
         &mut self,
         replication: u64,
         records: &[RunRecord],
-        _series: &[&[[f64; N_SERIES]]],
+        series: &[&[[f64; N_SERIES]]],
     ) -> anyhow::Result<()> {
         assert_eq!(
             replication as usize,
@@ -24,6 +28,14 @@ impl Sink for Collect {
             "replications arrive in order"
         );
         self.runs.push(records.to_vec());
+        if let Some(k) = self.keep {
+            self.kept.push(
+                series
+                    .iter()
+                    .map(|rows| rows.iter().map(|r| r[k]).collect())
+                    .collect(),
+            );
+        }
         Ok(())
     }
 }
@@ -71,6 +83,17 @@ pub fn simulate(scenarios: &[Scenario], seed: u64, runs: u64) -> Vec<Vec<RunReco
     comparison.run(&mut sink, &|_| {}).expect("comparison runs");
     assert_eq!(sink.runs.len() as u64, runs);
     sink.runs
+}
+
+/// [`simulate`], also keeping per-sprint series `k`.
+pub fn simulate_keeping(scenarios: &[Scenario], seed: u64, runs: u64, k: usize) -> Collect {
+    let comparison = Comparison::new(scenarios, seed, runs);
+    let mut sink = Collect {
+        keep: Some(k),
+        ..Collect::default()
+    };
+    comparison.run(&mut sink, &|_| {}).expect("comparison runs");
+    sink
 }
 
 /// Metric `m` of scenario `s` over every replication (NaN = no value).

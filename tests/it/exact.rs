@@ -4,8 +4,11 @@
 //! errors of the estimate (so a correct engine fails with probability ~1e-5 per check, and
 //! with fixed seeds never flakes).
 
-use crate::common::{column, mean, scenario, sd, simulate};
+use crate::common::{mean, scenario, sd};
 use backsim::engine::metrics::idx;
+use backsim::engine::streams::{RunKeys, Source};
+use backsim::engine::{simulate, Workspace};
+use backsim::model::compiled::Model;
 use backsim::model::item::BacklogItem;
 use backsim::model::roles::{po_score, true_score};
 use backsim::scenario::UrgencyMix;
@@ -14,16 +17,28 @@ const Z: f64 = 4.5;
 
 /// A stripped forecast: N unit items, one lane, the given capacity distribution.
 fn forecast(items: u32, capacity: &str) -> String {
+    sized_forecast(items, 1.0, capacity)
+}
+
+/// N items of `size` points each: with one lane and work-conserving execution only the total
+/// B = N · size matters, and fewer items make the long runs cheap.
+fn sized_forecast(items: u32, size: f64, capacity: &str) -> String {
     format!(
-        "extends = \"forecast\"\n[simulation]\nsprints = 200\n[backlog]\ninitial_items = {items}\n[team]\ncapacity = {capacity}\n"
+        "extends = \"forecast\"\n[simulation]\nsprints = 60\n[backlog]\ninitial_items = {items}\nsize = {{ dist = \"constant\", value = {size} }}\n[team]\ncapacity = {capacity}\n"
     )
 }
 
-/// Completion sprints of `runs` replications (every run must complete).
+/// Completion sprints of `runs` replications (every run must complete). The replications
+/// are simulated directly, without the oracle run that a comparison adds.
 fn completion(text: &str, seed: u64, runs: u64) -> Vec<f64> {
-    let s = scenario("exact", text);
-    let recs = simulate(&[s], seed, runs);
-    let t = column(&recs, 0, idx::COMPLETION_SPRINT);
+    let model = Model::new(&scenario("exact", text));
+    let mut ws = Workspace::new();
+    let t: Vec<f64> = (0..runs)
+        .map(|r| {
+            simulate(&model, &RunKeys::new(seed, r), None, &mut ws).metrics
+                [idx::COMPLETION_SPRINT]
+        })
+        .collect();
     assert!(t.iter().all(|x| x.is_finite()), "every run completes");
     t
 }
@@ -273,7 +288,7 @@ fn gamma_capacity_matches_the_exact_distribution() {
         "exact SD = {} vs approximation {approx_sd}",
         exact.sd()
     );
-    let text = forecast(300, &format!("{{ dist = \"gamma\", mean = {mu}, cv = {c} }}"));
+    let text = sized_forecast(30, 10.0, &format!("{{ dist = \"gamma\", mean = {mu}, cv = {c} }}"));
     let t = completion(&text, 13, 20_000);
     exact.check(&t, "Gamma(30, cv 0.2), B = 300");
 }
@@ -308,23 +323,26 @@ fn bootstrap_exact(values: &[u32], n: u32) -> Exact {
 
 #[test]
 fn empirical_bootstrap_matches_dynamic_programming() {
-    for (values, n, seed) in [
-        (vec![3u32, 7, 5, 6, 4, 8, 5, 6, 2, 7], 50u32, 17u64),
-        (vec![3, 7, 5, 6, 4, 8, 5], 120, 19),
-        (vec![0, 1, 9, 4], 30, 23),
+    // (history, items, item size, seed): B = items × size points; unit items in two cases
+    // (exact fits of integer throughput), 3-point items in the long one (fewer items to order).
+    for (values, items, size, seed) in [
+        (vec![3u32, 7, 5, 6, 4, 8, 5, 6, 2, 7], 50u32, 1u32, 17u64),
+        (vec![3, 7, 5, 6, 4, 8, 5], 40, 3, 19),
+        (vec![0, 1, 9, 4], 30, 1, 23),
     ] {
-        let exact = bootstrap_exact(&values, n);
+        let exact = bootstrap_exact(&values, items * size);
         let list = values
             .iter()
             .map(|v| v.to_string())
             .collect::<Vec<_>>()
             .join(", ");
-        let text = forecast(
-            n,
+        let text = sized_forecast(
+            items,
+            size as f64,
             &format!("{{ dist = \"empirical\", values = [{list}] }}"),
         );
         let t = completion(&text, seed, 20_000);
-        exact.check(&t, &format!("empirical [{list}], N = {n}"));
+        exact.check(&t, &format!("empirical [{list}], B = {}", items * size));
     }
 }
 
@@ -388,7 +406,6 @@ fn permutations(v: &mut Vec<usize>, k: usize, out: &mut Vec<Vec<usize>>) {
 /// sprint; found as a bug where S_k = N exactly spilled a 1e-15 SP sliver into sprint k + 1).
 #[test]
 fn completion_is_the_first_passage_of_the_capacity_draws() {
-    use backsim::engine::streams::{RunKeys, Source};
     for (capacity, n) in [
         ("{ dist = \"empirical\", values = [3, 7, 5, 6, 4, 8, 5, 6, 2, 7] }", 50u32),
         ("{ dist = \"poisson\", mean = 7.5 }", 40),
