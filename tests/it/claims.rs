@@ -231,7 +231,11 @@ fn explore_signatures() {
         }
         for s in 0..4 {
             let t = velocity_trend(&c, s);
-            println!("own velocity trend {:<14} {:+.3}", ARCHETYPES[s], crate::common::mean(&t));
+            println!(
+                "own velocity trend {:<14} {:+.3}",
+                ARCHETYPES[s],
+                crate::common::mean(&t)
+            );
         }
         // Pairwise among the failure modes, for the "most/highest/lowest" claims.
         for (a, b) in [(2, 1), (2, 3), (3, 1), (3, 2)] {

@@ -13,8 +13,7 @@ fn backsim(dir: &Path) -> Command {
 
 /// The docs: docs/outputs.md, read at test time so that the test follows the documentation.
 fn outputs_md() -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/outputs.md"))
-        .unwrap()
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/outputs.md")).unwrap()
 }
 
 /// The section of outputs.md that starts with the heading naming `file`.
@@ -101,7 +100,10 @@ fn assert_outputs(out: &Path, scenarios: &[&str], runs: usize, charts: bool) {
     assert!(toml.contains("[run]"));
     assert_eq!(toml.matches("[[scenario]]").count(), scenarios.len());
     for s in scenarios {
-        assert!(runs_csv.contains(&format!("\n{s},1,")), "runs.csv lacks {s}");
+        assert!(
+            runs_csv.contains(&format!("\n{s},1,")),
+            "runs.csv lacks {s}"
+        );
     }
     if charts {
         for kind in ChartKind::ALL {
@@ -165,7 +167,11 @@ fn check_prints_the_resolved_scenario() {
                 .and(predicate::str::contains("# aligned: ok (resolved)"))
                 .and(predicate::str::contains("[simulation]")),
         );
-    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1, "check writes nothing");
+    assert_eq!(
+        std::fs::read_dir(tmp.path()).unwrap().count(),
+        1,
+        "check writes nothing"
+    );
 }
 
 #[test]
@@ -214,15 +220,11 @@ fn version_help_and_completions() {
             "backsim {}",
             env!("CARGO_PKG_VERSION")
         )));
-    backsim(tmp.path())
-        .arg("--help")
-        .assert()
-        .success()
-        .stdout(
-            predicate::str::contains("Usage")
-                .and(predicate::str::contains("run"))
-                .and(predicate::str::contains("check")),
-        );
+    backsim(tmp.path()).arg("--help").assert().success().stdout(
+        predicate::str::contains("Usage")
+            .and(predicate::str::contains("run"))
+            .and(predicate::str::contains("check")),
+    );
     backsim(tmp.path())
         .args(["completions", "bash"])
         .assert()
@@ -256,7 +258,10 @@ fn assert_bad(files: &[(&str, &str)], run: &str, needles: &[&str]) {
 #[test]
 fn unknown_key() {
     assert_bad(
-        &[("bad.toml", "extends = \"aligned\"\n[team]\nlanes = 2\ncapacityy = 3\n")],
+        &[(
+            "bad.toml",
+            "extends = \"aligned\"\n[team]\nlanes = 2\ncapacityy = 3\n",
+        )],
         "bad.toml",
         &["bad.toml:4:", "team.capacityy", "capacityy"],
     );
@@ -286,7 +291,10 @@ fn negative_sd() {
 #[test]
 fn probability_outside_unit_interval() {
     assert_bad(
-        &[("bad.toml", "extends = \"aligned\"\n\n[roles]\nchurn_probability = 1.5\n")],
+        &[(
+            "bad.toml",
+            "extends = \"aligned\"\n\n[roles]\nchurn_probability = 1.5\n",
+        )],
         "bad.toml",
         &["bad.toml:4:", "roles.churn_probability", "[0, 1]"],
     );

@@ -11,7 +11,15 @@ fn run(dir: &Path, out: &str, args: &[&str], env: &[(&str, &str)]) {
     let mut cmd = Command::cargo_bin("backsim").unwrap();
     cmd.current_dir(dir)
         .env_remove("RAYON_NUM_THREADS")
-        .args(["run", "--runs", "60", "--no-charts", "--quiet", "--out", out])
+        .args([
+            "run",
+            "--runs",
+            "60",
+            "--no-charts",
+            "--quiet",
+            "--out",
+            out,
+        ])
         .args(args);
     for (k, v) in env {
         cmd.env(k, v);

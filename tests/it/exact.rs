@@ -35,8 +35,7 @@ fn completion(text: &str, seed: u64, runs: u64) -> Vec<f64> {
     let mut ws = Workspace::new();
     let t: Vec<f64> = (0..runs)
         .map(|r| {
-            simulate(&model, &RunKeys::new(seed, r), None, &mut ws).metrics
-                [idx::COMPLETION_SPRINT]
+            simulate(&model, &RunKeys::new(seed, r), None, &mut ws).metrics[idx::COMPLETION_SPRINT]
         })
         .collect();
     assert!(t.iter().all(|x| x.is_finite()), "every run completes");
@@ -255,8 +254,16 @@ fn poisson_capacity_matches_the_poisson_cdf() {
     let (n, lambda) = (40u32, 7.5);
     let exact = Exact::from_cdf(|k| 1.0 - poisson_below(k as f64 * lambda, n));
     // The reference model's quoted values.
-    assert!((exact.cdf[5] - 0.363).abs() < 5e-4, "P(T ≤ 5) = {}", exact.cdf[5]);
-    assert!((exact.mean() - 5.833).abs() < 5e-4, "E[T] = {}", exact.mean());
+    assert!(
+        (exact.cdf[5] - 0.363).abs() < 5e-4,
+        "P(T ≤ 5) = {}",
+        exact.cdf[5]
+    );
+    assert!(
+        (exact.mean() - 5.833).abs() < 5e-4,
+        "E[T] = {}",
+        exact.mean()
+    );
     let text = forecast(n, &format!("{{ dist = \"poisson\", mean = {lambda} }}"));
     let t = completion(&text, 11, 20_000);
     exact.check(&t, "Poisson(7.5), N = 40");
@@ -288,7 +295,11 @@ fn gamma_capacity_matches_the_exact_distribution() {
         "exact SD = {} vs approximation {approx_sd}",
         exact.sd()
     );
-    let text = sized_forecast(30, 10.0, &format!("{{ dist = \"gamma\", mean = {mu}, cv = {c} }}"));
+    let text = sized_forecast(
+        30,
+        10.0,
+        &format!("{{ dist = \"gamma\", mean = {mu}, cv = {c} }}"),
+    );
     let t = completion(&text, 13, 20_000);
     exact.check(&t, "Gamma(30, cv 0.2), B = 300");
 }
@@ -376,7 +387,11 @@ fn wsjf_order_is_smiths_optimum() {
     let urgency = UrgencyMix::default();
     let by = |score: &dyn Fn(&BacklogItem) -> f64| {
         let mut order: Vec<usize> = (0..5).collect();
-        order.sort_by(|&a, &b| score(&items[b]).total_cmp(&score(&items[a])).then(a.cmp(&b)));
+        order.sort_by(|&a, &b| {
+            score(&items[b])
+                .total_cmp(&score(&items[a]))
+                .then(a.cmp(&b))
+        });
         order
     };
     let truth = by(&|it| true_score(it, &[1.0], 0, &urgency));
@@ -400,14 +415,16 @@ fn permutations(v: &mut Vec<usize>, k: usize, out: &mut Vec<Vec<usize>>) {
     }
 }
 
-
 /// Run by run, the completion sprint is the first passage of the engine's own capacity draws
 /// over the backlog: the engine loses no capacity to rounding (exact fits finish in the
 /// sprint; found as a bug where S_k = N exactly spilled a 1e-15 SP sliver into sprint k + 1).
 #[test]
 fn completion_is_the_first_passage_of_the_capacity_draws() {
     for (capacity, n) in [
-        ("{ dist = \"empirical\", values = [3, 7, 5, 6, 4, 8, 5, 6, 2, 7] }", 50u32),
+        (
+            "{ dist = \"empirical\", values = [3, 7, 5, 6, 4, 8, 5, 6, 2, 7] }",
+            50u32,
+        ),
         ("{ dist = \"poisson\", mean = 7.5 }", 40),
         ("{ dist = \"uniform\", min = 0.5, max = 9.5 }", 60),
     ] {

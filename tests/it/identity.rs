@@ -59,9 +59,16 @@ fn perfect_information_without_friction_has_value_efficiency_one() {
     let runs = simulate(&[s], 5, 300);
     let eff = column(&runs, 0, idx::VALUE_EFFICIENCY);
     let with_value = eff.iter().filter(|x| !x.is_nan()).count();
-    assert!(with_value >= 290, "only {with_value} of 300 runs have an oracle value > 0");
+    assert!(
+        with_value >= 290,
+        "only {with_value} of 300 runs have an oracle value > 0"
+    );
     for (r, e) in eff.iter().enumerate() {
-        assert!(e.is_nan() || *e == 1.0, "run {}: value efficiency {e}", r + 1);
+        assert!(
+            e.is_nan() || *e == 1.0,
+            "run {}: value efficiency {e}",
+            r + 1
+        );
     }
     for (r, c) in column(&runs, 0, idx::COST_OF_DELAY).iter().enumerate() {
         assert_eq!(*c, 0.0, "run {}: cost of delay {c}", r + 1);
@@ -164,3 +171,44 @@ fn a_scenario_against_its_copy_is_identical_in_every_run() {
     }
 }
 
+/// The same through the CLI: in compare.csv every paired difference of the copy against the
+/// baseline is exactly 0 with the interval [0, 0], and nobody is better in any replication.
+#[test]
+fn compare_csv_of_a_scenario_against_its_copy_is_all_zero() {
+    let files = Files::new();
+    files.write("copy", "name = \"aligned-copy\"\nextends = \"aligned\"\n");
+    assert_cmd::Command::cargo_bin("backsim")
+        .unwrap()
+        .current_dir(files.dir.path())
+        .args([
+            "run",
+            "aligned",
+            "copy.toml",
+            "--runs",
+            "80",
+            "--no-charts",
+            "--quiet",
+        ])
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(files.dir.path().join("output/compare.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let mut rows = 0;
+    for line in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        rows += 1;
+        for name in ["mean_diff", "ci95_low", "ci95_high", "better_share"] {
+            assert_eq!(
+                cells[col(name)].parse::<f64>().ok(),
+                Some(0.0),
+                "{name} in {line}"
+            );
+        }
+        assert_eq!(cells[col("n")], "80", "{line}");
+    }
+    // Both scenarios (the baseline against itself too) on every metric.
+    assert_eq!(rows, 2 * N_METRICS);
+    assert!(text.contains("\naligned-copy,aligned,value_efficiency,"));
+}
