@@ -3,7 +3,7 @@
 //! release delay, and each archetype shows its signature.
 
 use crate::common::{column, paired, preset, simulate_keeping, Collect, Paired};
-use backsim::engine::metrics::{idx, series, METRICS, N_METRICS};
+use backsim::engine::metrics::{idx, series, METRICS};
 
 const ARCHETYPES: [&str; 4] = ["aligned", "siloed-pm", "overloaded-po", "blurred-roles"];
 
@@ -199,41 +199,32 @@ fn explore_signatures() {
     for seed in [1u64, 2, 3] {
         let c = archetypes(seed, 400);
         println!("=== seed {seed}");
-        for m in 0..N_METRICS {
-            for s in 1..4 {
-                println!(
-                    "{:<28} {:<14} {}",
-                    METRICS[m].name,
-                    ARCHETYPES[s],
-                    diff(&c, s, 0, m)
-                );
+        for (m, info) in METRICS.iter().enumerate() {
+            for (s, name) in ARCHETYPES.iter().enumerate().skip(1) {
+                println!("{:<28} {name:<14} {}", info.name, diff(&c, s, 0, m));
             }
         }
-        for s in 1..4 {
+        for (s, name) in ARCHETYPES.iter().enumerate().skip(1) {
             println!(
-                "{:<28} {:<14} {}",
+                "{:<28} {name:<14} {}",
                 "late_velocity",
-                ARCHETYPES[s],
                 paired(&late(&c, s), &late(&c, 0))
             );
             println!(
-                "{:<28} {:<14} {}",
+                "{:<28} {name:<14} {}",
                 "velocity_trend",
-                ARCHETYPES[s],
                 paired(&velocity_trend(&c, s), &velocity_trend(&c, 0))
             );
             println!(
-                "{:<28} {:<14} {}",
+                "{:<28} {name:<14} {}",
                 "defect_density",
-                ARCHETYPES[s],
                 paired(&defect_density(&c, s), &defect_density(&c, 0))
             );
         }
-        for s in 0..4 {
+        for (s, name) in ARCHETYPES.iter().enumerate() {
             let t = velocity_trend(&c, s);
             println!(
-                "own velocity trend {:<14} {:+.3}",
-                ARCHETYPES[s],
+                "own velocity trend {name:<14} {:+.3}",
                 crate::common::mean(&t)
             );
         }

@@ -134,14 +134,14 @@ fn zero_noise_gives_zero_variance_across_runs() {
     let files = Files::new();
     let s = files.scenario("zero-noise", ZERO_NOISE);
     let runs = simulate(&[s], 9, 40);
-    for m in 0..N_METRICS {
+    for (m, info) in METRICS.iter().enumerate() {
         let col = column(&runs, 0, m);
         let first = col[0];
         for (r, x) in col.iter().enumerate() {
             assert!(
                 x.to_bits() == first.to_bits() || (x.is_nan() && first.is_nan()),
                 "{}: run {} gives {x}, run 1 gives {first}",
-                METRICS[m].name,
+                info.name,
                 r + 1
             );
         }
@@ -159,13 +159,13 @@ fn a_scenario_against_its_copy_is_identical_in_every_run() {
     let copy = files.scenario("copy", "name = \"aligned-copy\"\nextends = \"aligned\"\n");
     let runs = simulate(&[preset("aligned"), copy], 21, 200);
     for (r, rec) in runs.iter().enumerate() {
-        for m in 0..N_METRICS {
+        for (m, info) in METRICS.iter().enumerate() {
             let (a, b) = (rec[0].metrics[m], rec[1].metrics[m]);
             assert!(
                 a.to_bits() == b.to_bits(),
                 "run {} {}: {a} vs {b}",
                 r + 1,
-                METRICS[m].name
+                info.name
             );
         }
     }
