@@ -284,6 +284,11 @@ fn gamma_capacity_matches_the_exact_distribution() {
     // The renewal approximations of the reference model are close to the exact values.
     let approx_mean = b / mu + (1.0 + c * c) / 2.0;
     let approx_sd = (b * c * c / mu + 1.0 / 12.0).sqrt();
+    println!(
+        "Gamma: exact E[T] = {:.4}, SD = {:.4}; approximations {approx_mean:.4}, {approx_sd:.4}",
+        exact.mean(),
+        exact.sd()
+    );
     assert!((approx_mean - 10.52).abs() < 1e-9 && (approx_sd - 0.695).abs() < 5e-4);
     assert!(
         (exact.mean() - approx_mean).abs() < 0.01,
