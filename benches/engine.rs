@@ -10,7 +10,13 @@ use std::hint::black_box;
 
 fn presets(c: &mut Criterion) {
     let mut group = c.benchmark_group("replication");
-    for name in ["aligned", "siloed-pm", "overloaded-po", "blurred-roles", "forecast"] {
+    for name in [
+        "aligned",
+        "siloed-pm",
+        "overloaded-po",
+        "blurred-roles",
+        "forecast",
+    ] {
         let scenario = load_scenario(name).expect("preset");
         let model = Model::new(&scenario);
         let mut ws = Workspace::new();

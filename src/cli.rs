@@ -58,7 +58,7 @@ pub enum Command {
     },
 }
 
-#[derive(Debug, Clone, Default, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct RunArgs {
     /// Scenario files or preset names (default: aligned siloed-pm overloaded-po blurred-roles)
     pub scenarios: Vec<String>,
@@ -89,6 +89,17 @@ pub struct RunArgs {
     /// Accept sizes above the safety limits (runs, sprints, items)
     #[arg(long)]
     pub allow_large: bool,
+}
+
+impl Default for RunArgs {
+    /// The defaults of `backsim run` without flags (clap's `default_value`s, e.g. the
+    /// `output` folder), which a derived Default would not know.
+    fn default() -> Self {
+        match Cli::parse_from(["backsim", "run"]).command {
+            Some(Command::Run(args)) => args,
+            _ => unreachable!("`backsim run` parses as the run command"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]

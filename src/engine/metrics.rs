@@ -104,7 +104,7 @@ pub fn metric_index(name: &str) -> Option<usize> {
 }
 
 /// Per-sprint series, in output order.
-pub const SERIES: [&str; 9] = [
+pub const SERIES: [&str; 10] = [
     "velocity",
     "committed",
     "done",
@@ -114,6 +114,7 @@ pub const SERIES: [&str; 9] = [
     "escaped_defects",
     "decision_wait_hours",
     "tech_debt",
+    "priority_churn",
 ];
 
 pub const N_SERIES: usize = SERIES.len();
@@ -128,6 +129,7 @@ pub mod series {
     pub const ESCAPED_DEFECTS: usize = 6;
     pub const DECISION_WAIT: usize = 7;
     pub const TECH_DEBT: usize = 8;
+    pub const PRIORITY_CHURN: usize = 9;
 }
 
 /// One replication's metrics; NaN means "no value" (written as an empty cell).

@@ -332,6 +332,7 @@ impl<'a, T: Tracer> Run<'a, T> {
             series::COMMITTED,
             series::DONE,
             series::DECISION_WAIT,
+            series::PRIORITY_CHURN,
         ] {
             last[k] = 0.0;
         }
@@ -839,12 +840,14 @@ impl<'a, T: Tracer> Run<'a, T> {
         }
         // Priority churn: the next ready items of last sprint's order that this planning
         // passed over although they were still waiting.
+        let mut churn = 0.0;
         if !self.ws.prev_top.is_empty() {
             let pushed = self.ws.prev_top.iter().filter(|&&i| {
                 let it = &self.ws.items[i as usize];
                 it.status == Status::Waiting && it.committed_points == 0.0
             });
-            self.t.churn_sum += pushed.count() as f64 / self.ws.prev_top.len() as f64;
+            churn = pushed.count() as f64 / self.ws.prev_top.len() as f64;
+            self.t.churn_sum += churn;
             self.t.churn_n += 1;
         }
         // What is next up after this planning: the first ready items left waiting.
@@ -877,12 +880,13 @@ impl<'a, T: Tracer> Run<'a, T> {
             0.0
         };
         self.t.committed_total += points;
-        self.push_series_committed(points);
+        self.push_series_committed(points, churn);
     }
 
-    fn push_series_committed(&mut self, committed: f64) {
+    fn push_series_committed(&mut self, committed: f64, churn: f64) {
         let mut row = [0.0; N_SERIES];
         row[series::COMMITTED] = committed;
+        row[series::PRIORITY_CHURN] = churn;
         self.ws.series.push(row);
     }
 
@@ -909,7 +913,9 @@ impl<'a, T: Tracer> Run<'a, T> {
             }
             // The lane that is free earliest.
             let mut l = usize::MAX;
-            let mut t = hours;
+            // A lane within rounding error of the sprint's end is done: it must not start a
+            // sliver of 1e-15 SP that then spills into the next sprint.
+            let mut t = hours - 1e-9 * hours;
             for j in 0..lanes {
                 if self.ws.lane_time[j] < t {
                     t = self.ws.lane_time[j];
@@ -989,7 +995,12 @@ impl<'a, T: Tracer> Run<'a, T> {
             } else {
                 f64::INFINITY
             };
-            let dt = dt_finish.min(dt_question).min(dt_end).min(dt_conflict);
+            let mut dt = dt_finish.min(dt_question).min(dt_end).min(dt_conflict);
+            // Work that fits the sprint exactly (e.g. 6 SP of capacity on six 1-SP items)
+            // finishes in it: rounding must not leave 1e-15 SP to spill into the next sprint.
+            if dt < dt_finish && dt_finish <= dt_question && dt_finish - dt <= 1e-9 * hours {
+                dt = dt_finish;
+            }
             let progress = rate * dt;
             let item = &mut self.ws.items[i as usize];
             item.remaining -= progress;

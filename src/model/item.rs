@@ -234,6 +234,20 @@ impl BacklogItem {
         self.ready = model.all_ready || self.ambiguity <= model.scenario.backlog.ready_threshold;
     }
 
+    /// A ready standard-urgency feature of theme 0 with true (and perceived) value `value`
+    /// and exact size and estimate `size`: for tests of the ordering rules (e.g. Smith's
+    /// rule on [`crate::model::roles::true_score`]), not used by the engine.
+    pub fn for_test(id: u64, value: f64, size: f64) -> BacklogItem {
+        let mut item = BacklogItem::blank(id, 0);
+        item.value = value;
+        item.perceived = value;
+        item.pm_perceived = value;
+        item.size = size;
+        item.estimate = size;
+        item.remaining = size;
+        item
+    }
+
     /// Unplanned work at the top of the order: a bug fix of `points`.
     pub fn bug(id: u64, created: u32, points: f64) -> BacklogItem {
         let mut item = BacklogItem::blank(id, created);

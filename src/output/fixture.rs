@@ -306,7 +306,7 @@ pub fn write(dir: &Path, scenarios: usize, runs: usize) -> std::io::Result<()> {
         for k in 1..=HORIZON {
             let kf = k as f64;
             let vel = 10.0 - e.0 * 0.3 + 0.5 * (kf * 0.7 + s as f64).sin();
-            let series: [(&str, f64, f64); 9] = [
+            let series: [(&str, f64, f64); 10] = [
                 ("velocity", vel, 2.0),
                 ("committed", vel * 1.15, 1.5),
                 ("done", vel * 0.95, 2.0),
@@ -316,6 +316,11 @@ pub fn write(dir: &Path, scenarios: usize, runs: usize) -> std::io::Result<()> {
                 ("escaped_defects", kf * e.2 * 10.0, kf * 0.3),
                 ("decision_wait_hours", e.3 * (1.0 + 0.02 * kf), e.3 * 0.4),
                 ("tech_debt", 10.0 + kf * (1.2 + e.0 * 0.2), 2.0 + kf * 0.2),
+                (
+                    "priority_churn",
+                    0.2 + 0.05 * e.0 * (kf * 1.3).sin().abs(),
+                    0.1,
+                ),
             ];
             for (series, mid, spread) in series {
                 let mid = mid.max(0.0);

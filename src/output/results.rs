@@ -173,19 +173,6 @@ pub struct SprintRow {
     pub p90: Option<f64>,
 }
 
-/// The sprint series the charts know about; others are kept but not drawn.
-pub const SPRINT_SERIES: [&str; 9] = [
-    "velocity",
-    "committed",
-    "done",
-    "backlog_size",
-    "ready_items",
-    "cumulative_value",
-    "escaped_defects",
-    "decision_wait_hours",
-    "tech_debt",
-];
-
 /// Per-run metrics the charts need: `runs.csv` must have these columns.
 pub const REQUIRED_RUN_METRICS: [&str; 3] = [
     "completion_sprint",

@@ -95,11 +95,17 @@ fn resolve(
     let id = source.identity();
     if chain.contains(&id) {
         chain.push(id);
+        // Point at the `extends` that closes the cycle: the last file read.
+        let (origin, at) = match layers.last() {
+            Some(l) => {
+                let span = find_key(&l.text, &["extends".to_string()]).unwrap_or(0..0);
+                let (line, col) = line_col(&l.text, span.start);
+                (l.origin.clone(), format!(":{line}:{col}"))
+            }
+            None => (source.display(), String::new()),
+        };
         return Err(input_error(format!(
-            "{}: `extends` forms a cycle: {}",
-            layers
-                .first()
-                .map_or(source.display(), |l| l.origin.clone()),
+            "{origin}{at}: extends: forms a cycle: {}",
             chain.join(" -> ")
         )));
     }

@@ -87,7 +87,14 @@ where
     Ok(())
 }
 
-pub fn draw_decision_wait<DB>(root: &DrawingArea<DB, Shift>, r: &Results) -> anyhow::Result<()>
+/// One per-sprint series as a fan per scenario: median line and P10–P90 band.
+fn draw_series_fan<DB>(
+    root: &DrawingArea<DB, Shift>,
+    r: &Results,
+    title: &str,
+    series: &str,
+    y_label: &str,
+) -> anyhow::Result<()>
 where
     DB: DrawingBackend,
     DB::ErrorType: 'static,
@@ -95,18 +102,26 @@ where
     let entries = scenario_entries(r, Swatch::Band);
     let plot = frame(
         root,
-        "Flow: waiting for product decisions",
+        title,
         Some("Median run (line) and the middle 80 % of runs (band, P10–P90); lower is better"),
         &entries,
     )?;
-    fan_panel(
-        &plot,
+    fan_panel(&plot, r, series, y_label, None)?;
+    Ok(())
+}
+
+pub fn draw_decision_wait<DB>(root: &DrawingArea<DB, Shift>, r: &Results) -> anyhow::Result<()>
+where
+    DB: DrawingBackend,
+    DB::ErrorType: 'static,
+{
+    draw_series_fan(
+        root,
         r,
+        "Flow: waiting for product decisions",
         "decision_wait_hours",
         "Decision wait (hours per sprint)",
-        None,
-    )?;
-    Ok(())
+    )
 }
 
 pub fn draw_tech_debt<DB>(root: &DrawingArea<DB, Shift>, r: &Results) -> anyhow::Result<()>
@@ -114,13 +129,25 @@ where
     DB: DrawingBackend,
     DB::ErrorType: 'static,
 {
-    let entries = scenario_entries(r, Swatch::Band);
-    let plot = frame(
+    draw_series_fan(
         root,
+        r,
         "Flow: technical debt",
-        Some("Median run (line) and the middle 80 % of runs (band, P10–P90); lower is better"),
-        &entries,
-    )?;
-    fan_panel(&plot, r, "tech_debt", "Tech debt (debt points)", None)?;
-    Ok(())
+        "tech_debt",
+        "Tech debt (debt points)",
+    )
+}
+
+pub fn draw_priority_churn<DB>(root: &DrawingArea<DB, Shift>, r: &Results) -> anyhow::Result<()>
+where
+    DB: DrawingBackend,
+    DB::ErrorType: 'static,
+{
+    draw_series_fan(
+        root,
+        r,
+        "Flow: priority churn",
+        "priority_churn",
+        "Next-up items passed over (share)",
+    )
 }

@@ -67,11 +67,12 @@ pub enum ChartKind {
     FlowVelocity,
     FlowDecisionWait,
     FlowTechDebt,
+    FlowPriorityChurn,
     CompareForest,
 }
 
 impl ChartKind {
-    pub const ALL: [ChartKind; 9] = [
+    pub const ALL: [ChartKind; 10] = [
         ChartKind::DelayCdf,
         ChartKind::DoneBySprint,
         ChartKind::ValueEfficiency,
@@ -80,6 +81,7 @@ impl ChartKind {
         ChartKind::FlowVelocity,
         ChartKind::FlowDecisionWait,
         ChartKind::FlowTechDebt,
+        ChartKind::FlowPriorityChurn,
         ChartKind::CompareForest,
     ];
 
@@ -94,6 +96,7 @@ impl ChartKind {
             ChartKind::FlowVelocity => "flow_velocity",
             ChartKind::FlowDecisionWait => "flow_decision_wait",
             ChartKind::FlowTechDebt => "flow_tech_debt",
+            ChartKind::FlowPriorityChurn => "flow_priority_churn",
             ChartKind::CompareForest => "compare_forest",
         }
     }
@@ -109,6 +112,7 @@ impl ChartKind {
             ChartKind::FlowVelocity => "Left: story points done per sprint (median line, P10–P90 band). Right: points committed at planning (dashed) vs committed points done (solid), medians; the gap is over-commitment.",
             ChartKind::FlowDecisionWait => "Hours the team waited for product decisions in each sprint (median line, P10–P90 band); lower is better.",
             ChartKind::FlowTechDebt => "Technical debt carried at each sprint (median line, P10–P90 band); lower and flatter is better.",
+            ChartKind::FlowPriorityChurn => "Share of the items that were next up after last sprint's planning and got passed over again at this one (mean line over runs is the clearest; band P10–P90): spikes mark sprints where priorities changed under the team.",
             ChartKind::CompareForest => "Each dot is a scenario's mean paired difference from the baseline with its 95 % confidence interval, in units of the baseline's standard deviation. Green = clearly better, orange-red = clearly worse, grey = the interval crosses zero (no clear difference).",
         }
     }
@@ -135,6 +139,7 @@ impl ChartKind {
             ChartKind::FlowVelocity => flow::draw_velocity(root, r),
             ChartKind::FlowDecisionWait => flow::draw_decision_wait(root, r),
             ChartKind::FlowTechDebt => flow::draw_tech_debt(root, r),
+            ChartKind::FlowPriorityChurn => flow::draw_priority_churn(root, r),
             ChartKind::CompareForest => compare::draw_forest(root, r),
         }
     }

@@ -1,0 +1,255 @@
+//! The claims the tool exists to show (reference model, section 5), with common random
+//! numbers and fixed seeds: aligned roles beat every failure mode on value efficiency and
+//! release delay, and each archetype shows its signature.
+
+use crate::common::{column, paired, preset, simulate_keeping, Collect, Paired};
+use backsim::engine::metrics::{idx, series, METRICS};
+
+const ARCHETYPES: [&str; 4] = ["aligned", "siloed-pm", "overloaded-po", "blurred-roles"];
+
+/// Velocity over the last quarter of the year.
+const LATE_SPRINTS: usize = 6;
+
+fn archetypes(seed: u64, runs: u64) -> Collect {
+    let scenarios: Vec<_> = ARCHETYPES.iter().map(|n| preset(n)).collect();
+    simulate_keeping(&scenarios, seed, runs, &[series::VELOCITY])
+}
+
+/// Metric m of scenario s; censored completion and delay count as horizon + 1 (as in
+/// compare.csv: a restricted mean).
+fn values(c: &Collect, s: usize, m: usize) -> Vec<f64> {
+    let col = column(&c.runs, s, m);
+    if METRICS[m].censored {
+        let sc = preset(ARCHETYPES[s]);
+        let h = sc.simulation.sprints as f64 + 1.0;
+        let fill = if m == idx::COMPLETION_SPRINT {
+            h
+        } else {
+            h - sc.release.planned_sprint.unwrap_or(0) as f64
+        };
+        col.into_iter()
+            .map(|x| if x.is_nan() { fill } else { x })
+            .collect()
+    } else {
+        col
+    }
+}
+
+fn diff(c: &Collect, a: usize, b: usize, m: usize) -> Paired {
+    paired(&values(c, a, m), &values(c, b, m))
+}
+
+/// Positions of the kept series in `Collect::kept`.
+const KEPT_VELOCITY: usize = 0;
+
+/// Mean velocity over sprints [from, to) of scenario s, per replication.
+fn velocity(c: &Collect, s: usize, from: usize, to: usize) -> Vec<f64> {
+    c.kept
+        .iter()
+        .map(|r| r[s][KEPT_VELOCITY][from..to].iter().sum::<f64>() / (to - from) as f64)
+        .collect()
+}
+
+/// Late-year velocity minus mid-year velocity: negative when velocity falls late in the year.
+fn velocity_trend(c: &Collect, s: usize) -> Vec<f64> {
+    let n = c.kept[0][s][KEPT_VELOCITY].len();
+    let late = velocity(c, s, n - LATE_SPRINTS, n);
+    let mid = velocity(c, s, 4, 4 + LATE_SPRINTS);
+    late.iter().zip(&mid).map(|(l, m)| l - m).collect()
+}
+
+fn late(c: &Collect, s: usize) -> Vec<f64> {
+    let n = c.kept[0][s][KEPT_VELOCITY].len();
+    velocity(c, s, n - LATE_SPRINTS, n)
+}
+
+/// Defects created per delivered point.
+fn defect_density(c: &Collect, s: usize) -> Vec<f64> {
+    let d = column(&c.runs, s, idx::DEFECTS);
+    let p = column(&c.runs, s, idx::POINTS_DONE);
+    d.iter().zip(&p).map(|(d, p)| d / p).collect()
+}
+
+/// Seed and replications of the claims (measured robust over seeds 1, 2, 3 with 400 runs:
+/// every interval below excluded 0 by a wide margin at each seed).
+const SEED: u64 = 2026;
+const RUNS: u64 = 400;
+
+/// One comparison of the four archetypes, shared by the tests below.
+fn shared() -> &'static Collect {
+    static C: std::sync::OnceLock<Collect> = std::sync::OnceLock::new();
+    C.get_or_init(|| archetypes(SEED, RUNS))
+}
+
+const ALIGNED: usize = 0;
+const SILOED: usize = 1;
+const OVERLOADED: usize = 2;
+const BLURRED: usize = 3;
+
+/// `a` differs from `b` in the stated direction, with a 95 % paired CI that excludes 0.
+fn assert_above(p: Paired, what: &str) {
+    println!("{what}: {p}");
+    assert!(p.lo > 0.0, "{what}: expected > 0, got {p}");
+}
+
+fn assert_below(p: Paired, what: &str) {
+    println!("{what}: {p}");
+    assert!(p.hi < 0.0, "{what}: expected < 0, got {p}");
+}
+
+fn name(s: usize) -> &'static str {
+    ARCHETYPES[s]
+}
+
+/// `s` is the highest (or, with `lowest`, the lowest) of the four on metric m.
+fn assert_extreme(c: &Collect, s: usize, m: usize, lowest: bool) {
+    for o in (0..4).filter(|&o| o != s) {
+        let p = diff(c, s, o, m);
+        let what = format!("{} {} − {}", METRICS[m].name, name(s), name(o));
+        if lowest {
+            assert_below(p, &what);
+        } else {
+            assert_above(p, &what);
+        }
+    }
+}
+
+#[test]
+fn aligned_beats_every_archetype_on_value_efficiency_and_release_delay() {
+    let c = shared();
+    for s in [SILOED, OVERLOADED, BLURRED] {
+        assert_below(
+            diff(c, s, ALIGNED, idx::VALUE_EFFICIENCY),
+            &format!("value_efficiency {} − aligned", name(s)),
+        );
+        assert_above(
+            diff(c, s, ALIGNED, idx::RELEASE_DELAY),
+            &format!("release_delay_sprints {} − aligned", name(s)),
+        );
+    }
+}
+
+#[test]
+fn aligned_has_the_lowest_rework() {
+    assert_extreme(shared(), ALIGNED, idx::REWORK_SHARE, true);
+}
+
+#[test]
+fn siloed_pm_signature() {
+    let c = shared();
+    assert_below(
+        diff(c, SILOED, ALIGNED, idx::ON_STRATEGY),
+        "on_strategy_share siloed − aligned",
+    );
+    // More wrong builds: the most of all four.
+    assert_extreme(c, SILOED, idx::WRONG_BUILD_RATE, false);
+    // High-value work arrives later.
+    assert_above(
+        diff(c, SILOED, ALIGNED, idx::TOP_VALUE_LEAD),
+        "top_value_lead_time_days siloed − aligned",
+    );
+    // The churn saw-tooth at each hand-over is in sprints.csv (series priority_churn) and its
+    // chart, but too weak to assert: at seed 2026, 400 runs, churn in hand-over sprints minus
+    // the sprint before, siloed − aligned = +0.012 [−0.015, +0.039].
+}
+
+#[test]
+fn overloaded_po_signature() {
+    let c = shared();
+    // The longest decision waits of all four.
+    assert_extreme(c, OVERLOADED, idx::DECISION_WAIT, false);
+    // More defects and rework (per delivered point: it delivers fewer points, so its defect
+    // count is lower).
+    assert_above(
+        paired(&defect_density(c, OVERLOADED), &defect_density(c, ALIGNED)),
+        "defects per point overloaded − aligned",
+    );
+    assert_above(
+        diff(c, OVERLOADED, ALIGNED, idx::ESCAPED_PER_POINT),
+        "escaped_defects_per_point overloaded − aligned",
+    );
+    assert_above(
+        diff(c, OVERLOADED, ALIGNED, idx::REWORK_SHARE),
+        "rework_share overloaded − aligned",
+    );
+    // Fewer enablers than anyone, so the most tech debt at the end of the year.
+    assert_extreme(c, OVERLOADED, idx::ENABLER_SHARE, true);
+    assert_extreme(c, OVERLOADED, idx::TECH_DEBT_END, false);
+    // Velocity falls late in the year relative to aligned (late − mid-year velocity).
+    assert_below(
+        paired(&velocity_trend(c, OVERLOADED), &velocity_trend(c, ALIGNED)),
+        "velocity trend overloaded − aligned",
+    );
+}
+
+#[test]
+fn blurred_roles_signature() {
+    let c = shared();
+    assert_extreme(c, BLURRED, idx::PRIORITY_CHURN, false);
+    assert_extreme(c, BLURRED, idx::CAPACITY_LOST, false);
+    assert_extreme(c, BLURRED, idx::VELOCITY_CV, false);
+    assert_extreme(c, BLURRED, idx::SAY_DO, true);
+}
+
+/// Exploration: every metric's paired difference against aligned, for several seeds.
+/// `cargo test --release --test it explore_signatures -- --ignored --nocapture`
+#[test]
+#[ignore = "exploration: prints paired differences across seeds"]
+fn explore_signatures() {
+    for seed in [1u64, 2, 3] {
+        let c = archetypes(seed, 400);
+        println!("=== seed {seed}");
+        for (m, info) in METRICS.iter().enumerate() {
+            for (s, name) in ARCHETYPES.iter().enumerate().skip(1) {
+                println!("{:<28} {name:<14} {}", info.name, diff(&c, s, 0, m));
+            }
+        }
+        for (s, name) in ARCHETYPES.iter().enumerate().skip(1) {
+            println!(
+                "{:<28} {name:<14} {}",
+                "late_velocity",
+                paired(&late(&c, s), &late(&c, 0))
+            );
+            println!(
+                "{:<28} {name:<14} {}",
+                "velocity_trend",
+                paired(&velocity_trend(&c, s), &velocity_trend(&c, 0))
+            );
+            println!(
+                "{:<28} {name:<14} {}",
+                "defect_density",
+                paired(&defect_density(&c, s), &defect_density(&c, 0))
+            );
+        }
+        for (s, name) in ARCHETYPES.iter().enumerate() {
+            let t = velocity_trend(&c, s);
+            println!(
+                "own velocity trend {name:<14} {:+.3}",
+                crate::common::mean(&t)
+            );
+        }
+        // Pairwise among the failure modes, for the "most/highest/lowest" claims.
+        for (a, b) in [(2, 1), (2, 3), (3, 1), (3, 2)] {
+            for m in [
+                idx::DECISION_WAIT,
+                idx::PRIORITY_CHURN,
+                idx::CAPACITY_LOST,
+                idx::VELOCITY_CV,
+                idx::SAY_DO,
+                idx::REWORK_SHARE,
+                idx::DEFECTS,
+                idx::ENABLER_SHARE,
+                idx::TECH_DEBT_END,
+                idx::WRONG_BUILD_RATE,
+            ] {
+                println!(
+                    "{:<28} {:<14} - {:<14} {}",
+                    METRICS[m].name,
+                    ARCHETYPES[a],
+                    ARCHETYPES[b],
+                    diff(&c, a, b, m)
+                );
+            }
+        }
+    }
+}

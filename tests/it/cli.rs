@@ -1,0 +1,362 @@
+//! The command line end to end, each test in its own temp folder as working directory.
+
+use assert_cmd::Command;
+use backsim::output::ChartKind;
+use predicates::prelude::*;
+use std::path::Path;
+
+fn backsim(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("backsim").unwrap();
+    cmd.current_dir(dir).env_remove("RAYON_NUM_THREADS");
+    cmd
+}
+
+/// The docs: docs/outputs.md, read at test time so that the test follows the documentation.
+fn outputs_md() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/outputs.md")).unwrap()
+}
+
+/// The section of outputs.md that starts with the heading naming `file`.
+fn section(md: &str, file: &str) -> String {
+    let start = md
+        .find(&format!("## `{file}`"))
+        .unwrap_or_else(|| panic!("docs/outputs.md has no section for {file}"));
+    let rest = &md[start + 3..];
+    rest[..rest.find("\n## ").unwrap_or(rest.len())].to_string()
+}
+
+/// The documented header of a CSV: `scenario,...` in backticks, or for runs.csv
+/// `scenario,run,` then the first column of the metric table.
+fn documented_header(file: &str) -> String {
+    let md = outputs_md();
+    let sec = section(&md, file);
+    if file == "runs.csv" {
+        let mut cols = vec!["scenario".to_string(), "run".to_string()];
+        for line in sec.lines() {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            if cells.len() > 2 && !cells[1].is_empty() && cells[1] != "column" {
+                if cells[1].starts_with("---") {
+                    continue;
+                }
+                cols.push(cells[1].to_string());
+            }
+        }
+        cols.join(",")
+    } else {
+        let i = sec.find("`scenario,").expect("a backticked header");
+        let rest = &sec[i + 1..];
+        rest[..rest.find('`').unwrap()].to_string()
+    }
+}
+
+fn documented_series() -> Vec<String> {
+    let md = outputs_md();
+    let sec = section(&md, "sprints.csv");
+    let after = &sec[sec.find("`series` one of").unwrap()..];
+    after
+        .split('`')
+        .skip(3)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
+}
+
+fn first_line(path: &Path) -> String {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// Every output file exists in `out`, with the documented columns.
+fn assert_outputs(out: &Path, scenarios: &[&str], runs: usize, charts: bool) {
+    for file in ["runs.csv", "summary.csv", "compare.csv", "sprints.csv"] {
+        assert_eq!(
+            first_line(&out.join(file)),
+            documented_header(file),
+            "{file} header"
+        );
+    }
+    let runs_csv = std::fs::read_to_string(out.join("runs.csv")).unwrap();
+    assert_eq!(runs_csv.lines().count(), 1 + runs * scenarios.len());
+    let width = documented_header("runs.csv").split(',').count();
+    for line in runs_csv.lines() {
+        assert_eq!(line.split(',').count(), width, "runs.csv row {line}");
+    }
+    let sprints_csv = std::fs::read_to_string(out.join("sprints.csv")).unwrap();
+    let mut series: Vec<String> = sprints_csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(2).unwrap().to_string())
+        .collect();
+    series.sort();
+    series.dedup();
+    let mut want = documented_series();
+    want.sort();
+    assert_eq!(series, want, "sprints.csv series");
+    let toml = std::fs::read_to_string(out.join("scenarios.toml")).unwrap();
+    assert!(toml.contains("[run]"));
+    assert_eq!(toml.matches("[[scenario]]").count(), scenarios.len());
+    for s in scenarios {
+        assert!(
+            runs_csv.contains(&format!("\n{s},1,")),
+            "runs.csv lacks {s}"
+        );
+    }
+    if charts {
+        for kind in ChartKind::ALL {
+            for ext in ["png", "svg"] {
+                let f = out.join(format!("{}.{ext}", kind.file_stem()));
+                assert!(
+                    f.metadata().map(|m| m.len() > 0).unwrap_or(false),
+                    "{} missing",
+                    f.display()
+                );
+            }
+        }
+        let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+        assert!(html.contains("<html") || html.contains("<!DOCTYPE"));
+    }
+}
+
+const ARCHETYPES: [&str; 4] = ["aligned", "siloed-pm", "overloaded-po", "blurred-roles"];
+
+#[test]
+fn run_writes_every_documented_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    backsim(tmp.path())
+        .args(["run", "--runs", "50"])
+        .assert()
+        .success();
+    assert_outputs(&tmp.path().join("output"), &ARCHETYPES, 50, true);
+}
+
+#[test]
+fn no_arguments_runs_the_default_comparison_into_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    backsim(tmp.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("written to output"));
+    let runs = backsim::scenario::load_scenario("aligned")
+        .unwrap()
+        .simulation
+        .runs as usize;
+    assert_outputs(&tmp.path().join("output"), &ARCHETYPES, runs, true);
+}
+
+#[test]
+fn check_prints_the_resolved_scenario() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("mine.toml"),
+        "extends = \"siloed-pm\"\n[team]\nlanes = 2\n",
+    )
+    .unwrap();
+    backsim(tmp.path())
+        .args(["check", "mine.toml", "aligned"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("# mine.toml: ok (resolved)")
+                .and(predicate::str::contains("name = \"mine\""))
+                .and(predicate::str::contains("lanes = 2"))
+                .and(predicate::str::contains("sync_interval = 6"))
+                .and(predicate::str::contains("# aligned: ok (resolved)"))
+                .and(predicate::str::contains("[simulation]")),
+        );
+    assert_eq!(
+        std::fs::read_dir(tmp.path()).unwrap().count(),
+        1,
+        "check writes nothing"
+    );
+}
+
+#[test]
+fn init_writes_a_valid_file_and_never_overwrites() {
+    let tmp = tempfile::tempdir().unwrap();
+    backsim(tmp.path())
+        .args(["init", "my-team"])
+        .assert()
+        .success();
+    let path = tmp.path().join("my-team.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    backsim(tmp.path())
+        .args(["check", "my-team.toml"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("name = \"my-team\""));
+    backsim(tmp.path())
+        .args(["init", "my-team"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("my-team.toml").and(predicate::str::contains("exists")));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+}
+
+#[test]
+fn scenarios_lists_the_five_presets() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = backsim(tmp.path()).arg("scenarios").assert().success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    for p in ARCHETYPES.iter().chain(&["forecast"]) {
+        assert!(
+            text.lines().any(|l| l.trim_start().starts_with(p)),
+            "{p} not listed:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn version_help_and_completions() {
+    let tmp = tempfile::tempdir().unwrap();
+    backsim(tmp.path())
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "backsim {}",
+            env!("CARGO_PKG_VERSION")
+        )));
+    backsim(tmp.path()).arg("--help").assert().success().stdout(
+        predicate::str::contains("Usage")
+            .and(predicate::str::contains("run"))
+            .and(predicate::str::contains("check")),
+    );
+    backsim(tmp.path())
+        .args(["completions", "bash"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("_backsim").and(predicate::str::contains("complete")));
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
+}
+
+/// A bad scenario: exit 2, a message naming the file, the key path and the line, and no
+/// output written.
+fn assert_bad(files: &[(&str, &str)], run: &str, needles: &[&str]) {
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let p = tmp.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    for cmd in [vec!["run", "--runs", "5", run], vec!["check", run]] {
+        let out = backsim(tmp.path()).args(&cmd).assert().code(2);
+        let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+        for n in needles {
+            assert!(err.contains(n), "{cmd:?}: {n:?} not in the message:\n{err}");
+        }
+        assert!(
+            !tmp.path().join("output").exists(),
+            "{cmd:?} wrote output for bad input"
+        );
+    }
+}
+
+#[test]
+fn unknown_key() {
+    assert_bad(
+        &[(
+            "bad.toml",
+            "extends = \"aligned\"\n[team]\nlanes = 2\ncapacityy = 3\n",
+        )],
+        "bad.toml",
+        &["bad.toml:4:", "team.capacityy", "capacityy"],
+    );
+}
+
+#[test]
+fn wrong_type() {
+    assert_bad(
+        &[("bad.toml", "[team]\nlanes = \"three\"\n")],
+        "bad.toml",
+        &["bad.toml:2:", "team.lanes"],
+    );
+}
+
+#[test]
+fn negative_sd() {
+    assert_bad(
+        &[(
+            "bad.toml",
+            "[backlog]\ninitial_items = 10\n[team]\ncapacity = { dist = \"normal\", mean = 30, sd = -1 }\n",
+        )],
+        "bad.toml",
+        &["bad.toml:4:", "team.capacity.sd", "≥ 0"],
+    );
+}
+
+#[test]
+fn probability_outside_unit_interval() {
+    assert_bad(
+        &[(
+            "bad.toml",
+            "extends = \"aligned\"\n\n[roles]\nchurn_probability = 1.5\n",
+        )],
+        "bad.toml",
+        &["bad.toml:4:", "roles.churn_probability", "[0, 1]"],
+    );
+}
+
+#[test]
+fn zero_sprints() {
+    assert_bad(
+        &[("bad.toml", "[simulation]\nsprints = 0\n")],
+        "bad.toml",
+        &["bad.toml:2:", "simulation.sprints"],
+    );
+}
+
+#[test]
+fn empty_empirical_list() {
+    assert_bad(
+        &[(
+            "bad.toml",
+            "extends = \"forecast\"\n[team]\ncapacity = { dist = \"empirical\", values = [] }\n",
+        )],
+        "bad.toml",
+        &["bad.toml:3:", "team.capacity.values"],
+    );
+}
+
+#[test]
+fn extends_cycle() {
+    assert_bad(
+        &[
+            ("a.toml", "name = \"a\"\nextends = \"b.toml\"\n"),
+            ("b.toml", "name = \"b\"\n\nextends = \"a.toml\"\n"),
+        ],
+        "a.toml",
+        &["b.toml:3:", "extends", "cycle"],
+    );
+}
+
+#[test]
+fn missing_extends_target() {
+    assert_bad(
+        &[("bad.toml", "name = \"x\"\nextends = \"nowhere.toml\"\n")],
+        "bad.toml",
+        &["bad.toml:2:", "extends", "nowhere.toml"],
+    );
+    assert_bad(
+        &[("bad.toml", "name = \"x\"\nextends = \"no-such-preset\"\n")],
+        "bad.toml",
+        &["bad.toml:2:", "extends", "no-such-preset"],
+    );
+}
+
+#[test]
+fn missing_file() {
+    assert_bad(&[], "missing.toml", &["missing.toml"]);
+}
+
+#[test]
+fn directory_given_as_file() {
+    assert_bad(
+        &[("dir.toml/inner.toml", "name = \"x\"\n")],
+        "dir.toml",
+        &["dir.toml", "directory"],
+    );
+}

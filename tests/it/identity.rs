@@ -1,0 +1,214 @@
+//! Identity cases (reference model, section 8): perfect information and no friction give a
+//! value efficiency of exactly 1; a world without noise gives zero variance across runs; a
+//! scenario compared with itself under common random numbers gives zero differences.
+
+use crate::common::{column, preset, simulate, Files};
+use backsim::engine::metrics::{idx, METRICS, N_METRICS};
+
+/// Every friction and every source of misinformation off, on the full `aligned` world
+/// (six drifting themes with shocks, arrivals, the value and urgency mixes, three lanes).
+const PERFECT: &str = r#"
+name = "perfect"
+extends = "aligned"
+
+[team]
+initial_debt = 0.0
+debt_per_feature_point = 0.0
+debt_paid_per_enabler_point = 0.0
+debt_drag_per_point = 0.0
+context_switch_tax = 0.0
+
+[backlog]
+estimate_bias = 1.0
+estimate_sigma = 0.0
+estimate_sigma_per_ambiguity = 0.0
+fibonacci = false
+ambiguity = { dist = "constant", value = 0 }
+split_rate = 0.0
+
+[pm]
+insight_sigma = 0.0
+sync_interval = 1
+sync_fidelity = 1.0
+shock_unready_probability = 0.0
+shock_drop_probability = 0.0
+
+[po]
+value_skill = 1.0
+myopia = 0.0
+take_unready = 1.0
+questions_base = 0.0
+questions_per_ambiguity = 0.0
+
+[roles]
+pm_override = 0.0
+conflicts_per_sprint = 0.0
+churn_probability = 0.0
+misalignment_ambiguity = 0.0
+
+[quality]
+defects_per_point = 0.0
+wrong_build_base = 0.0
+wrong_build_ambiguity = 0.0
+"#;
+
+#[test]
+fn perfect_information_without_friction_has_value_efficiency_one() {
+    let files = Files::new();
+    let s = files.scenario("perfect", PERFECT);
+    let runs = simulate(&[s], 5, 300);
+    let eff = column(&runs, 0, idx::VALUE_EFFICIENCY);
+    let with_value = eff.iter().filter(|x| !x.is_nan()).count();
+    assert!(
+        with_value >= 290,
+        "only {with_value} of 300 runs have an oracle value > 0"
+    );
+    for (r, e) in eff.iter().enumerate() {
+        assert!(
+            e.is_nan() || *e == 1.0,
+            "run {}: value efficiency {e}",
+            r + 1
+        );
+    }
+    for (r, c) in column(&runs, 0, idx::COST_OF_DELAY).iter().enumerate() {
+        assert_eq!(*c, 0.0, "run {}: cost of delay {c}", r + 1);
+    }
+}
+
+/// No randomness at all: constant capacity and sizes, one theme without drift or shocks, no
+/// arrivals, every item of value 1 and standard urgency, no enablers; the frictions that
+/// stay on (refinement, commitment, tech debt, context switching) are deterministic.
+const ZERO_NOISE: &str = r#"
+name = "zero-noise"
+extends = "aligned"
+
+[simulation]
+sprints = 20
+value_tail_sprints = 10
+
+[team]
+capacity = { dist = "constant", value = 17.5 }
+lanes = 2
+
+[backlog]
+initial_items = 45
+arrivals_per_sprint = 0.0
+size = { dist = "constant", value = 2.5 }
+enabler_share = 0.0
+positive_value_share = 1.0
+zero_value_share = 0.0
+value_sigma = 0.0
+urgency = { standard = 1.0, decaying = 0.0, short_window = 0.0, fixed_date = 0.0 }
+estimate_sigma = 0.0
+estimate_sigma_per_ambiguity = 0.0
+ambiguity = { dist = "constant", value = 0.6 }
+
+[market]
+themes = 1
+drift_sigma = 0.0
+shock_rate = 0.0
+
+[pm]
+insight_sigma = 0.0
+sync_fidelity = 1.0
+
+[po]
+belief_sigma = 0.0
+take_unready = 0.0
+questions_base = 0.0
+questions_per_ambiguity = 0.0
+
+[roles]
+pm_override = 0.0
+conflicts_per_sprint = 0.0
+churn_probability = 0.0
+
+[quality]
+defects_per_point = 0.0
+wrong_build_base = 0.0
+wrong_build_ambiguity = 0.0
+"#;
+
+#[test]
+fn zero_noise_gives_zero_variance_across_runs() {
+    let files = Files::new();
+    let s = files.scenario("zero-noise", ZERO_NOISE);
+    let runs = simulate(&[s], 9, 40);
+    for (m, info) in METRICS.iter().enumerate() {
+        let col = column(&runs, 0, m);
+        let first = col[0];
+        for (r, x) in col.iter().enumerate() {
+            assert!(
+                x.to_bits() == first.to_bits() || (x.is_nan() && first.is_nan()),
+                "{}: run {} gives {x}, run 1 gives {first}",
+                info.name,
+                r + 1
+            );
+        }
+    }
+    // The world is not trivial: work was done and the release finished.
+    assert!(runs[0][0].metrics[idx::ITEMS_DONE] > 0.0);
+    assert!(runs[0][0].metrics[idx::COMPLETION_SPRINT].is_finite());
+}
+
+/// A scenario and an identical copy under another name, in one comparison: every record is
+/// the same, replication by replication.
+#[test]
+fn a_scenario_against_its_copy_is_identical_in_every_run() {
+    let files = Files::new();
+    let copy = files.scenario("copy", "name = \"aligned-copy\"\nextends = \"aligned\"\n");
+    let runs = simulate(&[preset("aligned"), copy], 21, 200);
+    for (r, rec) in runs.iter().enumerate() {
+        for (m, info) in METRICS.iter().enumerate() {
+            let (a, b) = (rec[0].metrics[m], rec[1].metrics[m]);
+            assert!(
+                a.to_bits() == b.to_bits(),
+                "run {} {}: {a} vs {b}",
+                r + 1,
+                info.name
+            );
+        }
+    }
+}
+
+/// The same through the CLI: in compare.csv every paired difference of the copy against the
+/// baseline is exactly 0 with the interval [0, 0], and nobody is better in any replication.
+#[test]
+fn compare_csv_of_a_scenario_against_its_copy_is_all_zero() {
+    let files = Files::new();
+    files.write("copy", "name = \"aligned-copy\"\nextends = \"aligned\"\n");
+    assert_cmd::Command::cargo_bin("backsim")
+        .unwrap()
+        .current_dir(files.dir.path())
+        .args([
+            "run",
+            "aligned",
+            "copy.toml",
+            "--runs",
+            "80",
+            "--no-charts",
+            "--quiet",
+        ])
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(files.dir.path().join("output/compare.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let mut rows = 0;
+    for line in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        rows += 1;
+        for name in ["mean_diff", "ci95_low", "ci95_high", "better_share"] {
+            assert_eq!(
+                cells[col(name)].parse::<f64>().ok(),
+                Some(0.0),
+                "{name} in {line}"
+            );
+        }
+        assert_eq!(cells[col("n")], "80", "{line}");
+    }
+    // Both scenarios (the baseline against itself too) on every metric.
+    assert_eq!(rows, 2 * N_METRICS);
+    assert!(text.contains("\naligned-copy,aligned,value_efficiency,"));
+}

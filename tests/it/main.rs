@@ -1,0 +1,15 @@
+//! The integration tests of backsim, in one binary (one link step).
+//!
+//! - `exact`: the exact cases of the reference model (section 8) against closed forms,
+//!   with tolerances from the standard error.
+//! - `identity`: perfect information, zero noise, and a scenario compared with itself.
+//! - `determinism`: byte-identical outputs whatever the thread count; seeds matter.
+//! - `claims`: what the tool exists to show: aligned roles beat the failure modes.
+//! - `cli`: the command line end to end.
+
+mod claims;
+mod cli;
+mod common;
+mod determinism;
+mod exact;
+mod identity;
