@@ -11,6 +11,8 @@ const ALPHA: f64 = 0.005;
 #[derive(Debug, Clone)]
 pub struct QuantileSketch {
     cap: usize,
+    /// The exact values are sorted (set by a quantile query, cleared by `add`).
+    sorted: bool,
     /// Runs without a value (censored), counted as +∞ in quantiles.
     censored: u64,
     store: Store,
@@ -58,6 +60,7 @@ impl QuantileSketch {
     pub fn new(cap: usize) -> Self {
         QuantileSketch {
             cap,
+            sorted: false,
             censored: 0,
             store: Store::Exact(Vec::new()),
         }
@@ -69,6 +72,7 @@ impl QuantileSketch {
             self.censored += 1;
             return;
         }
+        self.sorted = false;
         match &mut self.store {
             Store::Exact(v) => {
                 v.push(x);
@@ -149,8 +153,12 @@ impl QuantileSketch {
         }
         match &mut self.store {
             Store::Exact(v) => {
-                let (_, x, _) = v.select_nth_unstable_by(k as usize, |a, b| a.total_cmp(b));
-                *x
+                // Sort once; the summary asks for many quantiles of the same values.
+                if !self.sorted {
+                    v.sort_unstable_by(|a, b| a.total_cmp(b));
+                    self.sorted = true;
+                }
+                v[k as usize]
             }
             Store::Integers(m) => nth_in(m.iter().map(|(&x, &c)| (x as f64, c)), k),
             Store::Log(m) => nth_in(m.iter().map(|(&b, &c)| (bucket_value(b), c)), k),
