@@ -6,6 +6,45 @@ use plotters::prelude::*;
 use super::common::*;
 use crate::output::results::Results;
 
+/// Axes for a share (0–100 %) over sprints, with whole-sprint ticks.
+fn share_chart<'a, DB>(
+    plot: &'a DrawingArea<DB, Shift>,
+    x: std::ops::Range<f64>,
+    x_desc: &str,
+    y_desc: &str,
+    max_x_labels: usize,
+) -> anyhow::Result<
+    ChartContext<
+        'a,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+>
+where
+    DB: DrawingBackend,
+    DB::ErrorType: 'static,
+{
+    let labels = ((x.end - x.start) as usize + 1).min(max_x_labels);
+    let mut chart = ChartBuilder::on(plot)
+        .x_label_area_size(62)
+        .y_label_area_size(92)
+        .build_cartesian_2d(x, 0.0..1.02)?;
+    chart
+        .configure_mesh()
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(GRID)
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .axis_desc_style(font(LABEL_SIZE))
+        .label_style(font(TICK_SIZE))
+        .x_label_formatter(&|v| format!("{v:.0}"))
+        .y_label_formatter(&|v| format!("{:.0}", v * 100.0))
+        .x_labels(labels)
+        .y_labels(6)
+        .draw()?;
+    Ok(chart)
+}
+
 /// Empirical CDF over ALL runs (censored runs count in the denominator, never as done),
 /// as (value, share ≤ value) at each distinct value.
 pub fn ecdf(values: &[Option<f64>]) -> Vec<(f64, f64)> {
@@ -98,23 +137,13 @@ where
     }
     let xmin = all.iter().copied().fold(f64::INFINITY, f64::min).min(0.0) - 0.5;
     let xmax = max_delay.max(1.0) + 0.5;
-    let mut chart = ChartBuilder::on(&plot)
-        .x_label_area_size(62)
-        .y_label_area_size(92)
-        .build_cartesian_2d(xmin..xmax, 0.0..1.02)?;
-    chart
-        .configure_mesh()
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(GRID)
-        .x_desc("Release delay (sprints after the planned sprint; negative = early)")
-        .y_desc("Share of runs (%)")
-        .axis_desc_style(font(LABEL_SIZE))
-        .label_style(font(TICK_SIZE))
-        .x_label_formatter(&|v| format!("{v:.0}"))
-        .y_label_formatter(&|v| format!("{:.0}", v * 100.0))
-        .x_labels(((xmax - xmin) as usize + 1).min(20))
-        .y_labels(6)
-        .draw()?;
+    let mut chart = share_chart(
+        &plot,
+        xmin..xmax,
+        "Release delay (sprints after the planned sprint; negative = early)",
+        "Share of runs (%)",
+        20,
+    )?;
     for q in [0.5, 0.85] {
         chart.draw_series(DashedLineSeries::new(
             vec![(xmin, q), (xmax, q)],
@@ -183,23 +212,13 @@ where
         .max(1);
     let xmin = first as f64 - 0.5;
     let xmax = horizon as f64 + 0.5;
-    let mut chart = ChartBuilder::on(&plot)
-        .x_label_area_size(62)
-        .y_label_area_size(92)
-        .build_cartesian_2d(xmin..xmax, 0.0..1.02)?;
-    chart
-        .configure_mesh()
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(GRID)
-        .x_desc("Sprint k (end of sprint)")
-        .y_desc("Probability done (%)")
-        .axis_desc_style(font(LABEL_SIZE))
-        .label_style(font(TICK_SIZE))
-        .x_label_formatter(&|v| format!("{v:.0}"))
-        .y_label_formatter(&|v| format!("{:.0}", v * 100.0))
-        .x_labels(((xmax - xmin) as usize + 1).min(30))
-        .y_labels(6)
-        .draw()?;
+    let mut chart = share_chart(
+        &plot,
+        xmin..xmax,
+        "Sprint k (end of sprint)",
+        "Probability done (%)",
+        30,
+    )?;
     for (q, label) in [(0.5, "50 %"), (0.85, "85 %")] {
         chart.draw_series(DashedLineSeries::new(
             vec![(xmin, q), (xmax, q)],
