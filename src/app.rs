@@ -1,7 +1,7 @@
 //! The commands: CLI arguments turned into validated options, then the work, then the exit
 //! code. `main.rs` only parses the command line and calls [`main`].
 
-use crate::cli::{Cli, Command, Format, RunArgs};
+use crate::cli::{Cli, Command, Format, RunArgs, SweepArgs};
 use crate::engine::driver::{Comparison, Sink};
 use crate::engine::metrics::{RunRecord, N_SERIES};
 use crate::error::{exit_code, input_error};
@@ -29,6 +29,7 @@ pub fn main(cli: Cli) -> i32 {
         Some(Command::Scenarios) => list_scenarios(),
         Some(Command::Init { name, extends }) => init(&name, &extends),
         Some(Command::Plot { dir, format }) => plot(&dir, format),
+        Some(Command::Sweep(args)) => sweep(&args).map(|_| ()),
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory;
             clap_complete::generate(
@@ -298,6 +299,33 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         scenarios: plan.scenarios,
         runs: plan.runs,
         seed: plan.seed,
+    })
+}
+
+fn image_format(format: Format) -> crate::output::ImageFormat {
+    match format {
+        Format::Png => crate::output::ImageFormat::Png,
+        Format::Svg => crate::output::ImageFormat::Svg,
+        Format::Both => crate::output::ImageFormat::Both,
+    }
+}
+
+/// `backsim sweep`.
+pub fn sweep(args: &SweepArgs) -> Result<crate::analysis::sweep::SweepOutcome> {
+    let c = &args.common;
+    crate::analysis::sweep::run(&crate::analysis::sweep::SweepOptions {
+        scenario: args.scenario.clone(),
+        params: args.params.clone(),
+        samples: args.samples,
+        metrics: args.metrics.clone(),
+        runs: c.runs,
+        seed: c.seed,
+        precision: c.precision,
+        max_runs: c.max_runs,
+        out: c.out.clone(),
+        format: image_format(c.format),
+        no_charts: c.no_charts,
+        quiet: c.quiet,
     })
 }
 

@@ -51,6 +51,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Both)]
         format: Format,
     },
+    /// Sweep parameters over a grid or a Latin hypercube (same worlds at every point)
+    Sweep(SweepArgs),
     /// Print shell completions
     Completions {
         #[arg(value_enum)]
@@ -89,6 +91,57 @@ pub struct RunArgs {
     /// Accept sizes above the safety limits (runs, sprints, items)
     #[arg(long)]
     pub allow_large: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(
+    after_help = "Examples:\n  backsim sweep siloed-pm --param pm.sync_interval=1,2,4,8 --metric on_strategy_share\n  backsim sweep aligned --param po.decision_latency_hours=1:8:1 --param po.support_share=0.2:0.4:0.05\n  backsim sweep aligned --param po.myopia=0:0.6 --param po.take_unready=0:0.5 --param roles.churn_probability=0:0.08 --samples 30"
+)]
+pub struct SweepArgs {
+    /// Scenario file or preset name
+    pub scenario: String,
+    /// KEY=SPEC: a dotted scenario key (pm.sync_interval, team.capacity.cv, ...) and a list
+    /// (1,2,4,8) or a range LOW:HIGH:STEP (both ends included) or LOW:HIGH
+    #[arg(long = "param", short = 'p', required = true)]
+    pub params: Vec<String>,
+    /// Latin hypercube design with N points (default with more than two --param: 10 per parameter)
+    #[arg(long)]
+    pub samples: Option<usize>,
+    /// Metrics to summarise (repeat or comma-separate; default value_efficiency,release_delay_sprints,decision_wait_share)
+    #[arg(long = "metric", short = 'm')]
+    pub metrics: Vec<String>,
+    #[command(flatten)]
+    pub common: AnalysisArgs,
+}
+
+/// Options shared by sweep and sensitivity.
+#[derive(Debug, Clone, Args)]
+pub struct AnalysisArgs {
+    /// Replications per point (default: the scenario's simulation.runs; the batch size with --precision)
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Seed of the random streams (default: the scenario's simulation.seed)
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Add batches of --runs replications until every chosen metric's 95 % CI half-width is
+    /// within this share of its mean (e.g. 0.05)
+    #[arg(long)]
+    pub precision: Option<f64>,
+    /// Cap on replications with --precision
+    #[arg(long, default_value_t = 10_000)]
+    pub max_runs: u64,
+    /// Output folder
+    #[arg(long, default_value = "output")]
+    pub out: PathBuf,
+    /// Image formats of the charts
+    #[arg(long, value_enum, default_value_t = Format::Both)]
+    pub format: Format,
+    /// Write the CSV and report section only
+    #[arg(long)]
+    pub no_charts: bool,
+    /// No notes and no table on the terminal
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
