@@ -1,7 +1,7 @@
 //! The commands: CLI arguments turned into validated options, then the work, then the exit
 //! code. `main.rs` only parses the command line and calls [`main`].
 
-use crate::cli::{Cli, Command, Format, RunArgs, SweepArgs};
+use crate::cli::{Cli, Command, Format, RunArgs, SensitivityArgs, SensitivityMethod, SweepArgs};
 use crate::engine::driver::{Comparison, Sink};
 use crate::engine::metrics::{RunRecord, N_SERIES};
 use crate::error::{exit_code, input_error};
@@ -30,6 +30,7 @@ pub fn main(cli: Cli) -> i32 {
         Some(Command::Init { name, extends }) => init(&name, &extends),
         Some(Command::Plot { dir, format }) => plot(&dir, format),
         Some(Command::Sweep(args)) => sweep(&args).map(|_| ()),
+        Some(Command::Sensitivity(args)) => sensitivity(&args).map(|_| ()),
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory;
             clap_complete::generate(
@@ -318,6 +319,31 @@ pub fn sweep(args: &SweepArgs) -> Result<crate::analysis::sweep::SweepOutcome> {
         params: args.params.clone(),
         samples: args.samples,
         metrics: args.metrics.clone(),
+        runs: c.runs,
+        seed: c.seed,
+        precision: c.precision,
+        max_runs: c.max_runs,
+        out: c.out.clone(),
+        format: image_format(c.format),
+        no_charts: c.no_charts,
+        quiet: c.quiet,
+    })
+}
+
+/// `backsim sensitivity`.
+pub fn sensitivity(
+    args: &SensitivityArgs,
+) -> Result<crate::analysis::sensitivity::SensitivityOutcome> {
+    use crate::analysis::sensitivity::{run, Method, SensitivityOptions};
+    let c = &args.common;
+    run(&SensitivityOptions {
+        scenario: args.scenario.clone(),
+        metric: args.metric.clone(),
+        method: match args.method {
+            SensitivityMethod::Tornado => Method::Tornado,
+            SensitivityMethod::Morris => Method::Morris,
+        },
+        trajectories: args.trajectories,
         runs: c.runs,
         seed: c.seed,
         precision: c.precision,

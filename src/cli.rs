@@ -53,6 +53,8 @@ pub enum Command {
     },
     /// Sweep parameters over a grid or a Latin hypercube (same worlds at every point)
     Sweep(SweepArgs),
+    /// Which parameters move a metric: one-at-a-time tornado, or Morris screening
+    Sensitivity(SensitivityArgs),
     /// Print shell completions
     Completions {
         #[arg(value_enum)]
@@ -112,6 +114,33 @@ pub struct SweepArgs {
     pub metrics: Vec<String>,
     #[command(flatten)]
     pub common: AnalysisArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(
+    after_help = "Ranges: a built-in table of the model's levers; override or add in the scenario file:\n  [sensitivity]\n  \"pm.sync_interval\" = [1, 8]\n  \"po.myopia\" = { low = 0, high = 0.8 }\n  \"team.lanes\" = [3, 3]        # zero width: leave this one out\n\nExamples:\n  backsim sensitivity aligned --metric value_efficiency --runs 200\n  backsim sensitivity siloed-pm --method morris --trajectories 10 --runs 100"
+)]
+pub struct SensitivityArgs {
+    /// Scenario file or preset name
+    pub scenario: String,
+    /// The metric (default value_efficiency)
+    #[arg(long, short = 'm')]
+    pub metric: Option<String>,
+    /// tornado: one at a time, low and high end; morris: elementary effects (μ*, σ)
+    #[arg(long, value_enum, default_value_t = SensitivityMethod::Tornado)]
+    pub method: SensitivityMethod,
+    /// Morris trajectories
+    #[arg(long, default_value_t = 10)]
+    pub trajectories: usize,
+    #[command(flatten)]
+    pub common: AnalysisArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum SensitivityMethod {
+    #[default]
+    Tornado,
+    Morris,
 }
 
 /// Options shared by sweep and sensitivity.

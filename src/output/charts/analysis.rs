@@ -320,7 +320,7 @@ impl Chart for Tornado<'_> {
         let entries = [
             Entry::new(Swatch::Block(lc), "parameter at its low end"),
             Entry::new(Swatch::Block(hc), "parameter at its high end"),
-            Entry::new(Swatch::Line(INK), "95 % CI of each mean"),
+            Entry::new(Swatch::Line(INK), "95 % CI (paired with the scenario)"),
         ];
         let area = frame(
             root,
