@@ -31,6 +31,24 @@ pub fn main(cli: Cli) -> i32 {
         Some(Command::Plot { dir, format }) => plot(&dir, format),
         Some(Command::Sweep(args)) => sweep(&args).map(|_| ()),
         Some(Command::Sensitivity(args)) => sensitivity(&args).map(|_| ()),
+        Some(Command::Trace {
+            scenario,
+            run,
+            compare,
+            sprints,
+            seed,
+            out,
+            quiet,
+        }) => crate::analysis::trace::run(&crate::analysis::trace::TraceOptions {
+            scenario,
+            compare,
+            run,
+            sprints,
+            seed,
+            out,
+            quiet,
+        })
+        .map(|_| ()),
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory;
             clap_complete::generate(

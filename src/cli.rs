@@ -55,6 +55,32 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Which parameters move a metric: one-at-a-time tornado, or Morris screening
     Sensitivity(SensitivityArgs),
+    /// Tell the story of one run sprint by sprint (optionally beside another scenario's)
+    #[command(
+        after_help = "Examples:\n  backsim trace aligned --run 7\n  backsim trace aligned --run 7 --compare siloed-pm --sprints 1:8"
+    )]
+    Trace {
+        /// Scenario file or preset name
+        scenario: String,
+        /// The replication to tell (1-based: the `run` column of runs.csv)
+        #[arg(long, default_value_t = 1)]
+        run: u64,
+        /// The same run of another scenario, side by side
+        #[arg(long)]
+        compare: Option<String>,
+        /// Sprints to tell, A:B (1-based, inclusive) or N
+        #[arg(long)]
+        sprints: Option<String>,
+        /// Seed (default: the scenario's simulation.seed, as `backsim run` uses)
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Output folder
+        #[arg(long, default_value = "output")]
+        out: PathBuf,
+        /// Do not print the story
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Print shell completions
     Completions {
         #[arg(value_enum)]
