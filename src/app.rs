@@ -31,6 +31,16 @@ pub fn main(cli: Cli) -> i32 {
         Some(Command::Plot { dir, format }) => plot(&dir, format),
         Some(Command::Sweep(args)) => sweep(&args).map(|_| ()),
         Some(Command::Sensitivity(args)) => sensitivity(&args).map(|_| ()),
+        Some(Command::Calibrate {
+            history,
+            out,
+            quiet,
+        }) => crate::analysis::calibrate::run(&crate::analysis::calibrate::CalibrateOptions {
+            history,
+            out,
+            quiet,
+        })
+        .map(|_| ()),
         Some(Command::Trace {
             scenario,
             run,

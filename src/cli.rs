@@ -81,6 +81,20 @@ pub enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Turn a team's sprint history (CSV: sprint, completed[, committed]) into a [team] capacity
+    #[command(
+        after_help = "The history is a CSV with a header and one row per sprint:\n  sprint,completed,committed\n  1,27,30\n  2,31,30\n  ...\nWrites calibration.toml (the [team] section: an empirical bootstrap, the best fit commented)\nand calibration.csv (each fit's mean, CV, log-likelihood and Kolmogorov-Smirnov distance)."
+    )]
+    Calibrate {
+        /// The history CSV
+        history: PathBuf,
+        /// Output folder
+        #[arg(long, default_value = "output")]
+        out: PathBuf,
+        /// Warnings only
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Print shell completions
     Completions {
         #[arg(value_enum)]
