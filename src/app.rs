@@ -17,6 +17,16 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
+/// First batch and batch size of `--precision` when `--runs` is not given.
+pub const PRECISION_BATCH: u64 = 200;
+
+fn metric_names(m: &[usize]) -> String {
+    m.iter()
+        .map(|&i| crate::engine::metrics::METRICS[i].name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Most scenarios in one comparison.
 pub const MAX_SCENARIOS: usize = 64;
 
@@ -204,7 +214,16 @@ impl Sink for RunSink<'_> {
 
 /// `backsim run`: simulate, write every file atomically, draw, print the table.
 pub fn run(args: &RunArgs) -> Result<RunOutcome> {
-    let plan = plan(args)?;
+    let mut plan = plan(args)?;
+    let precision = match args.precision {
+        None => None,
+        Some(t) => Some(crate::analysis::Precision::new(
+            t,
+            args.max_runs,
+            args.runs.unwrap_or(PRECISION_BATCH),
+        )?),
+    };
+    let precision_metrics = crate::analysis::metric_indices(&args.metrics, &["value_efficiency"])?;
     let out = &args.out;
     prepare_dir(out)?;
     let interactive = std::io::stdout().is_terminal() && !args.quiet;
@@ -228,7 +247,7 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         .context("cannot write runs.csv")?;
 
     let bar = if interactive {
-        ProgressBar::new(plan.runs)
+        ProgressBar::new(precision.map_or(plan.runs, |p| p.max_runs))
     } else {
         ProgressBar::hidden()
     };
@@ -243,16 +262,37 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         );
         bar.set_message(format!("simulating {} scenarios", plan.scenarios.len()));
     }
-    let mut work = || -> Result<()> {
+    let mut work = || -> Result<(u64, Option<bool>)> {
         let mut sink = RunSink {
             names: plan.scenarios.iter().map(|s| s.name.clone()).collect(),
             runs_file: &mut runs_file,
             aggregate: &mut aggregate,
             line: String::new(),
         };
-        comparison.run(&mut sink, &|done| bar.set_position(done))
+        let Some(p) = precision else {
+            comparison.run(&mut sink, &|done| bar.set_position(done))?;
+            return Ok((plan.runs, None));
+        };
+        // The sequential rule: batches of replications until every chosen metric's mean is
+        // known to ±target (95 % CI half-width) in every scenario, or the cap.
+        let (mut start, mut end) = (0, p.batch);
+        loop {
+            comparison.run_range(start, end, &mut sink, &|done| bar.set_position(done))?;
+            let met = (0..plan.scenarios.len()).all(|s| {
+                precision_metrics.iter().all(|&m| {
+                    let sum = sink.aggregate.summary(s, m);
+                    let half = (sum.ci95.1 - sum.ci95.0) / 2.0;
+                    sum.n >= 2 && half.is_finite() && half <= p.target * sum.mean.abs()
+                })
+            });
+            if met || end >= p.max_runs {
+                return Ok((end, Some(met)));
+            }
+            start = end;
+            end = (end + p.batch).min(p.max_runs);
+        }
     };
-    match args.threads {
+    let (used, met) = match args.threads {
         Some(0) => return Err(input_error("--threads must be at least 1")),
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n)
@@ -260,8 +300,12 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
             .context("cannot start worker threads")?
             .install(&mut work)?,
         None => work()?,
-    }
+    };
     bar.finish_and_clear();
+    plan.runs = used;
+    for s in plan.scenarios.iter_mut() {
+        s.simulation.runs = used;
+    }
 
     let meta = out_csv::RunMeta {
         version: env!("CARGO_PKG_VERSION").to_string(),
@@ -316,10 +360,23 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
             );
         }
         println!(
-            "{} runs × {} scenarios (seed {}) written to {}",
+            "{} runs × {} scenarios (seed {}){} written to {}",
             plan.runs,
             plan.scenarios.len(),
             plan.seed,
+            match met {
+                None => String::new(),
+                Some(true) => format!(
+                    ", runs used to reach ±{} % on {}",
+                    args.precision.unwrap_or(0.0) * 100.0,
+                    metric_names(&precision_metrics)
+                ),
+                Some(false) => format!(
+                    ", precision ±{} % on {} NOT reached within --max-runs",
+                    args.precision.unwrap_or(0.0) * 100.0,
+                    metric_names(&precision_metrics)
+                ),
+            },
             out.display()
         );
     }

@@ -133,6 +133,16 @@ pub struct RunArgs {
     /// Accept sizes above the safety limits (runs, sprints, items)
     #[arg(long)]
     pub allow_large: bool,
+    /// Add batches of replications (--runs each, default 200) until the 95 % CI half-width of
+    /// every --metric's mean is within this share of the mean in every scenario (e.g. 0.05)
+    #[arg(long)]
+    pub precision: Option<f64>,
+    /// Cap on replications with --precision
+    #[arg(long, default_value_t = 10_000)]
+    pub max_runs: u64,
+    /// Metrics the precision target applies to (default value_efficiency)
+    #[arg(long = "metric", short = 'm')]
+    pub metrics: Vec<String>,
 }
 
 #[derive(Debug, Clone, Args)]
