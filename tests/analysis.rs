@@ -200,8 +200,8 @@ fn bad_params_name_the_key_and_what_is_accepted() {
             &["pm.sync_intervall", "pm.sync_interval"],
         ),
         (
-            "po.strategy_share=0:2:0.5",
-            &["po.strategy_share", "[0, 1]"],
+            "po.strategy_share=0.1,1.5",
+            &["po.strategy_share = 1.5", "[0, 1]"],
         ),
         (
             "pm.sync_interval=1:x",

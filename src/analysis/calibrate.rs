@@ -508,19 +508,20 @@ pub fn calibrate(history: &[Sprint]) -> Result<Calibration> {
             ));
         }
     }
-    // Outliers: Tukey's fences.
+    // Outliers: beyond Tukey's outer fences (3 × IQR; 1.5 × IQR flags too many in a skewed
+    // but healthy history).
     let mut sorted = x.clone();
     sorted.sort_by(f64::total_cmp);
     let (q1, q3) = (quantile(&sorted, 0.25), quantile(&sorted, 0.75));
     let iqr = q3 - q1;
     let outliers: Vec<String> = history
         .iter()
-        .filter(|s| s.completed < q1 - 1.5 * iqr || s.completed > q3 + 1.5 * iqr)
+        .filter(|s| s.completed < q1 - 3.0 * iqr || s.completed > q3 + 3.0 * iqr)
         .map(|s| format!("sprint {} ({})", fmt_num(s.sprint), fmt_num(s.completed)))
         .collect();
     if !outliers.is_empty() && iqr > 0.0 {
         warnings.push(format!(
-            "outliers beyond 1.5 × IQR of the quartiles: {}; check them (holidays, a team change, a counting error) before trusting the fit",
+            "outliers beyond 3 × IQR of the quartiles: {}; check them (holidays, a team change, a counting error) before trusting the fit",
             outliers.join(", ")
         ));
     }

@@ -173,7 +173,9 @@ pub fn set(s: &Scenario, key: &str, value: f64) -> Result<Scenario> {
         .try_into()
         .map_err(|e: toml::de::Error| input_error(format!("{key} = {value}: {}", e.message())))?;
     let problems = validate(&scenario, &Limits::large());
-    if let Some(p) = problems.first() {
+    // The key's own problem first (its range), else what it broke elsewhere.
+    let own = problems.iter().find(|p| p.path.join(".") == key);
+    if let Some(p) = own.or(problems.first()) {
         return Err(input_error(format!(
             "{key} = {}: {} {}",
             crate::output::csv::fmt_num(value),

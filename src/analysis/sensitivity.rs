@@ -484,6 +484,18 @@ fn sensitivity_csv(
     out
 }
 
+/// "yes" when the paired CI of high − low excludes 0, "exactly 0" when every paired
+/// difference was 0 (the metric does not depend on the lever), else "no".
+fn clarity(e: &Effect) -> &'static str {
+    if e.effect == 0.0 && e.effect_ci == (0.0, 0.0) {
+        "exactly 0"
+    } else if e.effect_ci.0 > 0.0 || e.effect_ci.1 < 0.0 {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
 fn text_table(method: Method, name: &str, baseline: (f64, f64, f64), effects: &[Effect]) -> String {
     let mut out = format!(
         "{name} with the scenario as given: {} (95 % CI {} to {})\n",
@@ -495,13 +507,13 @@ fn text_table(method: Method, name: &str, baseline: (f64, f64, f64), effects: &[
         Method::Tornado => {
             let _ = writeln!(
                 out,
-                "{:>4}  {:<32} {:>16} {:>10} {:>10} {:>24}",
+                "{:>4}  {:<32} {:>16} {:>10} {:>10} {:>26}  clear?",
                 "rank", "parameter", "range", "at low", "at high", "effect high−low (95 % CI)"
             );
             for (i, e) in effects.iter().enumerate() {
                 let _ = writeln!(
                     out,
-                    "{:>4}  {:<32} {:>16} {:>10} {:>10} {:>24}",
+                    "{:>4}  {:<32} {:>16} {:>10} {:>10} {:>26}  {}",
                     i + 1,
                     e.key,
                     format!("{}–{}", fmt_num(e.low), fmt_num(e.high)),
@@ -512,7 +524,8 @@ fn text_table(method: Method, name: &str, baseline: (f64, f64, f64), effects: &[
                         short(e.effect),
                         short(e.effect_ci.0),
                         short(e.effect_ci.1)
-                    )
+                    ),
+                    clarity(e)
                 );
             }
         }
@@ -574,11 +587,11 @@ fn report_html(
     h.push_str("<table>\n");
     match method {
         Method::Tornado => {
-            h.push_str("<tr><th>rank</th><th>parameter</th><th>range</th><th>at low</th><th>at high</th><th>effect high − low (95 % CI)</th></tr>\n");
+            h.push_str("<tr><th>rank</th><th>parameter</th><th>range</th><th>at low</th><th>at high</th><th>effect high − low (95 % CI)</th><th>clear?</th></tr>\n");
             for (i, e) in effects.iter().enumerate() {
                 let _ = writeln!(
                     h,
-                    "<tr><td>{}</td><td>{}</td><td>{}–{}</td><td>{}</td><td>{}</td><td>{} ({} to {})</td></tr>",
+                    "<tr><td>{}</td><td>{}</td><td>{}–{}</td><td>{}</td><td>{}</td><td>{} ({} to {})</td><td>{}</td></tr>",
                     i + 1,
                     esc(&e.key),
                     fmt_num(e.low),
@@ -587,7 +600,8 @@ fn report_html(
                     short(e.at_high.0),
                     short(e.effect),
                     short(e.effect_ci.0),
-                    short(e.effect_ci.1)
+                    short(e.effect_ci.1),
+                    clarity(e)
                 );
             }
         }
