@@ -498,7 +498,7 @@ fn precision_runs_deterministic_batches_and_equals_a_plain_run_of_that_length() 
         ..Default::default()
     })
     .unwrap();
-    assert!(outcome.runs > 10 && outcome.runs % 10 == 0 && outcome.runs <= 200);
+    assert!(outcome.runs > 10 && outcome.runs.is_multiple_of(10) && outcome.runs <= 200);
     let plain = dir.path().join("plain");
     plain_run(&plain, &["aligned"], outcome.runs);
     assert_eq!(

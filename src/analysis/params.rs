@@ -219,7 +219,10 @@ pub const DEFAULT_RANGES: [(&str, f64, f64); 20] = [
     ("market.shock_rate", 0.04, 0.15),
 ];
 
-fn range_leaf(v: &toml::Value) -> Option<std::result::Result<(f64, f64), String>> {
+/// A range as read from `[sensitivity]`, or what is wrong with it.
+type RangeOrError = std::result::Result<(f64, f64), String>;
+
+fn range_leaf(v: &toml::Value) -> Option<RangeOrError> {
     let num = |v: &toml::Value| match v {
         toml::Value::Integer(i) => Some(*i as f64),
         toml::Value::Float(f) => Some(*f),
@@ -247,11 +250,7 @@ fn range_leaf(v: &toml::Value) -> Option<std::result::Result<(f64, f64), String>
     }
 }
 
-fn flatten_ranges(
-    prefix: &str,
-    t: &toml::Table,
-    out: &mut Vec<(String, std::result::Result<(f64, f64), String>)>,
-) {
+fn flatten_ranges(prefix: &str, t: &toml::Table, out: &mut Vec<(String, RangeOrError)>) {
     for (k, v) in t {
         let key = if prefix.is_empty() {
             k.clone()
