@@ -683,33 +683,39 @@ pub fn run(opts: &CalibrateOptions) -> Result<Calibration> {
         eprintln!("warning: {w}");
     }
     if !opts.quiet {
-        println!(
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        writeln!(
+            out,
             "{} sprints: mean {}, CV {:.3}{}",
             c.history.len(),
             fmt_num(c.mean),
             c.cv,
             c.say_do
                 .map_or(String::new(), |s| format!(", say/do {:.2}", s))
-        );
-        println!(
+        )?;
+        writeln!(
+            out,
             "{:<10} {:>10} {:>8} {:>10} {:>16}",
             "fit", "mean", "CV", "KS dist", "log-likelihood"
-        );
+        )?;
         for f in &c.fits {
-            println!(
+            writeln!(
+                out,
                 "{:<10} {:>10} {:>8.3} {:>10.3} {:>16.2}",
                 f.family.name(),
                 fmt_num(f.mean),
                 f.cv,
                 f.ks,
                 f.log_likelihood
-            );
+            )?;
         }
-        println!("\n{}", c.team_toml);
-        println!(
+        writeln!(out, "\n{}", c.team_toml)?;
+        writeln!(
+            out,
             "calibration.toml and calibration.csv written to {}",
             opts.out.display()
-        );
+        )?;
     }
     Ok(c)
 }

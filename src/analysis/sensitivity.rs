@@ -213,13 +213,16 @@ pub fn run(opts: &SensitivityOptions) -> Result<SensitivityOutcome> {
     let mut written = commit_all(pending)?;
     written.extend(files);
     if !opts.quiet {
-        print!("{}", text_table(opts.method, name, baseline, &effects));
-        println!(
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        write!(out, "{}", text_table(opts.method, name, baseline, &effects))?;
+        writeln!(
+            out,
             "{} parameters × {} runs (seed {seed}){precision_text} written to {}",
             effects.len(),
             used,
             opts.out.display()
-        );
+        )?;
     }
     Ok(SensitivityOutcome {
         method: opts.method,

@@ -289,14 +289,17 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
     let mut written = commit_all(pending)?;
     written.extend(files);
     if !opts.quiet {
-        print!("{}", text_table(&specs, &points, &metrics, &mut c));
-        println!(
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        write!(out, "{}", text_table(&specs, &points, &metrics, &mut c))?;
+        writeln!(
+            out,
             "{} points × {} runs (seed {seed}){} written to {}",
             points.len(),
             c.runs,
             precision_note(&c),
             opts.out.display()
-        );
+        )?;
     }
     Ok(SweepOutcome {
         design,

@@ -842,11 +842,14 @@ pub fn run(opts: &TraceOptions) -> Result<TraceOutcome> {
     ];
     let files = commit_all(pending)?;
     if !opts.quiet {
-        print!("{md}");
-        println!(
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        write!(out, "{md}")?;
+        writeln!(
+            out,
             "trace.md, trace.csv and a report section written to {}",
             opts.out.display()
-        );
+        )?;
     }
     Ok(TraceOutcome {
         stories,

@@ -253,7 +253,11 @@ impl Chart for Heat<'_> {
                         tick(v),
                         (x + 0.5, y + 0.5),
                         font(TICK_SIZE - 2.0)
-                            .color(&INK)
+                            .color(if t < 0.2 && v.is_finite() {
+                                &WHITE
+                            } else {
+                                &INK
+                            })
                             .pos(Pos::new(HPos::Center, VPos::Center)),
                     )))?;
                 }
