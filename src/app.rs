@@ -1,7 +1,7 @@
 //! The commands: CLI arguments turned into validated options, then the work, then the exit
 //! code. `main.rs` only parses the command line and calls [`main`].
 
-use crate::cli::{Cli, Command, Format, RunArgs};
+use crate::cli::{Cli, Command, Format, RunArgs, SensitivityArgs, SensitivityMethod, SweepArgs};
 use crate::engine::driver::{Comparison, Sink};
 use crate::engine::metrics::{RunRecord, N_SERIES};
 use crate::error::{exit_code, input_error};
@@ -17,6 +17,16 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
+/// First batch and batch size of `--precision` when `--runs` is not given.
+pub const PRECISION_BATCH: u64 = 200;
+
+fn metric_names(m: &[usize]) -> String {
+    m.iter()
+        .map(|&i| crate::engine::metrics::METRICS[i].name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Most scenarios in one comparison.
 pub const MAX_SCENARIOS: usize = 64;
 
@@ -29,6 +39,36 @@ pub fn main(cli: Cli) -> i32 {
         Some(Command::Scenarios) => list_scenarios(),
         Some(Command::Init { name, extends }) => init(&name, &extends),
         Some(Command::Plot { dir, format }) => plot(&dir, format),
+        Some(Command::Sweep(args)) => sweep(&args).map(|_| ()),
+        Some(Command::Sensitivity(args)) => sensitivity(&args).map(|_| ()),
+        Some(Command::Calibrate {
+            history,
+            out,
+            quiet,
+        }) => crate::analysis::calibrate::run(&crate::analysis::calibrate::CalibrateOptions {
+            history,
+            out,
+            quiet,
+        })
+        .map(|_| ()),
+        Some(Command::Trace {
+            scenario,
+            run,
+            compare,
+            sprints,
+            seed,
+            out,
+            quiet,
+        }) => crate::analysis::trace::run(&crate::analysis::trace::TraceOptions {
+            scenario,
+            compare,
+            run,
+            sprints,
+            seed,
+            out,
+            quiet,
+        })
+        .map(|_| ()),
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory;
             clap_complete::generate(
@@ -174,7 +214,16 @@ impl Sink for RunSink<'_> {
 
 /// `backsim run`: simulate, write every file atomically, draw, print the table.
 pub fn run(args: &RunArgs) -> Result<RunOutcome> {
-    let plan = plan(args)?;
+    let mut plan = plan(args)?;
+    let precision = match args.precision {
+        None => None,
+        Some(t) => Some(crate::analysis::Precision::new(
+            t,
+            args.max_runs,
+            args.runs.unwrap_or(PRECISION_BATCH),
+        )?),
+    };
+    let precision_metrics = crate::analysis::metric_indices(&args.metrics, &["value_efficiency"])?;
     let out = &args.out;
     prepare_dir(out)?;
     let interactive = std::io::stdout().is_terminal() && !args.quiet;
@@ -198,7 +247,7 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         .context("cannot write runs.csv")?;
 
     let bar = if interactive {
-        ProgressBar::new(plan.runs)
+        ProgressBar::new(precision.map_or(plan.runs, |p| p.max_runs))
     } else {
         ProgressBar::hidden()
     };
@@ -213,16 +262,37 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         );
         bar.set_message(format!("simulating {} scenarios", plan.scenarios.len()));
     }
-    let mut work = || -> Result<()> {
+    let mut work = || -> Result<(u64, Option<bool>)> {
         let mut sink = RunSink {
             names: plan.scenarios.iter().map(|s| s.name.clone()).collect(),
             runs_file: &mut runs_file,
             aggregate: &mut aggregate,
             line: String::new(),
         };
-        comparison.run(&mut sink, &|done| bar.set_position(done))
+        let Some(p) = precision else {
+            comparison.run(&mut sink, &|done| bar.set_position(done))?;
+            return Ok((plan.runs, None));
+        };
+        // The sequential rule: batches of replications until every chosen metric's mean is
+        // known to ±target (95 % CI half-width) in every scenario, or the cap.
+        let (mut start, mut end) = (0, p.batch);
+        loop {
+            comparison.run_range(start, end, &mut sink, &|done| bar.set_position(done))?;
+            let met = (0..plan.scenarios.len()).all(|s| {
+                precision_metrics.iter().all(|&m| {
+                    let sum = sink.aggregate.summary(s, m);
+                    let half = (sum.ci95.1 - sum.ci95.0) / 2.0;
+                    sum.n >= 2 && half.is_finite() && half <= p.target * sum.mean.abs()
+                })
+            });
+            if met || end >= p.max_runs {
+                return Ok((end, Some(met)));
+            }
+            start = end;
+            end = (end + p.batch).min(p.max_runs);
+        }
     };
-    match args.threads {
+    let (used, met) = match args.threads {
         Some(0) => return Err(input_error("--threads must be at least 1")),
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n)
@@ -230,8 +300,12 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
             .context("cannot start worker threads")?
             .install(&mut work)?,
         None => work()?,
-    }
+    };
     bar.finish_and_clear();
+    plan.runs = used;
+    for s in plan.scenarios.iter_mut() {
+        s.simulation.runs = used;
+    }
 
     let meta = out_csv::RunMeta {
         version: env!("CARGO_PKG_VERSION").to_string(),
@@ -286,10 +360,23 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
             );
         }
         println!(
-            "{} runs × {} scenarios (seed {}) written to {}",
+            "{} runs × {} scenarios (seed {}){} written to {}",
             plan.runs,
             plan.scenarios.len(),
             plan.seed,
+            match met {
+                None => String::new(),
+                Some(true) => format!(
+                    ", runs used to reach ±{} % on {}",
+                    args.precision.unwrap_or(0.0) * 100.0,
+                    metric_names(&precision_metrics)
+                ),
+                Some(false) => format!(
+                    ", precision ±{} % on {} NOT reached within --max-runs",
+                    args.precision.unwrap_or(0.0) * 100.0,
+                    metric_names(&precision_metrics)
+                ),
+            },
             out.display()
         );
     }
@@ -298,6 +385,58 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         scenarios: plan.scenarios,
         runs: plan.runs,
         seed: plan.seed,
+    })
+}
+
+fn image_format(format: Format) -> crate::output::ImageFormat {
+    match format {
+        Format::Png => crate::output::ImageFormat::Png,
+        Format::Svg => crate::output::ImageFormat::Svg,
+        Format::Both => crate::output::ImageFormat::Both,
+    }
+}
+
+/// `backsim sweep`.
+pub fn sweep(args: &SweepArgs) -> Result<crate::analysis::sweep::SweepOutcome> {
+    let c = &args.common;
+    crate::analysis::sweep::run(&crate::analysis::sweep::SweepOptions {
+        scenario: args.scenario.clone(),
+        params: args.params.clone(),
+        samples: args.samples,
+        metrics: args.metrics.clone(),
+        runs: c.runs,
+        seed: c.seed,
+        precision: c.precision,
+        max_runs: c.max_runs,
+        out: c.out.clone(),
+        format: image_format(c.format),
+        no_charts: c.no_charts,
+        quiet: c.quiet,
+    })
+}
+
+/// `backsim sensitivity`.
+pub fn sensitivity(
+    args: &SensitivityArgs,
+) -> Result<crate::analysis::sensitivity::SensitivityOutcome> {
+    use crate::analysis::sensitivity::{run, Method, SensitivityOptions};
+    let c = &args.common;
+    run(&SensitivityOptions {
+        scenario: args.scenario.clone(),
+        metric: args.metric.clone(),
+        method: match args.method {
+            SensitivityMethod::Tornado => Method::Tornado,
+            SensitivityMethod::Morris => Method::Morris,
+        },
+        trajectories: args.trajectories,
+        runs: c.runs,
+        seed: c.seed,
+        precision: c.precision,
+        max_runs: c.max_runs,
+        out: c.out.clone(),
+        format: image_format(c.format),
+        no_charts: c.no_charts,
+        quiet: c.quiet,
     })
 }
 

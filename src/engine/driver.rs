@@ -97,6 +97,18 @@ impl Comparison {
 
     /// Run every replication, calling `progress(done)` after each batch and feeding `sink`.
     pub fn run(&self, sink: &mut dyn Sink, progress: &dyn Fn(u64)) -> anyhow::Result<()> {
+        self.run_range(0, self.runs, sink, progress)
+    }
+
+    /// Run replications `start..end` (0-based) in order: how sequential rules add batches.
+    /// Replication r is the same whatever range it is run in.
+    pub fn run_range(
+        &self,
+        start: u64,
+        end: u64,
+        sink: &mut dyn Sink,
+        progress: &dyn Fn(u64),
+    ) -> anyhow::Result<()> {
         thread_local! {
             static WORKSPACE: RefCell<Workspace> = RefCell::new(Workspace::new());
         }
@@ -107,9 +119,9 @@ impl Comparison {
         };
         let mut records = vec![empty; BATCH as usize * n];
         let mut series = vec![[0.0; N_SERIES]; BATCH as usize * rows];
-        let mut start = 0;
-        while start < self.runs {
-            let len = (self.runs - start).min(BATCH) as usize;
+        let mut start = start;
+        while start < end {
+            let len = (end - start).min(BATCH) as usize;
             records[..len * n]
                 .par_chunks_mut(n)
                 .zip(series[..len * rows].par_chunks_mut(rows.max(1)))

@@ -66,7 +66,7 @@ pub fn write_run_row(
 }
 
 /// Where a censored quantile is reported: `>H`.
-fn censored_cell(scenario: &Scenario, metric: usize) -> String {
+pub fn censored_cell(scenario: &Scenario, metric: usize) -> String {
     let h = scenario.simulation.sprints as f64;
     let bound = if metric == 0 {
         h

@@ -125,7 +125,7 @@ fn swatch(i: usize) -> String {
     )
 }
 
-const CSS: &str = "
+pub const CSS: &str = "
 body{font-family:'DejaVu Sans',Verdana,Arial,sans-serif;color:#222;background:#fff;margin:0;line-height:1.45}
 main{max-width:1240px;margin:0 auto;padding:24px 28px 60px}
 h1{font-size:2rem;margin:.2em 0}

@@ -35,6 +35,11 @@ pub struct Scenario {
     pub release: Release,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub risks: Vec<Risk>,
+    /// `[sensitivity]`: ranges for `backsim sensitivity` that override the built-in table,
+    /// keyed by dotted scenario key: `"pm.sync_interval" = [1, 8]` or
+    /// `"po.myopia" = { low = 0, high = 0.8 }` (nested tables `[sensitivity.pm]` work too).
+    #[serde(skip_serializing_if = "toml::Table::is_empty")]
+    pub sensitivity: toml::Table,
 }
 
 impl Default for Scenario {
@@ -53,6 +58,7 @@ impl Default for Scenario {
             quality: Quality::default(),
             release: Release::default(),
             risks: Vec::new(),
+            sensitivity: toml::Table::new(),
         }
     }
 }

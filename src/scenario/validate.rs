@@ -462,5 +462,11 @@ pub fn validate(s: &Scenario, limits: &Limits) -> Vec<Problem> {
             c.push(&p, "has no impact: set added_items or added_points".into());
         }
     }
+    if !s.sensitivity.is_empty() {
+        match crate::analysis::params::sensitivity_overrides(s) {
+            Ok(_) => {}
+            Err((key, message)) => c.push(&format!("sensitivity.{key}"), message),
+        }
+    }
     c.problems
 }

@@ -6,7 +6,7 @@ use super::{Moments, QuantileSketch};
 use crate::engine::metrics::{Better, RunRecord, METRICS, N_METRICS, N_SERIES};
 
 /// Values kept exactly per metric before the sketch compresses them.
-const METRIC_EXACT_CAP: usize = 16_384;
+pub const METRIC_EXACT_CAP: usize = 16_384;
 /// The same for per-sprint series (there are many more of them).
 const SERIES_EXACT_CAP: usize = 1_024;
 

@@ -9,6 +9,7 @@
 //! each scenario always the colour of its position in `scenarios.toml`, legends in a strip
 //! above the plot so they never cover data.
 
+pub mod analysis;
 mod common;
 mod compare;
 mod delay;

@@ -1,0 +1,277 @@
+//! Workshop tuning: many variants of one scenario, and the story of one run.
+//!
+//! - [`params`]: dotted-key get/set on a scenario (`pm.sync_interval`, `team.capacity.cv`),
+//!   sensitivity ranges, `--param KEY=SPEC` parsing.
+//! - [`sweep`]: a grid (one or two parameters) or a Latin hypercube design, every point on
+//!   the same worlds (common random numbers), summarised per point and metric.
+//! - [`sensitivity`]: one-at-a-time tornado with paired CIs, and Morris screening.
+//! - [`trace`]: the events of replication K told sprint by sprint, optionally beside the
+//!   same replication of another scenario.
+//! - [`calibrate`]: a team's sprint history turned into a `[team]` capacity.
+//!
+//! [`evaluate`] is the shared engine of sweep and sensitivity: it runs any list of scenarios
+//! with one seed (in comparisons of at most 64 scenarios; replication r is the same world in
+//! every one of them), optionally in batches until a precision target is met, and keeps per
+//! scenario and metric the moments, a quantile sketch and (if asked) every value.
+
+pub mod calibrate;
+pub mod params;
+pub mod sensitivity;
+pub mod sweep;
+pub mod trace;
+
+use crate::engine::driver::{Comparison, Sink};
+use crate::engine::metrics::{RunRecord, N_SERIES};
+use crate::scenario::Scenario;
+use crate::stats::aggregate::METRIC_EXACT_CAP;
+use crate::stats::{Moments, QuantileSketch};
+use anyhow::Result;
+use std::path::Path;
+
+/// Most scenarios one engine comparison simulates together (its oracle table holds 64).
+pub const CHUNK: usize = 64;
+
+/// The sequential rule: add batches of `batch` replications until every chosen metric's
+/// 95 % CI half-width is at most `target` × |mean|, or `max_runs` is reached.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Precision {
+    pub target: f64,
+    pub max_runs: u64,
+    pub batch: u64,
+}
+
+impl Precision {
+    /// Check the options; `batch` is the first batch too.
+    pub fn new(target: f64, max_runs: u64, batch: u64) -> Result<Precision> {
+        if !(target > 0.0 && target < 1.0) {
+            return Err(crate::error::input_error(format!(
+                "--precision {target}: must be a relative half-width in (0, 1), e.g. 0.05 for ±5 % of the mean"
+            )));
+        }
+        if batch < 2 {
+            return Err(crate::error::input_error(
+                "--runs must be at least 2 with --precision (it is the batch size)",
+            ));
+        }
+        if max_runs < batch {
+            return Err(crate::error::input_error(format!(
+                "--max-runs {max_runs} is below the first batch of {batch} runs"
+            )));
+        }
+        Ok(Precision {
+            target,
+            max_runs,
+            batch,
+        })
+    }
+
+    /// Whether a mean is known well enough.
+    pub fn met(&self, m: &Moments) -> bool {
+        m.n >= 2 && {
+            let hw = m.half_width();
+            hw.is_finite() && hw <= self.target * m.mean().abs()
+        }
+    }
+}
+
+/// Mean, CI and quantiles of one metric at one point, formatted like `summary.csv`.
+#[derive(Debug, Clone, Copy)]
+pub struct PointSummary {
+    pub mean: f64,
+    pub ci95: (f64, f64),
+    pub p50: f64,
+    pub p85: f64,
+    pub n: u64,
+}
+
+/// What [`evaluate`] collected.
+#[derive(Debug, Clone)]
+pub struct Collected {
+    pub metrics: Vec<usize>,
+    moments: Vec<Vec<Moments>>,
+    sketches: Vec<Vec<QuantileSketch>>,
+    /// `values[s][k][r]` when kept: metric `metrics[k]` of scenario s in replication r.
+    pub values: Option<Vec<Vec<Vec<f64>>>>,
+    pub runs: u64,
+    /// Whether the precision target (if any) was met.
+    pub precision_met: Option<bool>,
+}
+
+impl Collected {
+    fn new(n: usize, metrics: &[usize], keep: bool) -> Self {
+        Collected {
+            metrics: metrics.to_vec(),
+            moments: vec![vec![Moments::default(); metrics.len()]; n],
+            sketches: vec![vec![QuantileSketch::new(METRIC_EXACT_CAP); metrics.len()]; n],
+            values: keep.then(|| vec![vec![Vec::new(); metrics.len()]; n]),
+            runs: 0,
+            precision_met: None,
+        }
+    }
+
+    pub fn moments(&self, s: usize, k: usize) -> &Moments {
+        &self.moments[s][k]
+    }
+
+    /// Summary of scenario s, chosen metric k (same numbers as `summary.csv`).
+    pub fn summary(&mut self, s: usize, k: usize) -> PointSummary {
+        let m = &self.moments[s][k];
+        let sk = &mut self.sketches[s][k];
+        PointSummary {
+            mean: m.mean(),
+            ci95: m.ci95(),
+            p50: sk.quantile(0.50),
+            p85: sk.quantile(0.85),
+            n: m.n,
+        }
+    }
+}
+
+struct ChunkSink<'a> {
+    c: &'a mut Collected,
+    offset: usize,
+}
+
+impl Sink for ChunkSink<'_> {
+    fn replication(
+        &mut self,
+        _replication: u64,
+        records: &[RunRecord],
+        _series: &[&[[f64; N_SERIES]]],
+    ) -> Result<()> {
+        for (j, rec) in records.iter().enumerate() {
+            let s = self.offset + j;
+            for (k, &m) in self.c.metrics.iter().enumerate() {
+                let x = rec.metrics[m];
+                if !x.is_nan() {
+                    self.c.moments[s][k].add(x);
+                }
+                self.c.sketches[s][k].add(x);
+                if let Some(v) = self.c.values.as_mut() {
+                    v[s][k].push(x);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Run `scenarios` on the same worlds (`seed`, replications 0..runs, or batches under
+/// `precision`), keeping the chosen metrics. `progress(done_runs)` is called per batch.
+pub fn evaluate(
+    scenarios: &[Scenario],
+    seed: u64,
+    runs: u64,
+    precision: Option<&Precision>,
+    metrics: &[usize],
+    keep_values: bool,
+    progress: &dyn Fn(u64),
+) -> Result<Collected> {
+    let mut c = Collected::new(scenarios.len(), metrics, keep_values);
+    let comparisons: Vec<(usize, Comparison)> = scenarios
+        .chunks(CHUNK)
+        .enumerate()
+        .map(|(i, ch)| (i * CHUNK, Comparison::new(ch, seed, runs)))
+        .collect();
+    let (mut start, mut end) = (0, precision.map_or(runs, |p| p.batch));
+    loop {
+        for (offset, cmp) in &comparisons {
+            let mut sink = ChunkSink {
+                c: &mut c,
+                offset: *offset,
+            };
+            cmp.run_range(start, end, &mut sink, &|_| {})?;
+        }
+        c.runs = end;
+        progress(end);
+        let Some(p) = precision else { break };
+        let met = c.moments.iter().flatten().all(|m| p.met(m));
+        c.precision_met = Some(met);
+        if met || end >= p.max_runs {
+            break;
+        }
+        start = end;
+        end = (end + p.batch).min(p.max_runs);
+    }
+    Ok(c)
+}
+
+/// Resolve `--metric` names (default: `default`) into metric indices.
+pub fn metric_indices(names: &[String], default: &[&str]) -> Result<Vec<usize>> {
+    use crate::engine::metrics::{metric_index, METRICS};
+    let names: Vec<String> = if names.is_empty() {
+        default.iter().map(|s| s.to_string()).collect()
+    } else {
+        names
+            .iter()
+            .flat_map(|n| n.split(','))
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect()
+    };
+    let mut out = Vec::new();
+    for n in &names {
+        let i = metric_index(n).ok_or_else(|| {
+            crate::error::input_error(format!(
+                "--metric {n:?}: no such metric (metrics: {})",
+                METRICS
+                    .iter()
+                    .map(|m| m.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })?;
+        if !out.contains(&i) {
+            out.push(i);
+        }
+    }
+    Ok(out)
+}
+
+/// Put a section into `dir/report.html`: replace the section with the same `id` if the page
+/// has it, else insert it before the footer (or the end of `<main>`); with no report yet,
+/// start a page holding just this section. Returns the pending file (commit with the rest).
+pub fn report_section(
+    dir: &Path,
+    id: &str,
+    section_html: &str,
+) -> Result<crate::output::atomic::PendingFile> {
+    let path = dir.join("report.html");
+    let begin = format!("<!-- backsim:{id} -->");
+    let end = format!("<!-- /backsim:{id} -->");
+    let block = format!("{begin}\n<section id=\"{id}\">\n{section_html}\n</section>\n{end}\n");
+    let page = match std::fs::read_to_string(&path) {
+        Ok(old) => {
+            if let (Some(a), Some(b)) = (old.find(&begin), old.find(&end)) {
+                let b = b + end.len();
+                let b = if old[b..].starts_with('\n') { b + 1 } else { b };
+                format!("{}{}{}", &old[..a], block, &old[b..])
+            } else if let Some(at) = old.find("<footer").or_else(|| old.find("</main>")) {
+                format!("{}{}{}", &old[..at], block, &old[at..])
+            } else {
+                format!("{old}\n{block}")
+            }
+        }
+        Err(_) => format!(
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+             <title>backsim report</title>\n<style>{}</style>\n</head>\n<body>\n<main>\n\
+             <h1>backsim report</h1>\n{block}<footer>Generated by backsim. Charts use the \
+             Okabe–Ito colour-blind-safe palette.</footer>\n</main>\n</body>\n</html>\n",
+            crate::output::report::CSS
+        ),
+    };
+    crate::output::atomic::write_file(&path, page.as_bytes())
+}
+
+/// `<pre>` of the command line that produced a section.
+pub fn command_html() -> String {
+    let cmd = std::env::args()
+        .map(|a| if a.contains(' ') { format!("{a:?}") } else { a })
+        .collect::<Vec<_>>()
+        .join(" ");
+    format!(
+        "<pre class=\"cmd\"><code>{}</code></pre>\n",
+        crate::output::report::esc(&cmd)
+    )
+}

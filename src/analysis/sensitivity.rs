@@ -1,0 +1,641 @@
+//! `backsim sensitivity`: which levers move a metric, and how much.
+//!
+//! - Tornado (default): each parameter with a sensitivity range (the built-in table in
+//!   [`super::params::DEFAULT_RANGES`], overridden or extended by the scenario's
+//!   `[sensitivity]` section) is set to its low and then its high end, one at a time, the
+//!   others staying at the scenario's values. Every variant runs on the same worlds as the
+//!   scenario (common random numbers), so the effect high − low is a paired difference with a
+//!   tight CI, and a parameter the metric cannot depend on has an effect of exactly 0.
+//! - Morris (`--method morris`): r one-at-a-time trajectories through a 4-level grid over
+//!   all ranges at once; per parameter the elementary effects' mean μ, mean of absolute
+//!   values μ* (importance) and standard deviation σ (non-linearity or interactions),
+//!   in metric units per full range [Saltelli et al. 2008].
+
+use super::params::{self, Kind, Range};
+use super::sweep::short;
+use super::{evaluate, metric_indices, report_section, Precision};
+use crate::engine::metrics::METRICS;
+use crate::error::input_error;
+use crate::output::atomic::{commit_all, prepare_dir, write_file};
+use crate::output::charts::analysis as charts;
+use crate::output::charts::ImageFormat;
+use crate::output::csv::fmt_num;
+use crate::output::report::esc;
+use crate::scenario::load::load_with_limits;
+use crate::scenario::validate::Limits;
+use crate::scenario::Scenario;
+use crate::stats::Moments;
+use anyhow::Result;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Tornado,
+    Morris,
+}
+
+#[derive(Debug, Clone)]
+pub struct SensitivityOptions {
+    pub scenario: String,
+    pub metric: Option<String>,
+    pub method: Method,
+    /// Morris trajectories.
+    pub trajectories: usize,
+    pub runs: Option<u64>,
+    pub seed: Option<u64>,
+    pub precision: Option<f64>,
+    pub max_runs: u64,
+    pub out: PathBuf,
+    pub format: ImageFormat,
+    pub no_charts: bool,
+    pub quiet: bool,
+}
+
+/// One parameter's result.
+#[derive(Debug, Clone)]
+pub struct Effect {
+    pub key: String,
+    pub low: f64,
+    pub high: f64,
+    /// Tornado: the metric's mean at the low and high ends, with the 95 % CI of the paired
+    /// difference from the scenario as given, placed around that mean.
+    pub at_low: (f64, f64, f64),
+    pub at_high: (f64, f64, f64),
+    /// Tornado: paired mean of high − low and its CI.
+    pub effect: f64,
+    /// Tornado: largest minus smallest of the means at low, as given and at high.
+    pub spread: f64,
+    pub effect_ci: (f64, f64),
+    /// Morris: μ, μ*, σ of the elementary effects.
+    pub mu: f64,
+    pub mu_star: f64,
+    pub sigma: f64,
+}
+
+impl Effect {
+    /// What the ranking sorts by: |high − low| (tornado) or μ* (Morris).
+    pub fn importance(&self, method: Method) -> f64 {
+        match method {
+            Method::Tornado => self.spread,
+            Method::Morris => self.mu_star,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SensitivityOutcome {
+    pub method: Method,
+    pub metric: usize,
+    pub baseline: (f64, f64, f64),
+    /// Sorted, most important first.
+    pub effects: Vec<Effect>,
+    pub runs: u64,
+    pub files: Vec<PathBuf>,
+}
+
+fn set_all(base: &Scenario, values: &[(&str, f64)]) -> Result<Scenario> {
+    let mut s = base.clone();
+    for (k, v) in values {
+        s = params::set(&s, k, *v).map_err(|e| input_error(format!("sensitivity range: {e:#}")))?;
+    }
+    Ok(s)
+}
+
+pub fn run(opts: &SensitivityOptions) -> Result<SensitivityOutcome> {
+    let base = load_with_limits(&opts.scenario, &Limits::default())?;
+    let metric = metric_indices(
+        &opts.metric.iter().cloned().collect::<Vec<_>>(),
+        &["value_efficiency"],
+    )?;
+    if metric.len() != 1 {
+        return Err(input_error("sensitivity takes one --metric"));
+    }
+    let ranges = params::sensitivity_ranges(&base)?;
+    if ranges.is_empty() {
+        return Err(input_error(
+            "no parameter has a sensitivity range (the scenario's [sensitivity] section switched them all off)",
+        ));
+    }
+    let seed = opts.seed.unwrap_or(base.simulation.seed);
+    let runs = opts.runs.unwrap_or(base.simulation.runs);
+    if runs == 0 {
+        return Err(input_error("--runs must be at least 1"));
+    }
+    let precision = opts
+        .precision
+        .map(|t| Precision::new(t, opts.max_runs, runs))
+        .transpose()?;
+    if opts.method == Method::Morris && opts.trajectories < 2 {
+        return Err(input_error("--trajectories must be at least 2"));
+    }
+    let mut base = base;
+    base.simulation.seed = seed;
+    prepare_dir(&opts.out)?;
+    let (baseline, mut effects, used, met) = match opts.method {
+        Method::Tornado => tornado(&base, &ranges, &metric, runs, precision.as_ref(), opts)?,
+        Method::Morris => morris(&base, &ranges, &metric, runs, precision.as_ref(), opts)?,
+    };
+    effects.sort_by(|a, b| {
+        b.importance(opts.method)
+            .total_cmp(&a.importance(opts.method))
+    });
+    let m = metric[0];
+    let name = METRICS[m].name;
+    let csv = sensitivity_csv(opts.method, m, baseline.0, &effects, used);
+    let mut pending = vec![write_file(
+        &opts.out.join("sensitivity.csv"),
+        csv.as_bytes(),
+    )?];
+    let mut files = Vec::new();
+    let mut svg = String::new();
+    if !opts.no_charts {
+        let (f, s) = match opts.method {
+            Method::Tornado => {
+                let bars: Vec<charts::TornadoBar> = effects
+                    .iter()
+                    .map(|e| charts::TornadoBar {
+                        label: format!("{} {}–{}", e.key, fmt_num(e.low), fmt_num(e.high)),
+                        low: e.at_low,
+                        high: e.at_high,
+                    })
+                    .collect();
+                charts::tornado(
+                    &opts.out.join("sensitivity_tornado"),
+                    &format!("What moves {name}"),
+                    &format!("mean {name} (scenario as given: {})", short(baseline.0)),
+                    baseline.0,
+                    &bars,
+                    opts.format,
+                )?
+            }
+            Method::Morris => {
+                let pts: Vec<(String, f64, f64)> = effects
+                    .iter()
+                    .map(|e| (e.key.clone(), e.mu_star, e.sigma))
+                    .collect();
+                charts::scatter(
+                    &opts.out.join("sensitivity_morris"),
+                    &format!("Morris screening of {name}"),
+                    "right = important; up = non-linear or interacting with other levers",
+                    &format!("μ* (mean |elementary effect|, {name} per full range)"),
+                    "σ of the elementary effects",
+                    &pts,
+                    opts.format,
+                )?
+            }
+        };
+        files = f;
+        svg = s;
+    }
+    let precision_text = match met {
+        None => "",
+        Some(true) => ", precision target met",
+        Some(false) => ", precision target NOT met within --max-runs",
+    };
+    let section = report_html(
+        opts.method,
+        m,
+        baseline,
+        &effects,
+        used,
+        seed,
+        precision_text,
+        &svg,
+    );
+    let id = match opts.method {
+        Method::Tornado => "sensitivity-tornado",
+        Method::Morris => "sensitivity-morris",
+    };
+    pending.push(report_section(&opts.out, id, &section)?);
+    let mut written = commit_all(pending)?;
+    written.extend(files);
+    if !opts.quiet {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        write!(out, "{}", text_table(opts.method, name, baseline, &effects))?;
+        writeln!(
+            out,
+            "{} parameters × {} runs (seed {seed}){precision_text} written to {}",
+            effects.len(),
+            used,
+            opts.out.display()
+        )?;
+    }
+    Ok(SensitivityOutcome {
+        method: opts.method,
+        metric: m,
+        baseline,
+        effects,
+        runs: used,
+        files: written,
+    })
+}
+
+type Found = ((f64, f64, f64), Vec<Effect>, u64, Option<bool>);
+
+/// Mean of b − a over replications where both are defined, and its 95 % CI (exactly the
+/// mean when every difference is the same, e.g. all 0).
+fn paired(a: &[f64], b: &[f64]) -> (f64, (f64, f64)) {
+    let mut d = Moments::default();
+    for (x, y) in a.iter().zip(b) {
+        if !x.is_nan() && !y.is_nan() {
+            d.add(y - x);
+        }
+    }
+    let ci = if d.n >= 2 && d.sd() == 0.0 {
+        (d.mean(), d.mean())
+    } else {
+        d.ci95()
+    };
+    (d.mean(), ci)
+}
+
+fn tornado(
+    base: &Scenario,
+    ranges: &[Range],
+    metric: &[usize],
+    runs: u64,
+    precision: Option<&Precision>,
+    opts: &SensitivityOptions,
+) -> Result<Found> {
+    let mut scenarios = vec![base.clone()];
+    for r in ranges {
+        scenarios.push(set_all(base, &[(&r.key, r.low)])?);
+        scenarios.push(set_all(base, &[(&r.key, r.high)])?);
+    }
+    if !opts.quiet {
+        eprintln!(
+            "sensitivity (tornado): {} parameters, {} variants × {runs} runs{}",
+            ranges.len(),
+            scenarios.len(),
+            if precision.is_some() {
+                " per batch until the precision target"
+            } else {
+                ""
+            }
+        );
+    }
+    let c = evaluate(
+        &scenarios,
+        base.simulation.seed,
+        runs,
+        precision,
+        metric,
+        true,
+        &|_| {},
+    )?;
+    let values = c.values.as_ref().expect("kept");
+    // A variant's mean with the CI of its paired difference from the scenario (same worlds),
+    // placed around that mean: the honest uncertainty of the bar's length.
+    let base_mean = c.moments(0, 0).mean();
+    let stat = |s: usize| {
+        if s == 0 {
+            let (lo, hi) = c.moments(0, 0).ci95();
+            return (base_mean, lo, hi);
+        }
+        let d = paired(&values[0][0], &values[s][0]);
+        let (lo, hi) = d.1;
+        (c.moments(s, 0).mean(), base_mean + lo, base_mean + hi)
+    };
+    let mut effects = Vec::new();
+    for (i, r) in ranges.iter().enumerate() {
+        let (lo_s, hi_s) = (1 + 2 * i, 2 + 2 * i);
+        let (effect, ci) = paired(&values[lo_s][0], &values[hi_s][0]);
+        let (at_low, at_high) = (stat(lo_s), stat(hi_s));
+        let means = [base_mean, at_low.0, at_high.0];
+        let spread = means.iter().cloned().fold(f64::NEG_INFINITY, f64::max)
+            - means.iter().cloned().fold(f64::INFINITY, f64::min);
+        effects.push(Effect {
+            spread,
+            key: r.key.clone(),
+            low: r.low,
+            high: r.high,
+            at_low,
+            at_high,
+            effect,
+            effect_ci: ci,
+            mu: f64::NAN,
+            mu_star: f64::NAN,
+            sigma: f64::NAN,
+        });
+    }
+    Ok((stat(0), effects, c.runs, c.precision_met))
+}
+
+/// Morris trajectories on a 4-level grid, steps of Δ = 2/3 upwards: (start in {0, 1/3}^k,
+/// order of the steps) per trajectory.
+pub fn morris_design(k: usize, r: usize, seed: u64) -> Vec<(Vec<f64>, Vec<usize>)> {
+    const LEVELS: f64 = 4.0;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x3022_15ed_0a11);
+    (0..r)
+        .map(|_| {
+            let start: Vec<f64> = (0..k)
+                .map(|_| rng.random_range(0..2u32) as f64 / (LEVELS - 1.0))
+                .collect();
+            let mut order: Vec<usize> = (0..k).collect();
+            for i in (1..k).rev() {
+                let j = rng.random_range(0..=i);
+                order.swap(i, j);
+            }
+            (start, order)
+        })
+        .collect()
+}
+
+fn morris(
+    base: &Scenario,
+    ranges: &[Range],
+    metric: &[usize],
+    runs: u64,
+    precision: Option<&Precision>,
+    opts: &SensitivityOptions,
+) -> Result<Found> {
+    let k = ranges.len();
+    let delta = 2.0 / 3.0;
+    let design = morris_design(k, opts.trajectories, base.simulation.seed);
+    let value = |i: usize, x: f64| {
+        let r = &ranges[i];
+        let v = r.low + x * (r.high - r.low);
+        match params::kind_of(base, &r.key) {
+            Ok(Kind::Integer) => v.round(),
+            _ => v,
+        }
+    };
+    let mut scenarios = vec![base.clone()];
+    for (start, order) in &design {
+        let mut x = start.clone();
+        let point = |x: &[f64]| -> Result<Scenario> {
+            let vals: Vec<(&str, f64)> = ranges
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r.key.as_str(), value(i, x[i])))
+                .collect();
+            set_all(base, &vals)
+        };
+        scenarios.push(point(&x)?);
+        for &i in order {
+            x[i] += delta;
+            scenarios.push(point(&x)?);
+        }
+    }
+    if !opts.quiet {
+        eprintln!(
+            "sensitivity (Morris): {k} parameters, {} trajectories, {} points × {runs} runs{}",
+            design.len(),
+            scenarios.len(),
+            if precision.is_some() {
+                " per batch until the precision target"
+            } else {
+                ""
+            }
+        );
+    }
+    let c = evaluate(
+        &scenarios,
+        base.simulation.seed,
+        runs,
+        precision,
+        metric,
+        false,
+        &|_| {},
+    )?;
+    let y = |s: usize| c.moments(s, 0).mean();
+    let mut ee: Vec<Moments> = vec![Moments::default(); k];
+    let mut abs: Vec<Moments> = vec![Moments::default(); k];
+    let mut s = 1;
+    for (_, order) in &design {
+        for &i in order {
+            let e = (y(s + 1) - y(s)) / delta;
+            if e.is_finite() {
+                ee[i].add(e);
+                abs[i].add(e.abs());
+            }
+            s += 1;
+        }
+        s += 1;
+    }
+    let b = c.moments(0, 0);
+    let (lo, hi) = b.ci95();
+    let effects = ranges
+        .iter()
+        .enumerate()
+        .map(|(i, r)| Effect {
+            key: r.key.clone(),
+            low: r.low,
+            high: r.high,
+            at_low: (f64::NAN, f64::NAN, f64::NAN),
+            at_high: (f64::NAN, f64::NAN, f64::NAN),
+            effect: f64::NAN,
+            spread: f64::NAN,
+            effect_ci: (f64::NAN, f64::NAN),
+            mu: ee[i].mean(),
+            mu_star: abs[i].mean(),
+            sigma: ee[i].sd(),
+        })
+        .collect();
+    Ok(((b.mean(), lo, hi), effects, c.runs, c.precision_met))
+}
+
+fn sensitivity_csv(
+    method: Method,
+    m: usize,
+    baseline: f64,
+    effects: &[Effect],
+    runs: u64,
+) -> String {
+    let mut out = String::from(
+        "method,metric,rank,parameter,low,high,baseline_mean,mean_at_low,ci95_low_at_low,ci95_high_at_low,mean_at_high,ci95_low_at_high,ci95_high_at_high,effect,effect_ci95_low,effect_ci95_high,spread,mu,mu_star,sigma,runs\n",
+    );
+    for (i, e) in effects.iter().enumerate() {
+        let cells = [
+            e.low,
+            e.high,
+            baseline,
+            e.at_low.0,
+            e.at_low.1,
+            e.at_low.2,
+            e.at_high.0,
+            e.at_high.1,
+            e.at_high.2,
+            e.effect,
+            e.effect_ci.0,
+            e.effect_ci.1,
+            e.spread,
+            e.mu,
+            e.mu_star,
+            e.sigma,
+        ];
+        let _ = write!(
+            out,
+            "{},{},{},{}",
+            match method {
+                Method::Tornado => "tornado",
+                Method::Morris => "morris",
+            },
+            METRICS[m].name,
+            i + 1,
+            e.key
+        );
+        for x in cells {
+            let _ = write!(out, ",{}", fmt_num(x));
+        }
+        let _ = writeln!(out, ",{runs}");
+    }
+    out
+}
+
+/// "yes" when the paired CI of high − low excludes 0, "exactly 0" when every paired
+/// difference was 0 (the metric does not depend on the lever), else "no".
+fn clarity(e: &Effect) -> &'static str {
+    if e.effect == 0.0 && e.effect_ci == (0.0, 0.0) {
+        "exactly 0"
+    } else if e.effect_ci.0 > 0.0 || e.effect_ci.1 < 0.0 {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+fn text_table(method: Method, name: &str, baseline: (f64, f64, f64), effects: &[Effect]) -> String {
+    let mut out = format!(
+        "{name} with the scenario as given: {} (95 % CI {} to {})\n",
+        short(baseline.0),
+        short(baseline.1),
+        short(baseline.2)
+    );
+    match method {
+        Method::Tornado => {
+            let _ = writeln!(
+                out,
+                "{:>4}  {:<32} {:>16} {:>10} {:>10} {:>26}  clear?",
+                "rank", "parameter", "range", "at low", "at high", "effect high−low (95 % CI)"
+            );
+            for (i, e) in effects.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "{:>4}  {:<32} {:>16} {:>10} {:>10} {:>26}  {}",
+                    i + 1,
+                    e.key,
+                    format!("{}–{}", fmt_num(e.low), fmt_num(e.high)),
+                    short(e.at_low.0),
+                    short(e.at_high.0),
+                    format!(
+                        "{} ({} to {})",
+                        short(e.effect),
+                        short(e.effect_ci.0),
+                        short(e.effect_ci.1)
+                    ),
+                    clarity(e)
+                );
+            }
+        }
+        Method::Morris => {
+            let _ = writeln!(
+                out,
+                "{:>4}  {:<32} {:>16} {:>10} {:>10} {:>10}",
+                "rank", "parameter", "range", "μ*", "μ", "σ"
+            );
+            for (i, e) in effects.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "{:>4}  {:<32} {:>16} {:>10} {:>10} {:>10}",
+                    i + 1,
+                    e.key,
+                    format!("{}–{}", fmt_num(e.low), fmt_num(e.high)),
+                    short(e.mu_star),
+                    short(e.mu),
+                    short(e.sigma)
+                );
+            }
+        }
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn report_html(
+    method: Method,
+    m: usize,
+    baseline: (f64, f64, f64),
+    effects: &[Effect],
+    runs: u64,
+    seed: u64,
+    precision_text: &str,
+    svg: &str,
+) -> String {
+    let name = METRICS[m].name;
+    let mut h = String::new();
+    let _ = writeln!(
+        h,
+        "<h2>Sensitivity of {} ({})</h2>",
+        esc(name),
+        match method {
+            Method::Tornado => "tornado, one at a time",
+            Method::Morris => "Morris screening",
+        }
+    );
+    h.push_str(&super::command_html());
+    let _ = writeln!(
+        h,
+        "<p class=\"meta\">{} parameters · {runs} runs per variant{precision_text} · seed <b>{seed}</b> · every variant on the same simulated worlds · {} with the scenario as given: <b>{}</b> (95 % CI {} to {})</p>",
+        effects.len(),
+        esc(name),
+        short(baseline.0),
+        short(baseline.1),
+        short(baseline.2)
+    );
+    h.push_str("<table>\n");
+    match method {
+        Method::Tornado => {
+            h.push_str("<tr><th>rank</th><th>parameter</th><th>range</th><th>at low</th><th>at high</th><th>effect high − low (95 % CI)</th><th>clear?</th></tr>\n");
+            for (i, e) in effects.iter().enumerate() {
+                let _ = writeln!(
+                    h,
+                    "<tr><td>{}</td><td>{}</td><td>{}–{}</td><td>{}</td><td>{}</td><td>{} ({} to {})</td><td>{}</td></tr>",
+                    i + 1,
+                    esc(&e.key),
+                    fmt_num(e.low),
+                    fmt_num(e.high),
+                    short(e.at_low.0),
+                    short(e.at_high.0),
+                    short(e.effect),
+                    short(e.effect_ci.0),
+                    short(e.effect_ci.1),
+                    clarity(e)
+                );
+            }
+        }
+        Method::Morris => {
+            h.push_str("<tr><th>rank</th><th>parameter</th><th>range</th><th>μ*</th><th>μ</th><th>σ</th></tr>\n");
+            for (i, e) in effects.iter().enumerate() {
+                let _ = writeln!(
+                    h,
+                    "<tr><td>{}</td><td>{}</td><td>{}–{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    i + 1,
+                    esc(&e.key),
+                    fmt_num(e.low),
+                    fmt_num(e.high),
+                    short(e.mu_star),
+                    short(e.mu),
+                    short(e.sigma)
+                );
+            }
+        }
+    }
+    h.push_str("</table>\n");
+    if !svg.is_empty() {
+        let caption = match method {
+            Method::Tornado => "Each bar runs from the scenario's mean to the mean with one parameter at the low (blue) or high (orange) end of its range; whiskers are 95 % CIs of each variant's paired difference from the scenario (same worlds), drawn around its mean. Longest bars first: these are the levers to talk about.",
+            Method::Morris => "μ* is how much a parameter moves the metric on average over its whole range, σ how much that depends on where the other levers are. Right: important; up: non-linear or interacting.",
+        };
+        let _ = writeln!(
+            h,
+            "<figure>\n{}\n<figcaption>{caption}</figcaption>\n</figure>",
+            svg.trim()
+        );
+    }
+    h
+}

@@ -1,0 +1,546 @@
+//! `backsim sweep`: one scenario at many values of one or more parameters.
+//!
+//! One or two `--param` give a full grid (first parameter slowest); more than two, or
+//! `--samples N`, give a Latin hypercube design over the parameters' ranges. Every point is
+//! simulated on the same worlds (same seed and replications: common random numbers), so the
+//! differences between points are the parameters' doing, not noise. A point's numbers are
+//! exactly those a plain `backsim run` of the scenario with that value writes to summary.csv.
+
+use super::params::{self, Kind, ParamSpec};
+use super::{evaluate, metric_indices, report_section, Collected, Precision};
+use crate::engine::metrics::{Better, METRICS};
+use crate::error::input_error;
+use crate::output::atomic::{commit_all, prepare_dir, write_file};
+use crate::output::charts::analysis as charts;
+use crate::output::charts::ImageFormat;
+use crate::output::csv::{censored_cell, fmt_num};
+use crate::output::report::esc;
+use crate::scenario::load::load_with_limits;
+use crate::scenario::validate::Limits;
+use crate::scenario::Scenario;
+use anyhow::Result;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+/// Most points in one sweep.
+pub const MAX_POINTS: usize = 2_000;
+/// Metrics shown when `--metric` is not given.
+pub const DEFAULT_METRICS: [&str; 3] = [
+    "value_efficiency",
+    "release_delay_sprints",
+    "decision_wait_share",
+];
+
+/// Validated-to-be options of a sweep.
+#[derive(Debug, Clone)]
+pub struct SweepOptions {
+    pub scenario: String,
+    pub params: Vec<String>,
+    pub samples: Option<usize>,
+    pub metrics: Vec<String>,
+    pub runs: Option<u64>,
+    pub seed: Option<u64>,
+    pub precision: Option<f64>,
+    pub max_runs: u64,
+    pub out: PathBuf,
+    pub format: ImageFormat,
+    pub no_charts: bool,
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Design {
+    Grid,
+    LatinHypercube,
+}
+
+/// What a sweep computed.
+#[derive(Debug, Clone)]
+pub struct SweepOutcome {
+    pub design: Design,
+    pub params: Vec<ParamSpec>,
+    /// points[i][p]: value of parameter p at point i.
+    pub points: Vec<Vec<f64>>,
+    pub metrics: Vec<usize>,
+    /// means[i][k]: mean of metric k at point i.
+    pub means: Vec<Vec<f64>>,
+    pub runs: u64,
+    pub seed: u64,
+    pub files: Vec<PathBuf>,
+}
+
+/// The grid's points, first parameter slowest.
+fn grid(params: &[ParamSpec]) -> Vec<Vec<f64>> {
+    let mut out: Vec<Vec<f64>> = vec![vec![]];
+    for p in params {
+        out = out
+            .into_iter()
+            .flat_map(|pt| {
+                p.values.iter().map(move |v| {
+                    let mut q = pt.clone();
+                    q.push(*v);
+                    q
+                })
+            })
+            .collect();
+    }
+    out
+}
+
+/// A Latin hypercube of `n` points over the parameters' [low, high], seeded.
+pub fn latin_hypercube(params: &[ParamSpec], n: usize, seed: u64) -> Vec<Vec<f64>> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x1a71_c0be_5eed);
+    let mut points = vec![Vec::with_capacity(params.len()); n];
+    for p in params {
+        let mut strata: Vec<usize> = (0..n).collect();
+        for i in (1..n).rev() {
+            let j = rng.random_range(0..=i);
+            strata.swap(i, j);
+        }
+        for (pt, s) in points.iter_mut().zip(strata) {
+            let u = (s as f64 + rng.random::<f64>()) / n as f64;
+            let mut v = p.low + (p.high - p.low) * u;
+            if p.kind == Kind::Integer {
+                v = v.round();
+            } else {
+                v = fmt_num(v).parse().unwrap_or(v);
+            }
+            pt.push(v);
+        }
+    }
+    points
+}
+
+/// Run a sweep and write its files.
+pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
+    let base = load_with_limits(&opts.scenario, &Limits::default())?;
+    if opts.params.is_empty() {
+        return Err(input_error(
+            "sweep needs at least one --param KEY=SPEC (e.g. --param pm.sync_interval=1,2,4,8)",
+        ));
+    }
+    let specs = opts
+        .params
+        .iter()
+        .map(|a| params::parse_param(&base, a))
+        .collect::<Result<Vec<_>>>()?;
+    for (i, p) in specs.iter().enumerate() {
+        if specs[..i].iter().any(|q| q.key == p.key) {
+            return Err(input_error(format!(
+                "--param {}: given twice; give each key once",
+                p.key
+            )));
+        }
+    }
+    let metrics = metric_indices(&opts.metrics, &DEFAULT_METRICS)?;
+    let seed = opts.seed.unwrap_or(base.simulation.seed);
+    let design = if specs.len() <= 2 && opts.samples.is_none() {
+        Design::Grid
+    } else {
+        Design::LatinHypercube
+    };
+    let points = match design {
+        Design::Grid => grid(&specs),
+        Design::LatinHypercube => {
+            let n = opts.samples.unwrap_or(10 * specs.len());
+            if n < 2 {
+                return Err(input_error("--samples must be at least 2"));
+            }
+            for p in &specs {
+                if p.high <= p.low {
+                    return Err(input_error(format!(
+                        "--param {}: a Latin hypercube needs a range LOW:HIGH with LOW < HIGH",
+                        p.key
+                    )));
+                }
+            }
+            latin_hypercube(&specs, n, seed)
+        }
+    };
+    if points.len() > MAX_POINTS {
+        return Err(input_error(format!(
+            "the sweep has {} points; at most {MAX_POINTS} (use fewer values or --samples)",
+            points.len()
+        )));
+    }
+    let runs = opts.runs.unwrap_or(base.simulation.runs);
+    if runs == 0 {
+        return Err(input_error("--runs must be at least 1"));
+    }
+    let precision = opts
+        .precision
+        .map(|t| Precision::new(t, opts.max_runs, runs))
+        .transpose()?;
+    let mut scenarios = Vec::with_capacity(points.len());
+    for pt in &points {
+        let mut s = base.clone();
+        for (p, v) in specs.iter().zip(pt) {
+            s = params::set(&s, &p.key, *v)
+                .map_err(|e| input_error(format!("point {}: {e:#}", describe_point(&specs, pt))))?;
+        }
+        s.simulation.seed = seed;
+        s.simulation.runs = runs;
+        scenarios.push(s);
+    }
+    if !opts.quiet {
+        for p in &specs {
+            for n in &p.notes {
+                eprintln!("note: {n}");
+            }
+        }
+        eprintln!(
+            "sweep: {} points × {} runs{} ({} design, seed {seed})",
+            points.len(),
+            runs,
+            if precision.is_some() {
+                " per batch until the precision target"
+            } else {
+                ""
+            },
+            match design {
+                Design::Grid => "grid",
+                Design::LatinHypercube => "Latin hypercube",
+            }
+        );
+    }
+    prepare_dir(&opts.out)?;
+    let mut c = evaluate(
+        &scenarios,
+        seed,
+        runs,
+        precision.as_ref(),
+        &metrics,
+        false,
+        &|_| {},
+    )?;
+
+    let (csv, means) = sweep_csv(&mut c, &specs, &points, &scenarios);
+    let mut pending = vec![write_file(&opts.out.join("sweep.csv"), csv.as_bytes())?];
+    let mut svgs = Vec::new();
+    let mut files = Vec::new();
+    if !opts.no_charts {
+        for (k, &m) in metrics.iter().enumerate() {
+            let name = METRICS[m].name;
+            let chart_base = opts.out.join(format!("sweep_{name}"));
+            let drawn = match (design, specs.len()) {
+                (Design::Grid, 1) => {
+                    let pts: Vec<charts::LinePoint> = (0..points.len())
+                        .map(|i| {
+                            let s = c.summary(i, k);
+                            (points[i][0], s.mean, s.ci95.0, s.ci95.1)
+                        })
+                        .collect();
+                    charts::sweep_line(
+                        &chart_base,
+                        &format!("{name} vs {}", specs[0].key),
+                        &specs[0].key,
+                        name,
+                        &pts,
+                        opts.format,
+                    )?
+                }
+                (Design::Grid, _) => {
+                    let (xs, ys) = (&specs[0].values, &specs[1].values);
+                    let values: Vec<Vec<f64>> = (0..xs.len())
+                        .map(|i| (0..ys.len()).map(|j| means[i * ys.len() + j][k]).collect())
+                        .collect();
+                    charts::sweep_heat(
+                        &chart_base,
+                        &format!("{name}: {} × {}", specs[0].key, specs[1].key),
+                        &specs[0].key,
+                        &specs[1].key,
+                        xs,
+                        ys,
+                        &values,
+                        METRICS[m].better == Better::Higher,
+                        opts.format,
+                    )?
+                }
+                (Design::LatinHypercube, _) => {
+                    // Against the parameter whose rank correlation with the metric is largest.
+                    let (p, rho) = strongest(&points, &means, k, specs.len());
+                    let pts: Vec<(String, f64, f64)> = (0..points.len())
+                        .map(|i| (String::new(), points[i][p], means[i][k]))
+                        .collect();
+                    charts::scatter(
+                        &chart_base,
+                        &format!("{name} vs {} (Latin hypercube)", specs[p].key),
+                        &format!(
+                            "{} sampled points; the strongest of {} parameters (Spearman ρ = {:.2})",
+                            points.len(),
+                            specs.len(),
+                            rho
+                        ),
+                        &specs[p].key,
+                        name,
+                        &pts,
+                        opts.format,
+                    )?
+                }
+            };
+            files.extend(drawn.0);
+            svgs.push((name, drawn.1));
+        }
+    }
+    let section = report_html(&specs, design, &points, &metrics, &means, &c, seed, &svgs);
+    pending.push(report_section(&opts.out, "sweep", &section)?);
+    let mut written = commit_all(pending)?;
+    written.extend(files);
+    if !opts.quiet {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        write!(out, "{}", text_table(&specs, &points, &metrics, &mut c))?;
+        writeln!(
+            out,
+            "{} points × {} runs (seed {seed}){} written to {}",
+            points.len(),
+            c.runs,
+            precision_note(&c),
+            opts.out.display()
+        )?;
+    }
+    Ok(SweepOutcome {
+        design,
+        params: specs,
+        points,
+        metrics,
+        means,
+        runs: c.runs,
+        seed,
+        files: written,
+    })
+}
+
+/// ", precision met" or ", precision NOT met within --max-runs".
+pub fn precision_note(c: &Collected) -> &'static str {
+    match c.precision_met {
+        None => "",
+        Some(true) => ", precision target met",
+        Some(false) => ", precision target NOT met within --max-runs",
+    }
+}
+
+fn describe_point(specs: &[ParamSpec], pt: &[f64]) -> String {
+    specs
+        .iter()
+        .zip(pt)
+        .map(|(p, v)| format!("{}={}", p.key, fmt_num(*v)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Ranks (average ranks for ties).
+fn ranks(v: &[f64]) -> Vec<f64> {
+    let mut idx: Vec<usize> = (0..v.len()).collect();
+    idx.sort_by(|a, b| v[*a].total_cmp(&v[*b]));
+    let mut r = vec![0.0; v.len()];
+    let mut i = 0;
+    while i < idx.len() {
+        let mut j = i;
+        while j + 1 < idx.len() && v[idx[j + 1]] == v[idx[i]] {
+            j += 1;
+        }
+        for &t in &idx[i..=j] {
+            r[t] = (i + j) as f64 / 2.0;
+        }
+        i = j + 1;
+    }
+    r
+}
+
+/// Spearman rank correlation.
+pub fn spearman(x: &[f64], y: &[f64]) -> f64 {
+    let (rx, ry) = (ranks(x), ranks(y));
+    let n = x.len() as f64;
+    let (mx, my) = (rx.iter().sum::<f64>() / n, ry.iter().sum::<f64>() / n);
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in rx.iter().zip(&ry) {
+        sxy += (a - mx) * (b - my);
+        sxx += (a - mx).powi(2);
+        syy += (b - my).powi(2);
+    }
+    if sxx == 0.0 || syy == 0.0 {
+        0.0
+    } else {
+        sxy / (sxx * syy).sqrt()
+    }
+}
+
+fn strongest(points: &[Vec<f64>], means: &[Vec<f64>], k: usize, np: usize) -> (usize, f64) {
+    let y: Vec<f64> = means.iter().map(|m| m[k]).collect();
+    (0..np)
+        .map(|p| {
+            let x: Vec<f64> = points.iter().map(|pt| pt[p]).collect();
+            (p, spearman(&x, &y))
+        })
+        .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
+        .unwrap_or((0, 0.0))
+}
+
+/// sweep.csv and the means (point × metric).
+fn sweep_csv(
+    c: &mut Collected,
+    specs: &[ParamSpec],
+    points: &[Vec<f64>],
+    scenarios: &[Scenario],
+) -> (String, Vec<Vec<f64>>) {
+    let mut out = String::from("point");
+    for p in specs {
+        out.push(',');
+        out.push_str(&p.key);
+    }
+    out.push_str(",metric,mean,ci95_low,ci95_high,p50,p85,n,runs\n");
+    let mut means = vec![vec![f64::NAN; c.metrics.len()]; points.len()];
+    let metrics = c.metrics.clone();
+    for (i, pt) in points.iter().enumerate() {
+        for (k, &m) in metrics.iter().enumerate() {
+            let s = c.summary(i, k);
+            means[i][k] = s.mean;
+            let q = |x: f64| {
+                if x.is_infinite() && METRICS[m].censored {
+                    censored_cell(&scenarios[i], m)
+                } else {
+                    fmt_num(x)
+                }
+            };
+            let _ = write!(out, "{}", i + 1);
+            for v in pt {
+                let _ = write!(out, ",{}", fmt_num(*v));
+            }
+            let _ = writeln!(
+                out,
+                ",{},{},{},{},{},{},{},{}",
+                METRICS[m].name,
+                fmt_num(s.mean),
+                fmt_num(s.ci95.0),
+                fmt_num(s.ci95.1),
+                q(s.p50),
+                q(s.p85),
+                s.n,
+                c.runs
+            );
+        }
+    }
+    (out, means)
+}
+
+fn text_table(
+    specs: &[ParamSpec],
+    points: &[Vec<f64>],
+    metrics: &[usize],
+    c: &mut Collected,
+) -> String {
+    let mut out = String::new();
+    let mut header: Vec<String> = specs.iter().map(|p| p.key.clone()).collect();
+    header.extend(
+        metrics
+            .iter()
+            .map(|&m| format!("{} (±95 %)", METRICS[m].name)),
+    );
+    let widths: Vec<usize> = header.iter().map(|h| h.len().max(10)).collect();
+    for (h, w) in header.iter().zip(&widths) {
+        let _ = write!(out, "{h:>w$}  ");
+    }
+    out.push('\n');
+    for (i, pt) in points.iter().enumerate().take(60) {
+        let mut cells: Vec<String> = pt.iter().map(|v| fmt_num(*v)).collect();
+        for k in 0..metrics.len() {
+            let s = c.summary(i, k);
+            cells.push(format!(
+                "{} ±{}",
+                short(s.mean),
+                short((s.ci95.1 - s.ci95.0) / 2.0)
+            ));
+        }
+        for (cell, w) in cells.iter().zip(&widths) {
+            let _ = write!(out, "{cell:>w$}  ");
+        }
+        out.push('\n');
+    }
+    if points.len() > 60 {
+        let _ = writeln!(out, "… {} more points in sweep.csv", points.len() - 60);
+    }
+    out
+}
+
+/// Three significant digits for tables.
+pub fn short(x: f64) -> String {
+    if !x.is_finite() {
+        return "–".into();
+    }
+    let a = x.abs();
+    if a >= 100.0 {
+        format!("{x:.0}")
+    } else if a >= 10.0 {
+        format!("{x:.1}")
+    } else if a >= 1.0 {
+        format!("{x:.2}")
+    } else {
+        format!("{x:.3}")
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn report_html(
+    specs: &[ParamSpec],
+    design: Design,
+    points: &[Vec<f64>],
+    metrics: &[usize],
+    means: &[Vec<f64>],
+    c: &Collected,
+    seed: u64,
+    svgs: &[(&str, String)],
+) -> String {
+    let mut h = String::new();
+    let _ = writeln!(
+        h,
+        "<h2>Sweep: {}</h2>",
+        esc(&specs
+            .iter()
+            .map(|p| p.key.as_str())
+            .collect::<Vec<_>>()
+            .join(" × "))
+    );
+    h.push_str(&super::command_html());
+    let _ = writeln!(
+        h,
+        "<p class=\"meta\">{} · {} points · {} runs per point{} · seed <b>{seed}</b> · every point on the same simulated worlds (common random numbers)</p>",
+        match design {
+            Design::Grid => "grid",
+            Design::LatinHypercube => "Latin hypercube design",
+        },
+        points.len(),
+        c.runs,
+        precision_note(c)
+    );
+    h.push_str("<table>\n<tr>");
+    for p in specs {
+        let _ = write!(h, "<th>{}</th>", esc(&p.key));
+    }
+    for &m in metrics {
+        let _ = write!(h, "<th>{}</th>", esc(METRICS[m].name));
+    }
+    h.push_str("</tr>\n");
+    for (i, pt) in points.iter().enumerate().take(200) {
+        h.push_str("<tr>");
+        for v in pt {
+            let _ = write!(h, "<td>{}</td>", fmt_num(*v));
+        }
+        for (k, _) in metrics.iter().enumerate() {
+            let hw = c.moments(i, k).half_width();
+            let _ = write!(h, "<td>{} ± {}</td>", short(means[i][k]), short(hw));
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</table>\n");
+    for (name, svg) in svgs {
+        let _ = writeln!(
+            h,
+            "<figure id=\"sweep_{name}\">\n{}\n<figcaption>Mean {name} at each point with its 95 % confidence interval (sweep.csv has P50 and P85 too).</figcaption>\n</figure>",
+            svg.trim()
+        );
+    }
+    h
+}
