@@ -177,6 +177,10 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
     let plan = plan(args)?;
     let out = &args.out;
     prepare_dir(out)?;
+    crate::output::atomic::ensure_space(
+        out,
+        out_csv::estimated_output_bytes(plan.runs, &plan.scenarios, !args.no_charts),
+    )?;
     let interactive = std::io::stdout().is_terminal() && !args.quiet;
 
     let comparison = Comparison::new(&plan.scenarios, plan.seed, plan.runs);
