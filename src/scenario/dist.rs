@@ -5,6 +5,9 @@ use rand::RngExt;
 use rand_distr::{Beta, Distribution, Gamma, LogNormal, Normal, Poisson};
 use serde::{Deserialize, Serialize};
 
+/// Most values an empirical distribution may list.
+pub const MAX_EMPIRICAL: usize = 100_000;
+
 /// A distribution as written in a scenario file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "dist", rename_all = "lowercase", deny_unknown_fields)]
@@ -83,8 +86,18 @@ impl Dist {
             Dist::Empirical { values } => {
                 if values.is_empty() {
                     out.push(("values", "must hold at least one value".to_string()));
+                } else if values.len() > MAX_EMPIRICAL {
+                    out.push((
+                        "values",
+                        format!("holds {} values; at most {MAX_EMPIRICAL}", values.len()),
+                    ));
                 } else if let Some(v) = values.iter().find(|v| !v.is_finite()) {
                     out.push(("values", format!("must be finite numbers, got {v}")));
+                } else if values.iter().all(|v| *v == 0.0) {
+                    out.push((
+                        "values",
+                        "are all zero (a history of zeros is not data; for a constant zero write { dist = \"constant\", value = 0 })".to_string(),
+                    ));
                 }
             }
         }

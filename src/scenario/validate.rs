@@ -213,6 +213,20 @@ pub fn validate(s: &Scenario, limits: &Limits) -> Vec<Problem> {
         limits.max_arrivals,
         "every item is simulated",
     );
+    // Every item that can exist in a run is kept in memory: the initial ones and the arrivals.
+    let expected_items = b.initial_items as f64 + b.arrivals_per_sprint * sim.sprints as f64;
+    if b.arrivals_per_sprint.is_finite()
+        && b.initial_items as f64 <= limits.max_items as f64
+        && expected_items > limits.max_items as f64
+    {
+        c.push(
+            "backlog.arrivals_per_sprint",
+            format!(
+                "initial_items + arrivals_per_sprint × sprints = {expected_items} items is above the limit of {} (every item is simulated and kept in memory); pass --allow-large to raise the limit deliberately",
+                limits.max_items
+            ),
+        );
+    }
     c.dist("backlog.size", &b.size, 0.0, 1e6);
     c.positive("backlog.max_size", b.max_size);
     c.probability("backlog.enabler_share", b.enabler_share);
