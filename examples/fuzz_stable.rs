@@ -4,7 +4,8 @@
 //! catches panics, and aborts on an input that runs too long. Findings are saved under
 //! `fuzz/artifacts/stable/`.
 //!
-//! `cargo run --release --example fuzz_stable -- --seconds 60 [--seed N]` (or `fuzz/run.sh`).
+//! `cargo run --release --example fuzz_stable -- --seconds 60 [--seed N]` (or `fuzz/run.sh`);
+//! `… -- --replay params|scenario_bytes FILE` runs one saved input and prints its scenario.
 
 #[path = "../fuzz/common.rs"]
 mod common;
@@ -160,6 +161,20 @@ fn main() {
     let mut seed = 0x5eed_u64;
     let mut per_input_limit = 10u64;
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // `--replay params|scenario_bytes FILE`: run one saved input, printing the scenario.
+    if args.first().map(String::as_str) == Some("--replay") && args.len() == 3 {
+        let input = std::fs::read(&args[2]).expect("readable input");
+        if args[1] == "params" {
+            let s = common::scenario_from(&mut common::Bytes::new(&input));
+            println!("{}", toml::to_string(&s).unwrap_or_default());
+            common::params(&input);
+        } else {
+            println!("{}", String::from_utf8_lossy(&input));
+            common::scenario_bytes(&input);
+        }
+        println!("no finding");
+        return;
+    }
     let mut i = 0;
     while i < args.len() {
         let val = args.get(i + 1).and_then(|v| v.parse::<u64>().ok());

@@ -176,6 +176,9 @@ impl Sink for RunSink<'_> {
 pub fn run(args: &RunArgs) -> Result<RunOutcome> {
     let plan = plan(args)?;
     let out = &args.out;
+    if !args.no_charts {
+        crate::output::check_chartable(plan.runs, plan.scenarios.len(), args.allow_large)?;
+    }
     prepare_dir(out)?;
     crate::output::atomic::ensure_space(
         out,

@@ -26,6 +26,22 @@ pub struct PlotSummary {
     pub files: Vec<PathBuf>,
 }
 
+/// Most rows of runs.csv that drawing reads back by default: every row is held in memory
+/// (about half a KiB each), so 2 million rows take about 1 GiB.
+pub const MAX_CHART_ROWS: u64 = 2_000_000;
+
+/// Refuse, before any simulation, a run whose charts would read back more rows than
+/// [`MAX_CHART_ROWS`]; `--no-charts` or `--allow-large` (deliberately) lift it.
+pub fn check_chartable(runs: u64, scenarios: usize, allow_large: bool) -> anyhow::Result<()> {
+    let rows = runs.saturating_mul(scenarios as u64);
+    if rows > MAX_CHART_ROWS && !allow_large {
+        return Err(crate::error::input_error(format!(
+            "--runs {runs} × {scenarios} scenarios = {rows} rows of runs.csv is above the limit of {MAX_CHART_ROWS} for drawing charts (the charts read every run back into memory); pass --no-charts, or --allow-large to raise the limit deliberately"
+        )));
+    }
+    Ok(())
+}
+
 /// Read the results in `dir`, draw every chart into `dir` in `formats`, write `report.html`.
 pub fn plot_dir(dir: &Path, formats: ImageFormat) -> anyhow::Result<PlotSummary> {
     let results = Results::read(dir)?;

@@ -192,6 +192,7 @@ fn command_line_limits_are_input_errors() {
         (vec!["--runs", "0"], "--runs"),
         (vec!["--runs", "1000000000000"], "--allow-large"),
         (vec!["--threads", "0"], "--threads"),
+        (vec!["--runs", "3000000"], "--no-charts"),
     ] {
         let mut all = vec!["run", "aligned", "--out", out.to_str().unwrap()];
         all.extend(args);
@@ -705,6 +706,7 @@ fn interrupted(signal: i32) -> (Option<i32>, Snapshot, Snapshot) {
             "siloed-pm",
             "--runs",
             "5000000",
+            "--no-charts",
             "-q",
             "--out",
         ])
@@ -762,7 +764,15 @@ fn sigkill_leaves_a_hidden_temp_file_that_the_next_run_removes() {
     quick_run(&out, "3").success();
     let bin = assert_cmd::cargo::cargo_bin("backsim");
     let mut child = std::process::Command::new(bin)
-        .args(["run", "aligned", "--runs", "5000000", "-q", "--out"])
+        .args([
+            "run",
+            "aligned",
+            "--runs",
+            "5000000",
+            "--no-charts",
+            "-q",
+            "--out",
+        ])
         .arg(&out)
         .stdout(std::process::Stdio::null())
         .spawn()
@@ -816,4 +826,32 @@ fn degenerate_worlds_run_and_draw() {
         assert!(out.join("report.html").exists(), "{name}");
         assert!(temp_files(&out).is_empty(), "{name}");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Every input the fuzzers found, replayed (tests/data/fuzz/TARGET/*).
+
+#[path = "../../fuzz/common.rs"]
+mod fuzz_common;
+
+#[test]
+fn fuzz_findings_stay_fixed() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzz");
+    let mut n = 0;
+    for target in ["params", "scenario_bytes"] {
+        let mut files: Vec<PathBuf> = fs::read_dir(root.join(target))
+            .map(|rd| rd.map(|e| e.unwrap().path()).collect())
+            .unwrap_or_default();
+        files.sort();
+        for f in files {
+            let input = fs::read(&f).unwrap();
+            let r = std::panic::catch_unwind(|| match target {
+                "params" => fuzz_common::params(&input),
+                _ => fuzz_common::scenario_bytes(&input),
+            });
+            assert!(r.is_ok(), "{} fails again", f.display());
+            n += 1;
+        }
+    }
+    assert!(n >= 16, "only {n} fuzz findings replayed");
 }
