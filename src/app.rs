@@ -225,7 +225,14 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
     };
     let precision_metrics = crate::analysis::metric_indices(&args.metrics, &["value_efficiency"])?;
     let out = &args.out;
+    if !args.no_charts {
+        crate::output::check_chartable(plan.runs, plan.scenarios.len(), args.allow_large)?;
+    }
     prepare_dir(out)?;
+    crate::output::atomic::ensure_space(
+        out,
+        out_csv::estimated_output_bytes(plan.runs, &plan.scenarios, !args.no_charts),
+    )?;
     let interactive = std::io::stdout().is_terminal() && !args.quiet;
 
     let comparison = Comparison::new(&plan.scenarios, plan.seed, plan.runs);

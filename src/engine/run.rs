@@ -78,6 +78,11 @@ impl Workspace {
     pub fn new() -> Self {
         Self::default()
     }
+
+    /// Every item of the last run, done or not (for checks and tests).
+    pub fn items(&self) -> &[BacklogItem] {
+        &self.items
+    }
 }
 
 /// Running totals of one replication.
@@ -571,6 +576,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         });
         self.t.waste += item.work_done;
         self.pull_cursor = 0;
+        item.fix_points = 0.0;
         item.status = Status::Waiting;
         item.remaining = item.size;
         item.work_done = 0.0;
@@ -1217,7 +1223,8 @@ impl<'a, T: Tracer> Run<'a, T> {
                 if d.in_sprint > 0 && q.fix_points > 0.0 {
                     let fix = d.in_sprint as f64 * q.fix_points;
                     item.remaining += fix;
-                    self.t.rework += fix;
+                    // Rework once worked: fixes cut off by the horizon were never done.
+                    item.fix_points += fix;
                     return; // The lane keeps working on the fixes.
                 }
             }
@@ -1233,6 +1240,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         if item.kind == ItemKind::Redo {
             self.t.rework += item.size;
         }
+        self.t.rework += std::mem::take(&mut item.fix_points);
         if item.wrong_build {
             let share = q.redo_share;
             let factor = self.m.scenario.backlog.refinement_factor;

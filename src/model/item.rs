@@ -94,6 +94,8 @@ pub struct BacklogItem {
     pub score: f64,
     /// For a redo: index of the wrong-built original.
     pub redo_of: u32,
+    /// Fix points of in-sprint defects added to `remaining`; rework once the item is done.
+    pub fix_points: f64,
 }
 
 pub const NO_LANE: u8 = u8::MAX;
@@ -154,6 +156,7 @@ impl BacklogItem {
             committed_points: 0.0,
             score: 0.0,
             redo_of: u32::MAX,
+            fix_points: 0.0,
         }
     }
 

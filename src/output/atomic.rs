@@ -1,36 +1,79 @@
-//! Atomic output: every file is written under a temporary name in its folder and renamed into
-//! place only when all files of a result set are complete. An interrupted or failed run leaves
-//! earlier results untouched and no partial files behind.
+//! Atomic output, the one mechanism every writer of backsim uses (CSVs, charts, report).
+//!
+//! Every file is written under a temporary name in its folder, `.NAME.backsim-tmp-PID`, and
+//! renamed into place only when all files of a result set are complete ([`commit_all`]). An
+//! interrupted or failed run leaves earlier results untouched and no partial files behind:
+//!
+//! - an error or a panic drops the [`PendingFile`]s, whose `Drop` removes the temporary files;
+//! - SIGINT / SIGTERM do not run `Drop`: [`install_signal_cleanup`] starts a thread that
+//!   removes every pending file (a global registry holds their paths) and exits with
+//!   128 + the signal (130, 143);
+//! - SIGKILL cannot be handled: the temporary files are hidden dot-files, and the next
+//!   backsim that writes into the folder removes those of processes no longer running
+//!   ([`clean_stale`]). It never removes any other file.
 
 use anyhow::{Context, Result};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+/// The marker in temporary file names: `.NAME.backsim-tmp-PID`.
+pub const TEMP_MARKER: &str = ".backsim-tmp-";
+
+/// Temporary files of this process not yet renamed into place or removed.
+static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn pending() -> MutexGuard<'static, Vec<PathBuf>> {
+    // A panic while the lock was held leaves the list usable.
+    PENDING.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Paths of the temporary files this process is writing now.
+pub fn pending_paths() -> Vec<PathBuf> {
+    pending().clone()
+}
+
+/// The temporary name of `target` for this process.
+pub fn temp_path(target: &Path) -> PathBuf {
+    let dir = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    dir.join(format!(".{name}{TEMP_MARKER}{}", std::process::id()))
+}
 
 /// A file being written under a temporary name.
 pub struct PendingFile {
     temp: PathBuf,
     target: PathBuf,
     writer: Option<BufWriter<File>>,
+    committed: bool,
 }
 
 impl PendingFile {
     pub fn create(target: &Path) -> Result<PendingFile> {
-        let dir = target
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let temp = dir.join(format!(".{name}.backsim-tmp-{}", std::process::id()));
-        let file =
-            File::create(&temp).with_context(|| format!("cannot write {}", temp.display()))?;
+        let temp = temp_path(target);
+        // Registered before it exists, so a signal between the two cannot leave it behind.
+        pending().push(temp.clone());
+        let file = match File::create(&temp) {
+            Ok(f) => f,
+            Err(e) => {
+                pending().retain(|p| p != &temp);
+                return Err(
+                    anyhow::Error::new(e).context(format!("cannot write {}", target.display()))
+                );
+            }
+        };
         Ok(PendingFile {
             temp,
             target: target.to_path_buf(),
             writer: Some(BufWriter::with_capacity(1 << 16, file)),
+            committed: false,
         })
     }
 
@@ -42,17 +85,21 @@ impl PendingFile {
         &self.target
     }
 
+    pub fn temp(&self) -> &Path {
+        &self.temp
+    }
+
     /// Flush and sync; the file is complete but still under its temporary name.
     fn finish(&mut self) -> Result<()> {
         if let Some(mut w) = self.writer.take() {
-            w.flush()
-                .with_context(|| format!("cannot write {}", self.temp.display()))?;
+            let shown = self.target.display();
+            w.flush().with_context(|| format!("cannot write {shown}"))?;
             let file = w
                 .into_inner()
                 .map_err(|e| e.into_error())
-                .with_context(|| format!("cannot write {}", self.temp.display()))?;
+                .with_context(|| format!("cannot write {shown}"))?;
             file.sync_all()
-                .with_context(|| format!("cannot write {}", self.temp.display()))?;
+                .with_context(|| format!("cannot write {shown}"))?;
         }
         Ok(())
     }
@@ -60,32 +107,41 @@ impl PendingFile {
 
 impl Drop for PendingFile {
     fn drop(&mut self) {
-        // Not committed: remove the temporary file.
-        let _ = std::fs::remove_file(&self.temp);
+        if !self.committed {
+            // Not committed: remove the temporary file.
+            self.writer.take();
+            let _ = std::fs::remove_file(&self.temp);
+            pending().retain(|p| p != &self.temp);
+        }
     }
 }
 
 /// Finish every file, then rename them all into place. Files already in place are replaced;
-/// nothing else in the folder is touched.
+/// nothing else in the folder is touched. If any file cannot be finished, none is renamed.
+/// The renames happen under the registry's lock, so a signal waits until the set is in place.
 pub fn commit_all(files: Vec<PendingFile>) -> Result<Vec<PathBuf>> {
     let mut files = files;
     for f in files.iter_mut() {
         f.finish()?;
     }
+    let mut registry = pending();
     let mut written = Vec::new();
     for f in files.iter_mut() {
-        std::fs::rename(&f.temp, &f.target).with_context(|| {
-            format!(
+        if let Err(e) = std::fs::rename(&f.temp, &f.target) {
+            drop(registry);
+            return Err(anyhow::Error::new(e).context(format!(
                 "cannot move the finished file into place as {}",
                 f.target.display()
-            )
-        })?;
+            )));
+        }
+        f.committed = true;
+        registry.retain(|p| p != &f.temp);
         written.push(f.target.clone());
     }
     Ok(written)
 }
 
-/// Write a whole small file atomically.
+/// Write a whole small file atomically (pending until [`commit_all`]).
 pub fn write_file(target: &Path, bytes: &[u8]) -> Result<PendingFile> {
     let mut f = PendingFile::create(target)?;
     f.writer()
@@ -94,7 +150,92 @@ pub fn write_file(target: &Path, bytes: &[u8]) -> Result<PendingFile> {
     Ok(f)
 }
 
-/// Check that `dir` can receive results, creating it if needed, before any simulation runs.
+/// Remove every pending temporary file of this process (what a signal does before exiting).
+pub fn remove_pending() {
+    let mut registry = pending();
+    for p in registry.drain(..) {
+        let _ = std::fs::remove_file(p);
+    }
+}
+
+/// On SIGINT, SIGTERM (and SIGHUP): remove pending temporary files, then exit with
+/// 128 + the signal number (130 for Ctrl-C, 143 for SIGTERM). Call once, early in `main`.
+#[cfg(unix)]
+pub fn install_signal_cleanup() -> Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    use signal_hook::iterator::Signals;
+    let mut signals =
+        Signals::new([SIGINT, SIGTERM, SIGHUP]).context("cannot install signal handlers")?;
+    std::thread::Builder::new()
+        .name("backsim-signals".into())
+        .spawn(move || {
+            if let Some(sig) = signals.forever().next() {
+                remove_pending();
+                std::process::exit(128 + sig);
+            }
+        })
+        .context("cannot start the signal thread")?;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+pub fn install_signal_cleanup() -> Result<()> {
+    Ok(())
+}
+
+/// The PID in a temporary file name of backsim (`.NAME.backsim-tmp-PID`), if it is one.
+pub fn temp_owner(file_name: &str) -> Option<u32> {
+    if !file_name.starts_with('.') {
+        return None;
+    }
+    let (_, pid) = file_name.rsplit_once(TEMP_MARKER)?;
+    if pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    pid.parse().ok()
+}
+
+fn process_running(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return true;
+    }
+    #[cfg(unix)]
+    {
+        let Ok(pid) = libc::pid_t::try_from(pid) else {
+            return false;
+        };
+        // Signal 0 checks existence; EPERM means it exists but is not ours.
+        let r = unsafe { libc::kill(pid, 0) };
+        r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    }
+    #[cfg(not(unix))]
+    {
+        true
+    }
+}
+
+/// Remove temporary files that a killed backsim left in `dir`: only names of the pattern
+/// `.NAME.backsim-tmp-PID` whose PID is not running. Returns what was removed.
+pub fn clean_stale(dir: &Path) -> Vec<PathBuf> {
+    let mut removed = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return removed;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(temp_owner) else {
+            continue;
+        };
+        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+        if is_file && !process_running(pid) && std::fs::remove_file(entry.path()).is_ok() {
+            removed.push(entry.path());
+        }
+    }
+    removed
+}
+
+/// Check that `dir` can receive results, creating it if needed, before any simulation runs;
+/// remove temporary files that killed runs left there.
 pub fn prepare_dir(dir: &Path) -> Result<()> {
     if dir.exists() && !dir.is_dir() {
         return Err(crate::error::input_error(format!(
@@ -108,13 +249,111 @@ pub fn prepare_dir(dir: &Path) -> Result<()> {
             dir.display()
         ))
     })?;
-    let probe = dir.join(format!(".backsim-probe-{}", std::process::id()));
-    File::create(&probe).map_err(|e| {
+    let probe = PendingFile::create(&dir.join("probe")).map_err(|e| {
         crate::error::input_error(format!(
-            "{}: the output folder is not writable: {e}",
-            dir.display()
+            "{}: the output folder is not writable: {}",
+            dir.display(),
+            e.root_cause()
         ))
     })?;
-    let _ = std::fs::remove_file(&probe);
+    drop(probe);
+    clean_stale(dir);
     Ok(())
+}
+
+/// Bytes free to this process in the file system that holds `dir`, when the OS tells.
+pub fn available_bytes(dir: &Path) -> Option<u64> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let c = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+        let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+        if unsafe { libc::statvfs(c.as_ptr(), &mut st) } != 0 {
+            return None;
+        }
+        Some((st.f_bavail as u64).saturating_mul(st.f_frsize as u64))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        None
+    }
+}
+
+/// Refuse to start when the results clearly cannot fit in `dir` (a full disk found after an
+/// hour of simulation loses the hour). `needed` is an estimate; unknown space passes.
+pub fn ensure_space(dir: &Path, needed: u64) -> Result<()> {
+    match available_bytes(dir) {
+        Some(free) if free < needed => Err(crate::error::input_error(format!(
+            "{}: not enough free space for the results: about {} needed, {} free; free some space, choose another --out, or use fewer --runs",
+            dir.display(),
+            human_bytes(needed),
+            human_bytes(free)
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn human_bytes(b: u64) -> String {
+    const UNITS: [&str; 5] = ["bytes", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = b as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u + 1 < UNITS.len() {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{b} bytes")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temp_names_and_owners() {
+        let t = temp_path(Path::new("out/runs.csv"));
+        let name = t.file_name().unwrap().to_str().unwrap();
+        assert_eq!(temp_owner(name), Some(std::process::id()));
+        assert_eq!(temp_owner("runs.csv"), None);
+        assert_eq!(temp_owner(".runs.csv.backsim-tmp-"), None);
+        assert_eq!(temp_owner(".runs.csv.backsim-tmp-12x"), None);
+        assert_eq!(temp_owner("x.backsim-tmp-12"), None);
+    }
+
+    #[test]
+    fn failed_set_leaves_nothing_and_commit_replaces() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.csv");
+        std::fs::write(&a, "old").unwrap();
+        {
+            let _f = write_file(&a, b"new").unwrap();
+            assert!(pending_paths().iter().any(|p| p.starts_with(dir.path())));
+        }
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "old");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        let f = write_file(&a, b"new").unwrap();
+        commit_all(vec![f]).unwrap();
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "new");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        assert!(!pending_paths().iter().any(|p| p.starts_with(dir.path())));
+    }
+
+    #[test]
+    fn stale_files_of_dead_processes_only() {
+        let dir = tempfile::tempdir().unwrap();
+        // PIDs above the kernel's pid_max (4194304) cannot be running.
+        let dead = dir.path().join(".runs.csv.backsim-tmp-4294967");
+        let mine = temp_path(&dir.path().join("summary.csv"));
+        let other = dir.path().join(".notes.txt");
+        let lookalike = dir.path().join("runs.csv.backsim-tmp-4294967");
+        for p in [&dead, &mine, &other, &lookalike] {
+            std::fs::write(p, "x").unwrap();
+        }
+        assert_eq!(clean_stale(dir.path()), vec![dead.clone()]);
+        assert!(!dead.exists() && mine.exists() && other.exists() && lookalike.exists());
+    }
 }

@@ -191,6 +191,18 @@ pub fn scenarios_toml(meta: &RunMeta, scenarios: &[Scenario]) -> anyhow::Result<
     ))
 }
 
+/// A low estimate of the bytes `backsim run` writes (runs.csv dominates; a runs.csv row is
+/// about 250 bytes), plus the charts and report when they are drawn. Used to refuse a run
+/// whose results clearly cannot fit before any simulation.
+pub fn estimated_output_bytes(runs: u64, scenarios: &[Scenario], charts: bool) -> u64 {
+    let n = scenarios.len() as u64;
+    let sprints: u64 = scenarios.iter().map(|s| s.simulation.sprints as u64).sum();
+    let runs_csv = runs.saturating_mul(n).saturating_mul(150);
+    let small = sprints * crate::engine::N_SERIES as u64 * 40 + n * 8_000;
+    let drawn = if charts { 1 << 20 } else { 0 };
+    runs_csv.saturating_add(small).saturating_add(drawn)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

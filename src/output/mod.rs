@@ -1,8 +1,9 @@
 //! Output side: reading a results folder back, charts and the HTML report.
 //!
 //! The entry point is [`plot_dir`]: it reads and checks every input file first (bad input
-//! is an exit-code-2 error naming the file and line), then writes each chart and
-//! `report.html` atomically, so a failure never leaves half-written files.
+//! is an exit-code-2 error naming the file and line), then draws each chart and
+//! `report.html` into pending temporary files renamed into place together (see [`atomic`]),
+//! so a failure never leaves half-written files.
 
 pub mod atomic;
 pub mod charts;
@@ -25,6 +26,22 @@ pub struct PlotSummary {
     pub files: Vec<PathBuf>,
 }
 
+/// Most rows of runs.csv that drawing reads back by default: every row is held in memory
+/// (about half a KiB each), so 2 million rows take about 1 GiB.
+pub const MAX_CHART_ROWS: u64 = 2_000_000;
+
+/// Refuse, before any simulation, a run whose charts would read back more rows than
+/// [`MAX_CHART_ROWS`]; `--no-charts` or `--allow-large` (deliberately) lift it.
+pub fn check_chartable(runs: u64, scenarios: usize, allow_large: bool) -> anyhow::Result<()> {
+    let rows = runs.saturating_mul(scenarios as u64);
+    if rows > MAX_CHART_ROWS && !allow_large {
+        return Err(crate::error::input_error(format!(
+            "--runs {runs} × {scenarios} scenarios = {rows} rows of runs.csv is above the limit of {MAX_CHART_ROWS} for drawing charts (the charts read every run back into memory); pass --no-charts, or --allow-large to raise the limit deliberately"
+        )));
+    }
+    Ok(())
+}
+
 /// Read the results in `dir`, draw every chart into `dir` in `formats`, write `report.html`.
 pub fn plot_dir(dir: &Path, formats: ImageFormat) -> anyhow::Result<PlotSummary> {
     let results = Results::read(dir)?;
@@ -36,20 +53,26 @@ pub fn plot_dir(dir: &Path, formats: ImageFormat) -> anyhow::Result<PlotSummary>
         .collect::<anyhow::Result<Vec<_>>>()?;
     let html = report::render(&results, &svgs);
 
-    let mut files = Vec::new();
+    // Every file is drawn into a pending temporary file; they are renamed into place together
+    // only when all are drawn, so an interrupted plot leaves the folder as it was.
+    atomic::clean_stale(dir);
+    let mut pending = Vec::new();
     for (kind, svg) in &svgs {
         let base = dir.join(kind.file_stem());
         if formats.png() {
-            files.extend(kind.write(&results, &base, ImageFormat::Png)?);
+            pending.push(kind.pending_png(&results, &base.with_extension("png"))?);
         }
         if formats.svg() {
-            let target = base.with_extension("svg");
-            charts::write_atomic(&target, svg.as_bytes())?;
-            files.push(target);
+            pending.push(atomic::write_file(
+                &base.with_extension("svg"),
+                svg.as_bytes(),
+            )?);
         }
     }
-    let report_path = dir.join("report.html");
-    charts::write_atomic(&report_path, html.as_bytes())?;
-    files.push(report_path);
+    pending.push(atomic::write_file(
+        &dir.join("report.html"),
+        html.as_bytes(),
+    )?);
+    let files = atomic::commit_all(pending)?;
     Ok(PlotSummary { files })
 }

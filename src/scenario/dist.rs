@@ -5,6 +5,9 @@ use rand::RngExt;
 use rand_distr::{Beta, Distribution, Gamma, LogNormal, Normal, Poisson};
 use serde::{Deserialize, Serialize};
 
+/// Most values an empirical distribution may list.
+pub const MAX_EMPIRICAL: usize = 100_000;
+
 /// A distribution as written in a scenario file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "dist", rename_all = "lowercase", deny_unknown_fields)]
@@ -29,11 +32,12 @@ impl Dist {
         let mut out = Vec::new();
         let out_ref = &mut out;
         let finite = |out: &mut Vec<(&'static str, String)>, name: &'static str, v: f64| {
-            if !v.is_finite() {
-                out.push((name, format!("must be a finite number, got {v}")));
-                false
-            } else {
-                true
+            match crate::scenario::validate::magnitude_problem(v) {
+                Some(msg) => {
+                    out.push((name, msg));
+                    false
+                }
+                None => true,
             }
         };
         let out = out_ref;
@@ -83,9 +87,38 @@ impl Dist {
             Dist::Empirical { values } => {
                 if values.is_empty() {
                     out.push(("values", "must hold at least one value".to_string()));
-                } else if let Some(v) = values.iter().find(|v| !v.is_finite()) {
-                    out.push(("values", format!("must be finite numbers, got {v}")));
+                } else if values.len() > MAX_EMPIRICAL {
+                    out.push((
+                        "values",
+                        format!("holds {} values; at most {MAX_EMPIRICAL}", values.len()),
+                    ));
+                } else if let Some(msg) = values
+                    .iter()
+                    .find_map(|v| crate::scenario::validate::magnitude_problem(*v))
+                {
+                    out.push(("values", msg));
+                } else if values.iter().all(|v| *v == 0.0) {
+                    out.push((
+                        "values",
+                        "are all zero (a history of zeros is not data; for a constant zero write { dist = \"constant\", value = 0 })".to_string(),
+                    ));
                 }
+            }
+        }
+        if out.is_empty() {
+            // Parameters that pass one by one can still be refused by the sampler (a gamma
+            // whose shape or scale underflows): report it here rather than panic later.
+            if let Err(e) = self.try_sampler() {
+                let param = match self {
+                    Dist::Gamma { .. } => "cv",
+                    Dist::Lognormal { .. } => "sigma",
+                    Dist::Normal { .. } => "sd",
+                    _ => "dist",
+                };
+                out.push((
+                    param,
+                    format!("cannot be sampled with these parameters ({e})"),
+                ));
             }
         }
         std::mem::take(out)
@@ -131,27 +164,33 @@ impl Dist {
 
     /// Build the sampler. Call only after [`Dist::problems`] came back empty.
     pub fn sampler(&self) -> Sampler {
-        match self {
+        self.try_sampler().expect("validated")
+    }
+
+    /// Build the sampler, or say why the parameters cannot be sampled.
+    pub fn try_sampler(&self) -> Result<Sampler, String> {
+        let e = |e: &dyn std::fmt::Display| e.to_string();
+        Ok(match self {
             Dist::Constant { value } => Sampler::Constant(*value),
             Dist::Normal { mean, sd } if *sd == 0.0 => Sampler::Constant(*mean),
             Dist::Normal { mean, sd } => {
-                Sampler::Normal(Normal::new(*mean, *sd).expect("validated"))
+                Sampler::Normal(Normal::new(*mean, *sd).map_err(|x| e(&x))?)
             }
             Dist::Gamma { mean, cv } if *cv == 0.0 || *mean == 0.0 => Sampler::Constant(*mean),
             Dist::Gamma { mean, cv } => {
                 let shape = 1.0 / (cv * cv);
-                Sampler::Gamma(Gamma::new(shape, mean / shape).expect("validated"))
+                Sampler::Gamma(Gamma::new(shape, mean / shape).map_err(|x| e(&x))?)
             }
             Dist::Lognormal { median, sigma } => {
-                Sampler::LogNormal(LogNormal::new(median.ln(), *sigma).expect("validated"))
+                Sampler::LogNormal(LogNormal::new(median.ln(), *sigma).map_err(|x| e(&x))?)
             }
             Dist::Poisson { mean } if *mean == 0.0 => Sampler::Constant(0.0),
-            Dist::Poisson { mean } => Sampler::Poisson(Poisson::new(*mean).expect("validated")),
-            Dist::Beta { a, b } => Sampler::Beta(Beta::new(*a, *b).expect("validated")),
+            Dist::Poisson { mean } => Sampler::Poisson(Poisson::new(*mean).map_err(|x| e(&x))?),
+            Dist::Beta { a, b } => Sampler::Beta(Beta::new(*a, *b).map_err(|x| e(&x))?),
             Dist::Uniform { min, max } => Sampler::Uniform(*min, *max - *min),
             Dist::Empirical { values } if values.len() == 1 => Sampler::Constant(values[0]),
             Dist::Empirical { values } => Sampler::Empirical(values.clone().into_boxed_slice()),
-        }
+        })
     }
 }
 

@@ -1,7 +1,7 @@
 //! Reading scenario files: presets by name or files by path, `extends` chains, merging of
 //! what each file sets over its base, and errors that name file, key and line.
 
-use super::locate::{find_key, key_path_at, line_col};
+use super::locate::{find_key, key_path_at, key_path_guess, line_col};
 use super::presets;
 use super::validate::{validate, Limits};
 use super::Scenario;
@@ -64,6 +64,11 @@ pub fn load_with_limits(spec: &str, limits: &Limits) -> Result<Scenario> {
     let mut layers = Vec::new();
     let mut chain = Vec::new();
     let table = resolve(&source, &mut chain, &mut layers)?;
+    finish(table, &layers, limits)
+}
+
+/// The merged table of a chain turned into a validated scenario.
+fn finish(table: toml::Table, layers: &[Layer], limits: &Limits) -> Result<Scenario> {
     let scenario: Scenario = table.try_into().map_err(|e: toml::de::Error| {
         input_error(format!(
             "{}: the merged scenario is invalid: {}",
@@ -73,7 +78,7 @@ pub fn load_with_limits(spec: &str, limits: &Limits) -> Result<Scenario> {
     })?;
     let problems = validate(&scenario, limits);
     if let Some(p) = problems.first() {
-        let mut msg = locate_problem(&layers, &p.path, &p.message);
+        let mut msg = locate_problem(layers, &p.path, &p.message);
         if problems.len() > 1 {
             let more = problems.len() - 1;
             let noun = if more == 1 { "problem" } else { "problems" };
@@ -86,9 +91,29 @@ pub fn load_with_limits(spec: &str, limits: &Limits) -> Result<Scenario> {
     Ok(scenario)
 }
 
+/// Load, resolve and validate scenario text as if it were the file `origin` (its `extends`
+/// are looked up beside that path). Used by the fuzz targets and by tools that hold the text.
+pub fn load_str(origin: &str, text: &str, limits: &Limits) -> Result<Scenario> {
+    let source = ScenarioSource::File(PathBuf::from(origin));
+    let mut layers = Vec::new();
+    let mut chain = Vec::new();
+    let table = resolve_with(&source, Some(text.to_string()), &mut chain, &mut layers)?;
+    finish(table, &layers, limits)
+}
+
 /// Resolve a source into the merged table; `layers[0]` is the file itself, then its bases.
 fn resolve(
     source: &ScenarioSource,
+    chain: &mut Vec<String>,
+    layers: &mut Vec<Layer>,
+) -> Result<toml::Table> {
+    resolve_with(source, None, chain, layers)
+}
+
+/// [`resolve`], with the source's text given (or read when `None`).
+fn resolve_with(
+    source: &ScenarioSource,
+    given: Option<String>,
     chain: &mut Vec<String>,
     layers: &mut Vec<Layer>,
 ) -> Result<toml::Table> {
@@ -111,9 +136,12 @@ fn resolve(
     }
     chain.push(id);
     let origin = source.display();
-    let text = match source {
-        ScenarioSource::Preset(name) => presets::text(name).expect("listed preset").to_string(),
-        ScenarioSource::File(path) => read_text(path)?,
+    let text = match (source, given) {
+        (_, Some(text)) => text,
+        (ScenarioSource::Preset(name), None) => {
+            presets::text(name).expect("listed preset").to_string()
+        }
+        (ScenarioSource::File(path), None) => read_text(path)?,
     };
     // Types and unknown keys are checked file by file, so the error points into the right file.
     if let Err(e) = toml::from_str::<Scenario>(&text) {
@@ -122,6 +150,11 @@ fn resolve(
     let mut table: toml::Table = text
         .parse()
         .map_err(|e: toml::de::Error| input_error(toml_error(&origin, &text, &e)))?;
+    if table.is_empty() {
+        return Err(input_error(format!(
+            "{origin}:1:1: the scenario file is empty (it sets no key); set `extends` and what differs, or name a preset such as `aligned` instead of the file"
+        )));
+    }
     let extends = table.remove("extends");
     let sets_name = table.contains_key("name");
     layers.push(Layer {
@@ -161,9 +194,20 @@ fn resolve(
                     )));
                 }
             }
-            resolve(&base_source, chain, layers)?
+            let span = find_key(&text, &["extends".to_string()]).unwrap_or(0..0);
+            let (line, col) = line_col(&text, span.start);
+            resolve(&base_source, chain, layers).map_err(|e| {
+                // Name the extending file too; the cause (base file, key, line) follows.
+                e.context(format!("{origin}:{line}:{col}: extends = {target:?}"))
+            })?
         }
-        Some(_) => unreachable!("checked by the typed parse"),
+        Some(other) => {
+            // The typed parse above rejects this already; never panic on it anyway.
+            return Err(input_error(format!(
+                "{origin}: extends: expected a preset name or a file path, got a {}",
+                other.type_str()
+            )));
+        }
     };
     let mut merged = base;
     merge(&mut merged, table);
@@ -183,6 +227,7 @@ fn is_bare_name(s: &str) -> bool {
 }
 
 fn read_text(path: &Path) -> Result<String> {
+    use std::io::Read;
     let shown = path.display();
     let meta = std::fs::metadata(path)
         .map_err(|e| input_error(format!("{shown}: cannot read scenario file: {e}")))?;
@@ -191,14 +236,28 @@ fn read_text(path: &Path) -> Result<String> {
             "{shown}: is a directory, not a scenario file"
         )));
     }
-    if meta.len() > MAX_FILE_BYTES {
+    // A FIFO would block and /dev/zero never ends: read regular files only.
+    if !meta.is_file() {
         return Err(input_error(format!(
-            "{shown}: file is {} bytes; a scenario file may be at most {MAX_FILE_BYTES} bytes",
-            meta.len()
+            "{shown}: is not a regular file (a device, FIFO or socket), not a scenario file"
         )));
     }
-    let bytes = std::fs::read(path)
+    let too_big = |len: u64| {
+        input_error(format!(
+            "{shown}: file is {len} bytes; a scenario file may be at most {MAX_FILE_BYTES} bytes"
+        ))
+    };
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_big(meta.len()));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
         .map_err(|e| input_error(format!("{shown}: cannot read scenario file: {e}")))?;
+    // The file may have grown since its size was looked at.
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_big(bytes.len() as u64));
+    }
     String::from_utf8(bytes).map_err(|e| {
         let text =
             String::from_utf8_lossy(&e.as_bytes()[..e.utf8_error().valid_up_to()]).into_owned();
@@ -229,6 +288,9 @@ fn toml_error(origin: &str, text: &str, err: &toml::de::Error) -> String {
         Some(span) => {
             let (line, col) = line_col(text, span.start);
             let key = key_path_at(text, span.start)
+                .or_else(|| {
+                    key_path_guess(text, span.start).map(|k| format!("invalid TOML at {k}"))
+                })
                 .map(|k| format!("{k}: "))
                 .unwrap_or_else(|| {
                     if text.trim().is_empty() {
@@ -265,11 +327,19 @@ fn snippet(text: &str, line: usize, col: usize, len: usize) -> String {
 /// `file:line:col: key.path: message`, pointing at the nearest file of the chain that sets the key.
 fn locate_problem(layers: &[Layer], path: &[String], message: &str) -> String {
     let dotted = dotted(path);
-    for layer in layers {
+    for (i, layer) in layers.iter().enumerate() {
         if let Some(span) = find_key(&layer.text, path) {
             let (line, col) = line_col(&layer.text, span.start);
+            let via = if i > 0 {
+                format!(
+                    "\n(set in {}, which {} extends)",
+                    layer.origin, layers[0].origin
+                )
+            } else {
+                String::new()
+            };
             return format!(
-                "{}:{line}:{col}: {dotted}: {message}{}",
+                "{}:{line}:{col}: {dotted}: {message}{}{via}",
                 layer.origin,
                 snippet(&layer.text, line, col, span.len())
             );

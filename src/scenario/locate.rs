@@ -60,6 +60,43 @@ pub fn key_path_at(text: &str, offset: usize) -> Option<String> {
     best
 }
 
+/// For text that does not parse: the key path at `offset` read off the lines, i.e. the last
+/// `[table]` header above it and the bare key of its line (`team.lanes`), if any.
+pub fn key_path_guess(text: &str, offset: usize) -> Option<String> {
+    let offset = floor_char_boundary(text, offset.min(text.len()));
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next().unwrap_or("");
+    let is_key = |k: &str| {
+        !k.is_empty()
+            && k.split('.').all(|part| {
+                let part = part.trim();
+                !part.is_empty()
+                    && part
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            })
+    };
+    let header = text[..line_start].lines().rev().find_map(|l| {
+        let l = l.trim();
+        let inner = l
+            .strip_prefix("[[")
+            .and_then(|r| r.split_once("]]"))
+            .or_else(|| l.strip_prefix('[').and_then(|r| r.split_once(']')))?
+            .0
+            .trim();
+        Some(inner.to_string())
+    });
+    let key = line
+        .split_once('=')
+        .map(|(k, _)| k.trim())
+        .filter(|k| is_key(k));
+    match (header.filter(|h| is_key(h)), key) {
+        (Some(h), Some(k)) => Some(format!("{h}.{k}")),
+        (None, Some(k)) => Some(k.to_string()),
+        _ => None,
+    }
+}
+
 fn walk_table(table: &DeTable, prefix: &str, offset: usize, best: &mut Option<String>) {
     for (key, value) in table.iter() {
         let path = if prefix.is_empty() {
@@ -107,5 +144,16 @@ mod tests {
         assert_eq!(key_path_at(text, off).as_deref(), Some("team.lanes"));
         let off = text.find("-1").unwrap();
         assert_eq!(key_path_at(text, off).as_deref(), Some("team.capacity.cv"));
+    }
+
+    #[test]
+    fn guesses_keys_in_text_that_does_not_parse() {
+        let text = "name = \"x\"\n[team]\nlanes = many\n[[risks]]\nname = \"a\"\nprobability = ?\n";
+        let at = |needle: &str| key_path_guess(text, text.find(needle).unwrap());
+        assert_eq!(at("many").as_deref(), Some("team.lanes"));
+        assert_eq!(at("?").as_deref(), Some("risks.probability"));
+        assert_eq!(at("name").as_deref(), Some("name"));
+        assert_eq!(key_path_guess("[team\nx = 1", 1), None);
+        assert_eq!(key_path_guess("é", 1), None);
     }
 }

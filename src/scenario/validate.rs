@@ -39,6 +39,30 @@ impl Limits {
     }
 }
 
+/// Largest magnitude a real-valued parameter may have: beyond it sums and products in the
+/// engine overflow to infinity (found by fuzzing: capacity 1e300, discount_rate 1e300).
+pub const MAX_MAGNITUDE: f64 = 1e9;
+/// Smallest non-zero magnitude: below it divisions overflow (hours_per_day 2e-308).
+pub const MIN_MAGNITUDE: f64 = 1e-9;
+
+/// Why a real parameter cannot be used whatever its meaning: not finite, or a magnitude
+/// outside [`MIN_MAGNITUDE`, `MAX_MAGNITUDE`] (0 itself is fine).
+pub fn magnitude_problem(v: f64) -> Option<String> {
+    if !v.is_finite() {
+        Some(format!("must be a finite number, got {v}"))
+    } else if v.abs() > MAX_MAGNITUDE {
+        Some(format!(
+            "{v:e} is too large: numbers may be at most {MAX_MAGNITUDE:e} in magnitude"
+        ))
+    } else if v != 0.0 && v.abs() < MIN_MAGNITUDE {
+        Some(format!(
+            "{v:e} is too small: numbers other than 0 must be at least {MIN_MAGNITUDE:e} in magnitude"
+        ))
+    } else {
+        None
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Problem {
     pub path: Vec<String>,
@@ -58,11 +82,12 @@ impl Checker {
     }
 
     fn finite(&mut self, path: &str, v: f64) -> bool {
-        if v.is_finite() {
-            true
-        } else {
-            self.push(path, format!("must be a finite number, got {v}"));
-            false
+        match magnitude_problem(v) {
+            None => true,
+            Some(msg) => {
+                self.push(path, msg);
+                false
+            }
         }
     }
 
@@ -109,7 +134,15 @@ impl Checker {
         if ok {
             // Unbounded tails (normal, gamma, lognormal) are clamped when drawn; only
             // bounded distributions can be wrong about their range.
-            if d.min_value().is_finite() && d.min_value() < min {
+            if d.mean() > max {
+                self.push(
+                    path,
+                    format!(
+                        "has a mean of {} above {max}; values must lie in [{min}, {max}]",
+                        d.mean()
+                    ),
+                );
+            } else if d.min_value().is_finite() && d.min_value() < min {
                 self.push(path, format!("can produce values below {min} (lowest {}); values must lie in [{min}, {max}]", d.min_value()));
             } else if d.max_value().is_finite() && d.max_value() > max {
                 self.push(path, format!("can produce values above {max} (highest {}); values must lie in [{min}, {max}]", d.max_value()));
@@ -213,6 +246,20 @@ pub fn validate(s: &Scenario, limits: &Limits) -> Vec<Problem> {
         limits.max_arrivals,
         "every item is simulated",
     );
+    // Every item that can exist in a run is kept in memory: the initial ones and the arrivals.
+    let expected_items = b.initial_items as f64 + b.arrivals_per_sprint * sim.sprints as f64;
+    if b.arrivals_per_sprint.is_finite()
+        && b.initial_items as f64 <= limits.max_items as f64
+        && expected_items > limits.max_items as f64
+    {
+        c.push(
+            "backlog.arrivals_per_sprint",
+            format!(
+                "initial_items + arrivals_per_sprint × sprints = {expected_items} items is above the limit of {} (every item is simulated and kept in memory); pass --allow-large to raise the limit deliberately",
+                limits.max_items
+            ),
+        );
+    }
     c.dist("backlog.size", &b.size, 0.0, 1e6);
     c.positive("backlog.max_size", b.max_size);
     c.probability("backlog.enabler_share", b.enabler_share);
@@ -418,8 +465,8 @@ pub fn validate(s: &Scenario, limits: &Limits) -> Vec<Problem> {
         c.at_most(
             "release.planned_sprint",
             planned as f64,
-            sim.sprints as f64,
-            "the planned sprint lies within the horizon",
+            limits.max_sprints as f64,
+            "sprints are counted in whole numbers up to the sprint limit",
         );
     }
     c.at_most(

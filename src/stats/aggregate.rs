@@ -17,6 +17,8 @@ pub const SUMMARY_QUANTILES: [f64; 8] = [0.05, 0.10, 0.25, 0.50, 0.75, 0.85, 0.9
 struct Cell {
     moments: Moments,
     sketch: QuantileSketch,
+    /// Runs without a value for a metric that is not censored.
+    missing: u64,
 }
 
 impl Cell {
@@ -24,12 +26,18 @@ impl Cell {
         Cell {
             moments: Moments::default(),
             sketch: QuantileSketch::new(cap),
+            missing: 0,
         }
     }
 
-    fn add(&mut self, x: f64) {
+    /// Add a run's value; NaN is censored (beyond every value) for censored metrics, and
+    /// "no value" otherwise: left out of the quantiles, counted only in `completed_share`.
+    fn add(&mut self, x: f64, censored: bool) {
         if !x.is_nan() {
             self.moments.add(x);
+        } else if !censored {
+            self.missing += 1;
+            return;
         }
         self.sketch.add(x);
     }
@@ -115,11 +123,11 @@ impl Aggregate {
         self.replications += 1;
         for (s, rec) in records.iter().enumerate() {
             for (m, &x) in rec.metrics.iter().enumerate() {
-                self.metrics[s][m].add(x);
+                self.metrics[s][m].add(x, METRICS[m].censored);
             }
             for (sprint, row) in series[s].iter().enumerate().take(self.sprints[s]) {
                 for (k, &x) in row.iter().enumerate() {
-                    self.series[s][sprint * N_SERIES + k].add(x);
+                    self.series[s][sprint * N_SERIES + k].add(x, false);
                 }
             }
         }
@@ -162,7 +170,7 @@ impl Aggregate {
         for (q, p) in quantiles.iter_mut().zip(SUMMARY_QUANTILES) {
             *q = cell.sketch.quantile(p);
         }
-        let total = cell.sketch.total();
+        let total = cell.sketch.total() + cell.missing;
         MetricSummary {
             mean: cell.moments.mean(),
             sd: cell.moments.sd(),

@@ -12,7 +12,8 @@ use super::common::{
     bold, font, frame, padded_range, register_fonts, tick, Entry, Swatch, GRID, HEIGHT, INK,
     LABEL_SIZE, OKABE_ITO, TICK_SIZE, WIDTH,
 };
-use super::{temp_sibling, write_atomic, ImageFormat};
+use super::{pending_png, ImageFormat};
+use crate::output::atomic::{commit_all, write_file};
 
 /// Something that draws itself on any backend.
 trait Chart {
@@ -40,27 +41,16 @@ fn render(
     }
     let mut files = Vec::new();
     if format.png() {
-        let target = base.with_extension("png");
-        let tmp = temp_sibling(&target, "png");
-        let res = (|| -> anyhow::Result<()> {
-            let root = BitMapBackend::new(&tmp, chart.size()).into_drawing_area();
-            chart.draw(&root)?;
-            root.present()?;
-            std::fs::rename(&tmp, &target)?;
-            Ok(())
-        })();
-        if let Err(e) = res {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(e.context(format!("cannot write {}", target.display())));
-        }
-        files.push(target);
+        files.push(pending_png(
+            &base.with_extension("png"),
+            chart.size(),
+            |root| chart.draw(root),
+        )?);
     }
     if format.svg() {
-        let target = base.with_extension("svg");
-        write_atomic(&target, svg.as_bytes())?;
-        files.push(target);
+        files.push(write_file(&base.with_extension("svg"), svg.as_bytes())?);
     }
-    Ok((files, svg))
+    Ok((commit_all(files)?, svg))
 }
 
 /// One point of a sweep line: x, mean, CI low, CI high.

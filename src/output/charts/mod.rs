@@ -3,7 +3,8 @@
 //! Each chart is one free function (`delay_cdf`, `done_by_sprint`, …) taking the
 //! [`Results`], a path (its extension is replaced by `.png`/`.svg`) and an [`ImageFormat`].
 //! They all go through [`ChartKind`], which also renders SVG into a string for the report.
-//! Files are written atomically (temporary file in the same folder, then rename).
+//! Files are written through [`crate::output::atomic`]: pending temporary files in the same
+//! folder, renamed into place together.
 //!
 //! Look: 1200×700 px, DejaVu Sans embedded (no system fonts), the Okabe–Ito palette with
 //! each scenario always the colour of its position in `scenarios.toml`, legends in a strip
@@ -17,12 +18,14 @@ mod flow;
 mod quality;
 mod value;
 
-use std::fs;
 use std::path::{Path, PathBuf};
+
+use anyhow::Context;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use crate::output::atomic::{commit_all, write_file, PendingFile};
 use crate::output::results::Results;
 
 pub use common::{register_fonts, scenario_color, HEIGHT, OKABE_ITO, WIDTH};
@@ -164,62 +167,47 @@ impl ChartKind {
         path: &Path,
         format: ImageFormat,
     ) -> anyhow::Result<Vec<PathBuf>> {
-        let mut written = Vec::new();
+        let mut files = Vec::new();
         if format.png() {
-            let target = path.with_extension("png");
-            write_png(self, r, &target)?;
-            written.push(target);
+            files.push(self.pending_png(r, &path.with_extension("png"))?);
         }
         if format.svg() {
             let target = path.with_extension("svg");
-            write_atomic(&target, self.svg_string(r)?.as_bytes())?;
-            written.push(target);
+            files.push(write_file(&target, self.svg_string(r)?.as_bytes())?);
         }
-        Ok(written)
+        commit_all(files)
+    }
+
+    /// The chart drawn as a PNG into a pending file (see [`crate::output::atomic`]); it
+    /// takes the name `target` only when committed.
+    pub fn pending_png(self, r: &Results, target: &Path) -> anyhow::Result<PendingFile> {
+        pending_png(target, self.size(r), |root| self.draw(root, r))
     }
 }
 
-fn write_png(kind: ChartKind, r: &Results, target: &Path) -> anyhow::Result<()> {
+/// Draw into an in-memory bitmap of `(w, h)` and encode it as a PNG into a pending file
+/// (see [`crate::output::atomic`]) that takes the name `target` only when committed.
+pub fn pending_png(
+    target: &Path,
+    (w, h): (u32, u32),
+    draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> anyhow::Result<()>,
+) -> anyhow::Result<PendingFile> {
     register_fonts();
-    // The bitmap backend picks the encoder from the extension, so the temp name ends in .png.
-    let tmp = temp_sibling(target, "png");
-    let result = (|| -> anyhow::Result<()> {
-        let root = BitMapBackend::new(&tmp, kind.size(r)).into_drawing_area();
-        kind.draw(&root, r)?;
+    let mut rgb = vec![0u8; w as usize * h as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
+        draw(&root)?;
         root.present()?;
-        Ok(())
-    })();
-    match result.and_then(|_| fs::rename(&tmp, target).map_err(anyhow::Error::from)) {
-        Ok(()) => Ok(()),
-        Err(e) => {
-            let _ = fs::remove_file(&tmp);
-            Err(e.context(format!("cannot write {}", target.display())))
-        }
     }
-}
-
-fn temp_sibling(target: &Path, ext: &str) -> PathBuf {
-    let name = target
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    target.with_file_name(format!(".{name}.tmp-{}.{ext}", std::process::id()))
-}
-
-/// Write bytes to `target` via a temporary file in the same folder and a rename, so a
-/// reader never sees a half-written file and a failure leaves the old file in place.
-pub fn write_atomic(target: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let ext = target
-        .extension()
-        .map(|e| e.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "tmp".into());
-    let tmp = temp_sibling(target, &ext);
-    let res = fs::write(&tmp, bytes).and_then(|_| fs::rename(&tmp, target));
-    if let Err(e) = res {
-        let _ = fs::remove_file(&tmp);
-        return Err(anyhow::Error::from(e).context(format!("cannot write {}", target.display())));
-    }
-    Ok(())
+    let mut file = PendingFile::create(target)?;
+    let mut encoder = png::Encoder::new(file.writer(), w, h);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let cannot = || format!("cannot write {}", target.display());
+    let mut png = encoder.write_header().with_context(cannot)?;
+    png.write_image_data(&rgb).with_context(cannot)?;
+    png.finish().with_context(cannot)?;
+    Ok(file)
 }
 
 /// Release delay distribution per scenario, as step CDFs with P50 and P85 marked.
