@@ -37,7 +37,6 @@ run_case() { # name runs scenarios... (with CSVs; charts off unless the case say
 echo "backsim $(git rev-parse --short HEAD 2>/dev/null || echo '?') on $(nproc) cores"
 run_case "default (charts included)" 1000
 run_case "archetypes 10k" $((10000 / scale)) --no-charts
-run_case "archetypes 1M (memory)" $((1000000 / scale)) --no-charts aligned siloed-pm overloaded-po blurred-roles
 run_case "forecast-100 1M" $((1000000 / scale)) --no-charts "$work/forecast-100.toml"
 run_case "forecast-100 10k" $((10000 / scale)) --no-charts "$work/forecast-100.toml"
 run_case "aligned 1M" $((1000000 / scale)) --no-charts aligned

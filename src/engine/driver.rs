@@ -96,54 +96,92 @@ impl Comparison {
     }
 
     /// Run every replication, calling `progress(done)` after each batch and feeding `sink`.
-    pub fn run(&self, sink: &mut dyn Sink, progress: &dyn Fn(u64)) -> anyhow::Result<()> {
+    pub fn run(&self, sink: &mut (dyn Sink + Send), progress: &dyn Fn(u64)) -> anyhow::Result<()> {
         self.run_range(0, self.runs, sink, progress)
     }
 
     /// Run replications `start..end` (0-based) in order: how sequential rules add batches.
-    /// Replication r is the same whatever range it is run in.
+    /// Replication r is the same whatever range it is run in. While the sink takes one batch,
+    /// the workers already simulate the next (double buffering).
     pub fn run_range(
         &self,
         start: u64,
         end: u64,
-        sink: &mut dyn Sink,
+        sink: &mut (dyn Sink + Send),
         progress: &dyn Fn(u64),
     ) -> anyhow::Result<()> {
+        let mut current = self.batch(start, end);
+        let mut next = self.batch(start, end);
+        self.simulate_batch(&mut current);
+        while current.len > 0 {
+            let after = current.start + current.len as u64;
+            next.start = after;
+            next.len = (end - after).min(BATCH) as usize;
+            let (delivered, ()) = rayon::join(
+                || self.deliver(&current, sink),
+                || self.simulate_batch(&mut next),
+            );
+            delivered?;
+            progress(after);
+            std::mem::swap(&mut current, &mut next);
+        }
+        Ok(())
+    }
+
+    /// Buffers for one batch, starting at `start`.
+    fn batch(&self, start: u64, end: u64) -> Batch {
+        let n = self.scenario_count();
+        let empty = RunRecord {
+            metrics: [f64::NAN; N_METRICS],
+        };
+        Batch {
+            start,
+            len: (end.saturating_sub(start)).min(BATCH) as usize,
+            records: vec![empty; BATCH as usize * n],
+            series: vec![[0.0; N_SERIES]; BATCH as usize * n * self.max_sprints],
+        }
+    }
+
+    /// Simulate the batch's replications on the thread pool.
+    fn simulate_batch(&self, b: &mut Batch) {
         thread_local! {
             static WORKSPACE: RefCell<Workspace> = RefCell::new(Workspace::new());
         }
         let n = self.scenario_count();
-        let rows = n * self.max_sprints;
-        let empty = RunRecord {
-            metrics: [f64::NAN; N_METRICS],
-        };
-        let mut records = vec![empty; BATCH as usize * n];
-        let mut series = vec![[0.0; N_SERIES]; BATCH as usize * rows];
-        let mut start = start;
-        while start < end {
-            let len = (end - start).min(BATCH) as usize;
-            records[..len * n]
-                .par_chunks_mut(n)
-                .zip(series[..len * rows].par_chunks_mut(rows.max(1)))
-                .enumerate()
-                .for_each(|(j, (rec, ser))| {
-                    WORKSPACE.with(|ws| {
-                        self.replicate(start + j as u64, rec, ser, &mut ws.borrow_mut())
-                    });
-                });
-            let mut views: Vec<&[[f64; N_SERIES]]> = Vec::with_capacity(n);
-            for j in 0..len {
-                views.clear();
-                let block = &series[j * rows..(j + 1) * rows];
-                for s in 0..n {
-                    let sprints = self.models[s].scenario.simulation.sprints as usize;
-                    views.push(&block[s * self.max_sprints..s * self.max_sprints + sprints]);
-                }
-                sink.replication(start + j as u64, &records[j * n..(j + 1) * n], &views)?;
+        let rows = (n * self.max_sprints).max(1);
+        let start = b.start;
+        b.records[..b.len * n]
+            .par_chunks_mut(n)
+            .zip(b.series[..b.len * rows].par_chunks_mut(rows))
+            .enumerate()
+            .for_each(|(j, (rec, ser))| {
+                WORKSPACE
+                    .with(|ws| self.replicate(start + j as u64, rec, ser, &mut ws.borrow_mut()));
+            });
+    }
+
+    /// Hand the batch's replications to the sink, in order.
+    fn deliver(&self, b: &Batch, sink: &mut (dyn Sink + Send)) -> anyhow::Result<()> {
+        let n = self.scenario_count();
+        let rows = (n * self.max_sprints).max(1);
+        let mut views: Vec<&[[f64; N_SERIES]]> = Vec::with_capacity(n);
+        for j in 0..b.len {
+            views.clear();
+            let block = &b.series[j * rows..(j + 1) * rows];
+            for s in 0..n {
+                let sprints = self.models[s].scenario.simulation.sprints as usize;
+                views.push(&block[s * self.max_sprints..s * self.max_sprints + sprints]);
             }
-            start += len as u64;
-            progress(start);
+            sink.replication(b.start + j as u64, &b.records[j * n..(j + 1) * n], &views)?;
         }
         Ok(())
     }
+}
+
+/// One batch of replications: records and per-sprint rows, scenario-major per replication.
+struct Batch {
+    start: u64,
+    len: usize,
+    records: Vec<RunRecord>,
+    series: Vec<[f64; N_SERIES]>,
 }
