@@ -55,7 +55,10 @@ pub fn render(agg: &mut Aggregate, scenarios: &[Scenario]) -> String {
                 num(sum.ci95.1)
             );
             if sum.completed_share < 1.0 {
-                cell.push_str(&format!(" ({:.0}% done)", 100.0 * sum.completed_share));
+                // One decimal near 100 %, so that a few censored runs never read "100% done".
+                let pct = 100.0 * sum.completed_share;
+                let digits = if pct > 99.0 { 1 } else { 0 };
+                cell.push_str(&format!(" ({pct:.digits$}% done)"));
             }
             row.push(cell);
             row.push(format!(
