@@ -4,6 +4,7 @@
 pub mod aggregate;
 pub mod moments;
 pub mod sketch;
+pub mod special;
 
 pub use aggregate::{Aggregate, MetricSummary, PairSummary};
 pub use moments::{t_quantile_975, Moments};

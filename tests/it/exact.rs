@@ -12,6 +12,7 @@ use backsim::model::compiled::Model;
 use backsim::model::item::BacklogItem;
 use backsim::model::roles::{po_score, true_score};
 use backsim::scenario::UrgencyMix;
+use backsim::stats::special::{gamma_p, ln_gamma};
 
 const Z: f64 = 4.5;
 
@@ -123,79 +124,7 @@ impl Exact {
     }
 }
 
-// ---------- special functions ----------
-
-/// ln Γ(x), Lanczos (g = 7, n = 9), |relative error| < 1e-14 for x > 0.
-fn ln_gamma(x: f64) -> f64 {
-    const G: [f64; 9] = [
-        0.999_999_999_999_809_9,
-        676.520_368_121_885_1,
-        -1_259.139_216_722_402_8,
-        771.323_428_777_653_1,
-        -176.615_029_162_140_6,
-        12.507_343_278_686_905,
-        -0.138_571_095_265_720_12,
-        9.984_369_578_019_572e-6,
-        1.505_632_735_149_311_6e-7,
-    ];
-    if x < 0.5 {
-        let pi = std::f64::consts::PI;
-        return (pi / (pi * x).sin()).ln() - ln_gamma(1.0 - x);
-    }
-    let x = x - 1.0;
-    let mut a = G[0];
-    let t = x + 7.5;
-    for (i, g) in G.iter().enumerate().skip(1) {
-        a += g / (x + i as f64);
-    }
-    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
-}
-
-/// Regularized lower incomplete gamma P(a, x): the series for x < a + 1, else 1 − the
-/// continued fraction for Q (modified Lentz), as in Numerical Recipes.
-fn gamma_p(a: f64, x: f64) -> f64 {
-    if x <= 0.0 {
-        return 0.0;
-    }
-    let front = (-x + a * x.ln() - ln_gamma(a)).exp();
-    if x < a + 1.0 {
-        let (mut ap, mut sum, mut del) = (a, 1.0 / a, 1.0 / a);
-        for _ in 0..100_000 {
-            ap += 1.0;
-            del *= x / ap;
-            sum += del;
-            if del.abs() < sum.abs() * 1e-16 {
-                break;
-            }
-        }
-        (sum * front).min(1.0)
-    } else {
-        let tiny = 1e-300;
-        let mut b = x + 1.0 - a;
-        let mut c = 1.0 / tiny;
-        let mut d = 1.0 / b;
-        let mut h = d;
-        for i in 1..100_000 {
-            let an = -(i as f64) * (i as f64 - a);
-            b += 2.0;
-            d = an * d + b;
-            if d.abs() < tiny {
-                d = tiny;
-            }
-            c = b + an / c;
-            if c.abs() < tiny {
-                c = tiny;
-            }
-            d = 1.0 / d;
-            let del = d * c;
-            h *= del;
-            if (del - 1.0).abs() < 1e-16 {
-                break;
-            }
-        }
-        (1.0 - front * h).max(0.0)
-    }
-}
+// ---------- special functions (the library's, checked against known values below) ----------
 
 /// P(Poisson(mu) < n) by summing the pmf in log space.
 fn poisson_below(mu: f64, n: u32) -> f64 {
