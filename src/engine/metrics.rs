@@ -42,7 +42,7 @@ const fn c(name: &'static str) -> MetricInfo {
 
 use Better::{Higher, Lower};
 
-pub const METRICS: [MetricInfo; 24] = [
+pub const METRICS: [MetricInfo; 25] = [
     c("completion_sprint"),
     c("release_delay_sprints"),
     m("lead_time_p50_days", Lower),
@@ -67,6 +67,7 @@ pub const METRICS: [MetricInfo; 24] = [
     m("items_done", Higher),
     m("defects", Lower),
     m("escaped_defects", Lower),
+    m("unready_share", Lower),
 ];
 
 pub const N_METRICS: usize = METRICS.len();
@@ -97,6 +98,7 @@ pub mod idx {
     pub const ITEMS_DONE: usize = 21;
     pub const DEFECTS: usize = 22;
     pub const ESCAPED: usize = 23;
+    pub const UNREADY_SHARE: usize = 24;
 }
 
 pub fn metric_index(name: &str) -> Option<usize> {
@@ -104,7 +106,7 @@ pub fn metric_index(name: &str) -> Option<usize> {
 }
 
 /// Per-sprint series, in output order.
-pub const SERIES: [&str; 10] = [
+pub const SERIES: [&str; 11] = [
     "velocity",
     "committed",
     "done",
@@ -115,6 +117,7 @@ pub const SERIES: [&str; 10] = [
     "decision_wait_hours",
     "tech_debt",
     "priority_churn",
+    "roadmap_change",
 ];
 
 pub const N_SERIES: usize = SERIES.len();
@@ -130,6 +133,7 @@ pub mod series {
     pub const DECISION_WAIT: usize = 7;
     pub const TECH_DEBT: usize = 8;
     pub const PRIORITY_CHURN: usize = 9;
+    pub const ROADMAP_CHANGE: usize = 10;
 }
 
 /// One replication's metrics; NaN means "no value" (written as an empty cell).

@@ -101,6 +101,9 @@ struct Tally {
     items_done: u32,
     /// Feature, enabler and redo items built (the denominator of the wrong-build rate).
     builds: u32,
+    /// Planned items committed, and those of them not ready when committed.
+    committed_items: u32,
+    committed_unready: u32,
     wrong_builds: u32,
     defects: u32,
     escaped: u32,
@@ -166,6 +169,8 @@ struct Run<'a, T: Tracer> {
     queue_factor: f64,
     /// Position in the order from which lanes look for work to pull.
     pull_cursor: usize,
+    /// How far the PO's theme ranking moved this sprint (normalised Kendall distance).
+    roadmap_change: f64,
 }
 
 impl<'a, T: Tracer> Run<'a, T> {
@@ -242,6 +247,7 @@ impl<'a, T: Tracer> Run<'a, T> {
             lane_rate: 0.0,
             queue_factor: 1.0,
             pull_cursor: 0,
+            roadmap_change: 0.0,
         };
         run.add_world_items(0);
         run.define_scope();
@@ -312,6 +318,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         for sprint in 0..self.m.scenario.simulation.sprints {
             self.sprint = sprint;
             self.t.decision_wait_sprint = 0.0;
+            self.roadmap_change = 0.0;
             self.queue_factor = queue_factor(self.t.questions_sprint, &self.m.scenario.po);
             self.t.questions_sprint = 0;
             self.arrive();
@@ -510,6 +517,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         }
         market::ranks(&self.ws.po_view, &mut self.ws.rank_b);
         let distance = market::rank_distance(&self.ws.rank_a, &self.ws.rank_b);
+        self.roadmap_change = distance;
         let shock = distance > s.pm.shock_threshold;
         self.tracer.event(Event::Handover {
             sprint: self.sprint,
@@ -824,6 +832,8 @@ impl<'a, T: Tracer> Run<'a, T> {
                 self.split(i as u32);
             }
             let item = &mut self.ws.items[i];
+            // Readiness as the PO took it (misalignment below adds ambiguity afterwards).
+            let taken_unready = !item.top && !item.ready;
             if misaligned
                 && !item.top
                 && self.ws.rank_a[item.theme as usize] != self.ws.rank_b[item.theme as usize]
@@ -836,6 +846,10 @@ impl<'a, T: Tracer> Run<'a, T> {
             item.committed_points = item.estimate;
             points += item.estimate;
             self.ws.committed.push(i as u32);
+            if !item.top {
+                self.t.committed_items += 1;
+                self.t.committed_unready += taken_unready as u32;
+            }
             self.tracer.event(Event::Committed {
                 sprint: self.sprint,
                 item: item.id,
@@ -893,6 +907,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         let mut row = [0.0; N_SERIES];
         row[series::COMMITTED] = committed;
         row[series::PRIORITY_CHURN] = churn;
+        row[series::ROADMAP_CHANGE] = self.roadmap_change;
         self.ws.series.push(row);
     }
 
@@ -1500,6 +1515,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         out[idx::ITEMS_DONE] = t.items_done as f64;
         out[idx::DEFECTS] = t.defects as f64;
         out[idx::ESCAPED] = t.escaped as f64;
+        out[idx::UNREADY_SHARE] = ratio(t.committed_unready as f64, t.committed_items as f64);
         RunRecord { metrics: out }
     }
 }

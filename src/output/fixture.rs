@@ -17,32 +17,12 @@ const NAMES: [(&str, &str); 4] = [
 ];
 
 /// (name, better_when) for every per-run metric, in `docs/outputs.md` order.
-pub const METRICS: [(&str, &str); 24] = [
-    ("completion_sprint", "lower"),
-    ("release_delay_sprints", "lower"),
-    ("lead_time_p50_days", "lower"),
-    ("lead_time_p85_days", "lower"),
-    ("top_value_lead_time_days", "lower"),
-    ("decision_wait_share", "lower"),
-    ("capacity_lost_share", "lower"),
-    ("say_do_ratio", "higher"),
-    ("velocity_cv", "lower"),
-    ("value_realized", "higher"),
-    ("value_efficiency", "higher"),
-    ("cost_of_delay", "lower"),
-    ("escaped_defects_per_point", "lower"),
-    ("rework_share", "lower"),
-    ("wrong_build_rate", "lower"),
-    ("on_strategy_share", "higher"),
-    ("ranking_tau", "higher"),
-    ("priority_churn", "lower"),
-    ("tech_debt_end", "lower"),
-    ("enabler_share", "higher"),
-    ("points_done", "higher"),
-    ("items_done", "higher"),
-    ("defects", "lower"),
-    ("escaped_defects", "lower"),
-];
+/// The engine's metrics as (name, better_when).
+fn metrics() -> impl Iterator<Item = (&'static str, &'static str)> {
+    crate::engine::METRICS
+        .iter()
+        .map(|m| (m.name, m.better.as_str()))
+}
 
 struct Rng(u64);
 
@@ -112,7 +92,7 @@ pub fn write(dir: &Path, scenarios: usize, runs: usize) -> std::io::Result<()> {
             let defects_pp = (eff.2 * (1.0 + 0.3 * own.normal())).max(0.0);
             let points = 200.0 + 20.0 * w + 10.0 * own.normal();
             let mut row = Vec::new();
-            for (m, _) in METRICS {
+            for (m, _) in metrics() {
                 let v = match m {
                     "completion_sprint" => done.then_some(completion),
                     "release_delay_sprints" => done.then_some(completion - PLANNED as f64),
@@ -140,7 +120,11 @@ pub fn write(dir: &Path, scenarios: usize, runs: usize) -> std::io::Result<()> {
                     "items_done" => Some((points / 5.0).round()),
                     "defects" => Some((points * defects_pp * 3.0).round()),
                     "escaped_defects" => Some((points * defects_pp).round()),
-                    _ => None,
+                    "unready_share" => {
+                        Some((0.1 + eff.3 * 0.01 + 0.03 * own.normal()).clamp(0.0, 1.0))
+                    }
+                    // A metric the fixture does not know yet gets a plausible share.
+                    _ => Some((0.5 + 0.1 * own.normal()).clamp(0.0, 1.0)),
                 };
                 row.push(v);
             }
@@ -189,7 +173,7 @@ pub fn write(dir: &Path, scenarios: usize, runs: usize) -> std::io::Result<()> {
 
     // runs.csv
     let mut out = String::from("scenario,run");
-    for (m, _) in METRICS {
+    for (m, _) in metrics() {
         out.push(',');
         out.push_str(m);
     }
@@ -214,10 +198,10 @@ pub fn write(dir: &Path, scenarios: usize, runs: usize) -> std::io::Result<()> {
     );
     let qs = [0.05, 0.10, 0.25, 0.50, 0.75, 0.85, 0.90, 0.95];
     for (s, name) in names.iter().enumerate() {
-        for (mi, (m, _)) in METRICS.iter().enumerate() {
+        for (mi, (m, _)) in metrics().enumerate() {
             let got: Vec<f64> = values[s].iter().filter_map(|r| r[mi]).collect();
             let (mean, sd, lo, hi) = mean_sd_ci(&got);
-            let censor = match *m {
+            let censor = match m {
                 "completion_sprint" => Some(HORIZON as f64),
                 "release_delay_sprints" => Some((HORIZON - PLANNED) as f64),
                 _ => None,
@@ -262,8 +246,8 @@ pub fn write(dir: &Path, scenarios: usize, runs: usize) -> std::io::Result<()> {
         "scenario,baseline,metric,better_when,mean_diff,ci95_low,ci95_high,better_share,variance_reduction,n\n",
     );
     for (s, name) in names.iter().enumerate() {
-        for (mi, (m, bw)) in METRICS.iter().enumerate() {
-            let fill = match *m {
+        for (mi, (m, bw)) in metrics().enumerate() {
+            let fill = match m {
                 "completion_sprint" => (HORIZON + 1) as f64,
                 "release_delay_sprints" => (HORIZON + 1 - PLANNED) as f64,
                 _ => 0.0,
@@ -274,7 +258,7 @@ pub fn write(dir: &Path, scenarios: usize, runs: usize) -> std::io::Result<()> {
             let (md, sdd, lo, hi) = mean_sd_ci(&d);
             let better = d
                 .iter()
-                .filter(|x| if *bw == "lower" { **x < 0.0 } else { **x > 0.0 })
+                .filter(|x| if bw == "lower" { **x < 0.0 } else { **x > 0.0 })
                 .count() as f64
                 / d.len() as f64;
             let (_, sa, _, _) = mean_sd_ci(&a);
@@ -306,7 +290,7 @@ pub fn write(dir: &Path, scenarios: usize, runs: usize) -> std::io::Result<()> {
         for k in 1..=HORIZON {
             let kf = k as f64;
             let vel = 10.0 - e.0 * 0.3 + 0.5 * (kf * 0.7 + s as f64).sin();
-            let series: [(&str, f64, f64); 10] = [
+            let series: [(&str, f64, f64); 11] = [
                 ("velocity", vel, 2.0),
                 ("committed", vel * 1.15, 1.5),
                 ("done", vel * 0.95, 2.0),
@@ -320,6 +304,11 @@ pub fn write(dir: &Path, scenarios: usize, runs: usize) -> std::io::Result<()> {
                     "priority_churn",
                     0.2 + 0.05 * e.0 * (kf * 1.3).sin().abs(),
                     0.1,
+                ),
+                (
+                    "roadmap_change",
+                    0.05 * e.0 * ((k % 6 == 0) as u8 as f64),
+                    0.05,
                 ),
             ];
             for (series, mid, spread) in series {

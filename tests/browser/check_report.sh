@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Open DIR/report.html in headless Chromium: screenshot it, dump the DOM, and check that
 # the page is not blank, holds one <svg> per chart, and logs no console errors.
-# Usage: tests/browser/check_report.sh DIR [EXPECTED_CHARTS]   (default 10 charts)
+# Usage: tests/browser/check_report.sh DIR [EXPECTED_CHARTS]   (default 11 charts)
 # SCREENSHOT=path chooses where the screenshot goes. Exit 77 = chromium missing (skip).
 set -euo pipefail
 
 dir=${1:?usage: check_report.sh DIR [EXPECTED_CHARTS]}
-expected=${2:-10}
+expected=${2:-11}
 dir=$(cd "$dir" && pwd)
 report="$dir/report.html"
 [[ -f $report ]] || { echo "no $report" >&2; exit 1; }

@@ -151,3 +151,17 @@ where
         "Next-up items passed over (share)",
     )
 }
+
+pub fn draw_roadmap_change<DB>(root: &DrawingArea<DB, Shift>, r: &Results) -> anyhow::Result<()>
+where
+    DB: DrawingBackend,
+    DB::ErrorType: 'static,
+{
+    draw_series_fan(
+        root,
+        r,
+        "Strategy: how far the PO's priorities moved",
+        "roadmap_change",
+        "Change of the theme ranking (Kendall distance)",
+    )
+}

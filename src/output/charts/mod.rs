@@ -72,11 +72,12 @@ pub enum ChartKind {
     FlowDecisionWait,
     FlowTechDebt,
     FlowPriorityChurn,
+    FlowRoadmapChange,
     CompareForest,
 }
 
 impl ChartKind {
-    pub const ALL: [ChartKind; 10] = [
+    pub const ALL: [ChartKind; 11] = [
         ChartKind::DelayCdf,
         ChartKind::DoneBySprint,
         ChartKind::ValueEfficiency,
@@ -86,6 +87,7 @@ impl ChartKind {
         ChartKind::FlowDecisionWait,
         ChartKind::FlowTechDebt,
         ChartKind::FlowPriorityChurn,
+        ChartKind::FlowRoadmapChange,
         ChartKind::CompareForest,
     ];
 
@@ -101,6 +103,7 @@ impl ChartKind {
             ChartKind::FlowDecisionWait => "flow_decision_wait",
             ChartKind::FlowTechDebt => "flow_tech_debt",
             ChartKind::FlowPriorityChurn => "flow_priority_churn",
+            ChartKind::FlowRoadmapChange => "flow_roadmap_change",
             ChartKind::CompareForest => "compare_forest",
         }
     }
@@ -117,6 +120,7 @@ impl ChartKind {
             ChartKind::FlowDecisionWait => "Hours the team waited for product decisions in each sprint (median line, P10–P90 band); lower is better.",
             ChartKind::FlowTechDebt => "Technical debt carried at each sprint (median line, P10–P90 band); lower and flatter is better.",
             ChartKind::FlowPriorityChurn => "Share of the items that were next up after last sprint's planning and got passed over again at this one (mean line over runs is the clearest; band P10–P90): spikes mark sprints where priorities changed under the team.",
+            ChartKind::FlowRoadmapChange => "How far the PO's ranking of strategic themes moved in each sprint (0 = not at all, 1 = reversed). A PM who syncs every few sprints shows as a saw-tooth: still, then a jump at each hand-over.",
             ChartKind::CompareForest => "Each dot is a scenario's mean paired difference from the baseline with its 95 % confidence interval, in units of the baseline's standard deviation. Green = clearly better, orange-red = clearly worse, grey = the interval crosses zero (no clear difference).",
         }
     }
@@ -144,6 +148,7 @@ impl ChartKind {
             ChartKind::FlowDecisionWait => flow::draw_decision_wait(root, r),
             ChartKind::FlowTechDebt => flow::draw_tech_debt(root, r),
             ChartKind::FlowPriorityChurn => flow::draw_priority_churn(root, r),
+            ChartKind::FlowRoadmapChange => flow::draw_roadmap_change(root, r),
             ChartKind::CompareForest => compare::draw_forest(root, r),
         }
     }
