@@ -360,3 +360,41 @@ fn directory_given_as_file() {
         &["dir.toml", "directory"],
     );
 }
+
+#[test]
+fn plot_redraws_the_same_charts_and_report_from_the_csvs() {
+    let dir = tempfile::tempdir().unwrap();
+    backsim(dir.path())
+        .args(["run", "aligned", "siloed-pm", "--runs", "40", "--quiet"])
+        .assert()
+        .success();
+    let out = dir.path().join("output");
+    let mut drawn: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("png" | "svg" | "html")
+            )
+        })
+        .collect();
+    drawn.sort();
+    assert_eq!(drawn.len(), 2 * ChartKind::ALL.len() + 1, "{drawn:?}");
+    let before: Vec<Vec<u8>> = drawn.iter().map(|p| std::fs::read(p).unwrap()).collect();
+    for p in &drawn {
+        std::fs::remove_file(p).unwrap();
+    }
+    backsim(dir.path())
+        .args(["plot", "output"])
+        .assert()
+        .success();
+    for (p, bytes) in drawn.iter().zip(&before) {
+        assert_eq!(
+            &std::fs::read(p).unwrap(),
+            bytes,
+            "{} differs after plot",
+            p.display()
+        );
+    }
+}
