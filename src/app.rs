@@ -350,10 +350,24 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
                 .into_owned()
         })
         .collect();
-    let mut written = commit_all(files)?;
+    // Charts and report are drawn from the finished CSVs while they still have their
+    // temporary names; then the whole set takes its names together, so an interruption at
+    // any point leaves the earlier results as they were.
     if !args.no_charts {
-        written.extend(draw(out, args.format)?);
+        for f in files.iter_mut() {
+            f.finish()?;
+        }
+        let temp_of = |name: &str| {
+            files
+                .iter()
+                .find(|f| f.target().file_name().is_some_and(|n| n == name))
+                .map_or_else(|| out.join(name), |f| f.temp().to_path_buf())
+        };
+        let results = crate::output::Results::read_files(out, &temp_of)?;
+        let charts = crate::output::draw_pending(&results, out, image_format(args.format))?;
+        files.extend(charts);
     }
+    let written = commit_all(files)?;
     if !args.quiet {
         println!(
             "{}",
@@ -449,12 +463,7 @@ pub fn sensitivity(
 
 /// Charts and report from the folder's CSVs.
 fn draw(dir: &Path, format: Format) -> Result<Vec<PathBuf>> {
-    let formats = match format {
-        Format::Png => crate::output::ImageFormat::Png,
-        Format::Svg => crate::output::ImageFormat::Svg,
-        Format::Both => crate::output::ImageFormat::Both,
-    };
-    Ok(crate::output::plot_dir(dir, formats)?.files)
+    Ok(crate::output::plot_dir(dir, image_format(format))?.files)
 }
 
 fn plot(dir: &Path, format: Format) -> Result<()> {

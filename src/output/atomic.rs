@@ -90,7 +90,7 @@ impl PendingFile {
     }
 
     /// Flush and sync; the file is complete but still under its temporary name.
-    fn finish(&mut self) -> Result<()> {
+    pub fn finish(&mut self) -> Result<()> {
         if let Some(mut w) = self.writer.take() {
             let shown = self.target.display();
             w.flush().with_context(|| format!("cannot write {shown}"))?;

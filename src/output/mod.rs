@@ -45,22 +45,31 @@ pub fn check_chartable(runs: u64, scenarios: usize, allow_large: bool) -> anyhow
 /// Read the results in `dir`, draw every chart into `dir` in `formats`, write `report.html`.
 pub fn plot_dir(dir: &Path, formats: ImageFormat) -> anyhow::Result<PlotSummary> {
     let results = Results::read(dir)?;
+    atomic::clean_stale(dir);
+    let files = atomic::commit_all(draw_pending(&results, dir, formats)?)?;
+    Ok(PlotSummary { files })
+}
+
+/// Draw every chart and the report of `results` into pending temporary files in `dir`
+/// (see [`atomic`]): nothing takes its name until the caller commits them, together with
+/// whatever else belongs to the same result set.
+pub fn draw_pending(
+    results: &Results,
+    dir: &Path,
+    formats: ImageFormat,
+) -> anyhow::Result<Vec<atomic::PendingFile>> {
     // Render every SVG in memory first: the report needs them, and a drawing failure
     // then stops us before any file is touched.
     let svgs = ChartKind::ALL
         .iter()
-        .map(|k| k.svg_string(&results).map(|s| (*k, s)))
+        .map(|k| k.svg_string(results).map(|s| (*k, s)))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let html = report::render(&results, &svgs);
-
-    // Every file is drawn into a pending temporary file; they are renamed into place together
-    // only when all are drawn, so an interrupted plot leaves the folder as it was.
-    atomic::clean_stale(dir);
+    let html = report::render(results, &svgs);
     let mut pending = Vec::new();
     for (kind, svg) in &svgs {
         let base = dir.join(kind.file_stem());
         if formats.png() {
-            pending.push(kind.pending_png(&results, &base.with_extension("png"))?);
+            pending.push(kind.pending_png(results, &base.with_extension("png"))?);
         }
         if formats.svg() {
             pending.push(atomic::write_file(
@@ -73,6 +82,5 @@ pub fn plot_dir(dir: &Path, formats: ImageFormat) -> anyhow::Result<PlotSummary>
         &dir.join("report.html"),
         html.as_bytes(),
     )?);
-    let files = atomic::commit_all(pending)?;
-    Ok(PlotSummary { files })
+    Ok(pending)
 }

@@ -183,6 +183,12 @@ pub const REQUIRED_RUN_METRICS: [&str; 3] = [
 impl Results {
     /// Read and check a results folder. Errors are input errors (exit code 2).
     pub fn read(dir: &Path) -> anyhow::Result<Results> {
+        Self::read_files(dir, &|f| dir.join(f))
+    }
+
+    /// Read the results whose files are at `path(name)` (e.g. still under their temporary
+    /// names); `dir` is the folder they belong to.
+    pub fn read_files(dir: &Path, path: &dyn Fn(&str) -> PathBuf) -> anyhow::Result<Results> {
         if !dir.is_dir() {
             return Err(input_error(format!(
                 "{}: no such folder (expected the output folder of `backsim run`)",
@@ -192,7 +198,7 @@ impl Results {
         let missing: Vec<&str> = RESULT_FILES
             .iter()
             .copied()
-            .filter(|f| !dir.join(f).is_file())
+            .filter(|f| !path(f).is_file())
             .collect();
         if missing.len() == RESULT_FILES.len() {
             return Err(input_error(format!(
@@ -204,17 +210,17 @@ impl Results {
         if let Some(f) = missing.first() {
             return Err(input_error(format!(
                 "{}: missing (a results folder holds {})",
-                dir.join(f).display(),
+                path(f).display(),
                 RESULT_FILES.join(", ")
             )));
         }
 
-        let (run, scenarios) = read_scenarios(&dir.join("scenarios.toml"))?;
+        let (run, scenarios) = read_scenarios(&path("scenarios.toml"))?;
         let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
-        let runs = read_runs(&dir.join("runs.csv"), &names)?;
-        let summary = read_summary(&dir.join("summary.csv"), &names)?;
-        let compare = read_compare(&dir.join("compare.csv"), &names)?;
-        let sprints = read_sprints(&dir.join("sprints.csv"), &names)?;
+        let runs = read_runs(&path("runs.csv"), &names)?;
+        let summary = read_summary(&path("summary.csv"), &names)?;
+        let compare = read_compare(&path("compare.csv"), &names)?;
+        let sprints = read_sprints(&path("sprints.csv"), &names)?;
         Ok(Results {
             dir: dir.to_path_buf(),
             run,
