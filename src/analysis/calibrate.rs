@@ -68,6 +68,14 @@ pub struct Fit {
 }
 
 impl Fit {
+    /// The fit with its Kolmogorov–Smirnov distance to the sample `x`.
+    fn with_ks(mut self, x: &[f64]) -> Fit {
+        let mut sorted = x.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        self.ks = ks_distance(&sorted, |v| self.cdf(v));
+        self
+    }
+
     pub fn cdf(&self, x: f64) -> f64 {
         match self.family {
             Family::Gamma => {
@@ -176,7 +184,7 @@ pub fn fit_gamma(x: &[f64]) -> Option<Fit> {
         .iter()
         .map(|v| (k - 1.0) * v.ln() - v / theta - k * theta.ln() - ln_gamma(k))
         .sum();
-    let mut f = Fit {
+    let f = Fit {
         family: Family::Gamma,
         a: k,
         b: theta,
@@ -185,10 +193,7 @@ pub fn fit_gamma(x: &[f64]) -> Option<Fit> {
         log_likelihood: ll,
         ks: 0.0,
     };
-    let mut sorted = x.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    f.ks = ks_distance(&sorted, |v| f.cdf(v));
-    Some(f)
+    Some(f.with_ks(x))
 }
 
 pub fn fit_lognormal(x: &[f64]) -> Option<Fit> {
@@ -210,7 +215,7 @@ pub fn fit_lognormal(x: &[f64]) -> Option<Fit> {
                 - (l - mu).powi(2) / (2.0 * sigma * sigma)
         })
         .sum();
-    let mut f = Fit {
+    let f = Fit {
         family: Family::Lognormal,
         a: mu,
         b: sigma,
@@ -219,10 +224,7 @@ pub fn fit_lognormal(x: &[f64]) -> Option<Fit> {
         log_likelihood: ll,
         ks: 0.0,
     };
-    let mut sorted = x.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    f.ks = ks_distance(&sorted, |v| f.cdf(v));
-    Some(f)
+    Some(f.with_ks(x))
 }
 
 pub fn fit_normal(x: &[f64]) -> Option<Fit> {
@@ -240,7 +242,7 @@ pub fn fit_normal(x: &[f64]) -> Option<Fit> {
                 - (v - m).powi(2) / (2.0 * sd_mle * sd_mle)
         })
         .sum();
-    let mut f = Fit {
+    let f = Fit {
         family: Family::Normal,
         a: m,
         b: sd_mle,
@@ -249,10 +251,7 @@ pub fn fit_normal(x: &[f64]) -> Option<Fit> {
         log_likelihood: ll,
         ks: 0.0,
     };
-    let mut sorted = x.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    f.ks = ks_distance(&sorted, |v| f.cdf(v));
-    Some(f)
+    Some(f.with_ks(x))
 }
 
 // ---------- reading and checking ----------
