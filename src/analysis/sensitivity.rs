@@ -266,18 +266,16 @@ fn tornado(
         scenarios.push(set_all(base, &[(&r.key, r.low)])?);
         scenarios.push(set_all(base, &[(&r.key, r.high)])?);
     }
-    if !opts.quiet {
-        eprintln!(
-            "sensitivity (tornado): {} parameters, {} variants × {runs} runs{}",
+    announce(
+        opts,
+        &format!(
+            "sensitivity (tornado): {} parameters, {} variants",
             ranges.len(),
-            scenarios.len(),
-            if precision.is_some() {
-                " per batch until the precision target"
-            } else {
-                ""
-            }
-        );
-    }
+            scenarios.len()
+        ),
+        runs,
+        precision.is_some(),
+    );
     let c = evaluate(
         &scenarios,
         base.simulation.seed,
@@ -381,18 +379,16 @@ fn morris(
             scenarios.push(point(&x)?);
         }
     }
-    if !opts.quiet {
-        eprintln!(
-            "sensitivity (Morris): {k} parameters, {} trajectories, {} points × {runs} runs{}",
+    announce(
+        opts,
+        &format!(
+            "sensitivity (Morris): {k} parameters, {} trajectories, {} points",
             design.len(),
-            scenarios.len(),
-            if precision.is_some() {
-                " per batch until the precision target"
-            } else {
-                ""
-            }
-        );
-    }
+            scenarios.len()
+        ),
+        runs,
+        precision.is_some(),
+    );
     let c = evaluate(
         &scenarios,
         base.simulation.seed,
@@ -638,4 +634,16 @@ fn report_html(
         );
     }
     h
+}
+
+/// Tell the user what is about to run (unless quiet).
+fn announce(opts: &SensitivityOptions, what: &str, runs: u64, sequential: bool) {
+    if !opts.quiet {
+        let until = if sequential {
+            " per batch until the precision target"
+        } else {
+            ""
+        };
+        eprintln!("{what} × {runs} runs{until}");
+    }
 }
