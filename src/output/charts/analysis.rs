@@ -53,6 +53,42 @@ fn render(
     Ok((commit_all(files)?, svg))
 }
 
+/// Plain numeric axes with the analysis charts' tick format.
+fn numeric_axes<'a, DB>(
+    area: &'a DrawingArea<DB, Shift>,
+    x: std::ops::Range<f64>,
+    y: std::ops::Range<f64>,
+    x_desc: &str,
+    y_desc: &str,
+) -> anyhow::Result<
+    ChartContext<
+        'a,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+>
+where
+    DB: DrawingBackend,
+    DB::ErrorType: 'static,
+{
+    let mut chart = ChartBuilder::on(area)
+        .x_label_area_size(62)
+        .y_label_area_size(92)
+        .build_cartesian_2d(x, y)?;
+    chart
+        .configure_mesh()
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(GRID)
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .axis_desc_style(font(LABEL_SIZE))
+        .label_style(font(TICK_SIZE))
+        .x_label_formatter(&|v| tick(*v))
+        .y_label_formatter(&|v| tick(*v))
+        .draw()?;
+    Ok(chart)
+}
+
 /// One point of a sweep line: x, mean, CI low, CI high.
 pub type LinePoint = (f64, f64, f64, f64);
 
@@ -86,21 +122,7 @@ impl Chart for SweepLine<'_> {
             0.08,
             false,
         );
-        let mut chart = ChartBuilder::on(&area)
-            .x_label_area_size(62)
-            .y_label_area_size(92)
-            .build_cartesian_2d(xlo..xhi, ylo..yhi)?;
-        chart
-            .configure_mesh()
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(GRID)
-            .x_desc(self.x_desc)
-            .y_desc(self.y_desc)
-            .axis_desc_style(font(LABEL_SIZE))
-            .label_style(font(TICK_SIZE))
-            .x_label_formatter(&|v| tick(*v))
-            .y_label_formatter(&|v| tick(*v))
-            .draw()?;
+        let mut chart = numeric_axes(&area, xlo..xhi, ylo..yhi, self.x_desc, self.y_desc)?;
         let ok: Vec<&LinePoint> = self
             .points
             .iter()
@@ -431,21 +453,7 @@ impl Chart for Scatter<'_> {
         let area = frame(root, self.title, Some(self.subtitle), &[])?;
         let (xlo, xhi) = padded_range(self.points.iter().map(|p| p.1), 0.12, true);
         let (ylo, yhi) = padded_range(self.points.iter().map(|p| p.2), 0.12, true);
-        let mut chart = ChartBuilder::on(&area)
-            .x_label_area_size(62)
-            .y_label_area_size(92)
-            .build_cartesian_2d(xlo..xhi, ylo..yhi)?;
-        chart
-            .configure_mesh()
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(GRID)
-            .x_desc(self.x_desc)
-            .y_desc(self.y_desc)
-            .axis_desc_style(font(LABEL_SIZE))
-            .label_style(font(TICK_SIZE))
-            .x_label_formatter(&|v| tick(*v))
-            .y_label_formatter(&|v| tick(*v))
-            .draw()?;
+        let mut chart = numeric_axes(&area, xlo..xhi, ylo..yhi, self.x_desc, self.y_desc)?;
         for (label, x, y) in self.points {
             if !(x.is_finite() && y.is_finite()) {
                 continue;
