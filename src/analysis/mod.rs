@@ -15,7 +15,7 @@
 //! scenario and metric the moments, a quantile sketch and (if asked) every value.
 
 pub mod calibrate;
-pub mod params;
+pub use crate::scenario::params;
 pub mod sensitivity;
 pub mod sweep;
 pub mod trace;

@@ -510,7 +510,7 @@ pub fn validate(s: &Scenario, limits: &Limits) -> Vec<Problem> {
         }
     }
     if !s.sensitivity.is_empty() {
-        match crate::analysis::params::sensitivity_overrides(s) {
+        match super::params::sensitivity_overrides(s) {
             Ok(_) => {}
             Err((key, message)) => c.push(&format!("sensitivity.{key}"), message),
         }
