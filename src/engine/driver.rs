@@ -68,11 +68,6 @@ impl Comparison {
         self.models.len()
     }
 
-    /// Distinct oracles simulated per replication.
-    pub fn oracle_count(&self) -> usize {
-        self.oracles.len()
-    }
-
     /// Simulate replication `r` into `records` (one per scenario) and `series` (max_sprints
     /// rows per scenario).
     fn replicate(

@@ -141,9 +141,3 @@ pub mod series {
 pub struct RunRecord {
     pub metrics: [f64; N_METRICS],
 }
-
-impl RunRecord {
-    pub fn get(&self, name: &str) -> f64 {
-        self.metrics[metric_index(name).expect("known metric")]
-    }
-}

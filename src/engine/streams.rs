@@ -73,14 +73,6 @@ impl RunKeys {
         }
     }
 
-    pub fn seed(&self) -> u64 {
-        self.seed
-    }
-
-    pub fn replication(&self) -> u64 {
-        self.replication
-    }
-
     /// A sequential ChaCha8 stream for one source of this replication.
     pub fn stream(&self, source: Source) -> ChaCha8Rng {
         let mut rng = ChaCha8Rng::seed_from_u64(mix(self.seed ^ mix(source as u64)));

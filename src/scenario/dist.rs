@@ -222,8 +222,4 @@ impl Sampler {
             Sampler::Empirical(values) => values[rng.random_range(0..values.len())],
         }
     }
-
-    pub fn is_constant(&self) -> bool {
-        matches!(self, Sampler::Constant(_))
-    }
 }
