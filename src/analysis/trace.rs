@@ -806,6 +806,17 @@ pub fn run(opts: &TraceOptions) -> Result<TraceOutcome> {
         }
         scenarios.push(b);
     }
+    for (spec, s) in [Some(&opts.scenario), opts.compare.as_ref()]
+        .into_iter()
+        .flatten()
+        .zip(&scenarios)
+    {
+        if s.simulation.model == crate::scenario::ModelKind::Throughput {
+            return Err(input_error(format!(
+                "{spec}: a throughput forecast (simulation.model = \"throughput\") has no events to tell; trace its roles-model twin instead, e.g. scenarios/examples/frictionless-roles.toml"
+            )));
+        }
+    }
     if opts.run == 0 {
         return Err(input_error(
             "--run K counts from 1 (the `run` column of runs.csv)",

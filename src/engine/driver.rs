@@ -7,7 +7,7 @@ use super::metrics::{RunRecord, N_METRICS, N_SERIES};
 use super::run::{simulate, Workspace};
 use super::streams::RunKeys;
 use crate::model::compiled::Model;
-use crate::scenario::Scenario;
+use crate::scenario::{ModelKind, Scenario};
 use rayon::prelude::*;
 use std::cell::RefCell;
 
@@ -29,8 +29,8 @@ pub trait Sink {
 pub struct Comparison {
     pub models: Vec<Model>,
     oracles: Vec<Model>,
-    /// oracle_of[s]: index into `oracles`.
-    oracle_of: Vec<usize>,
+    /// oracle_of[s]: index into `oracles` (none for throughput forecasts).
+    oracle_of: Vec<Option<usize>>,
     pub seed: u64,
     pub runs: u64,
     max_sprints: usize,
@@ -41,11 +41,15 @@ impl Comparison {
         let mut oracles: Vec<Model> = Vec::new();
         let mut oracle_of = Vec::new();
         for s in scenarios {
+            if s.simulation.model == ModelKind::Throughput {
+                oracle_of.push(None); // No values: nothing for an oracle to realize.
+                continue;
+            }
             let o = Model::oracle(s);
             match oracles.iter().position(|x| x.scenario == o.scenario) {
-                Some(i) => oracle_of.push(i),
+                Some(i) => oracle_of.push(Some(i)),
                 None => {
-                    oracle_of.push(oracles.len());
+                    oracle_of.push(Some(oracles.len()));
                     oracles.push(o);
                 }
             }
@@ -84,7 +88,8 @@ impl Comparison {
                 simulate(model, &keys, None, ws).metrics[super::metrics::idx::VALUE_REALIZED];
         }
         for (s, model) in self.models.iter().enumerate() {
-            records[s] = simulate(model, &keys, Some(oracle_values[self.oracle_of[s]]), ws);
+            let oracle = self.oracle_of[s].map(|o| oracle_values[o]);
+            records[s] = simulate(model, &keys, oracle, ws);
             let rows = &mut series[s * self.max_sprints..(s + 1) * self.max_sprints];
             rows[..ws.series.len()].copy_from_slice(&ws.series);
         }

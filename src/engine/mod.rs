@@ -5,6 +5,7 @@ pub mod driver;
 pub mod metrics;
 pub mod run;
 pub mod streams;
+pub mod throughput;
 pub mod trace;
 pub mod world;
 

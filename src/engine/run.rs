@@ -9,12 +9,13 @@ use super::world::World;
 use crate::model::compiled::Model;
 use crate::model::item::{delay_factor, BacklogItem, ItemKind, Status, INTERNAL_ID, NO_LANE};
 use crate::model::{market, quality, roles, team};
+use crate::scenario::ModelKind;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, LogNormal};
 
 /// Work below this many points counts as finished (rounding of hours × rate).
-const FINISH_EPS: f64 = 1e-9;
+pub(super) const FINISH_EPS: f64 = 1e-9;
 /// The next ready items left waiting after planning; those the next sprint's planning does
 /// not take were pushed aside (priority churn).
 const CHURN_TOP: usize = 5;
@@ -83,6 +84,13 @@ impl Workspace {
     pub fn items(&self) -> &[BacklogItem] {
         &self.items
     }
+
+    /// Velocities, lead times and series rows, for the throughput model.
+    pub(super) fn throughput_buffers(
+        &mut self,
+    ) -> (&mut Vec<f64>, &mut Vec<f64>, &mut Vec<[f64; N_SERIES]>) {
+        (&mut self.velocities, &mut self.lead, &mut self.series)
+    }
 }
 
 /// Running totals of one replication.
@@ -142,6 +150,9 @@ pub fn simulate_traced<T: Tracer>(
     ws: &mut Workspace,
     tracer: &mut T,
 ) -> RunRecord {
+    if model.scenario.simulation.model == ModelKind::Throughput {
+        return super::throughput::simulate_throughput(model, keys, ws);
+    }
     let mut run = Run::new(model, keys, ws, tracer);
     run.play();
     run.finish(oracle_value)
@@ -1483,17 +1494,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         }
         out[idx::CAPACITY_LOST] = ratio(t.context_lost + t.waste + t.rework, t.nominal_capacity);
         out[idx::SAY_DO] = ratio(t.done_committed_total, t.committed_total);
-        let n = ws.velocities.len() as f64;
-        let mean_v = ws.velocities.iter().sum::<f64>() / n;
-        if n > 1.0 && mean_v > 0.0 {
-            let var = ws
-                .velocities
-                .iter()
-                .map(|v| (v - mean_v).powi(2))
-                .sum::<f64>()
-                / (n - 1.0);
-            out[idx::VELOCITY_CV] = var.sqrt() / mean_v;
-        }
+        out[idx::VELOCITY_CV] = velocity_cv(&ws.velocities);
         out[idx::VALUE_REALIZED] = value;
         let oracle = oracle_value.unwrap_or(value);
         out[idx::VALUE_EFFICIENCY] = if oracle > 0.0 {
@@ -1569,6 +1570,19 @@ fn descending_key(score: f64) -> u64 {
 
 fn pm_key(items: &[BacklogItem], pm_view: &[f64], i: u32) -> f64 {
     roles::pm_score(&items[i as usize], pm_view)
+}
+
+/// Coefficient of variation of the sprint velocities (none for fewer than two sprints or
+/// no work).
+pub(super) fn velocity_cv(velocities: &[f64]) -> f64 {
+    let n = velocities.len() as f64;
+    let mean = velocities.iter().sum::<f64>() / n;
+    if n > 1.0 && mean > 0.0 {
+        let var = velocities.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+        var.sqrt() / mean
+    } else {
+        f64::NAN
+    }
 }
 
 fn ratio(a: f64, b: f64) -> f64 {

@@ -8,6 +8,8 @@ pub struct Model {
     pub scenario: Scenario,
     pub capacity: Sampler,
     pub size: Sampler,
+    /// The one item size of a throughput forecast (NaN when sizes vary).
+    pub item_size: f64,
     pub ambiguity: Sampler,
     /// Standard deviation of true value over the item population (scales perception noise).
     pub value_sd: f64,
@@ -46,6 +48,10 @@ impl Model {
         Model {
             capacity: s.team.capacity.sampler(),
             size: b.size.sampler(),
+            item_size: match b.size {
+                crate::scenario::Dist::Constant { value } => value,
+                _ => f64::NAN,
+            },
             ambiguity: b.ambiguity.sampler(),
             value_sd: value_sd(scenario),
             sprint_hours: s.sprint_hours(),

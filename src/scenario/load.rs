@@ -76,7 +76,12 @@ fn finish(table: toml::Table, layers: &[Layer], limits: &Limits) -> Result<Scena
             e.message()
         ))
     })?;
-    let problems = validate(&scenario, limits);
+    // Keys a throughput forecast ignores come first: they are the likely root cause.
+    let mut problems = Vec::new();
+    if scenario.simulation.model == super::ModelKind::Throughput {
+        problems = keys_without_effect(layers);
+    }
+    problems.extend(validate(&scenario, limits));
     if let Some(p) = problems.first() {
         let mut msg = locate_problem(layers, &p.path, &p.message);
         if problems.len() > 1 {
@@ -325,6 +330,49 @@ fn snippet(text: &str, line: usize, col: usize, len: usize) -> String {
 }
 
 /// `file:line:col: key.path: message`, pointing at the nearest file of the chain that sets the key.
+/// What a throughput forecast reads besides `[simulation]`: every other key would be
+/// silently ignored, so setting one is an error.
+const THROUGHPUT_KEYS: [&str; 7] = [
+    "team.capacity",
+    "team.commitment_factor",
+    "team.velocity_window",
+    "backlog.initial_items",
+    "backlog.size",
+    "release.planned_sprint",
+    "release.scope",
+];
+
+/// Keys set in any file of the chain that a throughput forecast does not use.
+fn keys_without_effect(layers: &[Layer]) -> Vec<super::validate::Problem> {
+    let mut out = Vec::new();
+    for layer in layers {
+        let Ok(table) = layer.text.parse::<toml::Table>() else {
+            continue; // Parsed before; cannot fail.
+        };
+        for (key, value) in &table {
+            let paths: Vec<Vec<String>> = match (key.as_str(), value) {
+                ("name" | "description" | "extends" | "simulation" | "sensitivity", _) => continue,
+                (_, toml::Value::Table(t)) => t
+                    .keys()
+                    .map(|sub| vec![key.clone(), sub.clone()])
+                    .filter(|p| !THROUGHPUT_KEYS.contains(&p.join(".").as_str()))
+                    .collect(),
+                _ => vec![vec![key.clone()]],
+            };
+            for path in paths {
+                out.push(super::validate::Problem {
+                    path,
+                    message: format!(
+                        "has no effect in a throughput forecast (simulation.model = \"throughput\" uses only [simulation], {}); remove it, or set simulation.model = \"roles\" to run the PM/PO model",
+                        THROUGHPUT_KEYS.join(", ")
+                    ),
+                });
+            }
+        }
+    }
+    out
+}
+
 fn locate_problem(layers: &[Layer], path: &[String], message: &str) -> String {
     let dotted = dotted(path);
     for (i, layer) in layers.iter().enumerate() {

@@ -82,6 +82,30 @@ pub struct Simulation {
     pub hours_per_day: f64,
     /// End a run when its release scope is done (forecasts); later sprints repeat the last state.
     pub stop_at_completion: bool,
+    /// Which model runs the scenario: the PM/PO model, or a plain throughput forecast.
+    pub model: ModelKind,
+}
+
+/// `simulation.model`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelKind {
+    /// The PM/PO model of the reference model: market, items, roles, team, quality.
+    #[default]
+    Roles,
+    /// A plain Monte Carlo throughput forecast ("when will these N items be done?"): N items
+    /// of one size and the team's capacity per sprint, nothing else. It is the roles model
+    /// with every friction off, without the parts a forecast does not need (values, order).
+    Throughput,
+}
+
+impl ModelKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ModelKind::Roles => "roles",
+            ModelKind::Throughput => "throughput",
+        }
+    }
 }
 
 impl Default for Simulation {
@@ -95,6 +119,7 @@ impl Default for Simulation {
             sprint_days: 10,
             hours_per_day: 8.0,
             stop_at_completion: false,
+            model: ModelKind::Roles,
         }
     }
 }

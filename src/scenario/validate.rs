@@ -509,6 +509,23 @@ pub fn validate(s: &Scenario, limits: &Limits) -> Vec<Problem> {
             c.push(&p, "has no impact: set added_items or added_points".into());
         }
     }
+    if s.simulation.model == super::ModelKind::Throughput {
+        match b.size {
+            Dist::Constant { value } if value > 0.0 => {}
+            _ => c.push(
+                "backlog.size",
+                "a throughput forecast needs items of one size > 0, e.g. { dist = \"constant\", value = 1 }".into(),
+            ),
+        }
+        if s.release.scope != super::ReleaseScope::InitialBacklog {
+            c.push(
+                "release.scope",
+                "a throughput forecast delivers the initial backlog: set it to \"initial_backlog\""
+                    .into(),
+            );
+        }
+        c.at_least("backlog.initial_items", b.initial_items as u64, 1);
+    }
     if !s.sensitivity.is_empty() {
         match super::params::sensitivity_overrides(s) {
             Ok(_) => {}

@@ -6,6 +6,7 @@
 //! - `determinism`: byte-identical outputs whatever the thread count; seeds matter.
 //! - `claims`: what the tool exists to show: aligned roles beat the failure modes.
 //! - `cli`: the command line end to end.
+//! - `throughput`: the throughput model against the frictionless roles model, run by run.
 
 mod claims;
 mod cli;
@@ -13,3 +14,4 @@ mod common;
 mod determinism;
 mod exact;
 mod identity;
+mod throughput;
