@@ -17,6 +17,8 @@ pub const BATCH: u64 = 256;
 /// Receives replications in order.
 pub trait Sink {
     /// `records[s]` and `series[s]` belong to scenario s of replication `replication` (0-based).
+    /// `series[s]` has a row per sprint up to the horizon, or fewer when the run stopped at
+    /// completion: the sprints after its last row repeat `metrics::row_after_stop(last)`.
     fn replication(
         &mut self,
         replication: u64,
@@ -79,6 +81,7 @@ impl Comparison {
         r: u64,
         records: &mut [RunRecord],
         series: &mut [[f64; N_SERIES]],
+        rows_written: &mut [u32],
         ws: &mut Workspace,
     ) {
         let keys = RunKeys::new(self.seed, r);
@@ -92,6 +95,7 @@ impl Comparison {
             records[s] = simulate(model, &keys, oracle, ws);
             let rows = &mut series[s * self.max_sprints..(s + 1) * self.max_sprints];
             rows[..ws.series.len()].copy_from_slice(&ws.series);
+            rows_written[s] = ws.series.len() as u32;
         }
     }
 
@@ -139,6 +143,7 @@ impl Comparison {
             len: (end.saturating_sub(start)).min(BATCH) as usize,
             records: vec![empty; BATCH as usize * n],
             series: vec![[0.0; N_SERIES]; BATCH as usize * n * self.max_sprints],
+            rows_written: vec![0; BATCH as usize * n],
         }
     }
 
@@ -153,10 +158,12 @@ impl Comparison {
         b.records[..b.len * n]
             .par_chunks_mut(n)
             .zip(b.series[..b.len * rows].par_chunks_mut(rows))
+            .zip(b.rows_written[..b.len * n].par_chunks_mut(n))
             .enumerate()
-            .for_each(|(j, (rec, ser))| {
-                WORKSPACE
-                    .with(|ws| self.replicate(start + j as u64, rec, ser, &mut ws.borrow_mut()));
+            .for_each(|(j, ((rec, ser), written))| {
+                WORKSPACE.with(|ws| {
+                    self.replicate(start + j as u64, rec, ser, written, &mut ws.borrow_mut())
+                });
             });
     }
 
@@ -169,8 +176,8 @@ impl Comparison {
             views.clear();
             let block = &b.series[j * rows..(j + 1) * rows];
             for s in 0..n {
-                let sprints = self.models[s].scenario.simulation.sprints as usize;
-                views.push(&block[s * self.max_sprints..s * self.max_sprints + sprints]);
+                let written = b.rows_written[j * n + s] as usize;
+                views.push(&block[s * self.max_sprints..s * self.max_sprints + written]);
             }
             sink.replication(b.start + j as u64, &b.records[j * n..(j + 1) * n], &views)?;
         }
@@ -184,4 +191,6 @@ struct Batch {
     len: usize,
     records: Vec<RunRecord>,
     series: Vec<[f64; N_SERIES]>,
+    /// Rows each scenario's run wrote (up to its horizon).
+    rows_written: Vec<u32>,
 }

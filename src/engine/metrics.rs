@@ -136,6 +136,25 @@ pub mod series {
     pub const ROADMAP_CHANGE: usize = 10;
 }
 
+/// The row of a sprint after a run stopped at completion: the last row with the flows of a
+/// sprint (velocity, committed, done, decision wait, churn) at 0; series without values stay
+/// empty.
+pub fn row_after_stop(last: &[f64; N_SERIES]) -> [f64; N_SERIES] {
+    let mut row = *last;
+    for k in [
+        series::VELOCITY,
+        series::COMMITTED,
+        series::DONE,
+        series::DECISION_WAIT,
+        series::PRIORITY_CHURN,
+    ] {
+        if !row[k].is_nan() {
+            row[k] = 0.0;
+        }
+    }
+    row
+}
+
 /// One replication's metrics; NaN means "no value" (written as an empty cell).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RunRecord {

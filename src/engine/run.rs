@@ -2,7 +2,7 @@
 //! (section 4). All buffers live in a [`Workspace`] that a thread reuses from run to run, so
 //! the sprint loop does not allocate once the buffers have grown to size.
 
-use super::metrics::{idx, series, RunRecord, N_METRICS, N_SERIES};
+use super::metrics::{idx, row_after_stop, series, RunRecord, N_METRICS, N_SERIES};
 use super::streams::{poisson_from_unit, RunKeys, Source};
 use super::trace::{BlockCause, DropCause, Event, NoTrace, Tracer};
 use super::world::World;
@@ -347,18 +347,10 @@ impl<'a, T: Tracer> Run<'a, T> {
     }
 
     /// After an early stop, the remaining sprints repeat the final state with no work done.
+    /// (Rows are written out in full: cumulative value keeps flowing after the stop.)
     fn fill_after_stop(&mut self) {
         let sprints = self.m.scenario.simulation.sprints as usize;
-        let mut last = *self.ws.series.last().expect("at least one sprint");
-        for k in [
-            series::VELOCITY,
-            series::COMMITTED,
-            series::DONE,
-            series::DECISION_WAIT,
-            series::PRIORITY_CHURN,
-        ] {
-            last[k] = 0.0;
-        }
+        let last = row_after_stop(self.ws.series.last().expect("at least one sprint"));
         while self.ws.series.len() < sprints {
             self.ws.series.push(last);
         }

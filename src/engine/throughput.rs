@@ -117,11 +117,7 @@ pub fn simulate_throughput(m: &Model, keys: &RunKeys, ws: &mut Workspace) -> Run
         if done == items && completion.is_none() {
             completion = Some(sprint + 1);
             if sim.stop_at_completion {
-                row[series::VELOCITY] = 0.0;
-                row[series::COMMITTED] = 0.0;
-                row[series::DONE] = 0.0;
-                rows.resize(sim.sprints as usize, row);
-                break;
+                break; // The rows end here: see `metrics::row_after_stop`.
             }
         }
     }

@@ -9,6 +9,75 @@ use std::io::Write;
 /// A number with 6 significant digits (integer parts are kept whole), plain notation,
 /// trailing zeros trimmed; NaN is an empty cell.
 pub fn fmt_num(x: f64) -> String {
+    let mut s = String::new();
+    push_num(&mut s, x);
+    s
+}
+
+/// Exact powers of ten.
+const POW10: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
+
+/// [`fmt_num`] appended to `out`. A million-row runs.csv formats tens of millions of numbers,
+/// so the common case avoids `format!`: the value scaled to its last kept digit is rounded
+/// as an integer whenever it is clearly not a tie (the product is within an ulp or two of
+/// exact, so the rounding is certain); ties and extremes take the exact formatter.
+pub fn push_num(out: &mut String, x: f64) {
+    if x.is_nan() {
+        return;
+    }
+    if x == 0.0 {
+        out.push('0');
+        return;
+    }
+    let a = x.abs();
+    if (1e-9..1e15).contains(&a) {
+        let magnitude = a.log10().floor() as i32;
+        let decimals = (5 - magnitude).clamp(0, 15) as usize;
+        let y = a * POW10[decimals];
+        let floor = y.floor();
+        let frac = y - floor;
+        if (frac - 0.5).abs() > y * 4e-15 {
+            let r = floor as u64 + (frac > 0.5) as u64;
+            push_fixed(out, x < 0.0, r, decimals);
+            return;
+        }
+    }
+    out.push_str(&fmt_num_exact(x));
+}
+
+/// `r / 10^decimals` with trailing zeros trimmed; "-0" is "0".
+fn push_fixed(out: &mut String, negative: bool, r: u64, decimals: usize) {
+    if r == 0 {
+        out.push('0');
+        return;
+    }
+    if negative {
+        out.push('-');
+    }
+    let mut buf = itoa::Buffer::new();
+    let digits = buf.format(r).as_bytes();
+    let (int, frac) = if digits.len() > decimals {
+        digits.split_at(digits.len() - decimals)
+    } else {
+        (&b"0"[..], digits)
+    };
+    let frac_zeros = decimals - frac.len();
+    let kept = frac.iter().rposition(|&d| d != b'0').map_or(0, |i| i + 1);
+    // ASCII digits throughout.
+    out.push_str(std::str::from_utf8(int).expect("digits"));
+    if kept > 0 {
+        out.push('.');
+        for _ in 0..frac_zeros {
+            out.push('0');
+        }
+        out.push_str(std::str::from_utf8(&frac[..kept]).expect("digits"));
+    }
+}
+
+/// [`fmt_num`] by the standard library's exact formatting (ties, extremes, infinities).
+fn fmt_num_exact(x: f64) -> String {
     if x.is_nan() {
         return String::new();
     }
@@ -46,10 +115,11 @@ pub fn runs_header() -> String {
 pub fn run_row(line: &mut String, scenario: &str, run: u64, record: &RunRecord) {
     line.clear();
     line.push_str(scenario);
-    let _ = write!(line, ",{run}");
+    line.push(',');
+    line.push_str(itoa::Buffer::new().format(run));
     for x in record.metrics.iter() {
         line.push(',');
-        line.push_str(&fmt_num(*x));
+        push_num(line, *x);
     }
     line.push('\n');
 }
@@ -217,5 +287,27 @@ mod tests {
         assert_eq!(fmt_num(0.5), "0.5");
         assert_eq!(fmt_num(-0.0000001234), "-0.0000001234");
         assert_eq!(fmt_num(-0.0), "0");
+        assert_eq!(fmt_num(0.00001), "0.00001");
+        assert_eq!(fmt_num(-2.5), "-2.5");
+        assert_eq!(fmt_num(999999.5), "1000000");
+    }
+
+    proptest::proptest! {
+        /// The fast path writes exactly what the exact formatter writes.
+        #[test]
+        fn fast_numbers_are_exact(mantissa in -1_000_000_000i64..1_000_000_000, exp in -14i32..14, tweak in -3i64..3) {
+            let x = mantissa as f64 * 10f64.powi(exp);
+            let x = f64::from_bits((x.to_bits() as i64 + tweak) as u64);
+            proptest::prop_assert_eq!(fmt_num(x), fmt_num_exact(x), "{:e}", x);
+        }
+
+        #[test]
+        fn fast_halves_are_exact(k in 0u64..10_000_000, decimals in 0usize..8) {
+            // Values that sit on (or next to) a tie of the last kept digit.
+            let x = (k as f64 + 0.5) / 10f64.powi(decimals as i32);
+            for y in [x, x.next_up(), x.next_down(), -x] {
+                proptest::prop_assert_eq!(fmt_num(y), fmt_num_exact(y), "{:e}", y);
+            }
+        }
     }
 }

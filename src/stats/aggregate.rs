@@ -3,7 +3,7 @@
 //! and per scenario, sprint and series a band. Fed one replication at a time, in order.
 
 use super::{Moments, QuantileSketch};
-use crate::engine::metrics::{Better, RunRecord, METRICS, N_METRICS, N_SERIES};
+use crate::engine::metrics::{row_after_stop, Better, RunRecord, METRICS, N_METRICS, N_SERIES};
 
 /// Values kept exactly per metric before the sketch compresses them.
 pub const METRIC_EXACT_CAP: usize = 16_384;
@@ -41,7 +41,26 @@ impl Cell {
         }
         self.sketch.add(x);
     }
+
+    fn merge(&mut self, other: &Cell) {
+        self.moments.merge(&other.moments);
+        self.sketch.merge(&other.sketch);
+        self.missing += other.missing;
+    }
+
+    /// (mean, p10, p50, p90).
+    fn band(&mut self) -> Band {
+        (
+            self.moments.mean(),
+            self.sketch.quantile(0.10),
+            self.sketch.quantile(0.50),
+            self.sketch.quantile(0.90),
+        )
+    }
 }
+
+/// A per-sprint band: (mean, p10, p50, p90).
+type Band = (f64, f64, f64, f64);
 
 #[derive(Debug, Clone, Default)]
 struct Pair {
@@ -81,7 +100,19 @@ pub struct Aggregate {
     metrics: Vec<Vec<Cell>>,
     pairs: Vec<Vec<Pair>>,
     series: Vec<Vec<Cell>>,
+    /// `tails[s][a * N_SERIES + k]`: series k of the runs whose rows ended before sprint a
+    /// (an early stop); each such run counts its after-stop row once here instead of once per
+    /// remaining sprint, and the bands add it back for every sprint from a on.
+    tails: Vec<Vec<Cell>>,
+    /// Bands per scenario, computed when first asked for after the last `add`.
+    bands: Vec<Vec<Band>>,
     pub replications: u64,
+}
+
+fn series_cells(sprints: usize) -> Vec<Cell> {
+    (0..sprints * N_SERIES)
+        .map(|_| Cell::new(SERIES_EXACT_CAP))
+        .collect()
 }
 
 impl Aggregate {
@@ -107,32 +138,46 @@ impl Aggregate {
                 })
                 .collect(),
             pairs: (0..n).map(|_| vec![Pair::default(); N_METRICS]).collect(),
-            series: (0..n)
-                .map(|s| {
-                    (0..sprints[s] * N_SERIES)
-                        .map(|_| Cell::new(SERIES_EXACT_CAP))
-                        .collect()
-                })
-                .collect(),
+            series: (0..n).map(|s| series_cells(sprints[s])).collect(),
+            tails: (0..n).map(|s| series_cells(sprints[s])).collect(),
+            bands: vec![Vec::new(); n],
             replications: 0,
         }
     }
 
-    /// Add one replication: a record per scenario and its per-sprint rows.
+    /// Add one replication: a record per scenario and its per-sprint rows. Rows may end
+    /// before the horizon (a run stopped at completion): the remaining sprints then repeat
+    /// [`row_after_stop`] of the last row.
     pub fn add(&mut self, records: &[RunRecord], series: &[&[[f64; N_SERIES]]]) {
         self.replications += 1;
+        for b in self.bands.iter_mut() {
+            b.clear();
+        }
         for (s, rec) in records.iter().enumerate() {
             for (m, &x) in rec.metrics.iter().enumerate() {
                 self.metrics[s][m].add(x, METRICS[m].censored);
             }
-            for (sprint, row) in series[s].iter().enumerate().take(self.sprints[s]) {
-                for (k, &x) in row.iter().enumerate() {
-                    self.series[s][sprint * N_SERIES + k].add(x, false);
+            let rows = &series[s][..series[s].len().min(self.sprints[s])];
+            let cells = &mut self.series[s];
+            for (sprint, row) in rows.iter().enumerate() {
+                let cells = &mut cells[sprint * N_SERIES..(sprint + 1) * N_SERIES];
+                for (cell, &x) in cells.iter_mut().zip(row) {
+                    cell.add(x, false);
+                }
+            }
+            if let (Some(last), true) = (rows.last(), rows.len() < self.sprints[s]) {
+                let a = rows.len();
+                let tail = &mut self.tails[s][a * N_SERIES..(a + 1) * N_SERIES];
+                for (cell, x) in tail.iter_mut().zip(row_after_stop(last)) {
+                    cell.add(x, false);
                 }
             }
         }
         let b = self.baseline;
         for s in 0..records.len() {
+            if s == b {
+                continue; // Against itself every difference is 0: see `pair`.
+            }
             for (m, info) in METRICS.iter().enumerate() {
                 let (x, y) = (
                     self.comparable(s, m, records[s].metrics[m]),
@@ -186,7 +231,20 @@ impl Aggregate {
     }
 
     pub fn pair(&self, s: usize, m: usize) -> PairSummary {
-        let p = &self.pairs[s][m];
+        let itself;
+        let p = if s == self.baseline {
+            // Every comparable value paired with itself: n differences of exactly 0.
+            let cell = &self.metrics[s][m];
+            let censored = cell.sketch.total() - cell.sketch.count();
+            let n = cell.moments.n + if METRICS[m].censored { censored } else { 0 };
+            itself = Pair {
+                diff: Moments::zeros(n),
+                ..Pair::default()
+            };
+            &itself
+        } else {
+            &self.pairs[s][m]
+        };
         let vd = p.diff.variance();
         let vr = if vd > 0.0 {
             (p.scenario.variance() + p.baseline.variance()) / vd
@@ -212,14 +270,38 @@ impl Aggregate {
     }
 
     /// (mean, p10, p50, p90) of one series in one sprint across replications.
-    pub fn band(&mut self, s: usize, sprint: usize, series: usize) -> (f64, f64, f64, f64) {
-        let cell = &mut self.series[s][sprint * N_SERIES + series];
-        (
-            cell.moments.mean(),
-            cell.sketch.quantile(0.10),
-            cell.sketch.quantile(0.50),
-            cell.sketch.quantile(0.90),
-        )
+    pub fn band(&mut self, s: usize, sprint: usize, series: usize) -> Band {
+        if self.bands[s].is_empty() {
+            self.bands[s] = self.compute_bands(s);
+        }
+        self.bands[s][sprint * N_SERIES + series]
+    }
+
+    /// Every band of scenario s: a sprint's values plus the after-stop rows of the runs that
+    /// had stopped by then.
+    fn compute_bands(&mut self, s: usize) -> Vec<Band> {
+        let sprints = self.sprints[s];
+        let mut out = vec![(f64::NAN, f64::NAN, f64::NAN, f64::NAN); sprints * N_SERIES];
+        for k in 0..N_SERIES {
+            let mut stopped = Cell::new(SERIES_EXACT_CAP);
+            let mut any = false;
+            for j in 0..sprints {
+                let at = j * N_SERIES + k;
+                let tail = &self.tails[s][at];
+                if tail.sketch.total() + tail.missing > 0 {
+                    stopped.merge(tail);
+                    any = true;
+                }
+                out[at] = if any {
+                    let mut cell = self.series[s][at].clone();
+                    cell.merge(&stopped);
+                    cell.band()
+                } else {
+                    self.series[s][at].band()
+                };
+            }
+        }
+        out
     }
 
     pub fn sprints(&self, s: usize) -> usize {
@@ -228,5 +310,54 @@ impl Aggregate {
 
     pub fn scenario_count(&self) -> usize {
         self.sprints.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rows that stop early give the bands of the same rows written out to the horizon.
+    #[test]
+    fn stopped_runs_count_in_every_later_sprint() {
+        let sprints = 12;
+        let record = RunRecord {
+            metrics: [1.0; N_METRICS],
+        };
+        let mut short = Aggregate::new(&[sprints], &[0.0], 0);
+        let mut full = Aggregate::new(&[sprints], &[0.0], 0);
+        for r in 0..3000u64 {
+            let stop = 3 + (r * 7 % 10) as usize; // 3..=12 rows
+            let rows: Vec<[f64; N_SERIES]> = (0..stop)
+                .map(|j| {
+                    let mut row = [0.0; N_SERIES];
+                    for (k, x) in row.iter_mut().enumerate() {
+                        *x = ((r + j as u64 * 3 + k as u64) % 9) as f64 * 0.5;
+                    }
+                    row[N_SERIES - 1] = f64::NAN;
+                    row
+                })
+                .collect();
+            let mut written = rows.clone();
+            written.resize(sprints, row_after_stop(rows.last().unwrap()));
+            short.add(&[record], &[&rows]);
+            full.add(&[record], &[&written]);
+        }
+        for j in 0..sprints {
+            for k in 0..N_SERIES {
+                let (a, b) = (short.band(0, j, k), full.band(0, j, k));
+                assert_eq!(
+                    (a.1.to_bits(), a.2.to_bits(), a.3.to_bits()),
+                    (b.1.to_bits(), b.2.to_bits(), b.3.to_bits()),
+                    "sprint {j} series {k}"
+                );
+                assert!(
+                    (a.0 - b.0).abs() <= 1e-12 || (a.0.is_nan() && b.0.is_nan()),
+                    "sprint {j} series {k}: mean {} vs {}",
+                    a.0,
+                    b.0
+                );
+            }
+        }
     }
 }

@@ -21,9 +21,24 @@ pub struct QuantileSketch {
 #[derive(Debug, Clone)]
 enum Store {
     Exact(Vec<f64>),
-    Integers(BTreeMap<i64, u64>),
+    /// Count per integer, dense from `base` (the span is at most [`MAX_INTEGER_SPAN`]).
+    Integers {
+        base: i64,
+        counts: Vec<u64>,
+    },
     /// Bucket index → count; negatives have negative indices, zero is bucket 0.
     Log(BTreeMap<i32, u64>),
+}
+
+/// Integers kept exactly past the cap span at most this many values (32 KiB of counts);
+/// wider data moves to the log buckets.
+const MAX_INTEGER_SPAN: i64 = 1 << 12;
+
+/// `x` as an integer, if it is one the integer store can hold.
+#[inline]
+fn as_integer(x: f64) -> Option<i64> {
+    let i = x as i64;
+    (i as f64 == x && x.abs() < 9e15).then_some(i)
 }
 
 fn gamma() -> f64 {
@@ -67,39 +82,125 @@ impl QuantileSketch {
     }
 
     /// Add a value; NaN counts as censored (beyond every value).
+    #[inline]
     pub fn add(&mut self, x: f64) {
+        self.add_n(x, 1);
+    }
+
+    /// Add `count` copies of a value. The store a sketch ends in depends only on the values
+    /// added (exact up to the cap, then integers or log buckets), not on their order or on
+    /// how they were grouped, so merged sketches answer as one fed value by value.
+    pub fn add_n(&mut self, x: f64, count: u64) {
+        if count == 0 {
+            return;
+        }
         if x.is_nan() {
-            self.censored += 1;
+            self.censored += count;
             return;
         }
         self.sorted = false;
         match &mut self.store {
             Store::Exact(v) => {
-                v.push(x);
-                if v.len() > self.cap {
-                    let values = std::mem::take(v);
-                    self.store = if values.iter().all(|x| x.fract() == 0.0 && x.abs() < 9e15) {
-                        let mut m = BTreeMap::new();
-                        for x in values {
-                            *m.entry(x as i64).or_insert(0) += 1;
-                        }
-                        Store::Integers(m)
-                    } else {
-                        Store::Log(Self::log_from(values.into_iter().map(|x| (x, 1))))
-                    };
+                if v.len() as u64 + count <= self.cap as u64 {
+                    v.extend(std::iter::repeat_n(x, count as usize));
+                    return;
                 }
-            }
-            Store::Integers(m) => {
-                if x.fract() == 0.0 && x.abs() < 9e15 {
-                    *m.entry(x as i64).or_insert(0) += 1;
+                let values = std::mem::take(v);
+                self.store = if values.iter().all(|&x| as_integer(x).is_some()) {
+                    Store::Integers {
+                        base: values.first().map_or(0, |&x| x as i64),
+                        counts: Vec::new(),
+                    }
                 } else {
-                    let mut log =
-                        Self::log_from(std::mem::take(m).into_iter().map(|(k, c)| (k as f64, c)));
-                    *log.entry(bucket(x)).or_insert(0) += 1;
-                    self.store = Store::Log(log);
+                    Store::Log(BTreeMap::new())
+                };
+                for v in values {
+                    self.add_compressed(v, 1);
+                }
+                self.add_compressed(x, count);
+            }
+            _ => self.add_compressed(x, count),
+        }
+    }
+
+    /// Add to the integer or log store (not the exact one).
+    #[inline]
+    fn add_compressed(&mut self, x: f64, count: u64) {
+        match &mut self.store {
+            Store::Integers { base, counts } => {
+                if let Some(i) = as_integer(x) {
+                    if i >= *base && i - *base < counts.len() as i64 {
+                        counts[(i - *base) as usize] += count;
+                        return;
+                    }
+                    let lo = (*base).min(i);
+                    let hi = (*base + counts.len() as i64).max(i + 1);
+                    if hi - lo <= MAX_INTEGER_SPAN {
+                        // Grow the dense range to take i.
+                        let mut grown = vec![0u64; (hi - lo) as usize];
+                        let shift = (*base - lo) as usize;
+                        grown[shift..shift + counts.len()].copy_from_slice(counts);
+                        grown[(i - lo) as usize] += count;
+                        *base = lo;
+                        *counts = grown;
+                        return;
+                    }
+                }
+                let (base, counts) = (*base, std::mem::take(counts));
+                let ints = counts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &c)| c > 0)
+                    .map(|(j, &c)| ((base + j as i64) as f64, c));
+                let mut log = Self::log_from(ints);
+                *log.entry(bucket(x)).or_insert(0) += count;
+                self.store = Store::Log(log);
+            }
+            Store::Log(m) => *m.entry(bucket(x)).or_insert(0) += count,
+            Store::Exact(_) => unreachable!("exact values are added in add_n"),
+        }
+    }
+
+    /// Add everything `other` holds.
+    pub fn merge(&mut self, other: &QuantileSketch) {
+        self.censored += other.censored;
+        match &other.store {
+            Store::Exact(v) => {
+                for &x in v {
+                    self.add_n(x, 1);
                 }
             }
-            Store::Log(m) => *m.entry(bucket(x)).or_insert(0) += 1,
+            Store::Integers { base, counts } => {
+                for (j, &c) in counts.iter().enumerate() {
+                    self.add_n((base + j as i64) as f64, c);
+                }
+            }
+            Store::Log(m) => {
+                // Log buckets stay log buckets: move self there first, then add the counts.
+                if !matches!(self.store, Store::Log(_)) {
+                    let mut log = BTreeMap::new();
+                    match &self.store {
+                        Store::Exact(v) => {
+                            for &x in v {
+                                *log.entry(bucket(x)).or_insert(0) += 1;
+                            }
+                        }
+                        Store::Integers { base, counts } => {
+                            for (j, &c) in counts.iter().enumerate().filter(|(_, &c)| c > 0) {
+                                *log.entry(bucket((base + j as i64) as f64)).or_insert(0) += c;
+                            }
+                        }
+                        Store::Log(_) => {}
+                    }
+                    self.store = Store::Log(log);
+                    self.sorted = false;
+                }
+                if let Store::Log(mine) = &mut self.store {
+                    for (&b, &c) in m {
+                        *mine.entry(b).or_insert(0) += c;
+                    }
+                }
+            }
         }
     }
 
@@ -115,7 +216,7 @@ impl QuantileSketch {
     pub fn count(&self) -> u64 {
         match &self.store {
             Store::Exact(v) => v.len() as u64,
-            Store::Integers(m) => m.values().sum(),
+            Store::Integers { counts, .. } => counts.iter().sum(),
             Store::Log(m) => m.values().sum(),
         }
     }
@@ -160,7 +261,16 @@ impl QuantileSketch {
                 }
                 v[k as usize]
             }
-            Store::Integers(m) => nth_in(m.iter().map(|(&x, &c)| (x as f64, c)), k),
+            Store::Integers { base, counts } => {
+                let mut seen = 0;
+                for (j, &c) in counts.iter().enumerate() {
+                    seen += c;
+                    if k < seen {
+                        return (*base + j as i64) as f64;
+                    }
+                }
+                f64::INFINITY
+            }
             Store::Log(m) => nth_in(m.iter().map(|(&b, &c)| (bucket_value(b), c)), k),
         }
     }
@@ -213,6 +323,65 @@ mod tests {
         }
         assert_eq!(s.quantile(0.5), 3.0);
         assert_eq!(s.count(), 1000);
+    }
+
+    /// Quantiles of one sketch fed value by value.
+    fn quantiles_of(s: &mut QuantileSketch) -> Vec<u64> {
+        [0.0, 0.1, 0.25, 0.5, 0.85, 0.9, 1.0]
+            .iter()
+            .map(|&p| s.quantile(p).to_bits())
+            .collect()
+    }
+
+    #[test]
+    fn merged_sketches_answer_as_one() {
+        // Integers, integers over a wide span, and reals; below and past the cap.
+        let data: [&dyn Fn(u64) -> f64; 4] = [
+            &|i| (i * 7919 % 23) as f64,
+            &|i| (i * 7919 % 9001) as f64,
+            &|i| ((i as f64) * 0.731).sin() * 50.0,
+            &|i| {
+                if i % 97 == 0 {
+                    f64::NAN
+                } else {
+                    (i % 5) as f64
+                }
+            },
+        ];
+        for f in data {
+            for n in [5u64, 40, 400] {
+                let mut one = QuantileSketch::new(64);
+                let mut parts = [
+                    QuantileSketch::new(64),
+                    QuantileSketch::new(64),
+                    QuantileSketch::new(64),
+                ];
+                for i in 0..n {
+                    one.add(f(i));
+                    parts[(i % 3) as usize].add(f(i));
+                }
+                let mut merged = QuantileSketch::new(64);
+                for p in &parts {
+                    merged.merge(p);
+                }
+                assert_eq!(merged.total(), one.total());
+                assert_eq!(quantiles_of(&mut merged), quantiles_of(&mut one), "n = {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn repeated_values_count_as_many() {
+        let mut a = QuantileSketch::new(8);
+        let mut b = QuantileSketch::new(8);
+        for x in [1.0, 2.0, 2.0, 2.0, 2.0, 2.0, 3.0, 9.0, 9.0, 9.0] {
+            a.add(x);
+        }
+        b.add(1.0);
+        b.add_n(2.0, 5);
+        b.add(3.0);
+        b.add_n(9.0, 3);
+        assert_eq!(quantiles_of(&mut a), quantiles_of(&mut b));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Shared helpers: scenario files in temp folders, in-process comparisons, paired statistics.
 
 use backsim::engine::driver::{Comparison, Sink};
+use backsim::engine::metrics::row_after_stop;
 use backsim::engine::{RunRecord, N_SERIES};
 use backsim::scenario::{load_scenario, Scenario};
 use std::path::PathBuf;
@@ -13,6 +14,8 @@ pub struct Collect {
     /// in replication r, one value per sprint.
     pub keep: Vec<usize>,
     pub kept: Vec<Vec<Vec<Vec<f64>>>>,
+    /// Each scenario's horizon: rows that end early are completed with `row_after_stop`.
+    pub sprints: Vec<usize>,
 }
 
 impl Sink for Collect {
@@ -32,10 +35,14 @@ impl Sink for Collect {
             self.kept.push(
                 series
                     .iter()
-                    .map(|rows| {
+                    .enumerate()
+                    .map(|(s, rows)| {
+                        let mut full = rows.to_vec();
+                        let last = *rows.last().expect("at least one sprint");
+                        full.resize(self.sprints[s].max(rows.len()), row_after_stop(&last));
                         self.keep
                             .iter()
-                            .map(|&k| rows.iter().map(|r| r[k]).collect())
+                            .map(|&k| full.iter().map(|r| r[k]).collect())
                             .collect()
                     })
                     .collect(),
@@ -95,6 +102,10 @@ pub fn simulate_keeping(scenarios: &[Scenario], seed: u64, runs: u64, keep: &[us
     let comparison = Comparison::new(scenarios, seed, runs);
     let mut sink = Collect {
         keep: keep.to_vec(),
+        sprints: scenarios
+            .iter()
+            .map(|s| s.simulation.sprints as usize)
+            .collect(),
         ..Collect::default()
     };
     comparison.run(&mut sink, &|_| {}).expect("comparison runs");
