@@ -2,8 +2,7 @@
 //! code. `main.rs` only parses the command line and calls [`main`].
 
 use crate::cli::{Cli, Command, Format, RunArgs, SensitivityArgs, SensitivityMethod, SweepArgs};
-use crate::engine::driver::{Comparison, Sink};
-use crate::engine::metrics::{RunRecord, N_SERIES};
+use crate::engine::driver::{Comparison, Replications, Sink};
 use crate::error::{exit_code, input_error};
 use crate::output::atomic::{commit_all, prepare_dir, write_file, PendingFile};
 use crate::output::csv as out_csv;
@@ -192,22 +191,45 @@ struct RunSink<'a> {
     names: Vec<String>,
     runs_file: &'a mut PendingFile,
     aggregate: &'a mut Aggregate,
-    line: String,
+    /// runs.csv text of a batch, a block of replications per string (reused).
+    blocks: Vec<String>,
 }
 
+/// Replications whose runs.csv rows one task formats.
+const ROWS_PER_TASK: usize = 32;
+
 impl Sink for RunSink<'_> {
-    fn replication(
-        &mut self,
-        replication: u64,
-        records: &[RunRecord],
-        series: &[&[[f64; N_SERIES]]],
-    ) -> Result<()> {
+    fn replications(&mut self, batch: &Replications) -> Result<()> {
+        use rayon::prelude::*;
+        let blocks = batch.len.div_ceil(ROWS_PER_TASK);
+        if self.blocks.len() < blocks {
+            self.blocks.resize(blocks, String::new());
+        }
+        let names = &self.names;
+        // Format the rows and aggregate at the same time, both on the pool.
+        rayon::join(
+            || {
+                self.blocks[..blocks]
+                    .par_iter_mut()
+                    .enumerate()
+                    .for_each(|(b, text)| {
+                        text.clear();
+                        let rows = b * ROWS_PER_TASK..((b + 1) * ROWS_PER_TASK).min(batch.len);
+                        for j in rows {
+                            let run = batch.start + j as u64 + 1;
+                            for (s, rec) in batch.records(j).iter().enumerate() {
+                                out_csv::push_run_row(text, &names[s], run, rec);
+                            }
+                        }
+                    })
+            },
+            || self.aggregate.add_batch(batch),
+        );
         let w = self.runs_file.writer();
-        for (s, rec) in records.iter().enumerate() {
-            out_csv::write_run_row(w, &mut self.line, &self.names[s], replication + 1, rec)
+        for text in &self.blocks[..blocks] {
+            w.write_all(text.as_bytes())
                 .context("cannot write runs.csv")?;
         }
-        self.aggregate.add(records, series);
         Ok(())
     }
 }
@@ -274,7 +296,7 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
             names: plan.scenarios.iter().map(|s| s.name.clone()).collect(),
             runs_file: &mut runs_file,
             aggregate: &mut aggregate,
-            line: String::new(),
+            blocks: Vec::new(),
         };
         let Some(p) = precision else {
             comparison.run(&mut sink, &|done| bar.set_position(done))?;

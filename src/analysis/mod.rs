@@ -20,7 +20,7 @@ pub mod sensitivity;
 pub mod sweep;
 pub mod trace;
 
-use crate::engine::driver::{Comparison, Sink};
+use crate::engine::driver::{Comparison, ReplicationSink};
 use crate::engine::metrics::{RunRecord, N_SERIES};
 use crate::scenario::Scenario;
 use crate::stats::aggregate::METRIC_EXACT_CAP;
@@ -132,7 +132,7 @@ struct ChunkSink<'a> {
     offset: usize,
 }
 
-impl Sink for ChunkSink<'_> {
+impl ReplicationSink for ChunkSink<'_> {
     fn replication(
         &mut self,
         _replication: u64,

@@ -14,8 +14,70 @@ use std::cell::RefCell;
 /// Replications per batch: large enough to keep both cores busy, small enough to bound memory.
 pub const BATCH: u64 = 256;
 
-/// Receives replications in order.
+/// A batch of consecutive replications as a sink sees it: per replication one record and the
+/// rows of every scenario.
+pub struct Replications<'a> {
+    /// The first replication (0-based).
+    pub start: u64,
+    pub len: usize,
+    scenarios: usize,
+    max_sprints: usize,
+    records: &'a [RunRecord],
+    series: &'a [[f64; N_SERIES]],
+    rows_written: &'a [u32],
+}
+
+impl<'a> Replications<'a> {
+    /// `len` replications from `start`: records scenario-major per replication
+    /// (`records[j * scenarios + s]`), `max_sprints` rows reserved per scenario and
+    /// replication in `series`, of which `rows_written[j * scenarios + s]` are used.
+    pub fn new(
+        start: u64,
+        len: usize,
+        scenarios: usize,
+        max_sprints: usize,
+        records: &'a [RunRecord],
+        series: &'a [[f64; N_SERIES]],
+        rows_written: &'a [u32],
+    ) -> Self {
+        assert!(records.len() >= len * scenarios && rows_written.len() >= len * scenarios);
+        assert!(series.len() >= len * scenarios * max_sprints);
+        Replications {
+            start,
+            len,
+            scenarios,
+            max_sprints,
+            records,
+            series,
+            rows_written,
+        }
+    }
+
+    pub fn scenario_count(&self) -> usize {
+        self.scenarios
+    }
+
+    /// The records of replication `start + j`, one per scenario.
+    #[inline]
+    pub fn records(&self, j: usize) -> &'a [RunRecord] {
+        &self.records[j * self.scenarios..(j + 1) * self.scenarios]
+    }
+
+    /// The rows of scenario s in replication `start + j` (see [`Sink::replication`]).
+    #[inline]
+    pub fn rows(&self, j: usize, s: usize) -> &'a [[f64; N_SERIES]] {
+        let at = (j * self.scenarios + s) * self.max_sprints;
+        &self.series[at..at + self.rows_written[j * self.scenarios + s] as usize]
+    }
+}
+
+/// Receives replications in order, a batch at a time (and may use the thread pool on it).
 pub trait Sink {
+    fn replications(&mut self, batch: &Replications) -> anyhow::Result<()>;
+}
+
+/// A sink that takes one replication at a time.
+pub trait ReplicationSink {
     /// `records[s]` and `series[s]` belong to scenario s of replication `replication` (0-based).
     /// `series[s]` has a row per sprint up to the horizon, or fewer when the run stopped at
     /// completion: the sprints after its last row repeat `metrics::row_after_stop(last)`.
@@ -25,6 +87,18 @@ pub trait Sink {
         records: &[RunRecord],
         series: &[&[[f64; N_SERIES]]],
     ) -> anyhow::Result<()>;
+}
+
+impl<T: ReplicationSink> Sink for T {
+    fn replications(&mut self, batch: &Replications) -> anyhow::Result<()> {
+        let mut views: Vec<&[[f64; N_SERIES]]> = Vec::with_capacity(batch.scenarios);
+        for j in 0..batch.len {
+            views.clear();
+            views.extend((0..batch.scenarios).map(|s| batch.rows(j, s)));
+            self.replication(batch.start + j as u64, batch.records(j), &views)?;
+        }
+        Ok(())
+    }
 }
 
 /// Scenarios compiled for a comparison, with their oracles shared where the worlds agree.
@@ -169,19 +243,15 @@ impl Comparison {
 
     /// Hand the batch's replications to the sink, in order.
     fn deliver(&self, b: &Batch, sink: &mut (dyn Sink + Send)) -> anyhow::Result<()> {
-        let n = self.scenario_count();
-        let rows = (n * self.max_sprints).max(1);
-        let mut views: Vec<&[[f64; N_SERIES]]> = Vec::with_capacity(n);
-        for j in 0..b.len {
-            views.clear();
-            let block = &b.series[j * rows..(j + 1) * rows];
-            for s in 0..n {
-                let written = b.rows_written[j * n + s] as usize;
-                views.push(&block[s * self.max_sprints..s * self.max_sprints + written]);
-            }
-            sink.replication(b.start + j as u64, &b.records[j * n..(j + 1) * n], &views)?;
-        }
-        Ok(())
+        sink.replications(&Replications::new(
+            b.start,
+            b.len,
+            self.scenario_count(),
+            self.max_sprints,
+            &b.records,
+            &b.series,
+            &b.rows_written,
+        ))
     }
 }
 

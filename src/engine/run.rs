@@ -73,6 +73,8 @@ pub struct Workspace {
     conflicts: Vec<Conflict>,
     /// Per-sprint series of the last run, one row per sprint.
     pub series: Vec<[f64; N_SERIES]>,
+    /// When the items of a throughput run finished.
+    finish_runs: Vec<super::throughput::FinishRun>,
 }
 
 impl Workspace {
@@ -85,11 +87,19 @@ impl Workspace {
         &self.items
     }
 
-    /// Velocities, lead times and series rows, for the throughput model.
+    /// Velocities, finish hours and series rows, for the throughput model.
     pub(super) fn throughput_buffers(
         &mut self,
-    ) -> (&mut Vec<f64>, &mut Vec<f64>, &mut Vec<[f64; N_SERIES]>) {
-        (&mut self.velocities, &mut self.lead, &mut self.series)
+    ) -> (
+        &mut Vec<f64>,
+        &mut Vec<super::throughput::FinishRun>,
+        &mut Vec<[f64; N_SERIES]>,
+    ) {
+        (
+            &mut self.velocities,
+            &mut self.finish_runs,
+            &mut self.series,
+        )
     }
 }
 

@@ -12,23 +12,37 @@ use super::streams::{RunKeys, Source};
 use crate::model::compiled::Model;
 use crate::model::team;
 
+/// Items finishing at evenly spaced hours within one sprint: item `first + i` finishes at
+/// hour `at + i · step` (i < count).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FinishRun {
+    first: i64,
+    count: i64,
+    at: f64,
+    step: f64,
+}
+
 /// Simulate one replication of a throughput scenario into a record and `ws.series`.
+///
+/// Work is counted per sprint rather than per item: the item in progress finishes if its
+/// remaining work fits the sprint's capacity, then as many fresh items as fit, then the next
+/// one starts if any time is left. The tolerances are the roles model's (a finish within
+/// 10⁻⁹ of the sprint's hours counts, no item starts in its last 10⁻⁹), so the counts agree
+/// with the roles model's event-by-event lanes; finish hours agree to rounding.
 pub fn simulate_throughput(m: &Model, keys: &RunKeys, ws: &mut Workspace) -> RunRecord {
     let s = &m.scenario;
     let sim = &s.simulation;
-    let items = s.backlog.initial_items as u64;
+    // Counts are i64: converting them to f64 is one instruction (u64 takes several).
+    let items = s.backlog.initial_items as i64;
     let size = m.item_size;
     let hours = m.sprint_hours;
-    // A lane within rounding error of the sprint's end starts nothing (as in the roles model).
-    let end_of_work = hours - 1e-9 * hours;
-    let snap = 1e-9 * hours;
     let mut capacity = keys.stream(Source::Capacity);
-    let (velocities, leads, rows) = ws.throughput_buffers();
+    let (velocities, finishes, rows) = ws.throughput_buffers();
     velocities.clear();
-    leads.clear();
+    finishes.clear();
     rows.clear();
 
-    let mut done = 0u64;
+    let mut done = 0i64;
     // The next item in line: in progress (started) with `remaining` work, or waiting.
     let mut started = false;
     let mut remaining = size;
@@ -48,7 +62,7 @@ pub fn simulate_throughput(m: &Model, keys: &RunKeys, ws: &mut Workspace) -> Run
             0.0
         };
         let mut points = spill;
-        let waiting = items - done - started as u64;
+        let waiting = items - done - started as i64;
         let mut committed_new = 0;
         while committed_new < waiting && points < commitment && points + size <= commitment {
             points += size;
@@ -56,54 +70,60 @@ pub fn simulate_throughput(m: &Model, keys: &RunKeys, ws: &mut Workspace) -> Run
         }
         committed_total += points;
 
-        // Execution: one lane, items in turn; the arithmetic is the roles model's.
+        // Execution: `avail` points of work in the sprint, `used` hours of it gone.
         let base = sprint as f64 * hours;
-        let fresh = size / rate;
-        let mut t = 0.0;
-        let mut velocity = 0.0;
+        let slack = (1e-9 * raw).max(FINISH_EPS);
+        let mut avail = raw;
+        let mut used = 0.0;
+        let mut finished = 0i64;
         let mut done_committed = 0.0;
-        let mut finished_new = 0;
-        if rate <= 0.0 && done < items {
+        if done < items && rate <= 0.0 {
             started = true; // The lane takes the next item, but makes no progress on it.
-        }
-        while rate > 0.0 && done < items && t < end_of_work {
-            let dt_finish = if started {
-                remaining.max(0.0) / rate
-            } else {
-                fresh
-            };
-            let dt_end = hours - t;
-            let finish_at = if dt_finish <= dt_end || dt_finish - dt_end <= snap {
-                let at = base + t + dt_finish;
-                t += dt_finish;
-                Some(at)
-            } else {
-                let left = (if started { remaining } else { size }) - rate * dt_end;
-                let at = base + t + dt_end;
-                t += dt_end;
-                if left <= FINISH_EPS {
-                    Some(at)
-                } else {
-                    started = true;
-                    remaining = left;
-                    None
-                }
-            };
-            let Some(hour) = finish_at else { break };
-            leads.push(hour / sim.hours_per_day);
-            velocity += size;
+        } else if done < items {
             if started {
-                done_committed += spill;
-            } else {
-                if finished_new < committed_new {
-                    done_committed += size;
+                if remaining - avail <= slack {
+                    used = remaining / rate;
+                    finishes.push(FinishRun {
+                        first: done,
+                        count: 1,
+                        at: base + used,
+                        step: 0.0,
+                    });
+                    avail -= remaining;
+                    done += 1;
+                    finished += 1;
+                    done_committed += spill;
+                    started = false;
+                    remaining = size;
+                } else {
+                    remaining -= avail;
+                    avail = 0.0;
                 }
-                finished_new += 1;
             }
-            started = false;
-            remaining = size;
-            done += 1;
+            if !started && done < items {
+                // Truncation is the floor here (a negative count is clamped to 0).
+                let fit = (((avail + slack) / size) as i64).clamp(0, items - done);
+                if fit > 0 {
+                    let fresh = size / rate;
+                    finishes.push(FinishRun {
+                        first: done,
+                        count: fit,
+                        at: base + used + fresh,
+                        step: fresh,
+                    });
+                    avail -= fit as f64 * size;
+                    done += fit;
+                    finished += fit;
+                    done_committed += fit.min(committed_new) as f64 * size;
+                }
+                // The lane starts the next item unless the sprint is (within rounding) over.
+                if done < items && avail > slack {
+                    started = true;
+                    remaining = size - avail;
+                }
+            }
         }
+        let velocity = finished as f64 * size;
         velocities.push(velocity);
         points_done += velocity;
         done_committed_total += done_committed;
@@ -112,7 +132,7 @@ pub fn simulate_throughput(m: &Model, keys: &RunKeys, ws: &mut Workspace) -> Run
         row[series::COMMITTED] = points;
         row[series::DONE] = done_committed;
         row[series::BACKLOG_SIZE] = (items - done) as f64;
-        row[series::READY_ITEMS] = (items - done - started as u64) as f64;
+        row[series::READY_ITEMS] = (items - done - started as i64) as f64;
         rows.push(row);
         if done == items && completion.is_none() {
             completion = Some(sprint + 1);
@@ -127,9 +147,12 @@ pub fn simulate_throughput(m: &Model, keys: &RunKeys, ws: &mut Workspace) -> Run
         out[idx::COMPLETION_SPRINT] = c as f64;
         out[idx::RELEASE_DELAY] = c as f64 - s.release.planned_sprint.unwrap_or(0) as f64;
     }
-    // Items finish one after another: the lead times are already in ascending order.
-    out[idx::LEAD_P50] = percentile_of_sorted(leads, 0.50);
-    out[idx::LEAD_P85] = percentile_of_sorted(leads, 0.85);
+    let lead = |j: i64| -> f64 {
+        let r = &finishes[finishes.partition_point(|r| r.first + r.count <= j)];
+        (r.at + (j - r.first) as f64 * r.step) / sim.hours_per_day
+    };
+    out[idx::LEAD_P50] = percentile_of_ascending(done, 0.50, lead);
+    out[idx::LEAD_P85] = percentile_of_ascending(done, 0.85, lead);
     out[idx::SAY_DO] = if committed_total > 0.0 {
         done_committed_total / committed_total
     } else {
@@ -141,16 +164,18 @@ pub fn simulate_throughput(m: &Model, keys: &RunKeys, ws: &mut Workspace) -> Run
     RunRecord { metrics: out }
 }
 
-/// The p-quantile of ascending values, interpolated as `run::percentile_in_place` does.
-fn percentile_of_sorted(v: &[f64], p: f64) -> f64 {
-    if v.is_empty() {
+/// The p-quantile of n ascending values `value(0..n)`, interpolated as
+/// `run::percentile_in_place` does.
+fn percentile_of_ascending(n: i64, p: f64, value: impl Fn(i64) -> f64) -> f64 {
+    if n == 0 {
         return f64::NAN;
     }
-    let h = (v.len() - 1) as f64 * p;
-    let lo = h.floor() as usize;
+    let h = (n - 1) as f64 * p;
+    let lo = h as i64; // h ≥ 0: truncation is the floor
     let frac = h - lo as f64;
-    if frac == 0.0 || lo + 1 >= v.len() {
-        return v[lo];
+    let a = value(lo);
+    if frac == 0.0 || lo + 1 >= n {
+        return a;
     }
-    v[lo] + frac * (v[lo + 1] - v[lo])
+    a + frac * (value(lo + 1) - a)
 }

@@ -4,7 +4,6 @@ use crate::engine::metrics::{RunRecord, METRICS, N_METRICS, SERIES};
 use crate::scenario::Scenario;
 use crate::stats::Aggregate;
 use std::fmt::Write as _;
-use std::io::Write;
 
 /// A number with 6 significant digits (integer parts are kept whole), plain notation,
 /// trailing zeros trimmed; NaN is an empty cell.
@@ -32,19 +31,44 @@ pub fn push_num(out: &mut String, x: f64) {
         return;
     }
     let a = x.abs();
-    if (1e-9..1e15).contains(&a) {
-        let magnitude = a.log10().floor() as i32;
+    if a < 9e15 && (a as i64) as f64 == a {
+        // Whole numbers print as themselves.
+        if x < 0.0 {
+            out.push('-');
+        }
+        out.push_str(itoa::Buffer::new().format(a as i64));
+        return;
+    }
+    if let Some(magnitude) = magnitude(a) {
         let decimals = (5 - magnitude).clamp(0, 15) as usize;
         let y = a * POW10[decimals];
-        let floor = y.floor();
-        let frac = y - floor;
+        // y < 10¹⁵ (at most 6 digits before rounding, or a < 10¹⁵): truncation is the floor.
+        let floor = y as u64;
+        let frac = y - floor as f64;
         if (frac - 0.5).abs() > y * 4e-15 {
-            let r = floor as u64 + (frac > 0.5) as u64;
+            let r = floor + (frac > 0.5) as u64;
             push_fixed(out, x < 0.0, r, decimals);
             return;
         }
     }
     out.push_str(&fmt_num_exact(x));
+}
+
+/// The nearest doubles to 10⁻⁹ … 10¹⁵.
+const DECADES: [f64; 25] = [
+    1e-9, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+    1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
+
+/// ⌊log₁₀ a⌋ for a in [10⁻⁹, 10¹⁵), found by comparison; None within 10⁻¹² of a power of
+/// ten, where `log10`'s rounding decides and the exact formatter must be asked.
+fn magnitude(a: f64) -> Option<i32> {
+    if !(DECADES[0]..DECADES[24]).contains(&a) {
+        return None;
+    }
+    let k = DECADES.partition_point(|&p| p <= a);
+    let (low, high) = (DECADES[k - 1], DECADES[k]);
+    (a > low * (1.0 + 1e-12) && a < high * (1.0 - 1e-12)).then_some(k as i32 - 10)
 }
 
 /// `r / 10^decimals` with trailing zeros trimmed; "-0" is "0".
@@ -57,22 +81,21 @@ fn push_fixed(out: &mut String, negative: bool, r: u64, decimals: usize) {
         out.push('-');
     }
     let mut buf = itoa::Buffer::new();
-    let digits = buf.format(r).as_bytes();
+    let digits = buf.format(r);
     let (int, frac) = if digits.len() > decimals {
         digits.split_at(digits.len() - decimals)
     } else {
-        (&b"0"[..], digits)
+        ("0", digits)
     };
     let frac_zeros = decimals - frac.len();
-    let kept = frac.iter().rposition(|&d| d != b'0').map_or(0, |i| i + 1);
-    // ASCII digits throughout.
-    out.push_str(std::str::from_utf8(int).expect("digits"));
-    if kept > 0 {
+    let kept = frac.trim_end_matches('0');
+    out.push_str(int);
+    if !kept.is_empty() {
         out.push('.');
         for _ in 0..frac_zeros {
             out.push('0');
         }
-        out.push_str(std::str::from_utf8(&frac[..kept]).expect("digits"));
+        out.push_str(kept);
     }
 }
 
@@ -111,28 +134,16 @@ pub fn runs_header() -> String {
     h
 }
 
-/// One row of runs.csv (`run` is 1-based), appended to `line`.
-pub fn run_row(line: &mut String, scenario: &str, run: u64, record: &RunRecord) {
-    line.clear();
-    line.push_str(scenario);
-    line.push(',');
-    line.push_str(itoa::Buffer::new().format(run));
+/// One row of runs.csv (`run` is 1-based), appended to `out`.
+pub fn push_run_row(out: &mut String, scenario: &str, run: u64, record: &RunRecord) {
+    out.push_str(scenario);
+    out.push(',');
+    out.push_str(itoa::Buffer::new().format(run));
     for x in record.metrics.iter() {
-        line.push(',');
-        push_num(line, *x);
+        out.push(',');
+        push_num(out, *x);
     }
-    line.push('\n');
-}
-
-pub fn write_run_row(
-    w: &mut impl Write,
-    line: &mut String,
-    scenario: &str,
-    run: u64,
-    record: &RunRecord,
-) -> std::io::Result<()> {
-    run_row(line, scenario, run, record);
-    w.write_all(line.as_bytes())
+    out.push('\n');
 }
 
 /// Where a censored quantile is reported: `>H`.
@@ -306,6 +317,15 @@ mod tests {
             // Values that sit on (or next to) a tie of the last kept digit.
             let x = (k as f64 + 0.5) / 10f64.powi(decimals as i32);
             for y in [x, x.next_up(), x.next_down(), -x] {
+                proptest::prop_assert_eq!(fmt_num(y), fmt_num_exact(y), "{:e}", y);
+            }
+        }
+
+        #[test]
+        fn fast_decades_are_exact(e in -12i32..18, ulps in -4i64..4, scale in 0.9f64..1.1) {
+            // Around powers of ten, where the magnitude changes.
+            for base in [10f64.powi(e), 10f64.powi(e) * scale] {
+                let y = f64::from_bits((base.to_bits() as i64 + ulps) as u64);
                 proptest::prop_assert_eq!(fmt_num(y), fmt_num_exact(y), "{:e}", y);
             }
         }

@@ -219,7 +219,8 @@ impl Sampler {
             Sampler::Poisson(d) => d.sample(rng),
             Sampler::Beta(d) => d.sample(rng),
             Sampler::Uniform(min, width) => min + width * rng.random::<f64>(),
-            Sampler::Empirical(values) => values[rng.random_range(0..values.len())],
+            // One 32-bit draw (a scenario file holds far fewer than 2³² values).
+            Sampler::Empirical(values) => values[rng.random_range(0..values.len() as u32) as usize],
         }
     }
 }

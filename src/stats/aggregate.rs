@@ -3,7 +3,8 @@
 //! and per scenario, sprint and series a band. Fed one replication at a time, in order.
 
 use super::{Moments, QuantileSketch};
-use crate::engine::metrics::{row_after_stop, Better, RunRecord, METRICS, N_METRICS, N_SERIES};
+use crate::engine::driver::Replications;
+use crate::engine::metrics::{row_after_stop, Better, METRICS, N_METRICS, N_SERIES};
 
 /// Values kept exactly per metric before the sketch compresses them.
 pub const METRIC_EXACT_CAP: usize = 16_384;
@@ -41,17 +42,42 @@ impl Cell {
         }
         self.sketch.add(x);
     }
+}
 
-    fn merge(&mut self, other: &Cell) {
-        self.moments.merge(&other.moments);
+/// One series in one sprint across runs: its band needs only the mean and three quantiles,
+/// so it keeps a plain sum (no variance) and skips runs without a value.
+#[derive(Debug, Clone)]
+struct SprintCell {
+    sum: f64,
+    sketch: QuantileSketch,
+}
+
+impl SprintCell {
+    fn new() -> Self {
+        SprintCell {
+            sum: 0.0,
+            sketch: QuantileSketch::new(SERIES_EXACT_CAP),
+        }
+    }
+
+    #[inline]
+    fn add(&mut self, x: f64) {
+        if !x.is_nan() {
+            self.sum += x;
+            self.sketch.add(x);
+        }
+    }
+
+    fn merge(&mut self, other: &SprintCell) {
+        self.sum += other.sum;
         self.sketch.merge(&other.sketch);
-        self.missing += other.missing;
     }
 
     /// (mean, p10, p50, p90).
     fn band(&mut self) -> Band {
+        let n = self.sketch.count();
         (
-            self.moments.mean(),
+            if n > 0 { self.sum / n as f64 } else { f64::NAN },
             self.sketch.quantile(0.10),
             self.sketch.quantile(0.50),
             self.sketch.quantile(0.90),
@@ -68,6 +94,34 @@ struct Pair {
     scenario: Moments,
     baseline: Moments,
     better: u64,
+}
+
+impl Pair {
+    /// A scenario's value x against the baseline's y (skipped if either has none).
+    #[inline]
+    fn add(&mut self, x: f64, y: f64, better: Better) {
+        if x.is_nan() || y.is_nan() {
+            return;
+        }
+        let d = x - y;
+        self.diff.add(d);
+        self.scenario.add(x);
+        self.baseline.add(y);
+        self.better += match better {
+            Better::Higher => d > 0.0,
+            Better::Lower => d < 0.0,
+        } as u64;
+    }
+}
+
+/// Censored values count as the horizon + 1 in comparisons (a restricted mean).
+#[inline]
+fn comparable(censored_fill: &[[f64; 2]], s: usize, m: usize, x: f64) -> f64 {
+    if x.is_nan() && METRICS[m].censored {
+        censored_fill[s][m.min(1)]
+    } else {
+        x
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -99,20 +153,18 @@ pub struct Aggregate {
     sprints: Vec<usize>,
     metrics: Vec<Vec<Cell>>,
     pairs: Vec<Vec<Pair>>,
-    series: Vec<Vec<Cell>>,
+    series: Vec<Vec<SprintCell>>,
     /// `tails[s][a * N_SERIES + k]`: series k of the runs whose rows ended before sprint a
     /// (an early stop); each such run counts its after-stop row once here instead of once per
     /// remaining sprint, and the bands add it back for every sprint from a on.
-    tails: Vec<Vec<Cell>>,
+    tails: Vec<Vec<SprintCell>>,
     /// Bands per scenario, computed when first asked for after the last `add`.
     bands: Vec<Vec<Band>>,
     pub replications: u64,
 }
 
-fn series_cells(sprints: usize) -> Vec<Cell> {
-    (0..sprints * N_SERIES)
-        .map(|_| Cell::new(SERIES_EXACT_CAP))
-        .collect()
+fn series_cells(sprints: usize) -> Vec<SprintCell> {
+    (0..sprints * N_SERIES).map(|_| SprintCell::new()).collect()
 }
 
 impl Aggregate {
@@ -145,68 +197,88 @@ impl Aggregate {
         }
     }
 
-    /// Add one replication: a record per scenario and its per-sprint rows. Rows may end
-    /// before the horizon (a run stopped at completion): the remaining sprints then repeat
-    /// [`row_after_stop`] of the last row.
-    pub fn add(&mut self, records: &[RunRecord], series: &[&[[f64; N_SERIES]]]) {
-        self.replications += 1;
+    /// Add a batch of replications, in order, on the thread pool. Rows may end before the
+    /// horizon (a run stopped at completion): the remaining sprints then repeat
+    /// [`row_after_stop`] of the last row. Every cell takes its values one by one in
+    /// replication order, so results do not depend on the thread count or the batching.
+    pub fn add_batch(&mut self, batch: &Replications) {
+        /// Sprints per task: enough work to pay for the task.
+        const SPRINTS_PER_TASK: usize = 16;
+        self.replications += batch.len as u64;
         for b in self.bands.iter_mut() {
             b.clear();
         }
-        for (s, rec) in records.iter().enumerate() {
-            for (m, &x) in rec.metrics.iter().enumerate() {
-                self.metrics[s][m].add(x, METRICS[m].censored);
+        let Aggregate {
+            baseline,
+            censored_fill,
+            sprints,
+            metrics,
+            pairs,
+            series,
+            tails,
+            ..
+        } = self;
+        let (baseline, censored_fill, sprints) = (*baseline, &*censored_fill, &*sprints);
+        rayon::scope(|scope| {
+            for (s, cells) in metrics.iter_mut().enumerate() {
+                scope.spawn(move |_| {
+                    for j in 0..batch.len {
+                        let rec = &batch.records(j)[s];
+                        for ((cell, &x), info) in cells.iter_mut().zip(&rec.metrics).zip(&METRICS) {
+                            cell.add(x, info.censored);
+                        }
+                    }
+                });
             }
-            let rows = &series[s][..series[s].len().min(self.sprints[s])];
-            let cells = &mut self.series[s];
-            for (sprint, row) in rows.iter().enumerate() {
-                let cells = &mut cells[sprint * N_SERIES..(sprint + 1) * N_SERIES];
-                for (cell, &x) in cells.iter_mut().zip(row) {
-                    cell.add(x, false);
+            for (s, pairs) in pairs.iter_mut().enumerate() {
+                if s == baseline {
+                    continue; // Against itself every difference is 0: see `pair`.
+                }
+                scope.spawn(move |_| {
+                    for j in 0..batch.len {
+                        let recs = batch.records(j);
+                        for (m, p) in pairs.iter_mut().enumerate() {
+                            let x = comparable(censored_fill, s, m, recs[s].metrics[m]);
+                            let y =
+                                comparable(censored_fill, baseline, m, recs[baseline].metrics[m]);
+                            p.add(x, y, METRICS[m].better);
+                        }
+                    }
+                });
+            }
+            for (s, cells) in series.iter_mut().enumerate() {
+                let chunk = SPRINTS_PER_TASK * N_SERIES;
+                for (c, cells) in cells.chunks_mut(chunk).enumerate() {
+                    let first = c * SPRINTS_PER_TASK;
+                    scope.spawn(move |_| {
+                        for j in 0..batch.len {
+                            let rows = batch.rows(j, s);
+                            let rows = &rows[first.min(rows.len())..];
+                            for (cells, row) in cells.chunks_mut(N_SERIES).zip(rows) {
+                                for (cell, &x) in cells.iter_mut().zip(row) {
+                                    cell.add(x);
+                                }
+                            }
+                        }
+                    });
                 }
             }
-            if let (Some(last), true) = (rows.last(), rows.len() < self.sprints[s]) {
-                let a = rows.len();
-                let tail = &mut self.tails[s][a * N_SERIES..(a + 1) * N_SERIES];
-                for (cell, x) in tail.iter_mut().zip(row_after_stop(last)) {
-                    cell.add(x, false);
-                }
+            for (s, tail) in tails.iter_mut().enumerate() {
+                let horizon = sprints[s];
+                scope.spawn(move |_| {
+                    for j in 0..batch.len {
+                        let rows = batch.rows(j, s);
+                        if let (Some(last), true) = (rows.last(), rows.len() < horizon) {
+                            let a = rows.len();
+                            let cells = &mut tail[a * N_SERIES..(a + 1) * N_SERIES];
+                            for (cell, x) in cells.iter_mut().zip(row_after_stop(last)) {
+                                cell.add(x);
+                            }
+                        }
+                    }
+                });
             }
-        }
-        let b = self.baseline;
-        for s in 0..records.len() {
-            if s == b {
-                continue; // Against itself every difference is 0: see `pair`.
-            }
-            for (m, info) in METRICS.iter().enumerate() {
-                let (x, y) = (
-                    self.comparable(s, m, records[s].metrics[m]),
-                    self.comparable(b, m, records[b].metrics[m]),
-                );
-                if x.is_nan() || y.is_nan() {
-                    continue;
-                }
-                let p = &mut self.pairs[s][m];
-                let d = x - y;
-                p.diff.add(d);
-                p.scenario.add(x);
-                p.baseline.add(y);
-                let better = match info.better {
-                    Better::Higher => d > 0.0,
-                    Better::Lower => d < 0.0,
-                };
-                p.better += better as u64;
-            }
-        }
-    }
-
-    /// Censored values count as the horizon + 1 in comparisons (a restricted mean).
-    fn comparable(&self, s: usize, m: usize, x: f64) -> f64 {
-        if x.is_nan() && METRICS[m].censored {
-            self.censored_fill[s][m.min(1)]
-        } else {
-            x
-        }
+        });
     }
 
     pub fn summary(&mut self, s: usize, m: usize) -> MetricSummary {
@@ -283,12 +355,12 @@ impl Aggregate {
         let sprints = self.sprints[s];
         let mut out = vec![(f64::NAN, f64::NAN, f64::NAN, f64::NAN); sprints * N_SERIES];
         for k in 0..N_SERIES {
-            let mut stopped = Cell::new(SERIES_EXACT_CAP);
+            let mut stopped = SprintCell::new();
             let mut any = false;
             for j in 0..sprints {
                 let at = j * N_SERIES + k;
                 let tail = &self.tails[s][at];
-                if tail.sketch.total() + tail.missing > 0 {
+                if tail.sketch.total() > 0 {
                     stopped.merge(tail);
                     any = true;
                 }
@@ -316,6 +388,7 @@ impl Aggregate {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::metrics::RunRecord;
 
     /// Rows that stop early give the bands of the same rows written out to the horizon.
     #[test]
@@ -340,8 +413,16 @@ mod tests {
                 .collect();
             let mut written = rows.clone();
             written.resize(sprints, row_after_stop(rows.last().unwrap()));
-            short.add(&[record], &[&rows]);
-            full.add(&[record], &[&written]);
+            let one = |rows: &[[f64; N_SERIES]]| {
+                let n = rows.len() as u32;
+                let mut padded = rows.to_vec();
+                padded.resize(sprints, [0.0; N_SERIES]);
+                (padded, n)
+            };
+            let (a, na) = one(&rows);
+            let (b, nb) = one(&written);
+            short.add_batch(&Replications::new(r, 1, 1, sprints, &[record], &a, &[na]));
+            full.add_batch(&Replications::new(r, 1, 1, sprints, &[record], &b, &[nb]));
         }
         for j in 0..sprints {
             for k in 0..N_SERIES {

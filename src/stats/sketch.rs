@@ -84,6 +84,25 @@ impl QuantileSketch {
     /// Add a value; NaN counts as censored (beyond every value).
     #[inline]
     pub fn add(&mut self, x: f64) {
+        // The two common cases first: an exact value below the cap, a count in range.
+        match &mut self.store {
+            Store::Exact(v) if v.len() < self.cap && !x.is_nan() => {
+                v.push(x);
+                self.sorted = false;
+                return;
+            }
+            Store::Integers { base, counts } => {
+                if let Some(i) = as_integer(x) {
+                    let k = i.wrapping_sub(*base) as u64;
+                    if k < counts.len() as u64 {
+                        counts[k as usize] += 1;
+                        self.sorted = false;
+                        return;
+                    }
+                }
+            }
+            _ => {}
+        }
         self.add_n(x, 1);
     }
 

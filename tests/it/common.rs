@@ -1,6 +1,6 @@
 //! Shared helpers: scenario files in temp folders, in-process comparisons, paired statistics.
 
-use backsim::engine::driver::{Comparison, Sink};
+use backsim::engine::driver::{Comparison, ReplicationSink};
 use backsim::engine::metrics::row_after_stop;
 use backsim::engine::{RunRecord, N_SERIES};
 use backsim::scenario::{load_scenario, Scenario};
@@ -18,7 +18,7 @@ pub struct Collect {
     pub sprints: Vec<usize>,
 }
 
-impl Sink for Collect {
+impl ReplicationSink for Collect {
     fn replication(
         &mut self,
         replication: u64,
