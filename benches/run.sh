@@ -21,6 +21,15 @@ initial_items = 100
 capacity = { dist = "empirical", values = [3, 7, 5, 6, 4, 8, 5, 6, 2, 7] }
 TOML
 
+cat >"$work/forecast-120.toml" <<'TOML'
+name = "forecast-120"
+extends = "forecast"
+[backlog]
+initial_items = 120
+[team]
+capacity = { dist = "empirical", values = [3, 7, 5, 6, 4, 8, 5, 6, 2, 7] }
+TOML
+
 run_case() { # name runs scenarios... (with CSVs; charts off unless the case says so)
     local name=$1 runs=$2
     shift 2
@@ -37,6 +46,8 @@ run_case() { # name runs scenarios... (with CSVs; charts off unless the case say
 echo "backsim $(git rev-parse --short HEAD 2>/dev/null || echo '?') on $(nproc) cores"
 run_case "default (charts included)" 1000
 run_case "archetypes 10k" $((10000 / scale)) --no-charts
+run_case "forecast-120 1M" $((1000000 / scale)) --no-charts "$work/forecast-120.toml"
+run_case "forecast-120 10k" $((10000 / scale)) --no-charts "$work/forecast-120.toml"
 run_case "forecast-100 1M" $((1000000 / scale)) --no-charts "$work/forecast-100.toml"
 run_case "forecast-100 10k" $((10000 / scale)) --no-charts "$work/forecast-100.toml"
 run_case "aligned 1M" $((1000000 / scale)) --no-charts aligned

@@ -254,9 +254,10 @@ impl Aggregate {
                         for j in 0..batch.len {
                             let rows = batch.rows(j, s);
                             let rows = &rows[first.min(rows.len())..];
-                            for (cells, row) in cells.chunks_mut(N_SERIES).zip(rows) {
-                                for (cell, &x) in cells.iter_mut().zip(row) {
-                                    cell.add(x);
+                            let (sprint_cells, _) = cells.as_chunks_mut::<N_SERIES>();
+                            for (cells, row) in sprint_cells.iter_mut().zip(rows) {
+                                for k in 0..N_SERIES {
+                                    cells[k].add(row[k]);
                                 }
                             }
                         }
