@@ -3,7 +3,7 @@
 //! the sprint loop does not allocate once the buffers have grown to size.
 
 use super::metrics::{idx, series, RunRecord, N_METRICS, N_SERIES};
-use super::streams::{poisson_from_unit, RunKeys, Source};
+use super::streams::{keyed_from, poisson_from_unit, RunKeys, Source};
 use super::trace::{BlockCause, DropCause, Event, NoTrace, Tracer};
 use super::world::World;
 use crate::model::compiled::Model;
@@ -53,6 +53,8 @@ pub struct Workspace {
     rank_b: Vec<u8>,
     true_rank: Vec<u8>,
     scored: Vec<(f64, u32)>,
+    /// The PM's picks when it overrides the order.
+    pm_top: Vec<(f64, u32)>,
     /// The order as (descending sort key, index), kept from sprint to sprint: scores move
     /// little between sprints, so re-sorting it by insertion is nearly linear.
     ranked: Vec<(u64, u32)>,
@@ -70,6 +72,8 @@ pub struct Workspace {
     lane_item: Vec<u32>,
     lane_time: Vec<f64>,
     conflicts: Vec<Conflict>,
+    /// Planned items in progress, in creation order (for conflicts).
+    started: Vec<u32>,
     /// Per-sprint series of the last run, one row per sprint.
     pub series: Vec<[f64; N_SERIES]>,
 }
@@ -159,8 +163,6 @@ struct Run<'a, T: Tracer> {
     themes: usize,
     flow_len: usize,
     capacity: ChaCha8Rng,
-    /// The PM's persistent misreading of each theme (log scale), drawn once per run.
-    pm_bias: [f64; 64],
     po_insight: ChaCha8Rng,
     risk_strikes: [u32; 32],
     pressure: f64,
@@ -171,6 +173,10 @@ struct Run<'a, T: Tracer> {
     pull_cursor: usize,
     /// How far the PO's theme ranking moved this sprint (normalised Kendall distance).
     roadmap_change: f64,
+    /// Every item below this index is on the PO's roadmap, out of scope or done.
+    roadmap_upto: u32,
+    /// The PM's persistent misreading of each theme (a factor e^bias), drawn once per run.
+    pm_factor: [f64; 64],
 }
 
 impl<'a, T: Tracer> Run<'a, T> {
@@ -208,10 +214,10 @@ impl<'a, T: Tracer> Run<'a, T> {
             *v = (s.po.solo_insight_sigma * z).exp();
         }
         let mut pm_insight = keys.stream(Source::PmInsight);
-        let mut pm_bias = [0.0; 64];
-        for b in pm_bias.iter_mut().take(themes) {
+        let mut pm_factor = [1.0; 64];
+        for b in pm_factor.iter_mut().take(themes) {
             let z: f64 = pm_insight.sample(rand_distr::StandardNormal);
-            *b = s.pm.insight_sigma * z;
+            *b = (s.pm.insight_sigma * z).exp();
         }
         let mut risk_strikes = [u32::MAX; 32];
         for (i, risk) in s.risks.iter().enumerate().take(32) {
@@ -240,7 +246,6 @@ impl<'a, T: Tracer> Run<'a, T> {
             themes,
             flow_len,
             capacity: keys.stream(Source::Capacity),
-            pm_bias,
             po_insight,
             risk_strikes,
             pressure: 0.0,
@@ -248,6 +253,8 @@ impl<'a, T: Tracer> Run<'a, T> {
             queue_factor: 1.0,
             pull_cursor: 0,
             roadmap_change: 0.0,
+            roadmap_upto: 0,
+            pm_factor,
         };
         run.add_world_items(0);
         run.define_scope();
@@ -266,7 +273,8 @@ impl<'a, T: Tracer> Run<'a, T> {
         n
     }
 
-    fn push(&mut self, item: BacklogItem) -> u32 {
+    fn push(&mut self, mut item: BacklogItem) -> u32 {
+        item.churn_key = self.keys.subject_key(Source::Churn, item.id);
         if item.in_scope {
             self.t.scope_remaining += 1;
         }
@@ -461,7 +469,7 @@ impl<'a, T: Tracer> Run<'a, T> {
             if item.status == Status::Done || !item.is_backlog_work() {
                 continue;
             }
-            if self.keys.unit(Source::Churn, item.id, self.sprint as u64) >= r.churn_probability {
+            if keyed_from(item.churn_key, self.sprint as u64).unit() >= r.churn_probability {
                 continue;
             }
             item.ambiguity = (item.ambiguity + r.churn_ambiguity).min(1.0);
@@ -492,7 +500,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         if s.pm.enabled {
             for j in 0..k {
                 self.ws.pm_view[j] =
-                    self.ws.world.market[self.sprint as usize * k + j] * self.pm_bias[j].exp();
+                    self.ws.world.market[self.sprint as usize * k + j] * self.pm_factor[j];
             }
             if self.sprint.is_multiple_of(s.pm.sync_interval) {
                 roles::sync(&mut self.ws.po_view, &self.ws.pm_view, s.pm.sync_fidelity);
@@ -561,7 +569,11 @@ impl<'a, T: Tracer> Run<'a, T> {
     /// roadmap becomes known with probability f (the hand-over's fidelity).
     fn hand_over_roadmap(&mut self) {
         let f = self.m.fidelity;
-        for &i in &self.ws.active {
+        // Items below `roadmap_upto` are known, out of scope or done, and stay so.
+        let upto = self.roadmap_upto;
+        let from = self.ws.active.partition_point(|&i| i < upto);
+        let mut first_unknown = self.ws.items.len() as u32;
+        for &i in &self.ws.active[from..] {
             let item = &mut self.ws.items[i as usize];
             if item.in_scope && !item.on_roadmap && item.status != Status::Done {
                 item.on_roadmap = f >= 1.0
@@ -569,8 +581,12 @@ impl<'a, T: Tracer> Run<'a, T> {
                         .keys
                         .unit(Source::RoadmapHandover, item.id, self.sprint as u64)
                         < f;
+                if !item.on_roadmap {
+                    first_unknown = first_unknown.min(i);
+                }
             }
         }
+        self.roadmap_upto = first_unknown;
     }
 
     /// Stop work on an item: its done work is waste and it goes back to the backlog.
@@ -695,23 +711,41 @@ impl<'a, T: Tracer> Run<'a, T> {
         if top == 0 {
             return;
         }
-        let by_pm = |a: &u32, b: &u32| {
-            pm_key(items, pm_view, *b)
-                .total_cmp(&pm_key(items, pm_view, *a))
-                .then(a.cmp(b))
-        };
-        if planned.len() > top {
-            planned.select_nth_unstable_by(top - 1, by_pm);
+        // The PM's top items by (PM score descending, index): a small sorted buffer, as the
+        // selection keeps few.
+        let best = &mut self.ws.pm_top;
+        best.clear();
+        let better = |a: (f64, u32), b: (f64, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).is_lt();
+        for &i in planned.iter() {
+            let e = (pm_key(items, pm_view, i), i);
+            if best.len() == top {
+                if !better(e, best[top - 1]) {
+                    continue;
+                }
+                best.pop();
+            }
+            let mut j = best.len();
+            best.push(e);
+            while j > 0 && better(e, best[j - 1]) {
+                best[j] = best[j - 1];
+                j -= 1;
+            }
+            best[j] = e;
         }
-        planned[..top].sort_unstable_by(by_pm);
-        // The rest keeps the PO's order.
-        let scores = &items;
-        planned[top..].sort_unstable_by(|a, b| {
-            scores[*b as usize]
-                .score
-                .total_cmp(&scores[*a as usize].score)
-                .then(a.cmp(b))
-        });
+        // The rest keeps the PO's order: `planned` is sorted by it already, so drop the PM's
+        // picks and keep the others in place.
+        let mut w = planned.len();
+        for r in (0..planned.len()).rev() {
+            let i = planned[r];
+            if !best.iter().any(|&(_, b)| b == i) {
+                w -= 1;
+                planned[w] = i;
+            }
+        }
+        debug_assert_eq!(w, top);
+        for (slot, &(_, i)) in planned[..top].iter_mut().zip(best.iter()) {
+            *slot = i;
+        }
     }
 
     /// Ranking τ against the true order, and churn of the top of the order.
@@ -1137,17 +1171,26 @@ impl<'a, T: Tracer> Run<'a, T> {
     /// progress, or escalate an item in progress (it waits).
     #[inline(never)]
     fn apply_conflict(&mut self, c: Conflict, now: f64) {
-        let mut lowest: Option<(f64, u32)> = None;
-        let mut in_progress = 0u32;
-        for &i in &self.ws.active {
+        // Every item in progress is on the sprint's work list (spillover, started or pulled):
+        // look there, in creation order, rather than through the whole backlog.
+        let started = &mut self.ws.started;
+        started.clear();
+        for &i in &self.ws.committed {
             let item = &self.ws.items[i as usize];
             if item.status == Status::InProgress && !item.top {
-                in_progress += 1;
-                if lowest.is_none_or(|(s, _)| item.score < s) {
-                    lowest = Some((item.score, i));
-                }
+                started.push(i);
             }
         }
+        started.sort_unstable();
+        started.dedup();
+        let mut lowest: Option<(f64, u32)> = None;
+        for &i in started.iter() {
+            let score = self.ws.items[i as usize].score;
+            if lowest.is_none_or(|(s, _)| score < s) {
+                lowest = Some((score, i));
+            }
+        }
+        let in_progress = started.len() as u32;
         if c.inject {
             let id = INTERNAL_ID | TAG_INJECTED | ((self.sprint as u64) << 8) | c.index as u64;
             let mut item = BacklogItem::new(id, self.sprint, self.m, &self.keys);
@@ -1169,19 +1212,8 @@ impl<'a, T: Tracer> Run<'a, T> {
                     .keys
                     .unit(Source::Conflicts, self.sprint as u64, 1000 + c.index as u64)
                     * in_progress as f64) as u32;
-            let items = &self.ws.items;
-            let target = self
-                .ws
-                .active
-                .iter()
-                .copied()
-                .filter(|&i| {
-                    items[i as usize].status == Status::InProgress && !items[i as usize].top
-                })
-                .nth(pick.min(in_progress - 1) as usize);
-            if let Some(i) = target {
-                self.block(i, now, c.delay, BlockCause::Escalation);
-            }
+            let i = self.ws.started[pick.min(in_progress - 1) as usize];
+            self.block(i, now, c.delay, BlockCause::Escalation);
         }
     }
 
@@ -1542,14 +1574,27 @@ fn worth_doing(item: &BacklogItem) -> bool {
     item.top || item.in_scope || item.score > 0.0
 }
 
-/// Sort by insertion: linear on the nearly sorted order of the previous sprint.
+/// Sort by insertion: linear on the nearly sorted order of the previous sprint. Entries are
+/// distinct (the index is unique).
 fn insertion_sort(v: &mut [(u64, u32)]) {
+    /// Steps taken one by one before a far move switches to binary search and one block move
+    /// (when a theme's weight moves, its items move far).
+    const NEAR: usize = 8;
     for i in 1..v.len() {
         let x = v[i];
+        if v[i - 1] < x {
+            continue;
+        }
         let mut j = i;
-        while j > 0 && v[j - 1] > x {
+        while j > 0 && i - j < NEAR && v[j - 1] > x {
             v[j] = v[j - 1];
             j -= 1;
+        }
+        if j > 0 && v[j - 1] > x {
+            // v[j + 1..=i] holds the old v[j..i]; move the rest of the way as one block.
+            let to = v[..j].partition_point(|e| *e < x);
+            v.copy_within(to..j, to + 1);
+            j = to;
         }
         v[j] = x;
     }
@@ -1600,6 +1645,29 @@ mod tests {
     use super::*;
     use crate::engine::metrics::idx;
     use crate::scenario::load_scenario;
+
+    #[test]
+    fn insertion_sort_sorts_near_and_far_moves() {
+        let keys = RunKeys::new(1, 2);
+        for n in [0usize, 1, 2, 9, 40, 300] {
+            let mut v: Vec<(u64, u32)> = (0..n as u32)
+                .map(|i| {
+                    let u = keys.unit(Source::Churn, i as u64, n as u64);
+                    // Mostly sorted, some far moves, many equal keys.
+                    let key = if u < 0.2 {
+                        (u * 1e3) as u64
+                    } else {
+                        i as u64 / 3
+                    };
+                    (key, i)
+                })
+                .collect();
+            let mut expected = v.clone();
+            expected.sort_unstable();
+            insertion_sort(&mut v);
+            assert_eq!(v, expected, "n = {n}");
+        }
+    }
 
     /// The events of a run add up to its record: value, points, defects.
     #[test]

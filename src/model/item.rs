@@ -96,6 +96,9 @@ pub struct BacklogItem {
     pub redo_of: u32,
     /// Fix points of in-sprint defects added to `remaining`; rework once the item is done.
     pub fix_points: f64,
+    /// `RunKeys::subject_key(Churn, id)`, set when the item joins a run's backlog: churn
+    /// draws one number per waiting item per sprint.
+    pub churn_key: u64,
 }
 
 pub const NO_LANE: u8 = u8::MAX;
@@ -157,6 +160,7 @@ impl BacklogItem {
             score: 0.0,
             redo_of: u32::MAX,
             fix_points: 0.0,
+            churn_key: 0,
         }
     }
 
