@@ -175,6 +175,8 @@ struct Run<'a, T: Tracer> {
     roadmap_change: f64,
     /// Every item below this index is on the PO's roadmap, out of scope or done.
     roadmap_upto: u32,
+    /// The sprint's work list (`Workspace::committed`) before this position is done.
+    committed_from: usize,
     /// The PM's persistent misreading of each theme (a factor e^bias), drawn once per run.
     pm_factor: [f64; 64],
 }
@@ -254,6 +256,7 @@ impl<'a, T: Tracer> Run<'a, T> {
             pull_cursor: 0,
             roadmap_change: 0.0,
             roadmap_upto: 0,
+            committed_from: 0,
             pm_factor,
         };
         run.add_world_items(0);
@@ -275,6 +278,7 @@ impl<'a, T: Tracer> Run<'a, T> {
 
     fn push(&mut self, mut item: BacklogItem) -> u32 {
         item.churn_key = self.keys.subject_key(Source::Churn, item.id);
+        item.plan_key = self.keys.subject_key(Source::Planning, item.id);
         if item.in_scope {
             self.t.scope_remaining += 1;
         }
@@ -633,14 +637,17 @@ impl<'a, T: Tracer> Run<'a, T> {
         };
         // Last sprint's order, rescored, then the items that came since.
         let view = &self.ws.po_view;
-        self.ws.ranked.retain_mut(|(key, i)| {
-            let item = &mut items[*i as usize];
-            if item.status == Status::Done {
-                return false;
+        let ranked = &mut self.ws.ranked;
+        let mut kept = 0;
+        for r in 0..ranked.len() {
+            let i = ranked[r].1;
+            let item = &mut items[i as usize];
+            if item.status != Status::Done {
+                ranked[kept] = (score(item, view), i);
+                kept += 1;
             }
-            *key = score(item, view);
-            true
-        });
+        }
+        ranked.truncate(kept);
         let first_new = self.ws.ranked_upto as usize;
         for (i, item) in items.iter_mut().enumerate().skip(first_new) {
             if item.status != Status::Done {
@@ -820,6 +827,7 @@ impl<'a, T: Tracer> Run<'a, T> {
             &s.team,
         );
         self.ws.committed.clear();
+        self.committed_from = 0;
         let mut points = 0.0;
         // Spillover: work in progress continues.
         for &i in &self.ws.active {
@@ -854,10 +862,7 @@ impl<'a, T: Tracer> Run<'a, T> {
                     continue;
                 }
                 if !item.ready
-                    && self
-                        .keys
-                        .unit(Source::Planning, item.id, self.sprint as u64)
-                        >= s.po.take_unready
+                    && keyed_from(item.plan_key, self.sprint as u64).unit() >= s.po.take_unready
                 {
                     continue;
                 }
@@ -1089,7 +1094,15 @@ impl<'a, T: Tracer> Run<'a, T> {
         let free = |it: &BacklogItem| {
             it.lane == NO_LANE && it.status != Status::Done && it.blocked_until <= now
         };
-        for &i in &self.ws.committed {
+        // Finished work stays finished: skip the finished head of the work list.
+        let mut from = self.committed_from;
+        while from < self.ws.committed.len()
+            && self.ws.items[self.ws.committed[from] as usize].status == Status::Done
+        {
+            from += 1;
+        }
+        self.committed_from = from;
+        for &i in &self.ws.committed[from..] {
             if free(&self.ws.items[i as usize]) {
                 return Ok(i);
             }
@@ -1107,7 +1120,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         }
         let items = &self.ws.items;
         let mut wake = f64::INFINITY;
-        for &i in &self.ws.committed {
+        for &i in &self.ws.committed[self.committed_from..] {
             let it = &items[i as usize];
             if it.lane == NO_LANE && it.status != Status::Done && it.blocked_until > now {
                 wake = wake.min(it.blocked_until);
@@ -1203,6 +1216,7 @@ impl<'a, T: Tracer> Run<'a, T> {
             });
             let idx = self.push(item);
             self.ws.committed.insert(0, idx);
+            self.committed_from = 0;
             if let Some((_, i)) = lowest {
                 self.drop_item(i, DropCause::Conflict);
             }
@@ -1397,16 +1411,14 @@ impl<'a, T: Tracer> Run<'a, T> {
         }
         self.ws.finished.clear();
         let items = &self.ws.items;
-        self.ws
-            .active
-            .retain(|&i| items[i as usize].status != Status::Done);
+        let mut ready = 0u32;
+        self.ws.active.retain(|&i| {
+            let it = &items[i as usize];
+            ready += (it.ready && it.status == Status::Waiting) as u32;
+            it.status != Status::Done
+        });
         let backlog = self.ws.active.len() as f64;
-        let ready = self
-            .ws
-            .active
-            .iter()
-            .filter(|&&i| items[i as usize].ready && items[i as usize].status == Status::Waiting)
-            .count() as f64;
+        let ready = ready as f64;
         let row = self.ws.series.last_mut().expect("planned this sprint");
         row[series::VELOCITY] = velocity;
         row[series::DONE] = done_committed;
@@ -1579,7 +1591,7 @@ fn worth_doing(item: &BacklogItem) -> bool {
 fn insertion_sort(v: &mut [(u64, u32)]) {
     /// Steps taken one by one before a far move switches to binary search and one block move
     /// (when a theme's weight moves, its items move far).
-    const NEAR: usize = 8;
+    const NEAR: usize = 3;
     for i in 1..v.len() {
         let x = v[i];
         if v[i - 1] < x {

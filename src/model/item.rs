@@ -99,6 +99,8 @@ pub struct BacklogItem {
     /// `RunKeys::subject_key(Churn, id)`, set when the item joins a run's backlog: churn
     /// draws one number per waiting item per sprint.
     pub churn_key: u64,
+    /// `RunKeys::subject_key(Planning, id)`: planning may draw for an item every sprint.
+    pub plan_key: u64,
 }
 
 pub const NO_LANE: u8 = u8::MAX;
@@ -161,6 +163,7 @@ impl BacklogItem {
             redo_of: u32::MAX,
             fix_points: 0.0,
             churn_key: 0,
+            plan_key: 0,
         }
     }
 
