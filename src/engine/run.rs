@@ -277,8 +277,10 @@ impl<'a, T: Tracer> Run<'a, T> {
     }
 
     fn push(&mut self, mut item: BacklogItem) -> u32 {
-        item.churn_key = self.keys.subject_key(Source::Churn, item.id);
-        item.plan_key = self.keys.subject_key(Source::Planning, item.id);
+        if item.id >= INTERNAL_ID {
+            // World items come with their keys (made once per world); the others are new.
+            item.set_draw_keys(&self.keys);
+        }
         if item.in_scope {
             self.t.scope_remaining += 1;
         }

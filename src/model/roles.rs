@@ -64,12 +64,10 @@ pub fn order_tau(scores: &[f64]) -> Option<f64> {
         return None;
     }
     let mut s = 0i64;
-    for (i, &a) in scores.iter().enumerate() {
-        // Branch-free over a slice, so the inner loop vectorises.
-        s += scores[i + 1..]
-            .iter()
-            .map(|&b| (a > b) as i64 - (a < b) as i64)
-            .sum::<i64>();
+    for i in 0..n {
+        for j in i + 1..n {
+            s += (scores[i] > scores[j]) as i64 - (scores[i] < scores[j]) as i64;
+        }
     }
     Some(s as f64 / (n * (n - 1) / 2) as f64)
 }
