@@ -7,7 +7,9 @@ use super::streams::{keyed_from, poisson_from_unit, RunKeys, Source};
 use super::trace::{BlockCause, DropCause, Event, NoTrace, Tracer};
 use super::world::World;
 use crate::model::compiled::Model;
-use crate::model::item::{delay_factor, BacklogItem, ItemKind, Status, INTERNAL_ID, NO_LANE};
+use crate::model::item::{
+    delay_factor, BacklogItem, ItemKind, Status, INTERNAL_ID, MAX_QUESTIONS, NO_LANE,
+};
 use crate::model::{market, quality, roles, team};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
@@ -1075,18 +1077,34 @@ impl<'a, T: Tracer> Run<'a, T> {
                 self.finish_item(i, now);
             } else if dt == dt_question {
                 item.next_question += 1;
-                let z = self
-                    .keys
-                    .keyed(Source::Questions, item.id, 1 + item.next_question as u64)
-                    .normal();
+                let (id, q) = (item.id, item.next_question);
                 let po = &s.po;
-                let latency = po.decision_latency_hours * (po.decision_latency_sigma * z).exp()
+                let latency = po.decision_latency_hours
+                    * self.latency_factor(id, q, po.decision_latency_sigma)
                     / self.m.availability
                     * self.queue_factor;
                 self.t.questions_sprint += 1;
                 self.block(i, now, latency, BlockCause::Question);
             }
         }
+    }
+
+    /// e^(σ·z) for the normal z of question `q` (1-based) of item `id`. A world item raises
+    /// the same questions in every scenario of the world, so its draws are kept there.
+    fn latency_factor(&mut self, id: u64, q: u8, sigma: f64) -> f64 {
+        let draw = |keys: &RunKeys| keys.keyed(Source::Questions, id, 1 + q as u64).normal();
+        if id >= INTERNAL_ID {
+            return (sigma * draw(&self.keys)).exp();
+        }
+        let slot = &mut self.ws.world.question_draws[id as usize * MAX_QUESTIONS + q as usize - 1];
+        if slot.z.is_nan() {
+            slot.z = draw(&self.keys);
+        } else if slot.sigma.to_bits() == sigma.to_bits() {
+            return slot.factor;
+        }
+        slot.sigma = sigma;
+        slot.factor = (sigma * slot.z).exp();
+        slot.factor
     }
 
     /// The next item for a free lane: committed work first (in order), then pulled from the
@@ -1680,6 +1698,26 @@ mod tests {
             expected.sort_unstable();
             insertion_sort(&mut v);
             assert_eq!(v, expected, "n = {n}");
+        }
+    }
+
+    /// Draws kept in the shared world (question latencies) give what fresh draws give,
+    /// whatever scenario used the world first.
+    #[test]
+    fn shared_world_draws_match_fresh_ones() {
+        let presets = ["blurred-roles", "overloaded-po", "aligned"];
+        let models: Vec<Model> = presets
+            .iter()
+            .map(|p| Model::new(&load_scenario(p).unwrap()))
+            .collect();
+        let mut shared = Workspace::new();
+        for r in 0..4 {
+            let keys = RunKeys::new(5, r);
+            for m in &models {
+                let reused = simulate(m, &keys, None, &mut shared);
+                let fresh = simulate(m, &keys, None, &mut Workspace::new());
+                assert_eq!(reused, fresh, "{} run {r}", m.scenario.name);
+            }
         }
     }
 
