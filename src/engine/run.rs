@@ -652,15 +652,17 @@ impl<'a, T: Tracer> Run<'a, T> {
             }
         }
         ranked.truncate(kept);
+        insertion_sort(ranked);
+        // New items go anywhere in the order: binary search and one block move each.
         let first_new = self.ws.ranked_upto as usize;
         for (i, item) in items.iter_mut().enumerate().skip(first_new) {
             if item.status != Status::Done {
-                let key = score(item, view);
-                self.ws.ranked.push((key, i as u32));
+                let e = (score(item, view), i as u32);
+                let at = ranked.partition_point(|x| *x < e);
+                ranked.insert(at, e);
             }
         }
         self.ws.ranked_upto = items.len() as u32;
-        insertion_sort(&mut self.ws.ranked);
         self.ws.order.clear();
         self.ws.order.extend(self.ws.ranked.iter().map(|&(_, i)| i));
 
