@@ -3,11 +3,13 @@
 //! the sprint loop does not allocate once the buffers have grown to size.
 
 use super::metrics::{idx, row_after_stop, series, RunRecord, N_METRICS, N_SERIES};
-use super::streams::{poisson_from_unit, RunKeys, Source};
+use super::streams::{keyed_from, poisson_from_unit, RunKeys, Source};
 use super::trace::{BlockCause, DropCause, Event, NoTrace, Tracer};
 use super::world::World;
 use crate::model::compiled::Model;
-use crate::model::item::{delay_factor, BacklogItem, ItemKind, Status, INTERNAL_ID, NO_LANE};
+use crate::model::item::{
+    delay_factor, BacklogItem, ItemKind, Status, INTERNAL_ID, MAX_QUESTIONS, NO_LANE,
+};
 use crate::model::{market, quality, roles, team};
 use crate::scenario::ModelKind;
 use rand::RngExt;
@@ -54,6 +56,8 @@ pub struct Workspace {
     rank_b: Vec<u8>,
     true_rank: Vec<u8>,
     scored: Vec<(f64, u32)>,
+    /// The PM's picks when it overrides the order.
+    pm_top: Vec<(f64, u32)>,
     /// The order as (descending sort key, index), kept from sprint to sprint: scores move
     /// little between sprints, so re-sorting it by insertion is nearly linear.
     ranked: Vec<(u64, u32)>,
@@ -71,6 +75,8 @@ pub struct Workspace {
     lane_item: Vec<u32>,
     lane_time: Vec<f64>,
     conflicts: Vec<Conflict>,
+    /// Planned items in progress, in creation order (for conflicts).
+    started: Vec<u32>,
     /// Per-sprint series of the last run, one row per sprint.
     pub series: Vec<[f64; N_SERIES]>,
     /// When the items of a throughput run finished.
@@ -180,8 +186,6 @@ struct Run<'a, T: Tracer> {
     themes: usize,
     flow_len: usize,
     capacity: ChaCha8Rng,
-    /// The PM's persistent misreading of each theme (log scale), drawn once per run.
-    pm_bias: [f64; 64],
     po_insight: ChaCha8Rng,
     risk_strikes: [u32; 32],
     pressure: f64,
@@ -192,6 +196,12 @@ struct Run<'a, T: Tracer> {
     pull_cursor: usize,
     /// How far the PO's theme ranking moved this sprint (normalised Kendall distance).
     roadmap_change: f64,
+    /// Every item below this index is on the PO's roadmap, out of scope or done.
+    roadmap_upto: u32,
+    /// The sprint's work list (`Workspace::committed`) before this position is done.
+    committed_from: usize,
+    /// The PM's persistent misreading of each theme (a factor e^bias), drawn once per run.
+    pm_factor: [f64; 64],
 }
 
 impl<'a, T: Tracer> Run<'a, T> {
@@ -229,10 +239,10 @@ impl<'a, T: Tracer> Run<'a, T> {
             *v = (s.po.solo_insight_sigma * z).exp();
         }
         let mut pm_insight = keys.stream(Source::PmInsight);
-        let mut pm_bias = [0.0; 64];
-        for b in pm_bias.iter_mut().take(themes) {
+        let mut pm_factor = [1.0; 64];
+        for b in pm_factor.iter_mut().take(themes) {
             let z: f64 = pm_insight.sample(rand_distr::StandardNormal);
-            *b = s.pm.insight_sigma * z;
+            *b = (s.pm.insight_sigma * z).exp();
         }
         let mut risk_strikes = [u32::MAX; 32];
         for (i, risk) in s.risks.iter().enumerate().take(32) {
@@ -261,7 +271,6 @@ impl<'a, T: Tracer> Run<'a, T> {
             themes,
             flow_len,
             capacity: keys.stream(Source::Capacity),
-            pm_bias,
             po_insight,
             risk_strikes,
             pressure: 0.0,
@@ -269,6 +278,9 @@ impl<'a, T: Tracer> Run<'a, T> {
             queue_factor: 1.0,
             pull_cursor: 0,
             roadmap_change: 0.0,
+            roadmap_upto: 0,
+            committed_from: 0,
+            pm_factor,
         };
         run.add_world_items(0);
         run.define_scope();
@@ -287,7 +299,11 @@ impl<'a, T: Tracer> Run<'a, T> {
         n
     }
 
-    fn push(&mut self, item: BacklogItem) -> u32 {
+    fn push(&mut self, mut item: BacklogItem) -> u32 {
+        if item.id >= INTERNAL_ID {
+            // World items come with their keys (made once per world); the others are new.
+            item.set_draw_keys(&self.keys);
+        }
         if item.in_scope {
             self.t.scope_remaining += 1;
         }
@@ -474,7 +490,7 @@ impl<'a, T: Tracer> Run<'a, T> {
             if item.status == Status::Done || !item.is_backlog_work() {
                 continue;
             }
-            if self.keys.unit(Source::Churn, item.id, self.sprint as u64) >= r.churn_probability {
+            if keyed_from(item.churn_key, self.sprint as u64).unit() >= r.churn_probability {
                 continue;
             }
             item.ambiguity = (item.ambiguity + r.churn_ambiguity).min(1.0);
@@ -505,7 +521,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         if s.pm.enabled {
             for j in 0..k {
                 self.ws.pm_view[j] =
-                    self.ws.world.market[self.sprint as usize * k + j] * self.pm_bias[j].exp();
+                    self.ws.world.market[self.sprint as usize * k + j] * self.pm_factor[j];
             }
             if self.sprint.is_multiple_of(s.pm.sync_interval) {
                 roles::sync(&mut self.ws.po_view, &self.ws.pm_view, s.pm.sync_fidelity);
@@ -574,7 +590,11 @@ impl<'a, T: Tracer> Run<'a, T> {
     /// roadmap becomes known with probability f (the hand-over's fidelity).
     fn hand_over_roadmap(&mut self) {
         let f = self.m.fidelity;
-        for &i in &self.ws.active {
+        // Items below `roadmap_upto` are known, out of scope or done, and stay so.
+        let upto = self.roadmap_upto;
+        let from = self.ws.active.partition_point(|&i| i < upto);
+        let mut first_unknown = self.ws.items.len() as u32;
+        for &i in &self.ws.active[from..] {
             let item = &mut self.ws.items[i as usize];
             if item.in_scope && !item.on_roadmap && item.status != Status::Done {
                 item.on_roadmap = f >= 1.0
@@ -582,8 +602,12 @@ impl<'a, T: Tracer> Run<'a, T> {
                         .keys
                         .unit(Source::RoadmapHandover, item.id, self.sprint as u64)
                         < f;
+                if !item.on_roadmap {
+                    first_unknown = first_unknown.min(i);
+                }
             }
         }
+        self.roadmap_upto = first_unknown;
     }
 
     /// Stop work on an item: its done work is waste and it goes back to the backlog.
@@ -630,23 +654,28 @@ impl<'a, T: Tracer> Run<'a, T> {
         };
         // Last sprint's order, rescored, then the items that came since.
         let view = &self.ws.po_view;
-        self.ws.ranked.retain_mut(|(key, i)| {
-            let item = &mut items[*i as usize];
-            if item.status == Status::Done {
-                return false;
+        let ranked = &mut self.ws.ranked;
+        let mut kept = 0;
+        for r in 0..ranked.len() {
+            let i = ranked[r].1;
+            let item = &mut items[i as usize];
+            if item.status != Status::Done {
+                ranked[kept] = (score(item, view), i);
+                kept += 1;
             }
-            *key = score(item, view);
-            true
-        });
+        }
+        ranked.truncate(kept);
+        insertion_sort(ranked);
+        // New items go anywhere in the order: binary search and one block move each.
         let first_new = self.ws.ranked_upto as usize;
         for (i, item) in items.iter_mut().enumerate().skip(first_new) {
             if item.status != Status::Done {
-                let key = score(item, view);
-                self.ws.ranked.push((key, i as u32));
+                let e = (score(item, view), i as u32);
+                let at = ranked.partition_point(|x| *x < e);
+                ranked.insert(at, e);
             }
         }
         self.ws.ranked_upto = items.len() as u32;
-        insertion_sort(&mut self.ws.ranked);
         self.ws.order.clear();
         self.ws.order.extend(self.ws.ranked.iter().map(|&(_, i)| i));
 
@@ -708,23 +737,41 @@ impl<'a, T: Tracer> Run<'a, T> {
         if top == 0 {
             return;
         }
-        let by_pm = |a: &u32, b: &u32| {
-            pm_key(items, pm_view, *b)
-                .total_cmp(&pm_key(items, pm_view, *a))
-                .then(a.cmp(b))
-        };
-        if planned.len() > top {
-            planned.select_nth_unstable_by(top - 1, by_pm);
+        // The PM's top items by (PM score descending, index): a small sorted buffer, as the
+        // selection keeps few.
+        let best = &mut self.ws.pm_top;
+        best.clear();
+        let better = |a: (f64, u32), b: (f64, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).is_lt();
+        for &i in planned.iter() {
+            let e = (pm_key(items, pm_view, i), i);
+            if best.len() == top {
+                if !better(e, best[top - 1]) {
+                    continue;
+                }
+                best.pop();
+            }
+            let mut j = best.len();
+            best.push(e);
+            while j > 0 && better(e, best[j - 1]) {
+                best[j] = best[j - 1];
+                j -= 1;
+            }
+            best[j] = e;
         }
-        planned[..top].sort_unstable_by(by_pm);
-        // The rest keeps the PO's order.
-        let scores = &items;
-        planned[top..].sort_unstable_by(|a, b| {
-            scores[*b as usize]
-                .score
-                .total_cmp(&scores[*a as usize].score)
-                .then(a.cmp(b))
-        });
+        // The rest keeps the PO's order: `planned` is sorted by it already, so drop the PM's
+        // picks and keep the others in place.
+        let mut w = planned.len();
+        for r in (0..planned.len()).rev() {
+            let i = planned[r];
+            if !best.iter().any(|&(_, b)| b == i) {
+                w -= 1;
+                planned[w] = i;
+            }
+        }
+        debug_assert_eq!(w, top);
+        for (slot, &(_, i)) in planned[..top].iter_mut().zip(best.iter()) {
+            *slot = i;
+        }
     }
 
     /// Ranking τ against the true order, and churn of the top of the order.
@@ -799,6 +846,7 @@ impl<'a, T: Tracer> Run<'a, T> {
             &s.team,
         );
         self.ws.committed.clear();
+        self.committed_from = 0;
         let mut points = 0.0;
         // Spillover: work in progress continues.
         for &i in &self.ws.active {
@@ -833,10 +881,7 @@ impl<'a, T: Tracer> Run<'a, T> {
                     continue;
                 }
                 if !item.ready
-                    && self
-                        .keys
-                        .unit(Source::Planning, item.id, self.sprint as u64)
-                        >= s.po.take_unready
+                    && keyed_from(item.plan_key, self.sprint as u64).unit() >= s.po.take_unready
                 {
                     continue;
                 }
@@ -1047,18 +1092,34 @@ impl<'a, T: Tracer> Run<'a, T> {
                 self.finish_item(i, now);
             } else if dt == dt_question {
                 item.next_question += 1;
-                let z = self
-                    .keys
-                    .keyed(Source::Questions, item.id, 1 + item.next_question as u64)
-                    .normal();
+                let (id, q) = (item.id, item.next_question);
                 let po = &s.po;
-                let latency = po.decision_latency_hours * (po.decision_latency_sigma * z).exp()
+                let latency = po.decision_latency_hours
+                    * self.latency_factor(id, q, po.decision_latency_sigma)
                     / self.m.availability
                     * self.queue_factor;
                 self.t.questions_sprint += 1;
                 self.block(i, now, latency, BlockCause::Question);
             }
         }
+    }
+
+    /// e^(σ·z) for the normal z of question `q` (1-based) of item `id`. A world item raises
+    /// the same questions in every scenario of the world, so its draws are kept there.
+    fn latency_factor(&mut self, id: u64, q: u8, sigma: f64) -> f64 {
+        let draw = |keys: &RunKeys| keys.keyed(Source::Questions, id, 1 + q as u64).normal();
+        if id >= INTERNAL_ID {
+            return (sigma * draw(&self.keys)).exp();
+        }
+        let slot = &mut self.ws.world.question_draws[id as usize * MAX_QUESTIONS + q as usize - 1];
+        if slot.z.is_nan() {
+            slot.z = draw(&self.keys);
+        } else if slot.sigma.to_bits() == sigma.to_bits() {
+            return slot.factor;
+        }
+        slot.sigma = sigma;
+        slot.factor = (sigma * slot.z).exp();
+        slot.factor
     }
 
     /// The next item for a free lane: committed work first (in order), then pulled from the
@@ -1068,7 +1129,15 @@ impl<'a, T: Tracer> Run<'a, T> {
         let free = |it: &BacklogItem| {
             it.lane == NO_LANE && it.status != Status::Done && it.blocked_until <= now
         };
-        for &i in &self.ws.committed {
+        // Finished work stays finished: skip the finished head of the work list.
+        let mut from = self.committed_from;
+        while from < self.ws.committed.len()
+            && self.ws.items[self.ws.committed[from] as usize].status == Status::Done
+        {
+            from += 1;
+        }
+        self.committed_from = from;
+        for &i in &self.ws.committed[from..] {
             if free(&self.ws.items[i as usize]) {
                 return Ok(i);
             }
@@ -1086,7 +1155,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         }
         let items = &self.ws.items;
         let mut wake = f64::INFINITY;
-        for &i in &self.ws.committed {
+        for &i in &self.ws.committed[self.committed_from..] {
             let it = &items[i as usize];
             if it.lane == NO_LANE && it.status != Status::Done && it.blocked_until > now {
                 wake = wake.min(it.blocked_until);
@@ -1150,17 +1219,26 @@ impl<'a, T: Tracer> Run<'a, T> {
     /// progress, or escalate an item in progress (it waits).
     #[inline(never)]
     fn apply_conflict(&mut self, c: Conflict, now: f64) {
-        let mut lowest: Option<(f64, u32)> = None;
-        let mut in_progress = 0u32;
-        for &i in &self.ws.active {
+        // Every item in progress is on the sprint's work list (spillover, started or pulled):
+        // look there, in creation order, rather than through the whole backlog.
+        let started = &mut self.ws.started;
+        started.clear();
+        for &i in &self.ws.committed {
             let item = &self.ws.items[i as usize];
             if item.status == Status::InProgress && !item.top {
-                in_progress += 1;
-                if lowest.is_none_or(|(s, _)| item.score < s) {
-                    lowest = Some((item.score, i));
-                }
+                started.push(i);
             }
         }
+        started.sort_unstable();
+        started.dedup();
+        let mut lowest: Option<(f64, u32)> = None;
+        for &i in started.iter() {
+            let score = self.ws.items[i as usize].score;
+            if lowest.is_none_or(|(s, _)| score < s) {
+                lowest = Some((score, i));
+            }
+        }
+        let in_progress = started.len() as u32;
         if c.inject {
             let id = INTERNAL_ID | TAG_INJECTED | ((self.sprint as u64) << 8) | c.index as u64;
             let mut item = BacklogItem::new(id, self.sprint, self.m, &self.keys);
@@ -1173,6 +1251,7 @@ impl<'a, T: Tracer> Run<'a, T> {
             });
             let idx = self.push(item);
             self.ws.committed.insert(0, idx);
+            self.committed_from = 0;
             if let Some((_, i)) = lowest {
                 self.drop_item(i, DropCause::Conflict);
             }
@@ -1182,19 +1261,8 @@ impl<'a, T: Tracer> Run<'a, T> {
                     .keys
                     .unit(Source::Conflicts, self.sprint as u64, 1000 + c.index as u64)
                     * in_progress as f64) as u32;
-            let items = &self.ws.items;
-            let target = self
-                .ws
-                .active
-                .iter()
-                .copied()
-                .filter(|&i| {
-                    items[i as usize].status == Status::InProgress && !items[i as usize].top
-                })
-                .nth(pick.min(in_progress - 1) as usize);
-            if let Some(i) = target {
-                self.block(i, now, c.delay, BlockCause::Escalation);
-            }
+            let i = self.ws.started[pick.min(in_progress - 1) as usize];
+            self.block(i, now, c.delay, BlockCause::Escalation);
         }
     }
 
@@ -1378,16 +1446,14 @@ impl<'a, T: Tracer> Run<'a, T> {
         }
         self.ws.finished.clear();
         let items = &self.ws.items;
-        self.ws
-            .active
-            .retain(|&i| items[i as usize].status != Status::Done);
+        let mut ready = 0u32;
+        self.ws.active.retain(|&i| {
+            let it = &items[i as usize];
+            ready += (it.ready && it.status == Status::Waiting) as u32;
+            it.status != Status::Done
+        });
         let backlog = self.ws.active.len() as f64;
-        let ready = self
-            .ws
-            .active
-            .iter()
-            .filter(|&&i| items[i as usize].ready && items[i as usize].status == Status::Waiting)
-            .count() as f64;
+        let ready = ready as f64;
         let row = self.ws.series.last_mut().expect("planned this sprint");
         row[series::VELOCITY] = velocity;
         row[series::DONE] = done_committed;
@@ -1545,14 +1611,27 @@ fn worth_doing(item: &BacklogItem) -> bool {
     item.top || item.in_scope || item.score > 0.0
 }
 
-/// Sort by insertion: linear on the nearly sorted order of the previous sprint.
+/// Sort by insertion: linear on the nearly sorted order of the previous sprint. Entries are
+/// distinct (the index is unique).
 fn insertion_sort(v: &mut [(u64, u32)]) {
+    /// Steps taken one by one before a far move switches to binary search and one block move
+    /// (when a theme's weight moves, its items move far).
+    const NEAR: usize = 3;
     for i in 1..v.len() {
         let x = v[i];
+        if v[i - 1] < x {
+            continue;
+        }
         let mut j = i;
-        while j > 0 && v[j - 1] > x {
+        while j > 0 && i - j < NEAR && v[j - 1] > x {
             v[j] = v[j - 1];
             j -= 1;
+        }
+        if j > 0 && v[j - 1] > x {
+            // v[j + 1..=i] holds the old v[j..i]; move the rest of the way as one block.
+            let to = v[..j].partition_point(|e| *e < x);
+            v.copy_within(to..j, to + 1);
+            j = to;
         }
         v[j] = x;
     }
@@ -1616,6 +1695,49 @@ mod tests {
     use super::*;
     use crate::engine::metrics::idx;
     use crate::scenario::load_scenario;
+
+    #[test]
+    fn insertion_sort_sorts_near_and_far_moves() {
+        let keys = RunKeys::new(1, 2);
+        for n in [0usize, 1, 2, 9, 40, 300] {
+            let mut v: Vec<(u64, u32)> = (0..n as u32)
+                .map(|i| {
+                    let u = keys.unit(Source::Churn, i as u64, n as u64);
+                    // Mostly sorted, some far moves, many equal keys.
+                    let key = if u < 0.2 {
+                        (u * 1e3) as u64
+                    } else {
+                        i as u64 / 3
+                    };
+                    (key, i)
+                })
+                .collect();
+            let mut expected = v.clone();
+            expected.sort_unstable();
+            insertion_sort(&mut v);
+            assert_eq!(v, expected, "n = {n}");
+        }
+    }
+
+    /// Draws kept in the shared world (question latencies) give what fresh draws give,
+    /// whatever scenario used the world first.
+    #[test]
+    fn shared_world_draws_match_fresh_ones() {
+        let presets = ["blurred-roles", "overloaded-po", "aligned"];
+        let models: Vec<Model> = presets
+            .iter()
+            .map(|p| Model::new(&load_scenario(p).unwrap()))
+            .collect();
+        let mut shared = Workspace::new();
+        for r in 0..4 {
+            let keys = RunKeys::new(5, r);
+            for m in &models {
+                let reused = simulate(m, &keys, None, &mut shared);
+                let fresh = simulate(m, &keys, None, &mut Workspace::new());
+                assert_eq!(reused, fresh, "{} run {r}", m.scenario.name);
+            }
+        }
+    }
 
     /// The events of a run add up to its record: value, points, defects.
     #[test]

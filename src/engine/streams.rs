@@ -83,18 +83,29 @@ impl RunKeys {
     /// A counter-based generator for one subject (an item, an item in a sprint, ...).
     #[inline]
     pub fn keyed(&self, source: Source, subject: u64, sub: u64) -> Keyed {
-        let k = self.source_keys[source as usize];
-        let k = mix(k ^ mix(subject.wrapping_add(0x632b_e59b_d9b4_e019)));
-        Keyed {
-            key: mix(k ^ sub.wrapping_mul(0x9e37_79b9_7f4a_7c15)),
-            counter: 0,
-        }
+        keyed_from(self.subject_key(source, subject), sub)
+    }
+
+    /// The part of [`RunKeys::keyed`] that depends on the subject only, for subjects drawn
+    /// every sprint: `keyed_from(subject_key(s, x), sub)` equals `keyed(s, x, sub)`.
+    #[inline]
+    pub fn subject_key(&self, source: Source, subject: u64) -> u64 {
+        mix(self.source_keys[source as usize] ^ mix(subject.wrapping_add(0x632b_e59b_d9b4_e019)))
     }
 
     /// One uniform draw in [0, 1) for a subject: shorthand for `keyed(..).unit()`.
     #[inline]
     pub fn unit(&self, source: Source, subject: u64, sub: u64) -> f64 {
         self.keyed(source, subject, sub).unit()
+    }
+}
+
+/// The generator of `sub` for a subject whose [`RunKeys::subject_key`] is `subject_key`.
+#[inline]
+pub fn keyed_from(subject_key: u64, sub: u64) -> Keyed {
+    Keyed {
+        key: mix(subject_key ^ sub.wrapping_mul(0x9e37_79b9_7f4a_7c15)),
+        counter: 0,
     }
 }
 
@@ -242,6 +253,18 @@ mod tests {
             .sum::<f64>()
             / 20_000.0;
         assert!((mean - 0.5).abs() < 0.01, "{mean}");
+    }
+
+    #[test]
+    fn cached_subject_keys_give_the_same_draws() {
+        let k = RunKeys::new(7, 3);
+        let sk = k.subject_key(Source::Churn, 42);
+        for sprint in 0..5 {
+            assert_eq!(
+                keyed_from(sk, sprint).unit(),
+                k.unit(Source::Churn, 42, sprint)
+            );
+        }
     }
 
     #[test]

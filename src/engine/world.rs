@@ -5,7 +5,7 @@
 
 use super::streams::{RunKeys, Source};
 use crate::model::compiled::Model;
-use crate::model::item::BacklogItem;
+use crate::model::item::{BacklogItem, MAX_QUESTIONS};
 use crate::model::market;
 use rand_distr::{Distribution, Poisson};
 use std::sync::Arc;
@@ -21,6 +21,25 @@ pub struct World {
     pub items: Vec<BacklogItem>,
     /// `items[sprint_start[s]..sprint_start[s + 1]]` were created in sprint s.
     pub sprint_start: Vec<u32>,
+    /// Per world item (by id) and question, the decision latency draw, made on first use:
+    /// every scenario of the world draws the same one.
+    pub question_draws: Vec<QuestionDraw>,
+}
+
+/// A question's latency normal z, and e^(σ·z) for the last σ asked (z NaN: not drawn yet).
+#[derive(Debug, Clone, Copy)]
+pub struct QuestionDraw {
+    pub z: f64,
+    pub sigma: f64,
+    pub factor: f64,
+}
+
+impl QuestionDraw {
+    const NONE: QuestionDraw = QuestionDraw {
+        z: f64::NAN,
+        sigma: f64::NAN,
+        factor: f64::NAN,
+    };
 }
 
 impl World {
@@ -65,6 +84,9 @@ impl World {
             }
         }
         self.sprint_start.push(self.items.len() as u32);
+        self.question_draws.clear();
+        self.question_draws
+            .resize(self.items.len() * MAX_QUESTIONS, QuestionDraw::NONE);
         self.key = Some((m.world_key.clone(), *keys));
     }
 

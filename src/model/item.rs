@@ -96,6 +96,11 @@ pub struct BacklogItem {
     pub redo_of: u32,
     /// Fix points of in-sprint defects added to `remaining`; rework once the item is done.
     pub fix_points: f64,
+    /// `RunKeys::subject_key(Churn, id)` (see [`BacklogItem::set_draw_keys`]): churn draws
+    /// one number per waiting item per sprint.
+    pub churn_key: u64,
+    /// `RunKeys::subject_key(Planning, id)`: planning may draw for an item every sprint.
+    pub plan_key: u64,
 }
 
 pub const NO_LANE: u8 = u8::MAX;
@@ -157,6 +162,8 @@ impl BacklogItem {
             score: 0.0,
             redo_of: u32::MAX,
             fix_points: 0.0,
+            churn_key: 0,
+            plan_key: 0,
         }
     }
 
@@ -221,7 +228,15 @@ impl BacklogItem {
         item.pm_belief = (model.scenario.po.belief_sigma * r.normal()).exp();
         item.question_draw = r.unit();
         item.remaining = item.size;
+        item.set_draw_keys(keys);
         item
+    }
+
+    /// Cache the subject keys of the draws made for this item every sprint.
+    #[inline]
+    pub fn set_draw_keys(&mut self, keys: &RunKeys) {
+        self.churn_key = keys.subject_key(Source::Churn, self.id);
+        self.plan_key = keys.subject_key(Source::Planning, self.id);
     }
 
     /// What the scenario's people make of a world item: estimate, perceived values, readiness.
