@@ -12,14 +12,26 @@ use super::streams::{RunKeys, Source};
 use crate::model::compiled::Model;
 use crate::model::team;
 
-/// Items finishing at evenly spaced hours within one sprint: item `first + i` finishes at
-/// hour `at + i · step` (i < count).
+/// Items finishing one after another within one sprint: item `first + i` (i < count)
+/// finishes at hour `(base + tᵢ) + step`, where t₀ = `t0` and tᵢ₊₁ = tᵢ + step, summed as
+/// the roles model's lane sums them.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FinishRun {
     first: i64,
     count: i64,
-    at: f64,
+    base: f64,
+    t0: f64,
     step: f64,
+}
+
+impl FinishRun {
+    fn hour(&self, i: i64) -> f64 {
+        let mut t = self.t0;
+        for _ in 0..i {
+            t += self.step;
+        }
+        self.base + t + self.step
+    }
 }
 
 /// Simulate one replication of a throughput scenario into a record and `ws.series`.
@@ -36,6 +48,8 @@ pub fn simulate_throughput(m: &Model, keys: &RunKeys, ws: &mut Workspace) -> Run
     let items = s.backlog.initial_items as i64;
     let size = m.item_size;
     let hours = m.sprint_hours;
+    // A lane within rounding error of the sprint's end starts nothing (as in the roles model).
+    let end_of_work = hours - 1e-9 * hours;
     let mut capacity = keys.stream(Source::Capacity);
     let (velocities, finishes, rows) = ws.throughput_buffers();
     velocities.clear();
@@ -70,33 +84,37 @@ pub fn simulate_throughput(m: &Model, keys: &RunKeys, ws: &mut Workspace) -> Run
         }
         committed_total += points;
 
-        // Execution: `avail` points of work in the sprint, `used` hours of it gone.
+        // Execution: `avail` points of work left in the sprint, the lane at hour `t`. Counts
+        // come from the points; hours are summed item by item as the roles model's lane does,
+        // so finish hours (and lead times) are the same to the last bit.
         let base = sprint as f64 * hours;
         let slack = (1e-9 * raw).max(FINISH_EPS);
         let mut avail = raw;
-        let mut used = 0.0;
-        let mut finished = 0i64;
+        let mut t = 0.0;
+        let mut velocity = 0.0;
         let mut done_committed = 0.0;
         if done < items && rate <= 0.0 {
             started = true; // The lane takes the next item, but makes no progress on it.
         } else if done < items {
             if started {
                 if remaining - avail <= slack {
-                    used = remaining / rate;
+                    let dt = remaining / rate;
                     finishes.push(FinishRun {
                         first: done,
                         count: 1,
-                        at: base + used,
-                        step: 0.0,
+                        base,
+                        t0: 0.0,
+                        step: dt,
                     });
+                    t = dt;
                     avail -= remaining;
                     done += 1;
-                    finished += 1;
+                    velocity += size;
                     done_committed += spill;
                     started = false;
                     remaining = size;
                 } else {
-                    remaining -= avail;
+                    remaining -= rate * hours;
                     avail = 0.0;
                 }
             }
@@ -108,22 +126,24 @@ pub fn simulate_throughput(m: &Model, keys: &RunKeys, ws: &mut Workspace) -> Run
                     finishes.push(FinishRun {
                         first: done,
                         count: fit,
-                        at: base + used + fresh,
+                        base,
+                        t0: t,
                         step: fresh,
                     });
-                    avail -= fit as f64 * size;
+                    for _ in 0..fit {
+                        t += fresh;
+                        velocity += size;
+                    }
                     done += fit;
-                    finished += fit;
                     done_committed += fit.min(committed_new) as f64 * size;
                 }
                 // The lane starts the next item unless the sprint is (within rounding) over.
-                if done < items && avail > slack {
+                if done < items && t < end_of_work {
                     started = true;
-                    remaining = size - avail;
+                    remaining = size - rate * (hours - t);
                 }
             }
         }
-        let velocity = finished as f64 * size;
         velocities.push(velocity);
         points_done += velocity;
         done_committed_total += done_committed;
@@ -149,7 +169,7 @@ pub fn simulate_throughput(m: &Model, keys: &RunKeys, ws: &mut Workspace) -> Run
     }
     let lead = |j: i64| -> f64 {
         let r = &finishes[finishes.partition_point(|r| r.first + r.count <= j)];
-        (r.at + (j - r.first) as f64 * r.step) / sim.hours_per_day
+        r.hour(j - r.first) / sim.hours_per_day
     };
     out[idx::LEAD_P50] = percentile_of_ascending(done, 0.50, lead);
     out[idx::LEAD_P85] = percentile_of_ascending(done, 0.85, lead);

@@ -1,6 +1,7 @@
 //! The throughput model (`simulation.model = "throughput"`, the `forecast` preset) against
 //! the roles model with every friction off (`scenarios/examples/frictionless-roles.toml`):
-//! run by run, the same completion sprints, lead times, velocities and commitments.
+//! run by run, the same completion sprints, lead times, velocities and commitments, to the
+//! last bit.
 
 use crate::common::{simulate_keeping, Files};
 use backsim::engine::metrics::{idx, series};
@@ -30,8 +31,19 @@ const SHARED_SERIES: [usize; 5] = [
     series::READY_ITEMS,
 ];
 
-fn same(a: f64, b: f64) -> bool {
-    (a.is_nan() && b.is_nan()) || (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
+/// Sums over committed items that finished: the roles model adds them in the order the
+/// items were created, which depends on their values, so only these may differ in the
+/// last bits. Everything else is the same to the bit.
+fn rounding_may_differ(metric_or_series: &str) -> bool {
+    matches!(metric_or_series, "say_do_ratio" | "done")
+}
+
+fn same(name: &str, a: f64, b: f64) -> bool {
+    if rounding_may_differ(name) {
+        (a.is_nan() && b.is_nan()) || (a - b).abs() <= 1e-12 * a.abs().max(b.abs()).max(1.0)
+    } else {
+        a.to_bits() == b.to_bits()
+    }
 }
 
 #[test]
@@ -93,7 +105,7 @@ fn throughput_model_matches_the_frictionless_roles_model_run_by_run() {
             censored += t[idx::COMPLETION_SPRINT].is_nan() as u32;
             for m in SHARED {
                 assert!(
-                    same(t[m], o[m]),
+                    same(backsim::engine::METRICS[m].name, t[m], o[m]),
                     "case {k} run {}: {} throughput {} vs roles {}",
                     r + 1,
                     backsim::engine::METRICS[m].name,
@@ -105,7 +117,7 @@ fn throughput_model_matches_the_frictionless_roles_model_run_by_run() {
                 assert_eq!(a.len(), b.len());
                 for (sprint, (x, y)) in a.iter().zip(b).enumerate() {
                     assert!(
-                        same(*x, *y),
+                        same(backsim::engine::SERIES[SHARED_SERIES[j]], *x, *y),
                         "case {k} run {} sprint {}: series {} throughput {x} vs roles {y}",
                         r + 1,
                         sprint + 1,
