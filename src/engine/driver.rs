@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use std::cell::RefCell;
 
 /// Replications per batch: large enough to keep both cores busy, small enough to bound memory.
-pub const BATCH: u64 = 256;
+pub const BATCH: u64 = 128;
 
 /// A batch of consecutive replications as a sink sees it: per replication one record and the
 /// rows of every scenario.

@@ -203,7 +203,7 @@ impl Aggregate {
     /// replication order, so results do not depend on the thread count or the batching.
     pub fn add_batch(&mut self, batch: &Replications) {
         /// Sprints per task: enough work to pay for the task.
-        const SPRINTS_PER_TASK: usize = 16;
+        const SPRINTS_PER_TASK: usize = 4;
         self.replications += batch.len as u64;
         for b in self.bands.iter_mut() {
             b.clear();
