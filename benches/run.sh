@@ -12,23 +12,17 @@ quick=${1:-}
 scale=1
 [[ $quick == --quick ]] && scale=100
 
-cat >"$work/forecast-100.toml" <<'TOML'
-name = "forecast-100"
+# `forecast` extended to N unit items with an empirical weekly throughput.
+for n in 100 120; do
+    cat >"$work/forecast-$n.toml" <<TOML
+name = "forecast-$n"
 extends = "forecast"
 [backlog]
-initial_items = 100
+initial_items = $n
 [team]
 capacity = { dist = "empirical", values = [3, 7, 5, 6, 4, 8, 5, 6, 2, 7] }
 TOML
-
-cat >"$work/forecast-120.toml" <<'TOML'
-name = "forecast-120"
-extends = "forecast"
-[backlog]
-initial_items = 120
-[team]
-capacity = { dist = "empirical", values = [3, 7, 5, 6, 4, 8, 5, 6, 2, 7] }
-TOML
+done
 
 run_case() { # name runs scenarios... (with CSVs; charts off unless the case says so)
     local name=$1 runs=$2
