@@ -133,6 +133,32 @@ fn run_writes_every_documented_file() {
     assert_outputs(&tmp.path().join("output"), &ARCHETYPES, 50, true);
 }
 
+/// A throughput forecast draws every chart; those of mechanisms it does not model say so.
+#[test]
+fn a_forecast_run_writes_every_file_and_explains_its_empty_charts() {
+    let tmp = tempfile::tempdir().unwrap();
+    backsim(tmp.path())
+        .args(["run", "forecast", "--runs", "50"])
+        .assert()
+        .success();
+    let out = tmp.path().join("output");
+    assert_outputs(&out, &["forecast"], 50, true);
+    for (chart, says) in [
+        ("value_efficiency", true),
+        ("quality", true),
+        ("flow_tech_debt", true),
+        ("delay_cdf", false),
+        ("flow_velocity", false),
+    ] {
+        let svg = std::fs::read_to_string(out.join(format!("{chart}.svg"))).unwrap();
+        assert_eq!(
+            svg.contains("a throughput forecast does not model it"),
+            says,
+            "{chart}.svg"
+        );
+    }
+}
+
 #[test]
 fn no_arguments_runs_the_default_comparison_into_output() {
     let tmp = tempfile::tempdir().unwrap();

@@ -378,7 +378,11 @@ where
         .filter(|(_, p)| !p.is_empty())
         .collect();
     if per.is_empty() {
-        note(area, &format!("no '{series}' series in sprints.csv"))?;
+        // Rows without values (a model that does not have the series) are explained once by
+        // `ChartKind::draw`; a series missing from the file is a different problem.
+        if !r.sprints.iter().any(|row| row.series == series) {
+            note(area, &format!("no '{series}' series in sprints.csv"))?;
+        }
         return Ok(false);
     }
     let xmax = per

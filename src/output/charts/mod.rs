@@ -133,7 +133,50 @@ impl ChartKind {
         }
     }
 
+    /// What the chart shows when no scenario has it (e.g. value in a throughput forecast).
+    fn missing(self, r: &Results) -> Option<&'static str> {
+        let series = |name: &str| {
+            r.sprints
+                .iter()
+                .any(|row| row.series == name && row.mean.is_some())
+        };
+        let metric = |name: &str| {
+            r.summary
+                .iter()
+                .any(|row| row.metric == name && row.mean.is_some())
+        };
+        let (present, what) = match self {
+            ChartKind::ValueEfficiency => (metric("value_efficiency"), "value efficiency"),
+            ChartKind::CumulativeValue => (series("cumulative_value"), "value"),
+            ChartKind::Quality => (
+                quality::PANELS.iter().any(|p| metric(p.0)),
+                "quality figures",
+            ),
+            ChartKind::FlowDecisionWait => (series("decision_wait_hours"), "decision waits"),
+            ChartKind::FlowTechDebt => (series("tech_debt"), "technical debt"),
+            ChartKind::FlowPriorityChurn => (series("priority_churn"), "priority churn"),
+            ChartKind::FlowRoadmapChange => (series("roadmap_change"), "roadmap changes"),
+            _ => (true, ""),
+        };
+        (!present).then_some(what)
+    }
+
     fn draw<DB>(self, root: &DrawingArea<DB, Shift>, r: &Results) -> anyhow::Result<()>
+    where
+        DB: DrawingBackend,
+        DB::ErrorType: 'static,
+    {
+        self.draw_data(root, r)?;
+        if let Some(what) = self.missing(r) {
+            common::note(
+                root,
+                &format!("No {what} to show: a throughput forecast does not model it"),
+            )?;
+        }
+        Ok(())
+    }
+
+    fn draw_data<DB>(self, root: &DrawingArea<DB, Shift>, r: &Results) -> anyhow::Result<()>
     where
         DB: DrawingBackend,
         DB::ErrorType: 'static,

@@ -7,7 +7,7 @@ use super::common::*;
 use crate::output::results::Results;
 
 /// (metric, panel title, axis label, scale applied to the values).
-const PANELS: [(&str, &str, &str, f64); 3] = [
+pub(super) const PANELS: [(&str, &str, &str, f64); 3] = [
     (
         "escaped_defects_per_point",
         "Escaped defects",
@@ -45,6 +45,7 @@ where
         &entries,
     )?;
     let n = r.scenarios.len();
+    let none_at_all = super::ChartKind::Quality.missing(r).is_some();
     for (panel, (metric, title, desc, scale)) in plot.split_evenly((1, 3)).iter().zip(PANELS) {
         let bars: Vec<Bar> = r
             .scenarios
@@ -61,7 +62,10 @@ where
             })
             .collect();
         if bars.is_empty() {
-            note(panel, &format!("no {metric} in summary.csv"))?;
+            // With no quality figures at all, the chart says so once (see `ChartKind::draw`).
+            if !none_at_all {
+                note(panel, &format!("no {metric} in summary.csv"))?;
+            }
             continue;
         }
         let (_, yhi) = padded_range(
