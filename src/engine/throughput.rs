@@ -4,7 +4,7 @@
 //! It is the roles model with every friction off, reduced to what a forecast needs: the same
 //! capacity stream, the same commitment rule, the same work-conserving lane arithmetic (so
 //! completion sprints and lead times match the roles model run by run, which a test checks),
-//! but no world, values, order or quality. A replication costs a few hundred nanoseconds.
+//! but no world, values, order or quality. A replication costs about 1.5 µs.
 
 use super::metrics::{idx, series, RunRecord, N_METRICS, N_SERIES};
 use super::run::{velocity_cv, Workspace, FINISH_EPS};
@@ -40,7 +40,8 @@ impl FinishRun {
 /// remaining work fits the sprint's capacity, then as many fresh items as fit, then the next
 /// one starts if any time is left. The tolerances are the roles model's (a finish within
 /// 10⁻⁹ of the sprint's hours counts, no item starts in its last 10⁻⁹), so the counts agree
-/// with the roles model's event-by-event lanes; finish hours agree to rounding.
+/// with the roles model's event-by-event lanes, and finish hours, summed as its lane sums
+/// them, agree to the bit.
 pub fn simulate_throughput(m: &Model, keys: &RunKeys, ws: &mut Workspace) -> RunRecord {
     let s = &m.scenario;
     let sim = &s.simulation;
