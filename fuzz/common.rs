@@ -12,7 +12,7 @@ use backsim::error::exit_code;
 use backsim::model::compiled::Model;
 use backsim::scenario::load::load_str;
 use backsim::scenario::validate::{validate, Limits};
-use backsim::scenario::{load_scenario, Dist, ReleaseScope, Scenario};
+use backsim::scenario::{load_scenario, Dist, ModelKind, ReleaseScope, Scenario};
 
 /// Reads values from fuzz bytes; zeros once they run out.
 pub struct Bytes<'a> {
@@ -271,6 +271,9 @@ fn check(s: &Scenario, rec: &RunRecord, ws: &Workspace, who: &str) {
         let v = rec.metrics[i];
         assert!(!v.is_infinite(), "{who}: {} is {v}", m.name);
     }
+    if s.simulation.model == ModelKind::Throughput {
+        return check_throughput(s, rec, ws, who);
+    }
     for i in [
         idx::VALUE_REALIZED,
         idx::POINTS_DONE,
@@ -314,5 +317,36 @@ fn check(s: &Scenario, rec: &RunRecord, ws: &Workspace, who: &str) {
     );
     for row in &ws.series {
         assert!(row.iter().all(|v| v.is_finite()), "{who}: series {row:?}");
+    }
+}
+
+/// The throughput model: no values or quality; what it has stays within the backlog.
+fn check_throughput(s: &Scenario, rec: &RunRecord, ws: &Workspace, who: &str) {
+    let items = s.backlog.initial_items as f64;
+    let done = rec.metrics[idx::ITEMS_DONE];
+    assert!(
+        (0.0..=items).contains(&done),
+        "{who}: items_done {done} of {items}"
+    );
+    let points = rec.metrics[idx::POINTS_DONE];
+    assert!(
+        points.is_finite() && points >= 0.0,
+        "{who}: points_done {points}"
+    );
+    assert!(
+        rec.metrics[idx::VALUE_REALIZED].is_nan(),
+        "{who}: a throughput forecast has no value"
+    );
+    assert!(
+        !ws.series.is_empty() && ws.series.len() <= s.simulation.sprints as usize,
+        "{who}: {} series rows",
+        ws.series.len()
+    );
+    for row in &ws.series {
+        assert!(
+            row.iter()
+                .all(|v| v.is_nan() || (v.is_finite() && *v >= 0.0)),
+            "{who}: series {row:?}"
+        );
     }
 }
