@@ -441,20 +441,12 @@ fn image_format(format: Format) -> crate::output::ImageFormat {
 
 /// `backsim sweep`.
 pub fn sweep(args: &SweepArgs) -> Result<crate::analysis::sweep::SweepOutcome> {
-    let c = &args.common;
     crate::analysis::sweep::run(&crate::analysis::sweep::SweepOptions {
         scenario: args.scenario.clone(),
         params: args.params.clone(),
         samples: args.samples,
         metrics: args.metrics.clone(),
-        runs: c.runs,
-        seed: c.seed,
-        precision: c.precision,
-        max_runs: c.max_runs,
-        out: c.out.clone(),
-        format: image_format(c.format),
-        no_charts: c.no_charts,
-        quiet: c.quiet,
+        run: analysis_run(&args.common),
     })
 }
 
@@ -463,7 +455,6 @@ pub fn sensitivity(
     args: &SensitivityArgs,
 ) -> Result<crate::analysis::sensitivity::SensitivityOutcome> {
     use crate::analysis::sensitivity::{run, Method, SensitivityOptions};
-    let c = &args.common;
     run(&SensitivityOptions {
         scenario: args.scenario.clone(),
         metric: args.metric.clone(),
@@ -472,6 +463,13 @@ pub fn sensitivity(
             SensitivityMethod::Morris => Method::Morris,
         },
         trajectories: args.trajectories,
+        run: analysis_run(&args.common),
+    })
+}
+
+/// The options sweep and sensitivity share, from their shared arguments.
+fn analysis_run(c: &crate::cli::AnalysisArgs) -> crate::analysis::AnalysisRun {
+    crate::analysis::AnalysisRun {
         runs: c.runs,
         seed: c.seed,
         precision: c.precision,
@@ -480,7 +478,7 @@ pub fn sensitivity(
         format: image_format(c.format),
         no_charts: c.no_charts,
         quiet: c.quiet,
-    })
+    }
 }
 
 /// Charts and report from the folder's CSVs.

@@ -8,9 +8,24 @@ use backsim::analysis::calibrate::{self, Family};
 use backsim::analysis::sensitivity::{self, Method, SensitivityOptions};
 use backsim::analysis::sweep::{self, SweepOptions};
 use backsim::analysis::trace::{self, TraceOptions};
+use backsim::analysis::AnalysisRun;
 use backsim::cli::RunArgs;
 use backsim::error::exit_code;
 use backsim::output::ImageFormat;
+
+/// Quiet, no charts, `runs` runs into `dir`.
+fn quiet_run(dir: &Path, runs: u64) -> AnalysisRun {
+    AnalysisRun {
+        runs: Some(runs),
+        seed: None,
+        precision: None,
+        max_runs: 10_000,
+        out: dir.to_path_buf(),
+        format: ImageFormat::Png,
+        no_charts: true,
+        quiet: true,
+    }
+}
 
 fn sweep_opts(
     dir: &Path,
@@ -24,14 +39,7 @@ fn sweep_opts(
         params: params.iter().map(|s| s.to_string()).collect(),
         samples: None,
         metrics: metrics.iter().map(|s| s.to_string()).collect(),
-        runs: Some(runs),
-        seed: None,
-        precision: None,
-        max_runs: 10_000,
-        out: dir.to_path_buf(),
-        format: ImageFormat::Png,
-        no_charts: true,
-        quiet: true,
+        run: quiet_run(dir, runs),
     }
 }
 
@@ -47,14 +55,7 @@ fn sens_opts(
         metric: Some(metric.into()),
         method,
         trajectories: 3,
-        runs: Some(runs),
-        seed: None,
-        precision: None,
-        max_runs: 10_000,
-        out: dir.to_path_buf(),
-        format: ImageFormat::Png,
-        no_charts: true,
-        quiet: true,
+        run: quiet_run(dir, runs),
     }
 }
 
@@ -519,8 +520,8 @@ fn precision_runs_deterministic_batches_and_equals_a_plain_run_of_that_length() 
         &["value_efficiency"],
         10,
     );
-    o.precision = Some(0.05);
-    o.max_runs = 200;
+    o.run.precision = Some(0.05);
+    o.run.max_runs = 200;
     let out = sweep::run(&o).unwrap();
     assert!(out.runs >= 10 && out.runs <= 200);
     let rows = csv_rows(&dir.path().join("sweep.csv"));

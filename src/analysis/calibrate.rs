@@ -12,6 +12,7 @@ use crate::error::input_error;
 use crate::output::atomic::{commit_all, prepare_dir, write_file};
 use crate::output::csv::fmt_num;
 use crate::scenario::Scenario;
+use crate::stats::quantile_sorted;
 use crate::stats::special::{digamma, gamma_p, ln_gamma, normal_cdf, trigamma};
 use anyhow::Result;
 use std::fmt::Write as _;
@@ -343,13 +344,6 @@ pub fn parse_history(text: &str, origin: &str) -> Result<Vec<Sprint>> {
     Ok(out)
 }
 
-fn quantile(sorted: &[f64], p: f64) -> f64 {
-    let h = (sorted.len() - 1) as f64 * p;
-    let lo = h.floor() as usize;
-    let hi = (lo + 1).min(sorted.len() - 1);
-    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
-}
-
 /// Fit and warn.
 pub fn calibrate(history: &[Sprint]) -> Result<Calibration> {
     let x: Vec<f64> = history.iter().map(|s| s.completed).collect();
@@ -394,7 +388,10 @@ pub fn calibrate(history: &[Sprint]) -> Result<Calibration> {
     // but healthy history).
     let mut sorted = x.clone();
     sorted.sort_by(f64::total_cmp);
-    let (q1, q3) = (quantile(&sorted, 0.25), quantile(&sorted, 0.75));
+    let (q1, q3) = (
+        quantile_sorted(&sorted, 0.25),
+        quantile_sorted(&sorted, 0.75),
+    );
     let iqr = q3 - q1;
     let outliers: Vec<String> = history
         .iter()

@@ -28,6 +28,20 @@ use crate::stats::{Moments, QuantileSketch};
 use anyhow::Result;
 use std::path::Path;
 
+/// What sweep and sensitivity take besides their own options: how many runs, which seed, the
+/// sequential rule, and where and how to write.
+#[derive(Debug, Clone)]
+pub struct AnalysisRun {
+    pub runs: Option<u64>,
+    pub seed: Option<u64>,
+    pub precision: Option<f64>,
+    pub max_runs: u64,
+    pub out: std::path::PathBuf,
+    pub format: crate::output::ImageFormat,
+    pub no_charts: bool,
+    pub quiet: bool,
+}
+
 /// Most scenarios one engine comparison simulates together (its oracle table holds 64).
 pub const CHUNK: usize = 64;
 

@@ -18,7 +18,6 @@ use crate::engine::metrics::METRICS;
 use crate::error::input_error;
 use crate::output::atomic::{commit_all, prepare_dir, write_file};
 use crate::output::charts::analysis as charts;
-use crate::output::charts::ImageFormat;
 use crate::output::csv::fmt_num;
 use crate::output::report::esc;
 use crate::scenario::load::load_with_limits;
@@ -44,14 +43,7 @@ pub struct SensitivityOptions {
     pub method: Method,
     /// Morris trajectories.
     pub trajectories: usize,
-    pub runs: Option<u64>,
-    pub seed: Option<u64>,
-    pub precision: Option<f64>,
-    pub max_runs: u64,
-    pub out: PathBuf,
-    pub format: ImageFormat,
-    pub no_charts: bool,
-    pub quiet: bool,
+    pub run: super::AnalysisRun,
 }
 
 /// One parameter's result.
@@ -119,21 +111,22 @@ pub fn run(opts: &SensitivityOptions) -> Result<SensitivityOutcome> {
             "no parameter has a sensitivity range (the scenario's [sensitivity] section switched them all off)",
         ));
     }
-    let seed = opts.seed.unwrap_or(base.simulation.seed);
-    let runs = opts.runs.unwrap_or(base.simulation.runs);
+    let seed = opts.run.seed.unwrap_or(base.simulation.seed);
+    let runs = opts.run.runs.unwrap_or(base.simulation.runs);
     if runs == 0 {
         return Err(input_error("--runs must be at least 1"));
     }
     let precision = opts
+        .run
         .precision
-        .map(|t| Precision::new(t, opts.max_runs, runs))
+        .map(|t| Precision::new(t, opts.run.max_runs, runs))
         .transpose()?;
     if opts.method == Method::Morris && opts.trajectories < 2 {
         return Err(input_error("--trajectories must be at least 2"));
     }
     let mut base = base;
     base.simulation.seed = seed;
-    prepare_dir(&opts.out)?;
+    prepare_dir(&opts.run.out)?;
     let (baseline, mut effects, used, met) = match opts.method {
         Method::Tornado => tornado(&base, &ranges, &metric, runs, precision.as_ref(), opts)?,
         Method::Morris => morris(&base, &ranges, &metric, runs, precision.as_ref(), opts)?,
@@ -146,12 +139,12 @@ pub fn run(opts: &SensitivityOptions) -> Result<SensitivityOutcome> {
     let name = METRICS[m].name;
     let csv = sensitivity_csv(opts.method, m, baseline.0, &effects, used);
     let mut pending = vec![write_file(
-        &opts.out.join("sensitivity.csv"),
+        &opts.run.out.join("sensitivity.csv"),
         csv.as_bytes(),
     )?];
     let mut files = Vec::new();
     let mut svg = String::new();
-    if !opts.no_charts {
+    if !opts.run.no_charts {
         let (f, s) = match opts.method {
             Method::Tornado => {
                 let bars: Vec<charts::TornadoBar> = effects
@@ -163,12 +156,12 @@ pub fn run(opts: &SensitivityOptions) -> Result<SensitivityOutcome> {
                     })
                     .collect();
                 charts::tornado(
-                    &opts.out.join("sensitivity_tornado"),
+                    &opts.run.out.join("sensitivity_tornado"),
                     &format!("What moves {name}"),
                     &format!("mean {name} (scenario as given: {})", short(baseline.0)),
                     baseline.0,
                     &bars,
-                    opts.format,
+                    opts.run.format,
                 )?
             }
             Method::Morris => {
@@ -177,13 +170,13 @@ pub fn run(opts: &SensitivityOptions) -> Result<SensitivityOutcome> {
                     .map(|e| (e.key.clone(), e.mu_star, e.sigma))
                     .collect();
                 charts::scatter(
-                    &opts.out.join("sensitivity_morris"),
+                    &opts.run.out.join("sensitivity_morris"),
                     &format!("Morris screening of {name}"),
                     "right = important; up = non-linear or interacting with other levers",
                     &format!("μ* (mean |elementary effect|, {name} per full range)"),
                     "σ of the elementary effects",
                     &pts,
-                    opts.format,
+                    opts.run.format,
                 )?
             }
         };
@@ -209,10 +202,10 @@ pub fn run(opts: &SensitivityOptions) -> Result<SensitivityOutcome> {
         Method::Tornado => "sensitivity-tornado",
         Method::Morris => "sensitivity-morris",
     };
-    pending.push(report_section(&opts.out, id, &section)?);
+    pending.push(report_section(&opts.run.out, id, &section)?);
     let mut written = commit_all(pending)?;
     written.extend(files);
-    if !opts.quiet {
+    if !opts.run.quiet {
         use std::io::Write;
         let mut out = std::io::stdout().lock();
         write!(out, "{}", text_table(opts.method, name, baseline, &effects))?;
@@ -221,7 +214,7 @@ pub fn run(opts: &SensitivityOptions) -> Result<SensitivityOutcome> {
             "{} parameters × {} runs (seed {seed}){precision_text} written to {}",
             effects.len(),
             used,
-            opts.out.display()
+            opts.run.out.display()
         )?;
     }
     Ok(SensitivityOutcome {
@@ -638,7 +631,7 @@ fn report_html(
 
 /// Tell the user what is about to run (unless quiet).
 fn announce(opts: &SensitivityOptions, what: &str, runs: u64, sequential: bool) {
-    if !opts.quiet {
+    if !opts.run.quiet {
         let until = if sequential {
             " per batch until the precision target"
         } else {

@@ -12,7 +12,6 @@ use crate::engine::metrics::{Better, METRICS};
 use crate::error::input_error;
 use crate::output::atomic::{commit_all, prepare_dir, write_file};
 use crate::output::charts::analysis as charts;
-use crate::output::charts::ImageFormat;
 use crate::output::csv::{censored_cell, fmt_num};
 use crate::output::report::esc;
 use crate::scenario::load::load_with_limits;
@@ -40,14 +39,7 @@ pub struct SweepOptions {
     pub params: Vec<String>,
     pub samples: Option<usize>,
     pub metrics: Vec<String>,
-    pub runs: Option<u64>,
-    pub seed: Option<u64>,
-    pub precision: Option<f64>,
-    pub max_runs: u64,
-    pub out: PathBuf,
-    pub format: ImageFormat,
-    pub no_charts: bool,
-    pub quiet: bool,
+    pub run: super::AnalysisRun,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,7 +127,7 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
         }
     }
     let metrics = metric_indices(&opts.metrics, &DEFAULT_METRICS)?;
-    let seed = opts.seed.unwrap_or(base.simulation.seed);
+    let seed = opts.run.seed.unwrap_or(base.simulation.seed);
     let design = if specs.len() <= 2 && opts.samples.is_none() {
         Design::Grid
     } else {
@@ -165,13 +157,14 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
             points.len()
         )));
     }
-    let runs = opts.runs.unwrap_or(base.simulation.runs);
+    let runs = opts.run.runs.unwrap_or(base.simulation.runs);
     if runs == 0 {
         return Err(input_error("--runs must be at least 1"));
     }
     let precision = opts
+        .run
         .precision
-        .map(|t| Precision::new(t, opts.max_runs, runs))
+        .map(|t| Precision::new(t, opts.run.max_runs, runs))
         .transpose()?;
     let mut scenarios = Vec::with_capacity(points.len());
     for pt in &points {
@@ -184,7 +177,7 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
         s.simulation.runs = runs;
         scenarios.push(s);
     }
-    if !opts.quiet {
+    if !opts.run.quiet {
         for p in &specs {
             for n in &p.notes {
                 eprintln!("note: {n}");
@@ -205,7 +198,7 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
             }
         );
     }
-    prepare_dir(&opts.out)?;
+    prepare_dir(&opts.run.out)?;
     let mut c = evaluate(
         &scenarios,
         seed,
@@ -217,13 +210,13 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
     )?;
 
     let (csv, means) = sweep_csv(&mut c, &specs, &points, &scenarios);
-    let mut pending = vec![write_file(&opts.out.join("sweep.csv"), csv.as_bytes())?];
+    let mut pending = vec![write_file(&opts.run.out.join("sweep.csv"), csv.as_bytes())?];
     let mut svgs = Vec::new();
     let mut files = Vec::new();
-    if !opts.no_charts {
+    if !opts.run.no_charts {
         for (k, &m) in metrics.iter().enumerate() {
             let name = METRICS[m].name;
-            let chart_base = opts.out.join(format!("sweep_{name}"));
+            let chart_base = opts.run.out.join(format!("sweep_{name}"));
             let drawn = match (design, specs.len()) {
                 (Design::Grid, 1) => {
                     let pts: Vec<charts::LinePoint> = (0..points.len())
@@ -238,7 +231,7 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
                         &specs[0].key,
                         name,
                         &pts,
-                        opts.format,
+                        opts.run.format,
                     )?
                 }
                 (Design::Grid, _) => {
@@ -255,7 +248,7 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
                         ys,
                         &values,
                         METRICS[m].better == Better::Higher,
-                        opts.format,
+                        opts.run.format,
                     )?
                 }
                 (Design::LatinHypercube, _) => {
@@ -276,7 +269,7 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
                         &specs[p].key,
                         name,
                         &pts,
-                        opts.format,
+                        opts.run.format,
                     )?
                 }
             };
@@ -285,10 +278,10 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
         }
     }
     let section = report_html(&specs, design, &points, &metrics, &means, &c, seed, &svgs);
-    pending.push(report_section(&opts.out, "sweep", &section)?);
+    pending.push(report_section(&opts.run.out, "sweep", &section)?);
     let mut written = commit_all(pending)?;
     written.extend(files);
-    if !opts.quiet {
+    if !opts.run.quiet {
         use std::io::Write;
         let mut out = std::io::stdout().lock();
         write!(out, "{}", text_table(&specs, &points, &metrics, &mut c))?;
@@ -298,7 +291,7 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
             points.len(),
             c.runs,
             precision_note(&c),
-            opts.out.display()
+            opts.run.out.display()
         )?;
     }
     Ok(SweepOutcome {

@@ -1676,18 +1676,16 @@ fn ratio(a: f64, b: f64) -> f64 {
 
 /// The p-quantile (linear interpolation between order statistics) of `v`, reordering it.
 pub fn percentile_in_place(v: &mut [f64], p: f64) -> f64 {
-    if v.is_empty() {
-        return f64::NAN;
-    }
-    let h = (v.len() - 1) as f64 * p;
-    let lo = h.floor() as usize;
-    let frac = h - lo as f64;
-    let (_, &mut a, rest) = v.select_nth_unstable_by(lo, |x, y| x.total_cmp(y));
-    if frac == 0.0 || rest.is_empty() {
-        return a;
-    }
-    let b = rest.iter().cloned().fold(f64::INFINITY, f64::min);
-    a + frac * (b - a)
+    let mut lower: Option<usize> = None;
+    crate::stats::quantile_by(v.len() as u64, p, |k| match lower {
+        // Selecting the lower neighbour leaves everything above it after it.
+        None => {
+            lower = Some(k as usize);
+            *v.select_nth_unstable_by(k as usize, |x, y| x.total_cmp(y))
+                .1
+        }
+        Some(lo) => v[lo + 1..].iter().cloned().fold(f64::INFINITY, f64::min),
+    })
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use super::run::{velocity_cv, Workspace, FINISH_EPS};
 use super::streams::{RunKeys, Source};
 use crate::model::compiled::Model;
 use crate::model::team;
+use crate::stats::quantile_by;
 
 /// Items finishing one after another within one sprint: item `first + i` (i < count)
 /// finishes at hour `(base + tᵢ) + step`, where t₀ = `t0` and tᵢ₊₁ = tᵢ + step, summed as
@@ -172,8 +173,9 @@ pub fn simulate_throughput(m: &Model, keys: &RunKeys, ws: &mut Workspace) -> Run
         let r = &finishes[finishes.partition_point(|r| r.first + r.count <= j)];
         r.hour(j - r.first) / sim.hours_per_day
     };
-    out[idx::LEAD_P50] = percentile_of_ascending(done, 0.50, lead);
-    out[idx::LEAD_P85] = percentile_of_ascending(done, 0.85, lead);
+    // Items finish one after another: the k-th smallest lead time is item k's.
+    out[idx::LEAD_P50] = quantile_by(done as u64, 0.50, |k| lead(k as i64));
+    out[idx::LEAD_P85] = quantile_by(done as u64, 0.85, |k| lead(k as i64));
     out[idx::SAY_DO] = if committed_total > 0.0 {
         done_committed_total / committed_total
     } else {
@@ -183,20 +185,4 @@ pub fn simulate_throughput(m: &Model, keys: &RunKeys, ws: &mut Workspace) -> Run
     out[idx::POINTS_DONE] = points_done;
     out[idx::ITEMS_DONE] = done as f64;
     RunRecord { metrics: out }
-}
-
-/// The p-quantile of n ascending values `value(0..n)`, interpolated as
-/// `run::percentile_in_place` does.
-fn percentile_of_ascending(n: i64, p: f64, value: impl Fn(i64) -> f64) -> f64 {
-    if n == 0 {
-        return f64::NAN;
-    }
-    let h = (n - 1) as f64 * p;
-    let lo = h as i64; // h ≥ 0: truncation is the floor
-    let frac = h - lo as f64;
-    let a = value(lo);
-    if frac == 0.0 || lo + 1 >= n {
-        return a;
-    }
-    a + frac * (value(lo + 1) - a)
 }

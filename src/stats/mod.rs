@@ -8,4 +8,4 @@ pub mod special;
 
 pub use aggregate::{Aggregate, MetricSummary, PairSummary};
 pub use moments::{t_quantile_975, Moments};
-pub use sketch::QuantileSketch;
+pub use sketch::{quantile_by, quantile_sorted, QuantileSketch};

@@ -5,6 +5,33 @@
 
 use std::collections::BTreeMap;
 
+/// The p-quantile of n values by linear interpolation between order statistics (type 7:
+/// position h = (n − 1)·p), where `at(k)` is the k-th smallest value (0-based; it is asked
+/// for the lower neighbour first, then the upper one if needed). +∞ among the neighbours
+/// gives +∞ (censored values); no values give NaN.
+pub fn quantile_by(n: u64, p: f64, mut at: impl FnMut(u64) -> f64) -> f64 {
+    if n == 0 {
+        return f64::NAN;
+    }
+    let h = (n - 1) as f64 * p.clamp(0.0, 1.0);
+    let lo = h as u64; // h ≥ 0: truncation is the floor
+    let frac = h - lo as f64;
+    let a = at(lo);
+    if frac == 0.0 || lo + 1 >= n {
+        return a;
+    }
+    let b = at(lo + 1);
+    if a == f64::INFINITY || b == f64::INFINITY {
+        return f64::INFINITY;
+    }
+    a + frac * (b - a)
+}
+
+/// [`quantile_by`] of values sorted ascending.
+pub fn quantile_sorted(v: &[f64], p: f64) -> f64 {
+    quantile_by(v.len() as u64, p, |k| v[k as usize])
+}
+
 /// Relative accuracy of the log buckets.
 const ALPHA: f64 = 0.005;
 
@@ -247,22 +274,7 @@ impl QuantileSketch {
     /// The p-quantile over all values, censored ones counted as +∞ (returned as +∞ when the
     /// quantile falls among them). Exact values interpolate linearly between order statistics.
     pub fn quantile(&mut self, p: f64) -> f64 {
-        let total = self.total();
-        if total == 0 {
-            return f64::NAN;
-        }
-        let h = (total - 1) as f64 * p.clamp(0.0, 1.0);
-        let lo = h.floor() as u64;
-        let frac = h - lo as f64;
-        let a = self.order_statistic(lo);
-        if frac == 0.0 {
-            return a;
-        }
-        let b = self.order_statistic(lo + 1);
-        if a.is_infinite() || b.is_infinite() {
-            return f64::INFINITY;
-        }
-        a + frac * (b - a)
+        quantile_by(self.total(), p, |k| self.order_statistic(k))
     }
 
     /// The k-th smallest value (0-based), +∞ among the censored.

@@ -692,25 +692,15 @@ fn overwriting_says_so_and_other_files_are_kept() {
 // Interruptions: kill a long run and look at the folder.
 
 #[cfg(unix)]
-fn interrupted(signal: i32) -> (Option<i32>, Snapshot, Snapshot) {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
-    quick_run(&out, "3").success();
-    fs::write(out.join("notes.txt"), "mine").unwrap();
-    let before = snapshot(&out);
+/// Start a run of `scenarios` far too long to finish into `out` and wait until its temporary
+/// runs.csv exists; return the process and that file.
+fn start_long_run(out: &Path, scenarios: &[&str]) -> (std::process::Child, PathBuf) {
     let bin = assert_cmd::cargo::cargo_bin("backsim");
-    let mut child = std::process::Command::new(bin)
-        .args([
-            "run",
-            "aligned",
-            "siloed-pm",
-            "--runs",
-            "5000000",
-            "--no-charts",
-            "-q",
-            "--out",
-        ])
-        .arg(&out)
+    let child = std::process::Command::new(bin)
+        .arg("run")
+        .args(scenarios)
+        .args(["--runs", "5000000", "--no-charts", "-q", "--out"])
+        .arg(out)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -724,6 +714,16 @@ fn interrupted(signal: i32) -> (Option<i32>, Snapshot, Snapshot) {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
+    (child, temp)
+}
+
+fn interrupted(signal: i32) -> (Option<i32>, Snapshot, Snapshot) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    quick_run(&out, "3").success();
+    fs::write(out.join("notes.txt"), "mine").unwrap();
+    let before = snapshot(&out);
+    let (mut child, _) = start_long_run(&out, &["aligned", "siloed-pm"]);
     // Mid-simulation: some rows are streamed into the temporary runs.csv.
     std::thread::sleep(Duration::from_millis(400));
     assert!(
@@ -762,30 +762,7 @@ fn sigkill_leaves_a_hidden_temp_file_that_the_next_run_removes() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     quick_run(&out, "3").success();
-    let bin = assert_cmd::cargo::cargo_bin("backsim");
-    let mut child = std::process::Command::new(bin)
-        .args([
-            "run",
-            "aligned",
-            "--runs",
-            "5000000",
-            "--no-charts",
-            "-q",
-            "--out",
-        ])
-        .arg(&out)
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let temp = out.join(format!(".runs.csv.backsim-tmp-{}", child.id()));
-    let start = std::time::Instant::now();
-    while !temp.exists() {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "no temp file appeared"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let (mut child, _) = start_long_run(&out, &["aligned"]);
     std::thread::sleep(Duration::from_millis(200));
     child.kill().unwrap();
     child.wait().unwrap();

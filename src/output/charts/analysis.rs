@@ -9,8 +9,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::common::{
-    bold, font, frame, padded_range, register_fonts, tick, Entry, Swatch, GRID, HEIGHT, INK,
-    LABEL_SIZE, OKABE_ITO, TICK_SIZE, WIDTH,
+    bold, font, frame, padded_range, register_fonts, tick, Entry, NumericChart, Swatch, GRID,
+    HEIGHT, INK, LABEL_SIZE, OKABE_ITO, TICK_SIZE, WIDTH,
 };
 use super::{pending_png, ImageFormat};
 use crate::output::atomic::{commit_all, write_file};
@@ -60,13 +60,7 @@ fn numeric_axes<'a, DB>(
     y: std::ops::Range<f64>,
     x_desc: &str,
     y_desc: &str,
-) -> anyhow::Result<
-    ChartContext<
-        'a,
-        DB,
-        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
-    >,
->
+) -> anyhow::Result<NumericChart<'a, DB>>
 where
     DB: DrawingBackend,
     DB::ErrorType: 'static,

@@ -271,6 +271,13 @@ where
     Ok(())
 }
 
+/// A chart with real-valued axes on both sides.
+pub type NumericChart<'a, DB> = ChartContext<
+    'a,
+    DB,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
 /// Write a centred grey note in an area (e.g. "no data").
 pub fn note<DB>(area: &DrawingArea<DB, Shift>, text: &str) -> anyhow::Result<()>
 where

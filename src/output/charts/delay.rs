@@ -13,13 +13,7 @@ fn share_chart<'a, DB>(
     x_desc: &str,
     y_desc: &str,
     max_x_labels: usize,
-) -> anyhow::Result<
-    ChartContext<
-        'a,
-        DB,
-        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
-    >,
->
+) -> anyhow::Result<NumericChart<'a, DB>>
 where
     DB: DrawingBackend,
     DB::ErrorType: 'static,

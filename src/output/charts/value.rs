@@ -3,6 +3,8 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use crate::stats::quantile_sorted;
+
 use super::common::*;
 use crate::output::results::Results;
 
@@ -15,14 +17,6 @@ pub struct BoxStats {
     pub lo_whisker: f64,
     pub hi_whisker: f64,
     pub outliers: Vec<f64>,
-}
-
-/// Linear-interpolation quantile of sorted data (type 7).
-pub fn quantile_sorted(v: &[f64], q: f64) -> f64 {
-    let pos = q * (v.len() - 1) as f64;
-    let lo = pos.floor() as usize;
-    let hi = pos.ceil() as usize;
-    v[lo] + (v[hi] - v[lo]) * (pos - lo as f64)
 }
 
 pub fn box_stats(values: &[f64]) -> Option<BoxStats> {
