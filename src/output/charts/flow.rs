@@ -88,7 +88,7 @@ where
 }
 
 /// One per-sprint series as a fan per scenario: median line and P10–P90 band.
-fn draw_series_fan<DB>(
+pub fn draw_series_fan<DB>(
     root: &DrawingArea<DB, Shift>,
     r: &Results,
     title: &str,
@@ -108,60 +108,4 @@ where
     )?;
     fan_panel(&plot, r, series, y_label, None)?;
     Ok(())
-}
-
-pub fn draw_decision_wait<DB>(root: &DrawingArea<DB, Shift>, r: &Results) -> anyhow::Result<()>
-where
-    DB: DrawingBackend,
-    DB::ErrorType: 'static,
-{
-    draw_series_fan(
-        root,
-        r,
-        "Flow: waiting for product decisions",
-        "decision_wait_hours",
-        "Decision wait (hours per sprint)",
-    )
-}
-
-pub fn draw_tech_debt<DB>(root: &DrawingArea<DB, Shift>, r: &Results) -> anyhow::Result<()>
-where
-    DB: DrawingBackend,
-    DB::ErrorType: 'static,
-{
-    draw_series_fan(
-        root,
-        r,
-        "Flow: technical debt",
-        "tech_debt",
-        "Tech debt (debt points)",
-    )
-}
-
-pub fn draw_priority_churn<DB>(root: &DrawingArea<DB, Shift>, r: &Results) -> anyhow::Result<()>
-where
-    DB: DrawingBackend,
-    DB::ErrorType: 'static,
-{
-    draw_series_fan(
-        root,
-        r,
-        "Flow: priority churn",
-        "priority_churn",
-        "Next-up items passed over (share)",
-    )
-}
-
-pub fn draw_roadmap_change<DB>(root: &DrawingArea<DB, Shift>, r: &Results) -> anyhow::Result<()>
-where
-    DB: DrawingBackend,
-    DB::ErrorType: 'static,
-{
-    draw_series_fan(
-        root,
-        r,
-        "Strategy: how far the PO's priorities moved",
-        "roadmap_change",
-        "Change of the theme ranking (Kendall distance)",
-    )
 }

@@ -133,6 +133,38 @@ impl ChartKind {
         }
     }
 
+    /// The charts of one per-sprint series: (title, series in sprints.csv, axis label, what
+    /// it shows in words).
+    fn fan(self) -> Option<(&'static str, &'static str, &'static str, &'static str)> {
+        Some(match self {
+            ChartKind::FlowDecisionWait => (
+                "Flow: waiting for product decisions",
+                "decision_wait_hours",
+                "Decision wait (hours per sprint)",
+                "decision waits",
+            ),
+            ChartKind::FlowTechDebt => (
+                "Flow: technical debt",
+                "tech_debt",
+                "Tech debt (debt points)",
+                "technical debt",
+            ),
+            ChartKind::FlowPriorityChurn => (
+                "Flow: priority churn",
+                "priority_churn",
+                "Next-up items passed over (share)",
+                "priority churn",
+            ),
+            ChartKind::FlowRoadmapChange => (
+                "Strategy: how far the PO's priorities moved",
+                "roadmap_change",
+                "Change of the theme ranking (Kendall distance)",
+                "roadmap changes",
+            ),
+            _ => return None,
+        })
+    }
+
     /// What the chart shows when no scenario has it (e.g. value in a throughput forecast).
     fn missing(self, r: &Results) -> Option<&'static str> {
         let series = |name: &str| {
@@ -152,11 +184,10 @@ impl ChartKind {
                 quality::PANELS.iter().any(|p| metric(p.0)),
                 "quality figures",
             ),
-            ChartKind::FlowDecisionWait => (series("decision_wait_hours"), "decision waits"),
-            ChartKind::FlowTechDebt => (series("tech_debt"), "technical debt"),
-            ChartKind::FlowPriorityChurn => (series("priority_churn"), "priority churn"),
-            ChartKind::FlowRoadmapChange => (series("roadmap_change"), "roadmap changes"),
-            _ => (true, ""),
+            _ => match self.fan() {
+                Some((_, name, _, what)) => (series(name), what),
+                None => (true, ""),
+            },
         };
         (!present).then_some(what)
     }
@@ -188,10 +219,13 @@ impl ChartKind {
             ChartKind::CumulativeValue => value::draw_cumulative_value(root, r),
             ChartKind::Quality => quality::draw_quality(root, r),
             ChartKind::FlowVelocity => flow::draw_velocity(root, r),
-            ChartKind::FlowDecisionWait => flow::draw_decision_wait(root, r),
-            ChartKind::FlowTechDebt => flow::draw_tech_debt(root, r),
-            ChartKind::FlowPriorityChurn => flow::draw_priority_churn(root, r),
-            ChartKind::FlowRoadmapChange => flow::draw_roadmap_change(root, r),
+            ChartKind::FlowDecisionWait
+            | ChartKind::FlowTechDebt
+            | ChartKind::FlowPriorityChurn
+            | ChartKind::FlowRoadmapChange => {
+                let (title, series, y_label, _) = self.fan().expect("a fan chart");
+                flow::draw_series_fan(root, r, title, series, y_label)
+            }
             ChartKind::CompareForest => compare::draw_forest(root, r),
         }
     }
