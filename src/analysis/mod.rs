@@ -42,6 +42,21 @@ pub struct AnalysisRun {
     pub quiet: bool,
 }
 
+impl AnalysisRun {
+    /// Runs per variant (`--runs`, else the scenario's), and the sequential rule if asked.
+    pub fn runs_and_precision(&self, base: &Scenario) -> Result<(u64, Option<Precision>)> {
+        let runs = self.runs.unwrap_or(base.simulation.runs);
+        if runs == 0 {
+            return Err(crate::error::input_error("--runs must be at least 1"));
+        }
+        let precision = self
+            .precision
+            .map(|t| Precision::new(t, self.max_runs, runs))
+            .transpose()?;
+        Ok((runs, precision))
+    }
+}
+
 /// Most scenarios one engine comparison simulates together (its oracle table holds 64).
 pub const CHUNK: usize = 64;
 

@@ -112,15 +112,7 @@ pub fn run(opts: &SensitivityOptions) -> Result<SensitivityOutcome> {
         ));
     }
     let seed = opts.run.seed.unwrap_or(base.simulation.seed);
-    let runs = opts.run.runs.unwrap_or(base.simulation.runs);
-    if runs == 0 {
-        return Err(input_error("--runs must be at least 1"));
-    }
-    let precision = opts
-        .run
-        .precision
-        .map(|t| Precision::new(t, opts.run.max_runs, runs))
-        .transpose()?;
+    let (runs, precision) = opts.run.runs_and_precision(&base)?;
     if opts.method == Method::Morris && opts.trajectories < 2 {
         return Err(input_error("--trajectories must be at least 2"));
     }

@@ -7,7 +7,7 @@
 //! exactly those a plain `backsim run` of the scenario with that value writes to summary.csv.
 
 use super::params::{self, Kind, ParamSpec};
-use super::{evaluate, metric_indices, report_section, Collected, Precision};
+use super::{evaluate, metric_indices, report_section, Collected};
 use crate::engine::metrics::{Better, METRICS};
 use crate::error::input_error;
 use crate::output::atomic::{commit_all, prepare_dir, write_file};
@@ -157,15 +157,7 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
             points.len()
         )));
     }
-    let runs = opts.run.runs.unwrap_or(base.simulation.runs);
-    if runs == 0 {
-        return Err(input_error("--runs must be at least 1"));
-    }
-    let precision = opts
-        .run
-        .precision
-        .map(|t| Precision::new(t, opts.run.max_runs, runs))
-        .transpose()?;
+    let (runs, precision) = opts.run.runs_and_precision(&base)?;
     let mut scenarios = Vec::with_capacity(points.len());
     for pt in &points {
         let mut s = base.clone();
