@@ -3,7 +3,7 @@
 //! `cargo bench --bench engine`; figures are recorded in docs/performance.md.
 
 use backsim::engine::driver::{Comparison, Replications, Sink};
-use backsim::engine::streams::RunKeys;
+use backsim::random::RunKeys;
 use backsim::engine::{simulate, Workspace};
 use backsim::model::compiled::Model;
 use backsim::scenario::{load_scenario, Dist};

@@ -6,7 +6,7 @@
 #![allow(dead_code)]
 
 use backsim::engine::metrics::{idx, METRICS};
-use backsim::engine::streams::RunKeys;
+use backsim::random::RunKeys;
 use backsim::engine::{simulate, RunRecord, Workspace};
 use backsim::error::exit_code;
 use backsim::model::compiled::Model;

@@ -12,5 +12,6 @@ pub mod engine;
 pub mod error;
 pub mod model;
 pub mod output;
+pub mod random;
 pub mod scenario;
 pub mod stats;

@@ -9,7 +9,7 @@
 
 use crate::engine::metrics::{idx, RunRecord};
 use crate::engine::run::{simulate, simulate_traced, Workspace};
-use crate::engine::streams::RunKeys;
+use crate::random::RunKeys;
 use crate::engine::trace::{BlockCause, DropCause, Event};
 use crate::error::input_error;
 use crate::model::compiled::Model;

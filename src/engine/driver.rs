@@ -5,7 +5,7 @@
 
 use super::metrics::{RunRecord, N_METRICS, N_SERIES};
 use super::run::{simulate, Workspace};
-use super::streams::RunKeys;
+use crate::random::RunKeys;
 use crate::model::compiled::Model;
 use crate::scenario::{ModelKind, Scenario};
 use rayon::prelude::*;

@@ -1,10 +1,9 @@
-//! The engine: random streams and seeding, one replication, the oracle, and the parallel
+//! The engine: one replication, the oracle, and the parallel
 //! driver that streams per-run records, in replication order, to the aggregators and writers.
 
 pub mod driver;
 pub mod metrics;
 pub mod run;
-pub mod streams;
 pub mod throughput;
 pub mod trace;
 pub mod world;

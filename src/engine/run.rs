@@ -3,7 +3,7 @@
 //! the sprint loop does not allocate once the buffers have grown to size.
 
 use super::metrics::{idx, row_after_stop, series, RunRecord, N_METRICS, N_SERIES};
-use super::streams::{keyed_from, poisson_from_unit, RunKeys, Source};
+use crate::random::{keyed_from, poisson_from_unit, RunKeys, Source};
 use super::trace::{BlockCause, DropCause, Event, NoTrace, Tracer};
 use super::world::World;
 use crate::model::compiled::Model;

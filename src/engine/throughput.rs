@@ -8,7 +8,7 @@
 
 use super::metrics::{idx, series, RunRecord, N_METRICS, N_SERIES};
 use super::run::{velocity_cv, Workspace, FINISH_EPS};
-use super::streams::{RunKeys, Source};
+use crate::random::{RunKeys, Source};
 use crate::model::compiled::Model;
 use crate::model::team;
 use crate::stats::quantile_by;

@@ -1,7 +1,7 @@
 //! Property tests over valid scenarios, and degenerate but valid worlds.
 
 use backsim::engine::metrics::{idx, series, METRICS};
-use backsim::engine::streams::RunKeys;
+use backsim::random::RunKeys;
 use backsim::engine::{simulate, RunRecord, Workspace};
 use backsim::model::compiled::Model;
 use backsim::scenario::validate::{validate, Limits};

@@ -6,7 +6,7 @@
 
 use crate::common::{mean, scenario, sd};
 use backsim::engine::metrics::idx;
-use backsim::engine::streams::{RunKeys, Source};
+use backsim::random::{RunKeys, Source};
 use backsim::engine::{simulate, Workspace};
 use backsim::model::compiled::Model;
 use backsim::model::item::BacklogItem;
