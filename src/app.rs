@@ -10,7 +10,7 @@ use crate::scenario::load::load_with_limits;
 use crate::scenario::presets::{self, ARCHETYPES};
 use crate::scenario::validate::Limits;
 use crate::scenario::Scenario;
-use crate::stats::Aggregate;
+use crate::aggregate::Aggregate;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{IsTerminal, Write};

@@ -5,6 +5,7 @@
 //! [`output`] (CSV, charts, report). [`model`] holds the mechanisms the engine plays;
 //! [`analysis`] runs many variants of one scenario (sweeps, sensitivity) and tells one run.
 
+pub mod aggregate;
 pub mod analysis;
 pub mod app;
 pub mod cli;

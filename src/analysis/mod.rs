@@ -23,7 +23,7 @@ pub mod trace;
 use crate::engine::driver::{Comparison, ReplicationSink};
 use crate::engine::metrics::{RunRecord, N_SERIES};
 use crate::scenario::Scenario;
-use crate::stats::aggregate::METRIC_EXACT_CAP;
+use crate::aggregate::METRIC_EXACT_CAP;
 use crate::stats::{Moments, QuantileSketch};
 use anyhow::Result;
 use std::path::Path;

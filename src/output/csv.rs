@@ -2,7 +2,7 @@
 
 use crate::engine::metrics::{RunRecord, METRICS, N_METRICS, SERIES};
 use crate::scenario::Scenario;
-use crate::stats::Aggregate;
+use crate::aggregate::Aggregate;
 use std::fmt::Write as _;
 
 /// A number with 6 significant digits (integer parts are kept whole), plain notation,

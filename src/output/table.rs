@@ -3,7 +3,7 @@
 
 use crate::engine::metrics::metric_index;
 use crate::scenario::Scenario;
-use crate::stats::Aggregate;
+use crate::aggregate::Aggregate;
 
 /// The metrics shown, with a short label.
 const SHOWN: [(&str, &str); 5] = [
