@@ -1,6 +1,7 @@
 //! The commands: CLI arguments turned into validated options, then the work, then the exit
 //! code. `main.rs` only parses the command line and calls [`main`].
 
+use crate::aggregate::Aggregate;
 use crate::cli::{Cli, Command, Format, RunArgs, SensitivityArgs, SensitivityMethod, SweepArgs};
 use crate::engine::driver::{Comparison, Replications, Sink};
 use crate::error::{exit_code, input_error};
@@ -10,7 +11,6 @@ use crate::scenario::load::load_with_limits;
 use crate::scenario::presets::{self, ARCHETYPES};
 use crate::scenario::validate::Limits;
 use crate::scenario::Scenario;
-use crate::aggregate::Aggregate;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{IsTerminal, Write};

@@ -11,6 +11,7 @@ pub mod app;
 pub mod cli;
 pub mod engine;
 pub mod error;
+pub mod format;
 pub mod model;
 pub mod output;
 pub mod random;

@@ -20,10 +20,10 @@ pub mod sensitivity;
 pub mod sweep;
 pub mod trace;
 
+use crate::aggregate::METRIC_EXACT_CAP;
 use crate::engine::driver::{Comparison, ReplicationSink};
 use crate::engine::metrics::{RunRecord, N_SERIES};
 use crate::scenario::Scenario;
-use crate::aggregate::METRIC_EXACT_CAP;
 use crate::stats::{Moments, QuantileSketch};
 use anyhow::Result;
 use std::path::Path;

@@ -12,13 +12,13 @@
 //!   in metric units per full range [Saltelli et al. 2008].
 
 use super::params::{self, Kind, Range};
-use super::sweep::short;
 use super::{evaluate, metric_indices, report_section, Precision};
 use crate::engine::metrics::METRICS;
 use crate::error::input_error;
+use crate::format::fmt_num;
+use crate::format::short;
 use crate::output::atomic::{commit_all, prepare_dir, write_file};
 use crate::output::charts::analysis as charts;
-use crate::output::csv::fmt_num;
 use crate::output::report::esc;
 use crate::scenario::load::load_with_limits;
 use crate::scenario::validate::Limits;

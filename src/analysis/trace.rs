@@ -9,14 +9,15 @@
 
 use crate::engine::metrics::{idx, RunRecord};
 use crate::engine::run::{simulate, simulate_traced, Workspace};
-use crate::random::RunKeys;
 use crate::engine::trace::{BlockCause, DropCause, Event};
 use crate::error::input_error;
+use crate::format::fmt_num;
+use crate::format::one_decimal;
 use crate::model::compiled::Model;
 use crate::model::item::{ItemKind, INTERNAL_ID};
 use crate::output::atomic::{commit_all, prepare_dir, write_file};
-use crate::output::csv::fmt_num;
 use crate::output::report::esc;
+use crate::random::RunKeys;
 use crate::scenario::load::load_with_limits;
 use crate::scenario::validate::Limits;
 use crate::scenario::Scenario;
@@ -389,10 +390,6 @@ fn list(items: &[String], max: usize) -> String {
     } else {
         format!("{}, … ({} in all)", items[..max].join(", "), items.len())
     }
-}
-
-fn one_decimal(x: f64) -> String {
-    format!("{x:.1}")
 }
 
 /// Group a story's events into sprints and tell each.

@@ -5,8 +5,8 @@
 
 use super::metrics::{RunRecord, N_METRICS, N_SERIES};
 use super::run::{simulate, Workspace};
-use crate::random::RunKeys;
 use crate::model::compiled::Model;
+use crate::random::RunKeys;
 use crate::scenario::{ModelKind, Scenario};
 use rayon::prelude::*;
 use std::cell::RefCell;

@@ -3,7 +3,6 @@
 //! the sprint loop does not allocate once the buffers have grown to size.
 
 use super::metrics::{idx, row_after_stop, series, RunRecord, N_METRICS, N_SERIES};
-use crate::random::{keyed_from, poisson_from_unit, RunKeys, Source};
 use super::trace::{BlockCause, DropCause, Event, NoTrace, Tracer};
 use super::world::World;
 use crate::model::compiled::Model;
@@ -11,6 +10,7 @@ use crate::model::item::{
     delay_factor, BacklogItem, ItemKind, Status, INTERNAL_ID, MAX_QUESTIONS, NO_LANE,
 };
 use crate::model::{market, quality, roles, team};
+use crate::random::{keyed_from, poisson_from_unit, RunKeys, Source};
 use crate::scenario::ModelKind;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;

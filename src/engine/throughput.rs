@@ -8,9 +8,9 @@
 
 use super::metrics::{idx, series, RunRecord, N_METRICS, N_SERIES};
 use super::run::{velocity_cv, Workspace, FINISH_EPS};
-use crate::random::{RunKeys, Source};
 use crate::model::compiled::Model;
 use crate::model::team;
+use crate::random::{RunKeys, Source};
 use crate::stats::quantile_by;
 
 /// Items finishing one after another within one sprint: item `first + i` (i < count)

@@ -341,8 +341,8 @@ impl BacklogItem {
         self.start_hour = hour;
         let po = &model.scenario.po;
         let mean = po.questions_base + po.questions_per_ambiguity * self.ambiguity;
-        let n = crate::random::poisson_from_unit(self.question_draw, mean)
-            .min(MAX_QUESTIONS as u32) as usize;
+        let n = crate::random::poisson_from_unit(self.question_draw, mean).min(MAX_QUESTIONS as u32)
+            as usize;
         self.questions = n as u8;
         self.next_question = 0;
         if n > 0 {
