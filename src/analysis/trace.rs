@@ -8,8 +8,8 @@
 //! stories is the roles' doing.
 
 use crate::engine::metrics::{idx, RunRecord};
-use crate::engine::run::{simulate, simulate_traced, Workspace};
 use crate::engine::trace::{BlockCause, DropCause, Event};
+use crate::engine::{simulate, simulate_traced, Workspace};
 use crate::error::input_error;
 use crate::format::fmt_num;
 use crate::format::one_decimal;

@@ -4,7 +4,8 @@
 //! not depend on the thread count, and memory is bounded by the batch size.
 
 use super::metrics::{RunRecord, N_METRICS, N_SERIES};
-use super::run::{simulate, Workspace};
+use super::run::simulate;
+use super::workspace::Workspace;
 use crate::model::compiled::Model;
 use crate::random::RunKeys;
 use crate::scenario::{ModelKind, Scenario};

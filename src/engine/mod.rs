@@ -4,9 +4,12 @@
 pub mod driver;
 pub mod metrics;
 pub mod run;
+mod sprint;
 pub mod throughput;
 pub mod trace;
+pub mod workspace;
 pub mod world;
 
 pub use metrics::{Better, MetricInfo, RunRecord, METRICS, N_METRICS, N_SERIES, SERIES};
-pub use run::{simulate, simulate_traced, Workspace};
+pub use run::{simulate, simulate_traced};
+pub use workspace::Workspace;

@@ -6,10 +6,10 @@
 //! completion sprints and lead times match the roles model run by run, which a test checks),
 //! but no world, values, order or quality. A replication costs about 1.5 µs.
 
-use super::metrics::{idx, series, RunRecord, N_METRICS, N_SERIES};
-use super::run::{velocity_cv, Workspace, FINISH_EPS};
+use super::metrics::{idx, series, velocity_cv, RunRecord, N_METRICS, N_SERIES};
+use super::workspace::Workspace;
 use crate::model::compiled::Model;
-use crate::model::team;
+use crate::model::team::{self, FINISH_EPS};
 use crate::random::{RunKeys, Source};
 use crate::stats::quantile_by;
 
