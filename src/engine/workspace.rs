@@ -3,7 +3,6 @@
 //! [`super::sprint`] and the throughput model) keep their state here.
 
 use super::metrics::N_SERIES;
-use super::throughput::FinishRun;
 use super::world::World;
 use crate::model::item::BacklogItem;
 
@@ -81,5 +80,28 @@ impl Workspace {
             &mut self.finish_runs,
             &mut self.series,
         )
+    }
+}
+
+/// Items finishing one after another within one sprint: item `first + i` (i < count)
+/// finishes at hour `(base + tᵢ) + step`, where t₀ = `t0` and tᵢ₊₁ = tᵢ + step, summed as
+/// the roles model's lane sums them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FinishRun {
+    pub(super) first: i64,
+    pub(super) count: i64,
+    pub(super) base: f64,
+    pub(super) t0: f64,
+    pub(super) step: f64,
+}
+
+impl FinishRun {
+    #[inline]
+    pub(super) fn hour(&self, i: i64) -> f64 {
+        let mut t = self.t0;
+        for _ in 0..i {
+            t += self.step;
+        }
+        self.base + t + self.step
     }
 }
