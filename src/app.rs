@@ -40,6 +40,7 @@ pub fn main(cli: Cli) -> i32 {
         Some(Command::Plot { dir, format }) => plot(&dir, format),
         Some(Command::Sweep(args)) => sweep(&args).map(|_| ()),
         Some(Command::Sensitivity(args)) => sensitivity(&args).map(|_| ()),
+        Some(Command::Attribute(args)) => attribute(&args).map(|_| ()),
         Some(Command::Calibrate {
             history,
             out,
@@ -464,6 +465,29 @@ pub fn sensitivity(
         },
         trajectories: args.trajectories,
         run: analysis_run(&args.common),
+    })
+}
+
+/// `backsim attribute`.
+pub fn attribute(
+    args: &crate::cli::AttributeArgs,
+) -> Result<crate::analysis::attribute::AttributeOutcome> {
+    use crate::analysis::attribute::{run, AttributeOptions};
+    run(&AttributeOptions {
+        scenario: args.scenario.clone(),
+        baseline: args.baseline.clone(),
+        metrics: args.metrics.clone(),
+        merge: args.merge.clone(),
+        run: crate::analysis::AnalysisRun {
+            runs: Some(args.runs),
+            seed: args.seed,
+            precision: None,
+            max_runs: args.runs,
+            out: args.out.clone(),
+            format: image_format(args.format),
+            no_charts: args.no_charts,
+            quiet: args.quiet,
+        },
     })
 }
 

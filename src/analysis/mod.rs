@@ -14,6 +14,7 @@
 //! every one of them), optionally in batches until a precision target is met, and keeps per
 //! scenario and metric the moments, a quantile sketch and (if asked) every value.
 
+pub mod attribute;
 pub mod calibrate;
 pub use crate::scenario::params;
 pub mod sensitivity;
@@ -186,7 +187,8 @@ impl ReplicationSink for ChunkSink<'_> {
 }
 
 /// Run `scenarios` on the same worlds (`seed`, replications 0..runs, or batches under
-/// `precision`), keeping the chosen metrics. `progress(done_runs)` is called per batch.
+/// `precision`), keeping the chosen metrics. `progress(done)` is called after each batch of
+/// the engine with the replications done summed over the scenarios.
 pub fn evaluate(
     scenarios: &[Scenario],
     seed: u64,
@@ -202,6 +204,7 @@ pub fn evaluate(
         .enumerate()
         .map(|(i, ch)| (i * CHUNK, Comparison::new(ch, seed, runs)))
         .collect();
+    let n = scenarios.len() as u64;
     let (mut start, mut end) = (0, precision.map_or(runs, |p| p.batch));
     loop {
         for (offset, cmp) in &comparisons {
@@ -209,10 +212,15 @@ pub fn evaluate(
                 c: &mut c,
                 offset: *offset,
             };
-            cmp.run_range(start, end, &mut sink, &|_| {})?;
+            let len = cmp.scenario_count() as u64;
+            // Replications × variants done: the earlier batches, the earlier chunks of this
+            // batch, then this chunk's share.
+            let before = start * n + (end - start) * *offset as u64;
+            cmp.run_range(start, end, &mut sink, &|after| {
+                progress(before + (after - start) * len)
+            })?;
         }
         c.runs = end;
-        progress(end);
         let Some(p) = precision else { break };
         let met = c.moments.iter().flatten().all(|m| p.met(m));
         c.precision_met = Some(met);

@@ -2,6 +2,7 @@
 //! functions. The aggregation of a whole comparison lives a floor up, in [`crate::aggregate`].
 
 pub mod moments;
+pub mod shapley;
 pub mod sketch;
 pub mod special;
 
