@@ -223,8 +223,14 @@ fn the_command_writes_its_files_and_refuses_bad_input_clearly() {
     let html = std::fs::read_to_string(dir.path().join("o/report.html")).unwrap();
     assert!(html.contains("<section id=\"attribution\">") && html.contains("<svg"));
     let header = std::fs::read_to_string(dir.path().join("o/attribution.csv")).unwrap();
+    let columns = "scenario,baseline,metric,mechanism,contribution,ci95_low,ci95_high";
+    assert!(header.starts_with(&format!("{columns}\n")));
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/outputs.md"))
+            .unwrap();
     assert!(
-        header.starts_with("scenario,baseline,metric,mechanism,contribution,ci95_low,ci95_high\n")
+        doc.contains(&format!("`{columns}`")),
+        "docs/outputs.md documents attribution.csv"
     );
 
     for (args, says) in [

@@ -108,6 +108,8 @@ impl Chart for Waterfall<'_> {
         let y_of = |r: usize| (n - 1 - r) as f64;
         let (bar_lo, bar_hi) = (0.22, 0.78);
         let label_style = font(TICK_SIZE - 1.0);
+        // Labels start a little right of what they label (SVG drops leading spaces).
+        let gap = (xhi - xlo) * 0.006;
         // Start and end: bars from 0 (from the axis edge when 0 is off the axis), in grey,
         // with their value.
         let origin = if xlo < 0.0 && xhi > 0.0 { 0.0 } else { xlo };
@@ -121,8 +123,8 @@ impl Chart for Waterfall<'_> {
                 INK.mix(0.35).filled(),
             )))?;
             chart.draw_series(std::iter::once(Text::new(
-                format!("  {}", short(v)),
-                (v.max(origin), y + 0.5),
+                short(v),
+                (v.max(origin) + gap, y + 0.5),
                 label_style.pos(Pos::new(HPos::Left, VPos::Center)),
             )))?;
         }
@@ -166,8 +168,8 @@ impl Chart for Waterfall<'_> {
             let sign = if s.contribution > 0.0 { "+" } else { "" };
             let right = s.ci95.1.max(s.contribution).max(0.0);
             chart.draw_series(std::iter::once(Text::new(
-                format!("  {sign}{}", short(s.contribution)),
-                (b + right, y + 0.5),
+                format!("{sign}{}", short(s.contribution)),
+                (b + right + gap, y + 0.5),
                 label_style.pos(Pos::new(HPos::Left, VPos::Center)),
             )))?;
         }
