@@ -245,3 +245,51 @@ fn report_renders_in_chromium() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn report_has_a_contents_list_and_no_snake_case_metric_names() {
+    let dir = fixture_dir(3, 30);
+    plot_dir(dir.path(), ImageFormat::Svg).unwrap();
+    let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
+    // A table of contents linking every section heading, before the first heading.
+    let toc = html
+        .find("<nav class=\"toc\">")
+        .expect("a table of contents");
+    assert!(toc < html.find("<h2").unwrap());
+    for id in ["key-metrics", "differences", "charts", "parameters"] {
+        assert!(html.contains(&format!("<a href=\"#{id}\">")), "{id}");
+        assert!(html.contains(&format!("<h2 id=\"{id}\">")), "{id}");
+    }
+    // Every metric of the tables and charts in words, never as its column name.
+    let r = Results::read(dir.path()).unwrap();
+    for metric in r.compare_metrics() {
+        if metric.contains('_') {
+            assert!(
+                !html.contains(&format!(">{metric}")) && !html.contains(&format!("{metric}<")),
+                "{metric} shown as a column name"
+            );
+        }
+    }
+    assert!(html.contains("Value efficiency"));
+    // Charts' SVG text too (the forest lists every metric).
+    let forest = ChartKind::CompareForest.svg_string(&r).unwrap();
+    assert!(forest.contains("Median lead time"));
+    assert!(!forest.contains("lead_time_p50_days"));
+}
+
+#[test]
+fn a_later_section_is_listed_in_the_contents() {
+    let dir = fixture_dir(2, 20);
+    plot_dir(dir.path(), ImageFormat::Svg).unwrap();
+    let pending = backsim::analysis::report_section(
+        dir.path(),
+        "sweep-demo",
+        "<h2>Sweep of something</h2>\n<p>x</p>",
+    )
+    .unwrap();
+    backsim::output::atomic::commit_all(vec![pending]).unwrap();
+    let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert_eq!(html.matches("<nav class=\"toc\">").count(), 1);
+    assert!(html.contains("<a href=\"#sweep-demo\">Sweep of something</a>"));
+    assert!(html.contains("<a href=\"#charts\">Charts</a>"));
+}
