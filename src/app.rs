@@ -53,6 +53,7 @@ pub fn main(cli: Cli) -> i32 {
         Some(Command::Trace {
             scenario,
             run,
+            metric,
             compare,
             sprints,
             seed,
@@ -62,6 +63,7 @@ pub fn main(cli: Cli) -> i32 {
             scenario,
             compare,
             run,
+            metric: Some(metric),
             sprints,
             seed,
             out,

@@ -57,14 +57,19 @@ pub enum Command {
     Sensitivity(SensitivityArgs),
     /// Tell the story of one run sprint by sprint (optionally beside another scenario's)
     #[command(
-        after_help = "Examples:\n  backsim trace aligned --run 7\n  backsim trace aligned --run 7 --compare siloed-pm --sprints 1:8"
+        after_help = "Examples:\n  backsim trace aligned --run 7\n  backsim trace aligned --run typical --metric value_efficiency\n  backsim trace siloed-pm --run worst --metric release_delay_sprints\n  backsim trace aligned --run 7 --compare siloed-pm --sprints 1:8"
     )]
     Trace {
         /// Scenario file or preset name
         scenario: String,
-        /// The replication to tell (1-based: the `run` column of runs.csv)
-        #[arg(long, default_value_t = 1)]
-        run: u64,
+        /// The replication to tell: K (1-based: the `run` column of runs.csv), `typical` (the
+        /// run nearest the median of --metric over the scenario's runs) or `worst` (the worst
+        /// run on --metric)
+        #[arg(long, default_value = "1")]
+        run: crate::analysis::trace::RunPick,
+        /// The metric `--run typical|worst` picks by
+        #[arg(long, default_value = "value_efficiency")]
+        metric: String,
         /// The same run of another scenario, side by side
         #[arg(long)]
         compare: Option<String>,

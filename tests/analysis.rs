@@ -357,7 +357,8 @@ fn the_events_of_run_k_add_up_to_its_row_in_runs_csv() {
     let out = trace::run(&TraceOptions {
         scenario: "aligned".into(),
         compare: Some("siloed-pm".into()),
-        run: 2,
+        run: trace::RunPick::Number(2),
+        metric: None,
         sprints: None,
         seed: None,
         out: dir.path().to_path_buf(),
@@ -386,13 +387,16 @@ fn the_events_of_run_k_add_up_to_its_row_in_runs_csv() {
     let md = fs::read_to_string(dir.path().join("trace.md")).unwrap();
     assert!(md.contains("| the year in numbers | aligned | siloed-pm |"));
     assert!(md.contains("## Sprint 26"));
+    // Spill-over is told apart from the new commitment.
+    assert!(md.contains("SP carried over (work in progress from last sprint"));
     assert!(md.contains("The stories part in sprint") || md.contains("same items in every sprint"));
 
     // A window, and bad windows.
     let o = TraceOptions {
         scenario: "aligned".into(),
         compare: None,
-        run: 2,
+        run: trace::RunPick::Number(2),
+        metric: None,
         sprints: Some("3:4".into()),
         seed: None,
         out: dir.path().to_path_buf(),
@@ -400,6 +404,21 @@ fn the_events_of_run_k_add_up_to_its_row_in_runs_csv() {
     };
     let out = trace::run(&o).unwrap();
     assert!(out.markdown.contains("## Sprint 3") && !out.markdown.contains("## Sprint 5"));
+    // In the report the story is HTML tables, not a <pre> of Markdown.
+    let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
+    let section = &html[html.find("<!-- backsim:trace -->").unwrap()..];
+    assert!(section.contains("<table class=\"story\">"));
+    assert!(!section.contains("<pre class=\"story\">") && !section.contains("|---|"));
+    assert!(section.contains("<h3>Sprint 3</h3>"));
+    assert!(html.contains("<a href=\"#trace\">"));
+    // The typical run: named and explained.
+    let typical = trace::run(&TraceOptions {
+        run: trace::RunPick::Typical,
+        metric: Some("value_efficiency".into()),
+        ..o.clone()
+    })
+    .unwrap();
+    assert!(typical.markdown.contains("is the typical run"));
     for bad in ["0:2", "4:3", "1:99", "x"] {
         let err = trace::run(&TraceOptions {
             sprints: Some(bad.into()),
