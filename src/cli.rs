@@ -12,11 +12,22 @@ use std::path::PathBuf;
 with numbers and charts, what happens to delivery when Product Manager and Product Owner roles are \
 aligned, siloed, overloaded or blurred. It also forecasts \"when will these N items be done?\" from \
 historical throughput.\n\nWith no command it runs the built-in comparison of the four archetypes into output/.",
-    after_help = "Examples:\n  backsim                                   compare the four archetypes into output/\n  backsim run aligned my-team.toml --runs 5000\n  backsim init my-team && backsim check my-team.toml\n  backsim plot output --format svg"
+    after_help = "Examples:\n  backsim                                   compare the four archetypes into output/\n  backsim run aligned my-team.toml --runs 5000\n  backsim init my-team && backsim check my-team.toml\n  backsim plot output --format svg\n  backsim plot output --theme projector     large type and thick lines for a room"
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Look of the charts and the report: `default`, or `projector` (large type, thick lines
+    /// for a room: charts drawn on a smaller canvas, so text and lines fill more of it)
+    #[arg(long, global = true, value_enum, default_value_t = Theme::Default)]
+    pub theme: Theme,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum Theme {
+    #[default]
+    Default,
+    Projector,
 }
 
 #[derive(Debug, Subcommand)]

@@ -293,3 +293,32 @@ fn a_later_section_is_listed_in_the_contents() {
     assert!(html.contains("<a href=\"#sweep-demo\">Sweep of something</a>"));
     assert!(html.contains("<a href=\"#charts\">Charts</a>"));
 }
+
+#[test]
+fn projector_theme_draws_larger_type_and_lines_and_a_larger_report() {
+    // A separate process: the theme is process-wide.
+    let dir = fixture_dir(3, 30);
+    assert_cmd::Command::cargo_bin("backsim")
+        .unwrap()
+        .args(["plot", "--theme", "projector", "--format", "png"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let r = Results::read(dir.path()).unwrap();
+    // Same drawing on a canvas 0.8 the size: type and lines are 1.25 times larger in it.
+    let (w, h, ink) = png_stats(&dir.path().join("delay_cdf.png"));
+    assert_eq!((w, h), (960, 560));
+    assert!(ink > 0.03);
+    let (_, fh, _) = png_stats(&dir.path().join("compare_forest.png"));
+    assert_eq!(
+        fh,
+        (ChartKind::CompareForest.size(&r).1 as f64 * 0.8).round() as u32
+    );
+    let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(html.contains("body{font-size:22px}"));
+    // Without the theme: the default look.
+    plot_dir(dir.path(), ImageFormat::Png).unwrap();
+    assert_eq!(png_stats(&dir.path().join("delay_cdf.png")).0, 1200);
+    let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(!html.contains("body{font-size:22px}"));
+}

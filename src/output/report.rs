@@ -153,6 +153,27 @@ nav.toc ol{margin:.3em 0;padding-left:1.4em}
 footer{margin-top:3em;color:#777;font-size:.85rem}
 ";
 
+/// Extra CSS of the projector theme: larger type for a room.
+pub const PROJECTOR_CSS: &str = "
+body{font-size:22px}
+main{max-width:1500px}
+h1{font-size:2.6rem}
+h2{font-size:1.9rem}
+p.lead{font-size:1.3rem}
+table{font-size:1.05rem}
+figure svg{max-width:100%}
+figcaption{font-size:1.15rem}
+";
+
+/// The page's CSS in the current theme.
+pub fn css() -> String {
+    if crate::output::charts::projector() {
+        format!("{CSS}{PROJECTOR_CSS}")
+    } else {
+        CSS.to_string()
+    }
+}
+
 /// The whole page. `svgs` are the charts in display order.
 pub fn render(r: &Results, svgs: &[(ChartKind, String)]) -> String {
     let mut h = String::new();
@@ -161,9 +182,10 @@ pub fn render(r: &Results, svgs: &[(ChartKind, String)]) -> String {
         h,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{} — {}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n<h1>{}</h1>\n",
+         <title>{} — {}</title>\n<style>{}</style>\n</head>\n<body>\n<main>\n<h1>{}</h1>\n",
         esc(title),
         esc(&r.run.date),
+        css(),
         esc(title)
     );
     let mut meta = vec![];

@@ -33,19 +33,18 @@ fn render(
     format: ImageFormat,
 ) -> anyhow::Result<(Vec<PathBuf>, String)> {
     register_fonts();
+    let size = super::common::themed(chart.size());
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, chart.size()).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
         chart.draw(&root)?;
         root.present()?;
     }
     let mut files = Vec::new();
     if format.png() {
-        files.push(pending_png(
-            &base.with_extension("png"),
-            chart.size(),
-            |root| chart.draw(root),
-        )?);
+        files.push(pending_png(&base.with_extension("png"), size, |root| {
+            chart.draw(root)
+        })?);
     }
     if format.svg() {
         files.push(write_file(&base.with_extension("svg"), svg.as_bytes())?);

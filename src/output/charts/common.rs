@@ -8,6 +8,32 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::output::results::Results;
 
+/// The projector theme (`--theme projector`) for this process: charts are drawn on a canvas
+/// [`PROJECTOR_SCALE`] the size, with the same type and line widths in pixels, so text and
+/// lines fill more of the picture on a screen; the report's type is larger too.
+static PROJECTOR: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Canvas scale of the projector theme.
+pub const PROJECTOR_SCALE: f64 = 0.8;
+
+pub fn set_projector(on: bool) {
+    PROJECTOR.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
+pub fn projector() -> bool {
+    PROJECTOR.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// A chart's pixel size in the current theme.
+pub fn themed((w, h): (u32, u32)) -> (u32, u32) {
+    if projector() {
+        let s = |x: u32| (x as f64 * PROJECTOR_SCALE).round() as u32;
+        (s(w), s(h))
+    } else {
+        (w, h)
+    }
+}
+
 pub const WIDTH: u32 = 1200;
 pub const HEIGHT: u32 = 700;
 
@@ -182,16 +208,28 @@ where
     let (w, _) = root.dim_in_pixel();
     let title_h = if subtitle.is_some() { 86 } else { 56 };
     let (top, rest) = root.split_vertically(title_h);
+    // Shrink a title or subtitle that would not fit the width (a small projector canvas).
+    let fit = |text: &str, size: f64, heavy: bool| -> f64 {
+        let mut sz = size;
+        while sz > 12.0 {
+            let style = if heavy { bold(sz) } else { font(sz) };
+            match root.estimate_text_size(text, &style) {
+                Ok((tw, _)) if tw as i32 > w as i32 - 24 => sz -= 1.0,
+                _ => break,
+            }
+        }
+        sz
+    };
     top.draw(&Text::new(
         title.to_string(),
         (w as i32 / 2, 30),
-        bold(TITLE_SIZE).pos(Pos::new(HPos::Center, VPos::Center)),
+        bold(fit(title, TITLE_SIZE, true)).pos(Pos::new(HPos::Center, VPos::Center)),
     ))?;
     if let Some(sub) = subtitle {
         top.draw(&Text::new(
             sub.to_string(),
             (w as i32 / 2, 68),
-            font(LABEL_SIZE - 3.0)
+            font(fit(sub, LABEL_SIZE - 3.0, false))
                 .color(&RGBColor(90, 90, 90))
                 .pos(Pos::new(HPos::Center, VPos::Center)),
         ))?;

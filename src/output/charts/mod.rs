@@ -29,7 +29,8 @@ use crate::output::atomic::{commit_all, write_file, PendingFile};
 use crate::output::results::Results;
 
 pub use common::{
-    register_fonts, scenario_color, scenario_dashed, HEIGHT, OKABE_ITO, PALETTE, WIDTH,
+    projector, register_fonts, scenario_color, scenario_dashed, set_projector, HEIGHT, OKABE_ITO,
+    PALETTE, WIDTH,
 };
 
 /// Which image files to write for each chart.
@@ -129,10 +130,10 @@ impl ChartKind {
 
     /// Pixel size; the forest plot grows with the number of rows to stay readable.
     pub fn size(self, r: &Results) -> (u32, u32) {
-        match self {
+        common::themed(match self {
             ChartKind::CompareForest => compare::size(r),
             _ => (WIDTH, HEIGHT),
-        }
+        })
     }
 
     /// The charts of one per-sprint series: (title, series in sprints.csv, axis label, what
