@@ -388,7 +388,7 @@ fn completion_is_the_first_passage_of_the_capacity_draws() {
 /// Poisson's (400; the variance gains 1/12 from rounding to whole counts).
 #[test]
 fn poisson_inversion_above_200_is_the_normal_approximation() {
-    use backsim::engine::streams::poisson_from_unit;
+    use backsim::random::poisson_from_unit;
     let mu = 400.0;
     assert_eq!(poisson_from_unit(0.5, mu), 400);
     assert_eq!(poisson_from_unit(0.841_344_746, mu), 420);
