@@ -68,6 +68,15 @@ pub fn main(cli: Cli) -> i32 {
             quiet,
         })
         .map(|_| ()),
+        Some(Command::Serve {
+            scenarios,
+            port,
+            host,
+        }) => crate::serve::run(&crate::serve::ServeOptions {
+            scenarios,
+            host,
+            port,
+        }),
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory;
             clap_complete::generate(

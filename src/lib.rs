@@ -13,4 +13,5 @@ pub mod error;
 pub mod model;
 pub mod output;
 pub mod scenario;
+pub mod serve;
 pub mod stats;
