@@ -170,6 +170,8 @@ function render() {
   $("#chart-value .chart").innerHTML = intervalChart(res, "value_efficiency");
   $("#chart-wait .chart").innerHTML = bandChart(res, "decision_wait_hours");
   $("#chart-flow .chart").innerHTML = bandChart(res, $("#flow-series").value);
+  // How many answers the page has drawn (the browser test waits on it).
+  document.body.dataset.rendered = String(Number(document.body.dataset.rendered || 0) + 1);
 }
 
 function verdict(d) {
