@@ -18,8 +18,39 @@ pub fn request(url: &str, method: &str, path: &str, body: &[u8]) -> (u16, String
     );
     s.write_all(head.as_bytes()).unwrap();
     let _ = s.write_all(body);
+    // Read the head, then as many bytes as Content-Length says (some servers keep the
+    // connection open), or to the end.
     let mut raw = Vec::new();
-    let _ = s.read_to_end(&mut raw);
+    let mut buf = [0u8; 8192];
+    let body_len = loop {
+        let n = s.read(&mut buf).unwrap_or(0);
+        raw.extend_from_slice(&buf[..n]);
+        if let Some(at) = find(&raw, b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&raw[..at]).to_ascii_lowercase();
+            let len = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok());
+            break len.map(|l| at + 4 + l);
+        }
+        if n == 0 {
+            break None;
+        }
+    };
+    match body_len {
+        Some(total) => {
+            while raw.len() < total {
+                let n = s.read(&mut buf).unwrap_or(0);
+                if n == 0 {
+                    break;
+                }
+                raw.extend_from_slice(&buf[..n]);
+            }
+        }
+        None => {
+            let _ = s.read_to_end(&mut raw);
+        }
+    }
     let text = String::from_utf8_lossy(&raw).into_owned();
     let (head, rest) = text.split_once("\r\n\r\n").expect("an HTTP answer");
     let status: u16 = head
@@ -36,6 +67,10 @@ pub fn request(url: &str, method: &str, path: &str, body: &[u8]) -> (u16, String
         rest.to_string()
     };
     (status, body)
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 fn dechunk(mut s: &str) -> String {
