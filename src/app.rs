@@ -77,6 +77,9 @@ pub fn main(cli: Cli) -> i32 {
             host,
             port,
         }),
+        Some(Command::Workshop { out, quiet }) => {
+            crate::workshop::run(&crate::workshop::WorkshopOptions { out, quiet }).map(|_| ())
+        }
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory;
             clap_complete::generate(

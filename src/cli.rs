@@ -109,6 +109,15 @@ pub enum Command {
         #[arg(long, default_value = "127.0.0.1")]
         host: String,
     },
+    /// Prepare a workshop folder: run the exercises of docs/workshop.md, write their reports and a projector deck
+    Workshop {
+        /// Output folder
+        #[arg(long, default_value = "workshop")]
+        out: PathBuf,
+        /// No progress lines and no tables
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Print shell completions
     Completions {
         #[arg(value_enum)]

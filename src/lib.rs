@@ -15,3 +15,4 @@ pub mod output;
 pub mod scenario;
 pub mod serve;
 pub mod stats;
+pub mod workshop;
