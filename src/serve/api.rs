@@ -5,9 +5,10 @@
 //! Every function here is plain: a request body in, a status and a body out. The HTTP layer
 //! ([`super::http`]) only moves bytes.
 
+use super::cache::{self, Capture, ScenarioRuns, Stopped};
 use super::cancel::Ticket;
-use crate::engine::driver::{Comparison, Replications, Sink};
-use crate::engine::metrics::{idx, METRICS, N_METRICS, SERIES};
+use crate::engine::driver::{Comparison, Replications, BATCH};
+use crate::engine::metrics::{idx, RunRecord, METRICS, N_METRICS, N_SERIES, SERIES};
 use crate::error::input_error;
 use crate::output::csv::{censored_cell, fmt_num};
 use crate::scenario::params::{self, Kind};
@@ -17,6 +18,7 @@ use anyhow::Result;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// Most replications one request may ask for (a slider must stay live; `backsim run` is for more).
@@ -36,6 +38,8 @@ pub struct Lab {
     pub scenarios: Vec<Scenario>,
     /// How many of `scenarios` the page shows by default.
     pub shown: usize,
+    /// The runs simulated so far, per scenario (see [`super::cache`]).
+    pub cache: std::sync::Arc<super::cache::RunCache>,
 }
 
 impl Lab {
@@ -70,7 +74,11 @@ impl Lab {
                 scenarios.push(crate::scenario::load_scenario(name)?);
             }
         }
-        Ok(Lab { scenarios, shown })
+        Ok(Lab {
+            scenarios,
+            shown,
+            cache: Default::default(),
+        })
     }
 
     fn find(&self, name: &str) -> Result<&Scenario> {
@@ -189,38 +197,6 @@ fn quantile(q: f64, s: &Scenario, m: usize) -> Value {
     }
 }
 
-/// Feeds the CLI's aggregate and keeps each run's release delay for the CDF; gives up
-/// between batches when the request has been superseded.
-struct ApiSink<'a> {
-    aggregate: &'a mut Aggregate,
-    delays: Vec<Vec<f64>>,
-    ticket: Option<&'a Ticket>,
-}
-
-#[derive(Debug)]
-struct Superseded;
-impl std::fmt::Display for Superseded {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("superseded by a newer request from the same page")
-    }
-}
-impl std::error::Error for Superseded {}
-
-impl Sink for ApiSink<'_> {
-    fn replications(&mut self, batch: &Replications) -> Result<()> {
-        if self.ticket.is_some_and(|t| t.superseded()) {
-            return Err(anyhow::Error::new(Superseded));
-        }
-        self.aggregate.add_batch(batch);
-        for j in 0..batch.len {
-            for (s, r) in batch.records(j).iter().enumerate() {
-                self.delays[s].push(r.metrics[idx::RELEASE_DELAY]);
-            }
-        }
-        Ok(())
-    }
-}
-
 /// The scenarios, runs and seed of a request, checked.
 pub struct Plan {
     pub scenarios: Vec<Scenario>,
@@ -302,31 +278,82 @@ pub fn plan(lab: &Lab, req: &SimRequest) -> Result<Plan> {
 pub fn simulate(lab: &Lab, req: &SimRequest, ticket: Option<&Ticket>) -> Result<Value, Refusal> {
     let started = Instant::now();
     let plan = plan(lab, req).map_err(bad)?;
-    let comparison = Comparison::new(&plan.scenarios, plan.seed, plan.runs);
-    let sprints: Vec<usize> = plan
+    let n = plan.scenarios.len();
+    let stop = || ticket.is_some_and(|t| t.superseded());
+    // Each scenario's runs: from the cache, else simulated (only the scenarios not cached,
+    // together, on the same streams).
+    let keys: Vec<_> = plan
         .scenarios
         .iter()
-        .map(|s| s.simulation.sprints as usize)
+        .map(|s| cache::key(s, plan.seed, plan.runs))
         .collect();
+    let mut runs: Vec<Option<Arc<ScenarioRuns>>> = keys.iter().map(|k| lab.cache.get(k)).collect();
+    let missing: Vec<usize> = (0..n).filter(|&i| runs[i].is_none()).collect();
+    if !missing.is_empty() {
+        let todo: Vec<Scenario> = missing.iter().map(|&i| plan.scenarios[i].clone()).collect();
+        let sprints: Vec<usize> = todo.iter().map(|s| s.simulation.sprints as usize).collect();
+        let mut capture = Capture::new(&sprints, plan.runs, &stop);
+        let comparison = Comparison::new(&todo, plan.seed, plan.runs);
+        if let Err(e) = comparison.run(&mut capture, &|_| {}) {
+            return Err(if e.downcast_ref::<Stopped>().is_some() {
+                Refusal::Cancelled
+            } else {
+                bad(e)
+            });
+        }
+        for (&i, r) in missing.iter().zip(capture.runs) {
+            let r = Arc::new(r);
+            lab.cache.put(keys[i].clone(), r.clone());
+            runs[i] = Some(r);
+        }
+    }
+    let runs: Vec<Arc<ScenarioRuns>> = runs.into_iter().flatten().collect();
+    // The CLI's aggregation, fed batch by batch in replication order as the driver feeds it.
+    let sprints: Vec<usize> = runs.iter().map(|r| r.sprints).collect();
     let planned: Vec<f64> = plan
         .scenarios
         .iter()
         .map(|s| s.release.planned_sprint.unwrap_or(0) as f64)
         .collect();
     let mut aggregate = Aggregate::new(&sprints, &planned, 0);
-    let mut sink = ApiSink {
-        aggregate: &mut aggregate,
-        delays: vec![Vec::with_capacity(plan.runs as usize); plan.scenarios.len()],
-        ticket,
+    let max_sprints = sprints.iter().copied().max().unwrap_or(0);
+    let batch = BATCH as usize;
+    let empty = RunRecord {
+        metrics: [f64::NAN; N_METRICS],
     };
-    if let Err(e) = comparison.run(&mut sink, &|_| {}) {
-        return Err(if e.downcast_ref::<Superseded>().is_some() {
-            Refusal::Cancelled
-        } else {
-            bad(e)
-        });
+    let mut records = vec![empty; batch * n];
+    let mut series = vec![[0.0; N_SERIES]; batch * n * max_sprints];
+    let mut written = vec![0u32; batch * n];
+    let mut delays: Vec<Vec<f64>> = vec![Vec::with_capacity(plan.runs as usize); n];
+    let mut start = 0u64;
+    while start < plan.runs {
+        if stop() {
+            return Err(Refusal::Cancelled);
+        }
+        let len = (plan.runs - start).min(BATCH) as usize;
+        for j in 0..len {
+            let r = start as usize + j;
+            for (s, sr) in runs.iter().enumerate() {
+                let at = j * n + s;
+                records[at] = sr.records[r];
+                delays[s].push(sr.records[r].metrics[idx::RELEASE_DELAY]);
+                let w = sr.rows[r] as usize;
+                written[at] = w as u32;
+                series[at * max_sprints..at * max_sprints + w]
+                    .copy_from_slice(&sr.series[r * sr.sprints..r * sr.sprints + w]);
+            }
+        }
+        aggregate.add_batch(&Replications::new(
+            start,
+            len,
+            n,
+            max_sprints,
+            &records,
+            &series,
+            &written,
+        ));
+        start += len as u64;
     }
-    let delays = std::mem::take(&mut sink.delays);
     let mut out = Vec::new();
     for (s, sc) in plan.scenarios.iter().enumerate() {
         let mut metrics = Map::new();

@@ -8,6 +8,7 @@
 //! command line are loaded once, at start.
 
 pub mod api;
+pub mod cache;
 pub mod cancel;
 
 use crate::error::input_error;

@@ -273,12 +273,27 @@ fn the_numbers_are_those_of_backsim_run() {
     }
 }
 
+/// POST /api/simulate on a lab of its own (nothing cached).
+fn simulate_fresh(body: &str) -> Value {
+    let lab = Lab::load(&[]).unwrap();
+    let (status, _, text) = respond(
+        &lab,
+        &Clients::default(),
+        "POST",
+        "/api/simulate",
+        body.as_bytes(),
+    );
+    assert_eq!(status, 200, "{text}");
+    serde_json::from_str(&text).unwrap()
+}
+
 #[test]
 fn one_scenarios_lever_leaves_the_others_identical() {
     let base = r#"{"runs": 200, "seed": 3}"#;
     let moved = r#"{"runs": 200, "seed": 3, "params": {"siloed-pm": {"pm.sync_interval": 1, "pm.sync_fidelity": 0.9}}}"#;
-    let (_, a) = simulate(base);
-    let (_, b) = simulate(moved);
+    // Fresh labs: the others stay because they live the same worlds, not because of a cache.
+    let a = simulate_fresh(base);
+    let b = simulate_fresh(moved);
     for name in ["aligned", "overloaded-po", "blurred-roles"] {
         let (x, y) = (scenario(&a, name), scenario(&b, name));
         for part in ["metrics", "diff", "bands", "release_delay_cdf"] {
@@ -294,8 +309,31 @@ fn one_scenarios_lever_leaves_the_others_identical() {
         y["metrics"]["value_efficiency"]["mean"]
     );
     // Same seed, same request: the same answer (common random numbers).
-    let (_, c) = simulate(base);
+    let c = simulate_fresh(base);
     assert_eq!(a["scenarios"], c["scenarios"]);
+}
+
+#[test]
+fn answers_from_cached_runs_equal_fresh_ones() {
+    // One lab: the second request simulates siloed-pm only and takes the rest from the
+    // first; the third is all cached. Each equals a lab that simulates everything.
+    let lab = Lab::load(&[]).unwrap();
+    let clients = Clients::default();
+    for body in [
+        r#"{"runs": 150, "seed": 9}"#,
+        r#"{"runs": 150, "seed": 9, "params": {"siloed-pm": {"pm.sync_interval": 2}}}"#,
+        r#"{"runs": 150, "seed": 9, "scenarios": ["siloed-pm", "aligned"], "params": {"siloed-pm": {"pm.sync_interval": 2}}}"#,
+        r#"{"runs": 150, "seed": 9}"#,
+    ] {
+        let (status, _, text) = respond(&lab, &clients, "POST", "/api/simulate", body.as_bytes());
+        assert_eq!(status, 200);
+        let cached: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            cached["scenarios"],
+            simulate_fresh(body)["scenarios"],
+            "{body}"
+        );
+    }
 }
 
 #[test]
