@@ -300,6 +300,11 @@ fn the_live_page_moves_one_scenario_and_nothing_else() {
         b.eval("document.querySelector('#trace-pos').innerText"),
         "sprint 2 of 26"
     );
+    if let Some(path) = std::env::var_os("BACKSIM_SCREENSHOT") {
+        let shot = b.call("Page.captureScreenshot", json!({"format": "png"}));
+        let path = PathBuf::from(path).with_extension("trace.png");
+        std::fs::write(path, base64_decode(shot["data"].as_str().unwrap())).unwrap();
+    }
     b.eval("document.querySelector('#trace-close').click()");
     // The saved report is a page of its own: no script, the charts inline.
     let report = b.eval("reportHtml()");
