@@ -309,6 +309,9 @@ fn the_live_page_moves_one_scenario_and_nothing_else() {
     // The saved report is a page of its own: no script, the charts inline.
     let report = b.eval("reportHtml()");
     let report = report.as_str().unwrap();
+    if let Some(path) = std::env::var_os("BACKSIM_SCREENSHOT") {
+        std::fs::write(PathBuf::from(path).with_extension("report.html"), report).unwrap();
+    }
     assert!(
         report.contains("<svg")
             && !report.contains("<script")
