@@ -78,7 +78,10 @@ pub fn main(cli: Cli) -> i32 {
             port,
         }),
         Some(Command::Workshop { out, quiet }) => {
-            crate::workshop::run(&crate::workshop::WorkshopOptions { out, quiet }).map(|_| ())
+            crate::workshop::run(&crate::workshop::WorkshopOptions { out, quiet }, &|args| {
+                run(args).map(|o| o.files)
+            })
+            .map(|_| ())
         }
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory;

@@ -86,7 +86,7 @@ pub fn variant_toml(ex: &Exercise) -> String {
     let mut sections: Vec<(&str, Vec<String>)> = Vec::new();
     for (key, value) in ex.levers {
         let (section, leaf) = key.split_once('.').expect("dotted key");
-        let line = format!("{leaf} = {}", crate::output::csv::fmt_num(*value));
+        let line = format!("{leaf} = {}", crate::format::fmt_num(*value));
         match sections.iter_mut().find(|(s, _)| *s == section) {
             Some((_, lines)) => lines.push(line),
             None => sections.push((section, vec![line])),
@@ -112,7 +112,7 @@ pub fn variant_toml(ex: &Exercise) -> String {
 pub fn levers_text(ex: &Exercise) -> String {
     ex.levers
         .iter()
-        .map(|(k, v)| format!("{k} = {}", crate::output::csv::fmt_num(*v)))
+        .map(|(k, v)| format!("{k} = {}", crate::format::fmt_num(*v)))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -174,8 +174,13 @@ pub struct WorkshopOptions {
     pub quiet: bool,
 }
 
-/// `backsim workshop`: write the variants, run every exercise, write the deck.
-pub fn run(opts: &WorkshopOptions) -> Result<Vec<PathBuf>> {
+/// `backsim workshop`: write the variants, run every exercise with `run_command` (the
+/// `backsim run` command, handed in by the caller, which returns the files it wrote), write
+/// the deck.
+pub fn run(
+    opts: &WorkshopOptions,
+    run_command: &dyn Fn(&RunArgs) -> Result<Vec<PathBuf>>,
+) -> Result<Vec<PathBuf>> {
     let out = &opts.out;
     let scen = out.join("scenarios");
     std::fs::create_dir_all(&scen).map_err(|e| {
@@ -207,8 +212,7 @@ pub fn run(opts: &WorkshopOptions) -> Result<Vec<PathBuf>> {
             format: Format::Both,
             ..RunArgs::default()
         };
-        let outcome = crate::app::run(&args)?;
-        files.extend(outcome.files);
+        files.extend(run_command(&args)?);
         let results = Results::read(&dir)?;
         let table = expected_block(ex, &results)?;
         if !opts.quiet {

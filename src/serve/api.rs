@@ -7,13 +7,14 @@
 
 use super::cache::{self, Capture, ScenarioRuns, Stopped};
 use super::cancel::Ticket;
+use crate::aggregate::Aggregate;
 use crate::engine::driver::{Comparison, Replications, BATCH};
 use crate::engine::metrics::{idx, RunRecord, METRICS, N_METRICS, N_SERIES, SERIES};
 use crate::error::input_error;
-use crate::output::csv::{censored_cell, fmt_num};
+use crate::format::fmt_num;
+use crate::output::csv::censored_cell;
 use crate::scenario::params::{self, Kind};
 use crate::scenario::{ModelKind, Scenario};
-use crate::stats::Aggregate;
 use anyhow::Result;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
