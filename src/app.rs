@@ -71,6 +71,21 @@ pub fn main(cli: Cli) -> i32 {
             quiet,
         })
         .map(|_| ()),
+        Some(Command::Serve {
+            scenarios,
+            port,
+            host,
+        }) => crate::serve::run(&crate::serve::ServeOptions {
+            scenarios,
+            host,
+            port,
+        }),
+        Some(Command::Workshop { out, quiet }) => {
+            crate::workshop::run(&crate::workshop::WorkshopOptions { out, quiet }, &|args| {
+                run(args).map(|o| o.files)
+            })
+            .map(|_| ())
+        }
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory;
             clap_complete::generate(

@@ -111,6 +111,29 @@ pub enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// A live page to move levers in front of a room (local web app, works offline)
+    #[command(
+        after_help = "Examples:\n  backsim serve                      the four archetypes on http://127.0.0.1:8787/\n  backsim serve aligned my-team.toml --port 9000\n  backsim serve --host 0.0.0.0       for a room's network (prints a warning)"
+    )]
+    Serve {
+        /// Scenario files or preset names, one column each (default: the four archetypes)
+        scenarios: Vec<String>,
+        /// Port to listen on (0: any free port)
+        #[arg(long, default_value_t = crate::serve::DEFAULT_PORT)]
+        port: u16,
+        /// Address to listen on; 0.0.0.0 serves every machine on the network
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+    },
+    /// Prepare a workshop folder: run the exercises of docs/workshop.md, write their reports and a projector deck
+    Workshop {
+        /// Output folder
+        #[arg(long, default_value = "workshop")]
+        out: PathBuf,
+        /// No progress lines and no tables
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Print shell completions
     Completions {
         #[arg(value_enum)]

@@ -17,4 +17,6 @@ pub mod model;
 pub mod output;
 pub mod random;
 pub mod scenario;
+pub mod serve;
 pub mod stats;
+pub mod workshop;
