@@ -7,6 +7,7 @@
 
 pub mod analysis;
 pub mod app;
+pub mod calendar;
 pub mod cli;
 pub mod engine;
 pub mod error;

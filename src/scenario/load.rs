@@ -332,7 +332,12 @@ fn snippet(text: &str, line: usize, col: usize, len: usize) -> String {
 /// `file:line:col: key.path: message`, pointing at the nearest file of the chain that sets the key.
 /// What a throughput forecast reads besides `[simulation]`: every other key would be
 /// silently ignored, so setting one is an error.
-const THROUGHPUT_KEYS: [&str; 7] = [
+const THROUGHPUT_KEYS: [&str; 12] = [
+    "calendar.start",
+    "calendar.holidays",
+    "forecast.target_date",
+    "forecast.target_sprint",
+    "forecast.promise_date",
     "team.capacity",
     "team.commitment_factor",
     "team.velocity_window",

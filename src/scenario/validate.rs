@@ -526,6 +526,85 @@ pub fn validate(s: &Scenario, limits: &Limits) -> Vec<Problem> {
         }
         c.at_least("backlog.initial_items", b.initial_items as u64, 1);
     }
+    let date = |c: &mut Checker, key: &str, v: &str| {
+        if let Err(e) = crate::calendar::Date::parse_iso(v) {
+            c.push(key, e);
+        }
+    };
+    if let Some(start) = &s.calendar.start {
+        date(&mut c, "calendar.start", start);
+    }
+    for (i, h) in s.calendar.holidays.iter().enumerate() {
+        date(&mut c, &format!("calendar.holidays.{i}"), h);
+    }
+    if !s.calendar.holidays.is_empty() && s.calendar.start.is_none() {
+        c.push(
+            "calendar.holidays",
+            "needs calendar.start = \"YYYY-MM-DD\" (the first day of sprint 1)".into(),
+        );
+    }
+    let f = &s.forecast;
+    if !f.is_empty() && s.simulation.model != super::ModelKind::Throughput {
+        c.push(
+            "forecast",
+            "answers a throughput forecast's questions: set simulation.model = \"throughput\" (or remove [forecast]; the roles model's promise is release.planned_sprint)".into(),
+        );
+    }
+    for (key, v) in [
+        ("forecast.target_date", &f.target_date),
+        ("forecast.promise_date", &f.promise_date),
+    ] {
+        if let Some(v) = v {
+            date(&mut c, key, v);
+            if s.calendar.start.is_none() {
+                c.push(
+                    key,
+                    "a date needs a calendar: set calendar.start = \"YYYY-MM-DD\" (the first day of sprint 1), or give a sprint number instead".into(),
+                );
+            } else if let (Ok(d), Ok(start)) = (
+                crate::calendar::Date::parse_iso(v),
+                crate::calendar::Date::parse_iso(s.calendar.start.as_deref().unwrap_or("")),
+            ) {
+                if d < start {
+                    c.push(key, format!("{v} is before calendar.start ({start})"));
+                }
+            }
+        }
+    }
+    if f.target_date.is_some() && f.target_sprint.is_some() {
+        c.push(
+            "forecast.target_sprint",
+            "give either target_date or target_sprint, not both".into(),
+        );
+    }
+    if let Some(k) = f.target_sprint {
+        c.at_least("forecast.target_sprint", k as u64, 1);
+        if k > s.simulation.sprints {
+            c.push(
+                "forecast.target_sprint",
+                format!(
+                    "is after the horizon (simulation.sprints = {}): raise the horizon or pick an earlier sprint",
+                    s.simulation.sprints
+                ),
+            );
+        }
+    }
+    if f.target_date.is_some() && c.problems.is_empty() {
+        match s.target_sprint() {
+            Some(0) => c.push(
+                "forecast.target_date",
+                "is before the end of sprint 1: no sprint ends by then".into(),
+            ),
+            Some(k) if k > s.simulation.sprints => c.push(
+                "forecast.target_date",
+                format!(
+                    "falls in sprint {k}, after the horizon (simulation.sprints = {}): raise the horizon",
+                    s.simulation.sprints
+                ),
+            ),
+            _ => {}
+        }
+    }
     if !s.sensitivity.is_empty() {
         match super::params::sensitivity_overrides(s) {
             Ok(_) => {}

@@ -2,6 +2,7 @@
 //! and the aggregation of a whole comparison, fed one replication at a time in order.
 
 pub mod aggregate;
+pub mod forecast;
 pub mod moments;
 pub mod sketch;
 pub mod special;

@@ -13,5 +13,6 @@ mod cli;
 mod common;
 mod determinism;
 mod exact;
+mod forecast;
 mod identity;
 mod throughput;
