@@ -80,6 +80,14 @@ impl Forecasts {
     }
 }
 
+/// The scope a `when` answer is about: the initial items, or the mean of a scope range.
+pub fn scope_of(s: &Scenario) -> u64 {
+    match &s.backlog.initial_items_range {
+        Some(r) => r.mean().round().max(0.0) as u64,
+        None => s.backlog.initial_items as u64,
+    }
+}
+
 /// "Fri 2027-05-21", or "" without a calendar.
 pub fn date_of(s: &Scenario, sprint: u32) -> Option<Date> {
     Some(s.calendar()?.sprint_end(sprint))
@@ -94,7 +102,7 @@ pub fn forecast_csv(f: &Forecasts, scenarios: &[Scenario]) -> String {
     let mut out = String::from("scenario,question,confidence,sprint,date,items\n");
     for (s, sc) in scenarios.iter().enumerate() {
         let Some(t) = f.tally(s) else { continue };
-        let scope = sc.backlog.initial_items;
+        let scope = scope_of(sc);
         for c in CONFIDENCES {
             // Not reached within the horizon: `>H` as in summary.csv, no date.
             let (sprint, date) = match t.when(c) {
@@ -136,7 +144,7 @@ pub fn headline(f: &Forecasts, scenarios: &[Scenario]) -> String {
     let mut out = String::new();
     for (s, sc) in scenarios.iter().enumerate() {
         let Some(t) = f.tally(s) else { continue };
-        let scope = sc.backlog.initial_items;
+        let scope = scope_of(sc);
         let _ = writeln!(out, "{}: when will {scope} items be done?", sc.name);
         for c in CONFIDENCES {
             let line = match t.when(c) {

@@ -207,6 +207,30 @@ pub struct Backlog {
     /// Probability that an item splits when first refined or planned.
     pub split_rate: f64,
     pub split_into: u32,
+    /// Throughput model: ProjectForecaster-style split-rate samples; each run draws one
+    /// (uniformly) and multiplies the initial item count by it (rounded to whole items).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub split_rate_samples: Vec<f64>,
+    /// Throughput model: items added to the scope at the start of every sprint after the
+    /// first, drawn from this distribution (rounded to whole items, negative counts as 0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope_growth: Option<Dist>,
+    /// Throughput model: a scope range, written as `initial_items = { dist = "uniform",
+    /// min = 100, max = 140 }` (whole numbers from min to max, equally likely) or
+    /// `{ dist = "empirical", values = [...] }`; each run draws its item count. On load it
+    /// is moved here and `initial_items` holds its largest value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub initial_items_range: Option<Dist>,
+}
+
+/// The largest item count of a scope range, or None for a distribution a range cannot be.
+pub fn scope_range_max(d: &Dist) -> Option<f64> {
+    match d {
+        Dist::Constant { value } => Some(value.round()),
+        Dist::Uniform { max, .. } => Some(max.floor()),
+        Dist::Empirical { values } => values.iter().copied().reduce(f64::max).map(f64::round),
+        _ => None,
+    }
 }
 
 impl Default for Backlog {
@@ -235,6 +259,9 @@ impl Default for Backlog {
             ready_threshold: 0.4,
             split_rate: 0.0,
             split_into: 2,
+            split_rate_samples: Vec::new(),
+            scope_growth: None,
+            initial_items_range: None,
         }
     }
 }

@@ -222,3 +222,41 @@ fn bad_dates_are_named_with_file_key_and_line() {
     );
     assert!(err.contains("simulation.model = \"throughput\""), "{err}");
 }
+
+#[test]
+fn throughput_only_keys_are_refused_elsewhere_and_named() {
+    let files = Files::new();
+    let cases = [
+        (
+            "[backlog]\nscope_growth = { dist = \"poisson\", mean = 2 }\n",
+            "backlog.scope_growth",
+            "throughput-model key",
+        ),
+        (
+            "[backlog]\nsplit_rate_samples = [1.2]\n",
+            "backlog.split_rate_samples",
+            "throughput-model key",
+        ),
+        (
+            "extends = \"forecast\"\n[[risks]]\nname = \"x\"\nprobability = 0.5\nadded_points = 3\n",
+            "risks[0].added_points",
+            "added_items",
+        ),
+        (
+            "extends = \"forecast\"\n[backlog]\nsplit_rate_samples = [0]\n",
+            "backlog.split_rate_samples[0]",
+            "(0, 100]",
+        ),
+    ];
+    for (text, key, words) in cases {
+        let path = files.write("bad", text);
+        let err = format!(
+            "{:#}",
+            backsim::scenario::load_scenario(path.to_str().unwrap()).unwrap_err()
+        );
+        assert!(
+            err.contains("bad.toml:") && err.contains(key) && err.contains(words),
+            "{text}: {err}"
+        );
+    }
+}
