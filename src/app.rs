@@ -44,10 +44,29 @@ pub fn main(cli: Cli) -> i32 {
             history,
             out,
             quiet,
+            date_format,
+            period,
+            sprint_days,
+            since,
+            last,
+            strict,
         }) => crate::analysis::calibrate::run(&crate::analysis::calibrate::CalibrateOptions {
             history,
             out,
             quiet,
+            items: crate::analysis::calibrate::ItemOptions {
+                date_format,
+                period: match period {
+                    crate::cli::PeriodArg::Day => crate::analysis::tracker::Period::Day,
+                    crate::cli::PeriodArg::Week => crate::analysis::tracker::Period::Week,
+                    crate::cli::PeriodArg::Sprint => {
+                        crate::analysis::tracker::Period::Sprint { days: sprint_days }
+                    }
+                },
+                since,
+                last,
+                strict,
+            },
         })
         .map(|_| ()),
         Some(Command::Trace {

@@ -16,3 +16,4 @@ mod exact;
 mod forecast;
 mod identity;
 mod throughput;
+mod tracker;
