@@ -30,6 +30,22 @@ pub struct Results {
     pub summary: Vec<SummaryRow>,
     pub compare: Vec<CompareRow>,
     pub sprints: Vec<SprintRow>,
+    /// `forecast.csv`, when the run had a throughput scenario (else empty).
+    pub forecast: Vec<ForecastRow>,
+}
+
+/// One row of `forecast.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForecastRow {
+    pub scenario: String,
+    /// `when` or `how_many`.
+    pub question: String,
+    pub confidence: u32,
+    /// A sprint number, or `>H` when not reached within the horizon.
+    pub sprint: String,
+    /// `YYYY-MM-DD`, or empty without a calendar.
+    pub date: String,
+    pub items: Option<f64>,
 }
 
 /// The `[run]` table of `scenarios.toml`.
@@ -221,6 +237,11 @@ impl Results {
         let summary = read_summary(&path("summary.csv"), &names)?;
         let compare = read_compare(&path("compare.csv"), &names)?;
         let sprints = read_sprints(&path("sprints.csv"), &names)?;
+        let forecast = if path("forecast.csv").is_file() {
+            read_forecast(&path("forecast.csv"), &names)?
+        } else {
+            Vec::new()
+        };
         Ok(Results {
             dir: dir.to_path_buf(),
             run,
@@ -229,7 +250,20 @@ impl Results {
             summary,
             compare,
             sprints,
+            forecast,
         })
+    }
+
+    /// Whether every scenario is a throughput forecast (`simulation.model = "throughput"`).
+    pub fn forecast_only(&self) -> bool {
+        !self.scenarios.is_empty()
+            && self.scenarios.iter().all(|s| {
+                s.table
+                    .get("simulation")
+                    .and_then(|t| t.get("model"))
+                    .and_then(|m| m.as_str())
+                    == Some("throughput")
+            })
     }
 
     /// Index of a scenario in run order (its colour), if known.
@@ -632,6 +666,38 @@ fn read_summary(path: &Path, known: &[&str]) -> anyhow::Result<Vec<SummaryRow>> 
             pct,
             n: f.opt_num(line, &rec, "n")?,
             completed_share: f.opt_num(line, &rec, "completed_share")?,
+        });
+    }
+    Ok(out)
+}
+
+fn read_forecast(path: &Path, known: &[&str]) -> anyhow::Result<Vec<ForecastRow>> {
+    let required = [
+        "scenario",
+        "question",
+        "confidence",
+        "sprint",
+        "date",
+        "items",
+    ];
+    let (f, mut rdr) = CsvFile::open(path, &required)?;
+    let mut out = Vec::new();
+    for (line, rec) in f.records(&mut rdr)? {
+        let question = f.text(line, &rec, "question")?;
+        if question != "when" && question != "how_many" {
+            return Err(f.err(line, "question", "expected when or how_many", &question));
+        }
+        let c = f.cell(&rec, "confidence");
+        let confidence = c
+            .parse()
+            .map_err(|_| f.err(line, "confidence", "expected a whole percentage", c))?;
+        out.push(ForecastRow {
+            scenario: f.scenario(line, &rec, "scenario", known)?,
+            question,
+            confidence,
+            sprint: f.text(line, &rec, "sprint")?,
+            date: f.cell(&rec, "date").to_string(),
+            items: f.opt_num(line, &rec, "items")?,
         });
     }
     Ok(out)

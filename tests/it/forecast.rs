@@ -260,3 +260,50 @@ fn throughput_only_keys_are_refused_elsewhere_and_named() {
         );
     }
 }
+
+#[test]
+fn a_forecast_report_speaks_the_forecast_s_words() {
+    let files = Files::new();
+    let path = files.write(
+        "cal",
+        "extends = \"forecast\"\nname = \"cal\"\n[calendar]\nstart = \"2027-01-04\"\n[forecast]\ntarget_sprint = 8\npromise_date = \"2027-03-12\"\n",
+    );
+    let out = Command::cargo_bin("backsim")
+        .unwrap()
+        .current_dir(files.dir.path())
+        .args([
+            "run",
+            path.to_str().unwrap(),
+            "--runs",
+            "300",
+            "--out",
+            "out",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(files.dir.path().join("out/report.html")).unwrap();
+    // 2027-03-12 is the end of sprint 10 (5-day sprints from Monday 2027-01-04).
+    assert!(
+        html.contains("The promise was week 10 (2027-03-12)"),
+        "{html}"
+    );
+    assert!(html.contains("<h2>Forecast</h2>") && html.contains("how many?"));
+    assert!(html.contains("with 85 % confidence"));
+    for absent in [
+        "soonest",
+        "Key metrics per scenario",
+        "id=\"value_efficiency\"",
+        "id=\"quality\"",
+        "id=\"flow_tech_debt\"",
+        "id=\"compare_forest\"",
+    ] {
+        assert!(!html.contains(absent), "{absent} in the report");
+    }
+    assert!(html.contains("id=\"done_by_sprint\""));
+}
