@@ -31,6 +31,7 @@ pub const MAX_SCENARIOS: usize = 64;
 
 /// Run a parsed command line; returns the process exit code.
 pub fn main(cli: Cli) -> i32 {
+    crate::output::charts::set_projector(cli.theme == crate::cli::Theme::Projector);
     let result = match cli.command {
         None => run(&RunArgs::default()).map(|_| ()),
         Some(Command::Run(args)) => run(&args).map(|_| ()),
@@ -72,6 +73,7 @@ pub fn main(cli: Cli) -> i32 {
         Some(Command::Trace {
             scenario,
             run,
+            metric,
             compare,
             sprints,
             seed,
@@ -81,6 +83,7 @@ pub fn main(cli: Cli) -> i32 {
             scenario,
             compare,
             run,
+            metric: Some(metric),
             sprints,
             seed,
             out,

@@ -11,6 +11,7 @@ pub mod csv;
 #[doc(hidden)]
 pub mod fixture;
 pub mod forecast;
+pub mod names;
 pub mod report;
 pub mod results;
 pub mod table;

@@ -293,7 +293,7 @@ fn a_forecast_report_speaks_the_forecast_s_words() {
         html.contains("The promise was week 10 (2027-03-12)"),
         "{html}"
     );
-    assert!(html.contains("<h2>Forecast</h2>") && html.contains("how many?"));
+    assert!(html.contains("<h2 id=\"forecast\">Forecast</h2>") && html.contains("how many?"));
     assert!(html.contains("with 85 % confidence"));
     for absent in [
         "soonest",
