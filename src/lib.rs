@@ -9,6 +9,7 @@
 pub mod aggregate;
 pub mod analysis;
 pub mod app;
+pub mod calendar;
 pub mod cli;
 pub mod engine;
 pub mod error;

@@ -17,6 +17,8 @@ mod common;
 mod determinism;
 mod exact;
 mod floors;
+mod forecast;
 mod identity;
 mod oracle;
 mod throughput;
+mod tracker;
