@@ -153,7 +153,8 @@ fn plan(args: &RunArgs) -> Result<RunPlan> {
             })
             .ok_or_else(|| {
                 input_error(format!(
-                    "--baseline {name:?}: no such scenario in this run (scenarios: {})",
+                    "--baseline {name:?}: no such scenario in this run{} (scenarios: {})",
+                    crate::words::did_you_mean(name, scenarios.iter().map(|s| s.name.as_str())),
                     scenarios
                         .iter()
                         .map(|s| s.name.as_str())
@@ -563,7 +564,8 @@ fn list_scenarios() -> Result<()> {
 fn init(name: &str, extends: &str) -> Result<()> {
     if presets::find(extends).is_none() {
         return Err(input_error(format!(
-            "--extends {extends:?}: no such preset (presets: {})",
+            "--extends {extends:?}: no such preset{} (presets: {})",
+            crate::words::did_you_mean(extends, presets::names()),
             presets::names().join(", ")
         )));
     }
@@ -586,7 +588,14 @@ fn init(name: &str, extends: &str) -> Result<()> {
             path.display()
         )));
     }
-    let text = starter(&stem, extends);
+    let throughput = crate::scenario::load_scenario(extends)?.simulation.model
+        == crate::scenario::ModelKind::Throughput;
+    let shown = shell_quote(&path.display().to_string());
+    let text = if throughput {
+        throughput_starter(&stem, &shown, extends)
+    } else {
+        starter(&stem, &shown, extends)
+    };
     let mut f = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -595,19 +604,54 @@ fn init(name: &str, extends: &str) -> Result<()> {
     f.write_all(text.as_bytes())
         .with_context(|| format!("cannot write {}", path.display()))?;
     println!(
-        "wrote {} (extends {extends}); try: backsim check {} && backsim run {extends} {}",
+        "wrote {} (extends {extends}); try: backsim check {shown} && backsim run {extends} {shown}",
         path.display(),
-        path.display(),
-        path.display()
     );
     Ok(())
 }
 
+/// `word` as one shell word: unchanged when it holds only safe characters, else in single
+/// quotes (`my team.toml` becomes `'my team.toml'`).
+pub fn shell_quote(word: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "._-/+=:,@%".contains(c);
+    if !word.is_empty() && word.chars().all(safe) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+/// The text of a starter file for a throughput forecast: only the keys that model reads.
+pub fn throughput_starter(name: &str, shown: &str, extends: &str) -> String {
+    format!(
+        r#"# A backsim throughput forecast: "when will these items be done?". Set only what differs
+# from the scenario it extends; `backsim check {shown}` shows the resolved scenario,
+# docs/scenario-format.md every key. A forecast reads [simulation] and the keys below only.
+name = "{name}"
+description = "What this forecast is about, in one line."
+extends = "{extends}"
+
+[simulation]
+# runs = 10000         # replications
+# sprints = 104        # horizon: the forecast stops at the last item or here
+# seed = 42
+
+[backlog]
+initial_items = 50     # the items still to do
+# size = {{ dist = "constant", value = 1 }}   # items of one size: the forecast counts items
+
+[team]
+# Items finished per sprint in the team's recent history, drawn at random each sprint:
+# capacity = {{ dist = "empirical", values = [3, 7, 5, 6, 4, 8, 5, 6, 2, 7] }}
+"#
+    )
+}
+
 /// The text of a starter scenario file.
-pub fn starter(name: &str, extends: &str) -> String {
+pub fn starter(name: &str, shown: &str, extends: &str) -> String {
     format!(
         r#"# A backsim scenario. Set only what differs from the scenario it extends;
-# `backsim check {name}.toml` shows the resolved scenario, docs/scenario-format.md every key.
+# `backsim check {shown}` shows the resolved scenario, docs/scenario-format.md every key.
 name = "{name}"
 description = "What this scenario shows, in one line."
 extends = "{extends}"

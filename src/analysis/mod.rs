@@ -241,14 +241,14 @@ pub fn metric_indices(names: &[String], default: &[&str]) -> Result<Vec<usize>> 
     let mut out = Vec::new();
     for n in &names {
         let i = metric_index(n).ok_or_else(|| {
-            crate::error::input_error(format!(
-                "--metric {n:?}: no such metric (metrics: {})",
-                METRICS
-                    .iter()
-                    .map(|m| m.name)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
+            let names = METRICS.iter().map(|m| m.name);
+            crate::error::input_error(match crate::words::nearest(n, names.clone()) {
+                Some(near) => format!("--metric {n:?}: no such metric; did you mean `{near}`?"),
+                None => format!(
+                    "--metric {n:?}: no such metric (metrics: {})",
+                    names.collect::<Vec<_>>().join(", ")
+                ),
+            })
         })?;
         if !out.contains(&i) {
             out.push(i);
