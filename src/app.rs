@@ -290,7 +290,10 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
             .expect("valid template")
             .progress_chars("=> "),
         );
-        bar.set_message(format!("simulating {} scenarios", plan.scenarios.len()));
+        bar.set_message(format!(
+            "simulating {}",
+            crate::words::count(plan.scenarios.len() as u64, "scenario")
+        ));
     }
     let mut work = || -> Result<(u64, Option<bool>)> {
         let mut sink = RunSink {
@@ -404,9 +407,9 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
             );
         }
         println!(
-            "{} runs × {} scenarios (seed {}){} written to {}",
-            plan.runs,
-            plan.scenarios.len(),
+            "{} × {} (seed {}){} written to {}",
+            crate::words::count(plan.runs, "run"),
+            crate::words::count(plan.scenarios.len() as u64, "scenario"),
             plan.seed,
             match met {
                 None => String::new(),
@@ -489,7 +492,11 @@ fn draw(dir: &Path, format: Format) -> Result<Vec<PathBuf>> {
 
 fn plot(dir: &Path, format: Format) -> Result<()> {
     let files = draw(dir, format)?;
-    println!("{} files written to {}", files.len(), dir.display());
+    println!(
+        "{} written to {}",
+        crate::words::count(files.len() as u64, "file"),
+        dir.display()
+    );
     Ok(())
 }
 

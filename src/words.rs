@@ -5,8 +5,7 @@
 /// `n` and the noun, singular for exactly one: `count(1, "sprint")` is "1 sprint",
 /// `count(3, "sprint")` "3 sprints". Nouns whose plural is not `noun + "s"` use
 /// [`count_irregular`].
-pub fn count(n: impl Into<u128>, noun: &str) -> String {
-    let n = n.into();
+pub fn count(n: u64, noun: &str) -> String {
     if n == 1 {
         format!("1 {noun}")
     } else {
@@ -15,14 +14,13 @@ pub fn count(n: impl Into<u128>, noun: &str) -> String {
 }
 
 /// [`count`] with the plural given: `count_irregular(2, "query", "queries")`.
-pub fn count_irregular(n: impl Into<u128>, singular: &str, plural: &str) -> String {
-    let n = n.into();
+pub fn count_irregular(n: u64, singular: &str, plural: &str) -> String {
     format!("{n} {}", if n == 1 { singular } else { plural })
 }
 
 /// The noun alone, singular for exactly one (for "runs per point" style phrases).
-pub fn noun(n: impl Into<u128>, noun: &str) -> String {
-    if n.into() == 1 {
+pub fn noun(n: u64, noun: &str) -> String {
+    if n == 1 {
         noun.to_string()
     } else {
         format!("{noun}s")
@@ -68,13 +66,13 @@ mod tests {
 
     #[test]
     fn counts_agree_in_number() {
-        assert_eq!(count(1u32, "sprint"), "1 sprint");
-        assert_eq!(count(0u32, "sprint"), "0 sprints");
-        assert_eq!(count(2u64, "scenario"), "2 scenarios");
-        assert_eq!(count_irregular(1u8, "query", "queries"), "1 query");
-        assert_eq!(count_irregular(5u8, "query", "queries"), "5 queries");
-        assert_eq!(noun(1u8, "run"), "run");
-        assert_eq!(noun(7u8, "run"), "runs");
+        assert_eq!(count(1, "sprint"), "1 sprint");
+        assert_eq!(count(0, "sprint"), "0 sprints");
+        assert_eq!(count(2, "scenario"), "2 scenarios");
+        assert_eq!(count_irregular(1, "query", "queries"), "1 query");
+        assert_eq!(count_irregular(5, "query", "queries"), "5 queries");
+        assert_eq!(noun(1, "run"), "run");
+        assert_eq!(noun(7, "run"), "runs");
     }
 
     #[test]

@@ -203,9 +203,9 @@ pub fn run(opts: &SensitivityOptions) -> Result<SensitivityOutcome> {
         write!(out, "{}", text_table(opts.method, name, baseline, &effects))?;
         writeln!(
             out,
-            "{} parameters × {} runs (seed {seed}){precision_text} written to {}",
-            effects.len(),
-            used,
+            "{} × {} (seed {seed}){precision_text} written to {}",
+            crate::words::count(effects.len() as u64, "parameter"),
+            crate::words::count(used, "run"),
             opts.run.out.display()
         )?;
     }
@@ -367,9 +367,10 @@ fn morris(
     announce(
         opts,
         &format!(
-            "sensitivity (Morris): {k} parameters, {} trajectories, {} points",
-            design.len(),
-            scenarios.len()
+            "sensitivity (Morris): {}, {}, {}",
+            crate::words::count(k as u64, "parameter"),
+            crate::words::count_irregular(design.len() as u64, "trajectory", "trajectories"),
+            crate::words::count(scenarios.len() as u64, "point")
         ),
         runs,
         precision.is_some(),
@@ -561,8 +562,9 @@ fn report_html(
     h.push_str(&super::command_html());
     let _ = writeln!(
         h,
-        "<p class=\"meta\">{} parameters · {runs} runs per variant{precision_text} · seed <b>{seed}</b> · every variant on the same simulated worlds · {} with the scenario as given: <b>{}</b> (95 % CI {} to {})</p>",
-        effects.len(),
+        "<p class=\"meta\">{} · {} per variant{precision_text} · seed <b>{seed}</b> · every variant on the same simulated worlds · {} with the scenario as given: <b>{}</b> (95 % CI {} to {})</p>",
+        crate::words::count(effects.len() as u64, "parameter"),
+        crate::words::count(runs, "run"),
         esc(name),
         short(baseline.0),
         short(baseline.1),
@@ -629,6 +631,6 @@ fn announce(opts: &SensitivityOptions, what: &str, runs: u64, sequential: bool) 
         } else {
             ""
         };
-        eprintln!("{what} × {runs} runs{until}");
+        eprintln!("{what} × {}{until}", crate::words::count(runs, "run"));
     }
 }

@@ -176,9 +176,9 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
             }
         }
         eprintln!(
-            "sweep: {} points × {} runs{} ({} design, seed {seed})",
-            points.len(),
-            runs,
+            "sweep: {} × {}{} ({} design, seed {seed})",
+            crate::words::count(points.len() as u64, "point"),
+            crate::words::count(runs, "run"),
             if precision.is_some() {
                 " per batch until the precision target"
             } else {
@@ -279,9 +279,9 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
         write!(out, "{}", text_table(&specs, &points, &metrics, &mut c))?;
         writeln!(
             out,
-            "{} points × {} runs (seed {seed}){} written to {}",
-            points.len(),
-            c.runs,
+            "{} × {} (seed {seed}){} written to {}",
+            crate::words::count(points.len() as u64, "point"),
+            crate::words::count(c.runs, "run"),
             precision_note(&c),
             opts.run.out.display()
         )?;
@@ -491,13 +491,13 @@ fn report_html(
     h.push_str(&super::command_html());
     let _ = writeln!(
         h,
-        "<p class=\"meta\">{} · {} points · {} runs per point{} · seed <b>{seed}</b> · every point on the same simulated worlds (common random numbers)</p>",
+        "<p class=\"meta\">{} · {} · {} per point{} · seed <b>{seed}</b> · every point on the same simulated worlds (common random numbers)</p>",
         match design {
             Design::Grid => "grid",
             Design::LatinHypercube => "Latin hypercube design",
         },
-        points.len(),
-        c.runs,
+        crate::words::count(points.len() as u64, "point"),
+        crate::words::count(c.runs, "run"),
         precision_note(c)
     );
     h.push_str("<table>\n<tr>");

@@ -475,10 +475,11 @@ fn tell(st: &Story) -> Vec<SprintStory> {
                     items,
                     ..
                 } => o.planning.push(format!(
-                    "capacity {} SP; commitment {} SP (yesterday's weather); committed {} SP in {items} items",
+                    "capacity {} SP; commitment {} SP (yesterday's weather); committed {} SP in {}",
                     one_decimal(capacity),
                     one_decimal(commitment),
-                    one_decimal(committed)
+                    one_decimal(committed),
+                    crate::words::count(items as u64, "item")
                 )),
                 Event::Committed { item, ready, .. } => {
                     o.committed.insert(item);
@@ -599,8 +600,8 @@ fn tell(st: &Story) -> Vec<SprintStory> {
         }
         if !finished.is_empty() {
             o.finished.push(format!(
-                "{} items finished ({}); defects: {d_in} caught in the sprint, {d_later} found later, {d_esc} escaped to production",
-                finished.len(),
+                "{} finished ({}); defects: {d_in} caught in the sprint, {d_later} found later, {d_esc} escaped to production",
+                crate::words::count(finished.len() as u64, "item"),
                 list(&finished, 6)
             ));
         }
@@ -612,8 +613,8 @@ fn tell(st: &Story) -> Vec<SprintStory> {
             o.released.insert(
                 0,
                 format!(
-                    "{} items, {} SP, worth {} in value ({} in the release scope)",
-                    released.0,
+                    "{}, {} SP, worth {} in value ({} in the release scope)",
+                    crate::words::count(released.0 as u64, "item"),
                     one_decimal(released.1),
                     format_args!("{:.2}", released.2),
                     released.3
