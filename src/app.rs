@@ -12,7 +12,6 @@ use crate::scenario::validate::Limits;
 use crate::scenario::Scenario;
 use crate::stats::Aggregate;
 use anyhow::{Context, Result};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -31,19 +30,29 @@ pub const MAX_SCENARIOS: usize = 64;
 
 /// Run a parsed command line; returns the process exit code.
 pub fn main(cli: Cli) -> i32 {
+    crate::output::atomic::set_force(match &cli.command {
+        Some(Command::Run(a)) => a.force,
+        Some(Command::Sweep(a)) => a.common.force,
+        Some(Command::Sensitivity(a)) => a.common.force,
+        Some(Command::Plot { force, .. })
+        | Some(Command::Trace { force, .. })
+        | Some(Command::Calibrate { force, .. }) => *force,
+        _ => false,
+    });
     let result = match cli.command {
         None => run(&RunArgs::default()).map(|_| ()),
         Some(Command::Run(args)) => run(&args).map(|_| ()),
         Some(Command::Check { files, allow_large }) => check(&files, allow_large),
         Some(Command::Scenarios) => list_scenarios(),
         Some(Command::Init { name, extends }) => init(&name, &extends),
-        Some(Command::Plot { dir, format }) => plot(&dir, format),
+        Some(Command::Plot { dir, format, .. }) => plot(&dir, format),
         Some(Command::Sweep(args)) => sweep(&args).map(|_| ()),
         Some(Command::Sensitivity(args)) => sensitivity(&args).map(|_| ()),
         Some(Command::Calibrate {
             history,
             out,
             quiet,
+            ..
         }) => crate::analysis::calibrate::run(&crate::analysis::calibrate::CalibrateOptions {
             history,
             out,
@@ -58,6 +67,7 @@ pub fn main(cli: Cli) -> i32 {
             seed,
             out,
             quiet,
+            ..
         }) => crate::analysis::trace::run(&crate::analysis::trace::TraceOptions {
             scenario,
             compare,
@@ -82,6 +92,8 @@ pub fn main(cli: Cli) -> i32 {
     match result {
         Ok(()) => 0,
         Err(err) => {
+            // A folder this command created and left empty goes.
+            crate::output::atomic::remove_new_empty_dirs();
             // A closed pipe (`backsim check x | head`) is not an error worth a message.
             if err.chain().any(|c| {
                 c.downcast_ref::<std::io::Error>()
@@ -251,6 +263,21 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
     if !args.no_charts {
         crate::output::check_chartable(plan.runs, plan.scenarios.len(), args.allow_large)?;
     }
+    crate::output::atomic::set_force(args.force);
+    let mut names: Vec<String> = [
+        "runs.csv",
+        "summary.csv",
+        "compare.csv",
+        "sprints.csv",
+        "scenarios.toml",
+    ]
+    .map(String::from)
+    .to_vec();
+    if !args.no_charts {
+        names.extend(crate::output::drawn_file_names(image_format(args.format)));
+    }
+    // Before any simulation: a refusal to replace the user's own files costs nothing.
+    crate::output::atomic::check_replaceable(out, &names)?;
     prepare_dir(out)?;
     crate::output::atomic::ensure_space(
         out,
@@ -276,25 +303,14 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         .write_all(out_csv::runs_header().as_bytes())
         .context("cannot write runs.csv")?;
 
-    let bar = if interactive {
-        ProgressBar::new(precision.map_or(plan.runs, |p| p.max_runs))
-    } else {
-        ProgressBar::hidden()
-    };
-    if interactive {
-        bar.set_draw_target(ProgressDrawTarget::stderr());
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{spinner} {msg} [{bar:40}] {pos}/{len} runs ({per_sec}, {eta} left)",
-            )
-            .expect("valid template")
-            .progress_chars("=> "),
-        );
-        bar.set_message(format!(
+    let bar = crate::output::progress::bar(
+        precision.map_or(plan.runs, |p| p.max_runs),
+        !interactive,
+        format!(
             "simulating {}",
             crate::words::count(plan.scenarios.len() as u64, "scenario")
-        ));
-    }
+        ),
+    );
     let mut work = || -> Result<(u64, Option<bool>)> {
         let mut sink = RunSink {
             names: plan.scenarios.iter().map(|s| s.name.clone()).collect(),
@@ -365,17 +381,6 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         &out.join("scenarios.toml"),
         out_csv::scenarios_toml(&meta, &plan.scenarios)?.as_bytes(),
     )?);
-    let overwriting: Vec<String> = files
-        .iter()
-        .filter(|f| f.target().exists())
-        .map(|f| {
-            f.target()
-                .file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect();
     // Charts and report are drawn from the finished CSVs while they still have their
     // temporary names; then the whole set takes its names together, so an interruption at
     // any point leaves the earlier results as they were.
@@ -394,17 +399,14 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         files.extend(charts);
     }
     let written = commit_all(files)?;
+    let replaced = crate::output::atomic::replaced_note(out);
     if !args.quiet {
         println!(
             "{}",
             crate::output::table::render(&mut aggregate, &plan.scenarios)
         );
-        if !overwriting.is_empty() {
-            println!(
-                "Replaced earlier results in {}: {}",
-                out.display(),
-                overwriting.join(", ")
-            );
+        if let Some(note) = replaced {
+            println!("{note}");
         }
         println!(
             "{} × {} (seed {}){} written to {}",
@@ -482,6 +484,7 @@ fn analysis_run(c: &crate::cli::AnalysisArgs) -> crate::analysis::AnalysisRun {
         format: image_format(c.format),
         no_charts: c.no_charts,
         quiet: c.quiet,
+        allow_large: c.allow_large,
     }
 }
 
@@ -491,7 +494,11 @@ fn draw(dir: &Path, format: Format) -> Result<Vec<PathBuf>> {
 }
 
 fn plot(dir: &Path, format: Format) -> Result<()> {
+    crate::output::atomic::take_replaced();
     let files = draw(dir, format)?;
+    if let Some(note) = crate::output::atomic::replaced_note(dir) {
+        println!("{note}");
+    }
     println!(
         "{} written to {}",
         crate::words::count(files.len() as u64, "file"),

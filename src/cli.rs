@@ -50,6 +50,9 @@ pub enum Command {
         /// Image formats to write
         #[arg(long, value_enum, default_value_t = Format::Both)]
         format: Format,
+        /// Replace files of the same names even if backsim did not write them
+        #[arg(long)]
+        force: bool,
     },
     /// Sweep parameters over a grid or a Latin hypercube (same worlds at every point)
     Sweep(SweepArgs),
@@ -80,6 +83,9 @@ pub enum Command {
         /// Do not print the story
         #[arg(long, short)]
         quiet: bool,
+        /// Replace files of the same names even if backsim did not write them
+        #[arg(long)]
+        force: bool,
     },
     /// Turn a team's sprint history (CSV: sprint, completed[, committed]) into a [team] capacity
     #[command(
@@ -94,6 +100,9 @@ pub enum Command {
         /// Warnings only
         #[arg(long, short)]
         quiet: bool,
+        /// Replace files of the same names even if backsim did not write them
+        #[arg(long)]
+        force: bool,
     },
     /// Print shell completions
     Completions {
@@ -143,6 +152,10 @@ pub struct RunArgs {
     /// Metrics the precision target applies to (default value_efficiency)
     #[arg(long = "metric", short = 'm')]
     pub metrics: Vec<String>,
+    /// Replace files of the same names in --out even if backsim did not write them
+    /// (without it, backsim refuses and names them)
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -221,6 +234,12 @@ pub struct AnalysisArgs {
     /// No notes and no table on the terminal
     #[arg(long, short)]
     pub quiet: bool,
+    /// Replace files of the same names in --out even if backsim did not write them
+    #[arg(long)]
+    pub force: bool,
+    /// Accept work of more than 5 million replications (points × runs)
+    #[arg(long)]
+    pub allow_large: bool,
 }
 
 impl Default for RunArgs {

@@ -596,6 +596,9 @@ pub fn run(opts: &CalibrateOptions) -> Result<Calibration> {
             "calibration.toml and calibration.csv written to {}",
             opts.out.display()
         )?;
+        if let Some(note) = crate::output::atomic::replaced_note(&opts.out) {
+            writeln!(out, "{note}")?;
+        }
     }
     Ok(c)
 }

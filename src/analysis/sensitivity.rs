@@ -208,6 +208,9 @@ pub fn run(opts: &SensitivityOptions) -> Result<SensitivityOutcome> {
             crate::words::count(used, "run"),
             opts.run.out.display()
         )?;
+        if let Some(note) = crate::output::atomic::replaced_note(&opts.run.out) {
+            writeln!(out, "{note}")?;
+        }
     }
     Ok(SensitivityOutcome {
         method: opts.method,
@@ -261,6 +264,17 @@ fn tornado(
         runs,
         precision.is_some(),
     );
+    let bar = opts.run.start(
+        &format!(
+            "sensitivity: {} × {}",
+            crate::words::count(scenarios.len() as u64, "variant"),
+            crate::words::count(runs, "run")
+        ),
+        scenarios.len(),
+        runs,
+        precision,
+        base.simulation.sprints,
+    )?;
     let c = evaluate(
         &scenarios,
         base.simulation.seed,
@@ -268,8 +282,9 @@ fn tornado(
         precision,
         metric,
         true,
-        &|_| {},
+        &|done| bar.set_position(done),
     )?;
+    bar.finish_and_clear();
     let values = c.values.as_ref().expect("kept");
     // A variant's mean with the CI of its paired difference from the scenario (same worlds),
     // placed around that mean: the honest uncertainty of the bar's length.
@@ -375,6 +390,17 @@ fn morris(
         runs,
         precision.is_some(),
     );
+    let bar = opts.run.start(
+        &format!(
+            "sensitivity: {} × {}",
+            crate::words::count(scenarios.len() as u64, "variant"),
+            crate::words::count(runs, "run")
+        ),
+        scenarios.len(),
+        runs,
+        precision,
+        base.simulation.sprints,
+    )?;
     let c = evaluate(
         &scenarios,
         base.simulation.seed,
@@ -382,8 +408,9 @@ fn morris(
         precision,
         metric,
         false,
-        &|_| {},
+        &|done| bar.set_position(done),
     )?;
+    bar.finish_and_clear();
     let y = |s: usize| c.moments(s, 0).mean();
     let mut ee: Vec<Moments> = vec![Moments::default(); k];
     let mut abs: Vec<Moments> = vec![Moments::default(); k];

@@ -190,6 +190,17 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
             }
         );
     }
+    let bar = opts.run.start(
+        &format!(
+            "sweep: {} × {}",
+            crate::words::count(points.len() as u64, "point"),
+            crate::words::count(runs, "run")
+        ),
+        scenarios.len(),
+        runs,
+        precision.as_ref(),
+        base.simulation.sprints,
+    )?;
     prepare_dir(&opts.run.out)?;
     let mut c = evaluate(
         &scenarios,
@@ -198,8 +209,9 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
         precision.as_ref(),
         &metrics,
         false,
-        &|_| {},
+        &|done| bar.set_position(done),
     )?;
+    bar.finish_and_clear();
 
     let (csv, means) = sweep_csv(&mut c, &specs, &points, &scenarios);
     let mut pending = vec![write_file(&opts.run.out.join("sweep.csv"), csv.as_bytes())?];
@@ -285,6 +297,9 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
             precision_note(&c),
             opts.run.out.display()
         )?;
+        if let Some(note) = crate::output::atomic::replaced_note(&opts.run.out) {
+            writeln!(out, "{note}")?;
+        }
     }
     Ok(SweepOutcome {
         design,

@@ -862,6 +862,9 @@ pub fn run(opts: &TraceOptions) -> Result<TraceOutcome> {
             "trace.md, trace.csv and a report section written to {}",
             opts.out.display()
         )?;
+        if let Some(note) = crate::output::atomic::replaced_note(&opts.out) {
+            writeln!(out, "{note}")?;
+        }
     }
     Ok(TraceOutcome {
         stories,

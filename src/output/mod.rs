@@ -10,6 +10,7 @@ pub mod charts;
 pub mod csv;
 #[doc(hidden)]
 pub mod fixture;
+pub mod progress;
 pub mod report;
 pub mod results;
 pub mod table;
@@ -48,6 +49,23 @@ pub fn plot_dir(dir: &Path, formats: ImageFormat) -> anyhow::Result<PlotSummary>
     atomic::clean_stale(dir);
     let files = atomic::commit_all(draw_pending(&results, dir, formats)?)?;
     Ok(PlotSummary { files })
+}
+
+/// The names of the files [`draw_pending`] writes: every chart in `formats`, then
+/// `report.html`.
+pub fn drawn_file_names(formats: ImageFormat) -> Vec<String> {
+    let mut names = Vec::new();
+    for kind in ChartKind::ALL {
+        let stem = kind.file_stem();
+        if formats.png() {
+            names.push(format!("{stem}.png"));
+        }
+        if formats.svg() {
+            names.push(format!("{stem}.svg"));
+        }
+    }
+    names.push("report.html".to_string());
+    names
 }
 
 /// Draw every chart and the report of `results` into pending temporary files in `dir`

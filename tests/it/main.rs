@@ -14,4 +14,5 @@ mod common;
 mod determinism;
 mod exact;
 mod identity;
+mod messages;
 mod throughput;
