@@ -62,7 +62,9 @@ pub fn load_scenario(spec: &str) -> Result<Scenario> {
 pub fn load_with_limits(spec: &str, limits: &Limits) -> Result<Scenario> {
     let source = ScenarioSource::parse(spec);
     if let ScenarioSource::File(path) = &source {
-        if std::fs::symlink_metadata(path).is_err() {
+        let missing = std::fs::symlink_metadata(path)
+            .is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound);
+        if missing {
             return Err(input_error(not_found(spec, path)));
         }
     }
@@ -284,7 +286,7 @@ fn not_found(spec: &str, path: &Path) -> String {
             presets.join(", ")
         )
     } else {
-        format!("{spec}: no such scenario file{suggestion}")
+        format!("{spec}: cannot read scenario file: it does not exist{suggestion}")
     }
 }
 

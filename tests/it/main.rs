@@ -15,4 +15,5 @@ mod determinism;
 mod exact;
 mod identity;
 mod messages;
+mod readme;
 mod throughput;
