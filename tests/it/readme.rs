@@ -234,7 +234,7 @@ fn the_readme_figures_are_the_programs() {
     let file =
         std::fs::read_to_string(repo().join("scenarios/examples/team-forecast.toml")).unwrap();
     assert!(
-        blocks(&md, "toml").iter().any(|b| *b == file),
+        blocks(&md, "toml").contains(&file),
         "the README's forecast TOML is not scenarios/examples/team-forecast.toml as it stands"
     );
 }
