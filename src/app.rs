@@ -395,11 +395,25 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
                 .map_or_else(|| out.join(name), |f| f.temp().to_path_buf())
         };
         let results = crate::output::Results::read_files(out, &temp_of)?;
-        let charts = crate::output::draw_pending(&results, out, image_format(args.format))?;
+        let charts = crate::output::draw_pending_with(
+            &results,
+            out,
+            image_format(args.format),
+            !args.fresh_report,
+        )?;
         files.extend(charts);
     }
     let written = commit_all(files)?;
     let replaced = crate::output::atomic::replaced_note(out);
+    // New CSVs without charts: the charts and report of an earlier run no longer match them.
+    let retired = if args.no_charts {
+        crate::output::sections::retire_stale(
+            out,
+            &crate::output::drawn_file_names(crate::output::ImageFormat::Both),
+        )?
+    } else {
+        Vec::new()
+    };
     if !args.quiet {
         println!(
             "{}",
@@ -407,6 +421,13 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         );
         if let Some(note) = replaced {
             println!("{note}");
+        }
+        if !retired.is_empty() {
+            println!(
+                "Removed the earlier charts and report, which no longer match the new CSVs (`backsim plot {}` draws them anew): {}",
+                shell_quote(&out.display().to_string()),
+                retired.join(", ")
+            );
         }
         println!(
             "{} × {} (seed {}){} written to {}",

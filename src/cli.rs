@@ -133,9 +133,13 @@ pub struct RunArgs {
     /// No progress bar and no summary table
     #[arg(long, short)]
     pub quiet: bool,
-    /// Write the CSVs only
+    /// Write the CSVs only (charts and a report an earlier run drew here are removed, as
+    /// they would no longer match; sweep, sensitivity and trace sections are kept)
     #[arg(long)]
     pub no_charts: bool,
+    /// Write report.html afresh, without the sections sweep, sensitivity and trace put there
+    #[arg(long)]
+    pub fresh_report: bool,
     /// Image formats of the charts
     #[arg(long, value_enum, default_value_t = Format::Both)]
     pub format: Format,

@@ -268,6 +268,16 @@ pub fn check_replaceable(dir: &Path, names: &[String]) -> Result<()> {
     )))
 }
 
+/// Take `names` off `dir`'s manifest (files backsim removed).
+pub fn forget(dir: &Path, names: &[String]) -> Result<()> {
+    let list = manifest_names(dir);
+    if !list.iter().any(|n| names.contains(n)) {
+        return Ok(());
+    }
+    let kept: Vec<String> = list.into_iter().filter(|n| !names.contains(n)).collect();
+    write_manifest(dir, &kept)
+}
+
 /// Add `names` to `dir`'s manifest (written under a temporary name, then renamed).
 fn record_in_manifest(dir: &Path, names: &[String]) -> Result<()> {
     let mut list = manifest_names(dir);
@@ -281,8 +291,12 @@ fn record_in_manifest(dir: &Path, names: &[String]) -> Result<()> {
         return Ok(());
     }
     list.sort();
+    write_manifest(dir, &list)
+}
+
+fn write_manifest(dir: &Path, list: &[String]) -> Result<()> {
     let mut text = String::from(MANIFEST_HEADER);
-    for n in &list {
+    for n in list {
         text.push_str(n);
         text.push('\n');
     }

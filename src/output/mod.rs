@@ -13,6 +13,7 @@ pub mod fixture;
 pub mod progress;
 pub mod report;
 pub mod results;
+pub mod sections;
 pub mod table;
 
 use std::path::{Path, PathBuf};
@@ -76,6 +77,17 @@ pub fn draw_pending(
     dir: &Path,
     formats: ImageFormat,
 ) -> anyhow::Result<Vec<atomic::PendingFile>> {
+    draw_pending_with(results, dir, formats, true)
+}
+
+/// [`draw_pending`]; `keep_sections` carries the sweep, sensitivity and trace sections of the
+/// report now in `dir` into the new one (see [`sections`]).
+pub fn draw_pending_with(
+    results: &Results,
+    dir: &Path,
+    formats: ImageFormat,
+    keep_sections: bool,
+) -> anyhow::Result<Vec<atomic::PendingFile>> {
     // Render every SVG in memory first: the report needs them, and a drawing failure
     // then stops us before any file is touched.
     let svgs = ChartKind::ALL
@@ -83,6 +95,11 @@ pub fn draw_pending(
         .map(|k| k.svg_string(results).map(|s| (*k, s)))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let html = report::render(results, &svgs);
+    let html = if keep_sections {
+        sections::carry_over(&html, dir)
+    } else {
+        html
+    };
     let mut pending = Vec::new();
     for (kind, svg) in &svgs {
         let base = dir.join(kind.file_stem());

@@ -382,3 +382,121 @@ fn ctrl_c_says_what_was_kept_and_leaves_no_new_empty_folder() {
     assert!(err.contains("stopped by SIGHUP"), "{err}");
     assert!(!tmp.path().join("hup").exists());
 }
+
+#[test]
+fn report_sections_persist_and_no_charts_retires_stale_charts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let go = |args: &[&str]| {
+        backsim(tmp.path()).args(args).assert().success();
+    };
+    let report = || std::fs::read_to_string(tmp.path().join("r/report.html")).unwrap();
+    go(&[
+        "run", "aligned", "--runs", "3", "-q", "--format", "svg", "--out", "r",
+    ]);
+    go(&[
+        "sweep",
+        "aligned",
+        "--param",
+        "pm.sync_interval=1,2",
+        "--runs",
+        "3",
+        "-q",
+        "--no-charts",
+        "--out",
+        "r",
+    ]);
+    go(&["trace", "aligned", "--run", "1", "-q", "--out", "r"]);
+    // A later run and a plot keep the sweep and trace sections...
+    go(&[
+        "run",
+        "aligned",
+        "siloed-pm",
+        "--runs",
+        "3",
+        "-q",
+        "--format",
+        "svg",
+        "--out",
+        "r",
+    ]);
+    let page = report();
+    assert!(page.contains("<!-- backsim:sweep -->") && page.contains("<!-- backsim:trace -->"));
+    assert!(page.contains("siloed-pm"), "the run's own part is new");
+    go(&["plot", "r", "--format", "svg"]);
+    assert!(report().contains("<!-- backsim:sweep -->"));
+    // ...unless told otherwise.
+    go(&[
+        "run",
+        "aligned",
+        "--runs",
+        "3",
+        "-q",
+        "--format",
+        "svg",
+        "--fresh-report",
+        "--out",
+        "r",
+    ]);
+    assert!(!report().contains("<!-- backsim:sweep -->"));
+    // --no-charts: the earlier charts go, and a report without sections goes too.
+    let o = backsim(tmp.path())
+        .args(["run", "aligned", "--runs", "3", "--no-charts", "--out", "r"])
+        .assert()
+        .success();
+    let stdout = String::from_utf8(o.get_output().stdout.clone()).unwrap();
+    assert!(
+        stdout.contains("Removed the earlier charts and report"),
+        "{stdout}"
+    );
+    assert!(!tmp.path().join("r/report.html").exists());
+    assert!(!tmp.path().join("r/quality.svg").exists());
+    // With sections, the page keeps them and says the run's part was removed.
+    go(&[
+        "run", "aligned", "--runs", "3", "-q", "--format", "svg", "--out", "r",
+    ]);
+    go(&[
+        "sweep",
+        "aligned",
+        "--param",
+        "pm.sync_interval=1,2",
+        "--runs",
+        "3",
+        "-q",
+        "--no-charts",
+        "--out",
+        "r",
+    ]);
+    go(&[
+        "run",
+        "aligned",
+        "--runs",
+        "3",
+        "-q",
+        "--no-charts",
+        "--out",
+        "r",
+    ]);
+    let page = report();
+    assert!(page.contains("<!-- backsim:sweep -->"), "{page}");
+    assert!(
+        page.contains("tables and charts of the earlier run were removed"),
+        "{page}"
+    );
+    assert!(!page.contains("compare_forest") && !tmp.path().join("r/compare_forest.svg").exists());
+    // A chart the user put there under a chart's name is not backsim's to remove.
+    std::fs::write(tmp.path().join("r/quality.png"), "mine").unwrap();
+    go(&[
+        "run",
+        "aligned",
+        "--runs",
+        "3",
+        "-q",
+        "--no-charts",
+        "--out",
+        "r",
+    ]);
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("r/quality.png")).unwrap(),
+        "mine"
+    );
+}
