@@ -562,18 +562,42 @@ mod tests {
     fn failed_set_leaves_nothing_and_commit_replaces() {
         let dir = tempfile::tempdir().unwrap();
         let a = dir.path().join("a.csv");
-        std::fs::write(&a, "old").unwrap();
+        commit_all(vec![write_file(&a, b"old").unwrap()]).unwrap();
+        assert_eq!(manifest_names(dir.path()), vec!["a.csv".to_string()]);
+        let files = || std::fs::read_dir(dir.path()).unwrap().count();
         {
             let _f = write_file(&a, b"new").unwrap();
             assert!(pending_paths().iter().any(|p| p.starts_with(dir.path())));
         }
         assert_eq!(std::fs::read_to_string(&a).unwrap(), "old");
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        assert_eq!(files(), 2, "a.csv and the manifest");
         let f = write_file(&a, b"new").unwrap();
         commit_all(vec![f]).unwrap();
         assert_eq!(std::fs::read_to_string(&a).unwrap(), "new");
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        assert_eq!(files(), 2, "a.csv and the manifest");
         assert!(!pending_paths().iter().any(|p| p.starts_with(dir.path())));
+    }
+
+    #[test]
+    fn files_backsim_did_not_write_are_refused_and_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let mine = dir.path().join("summary.csv");
+        std::fs::write(&mine, "mine").unwrap();
+        let ours = write_file(&dir.path().join("runs.csv"), b"r").unwrap();
+        let theirs = write_file(&mine, b"new").unwrap();
+        let err = commit_all(vec![ours, theirs]).unwrap_err().to_string();
+        assert!(
+            err.contains("summary.csv was not written by backsim"),
+            "{err}"
+        );
+        // Nothing of the set was renamed, nothing is left pending.
+        assert_eq!(std::fs::read_to_string(&mine).unwrap(), "mine");
+        assert!(!dir.path().join("runs.csv").exists());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        assert_eq!(
+            foreign_files(dir.path(), &["summary.csv".into(), "x.csv".into()]),
+            vec!["summary.csv".to_string()]
+        );
     }
 
     #[test]
