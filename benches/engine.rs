@@ -3,9 +3,9 @@
 //! `cargo bench --bench engine`; figures are recorded in docs/performance.md.
 
 use backsim::engine::driver::{Comparison, Replications, Sink};
-use backsim::engine::streams::RunKeys;
 use backsim::engine::{simulate, Workspace};
 use backsim::model::compiled::Model;
+use backsim::random::RunKeys;
 use backsim::scenario::{load_scenario, Dist};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;

@@ -6,10 +6,10 @@
 #![allow(dead_code)]
 
 use backsim::engine::metrics::{idx, METRICS};
-use backsim::engine::streams::RunKeys;
 use backsim::engine::{simulate, RunRecord, Workspace};
 use backsim::error::exit_code;
 use backsim::model::compiled::Model;
+use backsim::random::RunKeys;
 use backsim::scenario::load::load_str;
 use backsim::scenario::validate::{validate, Limits};
 use backsim::scenario::{load_scenario, Dist, ModelKind, ReleaseScope, Scenario};

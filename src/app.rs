@@ -1,6 +1,7 @@
 //! The commands: CLI arguments turned into validated options, then the work, then the exit
 //! code. `main.rs` only parses the command line and calls [`main`].
 
+use crate::aggregate::Aggregate;
 use crate::cli::{Cli, Command, Format, RunArgs, SensitivityArgs, SensitivityMethod, SweepArgs};
 use crate::engine::driver::{Comparison, Replications, Sink};
 use crate::error::{exit_code, input_error};
@@ -10,7 +11,6 @@ use crate::scenario::load::load_with_limits;
 use crate::scenario::presets::{self, ARCHETYPES};
 use crate::scenario::validate::Limits;
 use crate::scenario::Scenario;
-use crate::stats::Aggregate;
 use anyhow::{Context, Result};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -358,7 +358,7 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
 
     let meta = out_csv::RunMeta {
         version: env!("CARGO_PKG_VERSION").to_string(),
-        command: command_line(),
+        command: crate::analysis::command_line(),
         seed: plan.seed,
         runs: plan.runs,
         baseline: plan.scenarios[plan.baseline].name.clone(),
@@ -526,28 +526,6 @@ fn plot(dir: &Path, format: Format) -> Result<()> {
         dir.display()
     );
     Ok(())
-}
-
-/// The command line as typed, with the program shown by its name only.
-fn command_line() -> String {
-    std::env::args()
-        .enumerate()
-        .map(|(i, a)| {
-            let a = if i == 0 {
-                Path::new(&a)
-                    .file_name()
-                    .map_or(a.clone(), |n| n.to_string_lossy().into_owned())
-            } else {
-                a
-            };
-            if a.contains(' ') {
-                format!("{a:?}")
-            } else {
-                a
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// Today's date (UTC) as YYYY-MM-DD, from the system clock (used only as a label).

@@ -9,8 +9,8 @@
 //! outliers, very high variability.
 
 use crate::error::input_error;
+use crate::format::fmt_num;
 use crate::output::atomic::{commit_all, prepare_dir, write_file};
-use crate::output::csv::fmt_num;
 use crate::scenario::Scenario;
 use crate::stats::quantile_sorted;
 use crate::stats::special::{digamma, gamma_p, ln_gamma, normal_cdf, trigamma};

@@ -20,10 +20,10 @@ pub mod sensitivity;
 pub mod sweep;
 pub mod trace;
 
+use crate::aggregate::METRIC_EXACT_CAP;
 use crate::engine::driver::{Comparison, ReplicationSink};
 use crate::engine::metrics::{RunRecord, N_SERIES};
 use crate::scenario::Scenario;
-use crate::stats::aggregate::METRIC_EXACT_CAP;
 use crate::stats::{Moments, QuantileSketch};
 use anyhow::Result;
 use std::path::Path;
@@ -328,14 +328,32 @@ pub fn report_section(
     crate::output::atomic::write_file(&path, page.as_bytes())
 }
 
+/// The command line as typed, with the program shown by its name only.
+pub fn command_line() -> String {
+    std::env::args()
+        .enumerate()
+        .map(|(i, a)| {
+            let a = if i == 0 {
+                Path::new(&a)
+                    .file_name()
+                    .map_or(a.clone(), |n| n.to_string_lossy().into_owned())
+            } else {
+                a
+            };
+            if a.contains(' ') {
+                format!("{a:?}")
+            } else {
+                a
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// `<pre>` of the command line that produced a section.
 pub fn command_html() -> String {
-    let cmd = std::env::args()
-        .map(|a| if a.contains(' ') { format!("{a:?}") } else { a })
-        .collect::<Vec<_>>()
-        .join(" ");
     format!(
         "<pre class=\"cmd\"><code>{}</code></pre>\n",
-        crate::output::report::esc(&cmd)
+        crate::output::report::esc(&command_line())
     )
 }

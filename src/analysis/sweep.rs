@@ -10,9 +10,11 @@ use super::params::{self, Kind, ParamSpec};
 use super::{evaluate, metric_indices, report_section, Collected};
 use crate::engine::metrics::{Better, METRICS};
 use crate::error::input_error;
+use crate::format::fmt_num;
+use crate::format::short;
 use crate::output::atomic::{commit_all, prepare_dir, write_file};
 use crate::output::charts::analysis as charts;
-use crate::output::csv::{censored_cell, fmt_num};
+use crate::output::csv::censored_cell;
 use crate::output::report::esc;
 use crate::scenario::load::load_with_limits;
 use crate::scenario::validate::Limits;
@@ -463,23 +465,6 @@ fn text_table(
         let _ = writeln!(out, "… {} more points in sweep.csv", points.len() - 60);
     }
     out
-}
-
-/// Three significant digits for tables.
-pub fn short(x: f64) -> String {
-    if !x.is_finite() {
-        return "–".into();
-    }
-    let a = x.abs();
-    if a >= 100.0 {
-        format!("{x:.0}")
-    } else if a >= 10.0 {
-        format!("{x:.1}")
-    } else if a >= 1.0 {
-        format!("{x:.2}")
-    } else {
-        format!("{x:.3}")
-    }
 }
 
 #[allow(clippy::too_many_arguments)]

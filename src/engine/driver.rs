@@ -4,9 +4,10 @@
 //! not depend on the thread count, and memory is bounded by the batch size.
 
 use super::metrics::{RunRecord, N_METRICS, N_SERIES};
-use super::run::{simulate, Workspace};
-use super::streams::RunKeys;
+use super::run::simulate;
+use super::workspace::Workspace;
 use crate::model::compiled::Model;
+use crate::random::RunKeys;
 use crate::scenario::{ModelKind, Scenario};
 use rayon::prelude::*;
 use std::cell::RefCell;

@@ -160,3 +160,16 @@ pub fn row_after_stop(last: &[f64; N_SERIES]) -> [f64; N_SERIES] {
 pub struct RunRecord {
     pub metrics: [f64; N_METRICS],
 }
+
+/// Coefficient of variation of the sprint velocities (none for fewer than two sprints or
+/// no work).
+pub fn velocity_cv(velocities: &[f64]) -> f64 {
+    let n = velocities.len() as f64;
+    let mean = velocities.iter().sum::<f64>() / n;
+    if n > 1.0 && mean > 0.0 {
+        let var = velocities.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+        var.sqrt() / mean
+    } else {
+        f64::NAN
+    }
+}

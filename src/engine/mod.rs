@@ -1,13 +1,15 @@
-//! The engine: random streams and seeding, one replication, the oracle, and the parallel
+//! The engine: one replication, the oracle, and the parallel
 //! driver that streams per-run records, in replication order, to the aggregators and writers.
 
 pub mod driver;
 pub mod metrics;
 pub mod run;
-pub mod streams;
+mod sprint;
 pub mod throughput;
 pub mod trace;
+pub mod workspace;
 pub mod world;
 
 pub use metrics::{Better, MetricInfo, RunRecord, METRICS, N_METRICS, N_SERIES, SERIES};
-pub use run::{simulate, simulate_traced, Workspace};
+pub use run::{simulate, simulate_traced};
+pub use workspace::Workspace;

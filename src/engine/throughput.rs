@@ -6,34 +6,12 @@
 //! completion sprints and lead times match the roles model run by run, which a test checks),
 //! but no world, values, order or quality. A replication costs about 1.5 µs.
 
-use super::metrics::{idx, series, RunRecord, N_METRICS, N_SERIES};
-use super::run::{velocity_cv, Workspace, FINISH_EPS};
-use super::streams::{RunKeys, Source};
+use super::metrics::{idx, series, velocity_cv, RunRecord, N_METRICS, N_SERIES};
+use super::workspace::{FinishRun, Workspace};
 use crate::model::compiled::Model;
-use crate::model::team;
+use crate::model::team::{self, FINISH_EPS};
+use crate::random::{RunKeys, Source};
 use crate::stats::quantile_by;
-
-/// Items finishing one after another within one sprint: item `first + i` (i < count)
-/// finishes at hour `(base + tᵢ) + step`, where t₀ = `t0` and tᵢ₊₁ = tᵢ + step, summed as
-/// the roles model's lane sums them.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct FinishRun {
-    first: i64,
-    count: i64,
-    base: f64,
-    t0: f64,
-    step: f64,
-}
-
-impl FinishRun {
-    fn hour(&self, i: i64) -> f64 {
-        let mut t = self.t0;
-        for _ in 0..i {
-            t += self.step;
-        }
-        self.base + t + self.step
-    }
-}
 
 /// Simulate one replication of a throughput scenario into a record and `ws.series`.
 ///

@@ -3,10 +3,10 @@
 //! and the replication's streams, so the scenarios of a comparison and their oracle, which
 //! share both, generate it once and each take a copy.
 
-use super::streams::{RunKeys, Source};
 use crate::model::compiled::Model;
 use crate::model::item::{BacklogItem, MAX_QUESTIONS};
 use crate::model::market;
+use crate::random::{RunKeys, Source};
 use rand_distr::{Distribution, Poisson};
 use std::sync::Arc;
 

@@ -3,7 +3,7 @@
 //! so it is the same item in every scenario of a comparison.
 
 use super::compiled::Model;
-use crate::engine::streams::{Keyed, RunKeys, Source};
+use crate::random::{Keyed, RunKeys, Source};
 use crate::scenario::Sampler;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -341,8 +341,8 @@ impl BacklogItem {
         self.start_hour = hour;
         let po = &model.scenario.po;
         let mean = po.questions_base + po.questions_per_ambiguity * self.ambiguity;
-        let n = crate::engine::streams::poisson_from_unit(self.question_draw, mean)
-            .min(MAX_QUESTIONS as u32) as usize;
+        let n = crate::random::poisson_from_unit(self.question_draw, mean).min(MAX_QUESTIONS as u32)
+            as usize;
         self.questions = n as u8;
         self.next_question = 0;
         if n > 0 {

@@ -3,7 +3,7 @@
 //! next sprint) or escaped to production (bug work when reported); each fix may breed a new
 //! defect; and a wrong build with probability wrong_build_base + wrong_build_ambiguity · a · (1 − f).
 
-use crate::engine::streams::{poisson_from_unit, RunKeys, Source};
+use crate::random::{poisson_from_unit, RunKeys, Source};
 use crate::scenario::Quality;
 
 /// Where the defects of one finished item went.

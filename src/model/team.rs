@@ -3,6 +3,9 @@
 
 use crate::scenario::Team;
 
+/// Work below this many points counts as finished (rounding of hours × rate).
+pub const FINISH_EPS: f64 = 1e-9;
+
 /// Capacity after drag: capacity × (1 − min(max_drag, drag_per_point · debt)).
 #[inline]
 pub fn effective_capacity(raw: f64, debt: f64, team: &Team) -> f64 {

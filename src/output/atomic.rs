@@ -12,6 +12,7 @@
 //!   backsim that writes into the folder removes those of processes no longer running
 //!   ([`clean_stale`]). It never removes any other file.
 
+use crate::format::bytes as human_bytes;
 use anyhow::{Context, Result};
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -525,21 +526,6 @@ pub fn ensure_space(dir: &Path, needed: u64) -> Result<()> {
             human_bytes(free)
         ))),
         _ => Ok(()),
-    }
-}
-
-fn human_bytes(b: u64) -> String {
-    const UNITS: [&str; 5] = ["bytes", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = b as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u + 1 < UNITS.len() {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{b} bytes")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
     }
 }
 

@@ -1,6 +1,7 @@
 //! Synthetic but plausible results folders, for tests and for trying the charts
 //! without running the engine. Deterministic: the same arguments write the same bytes.
 
+use crate::format::six_decimals as fmt;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
@@ -38,16 +39,6 @@ impl Rng {
         let u1 = self.next().max(1e-12);
         let u2 = self.next();
         (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
-    }
-}
-
-fn fmt(v: f64) -> String {
-    let s = format!("{v:.6}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".into()
-    } else {
-        s.to_string()
     }
 }
 

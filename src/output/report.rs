@@ -1,6 +1,7 @@
 //! `report.html`: one self-contained page (inline CSS, charts inlined as SVG, no scripts,
 //! no external fonts) that opens offline and can be read aloud in a workshop.
 
+use crate::format::three_digits as num;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
@@ -65,32 +66,6 @@ pub fn esc(s: &str) -> String {
         }
     }
     out
-}
-
-/// A number with about three significant digits, no trailing zeros.
-pub fn num(v: f64) -> String {
-    let a = v.abs();
-    let decimals = if a == 0.0 || a >= 100.0 {
-        0
-    } else if a >= 10.0 {
-        1
-    } else if a >= 1.0 {
-        2
-    } else {
-        // Three significant digits below 1.
-        (2 - a.log10().floor() as i32).clamp(3, 6) as usize
-    };
-    let s = format!("{v:.decimals$}");
-    let s = if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    };
-    if s == "-0" {
-        "0".into()
-    } else {
-        s
-    }
 }
 
 fn signed(v: f64) -> String {

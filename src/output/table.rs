@@ -1,9 +1,10 @@
 //! The compact table printed at the end of a run: per scenario the key metrics with P50/P85
 //! and the difference to the baseline with its 95 % interval.
 
+use crate::aggregate::Aggregate;
 use crate::engine::metrics::metric_index;
+use crate::format::table_cell as num;
 use crate::scenario::Scenario;
-use crate::stats::Aggregate;
 
 /// The metrics shown, with a short label.
 const SHOWN: [(&str, &str); 5] = [
@@ -13,20 +14,6 @@ const SHOWN: [(&str, &str); 5] = [
     ("escaped_defects_per_point", "escaped/pt"),
     ("decision_wait_share", "decision wait"),
 ];
-
-fn num(x: f64) -> String {
-    if x.is_nan() {
-        "–".into()
-    } else if x.is_infinite() {
-        ">H".into()
-    } else if x.abs() >= 100.0 {
-        format!("{x:.0}")
-    } else if x.abs() >= 10.0 {
-        format!("{x:.1}")
-    } else {
-        format!("{x:.2}")
-    }
-}
 
 pub fn render(agg: &mut Aggregate, scenarios: &[Scenario]) -> String {
     let base = agg.baseline;

@@ -178,7 +178,7 @@ pub fn set(s: &Scenario, key: &str, value: f64) -> Result<Scenario> {
     if let Some(p) = own.or(problems.first()) {
         return Err(input_error(format!(
             "{key} = {}: {} {}",
-            crate::output::csv::fmt_num(value),
+            crate::format::fmt_num(value),
             p.path.join("."),
             p.message
         )));

@@ -1,11 +1,9 @@
-//! Statistics: running moments, t intervals, bounded-memory quantiles, paired comparisons,
-//! and the aggregation of a whole comparison, fed one replication at a time in order.
+//! Pure statistics: running moments, t intervals, bounded-memory quantiles and special
+//! functions. The aggregation of a whole comparison lives a floor up, in [`crate::aggregate`].
 
-pub mod aggregate;
 pub mod moments;
 pub mod sketch;
 pub mod special;
 
-pub use aggregate::{Aggregate, MetricSummary, PairSummary};
 pub use moments::{t_quantile_975, Moments};
 pub use sketch::{quantile_by, quantile_sorted, QuantileSketch};

@@ -1,9 +1,9 @@
 //! Property tests over valid scenarios, and degenerate but valid worlds.
 
 use backsim::engine::metrics::{idx, series, METRICS};
-use backsim::engine::streams::RunKeys;
 use backsim::engine::{simulate, RunRecord, Workspace};
 use backsim::model::compiled::Model;
+use backsim::random::RunKeys;
 use backsim::scenario::validate::{validate, Limits};
 use backsim::scenario::{load_scenario, Dist, ReleaseScope, Scenario};
 use proptest::prelude::*;

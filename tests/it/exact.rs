@@ -6,11 +6,11 @@
 
 use crate::common::{mean, scenario, sd};
 use backsim::engine::metrics::idx;
-use backsim::engine::streams::{RunKeys, Source};
 use backsim::engine::{simulate, Workspace};
 use backsim::model::compiled::Model;
 use backsim::model::item::BacklogItem;
 use backsim::model::roles::{po_score, true_score};
+use backsim::random::{RunKeys, Source};
 use backsim::scenario::UrgencyMix;
 use backsim::stats::special::{gamma_p, ln_gamma};
 

@@ -6,6 +6,7 @@
 //! - `determinism`: byte-identical outputs whatever the thread count; seeds matter.
 //! - `claims`: what the tool exists to show: aligned roles beat the failure modes.
 //! - `cli`: the command line end to end.
+//! - `floors`: the modules of src/ import only from their own floor or below, without cycles.
 //! - `throughput`: the throughput model against the frictionless roles model, run by run.
 
 mod claims;
@@ -13,6 +14,7 @@ mod cli;
 mod common;
 mod determinism;
 mod exact;
+mod floors;
 mod identity;
 mod messages;
 mod readme;

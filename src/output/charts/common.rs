@@ -1,5 +1,6 @@
 //! Shared look: fonts, palette, title + legend strip, markers, fan bands.
 
+pub use crate::format::tick;
 use std::sync::Once;
 
 use plotters::coord::Shift;
@@ -321,29 +322,6 @@ pub fn padded_range(
         lo - span * pad
     };
     (lo, hi + span * pad)
-}
-
-/// Tick label text: few digits, no trailing zeros.
-pub fn tick(v: f64) -> String {
-    let a = v.abs();
-    let s = if a == 0.0 {
-        "0".to_string()
-    } else if a >= 1000.0 {
-        format!("{v:.0}")
-    } else if a >= 10.0 {
-        format!("{v:.1}")
-    } else if a >= 1.0 {
-        format!("{v:.2}")
-    } else if a >= 0.01 {
-        format!("{v:.3}")
-    } else {
-        format!("{v:.4}")
-    };
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    }
 }
 
 /// (sprint, p10, p50, p90).

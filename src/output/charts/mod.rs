@@ -297,63 +297,9 @@ pub fn delay_cdf(r: &Results, path: &Path, format: ImageFormat) -> anyhow::Resul
     ChartKind::DelayCdf.write(r, path, format)
 }
 
-/// Probability that the release is done by the end of sprint k, per scenario.
-pub fn done_by_sprint(
-    r: &Results,
-    path: &Path,
-    format: ImageFormat,
-) -> anyhow::Result<Vec<PathBuf>> {
-    ChartKind::DoneBySprint.write(r, path, format)
-}
-
-/// Value efficiency per scenario: box plots with the mean and its 95 % CI.
-pub fn value_efficiency(
-    r: &Results,
-    path: &Path,
-    format: ImageFormat,
-) -> anyhow::Result<Vec<PathBuf>> {
-    ChartKind::ValueEfficiency.write(r, path, format)
-}
-
-/// Cumulative value over sprints: P10–P90 band and median line per scenario.
-pub fn cumulative_value(
-    r: &Results,
-    path: &Path,
-    format: ImageFormat,
-) -> anyhow::Result<Vec<PathBuf>> {
-    ChartKind::CumulativeValue.write(r, path, format)
-}
-
 /// Escaped defects per point, rework share and wrong-build rate with CI whiskers.
 pub fn quality(r: &Results, path: &Path, format: ImageFormat) -> anyhow::Result<Vec<PathBuf>> {
     ChartKind::Quality.write(r, path, format)
-}
-
-/// Velocity, and committed vs done, over sprints.
-pub fn flow_velocity(
-    r: &Results,
-    path: &Path,
-    format: ImageFormat,
-) -> anyhow::Result<Vec<PathBuf>> {
-    ChartKind::FlowVelocity.write(r, path, format)
-}
-
-/// Decision wait hours over sprints.
-pub fn flow_decision_wait(
-    r: &Results,
-    path: &Path,
-    format: ImageFormat,
-) -> anyhow::Result<Vec<PathBuf>> {
-    ChartKind::FlowDecisionWait.write(r, path, format)
-}
-
-/// Tech debt over sprints.
-pub fn flow_tech_debt(
-    r: &Results,
-    path: &Path,
-    format: ImageFormat,
-) -> anyhow::Result<Vec<PathBuf>> {
-    ChartKind::FlowTechDebt.write(r, path, format)
 }
 
 /// Forest plot of paired differences to the baseline, coloured better / worse / unclear.

@@ -7,23 +7,27 @@
 //! it: same market, same items, same capacity draws, so every difference in the two
 //! stories is the roles' doing.
 
+mod rows;
+mod story;
+
 use crate::engine::metrics::{idx, RunRecord};
-use crate::engine::run::{simulate, simulate_traced, Workspace};
-use crate::engine::streams::RunKeys;
 use crate::engine::trace::{BlockCause, DropCause, Event};
+use crate::engine::{simulate, simulate_traced, Workspace};
 use crate::error::input_error;
+use crate::format::one_decimal;
 use crate::model::compiled::Model;
 use crate::model::item::{ItemKind, INTERNAL_ID};
 use crate::output::atomic::{commit_all, prepare_dir, write_file};
-use crate::output::csv::fmt_num;
 use crate::output::report::esc;
+use crate::random::RunKeys;
 use crate::scenario::load::load_with_limits;
 use crate::scenario::validate::Limits;
 use crate::scenario::Scenario;
 use anyhow::Result;
+pub use rows::trace_csv;
 use std::collections::BTreeSet;
-use std::fmt::Write as _;
 use std::path::PathBuf;
+pub use story::markdown;
 
 #[derive(Debug, Clone)]
 pub struct TraceOptions {
@@ -124,224 +128,6 @@ fn sprint_of(e: &Event) -> u32 {
     }
 }
 
-/// (kind, item, day, details) of one event for trace.csv; day is 1-based within the sprint,
-/// None when the event has no time of day.
-fn row(e: &Event, s: &Scenario) -> (&'static str, String, Option<u32>, String) {
-    let days = s.simulation.sprint_days;
-    let day = |hour: f64| Some(((hour / s.simulation.hours_per_day).floor() as u32 + 1).min(days));
-    let n = fmt_num;
-    use Event::*;
-    match *e {
-        MarketShock { theme, factor, .. } => (
-            "market_shock",
-            String::new(),
-            Some(1),
-            format!("theme={}; factor={}", theme + 1, n(factor)),
-        ),
-        Arrived { count, .. } => ("arrived", String::new(), Some(1), format!("items={count}")),
-        RiskStruck { risk, .. } => (
-            "risk",
-            String::new(),
-            Some(1),
-            format!(
-                "name={}",
-                s.risks
-                    .get(risk as usize)
-                    .map_or("?".into(), |r| r.name.replace(',', " "))
-            ),
-        ),
-        BugAdded {
-            item,
-            points,
-            escaped,
-            ..
-        } => (
-            "bug_added",
-            item_label(item),
-            Some(1),
-            format!("points={}; from_production={escaped}", n(points)),
-        ),
-        Churned { item, rework, .. } => (
-            "churned",
-            item_label(item),
-            Some(1),
-            format!("rework={}", n(rework)),
-        ),
-        Handover {
-            from_pm,
-            distance,
-            shock,
-            ..
-        } => (
-            if from_pm { "pm_sync" } else { "po_strategy_review" },
-            String::new(),
-            Some(1),
-            format!("ranking_change={}; roadmap_shock={shock}", n(distance)),
-        ),
-        Override { .. } => ("pm_override", String::new(), Some(1), String::new()),
-        Planned {
-            capacity,
-            commitment,
-            committed,
-            items,
-            ..
-        } => (
-            "planned",
-            String::new(),
-            Some(1),
-            format!(
-                "capacity={}; commitment={}; committed={}; items={items}",
-                n(capacity),
-                n(commitment),
-                n(committed)
-            ),
-        ),
-        Committed {
-            item,
-            kind,
-            points,
-            ready,
-            ..
-        } => (
-            "committed",
-            item_label(item),
-            Some(1),
-            format!("kind={}; estimate={}; ready={ready}", kind_name(kind), n(points)),
-        ),
-        Started {
-            hour,
-            item,
-            kind,
-            questions,
-            ..
-        } => (
-            "started",
-            item_label(item),
-            day(hour),
-            format!("kind={}; questions={questions}", kind_name(kind)),
-        ),
-        Blocked {
-            hour,
-            item,
-            hours,
-            cause,
-            ..
-        } => (
-            "blocked",
-            item_label(item),
-            day(hour),
-            format!(
-                "hours={}; waiting_for={}",
-                n(hours),
-                match cause {
-                    BlockCause::Question => "decision",
-                    BlockCause::Escalation => "escalation",
-                }
-            ),
-        ),
-        Injected {
-            hour, item, points, ..
-        } => (
-            "injected",
-            item_label(item),
-            day(hour),
-            format!("points={}", n(points)),
-        ),
-        Dropped {
-            item, waste, cause, ..
-        } => (
-            "dropped",
-            item_label(item),
-            None,
-            format!(
-                "waste={}; cause={}",
-                n(waste),
-                match cause {
-                    DropCause::RoadmapShock => "roadmap_shock",
-                    DropCause::Conflict => "conflict",
-                }
-            ),
-        ),
-        Finished {
-            hour,
-            item,
-            kind,
-            in_sprint,
-            later,
-            escaped,
-            wrong_build,
-            ..
-        } => (
-            "finished",
-            item_label(item),
-            day(hour),
-            format!(
-                "kind={}; defects_in_sprint={in_sprint}; defects_later={later}; defects_escaped={escaped}; wrong_build={wrong_build}",
-                kind_name(kind)
-            ),
-        ),
-        Released {
-            item,
-            kind,
-            points,
-            value,
-            wrong_build,
-            in_scope,
-            ..
-        } => (
-            "released",
-            item_label(item),
-            Some(days),
-            format!(
-                "kind={}; points={}; value={}; wrong_build={wrong_build}; in_release_scope={in_scope}",
-                kind_name(kind),
-                n(points),
-                n(value)
-            ),
-        ),
-        ScopeComplete { .. } => ("scope_complete", String::new(), Some(days), String::new()),
-        SprintEnd {
-            velocity,
-            done,
-            tech_debt,
-            backlog,
-            ..
-        } => (
-            "sprint_end",
-            String::new(),
-            Some(days),
-            format!(
-                "velocity={}; committed_done={}; tech_debt={}; backlog={backlog}",
-                n(velocity),
-                n(done),
-                n(tech_debt)
-            ),
-        ),
-    }
-}
-
-/// trace.csv: scenario,sprint,day,kind,item,details (sprint 1-based).
-pub fn trace_csv(stories: &[Story], window: (u32, u32)) -> String {
-    let mut out = String::from("scenario,sprint,day,kind,item,details\n");
-    for st in stories {
-        for e in &st.events {
-            let sprint = sprint_of(e) + 1;
-            if sprint < window.0 || sprint > window.1 {
-                continue;
-            }
-            let (kind, item, day, details) = row(e, &st.scenario);
-            let _ = writeln!(
-                out,
-                "{},{sprint},{},{kind},{item},{}",
-                st.scenario.name,
-                day.map_or(String::new(), |d| d.to_string()),
-                details
-            );
-        }
-    }
-    out
-}
-
 /// What one sprint of one story says, aspect by aspect.
 #[derive(Debug, Default, Clone)]
 struct SprintStory {
@@ -389,10 +175,6 @@ fn list(items: &[String], max: usize) -> String {
     } else {
         format!("{}, … ({} in all)", items[..max].join(", "), items.len())
     }
-}
-
-fn one_decimal(x: f64) -> String {
-    format!("{x:.1}")
 }
 
 /// Group a story's events into sprints and tell each.
@@ -649,147 +431,6 @@ fn window_of(spec: Option<&str>, sprints: u32) -> Result<(u32, u32)> {
         return Err(bad());
     }
     Ok((a, b))
-}
-
-fn headline(st: &Story) -> Vec<(&'static str, String)> {
-    let m = &st.record.metrics;
-    let completion = if m[idx::COMPLETION_SPRINT].is_nan() {
-        "not within the horizon".to_string()
-    } else {
-        format!("sprint {}", m[idx::COMPLETION_SPRINT])
-    };
-    vec![
-        ("release scope done", completion),
-        ("points done", format!("{:.1}", m[idx::POINTS_DONE])),
-        ("items done", format!("{}", m[idx::ITEMS_DONE])),
-        ("value realized", format!("{:.2}", m[idx::VALUE_REALIZED])),
-        (
-            "value efficiency",
-            format!("{:.3}", m[idx::VALUE_EFFICIENCY]),
-        ),
-        (
-            "decision wait share",
-            format!("{:.3}", m[idx::DECISION_WAIT]),
-        ),
-        ("defects", format!("{}", m[idx::DEFECTS])),
-        ("escaped defects", format!("{}", m[idx::ESCAPED])),
-        ("on-strategy share", format!("{:.3}", m[idx::ON_STRATEGY])),
-    ]
-}
-
-/// The Markdown story (one scenario) or the two stories side by side.
-pub fn markdown(stories: &[Story], run: u64, seed: u64, window: (u32, u32)) -> String {
-    let mut h = String::new();
-    let names: Vec<&str> = stories.iter().map(|s| s.scenario.name.as_str()).collect();
-    let _ = writeln!(h, "# The story of run {run}: {}\n", names.join(" vs "));
-    let _ = writeln!(
-        h,
-        "Seed {seed}, replication {run} (row `run = {run}` of runs.csv). {}Sprints {}–{} of {}.\n",
-        if stories.len() > 1 {
-            "Both scenarios live in the same world: same market, same backlog items, same capacity draws; every difference below comes from the roles. "
-        } else {
-            ""
-        },
-        window.0,
-        window.1,
-        stories[0].scenario.simulation.sprints
-    );
-    // Headline numbers.
-    let heads: Vec<Vec<(&str, String)>> = stories.iter().map(headline).collect();
-    let _ = writeln!(h, "| the year in numbers | {} |", names.join(" | "));
-    let _ = writeln!(h, "|---|{}", "---|".repeat(names.len()));
-    for (i, (label, _)) in heads[0].iter().enumerate() {
-        let cells: Vec<&str> = heads.iter().map(|hd| hd[i].1.as_str()).collect();
-        let _ = writeln!(h, "| {label} | {} |", cells.join(" | "));
-    }
-    h.push('\n');
-    let told: Vec<Vec<SprintStory>> = stories.iter().map(tell).collect();
-    // Where the stories part.
-    if told.len() == 2 {
-        let first = (0..told[0].len().min(told[1].len()))
-            .find(|&k| told[0][k].committed != told[1][k].committed);
-        match first {
-            Some(k) => {
-                let a: Vec<String> = told[0][k]
-                    .committed
-                    .difference(&told[1][k].committed)
-                    .map(|i| item_label(*i))
-                    .collect();
-                let b: Vec<String> = told[1][k]
-                    .committed
-                    .difference(&told[0][k].committed)
-                    .map(|i| item_label(*i))
-                    .collect();
-                let _ = writeln!(
-                    h,
-                    "**The stories part in sprint {}**: only {} committed {}; only {} committed {}.\n",
-                    k + 1,
-                    names[0],
-                    if a.is_empty() { "nothing else".into() } else { list(&a, 8) },
-                    names[1],
-                    if b.is_empty() { "nothing else".into() } else { list(&b, 8) }
-                );
-            }
-            None => {
-                let _ = writeln!(
-                    h,
-                    "**The two teams committed the same items in every sprint.**\n"
-                );
-            }
-        }
-    }
-    let mut cum = vec![0.0; told.len()];
-    for k in 0..window.1 {
-        let k = k as usize;
-        for (c, t) in cum.iter_mut().zip(&told) {
-            *c += t.get(k).map_or(0.0, |s| s.value);
-        }
-        if k + 1 < window.0 as usize {
-            continue;
-        }
-        if told.len() == 1 {
-            let _ = writeln!(h, "## Sprint {}\n", k + 1);
-            for (aspect, lines) in ASPECTS.iter().zip(told[0][k].aspects()) {
-                if !lines.is_empty() {
-                    let _ = writeln!(h, "- **{aspect}**: {}", lines.join("; "));
-                }
-            }
-            let _ = writeln!(h, "- **Value released so far**: {:.2}\n", cum[0]);
-        } else {
-            let diverged = told[0][k].committed != told[1][k].committed;
-            let _ = writeln!(
-                h,
-                "## Sprint {}{}\n",
-                k + 1,
-                if diverged {
-                    " — different commitments"
-                } else {
-                    ""
-                }
-            );
-            let _ = writeln!(h, "| | {} |", names.join(" | "));
-            let _ = writeln!(h, "|---|{}", "---|".repeat(names.len()));
-            for (a, aspect) in ASPECTS.iter().enumerate() {
-                let cells: Vec<String> = told
-                    .iter()
-                    .map(|t| t[k].aspects()[a].join("; ").replace('|', "/"))
-                    .collect();
-                if cells.iter().all(|c| c.is_empty()) {
-                    continue;
-                }
-                let _ = writeln!(h, "| {aspect} | {} |", cells.join(" | "));
-            }
-            let _ = writeln!(
-                h,
-                "| Value released so far | {} |\n",
-                cum.iter()
-                    .map(|c| format!("{c:.2}"))
-                    .collect::<Vec<_>>()
-                    .join(" | ")
-            );
-        }
-    }
-    h
 }
 
 pub fn run(opts: &TraceOptions) -> Result<TraceOutcome> {

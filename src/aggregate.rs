@@ -2,9 +2,9 @@
 //! interval and quantiles), per scenario and metric a paired comparison with the baseline,
 //! and per scenario, sprint and series a band. Fed one replication at a time, in order.
 
-use super::{Moments, QuantileSketch};
 use crate::engine::driver::Replications;
 use crate::engine::metrics::{row_after_stop, Better, METRICS, N_METRICS, N_SERIES};
+use crate::stats::{Moments, QuantileSketch};
 
 /// Values kept exactly per metric before the sketch compresses them.
 pub const METRIC_EXACT_CAP: usize = 16_384;

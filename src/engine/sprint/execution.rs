@@ -1,0 +1,310 @@
+//! Step 7 of a sprint: execution. Lanes pull work hour by hour, wait for decisions (and pay
+//! the context-switch tax), meet conflicts, and finish items.
+
+use super::planning::worth_doing;
+use super::{Run, MAX_CONFLICTS, TAG_INJECTED};
+use crate::engine::trace::{BlockCause, DropCause, Event, Tracer};
+use crate::engine::workspace::Conflict;
+use crate::model::item::{BacklogItem, Status, INTERNAL_ID, MAX_QUESTIONS, NO_LANE};
+use crate::model::team::FINISH_EPS;
+use crate::random::{poisson_from_unit, RunKeys, Source};
+use rand_distr::{Distribution, LogNormal};
+
+impl<'a, T: Tracer> Run<'a, T> {
+    /// Step 7: ten days of work in lanes, in working hours. Lanes take committed items, then
+    /// further ready items (work-conserving); questions block an item, its lane switches and
+    /// pays the context-switch tax; conflicts strike at their hour.
+    #[inline(never)]
+    pub(super) fn execute(&mut self) {
+        let s = &self.m.scenario;
+        let hours = self.hours;
+        let base = self.sprint as f64 * hours;
+        self.draw_conflicts();
+        self.pull_cursor = 0;
+        for t in self.ws.lane_time.iter_mut() {
+            *t = 0.0;
+        }
+        let mut next_conflict = 0;
+        let lanes = self.ws.lane_item.len();
+        let mut guard = 0u64;
+        loop {
+            guard += 1;
+            if guard > 1_000_000 {
+                break; // Defensive: a sprint never needs this many events.
+            }
+            // The lane that is free earliest.
+            let mut l = usize::MAX;
+            // A lane within rounding error of the sprint's end is done: it must not start a
+            // sliver of 1e-15 SP that then spills into the next sprint.
+            let mut t = hours - 1e-9 * hours;
+            for j in 0..lanes {
+                if self.ws.lane_time[j] < t {
+                    t = self.ws.lane_time[j];
+                    l = j;
+                }
+            }
+            if l == usize::MAX {
+                break;
+            }
+            while next_conflict < self.ws.conflicts.len()
+                && self.ws.conflicts[next_conflict].hour <= t
+            {
+                let c = self.ws.conflicts[next_conflict];
+                next_conflict += 1;
+                self.apply_conflict(c, base + c.hour);
+            }
+            let conflict_at = self
+                .ws
+                .conflicts
+                .get(next_conflict)
+                .map_or(hours, |c| c.hour);
+            let now = base + t;
+            let current = self.ws.lane_item[l];
+            let i = if current != u32::MAX && self.ws.items[current as usize].blocked_until <= now {
+                current
+            } else {
+                if current != u32::MAX {
+                    self.ws.items[current as usize].lane = NO_LANE;
+                    self.ws.lane_item[l] = u32::MAX;
+                }
+                match self.next_item(now) {
+                    Ok(i) => {
+                        let item = &mut self.ws.items[i as usize];
+                        item.lane = l as u8;
+                        self.ws.lane_item[l] = i;
+                        if item.status == Status::Waiting {
+                            item.start(now, self.m, &self.keys);
+                            self.tracer.event(Event::Started {
+                                sprint: self.sprint,
+                                hour: t,
+                                item: item.id,
+                                kind: item.kind,
+                                questions: item.questions,
+                            });
+                        }
+                        i
+                    }
+                    Err(wake) => {
+                        // Nothing to do: wait for a blocked item, a conflict, or the sprint end.
+                        let wake = (wake - base).min(conflict_at).min(hours);
+                        self.ws.lane_time[l] = if wake > t { wake } else { hours };
+                        continue;
+                    }
+                }
+            };
+            let rate = self.lane_rate;
+            if rate <= 0.0 {
+                self.ws.lane_time[l] = conflict_at.max(t).min(hours);
+                if self.ws.lane_time[l] <= t {
+                    self.ws.lane_time[l] = hours;
+                }
+                continue;
+            }
+            let item = &self.ws.items[i as usize];
+            let dt_finish = item.remaining.max(0.0) / rate;
+            let dt_question = if (item.next_question as usize) < item.questions as usize {
+                ((item.question_at[item.next_question as usize] as f64 * item.size
+                    - item.work_done)
+                    / rate)
+                    .max(0.0)
+            } else {
+                f64::INFINITY
+            };
+            let dt_end = hours - t;
+            let dt_conflict = if conflict_at > t {
+                conflict_at - t
+            } else {
+                f64::INFINITY
+            };
+            let mut dt = dt_finish.min(dt_question).min(dt_end).min(dt_conflict);
+            // Work that fits the sprint exactly (e.g. 6 SP of capacity on six 1-SP items)
+            // finishes in it: rounding must not leave 1e-15 SP to spill into the next sprint.
+            if dt < dt_finish && dt_finish <= dt_question && dt_finish - dt <= 1e-9 * hours {
+                dt = dt_finish;
+            }
+            let progress = rate * dt;
+            let item = &mut self.ws.items[i as usize];
+            item.remaining -= progress;
+            item.work_done += progress;
+            self.t.worked += progress;
+            self.ws.lane_time[l] = t + dt;
+            let now = base + t + dt;
+            if (dt == dt_finish && dt <= dt_question) || item.remaining <= FINISH_EPS {
+                item.remaining = 0.0;
+                self.finish_item(i, now);
+            } else if dt == dt_question {
+                item.next_question += 1;
+                let (id, q) = (item.id, item.next_question);
+                let po = &s.po;
+                let latency = po.decision_latency_hours
+                    * self.latency_factor(id, q, po.decision_latency_sigma)
+                    / self.m.availability
+                    * self.queue_factor;
+                self.t.questions_sprint += 1;
+                self.block(i, now, latency, BlockCause::Question);
+            }
+        }
+    }
+
+    /// e^(σ·z) for the normal z of question `q` (1-based) of item `id`. A world item raises
+    /// the same questions in every scenario of the world, so its draws are kept there.
+    pub(super) fn latency_factor(&mut self, id: u64, q: u8, sigma: f64) -> f64 {
+        let draw = |keys: &RunKeys| keys.keyed(Source::Questions, id, 1 + q as u64).normal();
+        if id >= INTERNAL_ID {
+            return (sigma * draw(&self.keys)).exp();
+        }
+        let slot = &mut self.ws.world.question_draws[id as usize * MAX_QUESTIONS + q as usize - 1];
+        if slot.z.is_nan() {
+            slot.z = draw(&self.keys);
+        } else if slot.sigma.to_bits() == sigma.to_bits() {
+            return slot.factor;
+        }
+        slot.sigma = sigma;
+        slot.factor = (sigma * slot.z).exp();
+        slot.factor
+    }
+
+    /// The next item for a free lane: committed work first (in order), then pulled from the
+    /// order. Err carries the earliest time a blocked item frees up.
+    #[inline(never)]
+    pub(super) fn next_item(&mut self, now: f64) -> Result<u32, f64> {
+        let free = |it: &BacklogItem| {
+            it.lane == NO_LANE && it.status != Status::Done && it.blocked_until <= now
+        };
+        // Finished work stays finished: skip the finished head of the work list.
+        let mut from = self.committed_from;
+        while from < self.ws.committed.len()
+            && self.ws.items[self.ws.committed[from] as usize].status == Status::Done
+        {
+            from += 1;
+        }
+        self.committed_from = from;
+        for &i in &self.ws.committed[from..] {
+            if free(&self.ws.items[i as usize]) {
+                return Ok(i);
+            }
+        }
+        // Items before the cursor cannot be pulled any more this sprint: status only moves
+        // forward (a drop resets the cursor).
+        while let Some(i) = self.order_at(self.pull_cursor) {
+            self.pull_cursor += 1;
+            let it = &self.ws.items[i as usize];
+            if it.status == Status::Waiting && free(it) && (it.ready || it.top) && worth_doing(it) {
+                // Pulled work joins the sprint's work list (uncommitted: it is not say/do).
+                self.ws.committed.push(i);
+                return Ok(i);
+            }
+        }
+        let items = &self.ws.items;
+        let mut wake = f64::INFINITY;
+        for &i in &self.ws.committed[self.committed_from..] {
+            let it = &items[i as usize];
+            if it.lane == NO_LANE && it.status != Status::Done && it.blocked_until > now {
+                wake = wake.min(it.blocked_until);
+            }
+        }
+        Err(wake)
+    }
+
+    /// Block an item for `hours`; its lane moves on and pays the context-switch tax.
+    pub(super) fn block(&mut self, i: u32, now: f64, hours: f64, cause: BlockCause) {
+        let sprint_end = (self.sprint as f64 + 1.0) * self.hours;
+        let item = &mut self.ws.items[i as usize];
+        self.tracer.event(Event::Blocked {
+            sprint: self.sprint,
+            hour: now - self.sprint as f64 * self.hours,
+            item: item.id,
+            hours,
+            cause,
+        });
+        item.blocked_until = item.blocked_until.max(now) + hours;
+        item.blocked_hours += hours;
+        self.t.decision_wait_sprint += hours;
+        if item.lane != NO_LANE {
+            let l = item.lane as usize;
+            item.lane = NO_LANE;
+            self.ws.lane_item[l] = u32::MAX;
+            let tax =
+                self.m.scenario.team.context_switch_tax * hours.min((sprint_end - now).max(0.0));
+            self.ws.lane_time[l] = (self.ws.lane_time[l] + tax).min(self.hours);
+            self.t.context_lost += tax * self.lane_rate;
+        }
+    }
+
+    pub(super) fn draw_conflicts(&mut self) {
+        let r = &self.m.scenario.roles;
+        self.ws.conflicts.clear();
+        if r.conflicts_per_sprint <= 0.0 {
+            return;
+        }
+        let mut g = self.keys.keyed(Source::Conflicts, self.sprint as u64, 0);
+        let n = poisson_from_unit(g.unit(), r.conflicts_per_sprint).min(MAX_CONFLICTS as u32);
+        let delay = LogNormal::new(r.escalation_hours.max(1e-9).ln(), r.escalation_sigma)
+            .expect("validated");
+        for j in 0..n {
+            let hour = g.unit() * self.hours;
+            let inject = g.unit() < r.conflict_inject_share;
+            let d = delay.sample(&mut g);
+            self.ws.conflicts.push(Conflict {
+                hour,
+                inject,
+                delay: if r.escalation_hours > 0.0 { d } else { 0.0 },
+                index: j,
+            });
+        }
+        self.ws
+            .conflicts
+            .sort_unstable_by(|a, b| a.hour.total_cmp(&b.hour).then(a.index.cmp(&b.index)));
+    }
+
+    /// A conflicting directive: inject an unplanned item and drop the lowest item in
+    /// progress, or escalate an item in progress (it waits).
+    #[inline(never)]
+    pub(super) fn apply_conflict(&mut self, c: Conflict, now: f64) {
+        // Every item in progress is on the sprint's work list (spillover, started or pulled):
+        // look there, in creation order, rather than through the whole backlog.
+        let started = &mut self.ws.started;
+        started.clear();
+        for &i in &self.ws.committed {
+            let item = &self.ws.items[i as usize];
+            if item.status == Status::InProgress && !item.top {
+                started.push(i);
+            }
+        }
+        started.sort_unstable();
+        started.dedup();
+        let mut lowest: Option<(f64, u32)> = None;
+        for &i in started.iter() {
+            let score = self.ws.items[i as usize].score;
+            if lowest.is_none_or(|(s, _)| score < s) {
+                lowest = Some((score, i));
+            }
+        }
+        let in_progress = started.len() as u32;
+        if c.inject {
+            let id = INTERNAL_ID | TAG_INJECTED | ((self.sprint as u64) << 8) | c.index as u64;
+            let mut item = BacklogItem::new(id, self.sprint, self.m, &self.keys);
+            item.make_unplanned();
+            self.tracer.event(Event::Injected {
+                sprint: self.sprint,
+                hour: now - self.sprint as f64 * self.hours,
+                item: id,
+                points: item.size,
+            });
+            let idx = self.push(item);
+            self.ws.committed.insert(0, idx);
+            self.committed_from = 0;
+            if let Some((_, i)) = lowest {
+                self.drop_item(i, DropCause::Conflict);
+            }
+        } else if in_progress > 0 {
+            let pick =
+                (self
+                    .keys
+                    .unit(Source::Conflicts, self.sprint as u64, 1000 + c.index as u64)
+                    * in_progress as f64) as u32;
+            let i = self.ws.started[pick.min(in_progress - 1) as usize];
+            self.block(i, now, c.delay, BlockCause::Escalation);
+        }
+    }
+}

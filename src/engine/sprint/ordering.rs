@@ -1,0 +1,279 @@
+//! Steps 4 and 5 of a sprint: ordering and refinement. The PO orders the backlog by its view
+//! and refines from the top; in blurred roles the PM may override the top. The order's
+//! quality is measured, and large items are split.
+
+use super::{Run, TAG_SPLIT, TAU_TOP};
+use crate::engine::trace::{Event, Tracer};
+use crate::model::item::{BacklogItem, Status, INTERNAL_ID};
+use crate::model::roles;
+use crate::random::Source;
+
+impl<'a, T: Tracer> Run<'a, T> {
+    /// Steps 4–5: the PO orders the backlog (the window planning can reach), refines from the
+    /// top with the hours left after strategy and support; in blurred roles the PM may
+    /// override the top of the order.
+    #[inline(never)]
+    pub(super) fn order_and_refine(&mut self) {
+        let s = &self.m.scenario;
+        let now = self.sprint;
+        let items = &mut self.ws.items;
+        let score = |item: &mut BacklogItem, view: &[f64]| {
+            item.score = roles::po_score(
+                item,
+                view,
+                now,
+                &s.backlog.urgency,
+                s.po.myopia,
+                s.release.scope_first,
+            );
+            descending_key(item.score)
+        };
+        // Last sprint's order, rescored, then the items that came since.
+        let view = &self.ws.po_view;
+        let ranked = &mut self.ws.ranked;
+        let mut kept = 0;
+        for r in 0..ranked.len() {
+            let i = ranked[r].1;
+            let item = &mut items[i as usize];
+            if item.status != Status::Done {
+                ranked[kept] = (score(item, view), i);
+                kept += 1;
+            }
+        }
+        ranked.truncate(kept);
+        insertion_sort(ranked);
+        // New items go anywhere in the order: binary search and one block move each.
+        let first_new = self.ws.ranked_upto as usize;
+        for (i, item) in items.iter_mut().enumerate().skip(first_new) {
+            if item.status != Status::Done {
+                let e = (score(item, view), i as u32);
+                let at = ranked.partition_point(|x| *x < e);
+                ranked.insert(at, e);
+            }
+        }
+        self.ws.ranked_upto = items.len() as u32;
+        self.ws.order.clear();
+        self.ws.order.extend(self.ws.ranked.iter().map(|&(_, i)| i));
+
+        if s.pm.enabled
+            && s.roles.pm_override > 0.0
+            && self.keys.unit(Source::Override, 0, now as u64) < s.roles.pm_override
+        {
+            self.pm_override();
+            self.tracer.event(Event::Override { sprint: now });
+        }
+        self.measure_order();
+
+        // Refinement from the top of the order.
+        let mut hours =
+            s.po.hours_per_sprint * (1.0 - s.po.strategy_share - s.po.support_share).max(0.0);
+        let b = &s.backlog;
+        for n in 0..self.ws.order.len() {
+            let i = self.ws.order[n] as usize;
+            let item = &mut self.ws.items[i];
+            if item.ready || item.top || item.status != Status::Waiting {
+                continue;
+            }
+            let cost = s.po.refinement_hours * (1.0 + item.ambiguity);
+            if hours < cost {
+                break;
+            }
+            hours -= cost;
+            item.ambiguity *= b.refinement_factor;
+            item.ready = item.ambiguity <= b.ready_threshold;
+            if !item.split_checked {
+                self.split(i as u32);
+            }
+        }
+    }
+
+    /// The item at position `n` of the order.
+    #[inline]
+    pub(super) fn order_at(&self, n: usize) -> Option<u32> {
+        self.ws.order.get(n).copied()
+    }
+
+    /// The PM puts its own top items first (priority churn in blurred roles).
+    pub(super) fn pm_override(&mut self) {
+        let top = (self.m.scenario.pm.override_top as usize).min(self.ws.order.len());
+        if top == 0 {
+            return;
+        }
+        // Keep unplanned work first; reorder the planned part by the PM's score.
+        let start = self
+            .ws
+            .order
+            .iter()
+            .position(|&i| !self.ws.items[i as usize].top)
+            .unwrap_or(self.ws.order.len());
+        let items = &self.ws.items;
+        let pm_view = &self.ws.pm_view;
+        let planned = &mut self.ws.order[start..];
+        let top = top.min(planned.len());
+        if top == 0 {
+            return;
+        }
+        // The PM's top items by (PM score descending, index): a small sorted buffer, as the
+        // selection keeps few.
+        let best = &mut self.ws.pm_top;
+        best.clear();
+        let better = |a: (f64, u32), b: (f64, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).is_lt();
+        for &i in planned.iter() {
+            let e = (pm_key(items, pm_view, i), i);
+            if best.len() == top {
+                if !better(e, best[top - 1]) {
+                    continue;
+                }
+                best.pop();
+            }
+            let mut j = best.len();
+            best.push(e);
+            while j > 0 && better(e, best[j - 1]) {
+                best[j] = best[j - 1];
+                j -= 1;
+            }
+            best[j] = e;
+        }
+        // The rest keeps the PO's order: `planned` is sorted by it already, so drop the PM's
+        // picks and keep the others in place.
+        let mut w = planned.len();
+        for r in (0..planned.len()).rev() {
+            let i = planned[r];
+            if !best.iter().any(|&(_, b)| b == i) {
+                w -= 1;
+                planned[w] = i;
+            }
+        }
+        debug_assert_eq!(w, top);
+        for (slot, &(_, i)) in planned[..top].iter_mut().zip(best.iter()) {
+            *slot = i;
+        }
+    }
+
+    /// Ranking τ against the true order, and churn of the top of the order.
+    #[inline(never)]
+    pub(super) fn measure_order(&mut self) {
+        let s = &self.m.scenario;
+        let k = self.themes;
+        let weights =
+            &self.ws.world.market[self.sprint as usize * k..(self.sprint as usize + 1) * k];
+        self.ws.tau_scores.clear();
+        for &i in self.ws.order.iter() {
+            let item = &self.ws.items[i as usize];
+            if item.top || item.status != Status::Waiting {
+                continue;
+            }
+            if self.ws.tau_scores.len() == TAU_TOP {
+                break;
+            }
+            self.ws.tau_scores.push(roles::true_score(
+                item,
+                weights,
+                self.sprint,
+                &s.backlog.urgency,
+            ));
+        }
+        if let Some(tau) = roles::order_tau(&self.ws.tau_scores) {
+            self.t.tau_sum += tau;
+            self.t.tau_n += 1;
+        }
+    }
+
+    /// Refinement may show that an item is really several: it becomes `split_into` items of
+    /// the same size and value share (as the throughput forecasters' split rate).
+    pub(super) fn split(&mut self, i: u32) {
+        let b = &self.m.scenario.backlog;
+        self.ws.items[i as usize].split_checked = true;
+        if b.split_rate <= 0.0 {
+            return;
+        }
+        let id = self.ws.items[i as usize].id;
+        if self.keys.unit(Source::Split, id, 0) >= b.split_rate {
+            return;
+        }
+        let k = b.split_into as f64;
+        self.ws.items[i as usize].value /= k;
+        self.ws.items[i as usize].perceived /= k;
+        self.ws.items[i as usize].pm_perceived /= k;
+        for _ in 1..b.split_into {
+            let mut part = self.ws.items[i as usize].clone();
+            part.id = INTERNAL_ID | TAG_SPLIT | self.t.split_counter;
+            self.t.split_counter += 1;
+            part.status = Status::Waiting;
+            part.remaining = part.size;
+            part.work_done = 0.0;
+            self.push(part);
+        }
+    }
+}
+
+/// Sort by insertion: linear on the nearly sorted order of the previous sprint. Entries are
+/// distinct (the index is unique).
+pub(super) fn insertion_sort(v: &mut [(u64, u32)]) {
+    /// Steps taken one by one before a far move switches to binary search and one block move
+    /// (when a theme's weight moves, its items move far).
+    const NEAR: usize = 3;
+    for i in 1..v.len() {
+        let x = v[i];
+        if v[i - 1] < x {
+            continue;
+        }
+        let mut j = i;
+        while j > 0 && i - j < NEAR && v[j - 1] > x {
+            v[j] = v[j - 1];
+            j -= 1;
+        }
+        if j > 0 && v[j - 1] > x {
+            // v[j + 1..=i] holds the old v[j..i]; move the rest of the way as one block.
+            let to = v[..j].partition_point(|e| *e < x);
+            v.copy_within(to..j, to + 1);
+            j = to;
+        }
+        v[j] = x;
+    }
+}
+
+/// A key whose ascending order is the descending order of `score` (IEEE total order).
+#[inline]
+pub(super) fn descending_key(score: f64) -> u64 {
+    let bits = score.to_bits();
+    let ascending = if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | (1 << 63)
+    };
+    !ascending
+}
+
+pub(super) fn pm_key(items: &[BacklogItem], pm_view: &[f64], i: u32) -> f64 {
+    roles::pm_score(&items[i as usize], pm_view)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::random::RunKeys;
+
+    #[test]
+    fn insertion_sort_sorts_near_and_far_moves() {
+        let keys = RunKeys::new(1, 2);
+        for n in [0usize, 1, 2, 9, 40, 300] {
+            let mut v: Vec<(u64, u32)> = (0..n as u32)
+                .map(|i| {
+                    let u = keys.unit(Source::Churn, i as u64, n as u64);
+                    // Mostly sorted, some far moves, many equal keys.
+                    let key = if u < 0.2 {
+                        (u * 1e3) as u64
+                    } else {
+                        i as u64 / 3
+                    };
+                    (key, i)
+                })
+                .collect();
+            let mut expected = v.clone();
+            expected.sort_unstable();
+            insertion_sort(&mut v);
+            assert_eq!(v, expected, "n = {n}");
+        }
+    }
+}

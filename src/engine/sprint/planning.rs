@@ -1,0 +1,157 @@
+//! Step 6 of a sprint: planning by yesterday's weather. Spillover and unplanned work first,
+//! then the order while the estimates fit.
+
+use super::{Run, CHURN_TOP};
+use crate::engine::metrics::{series, N_SERIES};
+use crate::engine::trace::{Event, Tracer};
+use crate::model::item::{BacklogItem, Status};
+use crate::model::{market, team};
+use crate::random::keyed_from;
+
+impl<'a, T: Tracer> Run<'a, T> {
+    /// Step 6: planning by yesterday's weather. Spillover and unplanned work first, then the
+    /// order while the estimates fit; unready items only with probability take_unready.
+    #[inline(never)]
+    pub(super) fn plan(&mut self) {
+        let s = &self.m.scenario;
+        let raw = self.m.capacity.sample(&mut self.capacity).max(0.0);
+        self.t.nominal_capacity += raw;
+        let cap = team::effective_capacity(raw, self.debt, &s.team);
+        self.lane_rate = cap / (s.team.lanes as f64 * self.hours);
+        let commitment = team::commitment(
+            &self.ws.velocities,
+            self.m.mean_capacity
+                * (1.0 - (s.team.debt_drag_per_point * self.debt).min(s.team.max_debt_drag)),
+            &s.team,
+        );
+        self.ws.committed.clear();
+        self.committed_from = 0;
+        let mut points = 0.0;
+        // Spillover: work in progress continues.
+        for &i in &self.ws.active {
+            let item = &mut self.ws.items[i as usize];
+            item.committed_points = 0.0;
+            if item.status == Status::InProgress {
+                item.committed_points = item.remaining_estimate();
+                points += item.committed_points;
+                self.ws.committed.push(i);
+            }
+        }
+        let misaligned =
+            s.pm.enabled && s.roles.misalignment_ambiguity > 0.0 && s.pm.sync_fidelity < 1.0;
+        if misaligned {
+            market::ranks(&self.ws.pm_view, &mut self.ws.rank_a);
+            market::ranks(&self.ws.po_view, &mut self.ws.rank_b);
+        }
+        let mut n = 0;
+        while let Some(i) = self.order_at(n) {
+            let i = i as usize;
+            n += 1;
+            let item = &self.ws.items[i];
+            if item.status != Status::Waiting || !worth_doing(item) {
+                continue;
+            }
+            let est = item.estimate;
+            if !item.top {
+                if points >= commitment {
+                    break;
+                }
+                if points + est > commitment {
+                    continue;
+                }
+                if !item.ready
+                    && keyed_from(item.plan_key, self.sprint as u64).unit() >= s.po.take_unready
+                {
+                    continue;
+                }
+            }
+            if !item.split_checked {
+                self.split(i as u32);
+            }
+            let item = &mut self.ws.items[i];
+            // Readiness as the PO took it (misalignment below adds ambiguity afterwards).
+            let taken_unready = !item.top && !item.ready;
+            if misaligned
+                && !item.top
+                && self.ws.rank_a[item.theme as usize] != self.ws.rank_b[item.theme as usize]
+            {
+                item.ambiguity = (item.ambiguity
+                    + (1.0 - s.pm.sync_fidelity) * s.roles.misalignment_ambiguity)
+                    .min(1.0);
+                item.ready = self.m.all_ready || item.ambiguity <= s.backlog.ready_threshold;
+            }
+            item.committed_points = item.estimate;
+            points += item.estimate;
+            self.ws.committed.push(i as u32);
+            if !item.top {
+                self.t.committed_items += 1;
+                self.t.committed_unready += taken_unready as u32;
+            }
+            self.tracer.event(Event::Committed {
+                sprint: self.sprint,
+                item: item.id,
+                kind: item.kind,
+                points: item.estimate,
+                ready: item.ready,
+            });
+        }
+        // Priority churn: the next ready items of last sprint's order that this planning
+        // passed over although they were still waiting.
+        let mut churn = 0.0;
+        if !self.ws.prev_top.is_empty() {
+            let pushed = self.ws.prev_top.iter().filter(|&&i| {
+                let it = &self.ws.items[i as usize];
+                it.status == Status::Waiting && it.committed_points == 0.0
+            });
+            churn = pushed.count() as f64 / self.ws.prev_top.len() as f64;
+            self.t.churn_sum += churn;
+            self.t.churn_n += 1;
+        }
+        // What is next up after this planning: the first ready items left waiting.
+        self.ws.prev_top.clear();
+        for n in 0..self.ws.order.len() {
+            let i = self.ws.order[n];
+            let it = &self.ws.items[i as usize];
+            if !it.top
+                && it.status == Status::Waiting
+                && it.ready
+                && it.committed_points == 0.0
+                && worth_doing(it)
+            {
+                self.ws.prev_top.push(i);
+                if self.ws.prev_top.len() == CHURN_TOP {
+                    break;
+                }
+            }
+        }
+        self.tracer.event(Event::Planned {
+            sprint: self.sprint,
+            capacity: cap,
+            commitment,
+            committed: points,
+            items: self.ws.committed.len() as u32,
+        });
+        self.pressure = if commitment > 0.0 {
+            (points / commitment - 1.0).max(0.0)
+        } else {
+            0.0
+        };
+        self.t.committed_total += points;
+        self.push_series_committed(points, churn);
+    }
+
+    pub(super) fn push_series_committed(&mut self, committed: f64, churn: f64) {
+        let mut row = [0.0; N_SERIES];
+        row[series::COMMITTED] = committed;
+        row[series::PRIORITY_CHURN] = churn;
+        row[series::ROADMAP_CHANGE] = self.roadmap_change;
+        self.ws.series.push(row);
+    }
+}
+
+/// Whether the PO would spend the team's time on an item: unplanned work and the release
+/// scope always; other items only when the PO believes they are worth something.
+#[inline]
+pub(super) fn worth_doing(item: &BacklogItem) -> bool {
+    item.top || item.in_scope || item.score > 0.0
+}

@@ -1,0 +1,107 @@
+//! The reusable buffers of one thread: a [`Workspace`] lives from run to run, so the sprint
+//! loop does not allocate once its buffers have grown to size. Both models (the roles model in
+//! [`super::sprint`] and the throughput model) keep their state here.
+
+use super::metrics::N_SERIES;
+use super::world::World;
+use crate::model::item::BacklogItem;
+
+/// A conflict drawn for a sprint: at `hour`, one item in progress is injected over or delayed.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Conflict {
+    pub(super) hour: f64,
+    pub(super) inject: bool,
+    pub(super) delay: f64,
+    pub(super) index: u32,
+}
+
+/// Reusable buffers of one thread.
+#[derive(Debug, Default)]
+pub struct Workspace {
+    pub(super) world: World,
+    pub(super) items: Vec<BacklogItem>,
+    /// Indices of items not done, in creation order.
+    pub(super) active: Vec<u32>,
+    /// Indices of items finished this sprint.
+    pub(super) finished: Vec<u32>,
+    pub(super) pm_view: Vec<f64>,
+    pub(super) po_view: Vec<f64>,
+    pub(super) rank_a: Vec<u8>,
+    pub(super) rank_b: Vec<u8>,
+    pub(super) true_rank: Vec<u8>,
+    pub(super) scored: Vec<(f64, u32)>,
+    /// The PM's picks when it overrides the order.
+    pub(super) pm_top: Vec<(f64, u32)>,
+    /// The order as (descending sort key, index), kept from sprint to sprint: scores move
+    /// little between sprints, so re-sorting it by insertion is nearly linear.
+    pub(super) ranked: Vec<(u64, u32)>,
+    /// Items with an index below this are in `ranked` (or done).
+    pub(super) ranked_upto: u32,
+    pub(super) order: Vec<u32>,
+    pub(super) committed: Vec<u32>,
+    pub(super) prev_top: Vec<u32>,
+    pub(super) velocities: Vec<f64>,
+    pub(super) flow_coef: Vec<f64>,
+    /// True scores of the top of the order, in the PO's order (for ranking τ).
+    pub(super) tau_scores: Vec<f64>,
+    pub(super) lead: Vec<f64>,
+    pub(super) by_value: Vec<(f64, u32)>,
+    pub(super) lane_item: Vec<u32>,
+    pub(super) lane_time: Vec<f64>,
+    pub(super) conflicts: Vec<Conflict>,
+    /// Planned items in progress, in creation order (for conflicts).
+    pub(super) started: Vec<u32>,
+    /// Per-sprint series of the last run, one row per sprint.
+    pub series: Vec<[f64; N_SERIES]>,
+    /// When the items of a throughput run finished.
+    pub(super) finish_runs: Vec<FinishRun>,
+}
+
+impl Workspace {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Every item of the last run, done or not (for checks and tests).
+    pub fn items(&self) -> &[BacklogItem] {
+        &self.items
+    }
+
+    /// Velocities, finish hours and series rows, for the throughput model.
+    pub(super) fn throughput_buffers(
+        &mut self,
+    ) -> (
+        &mut Vec<f64>,
+        &mut Vec<FinishRun>,
+        &mut Vec<[f64; N_SERIES]>,
+    ) {
+        (
+            &mut self.velocities,
+            &mut self.finish_runs,
+            &mut self.series,
+        )
+    }
+}
+
+/// Items finishing one after another within one sprint: item `first + i` (i < count)
+/// finishes at hour `(base + tᵢ) + step`, where t₀ = `t0` and tᵢ₊₁ = tᵢ + step, summed as
+/// the roles model's lane sums them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FinishRun {
+    pub(super) first: i64,
+    pub(super) count: i64,
+    pub(super) base: f64,
+    pub(super) t0: f64,
+    pub(super) step: f64,
+}
+
+impl FinishRun {
+    #[inline]
+    pub(super) fn hour(&self, i: i64) -> f64 {
+        let mut t = self.t0;
+        for _ in 0..i {
+            t += self.step;
+        }
+        self.base + t + self.step
+    }
+}

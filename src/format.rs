@@ -1,0 +1,284 @@
+//! Number formatting, in one place: every number the program writes goes through one of
+//! these, so a CSV cell, a report figure, a terminal table, a chart tick and a message agree
+//! on how a number looks. Each function keeps the exact text of the place it came from
+//! (outputs are compared byte for byte).
+
+/// A number with 6 significant digits (integer parts are kept whole), plain notation,
+/// trailing zeros trimmed; NaN is an empty cell.
+pub fn fmt_num(x: f64) -> String {
+    let mut s = String::new();
+    push_num(&mut s, x);
+    s
+}
+
+/// Exact powers of ten.
+const POW10: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
+
+/// [`fmt_num`] appended to `out`. A million-row runs.csv formats tens of millions of numbers,
+/// so the common case avoids `format!`: the value scaled to its last kept digit is rounded
+/// as an integer whenever it is clearly not a tie (the product is within an ulp or two of
+/// exact, so the rounding is certain); ties and extremes take the exact formatter.
+pub fn push_num(out: &mut String, x: f64) {
+    if x.is_nan() {
+        return;
+    }
+    if x == 0.0 {
+        out.push('0');
+        return;
+    }
+    let a = x.abs();
+    if a < 9e15 && (a as i64) as f64 == a {
+        // Whole numbers print as themselves.
+        if x < 0.0 {
+            out.push('-');
+        }
+        out.push_str(itoa::Buffer::new().format(a as i64));
+        return;
+    }
+    if let Some(magnitude) = magnitude(a) {
+        let decimals = (5 - magnitude).clamp(0, 15) as usize;
+        let y = a * POW10[decimals];
+        // y < 10¹⁵ (at most 6 digits before rounding, or a < 10¹⁵): truncation is the floor.
+        let floor = y as u64;
+        let frac = y - floor as f64;
+        if (frac - 0.5).abs() > y * 4e-15 {
+            let r = floor + (frac > 0.5) as u64;
+            push_fixed(out, x < 0.0, r, decimals);
+            return;
+        }
+    }
+    out.push_str(&fmt_num_exact(x));
+}
+
+/// The nearest doubles to 10⁻⁹ … 10¹⁵.
+const DECADES: [f64; 25] = [
+    1e-9, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+    1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
+
+/// ⌊log₁₀ a⌋ for a in [10⁻⁹, 10¹⁵), found by comparison; None within 10⁻¹² of a power of
+/// ten, where `log10`'s rounding decides and the exact formatter must be asked.
+fn magnitude(a: f64) -> Option<i32> {
+    if !(DECADES[0]..DECADES[24]).contains(&a) {
+        return None;
+    }
+    let k = DECADES.partition_point(|&p| p <= a);
+    let (low, high) = (DECADES[k - 1], DECADES[k]);
+    (a > low * (1.0 + 1e-12) && a < high * (1.0 - 1e-12)).then_some(k as i32 - 10)
+}
+
+/// `r / 10^decimals` with trailing zeros trimmed; "-0" is "0".
+fn push_fixed(out: &mut String, negative: bool, r: u64, decimals: usize) {
+    if r == 0 {
+        out.push('0');
+        return;
+    }
+    if negative {
+        out.push('-');
+    }
+    let mut buf = itoa::Buffer::new();
+    let digits = buf.format(r);
+    let (int, frac) = if digits.len() > decimals {
+        digits.split_at(digits.len() - decimals)
+    } else {
+        ("0", digits)
+    };
+    let frac_zeros = decimals - frac.len();
+    let kept = frac.trim_end_matches('0');
+    out.push_str(int);
+    if !kept.is_empty() {
+        out.push('.');
+        for _ in 0..frac_zeros {
+            out.push('0');
+        }
+        out.push_str(kept);
+    }
+}
+
+/// [`fmt_num`] by the standard library's exact formatting (ties, extremes, infinities).
+fn fmt_num_exact(x: f64) -> String {
+    if x.is_nan() {
+        return String::new();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    if x == 0.0 {
+        return "0".into();
+    }
+    let magnitude = x.abs().log10().floor() as i32;
+    let decimals = (5 - magnitude).clamp(0, 17) as usize;
+    let mut s = format!("{x:.decimals$}");
+    if s.contains('.') {
+        let trimmed = s.trim_end_matches('0').trim_end_matches('.').len();
+        s.truncate(trimmed);
+    }
+    if s == "-0" {
+        "0".into()
+    } else {
+        s
+    }
+}
+
+/// A number with about three significant digits, no trailing zeros.
+pub fn three_digits(v: f64) -> String {
+    let a = v.abs();
+    let decimals = if a == 0.0 || a >= 100.0 {
+        0
+    } else if a >= 10.0 {
+        1
+    } else if a >= 1.0 {
+        2
+    } else {
+        // Three significant digits below 1.
+        (2 - a.log10().floor() as i32).clamp(3, 6) as usize
+    };
+    let s = format!("{v:.decimals$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
+    if s == "-0" {
+        "0".into()
+    } else {
+        s
+    }
+}
+
+/// A terminal-table cell: 0, 1 or 2 decimals by size; NaN is "–", infinity ">H".
+pub fn table_cell(x: f64) -> String {
+    if x.is_nan() {
+        "–".into()
+    } else if x.is_infinite() {
+        ">H".into()
+    } else if x.abs() >= 100.0 {
+        format!("{x:.0}")
+    } else if x.abs() >= 10.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.2}")
+    }
+}
+
+/// Three significant digits for tables.
+pub fn short(x: f64) -> String {
+    if !x.is_finite() {
+        return "–".into();
+    }
+    let a = x.abs();
+    if a >= 100.0 {
+        format!("{x:.0}")
+    } else if a >= 10.0 {
+        format!("{x:.1}")
+    } else if a >= 1.0 {
+        format!("{x:.2}")
+    } else {
+        format!("{x:.3}")
+    }
+}
+
+/// Tick label text: few digits, no trailing zeros.
+pub fn tick(v: f64) -> String {
+    let a = v.abs();
+    let s = if a == 0.0 {
+        "0".to_string()
+    } else if a >= 1000.0 {
+        format!("{v:.0}")
+    } else if a >= 10.0 {
+        format!("{v:.1}")
+    } else if a >= 1.0 {
+        format!("{v:.2}")
+    } else if a >= 0.01 {
+        format!("{v:.3}")
+    } else {
+        format!("{v:.4}")
+    };
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// Six decimals, trailing zeros trimmed (the fixture's cells).
+pub fn six_decimals(v: f64) -> String {
+    let s = format!("{v:.6}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.to_string()
+    }
+}
+
+/// One decimal.
+pub fn one_decimal(x: f64) -> String {
+    format!("{x:.1}")
+}
+
+/// A byte count in binary units with one decimal ("1.5 GiB"), whole below a KiB.
+pub fn bytes(b: u64) -> String {
+    const UNITS: [&str; 5] = ["bytes", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = b as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u + 1 < UNITS.len() {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{b} bytes")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_short_and_plain() {
+        assert_eq!(fmt_num(f64::NAN), "");
+        assert_eq!(fmt_num(1.0), "1");
+        assert_eq!(fmt_num(0.123456789), "0.123457");
+        assert_eq!(fmt_num(1234567.0), "1234567");
+        assert_eq!(fmt_num(9.9999999), "10");
+        assert_eq!(fmt_num(0.5), "0.5");
+        assert_eq!(fmt_num(-0.0000001234), "-0.0000001234");
+        assert_eq!(fmt_num(-0.0), "0");
+        assert_eq!(fmt_num(0.00001), "0.00001");
+        assert_eq!(fmt_num(-2.5), "-2.5");
+        assert_eq!(fmt_num(999999.5), "1000000");
+    }
+
+    proptest::proptest! {
+        /// The fast path writes exactly what the exact formatter writes.
+        #[test]
+        fn fast_numbers_are_exact(mantissa in -1_000_000_000i64..1_000_000_000, exp in -14i32..14, tweak in -3i64..3) {
+            let x = mantissa as f64 * 10f64.powi(exp);
+            let x = f64::from_bits((x.to_bits() as i64 + tweak) as u64);
+            proptest::prop_assert_eq!(fmt_num(x), fmt_num_exact(x), "{:e}", x);
+        }
+
+        #[test]
+        fn fast_halves_are_exact(k in 0u64..10_000_000, decimals in 0usize..8) {
+            // Values that sit on (or next to) a tie of the last kept digit.
+            let x = (k as f64 + 0.5) / 10f64.powi(decimals as i32);
+            for y in [x, x.next_up(), x.next_down(), -x] {
+                proptest::prop_assert_eq!(fmt_num(y), fmt_num_exact(y), "{:e}", y);
+            }
+        }
+
+        #[test]
+        fn fast_decades_are_exact(e in -12i32..18, ulps in -4i64..4, scale in 0.9f64..1.1) {
+            // Around powers of ten, where the magnitude changes.
+            for base in [10f64.powi(e), 10f64.powi(e) * scale] {
+                let y = f64::from_bits((base.to_bits() as i64 + ulps) as u64);
+                proptest::prop_assert_eq!(fmt_num(y), fmt_num_exact(y), "{:e}", y);
+            }
+        }
+    }
+}
