@@ -14,7 +14,10 @@ use std::path::{Path, PathBuf};
 
 /// The floors, lowest first, with the top-level modules of `src/` on each.
 const FLOORS: &[(&str, &[&str])] = &[
-    ("foundation", &["error", "random", "format", "stats"]),
+    (
+        "foundation",
+        &["error", "random", "format", "stats", "words"],
+    ),
     ("scenario", &["scenario"]),
     ("model", &["model"]),
     ("engine", &["engine"]),
