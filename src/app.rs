@@ -39,6 +39,7 @@ pub fn main(cli: Cli) -> i32 {
         | Some(Command::Calibrate { force, .. }) => *force,
         _ => false,
     });
+    crate::output::charts::set_projector(cli.theme == crate::cli::Theme::Projector);
     let result = match cli.command {
         None => run(&RunArgs::default()).map(|_| ()),
         Some(Command::Run(args)) => run(&args).map(|_| ()),
@@ -62,6 +63,7 @@ pub fn main(cli: Cli) -> i32 {
         Some(Command::Trace {
             scenario,
             run,
+            metric,
             compare,
             sprints,
             seed,
@@ -72,6 +74,7 @@ pub fn main(cli: Cli) -> i32 {
             scenario,
             compare,
             run,
+            metric: Some(metric),
             sprints,
             seed,
             out,

@@ -21,6 +21,7 @@ use crate::format::fmt_num;
 use crate::format::short;
 use crate::output::atomic::{commit_all, prepare_dir, write_file};
 use crate::output::charts::analysis as charts;
+use crate::output::names;
 use crate::scenario::load::load_with_limits;
 use crate::scenario::validate::Limits;
 use crate::scenario::Scenario;
@@ -28,6 +29,7 @@ use crate::stats::Moments;
 use anyhow::Result;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+pub use report::clarity;
 use report::{report_html, sensitivity_csv, text_table};
 use std::path::PathBuf;
 
@@ -59,6 +61,9 @@ pub struct Effect {
     pub at_high: (f64, f64, f64),
     /// Tornado: paired mean of high − low and its CI.
     pub effect: f64,
+    /// Tornado: whether the low or the high end differs clearly (paired 95 % CI excludes 0)
+    /// from the scenario as given.
+    pub ends_clear: bool,
     /// Tornado: largest minus smallest of the means at low, as given and at high.
     pub spread: f64,
     pub effect_ci: (f64, f64),
@@ -69,11 +74,23 @@ pub struct Effect {
 }
 
 impl Effect {
-    /// What the ranking sorts by: |high − low| (tornado) or μ* (Morris).
+    /// What the ranking sorts by within its class (see [`Effect::rank_class`]): the spread of
+    /// the three means (tornado) or μ* (Morris).
     pub fn importance(&self, method: Method) -> f64 {
         match method {
             Method::Tornado => self.spread,
             Method::Morris => self.mu_star,
+        }
+    }
+
+    /// Tornado ranks clear effects first, then unclear ones, then exact zeros, each by
+    /// spread, so a "no" never ranks above a "yes". Morris has one class.
+    pub fn rank_class(&self, method: Method) -> u8 {
+        match (method, clarity(self)) {
+            (Method::Morris, _) => 0,
+            (_, "yes") => 0,
+            (_, "no") => 1,
+            _ => 2,
         }
     }
 }
@@ -125,8 +142,12 @@ pub fn run(opts: &SensitivityOptions) -> Result<SensitivityOutcome> {
         Method::Morris => morris(&base, &ranges, &metric, runs, precision.as_ref(), opts)?,
     };
     effects.sort_by(|a, b| {
-        b.importance(opts.method)
-            .total_cmp(&a.importance(opts.method))
+        a.rank_class(opts.method)
+            .cmp(&b.rank_class(opts.method))
+            .then(
+                b.importance(opts.method)
+                    .total_cmp(&a.importance(opts.method)),
+            )
     });
     let m = metric[0];
     let name = METRICS[m].name;
@@ -146,27 +167,41 @@ pub fn run(opts: &SensitivityOptions) -> Result<SensitivityOutcome> {
                         label: format!("{} {}–{}", e.key, fmt_num(e.low), fmt_num(e.high)),
                         low: e.at_low,
                         high: e.at_high,
+                        world: params::is_world(&e.key),
+                        clear: clarity(e) == "yes",
                     })
                     .collect();
                 charts::tornado(
                     &opts.run.out.join("sensitivity_tornado"),
-                    &format!("What moves {name}"),
-                    &format!("mean {name} (scenario as given: {})", short(baseline.0)),
+                    &format!("What moves {}", names::label(name).to_lowercase()),
+                    &format!(
+                        "Mean {} (scenario as given: {})",
+                        names::label(name).to_lowercase(),
+                        short(baseline.0)
+                    ),
                     baseline.0,
                     &bars,
                     opts.run.format,
                 )?
             }
             Method::Morris => {
-                let pts: Vec<(String, f64, f64)> = effects
+                let pts: Vec<charts::ScatterPoint> = effects
                     .iter()
-                    .map(|e| (e.key.clone(), e.mu_star, e.sigma))
+                    .map(|e| charts::ScatterPoint {
+                        label: e.key.clone(),
+                        x: e.mu_star,
+                        y: e.sigma,
+                        world: params::is_world(&e.key),
+                    })
                     .collect();
                 charts::scatter(
                     &opts.run.out.join("sensitivity_morris"),
-                    &format!("Morris screening of {name}"),
+                    &format!("Morris screening of {}", names::label(name).to_lowercase()),
                     "right = important; up = non-linear or interacting with other levers",
-                    &format!("μ* (mean |elementary effect|, {name} per full range)"),
+                    &format!(
+                        "μ* (mean |elementary effect|, {} per full range)",
+                        names::label(name).to_lowercase()
+                    ),
                     "σ of the elementary effects",
                     &pts,
                     opts.run.format,
@@ -288,22 +323,26 @@ fn tornado(
     bar.finish_and_clear();
     let values = c.values.as_ref().expect("kept");
     // A variant's mean with the CI of its paired difference from the scenario (same worlds),
-    // placed around that mean: the honest uncertainty of the bar's length.
+    // placed around that mean: the honest uncertainty of the bar's length. The interval is
+    // shifted with the bar, never computed around another centre: when a censored metric
+    // leaves some replications empty, the paired mean (over replications where both are
+    // defined) differs from the variant's own mean, and an interval centred on the scenario's
+    // mean plus the paired difference would not contain its own bar.
     let base_mean = c.moments(0, 0).mean();
-    let stat = |s: usize| {
+    let stat = |s: usize| -> ((f64, f64, f64), bool) {
         if s == 0 {
             let (lo, hi) = c.moments(0, 0).ci95();
-            return (base_mean, lo, hi);
+            return ((base_mean, lo, hi), false);
         }
-        let d = paired(&values[0][0], &values[s][0]);
-        let (lo, hi) = d.1;
-        (c.moments(s, 0).mean(), base_mean + lo, base_mean + hi)
+        let (d, (lo, hi)) = paired(&values[0][0], &values[s][0]);
+        let m = c.moments(s, 0).mean();
+        ((m, m + (lo - d), m + (hi - d)), lo > 0.0 || hi < 0.0)
     };
     let mut effects = Vec::new();
     for (i, r) in ranges.iter().enumerate() {
         let (lo_s, hi_s) = (1 + 2 * i, 2 + 2 * i);
         let (effect, ci) = paired(&values[lo_s][0], &values[hi_s][0]);
-        let (at_low, at_high) = (stat(lo_s), stat(hi_s));
+        let ((at_low, low_clear), (at_high, high_clear)) = (stat(lo_s), stat(hi_s));
         let means = [base_mean, at_low.0, at_high.0];
         let spread = means.iter().cloned().fold(f64::NEG_INFINITY, f64::max)
             - means.iter().cloned().fold(f64::INFINITY, f64::min);
@@ -316,12 +355,13 @@ fn tornado(
             at_high,
             effect,
             effect_ci: ci,
+            ends_clear: low_clear || high_clear,
             mu: f64::NAN,
             mu_star: f64::NAN,
             sigma: f64::NAN,
         });
     }
-    Ok((stat(0), effects, c.runs, c.precision_met))
+    Ok((stat(0).0, effects, c.runs, c.precision_met))
 }
 
 /// Morris trajectories on a 4-level grid, steps of Δ = 2/3 upwards: (start in {0, 1/3}^k,
@@ -441,6 +481,7 @@ fn morris(
             effect: f64::NAN,
             spread: f64::NAN,
             effect_ci: (f64::NAN, f64::NAN),
+            ends_clear: false,
             mu: ee[i].mean(),
             mu_star: abs[i].mean(),
             sigma: ee[i].sd(),

@@ -4,6 +4,7 @@
 use super::{Effect, Method};
 use crate::engine::metrics::METRICS;
 use crate::format::{fmt_num, short};
+use crate::output::names;
 use crate::output::report::esc;
 use std::fmt::Write as _;
 
@@ -55,12 +56,13 @@ pub(super) fn sensitivity_csv(
     out
 }
 
-/// "yes" when the paired CI of high − low excludes 0, "exactly 0" when every paired
-/// difference was 0 (the metric does not depend on the lever), else "no".
-fn clarity(e: &Effect) -> &'static str {
-    if e.effect == 0.0 && e.effect_ci == (0.0, 0.0) {
+/// "yes" when the paired CI of high − low excludes 0 or either end differs clearly from the
+/// scenario as given, "exactly 0" when every paired difference was 0 (the metric does not
+/// depend on the lever), else "no".
+pub fn clarity(e: &Effect) -> &'static str {
+    if e.effect == 0.0 && e.effect_ci == (0.0, 0.0) && e.spread == 0.0 {
         "exactly 0"
-    } else if e.effect_ci.0 > 0.0 || e.effect_ci.1 < 0.0 {
+    } else if e.effect_ci.0 > 0.0 || e.effect_ci.1 < 0.0 || e.ends_clear {
         "yes"
     } else {
         "no"
@@ -83,7 +85,7 @@ pub(super) fn text_table(
         Method::Tornado => {
             let _ = writeln!(
                 out,
-                "{:>4}  {:<32} {:>16} {:>10} {:>10} {:>26}  clear?",
+                "{:>4}  {:<32} {:>16} {:>10} {:>10} {:>26}  clear? (an end or high−low)",
                 "rank", "parameter", "range", "at low", "at high", "effect high−low (95 % CI)"
             );
             for (i, e) in effects.iter().enumerate() {
@@ -139,7 +141,8 @@ pub(super) fn report_html(
     precision_text: &str,
     svg: &str,
 ) -> String {
-    let name = METRICS[m].name;
+    let label = names::label(METRICS[m].name);
+    let name = label.as_str();
     let mut h = String::new();
     let _ = writeln!(
         h,
@@ -164,7 +167,7 @@ pub(super) fn report_html(
     h.push_str("<table>\n");
     match method {
         Method::Tornado => {
-            h.push_str("<tr><th>rank</th><th>parameter</th><th>range</th><th>at low</th><th>at high</th><th>effect high − low (95 % CI)</th><th>clear?</th></tr>\n");
+            h.push_str("<tr><th>rank</th><th>parameter</th><th>range</th><th>at low</th><th>at high</th><th>effect high − low (95 % CI)</th><th>clear? <small>(an end vs the scenario, or high − low)</small></th></tr>\n");
             for (i, e) in effects.iter().enumerate() {
                 let _ = writeln!(
                     h,
@@ -202,8 +205,8 @@ pub(super) fn report_html(
     h.push_str("</table>\n");
     if !svg.is_empty() {
         let caption = match method {
-            Method::Tornado => "Each bar runs from the scenario's mean to the mean with one parameter at the low (blue) or high (orange) end of its range; whiskers are 95 % CIs of each variant's paired difference from the scenario (same worlds), drawn around its mean. Longest bars first: these are the levers to talk about.",
-            Method::Morris => "μ* is how much a parameter moves the metric on average over its whole range, σ how much that depends on where the other levers are. Right: important; up: non-linear or interacting.",
+            Method::Tornado => "Each bar runs from the scenario's mean to the mean with one parameter at the low (blue) or high (orange) end of its range; whiskers are 95 % CIs of each variant's paired difference from the scenario (same worlds), drawn around its mean. Clear effects first, longest bars first within them: these are the levers to talk about. Light bars are not clearly different from the scenario; shaded rows are properties of the world (backlog, market, release), not levers a team can pull.",
+            Method::Morris => "μ* is how much a parameter moves the metric on average over its whole range, σ how much that depends on where the other levers are. Right: important; up: non-linear or interacting. Blue circles are team and role levers, orange diamonds properties of the world (backlog, market, release).",
         };
         let _ = writeln!(
             h,

@@ -14,7 +14,7 @@ use crate::engine::metrics::{idx, RunRecord};
 use crate::engine::trace::{BlockCause, DropCause, Event};
 use crate::engine::{simulate, simulate_traced, Workspace};
 use crate::error::input_error;
-use crate::format::one_decimal;
+use crate::format::{fmt_num, one_decimal};
 use crate::model::compiled::Model;
 use crate::model::item::{ItemKind, INTERNAL_ID};
 use crate::output::atomic::{commit_all, prepare_dir, write_file};
@@ -26,6 +26,7 @@ use crate::scenario::Scenario;
 use anyhow::Result;
 pub use rows::trace_csv;
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 use std::path::PathBuf;
 pub use story::markdown;
 
@@ -33,13 +34,119 @@ pub use story::markdown;
 pub struct TraceOptions {
     pub scenario: String,
     pub compare: Option<String>,
-    /// 1-based replication.
-    pub run: u64,
+    /// Which replication to tell.
+    pub run: RunPick,
+    /// The metric `typical` and `worst` pick by (default value_efficiency).
+    pub metric: Option<String>,
     /// 1-based inclusive sprint window.
     pub sprints: Option<String>,
     pub seed: Option<u64>,
     pub out: PathBuf,
     pub quiet: bool,
+}
+
+/// Which replication `trace` tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunPick {
+    /// Replication K, 1-based (the `run` column of runs.csv).
+    Number(u64),
+    /// The run nearest the median of the chosen metric.
+    Typical,
+    /// The worst run on the chosen metric (an unfinished release is worst for a censored one).
+    Worst,
+}
+
+impl std::str::FromStr for RunPick {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "typical" | "median" => Ok(RunPick::Typical),
+            "worst" => Ok(RunPick::Worst),
+            t => t.parse::<u64>().map(RunPick::Number).map_err(|_| {
+                format!("{s:?}: expected a run number (1, 2, …), `typical` or `worst`")
+            }),
+        }
+    }
+}
+
+/// The 1-based run `pick` names among `values` (the chosen metric per replication, NaN when
+/// a run has none), and a sentence saying why.
+pub fn pick_run(
+    pick: RunPick,
+    values: &[f64],
+    metric: &crate::engine::metrics::MetricInfo,
+) -> Result<(u64, String)> {
+    use crate::engine::metrics::Better;
+    let label = crate::output::names::label(metric.name).to_lowercase();
+    let mut finite: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
+    match pick {
+        RunPick::Number(k) => Ok((k, String::new())),
+        _ if finite.is_empty() => {
+            Err(input_error(format!(
+            "--run {}: no run of the scenario has a {label} to pick by; choose another --metric",
+            if pick == RunPick::Typical { "typical" } else { "worst" }
+        )))
+        }
+        RunPick::Typical => {
+            finite.sort_by(f64::total_cmp);
+            let median = crate::stats::quantile_sorted(&finite, 0.5);
+            let (i, v) = values
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| !v.is_nan())
+                .min_by(|a, b| (a.1 - median).abs().total_cmp(&(b.1 - median).abs()))
+                .expect("a value");
+            Ok((
+                i as u64 + 1,
+                format!(
+                    "Run {} is the typical run: its {label} ({}) is the nearest to the median ({}) of {} runs.",
+                    i + 1,
+                    fmt_num(*v),
+                    fmt_num(median),
+                    values.len()
+                ),
+            ))
+        }
+        RunPick::Worst => {
+            if metric.censored {
+                if let Some(i) = values.iter().position(|v| v.is_nan()) {
+                    return Ok((
+                        i as u64 + 1,
+                        format!(
+                            "Run {} is a worst run: its release was not done within the horizon ({} of {} runs were not).",
+                            i + 1,
+                            values.len() - finite.len(),
+                            values.len()
+                        ),
+                    ));
+                }
+            }
+            let better_high = metric.better == Better::Higher;
+            let (i, v) = values
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| !v.is_nan())
+                .reduce(|a, b| {
+                    let worse = if better_high { b.1 < a.1 } else { b.1 > a.1 };
+                    if worse {
+                        b
+                    } else {
+                        a
+                    }
+                })
+                .expect("a value");
+            Ok((
+                i as u64 + 1,
+                format!(
+                    "Run {} is the worst of {} runs on {label}: {} ({} is better).",
+                    i + 1,
+                    values.len(),
+                    fmt_num(*v),
+                    if better_high { "higher" } else { "lower" }
+                ),
+            ))
+        }
+    }
 }
 
 /// One scenario's replication: its events and its runs.csv record.
@@ -200,6 +307,7 @@ fn tell(st: &Story) -> Vec<SprintStory> {
         let mut wrong = Vec::new();
         let mut bugs = (0u32, 0u32, 0.0f64);
         let mut released = (0u32, 0.0f64, 0.0f64, 0u32);
+        let mut new_points = 0.0;
         for e in events {
             match **e {
                 Event::MarketShock { theme, factor, .. } => o.market.push(format!(
@@ -256,14 +364,31 @@ fn tell(st: &Story) -> Vec<SprintStory> {
                     committed,
                     items,
                     ..
-                } => o.planning.push(format!(
-                    "capacity {} SP; commitment {} SP (yesterday's weather); committed {} SP in {}",
-                    one_decimal(capacity),
-                    one_decimal(commitment),
-                    one_decimal(committed),
-                    crate::words::count(items as u64, "item")
-                )),
-                Event::Committed { item, ready, .. } => {
+                } => {
+                    // Work in progress carries over at its remaining estimate and is taken
+                    // before anything new, even past the commitment: say how much.
+                    let carried = committed - new_points;
+                    let mut line = format!(
+                        "capacity {} SP; commitment {} SP (yesterday's weather); committed {} SP in {}",
+                        one_decimal(capacity),
+                        one_decimal(commitment),
+                        one_decimal(committed),
+                        crate::words::count(items as u64, "item")
+                    );
+                    if carried > 0.05 {
+                        let _ = write!(
+                            line,
+                            " = {} SP carried over (work in progress from last sprint, taken first, even beyond the commitment) + {} SP newly committed",
+                            one_decimal(carried),
+                            one_decimal(new_points)
+                        );
+                    }
+                    o.planning.push(line);
+                }
+                Event::Committed {
+                    item, ready, points, ..
+                } => {
+                    new_points += points;
                     o.committed.insert(item);
                     if !ready {
                         unready.push(item_label(item));
@@ -433,6 +558,111 @@ fn window_of(spec: Option<&str>, sprints: u32) -> Result<(u32, u32)> {
     Ok((a, b))
 }
 
+/// `**bold**` and `` `code` `` of one escaped line as HTML.
+fn inline(text: &str) -> String {
+    let e = esc(text);
+    let mut out = String::new();
+    let mut bold = false;
+    let mut code = false;
+    let mut rest = e.as_str();
+    while let Some(i) = rest.find(['*', '`']) {
+        out.push_str(&rest[..i]);
+        if rest[i..].starts_with("**") {
+            out.push_str(if bold { "</b>" } else { "<b>" });
+            bold = !bold;
+            rest = &rest[i + 2..];
+        } else if rest[i..].starts_with('`') {
+            out.push_str(if code { "</code>" } else { "<code>" });
+            code = !code;
+            rest = &rest[i + 1..];
+        } else {
+            out.push('*');
+            rest = &rest[i + 1..];
+        }
+    }
+    out.push_str(rest);
+    if code {
+        out.push_str("</code>");
+    }
+    if bold {
+        out.push_str("</b>");
+    }
+    out
+}
+
+/// The story (the Markdown of [`markdown`]) as HTML for the report: its tables as tables,
+/// each sprint's list as a two-column table (aspect, what happened), sprint headings as
+/// `<h3>`. The title line is left out (the section's heading says it).
+pub fn story_html(md: &str) -> String {
+    #[derive(PartialEq)]
+    enum Open {
+        None,
+        Table,
+        List,
+    }
+    let mut h = String::new();
+    let mut open = Open::None;
+    let mut header_row = false;
+    let close = |h: &mut String, open: &mut Open| {
+        if *open != Open::None {
+            h.push_str("</table></div>\n");
+        }
+        *open = Open::None;
+    };
+    for line in md.lines() {
+        let t = line.trim_end();
+        if let Some(title) = t.strip_prefix("## ") {
+            close(&mut h, &mut open);
+            let _ = writeln!(h, "<h3>{}</h3>", inline(title));
+        } else if t.starts_with("# ") {
+            close(&mut h, &mut open);
+        } else if t.starts_with("|---") {
+            header_row = false;
+        } else if let Some(row) = t.strip_prefix('|') {
+            if open != Open::Table {
+                close(&mut h, &mut open);
+                h.push_str("<div class=\"wrap\"><table class=\"story\">\n");
+                open = Open::Table;
+                header_row = true;
+            }
+            let cells: Vec<&str> = row
+                .trim_end_matches('|')
+                .split('|')
+                .map(str::trim)
+                .collect();
+            h.push_str("<tr>");
+            for (i, c) in cells.iter().enumerate() {
+                let tag = if header_row || i == 0 { "th" } else { "td" };
+                let _ = write!(h, "<{tag}>{}</{tag}>", inline(c));
+            }
+            h.push_str("</tr>\n");
+        } else if let Some(item) = t.strip_prefix("- ") {
+            if open != Open::List {
+                close(&mut h, &mut open);
+                h.push_str("<div class=\"wrap\"><table class=\"story\">\n");
+                open = Open::List;
+            }
+            let (aspect, what) = match item.strip_prefix("**").and_then(|x| x.split_once("**: ")) {
+                Some((a, w)) => (a, w),
+                None => ("", item),
+            };
+            let _ = writeln!(
+                h,
+                "<tr><th>{}</th><td>{}</td></tr>",
+                inline(aspect),
+                inline(what)
+            );
+        } else if t.is_empty() {
+            close(&mut h, &mut open);
+        } else {
+            close(&mut h, &mut open);
+            let _ = writeln!(h, "<p>{}</p>", inline(t));
+        }
+    }
+    close(&mut h, &mut open);
+    h
+}
+
 pub fn run(opts: &TraceOptions) -> Result<TraceOutcome> {
     let limits = Limits::default();
     let a = load_with_limits(&opts.scenario, &limits)?;
@@ -459,11 +689,35 @@ pub fn run(opts: &TraceOptions) -> Result<TraceOutcome> {
             )));
         }
     }
-    if opts.run == 0 {
+    if opts.run == RunPick::Number(0) {
         return Err(input_error(
             "--run K counts from 1 (the `run` column of runs.csv)",
         ));
     }
+    let metric = super::metric_indices(
+        &opts.metric.iter().cloned().collect::<Vec<_>>(),
+        &["value_efficiency"],
+    )?;
+    if metric.len() != 1 {
+        return Err(input_error("trace takes one --metric"));
+    }
+    let (run, why) = match opts.run {
+        RunPick::Number(k) => (k, String::new()),
+        pick => {
+            let first = &scenarios[0];
+            let c = super::evaluate(
+                std::slice::from_ref(first),
+                seed,
+                first.simulation.runs,
+                None,
+                &metric,
+                true,
+                &|_| {},
+            )?;
+            let values = &c.values.as_ref().expect("kept")[0][0];
+            pick_run(pick, values, &crate::engine::metrics::METRICS[metric[0]])?
+        }
+    };
     let sprints = scenarios
         .iter()
         .map(|s| s.simulation.sprints)
@@ -471,22 +725,24 @@ pub fn run(opts: &TraceOptions) -> Result<TraceOutcome> {
         .unwrap_or(1);
     let window = window_of(opts.sprints.as_deref(), sprints)?;
     prepare_dir(&opts.out)?;
-    let stories: Vec<Story> = scenarios
-        .iter()
-        .map(|s| replay(s, seed, opts.run))
-        .collect();
-    let md = markdown(&stories, opts.run, seed, window);
+    let stories: Vec<Story> = scenarios.iter().map(|s| replay(s, seed, run)).collect();
+    let mut md = markdown(&stories, run, seed, window);
+    if !why.is_empty() {
+        // After the title line.
+        let at = md.find("\n\n").map_or(md.len(), |i| i + 2);
+        md.insert_str(at, &format!("{why}\n\n"));
+    }
     let csv = trace_csv(&stories, window);
     let section = format!(
-        "<h2>Trace of run {} ({})</h2>\n{}<pre class=\"story\">{}</pre>\n",
-        opts.run,
+        "<h2>Trace of run {} ({})</h2>\n{}{}\n",
+        run,
         esc(&stories
             .iter()
             .map(|s| s.scenario.name.as_str())
             .collect::<Vec<_>>()
             .join(" vs ")),
         super::command_html(),
-        esc(&md)
+        story_html(&md)
     );
     let pending = vec![
         write_file(&opts.out.join("trace.csv"), csv.as_bytes())?,
@@ -513,4 +769,47 @@ pub fn run(opts: &TraceOptions) -> Result<TraceOutcome> {
         csv,
         files,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::metrics::{metric_index, METRICS};
+
+    #[test]
+    fn typical_is_nearest_the_median_and_worst_follows_the_direction() {
+        let ve = &METRICS[metric_index("value_efficiency").unwrap()];
+        let v = [0.9, 0.2, f64::NAN, 0.55, 0.6, 0.7];
+        // Median of the five values: 0.6 (run 5).
+        assert_eq!(pick_run(RunPick::Typical, &v, ve).unwrap().0, 5);
+        assert_eq!(pick_run(RunPick::Worst, &v, ve).unwrap().0, 2);
+        let delay = &METRICS[metric_index("release_delay_sprints").unwrap()];
+        let d = [3.0, 9.0, f64::NAN, 1.0];
+        // An unfinished release is the worst delay.
+        let (k, why) = pick_run(RunPick::Worst, &d, delay).unwrap();
+        assert_eq!(k, 3);
+        assert!(why.contains("not done"), "{why}");
+        let d = [3.0, 9.0, 1.0];
+        assert_eq!(pick_run(RunPick::Worst, &d, delay).unwrap().0, 2);
+        assert_eq!(pick_run(RunPick::Number(7), &d, delay).unwrap().0, 7);
+        assert!(pick_run(RunPick::Typical, &[f64::NAN], ve).is_err());
+        assert_eq!("typical".parse::<RunPick>(), Ok(RunPick::Typical));
+        assert_eq!("Worst".parse::<RunPick>(), Ok(RunPick::Worst));
+        assert_eq!("12".parse::<RunPick>(), Ok(RunPick::Number(12)));
+        assert!("typicl".parse::<RunPick>().is_err());
+    }
+
+    #[test]
+    fn the_story_becomes_tables() {
+        let md = "# The story of run 1: a vs b\n\nSeed 1, run `1`.\n\n| the year in numbers | a | b |\n|---|---|---|\n| points done | 1 | 2 |\n\n## Sprint 1\n\n- **Planning**: capacity 3 SP <x>\n- **Released**: 2 items\n";
+        let h = story_html(md);
+        assert!(!h.contains("<pre"));
+        assert!(!h.contains("The story of run"));
+        assert_eq!(h.matches("<table").count(), 2);
+        assert!(h.contains("<tr><th>the year in numbers</th><th>a</th><th>b</th></tr>"));
+        assert!(h.contains("<tr><th>points done</th><td>1</td><td>2</td></tr>"));
+        assert!(h.contains("<h3>Sprint 1</h3>"));
+        assert!(h.contains("<tr><th>Planning</th><td>capacity 3 SP &lt;x&gt;</td></tr>"));
+        assert!(h.contains("run <code>1</code>"));
+    }
 }
