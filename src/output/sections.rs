@@ -21,9 +21,12 @@ pub fn extract(html: &str) -> Vec<String> {
             break;
         };
         let b = a + b + end.len();
-        let mut block = rest[a..b].to_string();
-        block.push('\n');
-        out.push(block);
+        // The table of contents belongs to the page, which draws its own.
+        if id != "toc" {
+            let mut block = rest[a..b].to_string();
+            block.push('\n');
+            out.push(block);
+        }
         rest = &rest[b..];
     }
     out
@@ -42,13 +45,14 @@ pub fn carry_over(new_html: &str, dir: &Path) -> String {
     if kept.is_empty() {
         return new_html.to_string();
     }
-    match new_html
+    let page = match new_html
         .find("<footer")
         .or_else(|| new_html.find("</main>"))
     {
         Some(at) => format!("{}{kept}{}", &new_html[..at], &new_html[at..]),
         None => format!("{new_html}\n{kept}"),
-    }
+    };
+    crate::output::report::add_toc(&page)
 }
 
 /// After `run --no-charts` wrote new CSVs into `dir`: remove the charts an earlier run drew
@@ -91,6 +95,7 @@ pub fn retire_stale(dir: &Path, formats_drawn: &[String]) -> anyhow::Result<Vec<
                 crate::output::report::esc(&dir.display().to_string()),
                 kept.concat()
             );
+            let page = crate::output::report::add_toc(&page);
             atomic::commit_all(vec![atomic::write_file(&report, page.as_bytes())?])?;
             atomic::take_replaced();
             touched

@@ -135,7 +135,8 @@ fn large_sweeps_and_sensitivity_ask_for_allow_large_with_an_estimate() {
         ]),
         2,
     );
-    assert!(err.contains("8000000 replications"), "{err}");
+    // Four points and the scenario as given, 2 million runs each.
+    assert!(err.contains("10000000 replications"), "{err}");
     assert!(err.contains("minutes on"), "{err}");
     assert!(err.contains("--allow-large"), "{err}");
     let err = stderr_of(
