@@ -20,4 +20,5 @@ pub mod random;
 pub mod scenario;
 pub mod serve;
 pub mod stats;
+pub mod words;
 pub mod workshop;

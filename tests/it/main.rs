@@ -21,6 +21,8 @@ mod exact;
 mod floors;
 mod forecast;
 mod identity;
+mod messages;
 mod oracle;
+mod readme;
 mod throughput;
 mod tracker;
