@@ -25,6 +25,8 @@ pub enum Type {
     Text,
     /// A table of further keys.
     Table,
+    /// A list of words (dates).
+    TextList,
 }
 
 impl Type {
@@ -37,6 +39,7 @@ impl Type {
             Type::Dist => "dist",
             Type::Text => "string",
             Type::Table => "table",
+            Type::TextList => "array of strings",
         }
     }
 }
@@ -240,6 +243,11 @@ pub const LEVERS: &[Lever] = &[
     Lever { key: "release.scope_points", ty: Type::Float, default: "120.0", unit: "SP (true size)", range: "≥ 0", checks: &[NonNegative], sensitivity: None, meaning: "" },
     Lever { key: "release.planned_sprint", ty: Type::Int, default: "6", unit: "sprint (1-based)", range: "≤ 1,000† [20,000]", checks: &[Limit(Max::Sprints, "sprints are counted in whole numbers up to the sprint limit")], sensitivity: None, meaning: "release_delay = completion − this" },
     Lever { key: "release.scope_first", ty: Type::Bool, default: "true", unit: "–", range: "", checks: &[], sensitivity: None, meaning: "the team works the (known) release scope before anything else" },
+    Lever { key: "calendar.start", ty: Type::Text, default: "none", unit: "`\"YYYY-MM-DD\"`", range: "a calendar day", checks: &[], sensitivity: None, meaning: "the first day of sprint 1 (a weekend start moves to the Monday)" },
+    Lever { key: "calendar.holidays", ty: Type::TextList, default: "`[]`", unit: "`\"YYYY-MM-DD\"`", range: "calendar days; needs `start`", checks: &[], sensitivity: None, meaning: "days not worked (weekend days and days before `start` have no effect)" },
+    Lever { key: "forecast.target_sprint", ty: Type::Int, default: "none", unit: "sprint (1-based)", range: "1 … `simulation.sprints`", checks: &[], sensitivity: None, meaning: "\"how many items by this sprint?\"" },
+    Lever { key: "forecast.target_date", ty: Type::Text, default: "none", unit: "`\"YYYY-MM-DD\"`", range: "needs `[calendar] start`; a sprint must end by it, within the horizon", checks: &[], sensitivity: None, meaning: "the same question by a date (the last sprint that ends by it); not with `target_sprint`" },
+    Lever { key: "forecast.promise_date", ty: Type::Text, default: "none", unit: "`\"YYYY-MM-DD\"`", range: "needs `[calendar] start`", checks: &[], sensitivity: None, meaning: "the date promised for the whole scope; the terminal gives the share of runs done by then (instead of `release.planned_sprint`; `release_delay_sprints` still counts from `planned_sprint`)" },
 ];
 
 /// The lever with this dotted key.
@@ -532,6 +540,8 @@ mod tests {
             let value = lookup(&table, l.key);
             let same = match (l.ty, value) {
                 (Type::Table, Some(toml::Value::Table(_))) => true,
+                // No value by default (an optional key, an empty list).
+                (_, None) => text == "none" || text == "[]",
                 (Type::Int, Some(toml::Value::Integer(i))) => first.parse::<i64>() == Ok(*i),
                 (Type::Float, Some(toml::Value::Float(f))) => match first.strip_suffix('…') {
                     Some(approx) => approx.parse::<f64>().is_ok_and(|a| (a - f).abs() < 1e-4),
