@@ -475,7 +475,10 @@ mod tests {
     /// The rows of the key table under the heading of `section` in docs/scenario-format.md.
     fn doc_rows(md: &str, section: &str) -> Option<Vec<String>> {
         let heading = format!("### `[{section}]`");
-        let start = md.lines().position(|l| l.trim_end() == heading)?;
+        let start = md.lines().position(|l| {
+            let l = l.trim_end();
+            l == heading || l.starts_with(&format!("{heading} "))
+        })?;
         Some(
             md.lines()
                 .skip(start + 1)
