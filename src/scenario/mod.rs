@@ -5,6 +5,7 @@
 //! [`load`], checked in [`validate`], and never changed by the engine.
 
 pub mod dist;
+pub mod levers;
 pub mod load;
 pub mod locate;
 pub mod mechanisms;

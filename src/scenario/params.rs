@@ -8,126 +8,13 @@
 //! names the key and what it accepts.
 
 use crate::error::input_error;
+pub use crate::scenario::levers::{
+    kind_of, nearby_keys, numeric_keys, sensitivity_overrides, Kind, Range,
+};
+use crate::scenario::levers::{lookup, table_of};
 use crate::scenario::validate::{validate, Limits};
 use crate::scenario::Scenario;
 use anyhow::Result;
-
-/// Keys that are not levers: changing them changes what is measured, not the system.
-const NOT_LEVERS: [&str; 2] = ["simulation.runs", "simulation.seed"];
-
-/// Whether a numeric key holds an integer (then only integer values are accepted).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Kind {
-    Integer,
-    Float,
-}
-
-fn table_of(s: &Scenario) -> toml::Table {
-    let mut t = toml::Table::try_from(s).expect("a scenario always serializes");
-    t.remove("sensitivity");
-    t
-}
-
-fn collect(prefix: &str, table: &toml::Table, out: &mut Vec<(String, Kind)>) {
-    for (k, v) in table {
-        let key = if prefix.is_empty() {
-            k.clone()
-        } else {
-            format!("{prefix}.{k}")
-        };
-        match v {
-            toml::Value::Integer(_) => out.push((key, Kind::Integer)),
-            toml::Value::Float(_) => out.push((key, Kind::Float)),
-            toml::Value::Table(t) => collect(&key, t, out),
-            _ => {}
-        }
-    }
-}
-
-/// Every numeric key of the scenario, sorted (runs and seed excluded: they are not levers).
-pub fn numeric_keys(s: &Scenario) -> Vec<(String, Kind)> {
-    let mut out = Vec::new();
-    collect("", &table_of(s), &mut out);
-    out.retain(|(k, _)| !NOT_LEVERS.contains(&k.as_str()));
-    out.sort();
-    out
-}
-
-fn lookup<'a>(table: &'a toml::Table, key: &str) -> Option<&'a toml::Value> {
-    let mut parts = key.split('.');
-    let mut cur = table.get(parts.next()?)?;
-    for p in parts {
-        cur = cur.as_table()?.get(p)?;
-    }
-    Some(cur)
-}
-
-/// Edit distance, for suggesting keys.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
-/// Up to eight valid keys near `key`: same section first, then by edit distance.
-pub fn nearby_keys(s: &Scenario, key: &str) -> Vec<String> {
-    let keys = numeric_keys(s);
-    let section = key.split('.').next().unwrap_or("");
-    let last = key.rsplit('.').next().unwrap_or("");
-    let mut scored: Vec<(usize, &String)> = keys
-        .iter()
-        .map(|(k, _)| {
-            let same_section = k.split('.').next() == Some(section);
-            let same_leaf = k.rsplit('.').next() == Some(last);
-            let d = distance(key, k);
-            let rank = if same_leaf {
-                0
-            } else if same_section {
-                1 + d
-            } else {
-                100 + d
-            };
-            (rank, k)
-        })
-        .collect();
-    scored.sort();
-    scored.into_iter().take(8).map(|(_, k)| k.clone()).collect()
-}
-
-fn unknown_key(s: &Scenario, key: &str, why: &str) -> anyhow::Error {
-    input_error(format!(
-        "{key}: {why}; nearby numeric keys: {} (`backsim check SCENARIO` prints every key)",
-        nearby_keys(s, key).join(", ")
-    ))
-}
-
-/// The kind of a numeric key, or an input error naming nearby valid keys.
-pub fn kind_of(s: &Scenario, key: &str) -> Result<Kind> {
-    if NOT_LEVERS.contains(&key) {
-        return Err(input_error(format!(
-            "{key}: is not a lever of the model (use --runs / --seed instead)"
-        )));
-    }
-    match lookup(&table_of(s), key) {
-        Some(toml::Value::Integer(_)) => Ok(Kind::Integer),
-        Some(toml::Value::Float(_)) => Ok(Kind::Float),
-        Some(toml::Value::Table(_)) => Err(unknown_key(
-            s,
-            key,
-            "is a table, not a number (name one of its numbers)",
-        )),
-        Some(_) => Err(unknown_key(s, key, "is not a number")),
-        None => Err(unknown_key(s, key, "no such key in this scenario")),
-    }
-}
 
 /// The value of a numeric key.
 pub fn get(s: &Scenario, key: &str) -> Result<f64> {
@@ -186,38 +73,11 @@ pub fn set(s: &Scenario, key: &str, value: f64) -> Result<Scenario> {
     Ok(scenario)
 }
 
-/// One sensitivity range.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Range {
-    pub key: String,
-    pub low: f64,
-    pub high: f64,
+/// The built-in ranges: the sensitivity ranges of the lever table, in the order a Morris
+/// design takes them (see `levers::default_ranges`).
+pub fn default_ranges() -> Vec<(String, f64, f64)> {
+    super::levers::default_ranges()
 }
-
-/// The built-in ranges: the spread of each lever across the reference model's archetypes
-/// (section 5), widened a little, and ± about a third for the world's assumptions [A].
-pub const DEFAULT_RANGES: [(&str, f64, f64); 20] = [
-    ("pm.sync_interval", 1.0, 6.0),
-    ("pm.sync_fidelity", 0.5, 0.95),
-    ("pm.insight_sigma", 0.1, 0.4),
-    ("po.strategy_share", 0.1, 0.55),
-    ("po.support_share", 0.2, 0.4),
-    ("po.decision_latency_hours", 1.0, 8.0),
-    ("po.value_skill", 0.2, 0.5),
-    ("po.myopia", 0.0, 0.6),
-    ("po.take_unready", 0.1, 0.5),
-    ("roles.pm_override", 0.0, 0.5),
-    ("roles.conflicts_per_sprint", 0.1, 1.5),
-    ("roles.churn_probability", 0.02, 0.06),
-    ("team.capacity.cv", 0.1, 0.3),
-    ("team.lanes", 2.0, 4.0),
-    ("quality.defects_per_point", 0.15, 0.35),
-    ("quality.escaped_multiplier", 5.0, 15.0),
-    ("backlog.arrivals_per_sprint", 4.0, 8.0),
-    ("backlog.value_sigma", 1.0, 2.0),
-    ("market.drift_sigma", 0.05, 0.2),
-    ("market.shock_rate", 0.04, 0.15),
-];
 
 /// Whether a key describes the world the team works in (the backlog's values, the market,
 /// the release date, the simulation) rather than a lever the team or its roles control;
@@ -228,69 +88,6 @@ pub fn is_world(key: &str) -> bool {
         .any(|p| key.starts_with(p))
 }
 
-/// A range as read from `[sensitivity]`, or what is wrong with it.
-type RangeOrError = std::result::Result<(f64, f64), String>;
-
-fn range_leaf(v: &toml::Value) -> Option<RangeOrError> {
-    let num = |v: &toml::Value| match v {
-        toml::Value::Integer(i) => Some(*i as f64),
-        toml::Value::Float(f) => Some(*f),
-        _ => None,
-    };
-    match v {
-        toml::Value::Array(a) => Some(
-            match (a.len(), a.first().and_then(num), a.get(1).and_then(num)) {
-                (2, Some(l), Some(h)) => Ok((l, h)),
-                _ => Err("must be [low, high] with two numbers".into()),
-            },
-        ),
-        toml::Value::Table(t) if t.contains_key("low") || t.contains_key("high") => Some(
-            match (
-                t.get("low").and_then(num),
-                t.get("high").and_then(num),
-                t.len(),
-            ) {
-                (Some(l), Some(h), 2) => Ok((l, h)),
-                _ => Err("must be { low = NUMBER, high = NUMBER }".into()),
-            },
-        ),
-        toml::Value::Table(_) => None,
-        _ => Some(Err("must be [low, high] or { low, high }".into())),
-    }
-}
-
-fn flatten_ranges(prefix: &str, t: &toml::Table, out: &mut Vec<(String, RangeOrError)>) {
-    for (k, v) in t {
-        let key = if prefix.is_empty() {
-            k.clone()
-        } else {
-            format!("{prefix}.{k}")
-        };
-        match range_leaf(v) {
-            Some(r) => out.push((key, r)),
-            None => flatten_ranges(&key, v.as_table().expect("tables recurse"), out),
-        }
-    }
-}
-
-/// The scenario's `[sensitivity]` overrides, checked (key, message) on error.
-pub fn sensitivity_overrides(s: &Scenario) -> std::result::Result<Vec<Range>, (String, String)> {
-    let mut flat = Vec::new();
-    flatten_ranges("", &s.sensitivity, &mut flat);
-    let mut out = Vec::new();
-    for (key, r) in flat {
-        let (low, high) = r.map_err(|m| (key.clone(), m))?;
-        if let Err(e) = kind_of(s, &key) {
-            return Err((key.clone(), format!("{e:#}")));
-        }
-        if !(low.is_finite() && high.is_finite()) || low > high {
-            return Err((key, format!("needs finite low ≤ high, got [{low}, {high}]")));
-        }
-        out.push(Range { key, low, high });
-    }
-    Ok(out)
-}
-
 /// The ranges `backsim sensitivity` varies: the built-in table (keys the scenario has) with
 /// the scenario's overrides applied and its extra keys appended. A range of zero width is
 /// dropped (that is how a scenario switches a lever off).
@@ -298,13 +95,9 @@ pub fn sensitivity_ranges(s: &Scenario) -> Result<Vec<Range>> {
     let overrides =
         sensitivity_overrides(s).map_err(|(k, m)| input_error(format!("sensitivity.{k}: {m}")))?;
     let mut out: Vec<Range> = Vec::new();
-    for (key, low, high) in DEFAULT_RANGES {
-        if kind_of(s, key).is_ok() {
-            out.push(Range {
-                key: key.into(),
-                low,
-                high,
-            });
+    for (key, low, high) in default_ranges() {
+        if kind_of(s, &key).is_ok() {
+            out.push(Range { key, low, high });
         }
     }
     for o in overrides {

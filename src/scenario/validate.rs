@@ -1,7 +1,9 @@
 //! Range checks on a resolved scenario. Each problem names its key path; the loader turns
 //! that into file, line and column.
 
+use super::levers::{lookup, sensitivity_overrides, Check, Max, LEVERS};
 use super::{Dist, Scenario};
+use serde::Deserialize;
 
 /// Sizes above which a run would exhaust the machine; raise them deliberately with
 /// `--allow-large`.
@@ -124,6 +126,38 @@ impl Checker {
         }
     }
 
+    /// One check of the lever table on the value `v` of `path`.
+    fn check(&mut self, path: &str, v: &toml::Value, check: Check, limits: &Limits) {
+        let num = match v {
+            toml::Value::Integer(i) => *i as f64,
+            toml::Value::Float(f) => *f,
+            _ => f64::NAN,
+        };
+        match check {
+            Check::Probability => self.probability(path, num),
+            Check::NonNegative => self.non_negative(path, num),
+            Check::Positive => self.positive(path, num),
+            Check::AtLeast(min) => {
+                self.at_least(path, v.as_integer().unwrap_or(0).max(0) as u64, min)
+            }
+            Check::AtMost(max, why) => self.at_most(path, num, max, why),
+            Check::Limit(which, why) => {
+                let max = match which {
+                    Max::Runs => limits.max_runs as f64,
+                    Max::Sprints => limits.max_sprints as f64,
+                    Max::Items => limits.max_items as f64,
+                    Max::Arrivals => limits.max_arrivals,
+                    Max::Lanes => limits.max_lanes as f64,
+                };
+                self.at_most(path, num, max, why)
+            }
+            Check::Dist(low, high) => match Dist::deserialize(v.clone()) {
+                Ok(d) => self.dist(path, &d, low, high),
+                Err(e) => self.push(path, e.to_string()),
+            },
+        }
+    }
+
     /// A distribution, plus the range its values must stay in.
     fn dist(&mut self, path: &str, d: &Dist, min: f64, max: f64) {
         let problems = d.problems();
@@ -151,6 +185,169 @@ impl Checker {
     }
 }
 
+/// The scenario as a TOML table, for reading keys of the lever table. Runs above what TOML
+/// holds are capped (they are far above any limit either way); the seed is not checked.
+fn values_of(s: &Scenario) -> toml::Table {
+    let mut copy = s.clone();
+    copy.simulation.seed = 0;
+    copy.simulation.runs = copy.simulation.runs.min(i64::MAX as u64);
+    toml::Table::try_from(&copy).expect("a scenario always serializes")
+}
+
+/// The rules that tie a key to keys before it in the table, checked right after its own.
+// One arm per key, each with its rule inside: clearer than guards on the match.
+#[allow(clippy::collapsible_match)]
+fn relations(c: &mut Checker, s: &Scenario, key: &str, limits: &Limits) {
+    let (b, u, po, q) = (&s.backlog, &s.backlog.urgency, &s.po, &s.quality);
+    match key {
+        "backlog.arrivals_per_sprint" => {
+            // Every item that can exist in a run is kept in memory: the initial ones and the
+            // arrivals.
+            let expected_items =
+                b.initial_items as f64 + b.arrivals_per_sprint * s.simulation.sprints as f64;
+            if b.arrivals_per_sprint.is_finite()
+                && b.initial_items as f64 <= limits.max_items as f64
+                && expected_items > limits.max_items as f64
+            {
+                c.push(
+                    key,
+                    format!(
+                        "initial_items + arrivals_per_sprint × sprints = {expected_items} items is above the limit of {} (every item is simulated and kept in memory); pass --allow-large to raise the limit deliberately",
+                        limits.max_items
+                    ),
+                );
+            }
+        }
+        "backlog.zero_value_share" => {
+            if b.positive_value_share + b.zero_value_share > 1.0 + 1e-9 {
+                c.push(
+                    key,
+                    format!(
+                        "positive_value_share + zero_value_share must be at most 1, got {}",
+                        b.positive_value_share + b.zero_value_share
+                    ),
+                );
+            }
+        }
+        "backlog.urgency.fixed_date" => {
+            let total = u.standard + u.decaying + u.short_window + u.fixed_date;
+            if total.is_finite() && (total - 1.0).abs() > 1e-6 {
+                c.push("backlog.urgency", format!("the shares standard + decaying + short_window + fixed_date must sum to 1, got {total}"));
+            }
+        }
+        "backlog.urgency.deadline_min" => {
+            if u.deadline_min > u.deadline_max {
+                c.push(
+                    "backlog.urgency.deadline_max",
+                    format!(
+                        "must be ≥ deadline_min ({}), got {}",
+                        u.deadline_min, u.deadline_max
+                    ),
+                );
+            }
+        }
+        "backlog.split_rate" => {
+            // The throughput model's scope keys (split-rate samples, scope range, scope
+            // growth), checked right after split_rate as validation always has.
+            for (i, &x) in b.split_rate_samples.iter().enumerate() {
+                if !(x.is_finite() && x > 0.0 && x <= 100.0) {
+                    c.push(
+                        &format!("backlog.split_rate_samples.{i}"),
+                        format!(
+                            "a split-rate sample multiplies the item count: must be in (0, 100], got {x}"
+                        ),
+                    );
+                }
+            }
+            if let Some(r) = &b.initial_items_range {
+                let ok = match r {
+                    Dist::Uniform { min, max } => {
+                        min.is_finite()
+                            && max.is_finite()
+                            && *min >= 0.0
+                            && min.ceil() <= max.floor()
+                            && *max >= 1.0
+                    }
+                    Dist::Empirical { values } => {
+                        !values.is_empty()
+                            && values.iter().all(|v| v.is_finite() && *v >= 0.0)
+                            && values.iter().any(|v| v.round() >= 1.0)
+                    }
+                    Dist::Constant { value } => value.is_finite() && value.round() >= 1.0,
+                    _ => false,
+                };
+                if !ok {
+                    c.push(
+                        "backlog.initial_items",
+                        "a scope range is { dist = \"uniform\", min = LOW, max = HIGH } (whole numbers LOW..HIGH, 0 ≤ LOW ≤ HIGH, HIGH ≥ 1) or { dist = \"empirical\", values = [...] } (item counts ≥ 0)".into(),
+                    );
+                }
+                if s.simulation.model != super::ModelKind::Throughput {
+                    c.push("backlog.initial_items", "a distribution of item counts (a scope range) is for the throughput model: set simulation.model = \"throughput\", or give a whole number".into());
+                }
+            }
+            if let Some(g) = &b.scope_growth {
+                c.dist("backlog.scope_growth", g, 0.0, limits.max_items as f64);
+            }
+            if s.simulation.model != super::ModelKind::Throughput {
+                for (key, set) in [
+                    (
+                        "backlog.split_rate_samples",
+                        !b.split_rate_samples.is_empty(),
+                    ),
+                    ("backlog.scope_growth", b.scope_growth.is_some()),
+                ] {
+                    if set {
+                        c.push(key, "is a throughput-model key: set simulation.model = \"throughput\" (the roles model's arrivals are backlog.arrivals_per_sprint, its splits backlog.split_rate)".into());
+                    }
+                }
+            }
+        }
+        "po.support_share" => {
+            if po.strategy_share + po.support_share > 1.0 + 1e-9 {
+                c.push(
+                    key,
+                    format!(
+                        "strategy_share + support_share must be at most 1 (the rest is refinement), got {}",
+                        po.strategy_share + po.support_share
+                    ),
+                );
+            }
+        }
+        "po.min_availability" => {
+            if po.min_availability == 0.0 {
+                c.push(
+                    key,
+                    "must be > 0 (decision latency is divided by availability)".into(),
+                );
+            }
+        }
+        "quality.found_later" => {
+            if q.found_in_sprint + q.found_later > 1.0 + 1e-9 {
+                c.push(
+                    key,
+                    format!(
+                        "found_in_sprint + found_later must be at most 1 (the rest escape), got {}",
+                        q.found_in_sprint + q.found_later
+                    ),
+                );
+            }
+        }
+        "quality.bad_fix_probability" => {
+            if q.bad_fix_probability > 0.9 {
+                c.push(
+                    key,
+                    format!(
+                        "must be at most 0.9 so that fixing ends, got {}",
+                        q.bad_fix_probability
+                    ),
+                );
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Every problem with the scenario's values, in key order.
 pub fn validate(s: &Scenario, limits: &Limits) -> Vec<Problem> {
     let mut c = Checker {
@@ -168,366 +365,17 @@ pub fn validate(s: &Scenario, limits: &Limits) -> Vec<Problem> {
         );
     }
 
-    let sim = &s.simulation;
-    c.at_least("simulation.runs", sim.runs, 1);
-    c.at_most(
-        "simulation.runs",
-        sim.runs as f64,
-        limits.max_runs as f64,
-        "each run takes time; results are streamed but time is not",
-    );
-    c.at_least("simulation.sprints", sim.sprints as u64, 1);
-    c.at_most(
-        "simulation.sprints",
-        sim.sprints as f64,
-        limits.max_sprints as f64,
-        "per-sprint bands are kept per sprint",
-    );
-    c.at_most(
-        "simulation.value_tail_sprints",
-        sim.value_tail_sprints as f64,
-        limits.max_sprints as f64,
-        "the market is simulated over the tail too",
-    );
-    c.non_negative("simulation.discount_rate", sim.discount_rate);
-    c.at_least("simulation.sprint_days", sim.sprint_days as u64, 1);
-    c.at_most(
-        "simulation.sprint_days",
-        sim.sprint_days as f64,
-        100.0,
-        "a sprint is at most 100 working days",
-    );
-    c.positive("simulation.hours_per_day", sim.hours_per_day);
-    c.at_most(
-        "simulation.hours_per_day",
-        sim.hours_per_day,
-        24.0,
-        "a day has 24 hours",
-    );
-
-    let t = &s.team;
-    c.dist("team.capacity", &t.capacity, 0.0, 1e6);
-    c.at_least("team.lanes", t.lanes as u64, 1);
-    c.at_most(
-        "team.lanes",
-        t.lanes as f64,
-        limits.max_lanes as f64,
-        "lanes are simulated one by one",
-    );
-    c.non_negative("team.commitment_factor", t.commitment_factor);
-    c.at_least("team.velocity_window", t.velocity_window as u64, 1);
-    c.at_most(
-        "team.velocity_window",
-        t.velocity_window as f64,
-        64.0,
-        "the velocity history is kept in a fixed buffer",
-    );
-    c.probability("team.context_switch_tax", t.context_switch_tax);
-    c.non_negative("team.initial_debt", t.initial_debt);
-    c.non_negative("team.debt_per_feature_point", t.debt_per_feature_point);
-    c.non_negative(
-        "team.debt_paid_per_enabler_point",
-        t.debt_paid_per_enabler_point,
-    );
-    c.non_negative("team.debt_drag_per_point", t.debt_drag_per_point);
-    c.probability("team.max_debt_drag", t.max_debt_drag);
-
-    let b = &s.backlog;
-    c.at_most(
-        "backlog.initial_items",
-        b.initial_items as f64,
-        limits.max_items as f64,
-        "every item is simulated",
-    );
-    c.non_negative("backlog.arrivals_per_sprint", b.arrivals_per_sprint);
-    c.at_most(
-        "backlog.arrivals_per_sprint",
-        b.arrivals_per_sprint,
-        limits.max_arrivals,
-        "every item is simulated",
-    );
-    // Every item that can exist in a run is kept in memory: the initial ones and the arrivals.
-    let expected_items = b.initial_items as f64 + b.arrivals_per_sprint * sim.sprints as f64;
-    if b.arrivals_per_sprint.is_finite()
-        && b.initial_items as f64 <= limits.max_items as f64
-        && expected_items > limits.max_items as f64
-    {
-        c.push(
-            "backlog.arrivals_per_sprint",
-            format!(
-                "initial_items + arrivals_per_sprint × sprints = {expected_items} items is above the limit of {} (every item is simulated and kept in memory); pass --allow-large to raise the limit deliberately",
-                limits.max_items
-            ),
-        );
-    }
-    c.dist("backlog.size", &b.size, 0.0, 1e6);
-    c.positive("backlog.max_size", b.max_size);
-    c.probability("backlog.enabler_share", b.enabler_share);
-    c.non_negative("backlog.enabler_value_factor", b.enabler_value_factor);
-    c.probability("backlog.positive_value_share", b.positive_value_share);
-    c.probability("backlog.zero_value_share", b.zero_value_share);
-    if b.positive_value_share + b.zero_value_share > 1.0 + 1e-9 {
-        c.push(
-            "backlog.zero_value_share",
-            format!(
-                "positive_value_share + zero_value_share must be at most 1, got {}",
-                b.positive_value_share + b.zero_value_share
-            ),
-        );
-    }
-    c.non_negative("backlog.value_sigma", b.value_sigma);
-    c.at_most(
-        "backlog.value_sigma",
-        b.value_sigma,
-        5.0,
-        "larger sigmas overflow the value scale",
-    );
-    c.non_negative("backlog.negative_value_factor", b.negative_value_factor);
-    let u = &b.urgency;
-    for (k, v) in [
-        ("standard", u.standard),
-        ("decaying", u.decaying),
-        ("short_window", u.short_window),
-        ("fixed_date", u.fixed_date),
-    ] {
-        c.probability(&format!("backlog.urgency.{k}"), v);
-    }
-    let total = u.standard + u.decaying + u.short_window + u.fixed_date;
-    if total.is_finite() && (total - 1.0).abs() > 1e-6 {
-        c.push("backlog.urgency", format!("the shares standard + decaying + short_window + fixed_date must sum to 1, got {total}"));
-    }
-    c.non_negative("backlog.urgency.decay_rate", u.decay_rate);
-    c.positive("backlog.urgency.window_scale", u.window_scale);
-    c.at_least("backlog.urgency.window_sprints", u.window_sprints as u64, 1);
-    if u.deadline_min > u.deadline_max {
-        c.push(
-            "backlog.urgency.deadline_max",
-            format!(
-                "must be ≥ deadline_min ({}), got {}",
-                u.deadline_min, u.deadline_max
-            ),
-        );
-    }
-    c.at_most(
-        "backlog.urgency.deadline_max",
-        u.deadline_max as f64,
-        100_000.0,
-        "deadlines are counted in sprints",
-    );
-    c.probability("backlog.urgency.late_factor", u.late_factor);
-    c.positive("backlog.estimate_bias", b.estimate_bias);
-    c.non_negative("backlog.estimate_sigma", b.estimate_sigma);
-    c.non_negative(
-        "backlog.estimate_sigma_per_ambiguity",
-        b.estimate_sigma_per_ambiguity,
-    );
-    c.dist("backlog.ambiguity", &b.ambiguity, 0.0, 1.0);
-    c.probability("backlog.refinement_factor", b.refinement_factor);
-    c.probability("backlog.ready_threshold", b.ready_threshold);
-    c.probability("backlog.split_rate", b.split_rate);
-    for (i, &x) in b.split_rate_samples.iter().enumerate() {
-        if !(x.is_finite() && x > 0.0 && x <= 100.0) {
-            c.push(
-                &format!("backlog.split_rate_samples.{i}"),
-                format!(
-                    "a split-rate sample multiplies the item count: must be in (0, 100], got {x}"
-                ),
-            );
-        }
-    }
-    if let Some(r) = &b.initial_items_range {
-        let ok = match r {
-            Dist::Uniform { min, max } => {
-                min.is_finite()
-                    && max.is_finite()
-                    && *min >= 0.0
-                    && min.ceil() <= max.floor()
-                    && *max >= 1.0
-            }
-            Dist::Empirical { values } => {
-                !values.is_empty()
-                    && values.iter().all(|v| v.is_finite() && *v >= 0.0)
-                    && values.iter().any(|v| v.round() >= 1.0)
-            }
-            Dist::Constant { value } => value.is_finite() && value.round() >= 1.0,
-            _ => false,
-        };
-        if !ok {
-            c.push(
-                "backlog.initial_items",
-                "a scope range is { dist = \"uniform\", min = LOW, max = HIGH } (whole numbers LOW..HIGH, 0 ≤ LOW ≤ HIGH, HIGH ≥ 1) or { dist = \"empirical\", values = [...] } (item counts ≥ 0)".into(),
-            );
-        }
-        if s.simulation.model != super::ModelKind::Throughput {
-            c.push("backlog.initial_items", "a distribution of item counts (a scope range) is for the throughput model: set simulation.model = \"throughput\", or give a whole number".into());
-        }
-    }
-    if let Some(g) = &b.scope_growth {
-        c.dist("backlog.scope_growth", g, 0.0, limits.max_items as f64);
-    }
-    if s.simulation.model != super::ModelKind::Throughput {
-        for (key, set) in [
-            (
-                "backlog.split_rate_samples",
-                !b.split_rate_samples.is_empty(),
-            ),
-            ("backlog.scope_growth", b.scope_growth.is_some()),
-        ] {
-            if set {
-                c.push(key, "is a throughput-model key: set simulation.model = \"throughput\" (the roles model's arrivals are backlog.arrivals_per_sprint, its splits backlog.split_rate)".into());
+    // Every lever's own checks, in table order, each followed by the rules that tie it to
+    // keys before it.
+    let table = values_of(s);
+    for lever in LEVERS {
+        if let Some(v) = lookup(&table, lever.key) {
+            for check in lever.checks {
+                c.check(lever.key, v, *check, limits);
             }
         }
+        relations(&mut c, s, lever.key, limits);
     }
-    c.at_least("backlog.split_into", b.split_into as u64, 2);
-    c.at_most(
-        "backlog.split_into",
-        b.split_into as f64,
-        16.0,
-        "an item splits into at most 16",
-    );
-
-    let m = &s.market;
-    c.at_least("market.themes", m.themes as u64, 1);
-    c.at_most(
-        "market.themes",
-        m.themes as f64,
-        64.0,
-        "themes are ranked by pairs every sprint",
-    );
-    c.non_negative("market.drift_sigma", m.drift_sigma);
-    c.non_negative("market.shock_rate", m.shock_rate);
-    c.at_most(
-        "market.shock_rate",
-        m.shock_rate,
-        100.0,
-        "shocks are drawn one by one",
-    );
-    c.non_negative("market.shock_sigma", m.shock_sigma);
-
-    let pm = &s.pm;
-    c.non_negative("pm.insight_sigma", pm.insight_sigma);
-    c.at_least("pm.sync_interval", pm.sync_interval as u64, 1);
-    c.probability("pm.sync_fidelity", pm.sync_fidelity);
-    c.probability("pm.shock_threshold", pm.shock_threshold);
-    c.probability("pm.shock_unready_probability", pm.shock_unready_probability);
-    c.probability("pm.shock_drop_probability", pm.shock_drop_probability);
-
-    let po = &s.po;
-    c.non_negative("po.hours_per_sprint", po.hours_per_sprint);
-    c.probability("po.strategy_share", po.strategy_share);
-    c.probability("po.support_share", po.support_share);
-    if po.strategy_share + po.support_share > 1.0 + 1e-9 {
-        c.push(
-            "po.support_share",
-            format!(
-                "strategy_share + support_share must be at most 1 (the rest is refinement), got {}",
-                po.strategy_share + po.support_share
-            ),
-        );
-    }
-    c.positive("po.full_support_share", po.full_support_share);
-    c.probability("po.min_availability", po.min_availability);
-    if po.min_availability == 0.0 {
-        c.push(
-            "po.min_availability",
-            "must be > 0 (decision latency is divided by availability)".into(),
-        );
-    }
-    c.probability("po.value_skill", po.value_skill);
-    c.non_negative("po.belief_sigma", po.belief_sigma);
-    c.at_most(
-        "po.belief_sigma",
-        po.belief_sigma,
-        5.0,
-        "larger sigmas overflow the value scale",
-    );
-    c.probability("po.myopia", po.myopia);
-    c.probability("po.take_unready", po.take_unready);
-    c.non_negative("po.refinement_hours", po.refinement_hours);
-    c.non_negative("po.decision_latency_hours", po.decision_latency_hours);
-    c.non_negative("po.decision_latency_sigma", po.decision_latency_sigma);
-    c.non_negative("po.answer_hours", po.answer_hours);
-    c.non_negative("po.questions_base", po.questions_base);
-    c.non_negative("po.questions_per_ambiguity", po.questions_per_ambiguity);
-    c.non_negative("po.solo_insight_sigma", po.solo_insight_sigma);
-    c.at_least(
-        "po.solo_strategy_interval",
-        po.solo_strategy_interval as u64,
-        1,
-    );
-    c.probability("po.solo_fidelity", po.solo_fidelity);
-
-    let r = &s.roles;
-    c.probability("roles.pm_override", r.pm_override);
-    c.non_negative("roles.conflicts_per_sprint", r.conflicts_per_sprint);
-    c.at_most(
-        "roles.conflicts_per_sprint",
-        r.conflicts_per_sprint,
-        16.0,
-        "at most 16 conflicts are kept per sprint",
-    );
-    c.probability("roles.conflict_inject_share", r.conflict_inject_share);
-    c.non_negative("roles.escalation_hours", r.escalation_hours);
-    c.non_negative("roles.escalation_sigma", r.escalation_sigma);
-    c.probability("roles.churn_probability", r.churn_probability);
-    c.probability("roles.churn_ambiguity", r.churn_ambiguity);
-    c.probability("roles.churn_rework_share", r.churn_rework_share);
-    c.probability("roles.misalignment_ambiguity", r.misalignment_ambiguity);
-
-    let q = &s.quality;
-    c.non_negative("quality.defects_per_point", q.defects_per_point);
-    c.at_most(
-        "quality.defects_per_point",
-        q.defects_per_point,
-        10.0,
-        "defects are simulated one by one",
-    );
-    c.non_negative("quality.ambiguity_factor", q.ambiguity_factor);
-    c.non_negative("quality.pressure_factor", q.pressure_factor);
-    c.probability("quality.found_in_sprint", q.found_in_sprint);
-    c.probability("quality.found_later", q.found_later);
-    if q.found_in_sprint + q.found_later > 1.0 + 1e-9 {
-        c.push(
-            "quality.found_later",
-            format!(
-                "found_in_sprint + found_later must be at most 1 (the rest escape), got {}",
-                q.found_in_sprint + q.found_later
-            ),
-        );
-    }
-    c.non_negative("quality.fix_points", q.fix_points);
-    c.non_negative("quality.later_multiplier", q.later_multiplier);
-    c.non_negative("quality.escaped_multiplier", q.escaped_multiplier);
-    c.probability("quality.escaped_discovery_rate", q.escaped_discovery_rate);
-    c.probability("quality.bad_fix_probability", q.bad_fix_probability);
-    if q.bad_fix_probability > 0.9 {
-        c.push(
-            "quality.bad_fix_probability",
-            format!(
-                "must be at most 0.9 so that fixing ends, got {}",
-                q.bad_fix_probability
-            ),
-        );
-    }
-    c.probability("quality.wrong_build_base", q.wrong_build_base);
-    c.probability("quality.wrong_build_ambiguity", q.wrong_build_ambiguity);
-    c.probability("quality.redo_share", q.redo_share);
-
-    c.non_negative("release.scope_points", s.release.scope_points);
-    if let Some(planned) = s.release.planned_sprint {
-        c.at_most(
-            "release.planned_sprint",
-            planned as f64,
-            limits.max_sprints as f64,
-            "sprints are counted in whole numbers up to the sprint limit",
-        );
-    }
-    c.at_most(
-        "pm.override_top",
-        pm.override_top as f64,
-        1000.0,
-        "the PM overrides at most the top 1000 items",
-    );
 
     if s.risks.len() > 32 {
         c.push(
@@ -563,7 +411,7 @@ pub fn validate(s: &Scenario, limits: &Limits) -> Vec<Problem> {
         }
     }
     if s.simulation.model == super::ModelKind::Throughput {
-        match b.size {
+        match s.backlog.size {
             Dist::Constant { value } if value > 0.0 => {}
             _ => c.push(
                 "backlog.size",
@@ -577,7 +425,7 @@ pub fn validate(s: &Scenario, limits: &Limits) -> Vec<Problem> {
                     .into(),
             );
         }
-        c.at_least("backlog.initial_items", b.initial_items as u64, 1);
+        c.at_least("backlog.initial_items", s.backlog.initial_items as u64, 1);
         for (i, risk) in s.risks.iter().enumerate() {
             if risk.added_points > 0.0 {
                 c.push(
@@ -667,7 +515,7 @@ pub fn validate(s: &Scenario, limits: &Limits) -> Vec<Problem> {
         }
     }
     if !s.sensitivity.is_empty() {
-        match super::params::sensitivity_overrides(s) {
+        match sensitivity_overrides(s) {
             Ok(_) => {}
             Err((key, message)) => c.push(&format!("sensitivity.{key}"), message),
         }

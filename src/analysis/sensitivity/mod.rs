@@ -1,7 +1,7 @@
 //! `backsim sensitivity`: which levers move a metric, and how much.
 //!
 //! - Tornado (default): each parameter with a sensitivity range (the built-in table in
-//!   [`super::params::DEFAULT_RANGES`], overridden or extended by the scenario's
+//!   the lever table's ranges ([`crate::scenario::levers`]), overridden or extended by the scenario's
 //!   `[sensitivity]` section) is set to its low and then its high end, one at a time, the
 //!   others staying at the scenario's values. Every variant runs on the same worlds as the
 //!   scenario (common random numbers), so the effect high − low is a paired difference with a
