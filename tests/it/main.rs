@@ -9,6 +9,7 @@
 //! - `claims`: what the tool exists to show: aligned roles beat the failure modes.
 //! - `cli`: the command line end to end.
 //! - `floors`: the modules of src/ import only from their own floor or below, without cycles.
+//! - `report`: the report's sentences and compare table against the CSVs of its run.
 //! - `throughput`: the throughput model against the frictionless roles model, run by run.
 
 mod claims;
@@ -19,4 +20,5 @@ mod exact;
 mod floors;
 mod identity;
 mod oracle;
+mod report;
 mod throughput;

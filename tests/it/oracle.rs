@@ -582,3 +582,164 @@ fn every_column_of_a_forecast_comparison_matches_the_oracle() {
     );
     oracle(&["forecast", short.to_str().unwrap()], 11, 300);
 }
+
+/// sweep.csv: each point recomputed from a plain comparison of the scenario at that value
+/// (a scenario file that `extends` the preset and sets the key, not the sweep's own
+/// parameter code) against the scenario as given, on the same seed and runs; siloed-pm has
+/// censored runs, so the restricted-mean fill of the paired columns is exercised.
+#[test]
+fn every_column_of_a_sweep_matches_the_oracle() {
+    let (seed, runs) = (5u64, 200u64);
+    let values = [1.0, 6.0];
+    let chosen = [
+        "completion_sprint",
+        "release_delay_sprints",
+        "value_efficiency",
+        "decision_wait_share",
+        "defects",
+    ];
+    let out = tempfile::tempdir().unwrap();
+    let mut cmd = Command::cargo_bin("backsim").unwrap();
+    cmd.args(["sweep", "siloed-pm", "--param", "pm.sync_interval=1,6"])
+        .args(["--seed", &seed.to_string(), "--runs", &runs.to_string()])
+        .args(["--quiet", "--no-charts", "--out"])
+        .arg(out.path());
+    for m in chosen {
+        cmd.args(["--metric", m]);
+    }
+    cmd.assert().success();
+    let rows = read_csv(&out.path().join("sweep.csv"));
+    assert_eq!(rows.len(), values.len() * chosen.len());
+
+    let files = Files::new();
+    let given = load_scenario("siloed-pm").unwrap();
+    let horizon = given.simulation.sprints as f64;
+    let planned = given.release.planned_sprint.unwrap_or(0) as f64;
+    let mut errors = Vec::new();
+    let mut censored_seen = false;
+    for (i, v) in values.iter().enumerate() {
+        let path = files.write(
+            &format!("point{i}"),
+            &format!("name = \"point\"\nextends = \"siloed-pm\"\n[pm]\nsync_interval = {v}\n"),
+        );
+        let point = load_scenario(path.to_str().unwrap()).unwrap();
+        assert_eq!(point.simulation.sprints as f64, horizon);
+        let mut data = PerRun::default();
+        Comparison::new(&[point, given.clone()], seed, runs)
+            .run(&mut data, &|_| {})
+            .expect("comparison runs");
+        for (k, metric) in chosen.iter().enumerate() {
+            let row = &rows[i * chosen.len() + k];
+            assert_eq!(row["point"], (i + 1).to_string());
+            assert_eq!(row["pm.sync_interval"].parse::<f64>().ok(), Some(*v));
+            assert_eq!(row["metric"], *metric);
+            let m = METRICS.iter().position(|x| x.0 == *metric).unwrap();
+            let (_, better_when, censored) = METRICS[m];
+            let what = |col: &str| format!("sweep.csv point {} {metric} {col}", i + 1);
+            let all: Vec<f64> = data.metrics[0].iter().map(|r| r[m]).collect();
+            censored_seen |= censored && all.iter().any(|x| x.is_nan());
+            let with_value: Vec<f64> = all.iter().copied().filter(|x| !x.is_nan()).collect();
+            let (mu, lo, hi) = mean_ci(&with_value);
+            check(&mut errors, &what("mean"), &row["mean"], Want::Num(mu));
+            check(
+                &mut errors,
+                &what("ci95_low"),
+                &row["ci95_low"],
+                Want::Num(lo),
+            );
+            check(
+                &mut errors,
+                &what("ci95_high"),
+                &row["ci95_high"],
+                Want::Num(hi),
+            );
+            let pool: Vec<f64> = if censored {
+                all.iter()
+                    .map(|&x| if x.is_nan() { f64::INFINITY } else { x })
+                    .collect()
+            } else {
+                with_value.clone()
+            };
+            let bound = if m == 0 { horizon } else { horizon - planned };
+            for (col, p) in [("p50", 0.50), ("p85", 0.85)] {
+                let q = quantile7(&pool, p);
+                let want = if q.is_infinite() {
+                    Want::Beyond(bound)
+                } else {
+                    Want::Num(q)
+                };
+                check(&mut errors, &what(col), &row[col], want);
+            }
+            let n = with_value.len() as f64;
+            check(&mut errors, &what("n"), &row["n"], Want::Num(n));
+            check(
+                &mut errors,
+                &what("runs"),
+                &row["runs"],
+                Want::Num(runs as f64),
+            );
+            let share = n / runs as f64;
+            check(
+                &mut errors,
+                &what("completed_share"),
+                &row["completed_share"],
+                Want::Num(share),
+            );
+            // Paired with the scenario as given, run by run; a censored value counts as the
+            // horizon + 1 (delay: minus the planned sprint); strictly better, ties are not.
+            let fill = |x: f64| {
+                if censored && x.is_nan() {
+                    horizon + 1.0 - if m == 0 { 0.0 } else { planned }
+                } else {
+                    x
+                }
+            };
+            let (mut ds, mut better) = (Vec::new(), 0usize);
+            for r in 0..runs as usize {
+                let (x, y) = (fill(data.metrics[0][r][m]), fill(data.metrics[1][r][m]));
+                if x.is_nan() || y.is_nan() {
+                    continue;
+                }
+                ds.push(x - y);
+                better += if better_when == "higher" {
+                    x > y
+                } else {
+                    x < y
+                } as usize;
+            }
+            let (md, dlo, dhi) = mean_ci(&ds);
+            check(
+                &mut errors,
+                &what("diff_vs_given"),
+                &row["diff_vs_given"],
+                Want::Num(md),
+            );
+            check(
+                &mut errors,
+                &what("diff_ci95_low"),
+                &row["diff_ci95_low"],
+                Want::Num(dlo),
+            );
+            check(
+                &mut errors,
+                &what("diff_ci95_high"),
+                &row["diff_ci95_high"],
+                Want::Num(dhi),
+            );
+            let bs = better as f64 / ds.len() as f64;
+            check(
+                &mut errors,
+                &what("better_share"),
+                &row["better_share"],
+                Want::Num(bs),
+            );
+        }
+    }
+    assert!(censored_seen, "the sweep should have censored runs");
+    assert!(
+        errors.is_empty(),
+        "{} cells differ from the oracle; the first ones:\n{}",
+        errors.len(),
+        errors[..errors.len().min(30)].join("\n")
+    );
+}
