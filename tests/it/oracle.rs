@@ -743,3 +743,142 @@ fn every_column_of_a_sweep_matches_the_oracle() {
         errors[..errors.len().min(30)].join("\n")
     );
 }
+
+/// sensitivity.csv (tornado): for two levers, the variants at the printed low and high ends
+/// are written as scenario files that `extends` the preset and set the key, run in one plain
+/// comparison with the scenario as given, and every tornado column recomputed: the means,
+/// each variant's interval (the 95 % CI of its paired difference from the scenario, placed
+/// around its own mean), the paired effect high − low with its interval, and the spread.
+#[test]
+fn tornado_columns_of_sensitivity_csv_match_the_oracle() {
+    let (seed, runs) = (9u64, 120u64);
+    let out = tempfile::tempdir().unwrap();
+    Command::cargo_bin("backsim")
+        .unwrap()
+        .args(["sensitivity", "aligned", "--metric", "value_efficiency"])
+        .args(["--seed", &seed.to_string(), "--runs", &runs.to_string()])
+        .args(["--quiet", "--no-charts", "--out"])
+        .arg(out.path())
+        .assert()
+        .success();
+    let rows = read_csv(&out.path().join("sensitivity.csv"));
+    let m = METRICS
+        .iter()
+        .position(|x| x.0 == "value_efficiency")
+        .unwrap();
+    let files = Files::new();
+    let given = load_scenario("aligned").unwrap();
+    let mut errors = Vec::new();
+    for (key, section, field, integer) in [
+        ("pm.sync_interval", "pm", "sync_interval", true),
+        ("po.myopia", "po", "myopia", false),
+    ] {
+        let row = rows
+            .iter()
+            .find(|r| r["parameter"] == key)
+            .unwrap_or_else(|| panic!("sensitivity.csv has no row for {key}"));
+        assert_eq!(row["method"], "tornado");
+        assert_eq!(row["metric"], "value_efficiency");
+        let ends: Vec<f64> = ["low", "high"]
+            .iter()
+            .map(|c| row[*c].parse::<f64>().unwrap())
+            .collect();
+        assert!(ends[0] < ends[1], "{key}: {ends:?}");
+        let variant = |i: usize| {
+            let v = if integer {
+                format!("{}", ends[i] as i64)
+            } else {
+                format!("{:?}", ends[i])
+            };
+            let path = files.write(
+                &format!("{field}-{i}"),
+                &format!("name = \"v{i}\"\nextends = \"aligned\"\n[{section}]\n{field} = {v}\n"),
+            );
+            load_scenario(path.to_str().unwrap()).unwrap()
+        };
+        let mut data = PerRun::default();
+        Comparison::new(&[given.clone(), variant(0), variant(1)], seed, runs)
+            .run(&mut data, &|_| {})
+            .expect("comparison runs");
+        let col = |s: usize| -> Vec<f64> { data.metrics[s].iter().map(|r| r[m]).collect() };
+        let own = |s: usize| -> Vec<f64> { col(s).into_iter().filter(|x| !x.is_nan()).collect() };
+        // Paired b − a over the runs where both have a value.
+        let paired = |a: usize, b: usize| -> (f64, f64, f64) {
+            let d: Vec<f64> = col(a)
+                .iter()
+                .zip(col(b))
+                .filter(|(x, y)| !x.is_nan() && !y.is_nan())
+                .map(|(x, y)| y - x)
+                .collect();
+            mean_ci(&d)
+        };
+        let what = |c: &str| format!("sensitivity.csv {key} {c}");
+        let base_mean = mean(&own(0));
+        check(
+            &mut errors,
+            &what("baseline_mean"),
+            &row["baseline_mean"],
+            Want::Num(base_mean),
+        );
+        let mut means = vec![base_mean];
+        for (s, end) in [(1, "low"), (2, "high")] {
+            let mu = mean(&own(s));
+            means.push(mu);
+            let (d, lo, hi) = paired(0, s);
+            let at = |c: &str| format!("{c}_at_{end}");
+            check(
+                &mut errors,
+                &what(&at("mean")),
+                &row[&at("mean")],
+                Want::Num(mu),
+            );
+            check(
+                &mut errors,
+                &what(&at("ci95_low")),
+                &row[&at("ci95_low")],
+                Want::Num(mu + lo - d),
+            );
+            check(
+                &mut errors,
+                &what(&at("ci95_high")),
+                &row[&at("ci95_high")],
+                Want::Num(mu + hi - d),
+            );
+        }
+        let (e, elo, ehi) = paired(1, 2);
+        check(&mut errors, &what("effect"), &row["effect"], Want::Num(e));
+        check(
+            &mut errors,
+            &what("effect_ci95_low"),
+            &row["effect_ci95_low"],
+            Want::Num(elo),
+        );
+        check(
+            &mut errors,
+            &what("effect_ci95_high"),
+            &row["effect_ci95_high"],
+            Want::Num(ehi),
+        );
+        let spread = means.iter().cloned().fold(f64::MIN, f64::max)
+            - means.iter().cloned().fold(f64::MAX, f64::min);
+        check(
+            &mut errors,
+            &what("spread"),
+            &row["spread"],
+            Want::Num(spread),
+        );
+        check(
+            &mut errors,
+            &what("runs"),
+            &row["runs"],
+            Want::Num(runs as f64),
+        );
+        assert!(e.abs() > 0.0, "{key}: the lever moves the metric");
+    }
+    assert!(
+        errors.is_empty(),
+        "{} cells differ from the oracle:\n{}",
+        errors.len(),
+        errors.join("\n")
+    );
+}
