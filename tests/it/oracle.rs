@@ -1,5 +1,5 @@
 //! The oracle: every column of `summary.csv`, `compare.csv` and `sprints.csv` (and every cell
-//! of `runs.csv`) recomputed from per-run data with deliberately plain code, and compared with
+//! of `runs.csv`; of `sweep.csv`; the tornado columns of `sensitivity.csv`) recomputed from per-run data with deliberately plain code, and compared with
 //! what `backsim run` printed, within the printed rounding (6 significant digits).
 //!
 //! It shares no code with `src/stats`: quantiles by sorting (type 7, as docs/outputs.md
