@@ -61,6 +61,9 @@ pub enum Command {
         /// Image formats to write
         #[arg(long, value_enum, default_value_t = Format::Both)]
         format: Format,
+        /// Replace files of the same names even if backsim did not write them
+        #[arg(long)]
+        force: bool,
     },
     /// Sweep parameters over a grid or a Latin hypercube (same worlds at every point)
     Sweep(SweepArgs),
@@ -98,6 +101,9 @@ pub enum Command {
         /// Do not print the story
         #[arg(long, short)]
         quiet: bool,
+        /// Replace files of the same names even if backsim did not write them
+        #[arg(long)]
+        force: bool,
     },
     /// Turn a team's sprint history (CSV: sprint, completed[, committed]) into a [team] capacity
     #[command(
@@ -131,6 +137,9 @@ pub enum Command {
         /// Per-item export: refuse messy rows instead of warning about them
         #[arg(long)]
         strict: bool,
+        /// Replace files of the same names even if backsim did not write them
+        #[arg(long)]
+        force: bool,
     },
     /// A live page to move levers in front of a room (local web app, works offline)
     #[command(
@@ -192,9 +201,13 @@ pub struct RunArgs {
     /// No progress bar and no summary table
     #[arg(long, short)]
     pub quiet: bool,
-    /// Write the CSVs only
+    /// Write the CSVs only (charts and a report an earlier run drew here are removed, as
+    /// they would no longer match; sweep, sensitivity and trace sections are kept)
     #[arg(long)]
     pub no_charts: bool,
+    /// Write report.html afresh, without the sections sweep, sensitivity and trace put there
+    #[arg(long)]
+    pub fresh_report: bool,
     /// Image formats of the charts
     #[arg(long, value_enum, default_value_t = Format::Both)]
     pub format: Format,
@@ -211,6 +224,10 @@ pub struct RunArgs {
     /// Metrics the precision target applies to (default value_efficiency)
     #[arg(long = "metric", short = 'm')]
     pub metrics: Vec<String>,
+    /// Replace files of the same names in --out even if backsim did not write them
+    /// (without it, backsim refuses and names them)
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -325,6 +342,12 @@ pub struct AnalysisArgs {
     /// No notes and no table on the terminal
     #[arg(long, short)]
     pub quiet: bool,
+    /// Replace files of the same names in --out even if backsim did not write them
+    #[arg(long)]
+    pub force: bool,
+    /// Accept work of more than 5 million replications (points × runs)
+    #[arg(long)]
+    pub allow_large: bool,
 }
 
 impl Default for RunArgs {

@@ -42,6 +42,8 @@ pub struct AnalysisRun {
     pub format: crate::output::ImageFormat,
     pub no_charts: bool,
     pub quiet: bool,
+    /// Accept more than [`crate::output::progress::LARGE_REPLICATIONS`] replications.
+    pub allow_large: bool,
 }
 
 impl AnalysisRun {
@@ -56,6 +58,32 @@ impl AnalysisRun {
             .map(|t| Precision::new(t, self.max_runs, runs))
             .transpose()?;
         Ok((runs, precision))
+    }
+
+    /// Before the work: refuse it above a few million replications unless `--allow-large`
+    /// (saying how long it would take), and a progress bar over all `variants`.
+    pub fn start(
+        &self,
+        what: &str,
+        variants: usize,
+        runs: u64,
+        precision: Option<&Precision>,
+        sprints: u32,
+    ) -> Result<indicatif::ProgressBar> {
+        let per_variant = precision.map_or(runs, |p| p.max_runs);
+        let total = per_variant.saturating_mul(variants as u64);
+        crate::output::progress::check_large(
+            what,
+            total,
+            u64::from(sprints),
+            self.allow_large,
+            self.quiet,
+        )?;
+        Ok(crate::output::progress::bar(
+            total,
+            self.quiet,
+            format!("{what}:"),
+        ))
     }
 }
 
@@ -250,14 +278,14 @@ pub fn metric_indices(names: &[String], default: &[&str]) -> Result<Vec<usize>> 
     let mut out = Vec::new();
     for n in &names {
         let i = metric_index(n).ok_or_else(|| {
-            crate::error::input_error(format!(
-                "--metric {n:?}: no such metric (metrics: {})",
-                METRICS
-                    .iter()
-                    .map(|m| m.name)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
+            let names = METRICS.iter().map(|m| m.name);
+            crate::error::input_error(match crate::words::nearest(n, names.clone()) {
+                Some(near) => format!("--metric {n:?}: no such metric; did you mean `{near}`?"),
+                None => format!(
+                    "--metric {n:?}: no such metric (metrics: {})",
+                    names.collect::<Vec<_>>().join(", ")
+                ),
+            })
         })?;
         if !out.contains(&i) {
             out.push(i);

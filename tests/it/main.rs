@@ -22,5 +22,7 @@ mod floors;
 mod forecast;
 mod identity;
 mod oracle;
+mod messages;
+mod readme;
 mod throughput;
 mod tracker;
