@@ -117,8 +117,21 @@ impl Pair {
 /// Censored values count as the horizon + 1 in comparisons (a restricted mean).
 #[inline]
 fn comparable(censored_fill: &[[f64; 2]], s: usize, m: usize, x: f64) -> f64 {
+    comparable_value(&censored_fill[s], m, x)
+}
+
+/// What a censored completion sprint and release delay count as in a paired comparison of
+/// a scenario with `sprints` sprints and its release planned for sprint `planned`.
+pub fn censored_fill(sprints: usize, planned: f64) -> [f64; 2] {
+    [sprints as f64 + 1.0, sprints as f64 + 1.0 - planned]
+}
+
+/// A run's value of metric `m` as paired comparisons count it: a censored value (NaN of a
+/// censored metric) is `fill` ([`censored_fill`]), anything else stays as it is.
+#[inline]
+pub fn comparable_value(fill: &[f64; 2], m: usize, x: f64) -> f64 {
     if x.is_nan() && METRICS[m].censored {
-        censored_fill[s][m.min(1)]
+        fill[m.min(1)]
     } else {
         x
     }
@@ -174,12 +187,7 @@ impl Aggregate {
         Aggregate {
             baseline,
             censored_fill: (0..n)
-                .map(|s| {
-                    [
-                        sprints[s] as f64 + 1.0,
-                        sprints[s] as f64 + 1.0 - planned[s],
-                    ]
-                })
+                .map(|s| censored_fill(sprints[s], planned[s]))
                 .collect(),
             sprints: sprints.to_vec(),
             metrics: (0..n)

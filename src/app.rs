@@ -12,7 +12,6 @@ use crate::scenario::presets::{self, ARCHETYPES};
 use crate::scenario::validate::Limits;
 use crate::scenario::Scenario;
 use anyhow::{Context, Result};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -31,6 +30,15 @@ pub const MAX_SCENARIOS: usize = 64;
 
 /// Run a parsed command line; returns the process exit code.
 pub fn main(cli: Cli) -> i32 {
+    crate::output::atomic::set_force(match &cli.command {
+        Some(Command::Run(a)) => a.force,
+        Some(Command::Sweep(a)) => a.common.force,
+        Some(Command::Sensitivity(a)) => a.common.force,
+        Some(Command::Plot { force, .. })
+        | Some(Command::Trace { force, .. })
+        | Some(Command::Calibrate { force, .. }) => *force,
+        _ => false,
+    });
     crate::output::charts::set_projector(cli.theme == crate::cli::Theme::Projector);
     let result = match cli.command {
         None => run(&RunArgs::default()).map(|_| ()),
@@ -38,9 +46,10 @@ pub fn main(cli: Cli) -> i32 {
         Some(Command::Check { files, allow_large }) => check(&files, allow_large),
         Some(Command::Scenarios) => list_scenarios(),
         Some(Command::Init { name, extends }) => init(&name, &extends),
-        Some(Command::Plot { dir, format }) => plot(&dir, format),
+        Some(Command::Plot { dir, format, .. }) => plot(&dir, format),
         Some(Command::Sweep(args)) => sweep(&args).map(|_| ()),
         Some(Command::Sensitivity(args)) => sensitivity(&args).map(|_| ()),
+        Some(Command::Attribute(args)) => attribute(&args).map(|_| ()),
         Some(Command::Calibrate {
             history,
             out,
@@ -51,6 +60,7 @@ pub fn main(cli: Cli) -> i32 {
             since,
             last,
             strict,
+            ..
         }) => crate::analysis::calibrate::run(&crate::analysis::calibrate::CalibrateOptions {
             history,
             out,
@@ -79,6 +89,7 @@ pub fn main(cli: Cli) -> i32 {
             seed,
             out,
             quiet,
+            ..
         }) => crate::analysis::trace::run(&crate::analysis::trace::TraceOptions {
             scenario,
             compare,
@@ -119,6 +130,8 @@ pub fn main(cli: Cli) -> i32 {
     match result {
         Ok(()) => 0,
         Err(err) => {
+            // A folder this command created and left empty goes.
+            crate::output::atomic::remove_new_empty_dirs();
             // A closed pipe (`backsim check x | head`) is not an error worth a message.
             if err.chain().any(|c| {
                 c.downcast_ref::<std::io::Error>()
@@ -190,7 +203,8 @@ fn plan(args: &RunArgs) -> Result<RunPlan> {
             })
             .ok_or_else(|| {
                 input_error(format!(
-                    "--baseline {name:?}: no such scenario in this run (scenarios: {})",
+                    "--baseline {name:?}: no such scenario in this run{} (scenarios: {})",
+                    crate::words::did_you_mean(name, scenarios.iter().map(|s| s.name.as_str())),
                     scenarios
                         .iter()
                         .map(|s| s.name.as_str())
@@ -291,6 +305,21 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
     if !args.no_charts {
         crate::output::check_chartable(plan.runs, plan.scenarios.len(), args.allow_large)?;
     }
+    crate::output::atomic::set_force(args.force);
+    let mut names: Vec<String> = [
+        "runs.csv",
+        "summary.csv",
+        "compare.csv",
+        "sprints.csv",
+        "scenarios.toml",
+    ]
+    .map(String::from)
+    .to_vec();
+    if !args.no_charts {
+        names.extend(crate::output::drawn_file_names(image_format(args.format)));
+    }
+    // Before any simulation: a refusal to replace the user's own files costs nothing.
+    crate::output::atomic::check_replaceable(out, &names)?;
     prepare_dir(out)?;
     crate::output::atomic::ensure_space(
         out,
@@ -317,22 +346,14 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         .write_all(out_csv::runs_header().as_bytes())
         .context("cannot write runs.csv")?;
 
-    let bar = if interactive {
-        ProgressBar::new(precision.map_or(plan.runs, |p| p.max_runs))
-    } else {
-        ProgressBar::hidden()
-    };
-    if interactive {
-        bar.set_draw_target(ProgressDrawTarget::stderr());
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{spinner} {msg} [{bar:40}] {pos}/{len} runs ({per_sec}, {eta} left)",
-            )
-            .expect("valid template")
-            .progress_chars("=> "),
-        );
-        bar.set_message(format!("simulating {} scenarios", plan.scenarios.len()));
-    }
+    let bar = crate::output::progress::bar(
+        precision.map_or(plan.runs, |p| p.max_runs),
+        !interactive,
+        format!(
+            "simulating {}",
+            crate::words::count(plan.scenarios.len() as u64, "scenario")
+        ),
+    );
     let mut work = || -> Result<(u64, Option<bool>)> {
         let mut sink = RunSink {
             names: plan.scenarios.iter().map(|s| s.name.clone()).collect(),
@@ -410,17 +431,6 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         &out.join("scenarios.toml"),
         out_csv::scenarios_toml(&meta, &plan.scenarios)?.as_bytes(),
     )?);
-    let overwriting: Vec<String> = files
-        .iter()
-        .filter(|f| f.target().exists())
-        .map(|f| {
-            f.target()
-                .file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect();
     // Charts and report are drawn from the finished CSVs while they still have their
     // temporary names; then the whole set takes its names together, so an interruption at
     // any point leaves the earlier results as they were.
@@ -435,10 +445,25 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
                 .map_or_else(|| out.join(name), |f| f.temp().to_path_buf())
         };
         let results = crate::output::Results::read_files(out, &temp_of)?;
-        let charts = crate::output::draw_pending(&results, out, image_format(args.format))?;
+        let charts = crate::output::draw_pending_with(
+            &results,
+            out,
+            image_format(args.format),
+            !args.fresh_report,
+        )?;
         files.extend(charts);
     }
     let written = commit_all(files)?;
+    let replaced = crate::output::atomic::replaced_note(out);
+    // New CSVs without charts: the charts and report of an earlier run no longer match them.
+    let retired = if args.no_charts {
+        crate::output::sections::retire_stale(
+            out,
+            &crate::output::drawn_file_names(crate::output::ImageFormat::Both),
+        )?
+    } else {
+        Vec::new()
+    };
     if !args.quiet {
         // A forecast answers in its own words; the roles model's table is for roles scenarios.
         if !plan
@@ -465,17 +490,20 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
             "{}",
             crate::output::forecast::completion_dates(&completion, &plan.scenarios)
         );
-        if !overwriting.is_empty() {
+        if let Some(note) = replaced {
+            println!("{note}");
+        }
+        if !retired.is_empty() {
             println!(
-                "Replaced earlier results in {}: {}",
-                out.display(),
-                overwriting.join(", ")
+                "Removed the earlier charts and report, which no longer match the new CSVs (`backsim plot {}` draws them anew): {}",
+                shell_quote(&out.display().to_string()),
+                retired.join(", ")
             );
         }
         println!(
-            "{} runs × {} scenarios (seed {}){} written to {}",
-            plan.runs,
-            plan.scenarios.len(),
+            "{} × {} (seed {}){} written to {}",
+            crate::words::count(plan.runs, "run"),
+            crate::words::count(plan.scenarios.len() as u64, "scenario"),
             plan.seed,
             match met {
                 None => String::new(),
@@ -537,6 +565,29 @@ pub fn sensitivity(
     })
 }
 
+/// `backsim attribute`.
+pub fn attribute(
+    args: &crate::cli::AttributeArgs,
+) -> Result<crate::analysis::attribute::AttributeOutcome> {
+    use crate::analysis::attribute::{run, AttributeOptions};
+    run(&AttributeOptions {
+        scenario: args.scenario.clone(),
+        baseline: args.baseline.clone(),
+        metrics: args.metrics.clone(),
+        merge: args.merge.clone(),
+        run: crate::analysis::AnalysisRun {
+            runs: Some(args.runs),
+            seed: args.seed,
+            precision: None,
+            max_runs: args.runs,
+            out: args.out.clone(),
+            format: image_format(args.format),
+            no_charts: args.no_charts,
+            quiet: args.quiet,
+        },
+    })
+}
+
 /// The options sweep and sensitivity share, from their shared arguments.
 fn analysis_run(c: &crate::cli::AnalysisArgs) -> crate::analysis::AnalysisRun {
     crate::analysis::AnalysisRun {
@@ -548,6 +599,7 @@ fn analysis_run(c: &crate::cli::AnalysisArgs) -> crate::analysis::AnalysisRun {
         format: image_format(c.format),
         no_charts: c.no_charts,
         quiet: c.quiet,
+        allow_large: c.allow_large,
     }
 }
 
@@ -557,8 +609,16 @@ fn draw(dir: &Path, format: Format) -> Result<Vec<PathBuf>> {
 }
 
 fn plot(dir: &Path, format: Format) -> Result<()> {
+    crate::output::atomic::take_replaced();
     let files = draw(dir, format)?;
-    println!("{} files written to {}", files.len(), dir.display());
+    if let Some(note) = crate::output::atomic::replaced_note(dir) {
+        println!("{note}");
+    }
+    println!(
+        "{} written to {}",
+        crate::words::count(files.len() as u64, "file"),
+        dir.display()
+    );
     Ok(())
 }
 
@@ -611,7 +671,8 @@ fn list_scenarios() -> Result<()> {
 fn init(name: &str, extends: &str) -> Result<()> {
     if presets::find(extends).is_none() {
         return Err(input_error(format!(
-            "--extends {extends:?}: no such preset (presets: {})",
+            "--extends {extends:?}: no such preset{} (presets: {})",
+            crate::words::did_you_mean(extends, presets::names()),
             presets::names().join(", ")
         )));
     }
@@ -634,7 +695,14 @@ fn init(name: &str, extends: &str) -> Result<()> {
             path.display()
         )));
     }
-    let text = starter(&stem, extends);
+    let throughput = crate::scenario::load_scenario(extends)?.simulation.model
+        == crate::scenario::ModelKind::Throughput;
+    let shown = shell_quote(&path.display().to_string());
+    let text = if throughput {
+        throughput_starter(&stem, &shown, extends)
+    } else {
+        starter(&stem, &shown, extends)
+    };
     let mut f = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -643,19 +711,54 @@ fn init(name: &str, extends: &str) -> Result<()> {
     f.write_all(text.as_bytes())
         .with_context(|| format!("cannot write {}", path.display()))?;
     println!(
-        "wrote {} (extends {extends}); try: backsim check {} && backsim run {extends} {}",
+        "wrote {} (extends {extends}); try: backsim check {shown} && backsim run {extends} {shown}",
         path.display(),
-        path.display(),
-        path.display()
     );
     Ok(())
 }
 
+/// `word` as one shell word: unchanged when it holds only safe characters, else in single
+/// quotes (`my team.toml` becomes `'my team.toml'`).
+pub fn shell_quote(word: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "._-/+=:,@%".contains(c);
+    if !word.is_empty() && word.chars().all(safe) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+/// The text of a starter file for a throughput forecast: only the keys that model reads.
+pub fn throughput_starter(name: &str, shown: &str, extends: &str) -> String {
+    format!(
+        r#"# A backsim throughput forecast: "when will these items be done?". Set only what differs
+# from the scenario it extends; `backsim check {shown}` shows the resolved scenario,
+# docs/scenario-format.md every key. A forecast reads [simulation] and the keys below only.
+name = "{name}"
+description = "What this forecast is about, in one line."
+extends = "{extends}"
+
+[simulation]
+# runs = 10000         # replications
+# sprints = 104        # horizon: the forecast stops at the last item or here
+# seed = 42
+
+[backlog]
+initial_items = 50     # the items still to do
+# size = {{ dist = "constant", value = 1 }}   # items of one size: the forecast counts items
+
+[team]
+# Items finished per sprint in the team's recent history, drawn at random each sprint:
+# capacity = {{ dist = "empirical", values = [3, 7, 5, 6, 4, 8, 5, 6, 2, 7] }}
+"#
+    )
+}
+
 /// The text of a starter scenario file.
-pub fn starter(name: &str, extends: &str) -> String {
+pub fn starter(name: &str, shown: &str, extends: &str) -> String {
     format!(
         r#"# A backsim scenario. Set only what differs from the scenario it extends;
-# `backsim check {name}.toml` shows the resolved scenario, docs/scenario-format.md every key.
+# `backsim check {shown}` shows the resolved scenario, docs/scenario-format.md every key.
 name = "{name}"
 description = "What this scenario shows, in one line."
 extends = "{extends}"

@@ -61,11 +61,16 @@ pub enum Command {
         /// Image formats to write
         #[arg(long, value_enum, default_value_t = Format::Both)]
         format: Format,
+        /// Replace files of the same names even if backsim did not write them
+        #[arg(long)]
+        force: bool,
     },
     /// Sweep parameters over a grid or a Latin hypercube (same worlds at every point)
     Sweep(SweepArgs),
     /// Which parameters move a metric: one-at-a-time tornado, or Morris screening
     Sensitivity(SensitivityArgs),
+    /// Why does a scenario differ from the baseline? Exact Shapley contributions per mechanism
+    Attribute(AttributeArgs),
     /// Tell the story of one run sprint by sprint (optionally beside another scenario's)
     #[command(
         after_help = "Examples:\n  backsim trace aligned --run 7\n  backsim trace aligned --run typical --metric value_efficiency\n  backsim trace siloed-pm --run worst --metric release_delay_sprints\n  backsim trace aligned --run 7 --compare siloed-pm --sprints 1:8"
@@ -96,6 +101,9 @@ pub enum Command {
         /// Do not print the story
         #[arg(long, short)]
         quiet: bool,
+        /// Replace files of the same names even if backsim did not write them
+        #[arg(long)]
+        force: bool,
     },
     /// Turn a team's sprint history (CSV: sprint, completed[, committed]) into a [team] capacity
     #[command(
@@ -129,6 +137,9 @@ pub enum Command {
         /// Per-item export: refuse messy rows instead of warning about them
         #[arg(long)]
         strict: bool,
+        /// Replace files of the same names even if backsim did not write them
+        #[arg(long)]
+        force: bool,
     },
     /// A live page to move levers in front of a room (local web app, works offline)
     #[command(
@@ -190,9 +201,13 @@ pub struct RunArgs {
     /// No progress bar and no summary table
     #[arg(long, short)]
     pub quiet: bool,
-    /// Write the CSVs only
+    /// Write the CSVs only (charts and a report an earlier run drew here are removed, as
+    /// they would no longer match; sweep, sensitivity and trace sections are kept)
     #[arg(long)]
     pub no_charts: bool,
+    /// Write report.html afresh, without the sections sweep, sensitivity and trace put there
+    #[arg(long)]
+    pub fresh_report: bool,
     /// Image formats of the charts
     #[arg(long, value_enum, default_value_t = Format::Both)]
     pub format: Format,
@@ -209,6 +224,10 @@ pub struct RunArgs {
     /// Metrics the precision target applies to (default value_efficiency)
     #[arg(long = "metric", short = 'm')]
     pub metrics: Vec<String>,
+    /// Replace files of the same names in --out even if backsim did not write them
+    /// (without it, backsim refuses and names them)
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -252,6 +271,42 @@ pub struct SensitivityArgs {
     pub common: AnalysisArgs,
 }
 
+#[derive(Debug, Clone, Args)]
+#[command(
+    after_help = "The keys the scenario and the baseline differ in are grouped by mechanism (hand-over, PM presence,\nPO time split, PM override, person-level traits; `other` for the rest). Every subset of mechanisms is\nsimulated on the same worlds (at most 8 mechanisms: 256 variants) and each gets its exact Shapley\ncontribution with a 95 % interval; they add up to the paired difference of `backsim run`.\nWrites attribution.csv, attribution_METRIC.png/.svg and a section of report.html.\n\nExamples:\n  backsim attribute siloed-pm\n  backsim attribute blurred-roles --metric on_strategy_share --runs 500\n  backsim attribute my-team.toml --baseline siloed-pm --merge \"hand-over,PM override\""
+)]
+pub struct AttributeArgs {
+    /// Scenario file or preset name
+    pub scenario: String,
+    /// The scenario to explain the difference from
+    #[arg(long, default_value = "aligned")]
+    pub baseline: String,
+    /// Metrics to attribute (repeat or comma-separate; default value_efficiency,release_delay_sprints)
+    #[arg(long = "metric", short = 'm')]
+    pub metrics: Vec<String>,
+    /// Mechanisms to attribute together as one (comma-separated; repeatable)
+    #[arg(long)]
+    pub merge: Vec<String>,
+    /// Replications per variant
+    #[arg(long, default_value_t = 200)]
+    pub runs: u64,
+    /// Seed of the random streams (default: the baseline's simulation.seed)
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Output folder
+    #[arg(long, default_value = "output")]
+    pub out: PathBuf,
+    /// Image formats of the charts
+    #[arg(long, value_enum, default_value_t = Format::Both)]
+    pub format: Format,
+    /// Write the CSV and report section only
+    #[arg(long)]
+    pub no_charts: bool,
+    /// No notes and no table on the terminal
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum SensitivityMethod {
     #[default]
@@ -287,6 +342,12 @@ pub struct AnalysisArgs {
     /// No notes and no table on the terminal
     #[arg(long, short)]
     pub quiet: bool,
+    /// Replace files of the same names in --out even if backsim did not write them
+    #[arg(long)]
+    pub force: bool,
+    /// Accept work of more than 5 million replications (points × runs)
+    #[arg(long)]
+    pub allow_large: bool,
 }
 
 impl Default for RunArgs {

@@ -21,3 +21,4 @@ pub mod scenario;
 pub mod serve;
 pub mod stats;
 pub mod workshop;
+pub mod words;

@@ -24,6 +24,7 @@ fn quiet_run(dir: &Path, runs: u64) -> AnalysisRun {
         format: ImageFormat::Png,
         no_charts: true,
         quiet: true,
+        allow_large: false,
     }
 }
 

@@ -438,8 +438,8 @@ pub fn parse_history(text: &str, origin: &str) -> Result<Vec<Sprint>> {
     }
     if out.len() < MIN_SPRINTS {
         return Err(input_error(format!(
-            "{origin}: {} sprints of history; at least {MIN_SPRINTS} are needed to calibrate (10 or more to trust it)",
-            out.len()
+            "{origin}: {} of history; at least {MIN_SPRINTS} are needed to calibrate (10 or more to trust it)",
+            crate::words::count(out.len() as u64, "sprint")
         )));
     }
     if out.iter().all(|s| s.completed == 0.0) {
@@ -519,7 +519,8 @@ pub fn calibrate(history: &[Sprint]) -> Result<Calibration> {
     let zeros = x.iter().filter(|v| **v == 0.0).count();
     if zeros > 0 {
         warnings.push(format!(
-            "{zeros} sprints completed 0: gamma and lognormal cannot hold a 0, so only the normal fit and the bootstrap are offered"
+            "{} completed 0: gamma and lognormal cannot hold a 0, so only the normal fit and the bootstrap are offered",
+            crate::words::count(zeros as u64, "sprint")
         ));
     }
     let mut fits: Vec<Fit> = [fit_gamma(&x), fit_lognormal(&x), fit_normal(&x)]
@@ -585,8 +586,8 @@ fn team_section(
     let mut h = String::from("# Written by backsim calibrate: paste into a scenario file.\n");
     let _ = writeln!(
         h,
-        "# History: {} sprints, mean {}, CV {:.3}. Capacity is before tech-debt drag; if the team\n# carried debt, the history understates it a little.",
-        x.len(),
+        "# History: {}, mean {}, CV {:.3}. Capacity is before tech-debt drag; if the team\n# carried debt, the history understates it a little.",
+        crate::words::count(x.len() as u64, "sprint"),
         fmt_num(mean),
         cv
     );
@@ -709,8 +710,8 @@ pub fn run(opts: &CalibrateOptions) -> Result<Calibration> {
         let noun = items.as_ref().map_or("sprint", |r| r.period.noun());
         writeln!(
             out,
-            "{} {noun}s: mean {}, CV {:.3}{}",
-            c.history.len(),
+            "{}: mean {}, CV {:.3}{}",
+            crate::words::count(c.history.len() as u64, noun),
             fmt_num(c.mean),
             c.cv,
             c.say_do
@@ -746,6 +747,9 @@ pub fn run(opts: &CalibrateOptions) -> Result<Calibration> {
             },
             opts.out.display()
         )?;
+        if let Some(note) = crate::output::atomic::replaced_note(&opts.out) {
+            writeln!(out, "{note}")?;
+        }
     }
     Ok(c)
 }

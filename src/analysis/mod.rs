@@ -14,6 +14,7 @@
 //! every one of them), optionally in batches until a precision target is met, and keeps per
 //! scenario and metric the moments, a quantile sketch and (if asked) every value.
 
+pub mod attribute;
 pub mod calibrate;
 pub use crate::scenario::params;
 pub mod sensitivity;
@@ -41,6 +42,8 @@ pub struct AnalysisRun {
     pub format: crate::output::ImageFormat,
     pub no_charts: bool,
     pub quiet: bool,
+    /// Accept more than [`crate::output::progress::LARGE_REPLICATIONS`] replications.
+    pub allow_large: bool,
 }
 
 impl AnalysisRun {
@@ -55,6 +58,32 @@ impl AnalysisRun {
             .map(|t| Precision::new(t, self.max_runs, runs))
             .transpose()?;
         Ok((runs, precision))
+    }
+
+    /// Before the work: refuse it above a few million replications unless `--allow-large`
+    /// (saying how long it would take), and a progress bar over all `variants`.
+    pub fn start(
+        &self,
+        what: &str,
+        variants: usize,
+        runs: u64,
+        precision: Option<&Precision>,
+        sprints: u32,
+    ) -> Result<indicatif::ProgressBar> {
+        let per_variant = precision.map_or(runs, |p| p.max_runs);
+        let total = per_variant.saturating_mul(variants as u64);
+        crate::output::progress::check_large(
+            what,
+            total,
+            u64::from(sprints),
+            self.allow_large,
+            self.quiet,
+        )?;
+        Ok(crate::output::progress::bar(
+            total,
+            self.quiet,
+            format!("{what}:"),
+        ))
     }
 }
 
@@ -187,7 +216,8 @@ impl ReplicationSink for ChunkSink<'_> {
 }
 
 /// Run `scenarios` on the same worlds (`seed`, replications 0..runs, or batches under
-/// `precision`), keeping the chosen metrics. `progress(done_runs)` is called per batch.
+/// `precision`), keeping the chosen metrics. `progress(done)` is called after each batch of
+/// the engine with the replications done summed over the scenarios.
 pub fn evaluate(
     scenarios: &[Scenario],
     seed: u64,
@@ -203,6 +233,7 @@ pub fn evaluate(
         .enumerate()
         .map(|(i, ch)| (i * CHUNK, Comparison::new(ch, seed, runs)))
         .collect();
+    let n = scenarios.len() as u64;
     let (mut start, mut end) = (0, precision.map_or(runs, |p| p.batch));
     loop {
         for (offset, cmp) in &comparisons {
@@ -210,10 +241,15 @@ pub fn evaluate(
                 c: &mut c,
                 offset: *offset,
             };
-            cmp.run_range(start, end, &mut sink, &|_| {})?;
+            let len = cmp.scenario_count() as u64;
+            // Replications × variants done: the earlier batches, the earlier chunks of this
+            // batch, then this chunk's share.
+            let before = start * n + (end - start) * *offset as u64;
+            cmp.run_range(start, end, &mut sink, &|after| {
+                progress(before + (after - start) * len)
+            })?;
         }
         c.runs = end;
-        progress(end);
         let Some(p) = precision else { break };
         let met = c.moments.iter().flatten().all(|m| p.met(m));
         c.precision_met = Some(met);
@@ -242,14 +278,14 @@ pub fn metric_indices(names: &[String], default: &[&str]) -> Result<Vec<usize>> 
     let mut out = Vec::new();
     for n in &names {
         let i = metric_index(n).ok_or_else(|| {
-            crate::error::input_error(format!(
-                "--metric {n:?}: no such metric (metrics: {})",
-                METRICS
-                    .iter()
-                    .map(|m| m.name)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
+            let names = METRICS.iter().map(|m| m.name);
+            crate::error::input_error(match crate::words::nearest(n, names.clone()) {
+                Some(near) => format!("--metric {n:?}: no such metric; did you mean `{near}`?"),
+                None => format!(
+                    "--metric {n:?}: no such metric (metrics: {})",
+                    names.collect::<Vec<_>>().join(", ")
+                ),
+            })
         })?;
         if !out.contains(&i) {
             out.push(i);

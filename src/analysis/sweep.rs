@@ -179,9 +179,9 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
             }
         }
         eprintln!(
-            "sweep: {} points × {} runs{} ({} design, seed {seed})",
-            points.len(),
-            runs,
+            "sweep: {} × {}{} ({} design, seed {seed})",
+            crate::words::count(points.len() as u64, "point"),
+            crate::words::count(runs, "run"),
             if precision.is_some() {
                 " per batch until the precision target"
             } else {
@@ -193,6 +193,18 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
             }
         );
     }
+    let bar = opts.run.start(
+        &format!(
+            "sweep: {} × {}",
+            crate::words::count(points.len() as u64, "point"),
+            crate::words::count(runs, "run")
+        ),
+        // Every point, and the scenario as given.
+        scenarios.len() + 1,
+        runs,
+        precision.as_ref(),
+        base.simulation.sprints,
+    )?;
     prepare_dir(&opts.run.out)?;
     // The scenario as given runs last, on the same worlds, so that every point can be
     // compared with it pair by pair (its own numbers are not a row of sweep.csv).
@@ -207,8 +219,9 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
         precision.as_ref(),
         &metrics,
         true,
-        &|_| {},
+        &|done| bar.set_position(done),
     )?;
+    bar.finish_and_clear();
     let given = scenarios.pop().expect("the scenario as given");
 
     let (csv, means) = sweep_csv(&mut c, &specs, &points, &scenarios, &given);
@@ -314,12 +327,15 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
         write!(out, "{}", text_table(&specs, &points, &metrics, &mut c))?;
         writeln!(
             out,
-            "{} points × {} runs (seed {seed}){} written to {}",
-            points.len(),
-            c.runs,
+            "{} × {} (seed {seed}){} written to {}",
+            crate::words::count(points.len() as u64, "point"),
+            crate::words::count(c.runs, "run"),
             precision_note(&c),
             opts.run.out.display()
         )?;
+        if let Some(note) = crate::output::atomic::replaced_note(&opts.run.out) {
+            writeln!(out, "{note}")?;
+        }
     }
     Ok(SweepOutcome {
         design,
@@ -582,13 +598,13 @@ fn report_html(
     h.push_str(&super::command_html());
     let _ = writeln!(
         h,
-        "<p class=\"meta\">{} · {} points · {} runs per point{} · seed <b>{seed}</b> · every point on the same simulated worlds (common random numbers)</p>",
+        "<p class=\"meta\">{} · {} · {} per point{} · seed <b>{seed}</b> · every point on the same simulated worlds (common random numbers)</p>",
         match design {
             Design::Grid => "grid",
             Design::LatinHypercube => "Latin hypercube design",
         },
-        points.len(),
-        c.runs,
+        crate::words::count(points.len() as u64, "point"),
+        crate::words::count(c.runs, "run"),
         precision_note(c)
     );
     h.push_str("<table>\n<tr>");

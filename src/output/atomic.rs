@@ -117,29 +117,198 @@ impl Drop for PendingFile {
     }
 }
 
-/// Finish every file, then rename them all into place. Files already in place are replaced;
-/// nothing else in the folder is touched. If any file cannot be finished, none is renamed.
-/// The renames happen under the registry's lock, so a signal waits until the set is in place.
+/// Finish every file, then rename them all into place. Files already in place are replaced
+/// only if backsim wrote them (they are in the folder's [`MANIFEST`]) or `--force` was given
+/// ([`set_force`]); nothing else in the folder is touched. If any file cannot be finished or
+/// replaced, none is renamed. The renames happen under the registry's lock, so a signal waits
+/// until the set is in place. The names join the folder's manifest; the files replaced are
+/// remembered for [`take_replaced`].
 pub fn commit_all(files: Vec<PendingFile>) -> Result<Vec<PathBuf>> {
     let mut files = files;
+    let mut by_dir: Vec<(PathBuf, Vec<String>)> = Vec::new();
+    for f in &files {
+        let (dir, name) = dir_and_name(&f.target);
+        match by_dir.iter_mut().find(|(d, _)| *d == dir) {
+            Some((_, names)) => names.push(name),
+            None => by_dir.push((dir, vec![name])),
+        }
+    }
+    for (dir, names) in &by_dir {
+        check_replaceable(dir, names)?;
+    }
     for f in files.iter_mut() {
         f.finish()?;
     }
-    let mut registry = pending();
-    let mut written = Vec::new();
-    for f in files.iter_mut() {
-        if let Err(e) = std::fs::rename(&f.temp, &f.target) {
-            drop(registry);
-            return Err(anyhow::Error::new(e).context(format!(
-                "cannot move the finished file into place as {}",
-                f.target.display()
-            )));
+    let mut replaced = Vec::new();
+    {
+        let mut registry = pending();
+        for f in files.iter_mut() {
+            let existed = f.target.exists();
+            if let Err(e) = std::fs::rename(&f.temp, &f.target) {
+                drop(registry);
+                return Err(anyhow::Error::new(e).context(format!(
+                    "cannot move the finished file into place as {}",
+                    f.target.display()
+                )));
+            }
+            f.committed = true;
+            registry.retain(|p| p != &f.temp);
+            if existed {
+                replaced.push(f.target.clone());
+            }
         }
-        f.committed = true;
-        registry.retain(|p| p != &f.temp);
-        written.push(f.target.clone());
     }
-    Ok(written)
+    for (dir, names) in &by_dir {
+        record_in_manifest(dir, names)?;
+    }
+    REPLACED
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .extend(replaced);
+    Ok(files.iter().map(|f| f.target.clone()).collect())
+}
+
+/// The manifest backsim keeps in every folder it writes results into: the names of the files
+/// it wrote there, one a line. A file of the same name as a result but not listed is the
+/// user's, and backsim does not replace it without `--force`.
+pub const MANIFEST: &str = ".backsim-manifest";
+
+const MANIFEST_HEADER: &str =
+    "# Files backsim wrote in this folder (it replaces only these without --force).\n";
+
+static FORCE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Files replaced by [`commit_all`] since the last [`take_replaced`].
+static REPLACED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// `--force`: replace files of a result's name even if backsim did not write them.
+pub fn set_force(force: bool) {
+    FORCE.store(force, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The files that existed and were replaced by [`commit_all`] since the last call.
+pub fn take_replaced() -> Vec<PathBuf> {
+    std::mem::take(&mut *REPLACED.lock().unwrap_or_else(|e| e.into_inner()))
+}
+
+/// "Replaced earlier results in DIR: a, b" for the files replaced since the last call, if any.
+pub fn replaced_note(dir: &Path) -> Option<String> {
+    let replaced = take_replaced();
+    if replaced.is_empty() {
+        return None;
+    }
+    let names: Vec<String> = replaced
+        .iter()
+        .map(|p| p.strip_prefix(dir).unwrap_or(p).display().to_string())
+        .collect();
+    Some(format!(
+        "Replaced earlier results in {}: {}",
+        dir.display(),
+        names.join(", ")
+    ))
+}
+
+fn dir_and_name(target: &Path) -> (PathBuf, String) {
+    let dir = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    (dir, name)
+}
+
+/// The names listed in `dir`'s manifest (empty without one).
+pub fn manifest_names(dir: &Path) -> Vec<String> {
+    std::fs::read_to_string(dir.join(MANIFEST))
+        .map(|t| {
+            t.lines()
+                .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Of `names`, the files that exist in `dir` but that backsim did not write (not in the
+/// manifest), sorted.
+pub fn foreign_files(dir: &Path, names: &[String]) -> Vec<String> {
+    let ours = manifest_names(dir);
+    let mut out: Vec<String> = names
+        .iter()
+        .filter(|n| dir.join(n).symlink_metadata().is_ok() && !ours.contains(n))
+        .cloned()
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Refuse to replace files of `names` in `dir` that backsim did not write, naming them,
+/// unless `--force` was given. Call it before long work too, so a refusal costs nothing.
+pub fn check_replaceable(dir: &Path, names: &[String]) -> Result<()> {
+    if FORCE.load(std::sync::atomic::Ordering::Relaxed) {
+        return Ok(());
+    }
+    let foreign = foreign_files(dir, names);
+    if foreign.is_empty() {
+        return Ok(());
+    }
+    let (list, pron, verb) = match foreign.as_slice() {
+        [one] => (one.clone(), "it", "is"),
+        [init @ .., last] => (format!("{} and {last}", init.join(", ")), "them", "are"),
+        [] => unreachable!("not empty"),
+    };
+    Err(crate::error::input_error(format!(
+        "{}: {list} {} not written by backsim ({verb} not in its list of files there, {MANIFEST}), so backsim will not replace {pron}; move {pron} away, choose another --out, or pass --force to replace {pron}",
+        dir.display(),
+        if foreign.len() == 1 { "was" } else { "were" },
+    )))
+}
+
+/// Take `names` off `dir`'s manifest (files backsim removed).
+pub fn forget(dir: &Path, names: &[String]) -> Result<()> {
+    let list = manifest_names(dir);
+    if !list.iter().any(|n| names.contains(n)) {
+        return Ok(());
+    }
+    let kept: Vec<String> = list.into_iter().filter(|n| !names.contains(n)).collect();
+    write_manifest(dir, &kept)
+}
+
+/// Add `names` to `dir`'s manifest (written under a temporary name, then renamed).
+fn record_in_manifest(dir: &Path, names: &[String]) -> Result<()> {
+    let mut list = manifest_names(dir);
+    let before = list.len();
+    for n in names {
+        if !list.contains(n) {
+            list.push(n.clone());
+        }
+    }
+    if list.len() == before && dir.join(MANIFEST).exists() {
+        return Ok(());
+    }
+    list.sort();
+    write_manifest(dir, &list)
+}
+
+fn write_manifest(dir: &Path, list: &[String]) -> Result<()> {
+    let mut text = String::from(MANIFEST_HEADER);
+    for n in list {
+        text.push_str(n);
+        text.push('\n');
+    }
+    let target = dir.join(MANIFEST);
+    let temp = temp_path(&target);
+    std::fs::write(&temp, text)
+        .and_then(|()| std::fs::rename(&temp, &target))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&temp);
+            anyhow::Error::new(e).context(format!("cannot write {}", target.display()))
+        })
 }
 
 /// Write a whole small file atomically (pending until [`commit_all`]).
@@ -159,8 +328,10 @@ pub fn remove_pending() {
     }
 }
 
-/// On SIGINT, SIGTERM (and SIGHUP): remove pending temporary files, then exit with
-/// 128 + the signal number (130 for Ctrl-C, 143 for SIGTERM). Call once, early in `main`.
+/// On SIGINT, SIGTERM (and SIGHUP): remove pending temporary files and an output folder this
+/// run created and left empty, say what was kept ("interrupted: earlier results in DIR
+/// kept"), then exit with 128 + the signal number (130 for Ctrl-C, 143 for SIGTERM, 129 for
+/// SIGHUP). Call once, early in `main`.
 #[cfg(unix)]
 pub fn install_signal_cleanup() -> Result<()> {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
@@ -172,6 +343,15 @@ pub fn install_signal_cleanup() -> Result<()> {
         .spawn(move || {
             if let Some(sig) = signals.forever().next() {
                 remove_pending();
+                let what = if sig == SIGINT {
+                    "interrupted".to_string()
+                } else {
+                    format!(
+                        "stopped by {}",
+                        if sig == SIGTERM { "SIGTERM" } else { "SIGHUP" }
+                    )
+                };
+                eprintln!("\n{what}: {}", interrupted_note());
                 std::process::exit(128 + sig);
             }
         })
@@ -235,9 +415,63 @@ pub fn clean_stale(dir: &Path) -> Vec<PathBuf> {
     removed
 }
 
+/// The output folder of this process, and the folders [`prepare_dir`] created for it
+/// (deepest first), so that an interruption or an error leaves no new empty folder behind.
+static OUT_DIR: Mutex<Option<(PathBuf, Vec<PathBuf>)>> = Mutex::new(None);
+
+fn out_dir() -> MutexGuard<'static, Option<(PathBuf, Vec<PathBuf>)>> {
+    OUT_DIR.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Remove the folders [`prepare_dir`] created if they are still empty (after an error or an
+/// interruption); returns whether the output folder itself was removed.
+pub fn remove_new_empty_dirs() -> bool {
+    let Some((dir, created)) = out_dir().take() else {
+        return false;
+    };
+    let mut removed_out = false;
+    for d in &created {
+        // remove_dir fails on a folder that holds anything: only empty ones go.
+        if std::fs::remove_dir(d).is_ok() && *d == dir {
+            removed_out = true;
+        }
+    }
+    removed_out
+}
+
+/// What an interruption leaves, in words: "earlier results in DIR kept", or that nothing was
+/// written. Removes an output folder this run created while it is still empty.
+pub fn interrupted_note() -> String {
+    let dir = out_dir().as_ref().map(|(d, _)| d.clone());
+    let removed = remove_new_empty_dirs();
+    match dir {
+        None => "nothing was written".to_string(),
+        Some(d) if removed => format!("nothing was written ({} not created)", d.display()),
+        Some(d) => {
+            let has_results = std::fs::read_dir(&d).is_ok_and(|mut rd| rd.next().is_some());
+            if has_results {
+                format!("earlier results in {} kept", d.display())
+            } else {
+                format!("nothing was written to {}", d.display())
+            }
+        }
+    }
+}
+
 /// Check that `dir` can receive results, creating it if needed, before any simulation runs;
 /// remove temporary files that killed runs left there.
 pub fn prepare_dir(dir: &Path) -> Result<()> {
+    let mut created = Vec::new();
+    let mut d = Some(dir);
+    while let Some(p) = d.filter(|p| !p.as_os_str().is_empty()) {
+        if p.symlink_metadata().is_ok() {
+            break;
+        }
+        created.push(p.to_path_buf());
+        d = p.parent();
+    }
+    *out_dir() = Some((dir.to_path_buf(), created));
+    take_replaced();
     if dir.exists() && !dir.is_dir() {
         return Err(crate::error::input_error(format!(
             "{}: the output path exists and is not a folder",
@@ -314,18 +548,42 @@ mod tests {
     fn failed_set_leaves_nothing_and_commit_replaces() {
         let dir = tempfile::tempdir().unwrap();
         let a = dir.path().join("a.csv");
-        std::fs::write(&a, "old").unwrap();
+        commit_all(vec![write_file(&a, b"old").unwrap()]).unwrap();
+        assert_eq!(manifest_names(dir.path()), vec!["a.csv".to_string()]);
+        let files = || std::fs::read_dir(dir.path()).unwrap().count();
         {
             let _f = write_file(&a, b"new").unwrap();
             assert!(pending_paths().iter().any(|p| p.starts_with(dir.path())));
         }
         assert_eq!(std::fs::read_to_string(&a).unwrap(), "old");
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        assert_eq!(files(), 2, "a.csv and the manifest");
         let f = write_file(&a, b"new").unwrap();
         commit_all(vec![f]).unwrap();
         assert_eq!(std::fs::read_to_string(&a).unwrap(), "new");
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        assert_eq!(files(), 2, "a.csv and the manifest");
         assert!(!pending_paths().iter().any(|p| p.starts_with(dir.path())));
+    }
+
+    #[test]
+    fn files_backsim_did_not_write_are_refused_and_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let mine = dir.path().join("summary.csv");
+        std::fs::write(&mine, "mine").unwrap();
+        let ours = write_file(&dir.path().join("runs.csv"), b"r").unwrap();
+        let theirs = write_file(&mine, b"new").unwrap();
+        let err = commit_all(vec![ours, theirs]).unwrap_err().to_string();
+        assert!(
+            err.contains("summary.csv was not written by backsim"),
+            "{err}"
+        );
+        // Nothing of the set was renamed, nothing is left pending.
+        assert_eq!(std::fs::read_to_string(&mine).unwrap(), "mine");
+        assert!(!dir.path().join("runs.csv").exists());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        assert_eq!(
+            foreign_files(dir.path(), &["summary.csv".into(), "x.csv".into()]),
+            vec!["summary.csv".to_string()]
+        );
     }
 
     #[test]

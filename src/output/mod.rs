@@ -12,8 +12,10 @@ pub mod csv;
 pub mod fixture;
 pub mod forecast;
 pub mod names;
+pub mod progress;
 pub mod report;
 pub mod results;
+pub mod sections;
 pub mod table;
 
 use std::path::{Path, PathBuf};
@@ -52,6 +54,23 @@ pub fn plot_dir(dir: &Path, formats: ImageFormat) -> anyhow::Result<PlotSummary>
     Ok(PlotSummary { files })
 }
 
+/// The names of the files [`draw_pending`] writes: every chart in `formats`, then
+/// `report.html`.
+pub fn drawn_file_names(formats: ImageFormat) -> Vec<String> {
+    let mut names = Vec::new();
+    for kind in ChartKind::ALL {
+        let stem = kind.file_stem();
+        if formats.png() {
+            names.push(format!("{stem}.png"));
+        }
+        if formats.svg() {
+            names.push(format!("{stem}.svg"));
+        }
+    }
+    names.push("report.html".to_string());
+    names
+}
+
 /// Draw every chart and the report of `results` into pending temporary files in `dir`
 /// (see [`atomic`]): nothing takes its name until the caller commits them, together with
 /// whatever else belongs to the same result set.
@@ -60,6 +79,17 @@ pub fn draw_pending(
     dir: &Path,
     formats: ImageFormat,
 ) -> anyhow::Result<Vec<atomic::PendingFile>> {
+    draw_pending_with(results, dir, formats, true)
+}
+
+/// [`draw_pending`]; `keep_sections` carries the sweep, sensitivity and trace sections of the
+/// report now in `dir` into the new one (see [`sections`]).
+pub fn draw_pending_with(
+    results: &Results,
+    dir: &Path,
+    formats: ImageFormat,
+    keep_sections: bool,
+) -> anyhow::Result<Vec<atomic::PendingFile>> {
     // Render every SVG in memory first: the report needs them, and a drawing failure
     // then stops us before any file is touched.
     let svgs = ChartKind::ALL
@@ -67,6 +97,11 @@ pub fn draw_pending(
         .map(|k| k.svg_string(results).map(|s| (*k, s)))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let html = report::render(results, &svgs);
+    let html = if keep_sections {
+        sections::carry_over(&html, dir)
+    } else {
+        html
+    };
     let mut pending = Vec::new();
     for (kind, svg) in &svgs {
         let base = dir.join(kind.file_stem());

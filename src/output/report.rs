@@ -174,7 +174,10 @@ pub fn render(r: &Results, svgs: &[(ChartKind, String)]) -> String {
         meta.push(format!("seed <b>{}</b>", esc(&r.run.seed)));
     }
     if let Some(n) = r.run.runs {
-        meta.push(format!("{n} runs per scenario"));
+        meta.push(format!(
+            "{} per scenario",
+            crate::words::count(n.max(0) as u64, "run")
+        ));
     }
     meta.push(format!("horizon {} sprints", r.horizon()));
     meta.push(format!("baseline <b>{}</b>", esc(&r.run.baseline)));

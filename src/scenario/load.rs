@@ -61,6 +61,13 @@ pub fn load_scenario(spec: &str) -> Result<Scenario> {
 
 pub fn load_with_limits(spec: &str, limits: &Limits) -> Result<Scenario> {
     let source = ScenarioSource::parse(spec);
+    if let ScenarioSource::File(path) = &source {
+        let missing = std::fs::symlink_metadata(path)
+            .is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound);
+        if missing {
+            return Err(input_error(not_found(spec, path)));
+        }
+    }
     let mut layers = Vec::new();
     let mut chain = Vec::new();
     let table = resolve(&source, &mut chain, &mut layers)?;
@@ -76,7 +83,7 @@ fn finish(mut table: toml::Table, layers: &[Layer], limits: &Limits) -> Result<S
         input_error(format!(
             "{}: the merged scenario is invalid: {}",
             layers[0].origin,
-            e.message()
+            humanize(e.message().trim())
         ))
     })?;
     if let Some(r) = &scenario.backlog.initial_items_range {
@@ -213,7 +220,8 @@ fn resolve_with(
                         let span = find_key(&text, &["extends".to_string()]).unwrap_or(0..0);
                         let (line, col) = line_col(&text, span.start);
                         return Err(input_error(format!(
-                            "{origin}:{line}:{col}: extends: no preset named {target:?} (presets: {})",
+                            "{origin}:{line}:{col}: extends: no preset named {target:?}{} (presets: {})",
+                            crate::words::did_you_mean(&target, presets::names()),
                             presets::names().join(", ")
                         )));
                     }
@@ -224,9 +232,10 @@ fn resolve_with(
                     let span = find_key(&text, &["extends".to_string()]).unwrap_or(0..0);
                     let (line, col) = line_col(&text, span.start);
                     return Err(input_error(format!(
-                        "{origin}:{line}:{col}: extends: {target:?} is neither a preset ({}) nor a file ({} does not exist)",
+                        "{origin}:{line}:{col}: extends: {target:?} is neither a preset ({}) nor a file ({} does not exist){}",
                         presets::names().join(", "),
-                        p.display()
+                        p.display(),
+                        crate::words::did_you_mean(&target, presets::names())
                     )));
                 }
             }
@@ -256,6 +265,60 @@ fn resolve_with(
         }
     }
     Ok(merged)
+}
+
+/// What to say when a scenario given on the command line is neither a preset nor a file:
+/// the nearest preset or `.toml` file beside it, if one is near.
+fn not_found(spec: &str, path: &Path) -> String {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten()
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                .filter_map(|e| e.file_name().to_str().map(str::to_string))
+                .filter(|n| n.ends_with(".toml"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    let name = path
+        .file_name()
+        .map_or(spec.to_string(), |n| n.to_string_lossy().into_owned());
+    let stem = name.strip_suffix(".toml").unwrap_or(&name);
+    // A preset is likelier meant than a file when the name has no path or extension.
+    let presets = presets::names();
+    let near_preset = crate::words::nearest(stem, presets.iter().copied());
+    let near_file = crate::words::nearest(&name, files.iter().map(String::as_str))
+        .or_else(|| {
+            files
+                .iter()
+                .find(|f| f.strip_suffix(".toml") == Some(stem))
+                .map(String::as_str)
+        })
+        .map(|f| {
+            let shown = dir.join(f);
+            if dir == Path::new(".") {
+                f.to_string()
+            } else {
+                shown.display().to_string()
+            }
+        });
+    let suggestion = match (is_bare_name(spec), near_preset, near_file) {
+        (true, Some(p), _) | (false, Some(p), None) => format!("; did you mean `{p}`?"),
+        (_, _, Some(f)) => format!("; did you mean `{f}`?"),
+        (_, None, None) => String::new(),
+    };
+    if is_bare_name(spec) {
+        format!(
+            "`{spec}` is neither a scenario file nor a preset{suggestion} (presets: {}; `backsim scenarios` describes them)",
+            presets.join(", ")
+        )
+    } else {
+        format!("{spec}: cannot read scenario file: it does not exist{suggestion}")
+    }
 }
 
 fn is_bare_name(s: &str) -> bool {
@@ -319,7 +382,8 @@ pub fn merge(base: &mut toml::Table, top: toml::Table) {
 
 /// `file:line:col: key.path: message`, then the line with a caret under the span.
 fn toml_error(origin: &str, text: &str, err: &toml::de::Error) -> String {
-    let message = err.message().trim();
+    let message = humanize(err.message().trim());
+    let message = message.as_str();
     match err.span() {
         Some(span) => {
             let (line, col) = line_col(text, span.start);
@@ -341,6 +405,106 @@ fn toml_error(origin: &str, text: &str, err: &toml::de::Error) -> String {
             )
         }
         None => format!("{origin}: {message}"),
+    }
+}
+
+/// serde's wording (`unknown field`, `expected u32`) in words a person uses: the nearest key
+/// instead of every key, "a whole number" instead of `u32`, what was found in TOML terms.
+pub fn humanize(message: &str) -> String {
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        if let Some((field, tail)) = rest.split_once('`') {
+            let valid = backticked(tail);
+            return match crate::words::nearest(field, valid.iter().copied()) {
+                Some(near) => format!("unknown key `{field}`; did you mean `{near}`?"),
+                None if valid.is_empty() => format!("unknown key `{field}`: this table takes no keys"),
+                None if valid.len() <= 6 => format!(
+                    "unknown key `{field}` (the keys here: {})",
+                    valid.join(", ")
+                ),
+                None => format!(
+                    "unknown key `{field}`; docs/scenario-format.md lists every key, and `backsim check aligned` prints them all with their values"
+                ),
+            };
+        }
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant `") {
+        if let Some((variant, tail)) = rest.split_once('`') {
+            let valid = backticked(tail);
+            let hint = crate::words::nearest(variant, valid.iter().copied())
+                .map_or_else(String::new, |n| format!("; did you mean \"{n}\"?"));
+            let list = valid
+                .iter()
+                .map(|v| format!("\"{v}\""))
+                .collect::<Vec<_>>()
+                .join(", ");
+            return format!("unknown value \"{variant}\"{hint} (one of {list})");
+        }
+    }
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some(rest) = message.strip_prefix(prefix) {
+            if let Some((got, expected)) = rest.rsplit_once(", expected ") {
+                let (want, unsigned) = expected_words(expected);
+                let got_words = found_words(got);
+                let mut out = format!("expected {want}, got {got_words}");
+                if got.starts_with("string ") && (want.contains("number")) {
+                    out.push_str(" (write numbers without quotes)");
+                } else if prefix == "invalid value: " && got.starts_with("integer ") && unsigned {
+                    if got.contains('-') {
+                        out.push_str(" (it cannot be negative)");
+                    } else {
+                        out.push_str(" (too large)");
+                    }
+                }
+                return out;
+            }
+        }
+    }
+    message.to_string()
+}
+
+/// The words between backticks: "expected one of `a`, `b`" gives ["a", "b"].
+fn backticked(text: &str) -> Vec<&str> {
+    text.split('`').skip(1).step_by(2).collect()
+}
+
+/// serde's name of an expected type in words, and whether it is an unsigned number.
+fn expected_words(expected: &str) -> (String, bool) {
+    let w = match expected.trim() {
+        "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => {
+            return ("a whole number (0 or more)".into(), true)
+        }
+        "i8" | "i16" | "i32" | "i64" | "i128" | "isize" => "a whole number",
+        "f32" | "f64" => "a number",
+        "a string" | "string" => "text in quotes",
+        "a boolean" | "bool" => "true or false",
+        "a sequence" => "a list",
+        e if e.contains("enum Dist") => {
+            "a distribution such as { dist = \"gamma\", mean = 30, cv = 0.15 }"
+        }
+        e if e.starts_with("struct ") || e.starts_with("a map") => "a table",
+        e => e,
+    };
+    (w.to_string(), false)
+}
+
+/// serde's description of a found value in TOML terms: "integer `3`" is "3".
+fn found_words(got: &str) -> String {
+    let ticked = || backticked(got).first().map(|v| v.to_string());
+    if let Some(s) = got.strip_prefix("string ") {
+        return format!("the text {s}");
+    }
+    if got.starts_with("integer ")
+        || got.starts_with("floating point ")
+        || got.starts_with("boolean ")
+    {
+        if let Some(v) = ticked() {
+            return v;
+        }
+    }
+    match got {
+        "sequence" => "a list".into(),
+        "map" => "a table".into(),
+        g => g.to_string(),
     }
 }
 

@@ -7,6 +7,7 @@
 pub mod dist;
 pub mod load;
 pub mod locate;
+pub mod mechanisms;
 pub mod params;
 pub mod presets;
 pub mod validate;

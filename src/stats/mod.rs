@@ -3,6 +3,7 @@
 
 pub mod forecast;
 pub mod moments;
+pub mod shapley;
 pub mod sketch;
 pub mod special;
 

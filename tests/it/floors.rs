@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 const FLOORS: &[(&str, &[&str])] = &[
     (
         "foundation",
-        &["error", "random", "format", "stats", "calendar"],
+        &["error", "random", "format", "stats", "calendar", "words"],
     ),
     ("scenario", &["scenario"]),
     ("model", &["model"]),

@@ -8,11 +8,13 @@
 //! - `identity`: perfect information, zero noise, and a scenario compared with itself.
 //! - `determinism`: byte-identical outputs whatever the thread count; seeds matter.
 //! - `claims`: what the tool exists to show: aligned roles beat the failure modes.
+//! - `attribute`: Shapley attribution adds up to the paired difference; the doc table.
 //! - `cli`: the command line end to end.
 //! - `floors`: the modules of src/ import only from their own floor or below, without cycles.
 //! - `report`: the report's sentences and compare table against the CSVs of its run.
 //! - `throughput`: the throughput model against the frictionless roles model, run by run.
 
+mod attribute;
 mod claims;
 mod cli;
 mod common;
@@ -22,6 +24,8 @@ mod floors;
 mod forecast;
 mod identity;
 mod oracle;
+mod messages;
+mod readme;
 mod report;
 mod throughput;
 mod tracker;

@@ -239,11 +239,14 @@ pub fn run(opts: &SensitivityOptions) -> Result<SensitivityOutcome> {
         write!(out, "{}", text_table(opts.method, name, baseline, &effects))?;
         writeln!(
             out,
-            "{} parameters × {} runs (seed {seed}){precision_text} written to {}",
-            effects.len(),
-            used,
+            "{} × {} (seed {seed}){precision_text} written to {}",
+            crate::words::count(effects.len() as u64, "parameter"),
+            crate::words::count(used, "run"),
             opts.run.out.display()
         )?;
+        if let Some(note) = crate::output::atomic::replaced_note(&opts.run.out) {
+            writeln!(out, "{note}")?;
+        }
     }
     Ok(SensitivityOutcome {
         method: opts.method,
@@ -297,6 +300,17 @@ fn tornado(
         runs,
         precision.is_some(),
     );
+    let bar = opts.run.start(
+        &format!(
+            "sensitivity: {} × {}",
+            crate::words::count(scenarios.len() as u64, "variant"),
+            crate::words::count(runs, "run")
+        ),
+        scenarios.len(),
+        runs,
+        precision,
+        base.simulation.sprints,
+    )?;
     let c = evaluate(
         &scenarios,
         base.simulation.seed,
@@ -304,8 +318,9 @@ fn tornado(
         precision,
         metric,
         true,
-        &|_| {},
+        &|done| bar.set_position(done),
     )?;
+    bar.finish_and_clear();
     let values = c.values.as_ref().expect("kept");
     // A variant's mean with the CI of its paired difference from the scenario (same worlds),
     // placed around that mean: the honest uncertainty of the bar's length. The interval is
@@ -408,13 +423,25 @@ fn morris(
     announce(
         opts,
         &format!(
-            "sensitivity (Morris): {k} parameters, {} trajectories, {} points",
-            design.len(),
-            scenarios.len()
+            "sensitivity (Morris): {}, {}, {}",
+            crate::words::count(k as u64, "parameter"),
+            crate::words::count_irregular(design.len() as u64, "trajectory", "trajectories"),
+            crate::words::count(scenarios.len() as u64, "point")
         ),
         runs,
         precision.is_some(),
     );
+    let bar = opts.run.start(
+        &format!(
+            "sensitivity: {} × {}",
+            crate::words::count(scenarios.len() as u64, "variant"),
+            crate::words::count(runs, "run")
+        ),
+        scenarios.len(),
+        runs,
+        precision,
+        base.simulation.sprints,
+    )?;
     let c = evaluate(
         &scenarios,
         base.simulation.seed,
@@ -422,8 +449,9 @@ fn morris(
         precision,
         metric,
         false,
-        &|_| {},
+        &|done| bar.set_position(done),
     )?;
+    bar.finish_and_clear();
     let y = |s: usize| c.moments(s, 0).mean();
     let mut ee: Vec<Moments> = vec![Moments::default(); k];
     let mut abs: Vec<Moments> = vec![Moments::default(); k];
@@ -470,6 +498,6 @@ fn announce(opts: &SensitivityOptions, what: &str, runs: u64, sequential: bool) 
         } else {
             ""
         };
-        eprintln!("{what} × {runs} runs{until}");
+        eprintln!("{what} × {}{until}", crate::words::count(runs, "run"));
     }
 }

@@ -156,8 +156,9 @@ pub(super) fn report_html(
     h.push_str(&crate::analysis::command_html());
     let _ = writeln!(
         h,
-        "<p class=\"meta\">{} parameters · {runs} runs per variant{precision_text} · seed <b>{seed}</b> · every variant on the same simulated worlds · {} with the scenario as given: <b>{}</b> (95 % CI {} to {})</p>",
-        effects.len(),
+        "<p class=\"meta\">{} · {} per variant{precision_text} · seed <b>{seed}</b> · every variant on the same simulated worlds · {} with the scenario as given: <b>{}</b> (95 % CI {} to {})</p>",
+        crate::words::count(effects.len() as u64, "parameter"),
+        crate::words::count(runs, "run"),
         esc(name),
         short(baseline.0),
         short(baseline.1),

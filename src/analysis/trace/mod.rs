@@ -369,10 +369,11 @@ fn tell(st: &Story) -> Vec<SprintStory> {
                     // before anything new, even past the commitment: say how much.
                     let carried = committed - new_points;
                     let mut line = format!(
-                        "capacity {} SP; commitment {} SP (yesterday's weather); committed {} SP in {items} items",
+                        "capacity {} SP; commitment {} SP (yesterday's weather); committed {} SP in {}",
                         one_decimal(capacity),
                         one_decimal(commitment),
-                        one_decimal(committed)
+                        one_decimal(committed),
+                        crate::words::count(items as u64, "item")
                     );
                     if carried > 0.05 {
                         let _ = write!(
@@ -506,8 +507,8 @@ fn tell(st: &Story) -> Vec<SprintStory> {
         }
         if !finished.is_empty() {
             o.finished.push(format!(
-                "{} items finished ({}); defects: {d_in} caught in the sprint, {d_later} found later, {d_esc} escaped to production",
-                finished.len(),
+                "{} finished ({}); defects: {d_in} caught in the sprint, {d_later} found later, {d_esc} escaped to production",
+                crate::words::count(finished.len() as u64, "item"),
                 list(&finished, 6)
             ));
         }
@@ -519,8 +520,8 @@ fn tell(st: &Story) -> Vec<SprintStory> {
             o.released.insert(
                 0,
                 format!(
-                    "{} items, {} SP, worth {} in value ({} in the release scope)",
-                    released.0,
+                    "{}, {} SP, worth {} in value ({} in the release scope)",
+                    crate::words::count(released.0 as u64, "item"),
                     one_decimal(released.1),
                     format_args!("{:.2}", released.2),
                     released.3
@@ -758,6 +759,9 @@ pub fn run(opts: &TraceOptions) -> Result<TraceOutcome> {
             "trace.md, trace.csv and a report section written to {}",
             opts.out.display()
         )?;
+        if let Some(note) = crate::output::atomic::replaced_note(&opts.out) {
+            writeln!(out, "{note}")?;
+        }
     }
     Ok(TraceOutcome {
         stories,

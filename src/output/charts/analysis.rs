@@ -16,7 +16,7 @@ use super::{pending_png, ImageFormat};
 use crate::output::atomic::{commit_all, write_file};
 
 /// Something that draws itself on any backend.
-trait Chart {
+pub(super) trait Chart {
     fn size(&self) -> (u32, u32) {
         (WIDTH, HEIGHT)
     }
@@ -27,7 +27,7 @@ trait Chart {
 }
 
 /// Write `chart` next to `base` in `format`; return the files and the SVG text.
-fn render(
+pub(super) fn render(
     chart: &impl Chart,
     base: &Path,
     format: ImageFormat,

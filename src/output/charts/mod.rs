@@ -17,6 +17,7 @@ mod delay;
 mod flow;
 mod quality;
 mod value;
+pub mod waterfall;
 
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,470 @@
+//! `backsim attribute`: why is this scenario different from the baseline?
+//!
+//! The keys the scenario and the baseline differ in are grouped by mechanism
+//! ([`crate::scenario::mechanisms::MECHANISMS`], with `other` for keys no mechanism names).
+//! The mechanisms with a difference are the players (at most 8). Every subset of players is
+//! a variant: the baseline with that subset's keys taken from the scenario, so the empty
+//! subset is the baseline and the full one the scenario. Every variant runs on the same
+//! worlds (same seed and replications: common random numbers, through [`super::evaluate`]).
+//!
+//! In each run r the variants' values v_r(S) form a game, and each mechanism's exact Shapley
+//! value φ_r(i) is its marginal effect averaged over every order of switching the mechanisms
+//! on. The φ_r(i) of a run add up to v_r(all) − v_r(none), the run's paired difference; their
+//! mean over runs is the contribution, with a 95 % t interval over runs. The contributions add
+//! up to the mean paired difference `backsim run` writes to compare.csv. Censored values
+//! (release not done within the horizon) count as in compare.csv: the horizon + 1.
+
+mod report;
+
+use super::{evaluate, metric_indices, report_section, AnalysisRun};
+use crate::aggregate::{censored_fill, comparable_value};
+use crate::engine::metrics::METRICS;
+use crate::error::input_error;
+use crate::output::atomic::{commit_all, prepare_dir, write_file};
+use crate::scenario::load::load_with_limits;
+use crate::scenario::mechanisms::{self, differences, Difference};
+use crate::scenario::validate::Limits;
+use crate::scenario::Scenario;
+use crate::stats::shapley::{shapley_into, weights, MAX_PLAYERS};
+use crate::stats::Moments;
+use anyhow::Result;
+use std::path::PathBuf;
+
+pub use report::{attribution_csv, markdown_table, report_html, text_table};
+
+/// Metrics attributed when `--metric` is not given.
+pub const DEFAULT_METRICS: [&str; 2] = ["value_efficiency", "release_delay_sprints"];
+/// Replications per variant when `--runs` is not given.
+pub const DEFAULT_RUNS: u64 = 200;
+/// The baseline when `--baseline` is not given.
+pub const DEFAULT_BASELINE: &str = "aligned";
+
+#[derive(Debug, Clone)]
+pub struct AttributeOptions {
+    pub scenario: String,
+    pub baseline: String,
+    pub metrics: Vec<String>,
+    /// Each a comma-separated list of mechanisms attributed together as one player.
+    pub merge: Vec<String>,
+    /// `runs: None` means [`DEFAULT_RUNS`]; `precision` is not used.
+    pub run: AnalysisRun,
+}
+
+/// One player: one mechanism, or several merged by `--merge`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Player {
+    pub name: String,
+    pub meaning: String,
+    /// The dotted keys it switches, sorted.
+    pub keys: Vec<String>,
+}
+
+/// A contribution (or the total) to one metric's difference: the mean over runs of the
+/// per-run Shapley values, with its 95 % t interval.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Share {
+    pub mean: f64,
+    pub ci95: (f64, f64),
+}
+
+impl Share {
+    fn of(m: &Moments) -> Share {
+        Share {
+            mean: m.mean(),
+            ci95: m.ci95(),
+        }
+    }
+}
+
+/// One metric's attribution.
+#[derive(Debug, Clone)]
+pub struct MetricAttribution {
+    pub metric: usize,
+    /// Mean of the baseline and of the scenario over the runs used (censored values at the
+    /// horizon + 1).
+    pub baseline_mean: f64,
+    pub scenario_mean: f64,
+    /// One per player, in player order.
+    pub contributions: Vec<Share>,
+    /// The mean paired difference scenario − baseline.
+    pub total: Share,
+    /// Runs used: those where every variant has a value.
+    pub n: u64,
+}
+
+/// What an attribution computed.
+#[derive(Debug, Clone)]
+pub struct AttributeOutcome {
+    pub scenario: String,
+    pub baseline: String,
+    pub players: Vec<Player>,
+    pub metrics: Vec<MetricAttribution>,
+    pub variants: usize,
+    pub runs: u64,
+    pub seed: u64,
+    pub files: Vec<PathBuf>,
+}
+
+/// The players: one per mechanism with a difference, or merged as `--merge` asks.
+pub fn players(diffs: &[Difference], merge: &[String]) -> Result<Vec<Player>> {
+    let mut out: Vec<Player> = diffs
+        .iter()
+        .map(|d| Player {
+            name: d.mechanism.name.to_string(),
+            meaning: d.mechanism.meaning.to_string(),
+            keys: d.keys.clone(),
+        })
+        .collect();
+    for spec in merge {
+        let names: Vec<&str> = spec
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
+        if names.len() < 2 {
+            return Err(input_error(format!(
+                "--merge {spec:?}: name two or more mechanisms, comma-separated (e.g. --merge \"hand-over,PM override\")"
+            )));
+        }
+        let mut group = Vec::new();
+        for n in &names {
+            let Some(m) = mechanisms::find(n) else {
+                return Err(input_error(format!(
+                    "--merge: no mechanism {n:?} (mechanisms: {})",
+                    mechanism_names()
+                )));
+            };
+            if let Some(i) = out.iter().position(|p| p.name.eq_ignore_ascii_case(m.name)) {
+                group.push(out.remove(i));
+            } else if !out
+                .iter()
+                .any(|p| p.name.split(" + ").any(|x| x.eq_ignore_ascii_case(m.name)))
+            {
+                // No difference in this mechanism: nothing to merge.
+                continue;
+            } else {
+                return Err(input_error(format!(
+                    "--merge: {:?} is already merged in another --merge",
+                    m.name
+                )));
+            }
+        }
+        if group.is_empty() {
+            continue;
+        }
+        let mut keys: Vec<String> = group.iter().flat_map(|p| p.keys.clone()).collect();
+        keys.sort();
+        out.push(Player {
+            name: group
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect::<Vec<_>>()
+                .join(" + "),
+            meaning: group
+                .iter()
+                .map(|p| p.meaning.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
+            keys,
+        });
+    }
+    check_players(&out)?;
+    Ok(out)
+}
+
+fn mechanism_names() -> String {
+    mechanisms::MECHANISMS
+        .iter()
+        .chain(std::iter::once(&mechanisms::OTHER))
+        .map(|m| m.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// At most [`MAX_PLAYERS`] players (2⁸ = 256 variants).
+pub fn check_players(players: &[Player]) -> Result<()> {
+    if players.len() > MAX_PLAYERS {
+        return Err(input_error(format!(
+            "the scenarios differ in {} mechanisms: {}; at most {MAX_PLAYERS} can be attributed \
+             (every subset is simulated). Attribute some together with --merge \"A,B\", or pick \
+             a --baseline closer to the scenario",
+            players.len(),
+            players
+                .iter()
+                .map(|p| format!("{} ({})", p.name, p.keys.join(", ")))
+                .collect::<Vec<_>>()
+                .join("; ")
+        )));
+    }
+    Ok(())
+}
+
+/// The variant of subset `mask` (bit i: player i switched to the scenario's setting).
+fn variant_name(players: &[Player], mask: usize, baseline: &str) -> String {
+    let on: Vec<&str> = (0..players.len())
+        .filter(|i| mask >> i & 1 == 1)
+        .map(|i| players[i].name.as_str())
+        .collect();
+    if on.is_empty() {
+        baseline.to_string()
+    } else {
+        format!("{baseline} + {}", on.join(" + "))
+    }
+}
+
+/// Every variant, indexed by subset mask; the last is the scenario itself.
+pub fn variants(
+    baseline: &Scenario,
+    scenario: &Scenario,
+    players: &[Player],
+) -> Result<Vec<Scenario>> {
+    let full = (1usize << players.len()) - 1;
+    (0..=full)
+        .map(|mask| {
+            let keys: Vec<&str> = (0..players.len())
+                .filter(|i| mask >> i & 1 == 1)
+                .flat_map(|i| players[i].keys.iter().map(|k| k.as_str()))
+                .collect();
+            let name = if mask == full {
+                scenario.name.clone()
+            } else {
+                variant_name(players, mask, &baseline.name)
+            };
+            mechanisms::variant(baseline, scenario, &keys, &name)
+        })
+        .collect()
+}
+
+/// Per-run Shapley values of each player for each metric, from every variant's value in
+/// every run (`values[variant][k][run]`, as [`super::evaluate`] keeps them).
+pub fn attribute_runs(
+    variants: &[Scenario],
+    n_players: usize,
+    metrics: &[usize],
+    values: &[Vec<Vec<f64>>],
+) -> Vec<MetricAttribution> {
+    assert_eq!(variants.len(), 1 << n_players);
+    let full = variants.len() - 1;
+    let w = weights(n_players);
+    let fills: Vec<[f64; 2]> = variants
+        .iter()
+        .map(|s| {
+            censored_fill(
+                s.simulation.sprints as usize,
+                s.release.planned_sprint.unwrap_or(0) as f64,
+            )
+        })
+        .collect();
+    let runs = values.first().and_then(|v| v.first()).map_or(0, Vec::len);
+    let mut v = vec![0.0; variants.len()];
+    let mut phi = vec![0.0; n_players];
+    metrics
+        .iter()
+        .enumerate()
+        .map(|(k, &m)| {
+            let mut per_player = vec![Moments::default(); n_players];
+            let (mut total, mut base, mut scen) =
+                (Moments::default(), Moments::default(), Moments::default());
+            for r in 0..runs {
+                for ((x, fill), vs) in v.iter_mut().zip(&fills).zip(values) {
+                    *x = comparable_value(fill, m, vs[k][r]);
+                }
+                if v.iter().any(|x| x.is_nan()) {
+                    continue; // A run without a value in some variant is left out.
+                }
+                shapley_into(&v, n_players, &w, &mut phi);
+                for (acc, p) in per_player.iter_mut().zip(&phi) {
+                    acc.add(*p);
+                }
+                total.add(v[full] - v[0]);
+                base.add(v[0]);
+                scen.add(v[full]);
+            }
+            MetricAttribution {
+                metric: m,
+                baseline_mean: base.mean(),
+                scenario_mean: scen.mean(),
+                contributions: per_player.iter().map(Share::of).collect(),
+                total: Share::of(&total),
+                n: total.n,
+            }
+        })
+        .collect()
+}
+
+/// Run an attribution and write its files.
+pub fn run(opts: &AttributeOptions) -> Result<AttributeOutcome> {
+    let scenario = load_with_limits(&opts.scenario, &Limits::default())?;
+    let baseline = load_with_limits(&opts.baseline, &Limits::default())?;
+    let metrics = metric_indices(&opts.metrics, &DEFAULT_METRICS)?;
+    let diffs = differences(&scenario, &baseline);
+    if diffs.is_empty() {
+        return Err(input_error(format!(
+            "{} and the baseline {} describe the same system (they differ at most in name, \
+             description, runs or seed): there is no difference to attribute. Pick another \
+             scenario or --baseline",
+            opts.scenario, opts.baseline
+        )));
+    }
+    let players = players(&diffs, &opts.merge)?;
+    let runs = opts.run.runs.unwrap_or(DEFAULT_RUNS);
+    if runs < 2 {
+        return Err(input_error(
+            "--runs must be at least 2 (an interval needs two runs)",
+        ));
+    }
+    let seed = opts.run.seed.unwrap_or(baseline.simulation.seed);
+    let mut variants = variants(&baseline, &scenario, &players)?;
+    for s in variants.iter_mut() {
+        s.simulation.seed = seed;
+        s.simulation.runs = runs;
+    }
+    let n = variants.len();
+    if !opts.run.quiet {
+        eprintln!(
+            "attribute: {} against {}: {} mechanism{} → {n} variants × {runs} runs (seed {seed})",
+            scenario.name,
+            baseline.name,
+            players.len(),
+            if players.len() == 1 { "" } else { "s" }
+        );
+    }
+    prepare_dir(&opts.run.out)?;
+    let bar = progress_bar(n as u64 * runs, opts.run.quiet);
+    let c = evaluate(&variants, seed, runs, None, &metrics, true, &|done| {
+        bar.set_position(done)
+    })?;
+    bar.finish_and_clear();
+    let values = c.values.as_ref().expect("values kept");
+    let attributions = attribute_runs(&variants, players.len(), &metrics, values);
+
+    let mut outcome = AttributeOutcome {
+        scenario: scenario.name.clone(),
+        baseline: baseline.name.clone(),
+        players,
+        metrics: attributions,
+        variants: n,
+        runs,
+        seed,
+        files: Vec::new(),
+    };
+    let out = &opts.run.out;
+    let mut pending = vec![write_file(
+        &out.join("attribution.csv"),
+        attribution_csv(&outcome).as_bytes(),
+    )?];
+    let mut charts = Vec::new();
+    let mut svgs = Vec::new();
+    if !opts.run.no_charts {
+        for a in &outcome.metrics {
+            let name = METRICS[a.metric].name;
+            let (files, svg) = report::waterfall(&outcome, a, out, opts.run.format)?;
+            charts.extend(files);
+            svgs.push((name, svg));
+        }
+    }
+    pending.push(report_section(
+        out,
+        "attribution",
+        &report_html(&outcome, &svgs),
+    )?);
+    let mut written = commit_all(pending)?;
+    written.extend(charts);
+    outcome.files = written;
+    if !opts.run.quiet {
+        use std::io::Write;
+        let mut o = std::io::stdout().lock();
+        write!(o, "{}", text_table(&outcome))?;
+        writeln!(
+            o,
+            "{n} variants × {runs} runs (seed {seed}) written to {}",
+            out.display()
+        )?;
+    }
+    Ok(outcome)
+}
+
+/// `backsim run`'s bar on stderr when it is a terminal, else hidden.
+fn progress_bar(total: u64, quiet: bool) -> indicatif::ProgressBar {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    use std::io::IsTerminal;
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total);
+    bar.set_draw_target(ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} {msg} [{bar:40}] {pos}/{len} runs ({per_sec}, {eta} left)",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    bar.set_message("attributing");
+    bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn player(name: &str) -> Player {
+        Player {
+            name: name.into(),
+            meaning: String::new(),
+            keys: vec![format!("k.{name}")],
+        }
+    }
+
+    #[test]
+    fn more_than_eight_players_is_an_error_naming_them() {
+        let ps: Vec<Player> = (0..9).map(|i| player(&format!("m{i}"))).collect();
+        let e = check_players(&ps).unwrap_err().to_string();
+        assert!(e.contains("9 mechanisms") && e.contains("m8 (k.m8)") && e.contains("--merge"));
+        assert!(check_players(&ps[..8]).is_ok());
+    }
+
+    #[test]
+    fn merge_joins_mechanisms_into_one_player() {
+        let a = crate::scenario::load::load_scenario("aligned").unwrap();
+        let b = crate::scenario::load::load_scenario("blurred-roles").unwrap();
+        let d = differences(&b, &a);
+        let plain = players(&d, &[]).unwrap();
+        let merged = players(&d, &["hand-over, PM override".into()]).unwrap();
+        assert_eq!(merged.len(), plain.len() - 1);
+        let last = merged.last().unwrap();
+        assert_eq!(last.name, "hand-over + PM override");
+        assert!(last.keys.contains(&"pm.sync_fidelity".to_string()));
+        assert!(last.keys.contains(&"roles.pm_override".to_string()));
+        assert!(players(&d, &["hand-over".into()]).is_err());
+        assert!(players(&d, &["hand-over,nonsense".into()]).is_err());
+    }
+
+    #[test]
+    fn synthetic_two_player_game_per_run() {
+        // Two players, three runs; variant values chosen by hand. Per run:
+        // φ₀ = ½ (v₁ − v₀) + ½ (v₃ − v₂), φ₁ = ½ (v₂ − v₀) + ½ (v₃ − v₁).
+        let s = crate::scenario::Scenario::default();
+        let variants = vec![s.clone(), s.clone(), s.clone(), s];
+        let runs: [[f64; 4]; 3] = [
+            [0.0, 1.0, 2.0, 5.0],
+            [1.0, 1.0, 1.0, 1.0],
+            [0.0, 3.0, 0.0, 3.0],
+        ];
+        let values: Vec<Vec<Vec<f64>>> = (0..4)
+            .map(|v| vec![runs.iter().map(|r| r[v]).collect()])
+            .collect();
+        let a = &attribute_runs(
+            &variants,
+            2,
+            &[crate::engine::metrics::idx::VALUE_EFFICIENCY],
+            &values,
+        )[0];
+        // Run 1: φ = (2, 3); run 2: (0, 0); run 3: (3, 0).
+        assert!((a.contributions[0].mean - 5.0 / 3.0).abs() < 1e-12);
+        assert!((a.contributions[1].mean - 1.0).abs() < 1e-12);
+        assert!((a.total.mean - 8.0 / 3.0).abs() < 1e-12);
+        assert_eq!(a.n, 3);
+        assert!(a.contributions[0].ci95.0 < 5.0 / 3.0 && a.contributions[0].ci95.1 > 5.0 / 3.0);
+    }
+}
