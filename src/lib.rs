@@ -20,5 +20,5 @@ pub mod random;
 pub mod scenario;
 pub mod serve;
 pub mod stats;
-pub mod workshop;
 pub mod words;
+pub mod workshop;
