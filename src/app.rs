@@ -584,6 +584,7 @@ pub fn attribute(
             format: image_format(args.format),
             no_charts: args.no_charts,
             quiet: args.quiet,
+            allow_large: false,
         },
     })
 }
