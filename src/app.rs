@@ -34,6 +34,7 @@ pub fn main(cli: Cli) -> i32 {
         Some(Command::Run(a)) => a.force,
         Some(Command::Sweep(a)) => a.common.force,
         Some(Command::Sensitivity(a)) => a.common.force,
+        Some(Command::Attribute(a)) => a.force,
         Some(Command::Plot { force, .. })
         | Some(Command::Trace { force, .. })
         | Some(Command::Calibrate { force, .. }) => *force,
@@ -584,7 +585,7 @@ pub fn attribute(
             format: image_format(args.format),
             no_charts: args.no_charts,
             quiet: args.quiet,
-            allow_large: false,
+            allow_large: args.allow_large,
         },
     })
 }

@@ -305,6 +305,12 @@ pub struct AttributeArgs {
     /// No notes and no table on the terminal
     #[arg(long, short)]
     pub quiet: bool,
+    /// Replace files of the same names in --out even if backsim did not write them
+    #[arg(long)]
+    pub force: bool,
+    /// Accept work of more than 5 million replications (variants × runs)
+    #[arg(long)]
+    pub allow_large: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]

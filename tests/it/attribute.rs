@@ -33,6 +33,7 @@ fn opts(
             format: ImageFormat::Png,
             no_charts: true,
             quiet: true,
+            allow_large: false,
         },
     }
 }
