@@ -444,6 +444,18 @@ fn calibrate_recovers_a_known_gamma() {
     let history = calibrate::parse_history(&text, "gamma.csv").unwrap();
     let c = calibrate::calibrate(&history).unwrap();
     let gamma = c.fits.iter().find(|f| f.family == Family::Gamma).unwrap();
+    // The maximum-likelihood gamma's mean is the sample mean itself (not just near 30).
+    let values: Vec<f64> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap().parse::<f64>().unwrap())
+        .collect();
+    let sample_mean = values.iter().sum::<f64>() / values.len() as f64;
+    assert!(
+        (gamma.mean - sample_mean).abs() <= 1e-12 * sample_mean,
+        "mean {} vs the sample's {sample_mean}",
+        gamma.mean
+    );
     // Standard errors with n = 200: mean 30 · 0.2 / √200 ≈ 0.42; CV ≈ 0.2 / √400 = 0.01.
     assert!(
         (gamma.mean - 30.0).abs() < 3.0 * 0.43,

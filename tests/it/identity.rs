@@ -6,10 +6,15 @@ use crate::common::{column, preset, simulate, Files};
 use backsim::engine::metrics::{idx, METRICS, N_METRICS};
 
 /// Every friction and every source of misinformation off, on the full `aligned` world
-/// (six drifting themes with shocks, arrivals, the value and urgency mixes, three lanes).
+/// (six drifting themes with shocks, arrivals, the urgency mix, enablers, three lanes); the
+/// release scope is not put first, so the PO orders by the true CD3 score alone, and every
+/// item has a positive value (zero-value items tie, and τ counts ties as neither).
 const PERFECT: &str = r#"
 name = "perfect"
 extends = "aligned"
+
+[release]
+scope_first = false
 
 [team]
 initial_debt = 0.0
@@ -19,6 +24,8 @@ debt_drag_per_point = 0.0
 context_switch_tax = 0.0
 
 [backlog]
+positive_value_share = 1.0
+zero_value_share = 0.0
 estimate_bias = 1.0
 estimate_sigma = 0.0
 estimate_sigma_per_ambiguity = 0.0
@@ -52,11 +59,36 @@ wrong_build_base = 0.0
 wrong_build_ambiguity = 0.0
 "#;
 
+/// Perfect information without friction, checked by identities that do not involve the
+/// oracle run (whose settings the scenario above mirrors, so efficiency = 1 alone would only
+/// retest that the oracle equals itself): nothing is lost, reworked, built wrong, found
+/// defective or waited for; the PO's order is the true order (Kendall τ = 1 in every run);
+/// and then, as a consequence, value efficiency is 1 and cost of delay 0. The control below
+/// shows the same checks fail once one source of misinformation is back.
 #[test]
 fn perfect_information_without_friction_has_value_efficiency_one() {
     let files = Files::new();
     let s = files.scenario("perfect", PERFECT);
     let runs = simulate(&[s], 5, 300);
+    for (m, want) in [
+        (idx::CAPACITY_LOST, 0.0),
+        (idx::REWORK_SHARE, 0.0),
+        (idx::WRONG_BUILD_RATE, 0.0),
+        (idx::DEFECTS, 0.0),
+        (idx::ESCAPED, 0.0),
+        (idx::DECISION_WAIT, 0.0),
+        (idx::TECH_DEBT_END, 0.0),
+        (idx::RANKING_TAU, 1.0),
+    ] {
+        for (r, x) in column(&runs, 0, m).iter().enumerate() {
+            assert!(
+                *x == want || (x.is_nan() && m != idx::RANKING_TAU && m != idx::DEFECTS),
+                "run {}: {} = {x}, want {want}",
+                r + 1,
+                METRICS[m].name
+            );
+        }
+    }
     let eff = column(&runs, 0, idx::VALUE_EFFICIENCY);
     let with_value = eff.iter().filter(|x| !x.is_nan()).count();
     assert!(
@@ -73,6 +105,31 @@ fn perfect_information_without_friction_has_value_efficiency_one() {
     for (r, c) in column(&runs, 0, idx::COST_OF_DELAY).iter().enumerate() {
         assert_eq!(*c, 0.0, "run {}: cost of delay {c}", r + 1);
     }
+}
+
+/// The control: the perfect world with the estimates noisy again (σ = 0.5) orders by wrong
+/// sizes, so τ < 1 and value efficiency < 1 in most runs.
+#[test]
+fn perfect_world_with_noisy_estimates_fails_the_identities() {
+    let files = Files::new();
+    let text = PERFECT.replace("estimate_sigma = 0.0", "estimate_sigma = 0.5");
+    let runs = simulate(&[files.scenario("noisy", &text)], 5, 100);
+    let below = |m: usize| {
+        column(&runs, 0, m)
+            .iter()
+            .filter(|x| !x.is_nan() && **x < 1.0)
+            .count()
+    };
+    assert!(
+        below(idx::RANKING_TAU) >= 90,
+        "tau < 1 in {} of 100",
+        below(idx::RANKING_TAU)
+    );
+    assert!(
+        below(idx::VALUE_EFFICIENCY) >= 50,
+        "efficiency < 1 in {} of 100",
+        below(idx::VALUE_EFFICIENCY)
+    );
 }
 
 /// No randomness at all: constant capacity and sizes, one theme without drift or shocks, no

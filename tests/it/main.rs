@@ -2,7 +2,8 @@
 //!
 //! - `exact`: the exact cases of the reference model (section 8) against closed forms,
 //!   with tolerances from the standard error.
-//! - `oracle`: every column of summary, compare, sprints and runs CSVs recomputed from
+//! - `oracle`: every column of summary, compare, sprints, runs, sweep (and sensitivity's
+//!   tornado) CSVs recomputed from
 //!   per-run data with plain code that shares nothing with `src/stats`.
 //! - `identity`: perfect information, zero noise, and a scenario compared with itself.
 //! - `determinism`: byte-identical outputs whatever the thread count; seeds matter.
@@ -10,6 +11,7 @@
 //! - `attribute`: Shapley attribution adds up to the paired difference; the doc table.
 //! - `cli`: the command line end to end.
 //! - `floors`: the modules of src/ import only from their own floor or below, without cycles.
+//! - `report`: the report's sentences and compare table against the CSVs of its run.
 //! - `throughput`: the throughput model against the frictionless roles model, run by run.
 
 mod attribute;
@@ -24,5 +26,6 @@ mod identity;
 mod messages;
 mod oracle;
 mod readme;
+mod report;
 mod throughput;
 mod tracker;

@@ -1,5 +1,5 @@
 //! The oracle: every column of `summary.csv`, `compare.csv` and `sprints.csv` (and every cell
-//! of `runs.csv`) recomputed from per-run data with deliberately plain code, and compared with
+//! of `runs.csv`; of `sweep.csv`; the tornado columns of `sensitivity.csv`) recomputed from per-run data with deliberately plain code, and compared with
 //! what `backsim run` printed, within the printed rounding (6 significant digits).
 //!
 //! It shares no code with `src/stats`: quantiles by sorting (type 7, as docs/outputs.md
@@ -581,4 +581,304 @@ fn every_column_of_a_forecast_comparison_matches_the_oracle() {
          [simulation]\nsprints = 10\n[release]\nplanned_sprint = 8\n",
     );
     oracle(&["forecast", short.to_str().unwrap()], 11, 300);
+}
+
+/// sweep.csv: each point recomputed from a plain comparison of the scenario at that value
+/// (a scenario file that `extends` the preset and sets the key, not the sweep's own
+/// parameter code) against the scenario as given, on the same seed and runs; siloed-pm has
+/// censored runs, so the restricted-mean fill of the paired columns is exercised.
+#[test]
+fn every_column_of_a_sweep_matches_the_oracle() {
+    let (seed, runs) = (5u64, 200u64);
+    let values = [1.0, 6.0];
+    let chosen = [
+        "completion_sprint",
+        "release_delay_sprints",
+        "value_efficiency",
+        "decision_wait_share",
+        "defects",
+    ];
+    let out = tempfile::tempdir().unwrap();
+    let mut cmd = Command::cargo_bin("backsim").unwrap();
+    cmd.args(["sweep", "siloed-pm", "--param", "pm.sync_interval=1,6"])
+        .args(["--seed", &seed.to_string(), "--runs", &runs.to_string()])
+        .args(["--quiet", "--no-charts", "--out"])
+        .arg(out.path());
+    for m in chosen {
+        cmd.args(["--metric", m]);
+    }
+    cmd.assert().success();
+    let rows = read_csv(&out.path().join("sweep.csv"));
+    assert_eq!(rows.len(), values.len() * chosen.len());
+
+    let files = Files::new();
+    let given = load_scenario("siloed-pm").unwrap();
+    let horizon = given.simulation.sprints as f64;
+    let planned = given.release.planned_sprint.unwrap_or(0) as f64;
+    let mut errors = Vec::new();
+    let mut censored_seen = false;
+    for (i, v) in values.iter().enumerate() {
+        let path = files.write(
+            &format!("point{i}"),
+            &format!("name = \"point\"\nextends = \"siloed-pm\"\n[pm]\nsync_interval = {v}\n"),
+        );
+        let point = load_scenario(path.to_str().unwrap()).unwrap();
+        assert_eq!(point.simulation.sprints as f64, horizon);
+        let mut data = PerRun::default();
+        Comparison::new(&[point, given.clone()], seed, runs)
+            .run(&mut data, &|_| {})
+            .expect("comparison runs");
+        for (k, metric) in chosen.iter().enumerate() {
+            let row = &rows[i * chosen.len() + k];
+            assert_eq!(row["point"], (i + 1).to_string());
+            assert_eq!(row["pm.sync_interval"].parse::<f64>().ok(), Some(*v));
+            assert_eq!(row["metric"], *metric);
+            let m = METRICS.iter().position(|x| x.0 == *metric).unwrap();
+            let (_, better_when, censored) = METRICS[m];
+            let what = |col: &str| format!("sweep.csv point {} {metric} {col}", i + 1);
+            let all: Vec<f64> = data.metrics[0].iter().map(|r| r[m]).collect();
+            censored_seen |= censored && all.iter().any(|x| x.is_nan());
+            let with_value: Vec<f64> = all.iter().copied().filter(|x| !x.is_nan()).collect();
+            let (mu, lo, hi) = mean_ci(&with_value);
+            check(&mut errors, &what("mean"), &row["mean"], Want::Num(mu));
+            check(
+                &mut errors,
+                &what("ci95_low"),
+                &row["ci95_low"],
+                Want::Num(lo),
+            );
+            check(
+                &mut errors,
+                &what("ci95_high"),
+                &row["ci95_high"],
+                Want::Num(hi),
+            );
+            let pool: Vec<f64> = if censored {
+                all.iter()
+                    .map(|&x| if x.is_nan() { f64::INFINITY } else { x })
+                    .collect()
+            } else {
+                with_value.clone()
+            };
+            let bound = if m == 0 { horizon } else { horizon - planned };
+            for (col, p) in [("p50", 0.50), ("p85", 0.85)] {
+                let q = quantile7(&pool, p);
+                let want = if q.is_infinite() {
+                    Want::Beyond(bound)
+                } else {
+                    Want::Num(q)
+                };
+                check(&mut errors, &what(col), &row[col], want);
+            }
+            let n = with_value.len() as f64;
+            check(&mut errors, &what("n"), &row["n"], Want::Num(n));
+            check(
+                &mut errors,
+                &what("runs"),
+                &row["runs"],
+                Want::Num(runs as f64),
+            );
+            let share = n / runs as f64;
+            check(
+                &mut errors,
+                &what("completed_share"),
+                &row["completed_share"],
+                Want::Num(share),
+            );
+            // Paired with the scenario as given, run by run; a censored value counts as the
+            // horizon + 1 (delay: minus the planned sprint); strictly better, ties are not.
+            let fill = |x: f64| {
+                if censored && x.is_nan() {
+                    horizon + 1.0 - if m == 0 { 0.0 } else { planned }
+                } else {
+                    x
+                }
+            };
+            let (mut ds, mut better) = (Vec::new(), 0usize);
+            for r in 0..runs as usize {
+                let (x, y) = (fill(data.metrics[0][r][m]), fill(data.metrics[1][r][m]));
+                if x.is_nan() || y.is_nan() {
+                    continue;
+                }
+                ds.push(x - y);
+                better += if better_when == "higher" {
+                    x > y
+                } else {
+                    x < y
+                } as usize;
+            }
+            let (md, dlo, dhi) = mean_ci(&ds);
+            check(
+                &mut errors,
+                &what("diff_vs_given"),
+                &row["diff_vs_given"],
+                Want::Num(md),
+            );
+            check(
+                &mut errors,
+                &what("diff_ci95_low"),
+                &row["diff_ci95_low"],
+                Want::Num(dlo),
+            );
+            check(
+                &mut errors,
+                &what("diff_ci95_high"),
+                &row["diff_ci95_high"],
+                Want::Num(dhi),
+            );
+            let bs = better as f64 / ds.len() as f64;
+            check(
+                &mut errors,
+                &what("better_share"),
+                &row["better_share"],
+                Want::Num(bs),
+            );
+        }
+    }
+    assert!(censored_seen, "the sweep should have censored runs");
+    assert!(
+        errors.is_empty(),
+        "{} cells differ from the oracle; the first ones:\n{}",
+        errors.len(),
+        errors[..errors.len().min(30)].join("\n")
+    );
+}
+
+/// sensitivity.csv (tornado): for two levers, the variants at the printed low and high ends
+/// are written as scenario files that `extends` the preset and set the key, run in one plain
+/// comparison with the scenario as given, and every tornado column recomputed: the means,
+/// each variant's interval (the 95 % CI of its paired difference from the scenario, placed
+/// around its own mean), the paired effect high − low with its interval, and the spread.
+#[test]
+fn tornado_columns_of_sensitivity_csv_match_the_oracle() {
+    let (seed, runs) = (9u64, 120u64);
+    let out = tempfile::tempdir().unwrap();
+    Command::cargo_bin("backsim")
+        .unwrap()
+        .args(["sensitivity", "aligned", "--metric", "value_efficiency"])
+        .args(["--seed", &seed.to_string(), "--runs", &runs.to_string()])
+        .args(["--quiet", "--no-charts", "--out"])
+        .arg(out.path())
+        .assert()
+        .success();
+    let rows = read_csv(&out.path().join("sensitivity.csv"));
+    let m = METRICS
+        .iter()
+        .position(|x| x.0 == "value_efficiency")
+        .unwrap();
+    let files = Files::new();
+    let given = load_scenario("aligned").unwrap();
+    let mut errors = Vec::new();
+    for (key, section, field, integer) in [
+        ("pm.sync_interval", "pm", "sync_interval", true),
+        ("po.myopia", "po", "myopia", false),
+    ] {
+        let row = rows
+            .iter()
+            .find(|r| r["parameter"] == key)
+            .unwrap_or_else(|| panic!("sensitivity.csv has no row for {key}"));
+        assert_eq!(row["method"], "tornado");
+        assert_eq!(row["metric"], "value_efficiency");
+        let ends: Vec<f64> = ["low", "high"]
+            .iter()
+            .map(|c| row[*c].parse::<f64>().unwrap())
+            .collect();
+        assert!(ends[0] < ends[1], "{key}: {ends:?}");
+        let variant = |i: usize| {
+            let v = if integer {
+                format!("{}", ends[i] as i64)
+            } else {
+                format!("{:?}", ends[i])
+            };
+            let path = files.write(
+                &format!("{field}-{i}"),
+                &format!("name = \"v{i}\"\nextends = \"aligned\"\n[{section}]\n{field} = {v}\n"),
+            );
+            load_scenario(path.to_str().unwrap()).unwrap()
+        };
+        let mut data = PerRun::default();
+        Comparison::new(&[given.clone(), variant(0), variant(1)], seed, runs)
+            .run(&mut data, &|_| {})
+            .expect("comparison runs");
+        let col = |s: usize| -> Vec<f64> { data.metrics[s].iter().map(|r| r[m]).collect() };
+        let own = |s: usize| -> Vec<f64> { col(s).into_iter().filter(|x| !x.is_nan()).collect() };
+        // Paired b − a over the runs where both have a value.
+        let paired = |a: usize, b: usize| -> (f64, f64, f64) {
+            let d: Vec<f64> = col(a)
+                .iter()
+                .zip(col(b))
+                .filter(|(x, y)| !x.is_nan() && !y.is_nan())
+                .map(|(x, y)| y - x)
+                .collect();
+            mean_ci(&d)
+        };
+        let what = |c: &str| format!("sensitivity.csv {key} {c}");
+        let base_mean = mean(&own(0));
+        check(
+            &mut errors,
+            &what("baseline_mean"),
+            &row["baseline_mean"],
+            Want::Num(base_mean),
+        );
+        let mut means = vec![base_mean];
+        for (s, end) in [(1, "low"), (2, "high")] {
+            let mu = mean(&own(s));
+            means.push(mu);
+            let (d, lo, hi) = paired(0, s);
+            let at = |c: &str| format!("{c}_at_{end}");
+            check(
+                &mut errors,
+                &what(&at("mean")),
+                &row[&at("mean")],
+                Want::Num(mu),
+            );
+            check(
+                &mut errors,
+                &what(&at("ci95_low")),
+                &row[&at("ci95_low")],
+                Want::Num(mu + lo - d),
+            );
+            check(
+                &mut errors,
+                &what(&at("ci95_high")),
+                &row[&at("ci95_high")],
+                Want::Num(mu + hi - d),
+            );
+        }
+        let (e, elo, ehi) = paired(1, 2);
+        check(&mut errors, &what("effect"), &row["effect"], Want::Num(e));
+        check(
+            &mut errors,
+            &what("effect_ci95_low"),
+            &row["effect_ci95_low"],
+            Want::Num(elo),
+        );
+        check(
+            &mut errors,
+            &what("effect_ci95_high"),
+            &row["effect_ci95_high"],
+            Want::Num(ehi),
+        );
+        let spread = means.iter().cloned().fold(f64::MIN, f64::max)
+            - means.iter().cloned().fold(f64::MAX, f64::min);
+        check(
+            &mut errors,
+            &what("spread"),
+            &row["spread"],
+            Want::Num(spread),
+        );
+        check(
+            &mut errors,
+            &what("runs"),
+            &row["runs"],
+            Want::Num(runs as f64),
+        );
+        assert!(e.abs() > 0.0, "{key}: the lever moves the metric");
+    }
+    assert!(
+        errors.is_empty(),
+        "{} cells differ from the oracle:\n{}",
+        errors.len(),
+        errors.join("\n")
+    );
 }
