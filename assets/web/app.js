@@ -132,7 +132,7 @@ function leverControl(name, l) {
   const shown = el("span", { class: "num", text: fmt(l.value, l.integer ? 0 : 3) });
   const box = el("div", { class: "lever", title: `${l.key} (${l.unit}); file value ${l.value}` },
     el("div", { class: "row" }, el("b", { text: l.label }), shown),
-    input, el("div", { class: "unit", text: `${l.unit} · ${fmt(l.min, 2)}–${fmt(l.max, 2)}` }));
+    input, el("div", { class: "unit", text: `${l.unit === "–" ? "" : l.unit + " · "}${fmt(l.min, 2)}–${fmt(l.max, 2)}` }));
   input.addEventListener("input", () => {
     const v = Number(input.value);
     shown.textContent = fmt(v, l.integer ? 0 : 3);

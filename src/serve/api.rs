@@ -499,24 +499,16 @@ fn label_of(key: &str) -> String {
     format!("{who}{leaf}")
 }
 
-/// The unit of a lever, from its key's documented meaning (docs/scenario-format.md).
+/// The unit of a lever, from the lever table (`scenario::levers`); a distribution's
+/// parameter (`team.capacity.cv`), which the table does not list, is named by its own kind.
 fn unit_of(key: &str) -> &'static str {
-    let leaf = key.rsplit('.').next().unwrap_or(key);
-    match leaf {
-        "sync_interval" => "sprints",
-        "lanes" => "parallel items",
+    if let Some(l) = crate::scenario::levers::lever(key) {
+        return l.unit;
+    }
+    match key.rsplit('.').next().unwrap_or(key) {
         "cv" => "coefficient of variation",
-        "escaped_multiplier" => "× cost of a caught defect",
-        "defects_per_point" => "per story point",
-        "arrivals_per_sprint" => "items per sprint",
-        "value_sigma" => "log-normal σ",
-        "drift_sigma" | "insight_sigma" => "σ per sprint",
-        "shock_rate" | "conflicts_per_sprint" => "per sprint",
-        "churn_probability" | "pm_override" | "take_unready" => "probability",
-        "value_skill" => "correlation",
-        _ if leaf.ends_with("_hours") => "hours",
-        _ if leaf.ends_with("_share") => "share of the PO's time",
-        _ => "share (0–1)",
+        "sigma" => "log-normal σ",
+        _ => "–",
     }
 }
 

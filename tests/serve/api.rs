@@ -410,6 +410,19 @@ fn the_server_answers_over_http_with_embedded_assets_only() {
         keys,
         ranges.iter().map(|r| r.key.as_str()).collect::<Vec<_>>()
     );
+    // Each slider's unit is the lever table's.
+    for l in aligned["levers"].as_array().unwrap() {
+        let key = l["key"].as_str().unwrap();
+        if let Some(lever) = backsim::scenario::levers::lever(key) {
+            assert_eq!(l["unit"], lever.unit, "{key}");
+        }
+    }
+    assert_eq!(
+        aligned["levers"][0]["unit"],
+        backsim::scenario::levers::lever("pm.sync_interval")
+            .unwrap()
+            .unit
+    );
     let (status, body) = http::post(
         &running.url,
         "/api/simulate",
