@@ -50,21 +50,7 @@ impl Scope {
         } else {
             base as i64
         };
-        let mut strikes = [u32::MAX; 32];
-        for (i, risk) in s.risks.iter().enumerate().take(32) {
-            if keys.unit(Source::Risks, i as u64, 0) < risk.probability {
-                let first = risk.first_sprint.saturating_sub(1);
-                let last = risk
-                    .last_sprint
-                    .saturating_sub(1)
-                    .min(s.simulation.sprints - 1);
-                if first <= last {
-                    let span = (last - first + 1) as f64;
-                    strikes[i] = first
-                        + ((keys.unit(Source::Risks, i as u64, 1) * span) as u32).min(last - first);
-                }
-            }
-        }
+        let strikes = super::world::risk_strikes(s, keys);
         Scope {
             initial,
             strikes,

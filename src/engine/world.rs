@@ -10,6 +10,29 @@ use crate::random::{RunKeys, Source};
 use rand_distr::{Distribution, Poisson};
 use std::sync::Arc;
 
+/// The sprint (0-based) in which each of the first 32 risks strikes in this replication, or
+/// `u32::MAX` for a risk that does not: whether it strikes, then where in its window, from
+/// the `Risks` stream. The roles and the throughput model draw them alike, so a forecast's
+/// risks strike when its frictionless roles twin's do.
+pub(crate) fn risk_strikes(s: &crate::scenario::Scenario, keys: &RunKeys) -> [u32; 32] {
+    let mut strikes = [u32::MAX; 32];
+    for (i, risk) in s.risks.iter().enumerate().take(32) {
+        if keys.unit(Source::Risks, i as u64, 0) < risk.probability {
+            let first = risk.first_sprint.saturating_sub(1);
+            let last = risk
+                .last_sprint
+                .saturating_sub(1)
+                .min(s.simulation.sprints - 1);
+            if first <= last {
+                let span = (last - first + 1) as f64;
+                strikes[i] = first
+                    + ((keys.unit(Source::Risks, i as u64, 1) * span) as u32).min(last - first);
+            }
+        }
+    }
+    strikes
+}
+
 #[derive(Debug, Default)]
 pub struct World {
     key: Option<(Arc<str>, RunKeys)>,
