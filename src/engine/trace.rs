@@ -132,6 +132,32 @@ pub enum Event {
     },
 }
 
+impl Event {
+    /// The event's (0-based) sprint.
+    pub fn sprint_mut(&mut self) -> &mut u32 {
+        use Event::*;
+        match self {
+            MarketShock { sprint, .. }
+            | Arrived { sprint, .. }
+            | RiskStruck { sprint, .. }
+            | BugAdded { sprint, .. }
+            | Churned { sprint, .. }
+            | Handover { sprint, .. }
+            | Override { sprint }
+            | Planned { sprint, .. }
+            | Committed { sprint, .. }
+            | Started { sprint, .. }
+            | Blocked { sprint, .. }
+            | Injected { sprint, .. }
+            | Dropped { sprint, .. }
+            | Finished { sprint, .. }
+            | Released { sprint, .. }
+            | ScopeComplete { sprint }
+            | SprintEnd { sprint, .. } => sprint,
+        }
+    }
+}
+
 /// Receives events. `ON` lets the engine skip work that only tracing needs.
 pub trait Tracer {
     const ON: bool;

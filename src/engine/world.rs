@@ -51,7 +51,7 @@ impl World {
             }
         }
         let s = &m.scenario;
-        let sprints = s.simulation.sprints as usize;
+        let sprints = (m.warmup + s.simulation.sprints) as usize;
         let flow_len = sprints + s.simulation.value_tail_sprints as usize;
         let mut market_rng = keys.stream(Source::Market);
         market::generate(

@@ -190,6 +190,12 @@ pub fn validate(s: &Scenario, limits: &Limits) -> Vec<Problem> {
         "the market is simulated over the tail too",
     );
     c.non_negative("simulation.discount_rate", sim.discount_rate);
+    c.at_most(
+        "simulation.warmup_sprints",
+        sim.warmup_sprints as f64,
+        limits.max_sprints as f64,
+        "warm-up sprints are simulated like the others",
+    );
     c.at_least("simulation.sprint_days", sim.sprint_days as u64, 1);
     c.at_most(
         "simulation.sprint_days",
@@ -229,6 +235,8 @@ pub fn validate(s: &Scenario, limits: &Limits) -> Vec<Problem> {
         "team.debt_paid_per_enabler_point",
         t.debt_paid_per_enabler_point,
     );
+    c.non_negative("team.debt_reference", t.debt_reference);
+    c.non_negative("team.debt_pressure_factor", t.debt_pressure_factor);
     c.non_negative("team.debt_drag_per_point", t.debt_drag_per_point);
     c.probability("team.max_debt_drag", t.max_debt_drag);
 
@@ -390,6 +398,15 @@ pub fn validate(s: &Scenario, limits: &Limits) -> Vec<Problem> {
     );
     c.probability("po.myopia", po.myopia);
     c.probability("po.take_unready", po.take_unready);
+    c.non_negative("po.myopia_per_strategy_share", po.myopia_per_strategy_share);
+    c.non_negative(
+        "po.myopia_per_refinement_shortfall",
+        po.myopia_per_refinement_shortfall,
+    );
+    c.probability(
+        "po.unready_per_buffer_shortfall",
+        po.unready_per_buffer_shortfall,
+    );
     c.non_negative("po.refinement_hours", po.refinement_hours);
     c.non_negative("po.decision_latency_hours", po.decision_latency_hours);
     c.non_negative("po.decision_latency_sigma", po.decision_latency_sigma);
@@ -413,6 +430,19 @@ pub fn validate(s: &Scenario, limits: &Limits) -> Vec<Problem> {
         16.0,
         "at most 16 conflicts are kept per sprint",
     );
+    c.non_negative("roles.conflicts_per_override", r.conflicts_per_override);
+    c.non_negative(
+        "roles.conflicts_per_misalignment",
+        r.conflicts_per_misalignment,
+    );
+    let most = r.conflicts_per_sprint + r.conflicts_per_override + r.conflicts_per_misalignment;
+    if most > 16.0 {
+        c.push(
+            "roles.conflicts_per_override",
+            format!("conflicts_per_sprint + conflicts_per_override + conflicts_per_misalignment must be at most 16 (at most 16 conflicts a sprint are kept), got {most}"),
+        );
+    }
+    c.non_negative("roles.churn_per_misalignment", r.churn_per_misalignment);
     c.probability("roles.conflict_inject_share", r.conflict_inject_share);
     c.non_negative("roles.escalation_hours", r.escalation_hours);
     c.non_negative("roles.escalation_sigma", r.escalation_sigma);

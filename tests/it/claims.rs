@@ -165,9 +165,11 @@ fn aligned_has_the_lowest_rework() {
 #[test]
 fn siloed_pm_signature() {
     let c = shared();
+    // Priorities drift: the PO's order agrees less with the true order (stale theme weights
+    // between hand-overs, half of the PM's view lost at each).
     assert_below(
-        diff(c, SILOED, ALIGNED, idx::ON_STRATEGY),
-        "on_strategy_share siloed − aligned",
+        diff(c, SILOED, ALIGNED, idx::RANKING_TAU),
+        "ranking_tau siloed − aligned",
     );
     // More wrong builds: the most of all four.
     assert_extreme(c, SILOED, idx::WRONG_BUILD_RATE, false);
@@ -193,16 +195,13 @@ fn siloed_pm_signature() {
 #[test]
 fn overloaded_po_signature() {
     let c = shared();
-    // More unready work: the largest share of items committed although not ready.
+    // More unready work: the largest share of items committed although not ready (the
+    // refinement shortfall leaves the ready buffer short of the commitment).
     assert_extreme(c, OVERLOADED, idx::UNREADY_SHARE, false);
-    // The longest decision waits of all four.
+    // The longest decision waits of all four (availability and the question queue).
     assert_extreme(c, OVERLOADED, idx::DECISION_WAIT, false);
-    // More defects and rework (per delivered point: it delivers fewer points, so its defect
-    // count is lower).
-    assert_above(
-        paired(&defect_density(c, OVERLOADED), &defect_density(c, ALIGNED)),
-        "defects per point overloaded − aligned",
-    );
+    // More escaped defects per point and more rework than aligned (unready work is more
+    // ambiguous).
     assert_above(
         diff(c, OVERLOADED, ALIGNED, idx::ESCAPED_PER_POINT),
         "escaped_defects_per_point overloaded − aligned",
@@ -211,13 +210,21 @@ fn overloaded_po_signature() {
         diff(c, OVERLOADED, ALIGNED, idx::REWORK_SHARE),
         "rework_share overloaded − aligned",
     );
-    // Fewer enablers than anyone, so the most tech debt at the end of the year.
-    assert_extreme(c, OVERLOADED, idx::ENABLER_SHARE, true);
-    assert_extreme(c, OVERLOADED, idx::TECH_DEBT_END, false);
-    // Velocity falls late in the year relative to aligned (late − mid-year velocity).
+    // Fewer enablers than aligned (strategic load and refinement shortfall make the PO
+    // myopic), so more tech debt. Blurred roles skip even more enablers (the PM's overrides
+    // rank by value, and enablers carry little), so these are not claimed as extremes.
     assert_below(
-        paired(&velocity_trend(c, OVERLOADED), &velocity_trend(c, ALIGNED)),
-        "velocity trend overloaded − aligned",
+        diff(c, OVERLOADED, ALIGNED, idx::ENABLER_SHARE),
+        "enabler_share overloaded − aligned",
+    );
+    assert_above(
+        diff(c, OVERLOADED, ALIGNED, idx::TECH_DEBT_END),
+        "tech_debt_end overloaded − aligned",
+    );
+    // Less velocity than aligned late in the year (debt drag and waits).
+    assert_below(
+        paired(&late(c, OVERLOADED), &late(c, ALIGNED)),
+        "late-year velocity overloaded − aligned",
     );
 }
 
@@ -289,6 +296,89 @@ fn explore_signatures() {
                     diff(&c, a, b, m)
                 );
             }
+        }
+    }
+}
+
+/// World variants of the claims' ranking (issue 11, "Must hold"): (name, TOML added to every
+/// archetype). The table in docs/model.md is these variants at 1 000 runs.
+const VARIANTS: &[(&str, &str)] = &[
+    (
+        "arrivals 3 a sprint",
+        "[backlog]\narrivals_per_sprint = 3.0\n",
+    ),
+    (
+        "arrivals 10 a sprint",
+        "[backlog]\narrivals_per_sprint = 10.0\n",
+    ),
+    ("one lane", "[team]\nlanes = 1\n"),
+    (
+        "capacity 45",
+        "[team]\ncapacity = { dist = \"gamma\", mean = 45.0, cv = 0.15 }\n",
+    ),
+    ("value sigma 0.75", "[backlog]\nvalue_sigma = 0.75\n"),
+    (
+        "calm market",
+        "[market]\ndrift_sigma = 0.03\nshock_rate = 0.0\n",
+    ),
+    (
+        "turbulent market",
+        "[market]\ndrift_sigma = 0.2\nshock_rate = 0.25\n",
+    ),
+    ("52-sprint horizon", "[simulation]\nsprints = 52\n"),
+];
+
+/// In every world variant, aligned has the highest value efficiency and the shortest
+/// release delay, each paired difference with a 95 % CI that excludes 0 (400 runs: the
+/// smallest gap, capacity 45 for siloed-pm, is −0.005 with a half-width of about 0.0025).
+#[test]
+fn the_ranking_holds_across_world_variants() {
+    let files = crate::common::Files::new();
+    for (variant, extra) in VARIANTS {
+        let scenarios: Vec<_> = ARCHETYPES
+            .iter()
+            .map(|p| {
+                files.scenario(
+                    &format!("{p}-{}", variant.replace(' ', "-")),
+                    &format!("name = \"{p}\"\nextends = \"{p}\"\n{extra}"),
+                )
+            })
+            .collect();
+        let runs = crate::common::simulate(&scenarios, 7, 400);
+        let c = Collect {
+            runs,
+            ..Collect::default()
+        };
+        for s in [SILOED, OVERLOADED, BLURRED] {
+            let censored = |m: usize| -> Vec<f64> {
+                let sc = &scenarios[s];
+                let fill = sc.simulation.sprints as f64 + 1.0
+                    - sc.release.planned_sprint.unwrap_or(0) as f64;
+                column(&c.runs, s, m)
+                    .into_iter()
+                    .map(|x| if x.is_nan() { fill } else { x })
+                    .collect()
+            };
+            let base = |m: usize| -> Vec<f64> {
+                let sc = &scenarios[ALIGNED];
+                let fill = sc.simulation.sprints as f64 + 1.0
+                    - sc.release.planned_sprint.unwrap_or(0) as f64;
+                column(&c.runs, ALIGNED, m)
+                    .into_iter()
+                    .map(|x| if x.is_nan() { fill } else { x })
+                    .collect()
+            };
+            assert_below(
+                paired(
+                    &column(&c.runs, s, idx::VALUE_EFFICIENCY),
+                    &column(&c.runs, ALIGNED, idx::VALUE_EFFICIENCY),
+                ),
+                &format!("{variant}: value_efficiency {} − aligned", name(s)),
+            );
+            assert_above(
+                paired(&censored(idx::RELEASE_DELAY), &base(idx::RELEASE_DELAY)),
+                &format!("{variant}: release_delay_sprints {} − aligned", name(s)),
+            );
         }
     }
 }

@@ -8,6 +8,7 @@
 //! - `cli`: the command line end to end.
 //! - `floors`: the modules of src/ import only from their own floor or below, without cycles.
 //! - `throughput`: the throughput model against the frictionless roles model, run by run.
+//! - `steady`: runs start from a steady state (the warm-up).
 
 mod claims;
 mod cli;
@@ -16,4 +17,5 @@ mod determinism;
 mod exact;
 mod floors;
 mod identity;
+mod steady;
 mod throughput;
