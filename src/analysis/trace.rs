@@ -121,6 +121,7 @@ fn sprint_of(e: &Event) -> u32 {
         | Finished { sprint, .. }
         | Released { sprint, .. }
         | ScopeComplete { sprint }
+        | WarmupValue { sprint, .. }
         | SprintEnd { sprint, .. } => sprint,
     }
 }
@@ -301,6 +302,12 @@ fn row(e: &Event, s: &Scenario) -> (&'static str, String, Option<u32>, String) {
             ),
         ),
         ScopeComplete { .. } => ("scope_complete", String::new(), Some(days), String::new()),
+        WarmupValue { value, .. } => (
+            "warmup_value",
+            String::new(),
+            None,
+            format!("value={}", n(value)),
+        ),
         SprintEnd {
             velocity,
             done,
@@ -532,6 +539,13 @@ fn tell(st: &Story) -> Vec<SprintStory> {
                 Event::ScopeComplete { .. } => o
                     .released
                     .push("the release scope is complete".into()),
+                Event::WarmupValue { value, .. } => {
+                    o.value += value;
+                    o.released.push(format!(
+                        "work released before sprint 1 (the warm-up) earns {} in the year",
+                        one_decimal(value)
+                    ));
+                }
                 Event::SprintEnd {
                     velocity,
                     done,
@@ -617,7 +631,7 @@ fn tell(st: &Story) -> Vec<SprintStory> {
                 ),
             );
         }
-        o.value = released.2;
+        o.value += released.2;
     }
     out
 }

@@ -122,6 +122,9 @@ pub enum Event {
     },
     /// The release scope was complete at the end of this sprint.
     ScopeComplete { sprint: u32 },
+    /// At the start of the reported year (sprint 0): the value that work released during the
+    /// warm-up realizes in the reported sprints and the tail (part of `value_realized`).
+    WarmupValue { sprint: u32, value: f64 },
     /// End of sprint.
     SprintEnd {
         sprint: u32,
@@ -153,6 +156,7 @@ impl Event {
             | Finished { sprint, .. }
             | Released { sprint, .. }
             | ScopeComplete { sprint }
+            | WarmupValue { sprint, .. }
             | SprintEnd { sprint, .. } => sprint,
         }
     }

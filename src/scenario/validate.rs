@@ -435,13 +435,6 @@ pub fn validate(s: &Scenario, limits: &Limits) -> Vec<Problem> {
         "roles.conflicts_per_misalignment",
         r.conflicts_per_misalignment,
     );
-    let most = r.conflicts_per_sprint + r.conflicts_per_override + r.conflicts_per_misalignment;
-    if most > 16.0 {
-        c.push(
-            "roles.conflicts_per_override",
-            format!("conflicts_per_sprint + conflicts_per_override + conflicts_per_misalignment must be at most 16 (at most 16 conflicts a sprint are kept), got {most}"),
-        );
-    }
     c.non_negative("roles.churn_per_misalignment", r.churn_per_misalignment);
     c.probability("roles.conflict_inject_share", r.conflict_inject_share);
     c.non_negative("roles.escalation_hours", r.escalation_hours);

@@ -312,11 +312,13 @@ impl<'a, T: Tracer> Run<'a, T> {
 
 /// Conflicting directives a sprint: the base rate, plus shared authority (the PM's override
 /// probability) and misalignment d, each with its shared coefficient:
-/// λ = conflicts_per_sprint + conflicts_per_override · pm_override + conflicts_per_misalignment · d.
+/// λ = conflicts_per_sprint + conflicts_per_override · pm_override + conflicts_per_misalignment · d,
+/// at most 16 a sprint (the cap validation puts on the base rate).
 pub(crate) fn conflict_rate(r: &crate::scenario::Roles, misalignment: f64) -> f64 {
-    r.conflicts_per_sprint
+    (r.conflicts_per_sprint
         + r.conflicts_per_override * r.pm_override
-        + r.conflicts_per_misalignment * misalignment
+        + r.conflicts_per_misalignment * misalignment)
+        .min(16.0)
 }
 
 #[cfg(test)]

@@ -361,8 +361,38 @@ impl<'a, T: Tracer> Run<'a, T> {
         };
         self.ws.series.clear();
         self.reported_from = self.ws.velocities.len();
+        if T::ON {
+            let value = self.warmup_value();
+            self.tracer.event(Event::WarmupValue {
+                sprint: self.warmup,
+                value,
+            });
+        }
         self.roadmap_upto = 0;
         self.define_scope();
+    }
+
+    /// What the warm-up's releases realize from the first reported sprint on (for traces):
+    /// at the end of the warm-up the flow coefficients hold only theirs.
+    fn warmup_value(&self) -> f64 {
+        let k = self.themes;
+        let discount = 1.0 / (1.0 + self.m.scenario.simulation.discount_rate);
+        let mut active = [0.0f64; 64];
+        let (mut value, mut d) = (0.0, 1.0);
+        for sprint in 0..self.flow_len {
+            let coef = &self.ws.flow_coef[sprint * k..(sprint + 1) * k];
+            let weights = &self.ws.world.market[sprint * k..(sprint + 1) * k];
+            let mut flow = 0.0;
+            for ((a, c), w) in active.iter_mut().zip(coef).zip(weights) {
+                *a += c;
+                flow += *a * w;
+            }
+            if sprint >= self.warmup as usize {
+                value += flow * d;
+                d *= discount;
+            }
+        }
+        value
     }
 
     /// After an early stop, the remaining sprints repeat the final state with no work done.
