@@ -96,7 +96,10 @@ impl<'a, T: Tracer> Run<'a, T> {
                 .sum();
             out[idx::TOP_VALUE_LEAD] = sum / n_top as f64;
         }
-        out[idx::CAPACITY_LOST] = ratio(t.context_lost + t.waste + t.rework, t.nominal_capacity);
+        // After a warm-up, work done before sprint 1 can be wasted in the year (an item
+        // started in the warm-up and dropped later), so the share is capped at 1.
+        let lost = ratio(t.context_lost + t.waste + t.rework, t.nominal_capacity);
+        out[idx::CAPACITY_LOST] = if lost > 1.0 { 1.0 } else { lost };
         out[idx::SAY_DO] = ratio(t.done_committed_total, t.committed_total);
         out[idx::VELOCITY_CV] = velocity_cv(&ws.velocities[self.reported_from..]);
         out[idx::VALUE_REALIZED] = value;
@@ -109,7 +112,9 @@ impl<'a, T: Tracer> Run<'a, T> {
         out[idx::COST_OF_DELAY] = oracle - value;
         let points = t.feature_points + t.enabler_points;
         out[idx::ESCAPED_PER_POINT] = ratio(t.escaped as f64, points);
-        out[idx::REWORK_SHARE] = ratio(t.rework, t.worked);
+        // Capped at 1 for the same reason as the capacity lost (warm-up work reworked).
+        let rework = ratio(t.rework, t.worked);
+        out[idx::REWORK_SHARE] = if rework > 1.0 { 1.0 } else { rework };
         out[idx::WRONG_BUILD_RATE] = ratio(t.wrong_builds as f64, t.builds as f64);
         out[idx::ON_STRATEGY] = ratio(t.on_strategy_points, points);
         out[idx::RANKING_TAU] = ratio(t.tau_sum, t.tau_n as f64);
