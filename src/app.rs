@@ -45,10 +45,29 @@ pub fn main(cli: Cli) -> i32 {
             history,
             out,
             quiet,
+            date_format,
+            period,
+            sprint_days,
+            since,
+            last,
+            strict,
         }) => crate::analysis::calibrate::run(&crate::analysis::calibrate::CalibrateOptions {
             history,
             out,
             quiet,
+            items: crate::analysis::calibrate::ItemOptions {
+                date_format,
+                period: match period {
+                    crate::cli::PeriodArg::Day => crate::analysis::tracker::Period::Day,
+                    crate::cli::PeriodArg::Week => crate::analysis::tracker::Period::Week,
+                    crate::cli::PeriodArg::Sprint => {
+                        crate::analysis::tracker::Period::Sprint { days: sprint_days }
+                    }
+                },
+                since,
+                last,
+                strict,
+            },
         })
         .map(|_| ()),
         Some(Command::Trace {
@@ -71,6 +90,21 @@ pub fn main(cli: Cli) -> i32 {
             quiet,
         })
         .map(|_| ()),
+        Some(Command::Serve {
+            scenarios,
+            port,
+            host,
+        }) => crate::serve::run(&crate::serve::ServeOptions {
+            scenarios,
+            host,
+            port,
+        }),
+        Some(Command::Workshop { out, quiet }) => {
+            crate::workshop::run(&crate::workshop::WorkshopOptions { out, quiet }, &|args| {
+                run(args).map(|o| o.files)
+            })
+            .map(|_| ())
+        }
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory;
             clap_complete::generate(
@@ -194,6 +228,7 @@ struct RunSink<'a> {
     names: Vec<String>,
     runs_file: &'a mut PendingFile,
     aggregate: &'a mut Aggregate,
+    forecasts: &'a mut crate::output::forecast::Forecasts,
     /// runs.csv text of a batch, a block of replications per string (reused).
     blocks: Vec<String>,
 }
@@ -226,7 +261,10 @@ impl Sink for RunSink<'_> {
                         }
                     })
             },
-            || self.aggregate.add_batch(batch),
+            || {
+                self.aggregate.add_batch(batch);
+                self.forecasts.add_batch(batch);
+            },
         );
         let w = self.runs_file.writer();
         for text in &self.blocks[..blocks] {
@@ -275,6 +313,7 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         .map(|s| s.release.planned_sprint.unwrap_or(0) as f64)
         .collect();
     let mut aggregate = Aggregate::new(&sprints, &planned, plan.baseline);
+    let mut forecasts = crate::output::forecast::Forecasts::new(&plan.scenarios);
     let mut runs_file = PendingFile::create(&out.join("runs.csv"))?;
     runs_file
         .writer()
@@ -302,6 +341,7 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
             names: plan.scenarios.iter().map(|s| s.name.clone()).collect(),
             runs_file: &mut runs_file,
             aggregate: &mut aggregate,
+            forecasts: &mut forecasts,
             blocks: Vec::new(),
         };
         let Some(p) = precision else {
@@ -363,6 +403,12 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         &out.join("sprints.csv"),
         out_csv::sprints_csv(&mut aggregate, &plan.scenarios).as_bytes(),
     )?);
+    if forecasts.any() {
+        files.push(write_file(
+            &out.join("forecast.csv"),
+            crate::output::forecast::forecast_csv(&forecasts, &plan.scenarios).as_bytes(),
+        )?);
+    }
     files.push(write_file(
         &out.join("scenarios.toml"),
         out_csv::scenarios_toml(&meta, &plan.scenarios)?.as_bytes(),
@@ -397,9 +443,30 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
     }
     let written = commit_all(files)?;
     if !args.quiet {
-        println!(
+        // A forecast answers in its own words; the roles model's table is for roles scenarios.
+        if !plan
+            .scenarios
+            .iter()
+            .all(crate::output::forecast::is_forecast)
+        {
+            println!(
+                "{}",
+                crate::output::table::render(&mut aggregate, &plan.scenarios)
+            );
+        }
+        print!(
             "{}",
-            crate::output::table::render(&mut aggregate, &plan.scenarios)
+            crate::output::forecast::headline(&forecasts, &plan.scenarios)
+        );
+        let completion: Vec<(f64, f64)> = (0..plan.scenarios.len())
+            .map(|s| {
+                let q = aggregate.summary(s, 0).quantiles;
+                (q[3], q[5])
+            })
+            .collect();
+        print!(
+            "{}",
+            crate::output::forecast::completion_dates(&completion, &plan.scenarios)
         );
         if !overwriting.is_empty() {
             println!(

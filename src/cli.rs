@@ -102,12 +102,54 @@ pub enum Command {
         after_help = "The history is a CSV with a header and one row per sprint:\n  sprint,completed,committed\n  1,27,30\n  2,31,30\n  ...\nWrites calibration.toml (the [team] section: an empirical bootstrap, the best fit commented)\nand calibration.csv (each fit's mean, CV, log-likelihood and Kolmogorov-Smirnov distance)."
     )]
     Calibrate {
-        /// The history CSV
+        /// The history CSV: sprint,completed[,committed], or a tracker's export with per-item
+        /// dates (id,started,done or id,created,done; comma or semicolon)
         history: PathBuf,
         /// Output folder
         #[arg(long, default_value = "output")]
         out: PathBuf,
         /// Warnings only
+        #[arg(long, short)]
+        quiet: bool,
+        /// Per-item export: the date format, strftime style (e.g. "%d-%b-%y"); default ISO
+        #[arg(long)]
+        date_format: Option<String>,
+        /// Per-item export: count throughput per day, week (Monday to Sunday) or sprint
+        #[arg(long, value_enum, default_value = "week")]
+        period: PeriodArg,
+        /// Per-item export with --period sprint: calendar days per sprint
+        #[arg(long, default_value_t = 14)]
+        sprint_days: u32,
+        /// Per-item export: keep the items done on or after this date (YYYY-MM-DD)
+        #[arg(long)]
+        since: Option<String>,
+        /// Per-item export: keep the last N periods
+        #[arg(long)]
+        last: Option<usize>,
+        /// Per-item export: refuse messy rows instead of warning about them
+        #[arg(long)]
+        strict: bool,
+    },
+    /// A live page to move levers in front of a room (local web app, works offline)
+    #[command(
+        after_help = "Examples:\n  backsim serve                      the four archetypes on http://127.0.0.1:8787/\n  backsim serve aligned my-team.toml --port 9000\n  backsim serve --host 0.0.0.0       for a room's network (prints a warning)"
+    )]
+    Serve {
+        /// Scenario files or preset names, one column each (default: the four archetypes)
+        scenarios: Vec<String>,
+        /// Port to listen on (0: any free port)
+        #[arg(long, default_value_t = crate::serve::DEFAULT_PORT)]
+        port: u16,
+        /// Address to listen on; 0.0.0.0 serves every machine on the network
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+    },
+    /// Prepare a workshop folder: run the exercises of docs/workshop.md, write their reports and a projector deck
+    Workshop {
+        /// Output folder
+        #[arg(long, default_value = "workshop")]
+        out: PathBuf,
+        /// No progress lines and no tables
         #[arg(long, short)]
         quiet: bool,
     },
@@ -116,6 +158,14 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+/// `calibrate --period`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PeriodArg {
+    Day,
+    Week,
+    Sprint,
 }
 
 #[derive(Debug, Clone, Args)]

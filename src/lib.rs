@@ -9,6 +9,7 @@
 pub mod aggregate;
 pub mod analysis;
 pub mod app;
+pub mod calendar;
 pub mod cli;
 pub mod engine;
 pub mod error;
@@ -17,4 +18,6 @@ pub mod model;
 pub mod output;
 pub mod random;
 pub mod scenario;
+pub mod serve;
 pub mod stats;
+pub mod workshop;

@@ -28,6 +28,112 @@ pub struct CalibrateOptions {
     pub history: PathBuf,
     pub out: PathBuf,
     pub quiet: bool,
+    pub items: ItemOptions,
+}
+
+/// How a tracker's per-item export is read (see [`super::tracker`]).
+#[derive(Debug, Clone)]
+pub struct ItemOptions {
+    pub date_format: Option<String>,
+    pub period: super::tracker::Period,
+    pub since: Option<String>,
+    pub last: Option<usize>,
+    pub strict: bool,
+}
+
+impl Default for ItemOptions {
+    fn default() -> Self {
+        ItemOptions {
+            date_format: None,
+            period: super::tracker::Period::Week,
+            since: None,
+            last: None,
+            strict: false,
+        }
+    }
+}
+
+/// What a per-item export adds to a calibration.
+#[derive(Debug, Clone)]
+pub struct ItemReport {
+    pub period: super::tracker::Period,
+    /// (first day of the period, items done).
+    pub throughput: Vec<(crate::calendar::Date, u64)>,
+    /// Sorted lead times in calendar days (done − start + 1).
+    pub lead_times: Vec<f64>,
+    /// Work in progress: (id, start, age in calendar days as of `as_of`), oldest first.
+    pub aging: Vec<(String, crate::calendar::Date, i32)>,
+    pub as_of: Option<crate::calendar::Date>,
+    pub warning: Option<String>,
+    pub start_column: String,
+}
+
+impl ItemReport {
+    pub fn lead_quantile(&self, p: f64) -> f64 {
+        quantile_sorted(&self.lead_times, p)
+    }
+}
+
+/// Read a per-item export and turn it into a sprint history and its report.
+pub fn read_items(path: &Path, opts: &ItemOptions) -> Result<(Vec<Sprint>, ItemReport)> {
+    use super::tracker::{parse_export, throughput, DateFormat};
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| input_error(format!("{shown}: cannot read the export: {e}")))?;
+    let format = match &opts.date_format {
+        None => DateFormat::Iso,
+        Some(p) => DateFormat::pattern(p)?,
+    };
+    let since = match &opts.since {
+        None => None,
+        Some(s) => Some(
+            crate::calendar::Date::parse_iso(s)
+                .map_err(|e| input_error(format!("--since: {e}")))?,
+        ),
+    };
+    let export = parse_export(&text, &shown, &format)?;
+    let warning = export.warning();
+    if let (true, Some(w)) = (opts.strict, &warning) {
+        return Err(input_error(format!(
+            "{shown}: --strict: {w}; fix the export or drop --strict to count what can be counted"
+        )));
+    }
+    let periods = throughput(&export, opts.period, since, opts.last);
+    if periods.is_empty() {
+        return Err(input_error(format!(
+            "{shown}: no item is done on or after --since; nothing to count"
+        )));
+    }
+    let history: Vec<Sprint> = periods
+        .iter()
+        .enumerate()
+        .map(|(k, &(_, c))| Sprint {
+            sprint: (k + 1) as f64,
+            completed: c as f64,
+            committed: None,
+        })
+        .collect();
+    let as_of = export.as_of();
+    let mut aging: Vec<(String, crate::calendar::Date, i32)> = export
+        .in_progress()
+        .filter_map(|i| {
+            let s = i.start?;
+            Some((i.id.clone(), s, as_of.map_or(0, |t| t.0 - s.0 + 1)))
+        })
+        .collect();
+    aging.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+    Ok((
+        history,
+        ItemReport {
+            period: opts.period,
+            throughput: periods,
+            lead_times: export.lead_times(),
+            aging,
+            as_of,
+            warning,
+            start_column: export.start_column.clone(),
+        },
+    ))
 }
 
 /// One sprint of history.
@@ -267,7 +373,7 @@ pub fn read_history(path: &Path) -> Result<Vec<Sprint>> {
 
 /// Parse history CSV text; `origin` names it in errors.
 pub fn parse_history(text: &str, origin: &str) -> Result<Vec<Sprint>> {
-    let expected = "expected a header with columns sprint, completed and optionally committed, then one row per sprint";
+    let expected = "expected a header with columns sprint, completed and optionally committed, then one row per sprint (or a tracker's export with per-item dates: id,started,done or id,created,done)";
     let mut rdr = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(false)
@@ -548,25 +654,62 @@ fn calibration_csv(c: &Calibration) -> String {
 }
 
 pub fn run(opts: &CalibrateOptions) -> Result<Calibration> {
-    let history = read_history(&opts.history)?;
+    let text = std::fs::read_to_string(&opts.history).map_err(|e| {
+        input_error(format!(
+            "{}: cannot read the history: {e}",
+            opts.history.display()
+        ))
+    })?;
+    let (history, items) = if super::tracker::is_item_export(&text) {
+        let (h, r) = read_items(&opts.history, &opts.items)?;
+        if h.len() < MIN_SPRINTS {
+            return Err(input_error(format!(
+                "{}: {} {}s of throughput; at least {MIN_SPRINTS} are needed to calibrate (try a shorter --period, or an earlier --since)",
+                opts.history.display(),
+                h.len(),
+                r.period.noun()
+            )));
+        }
+        (h, Some(r))
+    } else {
+        (
+            parse_history(&text, &opts.history.display().to_string())?,
+            None,
+        )
+    };
     let c = calibrate(&history)?;
     prepare_dir(&opts.out)?;
-    commit_all(vec![
+    let mut files = vec![
         write_file(&opts.out.join("calibration.toml"), c.team_toml.as_bytes())?,
         write_file(
             &opts.out.join("calibration.csv"),
             calibration_csv(&c).as_bytes(),
         )?,
-    ])?;
+    ];
+    if let Some(r) = &items {
+        files.push(write_file(
+            &opts.out.join("throughput.csv"),
+            throughput_csv(r).as_bytes(),
+        )?);
+        files.push(write_file(
+            &opts.out.join("aging.csv"),
+            aging_csv(r).as_bytes(),
+        )?);
+    }
+    commit_all(files)?;
+    if let Some(w) = items.as_ref().and_then(|r| r.warning.as_ref()) {
+        eprintln!("warning: {w}");
+    }
     for w in &c.warnings {
         eprintln!("warning: {w}");
     }
     if !opts.quiet {
         use std::io::Write;
         let mut out = std::io::stdout().lock();
+        let noun = items.as_ref().map_or("sprint", |r| r.period.noun());
         writeln!(
             out,
-            "{} sprints: mean {}, CV {:.3}{}",
+            "{} {noun}s: mean {}, CV {:.3}{}",
             c.history.len(),
             fmt_num(c.mean),
             c.cv,
@@ -589,14 +732,74 @@ pub fn run(opts: &CalibrateOptions) -> Result<Calibration> {
                 f.log_likelihood
             )?;
         }
+        if let Some(r) = &items {
+            write!(out, "{}", item_summary(r))?;
+        }
         writeln!(out, "\n{}", c.team_toml)?;
         writeln!(
             out,
-            "calibration.toml and calibration.csv written to {}",
+            "calibration.toml and calibration.csv{} written to {}",
+            if items.is_some() {
+                ", throughput.csv, aging.csv"
+            } else {
+                ""
+            },
             opts.out.display()
         )?;
     }
     Ok(c)
+}
+
+/// Lead times and the oldest work in progress, for the terminal.
+pub fn item_summary(r: &ItemReport) -> String {
+    let mut out = String::new();
+    if r.lead_times.is_empty() {
+        out.push_str("lead time: no item has both dates in order\n");
+    } else {
+        let _ = writeln!(
+            out,
+            "lead time ({} items, calendar days from {} to done, both days counted): P50 {}, P85 {}",
+            r.lead_times.len(),
+            r.start_column,
+            fmt_num(r.lead_quantile(0.50)),
+            fmt_num(r.lead_quantile(0.85))
+        );
+    }
+    if !r.aging.is_empty() {
+        let _ = writeln!(
+            out,
+            "work in progress: {} items started and not done; oldest (age in calendar days as of {}):",
+            r.aging.len(),
+            r.as_of.map_or_else(String::new, |d| d.to_string())
+        );
+        for (id, start, age) in r.aging.iter().take(5) {
+            let _ = writeln!(out, "  {id:<12} since {start}  {age} days");
+        }
+    }
+    out
+}
+
+/// `throughput.csv`: `period_start,items`.
+fn throughput_csv(r: &ItemReport) -> String {
+    let mut out = String::from("period_start,items\n");
+    for (d, c) in &r.throughput {
+        let _ = writeln!(out, "{d},{c}");
+    }
+    out
+}
+
+/// `aging.csv`: `id,started,age_days`, oldest first.
+fn aging_csv(r: &ItemReport) -> String {
+    let mut out = format!("id,{},age_days\n", r.start_column);
+    for (id, start, age) in &r.aging {
+        let id = if id.contains([',', '"', '\n']) {
+            format!("\"{}\"", id.replace('"', "\"\""))
+        } else {
+            id.clone()
+        };
+        let _ = writeln!(out, "{id},{start},{age}");
+    }
+    out
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ pub use crate::scenario::params;
 pub mod sensitivity;
 pub mod sweep;
 pub mod trace;
+pub mod tracker;
 
 use crate::aggregate::METRIC_EXACT_CAP;
 use crate::engine::driver::{Comparison, ReplicationSink};

@@ -13,6 +13,122 @@ use crate::model::team::{self, FINISH_EPS};
 use crate::random::{RunKeys, Source};
 use crate::stats::quantile_by;
 
+/// What the scope of a throughput run is made of. Splits use the roles model's draws
+/// (`Source::Split` keyed by the item's id, one draw per item), risks its strike sprints
+/// (`Source::Risks`), so that a frictionless roles scenario with the same risks delivers
+/// the same items in the same sprints (the roles model splits only the items it refines or
+/// plans, so splits are checked against exact cases instead); split-rate samples, a scope
+/// range and scope growth are the throughput model's own (`Source::Planning`, `Arrivals`).
+struct Scope {
+    initial: i64,
+    /// Per risk (at most 32): the 0-based sprint it strikes in, or `u32::MAX`.
+    strikes: [u32; 32],
+    growth: Option<rand_chacha::ChaCha8Rng>,
+}
+
+/// Ids of risk items as the roles model numbers them (for their split draws).
+const RISK_ID: u64 = crate::model::item::INTERNAL_ID | (2 << 32);
+/// Ids of the items scope growth adds (the roles model has no such items).
+const GROWTH_ID: u64 = crate::model::item::INTERNAL_ID | (6 << 32);
+
+impl Scope {
+    fn new(m: &Model, keys: &RunKeys) -> Scope {
+        let s = &m.scenario;
+        let b = &s.backlog;
+        let mut base = match &b.initial_items_range {
+            None => b.initial_items as u64,
+            Some(r) => scope_draw(r, keys.unit(Source::Planning, 1, 0)),
+        };
+        if !b.split_rate_samples.is_empty() {
+            let u = keys.unit(Source::Planning, 0, 0);
+            let k = ((u * b.split_rate_samples.len() as f64) as usize)
+                .min(b.split_rate_samples.len() - 1);
+            base = (base as f64 * b.split_rate_samples[k]).round().max(1.0) as u64;
+        }
+        let initial = if b.split_rate > 0.0 {
+            (0..base).map(|id| splits(m, keys, id)).sum::<i64>()
+        } else {
+            base as i64
+        };
+        let mut strikes = [u32::MAX; 32];
+        for (i, risk) in s.risks.iter().enumerate().take(32) {
+            if keys.unit(Source::Risks, i as u64, 0) < risk.probability {
+                let first = risk.first_sprint.saturating_sub(1);
+                let last = risk
+                    .last_sprint
+                    .saturating_sub(1)
+                    .min(s.simulation.sprints - 1);
+                if first <= last {
+                    let span = (last - first + 1) as f64;
+                    strikes[i] = first
+                        + ((keys.unit(Source::Risks, i as u64, 1) * span) as u32).min(last - first);
+                }
+            }
+        }
+        Scope {
+            initial,
+            strikes,
+            growth: m
+                .scope_growth
+                .as_ref()
+                .map(|_| keys.stream(Source::Arrivals)),
+        }
+    }
+
+    /// Items added to the scope at the start of `sprint` (0-based): scope growth (from the
+    /// second sprint on, as the roles model's arrivals) and the risks that strike.
+    #[inline]
+    fn added_in(&mut self, m: &Model, sprint: u32, keys: &RunKeys) -> i64 {
+        let mut added = 0;
+        if sprint > 0 {
+            if let (Some(rng), Some(growth)) = (self.growth.as_mut(), &m.scope_growth) {
+                let n = growth.sample(rng).round().max(0.0) as u64;
+                for j in 0..n {
+                    added += splits(m, keys, GROWTH_ID | ((sprint as u64) << 20) | j);
+                }
+            }
+        }
+        if !m.scenario.risks.is_empty() {
+            for (i, risk) in m.scenario.risks.iter().enumerate().take(32) {
+                if self.strikes[i] == sprint {
+                    for j in 0..risk.added_items as u64 {
+                        added += splits(m, keys, RISK_ID | ((i as u64) << 20) | j);
+                    }
+                }
+            }
+        }
+        added
+    }
+}
+
+/// The item count of a scope range for a uniform draw `u` in [0, 1): whole numbers from
+/// ⌈min⌉ to ⌊max⌋ equally likely, or one of the empirical values (rounded).
+fn scope_draw(r: &crate::scenario::Dist, u: f64) -> u64 {
+    use crate::scenario::Dist;
+    let pick = |lo: f64, n: f64| lo + (u * n).floor().min(n - 1.0);
+    let x = match r {
+        Dist::Uniform { min, max } => {
+            let lo = min.ceil();
+            pick(lo, max.floor() - lo + 1.0)
+        }
+        Dist::Empirical { values } => values[pick(0.0, values.len() as f64) as usize].round(),
+        Dist::Constant { value } => value.round(),
+        _ => unreachable!("validated: a scope range is uniform, empirical or constant"),
+    };
+    x.max(0.0) as u64
+}
+
+/// 1, or `split_into` when the item with this id splits (one draw per item).
+#[inline]
+fn splits(m: &Model, keys: &RunKeys, id: u64) -> i64 {
+    let b = &m.scenario.backlog;
+    if b.split_rate > 0.0 && keys.unit(Source::Split, id, 0) < b.split_rate {
+        b.split_into as i64
+    } else {
+        1
+    }
+}
+
 /// Simulate one replication of a throughput scenario into a record and `ws.series`.
 ///
 /// Work is counted per sprint rather than per item: the item in progress finishes if its
@@ -25,7 +141,10 @@ pub fn simulate_throughput(m: &Model, keys: &RunKeys, ws: &mut Workspace) -> Run
     let s = &m.scenario;
     let sim = &s.simulation;
     // Counts are i64: converting them to f64 is one instruction (u64 takes several).
-    let items = s.backlog.initial_items as i64;
+    // The scope: the initial items, times a split-rate sample, plus the parts of items that
+    // split; scope growth and risks add to it sprint by sprint (see `Scope`).
+    let mut scope = Scope::new(m, keys);
+    let mut items = scope.initial;
     let size = m.item_size;
     let hours = m.sprint_hours;
     // A lane within rounding error of the sprint's end starts nothing (as in the roles model).
@@ -45,6 +164,7 @@ pub fn simulate_throughput(m: &Model, keys: &RunKeys, ws: &mut Workspace) -> Run
     let mut points_done = 0.0;
     let mut completion = None;
     for sprint in 0..sim.sprints {
+        items += scope.added_in(m, sprint, keys);
         let raw = m.capacity.sample(&mut capacity).max(0.0);
         let rate = raw / hours;
         let commitment = team::commitment(velocities, m.mean_capacity, &s.team);

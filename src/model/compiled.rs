@@ -12,6 +12,8 @@ pub struct Model {
     /// The one item size of a throughput forecast (NaN when sizes vary).
     pub item_size: f64,
     pub ambiguity: Sampler,
+    /// Throughput model: items added to the scope per sprint (none without scope growth).
+    pub scope_growth: Option<Sampler>,
     /// Standard deviation of true value over the item population (scales perception noise).
     pub value_sd: f64,
     /// Working hours in a sprint.
@@ -65,6 +67,7 @@ impl Model {
                 _ => f64::NAN,
             },
             ambiguity: b.ambiguity.sampler(),
+            scope_growth: b.scope_growth.as_ref().map(|d| d.sampler()),
             value_sd: value_sd(scenario),
             sprint_hours: s.sprint_hours(),
             availability,

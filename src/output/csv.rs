@@ -41,8 +41,23 @@ pub fn censored_cell(scenario: &Scenario, metric: usize) -> String {
     format!(">{}", fmt_num(bound))
 }
 
+/// The date columns summary.csv has when a scenario has a calendar (after the others, so
+/// every other column keeps its bytes): the date of the sprint each completion percentile
+/// falls in (rounded up to whole sprints).
+pub const DATE_COLUMNS: [&str; 8] = [
+    "p5_date", "p10_date", "p25_date", "p50_date", "p75_date", "p85_date", "p90_date", "p95_date",
+];
+
 pub fn summary_csv(agg: &mut Aggregate, scenarios: &[Scenario]) -> String {
-    let mut out = String::from("scenario,metric,mean,sd,ci95_low,ci95_high,p5,p10,p25,p50,p75,p85,p90,p95,n,completed_share\n");
+    let dated = scenarios.iter().any(|s| s.calendar().is_some());
+    let mut out = String::from("scenario,metric,mean,sd,ci95_low,ci95_high,p5,p10,p25,p50,p75,p85,p90,p95,n,completed_share");
+    if dated {
+        for c in DATE_COLUMNS {
+            out.push(',');
+            out.push_str(c);
+        }
+    }
+    out.push('\n');
     for (s, sc) in scenarios.iter().enumerate() {
         for (m, info) in METRICS.iter().enumerate() {
             let sum = agg.summary(s, m);
@@ -64,7 +79,19 @@ pub fn summary_csv(agg: &mut Aggregate, scenarios: &[Scenario]) -> String {
                     out.push_str(&fmt_num(q));
                 }
             }
-            let _ = writeln!(out, ",{},{}", sum.n, fmt_num(sum.completed_share));
+            let _ = write!(out, ",{},{}", sum.n, fmt_num(sum.completed_share));
+            if dated {
+                let calendar = sc.calendar().filter(|_| m == 0);
+                for q in sum.quantiles {
+                    out.push(',');
+                    if let Some(c) = &calendar {
+                        if q.is_finite() {
+                            let _ = write!(out, "{}", c.sprint_end(q.ceil().max(1.0) as u32));
+                        }
+                    }
+                }
+            }
+            out.push('\n');
         }
     }
     out

@@ -187,10 +187,15 @@ pub fn render(r: &Results, svgs: &[(ChartKind, String)]) -> String {
         );
     }
 
+    let forecast_only = r.forecast_only();
     let _ = writeln!(
         h,
         "<h2 id=\"what-this-shows\">What this shows</h2>\n<p class=\"lead\">{}</p>",
-        narrative(r)
+        if forecast_only {
+            forecast_narrative(r)
+        } else {
+            narrative(r)
+        }
     );
 
     h.push_str("<h2 id=\"scenarios\">Scenarios</h2>\n<ul>\n");
@@ -215,11 +220,27 @@ pub fn render(r: &Results, svgs: &[(ChartKind, String)]) -> String {
     }
     h.push_str("</ul>\n");
 
-    summary_table(&mut h, r);
+    if !r.forecast.is_empty() {
+        forecast_table(&mut h, r);
+    }
+    if !forecast_only {
+        summary_table(&mut h, r);
+    }
     compare_table(&mut h, r);
 
     h.push_str("<h2 id=\"charts\">Charts</h2>\n");
-    for (kind, svg) in svgs {
+    // A throughput-only run shows what a forecast has: no boxes for what it does not model.
+    let shown = |kind: &ChartKind| {
+        if *kind == ChartKind::CompareForest && r.scenarios.len() == 1 {
+            return false;
+        }
+        !forecast_only
+            || matches!(
+                kind,
+                ChartKind::DelayCdf | ChartKind::DoneBySprint | ChartKind::FlowVelocity
+            )
+    };
+    for (kind, svg) in svgs.iter().filter(|(k, _)| shown(k)) {
         let _ = writeln!(
             h,
             "<figure id=\"{}\">\n{}\n<figcaption>{}</figcaption>\n</figure>",
@@ -549,6 +570,116 @@ fn params_table(h: &mut String, r: &Results) {
 }
 
 /// A few plain sentences from the numbers, for a facilitator to read aloud. HTML-escaped.
+/// The forecast's answers, scenario by scenario: `when` at 50/85/95 %, `how_many`, and the
+/// promise (the planned sprint) with the share of runs done by it.
+pub fn forecast_narrative(r: &Results) -> String {
+    let mut parts = Vec::new();
+    for s in &r.scenarios {
+        let rows: Vec<&crate::output::results::ForecastRow> =
+            r.forecast.iter().filter(|f| f.scenario == s.name).collect();
+        let days = s
+            .table
+            .get("simulation")
+            .and_then(|t| t.get("sprint_days"))
+            .and_then(|v| v.as_integer());
+        let noun = if days == Some(5) { "week" } else { "sprint" };
+        let at = |f: &crate::output::results::ForecastRow| {
+            if f.sprint.starts_with('>') {
+                format!("not within the {} {noun}s simulated", esc(&f.sprint[1..]))
+            } else if f.date.is_empty() {
+                format!("by {noun} {}", esc(&f.sprint))
+            } else {
+                format!("by {noun} {} ({})", esc(&f.sprint), esc(&f.date))
+            }
+        };
+        let when: Vec<&&crate::output::results::ForecastRow> = rows
+            .iter()
+            .filter(|f| f.question == "when" && f.confidence != 70)
+            .collect();
+        if let Some(first) = when.first() {
+            let items = first.items.map(num).unwrap_or_default();
+            let answers: Vec<String> = when
+                .iter()
+                .map(|f| format!("{} with {} % confidence", at(f), f.confidence))
+                .collect();
+            parts.push(format!(
+                "<b>{}</b>: the {items} items are done {}.",
+                esc(&s.name),
+                answers.join(", ")
+            ));
+        }
+        let how: Vec<&&crate::output::results::ForecastRow> =
+            rows.iter().filter(|f| f.question == "how_many").collect();
+        if let Some(first) = how.first() {
+            let answers: Vec<String> = how
+                .iter()
+                .map(|f| {
+                    format!(
+                        "at least {} items with {} % confidence",
+                        f.items.map(num).unwrap_or_default(),
+                        f.confidence
+                    )
+                })
+                .collect();
+            let target = at(first).replacen("by ", "", 1);
+            parts.push(format!("By {target}: {}.", answers.join(", ")));
+        }
+        // The promise: forecast.promise_date (by the calendar), else release.planned_sprint.
+        let scenario: Option<crate::scenario::Scenario> =
+            toml::Value::Table(s.table.clone()).try_into().ok();
+        if let Some(sc) = scenario {
+            if let Some(p) = sc.promised_sprint() {
+                let runs = r.run_values(&s.name, "completion_sprint");
+                if !runs.is_empty() {
+                    let by = runs
+                        .iter()
+                        .filter(|c| c.is_some_and(|c| c <= p as f64))
+                        .count();
+                    let date = sc
+                        .calendar()
+                        .map_or_else(String::new, |c| format!(" ({})", c.sprint_end(p)));
+                    parts.push(format!(
+                        "The promise was {noun} {p}{date}: {} of the runs were done by then.",
+                        share(by as f64 / runs.len() as f64)
+                    ));
+                }
+            }
+        }
+    }
+    parts.join(" ")
+}
+
+/// `forecast.csv` as a table: both questions per scenario.
+fn forecast_table(h: &mut String, r: &Results) {
+    h.push_str(
+        "<h2 id=\"forecast\">Forecast</h2>\n<p>“When”: the earliest sprint by which that share of the runs \
+         is done. “How many”: the items at least that share of the runs had done by the target. \
+         Dates are each sprint's last working day (empty without a calendar).</p>\n\
+         <div class=\"wrap\"><table>\n<tr><th>Scenario</th><th>Question</th><th>Confidence</th>\
+         <th>Sprint</th><th>Date</th><th>Items</th></tr>\n",
+    );
+    for f in &r.forecast {
+        let i = r.scenario_index(&f.scenario).unwrap_or(0);
+        let _ = writeln!(
+            h,
+            "<tr><td>{}{}</td><td>{}</td><td class=\"n\">{} %</td><td class=\"n\">{}</td>\
+             <td>{}</td><td class=\"n\">{}</td></tr>",
+            swatch(i),
+            esc(&f.scenario),
+            if f.question == "when" {
+                "when?"
+            } else {
+                "how many?"
+            },
+            f.confidence,
+            esc(&f.sprint),
+            esc(&f.date),
+            f.items.map(num).unwrap_or_default()
+        );
+    }
+    h.push_str("</table></div>\n");
+}
+
 pub fn narrative(r: &Results) -> String {
     let base = r.run.baseline.as_str();
     let mut parts: Vec<String> = Vec::new();
@@ -615,7 +746,7 @@ pub fn narrative(r: &Results) -> String {
             Some((s.name.as_str(), d))
         })
         .min_by(|a, b| a.1.total_cmp(&b.1));
-    if let Some((name, _)) = soonest {
+    if let (Some((name, _)), true) = (soonest, r.scenarios.len() > 1) {
         if let Some(row) = r.summary_row(name, "completion_sprint") {
             let mut s = format!("<b>{}</b> finished the release soonest", esc(name));
             match (row.p50(), row.p85()) {

@@ -68,14 +68,22 @@ pub fn load_with_limits(spec: &str, limits: &Limits) -> Result<Scenario> {
 }
 
 /// The merged table of a chain turned into a validated scenario.
-fn finish(table: toml::Table, layers: &[Layer], limits: &Limits) -> Result<Scenario> {
-    let scenario: Scenario = table.try_into().map_err(|e: toml::de::Error| {
+fn finish(mut table: toml::Table, layers: &[Layer], limits: &Limits) -> Result<Scenario> {
+    // A scope range: `initial_items` given as a distribution is held as
+    // `initial_items_range`, and `initial_items` becomes its largest value (for the limits).
+    fold_scope_range(&mut table);
+    let mut scenario: Scenario = table.try_into().map_err(|e: toml::de::Error| {
         input_error(format!(
             "{}: the merged scenario is invalid: {}",
             layers[0].origin,
             e.message()
         ))
     })?;
+    if let Some(r) = &scenario.backlog.initial_items_range {
+        scenario.backlog.initial_items = super::scope_range_max(r)
+            .unwrap_or(1.0)
+            .clamp(1.0, u32::MAX as f64) as u32;
+    }
     // Keys a throughput forecast ignores come first: they are the likely root cause.
     let mut problems = Vec::new();
     if scenario.simulation.model == super::ModelKind::Throughput {
@@ -94,6 +102,20 @@ fn finish(table: toml::Table, layers: &[Layer], limits: &Limits) -> Result<Scena
         return Err(input_error(msg));
     }
     Ok(scenario)
+}
+
+/// A scope range, `initial_items` given as a distribution, is held as `initial_items_range`
+/// and `initial_items` becomes its largest value (set after loading, for the limits).
+/// Whether the table had one.
+fn fold_scope_range(table: &mut toml::Table) -> bool {
+    if let Some(toml::Value::Table(b)) = table.get_mut("backlog") {
+        if let Some(toml::Value::Table(d)) = b.get("initial_items").cloned() {
+            b.insert("initial_items_range".into(), toml::Value::Table(d));
+            b.insert("initial_items".into(), toml::Value::Integer(1));
+            return true;
+        }
+    }
+    false
 }
 
 /// Load, resolve and validate scenario text as if it were the file `origin` (its `extends`
@@ -149,7 +171,16 @@ fn resolve_with(
         (ScenarioSource::File(path), None) => read_text(path)?,
     };
     // Types and unknown keys are checked file by file, so the error points into the right file.
-    if let Err(e) = toml::from_str::<Scenario>(&text) {
+    // (A file with a scope range is checked with the range folded away: see `fold_scope_range`.)
+    let folded = text
+        .parse::<toml::Table>()
+        .ok()
+        .and_then(|mut t| fold_scope_range(&mut t).then_some(t));
+    let check = match folded {
+        Some(t) => toml::Value::Table(t).try_into::<Scenario>().map(|_| ()),
+        None => toml::from_str::<Scenario>(&text).map(|_| ()),
+    };
+    if let Err(e) = check {
         return Err(input_error(toml_error(&origin, &text, &e)));
     }
     let mut table: toml::Table = text
@@ -332,7 +363,16 @@ fn snippet(text: &str, line: usize, col: usize, len: usize) -> String {
 /// `file:line:col: key.path: message`, pointing at the nearest file of the chain that sets the key.
 /// What a throughput forecast reads besides `[simulation]`: every other key would be
 /// silently ignored, so setting one is an error.
-const THROUGHPUT_KEYS: [&str; 7] = [
+const THROUGHPUT_KEYS: [&str; 16] = [
+    "backlog.split_rate",
+    "backlog.split_into",
+    "backlog.split_rate_samples",
+    "backlog.scope_growth",
+    "calendar.start",
+    "calendar.holidays",
+    "forecast.target_date",
+    "forecast.target_sprint",
+    "forecast.promise_date",
     "team.capacity",
     "team.commitment_factor",
     "team.velocity_window",
@@ -351,7 +391,10 @@ fn keys_without_effect(layers: &[Layer]) -> Vec<super::validate::Problem> {
         };
         for (key, value) in &table {
             let paths: Vec<Vec<String>> = match (key.as_str(), value) {
-                ("name" | "description" | "extends" | "simulation" | "sensitivity", _) => continue,
+                (
+                    "name" | "description" | "extends" | "simulation" | "sensitivity" | "risks",
+                    _,
+                ) => continue,
                 (_, toml::Value::Table(t)) => t
                     .keys()
                     .map(|sub| vec![key.clone(), sub.clone()])
@@ -363,7 +406,7 @@ fn keys_without_effect(layers: &[Layer]) -> Vec<super::validate::Problem> {
                 out.push(super::validate::Problem {
                     path,
                     message: format!(
-                        "has no effect in a throughput forecast (simulation.model = \"throughput\" uses only [simulation], {}); remove it, or set simulation.model = \"roles\" to run the PM/PO model",
+                        "has no effect in a throughput forecast (simulation.model = \"throughput\" uses only [simulation], [[risks]], {}); remove it, or set simulation.model = \"roles\" to run the PM/PO model",
                         THROUGHPUT_KEYS.join(", ")
                     ),
                 });

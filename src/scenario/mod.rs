@@ -37,6 +37,12 @@ pub struct Scenario {
     pub release: Release,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub risks: Vec<Risk>,
+    /// `[calendar]`: dates for sprint numbers (none by default).
+    #[serde(skip_serializing_if = "CalendarSpec::is_empty")]
+    pub calendar: CalendarSpec,
+    /// `[forecast]`: the "how many by when" question and the promised date.
+    #[serde(skip_serializing_if = "ForecastSpec::is_empty")]
+    pub forecast: ForecastSpec,
     /// `[sensitivity]`: ranges for `backsim sensitivity` that override the built-in table,
     /// keyed by dotted scenario key: `"pm.sync_interval" = [1, 8]` or
     /// `"po.myopia" = { low = 0, high = 0.8 }` (nested tables `[sensitivity.pm]` work too).
@@ -60,6 +66,8 @@ impl Default for Scenario {
             quality: Quality::default(),
             release: Release::default(),
             risks: Vec::new(),
+            calendar: CalendarSpec::default(),
+            forecast: ForecastSpec::default(),
             sensitivity: toml::Table::new(),
         }
     }
@@ -212,6 +220,30 @@ pub struct Backlog {
     /// Probability that an item splits when first refined or planned.
     pub split_rate: f64,
     pub split_into: u32,
+    /// Throughput model: ProjectForecaster-style split-rate samples; each run draws one
+    /// (uniformly) and multiplies the initial item count by it (rounded to whole items).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub split_rate_samples: Vec<f64>,
+    /// Throughput model: items added to the scope at the start of every sprint after the
+    /// first, drawn from this distribution (rounded to whole items, negative counts as 0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope_growth: Option<Dist>,
+    /// Throughput model: a scope range, written as `initial_items = { dist = "uniform",
+    /// min = 100, max = 140 }` (whole numbers from min to max, equally likely) or
+    /// `{ dist = "empirical", values = [...] }`; each run draws its item count. On load it
+    /// is moved here and `initial_items` holds its largest value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub initial_items_range: Option<Dist>,
+}
+
+/// The largest item count of a scope range, or None for a distribution a range cannot be.
+pub fn scope_range_max(d: &Dist) -> Option<f64> {
+    match d {
+        Dist::Constant { value } => Some(value.round()),
+        Dist::Uniform { max, .. } => Some(max.floor()),
+        Dist::Empirical { values } => values.iter().copied().reduce(f64::max).map(f64::round),
+        _ => None,
+    }
 }
 
 impl Default for Backlog {
@@ -240,6 +272,9 @@ impl Default for Backlog {
             ready_threshold: 0.4,
             split_rate: 0.0,
             split_into: 2,
+            split_rate_samples: Vec::new(),
+            scope_growth: None,
+            initial_items_range: None,
         }
     }
 }
@@ -544,6 +579,82 @@ pub struct Risk {
     /// ...and/or one unplanned item of this many points.
     #[serde(default)]
     pub added_points: f64,
+}
+
+/// `[calendar]`: a sprint is `simulation.sprint_days` working days (Monday to Friday,
+/// holidays skipped), back to back from `start`; its date is its last working day.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CalendarSpec {
+    /// "YYYY-MM-DD": the first day of sprint 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    /// "YYYY-MM-DD" days that are not worked.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub holidays: Vec<String>,
+}
+
+impl CalendarSpec {
+    pub fn is_empty(&self) -> bool {
+        self.start.is_none() && self.holidays.is_empty()
+    }
+}
+
+/// `[forecast]`: "how many items by this date or sprint?" and the date that was promised.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ForecastSpec {
+    /// "YYYY-MM-DD" (needs `[calendar] start`): the target of the how-many question.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_date: Option<String>,
+    /// The target of the how-many question, as a sprint number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_sprint: Option<u32>,
+    /// "YYYY-MM-DD" (needs `[calendar] start`): the date promised for the whole scope; its
+    /// sprint is the last one that ends by then (instead of `release.planned_sprint`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub promise_date: Option<String>,
+}
+
+impl ForecastSpec {
+    pub fn is_empty(&self) -> bool {
+        self.target_date.is_none() && self.target_sprint.is_none() && self.promise_date.is_none()
+    }
+}
+
+impl Scenario {
+    /// The scenario's calendar, if `[calendar] start` is set (validated dates).
+    pub fn calendar(&self) -> Option<crate::calendar::Calendar> {
+        use crate::calendar::{Calendar, Date};
+        let start = Date::parse_iso(self.calendar.start.as_deref()?).ok()?;
+        let holidays: Vec<Date> = self
+            .calendar
+            .holidays
+            .iter()
+            .filter_map(|h| Date::parse_iso(h).ok())
+            .collect();
+        Some(Calendar::new(start, &holidays, self.simulation.sprint_days))
+    }
+
+    /// The target sprint of the how-many question, if any: `forecast.target_sprint`, or the
+    /// last sprint that ends by `forecast.target_date`.
+    pub fn target_sprint(&self) -> Option<u32> {
+        if let Some(k) = self.forecast.target_sprint {
+            return Some(k);
+        }
+        let date = crate::calendar::Date::parse_iso(self.forecast.target_date.as_deref()?).ok()?;
+        Some(self.calendar()?.sprint_by(date))
+    }
+
+    /// The promised sprint: the last that ends by `forecast.promise_date`, else
+    /// `release.planned_sprint`.
+    pub fn promised_sprint(&self) -> Option<u32> {
+        if let Some(p) = &self.forecast.promise_date {
+            let date = crate::calendar::Date::parse_iso(p).ok()?;
+            return Some(self.calendar()?.sprint_by(date));
+        }
+        self.release.planned_sprint
+    }
 }
 
 fn one() -> u32 {

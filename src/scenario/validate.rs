@@ -333,6 +333,59 @@ pub fn validate(s: &Scenario, limits: &Limits) -> Vec<Problem> {
     c.probability("backlog.refinement_factor", b.refinement_factor);
     c.probability("backlog.ready_threshold", b.ready_threshold);
     c.probability("backlog.split_rate", b.split_rate);
+    for (i, &x) in b.split_rate_samples.iter().enumerate() {
+        if !(x.is_finite() && x > 0.0 && x <= 100.0) {
+            c.push(
+                &format!("backlog.split_rate_samples.{i}"),
+                format!(
+                    "a split-rate sample multiplies the item count: must be in (0, 100], got {x}"
+                ),
+            );
+        }
+    }
+    if let Some(r) = &b.initial_items_range {
+        let ok = match r {
+            Dist::Uniform { min, max } => {
+                min.is_finite()
+                    && max.is_finite()
+                    && *min >= 0.0
+                    && min.ceil() <= max.floor()
+                    && *max >= 1.0
+            }
+            Dist::Empirical { values } => {
+                !values.is_empty()
+                    && values.iter().all(|v| v.is_finite() && *v >= 0.0)
+                    && values.iter().any(|v| v.round() >= 1.0)
+            }
+            Dist::Constant { value } => value.is_finite() && value.round() >= 1.0,
+            _ => false,
+        };
+        if !ok {
+            c.push(
+                "backlog.initial_items",
+                "a scope range is { dist = \"uniform\", min = LOW, max = HIGH } (whole numbers LOW..HIGH, 0 ≤ LOW ≤ HIGH, HIGH ≥ 1) or { dist = \"empirical\", values = [...] } (item counts ≥ 0)".into(),
+            );
+        }
+        if s.simulation.model != super::ModelKind::Throughput {
+            c.push("backlog.initial_items", "a distribution of item counts (a scope range) is for the throughput model: set simulation.model = \"throughput\", or give a whole number".into());
+        }
+    }
+    if let Some(g) = &b.scope_growth {
+        c.dist("backlog.scope_growth", g, 0.0, limits.max_items as f64);
+    }
+    if s.simulation.model != super::ModelKind::Throughput {
+        for (key, set) in [
+            (
+                "backlog.split_rate_samples",
+                !b.split_rate_samples.is_empty(),
+            ),
+            ("backlog.scope_growth", b.scope_growth.is_some()),
+        ] {
+            if set {
+                c.push(key, "is a throughput-model key: set simulation.model = \"throughput\" (the roles model's arrivals are backlog.arrivals_per_sprint, its splits backlog.split_rate)".into());
+            }
+        }
+    }
     c.at_least("backlog.split_into", b.split_into as u64, 2);
     c.at_most(
         "backlog.split_into",
@@ -548,6 +601,93 @@ pub fn validate(s: &Scenario, limits: &Limits) -> Vec<Problem> {
             );
         }
         c.at_least("backlog.initial_items", b.initial_items as u64, 1);
+        for (i, risk) in s.risks.iter().enumerate() {
+            if risk.added_points > 0.0 {
+                c.push(
+                    &format!("risks.{i}.added_points"),
+                    "a throughput forecast counts items of one size: give the risk's impact as added_items".into(),
+                );
+            }
+        }
+    }
+    let date = |c: &mut Checker, key: &str, v: &str| {
+        if let Err(e) = crate::calendar::Date::parse_iso(v) {
+            c.push(key, e);
+        }
+    };
+    if let Some(start) = &s.calendar.start {
+        date(&mut c, "calendar.start", start);
+    }
+    for (i, h) in s.calendar.holidays.iter().enumerate() {
+        date(&mut c, &format!("calendar.holidays.{i}"), h);
+    }
+    if !s.calendar.holidays.is_empty() && s.calendar.start.is_none() {
+        c.push(
+            "calendar.holidays",
+            "needs calendar.start = \"YYYY-MM-DD\" (the first day of sprint 1)".into(),
+        );
+    }
+    let f = &s.forecast;
+    if !f.is_empty() && s.simulation.model != super::ModelKind::Throughput {
+        c.push(
+            "forecast",
+            "answers a throughput forecast's questions: set simulation.model = \"throughput\" (or remove [forecast]; the roles model's promise is release.planned_sprint)".into(),
+        );
+    }
+    for (key, v) in [
+        ("forecast.target_date", &f.target_date),
+        ("forecast.promise_date", &f.promise_date),
+    ] {
+        if let Some(v) = v {
+            date(&mut c, key, v);
+            if s.calendar.start.is_none() {
+                c.push(
+                    key,
+                    "a date needs a calendar: set calendar.start = \"YYYY-MM-DD\" (the first day of sprint 1), or give a sprint number instead".into(),
+                );
+            } else if let (Ok(d), Ok(start)) = (
+                crate::calendar::Date::parse_iso(v),
+                crate::calendar::Date::parse_iso(s.calendar.start.as_deref().unwrap_or("")),
+            ) {
+                if d < start {
+                    c.push(key, format!("{v} is before calendar.start ({start})"));
+                }
+            }
+        }
+    }
+    if f.target_date.is_some() && f.target_sprint.is_some() {
+        c.push(
+            "forecast.target_sprint",
+            "give either target_date or target_sprint, not both".into(),
+        );
+    }
+    if let Some(k) = f.target_sprint {
+        c.at_least("forecast.target_sprint", k as u64, 1);
+        if k > s.simulation.sprints {
+            c.push(
+                "forecast.target_sprint",
+                format!(
+                    "is after the horizon (simulation.sprints = {}): raise the horizon or pick an earlier sprint",
+                    s.simulation.sprints
+                ),
+            );
+        }
+    }
+    if f.target_date.is_some() && c.problems.is_empty() {
+        match s.target_sprint() {
+            Some(0) => c.push(
+                "forecast.target_date",
+                "is before the end of sprint 1: no sprint ends by then".into(),
+            ),
+            Some(k) if k > s.simulation.sprints => c.push(
+                "forecast.target_date",
+                format!(
+                    "falls in sprint {k}, after the horizon (simulation.sprints = {}): raise the horizon",
+                    s.simulation.sprints
+                ),
+            ),
+            _ => {}
+        }
     }
     if !s.sensitivity.is_empty() {
         match super::params::sensitivity_overrides(s) {

@@ -1,6 +1,7 @@
 //! Pure statistics: running moments, t intervals, bounded-memory quantiles and special
 //! functions. The aggregation of a whole comparison lives a floor up, in [`crate::aggregate`].
 
+pub mod forecast;
 pub mod moments;
 pub mod sketch;
 pub mod special;

@@ -1,6 +1,9 @@
 //! The claims the tool exists to show (reference model, section 5), with common random
-//! numbers and fixed seeds: aligned roles beat every failure mode on value efficiency and
-//! release delay, and each archetype shows its signature.
+//! numbers: aligned roles beat every failure mode on value efficiency and release delay, and
+//! each archetype shows its signature. Every claim is checked at each of three seeds (300
+//! replications each), so none holds by the luck of one seed; each archetype's own
+//! signature is judged on its own runs (against its own start, or against the others), not
+//! by what aligned happens to do.
 
 use crate::common::{column, paired, preset, simulate_keeping, Collect, Paired};
 use backsim::engine::metrics::{idx, series, METRICS};
@@ -16,7 +19,7 @@ fn archetypes(seed: u64, runs: u64) -> Collect {
         &scenarios,
         seed,
         runs,
-        &[series::VELOCITY, series::ROADMAP_CHANGE],
+        &[series::VELOCITY, series::ROADMAP_CHANGE, series::TECH_DEBT],
     )
 }
 
@@ -47,6 +50,19 @@ fn diff(c: &Collect, a: usize, b: usize, m: usize) -> Paired {
 /// Positions of the kept series in `Collect::kept`.
 const KEPT_VELOCITY: usize = 0;
 const KEPT_ROADMAP: usize = 1;
+const KEPT_DEBT: usize = 2;
+
+/// Tech debt at the end of the horizon minus after the first sprint, per replication: the
+/// debt a scenario built up over the year, judged against its own start.
+fn debt_growth(c: &Collect, s: usize) -> Vec<f64> {
+    c.kept
+        .iter()
+        .map(|r| {
+            let d = &r[s][KEPT_DEBT];
+            d[d.len() - 1] - d[0]
+        })
+        .collect()
+}
 
 /// Per replication: the mean change of the PO's theme ranking in hand-over sprints (every
 /// `interval` sprints from the second hand-over) minus its mean in the other sprints.
@@ -98,15 +114,23 @@ fn defect_density(c: &Collect, s: usize) -> Vec<f64> {
     d.iter().zip(&p).map(|(d, p)| d / p).collect()
 }
 
-/// Seed and replications of the claims (measured robust over seeds 1, 2, 3 with 400 runs:
-/// every interval below excluded 0 by a wide margin at each seed).
-const SEED: u64 = 2026;
-const RUNS: u64 = 400;
+/// Seeds and replications of the claims: every claim must hold, with a 95 % paired CI
+/// excluding 0, at each seed.
+const SEEDS: [u64; 3] = [2026, 1, 2];
+const RUNS: u64 = 300;
 
-/// One comparison of the four archetypes, shared by the tests below.
-fn shared() -> &'static Collect {
-    static C: std::sync::OnceLock<Collect> = std::sync::OnceLock::new();
-    C.get_or_init(|| archetypes(SEED, RUNS))
+/// One comparison of the four archetypes per seed, shared by the tests below.
+fn shared() -> &'static [Collect] {
+    static C: std::sync::OnceLock<Vec<Collect>> = std::sync::OnceLock::new();
+    C.get_or_init(|| SEEDS.iter().map(|&seed| archetypes(seed, RUNS)).collect())
+}
+
+/// Run `claim` on the comparison of every seed.
+fn at_every_seed(claim: impl Fn(&Collect)) {
+    for (c, seed) in shared().iter().zip(SEEDS) {
+        println!("--- seed {seed}");
+        claim(c);
+    }
 }
 
 const ALIGNED: usize = 0;
@@ -144,97 +168,110 @@ fn assert_extreme(c: &Collect, s: usize, m: usize, lowest: bool) {
 
 #[test]
 fn aligned_beats_every_archetype_on_value_efficiency_and_release_delay() {
-    let c = shared();
-    for s in [SILOED, OVERLOADED, BLURRED] {
-        assert_below(
-            diff(c, s, ALIGNED, idx::VALUE_EFFICIENCY),
-            &format!("value_efficiency {} − aligned", name(s)),
-        );
-        assert_above(
-            diff(c, s, ALIGNED, idx::RELEASE_DELAY),
-            &format!("release_delay_sprints {} − aligned", name(s)),
-        );
-    }
+    at_every_seed(|c| {
+        for s in [SILOED, OVERLOADED, BLURRED] {
+            assert_below(
+                diff(c, s, ALIGNED, idx::VALUE_EFFICIENCY),
+                &format!("value_efficiency {} − aligned", name(s)),
+            );
+            assert_above(
+                diff(c, s, ALIGNED, idx::RELEASE_DELAY),
+                &format!("release_delay_sprints {} − aligned", name(s)),
+            );
+        }
+    });
 }
 
 #[test]
 fn aligned_has_the_lowest_rework() {
-    assert_extreme(shared(), ALIGNED, idx::REWORK_SHARE, true);
+    at_every_seed(|c| assert_extreme(c, ALIGNED, idx::REWORK_SHARE, true));
 }
 
 #[test]
 fn siloed_pm_signature() {
-    let c = shared();
-    // Priorities drift: the PO's order agrees less with the true order (stale theme weights
-    // between hand-overs, half of the PM's view lost at each).
-    assert_below(
-        diff(c, SILOED, ALIGNED, idx::RANKING_TAU),
-        "ranking_tau siloed − aligned",
-    );
-    // More wrong builds: the most of all four.
-    assert_extreme(c, SILOED, idx::WRONG_BUILD_RATE, false);
-    // High-value work arrives later.
-    assert_above(
-        diff(c, SILOED, ALIGNED, idx::TOP_VALUE_LEAD),
-        "top_value_lead_time_days siloed − aligned",
-    );
-    // A saw-tooth at each hand-over: the PO's priorities (theme ranking) stand still between
-    // syncs and jump at each one, where aligned's move a little every sprint. (Priority churn
-    // of the order itself, series priority_churn, also rises at hand-overs but too little to
-    // assert: +0.012 [−0.015, +0.039] against aligned at this seed.)
-    let interval = preset("siloed-pm").pm.sync_interval as usize;
-    assert_above(
-        paired(
-            &roadmap_sawtooth(c, SILOED, interval),
-            &roadmap_sawtooth(c, ALIGNED, interval),
-        ),
-        "roadmap change at hand-over sprints minus other sprints, siloed − aligned",
-    );
+    at_every_seed(|c| {
+        // Priorities drift: the PO's order agrees less with the true order (stale theme weights
+        // between hand-overs, half of the PM's view lost at each).
+        assert_below(
+            diff(c, SILOED, ALIGNED, idx::RANKING_TAU),
+            "ranking_tau siloed − aligned",
+        );
+        // More wrong builds: the most of all four.
+        assert_extreme(c, SILOED, idx::WRONG_BUILD_RATE, false);
+        // High-value work arrives later.
+        assert_above(
+            diff(c, SILOED, ALIGNED, idx::TOP_VALUE_LEAD),
+            "top_value_lead_time_days siloed − aligned",
+        );
+        // A saw-tooth at each hand-over: the PO's priorities (theme ranking) stand still between
+        // syncs and jump at each one, where aligned's move a little every sprint. (Priority churn
+        // of the order itself, series priority_churn, also rises at hand-overs but too little to
+        // assert: +0.012 [−0.015, +0.039] against aligned at this seed.)
+        let interval = preset("siloed-pm").pm.sync_interval as usize;
+        assert_above(
+            paired(
+                &roadmap_sawtooth(c, SILOED, interval),
+                &roadmap_sawtooth(c, ALIGNED, interval),
+            ),
+            "roadmap change at hand-over sprints minus other sprints, siloed − aligned",
+        );
+    });
 }
 
 #[test]
 fn overloaded_po_signature() {
-    let c = shared();
-    // More unready work: the largest share of items committed although not ready (the
-    // refinement shortfall leaves the ready buffer short of the commitment).
-    assert_extreme(c, OVERLOADED, idx::UNREADY_SHARE, false);
-    // The longest decision waits of all four (availability and the question queue).
-    assert_extreme(c, OVERLOADED, idx::DECISION_WAIT, false);
-    // More escaped defects per point and more rework than aligned (unready work is more
-    // ambiguous).
-    assert_above(
-        diff(c, OVERLOADED, ALIGNED, idx::ESCAPED_PER_POINT),
-        "escaped_defects_per_point overloaded − aligned",
-    );
-    assert_above(
-        diff(c, OVERLOADED, ALIGNED, idx::REWORK_SHARE),
-        "rework_share overloaded − aligned",
-    );
-    // Fewer enablers than aligned (strategic load and refinement shortfall make the PO
-    // myopic), so more tech debt. Blurred roles skip even more enablers (the PM's overrides
-    // rank by value, and enablers carry little), so these are not claimed as extremes.
-    assert_below(
-        diff(c, OVERLOADED, ALIGNED, idx::ENABLER_SHARE),
-        "enabler_share overloaded − aligned",
-    );
-    assert_above(
-        diff(c, OVERLOADED, ALIGNED, idx::TECH_DEBT_END),
-        "tech_debt_end overloaded − aligned",
-    );
-    // Less velocity than aligned late in the year (debt drag and waits).
-    assert_below(
-        paired(&late(c, OVERLOADED), &late(c, ALIGNED)),
-        "late-year velocity overloaded − aligned",
-    );
+    at_every_seed(|c| {
+        // More unready work: the largest share of items committed although not ready (the
+        // refinement shortfall leaves the ready buffer short of the commitment).
+        assert_extreme(c, OVERLOADED, idx::UNREADY_SHARE, false);
+        // The longest decision waits of all four (availability and the question queue).
+        assert_extreme(c, OVERLOADED, idx::DECISION_WAIT, false);
+        // More escaped defects per point and more rework than aligned (unready work is more
+        // ambiguous).
+        assert_above(
+            diff(c, OVERLOADED, ALIGNED, idx::ESCAPED_PER_POINT),
+            "escaped_defects_per_point overloaded − aligned",
+        );
+        assert_above(
+            diff(c, OVERLOADED, ALIGNED, idx::REWORK_SHARE),
+            "rework_share overloaded − aligned",
+        );
+        // Fewer enablers than aligned (strategic load and refinement shortfall make the PO
+        // myopic), so more tech debt. Blurred roles skip even more enablers (the PM's overrides
+        // rank by value, and enablers carry little), so these are not claimed as extremes.
+        assert_below(
+            diff(c, OVERLOADED, ALIGNED, idx::ENABLER_SHARE),
+            "enabler_share overloaded − aligned",
+        );
+        assert_above(
+            diff(c, OVERLOADED, ALIGNED, idx::TECH_DEBT_END),
+            "tech_debt_end overloaded − aligned",
+        );
+        // Less velocity than aligned late in the year (debt drag and waits).
+        assert_below(
+            paired(&late(c, OVERLOADED), &late(c, ALIGNED)),
+            "late-year velocity overloaded − aligned",
+        );
+        // Debt is roughly stable for aligned at steady state (issue 11): its change over the
+        // year is within 2 points (about a tenth of its level) of 0. Overloaded-po's debt
+        // settled higher during the warm-up (above); it does not rise within the year.
+        let aligned_debt = paired(&debt_growth(c, ALIGNED), &vec![0.0; RUNS as usize]);
+        println!("tech debt end − start, aligned (own): {aligned_debt}");
+        assert!(
+            aligned_debt.lo > -2.0 && aligned_debt.hi < 2.0,
+            "aligned's debt is not stable: {aligned_debt}"
+        );
+    });
 }
 
 #[test]
 fn blurred_roles_signature() {
-    let c = shared();
-    assert_extreme(c, BLURRED, idx::PRIORITY_CHURN, false);
-    assert_extreme(c, BLURRED, idx::CAPACITY_LOST, false);
-    assert_extreme(c, BLURRED, idx::VELOCITY_CV, false);
-    assert_extreme(c, BLURRED, idx::SAY_DO, true);
+    at_every_seed(|c| {
+        assert_extreme(c, BLURRED, idx::PRIORITY_CHURN, false);
+        assert_extreme(c, BLURRED, idx::CAPACITY_LOST, false);
+        assert_extreme(c, BLURRED, idx::VELOCITY_CV, false);
+        assert_extreme(c, BLURRED, idx::SAY_DO, true);
+    });
 }
 
 /// Exploration: every metric's paired difference against aligned, for several seeds.

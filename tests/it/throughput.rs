@@ -150,3 +150,176 @@ fn a_roles_preset_cannot_become_a_throughput_forecast() {
         "{err}"
     );
 }
+
+/// Risks: the throughput model uses the roles model's draws (which risks strike, and when),
+/// so with every friction off the two deliver the same items in the same sprints, run by run.
+#[test]
+fn risks_match_the_frictionless_roles_model_run_by_run() {
+    let files = Files::new();
+    let cases = [
+        (
+            "{ dist = \"empirical\", values = [4, 6, 5] }",
+            50,
+            "[[risks]]\nname = \"audit\"\nprobability = 0.4\nfirst_sprint = 2\nlast_sprint = 6\nadded_items = 9\n[[risks]]\nname = \"migration\"\nprobability = 0.7\nadded_items = 4\n",
+        ),
+        (
+            "{ dist = \"empirical\", values = [3, 7, 5, 6, 4, 8, 5, 6, 2, 7] }",
+            80,
+            "[[risks]]\nname = \"late\"\nprobability = 0.5\nfirst_sprint = 10\nlast_sprint = 14\nadded_items = 12\n",
+        ),
+    ];
+    let delivery = [idx::COMPLETION_SPRINT, idx::ITEMS_DONE, idx::POINTS_DONE];
+    for (k, (capacity, items, risks)) in cases.into_iter().enumerate() {
+        let common = format!(
+            "[simulation]\nsprints = 60\n[team]\ncapacity = {capacity}\n[backlog]\ninitial_items = {items}\n{risks}"
+        );
+        let throughput = files.scenario(
+            &format!("ts{k}"),
+            &format!("extends = \"forecast\"\nname = \"ts{k}\"\n{common}"),
+        );
+        let roles = files.scenario(
+            &format!("rs{k}"),
+            &format!("extends = {FRICTIONLESS:?}\nname = \"rs{k}\"\n{common}"),
+        );
+        let got = simulate_keeping(&[throughput, roles], 3 + k as u64, 300, &[]);
+        let mut grew = 0;
+        for (r, recs) in got.runs.iter().enumerate() {
+            let (t, o) = (&recs[0].metrics, &recs[1].metrics);
+            grew += (t[idx::ITEMS_DONE] > items as f64) as u32;
+            for m in delivery {
+                assert!(
+                    same(backsim::engine::METRICS[m].name, t[m], o[m]),
+                    "case {k} run {}: {} throughput {} vs roles {}",
+                    r + 1,
+                    backsim::engine::METRICS[m].name,
+                    t[m],
+                    o[m]
+                );
+            }
+        }
+        assert!(grew > 50, "case {k}: a risk struck in {grew} runs only");
+    }
+}
+
+/// Splits: each item splits with probability p into k parts when started, so a run's scope
+/// is N + (k − 1)·B with B ~ Binomial(N, p), and a finished run did exactly its scope.
+/// (The roles model splits only items it refines or plans, so it is no reference here.)
+#[test]
+fn split_scope_follows_the_binomial() {
+    let files = Files::new();
+    let (n, p, k) = (80u32, 0.3f64, 3u32);
+    let s = files.scenario(
+        "split",
+        &format!(
+            "extends = \"forecast\"\nname = \"split\"\n[simulation]\nsprints = 100\n[backlog]\ninitial_items = {n}\nsplit_rate = {p}\nsplit_into = {k}\n"
+        ),
+    );
+    let runs = 4000;
+    let got = crate::common::simulate(&[s], 9, runs);
+    let mut sum = 0.0;
+    let mut sum2 = 0.0;
+    for recs in &got {
+        let extra = recs[0].metrics[idx::ITEMS_DONE] - n as f64;
+        assert_eq!(extra % (k - 1) as f64, 0.0, "parts come in k − 1 at a time");
+        let b = extra / (k - 1) as f64;
+        sum += b;
+        sum2 += b * b;
+    }
+    let mean = sum / runs as f64;
+    let var = sum2 / runs as f64 - mean * mean;
+    let (want_mean, want_var) = (n as f64 * p, n as f64 * p * (1.0 - p));
+    let se = (want_var / runs as f64).sqrt();
+    assert!(
+        (mean - want_mean).abs() < 4.0 * se,
+        "mean {mean} vs {want_mean}"
+    );
+    assert!(
+        (var / want_var - 1.0).abs() < 0.1,
+        "variance {var} vs {want_var}"
+    );
+}
+
+/// The exact case: constant capacity 6, 100 items that all split in two: 200
+/// items at 6 a sprint are done in sprint ⌈200 / 6⌉ = 34. Scope growth of a constant 2
+/// items a sprint from sprint 2: 6k ≥ 100 + 2(k − 1) first holds at k = 25. Split-rate
+/// samples [2]: as if every item split in two.
+#[test]
+fn splits_growth_and_samples_give_the_exact_completion_sprint() {
+    let files = Files::new();
+    for (extra, want) in [
+        ("split_rate = 1\nsplit_into = 2\n", 34.0),
+        ("scope_growth = { dist = \"constant\", value = 2 }\n", 25.0),
+        ("split_rate_samples = [2]\n", 34.0),
+        ("split_rate_samples = [1]\n", 17.0),
+    ] {
+        let s = files.scenario(
+            "exact",
+            &format!(
+                "extends = \"forecast\"\nname = \"exact\"\n[team]\ncapacity = {{ dist = \"constant\", value = 6 }}\n[backlog]\ninitial_items = 100\n{extra}"
+            ),
+        );
+        let got = crate::common::simulate(&[s], 1, 50);
+        for recs in &got {
+            assert_eq!(recs[0].metrics[idx::COMPLETION_SPRINT], want, "{extra}");
+        }
+    }
+}
+
+/// A scope range: each run draws its item count. At a constant 6 a sprint, 60 items take
+/// 10 sprints and 61 to 66 take 11: uniform 60..=66 gives sprint 10 in 1/7 of the runs.
+#[test]
+fn a_scope_range_draws_the_item_count_per_run() {
+    let files = Files::new();
+    for (range, p10, other) in [
+        (
+            "{ dist = \"uniform\", min = 60, max = 66 }",
+            1.0 / 7.0,
+            11.0,
+        ),
+        ("{ dist = \"empirical\", values = [12, 30] }", 0.0, 5.0),
+    ] {
+        let s = files.scenario(
+            "range",
+            &format!(
+                "extends = \"forecast\"\nname = \"range\"\n[team]\ncapacity = {{ dist = \"constant\", value = 6 }}\n[backlog]\ninitial_items = {range}\n"
+            ),
+        );
+        let runs = 7000;
+        let got = crate::common::simulate(&[s], 2, runs);
+        let mut tens = 0.0;
+        for recs in &got {
+            let c = recs[0].metrics[idx::COMPLETION_SPRINT];
+            let done = recs[0].metrics[idx::ITEMS_DONE];
+            if p10 > 0.0 {
+                assert!(c == 10.0 || c == other, "{range}: sprint {c}");
+                assert!((60.0..=66.0).contains(&done));
+                tens += (c == 10.0) as u32 as f64;
+            } else {
+                assert!(c == 2.0 || c == other, "{range}: sprint {c}");
+                tens += (c == 2.0) as u32 as f64;
+            }
+        }
+        let want = if p10 > 0.0 { p10 } else { 0.5 };
+        let share = tens / runs as f64;
+        let se = (want * (1.0 - want) / runs as f64).sqrt();
+        assert!(
+            (share - want).abs() < 4.0 * se,
+            "{range}: {share} vs {want}"
+        );
+    }
+    // Not a range: named with file, key and line.
+    let path = files.write(
+        "bad",
+        "extends = \"forecast\"\n[backlog]\ninitial_items = { dist = \"gamma\", mean = 50, cv = 0.2 }\n",
+    );
+    let err = format!(
+        "{:#}",
+        backsim::scenario::load_scenario(path.to_str().unwrap()).unwrap_err()
+    );
+    assert!(
+        err.contains("bad.toml:3:")
+            && err.contains("backlog.initial_items")
+            && err.contains("scope range"),
+        "{err}"
+    );
+}

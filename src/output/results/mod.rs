@@ -10,7 +10,7 @@ use crate::error::input_error;
 
 mod read;
 
-use read::{read_compare, read_runs, read_scenarios, read_sprints, read_summary};
+use read::{read_compare, read_forecast, read_runs, read_scenarios, read_sprints, read_summary};
 
 /// The files a results folder must hold.
 pub const RESULT_FILES: [&str; 5] = [
@@ -32,6 +32,22 @@ pub struct Results {
     pub summary: Vec<SummaryRow>,
     pub compare: Vec<CompareRow>,
     pub sprints: Vec<SprintRow>,
+    /// `forecast.csv`, when the run had a throughput scenario (else empty).
+    pub forecast: Vec<ForecastRow>,
+}
+
+/// One row of `forecast.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForecastRow {
+    pub scenario: String,
+    /// `when` or `how_many`.
+    pub question: String,
+    pub confidence: u32,
+    /// A sprint number, or `>H` when not reached within the horizon.
+    pub sprint: String,
+    /// `YYYY-MM-DD`, or empty without a calendar.
+    pub date: String,
+    pub items: Option<f64>,
 }
 
 /// The `[run]` table of `scenarios.toml`.
@@ -223,6 +239,11 @@ impl Results {
         let summary = read_summary(&path("summary.csv"), &names)?;
         let compare = read_compare(&path("compare.csv"), &names)?;
         let sprints = read_sprints(&path("sprints.csv"), &names)?;
+        let forecast = if path("forecast.csv").is_file() {
+            read_forecast(&path("forecast.csv"), &names)?
+        } else {
+            Vec::new()
+        };
         Ok(Results {
             dir: dir.to_path_buf(),
             run,
@@ -231,7 +252,20 @@ impl Results {
             summary,
             compare,
             sprints,
+            forecast,
         })
+    }
+
+    /// Whether every scenario is a throughput forecast (`simulation.model = "throughput"`).
+    pub fn forecast_only(&self) -> bool {
+        !self.scenarios.is_empty()
+            && self.scenarios.iter().all(|s| {
+                s.table
+                    .get("simulation")
+                    .and_then(|t| t.get("model"))
+                    .and_then(|m| m.as_str())
+                    == Some("throughput")
+            })
     }
 
     /// Index of a scenario in run order (its colour), if known.

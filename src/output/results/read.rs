@@ -2,8 +2,8 @@
 //! [`CsvFile`], which knows its columns and words every error with the file and the line.
 
 use super::{
-    BetterWhen, CompareRow, Pct, RunInfo, RunRow, RunsTable, ScenarioInfo, SprintRow, SummaryRow,
-    PERCENTILES, REQUIRED_RUN_METRICS,
+    BetterWhen, CompareRow, ForecastRow, Pct, RunInfo, RunRow, RunsTable, ScenarioInfo, SprintRow,
+    SummaryRow, PERCENTILES, REQUIRED_RUN_METRICS,
 };
 use crate::error::input_error;
 use std::collections::HashMap;
@@ -329,6 +329,38 @@ pub(super) fn read_summary(path: &Path, known: &[&str]) -> anyhow::Result<Vec<Su
             pct,
             n: f.opt_num(line, &rec, "n")?,
             completed_share: f.opt_num(line, &rec, "completed_share")?,
+        });
+    }
+    Ok(out)
+}
+
+pub(super) fn read_forecast(path: &Path, known: &[&str]) -> anyhow::Result<Vec<ForecastRow>> {
+    let required = [
+        "scenario",
+        "question",
+        "confidence",
+        "sprint",
+        "date",
+        "items",
+    ];
+    let (f, mut rdr) = CsvFile::open(path, &required)?;
+    let mut out = Vec::new();
+    for (line, rec) in f.records(&mut rdr)? {
+        let question = f.text(line, &rec, "question")?;
+        if question != "when" && question != "how_many" {
+            return Err(f.err(line, "question", "expected when or how_many", &question));
+        }
+        let c = f.cell(&rec, "confidence");
+        let confidence = c
+            .parse()
+            .map_err(|_| f.err(line, "confidence", "expected a whole percentage", c))?;
+        out.push(ForecastRow {
+            scenario: f.scenario(line, &rec, "scenario", known)?,
+            question,
+            confidence,
+            sprint: f.text(line, &rec, "sprint")?,
+            date: f.cell(&rec, "date").to_string(),
+            items: f.opt_num(line, &rec, "items")?,
         });
     }
     Ok(out)
