@@ -293,6 +293,9 @@ impl Sink for RunSink<'_> {
 /// `backsim run`: simulate, write every file atomically, draw, print the table.
 pub fn run(args: &RunArgs) -> Result<RunOutcome> {
     let mut plan = plan(args)?;
+    for s in &plan.scenarios {
+        print_warnings(s);
+    }
     let precision = match args.precision {
         None => None,
         Some(t) => Some(crate::analysis::Precision::new(
@@ -643,6 +646,14 @@ fn today() -> String {
     format!("{:04}-{:02}-{:02}", if m <= 2 { y + 1 } else { y }, m, d)
 }
 
+/// Silent traps of a scenario (see `scenario::structure::warnings`), on stderr: they never
+/// fail a command.
+fn print_warnings(s: &crate::scenario::Scenario) {
+    for w in crate::scenario::structure::warnings(s) {
+        eprintln!("warning: {w}");
+    }
+}
+
 /// `backsim check`: validate and print each file resolved.
 fn check(files: &[String], allow_large: bool) -> Result<()> {
     let limits = if allow_large {
@@ -655,6 +666,7 @@ fn check(files: &[String], allow_large: bool) -> Result<()> {
         let s = load_with_limits(spec, &limits)?;
         let text = toml::to_string_pretty(&s).context("cannot print the scenario")?;
         writeln!(stdout, "# {spec}: ok (resolved)\n{text}")?;
+        print_warnings(&s);
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! A scenario compiled for the engine: samplers built once, derived constants, and the oracle.
 
+use crate::scenario::structure::refinement_shortfall;
 use crate::scenario::{Sampler, Scenario};
 
 /// Everything the engine needs from a scenario, ready to use in the hot loop.
@@ -21,10 +22,17 @@ pub struct Model {
     pub availability: f64,
     /// Fidelity of the PM→PO roadmap hand-over (or the solo PO's, without a PM).
     pub fidelity: f64,
+    /// Share of the refinement the arrivals need that the PO's refinement hours cannot give
+    /// (see [`refinement_shortfall`]).
+    pub refinement_shortfall: f64,
+    /// Effective myopia: base + per strategy share + per refinement shortfall, ≤ 0.95.
+    pub myopia: f64,
     /// Estimates equal true sizes (the oracle).
     pub exact_estimates: bool,
     /// Every item counts as ready (the oracle).
     pub all_ready: bool,
+    /// Warm-up sprints played before the reported ones (0 for a throughput forecast).
+    pub warmup: u32,
     /// Mean capacity, for the first commitment.
     pub mean_capacity: f64,
     /// Weight of the PO's belief in perceived value (see [`Model::perceive`]).
@@ -47,7 +55,11 @@ impl Model {
         } else {
             po.solo_fidelity
         };
+        let refinement_shortfall = refinement_shortfall(&s);
+        let myopia = effective_myopia(po, refinement_shortfall);
         Model {
+            refinement_shortfall,
+            myopia,
             capacity: s.team.capacity.sampler(),
             size: b.size.sampler(),
             item_size: match b.size {
@@ -63,6 +75,10 @@ impl Model {
             exact_estimates: false,
             all_ready: false,
             mean_capacity: s.team.capacity.mean().max(0.0),
+            warmup: match s.simulation.model {
+                crate::scenario::ModelKind::Roles => s.simulation.warmup_sprints,
+                crate::scenario::ModelKind::Throughput => 0,
+            },
             belief_weight: belief_weight(scenario),
             world_key: world_key(scenario).into(),
             scenario: s,
@@ -106,6 +122,8 @@ impl Model {
             belief_sigma: scenario.po.belief_sigma,
             value_skill: 1.0,
             myopia: 0.0,
+            myopia_per_strategy_share: 0.0,
+            myopia_per_refinement_shortfall: 0.0,
             take_unready: 1.0,
             questions_base: 0.0,
             questions_per_ambiguity: 0.0,
@@ -114,6 +132,8 @@ impl Model {
         s.roles = Roles {
             pm_override: 0.0,
             conflicts_per_sprint: 0.0,
+            conflicts_per_override: 0.0,
+            conflicts_per_misalignment: 0.0,
             churn_probability: 0.0,
             misalignment_ambiguity: 0.0,
             ..Roles::default()
@@ -136,11 +156,25 @@ impl Model {
     }
 }
 
+/// m = min(0.95, m₀ + k_s · strategy share + k_r · refinement shortfall): a PO who carries
+/// strategy and cannot keep up with refinement looks for the next feature, not the enabler.
+pub fn effective_myopia(po: &crate::scenario::Po, shortfall: f64) -> f64 {
+    let m = po.myopia
+        + po.myopia_per_strategy_share * po.strategy_share
+        + po.myopia_per_refinement_shortfall * shortfall;
+    if po.myopia >= 0.95 {
+        po.myopia
+    } else {
+        m.min(0.95)
+    }
+}
+
 /// The parameters that define the world, serialized: equal strings, equal worlds.
 fn world_key(s: &Scenario) -> String {
     #[derive(serde::Serialize)]
     struct WorldParams<'a> {
         sprints: u32,
+        warmup: u32,
         tail: u32,
         belief_sigma: f64,
         market: &'a crate::scenario::Market,
@@ -148,6 +182,7 @@ fn world_key(s: &Scenario) -> String {
     }
     toml::to_string(&WorldParams {
         sprints: s.simulation.sprints,
+        warmup: s.simulation.warmup_sprints,
         tail: s.simulation.value_tail_sprints,
         belief_sigma: s.po.belief_sigma,
         market: &s.market,
@@ -186,4 +221,39 @@ fn value_sd(s: &Scenario) -> f64 {
     let mean = k1 * (p_pos * m1 - p_neg * nf * m1);
     let second = k2 * (p_pos * m2 + p_neg * nf * nf * m2);
     (second - mean * mean).max(0.0).sqrt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Short-termism rises with the PO's strategic load and with the refinement shortfall.
+    #[test]
+    fn myopia_rises_with_strategic_load_and_refinement_shortfall() {
+        let s = Scenario::default();
+        let base = effective_myopia(&s.po, 0.0);
+        let loaded = crate::scenario::Po {
+            strategy_share: 0.55,
+            ..s.po.clone()
+        };
+        assert!(effective_myopia(&loaded, 0.0) > base);
+        assert!(effective_myopia(&s.po, 0.3) > base);
+        assert!(effective_myopia(&loaded, 1.0) <= 0.95);
+        // The refinement shortfall: none for the defaults, some when the PO's split leaves
+        // less refinement time than the arrivals need.
+        assert_eq!(refinement_shortfall(&s), 0.0);
+        let mut squeezed = s.clone();
+        squeezed.po.strategy_share = 0.55;
+        squeezed.po.support_share = 0.2;
+        assert!(refinement_shortfall(&squeezed) > 0.0);
+        squeezed.backlog.arrivals_per_sprint *= 2.0;
+        assert!(
+            refinement_shortfall(&squeezed)
+                > refinement_shortfall(&{
+                    let mut t = squeezed.clone();
+                    t.backlog.arrivals_per_sprint /= 2.0;
+                    t
+                })
+        );
+    }
 }

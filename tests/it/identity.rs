@@ -43,6 +43,8 @@ shock_drop_probability = 0.0
 [po]
 value_skill = 1.0
 myopia = 0.0
+myopia_per_strategy_share = 0.0
+myopia_per_refinement_shortfall = 0.0
 take_unready = 1.0
 questions_base = 0.0
 questions_per_ambiguity = 0.0
@@ -142,6 +144,7 @@ extends = "aligned"
 [simulation]
 sprints = 20
 value_tail_sprints = 10
+warmup_sprints = 0
 
 [team]
 capacity = { dist = "constant", value = 17.5 }

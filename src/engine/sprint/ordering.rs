@@ -15,6 +15,7 @@ impl<'a, T: Tracer> Run<'a, T> {
     #[inline(never)]
     pub(super) fn order_and_refine(&mut self) {
         let s = &self.m.scenario;
+        let myopia = self.m.myopia;
         let now = self.sprint;
         let items = &mut self.ws.items;
         let score = |item: &mut BacklogItem, view: &[f64]| {
@@ -23,7 +24,7 @@ impl<'a, T: Tracer> Run<'a, T> {
                 view,
                 now,
                 &s.backlog.urgency,
-                s.po.myopia,
+                myopia,
                 s.release.scope_first,
             );
             descending_key(item.score)

@@ -92,10 +92,10 @@ impl<'a, T: Tracer> Run<'a, T> {
         self.t.feature_points += feature;
         self.t.enabler_points += enabler;
         self.t.done_committed_total += done_committed;
-        self.debt = team::debt_after(self.debt, feature, enabler, &s.team);
+        self.debt = team::debt_after(self.debt, feature, enabler, self.pressure, &s.team);
         self.ws.velocities.push(velocity);
-        if self.t.scope_remaining == 0 && self.t.completion.is_none() {
-            self.t.completion = Some(now + 1);
+        if self.t.scope_remaining == 0 && self.t.completion.is_none() && now >= self.warmup {
+            self.t.completion = Some(now + 1 - self.warmup);
             self.tracer.event(Event::ScopeComplete { sprint: now });
         }
         self.ws.finished.clear();
@@ -131,7 +131,10 @@ impl<'a, T: Tracer> Run<'a, T> {
         let k = self.themes;
         let discount = 1.0 / (1.0 + self.m.scenario.simulation.discount_rate);
         (start..end)
-            .map(|t| self.ws.world.market[t * k + theme as usize] * discount.powi(t as i32))
+            .map(|t| {
+                self.ws.world.market[t * k + theme as usize]
+                    * discount.powi(t as i32 - self.warmup as i32)
+            })
             .sum()
     }
 }
