@@ -31,6 +31,7 @@ pub const MAX_SCENARIOS: usize = 64;
 
 /// Run a parsed command line; returns the process exit code.
 pub fn main(cli: Cli) -> i32 {
+    crate::output::charts::set_projector(cli.theme == crate::cli::Theme::Projector);
     let result = match cli.command {
         None => run(&RunArgs::default()).map(|_| ()),
         Some(Command::Run(args)) => run(&args).map(|_| ()),
@@ -53,6 +54,7 @@ pub fn main(cli: Cli) -> i32 {
         Some(Command::Trace {
             scenario,
             run,
+            metric,
             compare,
             sprints,
             seed,
@@ -62,6 +64,7 @@ pub fn main(cli: Cli) -> i32 {
             scenario,
             compare,
             run,
+            metric: Some(metric),
             sprints,
             seed,
             out,
@@ -338,7 +341,7 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
 
     let meta = out_csv::RunMeta {
         version: env!("CARGO_PKG_VERSION").to_string(),
-        command: command_line(),
+        command: crate::analysis::command_line(),
         seed: plan.seed,
         runs: plan.runs,
         baseline: plan.scenarios[plan.baseline].name.clone(),
@@ -490,28 +493,6 @@ fn plot(dir: &Path, format: Format) -> Result<()> {
     let files = draw(dir, format)?;
     println!("{} files written to {}", files.len(), dir.display());
     Ok(())
-}
-
-/// The command line as typed, with the program shown by its name only.
-fn command_line() -> String {
-    std::env::args()
-        .enumerate()
-        .map(|(i, a)| {
-            let a = if i == 0 {
-                Path::new(&a)
-                    .file_name()
-                    .map_or(a.clone(), |n| n.to_string_lossy().into_owned())
-            } else {
-                a
-            };
-            if a.contains(' ') {
-                format!("{a:?}")
-            } else {
-                a
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// Today's date (UTC) as YYYY-MM-DD, from the system clock (used only as a label).

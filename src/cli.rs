@@ -12,11 +12,22 @@ use std::path::PathBuf;
 with numbers and charts, what happens to delivery when Product Manager and Product Owner roles are \
 aligned, siloed, overloaded or blurred. It also forecasts \"when will these N items be done?\" from \
 historical throughput.\n\nWith no command it runs the built-in comparison of the four archetypes into output/.",
-    after_help = "Examples:\n  backsim                                   compare the four archetypes into output/\n  backsim run aligned my-team.toml --runs 5000\n  backsim init my-team && backsim check my-team.toml\n  backsim plot output --format svg"
+    after_help = "Examples:\n  backsim                                   compare the four archetypes into output/\n  backsim run aligned my-team.toml --runs 5000\n  backsim init my-team && backsim check my-team.toml\n  backsim plot output --format svg\n  backsim plot output --theme projector     large type and thick lines for a room"
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Look of the charts and the report: `default`, or `projector` (large type, thick lines
+    /// for a room: charts drawn on a smaller canvas, so text and lines fill more of it)
+    #[arg(long, global = true, value_enum, default_value_t = Theme::Default)]
+    pub theme: Theme,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum Theme {
+    #[default]
+    Default,
+    Projector,
 }
 
 #[derive(Debug, Subcommand)]
@@ -57,14 +68,19 @@ pub enum Command {
     Sensitivity(SensitivityArgs),
     /// Tell the story of one run sprint by sprint (optionally beside another scenario's)
     #[command(
-        after_help = "Examples:\n  backsim trace aligned --run 7\n  backsim trace aligned --run 7 --compare siloed-pm --sprints 1:8"
+        after_help = "Examples:\n  backsim trace aligned --run 7\n  backsim trace aligned --run typical --metric value_efficiency\n  backsim trace siloed-pm --run worst --metric release_delay_sprints\n  backsim trace aligned --run 7 --compare siloed-pm --sprints 1:8"
     )]
     Trace {
         /// Scenario file or preset name
         scenario: String,
-        /// The replication to tell (1-based: the `run` column of runs.csv)
-        #[arg(long, default_value_t = 1)]
-        run: u64,
+        /// The replication to tell: K (1-based: the `run` column of runs.csv), `typical` (the
+        /// run nearest the median of --metric over the scenario's runs) or `worst` (the worst
+        /// run on --metric)
+        #[arg(long, default_value = "1")]
+        run: crate::analysis::trace::RunPick,
+        /// The metric `--run typical|worst` picks by
+        #[arg(long, default_value = "value_efficiency")]
+        metric: String,
         /// The same run of another scenario, side by side
         #[arg(long)]
         compare: Option<String>,

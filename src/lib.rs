@@ -1,9 +1,10 @@
 //! backsim: a Monte Carlo simulator of backlog prioritization under PM/PO role scenarios.
 //!
-//! Data flows one way: [`scenario`] (files, presets, validation) → [`engine`] (replications
-//! in parallel, common random numbers) → per-run records → [`stats`] (aggregation) →
-//! [`output`] (CSV, charts, report). [`model`] holds the mechanisms the engine plays;
-//! [`analysis`] runs many variants of one scenario (sweeps, sensitivity) and tells one run.
+//! The modules stand on floors that import only downwards (docs/architecture.md; checked by
+//! `tests/it/floors.rs`): foundation ([`random`], [`format`], [`stats`], [`error`]) →
+//! [`scenario`] → [`model`] → [`engine`] → [`aggregate`] → [`output`] → commands ([`app`],
+//! [`cli`], [`analysis`]). Data flows one way: scenario files → engine (replications in
+//! parallel, common random numbers) → per-run records → aggregation → CSV, charts, report.
 
 pub mod aggregate;
 pub mod analysis;

@@ -357,7 +357,8 @@ fn the_events_of_run_k_add_up_to_its_row_in_runs_csv() {
     let out = trace::run(&TraceOptions {
         scenario: "aligned".into(),
         compare: Some("siloed-pm".into()),
-        run: 2,
+        run: trace::RunPick::Number(2),
+        metric: None,
         sprints: None,
         seed: None,
         out: dir.path().to_path_buf(),
@@ -386,13 +387,16 @@ fn the_events_of_run_k_add_up_to_its_row_in_runs_csv() {
     let md = fs::read_to_string(dir.path().join("trace.md")).unwrap();
     assert!(md.contains("| the year in numbers | aligned | siloed-pm |"));
     assert!(md.contains("## Sprint 26"));
+    // Spill-over is told apart from the new commitment.
+    assert!(md.contains("SP carried over (work in progress from last sprint"));
     assert!(md.contains("The stories part in sprint") || md.contains("same items in every sprint"));
 
     // A window, and bad windows.
     let o = TraceOptions {
         scenario: "aligned".into(),
         compare: None,
-        run: 2,
+        run: trace::RunPick::Number(2),
+        metric: None,
         sprints: Some("3:4".into()),
         seed: None,
         out: dir.path().to_path_buf(),
@@ -400,6 +404,21 @@ fn the_events_of_run_k_add_up_to_its_row_in_runs_csv() {
     };
     let out = trace::run(&o).unwrap();
     assert!(out.markdown.contains("## Sprint 3") && !out.markdown.contains("## Sprint 5"));
+    // In the report the story is HTML tables, not a <pre> of Markdown.
+    let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
+    let section = &html[html.find("<!-- backsim:trace -->").unwrap()..];
+    assert!(section.contains("<table class=\"story\">"));
+    assert!(!section.contains("<pre class=\"story\">") && !section.contains("|---|"));
+    assert!(section.contains("<h3>Sprint 3</h3>"));
+    assert!(html.contains("<a href=\"#trace\">"));
+    // The typical run: named and explained.
+    let typical = trace::run(&TraceOptions {
+        run: trace::RunPick::Typical,
+        metric: Some("value_efficiency".into()),
+        ..o.clone()
+    })
+    .unwrap();
+    assert!(typical.markdown.contains("is the typical run"));
     for bad in ["0:2", "4:3", "1:99", "x"] {
         let err = trace::run(&TraceOptions {
             sprints: Some(bad.into()),
@@ -525,7 +544,8 @@ fn precision_runs_deterministic_batches_and_equals_a_plain_run_of_that_length() 
     let out = sweep::run(&o).unwrap();
     assert!(out.runs >= 10 && out.runs <= 200);
     let rows = csv_rows(&dir.path().join("sweep.csv"));
-    assert_eq!(rows[1].last().unwrap(), &out.runs.to_string());
+    let runs = rows[0].iter().position(|h| h == "runs").unwrap();
+    assert_eq!(rows[1][runs], out.runs.to_string());
 }
 
 #[test]
@@ -551,4 +571,135 @@ fn cli_commands_exit_2_on_bad_input() {
     run(&["trace", "aligned", "--run", "0"]).code(2);
     run(&["calibrate", "missing.csv"]).code(2);
     run(&["run", "aligned", "--precision", "2", "--runs", "5"]).code(2);
+}
+
+#[test]
+fn sweep_paired_columns_are_compare_csv_of_a_plain_run() {
+    let dir = tempfile::tempdir().unwrap();
+    // A short horizon so that release delay is censored in some runs.
+    let given = dir.path().join("given.toml");
+    fs::write(
+        &given,
+        "name = \"given\"\nextends = \"siloed-pm\"\n[simulation]\nsprints = 9\n",
+    )
+    .unwrap();
+    let metrics = ["on_strategy_share", "release_delay_sprints"];
+    sweep::run(&sweep_opts(
+        dir.path(),
+        given.to_str().unwrap(),
+        &["pm.sync_interval=1:8:3"],
+        &metrics,
+        40,
+    ))
+    .unwrap();
+    let rows = csv_rows(&dir.path().join("sweep.csv"));
+    let head = &rows[0];
+    let col = |name: &str| head.iter().position(|h| h == name).unwrap();
+    // Both ends included: 1, 4, 7 and 8.
+    let xs: Vec<&str> = rows[1..]
+        .iter()
+        .filter(|r| r[col("metric")] == metrics[0])
+        .map(|r| r[1].as_str())
+        .collect();
+    assert_eq!(xs, ["1", "4", "7", "8"]);
+
+    let point = dir.path().join("point.toml");
+    fs::write(
+        &point,
+        format!(
+            "name = \"point\"\nextends = {:?}\n[pm]\nsync_interval = 1\n",
+            given.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let plain = dir.path().join("plain");
+    plain_run(
+        &plain,
+        &[given.to_str().unwrap(), point.to_str().unwrap()],
+        40,
+    );
+    let compare = csv_rows(&plain.join("compare.csv"));
+    let summary = csv_rows(&plain.join("summary.csv"));
+    let num = |s: &str| s.parse::<f64>().unwrap();
+    let mut censored = false;
+    for m in metrics {
+        let s = rows
+            .iter()
+            .find(|r| r[1] == "1" && r[col("metric")] == m)
+            .unwrap();
+        // scenario,baseline,metric,better_when,mean_diff,ci95_low,ci95_high,better_share
+        let c = compare
+            .iter()
+            .find(|r| r[0] == "point" && r[2] == m)
+            .unwrap_or_else(|| panic!("no compare row for {m}: {compare:?}"));
+        for (sweep_col, k) in [
+            ("diff_vs_given", 4),
+            ("diff_ci95_low", 5),
+            ("diff_ci95_high", 6),
+            ("better_share", 7),
+        ] {
+            let (a, b) = (num(&s[col(sweep_col)]), num(&c[k]));
+            assert!(
+                (a - b).abs() <= 1e-9 * b.abs().max(1.0),
+                "{m} {sweep_col}: sweep {a}, compare {b}"
+            );
+        }
+        let done = summary
+            .iter()
+            .find(|r| r[0] == "point" && r[1] == m)
+            .unwrap();
+        assert_eq!(num(&s[col("completed_share")]), num(&done[15]), "{m}");
+        censored |= num(&done[15]) < 1.0;
+    }
+    assert!(censored, "the test needs a censored point");
+}
+
+#[test]
+fn tornado_intervals_contain_their_bars_and_clear_effects_rank_first() {
+    let dir = tempfile::tempdir().unwrap();
+    // A short horizon: release delay is censored in some runs of some variants, which made
+    // the paired interval and the bar disagree.
+    let s = dir.path().join("s.toml");
+    fs::write(&s, "extends = \"siloed-pm\"\n[simulation]\nsprints = 12\n").unwrap();
+    let out = sensitivity::run(&sens_opts(
+        dir.path(),
+        s.to_str().unwrap(),
+        "release_delay_sprints",
+        Method::Tornado,
+        30,
+    ))
+    .unwrap();
+    let mut checked = 0;
+    for e in &out.effects {
+        for (end, what) in [(e.at_low, "low"), (e.at_high, "high")] {
+            // (An interval is empty only with fewer than two paired finished runs.)
+            if end.0.is_finite() && end.1.is_finite() {
+                checked += 1;
+                assert!(
+                    end.1 <= end.0 + 1e-12 && end.0 <= end.2 + 1e-12,
+                    "{} at {what}: bar {} outside its interval {}–{}",
+                    e.key,
+                    end.0,
+                    end.1,
+                    end.2
+                );
+            }
+        }
+    }
+    assert!(checked > 30, "{checked} intervals");
+    let classes: Vec<u8> = out
+        .effects
+        .iter()
+        .map(|e| e.rank_class(Method::Tornado))
+        .collect();
+    assert!(classes.windows(2).all(|w| w[0] <= w[1]), "{classes:?}");
+    for w in out.effects.windows(2) {
+        if w[0].rank_class(Method::Tornado) == w[1].rank_class(Method::Tornado) {
+            assert!(w[0].spread >= w[1].spread);
+        }
+    }
+    assert!(classes.contains(&0));
+    // The table says the same as the ranks.
+    let csv = csv_rows(&dir.path().join("sensitivity.csv"));
+    assert_eq!(csv[1][3], out.effects[0].key);
 }

@@ -245,3 +245,80 @@ fn report_renders_in_chromium() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn report_has_a_contents_list_and_no_snake_case_metric_names() {
+    let dir = fixture_dir(3, 30);
+    plot_dir(dir.path(), ImageFormat::Svg).unwrap();
+    let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
+    // A table of contents linking every section heading, before the first heading.
+    let toc = html
+        .find("<nav class=\"toc\">")
+        .expect("a table of contents");
+    assert!(toc < html.find("<h2").unwrap());
+    for id in ["key-metrics", "differences", "charts", "parameters"] {
+        assert!(html.contains(&format!("<a href=\"#{id}\">")), "{id}");
+        assert!(html.contains(&format!("<h2 id=\"{id}\">")), "{id}");
+    }
+    // Every metric of the tables and charts in words, never as its column name.
+    let r = Results::read(dir.path()).unwrap();
+    for metric in r.compare_metrics() {
+        if metric.contains('_') {
+            assert!(
+                !html.contains(&format!(">{metric}")) && !html.contains(&format!("{metric}<")),
+                "{metric} shown as a column name"
+            );
+        }
+    }
+    assert!(html.contains("Value efficiency"));
+    // Charts' SVG text too (the forest lists every metric).
+    let forest = ChartKind::CompareForest.svg_string(&r).unwrap();
+    assert!(forest.contains("Median lead time"));
+    assert!(!forest.contains("lead_time_p50_days"));
+}
+
+#[test]
+fn a_later_section_is_listed_in_the_contents() {
+    let dir = fixture_dir(2, 20);
+    plot_dir(dir.path(), ImageFormat::Svg).unwrap();
+    let pending = backsim::analysis::report_section(
+        dir.path(),
+        "sweep-demo",
+        "<h2>Sweep of something</h2>\n<p>x</p>",
+    )
+    .unwrap();
+    backsim::output::atomic::commit_all(vec![pending]).unwrap();
+    let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert_eq!(html.matches("<nav class=\"toc\">").count(), 1);
+    assert!(html.contains("<a href=\"#sweep-demo\">Sweep of something</a>"));
+    assert!(html.contains("<a href=\"#charts\">Charts</a>"));
+}
+
+#[test]
+fn projector_theme_draws_larger_type_and_lines_and_a_larger_report() {
+    // A separate process: the theme is process-wide.
+    let dir = fixture_dir(3, 30);
+    assert_cmd::Command::cargo_bin("backsim")
+        .unwrap()
+        .args(["plot", "--theme", "projector", "--format", "png"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let r = Results::read(dir.path()).unwrap();
+    // Same drawing on a canvas 0.8 the size: type and lines are 1.25 times larger in it.
+    let (w, h, ink) = png_stats(&dir.path().join("delay_cdf.png"));
+    assert_eq!((w, h), (960, 560));
+    assert!(ink > 0.03);
+    let (_, fh, _) = png_stats(&dir.path().join("compare_forest.png"));
+    assert_eq!(
+        fh,
+        (ChartKind::CompareForest.size(&r).1 as f64 * 0.8).round() as u32
+    );
+    let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(html.contains("body{font-size:22px}"));
+    // Without the theme: the default look.
+    plot_dir(dir.path(), ImageFormat::Png).unwrap();
+    assert_eq!(png_stats(&dir.path().join("delay_cdf.png")).0, 1200);
+    let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(!html.contains("body{font-size:22px}"));
+}

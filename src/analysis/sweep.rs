@@ -15,6 +15,7 @@ use crate::format::short;
 use crate::output::atomic::{commit_all, prepare_dir, write_file};
 use crate::output::charts::analysis as charts;
 use crate::output::csv::censored_cell;
+use crate::output::names;
 use crate::output::report::esc;
 use crate::scenario::load::load_with_limits;
 use crate::scenario::validate::Limits;
@@ -193,17 +194,24 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
         );
     }
     prepare_dir(&opts.run.out)?;
+    // The scenario as given runs last, on the same worlds, so that every point can be
+    // compared with it pair by pair (its own numbers are not a row of sweep.csv).
+    let mut given = base.clone();
+    given.simulation.seed = seed;
+    given.simulation.runs = runs;
+    scenarios.push(given);
     let mut c = evaluate(
         &scenarios,
         seed,
         runs,
         precision.as_ref(),
         &metrics,
-        false,
+        true,
         &|_| {},
     )?;
+    let given = scenarios.pop().expect("the scenario as given");
 
-    let (csv, means) = sweep_csv(&mut c, &specs, &points, &scenarios);
+    let (csv, means) = sweep_csv(&mut c, &specs, &points, &scenarios, &given);
     let mut pending = vec![write_file(&opts.run.out.join("sweep.csv"), csv.as_bytes())?];
     let mut svgs = Vec::new();
     let mut files = Vec::new();
@@ -213,17 +221,37 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
             let chart_base = opts.run.out.join(format!("sweep_{name}"));
             let drawn = match (design, specs.len()) {
                 (Design::Grid, 1) => {
-                    let pts: Vec<charts::LinePoint> = (0..points.len())
+                    let g = points.len();
+                    let pts: Vec<charts::SweepPoint> = (0..points.len())
                         .map(|i| {
                             let s = c.summary(i, k);
-                            (points[i][0], s.mean, s.ci95.0, s.ci95.1)
+                            let values = c.values.as_ref().expect("kept");
+                            let pg = paired_to_given(
+                                &values[i][k],
+                                &values[g][k],
+                                m,
+                                &scenarios[i],
+                                &given,
+                            );
+                            charts::SweepPoint {
+                                x: points[i][0],
+                                mean: s.mean,
+                                lo: s.ci95.0,
+                                hi: s.ci95.1,
+                                diff: (pg.mean_diff, pg.ci95.0, pg.ci95.1),
+                                completed: s.n as f64 / c.runs.max(1) as f64,
+                            }
                         })
                         .collect();
                     charts::sweep_line(
                         &chart_base,
-                        &format!("{name} vs {}", specs[0].key),
+                        &format!(
+                            "{} vs {}",
+                            names::label(name),
+                            names::param_label(&specs[0].key)
+                        ),
                         &specs[0].key,
-                        name,
+                        &format!("{} ({})", names::label(name), names::unit(name)),
                         &pts,
                         opts.run.format,
                     )?
@@ -248,8 +276,13 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
                 (Design::LatinHypercube, _) => {
                     // Against the parameter whose rank correlation with the metric is largest.
                     let (p, rho) = strongest(&points, &means, k, specs.len());
-                    let pts: Vec<(String, f64, f64)> = (0..points.len())
-                        .map(|i| (String::new(), points[i][p], means[i][k]))
+                    let pts: Vec<charts::ScatterPoint> = (0..points.len())
+                        .map(|i| charts::ScatterPoint {
+                            label: String::new(),
+                            x: points[i][p],
+                            y: means[i][k],
+                            world: false,
+                        })
                         .collect();
                     charts::scatter(
                         &chart_base,
@@ -367,20 +400,82 @@ fn strongest(points: &[Vec<f64>], means: &[Vec<f64>], k: usize, np: usize) -> (u
 }
 
 /// sweep.csv and the means (point × metric).
+/// A sweep point against the scenario as given, replication by replication.
+#[derive(Debug, Clone, Copy)]
+pub struct PairedToGiven {
+    pub mean_diff: f64,
+    pub ci95: (f64, f64),
+    /// Share of paired replications in which the point did better (ties count half).
+    pub better_share: f64,
+}
+
+/// Paired difference of point − given over replications, censored values counting as the
+/// horizon + 1 (like compare.csv: a restricted mean), with its 95 % t interval.
+pub fn paired_to_given(
+    point: &[f64],
+    given: &[f64],
+    m: usize,
+    point_scenario: &Scenario,
+    given_scenario: &Scenario,
+) -> PairedToGiven {
+    let fill = |s: &Scenario| {
+        let h = s.simulation.sprints as f64 + 1.0;
+        if m == 0 {
+            h
+        } else {
+            h - s.release.planned_sprint.unwrap_or(0) as f64
+        }
+    };
+    let comparable = |x: f64, s: &Scenario| {
+        if x.is_nan() && METRICS[m].censored {
+            fill(s)
+        } else {
+            x
+        }
+    };
+    let mut d = crate::stats::Moments::default();
+    let mut better = 0u64;
+    for (&x, &y) in point.iter().zip(given) {
+        let (x, y) = (comparable(x, point_scenario), comparable(y, given_scenario));
+        if x.is_nan() || y.is_nan() {
+            continue;
+        }
+        d.add(x - y);
+        better += crate::aggregate::better_halves(x, y, METRICS[m].better);
+    }
+    let ci95 = if d.n >= 2 && d.sd() == 0.0 {
+        (d.mean(), d.mean())
+    } else {
+        d.ci95()
+    };
+    PairedToGiven {
+        mean_diff: d.mean(),
+        ci95,
+        better_share: if d.n > 0 {
+            better as f64 / (2 * d.n) as f64
+        } else {
+            f64::NAN
+        },
+    }
+}
+
+/// The points' rows of sweep.csv; `c` holds the points and then the scenario as given.
 fn sweep_csv(
     c: &mut Collected,
     specs: &[ParamSpec],
     points: &[Vec<f64>],
     scenarios: &[Scenario],
+    given: &Scenario,
 ) -> (String, Vec<Vec<f64>>) {
     let mut out = String::from("point");
     for p in specs {
         out.push(',');
         out.push_str(&p.key);
     }
-    out.push_str(",metric,mean,ci95_low,ci95_high,p50,p85,n,runs\n");
+    out.push_str(",metric,mean,ci95_low,ci95_high,p50,p85,n,runs,completed_share,diff_vs_given,diff_ci95_low,diff_ci95_high,better_share\n");
     let mut means = vec![vec![f64::NAN; c.metrics.len()]; points.len()];
     let metrics = c.metrics.clone();
+    let g = points.len();
     for (i, pt) in points.iter().enumerate() {
         for (k, &m) in metrics.iter().enumerate() {
             let s = c.summary(i, k);
@@ -392,13 +487,15 @@ fn sweep_csv(
                     fmt_num(x)
                 }
             };
+            let values = c.values.as_ref().expect("kept");
+            let pg = paired_to_given(&values[i][k], &values[g][k], m, &scenarios[i], given);
             let _ = write!(out, "{}", i + 1);
             for v in pt {
                 let _ = write!(out, ",{}", fmt_num(*v));
             }
             let _ = writeln!(
                 out,
-                ",{},{},{},{},{},{},{},{}",
+                ",{},{},{},{},{},{},{},{},{},{},{},{},{}",
                 METRICS[m].name,
                 fmt_num(s.mean),
                 fmt_num(s.ci95.0),
@@ -406,7 +503,12 @@ fn sweep_csv(
                 q(s.p50),
                 q(s.p85),
                 s.n,
-                c.runs
+                c.runs,
+                fmt_num(s.n as f64 / c.runs.max(1) as f64),
+                fmt_num(pg.mean_diff),
+                fmt_num(pg.ci95.0),
+                fmt_num(pg.ci95.1),
+                fmt_num(pg.better_share),
             );
         }
     }

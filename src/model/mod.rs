@@ -1,5 +1,5 @@
 //! The model's mechanisms, one per file, each a plain function of state and its random draws.
-//! The engine (`crate::engine::run`) calls them in the order of a sprint.
+//! The engine's roles model (`engine/sprint/`) calls them in the order of a sprint.
 //!
 //! - [`market`]: strategic themes whose true weights drift and jump.
 //! - [`item`]: backlog items: value, urgency, size, estimate, ambiguity, value flow.

@@ -10,6 +10,7 @@ pub mod charts;
 pub mod csv;
 #[doc(hidden)]
 pub mod fixture;
+pub mod names;
 pub mod report;
 pub mod results;
 pub mod table;

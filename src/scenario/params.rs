@@ -219,6 +219,15 @@ pub const DEFAULT_RANGES: [(&str, f64, f64); 20] = [
     ("market.shock_rate", 0.04, 0.15),
 ];
 
+/// Whether a key describes the world the team works in (the backlog's values, the market,
+/// the release date, the simulation) rather than a lever the team or its roles control;
+/// sensitivity charts show the two kinds apart.
+pub fn is_world(key: &str) -> bool {
+    ["backlog.", "market.", "release.", "simulation."]
+        .iter()
+        .any(|p| key.starts_with(p))
+}
+
 /// A range as read from `[sensitivity]`, or what is wrong with it.
 type RangeOrError = std::result::Result<(f64, f64), String>;
 
@@ -325,7 +334,8 @@ pub struct ParamSpec {
 pub const MAX_VALUES: usize = 200;
 
 /// Parse `KEY=SPEC` against a scenario. SPEC: `1,2,4,8` (a list) or `LOW:HIGH:STEP` (a range,
-/// both ends included) or `LOW:HIGH` (a range for Latin hypercube sampling; 5 points in a grid).
+/// both ends included: a step that does not divide the range ends with a shorter one on HIGH)
+/// or `LOW:HIGH` (a range for Latin hypercube sampling; 5 points in a grid).
 pub fn parse_param(s: &Scenario, arg: &str) -> Result<ParamSpec> {
     let accepted = "accepted: KEY=v1,v2,... (a list), KEY=LOW:HIGH:STEP (a range, both ends included) or KEY=LOW:HIGH";
     let Some((key, spec)) = arg.split_once('=') else {
@@ -387,14 +397,31 @@ pub fn parse_param(s: &Scenario, arg: &str) -> Result<ParamSpec> {
                 "{key} is an integer key and the step {step} is not integral: values are rounded"
             ));
         }
-        (0..n)
+        let mut v = (0..n)
             .map(|i| {
                 let v = low + step * i as f64;
                 // Kill float drift: 0.1 * 3 → 0.3.
                 let r: f64 = format!("{v:.10}").parse().unwrap_or(v);
                 r.min(high)
             })
-            .collect::<Vec<f64>>()
+            .collect::<Vec<f64>>();
+        // Both ends are always included: a step that does not divide the range ends on HIGH
+        // (0:1:0.3 gives 0, 0.3, 0.6, 0.9, 1).
+        if v.last()
+            .is_some_and(|last| high - last > 1e-9 * high.abs().max(1.0))
+        {
+            if v.len() + 1 > MAX_VALUES {
+                return Err(input_error(format!(
+                    "--param {key}={spec}: {} values; at most {MAX_VALUES} per parameter",
+                    v.len() + 1
+                )));
+            }
+            notes.push(format!(
+                "{key}={spec}: the step does not divide the range, so the last step is shorter (HIGH = {high} is included)"
+            ));
+            v.push(high);
+        }
+        v
     } else {
         let vals = spec.split(',').map(number).collect::<Result<Vec<f64>>>()?;
         if vals.len() > MAX_VALUES {
@@ -485,6 +512,13 @@ mod tests {
         let p = parse_param(&s, "pm.sync_interval=1:4:1.5").unwrap();
         assert_eq!(p.values, vec![1.0, 3.0, 4.0]);
         assert!(!p.notes.is_empty());
+        // Both ends included even when the step does not divide the range.
+        let p = parse_param(&s, "po.myopia=0:1:0.3").unwrap();
+        assert_eq!(p.values, vec![0.0, 0.3, 0.6, 0.9, 1.0]);
+        assert!(p.notes.iter().any(|n| n.contains("HIGH = 1 is included")));
+        let p = parse_param(&s, "po.myopia=0:0.6:0.3").unwrap();
+        assert_eq!(p.values, vec![0.0, 0.3, 0.6]);
+        assert!(p.notes.is_empty());
     }
 
     #[test]

@@ -184,4 +184,70 @@ mod tests {
         assert!((m.mean() - 5.0).abs() < 1e-12);
         assert!((m.variance() - 32.0 / 7.0).abs() < 1e-12);
     }
+
+    /// The interval of a hand-computed sample: 1, 2, 3 has mean 2, sd 1 and n − 1 = 2
+    /// degrees of freedom, so the half-width is t(0.975, 2) / √3 = 4.302653 / 1.732051.
+    #[test]
+    fn interval_of_a_small_sample_uses_n_minus_one_degrees() {
+        let mut m = Moments::default();
+        for x in [1.0, 2.0, 3.0] {
+            m.add(x);
+        }
+        let half = 4.302652730 / 3f64.sqrt();
+        let (lo, hi) = m.ci95();
+        assert!((lo - (2.0 - half)).abs() < 1e-9 && (hi - (2.0 + half)).abs() < 1e-9);
+        assert!((m.half_width() - half).abs() < 1e-9, "{}", m.half_width());
+        assert!((m.sd() - 1.0).abs() < 1e-12);
+        // Fewer than two values have no interval; a constant sample a zero-width one.
+        let one = Moments {
+            n: 1,
+            mean: 5.0,
+            m2: 0.0,
+        };
+        assert!(one.ci95().0.is_nan() && one.half_width().is_nan());
+        assert_eq!(Moments::zeros(4).ci95(), (0.0, 0.0));
+        assert_eq!(Moments::zeros(4).half_width(), 0.0);
+    }
+
+    /// Every entry of the small-df table, and the expansion just past it, against published
+    /// values of t(0.975, df).
+    #[test]
+    fn t_table_and_expansion() {
+        let published = [
+            12.706205, 4.302653, 3.182446, 2.776445, 2.570582, 2.446912, 2.364624, 2.306004,
+            2.262157, 2.228139, 2.200985, 2.178813, 2.160369, 2.144787, 2.131450,
+        ];
+        for (i, t) in published.iter().enumerate() {
+            let df = i as u64 + 1;
+            assert!(
+                (t_quantile_975(df) - t).abs() < 1e-5,
+                "df {df}: {}",
+                t_quantile_975(df)
+            );
+        }
+        assert!(t_quantile_975(0).is_nan());
+    }
+
+    /// Merging: both sides empty, one side empty, and the pooled variance by hand.
+    #[test]
+    fn merge_by_hand() {
+        let mut a = Moments::default();
+        a.merge(&Moments::default());
+        assert_eq!(a.n, 0);
+        let mut b = Moments::default();
+        for x in [1.0, 3.0] {
+            b.add(x);
+        }
+        a.merge(&b);
+        assert_eq!(a, b);
+        let mut c = Moments::default();
+        for x in [5.0, 7.0, 9.0] {
+            c.add(x);
+        }
+        b.merge(&Moments::default());
+        b.merge(&c);
+        // 1, 3, 5, 7, 9: mean 5, variance 10.
+        assert_eq!(b.n, 5);
+        assert!((b.mean() - 5.0).abs() < 1e-12 && (b.variance() - 10.0).abs() < 1e-12);
+    }
 }

@@ -122,17 +122,24 @@ fn check_invariants(s: &Scenario, o: &Outcome) -> Result<(), String> {
             }
         }
     }
+    // The metrics defined against the oracle follow their definitions (docs/outputs.md):
+    // value efficiency = value realized / the oracle's value on the same world, cost of
+    // delay = the oracle's value − value realized.
     let own = o.oracle.metrics[idx::VALUE_REALIZED];
-    let eff = o.oracle_self.metrics[idx::VALUE_EFFICIENCY];
-    if own > 0.0 && (eff - 1.0).abs() > 1e-12 {
+    let value = o.record.metrics[idx::VALUE_REALIZED];
+    let eff = o.record.metrics[idx::VALUE_EFFICIENCY];
+    if own > 0.0 && (eff - value / own).abs() > 1e-9 * (1.0 + (value / own).abs()) {
         return Err(format!(
-            "the oracle's value efficiency against itself is {eff}"
+            "value efficiency {eff}, but value {value} / oracle value {own} = {}",
+            value / own
         ));
     }
-    if o.oracle.metrics[idx::VALUE_EFFICIENCY].is_finite()
-        && (o.oracle.metrics[idx::VALUE_EFFICIENCY] - 1.0).abs() > 1e-12
-    {
-        return Err("the oracle's value efficiency is not 1".into());
+    let cod = o.record.metrics[idx::COST_OF_DELAY];
+    if cod.is_finite() && (cod - (own - value)).abs() > 1e-9 * (1.0 + own.abs()) {
+        return Err(format!(
+            "cost of delay {cod}, but oracle value {own} − value {value} = {}",
+            own - value
+        ));
     }
     Ok(())
 }
@@ -325,10 +332,15 @@ fn one_sprint_one_item_one_theme_and_an_empty_world() {
     ];
     for s in &worlds {
         let outcomes = degenerate(s);
-        if s.backlog.initial_items == 1 && s.backlog.arrivals_per_sprint == 0.0 {
+        if s.backlog.initial_items == 1
+            && s.backlog.arrivals_per_sprint == 0.0
+            && s.simulation.sprints > 1
+        {
+            // A year for one item: it gets done (its splits count as items of their own,
+            // so one item can deliver several).
             for o in &outcomes {
-                let world_done = o.record.metrics[idx::ITEMS_DONE];
-                assert!(world_done >= 0.0);
+                assert!(o.record.metrics[idx::ITEMS_DONE] >= 1.0);
+                assert!(o.record.metrics[idx::POINTS_DONE] > 0.0);
             }
         }
     }

@@ -1,6 +1,9 @@
 //! The claims the tool exists to show (reference model, section 5), with common random
-//! numbers and fixed seeds: aligned roles beat every failure mode on value efficiency and
-//! release delay, and each archetype shows its signature.
+//! numbers: aligned roles beat every failure mode on value efficiency and release delay, and
+//! each archetype shows its signature. Every claim is checked at each of three seeds (300
+//! replications each), so none holds by the luck of one seed; each archetype's own
+//! signature is judged on its own runs (against its own start, or against the others), not
+//! by what aligned happens to do.
 
 use crate::common::{column, paired, preset, simulate_keeping, Collect, Paired};
 use backsim::engine::metrics::{idx, series, METRICS};
@@ -16,7 +19,7 @@ fn archetypes(seed: u64, runs: u64) -> Collect {
         &scenarios,
         seed,
         runs,
-        &[series::VELOCITY, series::ROADMAP_CHANGE],
+        &[series::VELOCITY, series::ROADMAP_CHANGE, series::TECH_DEBT],
     )
 }
 
@@ -47,6 +50,19 @@ fn diff(c: &Collect, a: usize, b: usize, m: usize) -> Paired {
 /// Positions of the kept series in `Collect::kept`.
 const KEPT_VELOCITY: usize = 0;
 const KEPT_ROADMAP: usize = 1;
+const KEPT_DEBT: usize = 2;
+
+/// Tech debt at the end of the horizon minus after the first sprint, per replication: the
+/// debt a scenario built up over the year, judged against its own start.
+fn debt_growth(c: &Collect, s: usize) -> Vec<f64> {
+    c.kept
+        .iter()
+        .map(|r| {
+            let d = &r[s][KEPT_DEBT];
+            d[d.len() - 1] - d[0]
+        })
+        .collect()
+}
 
 /// Per replication: the mean change of the PO's theme ranking in hand-over sprints (every
 /// `interval` sprints from the second hand-over) minus its mean in the other sprints.
@@ -98,15 +114,23 @@ fn defect_density(c: &Collect, s: usize) -> Vec<f64> {
     d.iter().zip(&p).map(|(d, p)| d / p).collect()
 }
 
-/// Seed and replications of the claims (measured robust over seeds 1, 2, 3 with 400 runs:
-/// every interval below excluded 0 by a wide margin at each seed).
-const SEED: u64 = 2026;
-const RUNS: u64 = 400;
+/// Seeds and replications of the claims: every claim must hold, with a 95 % paired CI
+/// excluding 0, at each seed.
+const SEEDS: [u64; 3] = [2026, 1, 2];
+const RUNS: u64 = 300;
 
-/// One comparison of the four archetypes, shared by the tests below.
-fn shared() -> &'static Collect {
-    static C: std::sync::OnceLock<Collect> = std::sync::OnceLock::new();
-    C.get_or_init(|| archetypes(SEED, RUNS))
+/// One comparison of the four archetypes per seed, shared by the tests below.
+fn shared() -> &'static [Collect] {
+    static C: std::sync::OnceLock<Vec<Collect>> = std::sync::OnceLock::new();
+    C.get_or_init(|| SEEDS.iter().map(|&seed| archetypes(seed, RUNS)).collect())
+}
+
+/// Run `claim` on the comparison of every seed.
+fn at_every_seed(claim: impl Fn(&Collect)) {
+    for (c, seed) in shared().iter().zip(SEEDS) {
+        println!("--- seed {seed}");
+        claim(c);
+    }
 }
 
 const ALIGNED: usize = 0;
@@ -144,90 +168,118 @@ fn assert_extreme(c: &Collect, s: usize, m: usize, lowest: bool) {
 
 #[test]
 fn aligned_beats_every_archetype_on_value_efficiency_and_release_delay() {
-    let c = shared();
-    for s in [SILOED, OVERLOADED, BLURRED] {
-        assert_below(
-            diff(c, s, ALIGNED, idx::VALUE_EFFICIENCY),
-            &format!("value_efficiency {} − aligned", name(s)),
-        );
-        assert_above(
-            diff(c, s, ALIGNED, idx::RELEASE_DELAY),
-            &format!("release_delay_sprints {} − aligned", name(s)),
-        );
-    }
+    at_every_seed(|c| {
+        for s in [SILOED, OVERLOADED, BLURRED] {
+            assert_below(
+                diff(c, s, ALIGNED, idx::VALUE_EFFICIENCY),
+                &format!("value_efficiency {} − aligned", name(s)),
+            );
+            assert_above(
+                diff(c, s, ALIGNED, idx::RELEASE_DELAY),
+                &format!("release_delay_sprints {} − aligned", name(s)),
+            );
+        }
+    });
 }
 
 #[test]
 fn aligned_has_the_lowest_rework() {
-    assert_extreme(shared(), ALIGNED, idx::REWORK_SHARE, true);
+    at_every_seed(|c| assert_extreme(c, ALIGNED, idx::REWORK_SHARE, true));
 }
 
 #[test]
 fn siloed_pm_signature() {
-    let c = shared();
-    assert_below(
-        diff(c, SILOED, ALIGNED, idx::ON_STRATEGY),
-        "on_strategy_share siloed − aligned",
-    );
-    // More wrong builds: the most of all four.
-    assert_extreme(c, SILOED, idx::WRONG_BUILD_RATE, false);
-    // High-value work arrives later.
-    assert_above(
-        diff(c, SILOED, ALIGNED, idx::TOP_VALUE_LEAD),
-        "top_value_lead_time_days siloed − aligned",
-    );
-    // A saw-tooth at each hand-over: the PO's priorities (theme ranking) stand still between
-    // syncs and jump at each one, where aligned's move a little every sprint. (Priority churn
-    // of the order itself, series priority_churn, also rises at hand-overs but too little to
-    // assert: +0.012 [−0.015, +0.039] against aligned at this seed.)
-    let interval = preset("siloed-pm").pm.sync_interval as usize;
-    assert_above(
-        paired(
-            &roadmap_sawtooth(c, SILOED, interval),
-            &roadmap_sawtooth(c, ALIGNED, interval),
-        ),
-        "roadmap change at hand-over sprints minus other sprints, siloed − aligned",
-    );
+    at_every_seed(|c| {
+        assert_below(
+            diff(c, SILOED, ALIGNED, idx::ON_STRATEGY),
+            "on_strategy_share siloed − aligned",
+        );
+        // More wrong builds: the most of all four.
+        assert_extreme(c, SILOED, idx::WRONG_BUILD_RATE, false);
+        // High-value work arrives later.
+        assert_above(
+            diff(c, SILOED, ALIGNED, idx::TOP_VALUE_LEAD),
+            "top_value_lead_time_days siloed − aligned",
+        );
+        // A saw-tooth at each hand-over: the PO's priorities (theme ranking) stand still between
+        // syncs and jump at each one, where aligned's move a little every sprint. (Priority churn
+        // of the order itself, series priority_churn, also rises at hand-overs but too little to
+        // assert: +0.012 [−0.015, +0.039] against aligned at this seed.)
+        let interval = preset("siloed-pm").pm.sync_interval as usize;
+        assert_above(
+            paired(
+                &roadmap_sawtooth(c, SILOED, interval),
+                &roadmap_sawtooth(c, ALIGNED, interval),
+            ),
+            "roadmap change at hand-over sprints minus other sprints, siloed − aligned",
+        );
+    });
 }
 
 #[test]
 fn overloaded_po_signature() {
-    let c = shared();
-    // More unready work: the largest share of items committed although not ready.
-    assert_extreme(c, OVERLOADED, idx::UNREADY_SHARE, false);
-    // The longest decision waits of all four.
-    assert_extreme(c, OVERLOADED, idx::DECISION_WAIT, false);
-    // More defects and rework (per delivered point: it delivers fewer points, so its defect
-    // count is lower).
-    assert_above(
-        paired(&defect_density(c, OVERLOADED), &defect_density(c, ALIGNED)),
-        "defects per point overloaded − aligned",
-    );
-    assert_above(
-        diff(c, OVERLOADED, ALIGNED, idx::ESCAPED_PER_POINT),
-        "escaped_defects_per_point overloaded − aligned",
-    );
-    assert_above(
-        diff(c, OVERLOADED, ALIGNED, idx::REWORK_SHARE),
-        "rework_share overloaded − aligned",
-    );
-    // Fewer enablers than anyone, so the most tech debt at the end of the year.
-    assert_extreme(c, OVERLOADED, idx::ENABLER_SHARE, true);
-    assert_extreme(c, OVERLOADED, idx::TECH_DEBT_END, false);
-    // Velocity falls late in the year relative to aligned (late − mid-year velocity).
-    assert_below(
-        paired(&velocity_trend(c, OVERLOADED), &velocity_trend(c, ALIGNED)),
-        "velocity trend overloaded − aligned",
-    );
+    at_every_seed(|c| {
+        // More unready work: the largest share of items committed although not ready.
+        assert_extreme(c, OVERLOADED, idx::UNREADY_SHARE, false);
+        // The longest decision waits of all four.
+        assert_extreme(c, OVERLOADED, idx::DECISION_WAIT, false);
+        // More defects and rework (per delivered point: it delivers fewer points, so its defect
+        // count is lower).
+        assert_above(
+            paired(&defect_density(c, OVERLOADED), &defect_density(c, ALIGNED)),
+            "defects per point overloaded − aligned",
+        );
+        assert_above(
+            diff(c, OVERLOADED, ALIGNED, idx::ESCAPED_PER_POINT),
+            "escaped_defects_per_point overloaded − aligned",
+        );
+        assert_above(
+            diff(c, OVERLOADED, ALIGNED, idx::REWORK_SHARE),
+            "rework_share overloaded − aligned",
+        );
+        // Fewer enablers than anyone, so the most tech debt at the end of the year.
+        assert_extreme(c, OVERLOADED, idx::ENABLER_SHARE, true);
+        assert_extreme(c, OVERLOADED, idx::TECH_DEBT_END, false);
+        // "Tech debt grows": judged against overloaded-po's own start, the model does NOT
+        // produce this today. Every archetype starts with the same initial debt and pays it
+        // down over the year; overloaded-po pays it down least (−11.9 SP [−12.9, −10.9] from
+        // the end of sprint 1 to the horizon at seed 2026), so it ends with the most debt. What
+        // is asserted is what the model produces: its own debt falls, and falls less than
+        // aligned's and siloed-pm's (against blurred-roles the difference in the fall, +0.9
+        // [−0.1, +1.9] at seed 2026, is within the noise; its end debt is still the higher,
+        // see `tech_debt_end` above). (Issue 11 changes the debt mechanism; the first
+        // assertion should then become growth.)
+        let own_debt = paired(&debt_growth(c, OVERLOADED), &vec![0.0; RUNS as usize]);
+        assert_below(own_debt, "tech debt end − start, overloaded-po (own)");
+        for o in [ALIGNED, SILOED] {
+            assert_above(
+                paired(&debt_growth(c, OVERLOADED), &debt_growth(c, o)),
+                &format!("tech debt growth overloaded − {}", name(o)),
+            );
+        }
+        // "Velocity falls late in the year": judged against its own mid-year velocity, the
+        // model does NOT produce this today. Overloaded-po's late-year velocity does not differ
+        // from its own mid-year velocity beyond the noise (+0.12 SP [−0.40, +0.64] at seed
+        // 2026, +0.41 and +0.23 at seeds 1 and 2): its debt falls over the year (see above). What is asserted is what the model produces: no fall beyond the sampling
+        // error of its own trend. (Issue 11 changes the debt mechanism; this is where the
+        // claim should then turn into `assert_below` on the own trend.)
+        let own = paired(&velocity_trend(c, OVERLOADED), &vec![0.0; RUNS as usize]);
+        println!("own velocity trend (late − mid), overloaded-po: {own}");
+        assert!(
+            own.hi > 0.0,
+            "overloaded-po's own velocity now falls: {own}; update this claim"
+        );
+    });
 }
 
 #[test]
 fn blurred_roles_signature() {
-    let c = shared();
-    assert_extreme(c, BLURRED, idx::PRIORITY_CHURN, false);
-    assert_extreme(c, BLURRED, idx::CAPACITY_LOST, false);
-    assert_extreme(c, BLURRED, idx::VELOCITY_CV, false);
-    assert_extreme(c, BLURRED, idx::SAY_DO, true);
+    at_every_seed(|c| {
+        assert_extreme(c, BLURRED, idx::PRIORITY_CHURN, false);
+        assert_extreme(c, BLURRED, idx::CAPACITY_LOST, false);
+        assert_extreme(c, BLURRED, idx::VELOCITY_CV, false);
+        assert_extreme(c, BLURRED, idx::SAY_DO, true);
+    });
 }
 
 /// Exploration: every metric's paired difference against aligned, for several seeds.

@@ -2,6 +2,8 @@
 //!
 //! - `exact`: the exact cases of the reference model (section 8) against closed forms,
 //!   with tolerances from the standard error.
+//! - `oracle`: every column of summary, compare, sprints and runs CSVs recomputed from
+//!   per-run data with plain code that shares nothing with `src/stats`.
 //! - `identity`: perfect information, zero noise, and a scenario compared with itself.
 //! - `determinism`: byte-identical outputs whatever the thread count; seeds matter.
 //! - `claims`: what the tool exists to show: aligned roles beat the failure modes.
@@ -16,4 +18,5 @@ mod determinism;
 mod exact;
 mod floors;
 mod identity;
+mod oracle;
 mod throughput;

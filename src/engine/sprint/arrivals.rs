@@ -1,5 +1,6 @@
 //! Steps 1 and 2 of a sprint: arrivals (new items, risks that strike, bug work from defects
-//! found) and churn (items that lose their reason to exist).
+//! found since) and requirement churn (a changed item gains ambiguity, loses readiness and
+//! part of its done work).
 
 use super::{Run, TAG_BUG, TAG_RISK};
 use crate::engine::trace::{Event, Tracer};

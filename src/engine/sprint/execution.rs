@@ -1,5 +1,5 @@
-//! Steps 6 and 7 of a sprint: execution. Lanes pull work, wait for decisions, meet conflicts
-//! and finish items, hour by hour.
+//! Step 7 of a sprint: execution. Lanes pull work hour by hour, wait for decisions (and pay
+//! the context-switch tax), meet conflicts, and finish items.
 
 use super::planning::worth_doing;
 use super::{Run, MAX_CONFLICTS, TAG_INJECTED};

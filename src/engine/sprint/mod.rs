@@ -1,14 +1,15 @@
 //! The roles model: one replication, a year of sprints for one scenario, in the order of the
 //! reference model (section 4). [`Run::play`] names the steps; each lives in its own file:
 //!
-//! - [`arrivals`]: new items, risks and bug work; churn.
-//! - [`strategy`]: the market moves, views update, the PM hands the roadmap to the PO.
-//! - [`ordering`]: the PO orders and refines the backlog; the PM may override.
-//! - [`planning`]: the team commits to the top of the order.
-//! - [`execution`]: lanes pull work, wait for decisions and meet conflicts.
-//! - [`quality`]: what a finished item brings: defects, bad fixes, wrong builds.
-//! - [`release`]: value starts flowing, debt moves, the sprint's series are kept.
-//! - [`recording`]: the run's totals become its [`RunRecord`].
+//! - steps 1–2, [`arrivals`]: new items, risks and bug work; requirement churn.
+//! - step 3, [`strategy`]: the PM observes the market and hands the roadmap over to the PO.
+//! - steps 4–5, [`ordering`]: the PO orders and refines the backlog; the PM may override the top.
+//! - step 6, [`planning`]: the team commits to the top of the order.
+//! - step 7, [`execution`]: lanes pull work, wait for decisions and meet conflicts.
+//! - step 8, [`quality`]: what a finished item brings: defects, bad fixes, wrong builds.
+//! - step 9, [`release`]: value starts flowing, debt moves, the sprint's series are kept.
+//!
+//! At the end, [`recording`] turns the run's totals into its [`RunRecord`].
 //!
 //! All buffers live in the thread's [`Workspace`], so the sprint loop does not allocate.
 

@@ -1,5 +1,6 @@
-//! Step 4 of a sprint: ordering and refinement. The PO orders the backlog by its view (the PM
-//! may override the top), the order's quality is measured, and large items are split.
+//! Steps 4 and 5 of a sprint: ordering and refinement. The PO orders the backlog by its view
+//! and refines from the top; in blurred roles the PM may override the top. The order's
+//! quality is measured, and large items are split.
 
 use super::{Run, TAG_SPLIT, TAU_TOP};
 use crate::engine::trace::{Event, Tracer};

@@ -1,4 +1,5 @@
-//! Step 5 of a sprint: planning. The team commits to the top of the order up to its capacity.
+//! Step 6 of a sprint: planning by yesterday's weather. Spillover and unplanned work first,
+//! then the order while the estimates fit.
 
 use super::{Run, CHURN_TOP};
 use crate::engine::metrics::{series, N_SERIES};

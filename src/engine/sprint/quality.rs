@@ -1,5 +1,5 @@
-//! Quality at finish: bad fixes, defects found in the sprint or later, escaped defects and
-//! wrong builds (each a draw of the item's own stream).
+//! Step 8 of a sprint: quality at finish. Bad fixes, defects found in the sprint or later,
+//! escaped defects and wrong builds (each a draw of the item's own stream).
 
 use super::{Run, TAG_REDO};
 use crate::engine::trace::{Event, Tracer};

@@ -1,5 +1,5 @@
-//! Step 3 of a sprint: strategy. The market moves, the PM and the PO update their views, and
-//! the PM hands the roadmap over to the PO; items off the strategy are dropped.
+//! Step 3 of a sprint: strategy. The PM observes the market and hands the roadmap over to the
+//! PO when due (without a PM the PO forms its own view); a roadmap shock drops items.
 
 use super::Run;
 use crate::engine::trace::{DropCause, Event, Tracer};

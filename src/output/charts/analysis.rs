@@ -9,8 +9,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::common::{
-    bold, font, frame, padded_range, register_fonts, tick, Entry, NumericChart, Swatch, GRID,
-    HEIGHT, INK, LABEL_SIZE, OKABE_ITO, TICK_SIZE, WIDTH,
+    bold, draw_marker, font, frame, padded_range, register_fonts, tick, Entry, Marker, Swatch,
+    GRID, HEIGHT, INK, LABEL_SIZE, OKABE_ITO, TICK_SIZE, WIDTH,
 };
 use super::{pending_png, ImageFormat};
 use crate::output::atomic::{commit_all, write_file};
@@ -33,19 +33,18 @@ fn render(
     format: ImageFormat,
 ) -> anyhow::Result<(Vec<PathBuf>, String)> {
     register_fonts();
+    let size = super::common::themed(chart.size());
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, chart.size()).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
         chart.draw(&root)?;
         root.present()?;
     }
     let mut files = Vec::new();
     if format.png() {
-        files.push(pending_png(
-            &base.with_extension("png"),
-            chart.size(),
-            |root| chart.draw(root),
-        )?);
+        files.push(pending_png(&base.with_extension("png"), size, |root| {
+            chart.draw(root)
+        })?);
     }
     if format.svg() {
         files.push(write_file(&base.with_extension("svg"), svg.as_bytes())?);
@@ -53,99 +52,183 @@ fn render(
     Ok((commit_all(files)?, svg))
 }
 
-/// Plain numeric axes with the analysis charts' tick format.
-fn numeric_axes<'a, DB>(
-    area: &'a DrawingArea<DB, Shift>,
-    x: std::ops::Range<f64>,
-    y: std::ops::Range<f64>,
-    x_desc: &str,
-    y_desc: &str,
-) -> anyhow::Result<NumericChart<'a, DB>>
-where
-    DB: DrawingBackend,
-    DB::ErrorType: 'static,
-{
-    let mut chart = ChartBuilder::on(area)
-        .x_label_area_size(62)
-        .y_label_area_size(92)
-        .build_cartesian_2d(x, y)?;
-    chart
-        .configure_mesh()
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(GRID)
-        .x_desc(x_desc)
-        .y_desc(y_desc)
-        .axis_desc_style(font(LABEL_SIZE))
-        .label_style(font(TICK_SIZE))
-        .x_label_formatter(&|v| tick(*v))
-        .y_label_formatter(&|v| tick(*v))
-        .draw()?;
-    Ok(chart)
+/// One point of a sweep line.
+#[derive(Debug, Clone, Copy)]
+pub struct SweepPoint {
+    pub x: f64,
+    /// Mean of the metric at the point and its 95 % CI.
+    pub mean: f64,
+    pub lo: f64,
+    pub hi: f64,
+    /// Paired difference from the scenario as given (mean, 95 % CI low, high).
+    pub diff: (f64, f64, f64),
+    /// Share of runs with a value (below 1 for a censored metric such as release delay).
+    pub completed: f64,
 }
-
-/// One point of a sweep line: x, mean, CI low, CI high.
-pub type LinePoint = (f64, f64, f64, f64);
 
 struct SweepLine<'a> {
     title: &'a str,
     x_desc: &'a str,
     y_desc: &'a str,
-    points: &'a [LinePoint],
+    points: &'a [SweepPoint],
 }
 
+/// Pixel height of the paired-difference panel under a sweep line.
+const DIFF_PANEL: u32 = 250;
+
 impl Chart for SweepLine<'_> {
+    fn size(&self) -> (u32, u32) {
+        (WIDTH, HEIGHT + DIFF_PANEL)
+    }
+
     fn draw<DB>(&self, root: &DrawingArea<DB, Shift>) -> anyhow::Result<()>
     where
         DB: DrawingBackend,
         DB::ErrorType: 'static,
     {
         let c = OKABE_ITO[0];
+        let d = OKABE_ITO[5];
+        let censored = self.points.iter().any(|p| p.completed < 1.0);
         let entries = [
-            Entry::new(Swatch::Line(c), "mean"),
-            Entry::new(Swatch::Band(c), "95 % confidence interval of the mean"),
+            Entry::new(Swatch::Band(c), "mean, 95 % CI of the mean"),
+            Entry::new(
+                Swatch::Band(d),
+                "paired difference from the scenario as given, 95 % CI",
+            ),
         ];
         let area = frame(
             root,
             self.title,
-            Some("every point on the same simulated worlds (common random numbers)"),
+            Some(if censored {
+                "every point on the same simulated worlds; the mean is over the runs that finished (share done under each point)"
+            } else {
+                "every point on the same simulated worlds (common random numbers)"
+            }),
             &entries,
         )?;
-        let (xlo, xhi) = padded_range(self.points.iter().map(|p| p.0), 0.03, false);
-        let (ylo, yhi) = padded_range(
-            self.points.iter().flat_map(|p| [p.1, p.2, p.3]),
-            0.08,
-            false,
-        );
-        let mut chart = numeric_axes(&area, xlo..xhi, ylo..yhi, self.x_desc, self.y_desc)?;
-        let ok: Vec<&LinePoint> = self
+        let (_, ah) = area.dim_in_pixel();
+        let (top, bottom) = area.split_vertically(ah as i32 - DIFF_PANEL as i32);
+        let (xlo, xhi) = padded_range(self.points.iter().map(|p| p.x), 0.03, false);
+        let vals: Vec<f64> = self
             .points
             .iter()
-            .filter(|p| p.2.is_finite() && p.3.is_finite())
+            .flat_map(|p| [p.mean, p.lo, p.hi])
+            .filter(|v| v.is_finite())
+            .collect();
+        // A measure that cannot go below zero starts its axis at zero, so a small effect is
+        // not blown up; one that can (release delay, ranking agreement) gets a marked cut.
+        let natural_zero = vals.iter().all(|v| *v >= 0.0);
+        let (ylo, yhi) = padded_range(vals.iter().copied(), 0.08, natural_zero);
+        let mut chart = ChartBuilder::on(&top)
+            .caption("The metric at each point", bold(LABEL_SIZE - 2.0))
+            .x_label_area_size(50)
+            .y_label_area_size(92)
+            .build_cartesian_2d(xlo..xhi, ylo..yhi)?;
+        chart
+            .configure_mesh()
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(GRID)
+            .y_desc(self.y_desc)
+            .axis_desc_style(font(LABEL_SIZE))
+            .label_style(font(TICK_SIZE))
+            .x_label_formatter(&|v| tick(*v))
+            .y_label_formatter(&|v| tick(*v))
+            .draw()?;
+        if !natural_zero && ylo > 0.0 {
+            chart.draw_series(std::iter::once(Text::new(
+                "≈ axis cut: does not start at 0",
+                (xlo, ylo),
+                font(TICK_SIZE - 3.0)
+                    .color(&RGBColor(150, 60, 0))
+                    .pos(Pos::new(HPos::Left, VPos::Bottom)),
+            )))?;
+        }
+        let ok: Vec<&SweepPoint> = self
+            .points
+            .iter()
+            .filter(|p| p.lo.is_finite() && p.hi.is_finite())
             .collect();
         if ok.len() > 1 {
-            let mut poly: Vec<(f64, f64)> = ok.iter().map(|p| (p.0, p.3)).collect();
-            poly.extend(ok.iter().rev().map(|p| (p.0, p.2)));
+            let mut poly: Vec<(f64, f64)> = ok.iter().map(|p| (p.x, p.hi)).collect();
+            poly.extend(ok.iter().rev().map(|p| (p.x, p.lo)));
             chart.draw_series(std::iter::once(Polygon::new(poly, c.mix(0.2).filled())))?;
         }
         let pts: Vec<(f64, f64)> = self
             .points
             .iter()
-            .filter(|p| p.1.is_finite())
-            .map(|p| (p.0, p.1))
+            .filter(|p| p.mean.is_finite())
+            .map(|p| (p.x, p.mean))
             .collect();
         chart.draw_series(LineSeries::new(pts.iter().copied(), c.stroke_width(4)))?;
         chart.draw_series(pts.iter().map(|&(x, y)| Circle::new((x, y), 6, c.filled())))?;
+        if censored {
+            for p in self.points.iter().filter(|p| p.mean.is_finite()) {
+                chart.draw_series(std::iter::once(Text::new(
+                    format!("{:.0} % done", 100.0 * p.completed),
+                    (p.x, p.lo.min(p.mean)),
+                    font(TICK_SIZE - 4.0)
+                        .color(&RGBColor(90, 90, 90))
+                        .pos(Pos::new(HPos::Center, VPos::Top)),
+                )))?;
+            }
+        }
+
+        // The paired differences: far narrower than the means' intervals on the same worlds.
+        let dv: Vec<f64> = self
+            .points
+            .iter()
+            .flat_map(|p| [p.diff.0, p.diff.1, p.diff.2])
+            .filter(|v| v.is_finite())
+            .chain([0.0])
+            .collect();
+        let (dlo, dhi) = padded_range(dv, 0.1, false);
+        let mut dchart = ChartBuilder::on(&bottom)
+            .caption(
+                if censored {
+                    "Change from the scenario as given (same runs, paired; an unfinished run counts as the horizon + 1)"
+                } else {
+                    "Change from the scenario as given (same runs, paired)"
+                },
+                bold(LABEL_SIZE - 4.0),
+            )
+            .x_label_area_size(62)
+            .y_label_area_size(92)
+            .build_cartesian_2d(xlo..xhi, dlo..dhi)?;
+        dchart
+            .configure_mesh()
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(GRID)
+            .x_desc(self.x_desc)
+            .y_desc("Difference")
+            .axis_desc_style(font(LABEL_SIZE))
+            .label_style(font(TICK_SIZE))
+            .x_label_formatter(&|v| tick(*v))
+            .y_label_formatter(&|v| tick(*v))
+            .y_labels(5)
+            .draw()?;
+        dchart.draw_series(std::iter::once(PathElement::new(
+            vec![(xlo, 0.0), (xhi, 0.0)],
+            INK.stroke_width(2),
+        )))?;
+        for p in self.points.iter().filter(|p| p.diff.0.is_finite()) {
+            dchart.draw_series(std::iter::once(PathElement::new(
+                vec![(p.x, p.diff.1), (p.x, p.diff.2)],
+                d.stroke_width(4),
+            )))?;
+            dchart.draw_series(std::iter::once(Circle::new((p.x, p.diff.0), 5, d.filled())))?;
+        }
         Ok(())
     }
 }
 
-/// A metric's mean against one swept parameter, with its CI band.
+/// A metric's mean against one swept parameter with its CI band, and under it each point's
+/// paired difference from the scenario as given with its interval.
 pub fn sweep_line(
     base: &Path,
     title: &str,
     x_desc: &str,
     y_desc: &str,
-    points: &[LinePoint],
+    points: &[SweepPoint],
     format: ImageFormat,
 ) -> anyhow::Result<(Vec<PathBuf>, String)> {
     render(
@@ -307,6 +390,10 @@ pub struct TornadoBar {
     pub label: String,
     pub low: (f64, f64, f64),
     pub high: (f64, f64, f64),
+    /// A property of the world (backlog, market, release) rather than a team lever.
+    pub world: bool,
+    /// Whether the effect is clear (some interval excludes 0); unclear bars are drawn light.
+    pub clear: bool,
 }
 
 struct Tornado<'a> {
@@ -331,6 +418,11 @@ impl Chart for Tornado<'_> {
             Entry::new(Swatch::Block(lc), "parameter at its low end"),
             Entry::new(Swatch::Block(hc), "parameter at its high end"),
             Entry::new(Swatch::Line(INK), "95 % CI (paired with the scenario)"),
+            Entry::new(Swatch::Block(on_white(lc, 0.35)), "not clear"),
+            Entry::new(
+                Swatch::Block(RGBColor(236, 236, 236)),
+                "shaded row: property of the world, not a team lever",
+            ),
         ];
         let area = frame(
             root,
@@ -365,7 +457,7 @@ impl Chart for Tornado<'_> {
             .x_label_formatter(&|v| tick(*v))
             .y_labels(n * 2 + 1)
             .y_label_formatter(&|v| {
-                // Row 0 (the largest spread) at the top.
+                // Row 0 (the first ranked) at the top.
                 let i = (*v - 0.5).round();
                 if (v - 0.5 - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < labels.len() {
                     labels[labels.len() - 1 - i as usize].clone()
@@ -376,13 +468,24 @@ impl Chart for Tornado<'_> {
             .draw()?;
         for (r, b) in self.bars.iter().enumerate() {
             let y = (n - 1 - r) as f64;
+            if b.world {
+                chart.draw_series(std::iter::once(Rectangle::new(
+                    [(xlo, y), (xhi, y + 1.0)],
+                    RGBColor(236, 236, 236).filled(),
+                )))?;
+            }
             for (end, color, off) in [(b.low, lc, 0.52), (b.high, hc, 0.14)] {
                 if !end.0.is_finite() {
                     continue;
                 }
+                let fill = if b.clear {
+                    color.filled()
+                } else {
+                    color.mix(0.35).filled()
+                };
                 chart.draw_series(std::iter::once(Rectangle::new(
                     [(self.baseline, y + off), (end.0, y + off + 0.34)],
-                    color.filled(),
+                    fill,
                 )))?;
                 if end.1.is_finite() && end.2.is_finite() {
                     let yc = y + off + 0.17;
@@ -428,40 +531,146 @@ pub fn tornado(
     )
 }
 
+/// One point of a scatter: a label (drawn when not empty), its place, and whether it is a
+/// property of the world rather than a team lever (drawn apart).
+#[derive(Debug, Clone)]
+pub struct ScatterPoint {
+    pub label: String,
+    pub x: f64,
+    pub y: f64,
+    pub world: bool,
+}
+
 struct Scatter<'a> {
     title: &'a str,
     subtitle: &'a str,
     x_desc: &'a str,
     y_desc: &'a str,
-    /// (label, x, y); labels drawn when not empty.
-    points: &'a [(String, f64, f64)],
+    points: &'a [ScatterPoint],
+}
+
+/// `c` at opacity `a` over white, as an opaque colour.
+fn on_white(c: RGBColor, a: f64) -> RGBColor {
+    let m = |x: u8| (255.0 - a * (255.0 - x as f64)).round() as u8;
+    RGBColor(m(c.0), m(c.1), m(c.2))
+}
+
+/// Colour and marker of team levers and of world properties.
+const LEVER: RGBColor = RGBColor(0, 114, 178);
+const WORLD: RGBColor = RGBColor(213, 94, 0);
+
+/// Where the labels of a scatter go: a column right of the plot, each at the height of its
+/// point if it can, spread apart so none overlaps, joined to its point by a leader line.
+/// Returns (label centre y in pixels) in point order; `ys` are the points' pixel heights.
+pub fn label_column(ys: &[f64], gap: f64, top: f64, bottom: f64) -> Vec<f64> {
+    super::common::spread_labels(ys, gap, top + gap / 2.0, bottom - gap / 2.0)
 }
 
 impl Chart for Scatter<'_> {
+    fn size(&self) -> (u32, u32) {
+        let labelled = self.points.iter().filter(|p| !p.label.is_empty()).count() as u32;
+        // Room for every label in the column.
+        (WIDTH, HEIGHT.max(260 + labelled * 26))
+    }
+
     fn draw<DB>(&self, root: &DrawingArea<DB, Shift>) -> anyhow::Result<()>
     where
         DB: DrawingBackend,
         DB::ErrorType: 'static,
     {
-        let c = OKABE_ITO[0];
-        let area = frame(root, self.title, Some(self.subtitle), &[])?;
-        let (xlo, xhi) = padded_range(self.points.iter().map(|p| p.1), 0.12, true);
-        let (ylo, yhi) = padded_range(self.points.iter().map(|p| p.2), 0.12, true);
-        let mut chart = numeric_axes(&area, xlo..xhi, ylo..yhi, self.x_desc, self.y_desc)?;
-        for (label, x, y) in self.points {
-            if !(x.is_finite() && y.is_finite()) {
+        let any_world = self.points.iter().any(|p| p.world);
+        let labelled: Vec<&ScatterPoint> = self
+            .points
+            .iter()
+            .filter(|p| !p.label.is_empty() && p.x.is_finite() && p.y.is_finite())
+            .collect();
+        let entries = if any_world {
+            vec![
+                Entry::new(Swatch::Mark(Marker::Circle, LEVER), "team or role lever"),
+                Entry::new(
+                    Swatch::Mark(Marker::Diamond, WORLD),
+                    "property of the world (backlog, market, release)",
+                ),
+            ]
+        } else {
+            vec![]
+        };
+        let area = frame(root, self.title, Some(self.subtitle), &entries)?;
+        let label_w = labelled
+            .iter()
+            .map(|p| {
+                root.estimate_text_size(&p.label, &font(TICK_SIZE - 3.0))
+                    .map(|x| x.0)
+                    .unwrap_or(0)
+            })
+            .max()
+            .unwrap_or(0) as i32;
+        let (xlo, xhi) = padded_range(self.points.iter().map(|p| p.x), 0.06, true);
+        let (ylo, yhi) = padded_range(self.points.iter().map(|p| p.y), 0.06, true);
+        let mut chart = ChartBuilder::on(&area)
+            .margin_right(if labelled.is_empty() {
+                10
+            } else {
+                label_w + 60
+            })
+            .x_label_area_size(62)
+            .y_label_area_size(92)
+            .build_cartesian_2d(xlo..xhi, ylo..yhi)?;
+        chart
+            .configure_mesh()
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(GRID)
+            .x_desc(self.x_desc)
+            .y_desc(self.y_desc)
+            .axis_desc_style(font(LABEL_SIZE))
+            .label_style(font(TICK_SIZE))
+            .x_label_formatter(&|v| tick(*v))
+            .y_label_formatter(&|v| tick(*v))
+            .draw()?;
+        for p in self.points {
+            if !(p.x.is_finite() && p.y.is_finite()) {
                 continue;
             }
-            chart.draw_series(std::iter::once(Circle::new((*x, *y), 7, c.filled())))?;
-            if !label.is_empty() {
-                chart.draw_series(std::iter::once(Text::new(
-                    label.clone(),
-                    (*x, *y),
-                    font(TICK_SIZE - 3.0).pos(Pos::new(HPos::Left, VPos::Bottom)),
-                )))?;
+            let (c, m) = if p.world {
+                (WORLD, Marker::Diamond)
+            } else {
+                (LEVER, Marker::Circle)
+            };
+            draw_marker(chart.plotting_area(), (p.x, p.y), m, 7, c.filled())?;
+        }
+        if !labelled.is_empty() {
+            let base = root.get_base_pixel();
+            let px: Vec<(i32, i32)> = labelled
+                .iter()
+                .map(|p| {
+                    let (x, y) = chart.backend_coord(&(p.x, p.y));
+                    (x - base.0, y - base.1)
+                })
+                .collect();
+            let (xr, yr) = chart.plotting_area().get_pixel_range();
+            let col_x = xr.end - base.0 + 24;
+            let at = label_column(
+                &px.iter().map(|p| p.1 as f64).collect::<Vec<_>>(),
+                TICK_SIZE + 4.0,
+                (yr.start - base.1) as f64,
+                (yr.end - base.1) as f64,
+            );
+            for (k, p) in labelled.iter().enumerate() {
+                let c = if p.world { WORLD } else { LEVER };
+                let ly = at[k].round() as i32;
+                root.draw(&PathElement::new(
+                    vec![px[k], (col_x - 14, ly), (col_x - 4, ly)],
+                    c.mix(0.5).stroke_width(1),
+                ))?;
+                root.draw(&Text::new(
+                    p.label.clone(),
+                    (col_x, ly),
+                    font(TICK_SIZE - 3.0)
+                        .color(&c)
+                        .pos(Pos::new(HPos::Left, VPos::Center)),
+                ))?;
             }
         }
-        let _ = bold(1.0);
         Ok(())
     }
 }
@@ -473,7 +682,7 @@ pub fn scatter(
     subtitle: &str,
     x_desc: &str,
     y_desc: &str,
-    points: &[(String, f64, f64)],
+    points: &[ScatterPoint],
     format: ImageFormat,
 ) -> anyhow::Result<(Vec<PathBuf>, String)> {
     render(

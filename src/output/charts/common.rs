@@ -9,6 +9,32 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::output::results::Results;
 
+/// The projector theme (`--theme projector`) for this process: charts are drawn on a canvas
+/// [`PROJECTOR_SCALE`] the size, with the same type and line widths in pixels, so text and
+/// lines fill more of the picture on a screen; the report's type is larger too.
+static PROJECTOR: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Canvas scale of the projector theme.
+pub const PROJECTOR_SCALE: f64 = 0.8;
+
+pub fn set_projector(on: bool) {
+    PROJECTOR.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
+pub fn projector() -> bool {
+    PROJECTOR.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// A chart's pixel size in the current theme.
+pub fn themed((w, h): (u32, u32)) -> (u32, u32) {
+    if projector() {
+        let s = |x: u32| (x as f64 * PROJECTOR_SCALE).round() as u32;
+        (s(w), s(h))
+    } else {
+        (w, h)
+    }
+}
+
 pub const WIDTH: u32 = 1200;
 pub const HEIGHT: u32 = 700;
 
@@ -32,8 +58,23 @@ pub fn register_fonts() {
     });
 }
 
-/// Okabe–Ito, reordered so the first scenarios get the most distinct colours on white
-/// (yellow last: it is faint on white).
+/// Paul Tol's "muted" qualitative palette: nine colours designed to stay distinct from one
+/// another for colour-blind readers and on white, ordered so that the first scenarios get the
+/// most distinct colours (the light sand last). Past nine, scenarios repeat a colour with a
+/// dashed line ([`scenario_dashed`]).
+pub const PALETTE: [RGBColor; 9] = [
+    RGBColor(51, 34, 136),   // indigo
+    RGBColor(204, 102, 119), // rose
+    RGBColor(17, 119, 51),   // green
+    RGBColor(136, 204, 238), // cyan
+    RGBColor(136, 34, 85),   // wine
+    RGBColor(68, 170, 153),  // teal
+    RGBColor(153, 153, 51),  // olive
+    RGBColor(170, 68, 153),  // purple
+    RGBColor(221, 204, 119), // sand
+];
+
+/// The Okabe–Ito palette, kept for the two-colour analysis charts (low/high ends).
 pub const OKABE_ITO: [RGBColor; 8] = [
     RGBColor(0, 114, 178),   // blue
     RGBColor(230, 159, 0),   // orange
@@ -53,7 +94,13 @@ pub const INK: RGBColor = RGBColor(40, 40, 40);
 
 /// The colour of the scenario at position `i` in `scenarios.toml`.
 pub fn scenario_color(i: usize) -> RGBColor {
-    OKABE_ITO[i % OKABE_ITO.len()]
+    PALETTE[i % PALETTE.len()]
+}
+
+/// Whether the scenario at position `i` draws its lines dashed (it shares its colour with an
+/// earlier scenario).
+pub fn scenario_dashed(i: usize) -> bool {
+    (i / PALETTE.len()) % 2 == 1
 }
 
 pub fn font(size: f64) -> TextStyle<'static> {
@@ -162,16 +209,28 @@ where
     let (w, _) = root.dim_in_pixel();
     let title_h = if subtitle.is_some() { 86 } else { 56 };
     let (top, rest) = root.split_vertically(title_h);
+    // Shrink a title or subtitle that would not fit the width (a small projector canvas).
+    let fit = |text: &str, size: f64, heavy: bool| -> f64 {
+        let mut sz = size;
+        while sz > 12.0 {
+            let style = if heavy { bold(sz) } else { font(sz) };
+            match root.estimate_text_size(text, &style) {
+                Ok((tw, _)) if tw as i32 > w as i32 - 24 => sz -= 1.0,
+                _ => break,
+            }
+        }
+        sz
+    };
     top.draw(&Text::new(
         title.to_string(),
         (w as i32 / 2, 30),
-        bold(TITLE_SIZE).pos(Pos::new(HPos::Center, VPos::Center)),
+        bold(fit(title, TITLE_SIZE, true)).pos(Pos::new(HPos::Center, VPos::Center)),
     ))?;
     if let Some(sub) = subtitle {
         top.draw(&Text::new(
             sub.to_string(),
             (w as i32 / 2, 68),
-            font(LABEL_SIZE - 3.0)
+            font(fit(sub, LABEL_SIZE - 3.0, false))
                 .color(&RGBColor(90, 90, 90))
                 .pos(Pos::new(HPos::Center, VPos::Center)),
         ))?;
@@ -327,14 +386,114 @@ pub fn padded_range(
 /// (sprint, p10, p50, p90).
 type Band = (f64, f64, f64, f64);
 
-/// Draw P10–P90 bands and P50 lines of a `sprints.csv` series for every scenario on one
-/// panel. Returns false when the series is absent.
+/// Up to this many scenarios every one gets its P10–P90 band; above it only the baseline's
+/// band is drawn (lighter), so that bands never pile up into mud.
+pub const MAX_BANDS: usize = 2;
+
+/// Which scenarios' bands a fan chart draws: all of them up to [`MAX_BANDS`], else the
+/// baseline only.
+pub fn banded(r: &Results, i: usize) -> bool {
+    r.scenarios.len() <= MAX_BANDS || r.scenarios[i].name == r.run.baseline
+}
+
+/// The subtitle telling what the lines and bands of a fan chart are.
+pub fn band_text(r: &Results) -> String {
+    if r.scenarios.len() <= MAX_BANDS {
+        "Median run (line) and the middle 80 % of runs (band, P10–P90)".into()
+    } else {
+        format!(
+            "Median run of each scenario (line); band: middle 80 % of the baseline's runs ({}, P10–P90)",
+            r.run.baseline
+        )
+    }
+}
+
+/// Spread label centres (pixels, any order) so that neighbours are at least `gap` apart,
+/// moving each as little as a simple sweep can, and keep them within `lo..=hi` when they
+/// fit. Returns the new centres in the input order.
+pub fn spread_labels(want: &[f64], gap: f64, lo: f64, hi: f64) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..want.len()).collect();
+    order.sort_by(|a, b| want[*a].total_cmp(&want[*b]));
+    let mut pos: Vec<f64> = order.iter().map(|i| want[*i].clamp(lo, hi)).collect();
+    for k in 1..pos.len() {
+        if pos[k] < pos[k - 1] + gap {
+            pos[k] = pos[k - 1] + gap;
+        }
+    }
+    // Pushed past the bottom: shift back up from the end.
+    if let Some(last) = pos.last().copied() {
+        if last > hi {
+            let n = pos.len();
+            pos[n - 1] = hi;
+            for k in (0..n - 1).rev() {
+                if pos[k] > pos[k + 1] - gap {
+                    pos[k] = pos[k + 1] - gap;
+                }
+            }
+        }
+    }
+    let mut out = vec![0.0; want.len()];
+    for (k, i) in order.iter().enumerate() {
+        out[*i] = pos[k];
+    }
+    out
+}
+
+/// Scenario names at the right end of their lines, spread apart with leader lines, so a line
+/// hidden under another still shows its name. `ends` are (scenario, last point).
+pub fn end_labels<DB>(
+    chart: &NumericChart<'_, DB>,
+    root_area: &DrawingArea<DB, Shift>,
+    r: &Results,
+    ends: &[(usize, (f64, f64))],
+) -> anyhow::Result<()>
+where
+    DB: DrawingBackend,
+    DB::ErrorType: 'static,
+{
+    // Absolute pixels, made relative to the area drawn on.
+    let base = root_area.get_base_pixel();
+    let px: Vec<(i32, i32)> = ends
+        .iter()
+        .map(|(_, p)| {
+            let (x, y) = chart.backend_coord(p);
+            (x - base.0, y - base.1)
+        })
+        .collect();
+    let yr = chart.plotting_area().get_pixel_range().1;
+    let (ylo, yhi) = (yr.start - base.1, yr.end - base.1);
+    let want: Vec<f64> = px.iter().map(|p| p.1 as f64).collect();
+    let gap = LEGEND_SIZE + 3.0;
+    let at = spread_labels(&want, gap, ylo as f64 + gap / 2.0, yhi as f64 - gap / 2.0);
+    for (k, (i, _)) in ends.iter().enumerate() {
+        let (x, y) = px[k];
+        let ly = at[k].round() as i32;
+        let c = scenario_color(*i);
+        root_area.draw(&PathElement::new(
+            vec![(x + 4, y), (x + 16, ly), (x + 22, ly)],
+            c.stroke_width(2),
+        ))?;
+        root_area.draw(&Text::new(
+            r.scenarios[*i].name.clone(),
+            (x + 26, ly),
+            font(LEGEND_SIZE - 2.0)
+                .color(&c)
+                .pos(Pos::new(HPos::Left, VPos::Center)),
+        ))?;
+    }
+    Ok(())
+}
+
+/// Draw P10–P90 bands (see [`banded`]) and P50 lines of a `sprints.csv` series for every
+/// scenario on one panel, optionally with the scenario names at the line ends. Returns
+/// false when the series is absent.
 pub fn fan_panel<DB>(
     area: &DrawingArea<DB, Shift>,
     r: &Results,
     series: &str,
     y_desc: &str,
     caption: Option<&str>,
+    with_end_labels: bool,
 ) -> anyhow::Result<bool>
 where
     DB: DrawingBackend,
@@ -375,14 +534,30 @@ where
         .flat_map(|(_, p)| p.iter().map(|t| t.0))
         .fold(1.0, f64::max);
     let (ylo, yhi) = padded_range(
-        per.iter()
-            .flat_map(|(_, p)| p.iter().flat_map(|t| [t.1, t.3])),
+        per.iter().flat_map(|(i, p)| {
+            let band = banded(r, *i);
+            p.iter()
+                .flat_map(move |t| if band { vec![t.1, t.2, t.3] } else { vec![t.2] })
+        }),
         0.06,
         true,
     );
     let mut b = ChartBuilder::on(area);
     if let Some(c) = caption {
         b.caption(c, bold(LABEL_SIZE));
+    }
+    if with_end_labels {
+        let widest = r
+            .scenarios
+            .iter()
+            .map(|s| {
+                area.estimate_text_size(&s.name, &font(LEGEND_SIZE - 2.0))
+                    .map(|x| x.0)
+                    .unwrap_or(0)
+            })
+            .max()
+            .unwrap_or(0);
+        b.margin_right(widest as i32 + 36);
     }
     let mut chart = b
         .x_label_area_size(62)
@@ -401,19 +576,131 @@ where
         .x_labels(xmax.min(14.0) as usize)
         .y_labels(7)
         .draw()?;
+    let alpha = if r.scenarios.len() <= MAX_BANDS {
+        0.16
+    } else {
+        0.12
+    };
     for (i, pts) in &per {
+        if !banded(r, *i) {
+            continue;
+        }
         let c = scenario_color(*i);
         let mut poly: Vec<(f64, f64)> = pts.iter().map(|t| (t.0, t.3)).collect();
         poly.extend(pts.iter().rev().map(|t| (t.0, t.1)));
-        chart.draw_series(std::iter::once(Polygon::new(poly, c.mix(0.16).filled())))?;
+        chart.draw_series(std::iter::once(Polygon::new(poly, c.mix(alpha).filled())))?;
     }
     // Lines after all bands, so no band covers another scenario's line.
     for (i, pts) in &per {
-        let c = scenario_color(*i);
-        chart.draw_series(LineSeries::new(
-            pts.iter().map(|t| (t.0, t.2)),
-            c.stroke_width(4),
-        ))?;
+        scenario_line(&mut chart, *i, pts.iter().map(|t| (t.0, t.2)).collect())?;
+    }
+    if with_end_labels {
+        let ends: Vec<(usize, (f64, f64))> = per
+            .iter()
+            .filter_map(|(i, p)| p.last().map(|t| (*i, (t.0, t.2))))
+            .collect();
+        end_labels(&chart, area, r, &ends)?;
     }
     Ok(true)
+}
+
+/// A scenario's line in its colour, dashed when it repeats an earlier scenario's colour.
+pub fn scenario_line<DB>(
+    chart: &mut NumericChart<'_, DB>,
+    i: usize,
+    pts: Vec<(f64, f64)>,
+) -> anyhow::Result<()>
+where
+    DB: DrawingBackend,
+    DB::ErrorType: 'static,
+{
+    let c = scenario_color(i);
+    if scenario_dashed(i) {
+        chart.draw_series(DashedLineSeries::new(pts, 12, 6, c.stroke_width(4)))?;
+    } else {
+        chart.draw_series(LineSeries::new(pts, c.stroke_width(4)))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spread_labels_never_overlap_and_stay_inside() {
+        let want = [100.0, 101.0, 99.0, 300.0, 102.0, 495.0, 498.0];
+        let got = spread_labels(&want, 24.0, 12.0, 488.0);
+        let mut sorted = got.clone();
+        sorted.sort_by(f64::total_cmp);
+        for w in sorted.windows(2) {
+            assert!(w[1] - w[0] >= 24.0 - 1e-9, "{got:?}");
+        }
+        assert!(got.iter().all(|y| (12.0..=488.0).contains(y)), "{got:?}");
+        // A label with room keeps its place.
+        assert_eq!(got[3], 300.0);
+    }
+
+    #[test]
+    fn palette_is_distinct_for_colour_blind_readers() {
+        // CIE L*a*b* distance between every pair of the first nine scenario colours, as seen
+        // with normal vision and with deuteranopia (Machado et al. 2009), and against white.
+        fn lin(u: u8) -> f64 {
+            let u = u as f64 / 255.0;
+            if u > 0.04045 {
+                ((u + 0.055) / 1.055).powf(2.4)
+            } else {
+                u / 12.92
+            }
+        }
+        fn lab(rgb: [f64; 3]) -> [f64; 3] {
+            let [r, g, b] = rgb;
+            let x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047;
+            let y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+            let z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883;
+            let f = |t: f64| {
+                if t > 0.008856 {
+                    t.cbrt()
+                } else {
+                    7.787 * t + 16.0 / 116.0
+                }
+            };
+            [
+                116.0 * f(y) - 16.0,
+                500.0 * (f(x) - f(y)),
+                200.0 * (f(y) - f(z)),
+            ]
+        }
+        fn deut(c: RGBColor) -> [f64; 3] {
+            let (r, g, b) = (lin(c.0), lin(c.1), lin(c.2));
+            let m = [
+                [0.367322, 0.860646, -0.227968],
+                [0.280085, 0.672501, 0.047413],
+                [-0.011820, 0.042940, 0.968881],
+            ];
+            let v = |k: usize| (m[k][0] * r + m[k][1] * g + m[k][2] * b).clamp(0.0, 1.0);
+            [v(0), v(1), v(2)]
+        }
+        let d = |a: [f64; 3], b: [f64; 3]| {
+            let (a, b) = (lab(a), lab(b));
+            ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt()
+        };
+        let normal = |c: RGBColor| [lin(c.0), lin(c.1), lin(c.2)];
+        let n = 9;
+        assert!(PALETTE.len() >= n);
+        for i in 0..n {
+            assert!(
+                d(normal(scenario_color(i)), [1.0; 3]) > 30.0,
+                "{i} faint on white"
+            );
+            for j in 0..i {
+                let (a, b) = (scenario_color(i), scenario_color(j));
+                assert!(d(normal(a), normal(b)) > 20.0, "{i} vs {j}");
+                assert!(d(deut(a), deut(b)) > 15.0, "{i} vs {j} for deuteranopes");
+            }
+        }
+        // Past the palette a scenario repeats a colour, dashed.
+        assert_eq!(scenario_color(9), scenario_color(0));
+        assert!(!scenario_dashed(0) && scenario_dashed(9));
+    }
 }

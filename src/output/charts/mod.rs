@@ -6,7 +6,7 @@
 //! Files are written through [`crate::output::atomic`]: pending temporary files in the same
 //! folder, renamed into place together.
 //!
-//! Look: 1200×700 px, DejaVu Sans embedded (no system fonts), the Okabe–Ito palette with
+//! Look: 1200×700 px, DejaVu Sans embedded (no system fonts), Paul Tol's muted palette with
 //! each scenario always the colour of its position in `scenarios.toml`, legends in a strip
 //! above the plot so they never cover data.
 
@@ -28,7 +28,10 @@ use plotters::prelude::*;
 use crate::output::atomic::{commit_all, write_file, PendingFile};
 use crate::output::results::Results;
 
-pub use common::{register_fonts, scenario_color, HEIGHT, OKABE_ITO, WIDTH};
+pub use common::{
+    projector, register_fonts, scenario_color, scenario_dashed, set_projector, HEIGHT, OKABE_ITO,
+    PALETTE, WIDTH,
+};
 
 /// Which image files to write for each chart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -114,23 +117,23 @@ impl ChartKind {
             ChartKind::DelayCdf => "Each curve climbs through the share of runs whose release was at most that many sprints late; further left is better. Circles mark the median (P50), triangles P85; curves that stop below 100 % had runs not done within the horizon.",
             ChartKind::DoneBySprint => "Read a column: the chance that the release scope is done by the end of that sprint. The dashed lines mark 50 % and 85 % confidence.",
             ChartKind::ValueEfficiency => "Value realized as a share of what a perfect-information oracle gets on the same world (1 = perfect). Boxes span the middle half of runs with the median line; whiskers reach the rest but outliers; the black diamond and bar are the mean and its 95 % confidence interval.",
-            ChartKind::CumulativeValue => "Value delivered so far, sprint by sprint: the line is the median run, the shaded band holds the middle 80 % of runs (P10–P90). Steeper is better.",
+            ChartKind::CumulativeValue => "Value delivered so far, sprint by sprint: the line is the median run, the shaded band the middle 80 % of runs (P10–P90; with more than two scenarios only the baseline's). Names at the line ends show lines that run on top of each other. Steeper is better.",
             ChartKind::Quality => "Mean per scenario with its 95 % confidence interval; lower is better in all three panels.",
-            ChartKind::FlowVelocity => "Left: story points done per sprint (median line, P10–P90 band). Right: points committed at planning (dashed) vs committed points done (solid), medians; the gap is over-commitment.",
-            ChartKind::FlowDecisionWait => "Hours the team waited for product decisions in each sprint (median line, P10–P90 band); lower is better.",
+            ChartKind::FlowVelocity => "Two different measures. Left, velocity: the points of every item finished in the sprint, including unplanned work and spill-over finished late. Right: the points committed at planning (dashed) against the part of that commitment done in the same sprint (solid), medians; the gap is over-commitment.",
+            ChartKind::FlowDecisionWait => "Hours of work blocked on product decisions (questions and escalations) that started in each sprint, summed over every item waiting, so several items waiting at once add up (median line and P10–P90 band); lower is better.",
             ChartKind::FlowTechDebt => "Technical debt carried at each sprint (median line, P10–P90 band); lower and flatter is better.",
-            ChartKind::FlowPriorityChurn => "Share of the items that were next up after last sprint's planning and got passed over again at this one (mean line over runs is the clearest; band P10–P90): spikes mark sprints where priorities changed under the team.",
+            ChartKind::FlowPriorityChurn => "Share of the items that were next up after last sprint's planning and got passed over again at this one. One sprint's share jumps in steps of a fifth, so the thick line averages the sprints so far; the thin line is each sprint's mean over runs; at the right, each scenario's mean over the whole run with its 95 % confidence interval.",
             ChartKind::FlowRoadmapChange => "How far the PO's ranking of strategic themes moved in each sprint (0 = not at all, 1 = reversed). A PM who syncs every few sprints shows as a saw-tooth: still, then a jump at each hand-over.",
-            ChartKind::CompareForest => "Each dot is a scenario's mean paired difference from the baseline with its 95 % confidence interval, in units of the baseline's standard deviation. Green = clearly better, orange-red = clearly worse, grey = the interval crosses zero (no clear difference).",
+            ChartKind::CompareForest => "Each dot is a scenario's mean paired difference from the baseline, as a change in % of the baseline's mean, with its 95 % confidence interval; one panel per kind of metric (delivery, value, quality, flow), each with its own scale. Green = clearly better, orange-red = clearly worse, grey = the interval crosses zero (no clear difference).",
         }
     }
 
     /// Pixel size; the forest plot grows with the number of rows to stay readable.
     pub fn size(self, r: &Results) -> (u32, u32) {
-        match self {
+        common::themed(match self {
             ChartKind::CompareForest => compare::size(r),
             _ => (WIDTH, HEIGHT),
-        }
+        })
     }
 
     /// The charts of one per-sprint series: (title, series in sprints.csv, axis label, what
@@ -138,9 +141,9 @@ impl ChartKind {
     fn fan(self) -> Option<(&'static str, &'static str, &'static str, &'static str)> {
         Some(match self {
             ChartKind::FlowDecisionWait => (
-                "Flow: waiting for product decisions",
+                "Flow: hours lost waiting for product decisions",
                 "decision_wait_hours",
-                "Decision wait (hours per sprint)",
+                "Hours blocked, summed over all items",
                 "decision waits",
             ),
             ChartKind::FlowTechDebt => (
@@ -219,9 +222,9 @@ impl ChartKind {
             ChartKind::CumulativeValue => value::draw_cumulative_value(root, r),
             ChartKind::Quality => quality::draw_quality(root, r),
             ChartKind::FlowVelocity => flow::draw_velocity(root, r),
+            ChartKind::FlowPriorityChurn => flow::draw_priority_churn(root, r),
             ChartKind::FlowDecisionWait
             | ChartKind::FlowTechDebt
-            | ChartKind::FlowPriorityChurn
             | ChartKind::FlowRoadmapChange => {
                 let (title, series, y_label, _) = self.fan().expect("a fan chart");
                 flow::draw_series_fan(root, r, title, series, y_label)

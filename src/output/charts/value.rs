@@ -2,6 +2,7 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::stats::quantile_sorted;
 
@@ -113,18 +114,62 @@ where
         Some("Value realized ÷ value of a perfect-information oracle on the same world (higher is better)"),
         &entries,
     )?;
+    let below_zero: usize = data
+        .iter()
+        .map(|d| d.0.iter().filter(|v| **v < 0.0).count())
+        .sum();
+    let above_one: usize = data
+        .iter()
+        .map(|d| d.0.iter().filter(|v| **v > 1.0).count())
+        .sum();
+    let (pw, ph) = plot.dim_in_pixel();
+    let (plot, foot) = plot.split_vertically(ph as i32 - 34);
+    let mut notes = Vec::new();
+    if below_zero > 0 {
+        notes.push(format!(
+            "Below 0 ({below_zero} runs): the items delivered were worth less than nothing in total (negative-value work outweighed the rest)"
+        ));
+    }
+    if above_one > 0 {
+        notes.push(format!("above 1 ({above_one}): beat the greedy oracle"));
+    }
+    if !notes.is_empty() {
+        foot.draw(&Text::new(
+            notes.join("; "),
+            (pw as i32 / 2, 18),
+            font(TICK_SIZE - 3.0)
+                .color(&RGBColor(90, 90, 90))
+                .pos(Pos::new(HPos::Center, VPos::Center)),
+        ))?;
+    }
+    // The axis holds the boxes, whiskers and intervals; far outliers are counted at the edge
+    // instead of squashing every box into a line.
     let (ylo, yhi) = padded_range(
         data.iter().flat_map(|d| {
-            d.0.iter()
-                .copied()
+            d.1.iter()
+                .flat_map(|b| [b.lo_whisker, b.hi_whisker])
                 .chain(d.2.iter().flat_map(|m| [m.1, m.2]))
+                .chain(if below_zero > 0 { Some(0.0) } else { None })
         }),
-        0.08,
+        0.12,
         false,
     );
     let names: Vec<String> = r.scenarios.iter().map(|s| short(&s.name, 26)).collect();
+    // Stagger the names on two lines when neighbours would touch.
+    let slot = (pw as f64 - 92.0 - 70.0) / n.max(1) as f64;
+    let widest = names
+        .iter()
+        .map(|s| {
+            root.estimate_text_size(s, &font(TICK_SIZE + 1.0))
+                .map(|x| x.0)
+                .unwrap_or(0)
+        })
+        .max()
+        .unwrap_or(0) as f64;
+    let stagger = widest + 12.0 > slot;
     let mut chart = ChartBuilder::on(&plot)
-        .x_label_area_size(62)
+        .margin_right(70)
+        .x_label_area_size(if stagger { 92 } else { 62 })
         .y_label_area_size(92)
         .build_cartesian_2d(-0.5..n as f64 - 0.5, ylo..yhi)?;
     chart
@@ -143,14 +188,22 @@ where
     // Category labels by hand: plotters' key-point axes cannot take a label formatter.
     for (i, name) in names.iter().enumerate() {
         let (px, py) = chart.backend_coord(&(i as f64, ylo));
+        let dy = if stagger && i % 2 == 1 { 30 } else { 0 };
         root.draw(&Text::new(
             name.clone(),
-            (px, py + 10),
-            font(TICK_SIZE + 1.0).pos(plotters::style::text_anchor::Pos::new(
-                plotters::style::text_anchor::HPos::Center,
-                plotters::style::text_anchor::VPos::Top,
-            )),
+            (px, py + 8 + dy),
+            font(TICK_SIZE + 1.0).pos(Pos::new(HPos::Center, VPos::Top)),
         ))?;
+    }
+    for y in [0.0, 1.0] {
+        if y > ylo && y < yhi {
+            chart.draw_series(DashedLineSeries::new(
+                [(-0.5, y), (n as f64 - 0.5, y)],
+                8,
+                6,
+                RGBColor(120, 120, 120).stroke_width(2),
+            ))?;
+        }
     }
     let area = chart.plotting_area();
     let half = 0.16;
@@ -184,13 +237,34 @@ where
                 vec![(x - half, b.median), (x + half, b.median)],
                 INK.stroke_width(4),
             ))?;
+            let mut off = (0, 0);
             for o in &b.outliers {
-                draw_marker(area, (x, *o), Marker::Circle, 4, c.stroke_width(2))?;
+                if *o < ylo {
+                    off.0 += 1;
+                } else if *o > yhi {
+                    off.1 += 1;
+                } else {
+                    draw_marker(area, (x, *o), Marker::Circle, 4, c.stroke_width(2))?;
+                }
+            }
+            for (count, y, v, arrow) in [
+                (off.0, ylo, VPos::Bottom, "▼"),
+                (off.1, yhi, VPos::Top, "▲"),
+            ] {
+                if count > 0 {
+                    area.draw(&Text::new(
+                        format!("{arrow} {count} off scale"),
+                        (x, y),
+                        font(TICK_SIZE - 4.0)
+                            .color(&RGBColor(90, 90, 90))
+                            .pos(Pos::new(HPos::Center, v)),
+                    ))?;
+                }
             }
         }
         if let Some((mean, lo, hi)) = m {
             // Mean and CI to the right of the box so they never hide the median.
-            let mx = i as f64 + 0.24;
+            let mx = i as f64 + 0.22;
             area.draw(&PathElement::new(
                 vec![(mx, *lo), (mx, *hi)],
                 INK.stroke_width(3),
@@ -204,11 +278,8 @@ where
             draw_marker(area, (mx, *mean), Marker::Diamond, 8, INK.filled())?;
             area.draw(&Text::new(
                 tick(*mean),
-                (mx + 0.05, *mean),
-                font(TICK_SIZE).pos(plotters::style::text_anchor::Pos::new(
-                    plotters::style::text_anchor::HPos::Left,
-                    plotters::style::text_anchor::VPos::Center,
-                )),
+                (mx + 0.09, *mean),
+                font(TICK_SIZE - 2.0).pos(Pos::new(HPos::Left, VPos::Center)),
             ))?;
         }
     }
@@ -224,7 +295,7 @@ where
     let plot = frame(
         root,
         "Cumulative value delivered",
-        Some("Median run (line) and the middle 80 % of runs (band, P10–P90)"),
+        Some(&format!("{}; names at the line ends", band_text(r))),
         &entries,
     )?;
     fan_panel(
@@ -233,6 +304,7 @@ where
         "cumulative_value",
         "Cumulative value (value units)",
         None,
+        true,
     )?;
     Ok(())
 }

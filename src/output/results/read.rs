@@ -1,319 +1,16 @@
-//! Reading a `backsim run` output folder back (see `docs/outputs.md`, the contract).
-//!
-//! [`Results::read`] loads `scenarios.toml`, `runs.csv`, `summary.csv`, `compare.csv` and
-//! `sprints.csv` and checks them; every problem becomes an [`input_error`] naming the file and
-//! the line, so that `backsim plot` exits with code 2 before anything is written.
+//! Reading each file of a results folder: `scenarios.toml`, then the CSV files through
+//! [`CsvFile`], which knows its columns and words every error with the file and the line.
 
+use super::{
+    BetterWhen, CompareRow, Pct, RunInfo, RunRow, RunsTable, ScenarioInfo, SprintRow, SummaryRow,
+    PERCENTILES, REQUIRED_RUN_METRICS,
+};
+use crate::error::input_error;
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::error::input_error;
-
-/// The files a results folder must hold.
-pub const RESULT_FILES: [&str; 5] = [
-    "scenarios.toml",
-    "runs.csv",
-    "summary.csv",
-    "compare.csv",
-    "sprints.csv",
-];
-
-/// Everything `backsim run` wrote, read back.
-#[derive(Debug, Clone)]
-pub struct Results {
-    pub dir: PathBuf,
-    pub run: RunInfo,
-    /// In run order: the position decides a scenario's colour in every chart.
-    pub scenarios: Vec<ScenarioInfo>,
-    pub runs: RunsTable,
-    pub summary: Vec<SummaryRow>,
-    pub compare: Vec<CompareRow>,
-    pub sprints: Vec<SprintRow>,
-}
-
-/// The `[run]` table of `scenarios.toml`.
-#[derive(Debug, Clone, Default)]
-pub struct RunInfo {
-    pub version: String,
-    pub command: String,
-    pub seed: String,
-    pub runs: Option<i64>,
-    pub baseline: String,
-    pub date: String,
-    /// The horizon in sprints.
-    pub sprints: Option<i64>,
-}
-
-/// One `[[scenario]]` table: name, description and the full resolved parameters.
-#[derive(Debug, Clone)]
-pub struct ScenarioInfo {
-    pub name: String,
-    pub description: String,
-    pub table: toml::Table,
-}
-
-/// `runs.csv`: one row per scenario × replication, one value per metric column.
-#[derive(Debug, Clone, Default)]
-pub struct RunsTable {
-    /// Metric column names, in file order (after `scenario,run`).
-    pub metrics: Vec<String>,
-    pub rows: Vec<RunRow>,
-}
-
-#[derive(Debug, Clone)]
-pub struct RunRow {
-    pub scenario: String,
-    pub run: u64,
-    /// Parallel to [`RunsTable::metrics`]; `None` = empty cell (e.g. censored).
-    pub values: Vec<Option<f64>>,
-}
-
-/// A summary percentile: a number, or `>H` when it falls among censored runs.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Pct {
-    Value(f64),
-    Beyond(f64),
-}
-
-impl Pct {
-    pub fn value(self) -> Option<f64> {
-        match self {
-            Pct::Value(v) => Some(v),
-            Pct::Beyond(_) => None,
-        }
-    }
-}
-
-/// The percentile columns of `summary.csv`, in file order.
-pub const PERCENTILES: [&str; 9] = ["p5", "p10", "p25", "p50", "p75", "p85", "p90", "p95", ""];
-
-/// `summary.csv`: one row per scenario × metric.
-#[derive(Debug, Clone)]
-pub struct SummaryRow {
-    pub scenario: String,
-    pub metric: String,
-    pub mean: Option<f64>,
-    pub sd: Option<f64>,
-    pub ci95_low: Option<f64>,
-    pub ci95_high: Option<f64>,
-    /// p5, p10, p25, p50, p75, p85, p90, p95.
-    pub pct: [Option<Pct>; 8],
-    pub n: Option<f64>,
-    pub completed_share: Option<f64>,
-}
-
-impl SummaryRow {
-    pub fn p50(&self) -> Option<Pct> {
-        self.pct[3]
-    }
-    pub fn p85(&self) -> Option<Pct> {
-        self.pct[5]
-    }
-}
-
-/// Which direction of a metric is good, from `better_when` in `compare.csv`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BetterWhen {
-    Lower,
-    Higher,
-}
-
-/// `compare.csv`: one row per scenario × metric against the baseline.
-#[derive(Debug, Clone)]
-pub struct CompareRow {
-    pub scenario: String,
-    pub baseline: String,
-    pub metric: String,
-    pub better_when: BetterWhen,
-    pub mean_diff: Option<f64>,
-    pub ci95_low: Option<f64>,
-    pub ci95_high: Option<f64>,
-    pub better_share: Option<f64>,
-    pub variance_reduction: Option<f64>,
-    pub n: Option<f64>,
-}
-
-/// How a paired difference reads: its whole CI on the better side, the worse side, or across 0.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
-    Better,
-    Worse,
-    Unclear,
-}
-
-impl CompareRow {
-    pub fn verdict(&self) -> Verdict {
-        let (Some(lo), Some(hi)) = (self.ci95_low, self.ci95_high) else {
-            return Verdict::Unclear;
-        };
-        let (better_side, worse_side) = match self.better_when {
-            BetterWhen::Higher => (lo > 0.0, hi < 0.0),
-            BetterWhen::Lower => (hi < 0.0, lo > 0.0),
-        };
-        if better_side {
-            Verdict::Better
-        } else if worse_side {
-            Verdict::Worse
-        } else {
-            Verdict::Unclear
-        }
-    }
-}
-
-/// `sprints.csv`: per-sprint bands across replications.
-#[derive(Debug, Clone)]
-pub struct SprintRow {
-    pub scenario: String,
-    pub sprint: u64,
-    pub series: String,
-    pub mean: Option<f64>,
-    pub p10: Option<f64>,
-    pub p50: Option<f64>,
-    pub p90: Option<f64>,
-}
-
-/// Per-run metrics the charts need: `runs.csv` must have these columns.
-pub const REQUIRED_RUN_METRICS: [&str; 3] = [
-    "completion_sprint",
-    "release_delay_sprints",
-    "value_efficiency",
-];
-
-impl Results {
-    /// Read and check a results folder. Errors are input errors (exit code 2).
-    pub fn read(dir: &Path) -> anyhow::Result<Results> {
-        Self::read_files(dir, &|f| dir.join(f))
-    }
-
-    /// Read the results whose files are at `path(name)` (e.g. still under their temporary
-    /// names); `dir` is the folder they belong to.
-    pub fn read_files(dir: &Path, path: &dyn Fn(&str) -> PathBuf) -> anyhow::Result<Results> {
-        if !dir.is_dir() {
-            return Err(input_error(format!(
-                "{}: no such folder (expected the output folder of `backsim run`)",
-                dir.display()
-            )));
-        }
-        let missing: Vec<&str> = RESULT_FILES
-            .iter()
-            .copied()
-            .filter(|f| !path(f).is_file())
-            .collect();
-        if missing.len() == RESULT_FILES.len() {
-            return Err(input_error(format!(
-                "{}: no backsim results here (expected {})",
-                dir.display(),
-                RESULT_FILES.join(", ")
-            )));
-        }
-        if let Some(f) = missing.first() {
-            return Err(input_error(format!(
-                "{}: missing (a results folder holds {})",
-                path(f).display(),
-                RESULT_FILES.join(", ")
-            )));
-        }
-
-        let (run, scenarios) = read_scenarios(&path("scenarios.toml"))?;
-        let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
-        let runs = read_runs(&path("runs.csv"), &names)?;
-        let summary = read_summary(&path("summary.csv"), &names)?;
-        let compare = read_compare(&path("compare.csv"), &names)?;
-        let sprints = read_sprints(&path("sprints.csv"), &names)?;
-        Ok(Results {
-            dir: dir.to_path_buf(),
-            run,
-            scenarios,
-            runs,
-            summary,
-            compare,
-            sprints,
-        })
-    }
-
-    /// Index of a scenario in run order (its colour), if known.
-    pub fn scenario_index(&self, name: &str) -> Option<usize> {
-        self.scenarios.iter().position(|s| s.name == name)
-    }
-
-    pub fn metric_column(&self, metric: &str) -> Option<usize> {
-        self.runs.metrics.iter().position(|m| m == metric)
-    }
-
-    /// All values of a per-run metric for one scenario; `None` for empty cells.
-    pub fn run_values(&self, scenario: &str, metric: &str) -> Vec<Option<f64>> {
-        let Some(col) = self.metric_column(metric) else {
-            return Vec::new();
-        };
-        self.runs
-            .rows
-            .iter()
-            .filter(|r| r.scenario == scenario)
-            .map(|r| r.values[col])
-            .collect()
-    }
-
-    pub fn summary_row(&self, scenario: &str, metric: &str) -> Option<&SummaryRow> {
-        self.summary
-            .iter()
-            .find(|r| r.scenario == scenario && r.metric == metric)
-    }
-
-    pub fn compare_row(&self, scenario: &str, metric: &str) -> Option<&CompareRow> {
-        self.compare
-            .iter()
-            .find(|r| r.scenario == scenario && r.metric == metric)
-    }
-
-    /// The rows of one sprint series for one scenario, by sprint.
-    pub fn sprint_series(&self, scenario: &str, series: &str) -> Vec<&SprintRow> {
-        let mut v: Vec<&SprintRow> = self
-            .sprints
-            .iter()
-            .filter(|r| r.scenario == scenario && r.series == series)
-            .collect();
-        v.sort_by_key(|r| r.sprint);
-        v
-    }
-
-    /// The horizon in sprints: `[run].sprints`, else the last sprint seen.
-    pub fn horizon(&self) -> u64 {
-        if let Some(h) = self.run.sprints.filter(|h| *h > 0) {
-            return h as u64;
-        }
-        let from_sprints = self.sprints.iter().map(|r| r.sprint).max().unwrap_or(0);
-        let from_runs = self
-            .run_values_all("completion_sprint")
-            .into_iter()
-            .fold(0.0f64, f64::max) as u64;
-        from_sprints.max(from_runs).max(1)
-    }
-
-    fn run_values_all(&self, metric: &str) -> Vec<f64> {
-        let Some(col) = self.metric_column(metric) else {
-            return Vec::new();
-        };
-        self.runs
-            .rows
-            .iter()
-            .filter_map(|r| r.values[col])
-            .collect()
-    }
-
-    /// Metrics in `compare.csv`, in file order, without duplicates.
-    pub fn compare_metrics(&self) -> Vec<&str> {
-        let mut out: Vec<&str> = Vec::new();
-        for r in &self.compare {
-            if !out.contains(&r.metric.as_str()) {
-                out.push(&r.metric);
-            }
-        }
-        out
-    }
-}
-
-fn read_scenarios(path: &Path) -> anyhow::Result<(RunInfo, Vec<ScenarioInfo>)> {
+pub(super) fn read_scenarios(path: &Path) -> anyhow::Result<(RunInfo, Vec<ScenarioInfo>)> {
     let text = fs::read_to_string(path)
         .map_err(|e| input_error(format!("{}: cannot read: {e}", path.display())))?;
     // toml's own message already carries line, column and a caret.
@@ -581,7 +278,7 @@ fn csv_error(path: &Path, e: &csv::Error) -> anyhow::Error {
     }
 }
 
-fn read_runs(path: &Path, known: &[&str]) -> anyhow::Result<RunsTable> {
+pub(super) fn read_runs(path: &Path, known: &[&str]) -> anyhow::Result<RunsTable> {
     let mut required = vec!["scenario", "run"];
     required.extend(REQUIRED_RUN_METRICS);
     let (f, mut rdr) = CsvFile::open(path, &required)?;
@@ -611,7 +308,7 @@ fn read_runs(path: &Path, known: &[&str]) -> anyhow::Result<RunsTable> {
     Ok(RunsTable { metrics, rows })
 }
 
-fn read_summary(path: &Path, known: &[&str]) -> anyhow::Result<Vec<SummaryRow>> {
+pub(super) fn read_summary(path: &Path, known: &[&str]) -> anyhow::Result<Vec<SummaryRow>> {
     let mut required = vec!["scenario", "metric", "mean", "sd", "ci95_low", "ci95_high"];
     required.extend(&PERCENTILES[..8]);
     required.extend(["n", "completed_share"]);
@@ -637,7 +334,7 @@ fn read_summary(path: &Path, known: &[&str]) -> anyhow::Result<Vec<SummaryRow>> 
     Ok(out)
 }
 
-fn read_compare(path: &Path, known: &[&str]) -> anyhow::Result<Vec<CompareRow>> {
+pub(super) fn read_compare(path: &Path, known: &[&str]) -> anyhow::Result<Vec<CompareRow>> {
     let required = [
         "scenario",
         "baseline",
@@ -675,7 +372,7 @@ fn read_compare(path: &Path, known: &[&str]) -> anyhow::Result<Vec<CompareRow>> 
     Ok(out)
 }
 
-fn read_sprints(path: &Path, known: &[&str]) -> anyhow::Result<Vec<SprintRow>> {
+pub(super) fn read_sprints(path: &Path, known: &[&str]) -> anyhow::Result<Vec<SprintRow>> {
     let required = ["scenario", "sprint", "series", "mean", "p10", "p50", "p90"];
     let (f, mut rdr) = CsvFile::open(path, &required)?;
     let mut out = Vec::new();
@@ -691,68 +388,4 @@ fn read_sprints(path: &Path, known: &[&str]) -> anyhow::Result<Vec<SprintRow>> {
         });
     }
     Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::output::fixture;
-
-    #[test]
-    fn reads_fixture() {
-        let dir = tempfile::tempdir().unwrap();
-        fixture::write(dir.path(), 3, 40).unwrap();
-        let r = Results::read(dir.path()).unwrap();
-        assert_eq!(r.scenarios.len(), 3);
-        assert_eq!(r.run.baseline, r.scenarios[0].name);
-        assert_eq!(r.runs.rows.len(), 120);
-        assert!(r
-            .summary
-            .iter()
-            .any(|s| matches!(s.p85(), Some(Pct::Beyond(_)))));
-        assert!(r
-            .run_values(&r.scenarios[1].name, "completion_sprint")
-            .contains(&None));
-    }
-
-    #[test]
-    fn bad_number_names_file_line_column() {
-        let dir = tempfile::tempdir().unwrap();
-        fixture::write(dir.path(), 2, 10).unwrap();
-        let p = dir.path().join("summary.csv");
-        let text = fs::read_to_string(&p).unwrap();
-        let mut lines: Vec<String> = text.lines().map(String::from).collect();
-        let mut cells: Vec<String> = lines[6].split(',').map(String::from).collect();
-        cells[2] = "abc".into();
-        lines[6] = cells.join(",");
-        fs::write(&p, lines.join("\n")).unwrap();
-        let err = Results::read(dir.path()).unwrap_err();
-        let msg = format!("{err:#}");
-        assert!(
-            msg.ends_with("summary.csv:7: column 'mean': expected a number, got \"abc\""),
-            "{msg}"
-        );
-        assert_eq!(crate::error::exit_code(&err), 2);
-    }
-
-    #[test]
-    fn verdict_follows_better_when() {
-        let mut row = CompareRow {
-            scenario: "a".into(),
-            baseline: "b".into(),
-            metric: "m".into(),
-            better_when: BetterWhen::Lower,
-            mean_diff: Some(-1.0),
-            ci95_low: Some(-2.0),
-            ci95_high: Some(-0.5),
-            better_share: None,
-            variance_reduction: None,
-            n: None,
-        };
-        assert_eq!(row.verdict(), Verdict::Better);
-        row.better_when = BetterWhen::Higher;
-        assert_eq!(row.verdict(), Verdict::Worse);
-        row.ci95_high = Some(0.5);
-        assert_eq!(row.verdict(), Verdict::Unclear);
-    }
 }

@@ -7,12 +7,14 @@
 //! it: same market, same items, same capacity draws, so every difference in the two
 //! stories is the roles' doing.
 
+mod rows;
+mod story;
+
 use crate::engine::metrics::{idx, RunRecord};
 use crate::engine::trace::{BlockCause, DropCause, Event};
 use crate::engine::{simulate, simulate_traced, Workspace};
 use crate::error::input_error;
-use crate::format::fmt_num;
-use crate::format::one_decimal;
+use crate::format::{fmt_num, one_decimal};
 use crate::model::compiled::Model;
 use crate::model::item::{ItemKind, INTERNAL_ID};
 use crate::output::atomic::{commit_all, prepare_dir, write_file};
@@ -22,21 +24,129 @@ use crate::scenario::load::load_with_limits;
 use crate::scenario::validate::Limits;
 use crate::scenario::Scenario;
 use anyhow::Result;
+pub use rows::trace_csv;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::PathBuf;
+pub use story::markdown;
 
 #[derive(Debug, Clone)]
 pub struct TraceOptions {
     pub scenario: String,
     pub compare: Option<String>,
-    /// 1-based replication.
-    pub run: u64,
+    /// Which replication to tell.
+    pub run: RunPick,
+    /// The metric `typical` and `worst` pick by (default value_efficiency).
+    pub metric: Option<String>,
     /// 1-based inclusive sprint window.
     pub sprints: Option<String>,
     pub seed: Option<u64>,
     pub out: PathBuf,
     pub quiet: bool,
+}
+
+/// Which replication `trace` tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunPick {
+    /// Replication K, 1-based (the `run` column of runs.csv).
+    Number(u64),
+    /// The run nearest the median of the chosen metric.
+    Typical,
+    /// The worst run on the chosen metric (an unfinished release is worst for a censored one).
+    Worst,
+}
+
+impl std::str::FromStr for RunPick {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "typical" | "median" => Ok(RunPick::Typical),
+            "worst" => Ok(RunPick::Worst),
+            t => t.parse::<u64>().map(RunPick::Number).map_err(|_| {
+                format!("{s:?}: expected a run number (1, 2, …), `typical` or `worst`")
+            }),
+        }
+    }
+}
+
+/// The 1-based run `pick` names among `values` (the chosen metric per replication, NaN when
+/// a run has none), and a sentence saying why.
+pub fn pick_run(
+    pick: RunPick,
+    values: &[f64],
+    metric: &crate::engine::metrics::MetricInfo,
+) -> Result<(u64, String)> {
+    use crate::engine::metrics::Better;
+    let label = crate::output::names::label(metric.name).to_lowercase();
+    let mut finite: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
+    match pick {
+        RunPick::Number(k) => Ok((k, String::new())),
+        _ if finite.is_empty() => {
+            Err(input_error(format!(
+            "--run {}: no run of the scenario has a {label} to pick by; choose another --metric",
+            if pick == RunPick::Typical { "typical" } else { "worst" }
+        )))
+        }
+        RunPick::Typical => {
+            finite.sort_by(f64::total_cmp);
+            let median = crate::stats::quantile_sorted(&finite, 0.5);
+            let (i, v) = values
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| !v.is_nan())
+                .min_by(|a, b| (a.1 - median).abs().total_cmp(&(b.1 - median).abs()))
+                .expect("a value");
+            Ok((
+                i as u64 + 1,
+                format!(
+                    "Run {} is the typical run: its {label} ({}) is the nearest to the median ({}) of {} runs.",
+                    i + 1,
+                    fmt_num(*v),
+                    fmt_num(median),
+                    values.len()
+                ),
+            ))
+        }
+        RunPick::Worst => {
+            if metric.censored {
+                if let Some(i) = values.iter().position(|v| v.is_nan()) {
+                    return Ok((
+                        i as u64 + 1,
+                        format!(
+                            "Run {} is a worst run: its release was not done within the horizon ({} of {} runs were not).",
+                            i + 1,
+                            values.len() - finite.len(),
+                            values.len()
+                        ),
+                    ));
+                }
+            }
+            let better_high = metric.better == Better::Higher;
+            let (i, v) = values
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| !v.is_nan())
+                .reduce(|a, b| {
+                    let worse = if better_high { b.1 < a.1 } else { b.1 > a.1 };
+                    if worse {
+                        b
+                    } else {
+                        a
+                    }
+                })
+                .expect("a value");
+            Ok((
+                i as u64 + 1,
+                format!(
+                    "Run {} is the worst of {} runs on {label}: {} ({} is better).",
+                    i + 1,
+                    values.len(),
+                    fmt_num(*v),
+                    if better_high { "higher" } else { "lower" }
+                ),
+            ))
+        }
+    }
 }
 
 /// One scenario's replication: its events and its runs.csv record.
@@ -125,224 +235,6 @@ fn sprint_of(e: &Event) -> u32 {
     }
 }
 
-/// (kind, item, day, details) of one event for trace.csv; day is 1-based within the sprint,
-/// None when the event has no time of day.
-fn row(e: &Event, s: &Scenario) -> (&'static str, String, Option<u32>, String) {
-    let days = s.simulation.sprint_days;
-    let day = |hour: f64| Some(((hour / s.simulation.hours_per_day).floor() as u32 + 1).min(days));
-    let n = fmt_num;
-    use Event::*;
-    match *e {
-        MarketShock { theme, factor, .. } => (
-            "market_shock",
-            String::new(),
-            Some(1),
-            format!("theme={}; factor={}", theme + 1, n(factor)),
-        ),
-        Arrived { count, .. } => ("arrived", String::new(), Some(1), format!("items={count}")),
-        RiskStruck { risk, .. } => (
-            "risk",
-            String::new(),
-            Some(1),
-            format!(
-                "name={}",
-                s.risks
-                    .get(risk as usize)
-                    .map_or("?".into(), |r| r.name.replace(',', " "))
-            ),
-        ),
-        BugAdded {
-            item,
-            points,
-            escaped,
-            ..
-        } => (
-            "bug_added",
-            item_label(item),
-            Some(1),
-            format!("points={}; from_production={escaped}", n(points)),
-        ),
-        Churned { item, rework, .. } => (
-            "churned",
-            item_label(item),
-            Some(1),
-            format!("rework={}", n(rework)),
-        ),
-        Handover {
-            from_pm,
-            distance,
-            shock,
-            ..
-        } => (
-            if from_pm { "pm_sync" } else { "po_strategy_review" },
-            String::new(),
-            Some(1),
-            format!("ranking_change={}; roadmap_shock={shock}", n(distance)),
-        ),
-        Override { .. } => ("pm_override", String::new(), Some(1), String::new()),
-        Planned {
-            capacity,
-            commitment,
-            committed,
-            items,
-            ..
-        } => (
-            "planned",
-            String::new(),
-            Some(1),
-            format!(
-                "capacity={}; commitment={}; committed={}; items={items}",
-                n(capacity),
-                n(commitment),
-                n(committed)
-            ),
-        ),
-        Committed {
-            item,
-            kind,
-            points,
-            ready,
-            ..
-        } => (
-            "committed",
-            item_label(item),
-            Some(1),
-            format!("kind={}; estimate={}; ready={ready}", kind_name(kind), n(points)),
-        ),
-        Started {
-            hour,
-            item,
-            kind,
-            questions,
-            ..
-        } => (
-            "started",
-            item_label(item),
-            day(hour),
-            format!("kind={}; questions={questions}", kind_name(kind)),
-        ),
-        Blocked {
-            hour,
-            item,
-            hours,
-            cause,
-            ..
-        } => (
-            "blocked",
-            item_label(item),
-            day(hour),
-            format!(
-                "hours={}; waiting_for={}",
-                n(hours),
-                match cause {
-                    BlockCause::Question => "decision",
-                    BlockCause::Escalation => "escalation",
-                }
-            ),
-        ),
-        Injected {
-            hour, item, points, ..
-        } => (
-            "injected",
-            item_label(item),
-            day(hour),
-            format!("points={}", n(points)),
-        ),
-        Dropped {
-            item, waste, cause, ..
-        } => (
-            "dropped",
-            item_label(item),
-            None,
-            format!(
-                "waste={}; cause={}",
-                n(waste),
-                match cause {
-                    DropCause::RoadmapShock => "roadmap_shock",
-                    DropCause::Conflict => "conflict",
-                }
-            ),
-        ),
-        Finished {
-            hour,
-            item,
-            kind,
-            in_sprint,
-            later,
-            escaped,
-            wrong_build,
-            ..
-        } => (
-            "finished",
-            item_label(item),
-            day(hour),
-            format!(
-                "kind={}; defects_in_sprint={in_sprint}; defects_later={later}; defects_escaped={escaped}; wrong_build={wrong_build}",
-                kind_name(kind)
-            ),
-        ),
-        Released {
-            item,
-            kind,
-            points,
-            value,
-            wrong_build,
-            in_scope,
-            ..
-        } => (
-            "released",
-            item_label(item),
-            Some(days),
-            format!(
-                "kind={}; points={}; value={}; wrong_build={wrong_build}; in_release_scope={in_scope}",
-                kind_name(kind),
-                n(points),
-                n(value)
-            ),
-        ),
-        ScopeComplete { .. } => ("scope_complete", String::new(), Some(days), String::new()),
-        SprintEnd {
-            velocity,
-            done,
-            tech_debt,
-            backlog,
-            ..
-        } => (
-            "sprint_end",
-            String::new(),
-            Some(days),
-            format!(
-                "velocity={}; committed_done={}; tech_debt={}; backlog={backlog}",
-                n(velocity),
-                n(done),
-                n(tech_debt)
-            ),
-        ),
-    }
-}
-
-/// trace.csv: scenario,sprint,day,kind,item,details (sprint 1-based).
-pub fn trace_csv(stories: &[Story], window: (u32, u32)) -> String {
-    let mut out = String::from("scenario,sprint,day,kind,item,details\n");
-    for st in stories {
-        for e in &st.events {
-            let sprint = sprint_of(e) + 1;
-            if sprint < window.0 || sprint > window.1 {
-                continue;
-            }
-            let (kind, item, day, details) = row(e, &st.scenario);
-            let _ = writeln!(
-                out,
-                "{},{sprint},{},{kind},{item},{}",
-                st.scenario.name,
-                day.map_or(String::new(), |d| d.to_string()),
-                details
-            );
-        }
-    }
-    out
-}
-
 /// What one sprint of one story says, aspect by aspect.
 #[derive(Debug, Default, Clone)]
 struct SprintStory {
@@ -415,6 +307,7 @@ fn tell(st: &Story) -> Vec<SprintStory> {
         let mut wrong = Vec::new();
         let mut bugs = (0u32, 0u32, 0.0f64);
         let mut released = (0u32, 0.0f64, 0.0f64, 0u32);
+        let mut new_points = 0.0;
         for e in events {
             match **e {
                 Event::MarketShock { theme, factor, .. } => o.market.push(format!(
@@ -471,13 +364,30 @@ fn tell(st: &Story) -> Vec<SprintStory> {
                     committed,
                     items,
                     ..
-                } => o.planning.push(format!(
-                    "capacity {} SP; commitment {} SP (yesterday's weather); committed {} SP in {items} items",
-                    one_decimal(capacity),
-                    one_decimal(commitment),
-                    one_decimal(committed)
-                )),
-                Event::Committed { item, ready, .. } => {
+                } => {
+                    // Work in progress carries over at its remaining estimate and is taken
+                    // before anything new, even past the commitment: say how much.
+                    let carried = committed - new_points;
+                    let mut line = format!(
+                        "capacity {} SP; commitment {} SP (yesterday's weather); committed {} SP in {items} items",
+                        one_decimal(capacity),
+                        one_decimal(commitment),
+                        one_decimal(committed)
+                    );
+                    if carried > 0.05 {
+                        let _ = write!(
+                            line,
+                            " = {} SP carried over (work in progress from last sprint, taken first, even beyond the commitment) + {} SP newly committed",
+                            one_decimal(carried),
+                            one_decimal(new_points)
+                        );
+                    }
+                    o.planning.push(line);
+                }
+                Event::Committed {
+                    item, ready, points, ..
+                } => {
+                    new_points += points;
                     o.committed.insert(item);
                     if !ready {
                         unready.push(item_label(item));
@@ -647,144 +557,108 @@ fn window_of(spec: Option<&str>, sprints: u32) -> Result<(u32, u32)> {
     Ok((a, b))
 }
 
-fn headline(st: &Story) -> Vec<(&'static str, String)> {
-    let m = &st.record.metrics;
-    let completion = if m[idx::COMPLETION_SPRINT].is_nan() {
-        "not within the horizon".to_string()
-    } else {
-        format!("sprint {}", m[idx::COMPLETION_SPRINT])
-    };
-    vec![
-        ("release scope done", completion),
-        ("points done", format!("{:.1}", m[idx::POINTS_DONE])),
-        ("items done", format!("{}", m[idx::ITEMS_DONE])),
-        ("value realized", format!("{:.2}", m[idx::VALUE_REALIZED])),
-        (
-            "value efficiency",
-            format!("{:.3}", m[idx::VALUE_EFFICIENCY]),
-        ),
-        (
-            "decision wait share",
-            format!("{:.3}", m[idx::DECISION_WAIT]),
-        ),
-        ("defects", format!("{}", m[idx::DEFECTS])),
-        ("escaped defects", format!("{}", m[idx::ESCAPED])),
-        ("on-strategy share", format!("{:.3}", m[idx::ON_STRATEGY])),
-    ]
+/// `**bold**` and `` `code` `` of one escaped line as HTML.
+fn inline(text: &str) -> String {
+    let e = esc(text);
+    let mut out = String::new();
+    let mut bold = false;
+    let mut code = false;
+    let mut rest = e.as_str();
+    while let Some(i) = rest.find(['*', '`']) {
+        out.push_str(&rest[..i]);
+        if rest[i..].starts_with("**") {
+            out.push_str(if bold { "</b>" } else { "<b>" });
+            bold = !bold;
+            rest = &rest[i + 2..];
+        } else if rest[i..].starts_with('`') {
+            out.push_str(if code { "</code>" } else { "<code>" });
+            code = !code;
+            rest = &rest[i + 1..];
+        } else {
+            out.push('*');
+            rest = &rest[i + 1..];
+        }
+    }
+    out.push_str(rest);
+    if code {
+        out.push_str("</code>");
+    }
+    if bold {
+        out.push_str("</b>");
+    }
+    out
 }
 
-/// The Markdown story (one scenario) or the two stories side by side.
-pub fn markdown(stories: &[Story], run: u64, seed: u64, window: (u32, u32)) -> String {
+/// The story (the Markdown of [`markdown`]) as HTML for the report: its tables as tables,
+/// each sprint's list as a two-column table (aspect, what happened), sprint headings as
+/// `<h3>`. The title line is left out (the section's heading says it).
+pub fn story_html(md: &str) -> String {
+    #[derive(PartialEq)]
+    enum Open {
+        None,
+        Table,
+        List,
+    }
     let mut h = String::new();
-    let names: Vec<&str> = stories.iter().map(|s| s.scenario.name.as_str()).collect();
-    let _ = writeln!(h, "# The story of run {run}: {}\n", names.join(" vs "));
-    let _ = writeln!(
-        h,
-        "Seed {seed}, replication {run} (row `run = {run}` of runs.csv). {}Sprints {}–{} of {}.\n",
-        if stories.len() > 1 {
-            "Both scenarios live in the same world: same market, same backlog items, same capacity draws; every difference below comes from the roles. "
-        } else {
-            ""
-        },
-        window.0,
-        window.1,
-        stories[0].scenario.simulation.sprints
-    );
-    // Headline numbers.
-    let heads: Vec<Vec<(&str, String)>> = stories.iter().map(headline).collect();
-    let _ = writeln!(h, "| the year in numbers | {} |", names.join(" | "));
-    let _ = writeln!(h, "|---|{}", "---|".repeat(names.len()));
-    for (i, (label, _)) in heads[0].iter().enumerate() {
-        let cells: Vec<&str> = heads.iter().map(|hd| hd[i].1.as_str()).collect();
-        let _ = writeln!(h, "| {label} | {} |", cells.join(" | "));
-    }
-    h.push('\n');
-    let told: Vec<Vec<SprintStory>> = stories.iter().map(tell).collect();
-    // Where the stories part.
-    if told.len() == 2 {
-        let first = (0..told[0].len().min(told[1].len()))
-            .find(|&k| told[0][k].committed != told[1][k].committed);
-        match first {
-            Some(k) => {
-                let a: Vec<String> = told[0][k]
-                    .committed
-                    .difference(&told[1][k].committed)
-                    .map(|i| item_label(*i))
-                    .collect();
-                let b: Vec<String> = told[1][k]
-                    .committed
-                    .difference(&told[0][k].committed)
-                    .map(|i| item_label(*i))
-                    .collect();
-                let _ = writeln!(
-                    h,
-                    "**The stories part in sprint {}**: only {} committed {}; only {} committed {}.\n",
-                    k + 1,
-                    names[0],
-                    if a.is_empty() { "nothing else".into() } else { list(&a, 8) },
-                    names[1],
-                    if b.is_empty() { "nothing else".into() } else { list(&b, 8) }
-                );
-            }
-            None => {
-                let _ = writeln!(
-                    h,
-                    "**The two teams committed the same items in every sprint.**\n"
-                );
-            }
+    let mut open = Open::None;
+    let mut header_row = false;
+    let close = |h: &mut String, open: &mut Open| {
+        if *open != Open::None {
+            h.push_str("</table></div>\n");
         }
-    }
-    let mut cum = vec![0.0; told.len()];
-    for k in 0..window.1 {
-        let k = k as usize;
-        for (c, t) in cum.iter_mut().zip(&told) {
-            *c += t.get(k).map_or(0.0, |s| s.value);
-        }
-        if k + 1 < window.0 as usize {
-            continue;
-        }
-        if told.len() == 1 {
-            let _ = writeln!(h, "## Sprint {}\n", k + 1);
-            for (aspect, lines) in ASPECTS.iter().zip(told[0][k].aspects()) {
-                if !lines.is_empty() {
-                    let _ = writeln!(h, "- **{aspect}**: {}", lines.join("; "));
-                }
+        *open = Open::None;
+    };
+    for line in md.lines() {
+        let t = line.trim_end();
+        if let Some(title) = t.strip_prefix("## ") {
+            close(&mut h, &mut open);
+            let _ = writeln!(h, "<h3>{}</h3>", inline(title));
+        } else if t.starts_with("# ") {
+            close(&mut h, &mut open);
+        } else if t.starts_with("|---") {
+            header_row = false;
+        } else if let Some(row) = t.strip_prefix('|') {
+            if open != Open::Table {
+                close(&mut h, &mut open);
+                h.push_str("<div class=\"wrap\"><table class=\"story\">\n");
+                open = Open::Table;
+                header_row = true;
             }
-            let _ = writeln!(h, "- **Value released so far**: {:.2}\n", cum[0]);
-        } else {
-            let diverged = told[0][k].committed != told[1][k].committed;
+            let cells: Vec<&str> = row
+                .trim_end_matches('|')
+                .split('|')
+                .map(str::trim)
+                .collect();
+            h.push_str("<tr>");
+            for (i, c) in cells.iter().enumerate() {
+                let tag = if header_row || i == 0 { "th" } else { "td" };
+                let _ = write!(h, "<{tag}>{}</{tag}>", inline(c));
+            }
+            h.push_str("</tr>\n");
+        } else if let Some(item) = t.strip_prefix("- ") {
+            if open != Open::List {
+                close(&mut h, &mut open);
+                h.push_str("<div class=\"wrap\"><table class=\"story\">\n");
+                open = Open::List;
+            }
+            let (aspect, what) = match item.strip_prefix("**").and_then(|x| x.split_once("**: ")) {
+                Some((a, w)) => (a, w),
+                None => ("", item),
+            };
             let _ = writeln!(
                 h,
-                "## Sprint {}{}\n",
-                k + 1,
-                if diverged {
-                    " — different commitments"
-                } else {
-                    ""
-                }
+                "<tr><th>{}</th><td>{}</td></tr>",
+                inline(aspect),
+                inline(what)
             );
-            let _ = writeln!(h, "| | {} |", names.join(" | "));
-            let _ = writeln!(h, "|---|{}", "---|".repeat(names.len()));
-            for (a, aspect) in ASPECTS.iter().enumerate() {
-                let cells: Vec<String> = told
-                    .iter()
-                    .map(|t| t[k].aspects()[a].join("; ").replace('|', "/"))
-                    .collect();
-                if cells.iter().all(|c| c.is_empty()) {
-                    continue;
-                }
-                let _ = writeln!(h, "| {aspect} | {} |", cells.join(" | "));
-            }
-            let _ = writeln!(
-                h,
-                "| Value released so far | {} |\n",
-                cum.iter()
-                    .map(|c| format!("{c:.2}"))
-                    .collect::<Vec<_>>()
-                    .join(" | ")
-            );
+        } else if t.is_empty() {
+            close(&mut h, &mut open);
+        } else {
+            close(&mut h, &mut open);
+            let _ = writeln!(h, "<p>{}</p>", inline(t));
         }
     }
+    close(&mut h, &mut open);
     h
 }
 
@@ -814,11 +688,35 @@ pub fn run(opts: &TraceOptions) -> Result<TraceOutcome> {
             )));
         }
     }
-    if opts.run == 0 {
+    if opts.run == RunPick::Number(0) {
         return Err(input_error(
             "--run K counts from 1 (the `run` column of runs.csv)",
         ));
     }
+    let metric = super::metric_indices(
+        &opts.metric.iter().cloned().collect::<Vec<_>>(),
+        &["value_efficiency"],
+    )?;
+    if metric.len() != 1 {
+        return Err(input_error("trace takes one --metric"));
+    }
+    let (run, why) = match opts.run {
+        RunPick::Number(k) => (k, String::new()),
+        pick => {
+            let first = &scenarios[0];
+            let c = super::evaluate(
+                std::slice::from_ref(first),
+                seed,
+                first.simulation.runs,
+                None,
+                &metric,
+                true,
+                &|_| {},
+            )?;
+            let values = &c.values.as_ref().expect("kept")[0][0];
+            pick_run(pick, values, &crate::engine::metrics::METRICS[metric[0]])?
+        }
+    };
     let sprints = scenarios
         .iter()
         .map(|s| s.simulation.sprints)
@@ -826,22 +724,24 @@ pub fn run(opts: &TraceOptions) -> Result<TraceOutcome> {
         .unwrap_or(1);
     let window = window_of(opts.sprints.as_deref(), sprints)?;
     prepare_dir(&opts.out)?;
-    let stories: Vec<Story> = scenarios
-        .iter()
-        .map(|s| replay(s, seed, opts.run))
-        .collect();
-    let md = markdown(&stories, opts.run, seed, window);
+    let stories: Vec<Story> = scenarios.iter().map(|s| replay(s, seed, run)).collect();
+    let mut md = markdown(&stories, run, seed, window);
+    if !why.is_empty() {
+        // After the title line.
+        let at = md.find("\n\n").map_or(md.len(), |i| i + 2);
+        md.insert_str(at, &format!("{why}\n\n"));
+    }
     let csv = trace_csv(&stories, window);
     let section = format!(
-        "<h2>Trace of run {} ({})</h2>\n{}<pre class=\"story\">{}</pre>\n",
-        opts.run,
+        "<h2>Trace of run {} ({})</h2>\n{}{}\n",
+        run,
         esc(&stories
             .iter()
             .map(|s| s.scenario.name.as_str())
             .collect::<Vec<_>>()
             .join(" vs ")),
         super::command_html(),
-        esc(&md)
+        story_html(&md)
     );
     let pending = vec![
         write_file(&opts.out.join("trace.csv"), csv.as_bytes())?,
@@ -865,4 +765,47 @@ pub fn run(opts: &TraceOptions) -> Result<TraceOutcome> {
         csv,
         files,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::metrics::{metric_index, METRICS};
+
+    #[test]
+    fn typical_is_nearest_the_median_and_worst_follows_the_direction() {
+        let ve = &METRICS[metric_index("value_efficiency").unwrap()];
+        let v = [0.9, 0.2, f64::NAN, 0.55, 0.6, 0.7];
+        // Median of the five values: 0.6 (run 5).
+        assert_eq!(pick_run(RunPick::Typical, &v, ve).unwrap().0, 5);
+        assert_eq!(pick_run(RunPick::Worst, &v, ve).unwrap().0, 2);
+        let delay = &METRICS[metric_index("release_delay_sprints").unwrap()];
+        let d = [3.0, 9.0, f64::NAN, 1.0];
+        // An unfinished release is the worst delay.
+        let (k, why) = pick_run(RunPick::Worst, &d, delay).unwrap();
+        assert_eq!(k, 3);
+        assert!(why.contains("not done"), "{why}");
+        let d = [3.0, 9.0, 1.0];
+        assert_eq!(pick_run(RunPick::Worst, &d, delay).unwrap().0, 2);
+        assert_eq!(pick_run(RunPick::Number(7), &d, delay).unwrap().0, 7);
+        assert!(pick_run(RunPick::Typical, &[f64::NAN], ve).is_err());
+        assert_eq!("typical".parse::<RunPick>(), Ok(RunPick::Typical));
+        assert_eq!("Worst".parse::<RunPick>(), Ok(RunPick::Worst));
+        assert_eq!("12".parse::<RunPick>(), Ok(RunPick::Number(12)));
+        assert!("typicl".parse::<RunPick>().is_err());
+    }
+
+    #[test]
+    fn the_story_becomes_tables() {
+        let md = "# The story of run 1: a vs b\n\nSeed 1, run `1`.\n\n| the year in numbers | a | b |\n|---|---|---|\n| points done | 1 | 2 |\n\n## Sprint 1\n\n- **Planning**: capacity 3 SP <x>\n- **Released**: 2 items\n";
+        let h = story_html(md);
+        assert!(!h.contains("<pre"));
+        assert!(!h.contains("The story of run"));
+        assert_eq!(h.matches("<table").count(), 2);
+        assert!(h.contains("<tr><th>the year in numbers</th><th>a</th><th>b</th></tr>"));
+        assert!(h.contains("<tr><th>points done</th><td>1</td><td>2</td></tr>"));
+        assert!(h.contains("<h3>Sprint 1</h3>"));
+        assert!(h.contains("<tr><th>Planning</th><td>capacity 3 SP &lt;x&gt;</td></tr>"));
+        assert!(h.contains("run <code>1</code>"));
+    }
 }

@@ -11,6 +11,8 @@
 //!   values μ* (importance) and standard deviation σ (non-linearity or interactions),
 //!   in metric units per full range [Saltelli et al. 2008].
 
+mod report;
+
 use super::params::{self, Kind, Range};
 use super::{evaluate, metric_indices, report_section, Precision};
 use crate::engine::metrics::METRICS;
@@ -19,7 +21,7 @@ use crate::format::fmt_num;
 use crate::format::short;
 use crate::output::atomic::{commit_all, prepare_dir, write_file};
 use crate::output::charts::analysis as charts;
-use crate::output::report::esc;
+use crate::output::names;
 use crate::scenario::load::load_with_limits;
 use crate::scenario::validate::Limits;
 use crate::scenario::Scenario;
@@ -27,7 +29,8 @@ use crate::stats::Moments;
 use anyhow::Result;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use std::fmt::Write as _;
+pub use report::clarity;
+use report::{report_html, sensitivity_csv, text_table};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +61,9 @@ pub struct Effect {
     pub at_high: (f64, f64, f64),
     /// Tornado: paired mean of high − low and its CI.
     pub effect: f64,
+    /// Tornado: whether the low or the high end differs clearly (paired 95 % CI excludes 0)
+    /// from the scenario as given.
+    pub ends_clear: bool,
     /// Tornado: largest minus smallest of the means at low, as given and at high.
     pub spread: f64,
     pub effect_ci: (f64, f64),
@@ -68,11 +74,23 @@ pub struct Effect {
 }
 
 impl Effect {
-    /// What the ranking sorts by: |high − low| (tornado) or μ* (Morris).
+    /// What the ranking sorts by within its class (see [`Effect::rank_class`]): the spread of
+    /// the three means (tornado) or μ* (Morris).
     pub fn importance(&self, method: Method) -> f64 {
         match method {
             Method::Tornado => self.spread,
             Method::Morris => self.mu_star,
+        }
+    }
+
+    /// Tornado ranks clear effects first, then unclear ones, then exact zeros, each by
+    /// spread, so a "no" never ranks above a "yes". Morris has one class.
+    pub fn rank_class(&self, method: Method) -> u8 {
+        match (method, clarity(self)) {
+            (Method::Morris, _) => 0,
+            (_, "yes") => 0,
+            (_, "no") => 1,
+            _ => 2,
         }
     }
 }
@@ -124,8 +142,12 @@ pub fn run(opts: &SensitivityOptions) -> Result<SensitivityOutcome> {
         Method::Morris => morris(&base, &ranges, &metric, runs, precision.as_ref(), opts)?,
     };
     effects.sort_by(|a, b| {
-        b.importance(opts.method)
-            .total_cmp(&a.importance(opts.method))
+        a.rank_class(opts.method)
+            .cmp(&b.rank_class(opts.method))
+            .then(
+                b.importance(opts.method)
+                    .total_cmp(&a.importance(opts.method)),
+            )
     });
     let m = metric[0];
     let name = METRICS[m].name;
@@ -145,27 +167,41 @@ pub fn run(opts: &SensitivityOptions) -> Result<SensitivityOutcome> {
                         label: format!("{} {}–{}", e.key, fmt_num(e.low), fmt_num(e.high)),
                         low: e.at_low,
                         high: e.at_high,
+                        world: params::is_world(&e.key),
+                        clear: clarity(e) == "yes",
                     })
                     .collect();
                 charts::tornado(
                     &opts.run.out.join("sensitivity_tornado"),
-                    &format!("What moves {name}"),
-                    &format!("mean {name} (scenario as given: {})", short(baseline.0)),
+                    &format!("What moves {}", names::label(name).to_lowercase()),
+                    &format!(
+                        "Mean {} (scenario as given: {})",
+                        names::label(name).to_lowercase(),
+                        short(baseline.0)
+                    ),
                     baseline.0,
                     &bars,
                     opts.run.format,
                 )?
             }
             Method::Morris => {
-                let pts: Vec<(String, f64, f64)> = effects
+                let pts: Vec<charts::ScatterPoint> = effects
                     .iter()
-                    .map(|e| (e.key.clone(), e.mu_star, e.sigma))
+                    .map(|e| charts::ScatterPoint {
+                        label: e.key.clone(),
+                        x: e.mu_star,
+                        y: e.sigma,
+                        world: params::is_world(&e.key),
+                    })
                     .collect();
                 charts::scatter(
                     &opts.run.out.join("sensitivity_morris"),
-                    &format!("Morris screening of {name}"),
+                    &format!("Morris screening of {}", names::label(name).to_lowercase()),
                     "right = important; up = non-linear or interacting with other levers",
-                    &format!("μ* (mean |elementary effect|, {name} per full range)"),
+                    &format!(
+                        "μ* (mean |elementary effect|, {} per full range)",
+                        names::label(name).to_lowercase()
+                    ),
                     "σ of the elementary effects",
                     &pts,
                     opts.run.format,
@@ -272,22 +308,26 @@ fn tornado(
     )?;
     let values = c.values.as_ref().expect("kept");
     // A variant's mean with the CI of its paired difference from the scenario (same worlds),
-    // placed around that mean: the honest uncertainty of the bar's length.
+    // placed around that mean: the honest uncertainty of the bar's length. The interval is
+    // shifted with the bar, never computed around another centre: when a censored metric
+    // leaves some replications empty, the paired mean (over replications where both are
+    // defined) differs from the variant's own mean, and an interval centred on the scenario's
+    // mean plus the paired difference would not contain its own bar.
     let base_mean = c.moments(0, 0).mean();
-    let stat = |s: usize| {
+    let stat = |s: usize| -> ((f64, f64, f64), bool) {
         if s == 0 {
             let (lo, hi) = c.moments(0, 0).ci95();
-            return (base_mean, lo, hi);
+            return ((base_mean, lo, hi), false);
         }
-        let d = paired(&values[0][0], &values[s][0]);
-        let (lo, hi) = d.1;
-        (c.moments(s, 0).mean(), base_mean + lo, base_mean + hi)
+        let (d, (lo, hi)) = paired(&values[0][0], &values[s][0]);
+        let m = c.moments(s, 0).mean();
+        ((m, m + (lo - d), m + (hi - d)), lo > 0.0 || hi < 0.0)
     };
     let mut effects = Vec::new();
     for (i, r) in ranges.iter().enumerate() {
         let (lo_s, hi_s) = (1 + 2 * i, 2 + 2 * i);
         let (effect, ci) = paired(&values[lo_s][0], &values[hi_s][0]);
-        let (at_low, at_high) = (stat(lo_s), stat(hi_s));
+        let ((at_low, low_clear), (at_high, high_clear)) = (stat(lo_s), stat(hi_s));
         let means = [base_mean, at_low.0, at_high.0];
         let spread = means.iter().cloned().fold(f64::NEG_INFINITY, f64::max)
             - means.iter().cloned().fold(f64::INFINITY, f64::min);
@@ -300,12 +340,13 @@ fn tornado(
             at_high,
             effect,
             effect_ci: ci,
+            ends_clear: low_clear || high_clear,
             mu: f64::NAN,
             mu_star: f64::NAN,
             sigma: f64::NAN,
         });
     }
-    Ok((stat(0), effects, c.runs, c.precision_met))
+    Ok((stat(0).0, effects, c.runs, c.precision_met))
 }
 
 /// Morris trajectories on a 4-level grid, steps of Δ = 2/3 upwards: (start in {0, 1/3}^k,
@@ -412,213 +453,13 @@ fn morris(
             effect: f64::NAN,
             spread: f64::NAN,
             effect_ci: (f64::NAN, f64::NAN),
+            ends_clear: false,
             mu: ee[i].mean(),
             mu_star: abs[i].mean(),
             sigma: ee[i].sd(),
         })
         .collect();
     Ok(((b.mean(), lo, hi), effects, c.runs, c.precision_met))
-}
-
-fn sensitivity_csv(
-    method: Method,
-    m: usize,
-    baseline: f64,
-    effects: &[Effect],
-    runs: u64,
-) -> String {
-    let mut out = String::from(
-        "method,metric,rank,parameter,low,high,baseline_mean,mean_at_low,ci95_low_at_low,ci95_high_at_low,mean_at_high,ci95_low_at_high,ci95_high_at_high,effect,effect_ci95_low,effect_ci95_high,spread,mu,mu_star,sigma,runs\n",
-    );
-    for (i, e) in effects.iter().enumerate() {
-        let cells = [
-            e.low,
-            e.high,
-            baseline,
-            e.at_low.0,
-            e.at_low.1,
-            e.at_low.2,
-            e.at_high.0,
-            e.at_high.1,
-            e.at_high.2,
-            e.effect,
-            e.effect_ci.0,
-            e.effect_ci.1,
-            e.spread,
-            e.mu,
-            e.mu_star,
-            e.sigma,
-        ];
-        let _ = write!(
-            out,
-            "{},{},{},{}",
-            match method {
-                Method::Tornado => "tornado",
-                Method::Morris => "morris",
-            },
-            METRICS[m].name,
-            i + 1,
-            e.key
-        );
-        for x in cells {
-            let _ = write!(out, ",{}", fmt_num(x));
-        }
-        let _ = writeln!(out, ",{runs}");
-    }
-    out
-}
-
-/// "yes" when the paired CI of high − low excludes 0, "exactly 0" when every paired
-/// difference was 0 (the metric does not depend on the lever), else "no".
-fn clarity(e: &Effect) -> &'static str {
-    if e.effect == 0.0 && e.effect_ci == (0.0, 0.0) {
-        "exactly 0"
-    } else if e.effect_ci.0 > 0.0 || e.effect_ci.1 < 0.0 {
-        "yes"
-    } else {
-        "no"
-    }
-}
-
-fn text_table(method: Method, name: &str, baseline: (f64, f64, f64), effects: &[Effect]) -> String {
-    let mut out = format!(
-        "{name} with the scenario as given: {} (95 % CI {} to {})\n",
-        short(baseline.0),
-        short(baseline.1),
-        short(baseline.2)
-    );
-    match method {
-        Method::Tornado => {
-            let _ = writeln!(
-                out,
-                "{:>4}  {:<32} {:>16} {:>10} {:>10} {:>26}  clear?",
-                "rank", "parameter", "range", "at low", "at high", "effect high−low (95 % CI)"
-            );
-            for (i, e) in effects.iter().enumerate() {
-                let _ = writeln!(
-                    out,
-                    "{:>4}  {:<32} {:>16} {:>10} {:>10} {:>26}  {}",
-                    i + 1,
-                    e.key,
-                    format!("{}–{}", fmt_num(e.low), fmt_num(e.high)),
-                    short(e.at_low.0),
-                    short(e.at_high.0),
-                    format!(
-                        "{} ({} to {})",
-                        short(e.effect),
-                        short(e.effect_ci.0),
-                        short(e.effect_ci.1)
-                    ),
-                    clarity(e)
-                );
-            }
-        }
-        Method::Morris => {
-            let _ = writeln!(
-                out,
-                "{:>4}  {:<32} {:>16} {:>10} {:>10} {:>10}",
-                "rank", "parameter", "range", "μ*", "μ", "σ"
-            );
-            for (i, e) in effects.iter().enumerate() {
-                let _ = writeln!(
-                    out,
-                    "{:>4}  {:<32} {:>16} {:>10} {:>10} {:>10}",
-                    i + 1,
-                    e.key,
-                    format!("{}–{}", fmt_num(e.low), fmt_num(e.high)),
-                    short(e.mu_star),
-                    short(e.mu),
-                    short(e.sigma)
-                );
-            }
-        }
-    }
-    out
-}
-
-#[allow(clippy::too_many_arguments)]
-fn report_html(
-    method: Method,
-    m: usize,
-    baseline: (f64, f64, f64),
-    effects: &[Effect],
-    runs: u64,
-    seed: u64,
-    precision_text: &str,
-    svg: &str,
-) -> String {
-    let name = METRICS[m].name;
-    let mut h = String::new();
-    let _ = writeln!(
-        h,
-        "<h2>Sensitivity of {} ({})</h2>",
-        esc(name),
-        match method {
-            Method::Tornado => "tornado, one at a time",
-            Method::Morris => "Morris screening",
-        }
-    );
-    h.push_str(&super::command_html());
-    let _ = writeln!(
-        h,
-        "<p class=\"meta\">{} parameters · {runs} runs per variant{precision_text} · seed <b>{seed}</b> · every variant on the same simulated worlds · {} with the scenario as given: <b>{}</b> (95 % CI {} to {})</p>",
-        effects.len(),
-        esc(name),
-        short(baseline.0),
-        short(baseline.1),
-        short(baseline.2)
-    );
-    h.push_str("<table>\n");
-    match method {
-        Method::Tornado => {
-            h.push_str("<tr><th>rank</th><th>parameter</th><th>range</th><th>at low</th><th>at high</th><th>effect high − low (95 % CI)</th><th>clear?</th></tr>\n");
-            for (i, e) in effects.iter().enumerate() {
-                let _ = writeln!(
-                    h,
-                    "<tr><td>{}</td><td>{}</td><td>{}–{}</td><td>{}</td><td>{}</td><td>{} ({} to {})</td><td>{}</td></tr>",
-                    i + 1,
-                    esc(&e.key),
-                    fmt_num(e.low),
-                    fmt_num(e.high),
-                    short(e.at_low.0),
-                    short(e.at_high.0),
-                    short(e.effect),
-                    short(e.effect_ci.0),
-                    short(e.effect_ci.1),
-                    clarity(e)
-                );
-            }
-        }
-        Method::Morris => {
-            h.push_str("<tr><th>rank</th><th>parameter</th><th>range</th><th>μ*</th><th>μ</th><th>σ</th></tr>\n");
-            for (i, e) in effects.iter().enumerate() {
-                let _ = writeln!(
-                    h,
-                    "<tr><td>{}</td><td>{}</td><td>{}–{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                    i + 1,
-                    esc(&e.key),
-                    fmt_num(e.low),
-                    fmt_num(e.high),
-                    short(e.mu_star),
-                    short(e.mu),
-                    short(e.sigma)
-                );
-            }
-        }
-    }
-    h.push_str("</table>\n");
-    if !svg.is_empty() {
-        let caption = match method {
-            Method::Tornado => "Each bar runs from the scenario's mean to the mean with one parameter at the low (blue) or high (orange) end of its range; whiskers are 95 % CIs of each variant's paired difference from the scenario (same worlds), drawn around its mean. Longest bars first: these are the levers to talk about.",
-            Method::Morris => "μ* is how much a parameter moves the metric on average over its whole range, σ how much that depends on where the other levers are. Right: important; up: non-linear or interacting.",
-        };
-        let _ = writeln!(
-            h,
-            "<figure>\n{}\n<figcaption>{caption}</figcaption>\n</figure>",
-            svg.trim()
-        );
-    }
-    h
 }
 
 /// Tell the user what is about to run (unless quiet).

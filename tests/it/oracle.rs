@@ -1,0 +1,634 @@
+//! The oracle: every column of `summary.csv`, `compare.csv` and `sprints.csv` (and every cell
+//! of `runs.csv`) recomputed from per-run data with deliberately plain code, and compared with
+//! what `backsim run` printed, within the printed rounding (6 significant digits).
+//!
+//! It shares no code with `src/stats`: quantiles by sorting (type 7 for continuous metrics,
+//! the inverse CDF for integer ones, as docs/outputs.md documents), variances in two passes,
+//! Student t quantiles from the closed-form t CDF of integer degrees of freedom, differences
+//! paired by run (ties within 1e-9 of the scale count half in better_share), and the
+//! documented censoring rule (a censored completion counts as +∞ in quantiles and as the
+//! horizon + 1 in means, intervals and comparisons: a restricted mean; a run that stopped at
+//! completion counts in every later sprint with its final state and no work). Which metric is better when, and which ones are censored, is written out here from
+//! docs/outputs.md rather than taken from the library. The per-run values and per-sprint
+//! series come from the engine's public API (`Comparison` with the same seed), and are
+//! themselves checked against `runs.csv`.
+
+use super::common::Files;
+use assert_cmd::Command;
+use backsim::engine::driver::{Comparison, ReplicationSink};
+use backsim::engine::{RunRecord, N_SERIES};
+use backsim::scenario::{load_scenario, Scenario};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// (metric, better when, censored), in the order of docs/outputs.md.
+const METRICS: [(&str, &str, bool); 25] = [
+    ("completion_sprint", "lower", true),
+    ("release_delay_sprints", "lower", true),
+    ("lead_time_p50_days", "lower", false),
+    ("lead_time_p85_days", "lower", false),
+    ("top_value_lead_time_days", "lower", false),
+    ("decision_wait_share", "lower", false),
+    ("capacity_lost_share", "lower", false),
+    ("say_do_ratio", "higher", false),
+    ("velocity_cv", "lower", false),
+    ("value_realized", "higher", false),
+    ("value_efficiency", "higher", false),
+    ("cost_of_delay", "lower", false),
+    ("escaped_defects_per_point", "lower", false),
+    ("rework_share", "lower", false),
+    ("wrong_build_rate", "lower", false),
+    ("on_strategy_share", "higher", false),
+    ("ranking_tau", "higher", false),
+    ("priority_churn", "lower", false),
+    ("tech_debt_end", "lower", false),
+    ("enabler_share", "higher", false),
+    ("points_done", "higher", false),
+    ("items_done", "higher", false),
+    ("defects", "lower", false),
+    ("escaped_defects", "lower", false),
+    ("unready_share", "lower", false),
+];
+
+/// The series of sprints.csv, in order, and whether a stopped run's later sprints count 0
+/// (a flow: "no work") rather than the final state.
+const SERIES: [(&str, bool); 11] = [
+    ("velocity", true),
+    ("committed", true),
+    ("done", true),
+    ("backlog_size", false),
+    ("ready_items", false),
+    ("cumulative_value", false),
+    ("escaped_defects", false),
+    ("decision_wait_hours", true),
+    ("tech_debt", false),
+    ("priority_churn", true),
+    ("roadmap_change", false),
+];
+
+/// Per-run data of a comparison: `metrics[s][r][m]`, `rows[s][r][sprint][k]` (rows end early
+/// for a run that stopped at completion).
+#[derive(Default)]
+struct PerRun {
+    metrics: Vec<Vec<Vec<f64>>>,
+    rows: Vec<Vec<Vec<[f64; N_SERIES]>>>,
+}
+
+impl ReplicationSink for PerRun {
+    fn replication(
+        &mut self,
+        _replication: u64,
+        records: &[RunRecord],
+        series: &[&[[f64; N_SERIES]]],
+    ) -> anyhow::Result<()> {
+        if self.metrics.is_empty() {
+            self.metrics = vec![Vec::new(); records.len()];
+            self.rows = vec![Vec::new(); records.len()];
+        }
+        for (s, rec) in records.iter().enumerate() {
+            self.metrics[s].push(rec.metrics.to_vec());
+            self.rows[s].push(series[s].to_vec());
+        }
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Plain statistics.
+
+fn mean(v: &[f64]) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.iter().sum::<f64>() / v.len() as f64
+}
+
+/// Sample variance in two passes (NaN below two values).
+fn variance(v: &[f64]) -> f64 {
+    if v.len() < 2 {
+        return f64::NAN;
+    }
+    let m = mean(v);
+    v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (v.len() - 1) as f64
+}
+
+/// Integer metrics of docs/outputs.md: their percentiles are by the inverse CDF.
+const INTEGER: [&str; 5] = [
+    "completion_sprint",
+    "release_delay_sprints",
+    "items_done",
+    "defects",
+    "escaped_defects",
+];
+
+/// The smallest value t of `v` with #{x ≤ t} ≥ p·n, by counting (+∞ sorts last).
+fn quantile_inverse_cdf(v: &[f64], p: f64) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    let mut v = v.to_vec();
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let need = p * v.len() as f64;
+    for &t in &v {
+        let at_most = v.iter().filter(|&&x| x <= t).count() as f64;
+        if at_most >= need - 1e-9 {
+            return t;
+        }
+    }
+    *v.last().unwrap()
+}
+
+/// Type-7 quantile of `v` (sorted here); +∞ values sort last, and an interpolation that
+/// touches one is +∞.
+fn quantile7(v: &[f64], p: f64) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    let mut v = v.to_vec();
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let h = (v.len() - 1) as f64 * p;
+    let lo = h.floor() as usize;
+    let frac = h - lo as f64;
+    if frac == 0.0 {
+        return v[lo];
+    }
+    let (a, b) = (v[lo], v[lo + 1]);
+    if a.is_infinite() || b.is_infinite() {
+        return f64::INFINITY;
+    }
+    a * (1.0 - frac) + b * frac
+}
+
+/// Student t CDF for integer degrees of freedom `df`, by the closed forms of Abramowitz &
+/// Stegun 26.7.3 (odd) and 26.7.4 (even).
+fn t_cdf(t: f64, df: u64) -> f64 {
+    let nu = df as f64;
+    let theta = (t / nu.sqrt()).atan();
+    let (s, c) = (theta.sin(), theta.cos());
+    let c2 = c * c;
+    if df % 2 == 1 {
+        let mut a = 0.0;
+        if df > 1 {
+            // cos θ (1 + 2/3 cos² + 2·4/(3·5) cos⁴ + ... up to cos^(ν−3)).
+            let (mut term, mut sum) = (1.0, 1.0);
+            let mut k = 2.0;
+            while k <= nu - 3.0 {
+                term *= k / (k + 1.0) * c2;
+                sum += term;
+                k += 2.0;
+            }
+            a = s * c * sum;
+        }
+        0.5 + (theta + a) / std::f64::consts::PI
+    } else {
+        // sin θ (1 + 1/2 cos² + 1·3/(2·4) cos⁴ + ... up to cos^(ν−2)).
+        let (mut term, mut sum) = (1.0, 1.0);
+        let mut k = 1.0;
+        while k <= nu - 3.0 {
+            term *= k / (k + 1.0) * c2;
+            sum += term;
+            k += 2.0;
+        }
+        0.5 + 0.5 * s * sum
+    }
+}
+
+/// The 97.5 % quantile of Student's t, by bisection of [`t_cdf`].
+fn t975(df: u64) -> f64 {
+    let (mut lo, mut hi) = (0.0, 100.0);
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if t_cdf(mid, df) < 0.975 {
+            lo = mid
+        } else {
+            hi = mid
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// Mean with its 95 % t interval; NaN where undefined.
+fn mean_ci(v: &[f64]) -> (f64, f64, f64) {
+    let m = mean(v);
+    if v.len() < 2 {
+        return (m, f64::NAN, f64::NAN);
+    }
+    let half = t975(v.len() as u64 - 1) * variance(v).sqrt() / (v.len() as f64).sqrt();
+    (m, m - half, m + half)
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading what was printed.
+
+/// A CSV file as rows of cells keyed by header (no quoting is needed in these files).
+fn read_csv(path: &Path) -> Vec<HashMap<String, String>> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut lines = text.lines();
+    let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
+    lines
+        .map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            assert_eq!(cells.len(), header.len(), "{}: {l}", path.display());
+            header
+                .iter()
+                .cloned()
+                .zip(cells.iter().map(|c| c.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+/// What a cell should say: a number (NaN = empty), or `>H` for a censored quantile.
+#[derive(Debug, Clone, Copy)]
+enum Want {
+    Num(f64),
+    Beyond(f64),
+}
+
+/// Does `cell` print `want` within 6 significant digits?
+fn prints(cell: &str, want: Want) -> bool {
+    match want {
+        Want::Beyond(h) => cell.strip_prefix('>').and_then(|x| x.parse::<f64>().ok()) == Some(h),
+        Want::Num(x) if x.is_nan() => cell.is_empty(),
+        Want::Num(x) => match cell.parse::<f64>() {
+            // Half a unit of the 6th significant digit, plus the few ulps by which plain
+            // arithmetic and the library's running sums may differ.
+            Ok(y) => (y - x).abs() <= 5e-6 * x.abs().max(y.abs()) + 1e-9,
+            Err(_) => false,
+        },
+    }
+}
+
+#[track_caller]
+fn check(errors: &mut Vec<String>, what: &str, cell: &str, want: Want) {
+    if !prints(cell, want) {
+        errors.push(format!("{what}: printed {cell:?}, oracle {want:?}"));
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+
+/// Run `backsim run ARGS --seed SEED --runs RUNS` into a temp folder and recompute every
+/// column of its CSVs. `scenarios` are the same scenarios, loaded, for the per-run data.
+fn oracle(args: &[&str], seed: u64, runs: u64) {
+    let out = tempfile::tempdir().unwrap();
+    Command::cargo_bin("backsim")
+        .unwrap()
+        .arg("run")
+        .args(args)
+        .args(["--seed", &seed.to_string(), "--runs", &runs.to_string()])
+        .args(["--quiet", "--no-charts", "--threads", "2", "--out"])
+        .arg(out.path())
+        .assert()
+        .success();
+
+    let scenarios: Vec<Scenario> = args
+        .iter()
+        .map(|a| load_scenario(a).unwrap_or_else(|e| panic!("{a}: {e:#}")))
+        .collect();
+    let mut data = PerRun::default();
+    Comparison::new(&scenarios, seed, runs)
+        .run(&mut data, &|_| {})
+        .expect("comparison runs");
+    let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
+    let horizon: Vec<f64> = scenarios
+        .iter()
+        .map(|s| s.simulation.sprints as f64)
+        .collect();
+    let planned: Vec<f64> = scenarios
+        .iter()
+        .map(|s| s.release.planned_sprint.unwrap_or(0) as f64)
+        .collect();
+    let base = 0;
+    assert!(
+        data.metrics.iter().flatten().any(|r| r[0].is_nan()),
+        "the comparison should have censored runs"
+    );
+    let mut errors = Vec::new();
+    let dir = out.path();
+
+    // runs.csv: the per-run data the oracle starts from is what was printed.
+    let runs_csv = read_csv(&dir.join("runs.csv"));
+    assert_eq!(runs_csv.len(), names.len() * runs as usize);
+    for row in &runs_csv {
+        let s = names.iter().position(|n| *n == row["scenario"]).unwrap();
+        let r: usize = row["run"].parse::<usize>().unwrap() - 1;
+        for (m, (metric, _, _)) in METRICS.iter().enumerate() {
+            let what = format!("runs.csv {} run {} {metric}", names[s], r + 1);
+            check(
+                &mut errors,
+                &what,
+                &row[*metric],
+                Want::Num(data.metrics[s][r][m]),
+            );
+        }
+    }
+
+    // summary.csv
+    let summary = read_csv(&dir.join("summary.csv"));
+    assert_eq!(summary.len(), names.len() * METRICS.len());
+    let quantile_cols = [
+        ("p5", 0.05),
+        ("p10", 0.10),
+        ("p25", 0.25),
+        ("p50", 0.50),
+        ("p75", 0.75),
+        ("p85", 0.85),
+        ("p90", 0.90),
+        ("p95", 0.95),
+    ];
+    for (i, row) in summary.iter().enumerate() {
+        let (s, m) = (i / METRICS.len(), i % METRICS.len());
+        let (metric, _, censored) = METRICS[m];
+        assert_eq!(
+            (row["scenario"].as_str(), row["metric"].as_str()),
+            (names[s], metric)
+        );
+        let all: Vec<f64> = data.metrics[s].iter().map(|r| r[m]).collect();
+        let with_value: Vec<f64> = all.iter().copied().filter(|x| !x.is_nan()).collect();
+        // The restricted mean: a censored run counts as the horizon + 1 (delay: minus the
+        // planned sprint).
+        let restricted: Vec<f64> = if censored {
+            all.iter()
+                .map(|&x| {
+                    if x.is_nan() {
+                        horizon[s] + 1.0 - if m == 0 { 0.0 } else { planned[s] }
+                    } else {
+                        x
+                    }
+                })
+                .collect()
+        } else {
+            with_value.clone()
+        };
+        let (mu, lo, hi) = mean_ci(&restricted);
+        let what = |col: &str| format!("summary.csv {} {metric} {col}", names[s]);
+        check(&mut errors, &what("mean"), &row["mean"], Want::Num(mu));
+        let sd = variance(&restricted).sqrt();
+        check(&mut errors, &what("sd"), &row["sd"], Want::Num(sd));
+        check(
+            &mut errors,
+            &what("ci95_low"),
+            &row["ci95_low"],
+            Want::Num(lo),
+        );
+        check(
+            &mut errors,
+            &what("ci95_high"),
+            &row["ci95_high"],
+            Want::Num(hi),
+        );
+        // Censored runs sit beyond every value; runs without a value of an uncensored
+        // metric are left out.
+        let pool: Vec<f64> = if censored {
+            all.iter()
+                .map(|&x| if x.is_nan() { f64::INFINITY } else { x })
+                .collect()
+        } else {
+            with_value.clone()
+        };
+        let bound = if m == 0 {
+            horizon[s]
+        } else {
+            horizon[s] - planned[s]
+        };
+        for (col, p) in quantile_cols {
+            let q = if INTEGER.contains(&metric) {
+                quantile_inverse_cdf(&pool, p)
+            } else {
+                quantile7(&pool, p)
+            };
+            let want = if q.is_infinite() {
+                Want::Beyond(bound)
+            } else {
+                Want::Num(q)
+            };
+            check(&mut errors, &what(col), &row[col], want);
+        }
+        check(
+            &mut errors,
+            &what("n"),
+            &row["n"],
+            Want::Num(restricted.len() as f64),
+        );
+        let share = with_value.len() as f64 / runs as f64;
+        check(
+            &mut errors,
+            &what("completed_share"),
+            &row["completed_share"],
+            Want::Num(share),
+        );
+    }
+
+    // compare.csv: every scenario against the first, paired by run.
+    let compare = read_csv(&dir.join("compare.csv"));
+    assert_eq!(compare.len(), names.len() * METRICS.len());
+    for (i, row) in compare.iter().enumerate() {
+        let (s, m) = (i / METRICS.len(), i % METRICS.len());
+        let (metric, better_when, censored) = METRICS[m];
+        assert_eq!(
+            (
+                row["scenario"].as_str(),
+                row["baseline"].as_str(),
+                row["metric"].as_str()
+            ),
+            (names[s], names[base], metric)
+        );
+        let what = |col: &str| format!("compare.csv {} {metric} {col}", names[s]);
+        if row["better_when"] != better_when {
+            errors.push(format!("{}: {}", what("better_when"), row["better_when"]));
+        }
+        // A censored completion counts as its own scenario's horizon + 1 (delay: minus
+        // the planned sprint).
+        let fill = |sc: usize, x: f64| {
+            if censored && x.is_nan() {
+                horizon[sc] + 1.0 - if m == 0 { 0.0 } else { planned[sc] }
+            } else {
+                x
+            }
+        };
+        let (mut xs, mut ys, mut ds) = (Vec::new(), Vec::new(), Vec::new());
+        let mut better = 0;
+        for r in 0..runs as usize {
+            let x = fill(s, data.metrics[s][r][m]);
+            let y = fill(base, data.metrics[base][r][m]);
+            if x.is_nan() || y.is_nan() {
+                continue;
+            }
+            xs.push(x);
+            ys.push(y);
+            ds.push(x - y);
+            // Better counts 2 halves, a tie (within 1e-9 of the larger magnitude) 1.
+            let wins = if better_when == "higher" {
+                x > y
+            } else {
+                x < y
+            };
+            better += if (x - y).abs() <= 1e-9 * x.abs().max(y.abs()) {
+                1
+            } else {
+                2 * wins as usize
+            };
+        }
+        let (md, lo, hi) = mean_ci(&ds);
+        check(
+            &mut errors,
+            &what("mean_diff"),
+            &row["mean_diff"],
+            Want::Num(md),
+        );
+        check(
+            &mut errors,
+            &what("ci95_low"),
+            &row["ci95_low"],
+            Want::Num(lo),
+        );
+        check(
+            &mut errors,
+            &what("ci95_high"),
+            &row["ci95_high"],
+            Want::Num(hi),
+        );
+        let share = if ds.is_empty() {
+            f64::NAN
+        } else {
+            better as f64 / (2 * ds.len()) as f64
+        };
+        check(
+            &mut errors,
+            &what("better_share"),
+            &row["better_share"],
+            Want::Num(share),
+        );
+        let vd = variance(&ds);
+        let vr = if vd > 0.0 {
+            (variance(&xs) + variance(&ys)) / vd
+        } else {
+            f64::NAN
+        };
+        let vr_cell = &row["variance_reduction"];
+        check(
+            &mut errors,
+            &what("variance_reduction"),
+            vr_cell,
+            Want::Num(vr),
+        );
+        check(
+            &mut errors,
+            &what("n"),
+            &row["n"],
+            Want::Num(ds.len() as f64),
+        );
+    }
+
+    // sprints.csv: a run that stopped counts in every later sprint with its final state and
+    // no work.
+    let sprints = read_csv(&dir.join("sprints.csv"));
+    let expected_rows: f64 = horizon.iter().map(|h| h * SERIES.len() as f64).sum();
+    assert_eq!(sprints.len() as f64, expected_rows);
+    let mut i = 0;
+    for (s, name) in names.iter().enumerate() {
+        for j in 0..horizon[s] as usize {
+            for (k, (series, flow)) in SERIES.iter().enumerate() {
+                let row = &sprints[i];
+                i += 1;
+                assert_eq!(
+                    (
+                        row["scenario"].as_str(),
+                        row["sprint"].as_str(),
+                        row["series"].as_str()
+                    ),
+                    (*name, (j + 1).to_string().as_str(), *series)
+                );
+                let values: Vec<f64> = data.rows[s]
+                    .iter()
+                    .map(|rows| {
+                        if j < rows.len() {
+                            rows[j][k]
+                        } else {
+                            let last = rows.last().expect("a run has a sprint")[k];
+                            if *flow && !last.is_nan() {
+                                0.0
+                            } else {
+                                last
+                            }
+                        }
+                    })
+                    .filter(|x| !x.is_nan())
+                    .collect();
+                let what =
+                    |col: &str| format!("sprints.csv {name} sprint {} {series} {col}", j + 1);
+                check(
+                    &mut errors,
+                    &what("mean"),
+                    &row["mean"],
+                    Want::Num(mean(&values)),
+                );
+                for (col, p) in [("p10", 0.10), ("p50", 0.50), ("p90", 0.90)] {
+                    let want = Want::Num(quantile7(&values, p));
+                    check(&mut errors, &what(col), &row[col], want);
+                }
+            }
+        }
+    }
+
+    assert!(
+        errors.is_empty(),
+        "{} cells differ from the oracle; the first ones:\n{}",
+        errors.len(),
+        errors[..errors.len().min(30)].join("\n")
+    );
+}
+
+/// The oracle's own t quantiles against published tables (so a slip in `t_cdf` cannot
+/// make the oracle agree with a wrong interval).
+#[test]
+fn t_quantiles_of_the_oracle_match_tables() {
+    for (df, t) in [
+        (1, 12.706205),
+        (2, 4.302653),
+        (5, 2.570582),
+        (10, 2.228139),
+        (11, 2.200985),
+        (30, 2.042272),
+        (100, 1.983972),
+        (299, 1.967930),
+    ] {
+        assert!((t975(df) - t).abs() < 2e-6, "df {df}: {}", t975(df));
+    }
+}
+
+/// The four presets and an example, with censored runs (siloed-pm misses its horizon in
+/// some runs), compared with aligned.
+#[test]
+fn every_column_of_a_role_comparison_matches_the_oracle() {
+    let example = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/examples/faster-decisions.toml"
+    );
+    oracle(
+        &[
+            "aligned",
+            "siloed-pm",
+            "overloaded-po",
+            "blurred-roles",
+            example,
+        ],
+        20_260_516,
+        300,
+    );
+}
+
+/// The throughput model: the `forecast` preset against a shorter-horizon variant that
+/// censors some runs (other horizon and planned sprint than the baseline, so each
+/// scenario's censored value is its own), and metrics the model has no values for.
+#[test]
+fn every_column_of_a_forecast_comparison_matches_the_oracle() {
+    let files = Files::new();
+    let short = files.write(
+        "forecast-short",
+        "name = \"forecast-short\"\nextends = \"forecast\"\n\
+         [simulation]\nsprints = 10\n[release]\nplanned_sprint = 8\n",
+    );
+    oracle(&["forecast", short.to_str().unwrap()], 11, 300);
+}
