@@ -68,7 +68,8 @@ impl Model {
     /// A's normal score z_A = Φ⁻¹(F(A)) under the world's value distribution F of its kind
     /// (negative, zero and positive classes, lognormal magnitudes), mixed with the belief's
     /// normal score z_B = ln B / σ_B: z_P = ρ·z_A + √(1 − ρ²)·z_B, and P on the value
-    /// scale of the positive magnitudes (P = e^(σ_v·z_P), times the enabler factor): every idea
+    /// scale of the positive feature magnitudes (P = e^(σ_v·z_P); an enabler ranked among
+    /// enablers looks like a feature of that rank, as a belief knows no kind): every idea
     /// looks somewhat valuable. ρ = `po.value_skill` is the correlation of the normal scores,
     /// so the rank agreement of P with A is Kendall τ = (2/π)·arcsin ρ. ρ = 1 sees the truth,
     /// sign included; without belief noise (σ_B = 0) every ρ keeps the true order.
@@ -93,7 +94,7 @@ impl Model {
         let z_p = rho.max(0.0) * z_a + (1.0 - rho.max(0.0).powi(2)).sqrt() * z_b;
         // Every idea looks somewhat valuable: short of the truth, the perceived value is
         // on the positive (lognormal) scale of the magnitudes.
-        scale * (self.scenario.backlog.value_sigma * z_p).exp()
+        (self.scenario.backlog.value_sigma * z_p).exp()
     }
 
     /// F(A) for an item whose magnitude is scaled by `scale`; the zero class (and every
