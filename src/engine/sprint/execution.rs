@@ -168,8 +168,13 @@ impl<'a, T: Tracer> Run<'a, T> {
     /// order. Err carries the earliest time a blocked item frees up.
     #[inline(never)]
     pub(super) fn next_item(&mut self, now: f64) -> Result<u32, f64> {
+        let sprint = self.sprint;
+        // An item a conflict dropped this sprint waits for the next planning.
         let free = |it: &BacklogItem| {
-            it.lane == NO_LANE && it.status != Status::Done && it.blocked_until <= now
+            it.lane == NO_LANE
+                && it.status != Status::Done
+                && it.blocked_until <= now
+                && it.dropped_in != sprint
         };
         // Finished work stays finished: skip the finished head of the work list.
         let mut from = self.committed_from;

@@ -121,7 +121,11 @@ impl<'a, T: Tracer> Run<'a, T> {
         self.roadmap_upto = first_unknown;
     }
 
-    /// Stop work on an item: its done work is waste and it goes back to the backlog.
+    /// Stop work on an item: its done work is waste and it goes back to the backlog, with
+    /// what it waited (blocked hours) forgotten. A conflict's drop also takes it off the
+    /// sprint's work list: it waits at least until the next planning. Quality is drawn once
+    /// per item: an item dropped during its fix work keeps its defects, wrong build and fix
+    /// points, and restarts with its whole size plus the fixes.
     pub(super) fn drop_item(&mut self, i: u32, cause: DropCause) {
         let item = &mut self.ws.items[i as usize];
         self.tracer.event(Event::Dropped {
@@ -132,15 +136,25 @@ impl<'a, T: Tracer> Run<'a, T> {
         });
         self.t.waste += item.work_done;
         self.pull_cursor = 0;
-        item.fix_points = 0.0;
         item.status = Status::Waiting;
-        item.remaining = item.size;
+        item.remaining = item.size + item.fix_points;
         item.work_done = 0.0;
         item.next_question = 0;
-        item.quality_checked = false;
+        item.blocked_hours = 0.0;
+        item.blocked_until = 0.0;
         if item.lane != NO_LANE {
             self.ws.lane_item[item.lane as usize] = u32::MAX;
             item.lane = NO_LANE;
+        }
+        if cause == DropCause::Conflict {
+            item.dropped_in = self.sprint;
+            // Off the work list, keeping the done head before `committed_from`.
+            let before = self.ws.committed[..self.committed_from]
+                .iter()
+                .filter(|&&j| j == i)
+                .count();
+            self.ws.committed.retain(|&j| j != i);
+            self.committed_from -= before;
         }
     }
 }
