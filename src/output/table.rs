@@ -49,7 +49,11 @@ pub fn render(agg: &mut Aggregate, scenarios: &[Scenario]) -> String {
                 // One decimal near 100 %, so that a few censored runs never read "100% done".
                 let pct = 100.0 * sum.completed_share;
                 let digits = if pct > 99.0 { 1 } else { 0 };
-                cell.push_str(&format!(" ({pct:.digits$}% done)"));
+                if sum.completed_share >= 1.0 {
+                    cell.push_str(" (all done)");
+                } else {
+                    cell.push_str(&format!(" ({pct:.digits$}% done)"));
+                }
             }
             row.push(cell);
             row.push(format!(
@@ -80,20 +84,29 @@ pub fn render(agg: &mut Aggregate, scenarios: &[Scenario]) -> String {
     for (k, (_, label)) in SHOWN.iter().enumerate() {
         out.push_str(&format!("{label}\n"));
         let cols = [1 + 3 * k, 2 + 3 * k, 3 + 3 * k];
+        // The header drops the metric's label (it heads the block).
+        let shown = |r: &Vec<String>, c: usize| {
+            if r == &rows[0] {
+                r[c].replace(&format!("{label} "), "")
+            } else {
+                r[c].clone()
+            }
+        };
         let widths: Vec<usize> = cols
             .iter()
-            .map(|&c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+            .map(|&c| {
+                rows.iter()
+                    .map(|r| shown(r, c).chars().count())
+                    .max()
+                    .unwrap_or(0)
+            })
             .collect();
         for r in &rows {
-            out.push_str(&format!("  {:<nw$}", r[0], nw = name_width));
+            let mut line = format!("  {:<nw$}", r[0], nw = name_width);
             for (i, &c) in cols.iter().enumerate() {
-                let cell = if r == &rows[0] {
-                    r[c].replace(&format!("{label} "), "")
-                } else {
-                    r[c].clone()
-                };
-                out.push_str(&format!("  {:<w$}", cell, w = widths[i]));
+                line.push_str(&format!("  {:<w$}", shown(r, c), w = widths[i]));
             }
+            out.push_str(line.trim_end());
             out.push('\n');
         }
     }

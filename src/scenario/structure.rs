@@ -99,7 +99,7 @@ pub fn warnings(s: &Scenario) -> Vec<String> {
     let have = refinement_hours(s);
     if need > 0.0 && have < need {
         out.push(format!(
-            "{}: the PO's time split (po.strategy_share {}, po.support_share {}) leaves {:.0} h a sprint for refinement, but {} arrivals a sprint need about {:.0} h: the ready buffer runs short, unready work is pulled in and myopia rises (refinement shortfall {:.0} %). Lower po.strategy_share or po.support_share if that is not what you meant.",
+            "{}: the PO's time split (strategy {}, support {}) leaves {:.0} h a sprint for refinement; {} arrivals a sprint need about {:.0} h (shortfall {:.0} %), so unready work is pulled in and myopia rises. Lower po.strategy_share or po.support_share unless that is the point.",
             s.name,
             crate::format::fmt_num(s.po.strategy_share),
             crate::format::fmt_num(s.po.support_share),
