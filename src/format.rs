@@ -163,6 +163,49 @@ pub fn table_cell(x: f64) -> String {
     }
 }
 
+/// A mean and its 95 % interval as terminal-table cells: [`table_cell`]'s decimals, or more
+/// when the interval is narrower than one unit of the last decimal, so that the half-width
+/// shows one or two significant digits ("-0.0019 [-0.0043, 0.0004]", never "-0.00 [-0.00,
+/// 0.00]").
+pub fn interval_cells(mean: f64, low: f64, high: f64) -> [String; 3] {
+    let size = [mean, low, high]
+        .iter()
+        .filter(|x| x.is_finite())
+        .fold(0.0_f64, |m, x| m.max(x.abs()));
+    let by_size: i32 = if size >= 100.0 {
+        0
+    } else if size >= 10.0 {
+        1
+    } else {
+        2
+    };
+    let half = (high - low) / 2.0;
+    let decimals = if half.is_finite() && half > 0.0 && half < 10f64.powi(-by_size) {
+        // The Particle Data Group's rule: two significant digits of the half-width when its
+        // leading digits are below 355, one otherwise.
+        let e = half.log10().floor() as i32;
+        let extra = i32::from(half / 10f64.powi(e) < 3.55);
+        (extra - e).clamp(by_size, 6)
+    } else {
+        by_size
+    } as usize;
+    [mean, low, high].map(|x| {
+        if x.is_nan() || x.is_infinite() {
+            table_cell(x)
+        } else {
+            let s = format!("{x:.decimals$}");
+            if s.trim_start_matches('-')
+                .chars()
+                .all(|c| c == '0' || c == '.')
+            {
+                s.trim_start_matches('-').to_string()
+            } else {
+                s
+            }
+        }
+    })
+}
+
 /// Three significant digits for tables.
 pub fn short(x: f64) -> String {
     if !x.is_finite() {
@@ -237,7 +280,54 @@ pub fn bytes(b: u64) -> String {
 
 #[cfg(test)]
 mod tests {
+
     use super::*;
+
+    #[test]
+    fn interval_cells_show_a_narrow_interval_with_significant_digits() {
+        // By size when the interval is at least one unit of the last decimal.
+        assert_eq!(
+            interval_cells(0.744, 0.734, 0.754),
+            ["0.74", "0.73", "0.75"]
+        );
+        assert_eq!(
+            interval_cells(14.83, 14.49, 15.17),
+            ["14.8", "14.5", "15.2"]
+        );
+        assert_eq!(interval_cells(123.4, 120.0, 127.0), ["123", "120", "127"]);
+        // Narrower: the half-width gets two significant digits below a leading 355 (0.0024,
+        // 0.0015), one from there on (0.009).
+        assert_eq!(
+            interval_cells(-0.0019, -0.0043, 0.0004),
+            ["-0.0019", "-0.0043", "0.0004"]
+        );
+        assert_eq!(
+            interval_cells(0.0623, 0.0608, 0.0638),
+            ["0.0623", "0.0608", "0.0638"]
+        );
+        assert_eq!(
+            interval_cells(0.744, 0.735, 0.753),
+            ["0.744", "0.735", "0.753"]
+        );
+        // Never more than six decimals; no "-0"; a zero-width interval stays by size.
+        assert_eq!(
+            interval_cells(1e-9, 0.0, 2e-9),
+            ["0.000000", "0.000000", "0.000000"]
+        );
+        assert_eq!(
+            interval_cells(-0.0001, -0.00012, -0.00008),
+            ["-0.000100", "-0.000120", "-0.000080"]
+        );
+        assert_eq!(interval_cells(0.5, 0.5, 0.5), ["0.50", "0.50", "0.50"]);
+        assert_eq!(
+            interval_cells(f64::NAN, f64::NAN, f64::NAN),
+            ["–", "–", "–"]
+        );
+        assert_eq!(
+            interval_cells(30.0, 29.0, f64::INFINITY),
+            ["30.0", "29.0", ">H"]
+        );
+    }
 
     #[test]
     fn numbers_are_short_and_plain() {

@@ -3,7 +3,7 @@
 
 use crate::aggregate::Aggregate;
 use crate::engine::metrics::{metric_index, METRICS};
-use crate::format::table_cell as num;
+use crate::format::{interval_cells, table_cell as num};
 use crate::scenario::Scenario;
 
 /// The metrics shown, with a short label.
@@ -37,12 +37,8 @@ pub fn render(agg: &mut Aggregate, scenarios: &[Scenario]) -> String {
         for (metric, _) in SHOWN {
             let m = metric_index(metric).expect("known metric");
             let sum = agg.summary(s, m);
-            let mut cell = format!(
-                "{} [{}, {}]",
-                num(sum.mean),
-                num(sum.ci95.0),
-                num(sum.ci95.1)
-            );
+            let [mean, low, high] = interval_cells(sum.mean, sum.ci95.0, sum.ci95.1);
+            let mut cell = format!("{mean} [{low}, {high}]");
             // Censored metrics always show how many runs finished: their mean counts the
             // others at the horizon + 1 (a restricted mean).
             if sum.completed_share < 1.0 || METRICS[m].censored {
@@ -65,15 +61,13 @@ pub fn render(agg: &mut Aggregate, scenarios: &[Scenario]) -> String {
                 row.push("–".into());
             } else {
                 let p = agg.pair(s, m);
-                row.push(
-                    format!(
-                        "{:+} [{}, {}]",
-                        num(p.mean_diff),
-                        num(p.ci95.0),
-                        num(p.ci95.1)
-                    )
-                    .replace("+-", "-"),
-                );
+                let [diff, low, high] = interval_cells(p.mean_diff, p.ci95.0, p.ci95.1);
+                let sign = if diff.starts_with('-') || diff.chars().all(|c| c == '0' || c == '.') {
+                    ""
+                } else {
+                    "+"
+                };
+                row.push(format!("{sign}{diff} [{low}, {high}]"));
             }
         }
         rows.push(row);
