@@ -37,6 +37,11 @@ pub struct Workspace {
     pub(super) ranked: Vec<(u64, u32)>,
     /// Items with an index below this are in `ranked` (or done).
     pub(super) ranked_upto: u32,
+    /// New entries of the order, before they are merged into `ranked`.
+    pub(super) fresh: Vec<(u64, u32)>,
+    /// Per item: its score must be recomputed at the next ordering even if the PO's view
+    /// stands (its perceived value changed).
+    pub(super) stale: Vec<bool>,
     pub(super) order: Vec<u32>,
     pub(super) committed: Vec<u32>,
     pub(super) prev_top: Vec<u32>,

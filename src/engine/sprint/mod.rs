@@ -126,6 +126,8 @@ struct Run<'a, T: Tracer> {
     committed_from: usize,
     /// The PM's persistent misreading of each theme (a factor e^bias), drawn once per run.
     pm_factor: [f64; 64],
+    /// The PO's view changed (or the scope did) since the last ordering: rescore every item.
+    rescore_all: bool,
 }
 
 impl<'a, T: Tracer> Run<'a, T> {
@@ -137,6 +139,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         ws.items.clear();
         ws.ranked.clear();
         ws.ranked_upto = 0;
+        ws.stale.clear();
         ws.active.clear();
         ws.finished.clear();
         ws.pm_view.clear();
@@ -191,6 +194,7 @@ impl<'a, T: Tracer> Run<'a, T> {
             roadmap_upto: 0,
             committed_from: 0,
             pm_factor,
+            rescore_all: true,
         };
         run.add_world_items(0);
         run.define_scope();
@@ -202,9 +206,10 @@ impl<'a, T: Tracer> Run<'a, T> {
         let range = self.ws.world.created_in(sprint);
         let n = range.len() as u32;
         for j in range {
-            let mut item = self.ws.world.items[j].clone();
-            item.perceive(self.m);
-            self.push(item);
+            // Copied in place (world items come with their draw keys, made once per world).
+            self.ws.items.push(self.ws.world.items[j].clone());
+            self.ws.items.last_mut().expect("pushed").perceive(self.m);
+            self.pushed();
         }
         n
     }
@@ -214,12 +219,20 @@ impl<'a, T: Tracer> Run<'a, T> {
             // World items come with their keys (made once per world); the others are new.
             item.set_draw_keys(&self.keys);
         }
+        self.ws.items.push(item);
+        self.pushed()
+    }
+
+    /// Book the item just pushed onto `ws.items`; returns its index.
+    #[inline]
+    fn pushed(&mut self) -> u32 {
+        let item = self.ws.items.last().expect("pushed");
         if item.in_scope {
             self.t.scope_remaining += 1;
         }
-        self.ws.items.push(item);
         let i = (self.ws.items.len() - 1) as u32;
         self.ws.active.push(i);
+        self.ws.stale.push(false);
         i
     }
 

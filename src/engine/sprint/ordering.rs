@@ -4,7 +4,7 @@
 
 use super::{Run, TAG_SPLIT, TAU_TOP};
 use crate::engine::trace::{Event, Tracer};
-use crate::model::item::{BacklogItem, Status, INTERNAL_ID};
+use crate::model::item::{BacklogItem, Status, Urgency, INTERNAL_ID};
 use crate::model::roles;
 use crate::random::Source;
 
@@ -28,29 +28,39 @@ impl<'a, T: Tracer> Run<'a, T> {
             );
             descending_key(item.score)
         };
-        // Last sprint's order, rescored, then the items that came since.
+        // Last sprint's order, rescored, then the items that came since. A score changes only
+        // with the PO's view (a hand-over), the date (fixed-date urgency) or the perceived
+        // value (a split): when the view stands, the other items keep last sprint's score.
         let view = &self.ws.po_view;
         let ranked = &mut self.ws.ranked;
+        let stale = &mut self.ws.stale;
+        let rescore_all = std::mem::take(&mut self.rescore_all);
         let mut kept = 0;
         for r in 0..ranked.len() {
-            let i = ranked[r].1;
+            let (key, i) = ranked[r];
             let item = &mut items[i as usize];
             if item.status != Status::Done {
-                ranked[kept] = (score(item, view), i);
+                let fresh = rescore_all
+                    || matches!(item.urgency, Urgency::FixedDate { .. })
+                    || stale[i as usize];
+                ranked[kept] = (if fresh { score(item, view) } else { key }, i);
                 kept += 1;
             }
+            stale[i as usize] = false;
         }
         ranked.truncate(kept);
         insertion_sort(ranked);
-        // New items go anywhere in the order: binary search and one block move each.
+        // New items go anywhere in the order: sorted among themselves, then merged in.
         let first_new = self.ws.ranked_upto as usize;
+        let fresh = &mut self.ws.fresh;
+        fresh.clear();
         for (i, item) in items.iter_mut().enumerate().skip(first_new) {
             if item.status != Status::Done {
-                let e = (score(item, view), i as u32);
-                let at = ranked.partition_point(|x| *x < e);
-                ranked.insert(at, e);
+                fresh.push((score(item, view), i as u32));
             }
+            stale[i] = false;
         }
+        merge_in(ranked, fresh);
         self.ws.ranked_upto = items.len() as u32;
         self.ws.order.clear();
         self.ws.order.extend(self.ws.ranked.iter().map(|&(_, i)| i));
@@ -194,6 +204,8 @@ impl<'a, T: Tracer> Run<'a, T> {
         let k = b.split_into as f64;
         self.ws.items[i as usize].value /= k;
         self.ws.items[i as usize].perceived /= k;
+        // Its score moves with its perceived value: rescore it at the next ordering.
+        self.ws.stale[i as usize] = true;
         self.ws.items[i as usize].pm_perceived /= k;
         for _ in 1..b.split_into {
             let mut part = self.ws.items[i as usize].clone();
@@ -230,6 +242,27 @@ pub(super) fn insertion_sort(v: &mut [(u64, u32)]) {
             j = to;
         }
         v[j] = x;
+    }
+}
+
+/// Merge `fresh` (any order) into the sorted `ranked`: the sorted union, as inserting each
+/// entry at its place would give (entries are distinct: the index is unique).
+pub(super) fn merge_in(ranked: &mut Vec<(u64, u32)>, fresh: &mut [(u64, u32)]) {
+    if fresh.is_empty() {
+        return;
+    }
+    fresh.sort_unstable();
+    let (n, m) = (ranked.len(), fresh.len());
+    ranked.resize(n + m, (0, 0));
+    // From the back: each fresh entry finds its place by binary search among the entries not
+    // yet moved, and those after it move up as one block.
+    let mut end = n;
+    for b in (0..m).rev() {
+        let e = fresh[b];
+        let at = ranked[..end].partition_point(|x| *x < e);
+        ranked.copy_within(at..end, at + b + 1);
+        ranked[at + b] = e;
+        end = at;
     }
 }
 
@@ -274,6 +307,27 @@ mod tests {
             expected.sort_unstable();
             insertion_sort(&mut v);
             assert_eq!(v, expected, "n = {n}");
+        }
+    }
+
+    #[test]
+    fn merge_in_gives_what_inserting_one_by_one_gives() {
+        let keys = RunKeys::new(3, 4);
+        for (n, m) in [(0usize, 0usize), (0, 5), (7, 0), (1, 1), (30, 9), (9, 30)] {
+            let entry = |j: usize| {
+                let u = keys.unit(Source::Churn, j as u64, (n * 100 + m) as u64);
+                ((u * 20.0) as u64, j as u32)
+            };
+            let mut ranked: Vec<(u64, u32)> = (0..n).map(entry).collect();
+            ranked.sort_unstable();
+            let mut fresh: Vec<(u64, u32)> = (n..n + m).map(entry).collect();
+            let mut expected = ranked.clone();
+            for &e in &fresh {
+                let at = expected.partition_point(|x| *x < e);
+                expected.insert(at, e);
+            }
+            merge_in(&mut ranked, &mut fresh);
+            assert_eq!(ranked, expected, "n = {n}, m = {m}");
         }
     }
 }

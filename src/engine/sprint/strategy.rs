@@ -38,6 +38,7 @@ impl<'a, T: Tracer> Run<'a, T> {
             }
         }
         if changed {
+            self.rescore_all = true;
             self.hand_over_roadmap();
         }
         if !changed || self.sprint == 0 {
