@@ -168,8 +168,9 @@ impl<'a, T: Tracer> Run<'a, T> {
     /// order. Err carries the earliest time a blocked item frees up.
     #[inline(never)]
     pub(super) fn next_item(&mut self, now: f64) -> Result<u32, f64> {
+        // Tests without branches (`&`, not `&&`): their outcomes follow no pattern.
         let free = |it: &BacklogItem| {
-            it.lane == NO_LANE && it.status != Status::Done && it.blocked_until <= now
+            (it.lane == NO_LANE) & (it.status != Status::Done) & (it.blocked_until <= now)
         };
         // Finished work stays finished: skip the finished head of the work list.
         let mut from = self.committed_from;
@@ -189,7 +190,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         while let Some(i) = self.order_at(self.pull_cursor) {
             self.pull_cursor += 1;
             let it = &self.ws.items[i as usize];
-            if it.status == Status::Waiting && free(it) && (it.ready || it.top) && worth_doing(it) {
+            if (it.status == Status::Waiting) & free(it) & (it.ready | it.top) & worth_doing(it) {
                 // Pulled work joins the sprint's work list (uncommitted: it is not say/do).
                 self.ws.committed.push(i);
                 return Ok(i);

@@ -26,7 +26,7 @@ use super::metrics::{row_after_stop, RunRecord};
 use super::trace::Tracer;
 use super::workspace::Workspace;
 use crate::model::compiled::Model;
-use crate::model::item::{BacklogItem, INTERNAL_ID};
+use crate::model::item::{urgency_weight, BacklogItem, Urgency, INTERNAL_ID};
 use crate::model::roles;
 use crate::random::{RunKeys, Source};
 use rand::RngExt;
@@ -140,6 +140,8 @@ impl<'a, T: Tracer> Run<'a, T> {
         ws.ranked.clear();
         ws.ranked_upto = 0;
         ws.stale.clear();
+        ws.urgency_weight.clear();
+        ws.deadline.clear();
         ws.active.clear();
         ws.finished.clear();
         ws.pm_view.clear();
@@ -233,6 +235,15 @@ impl<'a, T: Tracer> Run<'a, T> {
         let i = (self.ws.items.len() - 1) as u32;
         self.ws.active.push(i);
         self.ws.stale.push(false);
+        let (weight, deadline) = match item.urgency {
+            Urgency::FixedDate { deadline } => (f64::NAN, deadline),
+            u => (
+                urgency_weight(u, 0, &self.m.scenario.backlog.urgency),
+                ordering::NO_DEADLINE,
+            ),
+        };
+        self.ws.urgency_weight.push(weight);
+        self.ws.deadline.push(deadline);
         i
     }
 

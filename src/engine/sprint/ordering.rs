@@ -4,7 +4,7 @@
 
 use super::{Run, TAG_SPLIT, TAU_TOP};
 use crate::engine::trace::{Event, Tracer};
-use crate::model::item::{BacklogItem, Status, Urgency, INTERNAL_ID};
+use crate::model::item::{BacklogItem, Status, INTERNAL_ID};
 use crate::model::roles;
 use crate::random::Source;
 
@@ -17,16 +17,12 @@ impl<'a, T: Tracer> Run<'a, T> {
         let s = &self.m.scenario;
         let now = self.sprint;
         let items = &mut self.ws.items;
-        let score = |item: &mut BacklogItem, view: &[f64]| {
-            item.score = roles::po_score(
-                item,
-                view,
-                now,
-                &s.backlog.urgency,
-                s.po.myopia,
-                s.release.scope_first,
-            );
-            descending_key(item.score)
+        let (weights, deadlines) = (&self.ws.urgency_weight, &self.ws.deadline);
+        let late = s.backlog.urgency.late_factor;
+        let (myopia, scope_first) = (s.po.myopia, s.release.scope_first);
+        let score = |item: &mut BacklogItem, i: u32, view: &[f64]| {
+            let weight = weight_at(weights[i as usize], deadlines[i as usize], now, late);
+            rescore(item, view, weight, myopia, scope_first)
         };
         // Last sprint's order, rescored, then the items that came since. A score changes only
         // with the PO's view (a hand-over), the date (fixed-date urgency) or the perceived
@@ -40,10 +36,9 @@ impl<'a, T: Tracer> Run<'a, T> {
             let (key, i) = ranked[r];
             let item = &mut items[i as usize];
             if item.status != Status::Done {
-                let fresh = rescore_all
-                    || matches!(item.urgency, Urgency::FixedDate { .. })
-                    || stale[i as usize];
-                ranked[kept] = (if fresh { score(item, view) } else { key }, i);
+                let fresh =
+                    rescore_all | (deadlines[i as usize] != NO_DEADLINE) | stale[i as usize];
+                ranked[kept] = (if fresh { score(item, i, view) } else { key }, i);
                 kept += 1;
             }
             stale[i as usize] = false;
@@ -56,7 +51,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         fresh.clear();
         for (i, item) in items.iter_mut().enumerate().skip(first_new) {
             if item.status != Status::Done {
-                fresh.push((score(item, view), i as u32));
+                fresh.push((score(item, i as u32, view), i as u32));
             }
             stale[i] = false;
         }
@@ -81,7 +76,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         for n in 0..self.ws.order.len() {
             let i = self.ws.order[n] as usize;
             let item = &mut self.ws.items[i];
-            if item.ready || item.top || item.status != Status::Waiting {
+            if item.ready | item.top | (item.status != Status::Waiting) {
                 continue;
             }
             let cost = s.po.refinement_hours * (1.0 + item.ambiguity);
@@ -170,7 +165,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         self.ws.tau_scores.clear();
         for &i in self.ws.order.iter() {
             let item = &self.ws.items[i as usize];
-            if item.top || item.status != Status::Waiting {
+            if item.top | (item.status != Status::Waiting) {
                 continue;
             }
             if self.ws.tau_scores.len() == TAU_TOP {
@@ -245,6 +240,35 @@ pub(super) fn insertion_sort(v: &mut [(u64, u32)]) {
     }
 }
 
+/// Set the item's score; returns its key in the order.
+#[inline(always)]
+fn rescore(item: &mut BacklogItem, view: &[f64], weight: f64, myopia: f64, first: bool) -> u64 {
+    item.score = roles::po_score_weighted(item, view, weight, myopia, first);
+    descending_key(item.score)
+}
+
+/// `deadline` of an item whose urgency does not move with the date.
+pub(super) const NO_DEADLINE: u32 = u32::MAX;
+
+/// The urgency weight at sprint `now` of an item whose weight is `constant` (no deadline) or
+/// set by its fixed-date `deadline`, as [`crate::model::item::urgency_weight`] gives it,
+/// chosen without branches (an item's urgency profile follows no pattern in the order).
+#[inline]
+pub(super) fn weight_at(constant: f64, deadline: u32, now: u32, late_factor: f64) -> f64 {
+    let dated = if deadline < now {
+        late_factor
+    } else if deadline - now <= 4 {
+        2.5
+    } else {
+        1.0
+    };
+    if deadline == NO_DEADLINE {
+        constant
+    } else {
+        dated
+    }
+}
+
 /// Merge `fresh` (any order) into the sorted `ranked`: the sorted union, as inserting each
 /// entry at its place would give (entries are distinct: the index is unique).
 pub(super) fn merge_in(ranked: &mut Vec<(u64, u32)>, fresh: &mut [(u64, u32)]) {
@@ -307,6 +331,33 @@ mod tests {
             expected.sort_unstable();
             insertion_sort(&mut v);
             assert_eq!(v, expected, "n = {n}");
+        }
+    }
+
+    #[test]
+    fn weight_at_is_the_urgency_weight() {
+        use crate::model::item::{urgency_weight, Urgency};
+        let mix = crate::scenario::UrgencyMix::default();
+        for now in 0..40 {
+            for u in [
+                Urgency::Standard,
+                Urgency::Decaying,
+                Urgency::ShortWindow,
+                Urgency::FixedDate { deadline: 0 },
+                Urgency::FixedDate { deadline: 12 },
+                Urgency::FixedDate { deadline: 30 },
+            ] {
+                let (constant, deadline) = match u {
+                    Urgency::FixedDate { deadline } => (f64::NAN, deadline),
+                    u => (urgency_weight(u, 0, &mix), NO_DEADLINE),
+                };
+                let got = weight_at(constant, deadline, now, mix.late_factor);
+                assert_eq!(
+                    got.to_bits(),
+                    urgency_weight(u, now, &mix).to_bits(),
+                    "{u:?} {now}"
+                );
+            }
         }
     }
 

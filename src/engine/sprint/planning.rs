@@ -48,7 +48,7 @@ impl<'a, T: Tracer> Run<'a, T> {
             let i = i as usize;
             n += 1;
             let item = &self.ws.items[i];
-            if item.status != Status::Waiting || !worth_doing(item) {
+            if (item.status != Status::Waiting) | !worth_doing(item) {
                 continue;
             }
             let est = item.estimate;
@@ -113,10 +113,10 @@ impl<'a, T: Tracer> Run<'a, T> {
             let i = self.ws.order[n];
             let it = &self.ws.items[i as usize];
             if !it.top
-                && it.status == Status::Waiting
-                && it.ready
-                && it.committed_points == 0.0
-                && worth_doing(it)
+                & (it.status == Status::Waiting)
+                & it.ready
+                & (it.committed_points == 0.0)
+                & worth_doing(it)
             {
                 self.ws.prev_top.push(i);
                 if self.ws.prev_top.len() == CHURN_TOP {
@@ -153,5 +153,5 @@ impl<'a, T: Tracer> Run<'a, T> {
 /// scope always; other items only when the PO believes they are worth something.
 #[inline]
 pub(super) fn worth_doing(item: &BacklogItem) -> bool {
-    item.top || item.in_scope || item.score > 0.0
+    item.top | item.in_scope | (item.score > 0.0)
 }
