@@ -28,16 +28,17 @@ run_case() { # name runs scenarios... (with CSVs; charts off unless the case say
     local name=$1 runs=$2
     shift 2
     local out="$work/out-$name"
-    /usr/bin/time -f "%e %M" -o "$work/time" "$bin" run "$@" --runs "$runs" --quiet --out "$out"
-    read -r wall kb <"$work/time"
+    /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$bin" run "$@" --runs "$runs" --quiet --out "$out"
+    read -r wall kb user sys <"$work/time"
     local scen=$(( $# ))
     for a in "$@"; do [[ $a == --* ]] && scen=$(( scen - 1 )); done
     [[ $scen -eq 0 ]] && scen=4
-    awk -v n="$name" -v r="$runs" -v s="$scen" -v w="$wall" -v k="$kb" 'BEGIN {
-        printf "%-28s %9d runs × %d  %8.2f s wall  %7.1f MiB peak  %12.0f replications/s\n", n, r, s, w, k/1024, r*s/w }'
+    # CPU seconds (user + system) too: on a shared machine they move less than the wall time.
+    awk -v n="$name" -v r="$runs" -v s="$scen" -v w="$wall" -v k="$kb" -v c="$user" -v y="$sys" 'BEGIN {
+        printf "%-28s %9d runs × %d  %8.2f s wall  %7.1f MiB peak  %12.0f replications/s  %7.2f s CPU\n", n, r, s, w, k/1024, r*s/w, c+y }'
 }
 
-echo "backsim $(git rev-parse --short HEAD 2>/dev/null || echo '?') on $(nproc) cores"
+echo "backsim $(git rev-parse --short HEAD 2>/dev/null || echo '?') on $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 run_case "default (charts included)" 1000
 run_case "archetypes 10k" $((10000 / scale)) --no-charts
 run_case "forecast-120 1M" $((1000000 / scale)) --no-charts "$work/forecast-120.toml"

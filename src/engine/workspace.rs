@@ -37,6 +37,15 @@ pub struct Workspace {
     pub(super) ranked: Vec<(u64, u32)>,
     /// Items with an index below this are in `ranked` (or done).
     pub(super) ranked_upto: u32,
+    /// New entries of the order, before they are merged into `ranked`.
+    pub(super) fresh: Vec<(u64, u32)>,
+    /// Per item: its score must be recomputed at the next ordering even if the PO's view
+    /// stands (its perceived value changed).
+    pub(super) stale: Vec<bool>,
+    /// Per item: its urgency weight when it does not move with the date, and the deadline of
+    /// a fixed-date item (`u32::MAX` for the others).
+    pub(super) urgency_weight: Vec<f64>,
+    pub(super) deadline: Vec<u32>,
     pub(super) order: Vec<u32>,
     pub(super) committed: Vec<u32>,
     pub(super) prev_top: Vec<u32>,

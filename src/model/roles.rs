@@ -24,6 +24,20 @@ pub fn po_score(
     myopia: f64,
     scope_first: bool,
 ) -> f64 {
+    let weight = urgency_weight(item.urgency, now, urgency);
+    po_score_weighted(item, po_view, weight, myopia, scope_first)
+}
+
+/// [`po_score`] with the item's urgency weight at this sprint given (the engine keeps the
+/// weights that do not move with the date).
+#[inline]
+pub fn po_score_weighted(
+    item: &BacklogItem,
+    po_view: &[f64],
+    urgency_weight: f64,
+    myopia: f64,
+    scope_first: bool,
+) -> f64 {
     if item.top {
         // Older unplanned work first.
         return 1e15 - item.created as f64;
@@ -34,8 +48,7 @@ pub fn po_score(
         0.0
     };
     let mut score =
-        item.perceived * po_view[item.theme as usize] * urgency_weight(item.urgency, now, urgency)
-            / item.estimate.max(0.1);
+        item.perceived * po_view[item.theme as usize] * urgency_weight / item.estimate.max(0.1);
     if item.kind == ItemKind::Enabler && score > 0.0 {
         score *= 1.0 - myopia;
     }

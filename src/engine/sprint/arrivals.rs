@@ -118,7 +118,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         let threshold = self.m.scenario.backlog.ready_threshold;
         for &i in &self.ws.active {
             let item = &mut self.ws.items[i as usize];
-            if item.status == Status::Done || !item.is_backlog_work() {
+            if (item.status == Status::Done) | !item.is_backlog_work() {
                 continue;
             }
             if keyed_from(item.churn_key, self.sprint as u64).unit() >= p {

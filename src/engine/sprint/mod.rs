@@ -26,7 +26,7 @@ use super::metrics::{row_after_stop, RunRecord};
 use super::trace::{Event, Tracer};
 use super::workspace::Workspace;
 use crate::model::compiled::Model;
-use crate::model::item::{BacklogItem, Status, INTERNAL_ID};
+use crate::model::item::{urgency_weight, BacklogItem, Status, Urgency, INTERNAL_ID};
 use crate::model::roles;
 use crate::random::{RunKeys, Source};
 use rand::RngExt;
@@ -154,6 +154,8 @@ struct Run<'a, T: Tracer> {
     reported_from: usize,
     /// The PM's persistent misreading of each theme (a factor e^bias), drawn once per run.
     pm_factor: [f64; 64],
+    /// The PO's view changed (or the scope did) since the last ordering: rescore every item.
+    rescore_all: bool,
 }
 
 impl<'a, T: Tracer> Run<'a, T> {
@@ -166,6 +168,9 @@ impl<'a, T: Tracer> Run<'a, T> {
         ws.items.clear();
         ws.ranked.clear();
         ws.ranked_upto = 0;
+        ws.stale.clear();
+        ws.urgency_weight.clear();
+        ws.deadline.clear();
         ws.active.clear();
         ws.finished.clear();
         ws.pm_view.clear();
@@ -226,6 +231,7 @@ impl<'a, T: Tracer> Run<'a, T> {
             reported_from: 0,
             committed_from: 0,
             pm_factor,
+            rescore_all: true,
         };
         run.add_world_items(0);
         if warmup == 0 {
@@ -239,9 +245,10 @@ impl<'a, T: Tracer> Run<'a, T> {
         let range = self.ws.world.created_in(sprint);
         let n = range.len() as u32;
         for j in range {
-            let mut item = self.ws.world.items[j].clone();
-            item.perceive(self.m);
-            self.push(item);
+            // Copied in place (world items come with their draw keys, made once per world).
+            self.ws.items.push(self.ws.world.items[j].clone());
+            self.ws.items.last_mut().expect("pushed").perceive(self.m);
+            self.pushed();
         }
         n
     }
@@ -251,12 +258,29 @@ impl<'a, T: Tracer> Run<'a, T> {
             // World items come with their keys (made once per world); the others are new.
             item.set_draw_keys(&self.keys);
         }
+        self.ws.items.push(item);
+        self.pushed()
+    }
+
+    /// Book the item just pushed onto `ws.items`; returns its index.
+    #[inline]
+    fn pushed(&mut self) -> u32 {
+        let item = self.ws.items.last().expect("pushed");
         if item.in_scope {
             self.t.scope_remaining += 1;
         }
-        self.ws.items.push(item);
         let i = (self.ws.items.len() - 1) as u32;
         self.ws.active.push(i);
+        self.ws.stale.push(false);
+        let (weight, deadline) = match item.urgency {
+            Urgency::FixedDate { deadline } => (f64::NAN, deadline),
+            u => (
+                urgency_weight(u, 0, &self.m.scenario.backlog.urgency),
+                ordering::NO_DEADLINE,
+            ),
+        };
+        self.ws.urgency_weight.push(weight);
+        self.ws.deadline.push(deadline);
         i
     }
 
@@ -356,6 +380,8 @@ impl<'a, T: Tracer> Run<'a, T> {
         }
         self.roadmap_upto = 0;
         self.define_scope();
+        // The scope moved: scores with it.
+        self.rescore_all = true;
     }
 
     /// What the warm-up's releases realize from the first reported sprint on (for traces):

@@ -18,40 +18,45 @@ impl<'a, T: Tracer> Run<'a, T> {
         let myopia = self.m.myopia;
         let now = self.sprint;
         let items = &mut self.ws.items;
-        let score = |item: &mut BacklogItem, view: &[f64]| {
-            item.score = roles::po_score(
-                item,
-                view,
-                now,
-                &s.backlog.urgency,
-                myopia,
-                s.release.scope_first,
-            );
-            descending_key(item.score)
+        let (weights, deadlines) = (&self.ws.urgency_weight, &self.ws.deadline);
+        let late = s.backlog.urgency.late_factor;
+        let scope_first = s.release.scope_first;
+        let score = |item: &mut BacklogItem, i: u32, view: &[f64]| {
+            let weight = weight_at(weights[i as usize], deadlines[i as usize], now, late);
+            rescore(item, view, weight, myopia, scope_first)
         };
-        // Last sprint's order, rescored, then the items that came since.
+        // Last sprint's order, rescored, then the items that came since. A score changes only
+        // with the PO's view (a hand-over), the date (fixed-date urgency) or the perceived
+        // value (a split): when the view stands, the other items keep last sprint's score.
         let view = &self.ws.po_view;
         let ranked = &mut self.ws.ranked;
+        let stale = &mut self.ws.stale;
+        let rescore_all = std::mem::take(&mut self.rescore_all);
         let mut kept = 0;
         for r in 0..ranked.len() {
-            let i = ranked[r].1;
+            let (key, i) = ranked[r];
             let item = &mut items[i as usize];
             if item.status != Status::Done {
-                ranked[kept] = (score(item, view), i);
+                let fresh =
+                    rescore_all | (deadlines[i as usize] != NO_DEADLINE) | stale[i as usize];
+                ranked[kept] = (if fresh { score(item, i, view) } else { key }, i);
                 kept += 1;
             }
+            stale[i as usize] = false;
         }
         ranked.truncate(kept);
         insertion_sort(ranked);
-        // New items go anywhere in the order: binary search and one block move each.
+        // New items go anywhere in the order: sorted among themselves, then merged in.
         let first_new = self.ws.ranked_upto as usize;
+        let fresh = &mut self.ws.fresh;
+        fresh.clear();
         for (i, item) in items.iter_mut().enumerate().skip(first_new) {
             if item.status != Status::Done {
-                let e = (score(item, view), i as u32);
-                let at = ranked.partition_point(|x| *x < e);
-                ranked.insert(at, e);
+                fresh.push((score(item, i as u32, view), i as u32));
             }
+            stale[i] = false;
         }
+        merge_in(ranked, fresh);
         self.ws.ranked_upto = items.len() as u32;
         self.ws.order.clear();
         self.ws.order.extend(self.ws.ranked.iter().map(|&(_, i)| i));
@@ -72,7 +77,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         for n in 0..self.ws.order.len() {
             let i = self.ws.order[n] as usize;
             let item = &mut self.ws.items[i];
-            if item.ready || item.top || item.status != Status::Waiting {
+            if item.ready | item.top | (item.status != Status::Waiting) {
                 continue;
             }
             let cost = s.po.refinement_hours * (1.0 + item.ambiguity);
@@ -161,7 +166,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         self.ws.tau_scores.clear();
         for &i in self.ws.order.iter() {
             let item = &self.ws.items[i as usize];
-            if item.top || item.status != Status::Waiting {
+            if item.top | (item.status != Status::Waiting) {
                 continue;
             }
             if self.ws.tau_scores.len() == TAU_TOP {
@@ -206,6 +211,8 @@ impl<'a, T: Tracer> Run<'a, T> {
         let k = b.split_into as f64;
         self.ws.items[i as usize].value /= k;
         self.ws.items[i as usize].perceived /= k;
+        // Its score moves with its perceived value: rescore it at the next ordering.
+        self.ws.stale[i as usize] = true;
         self.ws.items[i as usize].pm_perceived /= k;
         for _ in 1..b.split_into {
             let mut part = self.ws.items[i as usize].clone();
@@ -242,6 +249,56 @@ pub(super) fn insertion_sort(v: &mut [(u64, u32)]) {
             j = to;
         }
         v[j] = x;
+    }
+}
+
+/// Set the item's score; returns its key in the order.
+#[inline(always)]
+fn rescore(item: &mut BacklogItem, view: &[f64], weight: f64, myopia: f64, first: bool) -> u64 {
+    item.score = roles::po_score_weighted(item, view, weight, myopia, first);
+    descending_key(item.score)
+}
+
+/// `deadline` of an item whose urgency does not move with the date.
+pub(super) const NO_DEADLINE: u32 = u32::MAX;
+
+/// The urgency weight at sprint `now` of an item whose weight is `constant` (no deadline) or
+/// set by its fixed-date `deadline`, as [`crate::model::item::urgency_weight`] gives it,
+/// chosen without branches (an item's urgency profile follows no pattern in the order).
+#[inline]
+pub(super) fn weight_at(constant: f64, deadline: u32, now: u32, late_factor: f64) -> f64 {
+    let dated = if deadline < now {
+        late_factor
+    } else if deadline - now <= 4 {
+        2.5
+    } else {
+        1.0
+    };
+    if deadline == NO_DEADLINE {
+        constant
+    } else {
+        dated
+    }
+}
+
+/// Merge `fresh` (any order) into the sorted `ranked`: the sorted union, as inserting each
+/// entry at its place would give (entries are distinct: the index is unique).
+pub(super) fn merge_in(ranked: &mut Vec<(u64, u32)>, fresh: &mut [(u64, u32)]) {
+    if fresh.is_empty() {
+        return;
+    }
+    fresh.sort_unstable();
+    let (n, m) = (ranked.len(), fresh.len());
+    ranked.resize(n + m, (0, 0));
+    // From the back: each fresh entry finds its place by binary search among the entries not
+    // yet moved, and those after it move up as one block.
+    let mut end = n;
+    for b in (0..m).rev() {
+        let e = fresh[b];
+        let at = ranked[..end].partition_point(|x| *x < e);
+        ranked.copy_within(at..end, at + b + 1);
+        ranked[at + b] = e;
+        end = at;
     }
 }
 
@@ -286,6 +343,54 @@ mod tests {
             expected.sort_unstable();
             insertion_sort(&mut v);
             assert_eq!(v, expected, "n = {n}");
+        }
+    }
+
+    #[test]
+    fn weight_at_is_the_urgency_weight() {
+        use crate::model::item::{urgency_weight, Urgency};
+        let mix = crate::scenario::UrgencyMix::default();
+        for now in 0..40 {
+            for u in [
+                Urgency::Standard,
+                Urgency::Decaying,
+                Urgency::ShortWindow,
+                Urgency::FixedDate { deadline: 0 },
+                Urgency::FixedDate { deadline: 12 },
+                Urgency::FixedDate { deadline: 30 },
+            ] {
+                let (constant, deadline) = match u {
+                    Urgency::FixedDate { deadline } => (f64::NAN, deadline),
+                    u => (urgency_weight(u, 0, &mix), NO_DEADLINE),
+                };
+                let got = weight_at(constant, deadline, now, mix.late_factor);
+                assert_eq!(
+                    got.to_bits(),
+                    urgency_weight(u, now, &mix).to_bits(),
+                    "{u:?} {now}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn merge_in_gives_what_inserting_one_by_one_gives() {
+        let keys = RunKeys::new(3, 4);
+        for (n, m) in [(0usize, 0usize), (0, 5), (7, 0), (1, 1), (30, 9), (9, 30)] {
+            let entry = |j: usize| {
+                let u = keys.unit(Source::Churn, j as u64, (n * 100 + m) as u64);
+                ((u * 20.0) as u64, j as u32)
+            };
+            let mut ranked: Vec<(u64, u32)> = (0..n).map(entry).collect();
+            ranked.sort_unstable();
+            let mut fresh: Vec<(u64, u32)> = (n..n + m).map(entry).collect();
+            let mut expected = ranked.clone();
+            for &e in &fresh {
+                let at = expected.partition_point(|x| *x < e);
+                expected.insert(at, e);
+            }
+            merge_in(&mut ranked, &mut fresh);
+            assert_eq!(ranked, expected, "n = {n}, m = {m}");
         }
     }
 }

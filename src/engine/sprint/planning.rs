@@ -62,7 +62,7 @@ impl<'a, T: Tracer> Run<'a, T> {
             let i = i as usize;
             n += 1;
             let item = &self.ws.items[i];
-            if item.status != Status::Waiting || !worth_doing(item) {
+            if (item.status != Status::Waiting) | !worth_doing(item) {
                 continue;
             }
             let est = item.estimate;
@@ -127,10 +127,10 @@ impl<'a, T: Tracer> Run<'a, T> {
             let i = self.ws.order[n];
             let it = &self.ws.items[i as usize];
             if !it.top
-                && it.status == Status::Waiting
-                && it.ready
-                && it.committed_points == 0.0
-                && worth_doing(it)
+                & (it.status == Status::Waiting)
+                & it.ready
+                & (it.committed_points == 0.0)
+                & worth_doing(it)
             {
                 self.ws.prev_top.push(i);
                 if self.ws.prev_top.len() == CHURN_TOP {
@@ -178,7 +178,7 @@ pub(crate) fn take_unready(po: &crate::scenario::Po, ready_points: f64, open: f6
 /// scope always; other items only when the PO believes they are worth something.
 #[inline]
 pub(super) fn worth_doing(item: &BacklogItem) -> bool {
-    item.top || item.in_scope || item.score > 0.0
+    item.top | item.in_scope | (item.score > 0.0)
 }
 
 #[cfg(test)]

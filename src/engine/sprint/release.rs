@@ -104,7 +104,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         let mut ready = 0u32;
         self.ws.active.retain(|&i| {
             let it = &items[i as usize];
-            ready += (it.ready && it.status == Status::Waiting) as u32;
+            ready += (it.ready & (it.status == Status::Waiting)) as u32;
             it.status != Status::Done
         });
         let backlog = self.ws.active.len() as f64;

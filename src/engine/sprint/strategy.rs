@@ -42,6 +42,7 @@ impl<'a, T: Tracer> Run<'a, T> {
             }
         }
         if changed {
+            self.rescore_all = true;
             self.hand_over_roadmap();
         }
         // Misalignment: how far the PO's theme ranking is from the PM's after this step.
