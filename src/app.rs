@@ -61,11 +61,15 @@ pub fn main(cli: Cli) -> i32 {
             since,
             last,
             strict,
+            format,
+            no_charts,
             ..
         }) => crate::analysis::calibrate::run(&crate::analysis::calibrate::CalibrateOptions {
             history,
             out,
             quiet,
+            format: image_format(format),
+            no_charts,
             items: crate::analysis::calibrate::ItemOptions {
                 date_format,
                 period: match period {
