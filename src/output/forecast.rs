@@ -323,3 +323,35 @@ pub fn units<'a>(
     }
     (work.unwrap_or("story points"), time.unwrap_or("sprint"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(size: &str, days: i64) -> toml::Table {
+        format!("[backlog]\nsize = {size}\n[simulation]\nsprint_days = {days}\n")
+            .parse()
+            .unwrap()
+    }
+
+    #[test]
+    fn charts_count_items_and_weeks_only_when_the_scenario_does() {
+        let one = "{ dist = \"constant\", value = 1 }";
+        let one_int = "{ dist = \"constant\", value = 1.0 }";
+        let three = "{ dist = \"constant\", value = 3 }";
+        let spread = "{ dist = \"lognormal\", median = 1, sigma = 0.5 }";
+        assert_eq!(units([&table(one, 5)]), ("items", "week"));
+        assert_eq!(units([&table(one_int, 5)]), ("items", "week"));
+        assert_eq!(units([&table(three, 5)]), ("story points", "week"));
+        assert_eq!(units([&table(spread, 5)]), ("story points", "week"));
+        assert_eq!(units([&table(one, 10)]), ("items", "sprint"));
+        assert_eq!(units([&table(three, 10)]), ("story points", "sprint"));
+        // Scenarios that disagree get the general units.
+        assert_eq!(
+            units([&table(one, 5), &table(three, 10)]),
+            ("story points", "sprint")
+        );
+        assert_eq!(units([&table(one, 5), &table(one, 5)]), ("items", "week"));
+        assert_eq!(units(std::iter::empty()), ("story points", "sprint"));
+    }
+}

@@ -20,6 +20,7 @@ mod cli;
 mod common;
 mod determinism;
 mod exact;
+mod fcharts;
 mod floors;
 mod forecast;
 mod identity;
