@@ -39,11 +39,15 @@ pub fn main(cli: Cli) -> i32 {
             since,
             last,
             strict,
+            format,
+            no_charts,
             ..
         }) => calibrate::run(&calibrate::CalibrateOptions {
             history,
             out,
             quiet,
+            format: crate::commands::image_format(format),
+            no_charts,
             items: crate::analysis::calibrate::ItemOptions {
                 date_format,
                 period: match period {

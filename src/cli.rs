@@ -138,6 +138,12 @@ pub enum Command {
         /// Per-item export: refuse messy rows instead of warning about them
         #[arg(long)]
         strict: bool,
+        /// Image formats of the fit chart
+        #[arg(long, value_enum, default_value_t = Format::Both)]
+        format: Format,
+        /// No fit chart and no report section
+        #[arg(long)]
+        no_charts: bool,
         /// Replace files of the same names even if backsim did not write them
         #[arg(long)]
         force: bool,

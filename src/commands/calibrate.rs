@@ -17,6 +17,10 @@ pub struct CalibrateOptions {
     pub history: PathBuf,
     pub out: PathBuf,
     pub quiet: bool,
+    /// Formats of the fit chart (`calibration_fit`).
+    pub format: crate::output::ImageFormat,
+    /// No fit chart and no report section.
+    pub no_charts: bool,
     pub items: ItemOptions,
 }
 
@@ -92,6 +96,26 @@ pub fn run(opts: &CalibrateOptions) -> Result<Calibration> {
         )?);
     }
     commit_all(files)?;
+    if !opts.no_charts {
+        let noun = items.as_ref().map_or("sprint", |r| r.period.noun());
+        let unit = if items.is_some() {
+            format!("Items per {noun}")
+        } else {
+            "Completed per sprint".to_string()
+        };
+        let chart = fit_chart(&c, &unit, noun);
+        let (_, svg) = crate::output::charts::calibration::calibration_fit(
+            &chart,
+            &opts.out.join("calibration_fit"),
+            opts.format,
+        )?;
+        let section = report_html(&c, noun, &svg);
+        commit_all(vec![crate::analysis::report_section(
+            &opts.out,
+            "calibrate",
+            &section,
+        )?])?;
+    }
     if let Some(w) = items.as_ref().and_then(|r| r.warning.as_ref()) {
         eprintln!("warning: {w}");
     }
@@ -133,11 +157,16 @@ pub fn run(opts: &CalibrateOptions) -> Result<Calibration> {
         writeln!(out, "\n{}", c.team_toml)?;
         writeln!(
             out,
-            "calibration.toml and calibration.csv{} written to {}",
+            "calibration.toml and calibration.csv{}{} written to {}",
             if items.is_some() {
                 ", throughput.csv, aging.csv"
             } else {
                 ""
+            },
+            if opts.no_charts {
+                ""
+            } else {
+                ", calibration_fit and the report section"
             },
             opts.out.display()
         )?;
@@ -146,6 +175,81 @@ pub fn run(opts: &CalibrateOptions) -> Result<Calibration> {
         }
     }
     Ok(c)
+}
+
+/// The fit chart's data: the history and each fit's CDF with its KS distance.
+pub fn fit_chart(
+    c: &Calibration,
+    unit: &str,
+    noun: &str,
+) -> crate::output::charts::calibration::FitChart {
+    crate::output::charts::calibration::FitChart {
+        values: c.history.iter().map(|s| s.completed).collect(),
+        fits: c
+            .fits
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let f = *f;
+                crate::output::charts::calibration::FitCurve {
+                    name: f.family.name().to_string(),
+                    best: i == 0,
+                    ks: f.ks,
+                    cdf: Box::new(move |x| f.cdf(x)),
+                }
+            })
+            .collect(),
+        unit: unit.to_string(),
+        noun: noun.to_string(),
+    }
+}
+
+/// The `calibrate` section of report.html: the fits' table and the fit chart.
+fn report_html(c: &Calibration, noun: &str, svg: &str) -> String {
+    use crate::output::report::esc;
+    let mut h = String::new();
+    let _ = writeln!(
+        h,
+        "<h2>Calibration from the history</h2>\n<p>{} of throughput, mean {}, CV {:.3}. \
+         Each fit is a maximum-likelihood fit; the KS distance is the largest gap between the \
+         history's cumulative share and the fit's (smaller is closer). The best fit has the \
+         highest likelihood; <code>calibration.toml</code> holds the bootstrap of the history \
+         and the fits as scenario lines.</p>",
+        crate::words::count(c.history.len() as u64, noun),
+        fmt_num(c.mean),
+        c.cv
+    );
+    h.push_str(
+        "<div class=\"wrap\"><table>\n<tr><th>Distribution</th><th>Mean</th><th>CV</th>\
+         <th>KS distance</th><th>Log-likelihood</th><th>Scenario value</th></tr>\n",
+    );
+    for (i, f) in c.fits.iter().enumerate() {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}{}</td><td class=\"n\">{}</td><td class=\"n\">{:.3}</td>\
+             <td class=\"n\">{:.3}</td><td class=\"n\">{:.2}</td><td><code>{}</code></td></tr>",
+            f.family.name(),
+            if i == 0 { " <small>(best)</small>" } else { "" },
+            fmt_num(f.mean),
+            f.cv,
+            f.ks,
+            f.log_likelihood,
+            esc(&f.toml())
+        );
+    }
+    h.push_str("</table></div>\n");
+    for w in &c.warnings {
+        let _ = writeln!(h, "<p><small>Warning: {}</small></p>", esc(w));
+    }
+    let _ = writeln!(
+        h,
+        "<figure id=\"calibration_fit\">\n{}\n<figcaption>Left: how many {noun}s had each \
+         throughput (grey bars) and how many each fit expects (lines). Right: the history's \
+         cumulative share (black steps) and each fit's; the coloured bar marks where a fit is \
+         furthest from the history, its KS distance.</figcaption>\n</figure>",
+        svg.trim()
+    );
+    h
 }
 
 /// Lead times and the oldest work in progress, for the terminal.

@@ -15,7 +15,7 @@ pub mod trace;
 
 use crate::cli::Format;
 
-fn image_format(format: Format) -> crate::output::ImageFormat {
+pub fn image_format(format: Format) -> crate::output::ImageFormat {
     match format {
         Format::Png => crate::output::ImageFormat::Png,
         Format::Svg => crate::output::ImageFormat::Svg,

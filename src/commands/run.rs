@@ -313,6 +313,14 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
             &out.join("forecast.csv"),
             crate::output::forecast::forecast_csv(&forecasts, &plan.scenarios).as_bytes(),
         )?);
+        // The forecast charts' counts, and the answers with shorter histories.
+        let history =
+            crate::analysis::history::history_length(&plan.scenarios, plan.seed, plan.runs)?;
+        files.push(write_file(
+            &out.join("forecast_dist.csv"),
+            crate::output::forecast::forecast_dist_csv(&forecasts, &history, &plan.scenarios)
+                .as_bytes(),
+        )?);
     }
     files.push(write_file(
         &out.join("scenarios.toml"),
@@ -321,6 +329,7 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
     // Charts and report are drawn from the finished CSVs while they still have their
     // temporary names; then the whole set takes its names together, so an interruption at
     // any point leaves the earlier results as they were.
+    let mut drawn_from = None;
     if !args.no_charts {
         for f in files.iter_mut() {
             f.finish()?;
@@ -339,8 +348,12 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
             !args.fresh_report,
         )?;
         files.extend(charts);
+        drawn_from = Some(results);
     }
     let written = commit_all(files)?;
+    if let Some(results) = &drawn_from {
+        crate::output::retire_unused(results, out)?;
+    }
     let replaced = crate::output::atomic::replaced_note(out);
     // New CSVs without charts: the charts and report of an earlier run no longer match them.
     let retired = if args.no_charts {

@@ -228,3 +228,130 @@ pub fn completion_dates(p50_p85: &[(f64, f64)], scenarios: &[Scenario]) -> Strin
     }
     out
 }
+
+/// Confidences of the `when` answers kept per history length.
+pub const HISTORY_CONFIDENCES: [u32; 3] = [50, 85, 95];
+
+/// The `when` answers of one forecast with only the last k values of its throughput history
+/// (see `analysis::history`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryLength {
+    /// Runs per history length.
+    pub runs: u64,
+    /// Values in the whole history.
+    pub history: usize,
+    /// Per length k (ascending, the whole history last): the `when` sprint at 50, 85 and
+    /// 95 % (None = not within the horizon).
+    pub when: Vec<(usize, [Option<u32>; 3])>,
+}
+
+/// `forecast_dist.csv`: `scenario,series,x,value`, the bounded counts the forecast charts are
+/// drawn from. Series: `done_in` (x = sprint, value = runs whose scope was done in it; sprints
+/// with none are left out), `not_done` (x empty: runs not done within the horizon),
+/// `items_by_target` (x = items, value = runs with exactly that many done by the target),
+/// `history_runs` (x = history values, value = runs per history length) and
+/// `history_p50|p85|p95` (x = the last k values of the history, value = the `when` sprint,
+/// `>H` when not within the horizon).
+pub fn forecast_dist_csv(
+    f: &Forecasts,
+    history: &[Option<HistoryLength>],
+    scenarios: &[Scenario],
+) -> String {
+    let mut out = String::from("scenario,series,x,value\n");
+    for (s, sc) in scenarios.iter().enumerate() {
+        let Some(t) = f.tally(s) else { continue };
+        let name = &sc.name;
+        let mut before = 0;
+        for k in 1..=sc.simulation.sprints {
+            let by = t.done_by(k);
+            if by > before {
+                let _ = writeln!(out, "{name},done_in,{k},{}", by - before);
+            }
+            before = by;
+        }
+        let _ = writeln!(out, "{name},not_done,,{}", t.censored());
+        for (n, runs) in t.by_target() {
+            let _ = writeln!(out, "{name},items_by_target,{n},{runs}");
+        }
+        if let Some(Some(h)) = history.get(s) {
+            let _ = writeln!(out, "{name},history_runs,{},{}", h.history, h.runs);
+            for (i, c) in HISTORY_CONFIDENCES.iter().enumerate() {
+                for (k, when) in &h.when {
+                    let v = when[i]
+                        .map_or_else(|| format!(">{}", sc.simulation.sprints), |w| w.to_string());
+                    let _ = writeln!(out, "{name},history_p{c},{k},{v}");
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The units a chart of these scenarios counts in: (work, time), e.g. ("items", "week").
+/// Items when every item has size 1 (a constant size of 1), else story points; weeks when the
+/// sprint is 5 working days, else sprints. Scenarios that disagree get the general
+/// ("story points", "sprint").
+pub fn units<'a>(
+    scenarios: impl IntoIterator<Item = &'a toml::Table>,
+) -> (&'static str, &'static str) {
+    let mut work = None;
+    let mut time = None;
+    for t in scenarios {
+        let size_one = t
+            .get("backlog")
+            .and_then(|b| b.get("size"))
+            .and_then(|s| s.as_table())
+            .is_some_and(|s| {
+                s.get("dist").and_then(|d| d.as_str()) == Some("constant")
+                    && s.get("value")
+                        .and_then(|v| v.as_float().or(v.as_integer().map(|i| i as f64)))
+                        == Some(1.0)
+            });
+        let week = t
+            .get("simulation")
+            .and_then(|s| s.get("sprint_days"))
+            .and_then(|d| d.as_integer())
+            == Some(5);
+        let w = if size_one { "items" } else { "story points" };
+        let s = if week { "week" } else { "sprint" };
+        if *work.get_or_insert(w) != w {
+            work = Some("story points");
+        }
+        if *time.get_or_insert(s) != s {
+            time = Some("sprint");
+        }
+    }
+    (work.unwrap_or("story points"), time.unwrap_or("sprint"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(size: &str, days: i64) -> toml::Table {
+        format!("[backlog]\nsize = {size}\n[simulation]\nsprint_days = {days}\n")
+            .parse()
+            .unwrap()
+    }
+
+    #[test]
+    fn charts_count_items_and_weeks_only_when_the_scenario_does() {
+        let one = "{ dist = \"constant\", value = 1 }";
+        let one_int = "{ dist = \"constant\", value = 1.0 }";
+        let three = "{ dist = \"constant\", value = 3 }";
+        let spread = "{ dist = \"lognormal\", median = 1, sigma = 0.5 }";
+        assert_eq!(units([&table(one, 5)]), ("items", "week"));
+        assert_eq!(units([&table(one_int, 5)]), ("items", "week"));
+        assert_eq!(units([&table(three, 5)]), ("story points", "week"));
+        assert_eq!(units([&table(spread, 5)]), ("story points", "week"));
+        assert_eq!(units([&table(one, 10)]), ("items", "sprint"));
+        assert_eq!(units([&table(three, 10)]), ("story points", "sprint"));
+        // Scenarios that disagree get the general units.
+        assert_eq!(
+            units([&table(one, 5), &table(three, 10)]),
+            ("story points", "sprint")
+        );
+        assert_eq!(units([&table(one, 5), &table(one, 5)]), ("items", "week"));
+        assert_eq!(units(std::iter::empty()), ("story points", "sprint"));
+    }
+}

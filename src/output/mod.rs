@@ -51,7 +51,25 @@ pub fn plot_dir(dir: &Path, formats: ImageFormat) -> anyhow::Result<PlotSummary>
     let results = Results::read(dir)?;
     atomic::clean_stale(dir);
     let files = atomic::commit_all(draw_pending(&results, dir, formats)?)?;
+    retire_unused(&results, dir)?;
     Ok(PlotSummary { files })
+}
+
+/// Remove the charts an earlier command drew into `dir` (only files backsim wrote, per its
+/// manifest) that do not belong to these results (see [`ChartKind::applies`]), e.g. the value
+/// charts of a roles run after a forecast-only run in the same folder. Returns their names.
+pub fn retire_unused(results: &Results, dir: &Path) -> anyhow::Result<Vec<String>> {
+    let ours = atomic::manifest_names(dir);
+    let mut removed = Vec::new();
+    for kind in ChartKind::ALL.into_iter().filter(|k| !k.applies(results)) {
+        for ext in ["png", "svg"] {
+            let name = format!("{}.{ext}", kind.file_stem());
+            if ours.contains(&name) && std::fs::remove_file(dir.join(&name)).is_ok() {
+                removed.push(name);
+            }
+        }
+    }
+    Ok(removed)
 }
 
 /// The names of the files [`draw_pending`] writes: every chart in `formats`, then
@@ -92,7 +110,7 @@ pub fn draw_pending_with(
 ) -> anyhow::Result<Vec<atomic::PendingFile>> {
     // Render every SVG in memory first: the report needs them, and a drawing failure
     // then stops us before any file is touched.
-    let svgs = ChartKind::ALL
+    let svgs = ChartKind::applying(results)
         .iter()
         .map(|k| k.svg_string(results).map(|s| (*k, s)))
         .collect::<anyhow::Result<Vec<_>>>()?;

@@ -21,6 +21,7 @@ mod cli;
 mod common;
 mod determinism;
 mod exact;
+mod fcharts;
 mod floors;
 mod forecast;
 mod identity;

@@ -567,7 +567,9 @@ where
         .configure_mesh()
         .light_line_style(TRANSPARENT)
         .bold_line_style(GRID)
-        .x_desc("Sprint")
+        .x_desc(super::forecast::capitalized(
+            super::forecast::run_units(r).1,
+        ))
         .y_desc(y_desc)
         .axis_desc_style(font(LABEL_SIZE))
         .label_style(font(TICK_SIZE))

@@ -13,6 +13,9 @@ where
     DB: DrawingBackend,
     DB::ErrorType: 'static,
 {
+    if r.forecast_only() {
+        return super::forecast::draw_throughput(root, r);
+    }
     let mut entries = scenario_entries(r, Swatch::Band);
     entries.push(Entry::new(Swatch::Dashed(INK), "committed"));
     entries.push(Entry::new(Swatch::Line(INK), "committed and done"));

@@ -11,10 +11,12 @@
 //! above the plot so they never cover data.
 
 pub mod analysis;
+pub mod calibration;
 mod common;
 mod compare;
 mod delay;
 mod flow;
+pub mod forecast;
 mod quality;
 mod value;
 pub mod waterfall;
@@ -67,6 +69,9 @@ impl std::str::FromStr for ImageFormat {
 /// Every chart backsim draws.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChartKind {
+    ForecastWhen,
+    ForecastHowMany,
+    ForecastInputs,
     DelayCdf,
     DoneBySprint,
     ValueEfficiency,
@@ -81,7 +86,10 @@ pub enum ChartKind {
 }
 
 impl ChartKind {
-    pub const ALL: [ChartKind; 11] = [
+    pub const ALL: [ChartKind; 14] = [
+        ChartKind::ForecastWhen,
+        ChartKind::ForecastHowMany,
+        ChartKind::ForecastInputs,
         ChartKind::DelayCdf,
         ChartKind::DoneBySprint,
         ChartKind::ValueEfficiency,
@@ -98,6 +106,9 @@ impl ChartKind {
     /// File name without extension.
     pub fn file_stem(self) -> &'static str {
         match self {
+            ChartKind::ForecastWhen => "forecast_when",
+            ChartKind::ForecastHowMany => "forecast_how_many",
+            ChartKind::ForecastInputs => "forecast_inputs",
             ChartKind::DelayCdf => "delay_cdf",
             ChartKind::DoneBySprint => "done_by_sprint",
             ChartKind::ValueEfficiency => "value_efficiency",
@@ -115,6 +126,9 @@ impl ChartKind {
     /// One line telling a reader how to read the chart (used in the report).
     pub fn caption(self) -> &'static str {
         match self {
+            ChartKind::ForecastWhen => "Read a column: the share of runs whose whole scope is done by the end of that sprint (its date below it when the scenario has a calendar). The dots are the answers at 50, 70, 85 and 95 % confidence (listed above the chart); the dashed vertical line is the promise, with the share of runs done by then.",
+            ChartKind::ForecastHowMany => "Items done by the target sprint: each bar is the share of runs that had done exactly that many. Each dashed line is an answer: at least that many were done in 50, 70, 85 or 95 % of the runs (the lower quantile).",
+            ChartKind::ForecastInputs => "Left: the throughput history the forecast draws from, oldest first. Right: the completion sprint at 50, 85 (thick) and 95 % confidence when only the most recent k values of that history are used, on the same random worlds. A flat line means the answer does not hang on how far back the history goes; a slope means the older periods differ from the recent ones.",
             ChartKind::DelayCdf => "Each curve climbs through the share of runs whose release was at most that many sprints late; further left is better. Circles mark the median (P50), triangles P85; curves that stop below 100 % had runs not done within the horizon.",
             ChartKind::DoneBySprint => "Read a column: the chance that the release scope is done by the end of that sprint. The dashed lines mark 50 % and 85 % confidence.",
             ChartKind::ValueEfficiency => "Value realized as a share of what a perfect-information oracle gets on the same world (1 = perfect). Boxes span the middle half of runs with the median line; whiskers reach the rest but outliers; the black diamond and bar are the mean and its 95 % confidence interval.",
@@ -211,12 +225,49 @@ impl ChartKind {
         Ok(())
     }
 
+    /// Whether the chart belongs to this run: the forecast charts to a run with forecast
+    /// counts (`forecast_dist.csv`; the how-many chart only with a target), the charts of what
+    /// only the roles model has (value, quality, decision waits, debt, churn, roadmap) to a run
+    /// with a roles scenario, and `done_by_sprint` not to a forecast-only run that has
+    /// `forecast_when`. A chart that does not apply is neither drawn nor in the report.
+    pub fn applies(self, r: &Results) -> bool {
+        let counts = || !r.forecast_dist.is_empty();
+        match self {
+            ChartKind::ForecastWhen | ChartKind::ForecastInputs => counts(),
+            ChartKind::ForecastHowMany => r
+                .forecast_dist
+                .iter()
+                .any(|d| d.series == "items_by_target"),
+            ChartKind::DoneBySprint => !(r.forecast_only() && counts()),
+            ChartKind::ValueEfficiency
+            | ChartKind::CumulativeValue
+            | ChartKind::Quality
+            | ChartKind::FlowDecisionWait
+            | ChartKind::FlowTechDebt
+            | ChartKind::FlowPriorityChurn
+            | ChartKind::FlowRoadmapChange => !r.forecast_only(),
+            ChartKind::DelayCdf => !(r.forecast_only() && counts()),
+            ChartKind::FlowVelocity | ChartKind::CompareForest => true,
+        }
+    }
+
+    /// The charts that belong to this run (see [`ChartKind::applies`]), in display order.
+    pub fn applying(r: &Results) -> Vec<ChartKind> {
+        ChartKind::ALL
+            .into_iter()
+            .filter(|k| k.applies(r))
+            .collect()
+    }
+
     fn draw_data<DB>(self, root: &DrawingArea<DB, Shift>, r: &Results) -> anyhow::Result<()>
     where
         DB: DrawingBackend,
         DB::ErrorType: 'static,
     {
         match self {
+            ChartKind::ForecastWhen => forecast::draw_when(root, r),
+            ChartKind::ForecastHowMany => forecast::draw_how_many(root, r),
+            ChartKind::ForecastInputs => forecast::draw_inputs(root, r),
             ChartKind::DelayCdf => delay::draw_delay_cdf(root, r),
             ChartKind::DoneBySprint => delay::draw_done_by_sprint(root, r),
             ChartKind::ValueEfficiency => value::draw_value_efficiency(root, r),

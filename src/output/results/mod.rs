@@ -10,7 +10,10 @@ use crate::error::input_error;
 
 mod read;
 
-use read::{read_compare, read_forecast, read_runs, read_scenarios, read_sprints, read_summary};
+use read::{
+    read_compare, read_forecast, read_forecast_dist, read_runs, read_scenarios, read_sprints,
+    read_summary,
+};
 
 /// The files a results folder must hold.
 pub const RESULT_FILES: [&str; 5] = [
@@ -34,6 +37,19 @@ pub struct Results {
     pub sprints: Vec<SprintRow>,
     /// `forecast.csv`, when the run had a throughput scenario (else empty).
     pub forecast: Vec<ForecastRow>,
+    /// `forecast_dist.csv`: the counts behind the forecast charts (else empty).
+    pub forecast_dist: Vec<ForecastDistRow>,
+}
+
+/// One row of `forecast_dist.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForecastDistRow {
+    pub scenario: String,
+    /// `done_in`, `not_done`, `items_by_target`, `history_runs` or `history_pNN`.
+    pub series: String,
+    pub x: Option<f64>,
+    /// A count, or a sprint (`>H` when not within the horizon).
+    pub value: Pct,
 }
 
 /// One row of `forecast.csv`.
@@ -244,6 +260,11 @@ impl Results {
         } else {
             Vec::new()
         };
+        let forecast_dist = if path("forecast_dist.csv").is_file() {
+            read_forecast_dist(&path("forecast_dist.csv"), &names)?
+        } else {
+            Vec::new()
+        };
         Ok(Results {
             dir: dir.to_path_buf(),
             run,
@@ -253,6 +274,7 @@ impl Results {
             compare,
             sprints,
             forecast,
+            forecast_dist,
         })
     }
 

@@ -2,8 +2,8 @@
 //! [`CsvFile`], which knows its columns and words every error with the file and the line.
 
 use super::{
-    BetterWhen, CompareRow, ForecastRow, Pct, RunInfo, RunRow, RunsTable, ScenarioInfo, SprintRow,
-    SummaryRow, PERCENTILES, REQUIRED_RUN_METRICS,
+    BetterWhen, CompareRow, ForecastDistRow, ForecastRow, Pct, RunInfo, RunRow, RunsTable,
+    ScenarioInfo, SprintRow, SummaryRow, PERCENTILES, REQUIRED_RUN_METRICS,
 };
 use crate::error::input_error;
 use std::collections::HashMap;
@@ -361,6 +361,29 @@ pub(super) fn read_forecast(path: &Path, known: &[&str]) -> anyhow::Result<Vec<F
             sprint: f.text(line, &rec, "sprint")?,
             date: f.cell(&rec, "date").to_string(),
             items: f.opt_num(line, &rec, "items")?,
+        });
+    }
+    Ok(out)
+}
+
+pub(super) fn read_forecast_dist(
+    path: &Path,
+    known: &[&str],
+) -> anyhow::Result<Vec<ForecastDistRow>> {
+    let (f, mut rdr) = CsvFile::open(path, &["scenario", "series", "x", "value"])?;
+    let mut out = Vec::new();
+    for (line, rec) in f.records(&mut rdr)? {
+        let v = f.cell(&rec, "value");
+        let bad = || f.err(line, "value", "expected a number or >H", v);
+        let value = match v.strip_prefix('>') {
+            Some(h) => Pct::Beyond(h.parse().map_err(|_| bad())?),
+            None => Pct::Value(v.parse().map_err(|_| bad())?),
+        };
+        out.push(ForecastDistRow {
+            scenario: f.scenario(line, &rec, "scenario", known)?,
+            series: f.text(line, &rec, "series")?,
+            x: f.opt_num(line, &rec, "x")?,
+            value,
         });
     }
     Ok(out)
