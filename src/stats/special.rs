@@ -178,6 +178,9 @@ mod tests {
                                                                    // Large a, near the mean: P(50, 50) = 0.518_808_315_472_043_3.
         close(gamma_p(50.0, 50.0), 0.518_808_315_472_043_3, 1e-11);
         close(gamma_p(50.0, 60.0), 0.915_593_318_906_308_2, 1e-11);
+        // Far below the mean, where only the series converges: P(10, 3), P(50, 10).
+        close(gamma_p(10.0, 3.0), 0.001_102_488_130_115_479_8, 1e-12);
+        close(gamma_p(50.0, 10.0), 1.854_726_883_869_799_3e-19, 1e-9);
         assert_eq!(gamma_p(2.0, 0.0), 0.0);
         assert_eq!(gamma_p(2.0, -1.0), 0.0);
         assert!(gamma_p(2.0, 1e3) == 1.0);
