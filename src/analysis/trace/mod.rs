@@ -17,33 +17,13 @@ use crate::error::input_error;
 use crate::format::{fmt_num, one_decimal};
 use crate::model::compiled::Model;
 use crate::model::item::{ItemKind, INTERNAL_ID};
-use crate::output::atomic::{commit_all, prepare_dir, write_file};
-use crate::output::report::esc;
 use crate::random::RunKeys;
-use crate::scenario::load::load_with_limits;
-use crate::scenario::validate::Limits;
 use crate::scenario::Scenario;
 use anyhow::Result;
 pub use rows::trace_csv;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
-use std::path::PathBuf;
-pub use story::markdown;
-
-#[derive(Debug, Clone)]
-pub struct TraceOptions {
-    pub scenario: String,
-    pub compare: Option<String>,
-    /// Which replication to tell.
-    pub run: RunPick,
-    /// The metric `typical` and `worst` pick by (default value_efficiency).
-    pub metric: Option<String>,
-    /// 1-based inclusive sprint window.
-    pub sprints: Option<String>,
-    pub seed: Option<u64>,
-    pub out: PathBuf,
-    pub quiet: bool,
-}
+pub use story::{markdown, story_html};
 
 /// Which replication `trace` tells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,14 +137,6 @@ pub struct Story {
     pub record: RunRecord,
 }
 
-#[derive(Debug, Clone)]
-pub struct TraceOutcome {
-    pub stories: Vec<Story>,
-    pub markdown: String,
-    pub csv: String,
-    pub files: Vec<PathBuf>,
-}
-
 /// Replay replication `run` (1-based) of `scenario` with `seed`.
 pub fn replay(scenario: &Scenario, seed: u64, run: u64) -> Story {
     let keys = RunKeys::new(seed, run - 1);
@@ -231,6 +203,7 @@ fn sprint_of(e: &Event) -> u32 {
         | Finished { sprint, .. }
         | Released { sprint, .. }
         | ScopeComplete { sprint }
+        | WarmupValue { sprint, .. }
         | SprintEnd { sprint, .. } => sprint,
     }
 }
@@ -443,6 +416,13 @@ fn tell(st: &Story) -> Vec<SprintStory> {
                 Event::ScopeComplete { .. } => o
                     .released
                     .push("the release scope is complete".into()),
+                Event::WarmupValue { value, .. } => {
+                    o.value += value;
+                    o.released.push(format!(
+                        "work released before sprint 1 (the warm-up) earns {} in the year",
+                        one_decimal(value)
+                    ));
+                }
                 Event::SprintEnd {
                     velocity,
                     done,
@@ -528,247 +508,9 @@ fn tell(st: &Story) -> Vec<SprintStory> {
                 ),
             );
         }
-        o.value = released.2;
+        o.value += released.2;
     }
     out
-}
-
-fn window_of(spec: Option<&str>, sprints: u32) -> Result<(u32, u32)> {
-    let Some(spec) = spec else {
-        return Ok((1, sprints));
-    };
-    let bad = || {
-        input_error(format!(
-            "--sprints {spec:?}: expected A:B with 1 ≤ A ≤ B ≤ {sprints} (or a single sprint N)"
-        ))
-    };
-    let (a, b) = match spec.split_once(':') {
-        Some((a, b)) => (
-            a.trim().parse::<u32>().map_err(|_| bad())?,
-            b.trim().parse::<u32>().map_err(|_| bad())?,
-        ),
-        None => {
-            let n = spec.trim().parse::<u32>().map_err(|_| bad())?;
-            (n, n)
-        }
-    };
-    if a < 1 || a > b || b > sprints {
-        return Err(bad());
-    }
-    Ok((a, b))
-}
-
-/// `**bold**` and `` `code` `` of one escaped line as HTML.
-fn inline(text: &str) -> String {
-    let e = esc(text);
-    let mut out = String::new();
-    let mut bold = false;
-    let mut code = false;
-    let mut rest = e.as_str();
-    while let Some(i) = rest.find(['*', '`']) {
-        out.push_str(&rest[..i]);
-        if rest[i..].starts_with("**") {
-            out.push_str(if bold { "</b>" } else { "<b>" });
-            bold = !bold;
-            rest = &rest[i + 2..];
-        } else if rest[i..].starts_with('`') {
-            out.push_str(if code { "</code>" } else { "<code>" });
-            code = !code;
-            rest = &rest[i + 1..];
-        } else {
-            out.push('*');
-            rest = &rest[i + 1..];
-        }
-    }
-    out.push_str(rest);
-    if code {
-        out.push_str("</code>");
-    }
-    if bold {
-        out.push_str("</b>");
-    }
-    out
-}
-
-/// The story (the Markdown of [`markdown`]) as HTML for the report: its tables as tables,
-/// each sprint's list as a two-column table (aspect, what happened), sprint headings as
-/// `<h3>`. The title line is left out (the section's heading says it).
-pub fn story_html(md: &str) -> String {
-    #[derive(PartialEq)]
-    enum Open {
-        None,
-        Table,
-        List,
-    }
-    let mut h = String::new();
-    let mut open = Open::None;
-    let mut header_row = false;
-    let close = |h: &mut String, open: &mut Open| {
-        if *open != Open::None {
-            h.push_str("</table></div>\n");
-        }
-        *open = Open::None;
-    };
-    for line in md.lines() {
-        let t = line.trim_end();
-        if let Some(title) = t.strip_prefix("## ") {
-            close(&mut h, &mut open);
-            let _ = writeln!(h, "<h3>{}</h3>", inline(title));
-        } else if t.starts_with("# ") {
-            close(&mut h, &mut open);
-        } else if t.starts_with("|---") {
-            header_row = false;
-        } else if let Some(row) = t.strip_prefix('|') {
-            if open != Open::Table {
-                close(&mut h, &mut open);
-                h.push_str("<div class=\"wrap\"><table class=\"story\">\n");
-                open = Open::Table;
-                header_row = true;
-            }
-            let cells: Vec<&str> = row
-                .trim_end_matches('|')
-                .split('|')
-                .map(str::trim)
-                .collect();
-            h.push_str("<tr>");
-            for (i, c) in cells.iter().enumerate() {
-                let tag = if header_row || i == 0 { "th" } else { "td" };
-                let _ = write!(h, "<{tag}>{}</{tag}>", inline(c));
-            }
-            h.push_str("</tr>\n");
-        } else if let Some(item) = t.strip_prefix("- ") {
-            if open != Open::List {
-                close(&mut h, &mut open);
-                h.push_str("<div class=\"wrap\"><table class=\"story\">\n");
-                open = Open::List;
-            }
-            let (aspect, what) = match item.strip_prefix("**").and_then(|x| x.split_once("**: ")) {
-                Some((a, w)) => (a, w),
-                None => ("", item),
-            };
-            let _ = writeln!(
-                h,
-                "<tr><th>{}</th><td>{}</td></tr>",
-                inline(aspect),
-                inline(what)
-            );
-        } else if t.is_empty() {
-            close(&mut h, &mut open);
-        } else {
-            close(&mut h, &mut open);
-            let _ = writeln!(h, "<p>{}</p>", inline(t));
-        }
-    }
-    close(&mut h, &mut open);
-    h
-}
-
-pub fn run(opts: &TraceOptions) -> Result<TraceOutcome> {
-    let limits = Limits::default();
-    let a = load_with_limits(&opts.scenario, &limits)?;
-    let seed = opts.seed.unwrap_or(a.simulation.seed);
-    let mut scenarios = vec![a];
-    if let Some(other) = &opts.compare {
-        let b = load_with_limits(other, &limits)?;
-        if b.name == scenarios[0].name {
-            return Err(input_error(format!(
-                "--compare {other}: the scenario has the same name {:?} as {}; set `name` in one file",
-                b.name, opts.scenario
-            )));
-        }
-        scenarios.push(b);
-    }
-    for (spec, s) in [Some(&opts.scenario), opts.compare.as_ref()]
-        .into_iter()
-        .flatten()
-        .zip(&scenarios)
-    {
-        if s.simulation.model == crate::scenario::ModelKind::Throughput {
-            return Err(input_error(format!(
-                "{spec}: a throughput forecast (simulation.model = \"throughput\") has no events to tell; trace its roles-model twin instead, e.g. scenarios/examples/frictionless-roles.toml"
-            )));
-        }
-    }
-    if opts.run == RunPick::Number(0) {
-        return Err(input_error(
-            "--run K counts from 1 (the `run` column of runs.csv)",
-        ));
-    }
-    let metric = super::metric_indices(
-        &opts.metric.iter().cloned().collect::<Vec<_>>(),
-        &["value_efficiency"],
-    )?;
-    if metric.len() != 1 {
-        return Err(input_error("trace takes one --metric"));
-    }
-    let (run, why) = match opts.run {
-        RunPick::Number(k) => (k, String::new()),
-        pick => {
-            let first = &scenarios[0];
-            let c = super::evaluate(
-                std::slice::from_ref(first),
-                seed,
-                first.simulation.runs,
-                None,
-                &metric,
-                true,
-                &|_| {},
-            )?;
-            let values = &c.values.as_ref().expect("kept")[0][0];
-            pick_run(pick, values, &crate::engine::metrics::METRICS[metric[0]])?
-        }
-    };
-    let sprints = scenarios
-        .iter()
-        .map(|s| s.simulation.sprints)
-        .min()
-        .unwrap_or(1);
-    let window = window_of(opts.sprints.as_deref(), sprints)?;
-    prepare_dir(&opts.out)?;
-    let stories: Vec<Story> = scenarios.iter().map(|s| replay(s, seed, run)).collect();
-    let mut md = markdown(&stories, run, seed, window);
-    if !why.is_empty() {
-        // After the title line.
-        let at = md.find("\n\n").map_or(md.len(), |i| i + 2);
-        md.insert_str(at, &format!("{why}\n\n"));
-    }
-    let csv = trace_csv(&stories, window);
-    let section = format!(
-        "<h2>Trace of run {} ({})</h2>\n{}{}\n",
-        run,
-        esc(&stories
-            .iter()
-            .map(|s| s.scenario.name.as_str())
-            .collect::<Vec<_>>()
-            .join(" vs ")),
-        super::command_html(),
-        story_html(&md)
-    );
-    let pending = vec![
-        write_file(&opts.out.join("trace.csv"), csv.as_bytes())?,
-        write_file(&opts.out.join("trace.md"), md.as_bytes())?,
-        super::report_section(&opts.out, "trace", &section)?,
-    ];
-    let files = commit_all(pending)?;
-    if !opts.quiet {
-        use std::io::Write;
-        let mut out = std::io::stdout().lock();
-        write!(out, "{md}")?;
-        writeln!(
-            out,
-            "trace.md, trace.csv and a report section written to {}",
-            opts.out.display()
-        )?;
-        if let Some(note) = crate::output::atomic::replaced_note(&opts.out) {
-            writeln!(out, "{note}")?;
-        }
-    }
-    Ok(TraceOutcome {
-        stories,
-        markdown: md,
-        csv,
-        files,
-    })
 }
 
 #[cfg(test)]
