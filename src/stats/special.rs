@@ -261,6 +261,10 @@ mod beta_tests {
         }
         for p in [0.0, 0.123, 0.5, 0.999] {
             assert_eq!(beta_quantile(1.0, 1.0, p).to_bits(), p.to_bits());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
