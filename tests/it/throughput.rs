@@ -201,50 +201,6 @@ fn risks_match_the_frictionless_roles_model_run_by_run() {
     }
 }
 
-/// Risk items that split: the throughput model draws each risk item's split as the roles
-/// model does (keyed by the item's id as the roles model numbers risk items), so with every
-/// friction off and a horizon long enough for everything to be planned and done, both end
-/// with the same items and points, run by run. A wrong id would draw other splits.
-#[test]
-fn risk_items_split_as_in_the_roles_model() {
-    let files = Files::new();
-    let common = "[simulation]\nsprints = 80\n[team]\ncapacity = { dist = \"empirical\", values = [4, 6, 5] }\n\
-        [backlog]\ninitial_items = 30\nsplit_rate = 0.5\nsplit_into = 2\n\
-        [[risks]]\nname = \"audit\"\nprobability = 0.8\nfirst_sprint = 2\nlast_sprint = 5\nadded_items = 12\n";
-    let throughput = files.scenario(
-        "tsplit",
-        &format!("extends = \"forecast\"\nname = \"tsplit\"\n{common}"),
-    );
-    let roles = files.scenario(
-        "rsplit",
-        &format!("extends = {FRICTIONLESS:?}\nname = \"rsplit\"\n{common}"),
-    );
-    let got = simulate_keeping(&[throughput, roles], 21, 200, &[]);
-    let mut struck = 0;
-    for (r, recs) in got.runs.iter().enumerate() {
-        let (t, o) = (&recs[0].metrics, &recs[1].metrics);
-        assert!(
-            !t[idx::COMPLETION_SPRINT].is_nan(),
-            "run {}: not done",
-            r + 1
-        );
-        struck += (t[idx::ITEMS_DONE] > 30.0 * 2.0) as u32;
-        for m in [idx::ITEMS_DONE, idx::POINTS_DONE] {
-            assert_eq!(
-                t[m],
-                o[m],
-                "run {}: {} throughput vs roles",
-                r + 1,
-                backsim::engine::METRICS[m].name
-            );
-        }
-    }
-    assert!(
-        struck > 20,
-        "risk items (and their parts) added in {struck} runs only"
-    );
-}
-
 /// Splits: each item splits with probability p into k parts when started, so a run's scope
 /// is N + (k − 1)·B with B ~ Binomial(N, p), and a finished run did exactly its scope.
 /// (The roles model splits only items it refines or plans, so it is no reference here.)
