@@ -153,4 +153,59 @@ mod tests {
         assert_eq!(t.censored(), 1);
         assert_eq!(t.cdf()[3], (4, 0.6));
     }
+
+    #[test]
+    fn counts_edges_and_an_empty_tally() {
+        // Horizon 10: a completion in sprint 10 is done, one past the horizon is censored.
+        let mut t = ForecastTally::new(10);
+        assert_eq!(t.when(50), None);
+        assert!(t.probability_by(10).is_nan());
+        assert_eq!(t.how_many(50), None);
+        for c in [Some(2), Some(10), Some(11), None] {
+            t.add(c, None);
+        }
+        assert_eq!((t.runs(), t.censored()), (4, 2));
+        assert_eq!(
+            (t.done_by(1), t.done_by(2), t.done_by(9), t.done_by(10)),
+            (0, 1, 1, 2)
+        );
+        assert_eq!(t.done_by(50), 2); // past the horizon: everything that was done
+        assert_eq!(t.probability_by(10), 0.5);
+        // cdf: one entry per sprint 1..=10, shares of all runs.
+        let cdf = t.cdf();
+        assert_eq!(cdf.len(), 10);
+        assert_eq!(
+            (cdf[0], cdf[1], cdf[8], cdf[9]),
+            ((1, 0.0), (2, 0.25), (9, 0.25), (10, 0.5))
+        );
+        // 0 %: the first sprint in which anything is done, not sprint 0.
+        assert_eq!(t.when(0), Some(2));
+        assert_eq!(t.when(25), Some(2));
+        assert_eq!(t.when(26), Some(10));
+        assert_eq!(t.when(50), Some(10));
+        assert_eq!(t.when(51), None);
+        // No target asked about: no how-many answer, no distribution.
+        assert_eq!(t.how_many(50), None);
+        assert_eq!(t.by_target().count(), 0);
+    }
+
+    #[test]
+    fn how_many_at_its_boundaries() {
+        let mut t = ForecastTally::new(4);
+        // Items by target: 0, 2, 2, 5 (runs with ≥ 5: 1, ≥ 2: 3, ≥ 0: 4).
+        for n in [2, 0, 5, 2] {
+            t.add(Some(1), Some(n));
+        }
+        assert_eq!(
+            t.by_target().collect::<Vec<_>>(),
+            vec![(0, 1), (2, 2), (5, 1)]
+        );
+        assert_eq!(t.how_many(0), Some(5));
+        assert_eq!(t.how_many(25), Some(5));
+        assert_eq!(t.how_many(26), Some(2));
+        assert_eq!(t.how_many(75), Some(2));
+        assert_eq!(t.how_many(76), Some(0));
+        assert_eq!(t.how_many(100), Some(0));
+        assert_eq!(t.when(100), Some(1));
+    }
 }

@@ -205,6 +205,14 @@ mod tests {
             m2: 0.0,
         };
         assert!(one.ci95().0.is_nan() && one.half_width().is_nan());
+        // Two values have one: 1, 3 has sd √2, so the half-width is t(0.975, 1) = 12.706205.
+        let mut two = Moments::default();
+        two.add(1.0);
+        two.add(3.0);
+        let (lo, hi) = two.ci95();
+        assert!(
+            (lo - (2.0 - 12.706204736)).abs() < 1e-9 && (hi - (2.0 + 12.706204736)).abs() < 1e-9
+        );
         assert_eq!(Moments::zeros(4).ci95(), (0.0, 0.0));
         assert_eq!(Moments::zeros(4).half_width(), 0.0);
     }

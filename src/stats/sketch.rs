@@ -407,6 +407,9 @@ mod tests {
         }
         assert_eq!(s.quantile(0.0), 1.0);
         assert!(s.quantile(0.9).is_infinite());
+        // A rank that falls exactly on the last value is that value, even with +∞ next to it.
+        assert_eq!(s.quantile(1.0 / 3.0), 2.0);
+        assert_eq!(quantile_sorted(&[1.0, 2.0, f64::INFINITY], 0.5), 2.0);
     }
 
     #[test]

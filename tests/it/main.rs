@@ -4,7 +4,8 @@
 //!   with tolerances from the standard error.
 //! - `oracle`: every column of summary, compare, sprints, runs, sweep (and sensitivity's
 //!   tornado) CSVs recomputed from
-//!   per-run data with plain code that shares nothing with `src/stats`.
+//!   per-run data with plain code that shares nothing with `src/stats`; `oracle::analysis`
+//!   the same for forecast.csv, attribution.csv and sensitivity's Morris columns.
 //! - `identity`: perfect information, zero noise, and a scenario compared with itself.
 //! - `determinism`: byte-identical outputs whatever the thread count; seeds matter.
 //! - `claims`: what the tool exists to show: aligned roles beat the failure modes.

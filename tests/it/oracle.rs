@@ -957,3 +957,5 @@ fn tornado_columns_of_sensitivity_csv_match_the_oracle() {
         errors.join("\n")
     );
 }
+
+mod analysis;

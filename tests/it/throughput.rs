@@ -201,6 +201,53 @@ fn risks_match_the_frictionless_roles_model_run_by_run() {
     }
 }
 
+/// Risk items and scope-growth items split on draws of their own, independent of each other
+/// and of the initial items (each keyed by its own id). With capacity to spare every item is
+/// done, so the parts added are B ~ Binomial(items, p) and their variance is items·p·(1 − p);
+/// a shared key would make some splits move together and at least double the variance
+/// (a risk item drawing as initial item j: 40 items pairwise equal give 4·40·p(1 − p); growth
+/// items sharing one draw: 20²·p(1 − p)).
+#[test]
+fn risk_and_growth_items_split_independently() {
+    let files = Files::new();
+    let (p, runs) = (0.5, 3000u64);
+    for (name, extra, items) in [
+        (
+            "risk",
+            "[[risks]]\nname = \"audit\"\nprobability = 1.0\nfirst_sprint = 1\nlast_sprint = 1\nadded_items = 40\n",
+            80.0,
+        ),
+        (
+            "growth",
+            "[simulation]\nsprints = 21\nstop_at_completion = false\n[backlog]\nscope_growth = { dist = \"constant\", value = 1 }\n",
+            60.0,
+        ),
+    ] {
+        let text = format!(
+            "extends = \"forecast\"\nname = \"{name}\"\n{extra}[team]\ncapacity = {{ dist = \"constant\", value = 500 }}\n"
+        );
+        // TOML: the [backlog] keys go in one table.
+        let text = if text.contains("[backlog]") {
+            text.replace("[backlog]\n", "[backlog]\ninitial_items = 40\nsplit_rate = 0.5\nsplit_into = 2\n")
+        } else {
+            format!("{text}[backlog]\ninitial_items = 40\nsplit_rate = 0.5\nsplit_into = 2\n")
+        };
+        let s = files.scenario(name, &text);
+        let got = crate::common::simulate(&[s], 4, runs);
+        let extra: Vec<f64> = got
+            .iter()
+            .map(|recs| recs[0].metrics[idx::ITEMS_DONE] - items)
+            .collect();
+        let mean = extra.iter().sum::<f64>() / runs as f64;
+        let var = extra.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (runs - 1) as f64;
+        let (want_mean, want_var) = (items * p, items * p * (1.0 - p));
+        // 4.5 SE of the mean; the sample variance's SE is about var·√(2/n) = 2.6 %.
+        let se = (want_var / runs as f64).sqrt();
+        assert!((mean - want_mean).abs() < 4.5 * se, "{name}: mean {mean} vs {want_mean}");
+        assert!((var / want_var - 1.0).abs() < 0.12, "{name}: variance {var} vs {want_var}");
+    }
+}
+
 /// Splits: each item splits with probability p into k parts when started, so a run's scope
 /// is N + (k − 1)·B with B ~ Binomial(N, p), and a finished run did exactly its scope.
 /// (The roles model splits only items it refines or plans, so it is no reference here.)
