@@ -10,4 +10,7 @@ pub mod special;
 
 pub use counts::ValueCounts;
 pub use moments::{t_quantile_975, Moments};
-pub use sketch::{quantile_by, quantile_sorted, QuantileSketch};
+pub use sketch::{
+    quantile_by, quantile_inverse_cdf_by, quantile_inverse_cdf_sorted, quantile_sorted,
+    QuantileSketch,
+};
