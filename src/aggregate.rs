@@ -3,8 +3,15 @@
 //! and per scenario, sprint and series a band. Fed one replication at a time, in order.
 
 use crate::engine::driver::Replications;
-use crate::engine::metrics::{row_after_stop, Better, METRICS, N_METRICS, N_SERIES};
-use crate::stats::{Moments, QuantileSketch};
+use crate::engine::metrics::{idx, row_after_stop, Better, METRICS, N_METRICS, N_SERIES};
+use crate::stats::{Moments, QuantileSketch, ValueCounts};
+
+/// The metrics whose whole distribution the charts draw (`distributions.csv`), in file order.
+pub const DISTRIBUTION_METRICS: [usize; 3] = [
+    idx::COMPLETION_SPRINT,
+    idx::RELEASE_DELAY,
+    idx::VALUE_EFFICIENCY,
+];
 
 /// Values kept exactly per metric before the sketch compresses them.
 pub const METRIC_EXACT_CAP: usize = 16_384;
@@ -53,11 +60,20 @@ impl Cell {
     }
 }
 
+/// Whole values from 0 to this (exclusive) are counted in a dense array instead of the
+/// sketch: most per-sprint values are small counts (items, points of unit items).
+const SMALL: usize = 256;
+
 /// One series in one sprint across runs: its band needs only the mean and three quantiles,
-/// so it keeps a plain sum (no variance) and skips runs without a value.
+/// so it keeps a plain sum (no variance) and skips runs without a value. Small whole values
+/// are counted in `small`, the others go to the sketch; the band merges them into the sketch,
+/// whose state depends only on the values it was given (not their order or grouping), so
+/// the quantiles are those of one sketch fed value by value.
 #[derive(Debug, Clone)]
 struct SprintCell {
     sum: f64,
+    /// `small[v]`: values equal to the whole number v (allocated on first use).
+    small: Vec<u64>,
     sketch: QuantileSketch,
 }
 
@@ -65,31 +81,66 @@ impl SprintCell {
     fn new() -> Self {
         SprintCell {
             sum: 0.0,
+            small: Vec::new(),
             sketch: QuantileSketch::new(SERIES_EXACT_CAP),
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn add(&mut self, x: f64) {
         if !x.is_nan() {
             self.sum += x;
+            let i = x as usize;
+            if i as f64 == x && i < self.small.len() {
+                self.small[i] += 1;
+            } else {
+                self.add_other(x);
+            }
+        }
+    }
+
+    /// The slow path of [`SprintCell::add`]: a first small value, or a value for the sketch.
+    #[inline(never)]
+    fn add_other(&mut self, x: f64) {
+        let i = x as usize;
+        if i as f64 == x && i < SMALL {
+            self.small = vec![0; SMALL];
+            self.small[i] += 1;
+        } else {
             self.sketch.add(x);
         }
     }
 
     fn merge(&mut self, other: &SprintCell) {
         self.sum += other.sum;
+        if !other.small.is_empty() {
+            if self.small.is_empty() {
+                self.small = vec![0; SMALL];
+            }
+            for (a, b) in self.small.iter_mut().zip(&other.small) {
+                *a += b;
+            }
+        }
         self.sketch.merge(&other.sketch);
+    }
+
+    /// Values with a value (small or not).
+    fn count(&self) -> u64 {
+        self.small.iter().sum::<u64>() + self.sketch.count()
     }
 
     /// (mean, p10, p50, p90).
     fn band(&mut self) -> Band {
-        let n = self.sketch.count();
+        let n = self.count();
+        let mut sketch = self.sketch.clone();
+        for (v, &c) in self.small.iter().enumerate() {
+            sketch.add_n(v as f64, c);
+        }
         (
             if n > 0 { self.sum / n as f64 } else { f64::NAN },
-            self.sketch.quantile(0.10),
-            self.sketch.quantile(0.50),
-            self.sketch.quantile(0.90),
+            sketch.quantile(0.10),
+            sketch.quantile(0.50),
+            sketch.quantile(0.90),
         )
     }
 }
@@ -191,10 +242,16 @@ pub struct Aggregate {
     metrics: Vec<Vec<Cell>>,
     pairs: Vec<Vec<Pair>>,
     series: Vec<Vec<SprintCell>>,
+    /// Per scenario, the distribution of each of [`DISTRIBUTION_METRICS`] (for the charts).
+    distributions: Vec<[ValueCounts; 3]>,
     /// `tails[s][a * N_SERIES + k]`: series k of the runs whose rows ended before sprint a
     /// (an early stop); each such run counts its after-stop row once here instead of once per
     /// remaining sprint, and the bands add it back for every sprint from a on.
     tails: Vec<Vec<SprintCell>>,
+    /// Per scenario: the metrics and series its model can give a value (the others are
+    /// always empty and are counted as such without being looked at).
+    metrics_of: Vec<Vec<usize>>,
+    series_of: Vec<Vec<usize>>,
     /// Bands per scenario, computed when first asked for after the last `add`.
     bands: Vec<Vec<Band>>,
     pub replications: u64,
@@ -223,10 +280,21 @@ impl Aggregate {
                 .collect(),
             pairs: (0..n).map(|_| vec![Pair::default(); N_METRICS]).collect(),
             series: (0..n).map(|s| series_cells(sprints[s])).collect(),
+            distributions: vec![Default::default(); n],
+            metrics_of: vec![(0..N_METRICS).collect(); n],
+            series_of: vec![(0..N_SERIES).collect(); n],
             tails: (0..n).map(|s| series_cells(sprints[s])).collect(),
             bands: vec![Vec::new(); n],
             replications: 0,
         }
+    }
+
+    /// Declare that scenario s only ever has values for `metrics` and `series` (its model's:
+    /// see [`crate::engine::metrics::THROUGHPUT_METRICS`]); the others are counted as runs
+    /// without a value without being looked at. Results are the same, in less time.
+    pub fn only(&mut self, s: usize, metrics: &[usize], series: &[usize]) {
+        self.metrics_of[s] = metrics.to_vec();
+        self.series_of[s] = series.to_vec();
     }
 
     /// Add a batch of replications, in order, on the thread pool. Rows may end before the
@@ -248,18 +316,52 @@ impl Aggregate {
             pairs,
             series,
             tails,
+            distributions,
+            metrics_of,
+            series_of,
             ..
         } = self;
         let (baseline, censored_fill, sprints) = (*baseline, &*censored_fill, &*sprints);
+        let (metrics_of, series_of) = (&*metrics_of, &*series_of);
         rayon::scope(|scope| {
-            for (s, cells) in metrics.iter_mut().enumerate() {
+            for ((s, cells), dists) in metrics.iter_mut().enumerate().zip(distributions) {
+                let only = &metrics_of[s];
                 scope.spawn(move |_| {
-                    for j in 0..batch.len {
-                        let rec = &batch.records(j)[s];
-                        for (m, ((cell, &x), info)) in
-                            cells.iter_mut().zip(&rec.metrics).zip(&METRICS).enumerate()
-                        {
-                            cell.add(x, info.censored, censored_fill[s][m.min(1)]);
+                    if only.len() == N_METRICS {
+                        for j in 0..batch.len {
+                            let rec = &batch.records(j)[s];
+                            for (m, ((cell, &x), info)) in
+                                cells.iter_mut().zip(&rec.metrics).zip(&METRICS).enumerate()
+                            {
+                                cell.add(x, info.censored, censored_fill[s][m.min(1)]);
+                            }
+                        }
+                    } else {
+                        // Metrics the model never gives a value: runs without one.
+                        for (m, cell) in cells.iter_mut().enumerate() {
+                            if !only.contains(&m) {
+                                debug_assert!(!METRICS[m].censored);
+                                cell.missing += batch.len as u64;
+                            }
+                        }
+                        for j in 0..batch.len {
+                            let rec = &batch.records(j)[s];
+                            for &m in only {
+                                cells[m].add(
+                                    rec.metrics[m],
+                                    METRICS[m].censored,
+                                    censored_fill[s][m.min(1)],
+                                );
+                            }
+                        }
+                    }
+                    for (d, &m) in dists.iter_mut().zip(&DISTRIBUTION_METRICS) {
+                        if only.contains(&m) {
+                            for j in 0..batch.len {
+                                d.add(batch.records(j)[s].metrics[m]);
+                            }
+                        } else {
+                            d.add_n(f64::NAN, batch.len as u64);
                         }
                     }
                 });
@@ -268,10 +370,15 @@ impl Aggregate {
                 if s == baseline {
                     continue; // Against itself every difference is 0: see `pair`.
                 }
+                // A metric without values in either scenario pairs nothing.
+                let both: Vec<usize> = (0..N_METRICS)
+                    .filter(|m| metrics_of[s].contains(m) && metrics_of[baseline].contains(m))
+                    .collect();
                 scope.spawn(move |_| {
                     for j in 0..batch.len {
                         let recs = batch.records(j);
-                        for (m, p) in pairs.iter_mut().enumerate() {
+                        for &m in &both {
+                            let p = &mut pairs[m];
                             let x = comparable(censored_fill, s, m, recs[s].metrics[m]);
                             let y =
                                 comparable(censored_fill, baseline, m, recs[baseline].metrics[m]);
@@ -282,6 +389,7 @@ impl Aggregate {
             }
             for (s, cells) in series.iter_mut().enumerate() {
                 let chunk = SPRINTS_PER_TASK * N_SERIES;
+                let only = &series_of[s];
                 for (c, cells) in cells.chunks_mut(chunk).enumerate() {
                     let first = c * SPRINTS_PER_TASK;
                     scope.spawn(move |_| {
@@ -290,7 +398,7 @@ impl Aggregate {
                             let rows = &rows[first.min(rows.len())..];
                             let (sprint_cells, _) = cells.as_chunks_mut::<N_SERIES>();
                             for (cells, row) in sprint_cells.iter_mut().zip(rows) {
-                                for k in 0..N_SERIES {
+                                for &k in only {
                                     cells[k].add(row[k]);
                                 }
                             }
@@ -306,8 +414,9 @@ impl Aggregate {
                         if let (Some(last), true) = (rows.last(), rows.len() < horizon) {
                             let a = rows.len();
                             let cells = &mut tail[a * N_SERIES..(a + 1) * N_SERIES];
-                            for (cell, x) in cells.iter_mut().zip(row_after_stop(last)) {
-                                cell.add(x);
+                            let row = row_after_stop(last);
+                            for &k in &series_of[s] {
+                                cells[k].add(row[k]);
                             }
                         }
                     }
@@ -402,7 +511,7 @@ impl Aggregate {
             for j in 0..sprints {
                 let at = j * N_SERIES + k;
                 let tail = &self.tails[s][at];
-                if tail.sketch.total() > 0 {
+                if tail.count() > 0 {
                     stopped.merge(tail);
                     any = true;
                 }
@@ -416,6 +525,11 @@ impl Aggregate {
             }
         }
         out
+    }
+
+    /// The distribution of `DISTRIBUTION_METRICS[k]` in scenario s.
+    pub fn distribution(&self, s: usize, k: usize) -> &ValueCounts {
+        &self.distributions[s][k]
     }
 
     pub fn sprints(&self, s: usize) -> usize {

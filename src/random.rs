@@ -60,11 +60,37 @@ impl Default for RunKeys {
     }
 }
 
+/// The key of one source's keyed draws in one replication.
+#[inline]
+fn source_key(seed: u64, replication: u64, source: usize) -> u64 {
+    mix(seed ^ mix(replication.wrapping_add(mix(source as u64))))
+}
+
+/// The ChaCha8 generator of `source` for a seed, before its replication's stream is chosen:
+/// [`RunKeys::stream_from`] makes any replication's stream from it without seeding anew.
+pub fn stream_template(seed: u64, source: Source) -> ChaCha8Rng {
+    ChaCha8Rng::seed_from_u64(mix(seed ^ mix(source as u64)))
+}
+
 impl RunKeys {
     pub fn new(seed: u64, replication: u64) -> Self {
         let mut source_keys = [0; SOURCES];
         for (source, k) in source_keys.iter_mut().enumerate() {
-            *k = mix(seed ^ mix(replication.wrapping_add(mix(source as u64))));
+            *k = source_key(seed, replication, source);
+        }
+        RunKeys {
+            seed,
+            replication,
+            source_keys,
+        }
+    }
+
+    /// The keys of a replication that makes keyed draws from `sources` only (the throughput
+    /// model's fast lane): the other sources' keys are not computed, and must not be used.
+    pub fn for_sources(seed: u64, replication: u64, sources: &[Source]) -> Self {
+        let mut source_keys = [0; SOURCES];
+        for &source in sources {
+            source_keys[source as usize] = source_key(seed, replication, source as usize);
         }
         RunKeys {
             seed,
@@ -75,7 +101,14 @@ impl RunKeys {
 
     /// A sequential ChaCha8 stream for one source of this replication.
     pub fn stream(&self, source: Source) -> ChaCha8Rng {
-        let mut rng = ChaCha8Rng::seed_from_u64(mix(self.seed ^ mix(source as u64)));
+        self.stream_from(&stream_template(self.seed, source))
+    }
+
+    /// This replication's stream from its source's [`stream_template`] (the same generator
+    /// as [`RunKeys::stream`], without seeding).
+    #[inline]
+    pub fn stream_from(&self, template: &ChaCha8Rng) -> ChaCha8Rng {
+        let mut rng = template.clone();
         rng.set_stream(self.replication);
         rng
     }
@@ -90,6 +123,10 @@ impl RunKeys {
     /// every sprint: `keyed_from(subject_key(s, x), sub)` equals `keyed(s, x, sub)`.
     #[inline]
     pub fn subject_key(&self, source: Source, subject: u64) -> u64 {
+        debug_assert!(
+            self.source_keys[source as usize] != 0,
+            "{source:?}: a key RunKeys::for_sources did not compute"
+        );
         mix(self.source_keys[source as usize] ^ mix(subject.wrapping_add(0x632b_e59b_d9b4_e019)))
     }
 

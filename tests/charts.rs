@@ -168,11 +168,11 @@ fn missing_file_is_rejected() {
 fn missing_column_is_rejected() {
     assert_rejected(
         |d| {
-            edit(&d.join("runs.csv"), |t| {
-                t.replacen("value_efficiency", "value_eff", 1)
+            edit(&d.join("distributions.csv"), |t| {
+                t.replacen("value", "val", 1)
             })
         },
-        "runs.csv:1: missing column 'value_efficiency'",
+        "distributions.csv:1: missing column 'value'",
     );
 }
 
@@ -208,11 +208,11 @@ fn wrong_type_is_rejected() {
 fn unknown_scenario_and_bad_toml_are_rejected() {
     assert_rejected(
         |d| {
-            edit(&d.join("runs.csv"), |t| {
-                t.replacen("\nsplit-roles,1,", "\nghost,1,", 1)
+            edit(&d.join("distributions.csv"), |t| {
+                t.replacen("\nsplit-roles,", "\nghost,", 1)
             })
         },
-        "runs.csv:2: column 'scenario': scenario \"ghost\" is not in scenarios.toml",
+        "distributions.csv:2: column 'scenario': scenario \"ghost\" is not in scenarios.toml",
     );
     assert_rejected(
         |d| {

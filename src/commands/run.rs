@@ -127,6 +127,8 @@ struct RunSink<'a> {
     runs_file: &'a mut PendingFile,
     aggregate: &'a mut Aggregate,
     forecasts: &'a mut crate::output::forecast::Forecasts,
+    /// The metric columns of runs.csv ([`out_csv::run_columns`]).
+    columns: Vec<usize>,
     /// runs.csv text of a batch, a block of replications per string (reused).
     blocks: Vec<String>,
 }
@@ -141,7 +143,7 @@ impl Sink for RunSink<'_> {
         if self.blocks.len() < blocks {
             self.blocks.resize(blocks, String::new());
         }
-        let names = &self.names;
+        let (names, columns) = (&self.names, &self.columns);
         // Format the rows and aggregate at the same time, both on the pool.
         rayon::join(
             || {
@@ -154,7 +156,7 @@ impl Sink for RunSink<'_> {
                         for j in rows {
                             let run = batch.start + j as u64 + 1;
                             for (s, rec) in batch.records(j).iter().enumerate() {
-                                out_csv::push_run_row(text, &names[s], run, rec);
+                                out_csv::push_run_row(text, &names[s], run, rec, columns);
                             }
                         }
                     })
@@ -189,15 +191,13 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
     };
     let precision_metrics = crate::analysis::metric_indices(&args.metrics, &["value_efficiency"])?;
     let out = &args.out;
-    if !args.no_charts {
-        crate::output::check_chartable(plan.runs, plan.scenarios.len(), args.allow_large)?;
-    }
     crate::output::atomic::set_force(args.force);
     let mut names: Vec<String> = [
         "runs.csv",
         "summary.csv",
         "compare.csv",
         "sprints.csv",
+        "distributions.csv",
         "scenarios.toml",
     ]
     .map(String::from)
@@ -226,11 +226,17 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         .map(|s| s.release.planned_sprint.unwrap_or(0) as f64)
         .collect();
     let mut aggregate = Aggregate::new(&sprints, &planned, plan.baseline);
+    for (s, sc) in plan.scenarios.iter().enumerate() {
+        if sc.simulation.model == crate::scenario::ModelKind::Throughput {
+            use crate::engine::metrics::{THROUGHPUT_METRICS, THROUGHPUT_SERIES};
+            aggregate.only(s, &THROUGHPUT_METRICS, &THROUGHPUT_SERIES);
+        }
+    }
     let mut forecasts = crate::output::forecast::Forecasts::new(&plan.scenarios);
     let mut runs_file = PendingFile::create(&out.join("runs.csv"))?;
     runs_file
         .writer()
-        .write_all(out_csv::runs_header().as_bytes())
+        .write_all(out_csv::runs_header(&out_csv::run_columns(&plan.scenarios)).as_bytes())
         .context("cannot write runs.csv")?;
 
     let bar = crate::output::progress::bar(
@@ -247,6 +253,7 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
             runs_file: &mut runs_file,
             aggregate: &mut aggregate,
             forecasts: &mut forecasts,
+            columns: out_csv::run_columns(&plan.scenarios),
             blocks: Vec::new(),
         };
         let Some(p) = precision else {
@@ -307,6 +314,10 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
     files.push(write_file(
         &out.join("sprints.csv"),
         out_csv::sprints_csv(&mut aggregate, &plan.scenarios).as_bytes(),
+    )?);
+    files.push(write_file(
+        &out.join("distributions.csv"),
+        out_csv::distributions_csv(&aggregate, &plan.scenarios).as_bytes(),
     )?);
     if forecasts.any() {
         files.push(write_file(

@@ -7,8 +7,9 @@ use super::metrics::{RunRecord, N_METRICS, N_SERIES};
 use super::run::simulate;
 use super::workspace::Workspace;
 use crate::model::compiled::Model;
-use crate::random::RunKeys;
+use crate::random::{stream_template, RunKeys, Source};
 use crate::scenario::{ModelKind, Scenario};
+use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use std::cell::RefCell;
 
@@ -111,6 +112,12 @@ pub struct Comparison {
     pub seed: u64,
     pub runs: u64,
     max_sprints: usize,
+    /// Per scenario: for a throughput scenario (the fast lane), its capacity stream's
+    /// template, so that a replication's stream is made without seeding anew.
+    capacity: Vec<Option<ChaCha8Rng>>,
+    /// When every scenario is a throughput forecast: the only sources whose keys a
+    /// replication needs (see [`RunKeys::for_sources`]); else every key is made.
+    sources: Option<Vec<Source>>,
 }
 
 impl Comparison {
@@ -131,8 +138,25 @@ impl Comparison {
                 }
             }
         }
+        let models: Vec<Model> = scenarios.iter().map(Model::new).collect();
+        let throughput = |m: &Model| m.scenario.simulation.model == ModelKind::Throughput;
+        let capacity = models
+            .iter()
+            .map(|m| throughput(m).then(|| stream_template(seed, Source::Capacity)))
+            .collect();
+        let sources = models.iter().all(throughput).then(|| {
+            let mut v: Vec<Source> = models
+                .iter()
+                .flat_map(super::throughput::keyed_sources)
+                .collect();
+            v.sort_by_key(|s| *s as u64);
+            v.dedup();
+            v
+        });
         Comparison {
-            models: scenarios.iter().map(Model::new).collect(),
+            models,
+            capacity,
+            sources,
             oracles,
             oracle_of,
             seed,
@@ -159,16 +183,27 @@ impl Comparison {
         rows_written: &mut [u32],
         ws: &mut Workspace,
     ) {
-        let keys = RunKeys::new(self.seed, r);
+        let keys = match &self.sources {
+            Some(sources) => RunKeys::for_sources(self.seed, r, sources),
+            None => RunKeys::new(self.seed, r),
+        };
         let mut oracle_values = [0.0f64; 64];
         for (o, model) in self.oracles.iter().enumerate() {
             oracle_values[o] =
                 simulate(model, &keys, None, ws).metrics[super::metrics::idx::VALUE_REALIZED];
         }
         for (s, model) in self.models.iter().enumerate() {
+            let rows = &mut series[s * self.max_sprints..(s + 1) * self.max_sprints];
+            if let Some(template) = &self.capacity[s] {
+                // The fast lane: the stream from its template, the rows straight into the batch.
+                let capacity = keys.stream_from(template);
+                let (record, n) = super::throughput::play(model, &keys, capacity, ws, rows);
+                records[s] = record;
+                rows_written[s] = n as u32;
+                continue;
+            }
             let oracle = self.oracle_of[s].map(|o| oracle_values[o]);
             records[s] = simulate(model, &keys, oracle, ws);
-            let rows = &mut series[s * self.max_sprints..(s + 1) * self.max_sprints];
             rows[..ws.series.len()].copy_from_slice(&ws.series);
             rows_written[s] = ws.series.len() as u32;
         }

@@ -114,6 +114,27 @@ pub mod idx {
     pub const UNREADY_SHARE: usize = 24;
 }
 
+/// The metrics the throughput model gives a value (the others are always empty for it).
+pub const THROUGHPUT_METRICS: [usize; 8] = [
+    idx::COMPLETION_SPRINT,
+    idx::RELEASE_DELAY,
+    idx::LEAD_P50,
+    idx::LEAD_P85,
+    idx::SAY_DO,
+    idx::VELOCITY_CV,
+    idx::POINTS_DONE,
+    idx::ITEMS_DONE,
+];
+
+/// The per-sprint series the throughput model writes (the others are always empty for it).
+pub const THROUGHPUT_SERIES: [usize; 5] = [
+    series::VELOCITY,
+    series::COMMITTED,
+    series::DONE,
+    series::BACKLOG_SIZE,
+    series::READY_ITEMS,
+];
+
 pub fn metric_index(name: &str) -> Option<usize> {
     METRICS.iter().position(|m| m.name == name)
 }

@@ -12,6 +12,7 @@ use crate::model::compiled::Model;
 use crate::model::team::{self, FINISH_EPS};
 use crate::random::{RunKeys, Source};
 use crate::stats::quantile_by;
+use rand_chacha::ChaCha8Rng;
 
 /// What the scope of a throughput run is made of. Splits use the roles model's draws
 /// (`Source::Split` keyed by the item's id, one draw per item), risks its strike sprints
@@ -115,7 +116,38 @@ fn splits(m: &Model, keys: &RunKeys, id: u64) -> i64 {
     }
 }
 
+/// The sources whose keyed draws a throughput scenario makes (none for a plain forecast):
+/// the fast lane computes only these keys ([`RunKeys::for_sources`]).
+pub fn keyed_sources(m: &Model) -> Vec<Source> {
+    let b = &m.scenario.backlog;
+    let mut out = Vec::new();
+    if b.initial_items_range.is_some() || !b.split_rate_samples.is_empty() {
+        out.push(Source::Planning);
+    }
+    if b.split_rate > 0.0 {
+        out.push(Source::Split);
+    }
+    if !m.scenario.risks.is_empty() {
+        out.push(Source::Risks);
+    }
+    out
+}
+
 /// Simulate one replication of a throughput scenario into a record and `ws.series`.
+pub fn simulate_throughput(m: &Model, keys: &RunKeys, ws: &mut Workspace) -> RunRecord {
+    let mut rows = std::mem::take(&mut ws.series);
+    rows.clear();
+    rows.resize(m.scenario.simulation.sprints as usize, [f64::NAN; N_SERIES]);
+    let (record, n) = play(m, keys, keys.stream(Source::Capacity), ws, &mut rows);
+    rows.truncate(n);
+    ws.series = rows;
+    record
+}
+
+/// The fast lane: one replication with its capacity stream given (made from a template,
+/// see [`crate::random::RunKeys::stream_from`]), its rows written straight into `rows` (at
+/// least a row per sprint of the horizon). Returns the record and the number of rows
+/// written (fewer than the horizon when the run stopped at completion).
 ///
 /// Work is counted per sprint rather than per item: the item in progress finishes if its
 /// remaining work fits the sprint's capacity, then as many fresh items as fit, then the next
@@ -123,7 +155,13 @@ fn splits(m: &Model, keys: &RunKeys, id: u64) -> i64 {
 /// 10⁻⁹ of the sprint's hours counts, no item starts in its last 10⁻⁹), so the counts agree
 /// with the roles model's event-by-event lanes, and finish hours, summed as its lane sums
 /// them, agree to the bit.
-pub fn simulate_throughput(m: &Model, keys: &RunKeys, ws: &mut Workspace) -> RunRecord {
+pub fn play(
+    m: &Model,
+    keys: &RunKeys,
+    mut capacity: ChaCha8Rng,
+    ws: &mut Workspace,
+    rows: &mut [[f64; N_SERIES]],
+) -> (RunRecord, usize) {
     let s = &m.scenario;
     let sim = &s.simulation;
     // Counts are i64: converting them to f64 is one instruction (u64 takes several).
@@ -135,11 +173,10 @@ pub fn simulate_throughput(m: &Model, keys: &RunKeys, ws: &mut Workspace) -> Run
     let hours = m.sprint_hours;
     // A lane within rounding error of the sprint's end starts nothing (as in the roles model).
     let end_of_work = hours - 1e-9 * hours;
-    let mut capacity = keys.stream(Source::Capacity);
-    let (velocities, finishes, rows) = ws.throughput_buffers();
+    let (velocities, finishes) = ws.throughput_buffers();
     velocities.clear();
     finishes.clear();
-    rows.clear();
+    let mut written = 0;
 
     let mut done = 0i64;
     // The next item in line: in progress (started) with `remaining` work, or waiting.
@@ -239,7 +276,8 @@ pub fn simulate_throughput(m: &Model, keys: &RunKeys, ws: &mut Workspace) -> Run
         row[series::DONE] = done_committed;
         row[series::BACKLOG_SIZE] = (items - done) as f64;
         row[series::READY_ITEMS] = (items - done - started as i64) as f64;
-        rows.push(row);
+        rows[written] = row;
+        written += 1;
         if done == items && completion.is_none() {
             completion = Some(sprint + 1);
             if sim.stop_at_completion {
@@ -268,5 +306,5 @@ pub fn simulate_throughput(m: &Model, keys: &RunKeys, ws: &mut Workspace) -> Run
     out[idx::VELOCITY_CV] = velocity_cv(velocities);
     out[idx::POINTS_DONE] = points_done;
     out[idx::ITEMS_DONE] = done as f64;
-    RunRecord { metrics: out }
+    (RunRecord { metrics: out }, written)
 }

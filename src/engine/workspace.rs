@@ -77,18 +77,8 @@ impl Workspace {
     }
 
     /// Velocities, finish hours and series rows, for the throughput model.
-    pub(super) fn throughput_buffers(
-        &mut self,
-    ) -> (
-        &mut Vec<f64>,
-        &mut Vec<FinishRun>,
-        &mut Vec<[f64; N_SERIES]>,
-    ) {
-        (
-            &mut self.velocities,
-            &mut self.finish_runs,
-            &mut self.series,
-        )
+    pub(super) fn throughput_buffers(&mut self) -> (&mut Vec<f64>, &mut Vec<FinishRun>) {
+        (&mut self.velocities, &mut self.finish_runs)
     }
 }
 

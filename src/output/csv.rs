@@ -1,33 +1,82 @@
 //! The CSV files of a run (see docs/outputs.md) and `scenarios.toml`.
 
 use crate::aggregate::Aggregate;
-use crate::engine::metrics::{RunRecord, METRICS, N_METRICS, SERIES};
+use crate::engine::metrics::{RunRecord, METRICS, N_METRICS, SERIES, THROUGHPUT_METRICS};
 use crate::scenario::Scenario;
 use std::fmt::Write as _;
 
 /// The CSV cell formatter lives in the foundation ([`crate::format`]); re-exported for writers.
 pub use crate::format::{fmt_num, push_num};
 
-pub fn runs_header() -> String {
+/// The metric columns of runs.csv for these scenarios: every metric, or only the
+/// throughput model's when every scenario is a throughput forecast (a mixed run keeps the
+/// union, which is every metric).
+pub fn run_columns(scenarios: &[Scenario]) -> Vec<usize> {
+    if !scenarios.is_empty()
+        && scenarios
+            .iter()
+            .all(|s| s.simulation.model == crate::scenario::ModelKind::Throughput)
+    {
+        THROUGHPUT_METRICS.to_vec()
+    } else {
+        (0..N_METRICS).collect()
+    }
+}
+
+/// The header of runs.csv with these metric columns (see [`run_columns`]).
+pub fn runs_header(columns: &[usize]) -> String {
     let mut h = String::from("scenario,run");
-    for m in METRICS.iter() {
+    for &m in columns {
         h.push(',');
-        h.push_str(m.name);
+        h.push_str(METRICS[m].name);
     }
     h.push('\n');
     h
 }
 
-/// One row of runs.csv (`run` is 1-based), appended to `out`.
-pub fn push_run_row(out: &mut String, scenario: &str, run: u64, record: &RunRecord) {
+/// One row of runs.csv (`run` is 1-based) with these metric columns, appended to `out`.
+#[inline]
+pub fn push_run_row(
+    out: &mut String,
+    scenario: &str,
+    run: u64,
+    record: &RunRecord,
+    columns: &[usize],
+) {
     out.push_str(scenario);
     out.push(',');
     out.push_str(itoa::Buffer::new().format(run));
-    for x in record.metrics.iter() {
+    for &m in columns {
         out.push(',');
-        push_num(out, *x);
+        push_num(out, record.metrics[m]);
     }
     out.push('\n');
+}
+
+/// `distributions.csv`: per scenario and charted metric (see
+/// [`crate::aggregate::DISTRIBUTION_METRICS`]), how many runs had each value, in ascending
+/// order, then the runs without a value (an empty `value`).
+pub fn distributions_csv(agg: &Aggregate, scenarios: &[Scenario]) -> String {
+    let mut out = String::from("scenario,metric,value,count\n");
+    for (s, sc) in scenarios.iter().enumerate() {
+        for (k, &m) in crate::aggregate::DISTRIBUTION_METRICS.iter().enumerate() {
+            let d = agg.distribution(s, k);
+            for (x, c) in d.values() {
+                out.push_str(&sc.name);
+                out.push(',');
+                out.push_str(METRICS[m].name);
+                out.push(',');
+                push_num(&mut out, x);
+                out.push(',');
+                out.push_str(itoa::Buffer::new().format(c));
+                out.push('\n');
+            }
+            if d.none() > 0 {
+                let _ = writeln!(out, "{},{},,{}", sc.name, METRICS[m].name, d.none());
+            }
+        }
+    }
+    out
 }
 
 /// Where a censored quantile is reported: `>H`.

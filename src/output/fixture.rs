@@ -183,6 +183,26 @@ pub fn write(dir: &Path, scenarios: usize, runs: usize) -> std::io::Result<()> {
     }
     fs::write(dir.join("runs.csv"), out)?;
 
+    // distributions.csv: what a run writes, from the values as runs.csv has them.
+    let mut out = String::from("scenario,metric,value,count\n");
+    for (s, name) in names.iter().enumerate() {
+        for &m in crate::aggregate::DISTRIBUTION_METRICS.iter() {
+            let metric = crate::engine::METRICS[m].name;
+            let mi = metrics().position(|(x, _)| x == metric).expect("a metric");
+            let mut counts = crate::stats::ValueCounts::default();
+            for row in &values[s] {
+                counts.add(row[mi].map_or(f64::NAN, |v| fmt(v).parse().unwrap_or(f64::NAN)));
+            }
+            for (x, c) in counts.values() {
+                writeln!(out, "{name},{metric},{},{c}", crate::format::fmt_num(x)).unwrap();
+            }
+            if counts.none() > 0 {
+                writeln!(out, "{name},{metric},,{}", counts.none()).unwrap();
+            }
+        }
+    }
+    fs::write(dir.join("distributions.csv"), out)?;
+
     // summary.csv
     let mut out = String::from(
         "scenario,metric,mean,sd,ci95_low,ci95_high,p5,p10,p25,p50,p75,p85,p90,p95,n,completed_share\n",

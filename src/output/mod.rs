@@ -30,22 +30,6 @@ pub struct PlotSummary {
     pub files: Vec<PathBuf>,
 }
 
-/// Most rows of runs.csv that drawing reads back by default: every row is held in memory
-/// (about half a KiB each), so 2 million rows take about 1 GiB.
-pub const MAX_CHART_ROWS: u64 = 2_000_000;
-
-/// Refuse, before any simulation, a run whose charts would read back more rows than
-/// [`MAX_CHART_ROWS`]; `--no-charts` or `--allow-large` (deliberately) lift it.
-pub fn check_chartable(runs: u64, scenarios: usize, allow_large: bool) -> anyhow::Result<()> {
-    let rows = runs.saturating_mul(scenarios as u64);
-    if rows > MAX_CHART_ROWS && !allow_large {
-        return Err(crate::error::input_error(format!(
-            "--runs {runs} × {scenarios} scenarios = {rows} rows of runs.csv is above the limit of {MAX_CHART_ROWS} for drawing charts (the charts read every run back into memory); pass --no-charts, or --allow-large to raise the limit deliberately"
-        )));
-    }
-    Ok(())
-}
-
 /// Read the results in `dir`, draw every chart into `dir` in `formats`, write `report.html`.
 pub fn plot_dir(dir: &Path, formats: ImageFormat) -> anyhow::Result<PlotSummary> {
     let results = Results::read(dir)?;
@@ -108,10 +92,12 @@ pub fn draw_pending_with(
     formats: ImageFormat,
     keep_sections: bool,
 ) -> anyhow::Result<Vec<atomic::PendingFile>> {
+    use rayon::prelude::*;
     // Render every SVG in memory first: the report needs them, and a drawing failure
-    // then stops us before any file is touched.
+    // then stops us before any file is touched. Charts are drawn in parallel; the files
+    // keep the charts' order.
     let svgs = ChartKind::applying(results)
-        .iter()
+        .par_iter()
         .map(|k| k.svg_string(results).map(|s| (*k, s)))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let html = report::render(results, &svgs);
@@ -120,18 +106,26 @@ pub fn draw_pending_with(
     } else {
         html
     };
+    let per_chart = svgs
+        .par_iter()
+        .map(|(kind, svg)| -> anyhow::Result<Vec<atomic::PendingFile>> {
+            let base = dir.join(kind.file_stem());
+            let mut files = Vec::new();
+            if formats.png() {
+                files.push(kind.pending_png(results, &base.with_extension("png"))?);
+            }
+            if formats.svg() {
+                files.push(atomic::write_file(
+                    &base.with_extension("svg"),
+                    svg.as_bytes(),
+                )?);
+            }
+            Ok(files)
+        })
+        .collect::<Vec<_>>();
     let mut pending = Vec::new();
-    for (kind, svg) in &svgs {
-        let base = dir.join(kind.file_stem());
-        if formats.png() {
-            pending.push(kind.pending_png(results, &base.with_extension("png"))?);
-        }
-        if formats.svg() {
-            pending.push(atomic::write_file(
-                &base.with_extension("svg"),
-                svg.as_bytes(),
-            )?);
-        }
+    for files in per_chart {
+        pending.extend(files?);
     }
     pending.push(atomic::write_file(
         &dir.join("report.html"),

@@ -641,18 +641,20 @@ pub fn forecast_narrative(r: &Results) -> String {
             toml::Value::Table(s.table.clone()).try_into().ok();
         if let Some(sc) = scenario {
             if let Some(p) = sc.promised_sprint() {
-                let runs = r.run_values(&s.name, "completion_sprint");
-                if !runs.is_empty() {
-                    let by = runs
+                let runs = r.distribution(&s.name, "completion_sprint");
+                let total: u64 = runs.iter().map(|d| d.1).sum();
+                if total > 0 {
+                    let by: u64 = runs
                         .iter()
-                        .filter(|c| c.is_some_and(|c| c <= p as f64))
-                        .count();
+                        .filter(|d| d.0.is_some_and(|c| c <= p as f64))
+                        .map(|d| d.1)
+                        .sum();
                     let date = sc
                         .calendar()
                         .map_or_else(String::new, |c| format!(" ({})", c.sprint_end(p)));
                     parts.push(format!(
                         "The promise was {noun} {p}{date}: {} of the runs were done by then.",
-                        share(by as f64 / runs.len() as f64)
+                        share(by as f64 / total as f64)
                     ));
                 }
             }

@@ -87,6 +87,13 @@ fn as_integer(x: f64) -> Option<i64> {
     (i as f64 == x && x.abs() < 9e15).then_some(i)
 }
 
+/// `gamma().ln()`, computed once (the same bits: the same operations at run time).
+#[inline]
+fn ln_gamma() -> f64 {
+    static LN_GAMMA: std::sync::LazyLock<f64> = std::sync::LazyLock::new(|| gamma().ln());
+    *LN_GAMMA
+}
+
 fn gamma() -> f64 {
     (1.0 + ALPHA) / (1.0 - ALPHA)
 }
@@ -95,7 +102,7 @@ fn bucket(x: f64) -> i32 {
     if x == 0.0 || x.abs() < 1e-12 {
         return 0;
     }
-    let i = (x.abs().ln() / gamma().ln()).ceil() as i32 + 3000; // shift so buckets are > 0
+    let i = (x.abs().ln() / ln_gamma()).ceil() as i32 + 3000; // shift so buckets are > 0
     let i = i.max(1);
     if x > 0.0 {
         i

@@ -192,7 +192,6 @@ fn command_line_limits_are_input_errors() {
         (vec!["--runs", "0"], "--runs"),
         (vec!["--runs", "1000000000000"], "--allow-large"),
         (vec!["--threads", "0"], "--threads"),
-        (vec!["--runs", "3000000"], "--no-charts"),
     ] {
         let mut all = vec!["run", "aligned", "--out", out.to_str().unwrap()];
         all.extend(args);
@@ -261,9 +260,9 @@ type Breaker = Box<dyn Fn(&Path)>;
 fn bad_results_folders_are_rejected_by_plot() {
     let cases: Vec<(&str, Breaker, &[&str])> = vec![
         (
-            "empty runs.csv",
-            Box::new(|d| fs::write(d.join("runs.csv"), "").unwrap()),
-            &["runs.csv:1:", "empty"],
+            "empty distributions.csv",
+            Box::new(|d| fs::write(d.join("distributions.csv"), "").unwrap()),
+            &["distributions.csv:1:", "empty"],
         ),
         (
             "empty summary.csv",
@@ -278,11 +277,11 @@ fn bad_results_folders_are_rejected_by_plot() {
         (
             "header only",
             Box::new(|d| {
-                edit(&d.join("runs.csv"), |t| {
+                edit(&d.join("distributions.csv"), |t| {
                     t.lines().next().unwrap().to_string() + "\n"
                 })
             }),
-            &["runs.csv:2:", "no runs"],
+            &["distributions.csv:2:", "no runs"],
         ),
         (
             "missing file",
@@ -298,8 +297,26 @@ fn bad_results_folders_are_rejected_by_plot() {
             &["compare.csv", "missing"],
         ),
         (
-            "missing column runs",
+            "missing column distributions",
             Box::new(|d| {
+                edit(&d.join("distributions.csv"), |t| {
+                    t.replacen("count", "cnt", 1)
+                })
+            }),
+            &["distributions.csv:1:", "missing column 'count'"],
+        ),
+        (
+            "neither distributions.csv nor runs.csv",
+            Box::new(|d| {
+                fs::remove_file(d.join("distributions.csv")).unwrap();
+                fs::remove_file(d.join("runs.csv")).unwrap();
+            }),
+            &["distributions.csv", "missing"],
+        ),
+        (
+            "missing column in the runs.csv of an older folder",
+            Box::new(|d| {
+                fs::remove_file(d.join("distributions.csv")).unwrap();
                 edit(&d.join("runs.csv"), |t| {
                     t.replacen("completion_sprint", "completion", 1)
                 })
@@ -319,11 +336,11 @@ fn bad_results_folders_are_rejected_by_plot() {
         (
             "short row",
             Box::new(|d| {
-                replace_line(&d.join("runs.csv"), 3, |l| {
-                    l.split(',').take(4).collect::<Vec<_>>().join(",")
+                replace_line(&d.join("distributions.csv"), 3, |l| {
+                    l.split(',').take(2).collect::<Vec<_>>().join(",")
                 })
             }),
-            &["runs.csv:4:", "malformed row"],
+            &["distributions.csv:4:", "malformed row"],
         ),
         (
             "long row",
@@ -337,8 +354,8 @@ fn bad_results_folders_are_rejected_by_plot() {
         ),
         (
             "text for number",
-            Box::new(|d| set_cell(&d.join("runs.csv"), 0, "value_efficiency", "high")),
-            &["runs.csv:2:", "value_efficiency", "expected a number"],
+            Box::new(|d| set_cell(&d.join("distributions.csv"), 0, "value", "high")),
+            &["distributions.csv:2:", "value", "expected a number"],
         ),
         (
             "NaN cell",
@@ -352,7 +369,15 @@ fn bad_results_folders_are_rejected_by_plot() {
         ),
         (
             "negative run",
-            Box::new(|d| set_cell(&d.join("runs.csv"), 1, "run", "-1")),
+            Box::new(|d| set_cell(&d.join("distributions.csv"), 1, "count", "-1")),
+            &["distributions.csv:3:", "'count'", "whole number"],
+        ),
+        (
+            "negative run in the runs.csv of an older folder",
+            Box::new(|d| {
+                fs::remove_file(d.join("distributions.csv")).unwrap();
+                set_cell(&d.join("runs.csv"), 1, "run", "-1")
+            }),
             &["runs.csv:3:", "'run'", "whole number"],
         ),
         (
@@ -383,12 +408,12 @@ fn bad_results_folders_are_rejected_by_plot() {
         (
             "non-UTF-8 csv",
             Box::new(|d| {
-                let mut b = fs::read(d.join("runs.csv")).unwrap();
+                let mut b = fs::read(d.join("distributions.csv")).unwrap();
                 let at = b.iter().position(|&c| c == b'\n').unwrap() + 3;
                 b[at] = 0xff;
-                fs::write(d.join("runs.csv"), b).unwrap();
+                fs::write(d.join("distributions.csv"), b).unwrap();
             }),
-            &["runs.csv:2:", "UTF-8"],
+            &["distributions.csv:2:", "UTF-8"],
         ),
         (
             "non-UTF-8 toml",

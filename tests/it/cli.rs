@@ -70,18 +70,70 @@ fn first_line(path: &Path) -> String {
         .to_string()
 }
 
+/// The documented columns of runs.csv for a run of throughput scenarios only: the
+/// backticked list in the runs.csv section that starts with `scenario,run,`.
+fn documented_throughput_header() -> String {
+    let md = outputs_md();
+    let sec = section(&md, "runs.csv");
+    let i = sec
+        .find("`scenario,run,completion")
+        .expect("the throughput model's columns");
+    let rest = &sec[i + 1..];
+    rest[..rest.find('`').unwrap()].to_string()
+}
+
 /// Every output file exists in `out`, with the documented columns.
 fn assert_outputs(out: &Path, scenarios: &[&str], runs: usize, charts: bool) {
-    for file in ["runs.csv", "summary.csv", "compare.csv", "sprints.csv"] {
+    for file in [
+        "summary.csv",
+        "compare.csv",
+        "sprints.csv",
+        "distributions.csv",
+    ] {
         assert_eq!(
             first_line(&out.join(file)),
             documented_header(file),
             "{file} header"
         );
     }
+    let throughput_only = scenarios.iter().all(|s| *s == "forecast");
+    let runs_header = if throughput_only {
+        documented_throughput_header()
+    } else {
+        documented_header("runs.csv")
+    };
+    assert_eq!(
+        first_line(&out.join("runs.csv")),
+        runs_header,
+        "runs.csv header"
+    );
+    // The throughput model's columns are the columns it gives values (the code's list).
+    if throughput_only {
+        let code: Vec<&str> = backsim::engine::metrics::THROUGHPUT_METRICS
+            .iter()
+            .map(|&m| backsim::engine::METRICS[m].name)
+            .collect();
+        assert_eq!(runs_header, format!("scenario,run,{}", code.join(",")));
+    }
+    // distributions.csv: every documented metric, each scenario's counts adding up to runs.
+    let dist = std::fs::read_to_string(out.join("distributions.csv")).unwrap();
+    for s in scenarios {
+        for m in [
+            "completion_sprint",
+            "release_delay_sprints",
+            "value_efficiency",
+        ] {
+            let n: usize = dist
+                .lines()
+                .filter(|l| l.starts_with(&format!("{s},{m},")))
+                .map(|l| l.rsplit(',').next().unwrap().parse::<usize>().unwrap())
+                .sum();
+            assert_eq!(n, runs, "distributions.csv {s} {m}");
+        }
+    }
     let runs_csv = std::fs::read_to_string(out.join("runs.csv")).unwrap();
     assert_eq!(runs_csv.lines().count(), 1 + runs * scenarios.len());
-    let width = documented_header("runs.csv").split(',').count();
+    let width = runs_header.split(',').count();
     for line in runs_csv.lines() {
         assert_eq!(line.split(',').count(), width, "runs.csv row {line}");
     }
@@ -431,6 +483,51 @@ fn plot_redraws_the_same_charts_and_report_from_the_csvs() {
             "{} differs after plot",
             p.display()
         );
+    }
+}
+
+/// `plot` draws from the bounded summaries: a run folder without runs.csv still gets every
+/// chart, and they are the very files `run` drew (a mixed roles and forecast run).
+#[test]
+fn plot_without_runs_csv_draws_the_charts_run_drew() {
+    let tmp = tempfile::tempdir().unwrap();
+    backsim(tmp.path())
+        .args(["run", "aligned", "forecast", "--runs", "40", "-q"])
+        .assert()
+        .success();
+    let out = tmp.path().join("output");
+    let charts = |dir: &Path| -> Vec<(String, Vec<u8>)> {
+        let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "png" || e == "svg"))
+            .map(|p| {
+                let name = p.file_name().unwrap().to_string_lossy().into_owned();
+                (name, std::fs::read(&p).unwrap())
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let drawn = charts(&out);
+    // Every chart but the how-many one (the forecast has no target), as PNG and SVG.
+    assert_eq!(drawn.len(), 2 * (ChartKind::ALL.len() - 1));
+    assert!(!drawn.iter().any(|c| c.0.starts_with("forecast_how_many")));
+    std::fs::remove_file(out.join("runs.csv")).unwrap();
+    for (name, _) in &drawn {
+        std::fs::remove_file(out.join(name)).unwrap();
+    }
+    backsim(tmp.path())
+        .args(["plot", "output"])
+        .assert()
+        .success();
+    let redrawn = charts(&out);
+    assert_eq!(
+        drawn.iter().map(|c| &c.0).collect::<Vec<_>>(),
+        redrawn.iter().map(|c| &c.0).collect::<Vec<_>>()
+    );
+    for (a, b) in drawn.iter().zip(&redrawn) {
+        assert!(a.1 == b.1, "{} differs between run and plot", a.0);
     }
 }
 

@@ -40,20 +40,23 @@ where
 }
 
 /// Empirical CDF over ALL runs (censored runs count in the denominator, never as done),
-/// as (value, share ≤ value) at each distinct value.
-pub fn ecdf(values: &[Option<f64>]) -> Vec<(f64, f64)> {
-    let n = values.len();
+/// as (value, share ≤ value) at each distinct value, from a distribution (value, runs)
+/// (`None` = no value).
+pub fn ecdf(dist: &[(Option<f64>, u64)]) -> Vec<(f64, f64)> {
+    let n: u64 = dist.iter().map(|d| d.1).sum();
     if n == 0 {
         return Vec::new();
     }
-    let mut v: Vec<f64> = values.iter().flatten().copied().collect();
-    v.sort_by(f64::total_cmp);
+    let mut v: Vec<(f64, u64)> = dist.iter().filter_map(|d| d.0.map(|x| (x, d.1))).collect();
+    v.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut out: Vec<(f64, f64)> = Vec::new();
-    for (i, x) in v.iter().enumerate() {
-        let share = (i + 1) as f64 / n as f64;
+    let mut acc = 0u64;
+    for (x, c) in v {
+        acc += c;
+        let share = acc as f64 / n as f64;
         match out.last_mut() {
-            Some(last) if last.0 == *x => last.1 = share,
-            _ => out.push((*x, share)),
+            Some(last) if last.0 == x => last.1 = share,
+            _ => out.push((x, share)),
         }
     }
     out
@@ -64,12 +67,17 @@ pub fn cdf_quantile(cdf: &[(f64, f64)], q: f64) -> Option<f64> {
     cdf.iter().find(|(_, s)| *s >= q - 1e-12).map(|(x, _)| *x)
 }
 
-/// Share of runs done by the end of each sprint 1..=horizon (censored = not done).
-pub fn done_by(values: &[Option<f64>], horizon: u64) -> Vec<(u64, f64)> {
-    let n = values.len().max(1) as f64;
+/// Share of runs done by the end of each sprint 1..=horizon (censored = not done), from the
+/// completion sprints' distribution (value, runs).
+pub fn done_by(dist: &[(Option<f64>, u64)], horizon: u64) -> Vec<(u64, f64)> {
+    let n = dist.iter().map(|d| d.1).sum::<u64>().max(1) as f64;
     (1..=horizon)
         .map(|k| {
-            let done = values.iter().flatten().filter(|c| **c <= k as f64).count();
+            let done: u64 = dist
+                .iter()
+                .filter(|d| d.0.is_some_and(|c| c <= k as f64))
+                .map(|d| d.1)
+                .sum();
             (k, done as f64 / n)
         })
         .collect()
@@ -91,7 +99,7 @@ where
         .scenarios
         .iter()
         .enumerate()
-        .map(|(i, s)| (i, ecdf(&r.run_values(&s.name, "release_delay_sprints"))))
+        .map(|(i, s)| (i, ecdf(&r.distribution(&s.name, "release_delay_sprints"))))
         .collect();
     let all: Vec<f64> = cdfs
         .iter()
@@ -192,7 +200,7 @@ where
         .map(|(i, s)| {
             (
                 i,
-                done_by(&r.run_values(&s.name, "completion_sprint"), horizon),
+                done_by(&r.distribution(&s.name, "completion_sprint"), horizon),
             )
         })
         .collect();
@@ -247,7 +255,7 @@ mod tests {
 
     #[test]
     fn ecdf_counts_censored_in_denominator() {
-        let v = [Some(1.0), Some(2.0), Some(2.0), None];
+        let v = [(Some(1.0), 1), (Some(2.0), 2), (None, 1)];
         let c = ecdf(&v);
         assert_eq!(c, vec![(1.0, 0.25), (2.0, 0.75)]);
         assert_eq!(cdf_quantile(&c, 0.5), Some(2.0));
@@ -256,7 +264,7 @@ mod tests {
 
     #[test]
     fn done_by_treats_censored_as_not_done() {
-        let v = [Some(3.0), None, Some(5.0), Some(4.0)];
+        let v = [(Some(3.0), 1), (None, 1), (Some(5.0), 1), (Some(4.0), 1)];
         let d = done_by(&v, 5);
         assert_eq!(d[2], (3, 0.25));
         assert_eq!(d[4], (5, 0.75));

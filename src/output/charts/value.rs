@@ -4,12 +4,13 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::stats::quantile_sorted;
+use crate::stats::quantile_by;
 
 use super::common::*;
 use crate::output::results::Results;
 
-/// Tukey box: quartiles, whiskers at the furthest points within 1.5 IQR, outliers.
+/// Tukey box: quartiles, whiskers at the furthest values within 1.5 IQR, outliers (each
+/// distinct value with its number of runs).
 #[derive(Debug, Clone, PartialEq)]
 pub struct BoxStats {
     pub q1: f64,
@@ -17,58 +18,86 @@ pub struct BoxStats {
     pub q3: f64,
     pub lo_whisker: f64,
     pub hi_whisker: f64,
-    pub outliers: Vec<f64>,
+    pub outliers: Vec<(f64, u64)>,
 }
 
-pub fn box_stats(values: &[f64]) -> Option<BoxStats> {
-    if values.is_empty() {
+/// The box of a distribution `dist` (value, runs) sorted by value. The quartiles are
+/// `quartiles` when given (summary.csv's P25, P50 and P75, exact up to the sketch's cap),
+/// else computed from `dist` (linear interpolation between order statistics).
+pub fn box_stats(dist: &[(f64, u64)], quartiles: Option<(f64, f64, f64)>) -> Option<BoxStats> {
+    let n: u64 = dist.iter().map(|d| d.1).sum();
+    if n == 0 {
         return None;
     }
-    let mut v = values.to_vec();
-    v.sort_by(f64::total_cmp);
-    let q1 = quantile_sorted(&v, 0.25);
-    let median = quantile_sorted(&v, 0.5);
-    let q3 = quantile_sorted(&v, 0.75);
+    let (q1, median, q3) = quartiles.unwrap_or_else(|| {
+        // The k-th smallest value (0-based) by a walk over the cumulative counts.
+        let at = |k: u64| {
+            let mut acc = 0;
+            for &(x, c) in dist {
+                acc += c;
+                if k < acc {
+                    return x;
+                }
+            }
+            f64::NAN
+        };
+        let q = |p| quantile_by(n, p, at);
+        (q(0.25), q(0.5), q(0.75))
+    });
     let iqr = q3 - q1;
     let (lo_f, hi_f) = (q1 - 1.5 * iqr, q3 + 1.5 * iqr);
-    let inside: Vec<f64> = v
-        .iter()
-        .copied()
-        .filter(|x| *x >= lo_f && *x <= hi_f)
-        .collect();
+    let inside = || {
+        dist.iter()
+            .map(|d| d.0)
+            .filter(|x| *x >= lo_f && *x <= hi_f)
+    };
     Some(BoxStats {
         q1,
         median,
         q3,
-        lo_whisker: inside.first().copied().unwrap_or(q1),
-        hi_whisker: inside.last().copied().unwrap_or(q3),
-        outliers: v.into_iter().filter(|x| *x < lo_f || *x > hi_f).collect(),
+        lo_whisker: inside().next().unwrap_or(q1),
+        hi_whisker: inside().next_back().unwrap_or(q3),
+        outliers: dist
+            .iter()
+            .copied()
+            .filter(|d| d.0 < lo_f || d.0 > hi_f)
+            .collect(),
     })
 }
 
 /// (mean, CI low, CI high).
 pub type MeanCi = (f64, f64, f64);
 
-/// Mean and 95 % CI: from summary.csv when present, else a normal approximation.
-pub fn mean_ci(r: &Results, scenario: &str, metric: &str, values: &[f64]) -> Option<MeanCi> {
+/// Mean and 95 % CI: from summary.csv when present, else a normal approximation from the
+/// distribution (value, runs).
+pub fn mean_ci(r: &Results, scenario: &str, metric: &str, dist: &[(f64, u64)]) -> Option<MeanCi> {
     if let Some(s) = r.summary_row(scenario, metric) {
         if let (Some(m), Some(lo), Some(hi)) = (s.mean, s.ci95_low, s.ci95_high) {
             return Some((m, lo, hi));
         }
     }
-    if values.is_empty() {
+    let n: u64 = dist.iter().map(|d| d.1).sum();
+    if n == 0 {
         return None;
     }
-    let n = values.len() as f64;
-    let m = values.iter().sum::<f64>() / n;
-    let sd = if values.len() > 1 {
-        (values.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
+    let nf = n as f64;
+    let m = dist.iter().map(|d| d.0 * d.1 as f64).sum::<f64>() / nf;
+    let sd = if n > 1 {
+        (dist
+            .iter()
+            .map(|d| (d.0 - m).powi(2) * d.1 as f64)
+            .sum::<f64>()
+            / (nf - 1.0))
+            .sqrt()
     } else {
         0.0
     };
-    let h = 1.96 * sd / n.sqrt();
+    let h = 1.96 * sd / nf.sqrt();
     Some((m, m - h, m + h))
 }
+
+/// A scenario's value efficiency: its distribution (value, runs), box and mean with CI.
+type Scenario = (Vec<(f64, u64)>, Option<BoxStats>, Option<MeanCi>);
 
 /// Shorten a long scenario name for an axis label.
 pub fn short(name: &str, max: usize) -> String {
@@ -87,16 +116,21 @@ where
     DB::ErrorType: 'static,
 {
     let n = r.scenarios.len();
-    let data: Vec<(Vec<f64>, Option<BoxStats>, Option<MeanCi>)> = r
+    let data: Vec<Scenario> = r
         .scenarios
         .iter()
         .map(|s| {
-            let v: Vec<f64> = r
-                .run_values(&s.name, "value_efficiency")
+            let v: Vec<(f64, u64)> = r
+                .distribution(&s.name, "value_efficiency")
                 .into_iter()
-                .flatten()
+                .filter_map(|(x, c)| x.map(|x| (x, c)))
                 .collect();
-            let b = box_stats(&v);
+            // The quartiles summary.csv has (exact up to the sketch's cap).
+            let quartiles = r.summary_row(&s.name, "value_efficiency").and_then(|row| {
+                let p = |i: usize| row.pct[i].and_then(|p| p.value());
+                Some((p(2)?, p(3)?, p(4)?))
+            });
+            let b = box_stats(&v, quartiles);
             let m = mean_ci(r, &s.name, "value_efficiency", &v);
             (v, b, m)
         })
@@ -114,13 +148,13 @@ where
         Some("Value realized ÷ value of a perfect-information oracle on the same world (higher is better)"),
         &entries,
     )?;
-    let below_zero: usize = data
+    let below_zero: u64 = data
         .iter()
-        .map(|d| d.0.iter().filter(|v| **v < 0.0).count())
+        .flat_map(|d| d.0.iter().filter(|v| v.0 < 0.0).map(|v| v.1))
         .sum();
-    let above_one: usize = data
+    let above_one: u64 = data
         .iter()
-        .map(|d| d.0.iter().filter(|v| **v > 1.0).count())
+        .flat_map(|d| d.0.iter().filter(|v| v.0 > 1.0).map(|v| v.1))
         .sum();
     let (pw, ph) = plot.dim_in_pixel();
     let (plot, foot) = plot.split_vertically(ph as i32 - 34);
@@ -238,13 +272,13 @@ where
                 INK.stroke_width(4),
             ))?;
             let mut off = (0, 0);
-            for o in &b.outliers {
-                if *o < ylo {
-                    off.0 += 1;
-                } else if *o > yhi {
-                    off.1 += 1;
+            for &(o, runs) in &b.outliers {
+                if o < ylo {
+                    off.0 += runs;
+                } else if o > yhi {
+                    off.1 += runs;
                 } else {
-                    draw_marker(area, (x, *o), Marker::Circle, 4, c.stroke_width(2))?;
+                    draw_marker(area, (x, o), Marker::Circle, 4, c.stroke_width(2))?;
                 }
             }
             for (count, y, v, arrow) in [
@@ -315,10 +349,15 @@ mod tests {
 
     #[test]
     fn box_stats_flags_outliers() {
-        let b = box_stats(&[1.0, 2.0, 3.0, 4.0, 5.0, 100.0]).unwrap();
+        let d = [(1.0, 1), (2.0, 1), (3.0, 1), (4.0, 1), (5.0, 1), (100.0, 1)];
+        let b = box_stats(&d, None).unwrap();
         assert_eq!(b.median, 3.5);
-        assert_eq!(b.outliers, vec![100.0]);
+        assert_eq!(b.outliers, vec![(100.0, 1)]);
         assert_eq!(b.hi_whisker, 5.0);
+        // Counts weigh like repeated values.
+        let w = box_stats(&[(1.0, 2), (2.0, 1), (3.0, 1)], None).unwrap();
+        let flat = box_stats(&[(1.0, 1), (1.0, 1), (2.0, 1), (3.0, 1)], None).unwrap();
+        assert_eq!((w.q1, w.median, w.q3), (flat.q1, flat.median, flat.q3));
     }
 
     #[test]

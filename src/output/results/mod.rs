@@ -1,8 +1,11 @@
 //! Reading a `backsim run` output folder back (see `docs/outputs.md`, the contract).
 //!
-//! [`Results::read`] loads `scenarios.toml`, `runs.csv`, `summary.csv`, `compare.csv` and
-//! `sprints.csv` and checks them; every problem becomes an [`input_error`] naming the file and
-//! the line, so that `backsim plot` exits with code 2 before anything is written.
+//! [`Results::read`] loads `scenarios.toml`, `summary.csv`, `compare.csv`, `sprints.csv` and
+//! `distributions.csv` (and `forecast.csv` when there is one) and checks them; every problem
+//! becomes an [`input_error`] naming the file and the line, so that `backsim plot` exits with
+//! code 2 before anything is written. These are bounded summaries: `runs.csv` is never read,
+//! except to rebuild the distributions of a folder written before `distributions.csv` existed
+//! (streamed, in bounded memory).
 
 use std::path::{Path, PathBuf};
 
@@ -11,17 +14,18 @@ use crate::error::input_error;
 mod read;
 
 use read::{
-    read_compare, read_forecast, read_forecast_dist, read_runs, read_scenarios, read_sprints,
-    read_summary,
+    distributions_from_runs, read_compare, read_distributions, read_forecast, read_forecast_dist,
+    read_scenarios, read_sprints, read_summary,
 };
 
-/// The files a results folder must hold.
+/// The files a results folder must hold (`distributions.csv` may be replaced by `runs.csv`
+/// in a folder written before it existed).
 pub const RESULT_FILES: [&str; 5] = [
     "scenarios.toml",
-    "runs.csv",
     "summary.csv",
     "compare.csv",
     "sprints.csv",
+    "distributions.csv",
 ];
 
 /// Everything `backsim run` wrote, read back.
@@ -31,7 +35,8 @@ pub struct Results {
     pub run: RunInfo,
     /// In run order: the position decides a scenario's colour in every chart.
     pub scenarios: Vec<ScenarioInfo>,
-    pub runs: RunsTable,
+    /// `distributions.csv`: the charted metrics' distributions.
+    pub distributions: Vec<DistRow>,
     pub summary: Vec<SummaryRow>,
     pub compare: Vec<CompareRow>,
     pub sprints: Vec<SprintRow>,
@@ -87,20 +92,14 @@ pub struct ScenarioInfo {
     pub table: toml::Table,
 }
 
-/// `runs.csv`: one row per scenario × replication, one value per metric column.
-#[derive(Debug, Clone, Default)]
-pub struct RunsTable {
-    /// Metric column names, in file order (after `scenario,run`).
-    pub metrics: Vec<String>,
-    pub rows: Vec<RunRow>,
-}
-
-#[derive(Debug, Clone)]
-pub struct RunRow {
+/// One row of `distributions.csv`: `count` runs of `scenario` had `value` of `metric`
+/// (`None`: no value, e.g. not done within the horizon).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DistRow {
     pub scenario: String,
-    pub run: u64,
-    /// Parallel to [`RunsTable::metrics`]; `None` = empty cell (e.g. censored).
-    pub values: Vec<Option<f64>>,
+    pub metric: String,
+    pub value: Option<f64>,
+    pub count: u64,
 }
 
 /// A summary percentile: a number, or `>H` when it falls among censored runs.
@@ -207,12 +206,9 @@ pub struct SprintRow {
     pub p90: Option<f64>,
 }
 
-/// Per-run metrics the charts need: `runs.csv` must have these columns.
-pub const REQUIRED_RUN_METRICS: [&str; 3] = [
-    "completion_sprint",
-    "release_delay_sprints",
-    "value_efficiency",
-];
+/// Per-run metrics the charts need: a `runs.csv` read in place of `distributions.csv` must
+/// have these columns (`value_efficiency` is read when present).
+pub const REQUIRED_RUN_METRICS: [&str; 2] = ["completion_sprint", "release_delay_sprints"];
 
 impl Results {
     /// Read and check a results folder. Errors are input errors (exit code 2).
@@ -229,10 +225,11 @@ impl Results {
                 dir.display()
             )));
         }
+        let from_runs = !path("distributions.csv").is_file() && path("runs.csv").is_file();
         let missing: Vec<&str> = RESULT_FILES
             .iter()
             .copied()
-            .filter(|f| !path(f).is_file())
+            .filter(|f| !(path(f).is_file() || from_runs && *f == "distributions.csv"))
             .collect();
         if missing.len() == RESULT_FILES.len() {
             return Err(input_error(format!(
@@ -251,7 +248,11 @@ impl Results {
 
         let (run, scenarios) = read_scenarios(&path("scenarios.toml"))?;
         let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
-        let runs = read_runs(&path("runs.csv"), &names)?;
+        let distributions = if from_runs {
+            distributions_from_runs(&path("runs.csv"), &names)?
+        } else {
+            read_distributions(&path("distributions.csv"), &names)?
+        };
         let summary = read_summary(&path("summary.csv"), &names)?;
         let compare = read_compare(&path("compare.csv"), &names)?;
         let sprints = read_sprints(&path("sprints.csv"), &names)?;
@@ -269,7 +270,7 @@ impl Results {
             dir: dir.to_path_buf(),
             run,
             scenarios,
-            runs,
+            distributions,
             summary,
             compare,
             sprints,
@@ -295,21 +296,20 @@ impl Results {
         self.scenarios.iter().position(|s| s.name == name)
     }
 
-    pub fn metric_column(&self, metric: &str) -> Option<usize> {
-        self.runs.metrics.iter().position(|m| m == metric)
-    }
-
-    /// All values of a per-run metric for one scenario; `None` for empty cells.
-    pub fn run_values(&self, scenario: &str, metric: &str) -> Vec<Option<f64>> {
-        let Some(col) = self.metric_column(metric) else {
-            return Vec::new();
-        };
-        self.runs
-            .rows
+    /// The distribution of a charted metric in one scenario: (value, runs) in ascending
+    /// order of value, then (None, runs without a value) if any.
+    pub fn distribution(&self, scenario: &str, metric: &str) -> Vec<(Option<f64>, u64)> {
+        let mut v: Vec<(Option<f64>, u64)> = self
+            .distributions
             .iter()
-            .filter(|r| r.scenario == scenario)
-            .map(|r| r.values[col])
-            .collect()
+            .filter(|d| d.scenario == scenario && d.metric == metric)
+            .map(|d| (d.value, d.count))
+            .collect();
+        v.sort_by(|a, b| match (a.0, b.0) {
+            (Some(x), Some(y)) => x.total_cmp(&y),
+            (x, y) => y.is_some().cmp(&x.is_some()),
+        });
+        v
     }
 
     pub fn summary_row(&self, scenario: &str, metric: &str) -> Option<&SummaryRow> {
@@ -342,21 +342,12 @@ impl Results {
         }
         let from_sprints = self.sprints.iter().map(|r| r.sprint).max().unwrap_or(0);
         let from_runs = self
-            .run_values_all("completion_sprint")
-            .into_iter()
+            .distributions
+            .iter()
+            .filter(|d| d.metric == "completion_sprint")
+            .filter_map(|d| d.value)
             .fold(0.0f64, f64::max) as u64;
         from_sprints.max(from_runs).max(1)
-    }
-
-    fn run_values_all(&self, metric: &str) -> Vec<f64> {
-        let Some(col) = self.metric_column(metric) else {
-            return Vec::new();
-        };
-        self.runs
-            .rows
-            .iter()
-            .filter_map(|r| r.values[col])
-            .collect()
     }
 
     /// Metrics in `compare.csv`, in file order, without duplicates.
@@ -384,14 +375,26 @@ mod tests {
         let r = Results::read(dir.path()).unwrap();
         assert_eq!(r.scenarios.len(), 3);
         assert_eq!(r.run.baseline, r.scenarios[0].name);
-        assert_eq!(r.runs.rows.len(), 120);
+        let runs = |s: usize, m: &str| -> u64 {
+            r.distribution(&r.scenarios[s].name, m)
+                .iter()
+                .map(|d| d.1)
+                .sum()
+        };
+        assert_eq!(
+            runs(0, "completion_sprint") + runs(2, "value_efficiency"),
+            80
+        );
         assert!(r
             .summary
             .iter()
             .any(|s| matches!(s.p85(), Some(Pct::Beyond(_)))));
-        assert!(r
-            .run_values(&r.scenarios[1].name, "completion_sprint")
-            .contains(&None));
+        let done = r.distribution(&r.scenarios[1].name, "completion_sprint");
+        assert_eq!(done.last().unwrap().0, None, "{done:?}");
+        // The same distributions from runs.csv, in a folder without distributions.csv.
+        fs::remove_file(dir.path().join("distributions.csv")).unwrap();
+        let old = Results::read(dir.path()).unwrap();
+        assert_eq!(old.distributions, r.distributions);
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //! [`CsvFile`], which knows its columns and words every error with the file and the line.
 
 use super::{
-    BetterWhen, CompareRow, ForecastDistRow, ForecastRow, Pct, RunInfo, RunRow, RunsTable,
-    ScenarioInfo, SprintRow, SummaryRow, PERCENTILES, REQUIRED_RUN_METRICS,
+    BetterWhen, CompareRow, DistRow, ForecastDistRow, ForecastRow, Pct, RunInfo, ScenarioInfo,
+    SprintRow, SummaryRow, PERCENTILES, REQUIRED_RUN_METRICS,
 };
 use crate::error::input_error;
 use std::collections::HashMap;
@@ -123,7 +123,6 @@ pub(super) fn read_scenarios(path: &Path) -> anyhow::Result<(RunInfo, Vec<Scenar
 struct CsvFile {
     path: PathBuf,
     columns: HashMap<String, usize>,
-    headers: Vec<String>,
 }
 
 impl CsvFile {
@@ -162,7 +161,6 @@ impl CsvFile {
             CsvFile {
                 path: path.to_path_buf(),
                 columns,
-                headers,
             },
             rdr,
         ))
@@ -278,34 +276,74 @@ fn csv_error(path: &Path, e: &csv::Error) -> anyhow::Error {
     }
 }
 
-pub(super) fn read_runs(path: &Path, known: &[&str]) -> anyhow::Result<RunsTable> {
+pub(super) fn read_distributions(path: &Path, known: &[&str]) -> anyhow::Result<Vec<DistRow>> {
+    let (f, mut rdr) = CsvFile::open(path, &["scenario", "metric", "value", "count"])?;
+    let mut out = Vec::new();
+    for (line, rec) in f.records(&mut rdr)? {
+        out.push(DistRow {
+            scenario: f.scenario(line, &rec, "scenario", known)?,
+            metric: f.text(line, &rec, "metric")?,
+            value: f.opt_num(line, &rec, "value")?,
+            count: f.uint(line, &rec, "count")?,
+        });
+    }
+    if out.is_empty() {
+        return Err(input_error(format!("{}:2: no runs", path.display())));
+    }
+    Ok(out)
+}
+
+/// The distributions of a folder written before `distributions.csv` existed, from its
+/// `runs.csv`, streamed row by row (memory does not grow with the runs).
+pub(super) fn distributions_from_runs(path: &Path, known: &[&str]) -> anyhow::Result<Vec<DistRow>> {
+    use crate::aggregate::DISTRIBUTION_METRICS;
+    use crate::engine::metrics::METRICS;
+    use crate::stats::ValueCounts;
     let mut required = vec!["scenario", "run"];
     required.extend(REQUIRED_RUN_METRICS);
     let (f, mut rdr) = CsvFile::open(path, &required)?;
-    let metrics: Vec<String> = f
-        .headers
+    let metrics: Vec<&str> = DISTRIBUTION_METRICS
         .iter()
-        .filter(|h| *h != "scenario" && *h != "run")
-        .cloned()
+        .map(|&m| METRICS[m].name)
+        .filter(|m| f.columns.contains_key(*m))
         .collect();
-    let mut rows = Vec::new();
-    for (line, rec) in f.records(&mut rdr)? {
+    let mut counts = vec![vec![ValueCounts::default(); metrics.len()]; known.len()];
+    let mut rec = csv::StringRecord::new();
+    let mut rows = 0u64;
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(csv_error(&f.path, &e)),
+        }
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
         let scenario = f.scenario(line, &rec, "scenario", known)?;
-        let run = f.uint(line, &rec, "run")?;
-        let values = metrics
-            .iter()
-            .map(|m| f.opt_num(line, &rec, m))
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        rows.push(RunRow {
-            scenario,
-            run,
-            values,
-        });
+        f.uint(line, &rec, "run")?;
+        let s = known.iter().position(|k| *k == scenario).unwrap_or(0);
+        for (c, m) in counts[s].iter_mut().zip(&metrics) {
+            c.add(f.opt_num(line, &rec, m)?.unwrap_or(f64::NAN));
+        }
+        rows += 1;
     }
-    if rows.is_empty() {
+    if rows == 0 {
         return Err(input_error(format!("{}:2: no runs", path.display())));
     }
-    Ok(RunsTable { metrics, rows })
+    let mut out = Vec::new();
+    for (s, per) in counts.iter().enumerate() {
+        for (c, m) in per.iter().zip(&metrics) {
+            let row = |value, count| DistRow {
+                scenario: known[s].to_string(),
+                metric: m.to_string(),
+                value,
+                count,
+            };
+            out.extend(c.values().into_iter().map(|(x, n)| row(Some(x), n)));
+            if c.none() > 0 {
+                out.push(row(None, c.none()));
+            }
+        }
+    }
+    Ok(out)
 }
 
 pub(super) fn read_summary(path: &Path, known: &[&str]) -> anyhow::Result<Vec<SummaryRow>> {

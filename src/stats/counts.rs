@@ -1,0 +1,197 @@
+//! A whole distribution in bounded memory, for charts: how many runs had each value.
+//!
+//! Whole numbers (completion sprints, release delays) are counted exactly, one counter per
+//! value. Other values are first rounded by [`chart_value`] to 4 significant digits (values
+//! below 10⁻³ in size to multiples of 10⁻⁶), which is far below a pixel on any chart and
+//! bounds the number of distinct values; rounding never moves a value across 0 or 1, so
+//! "below 0" and "above 1" counts stay exact. Runs without a value are counted apart.
+
+use std::collections::BTreeMap;
+
+/// Whole values kept in the dense counter span at most this many values; wider data goes to
+/// the sorted map.
+const DENSE_SPAN: i64 = 1 << 14;
+
+/// Counts of the values of one metric over runs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ValueCounts {
+    /// `dense[v - lo]`: runs whose value was the whole number v.
+    lo: i64,
+    dense: Vec<u64>,
+    /// Other values (rounded by [`chart_value`]) by their order-preserving bit pattern.
+    other: BTreeMap<u64, u64>,
+    /// Runs without a value (not done within the horizon, for a censored metric).
+    none: u64,
+}
+
+/// `x` rounded for a chart: 4 significant digits (multiples of 10⁻⁶ below 10⁻³), unless the
+/// rounding would move it across 0 or 1.
+pub fn chart_value(x: f64) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let e = x.abs().log10().floor().max(-3.0) as i32 - 3;
+    let r = if e < 0 {
+        let s = 10f64.powi(-e);
+        (x * s).round() / s
+    } else {
+        let s = 10f64.powi(e);
+        (x / s).round() * s
+    };
+    if (r < 0.0) != (x < 0.0) || (r > 1.0) != (x > 1.0) || (r == 0.0) != (x == 0.0) {
+        x
+    } else {
+        r
+    }
+}
+
+/// An order-preserving key for a finite f64 (−0 and +0 alike).
+fn key(x: f64) -> u64 {
+    let b = (x + 0.0).to_bits();
+    if b >> 63 == 1 {
+        !b
+    } else {
+        b | (1 << 63)
+    }
+}
+
+fn from_key(k: u64) -> f64 {
+    f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k })
+}
+
+impl ValueCounts {
+    /// One run's value; NaN = no value.
+    #[inline]
+    pub fn add(&mut self, x: f64) {
+        self.add_n(x, 1);
+    }
+
+    /// `n` runs with value `x` (NaN = no value).
+    pub fn add_n(&mut self, x: f64, n: u64) {
+        if x.is_nan() {
+            self.none += n;
+            return;
+        }
+        if x.fract() == 0.0 && x.abs() < 1e15 {
+            let v = x as i64;
+            if self.dense.is_empty() {
+                self.lo = v;
+                self.dense.push(0);
+            }
+            if v < self.lo && self.lo + self.dense.len() as i64 - v <= DENSE_SPAN {
+                let grow = (self.lo - v) as usize;
+                self.dense.splice(0..0, std::iter::repeat_n(0, grow));
+                self.lo = v;
+            } else if v >= self.lo + self.dense.len() as i64 && v - self.lo < DENSE_SPAN {
+                self.dense.resize((v - self.lo + 1) as usize, 0);
+            }
+            if v >= self.lo && v < self.lo + self.dense.len() as i64 {
+                self.dense[(v - self.lo) as usize] += n;
+                return;
+            }
+        }
+        *self.other.entry(key(chart_value(x))).or_insert(0) += n;
+    }
+
+    /// Runs without a value.
+    pub fn none(&self) -> u64 {
+        self.none
+    }
+
+    /// Every run counted, with or without a value.
+    pub fn total(&self) -> u64 {
+        self.none + self.dense.iter().sum::<u64>() + self.other.values().sum::<u64>()
+    }
+
+    /// (value, runs) in ascending order of value, without the runs that have no value.
+    pub fn values(&self) -> Vec<(f64, u64)> {
+        let mut out: Vec<(f64, u64)> = self
+            .dense
+            .iter()
+            .enumerate()
+            .filter(|(_, &c)| c > 0)
+            .map(|(i, &c)| ((self.lo + i as i64) as f64, c))
+            .collect();
+        out.extend(self.other.iter().map(|(&k, &c)| (from_key(k), c)));
+        out.sort_by(|a, b| a.0.total_cmp(&b.0));
+        // A whole number can be in both stores (outside the dense span, then rounded to
+        // itself): merge equal values.
+        out.dedup_by(|b, a| {
+            if a.0 == b.0 {
+                a.1 += b.1;
+                true
+            } else {
+                false
+            }
+        });
+        out
+    }
+
+    /// Add another tally's counts.
+    pub fn merge(&mut self, other: &ValueCounts) {
+        for (x, c) in other.values() {
+            self.add_n(x, c);
+        }
+        self.none += other.none;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_numbers_are_exact_and_sorted() {
+        let mut c = ValueCounts::default();
+        for x in [5.0, 3.0, 5.0, -2.0, f64::NAN, 40_000.0, 3.0] {
+            c.add(x);
+        }
+        assert_eq!(
+            c.values(),
+            vec![(-2.0, 1), (3.0, 2), (5.0, 2), (40_000.0, 1)]
+        );
+        assert_eq!(c.none(), 1);
+        assert_eq!(c.total(), 7);
+    }
+
+    #[test]
+    fn other_values_round_to_four_digits_but_keep_their_side_of_0_and_1() {
+        assert_eq!(chart_value(0.812_345), 0.8123);
+        assert_eq!(chart_value(-0.000_012_34), -0.000_012);
+        assert_eq!(chart_value(12_345.6), 12_350.0);
+        assert_eq!(chart_value(1.000_01), 1.000_01);
+        assert_eq!(chart_value(0.999_99), 1.0);
+        assert_eq!(chart_value(-0.000_000_1), -0.000_000_1);
+        let mut c = ValueCounts::default();
+        for x in [0.81234, 0.81236, 1.00001, -0.5] {
+            c.add(x);
+        }
+        assert_eq!(
+            c.values(),
+            vec![(-0.5, 1), (0.8123, 1), (0.8124, 1), (1.00001, 1)]
+        );
+    }
+
+    /// However many runs, the distinct values of a bounded metric stay few.
+    #[test]
+    fn memory_is_bounded() {
+        let mut c = ValueCounts::default();
+        for i in 0..200_000u64 {
+            c.add(0.3 + (i.wrapping_mul(2_654_435_761) % 1_000_003) as f64 / 1_500_000.0);
+        }
+        assert!(c.values().len() <= 9_000, "{}", c.values().len());
+        assert_eq!(c.total(), 200_000);
+    }
+
+    #[test]
+    fn merge_adds_counts() {
+        let (mut a, mut b) = (ValueCounts::default(), ValueCounts::default());
+        a.add(1.0);
+        a.add(0.25);
+        b.add(1.0);
+        b.add(f64::NAN);
+        a.merge(&b);
+        assert_eq!(a.values(), vec![(0.25, 1), (1.0, 2)]);
+        assert_eq!(a.none(), 1);
+    }
+}
