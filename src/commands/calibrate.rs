@@ -7,7 +7,7 @@ use crate::analysis::calibrate::{
 };
 use crate::error::input_error;
 use crate::format::fmt_num;
-use crate::output::atomic::{commit_all, prepare_dir, write_file};
+use crate::output::publish::Publisher;
 use anyhow::Result;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -73,25 +73,19 @@ pub fn run(opts: &CalibrateOptions) -> Result<Calibration> {
         )
     };
     let c = calibrate(&history)?;
-    prepare_dir(&opts.out)?;
-    let mut files = vec![
-        write_file(&opts.out.join("calibration.toml"), c.team_toml.as_bytes())?,
-        write_file(
-            &opts.out.join("calibration.csv"),
-            calibration_csv(&c).as_bytes(),
-        )?,
-    ];
-    if let Some(r) = &items {
-        files.push(write_file(
-            &opts.out.join("throughput.csv"),
-            throughput_csv(r).as_bytes(),
-        )?);
-        files.push(write_file(
-            &opts.out.join("aging.csv"),
-            aging_csv(r).as_bytes(),
-        )?);
+    let mut names = vec!["calibration.toml", "calibration.csv"];
+    if items.is_some() {
+        names.extend(["throughput.csv", "aging.csv"]);
     }
-    commit_all(files)?;
+    let names: Vec<String> = names.into_iter().map(String::from).collect();
+    let mut publisher = Publisher::open(&opts.out, &names, 1 << 20)?;
+    publisher.file("calibration.toml", c.team_toml.as_bytes())?;
+    publisher.file("calibration.csv", calibration_csv(&c).as_bytes())?;
+    if let Some(r) = &items {
+        publisher.file("throughput.csv", throughput_csv(r).as_bytes())?;
+        publisher.file("aging.csv", aging_csv(r).as_bytes())?;
+    }
+    let published = publisher.commit()?;
     if let Some(w) = items.as_ref().and_then(|r| r.warning.as_ref()) {
         eprintln!("warning: {w}");
     }
@@ -141,7 +135,7 @@ pub fn run(opts: &CalibrateOptions) -> Result<Calibration> {
             },
             opts.out.display()
         )?;
-        if let Some(note) = crate::output::atomic::replaced_note(&opts.out) {
+        if let Some(note) = &published.replaced {
             writeln!(out, "{note}")?;
         }
     }
