@@ -15,7 +15,7 @@ use crate::format::short;
 use crate::output::charts::analysis as charts;
 use crate::output::csv::censored_cell;
 use crate::output::names;
-use crate::output::publish::{chart_names, Publisher, CHART_BYTES};
+use crate::output::publish::{set_names, Publisher, CHART_BYTES};
 use crate::output::report::esc;
 use crate::scenario::load::load_with_limits;
 use crate::scenario::validate::Limits;
@@ -205,15 +205,13 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
         precision.as_ref(),
         base.simulation.sprints,
     )?;
-    let mut names = vec!["sweep.csv".to_string(), "report.html".to_string()];
-    if !opts.run.no_charts {
-        for &m in &metrics {
-            names.extend(chart_names(
-                &format!("sweep_{}", METRICS[m].name),
-                opts.run.format,
-            ));
-        }
-    }
+    let names = set_names(
+        &["sweep.csv", "report.html"],
+        metrics
+            .iter()
+            .map(|&m| format!("sweep_{}", METRICS[m].name)),
+        (!opts.run.no_charts).then_some(opts.run.format),
+    );
     let bytes = (points.len() * metrics.len()) as u64 * 256 + names.len() as u64 * CHART_BYTES;
     let mut publisher = Publisher::open(&opts.run.out, &names, bytes)?;
     // The scenario as given runs last, on the same worlds, so that every point can be

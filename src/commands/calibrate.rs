@@ -48,6 +48,30 @@ fn calibration_csv(c: &Calibration) -> String {
     out
 }
 
+/// `backsim calibrate`: its arguments as options, then [`run`].
+pub fn command(args: &crate::cli::CalibrateArgs) -> Result<Calibration> {
+    use crate::analysis::tracker::Period;
+    use crate::cli::PeriodArg;
+    run(&CalibrateOptions {
+        history: args.history.clone(),
+        out: args.out.clone(),
+        quiet: args.quiet,
+        items: crate::analysis::calibrate::ItemOptions {
+            date_format: args.date_format.clone(),
+            period: match args.period {
+                PeriodArg::Day => Period::Day,
+                PeriodArg::Week => Period::Week,
+                PeriodArg::Sprint => Period::Sprint {
+                    days: args.sprint_days,
+                },
+            },
+            since: args.since.clone(),
+            last: args.last,
+            strict: args.strict,
+        },
+    })
+}
+
 pub fn run(opts: &CalibrateOptions) -> Result<Calibration> {
     let text = std::fs::read_to_string(&opts.history).map_err(|e| {
         input_error(format!(

@@ -58,6 +58,20 @@ fn window_of(spec: Option<&str>, sprints: u32) -> Result<(u32, u32)> {
     Ok((a, b))
 }
 
+/// `backsim trace`: its arguments as options, then [`run`].
+pub fn command(args: &crate::cli::TraceArgs) -> Result<TraceOutcome> {
+    run(&TraceOptions {
+        scenario: args.scenario.clone(),
+        compare: args.compare.clone(),
+        run: args.run,
+        metric: Some(args.metric.clone()),
+        sprints: args.sprints.clone(),
+        seed: args.seed,
+        out: args.out.clone(),
+        quiet: args.quiet,
+    })
+}
+
 pub fn run(opts: &TraceOptions) -> Result<TraceOutcome> {
     let limits = Limits::default();
     let a = load_with_limits(&opts.scenario, &limits)?;

@@ -149,6 +149,22 @@ pub fn report_section(dir: &Path, id: &str, section_html: &str) -> Result<Pendin
     atomic::write_file(&path, page.as_bytes())
 }
 
+/// The names of a command's set: `files`, then each chart of `chart_stems` in `format` (none
+/// with `--no-charts`, `format` `None`).
+pub fn set_names(
+    files: &[&str],
+    chart_stems: impl IntoIterator<Item = String>,
+    format: Option<crate::output::ImageFormat>,
+) -> Vec<String> {
+    let mut names: Vec<String> = files.iter().map(|f| f.to_string()).collect();
+    if let Some(format) = format {
+        for stem in chart_stems {
+            names.extend(chart_names(&stem, format));
+        }
+    }
+    names
+}
+
 /// The file names of a chart drawn in `format` next to `stem`.
 pub fn chart_names(stem: &str, format: crate::output::ImageFormat) -> Vec<String> {
     let mut names = Vec::new();

@@ -20,7 +20,7 @@ use super::{evaluate, metric_indices, AnalysisRun};
 use crate::aggregate::{censored_fill, comparable_value};
 use crate::engine::metrics::METRICS;
 use crate::error::input_error;
-use crate::output::publish::{chart_names, Publisher, CHART_BYTES};
+use crate::output::publish::{set_names, Publisher, CHART_BYTES};
 use crate::scenario::load::load_with_limits;
 use crate::scenario::mechanisms::{self, differences, Difference};
 use crate::scenario::validate::Limits;
@@ -329,15 +329,13 @@ pub fn run(opts: &AttributeOptions) -> Result<AttributeOutcome> {
             if players.len() == 1 { "" } else { "s" }
         );
     }
-    let mut names = vec!["attribution.csv".to_string(), "report.html".to_string()];
-    if !opts.run.no_charts {
-        for &m in &metrics {
-            names.extend(chart_names(
-                &format!("attribution_{}", METRICS[m].name),
-                opts.run.format,
-            ));
-        }
-    }
+    let names = set_names(
+        &["attribution.csv", "report.html"],
+        metrics
+            .iter()
+            .map(|&m| format!("attribution_{}", METRICS[m].name)),
+        (!opts.run.no_charts).then_some(opts.run.format),
+    );
     let bytes = metrics.len() as u64 * 4096 + names.len() as u64 * CHART_BYTES;
     let mut publisher = Publisher::open(&opts.run.out, &names, bytes)?;
     let bar = progress_bar(n as u64 * runs, opts.run.quiet);

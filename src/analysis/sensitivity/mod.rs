@@ -21,7 +21,7 @@ use crate::format::fmt_num;
 use crate::format::short;
 use crate::output::charts::analysis as charts;
 use crate::output::names;
-use crate::output::publish::{chart_names, Publisher, CHART_BYTES};
+use crate::output::publish::{set_names, Publisher, CHART_BYTES};
 use crate::scenario::load::load_with_limits;
 use crate::scenario::validate::Limits;
 use crate::scenario::Scenario;
@@ -140,10 +140,11 @@ pub fn run(opts: &SensitivityOptions) -> Result<SensitivityOutcome> {
         Method::Tornado => ("sensitivity-tornado", "sensitivity_tornado"),
         Method::Morris => ("sensitivity-morris", "sensitivity_morris"),
     };
-    let mut names = vec!["sensitivity.csv".to_string(), "report.html".to_string()];
-    if !opts.run.no_charts {
-        names.extend(chart_names(stem, opts.run.format));
-    }
+    let names = set_names(
+        &["sensitivity.csv", "report.html"],
+        [stem.to_string()],
+        (!opts.run.no_charts).then_some(opts.run.format),
+    );
     let bytes = ranges.len() as u64 * 1024 + names.len() as u64 * CHART_BYTES;
     let mut publisher = Publisher::open(&opts.run.out, &names, bytes)?;
     let (baseline, mut effects, used, met) = match opts.method {
