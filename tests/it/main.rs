@@ -13,6 +13,7 @@
 //! - `floors`: the modules of src/ import only from their own floor or below, without cycles.
 //! - `report`: the report's sentences and compare table against the CSVs of its run.
 //! - `throughput`: the throughput model against the frictionless roles model, run by run.
+//! - `steady`: runs start from a steady state (the warm-up).
 
 mod attribute;
 mod claims;
@@ -27,5 +28,6 @@ mod messages;
 mod oracle;
 mod readme;
 mod report;
+mod steady;
 mod throughput;
 mod tracker;
