@@ -9,14 +9,9 @@
 //! file, so a command's result set appears whole or not at all.
 
 use crate::output::atomic::{self, PendingFile};
+pub use crate::output::charts::analysis::Drawn;
 use anyhow::Result;
 use std::path::{Path, PathBuf};
-
-/// A chart drawn into pending files, and its SVG text for the report.
-pub struct Drawn {
-    pub files: Vec<PendingFile>,
-    pub svg: String,
-}
 
 /// The output folder of one command and the files of its result set, pending.
 pub struct Publisher {
@@ -154,7 +149,7 @@ pub fn report_section(dir: &Path, id: &str, section_html: &str) -> Result<Pendin
 pub fn set_names(
     files: &[&str],
     chart_stems: impl IntoIterator<Item = String>,
-    format: Option<crate::output::ImageFormat>,
+    format: Option<crate::output::charts::ImageFormat>,
 ) -> Vec<String> {
     let mut names: Vec<String> = files.iter().map(|f| f.to_string()).collect();
     if let Some(format) = format {
@@ -166,7 +161,7 @@ pub fn set_names(
 }
 
 /// The file names of a chart drawn in `format` next to `stem`.
-pub fn chart_names(stem: &str, format: crate::output::ImageFormat) -> Vec<String> {
+pub fn chart_names(stem: &str, format: crate::output::charts::ImageFormat) -> Vec<String> {
     let mut names = Vec::new();
     if format.png() {
         names.push(format!("{stem}.png"));

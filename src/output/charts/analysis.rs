@@ -1,6 +1,6 @@
 //! Charts of the analysis commands (sweep, sensitivity): each a free function taking a base
 //! path (extension replaced), a title and the data, drawing PNG and/or SVG into pending files
-//! (committed with the rest of the command's set by [`crate::output::publish::Publisher`])
+//! (committed with the rest of the command's set by the output folder's publisher)
 //! and returning the SVG text for the report. Same size, fonts and palette as the run charts.
 
 use std::path::Path;
@@ -14,8 +14,13 @@ use super::common::{
     GRID, HEIGHT, INK, LABEL_SIZE, OKABE_ITO, TICK_SIZE, WIDTH,
 };
 use super::{pending_png, ImageFormat};
-use crate::output::atomic::write_file;
-use crate::output::publish::Drawn;
+use crate::output::atomic::{write_file, PendingFile};
+
+/// A chart drawn into pending files, and its SVG text for the report.
+pub struct Drawn {
+    pub files: Vec<PendingFile>,
+    pub svg: String,
+}
 
 /// Something that draws itself on any backend.
 pub(super) trait Chart {

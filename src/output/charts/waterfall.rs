@@ -192,6 +192,6 @@ pub fn waterfall(
     base: &Path,
     chart: &Waterfall,
     format: ImageFormat,
-) -> anyhow::Result<crate::output::publish::Drawn> {
+) -> anyhow::Result<super::analysis::Drawn> {
     render(chart, base, format)
 }
