@@ -10,12 +10,12 @@ use crate::error::exit_code;
 pub fn main(cli: Cli) -> i32 {
     crate::output::atomic::set_force(match &cli.command {
         Some(Command::Run(a)) => a.force,
-        Some(Command::Sweep(a)) => a.common.force,
-        Some(Command::Sensitivity(a)) => a.common.force,
-        Some(Command::Attribute(a)) => a.force,
-        Some(Command::Plot { force, .. })
-        | Some(Command::Trace { force, .. })
-        | Some(Command::Calibrate { force, .. }) => *force,
+        Some(Command::Sweep(a)) => a.common.output.force,
+        Some(Command::Sensitivity(a)) => a.common.output.force,
+        Some(Command::Attribute(a)) => a.output.force,
+        Some(Command::Trace(a)) => a.force,
+        Some(Command::Calibrate(a)) => a.force,
+        Some(Command::Plot { force, .. }) => *force,
         _ => false,
     });
     crate::output::charts::set_projector(cli.theme == crate::cli::Theme::Projector);
@@ -29,61 +29,8 @@ pub fn main(cli: Cli) -> i32 {
         Some(Command::Sweep(args)) => sweep::sweep(&args).map(|_| ()),
         Some(Command::Sensitivity(args)) => sensitivity::sensitivity(&args).map(|_| ()),
         Some(Command::Attribute(args)) => attribute::attribute(&args).map(|_| ()),
-        Some(Command::Calibrate {
-            history,
-            out,
-            quiet,
-            date_format,
-            period,
-            sprint_days,
-            since,
-            last,
-            strict,
-            format,
-            no_charts,
-            ..
-        }) => calibrate::run(&calibrate::CalibrateOptions {
-            history,
-            out,
-            quiet,
-            format: crate::commands::image_format(format),
-            no_charts,
-            items: crate::analysis::calibrate::ItemOptions {
-                date_format,
-                period: match period {
-                    crate::cli::PeriodArg::Day => crate::analysis::tracker::Period::Day,
-                    crate::cli::PeriodArg::Week => crate::analysis::tracker::Period::Week,
-                    crate::cli::PeriodArg::Sprint => {
-                        crate::analysis::tracker::Period::Sprint { days: sprint_days }
-                    }
-                },
-                since,
-                last,
-                strict,
-            },
-        })
-        .map(|_| ()),
-        Some(Command::Trace {
-            scenario,
-            run,
-            metric,
-            compare,
-            sprints,
-            seed,
-            out,
-            quiet,
-            ..
-        }) => trace::run(&trace::TraceOptions {
-            scenario,
-            compare,
-            run,
-            metric: Some(metric),
-            sprints,
-            seed,
-            out,
-            quiet,
-        })
-        .map(|_| ()),
+        Some(Command::Calibrate(args)) => calibrate::command(&args).map(|_| ()),
+        Some(Command::Trace(args)) => trace::command(&args).map(|_| ()),
         Some(Command::Serve {
             scenarios,
             port,

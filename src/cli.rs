@@ -76,78 +76,12 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  backsim trace aligned --run 7\n  backsim trace aligned --run typical --metric value_efficiency\n  backsim trace siloed-pm --run worst --metric release_delay_sprints\n  backsim trace aligned --run 7 --compare siloed-pm --sprints 1:8"
     )]
-    Trace {
-        /// Scenario file or preset name
-        scenario: String,
-        /// The replication to tell: K (1-based: the `run` column of runs.csv), `typical` (the
-        /// run nearest the median of --metric over the scenario's runs) or `worst` (the worst
-        /// run on --metric)
-        #[arg(long, default_value = "1")]
-        run: crate::analysis::trace::RunPick,
-        /// The metric `--run typical|worst` picks by
-        #[arg(long, default_value = "value_efficiency")]
-        metric: String,
-        /// The same run of another scenario, side by side
-        #[arg(long)]
-        compare: Option<String>,
-        /// Sprints to tell, A:B (1-based, inclusive) or N
-        #[arg(long)]
-        sprints: Option<String>,
-        /// Seed (default: the scenario's simulation.seed, as `backsim run` uses)
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Output folder
-        #[arg(long, default_value = "output")]
-        out: PathBuf,
-        /// Do not print the story
-        #[arg(long, short)]
-        quiet: bool,
-        /// Replace files of the same names even if backsim did not write them
-        #[arg(long)]
-        force: bool,
-    },
+    Trace(TraceArgs),
     /// Turn a team's sprint history (CSV: sprint, completed[, committed]) into a [team] capacity
     #[command(
         after_help = "The history is a CSV with a header and one row per sprint:\n  sprint,completed,committed\n  1,27,30\n  2,31,30\n  ...\nWrites calibration.toml (the [team] section: an empirical bootstrap, the best fit commented)\nand calibration.csv (each fit's mean, CV, log-likelihood and Kolmogorov-Smirnov distance)."
     )]
-    Calibrate {
-        /// The history CSV: sprint,completed[,committed], or a tracker's export with per-item
-        /// dates (id,started,done or id,created,done; comma or semicolon)
-        history: PathBuf,
-        /// Output folder
-        #[arg(long, default_value = "output")]
-        out: PathBuf,
-        /// Warnings only
-        #[arg(long, short)]
-        quiet: bool,
-        /// Per-item export: the date format, strftime style (e.g. "%d-%b-%y"); default ISO
-        #[arg(long)]
-        date_format: Option<String>,
-        /// Per-item export: count throughput per day, week (Monday to Sunday) or sprint
-        #[arg(long, value_enum, default_value = "week")]
-        period: PeriodArg,
-        /// Per-item export with --period sprint: calendar days per sprint
-        #[arg(long, default_value_t = 14)]
-        sprint_days: u32,
-        /// Per-item export: keep the items done on or after this date (YYYY-MM-DD)
-        #[arg(long)]
-        since: Option<String>,
-        /// Per-item export: keep the last N periods
-        #[arg(long)]
-        last: Option<usize>,
-        /// Per-item export: refuse messy rows instead of warning about them
-        #[arg(long)]
-        strict: bool,
-        /// Image formats of the fit chart
-        #[arg(long, value_enum, default_value_t = Format::Both)]
-        format: Format,
-        /// No fit chart and no report section
-        #[arg(long)]
-        no_charts: bool,
-        /// Replace files of the same names even if backsim did not write them
-        #[arg(long)]
-        force: bool,
-    },
+    Calibrate(CalibrateArgs),
     /// A live page to move levers in front of a room (local web app, works offline)
     #[command(
         after_help = "Examples:\n  backsim serve                      the four archetypes on http://127.0.0.1:8787/\n  backsim serve aligned my-team.toml --port 9000\n  backsim serve --host 0.0.0.0       for a room's network (prints a warning)"
@@ -300,6 +234,23 @@ pub struct AttributeArgs {
     /// Seed of the random streams (default: the baseline's simulation.seed)
     #[arg(long)]
     pub seed: Option<u64>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Accept work of more than 5 million replications (variants × runs)
+    #[arg(long)]
+    pub allow_large: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum SensitivityMethod {
+    #[default]
+    Tornado,
+    Morris,
+}
+
+/// Where and how sweep, sensitivity and attribute write their set.
+#[derive(Debug, Clone, Args)]
+pub struct OutputArgs {
     /// Output folder
     #[arg(long, default_value = "output")]
     pub out: PathBuf,
@@ -315,16 +266,6 @@ pub struct AttributeArgs {
     /// Replace files of the same names in --out even if backsim did not write them
     #[arg(long)]
     pub force: bool,
-    /// Accept work of more than 5 million replications (variants × runs)
-    #[arg(long)]
-    pub allow_large: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
-pub enum SensitivityMethod {
-    #[default]
-    Tornado,
-    Morris,
 }
 
 /// Options shared by sweep and sensitivity.
@@ -343,24 +284,85 @@ pub struct AnalysisArgs {
     /// Cap on replications with --precision
     #[arg(long, default_value_t = 10_000)]
     pub max_runs: u64,
-    /// Output folder
-    #[arg(long, default_value = "output")]
-    pub out: PathBuf,
-    /// Image formats of the charts
-    #[arg(long, value_enum, default_value_t = Format::Both)]
-    pub format: Format,
-    /// Write the CSV and report section only
-    #[arg(long)]
-    pub no_charts: bool,
-    /// No notes and no table on the terminal
-    #[arg(long, short)]
-    pub quiet: bool,
-    /// Replace files of the same names in --out even if backsim did not write them
-    #[arg(long)]
-    pub force: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
     /// Accept work of more than 5 million replications (points × runs)
     #[arg(long)]
     pub allow_large: bool,
+}
+
+/// `backsim trace`.
+#[derive(Debug, Clone, Args)]
+pub struct TraceArgs {
+    /// Scenario file or preset name
+    pub scenario: String,
+    /// The replication to tell: K (1-based: the `run` column of runs.csv), `typical` (the
+    /// run nearest the median of --metric over the scenario's runs) or `worst` (the worst
+    /// run on --metric)
+    #[arg(long, default_value = "1")]
+    pub run: crate::analysis::trace::RunPick,
+    /// The metric `--run typical|worst` picks by
+    #[arg(long, default_value = "value_efficiency")]
+    pub metric: String,
+    /// The same run of another scenario, side by side
+    #[arg(long)]
+    pub compare: Option<String>,
+    /// Sprints to tell, A:B (1-based, inclusive) or N
+    #[arg(long)]
+    pub sprints: Option<String>,
+    /// Seed (default: the scenario's simulation.seed, as `backsim run` uses)
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Output folder
+    #[arg(long, default_value = "output")]
+    pub out: PathBuf,
+    /// Do not print the story
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Replace files of the same names even if backsim did not write them
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `backsim calibrate`.
+#[derive(Debug, Clone, Args)]
+pub struct CalibrateArgs {
+    /// The history CSV: sprint,completed[,committed], or a tracker's export with per-item
+    /// dates (id,started,done or id,created,done; comma or semicolon)
+    pub history: PathBuf,
+    /// Output folder
+    #[arg(long, default_value = "output")]
+    pub out: PathBuf,
+    /// Warnings only
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Per-item export: the date format, strftime style (e.g. "%d-%b-%y"); default ISO
+    #[arg(long)]
+    pub date_format: Option<String>,
+    /// Per-item export: count throughput per day, week (Monday to Sunday) or sprint
+    #[arg(long, value_enum, default_value = "week")]
+    pub period: PeriodArg,
+    /// Per-item export with --period sprint: calendar days per sprint
+    #[arg(long, default_value_t = 14)]
+    pub sprint_days: u32,
+    /// Per-item export: keep the items done on or after this date (YYYY-MM-DD)
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Per-item export: keep the last N periods
+    #[arg(long)]
+    pub last: Option<usize>,
+    /// Per-item export: refuse messy rows instead of warning about them
+    #[arg(long)]
+    pub strict: bool,
+    /// Image formats of the fit chart
+    #[arg(long, value_enum, default_value_t = Format::Both)]
+    pub format: Format,
+    /// No fit chart and no report section
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Replace files of the same names even if backsim did not write them
+    #[arg(long)]
+    pub force: bool,
 }
 
 impl Default for RunArgs {

@@ -719,3 +719,55 @@ fn tornado_intervals_contain_their_bars_and_clear_effects_rank_first() {
     let csv = csv_rows(&dir.path().join("sensitivity.csv"));
     assert_eq!(csv[1][3], out.effects[0].key);
 }
+
+/// `out` with a report.html that cannot be replaced: a folder backsim thinks it wrote (listed
+/// in the manifest, so it passes the checks made before work) that holds a file.
+fn folder_where_the_report_goes(dir: &Path) -> std::path::PathBuf {
+    let out = dir.join("out");
+    fs::create_dir_all(out.join("report.html")).unwrap();
+    fs::write(out.join("report.html").join("keep"), "x").unwrap();
+    fs::write(
+        out.join(backsim::output::atomic::MANIFEST),
+        "# backsim\nreport.html\n",
+    )
+    .unwrap();
+    out
+}
+
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_failure_at_the_report_leaves_no_chart_and_no_csv_of_sweep_or_sensitivity() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = folder_where_the_report_goes(dir.path());
+    let before = names_in(&out);
+    let mut opts = sweep_opts(
+        &out,
+        "aligned",
+        &["pm.sync_interval=1,4"],
+        &["value_efficiency"],
+        4,
+    );
+    opts.run.no_charts = false;
+    opts.run.format = ImageFormat::Svg;
+    let err = sweep::run(&opts).unwrap_err();
+    assert!(format!("{err:#}").contains("report.html"), "{err:#}");
+    assert_eq!(names_in(&out), before, "no part of the sweep's set");
+
+    for method in [Method::Tornado, Method::Morris] {
+        let mut opts = sens_opts(&out, "aligned", "value_efficiency", method, 4);
+        opts.run.no_charts = false;
+        opts.run.format = ImageFormat::Svg;
+        opts.trajectories = 2;
+        let err = sensitivity::run(&opts).unwrap_err();
+        assert!(format!("{err:#}").contains("report.html"), "{err:#}");
+        assert_eq!(names_in(&out), before, "no part of {method:?}'s set");
+    }
+}

@@ -286,7 +286,7 @@ fn report_has_a_contents_list_and_no_snake_case_metric_names() {
 fn a_later_section_is_listed_in_the_contents() {
     let dir = fixture_dir(2, 20);
     plot_dir(dir.path(), ImageFormat::Svg).unwrap();
-    let pending = backsim::analysis::report_section(
+    let pending = backsim::output::publish::report_section(
         dir.path(),
         "sweep-demo",
         "<h2>Sweep of something</h2>\n<p>x</p>",

@@ -7,15 +7,15 @@
 //! exactly those a plain `backsim run` of the scenario with that value writes to summary.csv.
 
 use super::params::{self, Kind, ParamSpec};
-use super::{evaluate, metric_indices, report_section, Collected};
+use super::{evaluate, metric_indices, Collected};
 use crate::engine::metrics::{Better, METRICS};
 use crate::error::input_error;
 use crate::format::fmt_num;
 use crate::format::short;
-use crate::output::atomic::{commit_all, prepare_dir, write_file};
 use crate::output::charts::analysis as charts;
 use crate::output::csv::censored_cell;
 use crate::output::names;
+use crate::output::publish::{set_names, Publisher, CHART_BYTES};
 use crate::output::report::esc;
 use crate::scenario::load::load_with_limits;
 use crate::scenario::validate::Limits;
@@ -205,7 +205,15 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
         precision.as_ref(),
         base.simulation.sprints,
     )?;
-    prepare_dir(&opts.run.out)?;
+    let names = set_names(
+        &["sweep.csv", "report.html"],
+        metrics
+            .iter()
+            .map(|&m| format!("sweep_{}", METRICS[m].name)),
+        (!opts.run.no_charts).then_some(opts.run.format),
+    );
+    let bytes = (points.len() * metrics.len()) as u64 * 256 + names.len() as u64 * CHART_BYTES;
+    let mut publisher = Publisher::open(&opts.run.out, &names, bytes)?;
     // The scenario as given runs last, on the same worlds, so that every point can be
     // compared with it pair by pair (its own numbers are not a row of sweep.csv).
     let mut given = base.clone();
@@ -225,9 +233,9 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
     let given = scenarios.pop().expect("the scenario as given");
 
     let (csv, means) = sweep_csv(&mut c, &specs, &points, &scenarios, &given);
-    let mut pending = vec![write_file(&opts.run.out.join("sweep.csv"), csv.as_bytes())?];
+    publisher.file("sweep.csv", csv.as_bytes())?;
     let mut svgs = Vec::new();
-    let mut files = Vec::new();
+    let mut charts = Vec::new();
     if !opts.run.no_charts {
         for (k, &m) in metrics.iter().enumerate() {
             let name = METRICS[m].name;
@@ -313,14 +321,14 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
                     )?
                 }
             };
-            files.extend(drawn.0);
-            svgs.push((name, drawn.1));
+            svgs.push((name, drawn.svg));
+            charts.extend(drawn.files);
         }
     }
     let section = report_html(&specs, design, &points, &metrics, &means, &c, seed, &svgs);
-    pending.push(report_section(&opts.run.out, "sweep", &section)?);
-    let mut written = commit_all(pending)?;
-    written.extend(files);
+    publisher.report_section("sweep", &section)?;
+    publisher.extend(charts);
+    let published = publisher.commit()?;
     if !opts.run.quiet {
         use std::io::Write;
         let mut out = std::io::stdout().lock();
@@ -333,7 +341,7 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
             precision_note(&c),
             opts.run.out.display()
         )?;
-        if let Some(note) = crate::output::atomic::replaced_note(&opts.run.out) {
+        if let Some(note) = &published.replaced {
             writeln!(out, "{note}")?;
         }
     }
@@ -345,7 +353,7 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
         means,
         runs: c.runs,
         seed,
-        files: written,
+        files: published.files,
     })
 }
 

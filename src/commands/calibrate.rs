@@ -7,7 +7,7 @@ use crate::analysis::calibrate::{
 };
 use crate::error::input_error;
 use crate::format::fmt_num;
-use crate::output::atomic::{commit_all, prepare_dir, write_file};
+use crate::output::publish::Publisher;
 use anyhow::Result;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -52,6 +52,32 @@ fn calibration_csv(c: &Calibration) -> String {
     out
 }
 
+/// `backsim calibrate`: its arguments as options, then [`run`].
+pub fn command(args: &crate::cli::CalibrateArgs) -> Result<Calibration> {
+    use crate::analysis::tracker::Period;
+    use crate::cli::PeriodArg;
+    run(&CalibrateOptions {
+        history: args.history.clone(),
+        out: args.out.clone(),
+        quiet: args.quiet,
+        format: crate::commands::image_format(args.format),
+        no_charts: args.no_charts,
+        items: crate::analysis::calibrate::ItemOptions {
+            date_format: args.date_format.clone(),
+            period: match args.period {
+                PeriodArg::Day => Period::Day,
+                PeriodArg::Week => Period::Week,
+                PeriodArg::Sprint => Period::Sprint {
+                    days: args.sprint_days,
+                },
+            },
+            since: args.since.clone(),
+            last: args.last,
+            strict: args.strict,
+        },
+    })
+}
+
 pub fn run(opts: &CalibrateOptions) -> Result<Calibration> {
     let text = std::fs::read_to_string(&opts.history).map_err(|e| {
         input_error(format!(
@@ -77,25 +103,25 @@ pub fn run(opts: &CalibrateOptions) -> Result<Calibration> {
         )
     };
     let c = calibrate(&history)?;
-    prepare_dir(&opts.out)?;
-    let mut files = vec![
-        write_file(&opts.out.join("calibration.toml"), c.team_toml.as_bytes())?,
-        write_file(
-            &opts.out.join("calibration.csv"),
-            calibration_csv(&c).as_bytes(),
-        )?,
-    ];
-    if let Some(r) = &items {
-        files.push(write_file(
-            &opts.out.join("throughput.csv"),
-            throughput_csv(r).as_bytes(),
-        )?);
-        files.push(write_file(
-            &opts.out.join("aging.csv"),
-            aging_csv(r).as_bytes(),
-        )?);
+    let mut names = vec!["calibration.toml", "calibration.csv"];
+    if items.is_some() {
+        names.extend(["throughput.csv", "aging.csv"]);
     }
-    commit_all(files)?;
+    let mut names: Vec<String> = names.into_iter().map(String::from).collect();
+    if !opts.no_charts {
+        names.extend(crate::output::publish::chart_names(
+            "calibration_fit",
+            opts.format,
+        ));
+        names.push("report.html".into());
+    }
+    let mut publisher = Publisher::open(&opts.out, &names, 1 << 20)?;
+    publisher.file("calibration.toml", c.team_toml.as_bytes())?;
+    publisher.file("calibration.csv", calibration_csv(&c).as_bytes())?;
+    if let Some(r) = &items {
+        publisher.file("throughput.csv", throughput_csv(r).as_bytes())?;
+        publisher.file("aging.csv", aging_csv(r).as_bytes())?;
+    }
     if !opts.no_charts {
         let noun = items.as_ref().map_or("sprint", |r| r.period.noun());
         let unit = if items.is_some() {
@@ -104,18 +130,16 @@ pub fn run(opts: &CalibrateOptions) -> Result<Calibration> {
             "Completed per sprint".to_string()
         };
         let chart = fit_chart(&c, &unit, noun);
-        let (_, svg) = crate::output::charts::calibration::calibration_fit(
+        let drawn = crate::output::charts::calibration::calibration_fit(
             &chart,
             &opts.out.join("calibration_fit"),
             opts.format,
         )?;
+        let svg = publisher.chart(drawn);
         let section = report_html(&c, noun, &svg);
-        commit_all(vec![crate::analysis::report_section(
-            &opts.out,
-            "calibrate",
-            &section,
-        )?])?;
+        publisher.report_section("calibrate", &section)?;
     }
+    let published = publisher.commit()?;
     if let Some(w) = items.as_ref().and_then(|r| r.warning.as_ref()) {
         eprintln!("warning: {w}");
     }
@@ -170,7 +194,7 @@ pub fn run(opts: &CalibrateOptions) -> Result<Calibration> {
             },
             opts.out.display()
         )?;
-        if let Some(note) = crate::output::atomic::replaced_note(&opts.out) {
+        if let Some(note) = &published.replaced {
             writeln!(out, "{note}")?;
         }
     }

@@ -30,10 +30,10 @@ fn analysis_run(c: &crate::cli::AnalysisArgs) -> crate::analysis::AnalysisRun {
         seed: c.seed,
         precision: c.precision,
         max_runs: c.max_runs,
-        out: c.out.clone(),
-        format: image_format(c.format),
-        no_charts: c.no_charts,
-        quiet: c.quiet,
+        out: c.output.out.clone(),
+        format: image_format(c.output.format),
+        no_charts: c.output.no_charts,
+        quiet: c.output.quiet,
         allow_large: c.allow_large,
     }
 }

@@ -6,8 +6,9 @@ use crate::aggregate::Aggregate;
 use crate::cli::RunArgs;
 use crate::engine::driver::{Comparison, Replications, Sink};
 use crate::error::input_error;
-use crate::output::atomic::{commit_all, prepare_dir, write_file, PendingFile};
+use crate::output::atomic::PendingFile;
 use crate::output::csv as out_csv;
+use crate::output::publish::Publisher;
 use crate::scenario::load::load_with_limits;
 use crate::scenario::presets::ARCHETYPES;
 use crate::scenario::validate::Limits;
@@ -202,14 +203,20 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
     ]
     .map(String::from)
     .to_vec();
+    if plan
+        .scenarios
+        .iter()
+        .any(crate::output::forecast::is_forecast)
+    {
+        names.extend(["forecast.csv", "forecast_dist.csv"].map(String::from));
+    }
     if !args.no_charts {
         names.extend(crate::output::drawn_file_names(image_format(args.format)));
     }
     // Before any simulation: a refusal to replace the user's own files costs nothing.
-    crate::output::atomic::check_replaceable(out, &names)?;
-    prepare_dir(out)?;
-    crate::output::atomic::ensure_space(
+    let mut publisher = Publisher::open(
         out,
+        &names,
         out_csv::estimated_output_bytes(plan.runs, &plan.scenarios, !args.no_charts),
     )?;
     let interactive = std::io::stdout().is_terminal() && !args.quiet;
@@ -233,7 +240,7 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         }
     }
     let mut forecasts = crate::output::forecast::Forecasts::new(&plan.scenarios);
-    let mut runs_file = PendingFile::create(&out.join("runs.csv"))?;
+    let mut runs_file = publisher.create("runs.csv")?;
     runs_file
         .writer()
         .write_all(out_csv::runs_header(&out_csv::run_columns(&plan.scenarios)).as_bytes())
@@ -302,70 +309,61 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         baseline: plan.scenarios[plan.baseline].name.clone(),
         date: today(),
     };
-    let mut files = vec![runs_file];
-    files.push(write_file(
-        &out.join("summary.csv"),
+    publisher.add(runs_file);
+    publisher.file(
+        "summary.csv",
         out_csv::summary_csv(&mut aggregate, &plan.scenarios).as_bytes(),
-    )?);
-    files.push(write_file(
-        &out.join("compare.csv"),
+    )?;
+    publisher.file(
+        "compare.csv",
         out_csv::compare_csv(&aggregate, &plan.scenarios).as_bytes(),
-    )?);
-    files.push(write_file(
-        &out.join("sprints.csv"),
+    )?;
+    publisher.file(
+        "sprints.csv",
         out_csv::sprints_csv(&mut aggregate, &plan.scenarios).as_bytes(),
-    )?);
-    files.push(write_file(
-        &out.join("distributions.csv"),
+    )?;
+    publisher.file(
+        "distributions.csv",
         out_csv::distributions_csv(&aggregate, &plan.scenarios).as_bytes(),
-    )?);
+    )?;
     if forecasts.any() {
-        files.push(write_file(
-            &out.join("forecast.csv"),
+        publisher.file(
+            "forecast.csv",
             crate::output::forecast::forecast_csv(&forecasts, &plan.scenarios).as_bytes(),
-        )?);
+        )?;
         // The forecast charts' counts, and the answers with shorter histories.
         let history =
             crate::analysis::history::history_length(&plan.scenarios, plan.seed, plan.runs)?;
-        files.push(write_file(
-            &out.join("forecast_dist.csv"),
+        publisher.file(
+            "forecast_dist.csv",
             crate::output::forecast::forecast_dist_csv(&forecasts, &history, &plan.scenarios)
                 .as_bytes(),
-        )?);
+        )?;
     }
-    files.push(write_file(
-        &out.join("scenarios.toml"),
+    publisher.file(
+        "scenarios.toml",
         out_csv::scenarios_toml(&meta, &plan.scenarios)?.as_bytes(),
-    )?);
+    )?;
     // Charts and report are drawn from the finished CSVs while they still have their
     // temporary names; then the whole set takes its names together, so an interruption at
     // any point leaves the earlier results as they were.
     let mut drawn_from = None;
     if !args.no_charts {
-        for f in files.iter_mut() {
-            f.finish()?;
-        }
-        let temp_of = |name: &str| {
-            files
-                .iter()
-                .find(|f| f.target().file_name().is_some_and(|n| n == name))
-                .map_or_else(|| out.join(name), |f| f.temp().to_path_buf())
-        };
-        let results = crate::output::Results::read_files(out, &temp_of)?;
+        let results = crate::output::Results::read_files(out, &publisher.finished_paths()?)?;
         let charts = crate::output::draw_pending_with(
             &results,
             out,
             image_format(args.format),
             !args.fresh_report,
         )?;
-        files.extend(charts);
+        publisher.extend(charts);
         drawn_from = Some(results);
     }
-    let written = commit_all(files)?;
+    let published = publisher.commit()?;
     if let Some(results) = &drawn_from {
         crate::output::retire_unused(results, out)?;
     }
-    let replaced = crate::output::atomic::replaced_note(out);
+    let (written, replaced) = (published.files, published.replaced);
     // New CSVs without charts: the charts and report of an earlier run no longer match them.
     let retired = if args.no_charts {
         crate::output::sections::retire_stale(
@@ -443,17 +441,6 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
 fn today() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs()) as i64;
-    let days = secs.div_euclid(86_400);
-    // Civil-from-days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    format!("{:04}-{:02}-{:02}", if m <= 2 { y + 1 } else { y }, m, d)
+        .map_or(0, |d| d.as_secs());
+    crate::calendar::Date((secs / 86_400) as i32).to_string()
 }

@@ -3,7 +3,7 @@
 
 use crate::analysis::trace::{markdown, pick_run, replay, story_html, trace_csv, RunPick, Story};
 use crate::error::input_error;
-use crate::output::atomic::{commit_all, prepare_dir, write_file};
+use crate::output::publish::Publisher;
 use crate::output::report::esc;
 use crate::scenario::load::load_with_limits;
 use crate::scenario::validate::Limits;
@@ -56,6 +56,20 @@ fn window_of(spec: Option<&str>, sprints: u32) -> Result<(u32, u32)> {
         return Err(bad());
     }
     Ok((a, b))
+}
+
+/// `backsim trace`: its arguments as options, then [`run`].
+pub fn command(args: &crate::cli::TraceArgs) -> Result<TraceOutcome> {
+    run(&TraceOptions {
+        scenario: args.scenario.clone(),
+        compare: args.compare.clone(),
+        run: args.run,
+        metric: Some(args.metric.clone()),
+        sprints: args.sprints.clone(),
+        seed: args.seed,
+        out: args.out.clone(),
+        quiet: args.quiet,
+    })
 }
 
 pub fn run(opts: &TraceOptions) -> Result<TraceOutcome> {
@@ -119,7 +133,8 @@ pub fn run(opts: &TraceOptions) -> Result<TraceOutcome> {
         .min()
         .unwrap_or(1);
     let window = window_of(opts.sprints.as_deref(), sprints)?;
-    prepare_dir(&opts.out)?;
+    let names = ["trace.csv", "trace.md", "report.html"].map(String::from);
+    let mut publisher = Publisher::open(&opts.out, &names, 1 << 20)?;
     let stories: Vec<Story> = scenarios.iter().map(|s| replay(s, seed, run)).collect();
     let mut md = markdown(&stories, run, seed, window);
     if !why.is_empty() {
@@ -139,12 +154,10 @@ pub fn run(opts: &TraceOptions) -> Result<TraceOutcome> {
         crate::analysis::command_html(),
         story_html(&md)
     );
-    let pending = vec![
-        write_file(&opts.out.join("trace.csv"), csv.as_bytes())?,
-        write_file(&opts.out.join("trace.md"), md.as_bytes())?,
-        crate::analysis::report_section(&opts.out, "trace", &section)?,
-    ];
-    let files = commit_all(pending)?;
+    publisher.file("trace.csv", csv.as_bytes())?;
+    publisher.file("trace.md", md.as_bytes())?;
+    publisher.report_section("trace", &section)?;
+    let published = publisher.commit()?;
     if !opts.quiet {
         use std::io::Write;
         let mut out = std::io::stdout().lock();
@@ -154,7 +167,7 @@ pub fn run(opts: &TraceOptions) -> Result<TraceOutcome> {
             "trace.md, trace.csv and a report section written to {}",
             opts.out.display()
         )?;
-        if let Some(note) = crate::output::atomic::replaced_note(&opts.out) {
+        if let Some(note) = &published.replaced {
             writeln!(out, "{note}")?;
         }
     }
@@ -162,6 +175,6 @@ pub fn run(opts: &TraceOptions) -> Result<TraceOutcome> {
         stories,
         markdown: md,
         csv,
-        files,
+        files: published.files,
     })
 }

@@ -139,6 +139,13 @@ pub fn commit_all(files: Vec<PendingFile>) -> Result<Vec<PathBuf>> {
     for f in files.iter_mut() {
         f.finish()?;
     }
+    // A rename that is bound to fail fails here, before any file of the set takes its name.
+    if let Some(f) = files.iter().find(|f| f.target.is_dir()) {
+        return Err(anyhow::anyhow!(
+            "cannot put {} in place: a folder of that name is in the way; move it away or choose another --out",
+            f.target.display()
+        ));
+    }
     let mut replaced = Vec::new();
     {
         let mut registry = pending();

@@ -13,6 +13,7 @@ pub mod fixture;
 pub mod forecast;
 pub mod names;
 pub mod progress;
+pub mod publish;
 pub mod report;
 pub mod results;
 pub mod sections;

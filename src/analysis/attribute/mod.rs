@@ -16,11 +16,11 @@
 
 mod report;
 
-use super::{evaluate, metric_indices, report_section, AnalysisRun};
+use super::{evaluate, metric_indices, AnalysisRun};
 use crate::aggregate::{censored_fill, comparable_value};
 use crate::engine::metrics::METRICS;
 use crate::error::input_error;
-use crate::output::atomic::{commit_all, prepare_dir, write_file};
+use crate::output::publish::{set_names, Publisher, CHART_BYTES};
 use crate::scenario::load::load_with_limits;
 use crate::scenario::mechanisms::{self, differences, Difference};
 use crate::scenario::validate::Limits;
@@ -329,7 +329,15 @@ pub fn run(opts: &AttributeOptions) -> Result<AttributeOutcome> {
             if players.len() == 1 { "" } else { "s" }
         );
     }
-    prepare_dir(&opts.run.out)?;
+    let names = set_names(
+        &["attribution.csv", "report.html"],
+        metrics
+            .iter()
+            .map(|&m| format!("attribution_{}", METRICS[m].name)),
+        (!opts.run.no_charts).then_some(opts.run.format),
+    );
+    let bytes = metrics.len() as u64 * 4096 + names.len() as u64 * CHART_BYTES;
+    let mut publisher = Publisher::open(&opts.run.out, &names, bytes)?;
     let bar = progress_bar(n as u64 * runs, opts.run.quiet);
     let c = evaluate(&variants, seed, runs, None, &metrics, true, &|done| {
         bar.set_position(done)
@@ -349,28 +357,20 @@ pub fn run(opts: &AttributeOptions) -> Result<AttributeOutcome> {
         files: Vec::new(),
     };
     let out = &opts.run.out;
-    let mut pending = vec![write_file(
-        &out.join("attribution.csv"),
-        attribution_csv(&outcome).as_bytes(),
-    )?];
+    publisher.file("attribution.csv", attribution_csv(&outcome).as_bytes())?;
     let mut charts = Vec::new();
     let mut svgs = Vec::new();
     if !opts.run.no_charts {
         for a in &outcome.metrics {
             let name = METRICS[a.metric].name;
-            let (files, svg) = report::waterfall(&outcome, a, out, opts.run.format)?;
-            charts.extend(files);
-            svgs.push((name, svg));
+            let drawn = report::waterfall(&outcome, a, out, opts.run.format)?;
+            charts.extend(drawn.files);
+            svgs.push((name, drawn.svg));
         }
     }
-    pending.push(report_section(
-        out,
-        "attribution",
-        &report_html(&outcome, &svgs),
-    )?);
-    let mut written = commit_all(pending)?;
-    written.extend(charts);
-    outcome.files = written;
+    publisher.report_section("attribution", &report_html(&outcome, &svgs))?;
+    publisher.extend(charts);
+    outcome.files = publisher.commit()?.files;
     if !opts.run.quiet {
         use std::io::Write;
         let mut o = std::io::stdout().lock();

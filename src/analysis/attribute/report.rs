@@ -9,7 +9,7 @@ use crate::output::report::esc;
 use crate::output::ImageFormat;
 use anyhow::Result;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// attribution.csv: per metric a row per mechanism, then its `total`.
 pub fn attribution_csv(o: &AttributeOutcome) -> String {
@@ -113,7 +113,7 @@ pub fn waterfall(
     a: &MetricAttribution,
     dir: &Path,
     format: ImageFormat,
-) -> Result<(Vec<PathBuf>, String)> {
+) -> Result<crate::output::publish::Drawn> {
     let name = METRICS[a.metric].name;
     let steps: Vec<Step> = o
         .players

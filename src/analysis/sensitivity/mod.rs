@@ -14,14 +14,14 @@
 mod report;
 
 use super::params::{self, Kind, Range};
-use super::{evaluate, metric_indices, report_section, Precision};
+use super::{evaluate, metric_indices, Precision};
 use crate::engine::metrics::METRICS;
 use crate::error::input_error;
 use crate::format::fmt_num;
 use crate::format::short;
-use crate::output::atomic::{commit_all, prepare_dir, write_file};
 use crate::output::charts::analysis as charts;
 use crate::output::names;
+use crate::output::publish::{set_names, Publisher, CHART_BYTES};
 use crate::scenario::load::load_with_limits;
 use crate::scenario::validate::Limits;
 use crate::scenario::Scenario;
@@ -136,7 +136,17 @@ pub fn run(opts: &SensitivityOptions) -> Result<SensitivityOutcome> {
     }
     let mut base = base;
     base.simulation.seed = seed;
-    prepare_dir(&opts.run.out)?;
+    let (id, stem) = match opts.method {
+        Method::Tornado => ("sensitivity-tornado", "sensitivity_tornado"),
+        Method::Morris => ("sensitivity-morris", "sensitivity_morris"),
+    };
+    let names = set_names(
+        &["sensitivity.csv", "report.html"],
+        [stem.to_string()],
+        (!opts.run.no_charts).then_some(opts.run.format),
+    );
+    let bytes = ranges.len() as u64 * 1024 + names.len() as u64 * CHART_BYTES;
+    let mut publisher = Publisher::open(&opts.run.out, &names, bytes)?;
     let (baseline, mut effects, used, met) = match opts.method {
         Method::Tornado => tornado(&base, &ranges, &metric, runs, precision.as_ref(), opts)?,
         Method::Morris => morris(&base, &ranges, &metric, runs, precision.as_ref(), opts)?,
@@ -152,14 +162,11 @@ pub fn run(opts: &SensitivityOptions) -> Result<SensitivityOutcome> {
     let m = metric[0];
     let name = METRICS[m].name;
     let csv = sensitivity_csv(opts.method, m, baseline.0, &effects, used);
-    let mut pending = vec![write_file(
-        &opts.run.out.join("sensitivity.csv"),
-        csv.as_bytes(),
-    )?];
-    let mut files = Vec::new();
+    publisher.file("sensitivity.csv", csv.as_bytes())?;
+    let mut charts = Vec::new();
     let mut svg = String::new();
     if !opts.run.no_charts {
-        let (f, s) = match opts.method {
+        let drawn = match opts.method {
             Method::Tornado => {
                 let bars: Vec<charts::TornadoBar> = effects
                     .iter()
@@ -172,7 +179,7 @@ pub fn run(opts: &SensitivityOptions) -> Result<SensitivityOutcome> {
                     })
                     .collect();
                 charts::tornado(
-                    &opts.run.out.join("sensitivity_tornado"),
+                    &opts.run.out.join(stem),
                     &format!("What moves {}", names::label(name).to_lowercase()),
                     &format!(
                         "Mean {} (scenario as given: {})",
@@ -195,7 +202,7 @@ pub fn run(opts: &SensitivityOptions) -> Result<SensitivityOutcome> {
                     })
                     .collect();
                 charts::scatter(
-                    &opts.run.out.join("sensitivity_morris"),
+                    &opts.run.out.join(stem),
                     &format!("Morris screening of {}", names::label(name).to_lowercase()),
                     "right = important; up = non-linear or interacting with other levers",
                     &format!(
@@ -208,8 +215,8 @@ pub fn run(opts: &SensitivityOptions) -> Result<SensitivityOutcome> {
                 )?
             }
         };
-        files = f;
-        svg = s;
+        charts = drawn.files;
+        svg = drawn.svg;
     }
     let precision_text = match met {
         None => "",
@@ -226,13 +233,9 @@ pub fn run(opts: &SensitivityOptions) -> Result<SensitivityOutcome> {
         precision_text,
         &svg,
     );
-    let id = match opts.method {
-        Method::Tornado => "sensitivity-tornado",
-        Method::Morris => "sensitivity-morris",
-    };
-    pending.push(report_section(&opts.run.out, id, &section)?);
-    let mut written = commit_all(pending)?;
-    written.extend(files);
+    publisher.report_section(id, &section)?;
+    publisher.extend(charts);
+    let published = publisher.commit()?;
     if !opts.run.quiet {
         use std::io::Write;
         let mut out = std::io::stdout().lock();
@@ -244,7 +247,7 @@ pub fn run(opts: &SensitivityOptions) -> Result<SensitivityOutcome> {
             crate::words::count(used, "run"),
             opts.run.out.display()
         )?;
-        if let Some(note) = crate::output::atomic::replaced_note(&opts.run.out) {
+        if let Some(note) = &published.replaced {
             writeln!(out, "{note}")?;
         }
     }
@@ -254,7 +257,7 @@ pub fn run(opts: &SensitivityOptions) -> Result<SensitivityOutcome> {
         baseline,
         effects,
         runs: used,
-        files: written,
+        files: published.files,
     })
 }
 

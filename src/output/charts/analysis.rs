@@ -1,8 +1,9 @@
 //! Charts of the analysis commands (sweep, sensitivity): each a free function taking a base
-//! path (extension replaced), a title and the data, writing PNG and/or SVG atomically and
-//! returning the SVG text for the report. Same size, fonts and palette as the run charts.
+//! path (extension replaced), a title and the data, drawing PNG and/or SVG into pending files
+//! (committed with the rest of the command's set by the output folder's publisher)
+//! and returning the SVG text for the report. Same size, fonts and palette as the run charts.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -13,7 +14,13 @@ use super::common::{
     GRID, HEIGHT, INK, LABEL_SIZE, OKABE_ITO, TICK_SIZE, WIDTH,
 };
 use super::{pending_png, ImageFormat};
-use crate::output::atomic::{commit_all, write_file};
+use crate::output::atomic::{write_file, PendingFile};
+
+/// A chart drawn into pending files, and its SVG text for the report.
+pub struct Drawn {
+    pub files: Vec<PendingFile>,
+    pub svg: String,
+}
 
 /// Something that draws itself on any backend.
 pub(super) trait Chart {
@@ -26,12 +33,12 @@ pub(super) trait Chart {
         DB::ErrorType: 'static;
 }
 
-/// Write `chart` next to `base` in `format`; return the files and the SVG text.
+/// Draw `chart` next to `base` in `format` into pending files; return them and the SVG text.
 pub(super) fn render(
     chart: &impl Chart,
     base: &Path,
     format: ImageFormat,
-) -> anyhow::Result<(Vec<PathBuf>, String)> {
+) -> anyhow::Result<Drawn> {
     register_fonts();
     let size = super::common::themed(chart.size());
     let mut svg = String::new();
@@ -49,7 +56,7 @@ pub(super) fn render(
     if format.svg() {
         files.push(write_file(&base.with_extension("svg"), svg.as_bytes())?);
     }
-    Ok((commit_all(files)?, svg))
+    Ok(Drawn { files, svg })
 }
 
 /// One point of a sweep line.
@@ -230,7 +237,7 @@ pub fn sweep_line(
     y_desc: &str,
     points: &[SweepPoint],
     format: ImageFormat,
-) -> anyhow::Result<(Vec<PathBuf>, String)> {
+) -> anyhow::Result<Drawn> {
     render(
         &SweepLine {
             title,
@@ -368,7 +375,7 @@ pub fn sweep_heat(
     values: &[Vec<f64>],
     higher_better: bool,
     format: ImageFormat,
-) -> anyhow::Result<(Vec<PathBuf>, String)> {
+) -> anyhow::Result<Drawn> {
     render(
         &Heat {
             title,
@@ -518,7 +525,7 @@ pub fn tornado(
     baseline: f64,
     bars: &[TornadoBar],
     format: ImageFormat,
-) -> anyhow::Result<(Vec<PathBuf>, String)> {
+) -> anyhow::Result<Drawn> {
     render(
         &Tornado {
             title,
@@ -684,7 +691,7 @@ pub fn scatter(
     y_desc: &str,
     points: &[ScatterPoint],
     format: ImageFormat,
-) -> anyhow::Result<(Vec<PathBuf>, String)> {
+) -> anyhow::Result<Drawn> {
     render(
         &Scatter {
             title,

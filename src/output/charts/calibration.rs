@@ -2,7 +2,7 @@
 //! Left, a histogram of the history with each fit's expected count per bar; right, the
 //! history's empirical CDF with each fit's CDF and the Kolmogorov–Smirnov gap marked.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -222,6 +222,6 @@ pub fn calibration_fit(
     chart: &FitChart,
     base: &Path,
     format: ImageFormat,
-) -> anyhow::Result<(Vec<PathBuf>, String)> {
+) -> anyhow::Result<super::analysis::Drawn> {
     render(chart, base, format)
 }

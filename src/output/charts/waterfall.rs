@@ -3,7 +3,7 @@
 //! to bottom so that long mechanism names fit; same size, fonts and colours as the other
 //! analysis charts.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -186,11 +186,12 @@ impl Chart for Waterfall<'_> {
     }
 }
 
-/// Write the waterfall next to `base`; return the files and the SVG text for the report.
+/// Draw the waterfall next to `base` into pending files; return them and the SVG text for the
+/// report.
 pub fn waterfall(
     base: &Path,
     chart: &Waterfall,
     format: ImageFormat,
-) -> anyhow::Result<(Vec<PathBuf>, String)> {
+) -> anyhow::Result<super::analysis::Drawn> {
     render(chart, base, format)
 }
