@@ -35,6 +35,7 @@ pub fn main(cli: Cli) -> i32 {
         Some(Command::Sweep(a)) => a.common.force,
         Some(Command::Sensitivity(a)) => a.common.force,
         Some(Command::Attribute(a)) => a.force,
+        Some(Command::Validate(a)) => a.force,
         Some(Command::Plot { force, .. })
         | Some(Command::Trace { force, .. })
         | Some(Command::Calibrate { force, .. }) => *force,
@@ -51,6 +52,7 @@ pub fn main(cli: Cli) -> i32 {
         Some(Command::Sweep(args)) => sweep(&args).map(|_| ()),
         Some(Command::Sensitivity(args)) => sensitivity(&args).map(|_| ()),
         Some(Command::Attribute(args)) => attribute(&args).map(|_| ()),
+        Some(Command::Validate(args)) => validate(&args).map(|_| ()),
         Some(Command::Calibrate {
             history,
             out,
@@ -587,6 +589,21 @@ pub fn attribute(
             quiet: args.quiet,
             allow_large: args.allow_large,
         },
+    })
+}
+
+/// `backsim validate`.
+pub fn validate(
+    args: &crate::cli::ValidateArgs,
+) -> Result<crate::analysis::validate::ValidateOutcome> {
+    crate::analysis::validate::run(&crate::analysis::validate::ValidateOptions {
+        runs: args.runs,
+        seed: args.seed,
+        threads: args.threads,
+        out: args.out.clone(),
+        format: image_format(args.format),
+        no_charts: args.no_charts,
+        quiet: args.quiet,
     })
 }
 

@@ -16,6 +16,7 @@
 
 pub mod attribute;
 pub mod calibrate;
+pub mod validate;
 pub use crate::scenario::params;
 pub mod sensitivity;
 pub mod sweep;

@@ -12,6 +12,7 @@
 //! - `cli`: the command line end to end.
 //! - `floors`: the modules of src/ import only from their own floor or below, without cycles.
 //! - `report`: the report's sentences and compare table against the CSVs of its run.
+//! - `validate`: `backsim validate`'s files recomputed from per-run data; docs/validation.md.
 //! - `throughput`: the throughput model against the frictionless roles model, run by run.
 
 mod attribute;
@@ -29,3 +30,4 @@ mod readme;
 mod report;
 mod throughput;
 mod tracker;
+mod validate;

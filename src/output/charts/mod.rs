@@ -11,6 +11,7 @@
 //! above the plot so they never cover data.
 
 pub mod analysis;
+pub mod bands;
 mod common;
 mod compare;
 mod delay;
