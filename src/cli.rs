@@ -1,4 +1,5 @@
-//! The command line: clap types only. [`crate::app`] turns them into work.
+//! The command line: clap types only. [`crate::app`] hands them to their command in
+//! [`crate::commands`].
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;

@@ -3,7 +3,7 @@
 //! The modules stand on floors that import only downwards (docs/architecture.md; checked by
 //! `tests/it/floors.rs`): foundation ([`random`], [`format`], [`stats`], [`error`]) →
 //! [`scenario`] → [`model`] → [`engine`] → [`aggregate`] → [`output`] → commands ([`app`],
-//! [`cli`], [`analysis`]). Data flows one way: scenario files → engine (replications in
+//! [`cli`], [`commands`], [`analysis`]). Data flows one way: scenario files → engine (replications in
 //! parallel, common random numbers) → per-run records → aggregation → CSV, charts, report.
 
 pub mod aggregate;
@@ -11,6 +11,7 @@ pub mod analysis;
 pub mod app;
 pub mod calendar;
 pub mod cli;
+pub mod commands;
 pub mod engine;
 pub mod error;
 pub mod format;

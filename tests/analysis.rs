@@ -7,9 +7,10 @@ use std::path::Path;
 use backsim::analysis::calibrate::{self, Family};
 use backsim::analysis::sensitivity::{self, Method, SensitivityOptions};
 use backsim::analysis::sweep::{self, SweepOptions};
-use backsim::analysis::trace::{self, TraceOptions};
+use backsim::analysis::trace;
 use backsim::analysis::AnalysisRun;
 use backsim::cli::RunArgs;
+use backsim::commands::trace::{self as trace_command, TraceOptions};
 use backsim::error::exit_code;
 use backsim::output::ImageFormat;
 
@@ -61,7 +62,7 @@ fn sens_opts(
 }
 
 fn plain_run(dir: &Path, scenarios: &[&str], runs: u64) {
-    backsim::app::run(&RunArgs {
+    backsim::commands::run::run(&RunArgs {
         scenarios: scenarios.iter().map(|s| s.to_string()).collect(),
         runs: Some(runs),
         out: dir.to_path_buf(),
@@ -355,7 +356,7 @@ fn the_events_of_run_k_add_up_to_its_row_in_runs_csv() {
     plain_run(dir.path(), &["aligned", "siloed-pm"], 3);
     let runs = csv_rows(&dir.path().join("runs.csv"));
     let col = |name: &str| runs[0].iter().position(|h| h == name).unwrap();
-    let out = trace::run(&TraceOptions {
+    let out = trace_command::run(&TraceOptions {
         scenario: "aligned".into(),
         compare: Some("siloed-pm".into()),
         run: trace::RunPick::Number(2),
@@ -403,7 +404,7 @@ fn the_events_of_run_k_add_up_to_its_row_in_runs_csv() {
         out: dir.path().to_path_buf(),
         quiet: true,
     };
-    let out = trace::run(&o).unwrap();
+    let out = trace_command::run(&o).unwrap();
     assert!(out.markdown.contains("## Sprint 3") && !out.markdown.contains("## Sprint 5"));
     // In the report the story is HTML tables, not a <pre> of Markdown.
     let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
@@ -413,7 +414,7 @@ fn the_events_of_run_k_add_up_to_its_row_in_runs_csv() {
     assert!(section.contains("<h3>Sprint 3</h3>"));
     assert!(html.contains("<a href=\"#trace\">"));
     // The typical run: named and explained.
-    let typical = trace::run(&TraceOptions {
+    let typical = trace_command::run(&TraceOptions {
         run: trace::RunPick::Typical,
         metric: Some("value_efficiency".into()),
         ..o.clone()
@@ -421,7 +422,7 @@ fn the_events_of_run_k_add_up_to_its_row_in_runs_csv() {
     .unwrap();
     assert!(typical.markdown.contains("is the typical run"));
     for bad in ["0:2", "4:3", "1:99", "x"] {
-        let err = trace::run(&TraceOptions {
+        let err = trace_command::run(&TraceOptions {
             sprints: Some(bad.into()),
             ..o.clone()
         })
@@ -519,7 +520,7 @@ fn calibrate_rejects_malformed_and_short_histories_and_warns_on_trends() {
 fn precision_runs_deterministic_batches_and_equals_a_plain_run_of_that_length() {
     let dir = tempfile::tempdir().unwrap();
     let seq = dir.path().join("seq");
-    let outcome = backsim::app::run(&RunArgs {
+    let outcome = backsim::commands::run::run(&RunArgs {
         scenarios: vec!["aligned".into()],
         runs: Some(10),
         precision: Some(0.05),

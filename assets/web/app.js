@@ -2,7 +2,8 @@
 // No library, no external URL: the binary serves this file.
 "use strict";
 
-const PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442"];
+// The charts' scenario colours (Paul Tol's "muted", src/output/charts/common.rs PALETTE; a test ties them).
+const PALETTE = ["#332288", "#CC6677", "#117733", "#88CCEE", "#882255", "#44AA99", "#999933", "#AA4499", "#DDCC77"];
 const KPIS = [
   ["value_efficiency", "Value efficiency", 3],
   ["release_delay_sprints", "Release delay (sprints)", 2],

@@ -69,7 +69,7 @@ fn assert_adds_up(o: &AttributeOutcome) {
 fn the_full_set_reproduces_compare_csv_and_contributions_add_up() {
     let dir = tempfile::tempdir().unwrap();
     let (runs, seed) = (60, 7);
-    backsim::app::run(&RunArgs {
+    backsim::commands::run::run(&RunArgs {
         scenarios: vec!["aligned".into(), "siloed-pm".into()],
         runs: Some(runs),
         seed: Some(seed),

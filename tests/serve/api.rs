@@ -489,3 +489,39 @@ fn serve_prints_its_url_and_warns_on_an_open_host() {
         .code(2)
         .stderr(predicates::str::contains("no-such-file.toml"));
 }
+
+/// The live page draws each scenario in the colour the charts give it, and better and worse
+/// in the charts' colours: the page's PALETTE and CSS are tied to the Rust constants.
+#[test]
+fn the_live_page_uses_the_charts_colours() {
+    use backsim::output::charts::{BETTER, PALETTE, WORSE};
+    let hex = |c: plotters::style::RGBColor| format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2);
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/web");
+    let js = std::fs::read_to_string(root.join("app.js")).unwrap();
+    let line = js
+        .lines()
+        .find(|l| l.starts_with("const PALETTE = ["))
+        .expect("app.js declares const PALETTE");
+    let page: Vec<String> = line
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .map(|s| s.to_uppercase())
+        .collect();
+    let charts: Vec<String> = PALETTE.iter().map(|&c| hex(c)).collect();
+    assert_eq!(
+        page, charts,
+        "app.js PALETTE differs from the charts' palette"
+    );
+    let css = std::fs::read_to_string(root.join("app.css"))
+        .unwrap()
+        .to_uppercase();
+    assert!(
+        css.contains(&format!("--BETTER: {}", hex(BETTER))),
+        "app.css --better"
+    );
+    assert!(
+        css.contains(&format!("--WORSE: {}", hex(WORSE))),
+        "app.css --worse"
+    );
+}

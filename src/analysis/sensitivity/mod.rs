@@ -277,6 +277,40 @@ fn paired(a: &[f64], b: &[f64]) -> (f64, (f64, f64)) {
     (d.mean(), ci)
 }
 
+/// Every variant of `base` on the same worlds (the scenario's seed), under a progress bar.
+fn evaluate_variants(
+    scenarios: &[Scenario],
+    base: &Scenario,
+    metric: &[usize],
+    runs: u64,
+    precision: Option<&Precision>,
+    opts: &SensitivityOptions,
+    keep_values: bool,
+) -> Result<super::Collected> {
+    let bar = opts.run.start(
+        &format!(
+            "sensitivity: {} × {}",
+            crate::words::count(scenarios.len() as u64, "variant"),
+            crate::words::count(runs, "run")
+        ),
+        scenarios.len(),
+        runs,
+        precision,
+        base.simulation.sprints,
+    )?;
+    let c = evaluate(
+        scenarios,
+        base.simulation.seed,
+        runs,
+        precision,
+        metric,
+        keep_values,
+        &|done| bar.set_position(done),
+    )?;
+    bar.finish_and_clear();
+    Ok(c)
+}
+
 fn tornado(
     base: &Scenario,
     ranges: &[Range],
@@ -300,27 +334,7 @@ fn tornado(
         runs,
         precision.is_some(),
     );
-    let bar = opts.run.start(
-        &format!(
-            "sensitivity: {} × {}",
-            crate::words::count(scenarios.len() as u64, "variant"),
-            crate::words::count(runs, "run")
-        ),
-        scenarios.len(),
-        runs,
-        precision,
-        base.simulation.sprints,
-    )?;
-    let c = evaluate(
-        &scenarios,
-        base.simulation.seed,
-        runs,
-        precision,
-        metric,
-        true,
-        &|done| bar.set_position(done),
-    )?;
-    bar.finish_and_clear();
+    let c = evaluate_variants(&scenarios, base, metric, runs, precision, opts, true)?;
     let values = c.values.as_ref().expect("kept");
     // A variant's mean with the CI of its paired difference from the scenario (same worlds),
     // placed around that mean: the honest uncertainty of the bar's length. The interval is
@@ -431,27 +445,7 @@ fn morris(
         runs,
         precision.is_some(),
     );
-    let bar = opts.run.start(
-        &format!(
-            "sensitivity: {} × {}",
-            crate::words::count(scenarios.len() as u64, "variant"),
-            crate::words::count(runs, "run")
-        ),
-        scenarios.len(),
-        runs,
-        precision,
-        base.simulation.sprints,
-    )?;
-    let c = evaluate(
-        &scenarios,
-        base.simulation.seed,
-        runs,
-        precision,
-        metric,
-        false,
-        &|done| bar.set_position(done),
-    )?;
-    bar.finish_and_clear();
+    let c = evaluate_variants(&scenarios, base, metric, runs, precision, opts, false)?;
     let y = |s: usize| c.moments(s, 0).mean();
     let mut ee: Vec<Moments> = vec![Moments::default(); k];
     let mut abs: Vec<Moments> = vec![Moments::default(); k];

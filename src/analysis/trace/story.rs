@@ -3,6 +3,7 @@
 
 use super::{item_label, list, tell, SprintStory, Story, ASPECTS};
 use crate::engine::metrics::idx;
+use crate::output::report::esc;
 use std::fmt::Write as _;
 
 pub(super) fn headline(st: &Story) -> Vec<(&'static str, String)> {
@@ -143,5 +144,110 @@ pub fn markdown(stories: &[Story], run: u64, seed: u64, window: (u32, u32)) -> S
             );
         }
     }
+    h
+}
+
+/// `**bold**` and `` `code` `` of one escaped line as HTML.
+fn inline(text: &str) -> String {
+    let e = esc(text);
+    let mut out = String::new();
+    let mut bold = false;
+    let mut code = false;
+    let mut rest = e.as_str();
+    while let Some(i) = rest.find(['*', '`']) {
+        out.push_str(&rest[..i]);
+        if rest[i..].starts_with("**") {
+            out.push_str(if bold { "</b>" } else { "<b>" });
+            bold = !bold;
+            rest = &rest[i + 2..];
+        } else if rest[i..].starts_with('`') {
+            out.push_str(if code { "</code>" } else { "<code>" });
+            code = !code;
+            rest = &rest[i + 1..];
+        } else {
+            out.push('*');
+            rest = &rest[i + 1..];
+        }
+    }
+    out.push_str(rest);
+    if code {
+        out.push_str("</code>");
+    }
+    if bold {
+        out.push_str("</b>");
+    }
+    out
+}
+
+/// The story (the Markdown of [`markdown`]) as HTML for the report: its tables as tables,
+/// each sprint's list as a two-column table (aspect, what happened), sprint headings as
+/// `<h3>`. The title line is left out (the section's heading says it).
+pub fn story_html(md: &str) -> String {
+    #[derive(PartialEq)]
+    enum Open {
+        None,
+        Table,
+        List,
+    }
+    let mut h = String::new();
+    let mut open = Open::None;
+    let mut header_row = false;
+    let close = |h: &mut String, open: &mut Open| {
+        if *open != Open::None {
+            h.push_str("</table></div>\n");
+        }
+        *open = Open::None;
+    };
+    for line in md.lines() {
+        let t = line.trim_end();
+        if let Some(title) = t.strip_prefix("## ") {
+            close(&mut h, &mut open);
+            let _ = writeln!(h, "<h3>{}</h3>", inline(title));
+        } else if t.starts_with("# ") {
+            close(&mut h, &mut open);
+        } else if t.starts_with("|---") {
+            header_row = false;
+        } else if let Some(row) = t.strip_prefix('|') {
+            if open != Open::Table {
+                close(&mut h, &mut open);
+                h.push_str("<div class=\"wrap\"><table class=\"story\">\n");
+                open = Open::Table;
+                header_row = true;
+            }
+            let cells: Vec<&str> = row
+                .trim_end_matches('|')
+                .split('|')
+                .map(str::trim)
+                .collect();
+            h.push_str("<tr>");
+            for (i, c) in cells.iter().enumerate() {
+                let tag = if header_row || i == 0 { "th" } else { "td" };
+                let _ = write!(h, "<{tag}>{}</{tag}>", inline(c));
+            }
+            h.push_str("</tr>\n");
+        } else if let Some(item) = t.strip_prefix("- ") {
+            if open != Open::List {
+                close(&mut h, &mut open);
+                h.push_str("<div class=\"wrap\"><table class=\"story\">\n");
+                open = Open::List;
+            }
+            let (aspect, what) = match item.strip_prefix("**").and_then(|x| x.split_once("**: ")) {
+                Some((a, w)) => (a, w),
+                None => ("", item),
+            };
+            let _ = writeln!(
+                h,
+                "<tr><th>{}</th><td>{}</td></tr>",
+                inline(aspect),
+                inline(what)
+            );
+        } else if t.is_empty() {
+            close(&mut h, &mut open);
+        } else {
+            close(&mut h, &mut open);
+            let _ = writeln!(h, "<p>{}</p>", inline(t));
+        }
+    }
+    close(&mut h, &mut open);
     h
 }

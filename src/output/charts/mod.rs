@@ -31,8 +31,8 @@ use crate::output::atomic::{commit_all, write_file, PendingFile};
 use crate::output::results::Results;
 
 pub use common::{
-    projector, register_fonts, scenario_color, scenario_dashed, set_projector, HEIGHT, OKABE_ITO,
-    PALETTE, WIDTH,
+    projector, register_fonts, scenario_color, scenario_dashed, set_projector, BETTER, HEIGHT,
+    OKABE_ITO, PALETTE, WIDTH, WORSE,
 };
 
 /// Which image files to write for each chart.

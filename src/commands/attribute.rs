@@ -1,0 +1,29 @@
+//! `backsim attribute`: a scenario's difference from a baseline shared among the mechanisms
+//! (`analysis::attribute`).
+
+use super::image_format;
+use anyhow::Result;
+
+/// `backsim attribute`.
+pub fn attribute(
+    args: &crate::cli::AttributeArgs,
+) -> Result<crate::analysis::attribute::AttributeOutcome> {
+    use crate::analysis::attribute::{run, AttributeOptions};
+    run(&AttributeOptions {
+        scenario: args.scenario.clone(),
+        baseline: args.baseline.clone(),
+        metrics: args.metrics.clone(),
+        merge: args.merge.clone(),
+        run: crate::analysis::AnalysisRun {
+            runs: Some(args.runs),
+            seed: args.seed,
+            precision: None,
+            max_runs: args.runs,
+            out: args.out.clone(),
+            format: image_format(args.format),
+            no_charts: args.no_charts,
+            quiet: args.quiet,
+            allow_large: args.allow_large,
+        },
+    })
+}
