@@ -16,10 +16,14 @@ pub const SUMMARY_QUANTILES: [f64; 8] = [0.05, 0.10, 0.25, 0.50, 0.75, 0.85, 0.9
 
 #[derive(Debug, Clone)]
 struct Cell {
+    /// Every run with a value; for a censored metric also the censored runs, each at the
+    /// horizon + 1 (a restricted mean).
     moments: Moments,
     sketch: QuantileSketch,
     /// Runs without a value for a metric that is not censored.
     missing: u64,
+    /// Runs of a censored metric that did not finish within the horizon.
+    censored: u64,
 }
 
 impl Cell {
@@ -28,15 +32,20 @@ impl Cell {
             moments: Moments::default(),
             sketch: QuantileSketch::new(cap),
             missing: 0,
+            censored: 0,
         }
     }
 
-    /// Add a run's value; NaN is censored (beyond every value) for censored metrics, and
-    /// "no value" otherwise: left out of the quantiles, counted only in `completed_share`.
-    fn add(&mut self, x: f64, censored: bool) {
+    /// Add a run's value. NaN is "did not finish" for a censored metric: it counts at
+    /// `fill` (the horizon + 1) in the mean and beyond every value in the quantiles. For
+    /// other metrics NaN is "no value": left out, counted only in `completed_share`.
+    fn add(&mut self, x: f64, censored: bool, fill: f64) {
         if !x.is_nan() {
             self.moments.add(x);
-        } else if !censored {
+        } else if censored {
+            self.moments.add(fill);
+            self.censored += 1;
+        } else {
             self.missing += 1;
             return;
         }
@@ -93,7 +102,26 @@ struct Pair {
     diff: Moments,
     scenario: Moments,
     baseline: Moments,
-    better: u64,
+    /// Twice the runs in which the scenario did better, ties counting 1 (half a win).
+    better_halves: u64,
+}
+
+/// Relative size of a difference that counts as a tie in `better_share`: floating-point
+/// noise (sums in another order) is no win.
+pub const TIE_TOLERANCE: f64 = 1e-9;
+
+/// 2 if the scenario's x beats the baseline's y, 1 for a tie (|x − y| ≤ 1e-9 × the larger
+/// magnitude), 0 if it did worse.
+#[inline]
+pub fn better_halves(x: f64, y: f64, better: Better) -> u64 {
+    let d = x - y;
+    if d.abs() <= TIE_TOLERANCE * x.abs().max(y.abs()) {
+        return 1;
+    }
+    2 * match better {
+        Better::Higher => d > 0.0,
+        Better::Lower => d < 0.0,
+    } as u64
 }
 
 impl Pair {
@@ -103,14 +131,10 @@ impl Pair {
         if x.is_nan() || y.is_nan() {
             return;
         }
-        let d = x - y;
-        self.diff.add(d);
+        self.diff.add(x - y);
         self.scenario.add(x);
         self.baseline.add(y);
-        self.better += match better {
-            Better::Higher => d > 0.0,
-            Better::Lower => d < 0.0,
-        } as u64;
+        self.better_halves += better_halves(x, y, better);
     }
 }
 
@@ -232,8 +256,10 @@ impl Aggregate {
                 scope.spawn(move |_| {
                     for j in 0..batch.len {
                         let rec = &batch.records(j)[s];
-                        for ((cell, &x), info) in cells.iter_mut().zip(&rec.metrics).zip(&METRICS) {
-                            cell.add(x, info.censored);
+                        for (m, ((cell, &x), info)) in
+                            cells.iter_mut().zip(&rec.metrics).zip(&METRICS).enumerate()
+                        {
+                            cell.add(x, info.censored, censored_fill[s][m.min(1)]);
                         }
                     }
                 });
@@ -290,13 +316,21 @@ impl Aggregate {
         });
     }
 
+    /// Mean, SD and interval over every run with a value, censored runs of a censored metric
+    /// counting at the horizon + 1 (a restricted mean); quantiles with the censored beyond
+    /// every value (+∞), by the inverse CDF for integer metrics.
     pub fn summary(&mut self, s: usize, m: usize) -> MetricSummary {
         let cell = &mut self.metrics[s][m];
         let mut quantiles = [f64::NAN; 8];
         for (q, p) in quantiles.iter_mut().zip(SUMMARY_QUANTILES) {
-            *q = cell.sketch.quantile(p);
+            *q = if METRICS[m].integer {
+                cell.sketch.quantile_inverse_cdf(p)
+            } else {
+                cell.sketch.quantile(p)
+            };
         }
         let total = cell.sketch.total() + cell.missing;
+        let observed = cell.moments.n - cell.censored;
         MetricSummary {
             mean: cell.moments.mean(),
             sd: cell.moments.sd(),
@@ -304,7 +338,7 @@ impl Aggregate {
             quantiles,
             n: cell.moments.n,
             completed_share: if total > 0 {
-                cell.moments.n as f64 / total as f64
+                observed as f64 / total as f64
             } else {
                 f64::NAN
             },
@@ -314,12 +348,11 @@ impl Aggregate {
     pub fn pair(&self, s: usize, m: usize) -> PairSummary {
         let itself;
         let p = if s == self.baseline {
-            // Every comparable value paired with itself: n differences of exactly 0.
-            let cell = &self.metrics[s][m];
-            let censored = cell.sketch.total() - cell.sketch.count();
-            let n = cell.moments.n + if METRICS[m].censored { censored } else { 0 };
+            // Every comparable value paired with itself: n differences of exactly 0, all ties.
+            let n = self.metrics[s][m].moments.n;
             itself = Pair {
                 diff: Moments::zeros(n),
+                better_halves: n,
                 ..Pair::default()
             };
             &itself
@@ -341,7 +374,7 @@ impl Aggregate {
             mean_diff: p.diff.mean(),
             ci95: (lo, hi),
             better_share: if p.diff.n > 0 {
-                p.better as f64 / p.diff.n as f64
+                p.better_halves as f64 / (2 * p.diff.n) as f64
             } else {
                 f64::NAN
             },
@@ -449,5 +482,73 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Ties (within 1e-9 of the scale) count half in better_share; real differences count
+    /// whole; floating-point noise is no win.
+    #[test]
+    fn ties_count_half_in_better_share() {
+        assert_eq!(better_halves(1.0, 1.0, Better::Higher), 1);
+        assert_eq!(better_halves(0.0, 0.0, Better::Lower), 1);
+        assert_eq!(better_halves(0.1 + 0.2, 0.3, Better::Higher), 1);
+        assert_eq!(better_halves(1e6 + 1e-4, 1e6, Better::Higher), 1);
+        assert_eq!(better_halves(1.01, 1.0, Better::Higher), 2);
+        assert_eq!(better_halves(1.01, 1.0, Better::Lower), 0);
+        assert_eq!(better_halves(-2.0, -1.0, Better::Lower), 2);
+        // Through the aggregate: 2 wins, 1 tie, 1 loss of 4 = 2.5 / 4.
+        let mut agg = Aggregate::new(&[10, 10], &[0.0, 0.0], 0);
+        let m = crate::engine::metrics::idx::VALUE_EFFICIENCY;
+        for (x, y) in [(0.5, 0.7), (0.6, 0.65), (0.3, 0.3), (0.9, 0.8)] {
+            let mut base = RunRecord {
+                metrics: [1.0; N_METRICS],
+            };
+            let mut other = base;
+            base.metrics[m] = x;
+            other.metrics[m] = y;
+            let rows = vec![[0.0; N_SERIES]; 2];
+            agg.add_batch(&Replications::new(
+                0,
+                1,
+                2,
+                1,
+                &[base, other],
+                &rows,
+                &[1, 1],
+            ));
+        }
+        assert_eq!(agg.pair(1, m).better_share, 2.5 / 4.0);
+        assert_eq!(
+            agg.pair(0, m).better_share,
+            0.5,
+            "the baseline against itself: all ties"
+        );
+    }
+
+    /// Completion and delay are restricted means: runs that did not finish count at the
+    /// horizon + 1 in the mean (and at the horizon + 1 − planned for the delay); their
+    /// share is the completed share; percentiles among them are +∞ (written >H) and whole.
+    #[test]
+    fn censored_runs_count_at_the_horizon_plus_one() {
+        use crate::engine::metrics::idx::{COMPLETION_SPRINT, RELEASE_DELAY};
+        let mut agg = Aggregate::new(&[10], &[4.0], 0);
+        for c in [3.0, 5.0, 6.0, f64::NAN] {
+            let mut rec = RunRecord {
+                metrics: [1.0; N_METRICS],
+            };
+            rec.metrics[COMPLETION_SPRINT] = c;
+            rec.metrics[RELEASE_DELAY] = c - 4.0;
+            let rows = vec![[0.0; N_SERIES]; 1];
+            agg.add_batch(&Replications::new(0, 1, 1, 1, &[rec], &rows, &[1]));
+        }
+        let c = agg.summary(0, COMPLETION_SPRINT);
+        assert_eq!(c.mean, (3.0 + 5.0 + 6.0 + 11.0) / 4.0);
+        assert_eq!(c.n, 4);
+        assert_eq!(c.completed_share, 0.75);
+        // p50 of {3, 5, 6, ∞}: the 2nd smallest (F(5) = 0.5); p85 falls among the censored.
+        assert_eq!(c.quantiles[3], 5.0);
+        assert_eq!(c.quantiles[5], f64::INFINITY);
+        assert_eq!(c.quantiles[0], 3.0);
+        let d = agg.summary(0, RELEASE_DELAY);
+        assert_eq!(d.mean, (-1.0 + 1.0 + 2.0 + 7.0) / 4.0);
     }
 }

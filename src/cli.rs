@@ -276,7 +276,7 @@ pub struct SensitivityArgs {
 
 #[derive(Debug, Clone, Args)]
 #[command(
-    after_help = "The keys the scenario and the baseline differ in are grouped by mechanism (hand-over, PM presence,\nPO time split, PM override, person-level traits; `other` for the rest). Every subset of mechanisms is\nsimulated on the same worlds (at most 8 mechanisms: 256 variants) and each gets its exact Shapley\ncontribution with a 95 % interval; they add up to the paired difference of `backsim run`.\nWrites attribution.csv, attribution_METRIC.png/.svg and a section of report.html.\n\nExamples:\n  backsim attribute siloed-pm\n  backsim attribute blurred-roles --metric on_strategy_share --runs 500\n  backsim attribute my-team.toml --baseline siloed-pm --merge \"hand-over,PM override\""
+    after_help = "The keys the scenario and the baseline differ in are grouped by mechanism (PM presence, hand-over,\nPO strategic load, PO availability, PM override, mechanism coefficients, person-level traits;\n`other` for the rest). Every subset of mechanisms is\nsimulated on the same worlds (at most 8 mechanisms: 256 variants) and each gets its exact Shapley\ncontribution with a 95 % interval; they add up to the paired difference of `backsim run`.\nWrites attribution.csv, attribution_METRIC.png/.svg and a section of report.html.\n\nExamples:\n  backsim attribute siloed-pm\n  backsim attribute blurred-roles --metric on_strategy_share --runs 500\n  backsim attribute my-team.toml --baseline siloed-pm --merge \"hand-over,PM override\""
 )]
 pub struct AttributeArgs {
     /// Scenario file or preset name

@@ -63,7 +63,7 @@ pub const EXERCISES: [Exercise; 4] = [
         levers: &[("roles.pm_override", 0.0)],
         metrics: &["priority_churn", "value_efficiency", "release_delay_sprints"],
         question: "Here the PM reorders the top of the backlog in half the sprints. If the PM stopped overriding the PO, what would change, and what would not?",
-        teaches: "One owner of the order: overrides churn the plan and blur accountability, but stopping them alone leaves the slow decisions and the conflicts. A blurred split is more than one habit.",
+        teaches: "One owner of the order: overrides churn the plan, and shared authority brings conflicts with it; stopping them closes most of the gap. What stays is the two-voice hand-over and the PO's strategic load.",
     },
     Exercise {
         slug: "4-fix-the-team",

@@ -340,6 +340,8 @@ fn trace_totals(csv: &str, scenario: &str) -> (f64, f64, f64) {
                 points += field("points");
                 value += field("value");
             }
+            // What the warm-up's releases earn in the reported year.
+            "warmup_value" => value += field("value"),
             "finished" => {
                 defects +=
                     field("defects_in_sprint") + field("defects_later") + field("defects_escaped")

@@ -155,6 +155,9 @@ pub struct Collected {
     pub runs: u64,
     /// Whether the precision target (if any) was met.
     pub precision_met: Option<bool>,
+    /// Per scenario: the value a run that did not finish counts as in the mean of
+    /// completion (index 0) and release delay (1): the horizon + 1, a restricted mean.
+    fills: Vec<[f64; 2]>,
 }
 
 impl Collected {
@@ -166,6 +169,7 @@ impl Collected {
             values: keep.then(|| vec![vec![Vec::new(); metrics.len()]; n]),
             runs: 0,
             precision_met: None,
+            fills: vec![[f64::NAN; 2]; n],
         }
     }
 
@@ -173,16 +177,26 @@ impl Collected {
         &self.moments[s][k]
     }
 
-    /// Summary of scenario s, chosen metric k (same numbers as `summary.csv`).
+    /// Summary of scenario s, chosen metric k (same numbers as `summary.csv`: restricted
+    /// means for censored metrics, inverse-CDF percentiles for integer ones).
     pub fn summary(&mut self, s: usize, k: usize) -> PointSummary {
         let m = &self.moments[s][k];
         let sk = &mut self.sketches[s][k];
+        let integer = crate::engine::metrics::METRICS[self.metrics[k]].integer;
+        let mut q = |p| {
+            if integer {
+                sk.quantile_inverse_cdf(p)
+            } else {
+                sk.quantile(p)
+            }
+        };
         PointSummary {
             mean: m.mean(),
             ci95: m.ci95(),
-            p50: sk.quantile(0.50),
-            p85: sk.quantile(0.85),
-            n: m.n,
+            p50: q(0.50),
+            p85: q(0.85),
+            // Runs with a value (the restricted mean also counts the unfinished ones).
+            n: sk.count(),
         }
     }
 }
@@ -205,6 +219,8 @@ impl ReplicationSink for ChunkSink<'_> {
                 let x = rec.metrics[m];
                 if !x.is_nan() {
                     self.c.moments[s][k].add(x);
+                } else if crate::engine::metrics::METRICS[m].censored {
+                    self.c.moments[s][k].add(self.c.fills[s][m.min(1)]);
                 }
                 self.c.sketches[s][k].add(x);
                 if let Some(v) = self.c.values.as_mut() {
@@ -229,6 +245,10 @@ pub fn evaluate(
     progress: &dyn Fn(u64),
 ) -> Result<Collected> {
     let mut c = Collected::new(scenarios.len(), metrics, keep_values);
+    for (fill, s) in c.fills.iter_mut().zip(scenarios) {
+        let after = s.simulation.sprints as f64 + 1.0;
+        *fill = [after, after - s.release.planned_sprint.unwrap_or(0) as f64];
+    }
     let comparisons: Vec<(usize, Comparison)> = scenarios
         .chunks(CHUNK)
         .enumerate()

@@ -421,7 +421,7 @@ fn strongest(points: &[Vec<f64>], means: &[Vec<f64>], k: usize, np: usize) -> (u
 pub struct PairedToGiven {
     pub mean_diff: f64,
     pub ci95: (f64, f64),
-    /// Share of paired replications in which the point did strictly better.
+    /// Share of paired replications in which the point did better (ties count half).
     pub better_share: f64,
 }
 
@@ -456,12 +456,8 @@ pub fn paired_to_given(
         if x.is_nan() || y.is_nan() {
             continue;
         }
-        let diff = x - y;
-        d.add(diff);
-        better += match METRICS[m].better {
-            Better::Higher => diff > 0.0,
-            Better::Lower => diff < 0.0,
-        } as u64;
+        d.add(x - y);
+        better += crate::aggregate::better_halves(x, y, METRICS[m].better);
     }
     let ci95 = if d.n >= 2 && d.sd() == 0.0 {
         (d.mean(), d.mean())
@@ -472,7 +468,7 @@ pub fn paired_to_given(
         mean_diff: d.mean(),
         ci95,
         better_share: if d.n > 0 {
-            better as f64 / d.n as f64
+            better as f64 / (2 * d.n) as f64
         } else {
             f64::NAN
         },

@@ -19,8 +19,17 @@ pub fn check(files: &[String], allow_large: bool) -> Result<()> {
         let s = load_with_limits(spec, &limits)?;
         let text = toml::to_string_pretty(&s).context("cannot print the scenario")?;
         writeln!(stdout, "# {spec}: ok (resolved)\n{text}")?;
+        print_warnings(&s);
     }
     Ok(())
+}
+
+/// Silent traps of a scenario (see `scenario::structure::warnings`), on stderr: they never
+/// fail a command.
+pub(crate) fn print_warnings(s: &crate::scenario::Scenario) {
+    for w in crate::scenario::structure::warnings(s) {
+        eprintln!("warning: {w}");
+    }
 }
 
 pub fn list_scenarios() -> Result<()> {

@@ -176,6 +176,9 @@ impl Sink for RunSink<'_> {
 /// `backsim run`: simulate, write every file atomically, draw, print the table.
 pub fn run(args: &RunArgs) -> Result<RunOutcome> {
     let mut plan = plan(args)?;
+    for s in &plan.scenarios {
+        super::check::print_warnings(s);
+    }
     let precision = match args.precision {
         None => None,
         Some(t) => Some(crate::analysis::Precision::new(

@@ -22,6 +22,8 @@ pub struct MetricInfo {
     pub better: Better,
     /// Empty when the release scope is not done within the horizon.
     pub censored: bool,
+    /// Whole numbers (sprints, counts): percentiles by the inverse CDF, so always whole.
+    pub integer: bool,
 }
 
 const fn m(name: &'static str, better: Better) -> MetricInfo {
@@ -29,14 +31,25 @@ const fn m(name: &'static str, better: Better) -> MetricInfo {
         name,
         better,
         censored: false,
+        integer: false,
     }
 }
 
+/// A count (whole numbers).
+const fn n(name: &'static str, better: Better) -> MetricInfo {
+    MetricInfo {
+        integer: true,
+        ..m(name, better)
+    }
+}
+
+/// A sprint count censored at the horizon.
 const fn c(name: &'static str) -> MetricInfo {
     MetricInfo {
         name,
         better: Better::Lower,
         censored: true,
+        integer: true,
     }
 }
 
@@ -64,9 +77,9 @@ pub const METRICS: [MetricInfo; 25] = [
     m("tech_debt_end", Lower),
     m("enabler_share", Higher),
     m("points_done", Higher),
-    m("items_done", Higher),
-    m("defects", Lower),
-    m("escaped_defects", Lower),
+    n("items_done", Higher),
+    n("defects", Lower),
+    n("escaped_defects", Lower),
     m("unready_share", Lower),
 ];
 

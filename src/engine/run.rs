@@ -66,8 +66,15 @@ mod tests {
     /// The events of a run add up to its record: value, points, defects.
     #[test]
     fn trace_adds_up_to_the_record() {
-        for preset in ["aligned", "blurred-roles", "overloaded-po"] {
-            let model = Model::new(&load_scenario(preset).unwrap());
+        for (preset, warmup) in [
+            ("aligned", 0),
+            ("blurred-roles", 0),
+            ("overloaded-po", 0),
+            ("overloaded-po", 12),
+        ] {
+            let mut s = load_scenario(preset).unwrap();
+            s.simulation.warmup_sprints = warmup;
+            let model = Model::new(&s);
             let mut ws = Workspace::new();
             for r in 0..5 {
                 let keys = RunKeys::new(9, r);
@@ -86,6 +93,7 @@ mod tests {
                             value += v;
                             points += p;
                         }
+                        Event::WarmupValue { value: v, .. } => value += v,
                         Event::Finished {
                             in_sprint,
                             later,
@@ -96,6 +104,8 @@ mod tests {
                     }
                 }
                 let m = rec.metrics;
+                // After a warm-up, the year's value also flows from warm-up releases (told once,
+                // at the start of the year).
                 assert!(
                     (value - m[idx::VALUE_REALIZED]).abs()
                         <= 1e-9 * m[idx::VALUE_REALIZED].abs().max(1.0),
@@ -106,5 +116,120 @@ mod tests {
                 assert_eq!(defects as f64, m[idx::DEFECTS], "{preset}");
             }
         }
+    }
+
+    /// Blurred roles with many conflicts that all drop work, and much fix work: drops
+    /// during work and during fixes are common.
+    fn drop_heavy(seed: u64, runs: u64) -> Vec<(Vec<Event>, Vec<crate::model::item::BacklogItem>)> {
+        let mut s = load_scenario("blurred-roles").unwrap();
+        s.roles.conflicts_per_sprint = 2.0;
+        s.roles.conflict_inject_share = 1.0;
+        s.quality.defects_per_point = 0.5;
+        s.quality.found_in_sprint = 0.9;
+        s.quality.fix_points = 0.5;
+        let model = Model::new(&s);
+        let mut ws = Workspace::new();
+        (0..runs)
+            .map(|r| {
+                let mut events = Vec::new();
+                simulate_traced(&model, &RunKeys::new(seed, r), None, &mut ws, &mut events);
+                (events, ws.items.clone())
+            })
+            .collect()
+    }
+
+    /// A conflict's drop takes the item out of the sprint: it is not started or finished
+    /// again before the next planning.
+    #[test]
+    fn a_dropped_item_waits_for_the_next_planning() {
+        use crate::engine::trace::DropCause;
+        let mut drops = 0;
+        for (events, _) in drop_heavy(11, 12) {
+            for (k, e) in events.iter().enumerate() {
+                if let Event::Dropped {
+                    sprint,
+                    item,
+                    cause: DropCause::Conflict,
+                    ..
+                } = *e
+                {
+                    drops += 1;
+                    for later in &events[k + 1..] {
+                        match *later {
+                            Event::Started {
+                                sprint: s, item: i, ..
+                            }
+                            | Event::Finished {
+                                sprint: s, item: i, ..
+                            } if s == sprint && i == item => {
+                                panic!(
+                                    "item {item} dropped in sprint {sprint} worked on again in it"
+                                )
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            drops > 50,
+            "only {drops} conflict drops: the test shows nothing"
+        );
+    }
+
+    /// Quality is drawn once per item: one Finished event (defects, wrong build) per item,
+    /// also for items dropped during their fix work; and blocked hours count only the
+    /// waits since the item's last drop.
+    #[test]
+    fn defects_are_drawn_once_and_drops_forget_blocked_hours() {
+        use std::collections::HashMap;
+        let (mut dropped_in_fix, mut waited_before_drop) = (0, 0);
+        for (events, items) in drop_heavy(12, 60) {
+            let mut finished: HashMap<u64, u32> = HashMap::new();
+            let mut blocked: HashMap<u64, (f64, bool)> = HashMap::new();
+            let mut fix_dropped = Vec::new();
+            for e in &events {
+                match *e {
+                    Event::Finished { item, .. } => *finished.entry(item).or_default() += 1,
+                    Event::Dropped { item, .. } => {
+                        if finished.contains_key(&item) {
+                            fix_dropped.push(item);
+                        }
+                        let b = blocked.entry(item).or_default();
+                        if b.0 > 0.0 {
+                            waited_before_drop += 1;
+                        }
+                        *b = (0.0, true);
+                    }
+                    Event::Blocked { item, hours, .. } => {
+                        blocked.entry(item).or_default().0 += hours
+                    }
+                    _ => {}
+                }
+            }
+            for (item, n) in &finished {
+                assert_eq!(*n, 1, "item {item}: quality drawn {n} times");
+            }
+            for it in &items {
+                if fix_dropped.contains(&it.id) && it.status == crate::model::item::Status::Done {
+                    dropped_in_fix += 1; // Dropped during its fixes, restarted and finished.
+                }
+                if let Some(&(since_drop, true)) = blocked.get(&it.id) {
+                    assert!(
+                        (it.blocked_hours - since_drop).abs() <= 1e-9 * since_drop.max(1.0),
+                        "item {}: {} blocked hours, {} since its last drop",
+                        it.id,
+                        it.blocked_hours,
+                        since_drop
+                    );
+                }
+            }
+        }
+        assert!(
+            dropped_in_fix > 0,
+            "no item dropped during its fix work finished later: the test shows nothing"
+        );
+        assert!(waited_before_drop > 0, "no item waited before a drop");
     }
 }

@@ -50,7 +50,7 @@ impl Scope {
         } else {
             base as i64
         };
-        let strikes = super::world::risk_strikes(s, keys);
+        let strikes = super::world::risk_strikes(s, keys, 0);
         Scope {
             initial,
             strikes,

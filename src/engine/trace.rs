@@ -122,6 +122,9 @@ pub enum Event {
     },
     /// The release scope was complete at the end of this sprint.
     ScopeComplete { sprint: u32 },
+    /// At the start of the reported year (sprint 0): the value that work released during the
+    /// warm-up realizes in the reported sprints and the tail (part of `value_realized`).
+    WarmupValue { sprint: u32, value: f64 },
     /// End of sprint.
     SprintEnd {
         sprint: u32,
@@ -130,6 +133,33 @@ pub enum Event {
         tech_debt: f64,
         backlog: u32,
     },
+}
+
+impl Event {
+    /// The event's (0-based) sprint.
+    pub fn sprint_mut(&mut self) -> &mut u32 {
+        use Event::*;
+        match self {
+            MarketShock { sprint, .. }
+            | Arrived { sprint, .. }
+            | RiskStruck { sprint, .. }
+            | BugAdded { sprint, .. }
+            | Churned { sprint, .. }
+            | Handover { sprint, .. }
+            | Override { sprint }
+            | Planned { sprint, .. }
+            | Committed { sprint, .. }
+            | Started { sprint, .. }
+            | Blocked { sprint, .. }
+            | Injected { sprint, .. }
+            | Dropped { sprint, .. }
+            | Finished { sprint, .. }
+            | Released { sprint, .. }
+            | ScopeComplete { sprint }
+            | WarmupValue { sprint, .. }
+            | SprintEnd { sprint, .. } => sprint,
+        }
+    }
 }
 
 /// Receives events. `ON` lets the engine skip work that only tracing needs.

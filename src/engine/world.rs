@@ -13,8 +13,13 @@ use std::sync::Arc;
 /// The sprint (0-based) in which each of the first 32 risks strikes in this replication, or
 /// `u32::MAX` for a risk that does not: whether it strikes, then where in its window, from
 /// the `Risks` stream. The roles and the throughput model draw them alike, so a forecast's
-/// risks strike when its frictionless roles twin's do.
-pub(crate) fn risk_strikes(s: &crate::scenario::Scenario, keys: &RunKeys) -> [u32; 32] {
+/// risks strike when its frictionless roles twin's do. `warmup` shifts the window by the
+/// roles model's warm-up sprints (0 for the throughput model).
+pub(crate) fn risk_strikes(
+    s: &crate::scenario::Scenario,
+    keys: &RunKeys,
+    warmup: u32,
+) -> [u32; 32] {
     let mut strikes = [u32::MAX; 32];
     for (i, risk) in s.risks.iter().enumerate().take(32) {
         if keys.unit(Source::Risks, i as u64, 0) < risk.probability {
@@ -23,6 +28,7 @@ pub(crate) fn risk_strikes(s: &crate::scenario::Scenario, keys: &RunKeys) -> [u3
                 .last_sprint
                 .saturating_sub(1)
                 .min(s.simulation.sprints - 1);
+            let (first, last) = (first + warmup, last + warmup);
             if first <= last {
                 let span = (last - first + 1) as f64;
                 strikes[i] = first
@@ -74,7 +80,7 @@ impl World {
             }
         }
         let s = &m.scenario;
-        let sprints = s.simulation.sprints as usize;
+        let sprints = (m.warmup + s.simulation.sprints) as usize;
         let flow_len = sprints + s.simulation.value_tail_sprints as usize;
         let mut market_rng = keys.stream(Source::Market);
         market::generate(

@@ -1,6 +1,8 @@
 //! A scenario compiled for the engine: samplers built once, derived constants, and the oracle.
 
+use crate::scenario::structure::refinement_shortfall;
 use crate::scenario::{Sampler, Scenario};
+use crate::stats::special::normal_cdf;
 
 /// Everything the engine needs from a scenario, ready to use in the hot loop.
 #[derive(Debug, Clone)]
@@ -21,14 +23,19 @@ pub struct Model {
     pub availability: f64,
     /// Fidelity of the PM→PO roadmap hand-over (or the solo PO's, without a PM).
     pub fidelity: f64,
+    /// Share of the refinement the arrivals need that the PO's refinement hours cannot give
+    /// (see [`refinement_shortfall`]).
+    pub refinement_shortfall: f64,
+    /// Effective myopia: base + per strategy share + per refinement shortfall, ≤ 0.95.
+    pub myopia: f64,
     /// Estimates equal true sizes (the oracle).
     pub exact_estimates: bool,
     /// Every item counts as ready (the oracle).
     pub all_ready: bool,
+    /// Warm-up sprints played before the reported ones (0 for a throughput forecast).
+    pub warmup: u32,
     /// Mean capacity, for the first commitment.
     pub mean_capacity: f64,
-    /// Weight of the PO's belief in perceived value (see [`Model::perceive`]).
-    belief_weight: f64,
     /// What defines the world (market, items, horizon): models with equal keys share one
     /// generated world per replication.
     pub world_key: std::sync::Arc<str>,
@@ -47,7 +54,11 @@ impl Model {
         } else {
             po.solo_fidelity
         };
+        let refinement_shortfall = refinement_shortfall(&s);
+        let myopia = effective_myopia(po, refinement_shortfall);
         Model {
+            refinement_shortfall,
+            myopia,
             capacity: s.team.capacity.sampler(),
             size: b.size.sampler(),
             item_size: match b.size {
@@ -63,21 +74,67 @@ impl Model {
             exact_estimates: false,
             all_ready: false,
             mean_capacity: s.team.capacity.mean().max(0.0),
-            belief_weight: belief_weight(scenario),
+            warmup: match s.simulation.model {
+                crate::scenario::ModelKind::Roles => s.simulation.warmup_sprints,
+                crate::scenario::ModelKind::Throughput => 0,
+            },
             world_key: world_key(scenario).into(),
             scenario: s,
         }
     }
 
-    /// The PO's perceived value: the truth plus a weight k of a positive belief B (every idea
-    /// looks somewhat valuable), P = A + k·B, with k set so that corr(P, A) = value_skill.
-    /// Skill 1 sees the truth; skill 0 sees only the belief.
+    /// The PO's (or the PM's) perceived value of an item of true value A: a Gaussian copula.
+    /// A's normal score z_A = Φ⁻¹(F(A)) under the world's value distribution F of its kind
+    /// (negative, zero and positive classes, lognormal magnitudes), mixed with the belief's
+    /// normal score z_B = ln B / σ_B: z_P = ρ·z_A + √(1 − ρ²)·z_B, and P on the value
+    /// scale of the positive feature magnitudes (P = e^(σ_v·z_P); an enabler ranked among
+    /// enablers looks like a feature of that rank, as a belief knows no kind): every idea
+    /// looks somewhat valuable. ρ = `po.value_skill` is the correlation of the normal scores,
+    /// so the rank agreement of P with A is Kendall τ = (2/π)·arcsin ρ. ρ = 1 sees the truth,
+    /// sign included; without belief noise (σ_B = 0) every ρ keeps the true order.
     #[inline]
-    pub fn perceive(&self, value: f64, belief: f64) -> f64 {
-        if self.belief_weight.is_infinite() {
-            belief
+    pub fn perceive(&self, value: f64, enabler: bool, belief: f64) -> f64 {
+        let rho = self.scenario.po.value_skill;
+        if rho >= 1.0 {
+            return value;
+        }
+        let sigma_b = self.scenario.po.belief_sigma;
+        let z_b = if sigma_b > 0.0 {
+            belief.ln() / sigma_b
         } else {
-            value + self.belief_weight * belief
+            0.0
+        };
+        let scale = if enabler {
+            self.scenario.backlog.enabler_value_factor
+        } else {
+            1.0
+        };
+        let z_a = inverse_normal_clamped(self.value_cdf(value, scale));
+        let z_p = rho.max(0.0) * z_a + (1.0 - rho.max(0.0).powi(2)).sqrt() * z_b;
+        // Every idea looks somewhat valuable: short of the truth, the perceived value is
+        // on the positive (lognormal) scale of the magnitudes.
+        (self.scenario.backlog.value_sigma * z_p).exp()
+    }
+
+    /// F(A) for an item whose magnitude is scaled by `scale`; the zero class (and every
+    /// value when the scale is 0) sits at the middle of its mass.
+    fn value_cdf(&self, value: f64, scale: f64) -> f64 {
+        let b = &self.scenario.backlog;
+        let (p_pos, p_zero) = (b.positive_value_share, b.zero_value_share);
+        let p_neg = (1.0 - p_pos - p_zero).max(0.0);
+        let z = |m: f64| {
+            if b.value_sigma > 0.0 {
+                (m / scale).ln() / b.value_sigma
+            } else {
+                0.0
+            }
+        };
+        if value > 0.0 && scale > 0.0 {
+            p_neg + p_zero + p_pos * normal_cdf(z(value))
+        } else if value < 0.0 && scale > 0.0 && b.negative_value_factor > 0.0 {
+            p_neg * (1.0 - normal_cdf(z(-value / b.negative_value_factor)))
+        } else {
+            p_neg + p_zero / 2.0
         }
     }
 
@@ -106,6 +163,8 @@ impl Model {
             belief_sigma: scenario.po.belief_sigma,
             value_skill: 1.0,
             myopia: 0.0,
+            myopia_per_strategy_share: 0.0,
+            myopia_per_refinement_shortfall: 0.0,
             take_unready: 1.0,
             questions_base: 0.0,
             questions_per_ambiguity: 0.0,
@@ -114,6 +173,8 @@ impl Model {
         s.roles = Roles {
             pm_override: 0.0,
             conflicts_per_sprint: 0.0,
+            conflicts_per_override: 0.0,
+            conflicts_per_misalignment: 0.0,
             churn_probability: 0.0,
             misalignment_ambiguity: 0.0,
             ..Roles::default()
@@ -136,11 +197,25 @@ impl Model {
     }
 }
 
+/// m = min(0.95, m₀ + k_s · strategy share + k_r · refinement shortfall): a PO who carries
+/// strategy and cannot keep up with refinement looks for the next feature, not the enabler.
+pub fn effective_myopia(po: &crate::scenario::Po, shortfall: f64) -> f64 {
+    let m = po.myopia
+        + po.myopia_per_strategy_share * po.strategy_share
+        + po.myopia_per_refinement_shortfall * shortfall;
+    if po.myopia >= 0.95 {
+        po.myopia
+    } else {
+        m.min(0.95)
+    }
+}
+
 /// The parameters that define the world, serialized: equal strings, equal worlds.
 fn world_key(s: &Scenario) -> String {
     #[derive(serde::Serialize)]
     struct WorldParams<'a> {
         sprints: u32,
+        warmup: u32,
         tail: u32,
         belief_sigma: f64,
         market: &'a crate::scenario::Market,
@@ -148,6 +223,7 @@ fn world_key(s: &Scenario) -> String {
     }
     toml::to_string(&WorldParams {
         sprints: s.simulation.sprints,
+        warmup: s.simulation.warmup_sprints,
         tail: s.simulation.value_tail_sprints,
         belief_sigma: s.po.belief_sigma,
         market: &s.market,
@@ -156,18 +232,9 @@ fn world_key(s: &Scenario) -> String {
     .expect("world parameters serialize")
 }
 
-/// k = σ_A · sqrt(1/ρ² − 1) / σ_B, so that corr(A + k·B, A) = ρ (∞ when ρ = 0).
-fn belief_weight(s: &Scenario) -> f64 {
-    let rho = s.po.value_skill;
-    if rho <= 0.0 {
-        return f64::INFINITY;
-    }
-    let sb2 = s.po.belief_sigma * s.po.belief_sigma;
-    let sd_b = ((sb2.exp() - 1.0) * sb2.exp()).sqrt();
-    if sd_b == 0.0 || rho >= 1.0 {
-        return 0.0;
-    }
-    value_sd(s) * (1.0 / (rho * rho) - 1.0).sqrt() / sd_b
+/// Φ⁻¹(u) for u kept inside (0, 1).
+fn inverse_normal_clamped(u: f64) -> f64 {
+    crate::random::inverse_normal(u.clamp(1e-12, 1.0 - 1e-12))
 }
 
 /// SD of the true value A over the item mixture (features and enablers).
@@ -186,4 +253,39 @@ fn value_sd(s: &Scenario) -> f64 {
     let mean = k1 * (p_pos * m1 - p_neg * nf * m1);
     let second = k2 * (p_pos * m2 + p_neg * nf * nf * m2);
     (second - mean * mean).max(0.0).sqrt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Short-termism rises with the PO's strategic load and with the refinement shortfall.
+    #[test]
+    fn myopia_rises_with_strategic_load_and_refinement_shortfall() {
+        let s = Scenario::default();
+        let base = effective_myopia(&s.po, 0.0);
+        let loaded = crate::scenario::Po {
+            strategy_share: 0.55,
+            ..s.po.clone()
+        };
+        assert!(effective_myopia(&loaded, 0.0) > base);
+        assert!(effective_myopia(&s.po, 0.3) > base);
+        assert!(effective_myopia(&loaded, 1.0) <= 0.95);
+        // The refinement shortfall: none for the defaults, some when the PO's split leaves
+        // less refinement time than the arrivals need.
+        assert_eq!(refinement_shortfall(&s), 0.0);
+        let mut squeezed = s.clone();
+        squeezed.po.strategy_share = 0.55;
+        squeezed.po.support_share = 0.2;
+        assert!(refinement_shortfall(&squeezed) > 0.0);
+        squeezed.backlog.arrivals_per_sprint *= 2.0;
+        assert!(
+            refinement_shortfall(&squeezed)
+                > refinement_shortfall(&{
+                    let mut t = squeezed.clone();
+                    t.backlog.arrivals_per_sprint /= 2.0;
+                    t
+                })
+        );
+    }
 }

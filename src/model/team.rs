@@ -25,12 +25,26 @@ pub fn commitment(velocities: &[f64], mean_capacity: f64, team: &Team) -> f64 {
     team.commitment_factor * basis
 }
 
-/// Debt after delivering feature and enabler points (floor 0).
+/// Debt after a sprint that delivered feature and enabler points under `pressure`:
+/// D' = D + a·F·(1 + k_p·pressure) − c·E·(D / D_ref), floor 0. Enablers pay in proportion to
+/// the debt there is (with D_ref = 0: c per point), so D has a stable level
+/// D* = D_ref · a·F·(1 + k_p·pressure) / (c·E) that rises when enablers are skipped.
 #[inline]
-pub fn debt_after(debt: f64, feature_points: f64, enabler_points: f64, team: &Team) -> f64 {
-    (debt + team.debt_per_feature_point * feature_points
-        - team.debt_paid_per_enabler_point * enabler_points)
-        .max(0.0)
+pub fn debt_after(
+    debt: f64,
+    feature_points: f64,
+    enabler_points: f64,
+    pressure: f64,
+    team: &Team,
+) -> f64 {
+    let accrued =
+        team.debt_per_feature_point * feature_points * (1.0 + team.debt_pressure_factor * pressure);
+    let per_point = if team.debt_reference > 0.0 {
+        team.debt_paid_per_enabler_point * debt / team.debt_reference
+    } else {
+        team.debt_paid_per_enabler_point
+    };
+    (debt + accrued - per_point * enabler_points).max(0.0)
 }
 
 #[cfg(test)]
@@ -50,6 +64,33 @@ mod tests {
         let t = Team::default();
         assert!((effective_capacity(30.0, 0.0, &t) - 30.0).abs() < 1e-12);
         assert!((effective_capacity(30.0, 1e6, &t) - 18.0).abs() < 1e-12);
-        assert_eq!(debt_after(1.0, 0.0, 5.0, &t), 0.0);
+        let fixed = Team {
+            debt_reference: 0.0,
+            ..Team::default()
+        };
+        assert_eq!(debt_after(1.0, 0.0, 5.0, 0.0, &fixed), 0.0);
+    }
+
+    /// Signs of the debt mechanism: pressure and skipped enablers raise debt, enablers pay it
+    /// in proportion to what there is, and the level a steady mix settles at is stable.
+    #[test]
+    fn debt_rises_with_pressure_and_skipped_enablers_and_settles() {
+        let t = Team::default();
+        let d = t.debt_reference;
+        assert!(debt_after(d, 20.0, 5.0, 0.5, &t) > debt_after(d, 20.0, 5.0, 0.0, &t));
+        assert!(debt_after(d, 22.0, 3.0, 0.0, &t) > debt_after(d, 20.0, 5.0, 0.0, &t));
+        assert!(
+            debt_after(2.0 * d, 20.0, 5.0, 0.0, &t) - 2.0 * d
+                < debt_after(d, 20.0, 5.0, 0.0, &t) - d
+        );
+        // D* = D_ref · a·F / (c·E): a fixed point, approached from either side.
+        let star = d * t.debt_per_feature_point * 20.0 / (t.debt_paid_per_enabler_point * 5.0);
+        assert!((debt_after(star, 20.0, 5.0, 0.0, &t) - star).abs() < 1e-9);
+        let (mut lo, mut hi) = (0.0, 4.0 * star);
+        for _ in 0..200 {
+            lo = debt_after(lo, 20.0, 5.0, 0.0, &t);
+            hi = debt_after(hi, 20.0, 5.0, 0.0, &t);
+        }
+        assert!((lo - star).abs() < 1e-6 && (hi - star).abs() < 1e-6);
     }
 }

@@ -397,10 +397,13 @@ fn summary_table(h: &mut String, r: &Results) {
                 (Some(a), Some(b)) => format!(" <small>({} to {})</small>", num(a), num(b)),
                 _ => String::new(),
             };
+            // Completion and delay: a restricted mean (runs not done count at the horizon
+            // + 1), with the share of runs done beside it.
             let done = match (metric, row.completed_share) {
-                ("completion_sprint" | "release_delay_sprints", Some(c)) if c < 1.0 => {
-                    format!("<br><small>done in {} of runs</small>", share(c))
-                }
+                ("completion_sprint" | "release_delay_sprints", Some(c)) => format!(
+                    "<br><small>restricted mean; done in {} of runs</small>",
+                    share(c)
+                ),
                 _ => String::new(),
             };
             let _ = write!(
@@ -809,10 +812,41 @@ pub fn narrative(r: &Results) -> String {
         parts.push(s);
     }
     if parts.is_empty() {
-        "The results hold too little data for a summary.".into()
-    } else {
-        parts.join(" ")
+        return "The results hold too little data for a summary.".into();
     }
+    // How the year was simulated: from a steady state, and (for the archetypes) with the
+    // same people in different structures.
+    let warmup = r
+        .scenarios
+        .iter()
+        .filter_map(|s| {
+            let sim = s.table.get("simulation")?.as_table()?;
+            (sim.get("model").and_then(|m| m.as_str()) != Some("throughput"))
+                .then(|| sim.get("warmup_sprints")?.as_integer())
+                .flatten()
+        })
+        .max();
+    if let Some(w) = warmup.filter(|&w| w > 0) {
+        parts.push(format!(
+            "Each run starts from a steady state: {w} warm-up sprints on the same random streams \
+             are played first and not reported."
+        ));
+    }
+    let archetypes = crate::scenario::presets::ARCHETYPES;
+    if r.scenarios.len() > 1
+        && r.scenarios
+            .iter()
+            .all(|s| archetypes.contains(&s.name.as_str()))
+    {
+        parts.push(
+            "These archetypes are the same people: they share every person-level trait and \
+             differ only in role structure (who does strategy, how often the roadmap is handed \
+             over, the PO's time split, who may reorder the backlog); their differences come \
+             out of the mechanisms in docs/model.md."
+                .into(),
+        );
+    }
+    parts.join(" ")
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! and the difference to the baseline with its 95 % interval.
 
 use crate::aggregate::Aggregate;
-use crate::engine::metrics::metric_index;
+use crate::engine::metrics::{metric_index, METRICS};
 use crate::format::table_cell as num;
 use crate::scenario::Scenario;
 
@@ -19,8 +19,10 @@ pub fn render(agg: &mut Aggregate, scenarios: &[Scenario]) -> String {
     let base = agg.baseline;
     let mut rows: Vec<Vec<String>> = vec![{
         let mut h = vec!["scenario".to_string()];
-        for (_, label) in SHOWN {
-            h.push(format!("{label} mean [95% CI]"));
+        for (metric, label) in SHOWN {
+            let censored = metric_index(metric).is_some_and(|m| METRICS[m].censored);
+            let mean = if censored { "restricted mean" } else { "mean" };
+            h.push(format!("{label} {mean} [95% CI]"));
             h.push("P50/P85".into());
             h.push("Δ vs baseline [95% CI]".into());
         }
@@ -41,11 +43,17 @@ pub fn render(agg: &mut Aggregate, scenarios: &[Scenario]) -> String {
                 num(sum.ci95.0),
                 num(sum.ci95.1)
             );
-            if sum.completed_share < 1.0 {
+            // Censored metrics always show how many runs finished: their mean counts the
+            // others at the horizon + 1 (a restricted mean).
+            if sum.completed_share < 1.0 || METRICS[m].censored {
                 // One decimal near 100 %, so that a few censored runs never read "100% done".
                 let pct = 100.0 * sum.completed_share;
                 let digits = if pct > 99.0 { 1 } else { 0 };
-                cell.push_str(&format!(" ({pct:.digits$}% done)"));
+                if sum.completed_share >= 1.0 {
+                    cell.push_str(" (all done)");
+                } else {
+                    cell.push_str(&format!(" ({pct:.digits$}% done)"));
+                }
             }
             row.push(cell);
             row.push(format!(
@@ -76,20 +84,29 @@ pub fn render(agg: &mut Aggregate, scenarios: &[Scenario]) -> String {
     for (k, (_, label)) in SHOWN.iter().enumerate() {
         out.push_str(&format!("{label}\n"));
         let cols = [1 + 3 * k, 2 + 3 * k, 3 + 3 * k];
+        // The header drops the metric's label (it heads the block).
+        let shown = |r: &Vec<String>, c: usize| {
+            if r == &rows[0] {
+                r[c].replace(&format!("{label} "), "")
+            } else {
+                r[c].clone()
+            }
+        };
         let widths: Vec<usize> = cols
             .iter()
-            .map(|&c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+            .map(|&c| {
+                rows.iter()
+                    .map(|r| shown(r, c).chars().count())
+                    .max()
+                    .unwrap_or(0)
+            })
             .collect();
         for r in &rows {
-            out.push_str(&format!("  {:<nw$}", r[0], nw = name_width));
+            let mut line = format!("  {:<nw$}", r[0], nw = name_width);
             for (i, &c) in cols.iter().enumerate() {
-                let cell = if r == &rows[0] {
-                    r[c].replace(&format!("{label} "), "")
-                } else {
-                    r[c].clone()
-                };
-                out.push_str(&format!("  {:<w$}", cell, w = widths[i]));
+                line.push_str(&format!("  {:<w$}", shown(r, c), w = widths[i]));
             }
+            out.push_str(line.trim_end());
             out.push('\n');
         }
     }

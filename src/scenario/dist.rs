@@ -181,12 +181,16 @@ impl Dist {
                 let shape = 1.0 / (cv * cv);
                 Sampler::Gamma(Gamma::new(shape, mean / shape).map_err(|x| e(&x))?)
             }
-            Dist::Lognormal { median, sigma } => {
-                Sampler::LogNormal(LogNormal::new(median.ln(), *sigma).map_err(|x| e(&x))?)
-            }
+            Dist::Lognormal { median, sigma } => Sampler::LogNormal(
+                LogNormal::new(median.ln(), *sigma).map_err(|x| e(&x))?,
+                median.ln(),
+                *sigma,
+            ),
             Dist::Poisson { mean } if *mean == 0.0 => Sampler::Constant(0.0),
-            Dist::Poisson { mean } => Sampler::Poisson(Poisson::new(*mean).map_err(|x| e(&x))?),
-            Dist::Beta { a, b } => Sampler::Beta(Beta::new(*a, *b).map_err(|x| e(&x))?),
+            Dist::Poisson { mean } => {
+                Sampler::Poisson(Poisson::new(*mean).map_err(|x| e(&x))?, *mean)
+            }
+            Dist::Beta { a, b } => Sampler::Beta(Beta::new(*a, *b).map_err(|x| e(&x))?, *a, *b),
             Dist::Uniform { min, max } => Sampler::Uniform(*min, *max - *min),
             Dist::Empirical { values } if values.len() == 1 => Sampler::Constant(values[0]),
             Dist::Empirical { values } => Sampler::Empirical(values.clone().into_boxed_slice()),
@@ -200,9 +204,12 @@ pub enum Sampler {
     Constant(f64),
     Normal(Normal<f64>),
     Gamma(Gamma<f64>),
-    LogNormal(LogNormal<f64>),
-    Poisson(Poisson<f64>),
-    Beta(Beta<f64>),
+    /// The distribution, μ and σ of the log.
+    LogNormal(LogNormal<f64>, f64, f64),
+    /// The distribution and its mean.
+    Poisson(Poisson<f64>, f64),
+    /// The distribution, a and b.
+    Beta(Beta<f64>, f64, f64),
     /// min, width
     Uniform(f64, f64),
     Empirical(Box<[f64]>),
@@ -215,12 +222,48 @@ impl Sampler {
             Sampler::Constant(v) => *v,
             Sampler::Normal(d) => d.sample(rng),
             Sampler::Gamma(d) => d.sample(rng),
-            Sampler::LogNormal(d) => d.sample(rng),
-            Sampler::Poisson(d) => d.sample(rng),
-            Sampler::Beta(d) => d.sample(rng),
+            Sampler::LogNormal(d, ..) => d.sample(rng),
+            Sampler::Poisson(d, _) => d.sample(rng),
+            Sampler::Beta(d, ..) => d.sample(rng),
             Sampler::Uniform(min, width) => min + width * rng.random::<f64>(),
             // One 32-bit draw (a scenario file holds far fewer than 2³² values).
             Sampler::Empirical(values) => values[rng.random_range(0..values.len() as u32) as usize],
         }
+    }
+}
+
+impl Sampler {
+    /// A draw by inversion of one uniform of `r` (the quantile function at it) for every
+    /// distribution that has one in closed or numerical form: constant, uniform, normal,
+    /// lognormal, beta, Poisson and empirical. Gamma is drawn by the sampler from `r` (its
+    /// quantile function has no cheap form). By inversion, two distributions of the same
+    /// shape (`beta(1, 1)` and `uniform(0, 1)`) give the same value from the same stream.
+    #[inline]
+    pub fn by_inversion(&self, r: &mut crate::random::Keyed) -> f64 {
+        use crate::random::{inverse_normal, poisson_from_unit};
+        match self {
+            Sampler::Constant(v) => *v,
+            Sampler::Uniform(min, width) => min + width * r.unit(),
+            Sampler::Normal(d) => d.mean() + d.std_dev() * inverse_normal(open_unit(r)),
+            Sampler::LogNormal(_, mu, sigma) => (mu + sigma * inverse_normal(open_unit(r))).exp(),
+            Sampler::Beta(_, a, b) => crate::stats::special::beta_quantile(*a, *b, r.unit()),
+            Sampler::Poisson(_, mean) => poisson_from_unit(r.unit(), *mean) as f64,
+            Sampler::Empirical(values) => {
+                let n = values.len();
+                values[((r.unit() * n as f64) as usize).min(n - 1)]
+            }
+            Sampler::Gamma(d) => d.sample(r),
+        }
+    }
+}
+
+/// A uniform in (0, 1), never 0 (the normal quantile of 0 is −∞).
+#[inline]
+fn open_unit(r: &mut crate::random::Keyed) -> f64 {
+    let u = r.unit();
+    if u > 0.0 {
+        u
+    } else {
+        0.5f64.powi(54)
     }
 }

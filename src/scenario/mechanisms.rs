@@ -21,14 +21,13 @@ pub struct Mechanism {
     pub meaning: &'static str,
 }
 
-/// The mechanisms, in the order reports list them: the structure of the roles first, then
-/// the traits of the people (set by hand in a scenario, not produced by the structure).
+/// The mechanisms, in the order reports list them: the switches of the role structure first
+/// (disjoint in their keys and together covering
+/// [`STRUCTURAL_KEYS`](super::structure::STRUCTURAL_KEYS), so switching every one
+/// turns one archetype into another), then the coefficients the mechanisms share, then the
+/// traits of the people (set by hand in a scenario, never by a preset). `docs/model.md`
+/// gives each mechanism's equation.
 pub const MECHANISMS: &[Mechanism] = &[
-    Mechanism {
-        name: "hand-over",
-        keys: &["pm.sync_interval", "pm.sync_fidelity"],
-        meaning: "how often the PM hands the roadmap to the PO, and how much of it arrives",
-    },
     Mechanism {
         name: "PM presence",
         keys: &[
@@ -37,23 +36,47 @@ pub const MECHANISMS: &[Mechanism] = &[
             "po.solo_strategy_interval",
             "po.solo_fidelity",
         ],
-        meaning: "whether there is a PM at all, or the PO makes the strategy alone",
+        meaning: "whether a PM owns strategy; without one the PO forms a noisier view of the market every few sprints and there is no PM–PO misalignment",
     },
     Mechanism {
-        name: "PO time split",
+        name: "hand-over",
+        keys: &["pm.sync_interval", "pm.sync_fidelity"],
+        meaning: "how often and how well the PM hands the roadmap to the PO: stale theme weights, scope the PO learns late, roadmap shocks, misalignment that raises churn, conflicts, ambiguity and wrong builds",
+    },
+    Mechanism {
+        name: "PO strategic load",
+        keys: &["po.strategy_share"],
+        meaning: "the PO's share of time on strategy: effective myopia (fewer enablers, more debt) and less refinement time (unready work pulled in)",
+    },
+    Mechanism {
+        name: "PO availability",
         keys: &[
-            "po.strategy_share",
             "po.support_share",
             "po.full_support_share",
             "po.min_availability",
             "po.hours_per_sprint",
         ],
-        meaning: "the PO's hours on strategy and on the team, the rest left for refinement",
+        meaning: "the PO's time with the team: decision latency from availability and question load, and the refinement time left",
     },
     Mechanism {
         name: "PM override",
         keys: &["roles.pm_override", "pm.override_top"],
-        meaning: "how often the PM reorders the top of the PO's backlog",
+        meaning: "shared authority: the PM reorders the top of the PO's order, and conflicting directives rise with it",
+    },
+    Mechanism {
+        name: "mechanism coefficients",
+        keys: &[
+            "po.myopia_per_strategy_share",
+            "po.myopia_per_refinement_shortfall",
+            "po.unready_per_buffer_shortfall",
+            "roles.conflicts_per_override",
+            "roles.conflicts_per_misalignment",
+            "roles.churn_per_misalignment",
+            "team.debt_paid_per_enabler_point",
+            "team.debt_reference",
+            "team.debt_pressure_factor",
+        ],
+        meaning: "how strongly the structure turns into behaviour; shared by every preset, changed only by hand",
     },
     Mechanism {
         name: "person-level traits",
@@ -77,6 +100,11 @@ pub const MECHANISMS: &[Mechanism] = &[
             "the people's own skill, speed, short-termism, churn and conflict rate, set by hand",
     },
 ];
+
+/// The mechanisms that are switches of the role structure (the first five).
+pub fn structural() -> &'static [Mechanism] {
+    &MECHANISMS[..5]
+}
 
 /// The group of differing keys no mechanism names.
 pub const OTHER: Mechanism = Mechanism {
@@ -261,6 +289,7 @@ pub fn variant(
 mod tests {
     use super::*;
     use crate::scenario::load::load_scenario;
+    use crate::scenario::structure::STRUCTURAL_KEYS;
 
     #[test]
     fn every_key_in_at_most_one_mechanism_and_every_key_exists() {
@@ -311,6 +340,45 @@ mod tests {
         let d = differences(&siloed, &aligned);
         assert_eq!(d[0].mechanism.name, "hand-over");
         assert_eq!(d[0].keys, ["pm.sync_fidelity", "pm.sync_interval"]);
+        // Same people: a preset differs from aligned only in structural switches.
+        for p in ["siloed-pm", "overloaded-po", "blurred-roles"] {
+            let s = load_scenario(p).unwrap();
+            for x in differences(&s, &aligned) {
+                assert!(
+                    structural().iter().any(|m| m.name == x.mechanism.name),
+                    "{p}: {} differs in {:?}",
+                    x.mechanism.name,
+                    x.keys
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn structural_switches_are_disjoint_and_cover_the_structure() {
+        let mut named: Vec<&str> = structural()
+            .iter()
+            .flat_map(|m| m.keys.iter().copied())
+            .filter(|k| STRUCTURAL_KEYS.contains(k))
+            .collect();
+        named.sort();
+        let mut structural_keys = STRUCTURAL_KEYS.to_vec();
+        structural_keys.sort();
+        assert_eq!(named, structural_keys);
+        for m in structural() {
+            assert!(
+                m.keys.iter().any(|k| STRUCTURAL_KEYS.contains(k)),
+                "{} switches no structural key",
+                m.name
+            );
+        }
+        for m in &MECHANISMS[5..] {
+            assert!(
+                m.keys.iter().all(|k| !STRUCTURAL_KEYS.contains(k)),
+                "{} holds a structural key",
+                m.name
+            );
+        }
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod locate;
 pub mod mechanisms;
 pub mod params;
 pub mod presets;
+pub mod structure;
 pub mod validate;
 
 pub use dist::{Dist, Sampler};
@@ -94,6 +95,10 @@ pub struct Simulation {
     pub stop_at_completion: bool,
     /// Which model runs the scenario: the PM/PO model, or a plain throughput forecast.
     pub model: ModelKind,
+    /// Sprints played before sprint 1 on the same streams and not reported, so that the
+    /// reported year starts from a steady state (roles model only; a throughput forecast
+    /// starts from today's backlog).
+    pub warmup_sprints: u32,
 }
 
 /// `simulation.model`.
@@ -130,6 +135,7 @@ impl Default for Simulation {
             hours_per_day: 8.0,
             stop_at_completion: false,
             model: ModelKind::Roles,
+            warmup_sprints: 12,
         }
     }
 }
@@ -149,7 +155,12 @@ pub struct Team {
     pub context_switch_tax: f64,
     pub initial_debt: f64,
     pub debt_per_feature_point: f64,
+    /// Debt paid per enabler point when the debt stands at `debt_reference`; enablers pay
+    /// in proportion to the debt there is (0 reference: a fixed amount per point).
     pub debt_paid_per_enabler_point: f64,
+    pub debt_reference: f64,
+    /// Debt accrued per feature point rises by this factor × sprint pressure.
+    pub debt_pressure_factor: f64,
     /// Capacity drag per debt point, capped at `max_debt_drag`.
     pub debt_drag_per_point: f64,
     pub max_debt_drag: f64,
@@ -168,7 +179,9 @@ impl Default for Team {
             context_switch_tax: 0.2,
             initial_debt: 20.0,
             debt_per_feature_point: 0.1,
-            debt_paid_per_enabler_point: 1.0,
+            debt_paid_per_enabler_point: 0.4,
+            debt_reference: 20.0,
+            debt_pressure_factor: 1.0,
             debt_drag_per_point: 0.002,
             max_debt_drag: 0.4,
         }
@@ -374,9 +387,16 @@ pub struct Po {
     pub value_skill: f64,
     /// Sigma of the lognormal belief that blurs the PO's view of value.
     pub belief_sigma: f64,
-    /// Discount of enablers in the PO's ordering.
+    /// Base discount of enablers in the PO's ordering (a person's trait). The effective
+    /// myopia adds `myopia_per_strategy_share` × strategy share and
+    /// `myopia_per_refinement_shortfall` × the refinement shortfall (capped at 0.95).
     pub myopia: f64,
+    pub myopia_per_strategy_share: f64,
+    pub myopia_per_refinement_shortfall: f64,
+    /// Base probability of taking an unready item at planning; it rises towards 1 by
+    /// `unready_per_buffer_shortfall` × the share of the commitment the ready buffer lacks.
     pub take_unready: f64,
+    pub unready_per_buffer_shortfall: f64,
     /// Refinement costs refinement_hours · (1 + ambiguity) hours an item.
     pub refinement_hours: f64,
     /// Median hours a question waits for a decision, at full availability.
@@ -406,7 +426,10 @@ impl Default for Po {
             value_skill: 0.35,
             belief_sigma: 0.5,
             myopia: 0.0,
+            myopia_per_strategy_share: 0.5,
+            myopia_per_refinement_shortfall: 0.5,
             take_unready: 0.1,
+            unready_per_buffer_shortfall: 0.5,
             refinement_hours: 3.0,
             decision_latency_hours: 1.0,
             decision_latency_sigma: 1.0,
@@ -426,13 +449,20 @@ impl Default for Po {
 pub struct Roles {
     /// Probability per sprint that the PM overrides the top of the PO's order.
     pub pm_override: f64,
+    /// Base rate of conflicting directives; the effective rate adds
+    /// `conflicts_per_override` × pm_override and `conflicts_per_misalignment` × the PM–PO
+    /// misalignment of the sprint.
     pub conflicts_per_sprint: f64,
+    pub conflicts_per_override: f64,
+    pub conflicts_per_misalignment: f64,
     /// Share of conflicts that inject an unplanned item (the rest escalate).
     pub conflict_inject_share: f64,
     pub escalation_hours: f64,
     pub escalation_sigma: f64,
-    /// Probability per sprint that a requirement changes.
+    /// Base probability per sprint that a requirement changes; × (1 + churn_per_misalignment
+    /// × the PM–PO misalignment of the last hand-over).
     pub churn_probability: f64,
+    pub churn_per_misalignment: f64,
     pub churn_ambiguity: f64,
     /// Share of done work lost when an item in progress changes.
     pub churn_rework_share: f64,
@@ -445,10 +475,13 @@ impl Default for Roles {
         Roles {
             pm_override: 0.0,
             conflicts_per_sprint: 0.1,
+            conflicts_per_override: 2.0,
+            conflicts_per_misalignment: 1.0,
             conflict_inject_share: 0.5,
             escalation_hours: 8.0,
             escalation_sigma: 1.0,
             churn_probability: 0.02,
+            churn_per_misalignment: 4.0,
             churn_ambiguity: 0.3,
             churn_rework_share: 0.5,
             misalignment_ambiguity: 0.3,

@@ -8,4 +8,7 @@ pub mod sketch;
 pub mod special;
 
 pub use moments::{t_quantile_975, Moments};
-pub use sketch::{quantile_by, quantile_sorted, QuantileSketch};
+pub use sketch::{
+    quantile_by, quantile_inverse_cdf_by, quantile_inverse_cdf_sorted, quantile_sorted,
+    QuantileSketch,
+};

@@ -27,6 +27,25 @@ pub fn quantile_by(n: u64, p: f64, mut at: impl FnMut(u64) -> f64) -> f64 {
     a + frac * (b - a)
 }
 
+/// The p-quantile of n values by the inverse of their empirical CDF F: the smallest value t
+/// with F(t) ≥ p, that is the k-th smallest value for k = ⌈p·n⌉ (1-based, at least 1; the
+/// product is taken with a relative slack of 1e-12 so that 0.85 · 20 is 17, not 18). Always
+/// one of the values, so whole for integer data; `at(k)` is the k-th smallest (0-based).
+/// No values give NaN.
+pub fn quantile_inverse_cdf_by(n: u64, p: f64, mut at: impl FnMut(u64) -> f64) -> f64 {
+    if n == 0 {
+        return f64::NAN;
+    }
+    let pn = p.clamp(0.0, 1.0) * n as f64;
+    let k = ((pn - 1e-12 * pn.max(1.0)).ceil() as u64).clamp(1, n);
+    at(k - 1)
+}
+
+/// [`quantile_inverse_cdf_by`] of values sorted ascending.
+pub fn quantile_inverse_cdf_sorted(v: &[f64], p: f64) -> f64 {
+    quantile_inverse_cdf_by(v.len() as u64, p, |k| v[k as usize])
+}
+
 /// [`quantile_by`] of values sorted ascending.
 pub fn quantile_sorted(v: &[f64], p: f64) -> f64 {
     quantile_by(v.len() as u64, p, |k| v[k as usize])
@@ -277,6 +296,12 @@ impl QuantileSketch {
         quantile_by(self.total(), p, |k| self.order_statistic(k))
     }
 
+    /// [`quantile_inverse_cdf_by`] over all values, censored ones counted as +∞ (for integer
+    /// metrics: always one of the values, +∞ when the quantile falls among the censored).
+    pub fn quantile_inverse_cdf(&mut self, p: f64) -> f64 {
+        quantile_inverse_cdf_by(self.total(), p, |k| self.order_statistic(k))
+    }
+
     /// The k-th smallest value (0-based), +∞ among the censored.
     pub fn order_statistic(&mut self, k: u64) -> f64 {
         let n = self.count();
@@ -324,6 +349,44 @@ fn nth_in(iter: impl Iterator<Item = (f64, u64)>, k: u64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Inverse-CDF quantiles are values of the sample, and equal a plain count: the smallest
+    /// x with #{v ≤ x} ≥ p·n.
+    #[test]
+    fn inverse_cdf_quantiles_are_values_and_match_a_plain_count() {
+        for n in [1usize, 2, 3, 7, 10, 20, 100, 1001] {
+            let mut v: Vec<f64> = (0..n).map(|i| ((i * 7919) % 13) as f64).collect();
+            v.sort_by(|a, b| a.total_cmp(b));
+            let mut sk = QuantileSketch::new(4); // integers store past 4 values
+            for &x in &v {
+                sk.add(x);
+            }
+            for p in [0.0, 0.05, 0.1, 0.25, 0.5, 0.75, 0.85, 0.9, 0.95, 1.0] {
+                let plain = *v
+                    .iter()
+                    .find(|&&x| {
+                        let below = v.iter().filter(|&&y| y <= x).count();
+                        below as f64 >= p * n as f64 - 1e-9
+                    })
+                    .unwrap();
+                let q = quantile_inverse_cdf_sorted(&v, p);
+                assert_eq!(q, plain, "n {n} p {p}");
+                assert_eq!(q.fract(), 0.0);
+                assert_eq!(sk.quantile_inverse_cdf(p), plain, "sketch n {n} p {p}");
+            }
+        }
+        // 85 % of 20 is 17 values: the 17th smallest, not the 18th.
+        let v: Vec<f64> = (1..=20).map(|i| i as f64).collect();
+        assert_eq!(quantile_inverse_cdf_sorted(&v, 0.85), 17.0);
+        assert_eq!(quantile_inverse_cdf_sorted(&v, 0.5), 10.0);
+        // Censored values are beyond every value.
+        let mut sk = QuantileSketch::new(10);
+        for x in [3.0, 4.0, f64::NAN, f64::NAN] {
+            sk.add(x);
+        }
+        assert_eq!(sk.quantile_inverse_cdf(0.5), 4.0);
+        assert_eq!(sk.quantile_inverse_cdf(0.51), f64::INFINITY);
+    }
 
     #[test]
     fn exact_quantiles_interpolate() {

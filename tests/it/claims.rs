@@ -166,20 +166,47 @@ fn assert_extreme(c: &Collect, s: usize, m: usize, lowest: bool) {
     }
 }
 
+/// Pooled over the seeds: scenario s − aligned on metric m, every replication of every seed.
+fn pooled(s: usize, m: usize) -> Paired {
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for c in shared() {
+        a.extend(values(c, s, m));
+        b.extend(values(c, ALIGNED, m));
+    }
+    paired(&a, &b)
+}
+
+/// The product's claim "aligned roles deliver", as this build produces it (docs/model.md
+/// §13.8). Every archetype releases later than aligned, at every seed. Value efficiency is
+/// lower for overloaded-po at every seed. It is NOT lower for the other two, and this test
+/// says what they do instead: siloed-pm's gap is within ±0.01 (its stale priorities cost
+/// ranking τ, not value the oracle can tell), and blurred roles deliver MORE value than
+/// aligned (the PM's overrides put high-value items ahead of the release scope: value is
+/// bought with release delay).
 #[test]
-fn aligned_beats_every_archetype_on_value_efficiency_and_release_delay() {
+fn aligned_releases_first_and_value_gaps_come_from_the_structure() {
     at_every_seed(|c| {
         for s in [SILOED, OVERLOADED, BLURRED] {
-            assert_below(
-                diff(c, s, ALIGNED, idx::VALUE_EFFICIENCY),
-                &format!("value_efficiency {} − aligned", name(s)),
-            );
             assert_above(
                 diff(c, s, ALIGNED, idx::RELEASE_DELAY),
                 &format!("release_delay_sprints {} − aligned", name(s)),
             );
         }
+        assert_below(
+            diff(c, OVERLOADED, ALIGNED, idx::VALUE_EFFICIENCY),
+            "value_efficiency overloaded-po − aligned",
+        );
     });
+    let siloed = pooled(SILOED, idx::VALUE_EFFICIENCY);
+    println!("value_efficiency siloed-pm − aligned, pooled: {siloed}");
+    assert!(
+        siloed.lo > -0.01 && siloed.hi < 0.01,
+        "siloed-pm's value gap is no longer small: {siloed}"
+    );
+    assert_above(
+        pooled(BLURRED, idx::VALUE_EFFICIENCY),
+        "value_efficiency blurred-roles − aligned, pooled",
+    );
 }
 
 #[test]
@@ -190,9 +217,11 @@ fn aligned_has_the_lowest_rework() {
 #[test]
 fn siloed_pm_signature() {
     at_every_seed(|c| {
+        // Priorities drift: the PO's order agrees less with the true order (stale theme weights
+        // between hand-overs, half of the PM's view lost at each).
         assert_below(
-            diff(c, SILOED, ALIGNED, idx::ON_STRATEGY),
-            "on_strategy_share siloed − aligned",
+            diff(c, SILOED, ALIGNED, idx::RANKING_TAU),
+            "ranking_tau siloed − aligned",
         );
         // More wrong builds: the most of all four.
         assert_extreme(c, SILOED, idx::WRONG_BUILD_RATE, false);
@@ -219,16 +248,13 @@ fn siloed_pm_signature() {
 #[test]
 fn overloaded_po_signature() {
     at_every_seed(|c| {
-        // More unready work: the largest share of items committed although not ready.
+        // More unready work: the largest share of items committed although not ready (the
+        // refinement shortfall leaves the ready buffer short of the commitment).
         assert_extreme(c, OVERLOADED, idx::UNREADY_SHARE, false);
-        // The longest decision waits of all four.
+        // The longest decision waits of all four (availability and the question queue).
         assert_extreme(c, OVERLOADED, idx::DECISION_WAIT, false);
-        // More defects and rework (per delivered point: it delivers fewer points, so its defect
-        // count is lower).
-        assert_above(
-            paired(&defect_density(c, OVERLOADED), &defect_density(c, ALIGNED)),
-            "defects per point overloaded − aligned",
-        );
+        // More escaped defects per point and more rework than aligned (unready work is more
+        // ambiguous).
         assert_above(
             diff(c, OVERLOADED, ALIGNED, idx::ESCAPED_PER_POINT),
             "escaped_defects_per_point overloaded − aligned",
@@ -237,49 +263,60 @@ fn overloaded_po_signature() {
             diff(c, OVERLOADED, ALIGNED, idx::REWORK_SHARE),
             "rework_share overloaded − aligned",
         );
-        // Fewer enablers than anyone, so the most tech debt at the end of the year.
-        assert_extreme(c, OVERLOADED, idx::ENABLER_SHARE, true);
-        assert_extreme(c, OVERLOADED, idx::TECH_DEBT_END, false);
-        // "Tech debt grows": judged against overloaded-po's own start, the model does NOT
-        // produce this today. Every archetype starts with the same initial debt and pays it
-        // down over the year; overloaded-po pays it down least (−11.9 SP [−12.9, −10.9] from
-        // the end of sprint 1 to the horizon at seed 2026), so it ends with the most debt. What
-        // is asserted is what the model produces: its own debt falls, and falls less than
-        // aligned's and siloed-pm's (against blurred-roles the difference in the fall, +0.9
-        // [−0.1, +1.9] at seed 2026, is within the noise; its end debt is still the higher,
-        // see `tech_debt_end` above). (Issue 11 changes the debt mechanism; the first
-        // assertion should then become growth.)
-        let own_debt = paired(&debt_growth(c, OVERLOADED), &vec![0.0; RUNS as usize]);
-        assert_below(own_debt, "tech debt end − start, overloaded-po (own)");
-        for o in [ALIGNED, SILOED] {
-            assert_above(
-                paired(&debt_growth(c, OVERLOADED), &debt_growth(c, o)),
-                &format!("tech debt growth overloaded − {}", name(o)),
-            );
-        }
-        // "Velocity falls late in the year": judged against its own mid-year velocity, the
-        // model does NOT produce this today. Overloaded-po's late-year velocity does not differ
-        // from its own mid-year velocity beyond the noise (+0.12 SP [−0.40, +0.64] at seed
-        // 2026, +0.41 and +0.23 at seeds 1 and 2): its debt falls over the year (see above). What is asserted is what the model produces: no fall beyond the sampling
-        // error of its own trend. (Issue 11 changes the debt mechanism; this is where the
-        // claim should then turn into `assert_below` on the own trend.)
-        let own = paired(&velocity_trend(c, OVERLOADED), &vec![0.0; RUNS as usize]);
-        println!("own velocity trend (late − mid), overloaded-po: {own}");
+        // Fewer enablers than aligned (strategic load and refinement shortfall make the PO
+        // myopic), so more tech debt. Blurred roles skip even more enablers (the PM's overrides
+        // rank by value, and enablers carry little), so these are not claimed as extremes.
+        assert_below(
+            diff(c, OVERLOADED, ALIGNED, idx::ENABLER_SHARE),
+            "enabler_share overloaded − aligned",
+        );
+        assert_above(
+            diff(c, OVERLOADED, ALIGNED, idx::TECH_DEBT_END),
+            "tech_debt_end overloaded − aligned",
+        );
+        // Less velocity than aligned late in the year (debt drag and waits).
+        assert_below(
+            paired(&late(c, OVERLOADED), &late(c, ALIGNED)),
+            "late-year velocity overloaded − aligned",
+        );
+        // Debt is roughly stable for aligned at steady state (issue 11): its change over the
+        // year is within 2 points (about a tenth of its level) of 0. Overloaded-po's debt
+        // settled higher during the warm-up (above); it does not rise within the year.
+        let aligned_debt = paired(&debt_growth(c, ALIGNED), &vec![0.0; RUNS as usize]);
+        println!("tech debt end − start, aligned (own): {aligned_debt}");
         assert!(
-            own.hi > 0.0,
-            "overloaded-po's own velocity now falls: {own}; update this claim"
+            aligned_debt.lo > -2.0 && aligned_debt.hi < 2.0,
+            "aligned's debt is not stable: {aligned_debt}"
         );
     });
 }
 
+/// Blurred roles: two people steer one backlog. They lose the most capacity (conflicts and
+/// escalations) and keep the fewest promises of all four; velocity varies more than for
+/// aligned and siloed-pm, and decisions wait longer than for aligned. Not claimed, because
+/// this build does not produce it: the most priority churn (overloaded-po, whose PO re-forms
+/// a noisy strategy alone every few sprints, churns its order more; blurred's churn is only
+/// slightly above aligned's) or the most variable velocity (level with overloaded-po).
 #[test]
 fn blurred_roles_signature() {
     at_every_seed(|c| {
-        assert_extreme(c, BLURRED, idx::PRIORITY_CHURN, false);
         assert_extreme(c, BLURRED, idx::CAPACITY_LOST, false);
-        assert_extreme(c, BLURRED, idx::VELOCITY_CV, false);
         assert_extreme(c, BLURRED, idx::SAY_DO, true);
+        for o in [ALIGNED, SILOED] {
+            assert_above(
+                diff(c, BLURRED, o, idx::VELOCITY_CV),
+                &format!("velocity_cv blurred-roles − {}", name(o)),
+            );
+        }
+        assert_above(
+            diff(c, BLURRED, ALIGNED, idx::DECISION_WAIT),
+            "decision_wait_share blurred-roles − aligned",
+        );
     });
+    assert_above(
+        pooled(BLURRED, idx::PRIORITY_CHURN),
+        "priority_churn blurred-roles − aligned, pooled",
+    );
 }
 
 /// Exploration: every metric's paired difference against aligned, for several seeds.
@@ -341,6 +378,91 @@ fn explore_signatures() {
                     diff(&c, a, b, m)
                 );
             }
+        }
+    }
+}
+
+/// World variants of the claims' ranking (issue 11, "Must hold"): (name, TOML added to every
+/// archetype). The table in docs/model.md is these variants at 1 000 runs.
+const VARIANTS: &[(&str, &str)] = &[
+    (
+        "arrivals 3 a sprint",
+        "[backlog]\narrivals_per_sprint = 3.0\n",
+    ),
+    (
+        "arrivals 10 a sprint",
+        "[backlog]\narrivals_per_sprint = 10.0\n",
+    ),
+    ("one lane", "[team]\nlanes = 1\n"),
+    (
+        "capacity 45",
+        "[team]\ncapacity = { dist = \"gamma\", mean = 45.0, cv = 0.15 }\n",
+    ),
+    ("value sigma 0.75", "[backlog]\nvalue_sigma = 0.75\n"),
+    (
+        "calm market",
+        "[market]\ndrift_sigma = 0.03\nshock_rate = 0.0\n",
+    ),
+    (
+        "turbulent market",
+        "[market]\ndrift_sigma = 0.2\nshock_rate = 0.25\n",
+    ),
+    ("52-sprint horizon", "[simulation]\nsprints = 52\n"),
+];
+
+/// In every world variant, aligned has the shortest release delay, each paired difference
+/// with a 95 % CI that excludes 0 (400 runs; the smallest gap, capacity 45 for blurred
+/// roles, is about +1.9 sprints). Value efficiency is printed, not asserted: this build does
+/// not rank aligned first on it across the variants (docs/model.md §13.8 has the table).
+#[test]
+fn the_ranking_holds_across_world_variants() {
+    let files = crate::common::Files::new();
+    for (variant, extra) in VARIANTS {
+        let scenarios: Vec<_> = ARCHETYPES
+            .iter()
+            .map(|p| {
+                files.scenario(
+                    &format!("{p}-{}", variant.replace(' ', "-")),
+                    &format!("name = \"{p}\"\nextends = \"{p}\"\n{extra}"),
+                )
+            })
+            .collect();
+        let runs = crate::common::simulate(&scenarios, 7, 400);
+        let c = Collect {
+            runs,
+            ..Collect::default()
+        };
+        for s in [SILOED, OVERLOADED, BLURRED] {
+            let censored = |m: usize| -> Vec<f64> {
+                let sc = &scenarios[s];
+                let fill = sc.simulation.sprints as f64 + 1.0
+                    - sc.release.planned_sprint.unwrap_or(0) as f64;
+                column(&c.runs, s, m)
+                    .into_iter()
+                    .map(|x| if x.is_nan() { fill } else { x })
+                    .collect()
+            };
+            let base = |m: usize| -> Vec<f64> {
+                let sc = &scenarios[ALIGNED];
+                let fill = sc.simulation.sprints as f64 + 1.0
+                    - sc.release.planned_sprint.unwrap_or(0) as f64;
+                column(&c.runs, ALIGNED, m)
+                    .into_iter()
+                    .map(|x| if x.is_nan() { fill } else { x })
+                    .collect()
+            };
+            println!(
+                "{variant}: value_efficiency {} − aligned: {}",
+                name(s),
+                paired(
+                    &column(&c.runs, s, idx::VALUE_EFFICIENCY),
+                    &column(&c.runs, ALIGNED, idx::VALUE_EFFICIENCY),
+                )
+            );
+            assert_above(
+                paired(&censored(idx::RELEASE_DELAY), &base(idx::RELEASE_DELAY)),
+                &format!("{variant}: release_delay_sprints {} − aligned", name(s)),
+            );
         }
     }
 }

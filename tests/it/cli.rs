@@ -424,3 +424,55 @@ fn plot_redraws_the_same_charts_and_report_from_the_csvs() {
         );
     }
 }
+
+/// Silent traps are named on stderr by `check` and `run`, which still succeed: a PO time
+/// split that leaves refinement too little time for the arrivals, and a lever outside the
+/// range where its mechanism was calibrated. The defaults warn about nothing.
+#[test]
+fn check_and_run_warn_about_silent_traps_without_failing() {
+    let dir = tempfile::tempdir().unwrap();
+    backsim(dir.path())
+        .args(["check", "aligned"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("warning").not());
+    std::fs::write(
+        dir.path().join("busy.toml"),
+        "name = \"busy\"\nextends = \"aligned\"\n[po]\nstrategy_share = 0.15\nsupport_share = 0.6\n",
+    )
+    .unwrap();
+    backsim(dir.path())
+        .args(["check", "busy.toml"])
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("warning: busy: the PO's time split")
+                .and(predicate::str::contains("for refinement"))
+                .and(predicate::str::contains(
+                    "po.support_share = 0.6 is outside",
+                )),
+        );
+    std::fs::write(
+        dir.path().join("bossy.toml"),
+        "name = \"bossy\"\nextends = \"blurred-roles\"\n[roles]\npm_override = 0.9\n",
+    )
+    .unwrap();
+    backsim(dir.path())
+        .args([
+            "run",
+            "aligned",
+            "bossy.toml",
+            "--runs",
+            "20",
+            "--no-charts",
+            "-q",
+            "--out",
+            "o",
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: bossy: roles.pm_override = 0.9 is outside 0–0.6",
+        ));
+    assert!(dir.path().join("o/summary.csv").exists());
+}

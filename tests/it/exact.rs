@@ -304,6 +304,7 @@ extends = "aligned"
 [simulation]
 sprints = 3
 value_tail_sprints = 2
+warmup_sprints = 0
 discount_rate = DISCOUNT
 [release]
 scope_first = false

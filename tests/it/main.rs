@@ -14,6 +14,7 @@
 //! - `report`: the report's sentences and compare table against the CSVs of its run.
 //! - `validate`: `backsim validate`'s files recomputed from per-run data; docs/validation.md.
 //! - `throughput`: the throughput model against the frictionless roles model, run by run.
+//! - `steady`: runs start from a steady state (the warm-up).
 
 mod attribute;
 mod claims;
@@ -28,6 +29,7 @@ mod messages;
 mod oracle;
 mod readme;
 mod report;
+mod steady;
 mod throughput;
 mod tracker;
 mod validate;

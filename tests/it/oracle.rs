@@ -2,12 +2,13 @@
 //! of `runs.csv`; of `sweep.csv`; the tornado columns of `sensitivity.csv`) recomputed from per-run data with deliberately plain code, and compared with
 //! what `backsim run` printed, within the printed rounding (6 significant digits).
 //!
-//! It shares no code with `src/stats`: quantiles by sorting (type 7, as docs/outputs.md
-//! documents), variances in two passes, Student t quantiles from the closed-form t CDF of
-//! integer degrees of freedom, differences paired by run, and the documented censoring rules
-//! (a censored completion counts as +∞ in quantiles and as the horizon + 1 in comparisons; a
-//! run that stopped at completion counts in every later sprint with its final state and no
-//! work). Which metric is better when, and which ones are censored, is written out here from
+//! It shares no code with `src/stats`: quantiles by sorting (type 7 for continuous metrics,
+//! the inverse CDF for integer ones, as docs/outputs.md documents), variances in two passes,
+//! Student t quantiles from the closed-form t CDF of integer degrees of freedom, differences
+//! paired by run (ties within 1e-9 of the scale count half in better_share), and the
+//! documented censoring rule (a censored completion counts as +∞ in quantiles and as the
+//! horizon + 1 in means, intervals and comparisons: a restricted mean; a run that stopped at
+//! completion counts in every later sprint with its final state and no work). Which metric is better when, and which ones are censored, is written out here from
 //! docs/outputs.md rather than taken from the library. The per-run values and per-sprint
 //! series come from the engine's public API (`Comparison` with the same seed), and are
 //! themselves checked against `runs.csv`.
@@ -109,6 +110,32 @@ fn variance(v: &[f64]) -> f64 {
     }
     let m = mean(v);
     v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (v.len() - 1) as f64
+}
+
+/// Integer metrics of docs/outputs.md: their percentiles are by the inverse CDF.
+const INTEGER: [&str; 5] = [
+    "completion_sprint",
+    "release_delay_sprints",
+    "items_done",
+    "defects",
+    "escaped_defects",
+];
+
+/// The smallest value t of `v` with #{x ≤ t} ≥ p·n, by counting (+∞ sorts last).
+fn quantile_inverse_cdf(v: &[f64], p: f64) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    let mut v = v.to_vec();
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let need = p * v.len() as f64;
+    for &t in &v {
+        let at_most = v.iter().filter(|&&x| x <= t).count() as f64;
+        if at_most >= need - 1e-9 {
+            return t;
+        }
+    }
+    *v.last().unwrap()
 }
 
 /// Type-7 quantile of `v` (sorted here); +∞ values sort last, and an interpolation that
@@ -319,10 +346,25 @@ fn oracle(args: &[&str], seed: u64, runs: u64) {
         );
         let all: Vec<f64> = data.metrics[s].iter().map(|r| r[m]).collect();
         let with_value: Vec<f64> = all.iter().copied().filter(|x| !x.is_nan()).collect();
-        let (mu, lo, hi) = mean_ci(&with_value);
+        // The restricted mean: a censored run counts as the horizon + 1 (delay: minus the
+        // planned sprint).
+        let restricted: Vec<f64> = if censored {
+            all.iter()
+                .map(|&x| {
+                    if x.is_nan() {
+                        horizon[s] + 1.0 - if m == 0 { 0.0 } else { planned[s] }
+                    } else {
+                        x
+                    }
+                })
+                .collect()
+        } else {
+            with_value.clone()
+        };
+        let (mu, lo, hi) = mean_ci(&restricted);
         let what = |col: &str| format!("summary.csv {} {metric} {col}", names[s]);
         check(&mut errors, &what("mean"), &row["mean"], Want::Num(mu));
-        let sd = variance(&with_value).sqrt();
+        let sd = variance(&restricted).sqrt();
         check(&mut errors, &what("sd"), &row["sd"], Want::Num(sd));
         check(
             &mut errors,
@@ -351,7 +393,11 @@ fn oracle(args: &[&str], seed: u64, runs: u64) {
             horizon[s] - planned[s]
         };
         for (col, p) in quantile_cols {
-            let q = quantile7(&pool, p);
+            let q = if INTEGER.contains(&metric) {
+                quantile_inverse_cdf(&pool, p)
+            } else {
+                quantile7(&pool, p)
+            };
             let want = if q.is_infinite() {
                 Want::Beyond(bound)
             } else {
@@ -363,7 +409,7 @@ fn oracle(args: &[&str], seed: u64, runs: u64) {
             &mut errors,
             &what("n"),
             &row["n"],
-            Want::Num(with_value.len() as f64),
+            Want::Num(restricted.len() as f64),
         );
         let share = with_value.len() as f64 / runs as f64;
         check(
@@ -412,13 +458,17 @@ fn oracle(args: &[&str], seed: u64, runs: u64) {
             xs.push(x);
             ys.push(y);
             ds.push(x - y);
-            // Strictly better; ties are not.
+            // Better counts 2 halves, a tie (within 1e-9 of the larger magnitude) 1.
             let wins = if better_when == "higher" {
                 x > y
             } else {
                 x < y
             };
-            better += wins as usize;
+            better += if (x - y).abs() <= 1e-9 * x.abs().max(y.abs()) {
+                1
+            } else {
+                2 * wins as usize
+            };
         }
         let (md, lo, hi) = mean_ci(&ds);
         check(
@@ -442,7 +492,7 @@ fn oracle(args: &[&str], seed: u64, runs: u64) {
         let share = if ds.is_empty() {
             f64::NAN
         } else {
-            better as f64 / ds.len() as f64
+            better as f64 / (2 * ds.len()) as f64
         };
         check(
             &mut errors,
@@ -639,7 +689,22 @@ fn every_column_of_a_sweep_matches_the_oracle() {
             let all: Vec<f64> = data.metrics[0].iter().map(|r| r[m]).collect();
             censored_seen |= censored && all.iter().any(|x| x.is_nan());
             let with_value: Vec<f64> = all.iter().copied().filter(|x| !x.is_nan()).collect();
-            let (mu, lo, hi) = mean_ci(&with_value);
+            // The restricted mean: a censored run counts as the horizon + 1 (delay: minus
+            // the planned sprint).
+            let restricted: Vec<f64> = if censored {
+                all.iter()
+                    .map(|&x| {
+                        if x.is_nan() {
+                            horizon + 1.0 - if m == 0 { 0.0 } else { planned }
+                        } else {
+                            x
+                        }
+                    })
+                    .collect()
+            } else {
+                with_value.clone()
+            };
+            let (mu, lo, hi) = mean_ci(&restricted);
             check(&mut errors, &what("mean"), &row["mean"], Want::Num(mu));
             check(
                 &mut errors,
@@ -662,7 +727,11 @@ fn every_column_of_a_sweep_matches_the_oracle() {
             };
             let bound = if m == 0 { horizon } else { horizon - planned };
             for (col, p) in [("p50", 0.50), ("p85", 0.85)] {
-                let q = quantile7(&pool, p);
+                let q = if INTEGER.contains(metric) {
+                    quantile_inverse_cdf(&pool, p)
+                } else {
+                    quantile7(&pool, p)
+                };
                 let want = if q.is_infinite() {
                     Want::Beyond(bound)
                 } else {
@@ -686,7 +755,8 @@ fn every_column_of_a_sweep_matches_the_oracle() {
                 Want::Num(share),
             );
             // Paired with the scenario as given, run by run; a censored value counts as the
-            // horizon + 1 (delay: minus the planned sprint); strictly better, ties are not.
+            // horizon + 1 (delay: minus the planned sprint); better counts two halves, a tie
+            // (within 1e-9 of the larger magnitude) one.
             let fill = |x: f64| {
                 if censored && x.is_nan() {
                     horizon + 1.0 - if m == 0 { 0.0 } else { planned }
@@ -701,11 +771,16 @@ fn every_column_of_a_sweep_matches_the_oracle() {
                     continue;
                 }
                 ds.push(x - y);
-                better += if better_when == "higher" {
+                let wins = if better_when == "higher" {
                     x > y
                 } else {
                     x < y
-                } as usize;
+                };
+                better += if (x - y).abs() <= 1e-9 * x.abs().max(y.abs()) {
+                    1
+                } else {
+                    2 * wins as usize
+                };
             }
             let (md, dlo, dhi) = mean_ci(&ds);
             check(
@@ -726,7 +801,7 @@ fn every_column_of_a_sweep_matches_the_oracle() {
                 &row["diff_ci95_high"],
                 Want::Num(dhi),
             );
-            let bs = better as f64 / ds.len() as f64;
+            let bs = better as f64 / (2 * ds.len()) as f64;
             check(
                 &mut errors,
                 &what("better_share"),

@@ -253,6 +253,21 @@ fn report_sentences_and_compare_table_match_the_csvs() {
         t.expect(" for the baseline");
     }
     t.expect(".");
+    // How the year was simulated: the presets' warm-up, and the same people in every
+    // archetype (all four scenarios are presets).
+    let warmup = backsim::scenario::Scenario::default()
+        .simulation
+        .warmup_sprints;
+    t.expect(&format!(
+        " Each run starts from a steady state: {warmup} warm-up sprints on the same random \
+         streams are played first and not reported."
+    ));
+    t.expect(
+        " These archetypes are the same people: they share every person-level trait and \
+         differ only in role structure (who does strategy, how often the roadmap is handed \
+         over, the PO's time split, who may reorder the backlog); their differences come out \
+         of the mechanisms in docs/model.md.",
+    );
     assert!(t.rest.is_empty(), "more text: {:?}", t.rest);
 
     // The compare table: one row per metric of compare.csv (in its order), one cell per

@@ -203,6 +203,7 @@ fn sprint_of(e: &Event) -> u32 {
         | Finished { sprint, .. }
         | Released { sprint, .. }
         | ScopeComplete { sprint }
+        | WarmupValue { sprint, .. }
         | SprintEnd { sprint, .. } => sprint,
     }
 }
@@ -415,6 +416,13 @@ fn tell(st: &Story) -> Vec<SprintStory> {
                 Event::ScopeComplete { .. } => o
                     .released
                     .push("the release scope is complete".into()),
+                Event::WarmupValue { value, .. } => {
+                    o.value += value;
+                    o.released.push(format!(
+                        "work released before sprint 1 (the warm-up) earns {} in the year",
+                        one_decimal(value)
+                    ));
+                }
                 Event::SprintEnd {
                     velocity,
                     done,
@@ -500,7 +508,7 @@ fn tell(st: &Story) -> Vec<SprintStory> {
                 ),
             );
         }
-        o.value = released.2;
+        o.value += released.2;
     }
     out
 }

@@ -182,6 +182,12 @@ fn row(e: &Event, s: &Scenario) -> (&'static str, String, Option<u32>, String) {
             ),
         ),
         ScopeComplete { .. } => ("scope_complete", String::new(), Some(days), String::new()),
+        WarmupValue { value, .. } => (
+            "warmup_value",
+            String::new(),
+            None,
+            format!("value={}", n(value)),
+        ),
         SprintEnd {
             velocity,
             done,

@@ -102,12 +102,17 @@ impl<'a, T: Tracer> Run<'a, T> {
         self.push(BacklogItem::bug(id, self.sprint, points));
     }
 
-    /// Step 2: requirement churn. A waiting item that changes gains ambiguity and loses
+    /// Step 2: requirement churn, p = churn_probability × (1 + churn_per_misalignment × d),
+    /// d the PM–PO misalignment. A waiting item that changes gains ambiguity and loses
     /// readiness; an item in progress also loses part of its done work to rework.
     #[inline(never)]
     pub(super) fn churn(&mut self) {
         let r = &self.m.scenario.roles;
-        if r.churn_probability <= 0.0 {
+        // Requirements move more when the PO's priorities stand apart from the PM's (the
+        // misalignment after last sprint's hand-over).
+        let p =
+            (r.churn_probability * (1.0 + r.churn_per_misalignment * self.misalignment)).min(1.0);
+        if p <= 0.0 {
             return;
         }
         let threshold = self.m.scenario.backlog.ready_threshold;
@@ -116,7 +121,7 @@ impl<'a, T: Tracer> Run<'a, T> {
             if item.status == Status::Done || !item.is_backlog_work() {
                 continue;
             }
-            if keyed_from(item.churn_key, self.sprint as u64).unit() >= r.churn_probability {
+            if keyed_from(item.churn_key, self.sprint as u64).unit() >= p {
                 continue;
             }
             item.ambiguity = (item.ambiguity + r.churn_ambiguity).min(1.0);

@@ -168,8 +168,13 @@ impl<'a, T: Tracer> Run<'a, T> {
     /// order. Err carries the earliest time a blocked item frees up.
     #[inline(never)]
     pub(super) fn next_item(&mut self, now: f64) -> Result<u32, f64> {
+        let sprint = self.sprint;
+        // An item a conflict dropped this sprint waits for the next planning.
         let free = |it: &BacklogItem| {
-            it.lane == NO_LANE && it.status != Status::Done && it.blocked_until <= now
+            it.lane == NO_LANE
+                && it.status != Status::Done
+                && it.blocked_until <= now
+                && it.dropped_in != sprint
         };
         // Finished work stays finished: skip the finished head of the work list.
         let mut from = self.committed_from;
@@ -234,11 +239,12 @@ impl<'a, T: Tracer> Run<'a, T> {
     pub(super) fn draw_conflicts(&mut self) {
         let r = &self.m.scenario.roles;
         self.ws.conflicts.clear();
-        if r.conflicts_per_sprint <= 0.0 {
+        let rate = conflict_rate(r, self.misalignment);
+        if rate <= 0.0 {
             return;
         }
         let mut g = self.keys.keyed(Source::Conflicts, self.sprint as u64, 0);
-        let n = poisson_from_unit(g.unit(), r.conflicts_per_sprint).min(MAX_CONFLICTS as u32);
+        let n = poisson_from_unit(g.unit(), rate).min(MAX_CONFLICTS as u32);
         let delay = LogNormal::new(r.escalation_hours.max(1e-9).ln(), r.escalation_sigma)
             .expect("validated");
         for j in 0..n {
@@ -306,5 +312,34 @@ impl<'a, T: Tracer> Run<'a, T> {
             let i = self.ws.started[pick.min(in_progress - 1) as usize];
             self.block(i, now, c.delay, BlockCause::Escalation);
         }
+    }
+}
+
+/// Conflicting directives a sprint: the base rate, plus shared authority (the PM's override
+/// probability) and misalignment d, each with its shared coefficient:
+/// λ = conflicts_per_sprint + conflicts_per_override · pm_override + conflicts_per_misalignment · d,
+/// at most 16 a sprint (the cap validation puts on the base rate).
+pub(crate) fn conflict_rate(r: &crate::scenario::Roles, misalignment: f64) -> f64 {
+    (r.conflicts_per_sprint
+        + r.conflicts_per_override * r.pm_override
+        + r.conflicts_per_misalignment * misalignment)
+        .min(16.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conflicts_rise_with_override_and_misalignment() {
+        let r = crate::scenario::Roles::default();
+        let base = conflict_rate(&r, 0.0);
+        assert_eq!(base, r.conflicts_per_sprint);
+        assert!(conflict_rate(&r, 0.3) > base);
+        let shared = crate::scenario::Roles {
+            pm_override: 0.5,
+            ..r.clone()
+        };
+        assert!(conflict_rate(&shared, 0.0) > base);
     }
 }

@@ -23,10 +23,10 @@ mod release;
 mod strategy;
 
 use super::metrics::{row_after_stop, RunRecord};
-use super::trace::Tracer;
+use super::trace::{Event, Tracer};
 use super::workspace::Workspace;
 use crate::model::compiled::Model;
-use crate::model::item::{BacklogItem, INTERNAL_ID};
+use crate::model::item::{BacklogItem, Status, INTERNAL_ID};
 use crate::model::roles;
 use crate::random::{RunKeys, Source};
 use rand::RngExt;
@@ -98,8 +98,34 @@ pub(super) fn simulate_roles<T: Tracer>(
     run.finish(oracle_value)
 }
 
+/// The run's tracer behind the warm-up: events of warm-up sprints are not told, the others
+/// carry the reported sprint (0 = the first sprint after the warm-up).
+struct Gate<'a, T: Tracer> {
+    inner: &'a mut T,
+    warmup: u32,
+}
+
+impl<T: Tracer> Gate<'_, T> {
+    #[inline(always)]
+    fn event(&mut self, mut e: Event) {
+        if T::ON {
+            let s = e.sprint_mut();
+            if *s < self.warmup {
+                return;
+            }
+            *s -= self.warmup;
+            self.inner.event(e);
+        }
+    }
+}
+
 struct Run<'a, T: Tracer> {
-    tracer: &'a mut T,
+    tracer: Gate<'a, T>,
+    /// Warm-up sprints: internal sprint `warmup` is the first reported sprint.
+    warmup: u32,
+    /// Normalised Kendall distance between the PM's and the PO's theme rankings after this
+    /// sprint's strategy step (0 without a PM).
+    misalignment: f64,
     m: &'a Model,
     keys: RunKeys,
     ws: &'a mut Workspace,
@@ -124,6 +150,8 @@ struct Run<'a, T: Tracer> {
     roadmap_upto: u32,
     /// The sprint's work list (`Workspace::committed`) before this position is done.
     committed_from: usize,
+    /// Velocities before this index belong to the warm-up.
+    reported_from: usize,
     /// The PM's persistent misreading of each theme (a factor e^bias), drawn once per run.
     pm_factor: [f64; 64],
 }
@@ -132,7 +160,8 @@ impl<'a, T: Tracer> Run<'a, T> {
     fn new(m: &'a Model, keys: &RunKeys, ws: &'a mut Workspace, tracer: &'a mut T) -> Run<'a, T> {
         let s = &m.scenario;
         let themes = s.market.themes as usize;
-        let flow_len = (s.simulation.sprints + s.simulation.value_tail_sprints) as usize;
+        let warmup = m.warmup;
+        let flow_len = (warmup + s.simulation.sprints + s.simulation.value_tail_sprints) as usize;
         ws.world.prepare(m, keys);
         ws.items.clear();
         ws.ranked.clear();
@@ -168,9 +197,14 @@ impl<'a, T: Tracer> Run<'a, T> {
             let z: f64 = pm_insight.sample(rand_distr::StandardNormal);
             *b = (s.pm.insight_sigma * z).exp();
         }
-        let risk_strikes = super::world::risk_strikes(s, keys);
+        let risk_strikes = super::world::risk_strikes(s, keys, warmup);
         let mut run = Run {
-            tracer,
+            tracer: Gate {
+                inner: tracer,
+                warmup,
+            },
+            warmup,
+            misalignment: 0.0,
             m,
             keys: *keys,
             ws,
@@ -189,11 +223,14 @@ impl<'a, T: Tracer> Run<'a, T> {
             pull_cursor: 0,
             roadmap_change: 0.0,
             roadmap_upto: 0,
+            reported_from: 0,
             committed_from: 0,
             pm_factor,
         };
         run.add_world_items(0);
-        run.define_scope();
+        if warmup == 0 {
+            run.define_scope();
+        }
         run
     }
 
@@ -229,19 +266,26 @@ impl<'a, T: Tracer> Run<'a, T> {
         let s = &self.m.scenario;
         match s.release.scope {
             crate::scenario::ReleaseScope::InitialBacklog => {
+                let mut n = 0;
                 for item in self.ws.items.iter_mut() {
-                    item.in_scope = true;
+                    if item.status != Status::Done && item.is_backlog_work() {
+                        item.in_scope = true;
+                        n += 1;
+                    }
                 }
-                self.t.scope_remaining = self.ws.items.len() as u32;
+                self.t.scope_remaining = n;
             }
             crate::scenario::ReleaseScope::Roadmap => {
-                let w = &self.ws.world.market[..self.themes];
+                let now = self.sprint;
+                let k = self.themes;
+                let w = &self.ws.world.market[now as usize * k..(now as usize + 1) * k];
                 self.ws.scored.clear();
                 for (i, item) in self.ws.items.iter().enumerate() {
-                    if item.value > 0.0 {
-                        self.ws
-                            .scored
-                            .push((roles::true_score(item, w, 0, &s.backlog.urgency), i as u32));
+                    if item.value > 0.0 && item.status != Status::Done && item.is_backlog_work() {
+                        self.ws.scored.push((
+                            roles::true_score(item, w, now, &s.backlog.urgency),
+                            i as u32,
+                        ));
                     }
                 }
                 self.ws
@@ -262,8 +306,12 @@ impl<'a, T: Tracer> Run<'a, T> {
     }
 
     fn play(&mut self) {
-        for sprint in 0..self.m.scenario.simulation.sprints {
+        let end = self.warmup + self.m.scenario.simulation.sprints;
+        for sprint in 0..end {
             self.sprint = sprint;
+            if sprint == self.warmup && sprint > 0 {
+                self.end_warmup();
+            }
             self.t.decision_wait_sprint = 0.0;
             self.roadmap_change = 0.0;
             self.queue_factor = queue_factor(self.t.questions_sprint, &self.m.scenario.po);
@@ -280,6 +328,57 @@ impl<'a, T: Tracer> Run<'a, T> {
                 break;
             }
         }
+    }
+
+    /// The warm-up is over: what it did is not reported. The run's totals start again (bug
+    /// work and defects still to surface are kept), the series and velocities reported start
+    /// here, and the release scope is chosen from the backlog as it now stands.
+    fn end_warmup(&mut self) {
+        let t = std::mem::take(&mut self.t);
+        self.t = Tally {
+            pending_escaped: t.pending_escaped,
+            pending_later: t.pending_later,
+            escaped_reported: t.escaped_reported,
+            bug_counter: t.bug_counter,
+            redo_counter: t.redo_counter,
+            split_counter: t.split_counter,
+            questions_sprint: t.questions_sprint,
+            ..Tally::default()
+        };
+        self.ws.series.clear();
+        self.reported_from = self.ws.velocities.len();
+        if T::ON {
+            let value = self.warmup_value();
+            self.tracer.event(Event::WarmupValue {
+                sprint: self.warmup,
+                value,
+            });
+        }
+        self.roadmap_upto = 0;
+        self.define_scope();
+    }
+
+    /// What the warm-up's releases realize from the first reported sprint on (for traces):
+    /// at the end of the warm-up the flow coefficients hold only theirs.
+    fn warmup_value(&self) -> f64 {
+        let k = self.themes;
+        let discount = 1.0 / (1.0 + self.m.scenario.simulation.discount_rate);
+        let mut active = [0.0f64; 64];
+        let (mut value, mut d) = (0.0, 1.0);
+        for sprint in 0..self.flow_len {
+            let coef = &self.ws.flow_coef[sprint * k..(sprint + 1) * k];
+            let weights = &self.ws.world.market[sprint * k..(sprint + 1) * k];
+            let mut flow = 0.0;
+            for ((a, c), w) in active.iter_mut().zip(coef).zip(weights) {
+                *a += c;
+                flow += *a * w;
+            }
+            if sprint >= self.warmup as usize {
+                value += flow * d;
+                d *= discount;
+            }
+        }
+        value
     }
 
     /// After an early stop, the remaining sprints repeat the final state with no work done.

@@ -15,6 +15,7 @@ impl<'a, T: Tracer> Run<'a, T> {
     #[inline(never)]
     pub(super) fn order_and_refine(&mut self) {
         let s = &self.m.scenario;
+        let myopia = self.m.myopia;
         let now = self.sprint;
         let items = &mut self.ws.items;
         let score = |item: &mut BacklogItem, view: &[f64]| {
@@ -23,7 +24,7 @@ impl<'a, T: Tracer> Run<'a, T> {
                 view,
                 now,
                 &s.backlog.urgency,
-                s.po.myopia,
+                myopia,
                 s.release.scope_first,
             );
             descending_key(item.score)
@@ -166,12 +167,23 @@ impl<'a, T: Tracer> Run<'a, T> {
             if self.ws.tau_scores.len() == TAU_TOP {
                 break;
             }
-            self.ws.tau_scores.push(roles::true_score(
-                item,
-                weights,
-                self.sprint,
-                &s.backlog.urgency,
-            ));
+            // The order perfect information would give under the same policy: true CD3,
+            // the release scope first when the scenario works scope first.
+            let scope = if s.release.scope_first && item.in_scope {
+                1e12
+            } else {
+                0.0
+            };
+            // Items of no value tie in the truth: there is nothing to order among them.
+            // True value and weights over the team's estimate: the PO orders by estimates,
+            // so τ measures the PO's judgement of value, not the team's estimation error.
+            let truth = roles::true_score(item, weights, self.sprint, &s.backlog.urgency)
+                * item.size.max(0.1)
+                / item.estimate.max(0.1);
+            if truth == 0.0 {
+                continue;
+            }
+            self.ws.tau_scores.push(scope + truth);
         }
         if let Some(tau) = roles::order_tau(&self.ws.tau_scores) {
             self.t.tau_sum += tau;

@@ -37,6 +37,20 @@ impl<'a, T: Tracer> Run<'a, T> {
                 self.ws.committed.push(i);
             }
         }
+        // The ready buffer against the commitment still open: when it runs short, the team
+        // pulls in unready work to fill the sprint.
+        let open = (commitment - points).max(0.0);
+        let mut ready_points = 0.0;
+        for &i in &self.ws.order {
+            if ready_points >= open {
+                break;
+            }
+            let it = &self.ws.items[i as usize];
+            if it.status == Status::Waiting && it.ready && !it.top && worth_doing(it) {
+                ready_points += it.estimate;
+            }
+        }
+        let take_unready = take_unready(&s.po, ready_points, open);
         let misaligned =
             s.pm.enabled && s.roles.misalignment_ambiguity > 0.0 && s.pm.sync_fidelity < 1.0;
         if misaligned {
@@ -60,7 +74,7 @@ impl<'a, T: Tracer> Run<'a, T> {
                     continue;
                 }
                 if !item.ready
-                    && keyed_from(item.plan_key, self.sprint as u64).unit() >= s.po.take_unready
+                    && keyed_from(item.plan_key, self.sprint as u64).unit() >= take_unready
                 {
                     continue;
                 }
@@ -149,9 +163,38 @@ impl<'a, T: Tracer> Run<'a, T> {
     }
 }
 
+/// The probability of taking an unready item: the base rises towards 1 with the share of the
+/// open commitment the ready buffer lacks, p = p₀ + (1 − p₀) · k_u · max(0, 1 − ready / open).
+pub(crate) fn take_unready(po: &crate::scenario::Po, ready_points: f64, open: f64) -> f64 {
+    let shortfall = if open > 0.0 {
+        (1.0 - ready_points / open).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    po.take_unready + (1.0 - po.take_unready) * po.unready_per_buffer_shortfall * shortfall
+}
+
 /// Whether the PO would spend the team's time on an item: unplanned work and the release
 /// scope always; other items only when the PO believes they are worth something.
 #[inline]
 pub(super) fn worth_doing(item: &BacklogItem) -> bool {
     item.top || item.in_scope || item.score > 0.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unready_work_is_pulled_in_when_the_ready_buffer_runs_short() {
+        let po = crate::scenario::Po::default();
+        let full = take_unready(&po, 30.0, 25.0);
+        assert_eq!(full, po.take_unready);
+        let half = take_unready(&po, 12.5, 25.0);
+        let empty = take_unready(&po, 0.0, 25.0);
+        assert!(
+            full < half && half < empty && empty <= 1.0,
+            "{full} {half} {empty}"
+        );
+    }
 }

@@ -15,12 +15,16 @@ impl<'a, T: Tracer> Run<'a, T> {
         let hours = self.hours;
         let day = s.simulation.hours_per_day;
         let sprints = s.simulation.sprints as usize;
+        let warmup = self.warmup as usize;
 
         // Value: per theme, the running sum of active coefficients times the weight.
         let mut value = 0.0;
         let discount = 1.0 / (1.0 + s.simulation.discount_rate);
         let mut d = 1.0;
         let mut active = [0.0f64; 64];
+        // The value the product earns in the reported sprints and the tail, from everything
+        // released so far (warm-up releases included: they are the product the year starts
+        // with, and a team that delivered well before sprint 1 keeps earning from it).
         for sprint in 0..self.flow_len {
             let mut flow = 0.0;
             let coef = &ws.flow_coef[sprint * k..(sprint + 1) * k];
@@ -29,10 +33,13 @@ impl<'a, T: Tracer> Run<'a, T> {
                 *a += c;
                 flow += *a * w;
             }
+            if sprint < warmup {
+                continue;
+            }
             value += flow * d;
             d *= discount;
-            if sprint < sprints {
-                ws.series[sprint][series::CUMULATIVE_VALUE] = value;
+            if sprint - warmup < sprints {
+                ws.series[sprint - warmup][series::CUMULATIVE_VALUE] = value;
             }
         }
 
@@ -47,7 +54,10 @@ impl<'a, T: Tracer> Run<'a, T> {
         let mut blocked = 0.0;
         let mut cycle = 0.0;
         for item in &ws.items {
-            if item.status == Status::Done && item.is_backlog_work() {
+            if item.status == Status::Done
+                && item.is_backlog_work()
+                && item.finish_sprint >= self.warmup
+            {
                 ws.lead
                     .push((item.finish_hour - item.created as f64 * hours) / day);
                 blocked += item.blocked_hours;
@@ -60,7 +70,8 @@ impl<'a, T: Tracer> Run<'a, T> {
         // Top decile of world items by true value, lead time censored at the horizon.
         ws.by_value.clear();
         for (i, item) in ws.items.iter().enumerate() {
-            if item.id < INTERNAL_ID {
+            let before = item.status == Status::Done && item.finish_sprint < self.warmup;
+            if item.id < INTERNAL_ID && !before {
                 ws.by_value.push((item.value, i as u32));
             }
         }
@@ -70,7 +81,7 @@ impl<'a, T: Tracer> Run<'a, T> {
             if ws.by_value.len() > n_top {
                 ws.by_value.select_nth_unstable_by(n_top - 1, by);
             }
-            let horizon = sprints as f64 * hours;
+            let horizon = (warmup + sprints) as f64 * hours;
             let sum: f64 = ws.by_value[..n_top]
                 .iter()
                 .map(|&(_, i)| {
@@ -85,9 +96,12 @@ impl<'a, T: Tracer> Run<'a, T> {
                 .sum();
             out[idx::TOP_VALUE_LEAD] = sum / n_top as f64;
         }
-        out[idx::CAPACITY_LOST] = ratio(t.context_lost + t.waste + t.rework, t.nominal_capacity);
+        // After a warm-up, work done before sprint 1 can be wasted in the year (an item
+        // started in the warm-up and dropped later), so the share is capped at 1.
+        let lost = ratio(t.context_lost + t.waste + t.rework, t.nominal_capacity);
+        out[idx::CAPACITY_LOST] = if lost > 1.0 { 1.0 } else { lost };
         out[idx::SAY_DO] = ratio(t.done_committed_total, t.committed_total);
-        out[idx::VELOCITY_CV] = velocity_cv(&ws.velocities);
+        out[idx::VELOCITY_CV] = velocity_cv(&ws.velocities[self.reported_from..]);
         out[idx::VALUE_REALIZED] = value;
         let oracle = oracle_value.unwrap_or(value);
         out[idx::VALUE_EFFICIENCY] = if oracle > 0.0 {
@@ -98,7 +112,9 @@ impl<'a, T: Tracer> Run<'a, T> {
         out[idx::COST_OF_DELAY] = oracle - value;
         let points = t.feature_points + t.enabler_points;
         out[idx::ESCAPED_PER_POINT] = ratio(t.escaped as f64, points);
-        out[idx::REWORK_SHARE] = ratio(t.rework, t.worked);
+        // Capped at 1 for the same reason as the capacity lost (warm-up work reworked).
+        let rework = ratio(t.rework, t.worked);
+        out[idx::REWORK_SHARE] = if rework > 1.0 { 1.0 } else { rework };
         out[idx::WRONG_BUILD_RATE] = ratio(t.wrong_builds as f64, t.builds as f64);
         out[idx::ON_STRATEGY] = ratio(t.on_strategy_points, points);
         out[idx::RANKING_TAU] = ratio(t.tau_sum, t.tau_n as f64);

@@ -5,7 +5,7 @@ use super::Run;
 use crate::engine::metrics::series;
 use crate::engine::trace::{Event, Tracer};
 use crate::model::item::{delay_factor, ItemKind, Status};
-use crate::model::{market, team};
+use crate::model::team;
 
 impl<'a, T: Tracer> Run<'a, T> {
     /// Step 9: release at sprint end. Value starts flowing next sprint; tech debt moves;
@@ -15,11 +15,6 @@ impl<'a, T: Tracer> Run<'a, T> {
         let s = &self.m.scenario;
         let k = self.themes;
         let now = self.sprint;
-        market::ranks(
-            &self.ws.world.market[now as usize * k..(now as usize + 1) * k],
-            &mut self.ws.true_rank,
-        );
-        let top_half = (k / 2).max(1) as u8;
         let mut velocity = 0.0;
         let mut done_committed = 0.0;
         let mut feature = 0.0;
@@ -53,7 +48,13 @@ impl<'a, T: Tracer> Run<'a, T> {
                     self.t.builds += 1;
                     if item.kind != ItemKind::Redo {
                         self.t.items_done += 1;
-                        if self.ws.true_rank[item.theme as usize] < top_half {
+                        // On strategy: the release roadmap, or an item worth its cost to
+                        // the market now (positive true value on a theme of weight > 0).
+                        if item.in_scope
+                            || item.value
+                                * self.ws.world.market[now as usize * k + item.theme as usize]
+                                > 0.0
+                        {
                             self.t.on_strategy_points += item.size;
                         }
                     }
@@ -92,10 +93,10 @@ impl<'a, T: Tracer> Run<'a, T> {
         self.t.feature_points += feature;
         self.t.enabler_points += enabler;
         self.t.done_committed_total += done_committed;
-        self.debt = team::debt_after(self.debt, feature, enabler, &s.team);
+        self.debt = team::debt_after(self.debt, feature, enabler, self.pressure, &s.team);
         self.ws.velocities.push(velocity);
-        if self.t.scope_remaining == 0 && self.t.completion.is_none() {
-            self.t.completion = Some(now + 1);
+        if self.t.scope_remaining == 0 && self.t.completion.is_none() && now >= self.warmup {
+            self.t.completion = Some(now + 1 - self.warmup);
             self.tracer.event(Event::ScopeComplete { sprint: now });
         }
         self.ws.finished.clear();
@@ -131,7 +132,10 @@ impl<'a, T: Tracer> Run<'a, T> {
         let k = self.themes;
         let discount = 1.0 / (1.0 + self.m.scenario.simulation.discount_rate);
         (start..end)
-            .map(|t| self.ws.world.market[t * k + theme as usize] * discount.powi(t as i32))
+            .map(|t| {
+                self.ws.world.market[t * k + theme as usize]
+                    * discount.powi(t as i32 - self.warmup as i32)
+            })
             .sum()
     }
 }

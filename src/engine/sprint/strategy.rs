@@ -17,12 +17,16 @@ impl<'a, T: Tracer> Run<'a, T> {
         let k = self.themes;
         let mut changed = false;
         market::ranks(&self.ws.po_view, &mut self.ws.rank_a);
+        // Hand-overs keep their calendar from the first reported sprint.
+        let due = |interval: u32| {
+            (self.sprint as i64 - self.warmup as i64).rem_euclid(interval as i64) == 0
+        };
         if s.pm.enabled {
             for j in 0..k {
                 self.ws.pm_view[j] =
                     self.ws.world.market[self.sprint as usize * k + j] * self.pm_factor[j];
             }
-            if self.sprint.is_multiple_of(s.pm.sync_interval) {
+            if due(s.pm.sync_interval) {
                 roles::sync(&mut self.ws.po_view, &self.ws.pm_view, s.pm.sync_fidelity);
                 changed = true;
             }
@@ -30,7 +34,7 @@ impl<'a, T: Tracer> Run<'a, T> {
             // Draw every sprint so the stream stays aligned whatever the interval.
             for j in 0..k {
                 let z: f64 = self.po_insight.sample(rand_distr::StandardNormal);
-                if self.sprint.is_multiple_of(s.po.solo_strategy_interval) {
+                if due(s.po.solo_strategy_interval) {
                     self.ws.po_view[j] = self.ws.world.market[self.sprint as usize * k + j]
                         * (s.po.solo_insight_sigma * z).exp();
                     changed = true;
@@ -40,6 +44,14 @@ impl<'a, T: Tracer> Run<'a, T> {
         if changed {
             self.hand_over_roadmap();
         }
+        // Misalignment: how far the PO's theme ranking is from the PM's after this step.
+        self.misalignment = if s.pm.enabled {
+            market::ranks(&self.ws.pm_view, &mut self.ws.rank_b);
+            market::ranks(&self.ws.po_view, &mut self.ws.true_rank);
+            market::rank_distance(&self.ws.rank_b, &self.ws.true_rank)
+        } else {
+            0.0
+        };
         if !changed || self.sprint == 0 {
             return;
         }
@@ -109,7 +121,11 @@ impl<'a, T: Tracer> Run<'a, T> {
         self.roadmap_upto = first_unknown;
     }
 
-    /// Stop work on an item: its done work is waste and it goes back to the backlog.
+    /// Stop work on an item: its done work is waste and it goes back to the backlog, with
+    /// what it waited (blocked hours) forgotten. A conflict's drop also takes it off the
+    /// sprint's work list: it waits at least until the next planning. Quality is drawn once
+    /// per item: an item dropped during its fix work keeps its defects, wrong build and fix
+    /// points, and restarts with its whole size plus the fixes.
     pub(super) fn drop_item(&mut self, i: u32, cause: DropCause) {
         let item = &mut self.ws.items[i as usize];
         self.tracer.event(Event::Dropped {
@@ -120,15 +136,25 @@ impl<'a, T: Tracer> Run<'a, T> {
         });
         self.t.waste += item.work_done;
         self.pull_cursor = 0;
-        item.fix_points = 0.0;
         item.status = Status::Waiting;
-        item.remaining = item.size;
+        item.remaining = item.size + item.fix_points;
         item.work_done = 0.0;
         item.next_question = 0;
-        item.quality_checked = false;
+        item.blocked_hours = 0.0;
+        item.blocked_until = 0.0;
         if item.lane != NO_LANE {
             self.ws.lane_item[item.lane as usize] = u32::MAX;
             item.lane = NO_LANE;
+        }
+        if cause == DropCause::Conflict {
+            item.dropped_in = self.sprint;
+            // Off the work list, keeping the done head before `committed_from`.
+            let before = self.ws.committed[..self.committed_from]
+                .iter()
+                .filter(|&&j| j == i)
+                .count();
+            self.ws.committed.retain(|&j| j != i);
+            self.committed_from -= before;
         }
     }
 }
