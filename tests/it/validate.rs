@@ -323,8 +323,11 @@ fn validation_csv_is_recomputed_from_per_run_data() {
         let band = (num(&row[3]), num(&row[4]));
         assert_eq!(band, c.band, "{}", c.id);
         assert!(close(m, num(&row[5])), "{}: mean {m} vs {}", c.id, row[5]);
-        assert!(close(lo, num(&row[6])), "{}: low {lo} vs {}", c.id, row[6]);
-        assert!(close(hi, num(&row[7])), "{}: high {hi} vs {}", c.id, row[7]);
+        // The library's t quantile is documented to within 10⁻⁴ (Cornish–Fisher), as is
+        // this test's: the bounds agree to that share of the half-width.
+        let near = |a: f64, b: f64| close(a, b) || (a - b).abs() <= 2e-4 * h;
+        assert!(near(lo, num(&row[6])), "{}: low {lo} vs {}", c.id, row[6]);
+        assert!(near(hi, num(&row[7])), "{}: high {hi} vs {}", c.id, row[7]);
         // Documented rule: the mean in a closed band; for a direction (open band) the
         // whole interval above its lower bound.
         let inside = m >= band.0 && m <= band.1 && (band.1.is_finite() || lo > band.0);
