@@ -3,7 +3,9 @@
 //! [`main`].
 
 use crate::cli::{Cli, Command, RunArgs};
-use crate::commands::{attribute, calibrate, check, init, plot, run, sensitivity, sweep, trace};
+use crate::commands::{
+    attribute, calibrate, check, init, plot, run, sensitivity, sweep, trace, validate,
+};
 use crate::error::exit_code;
 
 /// Run a parsed command line; returns the process exit code.
@@ -15,6 +17,7 @@ pub fn main(cli: Cli) -> i32 {
         Some(Command::Attribute(a)) => a.output.force,
         Some(Command::Trace(a)) => a.force,
         Some(Command::Calibrate(a)) => a.force,
+        Some(Command::Validate(a)) => a.force,
         Some(Command::Plot { force, .. }) => *force,
         _ => false,
     });
@@ -31,6 +34,7 @@ pub fn main(cli: Cli) -> i32 {
         Some(Command::Attribute(args)) => attribute::attribute(&args).map(|_| ()),
         Some(Command::Calibrate(args)) => calibrate::command(&args).map(|_| ()),
         Some(Command::Trace(args)) => trace::command(&args).map(|_| ()),
+        Some(Command::Validate(args)) => validate::validate(&args).map(|_| ()),
         Some(Command::Serve {
             scenarios,
             port,

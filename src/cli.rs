@@ -72,6 +72,8 @@ pub enum Command {
     Sensitivity(SensitivityArgs),
     /// Why does a scenario differ from the baseline? Exact Shapley contributions per mechanism
     Attribute(AttributeArgs),
+    /// Check the model against published evidence: the ten stylized facts, each by experiment
+    Validate(ValidateArgs),
     /// Tell the story of one run sprint by sprint (optionally beside another scenario's)
     #[command(
         after_help = "Examples:\n  backsim trace aligned --run 7\n  backsim trace aligned --run typical --metric value_efficiency\n  backsim trace siloed-pm --run worst --metric release_delay_sprints\n  backsim trace aligned --run 7 --compare siloed-pm --sprints 1:8"
@@ -258,6 +260,37 @@ pub struct OutputArgs {
     #[arg(long, value_enum, default_value_t = Format::Both)]
     pub format: Format,
     /// Write the CSV and report section only
+    #[arg(long)]
+    pub no_charts: bool,
+    /// No notes and no table on the terminal
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Replace files of the same names in --out even if backsim did not write them
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(
+    after_help = "Each stylized fact of the evidence (task estimates, release overruns, fat-tailed value, PO\navailability, dedication, context switching, debt interest, defects, churn, strategic squeeze) is\nmeasured by an experiment: `aligned` against variants of it, every arm on the same worlds (common\nrandom numbers), ratios and differences taken run by run. A fact is met when every check of it has\nits mean inside the evidence's band. docs/validation.md explains each experiment and each miss.\nWrites validation.csv, validation_runs.csv, validation.png/.svg and a section of report.html.\n\nExamples:\n  backsim validate\n  backsim validate --runs 2000 --out validation --threads 2"
+)]
+pub struct ValidateArgs {
+    /// Replications per arm
+    #[arg(long, default_value_t = crate::analysis::validate::DEFAULT_RUNS)]
+    pub runs: u64,
+    /// Seed of the random streams
+    #[arg(long, default_value_t = crate::analysis::validate::DEFAULT_SEED)]
+    pub seed: u64,
+    /// Worker threads (default: all cores, or RAYON_NUM_THREADS); results do not depend on it
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output folder
+    #[arg(long, default_value = "output")]
+    pub out: PathBuf,
+    /// Image formats of the chart
+    #[arg(long, value_enum, default_value_t = Format::Both)]
+    pub format: Format,
+    /// Write the CSVs and report section only
     #[arg(long)]
     pub no_charts: bool,
     /// No notes and no table on the terminal

@@ -223,6 +223,27 @@ pub fn short(x: f64) -> String {
     }
 }
 
+/// Four significant digits for tables whose numbers sit close to a bound (the validation
+/// table: 1.195 against a band from 1.2 must not read 1.20).
+pub fn four_digits(x: f64) -> String {
+    if !x.is_finite() {
+        return "–".into();
+    }
+    let a = x.abs();
+    let decimals = if a >= 1000.0 {
+        0
+    } else if a >= 100.0 {
+        1
+    } else if a >= 10.0 {
+        2
+    } else if a >= 1.0 {
+        3
+    } else {
+        4
+    };
+    format!("{x:.decimals$}")
+}
+
 /// Tick label text: few digits, no trailing zeros.
 pub fn tick(v: f64) -> String {
     let a = v.abs();
@@ -327,6 +348,15 @@ mod tests {
             interval_cells(30.0, 29.0, f64::INFINITY),
             ["30.0", "29.0", ">H"]
         );
+    }
+
+    #[test]
+    fn four_digits_keep_a_value_apart_from_a_nearby_bound() {
+        assert_eq!(four_digits(1.19495), "1.195");
+        assert_eq!(four_digits(0.05899), "0.0590");
+        assert_eq!(four_digits(-0.02812), "-0.0281");
+        assert_eq!(four_digits(12.3456), "12.35");
+        assert_eq!(four_digits(f64::NAN), "–");
     }
 
     #[test]

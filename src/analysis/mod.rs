@@ -17,6 +17,7 @@
 pub mod attribute;
 pub mod calibrate;
 pub mod history;
+pub mod validate;
 pub use crate::scenario::params;
 pub mod sensitivity;
 pub mod sweep;

@@ -12,6 +12,7 @@ pub mod run;
 pub mod sensitivity;
 pub mod sweep;
 pub mod trace;
+pub mod validate;
 
 use crate::cli::Format;
 

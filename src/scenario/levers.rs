@@ -172,7 +172,7 @@ pub const LEVERS: &[Lever] = &[
     Lever { key: "backlog.negative_value_factor", ty: Type::Float, default: "0.25", unit: "–", range: "≥ 0", checks: &[NonNegative], sensitivity: None, meaning: "negative items: −factor × magnitude" },
     Lever { key: "backlog.urgency", ty: Type::Table, default: "see below", unit: "", range: "", checks: &[], sensitivity: None, meaning: "" },
     Lever { key: "backlog.estimate_bias", ty: Type::Float, default: "1.1", unit: "ratio", range: "> 0", checks: &[Positive], sensitivity: None, meaning: "median actual/estimate ratio" },
-    Lever { key: "backlog.estimate_sigma", ty: Type::Float, default: "0.4", unit: "–", range: "≥ 0", checks: &[NonNegative], sensitivity: None, meaning: "sigma of the log ratio…" },
+    Lever { key: "backlog.estimate_sigma", ty: Type::Float, default: "0.5", unit: "–", range: "≥ 0", checks: &[NonNegative], sensitivity: None, meaning: "sigma of the log ratio…" },
     Lever { key: "backlog.estimate_sigma_per_ambiguity", ty: Type::Float, default: "0.3", unit: "–", range: "≥ 0", checks: &[NonNegative], sensitivity: None, meaning: "…plus this × ambiguity" },
     Lever { key: "backlog.fibonacci", ty: Type::Bool, default: "true", unit: "–", range: "", checks: &[], sensitivity: None, meaning: "round estimates to 1, 2, 3, 5, 8, 13, 21" },
     Lever { key: "backlog.ambiguity", ty: Type::Dist, default: "`{ dist = \"beta\", a = 2.0, b = 2.0 }`", unit: "–", range: "values in [0, 1]", checks: &[Dist(0.0, 1.0)], sensitivity: None, meaning: "ambiguity at creation; clamped to [0, 1]" },

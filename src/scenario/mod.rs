@@ -266,7 +266,7 @@ impl Default for Backlog {
             negative_value_factor: 0.25,
             urgency: UrgencyMix::default(),
             estimate_bias: 1.1,
-            estimate_sigma: 0.4,
+            estimate_sigma: 0.5,
             estimate_sigma_per_ambiguity: 0.3,
             fibonacci: true,
             ambiguity: Dist::Beta { a: 2.0, b: 2.0 },

@@ -13,6 +13,7 @@
 //! - `cli`: the command line end to end.
 //! - `floors`: the modules of src/ import only from their own floor or below, without cycles.
 //! - `report`: the report's sentences and compare table against the CSVs of its run.
+//! - `validate`: `backsim validate`'s files recomputed from per-run data; docs/validation.md.
 //! - `throughput`: the throughput model against the frictionless roles model, run by run.
 //! - `steady`: runs start from a steady state (the warm-up).
 
@@ -33,3 +34,4 @@ mod report;
 mod steady;
 mod throughput;
 mod tracker;
+mod validate;

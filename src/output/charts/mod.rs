@@ -11,6 +11,7 @@
 //! above the plot so they never cover data.
 
 pub mod analysis;
+pub mod bands;
 pub mod calibration;
 mod common;
 mod compare;
