@@ -17,7 +17,7 @@ pub fn main(cli: Cli) -> i32 {
         Some(Command::Attribute(a)) => a.output.force,
         Some(Command::Trace(a)) => a.force,
         Some(Command::Calibrate(a)) => a.force,
-        Some(Command::Validate(a)) => a.force,
+        Some(Command::Validate(a)) => a.output.force,
         Some(Command::Plot { force, .. }) => *force,
         _ => false,
     });

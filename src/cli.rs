@@ -284,21 +284,8 @@ pub struct ValidateArgs {
     /// Worker threads (default: all cores, or RAYON_NUM_THREADS); results do not depend on it
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Output folder
-    #[arg(long, default_value = "output")]
-    pub out: PathBuf,
-    /// Image formats of the chart
-    #[arg(long, value_enum, default_value_t = Format::Both)]
-    pub format: Format,
-    /// Write the CSVs and report section only
-    #[arg(long)]
-    pub no_charts: bool,
-    /// No notes and no table on the terminal
-    #[arg(long, short)]
-    pub quiet: bool,
-    /// Replace files of the same names in --out even if backsim did not write them
-    #[arg(long)]
-    pub force: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// Options shared by sweep and sensitivity.

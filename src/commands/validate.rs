@@ -17,10 +17,10 @@ pub fn validate(args: &crate::cli::ValidateArgs) -> Result<ValidateOutcome> {
         runs: args.runs,
         seed: args.seed,
         threads: args.threads,
-        out: args.out.clone(),
-        format: image_format(args.format),
-        no_charts: args.no_charts,
-        quiet: args.quiet,
+        out: args.output.out.clone(),
+        format: image_format(args.output.format),
+        no_charts: args.output.no_charts,
+        quiet: args.output.quiet,
     })
 }
 

@@ -137,6 +137,12 @@ pub enum Event {
 
 impl Event {
     /// The event's (0-based) sprint.
+    pub fn sprint(&self) -> u32 {
+        let mut e = *self;
+        *e.sprint_mut()
+    }
+
+    /// The event's (0-based) sprint, to shift it.
     pub fn sprint_mut(&mut self) -> &mut u32 {
         use Event::*;
         match self {

@@ -185,27 +185,7 @@ fn kind_name(k: ItemKind) -> &'static str {
 }
 
 fn sprint_of(e: &Event) -> u32 {
-    use Event::*;
-    match *e {
-        MarketShock { sprint, .. }
-        | Arrived { sprint, .. }
-        | RiskStruck { sprint, .. }
-        | BugAdded { sprint, .. }
-        | Churned { sprint, .. }
-        | Handover { sprint, .. }
-        | Override { sprint }
-        | Planned { sprint, .. }
-        | Committed { sprint, .. }
-        | Started { sprint, .. }
-        | Blocked { sprint, .. }
-        | Injected { sprint, .. }
-        | Dropped { sprint, .. }
-        | Finished { sprint, .. }
-        | Released { sprint, .. }
-        | ScopeComplete { sprint }
-        | WarmupValue { sprint, .. }
-        | SprintEnd { sprint, .. } => sprint,
-    }
+    e.sprint()
 }
 
 /// What one sprint of one story says, aspect by aspect.
