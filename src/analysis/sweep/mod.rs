@@ -6,6 +6,8 @@
 //! differences between points are the parameters' doing, not noise. A point's numbers are
 //! exactly those a plain `backsim run` of the scenario with that value writes to summary.csv.
 
+mod report;
+
 use super::params::{self, Kind, ParamSpec};
 use super::{evaluate, metric_indices, Collected};
 use crate::engine::metrics::{Better, METRICS};
@@ -25,6 +27,8 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::fmt::Write as _;
 use std::path::PathBuf;
+
+use report::{report_html, sweep_csv, text_table};
 
 /// Most points in one sweep.
 pub const MAX_POINTS: usize = 2_000;
@@ -481,162 +485,4 @@ pub fn paired_to_given(
             f64::NAN
         },
     }
-}
-
-/// The points' rows of sweep.csv; `c` holds the points and then the scenario as given.
-fn sweep_csv(
-    c: &mut Collected,
-    specs: &[ParamSpec],
-    points: &[Vec<f64>],
-    scenarios: &[Scenario],
-    given: &Scenario,
-) -> (String, Vec<Vec<f64>>) {
-    let mut out = String::from("point");
-    for p in specs {
-        out.push(',');
-        out.push_str(&p.key);
-    }
-    out.push_str(",metric,mean,ci95_low,ci95_high,p50,p85,n,runs,completed_share,diff_vs_given,diff_ci95_low,diff_ci95_high,better_share\n");
-    let mut means = vec![vec![f64::NAN; c.metrics.len()]; points.len()];
-    let metrics = c.metrics.clone();
-    let g = points.len();
-    for (i, pt) in points.iter().enumerate() {
-        for (k, &m) in metrics.iter().enumerate() {
-            let s = c.summary(i, k);
-            means[i][k] = s.mean;
-            let q = |x: f64| {
-                if x.is_infinite() && METRICS[m].censored {
-                    censored_cell(&scenarios[i], m)
-                } else {
-                    fmt_num(x)
-                }
-            };
-            let values = c.values.as_ref().expect("kept");
-            let pg = paired_to_given(&values[i][k], &values[g][k], m, &scenarios[i], given);
-            let _ = write!(out, "{}", i + 1);
-            for v in pt {
-                let _ = write!(out, ",{}", fmt_num(*v));
-            }
-            let _ = writeln!(
-                out,
-                ",{},{},{},{},{},{},{},{},{},{},{},{},{}",
-                METRICS[m].name,
-                fmt_num(s.mean),
-                fmt_num(s.ci95.0),
-                fmt_num(s.ci95.1),
-                q(s.p50),
-                q(s.p85),
-                s.n,
-                c.runs,
-                fmt_num(s.n as f64 / c.runs.max(1) as f64),
-                fmt_num(pg.mean_diff),
-                fmt_num(pg.ci95.0),
-                fmt_num(pg.ci95.1),
-                fmt_num(pg.better_share),
-            );
-        }
-    }
-    (out, means)
-}
-
-fn text_table(
-    specs: &[ParamSpec],
-    points: &[Vec<f64>],
-    metrics: &[usize],
-    c: &mut Collected,
-) -> String {
-    let mut out = String::new();
-    let mut header: Vec<String> = specs.iter().map(|p| p.key.clone()).collect();
-    header.extend(
-        metrics
-            .iter()
-            .map(|&m| format!("{} (±95 %)", METRICS[m].name)),
-    );
-    let widths: Vec<usize> = header.iter().map(|h| h.len().max(10)).collect();
-    for (h, w) in header.iter().zip(&widths) {
-        let _ = write!(out, "{h:>w$}  ");
-    }
-    out.push('\n');
-    for (i, pt) in points.iter().enumerate().take(60) {
-        let mut cells: Vec<String> = pt.iter().map(|v| fmt_num(*v)).collect();
-        for k in 0..metrics.len() {
-            let s = c.summary(i, k);
-            cells.push(format!(
-                "{} ±{}",
-                short(s.mean),
-                short((s.ci95.1 - s.ci95.0) / 2.0)
-            ));
-        }
-        for (cell, w) in cells.iter().zip(&widths) {
-            let _ = write!(out, "{cell:>w$}  ");
-        }
-        out.push('\n');
-    }
-    if points.len() > 60 {
-        let _ = writeln!(out, "… {} more points in sweep.csv", points.len() - 60);
-    }
-    out
-}
-
-#[allow(clippy::too_many_arguments)]
-fn report_html(
-    specs: &[ParamSpec],
-    design: Design,
-    points: &[Vec<f64>],
-    metrics: &[usize],
-    means: &[Vec<f64>],
-    c: &Collected,
-    seed: u64,
-    svgs: &[(&str, String)],
-) -> String {
-    let mut h = String::new();
-    let _ = writeln!(
-        h,
-        "<h2>Sweep: {}</h2>",
-        esc(&specs
-            .iter()
-            .map(|p| p.key.as_str())
-            .collect::<Vec<_>>()
-            .join(" × "))
-    );
-    h.push_str(&super::command_html());
-    let _ = writeln!(
-        h,
-        "<p class=\"meta\">{} · {} · {} per point{} · seed <b>{seed}</b> · every point on the same simulated worlds (common random numbers)</p>",
-        match design {
-            Design::Grid => "grid",
-            Design::LatinHypercube => "Latin hypercube design",
-        },
-        crate::words::count(points.len() as u64, "point"),
-        crate::words::count(c.runs, "run"),
-        precision_note(c)
-    );
-    h.push_str("<table>\n<tr>");
-    for p in specs {
-        let _ = write!(h, "<th>{}</th>", esc(&p.key));
-    }
-    for &m in metrics {
-        let _ = write!(h, "<th>{}</th>", esc(METRICS[m].name));
-    }
-    h.push_str("</tr>\n");
-    for (i, pt) in points.iter().enumerate().take(200) {
-        h.push_str("<tr>");
-        for v in pt {
-            let _ = write!(h, "<td>{}</td>", fmt_num(*v));
-        }
-        for (k, _) in metrics.iter().enumerate() {
-            let hw = c.moments(i, k).half_width();
-            let _ = write!(h, "<td>{} ± {}</td>", short(means[i][k]), short(hw));
-        }
-        h.push_str("</tr>\n");
-    }
-    h.push_str("</table>\n");
-    for (name, svg) in svgs {
-        let _ = writeln!(
-            h,
-            "<figure id=\"sweep_{name}\">\n{}\n<figcaption>Mean {name} at each point with its 95 % confidence interval (sweep.csv has P50 and P85 too).</figcaption>\n</figure>",
-            svg.trim()
-        );
-    }
-    h
 }
