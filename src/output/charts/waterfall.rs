@@ -11,8 +11,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::analysis::{render, Chart};
 use super::common::{
-    font, frame, padded_range, tick, Entry, Swatch, BETTER, GRID, HEIGHT, INK, LABEL_SIZE,
-    TICK_SIZE, UNCLEAR, WIDTH, WORSE,
+    font, frame, padded_range, Entry, Swatch, BETTER, HEIGHT, INK, TICK_SIZE, UNCLEAR, WIDTH, WORSE,
 };
 use super::ImageFormat;
 use crate::format::short;
@@ -81,29 +80,7 @@ impl Chart for Waterfall<'_> {
         let mut labels: Vec<String> = vec![format!("{} (baseline)", self.start.0)];
         labels.extend(self.steps.iter().map(|s| s.label.clone()));
         labels.push(self.end.0.to_string());
-        let mut chart = ChartBuilder::on(&area)
-            .x_label_area_size(62)
-            .y_label_area_size(300)
-            .build_cartesian_2d(xlo..xhi, 0.0..n as f64)?;
-        chart
-            .configure_mesh()
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(GRID)
-            .disable_y_mesh()
-            .x_desc(self.x_desc)
-            .axis_desc_style(font(LABEL_SIZE))
-            .label_style(font(TICK_SIZE))
-            .x_label_formatter(&|v| tick(*v))
-            .y_labels(n * 2 + 1)
-            .y_label_formatter(&|v| {
-                let i = (*v - 0.5).round();
-                if (v - 0.5 - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < labels.len() {
-                    labels[labels.len() - 1 - i as usize].clone()
-                } else {
-                    String::new()
-                }
-            })
-            .draw()?;
+        let mut chart = super::analysis::labelled_rows(&area, xlo..xhi, &labels, self.x_desc, 300)?;
         // Row r (0 = top) spans y in [n − 1 − r, n − r).
         let y_of = |r: usize| (n - 1 - r) as f64;
         let (bar_lo, bar_hi) = (0.22, 0.78);

@@ -24,6 +24,53 @@ pub use scatter::{label_column, scatter, ScatterPoint};
 pub use sweep::{sweep_heat, sweep_line, SweepPoint};
 pub use tornado::{tornado, TornadoBar};
 
+/// The frame of a chart of labelled rows (tornado, waterfall): x from `x`, one row per label,
+/// the first label at the top, a grid on x only.
+pub(in crate::output::charts) fn labelled_rows<'a, DB>(
+    area: &'a DrawingArea<DB, Shift>,
+    x: std::ops::Range<f64>,
+    labels: &[String],
+    x_desc: &str,
+    label_width: u32,
+) -> anyhow::Result<
+    ChartContext<
+        'a,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+>
+where
+    DB: DrawingBackend,
+    DB::ErrorType: 'static,
+{
+    let n = labels.len();
+    let mut chart = ChartBuilder::on(area)
+        .x_label_area_size(62)
+        .y_label_area_size(label_width)
+        .build_cartesian_2d(x, 0.0..n as f64)?;
+    chart
+        .configure_mesh()
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(GRID)
+        .disable_y_mesh()
+        .x_desc(x_desc)
+        .axis_desc_style(font(LABEL_SIZE))
+        .label_style(font(TICK_SIZE))
+        .x_label_formatter(&|v| tick(*v))
+        .y_labels(n * 2 + 1)
+        .y_label_formatter(&|v| {
+            // Row 0 (the first label) at the top.
+            let i = (*v - 0.5).round();
+            if (v - 0.5 - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n {
+                labels[n - 1 - i as usize].clone()
+            } else {
+                String::new()
+            }
+        })
+        .draw()?;
+    Ok(chart)
+}
+
 /// A chart drawn into pending files, and its SVG text for the report.
 pub struct Drawn {
     pub files: Vec<PendingFile>,

@@ -60,30 +60,7 @@ impl Chart for Tornado<'_> {
             false,
         );
         let labels: Vec<String> = self.bars.iter().map(|b| b.label.clone()).collect();
-        let mut chart = ChartBuilder::on(&area)
-            .x_label_area_size(62)
-            .y_label_area_size(330)
-            .build_cartesian_2d(xlo..xhi, 0.0..n as f64)?;
-        chart
-            .configure_mesh()
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(GRID)
-            .disable_y_mesh()
-            .x_desc(self.x_desc)
-            .axis_desc_style(font(LABEL_SIZE))
-            .label_style(font(TICK_SIZE))
-            .x_label_formatter(&|v| tick(*v))
-            .y_labels(n * 2 + 1)
-            .y_label_formatter(&|v| {
-                // Row 0 (the first ranked) at the top.
-                let i = (*v - 0.5).round();
-                if (v - 0.5 - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < labels.len() {
-                    labels[labels.len() - 1 - i as usize].clone()
-                } else {
-                    String::new()
-                }
-            })
-            .draw()?;
+        let mut chart = super::labelled_rows(&area, xlo..xhi, &labels, self.x_desc, 330)?;
         for (r, b) in self.bars.iter().enumerate() {
             let y = (n - 1 - r) as f64;
             if b.world {
