@@ -4,8 +4,9 @@
 //! interval divided by the baseline's mean of that metric, in %. Rows are grouped by what
 //! the metric is about (delivery, value, quality, flow), one panel per group with its own
 //! axis, so a 13 % drop in one metric is never flattened by a 300 % rise in another.
-//! Metrics whose baseline mean is not above zero (release delay can be negative) have no
-//! relative change; they are named under the plot and stay in the report's table.
+//! Metrics whose baseline mean is not above zero (release delay can be negative), or so near
+//! zero that a change exceeds 1000 %, have no useful relative change; they are named under
+//! the plot and stay in the report's table.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -34,8 +35,12 @@ pub struct ForestRow {
     pub points: Vec<ForestPoint>,
 }
 
+/// The largest % change the forest shows; past it the baseline is near zero.
+const MAX_PERCENT: f64 = 1000.0;
+
 /// Rows of the forest in group order (delivery, value, quality, flow), and the metrics left
-/// out because their baseline mean is not above zero.
+/// out because their baseline mean is not above zero, or so near zero that a scenario's mean
+/// change exceeds [`MAX_PERCENT`].
 pub fn forest_rows(r: &Results) -> (Vec<ForestRow>, Vec<String>) {
     let baseline = &r.run.baseline;
     let mut out = Vec::new();
@@ -69,6 +74,13 @@ pub fn forest_rows(r: &Results) -> (Vec<ForestRow>, Vec<String>) {
                 hi: 100.0 * hi / scale,
                 verdict: row.verdict(),
             });
+        }
+        // A baseline near zero turns any difference into thousands of per cent, which says
+        // nothing and squashes the panel's other rows: such a metric is left out like one
+        // whose baseline is zero.
+        if points.iter().any(|p| p.mean.abs() > MAX_PERCENT) {
+            left_out.push(metric.to_string());
+            continue;
         }
         if !points.is_empty() {
             out.push(ForestRow {
@@ -166,7 +178,7 @@ where
         let (w, _) = foot.dim_in_pixel();
         foot.draw(&Text::new(
             format!(
-                "Not shown (the baseline's mean is not above zero, so no % change): {}; see the report's table.",
+                "Not shown (the baseline's mean is zero or near it, so a % change says nothing): {}; see the report's table.",
                 names.join(", ")
             ),
             (w as i32 / 2, 20),
@@ -322,5 +334,44 @@ mod tests {
         // Groups in order.
         assert!(rows.windows(2).all(|w| w[0].group <= w[1].group));
         assert!(size(&r).1 > HEIGHT);
+    }
+
+    /// A baseline mean near zero (the unready items aligned pulls in) would make a change of
+    /// thousands of per cent: the row is left out and named under the plot instead.
+    #[test]
+    fn a_baseline_near_zero_leaves_its_row_out() {
+        let dir = tempfile::tempdir().unwrap();
+        fixture::write(dir.path(), 3, 30).unwrap();
+        let mut r = Results::read(dir.path()).unwrap();
+        let (rows, left) = forest_rows(&r);
+        assert!(rows.iter().any(|x| x.metric == "value_efficiency"));
+        assert!(!left.contains(&"value_efficiency".to_string()));
+        let diff = r
+            .compare_row(&r.scenarios[1].name, "value_efficiency")
+            .unwrap()
+            .mean_diff
+            .unwrap()
+            .abs();
+        let baseline = r.run.baseline.clone();
+        let row = r
+            .summary
+            .iter_mut()
+            .find(|x| x.scenario == baseline && x.metric == "value_efficiency")
+            .unwrap();
+        // Just inside the limit the row stays; just past it, it goes.
+        row.mean = Some(diff * 100.0 / (MAX_PERCENT * 0.99));
+        assert!(forest_rows(&r)
+            .0
+            .iter()
+            .any(|x| x.metric == "value_efficiency"));
+        let row = r
+            .summary
+            .iter_mut()
+            .find(|x| x.scenario == baseline && x.metric == "value_efficiency")
+            .unwrap();
+        row.mean = Some(diff * 100.0 / (MAX_PERCENT * 1.01));
+        let (rows, left) = forest_rows(&r);
+        assert!(!rows.iter().any(|x| x.metric == "value_efficiency"));
+        assert!(left.contains(&"value_efficiency".to_string()));
     }
 }
