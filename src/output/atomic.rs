@@ -59,12 +59,19 @@ pub struct PendingFile {
 impl PendingFile {
     pub fn create(target: &Path) -> Result<PendingFile> {
         let temp = temp_path(target);
-        // Registered before it exists, so a signal between the two cannot leave it behind.
-        pending().push(temp.clone());
-        let file = match File::create(&temp) {
-            Ok(f) => f,
+        // Registered before it exists, and created under the registry's lock: the signal
+        // cleanup holds that lock until the process exits, so no file appears after it.
+        let mut registry = pending();
+        registry.push(temp.clone());
+        let created = File::create(&temp);
+        let file = match created {
+            Ok(f) => {
+                drop(registry);
+                f
+            }
             Err(e) => {
-                pending().retain(|p| p != &temp);
+                registry.retain(|p| p != &temp);
+                drop(registry);
                 return Err(
                     anyhow::Error::new(e).context(format!("cannot write {}", target.display()))
                 );
@@ -349,7 +356,11 @@ pub fn install_signal_cleanup() -> Result<()> {
         .name("backsim-signals".into())
         .spawn(move || {
             if let Some(sig) = signals.forever().next() {
-                remove_pending();
+                // Hold the registry until exit: a file being created waits, never appears.
+                let mut registry = pending();
+                for p in registry.drain(..) {
+                    let _ = std::fs::remove_file(p);
+                }
                 let what = if sig == SIGINT {
                     "interrupted".to_string()
                 } else {
