@@ -118,6 +118,104 @@ mod tests {
         }
     }
 
+    /// Mean of metric `m` over `runs` replications of `s` (seed 21), skipping empty cells.
+    fn mean_metric(s: &crate::scenario::Scenario, m: usize, runs: u64) -> f64 {
+        let model = Model::new(s);
+        let mut ws = Workspace::new();
+        let v: Vec<f64> = (0..runs)
+            .map(|r| simulate(&model, &RunKeys::new(21, r), None, &mut ws).metrics[m])
+            .filter(|x| !x.is_nan())
+            .collect();
+        v.iter().sum::<f64>() / v.len() as f64
+    }
+
+    /// Guess or wait (docs/model.md §13.1a): an asynchronous PO's team stops waiting past the
+    /// threshold, so it waits less and reworks more than a team that always waits; wrong
+    /// guesses rise with the coefficient; an on-call PO's team rarely waits that long.
+    #[test]
+    fn guessing_trades_waits_for_rework_where_the_po_is_away() {
+        let mut away = load_scenario("aligned").unwrap();
+        away.po.support_share = 0.10;
+        let mut waits = away.clone();
+        waits.team.guess_after_hours = 0.0;
+        let mut right = away.clone();
+        right.team.wrong_guess_per_ambiguity = 0.0;
+        let n = 30;
+        let rework = |s| mean_metric(s, idx::REWORK_SHARE, n);
+        let wait = |s| mean_metric(s, idx::DECISION_WAIT, n);
+        assert!(
+            rework(&away) > rework(&waits) + 0.03,
+            "{} {}",
+            rework(&away),
+            rework(&waits)
+        );
+        assert!(rework(&away) > rework(&right) + 0.03);
+        assert!(wait(&away) < wait(&waits));
+        let on_call = load_scenario("aligned").unwrap();
+        let mut on_call_waits = on_call.clone();
+        on_call_waits.team.guess_after_hours = 0.0;
+        let d = rework(&on_call) - rework(&on_call_waits);
+        assert!(d.abs() < 0.01, "on-call PO: rework moved by {d}");
+        // Every wrong guess adds work, and no right guess does.
+        let model = Model::new(&away);
+        let mut events = Vec::new();
+        simulate_traced(
+            &model,
+            &RunKeys::new(3, 0),
+            None,
+            &mut Workspace::new(),
+            &mut events,
+        );
+        let (mut wrong, mut right_guesses) = (0, 0);
+        for e in &events {
+            if let Event::Guessed {
+                wrong: w, rework, ..
+            } = *e
+            {
+                if w {
+                    wrong += 1;
+                    assert!(rework > 0.0);
+                } else {
+                    right_guesses += 1;
+                    assert_eq!(rework, 0.0);
+                }
+            }
+        }
+        assert!(
+            wrong > 5 && right_guesses > 5,
+            "{wrong} wrong, {right_guesses} right"
+        );
+    }
+
+    /// Requirement churn grows scope: each change adds `churn_growth` of the item's size,
+    /// and releases finish later with growth than without.
+    #[test]
+    fn churn_grows_the_changed_items_and_delays_the_release() {
+        let mut s = load_scenario("aligned").unwrap();
+        s.roles.churn_probability = 0.2;
+        let mut flat = s.clone();
+        flat.roles.churn_growth = 0.0;
+        let model = Model::new(&s);
+        let mut events = Vec::new();
+        simulate_traced(
+            &model,
+            &RunKeys::new(4, 0),
+            None,
+            &mut Workspace::new(),
+            &mut events,
+        );
+        let grown: Vec<f64> = events
+            .iter()
+            .filter_map(|e| match *e {
+                Event::Churned { growth, .. } => Some(growth),
+                _ => None,
+            })
+            .collect();
+        assert!(grown.len() > 20 && grown.iter().all(|&g| g > 0.0));
+        let c = |s| mean_metric(s, idx::COMPLETION_SPRINT, 30);
+        assert!(c(&s) > c(&flat) + 0.3, "{} {}", c(&s), c(&flat));
+    }
+
     /// Blurred roles with many conflicts that all drop work, and much fix work: drops
     /// during work and during fixes are common.
     fn drop_heavy(seed: u64, runs: u64) -> Vec<(Vec<Event>, Vec<crate::model::item::BacklogItem>)> {

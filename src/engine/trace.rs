@@ -40,8 +40,14 @@ pub enum Event {
         points: f64,
         escaped: bool,
     },
-    /// A requirement changed; `rework` points of done work were lost if it was in progress.
-    Churned { sprint: u32, item: u64, rework: f64 },
+    /// A requirement changed; `rework` points of done work were lost if it was in progress,
+    /// and the item grew by `growth` points.
+    Churned {
+        sprint: u32,
+        item: u64,
+        rework: f64,
+        growth: f64,
+    },
     /// The PO's strategic view changed (a PM hand-over, or the solo PO's own review), by this
     /// normalised Kendall distance of the theme ranking; `shock` if it was a roadmap shock.
     Handover {
@@ -84,6 +90,15 @@ pub enum Event {
         item: u64,
         hours: f64,
         cause: BlockCause,
+    },
+    /// A question waited past `team.guess_after_hours`: the developer went on on a guess;
+    /// a wrong one adds `rework` points of work to redo.
+    Guessed {
+        sprint: u32,
+        hour: f64,
+        item: u64,
+        wrong: bool,
+        rework: f64,
     },
     /// A conflicting directive injected unplanned work.
     Injected {
@@ -157,6 +172,7 @@ impl Event {
             | Committed { sprint, .. }
             | Started { sprint, .. }
             | Blocked { sprint, .. }
+            | Guessed { sprint, .. }
             | Injected { sprint, .. }
             | Dropped { sprint, .. }
             | Finished { sprint, .. }

@@ -190,6 +190,8 @@ impl Model {
         s.team.debt_per_feature_point = 0.0;
         s.team.debt_paid_per_enabler_point = 0.0;
         s.team.context_switch_tax = 0.0;
+        s.team.guess_after_hours = 0.0;
+        s.team.wrong_guess_per_ambiguity = 0.0;
         let mut m = Model::new(&s);
         m.exact_estimates = true;
         m.all_ready = true;

@@ -101,6 +101,11 @@ pub struct BacklogItem {
     pub redo_of: u32,
     /// Fix points of in-sprint defects added to `remaining`; rework once the item is done.
     pub fix_points: f64,
+    /// Points worked on wrong guesses (§13.1a of docs/model.md) added to `remaining`; rework
+    /// once the item is done, forgotten with the build if it is dropped.
+    pub guess_rework: f64,
+    /// The hour the last question worked on a guess is answered: the item is not done before.
+    pub answer_at: f64,
     /// `RunKeys::subject_key(Churn, id)` (see [`BacklogItem::set_draw_keys`]): churn draws
     /// one number per waiting item per sprint.
     pub churn_key: u64,
@@ -191,6 +196,8 @@ impl BacklogItem {
             score: 0.0,
             redo_of: u32::MAX,
             fix_points: 0.0,
+            guess_rework: 0.0,
+            answer_at: 0.0,
             churn_key: 0,
             plan_key: 0,
         }

@@ -53,12 +53,14 @@ impl Default for Team {
             commitment_factor: 0.9,
             velocity_window: 3,
             context_switch_tax: 0.2,
+            guess_after_hours: 8.0,
+            wrong_guess_per_ambiguity: 2.0,
             initial_debt: 20.0,
             debt_per_feature_point: 0.1,
             debt_paid_per_enabler_point: 0.4,
             debt_reference: 20.0,
             debt_pressure_factor: 1.0,
-            debt_drag_per_point: 0.002,
+            debt_drag_per_point: 0.004,
             max_debt_drag: 0.4,
         }
     }
@@ -182,6 +184,7 @@ impl Default for Roles {
             churn_per_misalignment: 4.0,
             churn_ambiguity: 0.3,
             churn_rework_share: 0.5,
+            churn_growth: 0.35,
             misalignment_ambiguity: 0.3,
         }
     }

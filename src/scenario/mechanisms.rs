@@ -75,6 +75,8 @@ pub const MECHANISMS: &[Mechanism] = &[
             "team.debt_paid_per_enabler_point",
             "team.debt_reference",
             "team.debt_pressure_factor",
+            "team.guess_after_hours",
+            "team.wrong_guess_per_ambiguity",
         ],
         meaning: "how strongly the structure turns into behaviour; shared by every preset, changed only by hand",
     },

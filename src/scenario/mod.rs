@@ -114,6 +114,11 @@ pub struct Team {
     pub velocity_window: u32,
     /// Share of blocked time lost to context switching.
     pub context_switch_tax: f64,
+    /// Guess or wait: a developer waits this long for an answer, then proceeds on a guess
+    /// (0 = always wait).
+    pub guess_after_hours: f64,
+    /// A guess on an item of ambiguity a is wrong with probability min(1, this × a).
+    pub wrong_guess_per_ambiguity: f64,
     pub initial_debt: f64,
     pub debt_per_feature_point: f64,
     /// Debt paid per enabler point when the debt stands at `debt_reference`; enablers pay
@@ -301,6 +306,8 @@ pub struct Roles {
     pub churn_ambiguity: f64,
     /// Share of done work lost when an item in progress changes.
     pub churn_rework_share: f64,
+    /// A changed requirement grows by this share of its size (scope growth).
+    pub churn_growth: f64,
     /// Ambiguity added to committed items whose theme PM and PO rank differently, × (1 − f).
     pub misalignment_ambiguity: f64,
 }

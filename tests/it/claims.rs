@@ -178,11 +178,11 @@ fn pooled(s: usize, m: usize) -> Paired {
 
 /// The product's claim "aligned roles deliver", as this build produces it (docs/model.md
 /// §13.8). Every archetype releases later than aligned, at every seed. Value efficiency is
-/// lower for overloaded-po at every seed. It is NOT lower for the other two, and this test
-/// says what they do instead: siloed-pm's gap is within ±0.01 (its stale priorities cost
-/// ranking τ, not value the oracle can tell), and blurred roles deliver MORE value than
-/// aligned (the PM's overrides put high-value items ahead of the release scope: value is
-/// bought with release delay).
+/// lower for overloaded-po at every seed, and for siloed-pm pooled over the seeds (its
+/// misalignment churns and grows requirements, and its wrong builds cost redo work). It is
+/// NOT clearly lower for blurred roles, and this test says what they do instead: a gap
+/// within ±0.01 (the PM's overrides put high-value items ahead of the release scope, which
+/// roughly pays for the debt and conflicts they cost).
 #[test]
 fn aligned_releases_first_and_value_gaps_come_from_the_structure() {
     at_every_seed(|c| {
@@ -197,15 +197,15 @@ fn aligned_releases_first_and_value_gaps_come_from_the_structure() {
             "value_efficiency overloaded-po − aligned",
         );
     });
-    let siloed = pooled(SILOED, idx::VALUE_EFFICIENCY);
-    println!("value_efficiency siloed-pm − aligned, pooled: {siloed}");
-    assert!(
-        siloed.lo > -0.01 && siloed.hi < 0.01,
-        "siloed-pm's value gap is no longer small: {siloed}"
+    assert_below(
+        pooled(SILOED, idx::VALUE_EFFICIENCY),
+        "value_efficiency siloed-pm − aligned, pooled",
     );
-    assert_above(
-        pooled(BLURRED, idx::VALUE_EFFICIENCY),
-        "value_efficiency blurred-roles − aligned, pooled",
+    let blurred = pooled(BLURRED, idx::VALUE_EFFICIENCY);
+    println!("value_efficiency blurred-roles − aligned, pooled: {blurred}");
+    assert!(
+        blurred.lo > -0.01 && blurred.hi < 0.01,
+        "blurred roles' value gap is no longer small: {blurred}"
     );
 }
 

@@ -261,6 +261,8 @@ fn tell(st: &Story) -> Vec<SprintStory> {
         let mut bugs = (0u32, 0u32, 0.0f64);
         let mut released = (0u32, 0.0f64, 0.0f64, 0u32);
         let mut new_points = 0.0;
+        let mut guesses = (0u32, 0u32, 0.0f64);
+        let mut grown = 0.0;
         for e in events {
             match **e {
                 Event::MarketShock { theme, factor, .. } => o.market.push(format!(
@@ -283,9 +285,15 @@ fn tell(st: &Story) -> Vec<SprintStory> {
                     }
                     bugs.2 += points;
                 }
-                Event::Churned { item, rework: r, .. } => {
+                Event::Churned {
+                    item,
+                    rework: r,
+                    growth: g,
+                    ..
+                } => {
                     churned.push(item_label(item));
                     rework += r;
+                    grown += g;
                 }
                 Event::Handover {
                     from_pm,
@@ -415,8 +423,24 @@ fn tell(st: &Story) -> Vec<SprintStory> {
                     one_decimal(done),
                     one_decimal(tech_debt)
                 )),
+                Event::Guessed { wrong, rework: r, .. } => {
+                    guesses.0 += 1;
+                    if wrong {
+                        guesses.1 += 1;
+                        guesses.2 += r;
+                    }
+                }
                 Event::Started { .. } => {}
             }
+        }
+        if guesses.0 > 0 {
+            o.waiting.push(format!(
+                "{} questions waited more than {} h and were worked on a guess; {} guesses were wrong ({} SP to redo)",
+                guesses.0,
+                one_decimal(s.team.guess_after_hours),
+                guesses.1,
+                one_decimal(guesses.2)
+            ));
         }
         if !unready.is_empty() {
             o.planning
@@ -424,13 +448,14 @@ fn tell(st: &Story) -> Vec<SprintStory> {
         }
         if !churned.is_empty() {
             o.disruption.push(format!(
-                "requirements changed: {}{}",
+                "requirements changed: {}{}; {} SP of scope added",
                 list(&churned, 6),
                 if rework >= 0.05 {
                     format!(" ({} SP of done work reworked)", one_decimal(rework))
                 } else {
                     String::new()
-                }
+                },
+                one_decimal(grown)
             ));
         }
         if bugs.0 + bugs.1 > 0 {

@@ -43,11 +43,16 @@ fn row(e: &Event, s: &Scenario) -> (&'static str, String, Option<u32>, String) {
             Some(1),
             format!("points={}; from_production={escaped}", n(points)),
         ),
-        Churned { item, rework, .. } => (
+        Churned {
+            item,
+            rework,
+            growth,
+            ..
+        } => (
             "churned",
             item_label(item),
             Some(1),
-            format!("rework={}", n(rework)),
+            format!("rework={}; growth={}", n(rework), n(growth)),
         ),
         Handover {
             from_pm,
@@ -101,6 +106,18 @@ fn row(e: &Event, s: &Scenario) -> (&'static str, String, Option<u32>, String) {
             item_label(item),
             day(hour),
             format!("kind={}; questions={questions}", kind_name(kind)),
+        ),
+        Guessed {
+            hour,
+            item,
+            wrong,
+            rework,
+            ..
+        } => (
+            "guessed",
+            item_label(item),
+            day(hour),
+            format!("wrong={wrong}; rework={}", n(rework)),
         ),
         Blocked {
             hour,

@@ -104,7 +104,8 @@ impl<'a, T: Tracer> Run<'a, T> {
 
     /// Step 2: requirement churn, p = churn_probability × (1 + churn_per_misalignment × d),
     /// d the PM–PO misalignment. A waiting item that changes gains ambiguity and loses
-    /// readiness; an item in progress also loses part of its done work to rework.
+    /// readiness; an item in progress also loses part of its done work to rework. Every
+    /// change grows the item by `churn_growth` of its size (scope growth).
     #[inline(never)]
     pub(super) fn churn(&mut self) {
         let r = &self.m.scenario.roles;
@@ -133,10 +134,15 @@ impl<'a, T: Tracer> Run<'a, T> {
                 item.remaining += lost;
                 self.t.rework += lost;
             }
+            // Scope growth: the changed requirement asks for more (unestimated) work.
+            let growth = r.churn_growth * item.size;
+            item.size += growth;
+            item.remaining += growth;
             self.tracer.event(Event::Churned {
                 sprint: self.sprint,
                 item: item.id,
                 rework: lost,
+                growth,
             });
         }
     }

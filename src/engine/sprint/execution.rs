@@ -10,6 +10,10 @@ use crate::model::team::FINISH_EPS;
 use crate::random::{poisson_from_unit, RunKeys, Source};
 use rand_distr::{Distribution, LogNormal};
 
+/// The `sub` of the keyed draw that decides whether a guess on question q is wrong:
+/// `GUESS_DRAWS + q` of `Source::Questions` (below it: the question positions and latencies).
+const GUESS_DRAWS: u64 = 64;
+
 impl<'a, T: Tracer> Run<'a, T> {
     /// Step 7: ten days of work in lanes, in working hours. Lanes take committed items, then
     /// further ready items (work-conserving); questions block an item, its lane switches and
@@ -131,7 +135,14 @@ impl<'a, T: Tracer> Run<'a, T> {
             let now = base + t + dt;
             if (dt == dt_finish && dt <= dt_question) || item.remaining <= FINISH_EPS {
                 item.remaining = 0.0;
-                self.finish_item(i, now);
+                if item.answer_at > now {
+                    // Worked on a guess: it is done only when the answer confirms or
+                    // corrects it (a wrong guess's rework is already in the item).
+                    let wait = item.answer_at - now;
+                    self.block(i, now, wait, BlockCause::Question);
+                } else {
+                    self.finish_item(i, now);
+                }
             } else if dt == dt_question {
                 item.next_question += 1;
                 let (id, q) = (item.id, item.next_question);
@@ -141,7 +152,8 @@ impl<'a, T: Tracer> Run<'a, T> {
                     / self.m.availability
                     * self.queue_factor;
                 self.t.questions_sprint += 1;
-                self.block(i, now, latency, BlockCause::Question);
+                let wait = self.guess_or_wait(i, now, latency);
+                self.block(i, now, wait, BlockCause::Question);
             }
         }
     }
@@ -162,6 +174,44 @@ impl<'a, T: Tracer> Run<'a, T> {
         slot.sigma = sigma;
         slot.factor = (sigma * slot.z).exp();
         slot.factor
+    }
+
+    /// Guess or wait (docs/model.md §13.1a; Ko, DeLine & Venolia 2007): the hours item `i`
+    /// waits for the answer to the question it just reached, `latency` away. Past
+    /// `team.guess_after_hours` the developer stops waiting and proceeds on a guess, wrong
+    /// with probability min(1, `wrong_guess_per_ambiguity` × ambiguity) (a world draw keyed
+    /// by item and question). The work done on a wrong guess until the answer arrives — the
+    /// lane's rate × (latency − threshold), at most the rest of the item — is added to the
+    /// item and counted as rework when it is done; the item is not done before the answer.
+    pub(super) fn guess_or_wait(&mut self, i: u32, now: f64, latency: f64) -> f64 {
+        let team = &self.m.scenario.team;
+        let after = team.guess_after_hours;
+        if after <= 0.0 || latency <= after {
+            return latency;
+        }
+        let item = &mut self.ws.items[i as usize];
+        item.answer_at = item.answer_at.max(now + latency);
+        let q = item.next_question as usize;
+        let p = (team.wrong_guess_per_ambiguity * item.ambiguity).min(1.0);
+        let mut rework = 0.0;
+        let wrong = p > 0.0
+            && self
+                .keys
+                .unit(Source::Questions, item.id, GUESS_DRAWS + q as u64)
+                < p;
+        if wrong {
+            rework = (self.lane_rate * (latency - after)).clamp(0.0, item.remaining.max(0.0));
+            item.remaining += rework;
+            item.guess_rework += rework;
+        }
+        self.tracer.event(Event::Guessed {
+            sprint: self.sprint,
+            hour: now - self.sprint as f64 * self.hours,
+            item: item.id,
+            wrong,
+            rework,
+        });
+        after
     }
 
     /// The next item for a free lane: committed work first (in order), then pulled from the

@@ -78,6 +78,7 @@ impl<'a, T: Tracer> Run<'a, T> {
             self.t.rework += item.size;
         }
         self.t.rework += std::mem::take(&mut item.fix_points);
+        self.t.rework += std::mem::take(&mut item.guess_rework);
         if item.wrong_build {
             let share = q.redo_share;
             let factor = self.m.scenario.backlog.refinement_factor;

@@ -139,6 +139,8 @@ impl<'a, T: Tracer> Run<'a, T> {
         self.pull_cursor = 0;
         item.status = Status::Waiting;
         item.remaining = item.size + item.fix_points;
+        item.guess_rework = 0.0;
+        item.answer_at = 0.0;
         item.work_done = 0.0;
         item.next_question = 0;
         item.blocked_hours = 0.0;
