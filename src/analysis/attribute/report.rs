@@ -126,22 +126,18 @@ pub fn waterfall(
             ci95: s.ci95,
         })
         .collect();
-    let title = format!(
-        "Why {} differs from {}: {name}, {}",
-        o.scenario,
-        o.baseline,
-        o.by.label()
-    );
+    let title = format!("Why {} differs from {}: {name}", o.scenario, o.baseline);
     let subtitle = match o.by {
         By::Structure => format!(
-            "exact Shapley contributions over {} variants × {} runs on the same worlds; total {}",
+            "By structural switch: exact Shapley contributions, {} variants × {} runs on the \
+             same worlds; total {}",
             o.variants,
             a.n,
             pm(&a.total)
         ),
         By::Mechanism => format!(
-            "direct part + exact Shapley contributions of the mechanisms, {} variants × {} runs \
-             on the same worlds; total {}",
+            "By mechanism: direct part + exact Shapley contributions, {} variants × {} runs on \
+             the same worlds; total {}",
             o.variants,
             a.n,
             pm(&a.total)
