@@ -285,7 +285,7 @@ fn morris_screens_every_range_and_gives_zero_to_irrelevant_levers() {
         4,
     ))
     .unwrap();
-    assert_eq!(out.effects.len(), 21);
+    assert_eq!(out.effects.len(), 23); // 22 default ranges + the scenario's own
     let e = out
         .effects
         .iter()
