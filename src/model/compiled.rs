@@ -94,26 +94,50 @@ impl Model {
     /// sign included; without belief noise (σ_B = 0) every ρ keeps the true order.
     #[inline]
     pub fn perceive(&self, value: f64, enabler: bool, belief: f64) -> f64 {
+        if self.scenario.po.value_skill >= 1.0 {
+            return value;
+        }
+        self.perceive_scores(
+            value,
+            self.value_score(value, enabler),
+            self.belief_score(belief),
+        )
+    }
+
+    /// [`Model::perceive`] from the value's normal score z_A ([`Model::value_score`]) and the
+    /// belief's z_B ([`Model::belief_score`]). Both depend on the world's parameters only, so
+    /// a world item carries them and each scenario only mixes them with its own ρ.
+    #[inline]
+    pub fn perceive_scores(&self, value: f64, z_a: f64, z_b: f64) -> f64 {
         let rho = self.scenario.po.value_skill;
         if rho >= 1.0 {
             return value;
         }
-        let sigma_b = self.scenario.po.belief_sigma;
-        let z_b = if sigma_b > 0.0 {
-            belief.ln() / sigma_b
-        } else {
-            0.0
-        };
+        let z_p = rho.max(0.0) * z_a + (1.0 - rho.max(0.0).powi(2)).sqrt() * z_b;
+        // Every idea looks somewhat valuable: short of the truth, the perceived value is
+        // on the positive (lognormal) scale of the magnitudes.
+        (self.scenario.backlog.value_sigma * z_p).exp()
+    }
+
+    /// z_A = Φ⁻¹(F(A)), the normal score of true value A under the world's value distribution
+    /// of its kind.
+    pub fn value_score(&self, value: f64, enabler: bool) -> f64 {
         let scale = if enabler {
             self.scenario.backlog.enabler_value_factor
         } else {
             1.0
         };
-        let z_a = inverse_normal_clamped(self.value_cdf(value, scale));
-        let z_p = rho.max(0.0) * z_a + (1.0 - rho.max(0.0).powi(2)).sqrt() * z_b;
-        // Every idea looks somewhat valuable: short of the truth, the perceived value is
-        // on the positive (lognormal) scale of the magnitudes.
-        (self.scenario.backlog.value_sigma * z_p).exp()
+        inverse_normal_clamped(self.value_cdf(value, scale))
+    }
+
+    /// z_B = ln B / σ_B, the normal score of a belief (0 without belief noise).
+    pub fn belief_score(&self, belief: f64) -> f64 {
+        let sigma_b = self.scenario.po.belief_sigma;
+        if sigma_b > 0.0 {
+            belief.ln() / sigma_b
+        } else {
+            0.0
+        }
     }
 
     /// F(A) for an item whose magnitude is scaled by `scale`; the zero class (and every

@@ -59,6 +59,12 @@ pub struct BacklogItem {
     /// The positive beliefs B behind the PO's and the PM's perception (world draws).
     pub belief: f64,
     pub pm_belief: f64,
+    /// The normal scores behind the perceived values ([`Model::perceive_scores`]): of the
+    /// true value, of the PO's belief and of the PM's. World quantities, computed once per
+    /// world item.
+    pub z_value: f64,
+    pub z_belief: f64,
+    pub z_pm_belief: f64,
     /// The team's estimate with estimation error (world draw; the oracle uses the size).
     pub noisy_estimate: f64,
     /// True work in story points.
@@ -161,6 +167,9 @@ impl BacklogItem {
             pm_perceived: 0.0,
             belief: 0.0,
             pm_belief: 0.0,
+            z_value: 0.0,
+            z_belief: 0.0,
+            z_pm_belief: 0.0,
             noisy_estimate: 0.0,
             size: 0.0,
             estimate: 0.0,
@@ -262,6 +271,9 @@ impl BacklogItem {
         item.noisy_estimate = if b.fibonacci { fibonacci_round(e) } else { e };
         item.belief = (model.scenario.po.belief_sigma * normal(Attr::Belief)).exp();
         item.pm_belief = (model.scenario.po.belief_sigma * normal(Attr::PmBelief)).exp();
+        item.z_value = model.value_score(item.value, item.kind == ItemKind::Enabler);
+        item.z_belief = model.belief_score(item.belief);
+        item.z_pm_belief = model.belief_score(item.pm_belief);
         item.question_draw = unit(Attr::Questions);
         item.remaining = item.size;
         item.set_draw_keys(keys);
@@ -283,9 +295,8 @@ impl BacklogItem {
         } else {
             self.noisy_estimate
         };
-        let enabler = self.kind == ItemKind::Enabler;
-        self.perceived = model.perceive(self.value, enabler, self.belief);
-        self.pm_perceived = model.perceive(self.value, enabler, self.pm_belief);
+        self.perceived = model.perceive_scores(self.value, self.z_value, self.z_belief);
+        self.pm_perceived = model.perceive_scores(self.value, self.z_value, self.z_pm_belief);
         self.ready = model.all_ready || self.ambiguity <= model.scenario.backlog.ready_threshold;
     }
 

@@ -177,7 +177,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         ws.pm_view.resize(themes, 1.0);
         ws.po_view.clear();
         ws.po_view.resize(themes, 1.0);
-        for v in [&mut ws.rank_a, &mut ws.rank_b, &mut ws.true_rank] {
+        for v in [&mut ws.rank_a, &mut ws.pm_rank, &mut ws.po_rank] {
             v.clear();
             v.resize(themes, 0);
         }
@@ -196,6 +196,7 @@ impl<'a, T: Tracer> Run<'a, T> {
             let z: f64 = po_insight.sample(rand_distr::StandardNormal);
             *v = (s.po.solo_insight_sigma * z).exp();
         }
+        crate::model::market::ranks(&ws.po_view, &mut ws.po_rank);
         let mut pm_insight = keys.stream(Source::PmInsight);
         let mut pm_factor = [1.0; 64];
         for b in pm_factor.iter_mut().take(themes) {

@@ -5,7 +5,7 @@ use super::{Run, CHURN_TOP};
 use crate::engine::metrics::{series, N_SERIES};
 use crate::engine::trace::{Event, Tracer};
 use crate::model::item::{BacklogItem, Status};
-use crate::model::{market, team};
+use crate::model::team;
 use crate::random::keyed_from;
 
 impl<'a, T: Tracer> Run<'a, T> {
@@ -53,10 +53,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         let take_unready = take_unready(&s.po, ready_points, open);
         let misaligned =
             s.pm.enabled && s.roles.misalignment_ambiguity > 0.0 && s.pm.sync_fidelity < 1.0;
-        if misaligned {
-            market::ranks(&self.ws.pm_view, &mut self.ws.rank_a);
-            market::ranks(&self.ws.po_view, &mut self.ws.rank_b);
-        }
+        // `misaligned` implies a PM: the strategy step ranked both views of this sprint.
         let mut n = 0;
         while let Some(i) = self.order_at(n) {
             let i = i as usize;
@@ -87,7 +84,7 @@ impl<'a, T: Tracer> Run<'a, T> {
             let taken_unready = !item.top && !item.ready;
             if misaligned
                 && !item.top
-                && self.ws.rank_a[item.theme as usize] != self.ws.rank_b[item.theme as usize]
+                && self.ws.pm_rank[item.theme as usize] != self.ws.po_rank[item.theme as usize]
             {
                 item.ambiguity = (item.ambiguity
                     + (1.0 - s.pm.sync_fidelity) * s.roles.misalignment_ambiguity)
