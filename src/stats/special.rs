@@ -193,8 +193,8 @@ pub fn beta_quantile(a: f64, b: f64, p: f64) -> f64 {
 }
 
 /// [`beta_quantile`] for one (a, b) drawn from many times: the log-gamma terms are computed
-/// once, and each Newton step takes ln x and ln(1 − x) once for the CDF and the density.
-/// The same bits as [`beta_quantile`].
+/// once, each Newton step takes ln x and ln(1 − x) once for the CDF and the density, and the
+/// first step, at the mean whatever p is, is taken once. The same bits as [`beta_quantile`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BetaQuantile {
     a: f64,
@@ -203,16 +203,26 @@ pub struct BetaQuantile {
     ln_beta: f64,
     /// ln Γ(a + b) − ln Γ(a) − ln Γ(b) (for the CDF's front factor).
     front: f64,
+    /// The first Newton step starts at the mean x₀ whatever p is: x₀, its CDF and density.
+    x0: f64,
+    cdf0: f64,
+    density0: f64,
 }
 
 impl BetaQuantile {
     pub fn new(a: f64, b: f64) -> BetaQuantile {
         let (ga, gb, gab) = (ln_gamma(a), ln_gamma(b), ln_gamma(a + b));
+        let (ln_beta, front) = (ga + gb - gab, gab - ga - gb);
+        let x0 = (a / (a + b)).clamp(1e-6, 1.0 - 1e-6);
+        let (ln_x, ln_1mx) = (x0.ln(), (1.0 - x0).ln());
         BetaQuantile {
             a,
             b,
-            ln_beta: ga + gb - gab,
-            front: gab - ga - gb,
+            ln_beta,
+            front,
+            x0,
+            cdf0: beta_i_from(a, b, front, x0, ln_x, ln_1mx),
+            density0: ((a - 1.0) * ln_x + (b - 1.0) * ln_1mx - ln_beta).exp(),
         }
     }
 
@@ -236,10 +246,15 @@ impl BetaQuantile {
         }
         let ln_beta = self.ln_beta;
         let (mut lo, mut hi) = (0.0f64, 1.0f64);
-        let mut x = (a / (a + b)).clamp(1e-6, 1.0 - 1e-6);
-        for _ in 0..200 {
-            let (ln_x, ln_1mx) = (x.ln(), (1.0 - x).ln());
-            let f = beta_i_from(a, b, self.front, x, ln_x, ln_1mx) - p;
+        let mut x = self.x0;
+        for step in 0..200 {
+            let (ln_x, ln_1mx, cdf) = if step == 0 {
+                (0.0, 0.0, self.cdf0)
+            } else {
+                let (ln_x, ln_1mx) = (x.ln(), (1.0 - x).ln());
+                (ln_x, ln_1mx, beta_i_from(a, b, self.front, x, ln_x, ln_1mx))
+            };
+            let f = cdf - p;
             if f.abs() < 1e-14 {
                 break;
             }
@@ -248,7 +263,11 @@ impl BetaQuantile {
             } else {
                 hi = x;
             }
-            let density = ((a - 1.0) * ln_x + (b - 1.0) * ln_1mx - ln_beta).exp();
+            let density = if step == 0 {
+                self.density0
+            } else {
+                ((a - 1.0) * ln_x + (b - 1.0) * ln_1mx - ln_beta).exp()
+            };
             let mut next = x - f / density;
             if !(next > lo && next < hi && next.is_finite()) {
                 next = 0.5 * (lo + hi);
