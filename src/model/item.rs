@@ -65,6 +65,10 @@ pub struct BacklogItem {
     pub z_value: f64,
     pub z_belief: f64,
     pub z_pm_belief: f64,
+    /// The bits of the value skill ρ that `perceived` and `pm_perceived` were made for
+    /// ([`NOT_PERCEIVED`] if none): scenarios of one world with the same ρ perceive a world
+    /// item alike, so the world's copy keeps what the last of them saw.
+    pub perceived_for: u64,
     /// The team's estimate with estimation error (world draw; the oracle uses the size).
     pub noisy_estimate: f64,
     /// True work in story points.
@@ -115,6 +119,10 @@ pub struct BacklogItem {
 }
 
 pub const NO_LANE: u8 = u8::MAX;
+
+/// [`BacklogItem::perceived_for`] of an item not perceived yet (no f64's bits: a NaN
+/// pattern arithmetic does not make).
+pub const NOT_PERCEIVED: u64 = u64::MAX;
 
 /// [`BacklogItem::dropped_in`] of an item never dropped by a conflict.
 pub const NOT_DROPPED: u32 = u32::MAX;
@@ -170,6 +178,7 @@ impl BacklogItem {
             z_value: 0.0,
             z_belief: 0.0,
             z_pm_belief: 0.0,
+            perceived_for: NOT_PERCEIVED,
             noisy_estimate: 0.0,
             size: 0.0,
             estimate: 0.0,
@@ -295,8 +304,14 @@ impl BacklogItem {
         } else {
             self.noisy_estimate
         };
-        self.perceived = model.perceive_scores(self.value, self.z_value, self.z_belief);
-        self.pm_perceived = model.perceive_scores(self.value, self.z_value, self.z_pm_belief);
+        // The perceived values depend on the world's parameters (the same for every scenario
+        // of the world) and on ρ.
+        let rho = model.scenario.po.value_skill.to_bits();
+        if self.perceived_for != rho {
+            self.perceived = model.perceive_scores(self.value, self.z_value, self.z_belief);
+            self.pm_perceived = model.perceive_scores(self.value, self.z_value, self.z_pm_belief);
+            self.perceived_for = rho;
+        }
         self.ready = model.all_ready || self.ambiguity <= model.scenario.backlog.ready_threshold;
     }
 

@@ -246,9 +246,12 @@ impl<'a, T: Tracer> Run<'a, T> {
         let range = self.ws.world.created_in(sprint);
         let n = range.len() as u32;
         for j in range {
-            // Copied in place (world items come with their draw keys, made once per world).
-            self.ws.items.push(self.ws.world.items[j].clone());
-            self.ws.items.last_mut().expect("pushed").perceive(self.m);
+            // Perceived in the world's copy (which keeps the perceived values for the next
+            // scenario of the same value skill), then copied in place (world items come with
+            // their draw keys, made once per world).
+            let item = &mut self.ws.world.items[j];
+            item.perceive(self.m);
+            self.ws.items.push(item.clone());
             self.pushed();
         }
         n
