@@ -481,6 +481,42 @@ mod tests {
         assert_eq!(fibonacci_round(100.0), 21.0);
     }
 
+    /// A world item's perceived values, kept for the next scenario of the same value skill,
+    /// are what [`Model::perceive`] gives for each skill, in any order of scenarios.
+    #[test]
+    fn world_items_perceive_as_the_model_does_whatever_scenario_came_before() {
+        use crate::scenario::Scenario;
+        let model_with = |rho: f64| {
+            let mut s = Scenario::default();
+            s.po.value_skill = rho;
+            Model::new(&s)
+        };
+        let models = [model_with(0.35), model_with(0.8), model_with(1.0)];
+        let keys = RunKeys::new(4, 2);
+        for id in 0..200 {
+            let mut world = BacklogItem::world(id, 0, &models[0], &keys);
+            for &m in &[0usize, 1, 1, 0, 2, 0, 2, 1] {
+                let model = &models[m];
+                world.perceive(model);
+                let enabler = world.kind == ItemKind::Enabler;
+                let (po, pm) = (
+                    model.perceive(world.value, enabler, world.belief),
+                    model.perceive(world.value, enabler, world.pm_belief),
+                );
+                assert_eq!(
+                    world.perceived.to_bits(),
+                    po.to_bits(),
+                    "item {id}, model {m}"
+                );
+                assert_eq!(
+                    world.pm_perceived.to_bits(),
+                    pm.to_bits(),
+                    "item {id}, model {m}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn same_id_same_item() {
         let model = Model::new(&crate::scenario::Scenario::default());
