@@ -90,9 +90,11 @@ impl SprintCell {
     fn add(&mut self, x: f64) {
         if !x.is_nan() {
             self.sum += x;
-            let i = x as usize;
-            if i as f64 == x && i < self.small.len() {
-                self.small[i] += 1;
+            // `as i64` is one instruction (`as usize` saturates in several); a negative or
+            // huge value fails the bound as a u64.
+            let i = x as i64;
+            if i as f64 == x && (i as u64) < self.small.len() as u64 {
+                self.small[i as usize] += 1;
             } else {
                 self.add_other(x);
             }
