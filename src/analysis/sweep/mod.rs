@@ -9,7 +9,7 @@
 mod report;
 
 use super::params::{self, Kind, ParamSpec};
-use super::{evaluate, metric_indices, Collected};
+use super::{evaluate_paired, metric_indices, Collected};
 use crate::engine::metrics::{Better, METRICS};
 use crate::error::input_error;
 use crate::format::fmt_num;
@@ -224,19 +224,20 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
     given.simulation.seed = seed;
     given.simulation.runs = runs;
     scenarios.push(given);
-    let mut c = evaluate(
+    let mut c = evaluate_paired(
         &scenarios,
         seed,
         runs,
         precision.as_ref(),
         &metrics,
-        true,
+        false,
+        Some(scenarios.len() - 1),
         &|done| bar.set_position(done),
     )?;
     bar.finish_and_clear();
-    let given = scenarios.pop().expect("the scenario as given");
+    scenarios.pop().expect("the scenario as given");
 
-    let (csv, means) = sweep_csv(&mut c, &specs, &points, &scenarios, &given);
+    let (csv, means) = sweep_csv(&mut c, &specs, &points, &scenarios);
     publisher.file("sweep.csv", csv.as_bytes())?;
     let mut svgs = Vec::new();
     let mut charts = Vec::new();
@@ -246,18 +247,10 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
             let chart_base = opts.run.out.join(format!("sweep_{name}"));
             let drawn = match (design, specs.len()) {
                 (Design::Grid, 1) => {
-                    let g = points.len();
                     let pts: Vec<charts::SweepPoint> = (0..points.len())
                         .map(|i| {
                             let s = c.summary(i, k);
-                            let values = c.values.as_ref().expect("kept");
-                            let pg = paired_to_given(
-                                &values[i][k],
-                                &values[g][k],
-                                m,
-                                &scenarios[i],
-                                &given,
-                            );
+                            let pg = c.paired(i, k);
                             charts::SweepPoint {
                                 x: points[i][0],
                                 mean: s.mean,
@@ -425,64 +418,4 @@ fn strongest(points: &[Vec<f64>], means: &[Vec<f64>], k: usize, np: usize) -> (u
         })
         .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
         .unwrap_or((0, 0.0))
-}
-
-/// sweep.csv and the means (point × metric).
-/// A sweep point against the scenario as given, replication by replication.
-#[derive(Debug, Clone, Copy)]
-pub struct PairedToGiven {
-    pub mean_diff: f64,
-    pub ci95: (f64, f64),
-    /// Share of paired replications in which the point did better (ties count half).
-    pub better_share: f64,
-}
-
-/// Paired difference of point − given over replications, censored values counting as the
-/// horizon + 1 (like compare.csv: a restricted mean), with its 95 % t interval.
-pub fn paired_to_given(
-    point: &[f64],
-    given: &[f64],
-    m: usize,
-    point_scenario: &Scenario,
-    given_scenario: &Scenario,
-) -> PairedToGiven {
-    let fill = |s: &Scenario| {
-        let h = s.simulation.sprints as f64 + 1.0;
-        if m == 0 {
-            h
-        } else {
-            h - s.release.planned_sprint.unwrap_or(0) as f64
-        }
-    };
-    let comparable = |x: f64, s: &Scenario| {
-        if x.is_nan() && METRICS[m].censored {
-            fill(s)
-        } else {
-            x
-        }
-    };
-    let mut d = crate::stats::Moments::default();
-    let mut better = 0u64;
-    for (&x, &y) in point.iter().zip(given) {
-        let (x, y) = (comparable(x, point_scenario), comparable(y, given_scenario));
-        if x.is_nan() || y.is_nan() {
-            continue;
-        }
-        d.add(x - y);
-        better += crate::aggregate::better_halves(x, y, METRICS[m].better);
-    }
-    let ci95 = if d.n >= 2 && d.sd() == 0.0 {
-        (d.mean(), d.mean())
-    } else {
-        d.ci95()
-    };
-    PairedToGiven {
-        mean_diff: d.mean(),
-        ci95,
-        better_share: if d.n > 0 {
-            better as f64 / (2 * d.n) as f64
-        } else {
-            f64::NAN
-        },
-    }
 }

@@ -8,7 +8,6 @@ pub(super) fn sweep_csv(
     specs: &[ParamSpec],
     points: &[Vec<f64>],
     scenarios: &[Scenario],
-    given: &Scenario,
 ) -> (String, Vec<Vec<f64>>) {
     let mut out = String::from("point");
     for p in specs {
@@ -18,7 +17,6 @@ pub(super) fn sweep_csv(
     out.push_str(",metric,mean,ci95_low,ci95_high,p50,p85,n,runs,completed_share,diff_vs_given,diff_ci95_low,diff_ci95_high,better_share\n");
     let mut means = vec![vec![f64::NAN; c.metrics.len()]; points.len()];
     let metrics = c.metrics.clone();
-    let g = points.len();
     for (i, pt) in points.iter().enumerate() {
         for (k, &m) in metrics.iter().enumerate() {
             let s = c.summary(i, k);
@@ -30,8 +28,7 @@ pub(super) fn sweep_csv(
                     fmt_num(x)
                 }
             };
-            let values = c.values.as_ref().expect("kept");
-            let pg = paired_to_given(&values[i][k], &values[g][k], m, &scenarios[i], given);
+            let pg = c.paired(i, k);
             let _ = write!(out, "{}", i + 1);
             for v in pt {
                 let _ = write!(out, ",{}", fmt_num(*v));
