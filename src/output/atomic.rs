@@ -183,12 +183,15 @@ pub fn commit_all(files: Vec<PendingFile>) -> Result<Vec<PathBuf>> {
 }
 
 /// The manifest backsim keeps in every folder it writes results into: the names of the files
-/// it wrote there, one a line. A file of the same name as a result but not listed is the
-/// user's, and backsim does not replace it without `--force`.
+/// it wrote there, one a line, each with the number of the result set that last wrote it
+/// (`NAME<TAB>SET`: the files committed together share a number, a later set has a larger
+/// one). A file of the same name as a result but not listed is the user's, and backsim does
+/// not replace it without `--force`.
 pub const MANIFEST: &str = ".backsim-manifest";
 
 const MANIFEST_HEADER: &str =
-    "# Files backsim wrote in this folder (it replaces only these without --force).\n";
+    "# Files backsim wrote in this folder (it replaces only these without --force), each with\n\
+     # the number of the result set that last wrote it (files written together share it).\n";
 
 static FORCE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
@@ -237,14 +240,34 @@ fn dir_and_name(target: &Path) -> (PathBuf, String) {
 
 /// The names listed in `dir`'s manifest (empty without one).
 pub fn manifest_names(dir: &Path) -> Vec<String> {
+    manifest_entries(dir).into_iter().map(|e| e.0).collect()
+}
+
+/// The manifest's entries: each name with the number of its result set (none in a manifest
+/// written before the numbers existed).
+fn manifest_entries(dir: &Path) -> Vec<(String, Option<u64>)> {
     std::fs::read_to_string(dir.join(MANIFEST))
         .map(|t| {
             t.lines()
                 .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-                .map(str::to_string)
+                .map(|l| match l.rsplit_once('\t') {
+                    Some((name, set)) => (name.to_string(), set.trim().parse().ok()),
+                    None => (l.to_string(), None),
+                })
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Whether the files `a` and `b` of `dir` were written in the same result set, per the
+/// manifest. True when the manifest cannot tell (a file not in it, or an older manifest).
+pub fn same_set(dir: &Path, a: &str, b: &str) -> bool {
+    let entries = manifest_entries(dir);
+    let set = |n: &str| entries.iter().find(|e| e.0 == n).and_then(|e| e.1);
+    match (set(a), set(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => true,
+    }
 }
 
 /// Of `names`, the files that exist in `dir` but that backsim did not write (not in the
@@ -285,34 +308,38 @@ pub fn check_replaceable(dir: &Path, names: &[String]) -> Result<()> {
 
 /// Take `names` off `dir`'s manifest (files backsim removed).
 pub fn forget(dir: &Path, names: &[String]) -> Result<()> {
-    let list = manifest_names(dir);
-    if !list.iter().any(|n| names.contains(n)) {
+    let list = manifest_entries(dir);
+    if !list.iter().any(|e| names.contains(&e.0)) {
         return Ok(());
     }
-    let kept: Vec<String> = list.into_iter().filter(|n| !names.contains(n)).collect();
+    let kept: Vec<(String, Option<u64>)> =
+        list.into_iter().filter(|e| !names.contains(&e.0)).collect();
     write_manifest(dir, &kept)
 }
 
-/// Add `names` to `dir`'s manifest (written under a temporary name, then renamed).
+/// Add `names` to `dir`'s manifest as one new result set (written under a temporary name,
+/// then renamed).
 fn record_in_manifest(dir: &Path, names: &[String]) -> Result<()> {
-    let mut list = manifest_names(dir);
-    let before = list.len();
+    let mut list = manifest_entries(dir);
+    let set = list.iter().filter_map(|e| e.1).max().map_or(1, |s| s + 1);
     for n in names {
-        if !list.contains(n) {
-            list.push(n.clone());
+        match list.iter_mut().find(|e| &e.0 == n) {
+            Some(e) => e.1 = Some(set),
+            None => list.push((n.clone(), Some(set))),
         }
-    }
-    if list.len() == before && dir.join(MANIFEST).exists() {
-        return Ok(());
     }
     list.sort();
     write_manifest(dir, &list)
 }
 
-fn write_manifest(dir: &Path, list: &[String]) -> Result<()> {
+fn write_manifest(dir: &Path, list: &[(String, Option<u64>)]) -> Result<()> {
     let mut text = String::from(MANIFEST_HEADER);
-    for n in list {
+    for (n, set) in list {
         text.push_str(n);
+        if let Some(set) = set {
+            text.push('\t');
+            text.push_str(&set.to_string());
+        }
         text.push('\n');
     }
     let target = dir.join(MANIFEST);
