@@ -183,15 +183,15 @@ pub fn commit_all(files: Vec<PendingFile>) -> Result<Vec<PathBuf>> {
 }
 
 /// The manifest backsim keeps in every folder it writes results into: the names of the files
-/// it wrote there, one a line, each with the number of the result set that last wrote it
-/// (`NAME<TAB>SET`: the files committed together share a number, a later set has a larger
-/// one). A file of the same name as a result but not listed is the user's, and backsim does
+/// it wrote there, one a line, each with the id of the result set that last wrote it
+/// (`NAME<TAB>ID`: the files committed together share it; the id is a hash of the set's
+/// names, so the same command writing again gives the same manifest). A file of the same name as a result but not listed is the user's, and backsim does
 /// not replace it without `--force`.
 pub const MANIFEST: &str = ".backsim-manifest";
 
 const MANIFEST_HEADER: &str =
     "# Files backsim wrote in this folder (it replaces only these without --force), each with\n\
-     # the number of the result set that last wrote it (files written together share it).\n";
+     # the id of the result set that last wrote it (files written together share it).\n";
 
 static FORCE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
@@ -243,15 +243,15 @@ pub fn manifest_names(dir: &Path) -> Vec<String> {
     manifest_entries(dir).into_iter().map(|e| e.0).collect()
 }
 
-/// The manifest's entries: each name with the number of its result set (none in a manifest
-/// written before the numbers existed).
-fn manifest_entries(dir: &Path) -> Vec<(String, Option<u64>)> {
+/// The manifest's entries: each name with the id of its result set (none in a manifest
+/// written before the ids existed).
+fn manifest_entries(dir: &Path) -> Vec<(String, Option<String>)> {
     std::fs::read_to_string(dir.join(MANIFEST))
         .map(|t| {
             t.lines()
                 .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
                 .map(|l| match l.rsplit_once('\t') {
-                    Some((name, set)) => (name.to_string(), set.trim().parse().ok()),
+                    Some((name, set)) => (name.to_string(), Some(set.trim().to_string())),
                     None => (l.to_string(), None),
                 })
                 .collect()
@@ -263,7 +263,7 @@ fn manifest_entries(dir: &Path) -> Vec<(String, Option<u64>)> {
 /// manifest. True when the manifest cannot tell (a file not in it, or an older manifest).
 pub fn same_set(dir: &Path, a: &str, b: &str) -> bool {
     let entries = manifest_entries(dir);
-    let set = |n: &str| entries.iter().find(|e| e.0 == n).and_then(|e| e.1);
+    let set = |n: &str| entries.iter().find(|e| e.0 == n).and_then(|e| e.1.clone());
     match (set(a), set(b)) {
         (Some(x), Some(y)) => x == y,
         _ => true,
@@ -312,7 +312,7 @@ pub fn forget(dir: &Path, names: &[String]) -> Result<()> {
     if !list.iter().any(|e| names.contains(&e.0)) {
         return Ok(());
     }
-    let kept: Vec<(String, Option<u64>)> =
+    let kept: Vec<(String, Option<String>)> =
         list.into_iter().filter(|e| !names.contains(&e.0)).collect();
     write_manifest(dir, &kept)
 }
@@ -321,24 +321,41 @@ pub fn forget(dir: &Path, names: &[String]) -> Result<()> {
 /// then renamed).
 fn record_in_manifest(dir: &Path, names: &[String]) -> Result<()> {
     let mut list = manifest_entries(dir);
-    let set = list.iter().filter_map(|e| e.1).max().map_or(1, |s| s + 1);
+    let set = set_id(names);
     for n in names {
         match list.iter_mut().find(|e| &e.0 == n) {
-            Some(e) => e.1 = Some(set),
-            None => list.push((n.clone(), Some(set))),
+            Some(e) => e.1 = Some(set.clone()),
+            None => list.push((n.clone(), Some(set.clone()))),
         }
     }
     list.sort();
     write_manifest(dir, &list)
 }
 
-fn write_manifest(dir: &Path, list: &[(String, Option<u64>)]) -> Result<()> {
+/// The id of a result set: a hash (FNV-1a, 64 bits) of its sorted names. Two files have the
+/// same id only if the sets that last wrote them had the same names, and then the later of
+/// those sets wrote both: they were written together.
+fn set_id(names: &[String]) -> String {
+    let mut sorted: Vec<&String> = names.iter().collect();
+    sorted.sort();
+    sorted.dedup();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for n in sorted {
+        for b in n.bytes().chain([b'\n']) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
+fn write_manifest(dir: &Path, list: &[(String, Option<String>)]) -> Result<()> {
     let mut text = String::from(MANIFEST_HEADER);
     for (n, set) in list {
         text.push_str(n);
         if let Some(set) = set {
             text.push('\t');
-            text.push_str(&set.to_string());
+            text.push_str(set);
         }
         text.push('\n');
     }
