@@ -220,3 +220,37 @@ fn a_hand_over_tells_the_po_each_scope_item_with_its_fidelity() {
     assert!(r.ws.items.iter().all(|it| !it.in_scope || it.on_roadmap));
     assert_eq!(r.roadmap_upto as usize, r.ws.items.len());
 }
+
+/// The roadmap release scope: the top initial items by true CD3 while they fit
+/// `scope_points` (greedy, skipping what does not fit), each counted once.
+#[test]
+fn the_roadmap_scope_fills_its_points_greedily() {
+    let mut s = cold("aligned");
+    s.release.scope = crate::scenario::ReleaseScope::Roadmap;
+    s.release.scope_points = 60.0;
+    let model = Model::new(&s);
+    let mut ws = Workspace::new();
+    for run in 0..20 {
+        let mut quiet = NoTrace;
+        let r = Run::new(&model, &RunKeys::new(29, run), &mut ws, &mut quiet);
+        let items = &r.ws.items;
+        let points: f64 = items
+            .iter()
+            .filter(|it| it.in_scope)
+            .map(|it| it.size)
+            .sum();
+        let n = items.iter().filter(|it| it.in_scope).count() as u32;
+        assert_eq!(r.t.scope_remaining, n);
+        assert!(points <= 60.0 + 1e-9, "{points} points in scope");
+        // Greedy: every candidate left out did not fit when its turn came, so it is larger
+        // than what is left now.
+        for it in items.iter().filter(|it| !it.in_scope && it.value > 0.0) {
+            assert!(
+                points + it.size > 60.0,
+                "item of {} points left out",
+                it.size
+            );
+        }
+        assert!(n > 0);
+    }
+}
