@@ -221,4 +221,32 @@ fn conflicts_arrive_at_the_rate_of_the_equation() {
         );
         assert_eq!(escalated, 0, "every conflict injects here");
     }
+    // Escalations instead: each one blocks an item in progress for escalation_hours
+    // (σ = 0), at the same rate.
+    let mut s = preset("aligned");
+    s.pm.enabled = false;
+    s.simulation.warmup_sprints = 0;
+    s.roles.conflicts_per_sprint = 1.0;
+    s.roles.pm_override = 0.0;
+    s.roles.conflict_inject_share = 0.0;
+    s.roles.escalation_hours = 6.0;
+    s.roles.escalation_sigma = 0.0;
+    let mut escalated = 0;
+    for run in 0..10 {
+        for e in traced(&s, 4, run) {
+            match e {
+                Event::Injected { .. } => panic!("no conflict injects here"),
+                Event::Blocked {
+                    cause: BlockCause::Escalation,
+                    hours,
+                    ..
+                } => {
+                    escalated += 1;
+                    assert!((hours - 6.0).abs() < 1e-9, "escalation of {hours} h");
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(escalated > 100, "{escalated} escalations");
 }

@@ -254,3 +254,46 @@ fn the_roadmap_scope_fills_its_points_greedily() {
         assert!(n > 0);
     }
 }
+
+/// A blocked item frees its lane, which pays the context-switch tax on the part of the wait
+/// inside the sprint: lane time + tax · min(wait, sprint end − now), at most the sprint end;
+/// the capacity lost is that tax times the lane's rate.
+#[test]
+fn a_block_frees_the_lane_and_charges_the_tax_inside_the_sprint() {
+    use crate::engine::trace::BlockCause;
+    let mut s = cold("aligned");
+    s.team.context_switch_tax = 0.25;
+    let model = Model::new(&s);
+    let hours = model.sprint_hours;
+    let mut ws = Workspace::new();
+    let mut quiet = NoTrace;
+    let mut r = Run::new(&model, &RunKeys::new(31, 0), &mut ws, &mut quiet);
+    r.sprint = 2;
+    r.lane_rate = 0.5;
+    let base = 2.0 * hours;
+    // (lane time, wait): the wait ends inside the sprint, then past its end.
+    for (k, (at, wait, tax)) in [(10.0, 4.0, 1.0), (hours - 10.0, 20.0, 2.5)]
+        .into_iter()
+        .enumerate()
+    {
+        let i = k as u32;
+        r.ws.items[k].lane = 0;
+        r.ws.items[k].blocked_until = 0.0;
+        r.ws.lane_item[0] = i;
+        r.ws.lane_time[0] = at;
+        let (lost, waited) = (r.t.context_lost, r.t.decision_wait_sprint);
+        r.block(i, base + at, wait, BlockCause::Question);
+        let it = &r.ws.items[k];
+        assert_eq!(it.lane, crate::model::item::NO_LANE);
+        assert_eq!(r.ws.lane_item[0], u32::MAX);
+        assert!((it.blocked_until - (base + at + wait)).abs() < 1e-9);
+        assert!((it.blocked_hours - wait).abs() < 1e-12);
+        assert!((r.t.decision_wait_sprint - waited - wait).abs() < 1e-12);
+        assert!(
+            (r.ws.lane_time[0] - (at + tax)).abs() < 1e-9,
+            "lane at {} h, want {at} + {tax}",
+            r.ws.lane_time[0]
+        );
+        assert!((r.t.context_lost - lost - tax * 0.5).abs() < 1e-12);
+    }
+}
