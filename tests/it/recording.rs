@@ -161,7 +161,7 @@ fn run_metrics_follow_from_the_events() {
     assert!(checked_completion > 0, "no run completed its scope");
 }
 
-/// Items keep distinct ids through the warm-up (bug, redo and split counters carry over:
+/// Items keep distinct ids through the warm-up (bug, redo, split and injected ids; counters carry over:
 /// an id keys the item's draws), and the release completes in the sprint its last scope
 /// item is released, with every scope item released by then.
 #[test]
@@ -171,6 +171,9 @@ fn ids_stay_unique_and_the_release_completes_with_its_last_scope_item() {
         let mut s = preset(name);
         s.simulation.warmup_sprints = 6;
         s.risks.clear();
+        // Split items get ids of their own too.
+        s.backlog.split_rate = 0.3;
+        s.backlog.split_into = 3;
         let model = Model::new(&s);
         let mut ws = Workspace::new();
         for run in 0..4 {
