@@ -2,8 +2,8 @@
 //! metrics that follow from what a run tells, recomputed from its events with plain code
 //! and the definitions of docs/outputs.md.
 
-use crate::common::preset;
-use backsim::engine::metrics::{idx, Better, METRICS};
+use crate::common::{preset, simulate_keeping};
+use backsim::engine::metrics::{idx, series, Better, METRICS};
 use backsim::engine::trace::Event;
 use backsim::engine::{simulate_traced, Workspace};
 use backsim::model::compiled::Model;
@@ -137,6 +137,17 @@ fn run_metrics_follow_from_the_events() {
                 "{}",
                 what("rework_share with churn")
             );
+            // Shares are shares; the lead times of the top-value decile exist.
+            let wait = m[idx::DECISION_WAIT];
+            assert!(
+                (0.0..=1.0).contains(&wait),
+                "{}",
+                what("decision_wait_share")
+            );
+            let top = m[idx::TOP_VALUE_LEAD];
+            assert!(top.is_finite() && top > 0.0, "{}", what("top_value_lead"));
+            let (p50, p85) = (m[idx::LEAD_P50], m[idx::LEAD_P85]);
+            assert!(p50 > 0.0 && p50 <= p85, "{}", what("lead times"));
             match completion {
                 Some(c) => {
                     checked_completion += 1;
@@ -228,4 +239,22 @@ fn better_when_prints_as_documented() {
         .find(|m| m.name == "lead_time_p50_days")
         .unwrap();
     assert_eq!(delay.better.as_str(), "lower");
+}
+
+/// The cumulative value is written in every reported sprint, after a warm-up too (its
+/// releases flow from sprint 1 on, so no row is left at zero).
+#[test]
+fn cumulative_value_is_written_in_every_sprint_after_a_warm_up() {
+    let mut s = preset("aligned");
+    s.simulation.warmup_sprints = 12;
+    let sprints = s.simulation.sprints as usize;
+    let c = simulate_keeping(&[s], 8, 6, &[series::CUMULATIVE_VALUE]);
+    for (r, run) in c.kept.iter().enumerate() {
+        let v = &run[0][0];
+        assert_eq!(v.len(), sprints);
+        assert!(
+            v.iter().all(|&x| x != 0.0 && x.is_finite()),
+            "run {r}: cumulative value {v:?}"
+        );
+    }
 }
