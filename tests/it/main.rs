@@ -21,6 +21,7 @@
 //! - `recording`: run metrics recomputed from the events of traced runs.
 
 mod attribute;
+mod attribute_mechanism;
 mod claims;
 mod cli;
 mod common;
