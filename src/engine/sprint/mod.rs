@@ -21,6 +21,8 @@ mod quality;
 mod recording;
 mod release;
 mod strategy;
+#[cfg(test)]
+mod tests;
 
 use super::metrics::{row_after_stop, RunRecord};
 use super::trace::{Event, Tracer};
