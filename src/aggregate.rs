@@ -90,9 +90,11 @@ impl SprintCell {
     fn add(&mut self, x: f64) {
         if !x.is_nan() {
             self.sum += x;
-            let i = x as usize;
-            if i as f64 == x && i < self.small.len() {
-                self.small[i] += 1;
+            // `as i64` is one instruction (`as usize` saturates in several); a negative or
+            // huge value fails the bound as a u64.
+            let i = x as i64;
+            if i as f64 == x && (i as u64) < self.small.len() as u64 {
+                self.small[i as usize] += 1;
             } else {
                 self.add_other(x);
             }
@@ -148,8 +150,10 @@ impl SprintCell {
 /// A per-sprint band: (mean, p10, p50, p90).
 type Band = (f64, f64, f64, f64);
 
+/// A scenario against a reference, replication by replication: the paired difference,
+/// both sides' moments and the wins (bounded: it keeps no values).
 #[derive(Debug, Clone, Default)]
-struct Pair {
+pub struct Pair {
     diff: Moments,
     scenario: Moments,
     baseline: Moments,
@@ -178,7 +182,7 @@ pub fn better_halves(x: f64, y: f64, better: Better) -> u64 {
 impl Pair {
     /// A scenario's value x against the baseline's y (skipped if either has none).
     #[inline]
-    fn add(&mut self, x: f64, y: f64, better: Better) {
+    pub fn add(&mut self, x: f64, y: f64, better: Better) {
         if x.is_nan() || y.is_nan() {
             return;
         }
@@ -186,6 +190,33 @@ impl Pair {
         self.scenario.add(x);
         self.baseline.add(y);
         self.better_halves += better_halves(x, y, better);
+    }
+
+    /// The paired difference's mean and 95 % CI (exactly the mean when every difference is
+    /// the same), the share of wins, the variance reduction.
+    pub fn summary(&self) -> PairSummary {
+        let vd = self.diff.variance();
+        let vr = if vd > 0.0 {
+            (self.scenario.variance() + self.baseline.variance()) / vd
+        } else {
+            f64::NAN
+        };
+        let (lo, hi) = if self.diff.n >= 2 && self.diff.sd() == 0.0 {
+            (self.diff.mean(), self.diff.mean())
+        } else {
+            self.diff.ci95()
+        };
+        PairSummary {
+            mean_diff: self.diff.mean(),
+            ci95: (lo, hi),
+            better_share: if self.diff.n > 0 {
+                self.better_halves as f64 / (2 * self.diff.n) as f64
+            } else {
+                f64::NAN
+            },
+            variance_reduction: vr,
+            n: self.diff.n,
+        }
     }
 }
 
@@ -468,28 +499,7 @@ impl Aggregate {
         } else {
             &self.pairs[s][m]
         };
-        let vd = p.diff.variance();
-        let vr = if vd > 0.0 {
-            (p.scenario.variance() + p.baseline.variance()) / vd
-        } else {
-            f64::NAN
-        };
-        let (lo, hi) = if p.diff.n >= 2 && p.diff.sd() == 0.0 {
-            (p.diff.mean(), p.diff.mean())
-        } else {
-            p.diff.ci95()
-        };
-        PairSummary {
-            mean_diff: p.diff.mean(),
-            ci95: (lo, hi),
-            better_share: if p.diff.n > 0 {
-                p.better_halves as f64 / (2 * p.diff.n) as f64
-            } else {
-                f64::NAN
-            },
-            variance_reduction: vr,
-            n: p.diff.n,
-        }
+        p.summary()
     }
 
     /// (mean, p10, p50, p90) of one series in one sprint across replications.

@@ -12,7 +12,9 @@
 //! [`evaluate`] is the shared engine of sweep and sensitivity: it runs any list of scenarios
 //! with one seed (in comparisons of at most 64 scenarios; replication r is the same world in
 //! every one of them), optionally in batches until a precision target is met, and keeps per
-//! scenario and metric the moments, a quantile sketch and (if asked) every value.
+//! scenario and metric the moments, a quantile sketch, the paired difference from a reference
+//! scenario (if asked; streamed, so memory does not grow with the runs) and (if asked) every
+//! value.
 
 pub mod attribute;
 pub mod calibrate;
@@ -24,7 +26,7 @@ pub mod sweep;
 pub mod trace;
 pub mod tracker;
 
-use crate::aggregate::METRIC_EXACT_CAP;
+use crate::aggregate::{comparable_value, Pair, PairSummary, METRIC_EXACT_CAP};
 use crate::engine::driver::{Comparison, ReplicationSink};
 use crate::engine::metrics::{RunRecord, N_SERIES};
 use crate::scenario::Scenario;
@@ -153,6 +155,10 @@ pub struct Collected {
     sketches: Vec<Vec<QuantileSketch>>,
     /// `values[s][k][r]` when kept: metric `metrics[k]` of scenario s in replication r.
     pub values: Option<Vec<Vec<Vec<f64>>>>,
+    /// With a reference scenario: `paired[s][k]`, scenario s against it replication by
+    /// replication (censored values counting as the horizon + 1, like `compare.csv`).
+    paired: Vec<Vec<Pair>>,
+    reference: Option<usize>,
     pub runs: u64,
     /// Whether the precision target (if any) was met.
     pub precision_met: Option<bool>,
@@ -162,12 +168,17 @@ pub struct Collected {
 }
 
 impl Collected {
-    fn new(n: usize, metrics: &[usize], keep: bool) -> Self {
+    fn new(n: usize, metrics: &[usize], keep: bool, reference: Option<usize>) -> Self {
         Collected {
             metrics: metrics.to_vec(),
             moments: vec![vec![Moments::default(); metrics.len()]; n],
             sketches: vec![vec![QuantileSketch::new(METRIC_EXACT_CAP); metrics.len()]; n],
             values: keep.then(|| vec![vec![Vec::new(); metrics.len()]; n]),
+            paired: match reference {
+                Some(_) => vec![vec![Pair::default(); metrics.len()]; n],
+                None => Vec::new(),
+            },
+            reference,
             runs: 0,
             precision_met: None,
             fills: vec![[f64::NAN; 2]; n],
@@ -176,6 +187,13 @@ impl Collected {
 
     pub fn moments(&self, s: usize, k: usize) -> &Moments {
         &self.moments[s][k]
+    }
+
+    /// Scenario s against the reference scenario (see [`evaluate`]), chosen metric k: the
+    /// paired difference s − reference, its 95 % CI and the share of runs s did better.
+    pub fn paired(&self, s: usize, k: usize) -> PairSummary {
+        assert!(self.reference.is_some(), "evaluate was given no reference");
+        self.paired[s][k].summary()
     }
 
     /// Summary of scenario s, chosen metric k (same numbers as `summary.csv`: restricted
@@ -204,7 +222,11 @@ impl Collected {
 
 struct ChunkSink<'a> {
     c: &'a mut Collected,
-    offset: usize,
+    /// The scenarios of the chunk, in its order.
+    members: &'a [usize],
+    /// Whether this chunk counts the reference's own numbers (it runs in every chunk, for the
+    /// pairs, but is counted once).
+    owns_reference: bool,
 }
 
 impl ReplicationSink for ChunkSink<'_> {
@@ -214,8 +236,22 @@ impl ReplicationSink for ChunkSink<'_> {
         records: &[RunRecord],
         _series: &[&[[f64; N_SERIES]]],
     ) -> Result<()> {
+        let reference = self.c.reference;
+        let at = reference.and_then(|g| self.members.iter().position(|&s| s == g));
         for (j, rec) in records.iter().enumerate() {
-            let s = self.offset + j;
+            let s = self.members[j];
+            if let (Some(g), Some(at)) = (reference, at) {
+                if s != g {
+                    for (k, &m) in self.c.metrics.iter().enumerate() {
+                        let x = comparable_value(&self.c.fills[s], m, rec.metrics[m]);
+                        let y = comparable_value(&self.c.fills[g], m, records[at].metrics[m]);
+                        let better = crate::engine::metrics::METRICS[m].better;
+                        self.c.paired[s][k].add(x, y, better);
+                    }
+                } else if !self.owns_reference {
+                    continue;
+                }
+            }
             for (k, &m) in self.c.metrics.iter().enumerate() {
                 let x = rec.metrics[m];
                 if !x.is_nan() {
@@ -233,6 +269,30 @@ impl ReplicationSink for ChunkSink<'_> {
     }
 }
 
+/// The chunks [`evaluate`] simulates together: the scenarios in order, at most [`CHUNK`] a
+/// chunk; with a reference, at most `CHUNK - 1` others and the reference last in every chunk
+/// (so that each pair meets in one replication's records).
+fn chunk_members(n: usize, reference: Option<usize>) -> Vec<Vec<usize>> {
+    match reference {
+        None => (0..n)
+            .collect::<Vec<_>>()
+            .chunks(CHUNK)
+            .map(<[usize]>::to_vec)
+            .collect(),
+        Some(g) => {
+            let others: Vec<usize> = (0..n).filter(|&s| s != g).collect();
+            let mut chunks: Vec<Vec<usize>> = others
+                .chunks(CHUNK - 1)
+                .map(|ch| ch.iter().copied().chain([g]).collect())
+                .collect();
+            if chunks.is_empty() {
+                chunks.push(vec![g]);
+            }
+            chunks
+        }
+    }
+}
+
 /// Run `scenarios` on the same worlds (`seed`, replications 0..runs, or batches under
 /// `precision`), keeping the chosen metrics. `progress(done)` is called after each batch of
 /// the engine with the replications done summed over the scenarios.
@@ -245,25 +305,62 @@ pub fn evaluate(
     keep_values: bool,
     progress: &dyn Fn(u64),
 ) -> Result<Collected> {
-    let mut c = Collected::new(scenarios.len(), metrics, keep_values);
+    evaluate_paired(
+        scenarios,
+        seed,
+        runs,
+        precision,
+        metrics,
+        keep_values,
+        None,
+        progress,
+    )
+}
+
+/// [`evaluate`]; with `reference`, every other scenario's paired difference from it too
+/// ([`Collected::paired`]), streamed: memory does not grow with the runs.
+#[allow(clippy::too_many_arguments)]
+pub fn evaluate_paired(
+    scenarios: &[Scenario],
+    seed: u64,
+    runs: u64,
+    precision: Option<&Precision>,
+    metrics: &[usize],
+    keep_values: bool,
+    reference: Option<usize>,
+    progress: &dyn Fn(u64),
+) -> Result<Collected> {
+    let reference = reference.filter(|&g| g < scenarios.len());
+    let mut c = Collected::new(scenarios.len(), metrics, keep_values, reference);
     for (fill, s) in c.fills.iter_mut().zip(scenarios) {
         let after = s.simulation.sprints as f64 + 1.0;
         *fill = [after, after - s.release.planned_sprint.unwrap_or(0) as f64];
     }
-    let comparisons: Vec<(usize, Comparison)> = scenarios
-        .chunks(CHUNK)
-        .enumerate()
-        .map(|(i, ch)| (i * CHUNK, Comparison::new(ch, seed, runs)))
-        .collect();
+    // (members, whether it counts the reference, scenarios counted before it, engine).
+    let mut counted = 0;
+    let comparisons: Vec<(Vec<usize>, bool, usize, Comparison)> =
+        chunk_members(scenarios.len(), reference)
+            .into_iter()
+            .enumerate()
+            .map(|(i, members)| {
+                let chunk: Vec<Scenario> = members.iter().map(|&s| scenarios[s].clone()).collect();
+                let owns = i == 0;
+                let before = counted;
+                counted += members.len() - usize::from(reference.is_some() && !owns);
+                let cmp = Comparison::new(&chunk, seed, runs);
+                (members, owns, before, cmp)
+            })
+            .collect();
     let n = scenarios.len() as u64;
     let (mut start, mut end) = (0, precision.map_or(runs, |p| p.batch));
     loop {
-        for (offset, cmp) in &comparisons {
+        for (members, owns, offset, cmp) in &comparisons {
             let mut sink = ChunkSink {
                 c: &mut c,
-                offset: *offset,
+                members,
+                owns_reference: *owns,
             };
-            let len = cmp.scenario_count() as u64;
+            let len = (members.len() - usize::from(reference.is_some() && !owns)) as u64;
             // Replications × variants done: the earlier batches, the earlier chunks of this
             // batch, then this chunk's share.
             let before = start * n + (end - start) * *offset as u64;
@@ -344,4 +441,78 @@ pub fn command_html() -> String {
         "<pre class=\"cmd\"><code>{}</code></pre>\n",
         crate::output::report::esc(&command_line())
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::metrics::{metric_index, METRICS};
+
+    /// The streamed pairs equal the pairs of the kept values, across chunks (more scenarios
+    /// than one engine comparison holds), and the reference, simulated in every chunk, counts
+    /// once.
+    #[test]
+    fn streamed_pairs_equal_the_pairs_of_every_value_across_chunks() {
+        let base = crate::scenario::load::load_scenario("forecast").unwrap();
+        let n = CHUNK + 9;
+        let scenarios: Vec<Scenario> = (0..n)
+            .map(|i| params::set(&base, "backlog.initial_items", 30.0 + i as f64).unwrap())
+            .collect();
+        let metrics: Vec<usize> = ["completion_sprint", "items_done"]
+            .iter()
+            .map(|m| metric_index(m).unwrap())
+            .collect();
+        let (runs, g) = (40, n - 1);
+        let c =
+            evaluate_paired(&scenarios, 7, runs, None, &metrics, true, Some(g), &|_| {}).unwrap();
+        let values = c.values.as_ref().unwrap();
+        for s in 0..n {
+            for (k, &m) in metrics.iter().enumerate() {
+                assert_eq!(c.moments(s, k).n, runs, "scenario {s} counted once");
+                if s == g {
+                    continue;
+                }
+                let mut p = Pair::default();
+                for (&x, &y) in values[s][k].iter().zip(&values[g][k]) {
+                    let (x, y) = (
+                        comparable_value(&c.fills[s], m, x),
+                        comparable_value(&c.fills[g], m, y),
+                    );
+                    p.add(x, y, METRICS[m].better);
+                }
+                let (want, got) = (p.summary(), c.paired(s, k));
+                assert_eq!(
+                    (want.mean_diff, want.ci95, want.better_share),
+                    (got.mean_diff, got.ci95, got.better_share),
+                    "scenario {s}, metric {m}"
+                );
+                assert_eq!(got.n, runs);
+            }
+        }
+        // Scenario 0 has 38 fewer items than the reference: done sooner in most runs.
+        assert!(c.paired(0, 0).mean_diff < 0.0 && c.paired(0, 0).better_share > 0.9);
+    }
+
+    #[test]
+    fn the_reference_is_last_in_every_chunk_and_the_chunks_hold_every_scenario_once() {
+        let chunks = chunk_members(2 * CHUNK, Some(5));
+        assert_eq!(chunks.len(), 3);
+        assert!(chunks
+            .iter()
+            .all(|c| c.len() <= CHUNK && c.last() == Some(&5)));
+        let mut all: Vec<usize> = chunks
+            .iter()
+            .flat_map(|c| c[..c.len() - 1].to_vec())
+            .collect();
+        all.push(5);
+        all.sort();
+        assert_eq!(all, (0..2 * CHUNK).collect::<Vec<_>>());
+        assert_eq!(
+            chunk_members(70, None)
+                .iter()
+                .map(Vec::len)
+                .collect::<Vec<_>>(),
+            [64, 6]
+        );
+    }
 }
