@@ -56,6 +56,8 @@ fn decision_latency_follows_availability_and_the_question_queue() {
         s.po.full_support_share = 0.35;
         s.po.min_availability = 0.2;
         s.po.answer_hours = 1.5;
+        // The latency itself: no guessing (§13.1a) cuts the long waits short.
+        s.team.guess_after_hours = 0.0;
         let support_hours = 80.0 * support;
         for run in 0..3 {
             let events = traced(&s, 7, run);

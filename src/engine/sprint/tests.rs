@@ -80,7 +80,8 @@ fn churn_probability_rises_with_misalignment() {
 
 /// 13.4 in the run: each waiting or started backlog item changes with probability p; a
 /// change adds `churn_ambiguity` (at most 1), re-decides readiness, and a started item loses
-/// `churn_rework_share` of its done work to rework.
+/// `churn_rework_share` of its done work to rework; every change grows the item by
+/// `churn_growth` of its size (13.4a).
 #[test]
 fn churn_changes_items_at_its_rate_and_costs_rework() {
     let mut s = cold("aligned");
@@ -88,6 +89,7 @@ fn churn_changes_items_at_its_rate_and_costs_rework() {
     s.roles.churn_per_misalignment = 3.0;
     s.roles.churn_ambiguity = 0.3;
     s.roles.churn_rework_share = 0.4;
+    s.roles.churn_growth = 0.25;
     s.backlog.ready_threshold = 0.5;
     let model = Model::new(&s);
     let mut ws = Workspace::new();
@@ -114,10 +116,13 @@ fn churn_changes_items_at_its_rate_and_costs_rework() {
             let mut churned = std::collections::HashMap::new();
             for e in r.tracer.inner.iter() {
                 if let Event::Churned {
-                    item, rework: x, ..
+                    item,
+                    rework: x,
+                    growth,
+                    ..
                 } = *e
                 {
-                    churned.insert(item, x);
+                    churned.insert(item, (x, growth));
                 }
             }
             for (old, new) in before.iter().zip(&r.ws.items) {
@@ -126,11 +131,14 @@ fn churn_changes_items_at_its_rate_and_costs_rework() {
                     continue;
                 }
                 eligible += 1;
-                let Some(&lost) = churned.get(&old.id) else {
+                let Some(&(lost, growth)) = churned.get(&old.id) else {
                     assert_eq!(new.ambiguity, old.ambiguity, "unchanged item moved");
                     assert_eq!(new.work_done, old.work_done);
+                    assert_eq!(new.size, old.size);
                     continue;
                 };
+                assert!((growth - 0.25 * old.size).abs() < 1e-12, "growth {growth}");
+                assert!((new.size - (old.size + growth)).abs() < 1e-12);
                 changed += 1;
                 let amb = (old.ambiguity + 0.3).min(1.0);
                 assert!((new.ambiguity - amb).abs() < 1e-12);
@@ -142,10 +150,10 @@ fn churn_changes_items_at_its_rate_and_costs_rework() {
                         "0.4 × 2 points lost, not {lost}"
                     );
                     assert!((new.work_done - 1.2).abs() < 1e-12);
-                    assert!((new.remaining - (old.remaining + 0.8)).abs() < 1e-12);
+                    assert!((new.remaining - (old.remaining + 0.8 + growth)).abs() < 1e-12);
                 } else {
                     assert_eq!(lost, 0.0);
-                    assert_eq!(new.remaining, old.remaining);
+                    assert!((new.remaining - (old.remaining + growth)).abs() < 1e-12);
                 }
                 rework += lost;
             }
