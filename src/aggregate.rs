@@ -1,6 +1,13 @@
-//! The aggregation of a comparison: per scenario and metric a summary (mean with its t
-//! interval and quantiles), per scenario and metric a paired comparison with the baseline,
-//! and per scenario, sprint and series a band. Fed one replication at a time, in order.
+//! The one accumulator of the program. A comparison (`run`, the live page) keeps per
+//! scenario and metric a summary (mean with its t interval and quantiles), per scenario and
+//! metric a paired comparison with the baseline, and per scenario, sprint and series a band;
+//! an analysis of many variants (sweep, sensitivity, attribute, validate, trace) keeps only
+//! the summaries of its chosen metrics, and every value if asked. Fed a batch of
+//! replications at a time, in replication order, by [`run_until`] (the one loop, with the
+//! sequential precision rule).
+
+mod sequential;
+pub use sequential::{run_until, Feed, Precision, CHUNK};
 
 use crate::engine::driver::Replications;
 use crate::engine::metrics::{idx, row_after_stop, Better, METRICS, N_METRICS, N_SERIES};
@@ -220,7 +227,20 @@ pub struct MetricSummary {
     /// At [`SUMMARY_QUANTILES`]; +∞ where the quantile falls among censored runs.
     pub quantiles: [f64; 8],
     pub n: u64,
+    /// Runs with a value (`n` less the censored runs counted at the horizon + 1).
+    pub observed: u64,
     pub completed_share: f64,
+}
+
+impl MetricSummary {
+    /// The quantile at `p`, one of [`SUMMARY_QUANTILES`].
+    pub fn quantile(&self, p: f64) -> f64 {
+        let at = SUMMARY_QUANTILES
+            .iter()
+            .position(|&q| q == p)
+            .expect("one of SUMMARY_QUANTILES");
+        self.quantiles[at]
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -232,10 +252,14 @@ pub struct PairSummary {
     pub n: u64,
 }
 
-/// Aggregates of a whole comparison.
+/// Aggregates of a whole comparison, or the summaries of an analysis's variants.
 #[derive(Debug, Clone)]
 pub struct Aggregate {
     pub baseline: usize,
+    /// Whether paired comparisons, per-sprint bands and distributions are kept (a
+    /// comparison's whole set: [`Aggregate::new`]) or only each metric's summary
+    /// ([`Aggregate::summaries`]).
+    full: bool,
     /// Per scenario: the value a censored completion / delay counts as in comparisons.
     censored_fill: Vec<[f64; 2]>,
     sprints: Vec<usize>,
@@ -248,13 +272,23 @@ pub struct Aggregate {
     /// (an early stop); each such run counts its after-stop row once here instead of once per
     /// remaining sprint, and the bands add it back for every sprint from a on.
     tails: Vec<Vec<SprintCell>>,
-    /// Per scenario: the metrics and series its model can give a value (the others are
-    /// always empty and are counted as such without being looked at).
+    /// Per scenario: the metrics and series it keeps that its model can give a value.
     metrics_of: Vec<Vec<usize>>,
     series_of: Vec<Vec<usize>>,
+    /// Per scenario: the metrics it keeps that its model never gives a value, counted as
+    /// runs without one without being looked at.
+    absent: Vec<Vec<usize>>,
+    /// The metrics summarised (every metric in a comparison's whole set).
+    summarised: Vec<usize>,
+    /// The metrics whose every value is kept, and `values[s][k][r]`: metric `kept[k]` of
+    /// scenario s in replication r (empty when no value is kept).
+    kept: Vec<usize>,
+    values: Vec<Vec<Vec<f64>>>,
     /// Bands per scenario, computed when first asked for after the last `add`.
     bands: Vec<Vec<Band>>,
     pub replications: u64,
+    /// Whether the precision target of [`run_until`] was met (None: no target).
+    pub precision_met: Option<bool>,
 }
 
 fn series_cells(sprints: usize) -> Vec<SprintCell> {
@@ -262,11 +296,35 @@ fn series_cells(sprints: usize) -> Vec<SprintCell> {
 }
 
 impl Aggregate {
-    /// `sprints[s]` and `planned[s]` are scenario s's horizon and planned release sprint.
+    /// A comparison's whole set: every metric's summary, the paired comparisons with
+    /// `baseline`, the per-sprint bands and the charted distributions. `sprints[s]` and
+    /// `planned[s]` are scenario s's horizon and planned release sprint.
     pub fn new(sprints: &[usize], planned: &[f64], baseline: usize) -> Self {
         let n = sprints.len();
         Aggregate {
-            baseline,
+            full: true,
+            pairs: (0..n).map(|_| vec![Pair::default(); N_METRICS]).collect(),
+            series: (0..n).map(|s| series_cells(sprints[s])).collect(),
+            distributions: vec![Default::default(); n],
+            series_of: vec![(0..N_SERIES).collect(); n],
+            tails: (0..n).map(|s| series_cells(sprints[s])).collect(),
+            ..Self::summaries(sprints, planned, &(0..N_METRICS).collect::<Vec<_>>(), false)
+        }
+        .with_baseline(baseline)
+    }
+
+    /// An analysis's variants: only the summaries of `metrics` (by [`METRICS`] index), and
+    /// with `keep_values` every value of them in replication order ([`Aggregate::values`]).
+    pub fn summaries(
+        sprints: &[usize],
+        planned: &[f64],
+        metrics: &[usize],
+        keep_values: bool,
+    ) -> Self {
+        let n = sprints.len();
+        Aggregate {
+            baseline: 0,
+            full: false,
             censored_fill: (0..n)
                 .map(|s| censored_fill(sprints[s], planned[s]))
                 .collect(),
@@ -278,23 +336,80 @@ impl Aggregate {
                         .collect()
                 })
                 .collect(),
-            pairs: (0..n).map(|_| vec![Pair::default(); N_METRICS]).collect(),
-            series: (0..n).map(|s| series_cells(sprints[s])).collect(),
-            distributions: vec![Default::default(); n],
-            metrics_of: vec![(0..N_METRICS).collect(); n],
-            series_of: vec![(0..N_SERIES).collect(); n],
-            tails: (0..n).map(|s| series_cells(sprints[s])).collect(),
+            pairs: Vec::new(),
+            series: Vec::new(),
+            distributions: Vec::new(),
+            metrics_of: vec![metrics.to_vec(); n],
+            summarised: metrics.to_vec(),
+            series_of: vec![Vec::new(); n],
+            absent: vec![Vec::new(); n],
+            kept: if keep_values {
+                metrics.to_vec()
+            } else {
+                Vec::new()
+            },
+            values: if keep_values {
+                vec![vec![Vec::new(); metrics.len()]; n]
+            } else {
+                Vec::new()
+            },
+            tails: Vec::new(),
             bands: vec![Vec::new(); n],
             replications: 0,
+            precision_met: None,
         }
+    }
+
+    fn with_baseline(mut self, baseline: usize) -> Self {
+        self.baseline = baseline;
+        self
     }
 
     /// Declare that scenario s only ever has values for `metrics` and `series` (its model's:
     /// see [`crate::engine::metrics::THROUGHPUT_METRICS`]); the others are counted as runs
     /// without a value without being looked at. Results are the same, in less time.
     pub fn only(&mut self, s: usize, metrics: &[usize], series: &[usize]) {
-        self.metrics_of[s] = metrics.to_vec();
-        self.series_of[s] = series.to_vec();
+        let (has, hasnt) = self.metrics_of[s].iter().partition(|m| metrics.contains(m));
+        (self.metrics_of[s], self.absent[s]) = (has, hasnt);
+        self.series_of[s].retain(|k| series.contains(k));
+    }
+
+    /// The metrics summarised, in the order asked for.
+    pub fn summarised(&self) -> &[usize] {
+        &self.summarised
+    }
+
+    /// The moments of metric m in scenario s (censored runs counted at the horizon + 1).
+    pub fn moments(&self, s: usize, m: usize) -> &Moments {
+        &self.metrics[s][m].moments
+    }
+
+    /// The metrics whose values are kept ([`Aggregate::summaries`] with `keep_values`).
+    pub fn kept(&self) -> &[usize] {
+        &self.kept
+    }
+
+    /// Every kept value: `values()[s][k][r]` is metric `kept()[k]` of scenario s in
+    /// replication r (NaN where the run has none).
+    pub fn values(&self) -> &[Vec<Vec<f64>>] {
+        &self.values
+    }
+
+    /// Every value of metric `m` (kept) in scenario s, in replication order.
+    pub fn metric_values(&self, s: usize, m: usize) -> &[f64] {
+        let k = self
+            .kept
+            .iter()
+            .position(|&x| x == m)
+            .expect("a kept metric");
+        &self.values[s][k]
+    }
+
+    /// Whether every scenario's mean of each of `metrics` is known to `p`'s target.
+    pub fn precise(&self, p: &Precision, metrics: &[usize]) -> bool {
+        self.metrics
+            .iter()
+            .all(|cells| metrics.iter().all(|&m| p.met(&cells[m].moments)))
     }
 
     /// Add a batch of replications, in order, on the thread pool. Rows may end before the
@@ -302,9 +417,21 @@ impl Aggregate {
     /// [`row_after_stop`] of the last row. Every cell takes its values one by one in
     /// replication order, so results do not depend on the thread count or the batching.
     pub fn add_batch(&mut self, batch: &Replications) {
+        self.add_batch_at(0, batch);
+    }
+
+    /// [`Aggregate::add_batch`] for a batch whose scenarios are this aggregate's `offset`,
+    /// `offset + 1`, …: an analysis simulates its variants in comparisons of at most
+    /// [`CHUNK`], each covering the same replications (the first one counts them). Only
+    /// the summaries of an analysis ([`Aggregate::summaries`]) take offsets.
+    pub fn add_batch_at(&mut self, offset: usize, batch: &Replications) {
         /// Sprints per task: enough work to pay for the task.
         const SPRINTS_PER_TASK: usize = 4;
-        self.replications += batch.len as u64;
+        assert!(offset == 0 || !self.full, "a comparison is one batch");
+        assert!(offset + batch.scenario_count() <= self.sprints.len());
+        if offset == 0 {
+            self.replications += batch.len as u64;
+        }
         for b in self.bands.iter_mut() {
             b.clear();
         }
@@ -319,13 +446,22 @@ impl Aggregate {
             distributions,
             metrics_of,
             series_of,
+            absent,
+            kept,
+            values,
             ..
         } = self;
         let (baseline, censored_fill, sprints) = (*baseline, &*censored_fill, &*sprints);
-        let (metrics_of, series_of) = (&*metrics_of, &*series_of);
+        let (metrics_of, series_of, absent, kept) = (&*metrics_of, &*series_of, &*absent, &*kept);
+        let scenarios = offset..offset + batch.scenario_count();
+        let mut distributions = distributions.iter_mut();
+        let mut values = values.iter_mut().skip(offset);
         rayon::scope(|scope| {
-            for ((s, cells), dists) in metrics.iter_mut().enumerate().zip(distributions) {
-                let only = &metrics_of[s];
+            for (s, cells) in metrics[scenarios.clone()].iter_mut().enumerate() {
+                let dists = distributions.next();
+                let values = values.next();
+                let (only, fill) = (&metrics_of[offset + s], censored_fill[offset + s]);
+                let absent = &absent[offset + s];
                 scope.spawn(move |_| {
                     if only.len() == N_METRICS {
                         for j in 0..batch.len {
@@ -333,35 +469,36 @@ impl Aggregate {
                             for (m, ((cell, &x), info)) in
                                 cells.iter_mut().zip(&rec.metrics).zip(&METRICS).enumerate()
                             {
-                                cell.add(x, info.censored, censored_fill[s][m.min(1)]);
+                                cell.add(x, info.censored, fill[m.min(1)]);
                             }
                         }
                     } else {
                         // Metrics the model never gives a value: runs without one.
-                        for (m, cell) in cells.iter_mut().enumerate() {
-                            if !only.contains(&m) {
-                                debug_assert!(!METRICS[m].censored);
-                                cell.missing += batch.len as u64;
-                            }
+                        for &m in absent {
+                            debug_assert!(!METRICS[m].censored);
+                            cells[m].missing += batch.len as u64;
                         }
                         for j in 0..batch.len {
                             let rec = &batch.records(j)[s];
                             for &m in only {
-                                cells[m].add(
-                                    rec.metrics[m],
-                                    METRICS[m].censored,
-                                    censored_fill[s][m.min(1)],
-                                );
+                                cells[m].add(rec.metrics[m], METRICS[m].censored, fill[m.min(1)]);
                             }
                         }
                     }
-                    for (d, &m) in dists.iter_mut().zip(&DISTRIBUTION_METRICS) {
-                        if only.contains(&m) {
-                            for j in 0..batch.len {
-                                d.add(batch.records(j)[s].metrics[m]);
+                    if let Some(values) = values {
+                        for (v, &m) in values.iter_mut().zip(kept) {
+                            v.extend((0..batch.len).map(|j| batch.records(j)[s].metrics[m]));
+                        }
+                    }
+                    if let Some(dists) = dists {
+                        for (d, &m) in dists.iter_mut().zip(&DISTRIBUTION_METRICS) {
+                            if only.contains(&m) {
+                                for j in 0..batch.len {
+                                    d.add(batch.records(j)[s].metrics[m]);
+                                }
+                            } else {
+                                d.add_n(f64::NAN, batch.len as u64);
                             }
-                        } else {
-                            d.add_n(f64::NAN, batch.len as u64);
                         }
                     }
                 });
@@ -446,6 +583,7 @@ impl Aggregate {
             ci95: cell.moments.ci95(),
             quantiles,
             n: cell.moments.n,
+            observed,
             completed_share: if total > 0 {
                 observed as f64 / total as f64
             } else {

@@ -9,10 +9,11 @@
 //!   same replication of another scenario.
 //! - [`calibrate`]: a team's sprint history turned into a `[team]` capacity.
 //!
-//! [`evaluate`] is the shared engine of sweep and sensitivity: it runs any list of scenarios
-//! with one seed (in comparisons of at most 64 scenarios; replication r is the same world in
-//! every one of them), optionally in batches until a precision target is met, and keeps per
-//! scenario and metric the moments, a quantile sketch and (if asked) every value.
+//! [`evaluate`] is the shared front of the analyses: it runs any list of scenarios with one
+//! seed through [`crate::aggregate::run_until`] (replication r is the same world in every one
+//! of them), optionally in batches until a precision target is met, into an
+//! [`Aggregate`] that keeps per scenario the summaries of the chosen metrics and (if asked)
+//! every value.
 
 pub mod attribute;
 pub mod calibrate;
@@ -24,11 +25,8 @@ pub mod sweep;
 pub mod trace;
 pub mod tracker;
 
-use crate::aggregate::METRIC_EXACT_CAP;
-use crate::engine::driver::{Comparison, ReplicationSink};
-use crate::engine::metrics::{RunRecord, N_SERIES};
+use crate::aggregate::{run_until, Aggregate, Precision};
 use crate::scenario::Scenario;
-use crate::stats::{Moments, QuantileSketch};
 use anyhow::Result;
 use std::path::Path;
 
@@ -89,153 +87,10 @@ impl AnalysisRun {
     }
 }
 
-/// Most scenarios one engine comparison simulates together (its oracle table holds 64).
-pub const CHUNK: usize = 64;
-
-/// The sequential rule: add batches of `batch` replications until every chosen metric's
-/// 95 % CI half-width is at most `target` × |mean|, or `max_runs` is reached.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Precision {
-    pub target: f64,
-    pub max_runs: u64,
-    pub batch: u64,
-}
-
-impl Precision {
-    /// Check the options; `batch` is the first batch too.
-    pub fn new(target: f64, max_runs: u64, batch: u64) -> Result<Precision> {
-        if !(target > 0.0 && target < 1.0) {
-            return Err(crate::error::input_error(format!(
-                "--precision {target}: must be a relative half-width in (0, 1), e.g. 0.05 for ±5 % of the mean"
-            )));
-        }
-        if batch < 2 {
-            return Err(crate::error::input_error(
-                "--runs must be at least 2 with --precision (it is the batch size)",
-            ));
-        }
-        if max_runs < batch {
-            return Err(crate::error::input_error(format!(
-                "--max-runs {max_runs} is below the first batch of {batch} runs"
-            )));
-        }
-        Ok(Precision {
-            target,
-            max_runs,
-            batch,
-        })
-    }
-
-    /// Whether a mean is known well enough.
-    pub fn met(&self, m: &Moments) -> bool {
-        m.n >= 2 && {
-            let hw = m.half_width();
-            hw.is_finite() && hw <= self.target * m.mean().abs()
-        }
-    }
-}
-
-/// Mean, CI and quantiles of one metric at one point, formatted like `summary.csv`.
-#[derive(Debug, Clone, Copy)]
-pub struct PointSummary {
-    pub mean: f64,
-    pub ci95: (f64, f64),
-    pub p50: f64,
-    pub p85: f64,
-    pub n: u64,
-}
-
-/// What [`evaluate`] collected.
-#[derive(Debug, Clone)]
-pub struct Collected {
-    pub metrics: Vec<usize>,
-    moments: Vec<Vec<Moments>>,
-    sketches: Vec<Vec<QuantileSketch>>,
-    /// `values[s][k][r]` when kept: metric `metrics[k]` of scenario s in replication r.
-    pub values: Option<Vec<Vec<Vec<f64>>>>,
-    pub runs: u64,
-    /// Whether the precision target (if any) was met.
-    pub precision_met: Option<bool>,
-    /// Per scenario: the value a run that did not finish counts as in the mean of
-    /// completion (index 0) and release delay (1): the horizon + 1, a restricted mean.
-    fills: Vec<[f64; 2]>,
-}
-
-impl Collected {
-    fn new(n: usize, metrics: &[usize], keep: bool) -> Self {
-        Collected {
-            metrics: metrics.to_vec(),
-            moments: vec![vec![Moments::default(); metrics.len()]; n],
-            sketches: vec![vec![QuantileSketch::new(METRIC_EXACT_CAP); metrics.len()]; n],
-            values: keep.then(|| vec![vec![Vec::new(); metrics.len()]; n]),
-            runs: 0,
-            precision_met: None,
-            fills: vec![[f64::NAN; 2]; n],
-        }
-    }
-
-    pub fn moments(&self, s: usize, k: usize) -> &Moments {
-        &self.moments[s][k]
-    }
-
-    /// Summary of scenario s, chosen metric k (same numbers as `summary.csv`: restricted
-    /// means for censored metrics, inverse-CDF percentiles for integer ones).
-    pub fn summary(&mut self, s: usize, k: usize) -> PointSummary {
-        let m = &self.moments[s][k];
-        let sk = &mut self.sketches[s][k];
-        let integer = crate::engine::metrics::METRICS[self.metrics[k]].integer;
-        let mut q = |p| {
-            if integer {
-                sk.quantile_inverse_cdf(p)
-            } else {
-                sk.quantile(p)
-            }
-        };
-        PointSummary {
-            mean: m.mean(),
-            ci95: m.ci95(),
-            p50: q(0.50),
-            p85: q(0.85),
-            // Runs with a value (the restricted mean also counts the unfinished ones).
-            n: sk.count(),
-        }
-    }
-}
-
-struct ChunkSink<'a> {
-    c: &'a mut Collected,
-    offset: usize,
-}
-
-impl ReplicationSink for ChunkSink<'_> {
-    fn replication(
-        &mut self,
-        _replication: u64,
-        records: &[RunRecord],
-        _series: &[&[[f64; N_SERIES]]],
-    ) -> Result<()> {
-        for (j, rec) in records.iter().enumerate() {
-            let s = self.offset + j;
-            for (k, &m) in self.c.metrics.iter().enumerate() {
-                let x = rec.metrics[m];
-                if !x.is_nan() {
-                    self.c.moments[s][k].add(x);
-                } else if crate::engine::metrics::METRICS[m].censored {
-                    self.c.moments[s][k].add(self.c.fills[s][m.min(1)]);
-                }
-                self.c.sketches[s][k].add(x);
-                if let Some(v) = self.c.values.as_mut() {
-                    v[s][k].push(x);
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
 /// Run `scenarios` on the same worlds (`seed`, replications 0..runs, or batches under
-/// `precision`), keeping the chosen metrics. `progress(done)` is called after each batch of
-/// the engine with the replications done summed over the scenarios.
+/// `precision`), keeping the summaries of `metrics` and, with `keep_values`, every value of
+/// them. `progress(done)` is called after each batch of the engine with the replications
+/// done summed over the scenarios.
 pub fn evaluate(
     scenarios: &[Scenario],
     seed: u64,
@@ -244,43 +99,17 @@ pub fn evaluate(
     metrics: &[usize],
     keep_values: bool,
     progress: &dyn Fn(u64),
-) -> Result<Collected> {
-    let mut c = Collected::new(scenarios.len(), metrics, keep_values);
-    for (fill, s) in c.fills.iter_mut().zip(scenarios) {
-        let after = s.simulation.sprints as f64 + 1.0;
-        *fill = [after, after - s.release.planned_sprint.unwrap_or(0) as f64];
-    }
-    let comparisons: Vec<(usize, Comparison)> = scenarios
-        .chunks(CHUNK)
-        .enumerate()
-        .map(|(i, ch)| (i * CHUNK, Comparison::new(ch, seed, runs)))
+) -> Result<Aggregate> {
+    let sprints: Vec<usize> = scenarios
+        .iter()
+        .map(|s| s.simulation.sprints as usize)
         .collect();
-    let n = scenarios.len() as u64;
-    let (mut start, mut end) = (0, precision.map_or(runs, |p| p.batch));
-    loop {
-        for (offset, cmp) in &comparisons {
-            let mut sink = ChunkSink {
-                c: &mut c,
-                offset: *offset,
-            };
-            let len = cmp.scenario_count() as u64;
-            // Replications × variants done: the earlier batches, the earlier chunks of this
-            // batch, then this chunk's share.
-            let before = start * n + (end - start) * *offset as u64;
-            cmp.run_range(start, end, &mut sink, &|after| {
-                progress(before + (after - start) * len)
-            })?;
-        }
-        c.runs = end;
-        let Some(p) = precision else { break };
-        let met = c.moments.iter().flatten().all(|m| p.met(m));
-        c.precision_met = Some(met);
-        if met || end >= p.max_runs {
-            break;
-        }
-        start = end;
-        end = (end + p.batch).min(p.max_runs);
-    }
+    let planned: Vec<f64> = scenarios
+        .iter()
+        .map(|s| s.release.planned_sprint.unwrap_or(0) as f64)
+        .collect();
+    let mut c = Aggregate::summaries(&sprints, &planned, metrics, keep_values);
+    run_until(scenarios, seed, runs, precision, metrics, &mut c, progress)?;
     Ok(c)
 }
 

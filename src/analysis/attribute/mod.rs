@@ -343,7 +343,7 @@ pub fn run(opts: &AttributeOptions) -> Result<AttributeOutcome> {
         bar.set_position(done)
     })?;
     bar.finish_and_clear();
-    let values = c.values.as_ref().expect("values kept");
+    let values = c.values();
     let attributions = attribute_runs(&variants, players.len(), &metrics, values);
 
     let mut outcome = AttributeOutcome {

@@ -9,7 +9,8 @@
 mod report;
 
 use super::params::{self, Kind, ParamSpec};
-use super::{evaluate, metric_indices, Collected};
+use super::{evaluate, metric_indices};
+use crate::aggregate::Aggregate;
 use crate::engine::metrics::{Better, METRICS};
 use crate::error::input_error;
 use crate::format::fmt_num;
@@ -249,8 +250,8 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
                     let g = points.len();
                     let pts: Vec<charts::SweepPoint> = (0..points.len())
                         .map(|i| {
-                            let s = c.summary(i, k);
-                            let values = c.values.as_ref().expect("kept");
+                            let s = c.summary(i, m);
+                            let values = c.values();
                             let pg = paired_to_given(
                                 &values[i][k],
                                 &values[g][k],
@@ -264,7 +265,7 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
                                 lo: s.ci95.0,
                                 hi: s.ci95.1,
                                 diff: (pg.mean_diff, pg.ci95.0, pg.ci95.1),
-                                completed: s.n as f64 / c.runs.max(1) as f64,
+                                completed: s.observed as f64 / c.replications.max(1) as f64,
                             }
                         })
                         .collect();
@@ -341,7 +342,7 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
             out,
             "{} × {} (seed {seed}){} written to {}",
             crate::words::count(points.len() as u64, "point"),
-            crate::words::count(c.runs, "run"),
+            crate::words::count(c.replications, "run"),
             precision_note(&c),
             opts.run.out.display()
         )?;
@@ -355,14 +356,14 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
         points,
         metrics,
         means,
-        runs: c.runs,
+        runs: c.replications,
         seed,
         files: published.files,
     })
 }
 
 /// ", precision met" or ", precision NOT met within --max-runs".
-pub fn precision_note(c: &Collected) -> &'static str {
+pub fn precision_note(c: &Aggregate) -> &'static str {
     match c.precision_met {
         None => "",
         Some(true) => ", precision target met",

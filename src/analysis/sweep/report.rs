@@ -4,7 +4,7 @@ use super::*;
 
 /// The points' rows of sweep.csv; `c` holds the points and then the scenario as given.
 pub(super) fn sweep_csv(
-    c: &mut Collected,
+    c: &mut Aggregate,
     specs: &[ParamSpec],
     points: &[Vec<f64>],
     scenarios: &[Scenario],
@@ -16,12 +16,12 @@ pub(super) fn sweep_csv(
         out.push_str(&p.key);
     }
     out.push_str(",metric,mean,ci95_low,ci95_high,p50,p85,n,runs,completed_share,diff_vs_given,diff_ci95_low,diff_ci95_high,better_share\n");
-    let mut means = vec![vec![f64::NAN; c.metrics.len()]; points.len()];
-    let metrics = c.metrics.clone();
+    let metrics = c.summarised().to_vec();
+    let mut means = vec![vec![f64::NAN; metrics.len()]; points.len()];
     let g = points.len();
     for (i, pt) in points.iter().enumerate() {
         for (k, &m) in metrics.iter().enumerate() {
-            let s = c.summary(i, k);
+            let s = c.summary(i, m);
             means[i][k] = s.mean;
             let q = |x: f64| {
                 if x.is_infinite() && METRICS[m].censored {
@@ -30,7 +30,7 @@ pub(super) fn sweep_csv(
                     fmt_num(x)
                 }
             };
-            let values = c.values.as_ref().expect("kept");
+            let values = c.values();
             let pg = paired_to_given(&values[i][k], &values[g][k], m, &scenarios[i], given);
             let _ = write!(out, "{}", i + 1);
             for v in pt {
@@ -43,11 +43,11 @@ pub(super) fn sweep_csv(
                 fmt_num(s.mean),
                 fmt_num(s.ci95.0),
                 fmt_num(s.ci95.1),
-                q(s.p50),
-                q(s.p85),
-                s.n,
-                c.runs,
-                fmt_num(s.n as f64 / c.runs.max(1) as f64),
+                q(s.quantile(0.50)),
+                q(s.quantile(0.85)),
+                s.observed,
+                c.replications,
+                fmt_num(s.observed as f64 / c.replications.max(1) as f64),
                 fmt_num(pg.mean_diff),
                 fmt_num(pg.ci95.0),
                 fmt_num(pg.ci95.1),
@@ -62,7 +62,7 @@ pub(super) fn text_table(
     specs: &[ParamSpec],
     points: &[Vec<f64>],
     metrics: &[usize],
-    c: &mut Collected,
+    c: &mut Aggregate,
 ) -> String {
     let mut out = String::new();
     let mut header: Vec<String> = specs.iter().map(|p| p.key.clone()).collect();
@@ -78,8 +78,8 @@ pub(super) fn text_table(
     out.push('\n');
     for (i, pt) in points.iter().enumerate().take(60) {
         let mut cells: Vec<String> = pt.iter().map(|v| fmt_num(*v)).collect();
-        for k in 0..metrics.len() {
-            let s = c.summary(i, k);
+        for &m in metrics {
+            let s = c.summary(i, m);
             cells.push(format!(
                 "{} ±{}",
                 short(s.mean),
@@ -104,7 +104,7 @@ pub(super) fn report_html(
     points: &[Vec<f64>],
     metrics: &[usize],
     means: &[Vec<f64>],
-    c: &Collected,
+    c: &Aggregate,
     seed: u64,
     svgs: &[(&str, String)],
 ) -> String {
@@ -127,7 +127,7 @@ pub(super) fn report_html(
             Design::LatinHypercube => "Latin hypercube design",
         },
         crate::words::count(points.len() as u64, "point"),
-        crate::words::count(c.runs, "run"),
+        crate::words::count(c.replications, "run"),
         precision_note(c)
     );
     h.push_str("<table>\n<tr>");
@@ -143,8 +143,8 @@ pub(super) fn report_html(
         for v in pt {
             let _ = write!(h, "<td>{}</td>", fmt_num(*v));
         }
-        for (k, _) in metrics.iter().enumerate() {
-            let hw = c.moments(i, k).half_width();
+        for (k, &m) in metrics.iter().enumerate() {
+            let hw = c.moments(i, m).half_width();
             let _ = write!(h, "<td>{} ± {}</td>", short(means[i][k]), short(hw));
         }
         h.push_str("</tr>\n");
