@@ -169,8 +169,5 @@ pub fn command_line() -> String {
 
 /// `<pre>` of the command line that produced a section.
 pub fn command_html() -> String {
-    format!(
-        "<pre class=\"cmd\"><code>{}</code></pre>\n",
-        crate::output::report::esc(&command_line())
-    )
+    crate::output::report::command_block(&command_line())
 }

@@ -161,7 +161,7 @@ pub fn with_params(base: &Scenario, given: &BTreeMap<String, ParamValue>) -> Res
     let mut s = base.clone();
     for (key, value) in given {
         let text = match value {
-            ParamValue::Number(v) => fmt_full(*v),
+            ParamValue::Number(v) => crate::format::round_trip(*v),
             ParamValue::Text(t) => t.clone(),
         };
         let spec = params::parse_param(&s, &format!("{key}={text}"))?;
@@ -173,11 +173,6 @@ pub fn with_params(base: &Scenario, given: &BTreeMap<String, ParamValue>) -> Res
         s = params::set(&s, key, spec.values[0])?;
     }
     Ok(s)
-}
-
-/// A number as text that parses back to the same f64.
-fn fmt_full(v: f64) -> String {
-    format!("{v}")
 }
 
 /// A summary number as summary.csv prints it (6 significant digits), or null when none.
@@ -596,7 +591,7 @@ pub fn scenario_toml(lab: &Lab, req: &OneRequest) -> Result<String, Refusal> {
         .map(|k| {
             format!(
                 "{k} = {}",
-                params::get(&s, k).map_or(String::new(), fmt_full)
+                params::get(&s, k).map_or(String::new(), crate::format::round_trip)
             )
         })
         .collect();
