@@ -10,6 +10,7 @@ pub mod levers;
 pub mod load;
 pub mod locate;
 pub mod mechanisms;
+pub mod messages;
 pub mod params;
 pub mod presets;
 pub mod structure;
