@@ -216,7 +216,7 @@ pub struct SensitivityArgs {
 
 #[derive(Debug, Clone, Args)]
 #[command(
-    after_help = "The keys the scenario and the baseline differ in are grouped by mechanism (PM presence, hand-over,\nPO strategic load, PO availability, PM override, mechanism coefficients, person-level traits;\n`other` for the rest). Every subset of mechanisms is\nsimulated on the same worlds (at most 8 mechanisms: 256 variants) and each gets its exact Shapley\ncontribution with a 95 % interval; they add up to the paired difference of `backsim run`.\nWrites attribution.csv, attribution_METRIC.png/.svg and a section of report.html.\n\nExamples:\n  backsim attribute siloed-pm\n  backsim attribute blurred-roles --metric on_strategy_share --runs 500\n  backsim attribute my-team.toml --baseline siloed-pm --merge \"hand-over,PM override\""
+    after_help = "By mechanism (the default): the engine's mechanisms (decision latency, short-termism, unready pull,\nstale roadmap, churn & conflicts, tech debt, scope recognition, PM override) are switched off and on\nin both the scenario and the baseline; for every subset the paired difference is simulated on the\nsame worlds, and each mechanism gets its exact Shapley contribution with a 95 % interval. What the\nstructure does with every mechanism off is the `direct` row; the rows add up to the paired\ndifference of `backsim run`.\n\nBy structure: the keys the two scenarios differ in are grouped (PM presence, hand-over, PO strategic\nload, PO availability, PM override, mechanism coefficients, person-level traits; `other` for the\nrest) and every subset of groups is switched to the scenario's setting (at most 8 groups: 256\nvariants).\n\nWrites attribution.csv, attribution_METRIC.png/.svg and a section of report.html.\n\nExamples:\n  backsim attribute siloed-pm\n  backsim attribute blurred-roles --metric on_strategy_share --runs 500\n  backsim attribute my-team.toml --by structure --baseline siloed-pm --merge \"hand-over,PM override\""
 )]
 pub struct AttributeArgs {
     /// Scenario file or preset name
@@ -227,7 +227,11 @@ pub struct AttributeArgs {
     /// Metrics to attribute (repeat or comma-separate; default value_efficiency,release_delay_sprints)
     #[arg(long = "metric", short = 'm')]
     pub metrics: Vec<String>,
-    /// Mechanisms to attribute together as one (comma-separated; repeatable)
+    /// What to share the difference among: the engine's mechanisms, or the structural
+    /// switches (groups of scenario keys) the scenarios differ in
+    #[arg(long, value_enum, default_value_t = AttributeBy::Mechanism)]
+    pub by: AttributeBy,
+    /// With --by structure: switches to attribute together as one (comma-separated; repeatable)
     #[arg(long)]
     pub merge: Vec<String>,
     /// Replications per variant
@@ -241,6 +245,17 @@ pub struct AttributeArgs {
     /// Accept work of more than 5 million replications (variants × runs)
     #[arg(long)]
     pub allow_large: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum AttributeBy {
+    /// Decision latency, short-termism, unready pull, stale roadmap, churn & conflicts, tech
+    /// debt, scope recognition, PM override, plus what no mechanism carries (`direct`)
+    #[default]
+    Mechanism,
+    /// PM presence, hand-over, PO strategic load, PO availability, PM override, coefficients,
+    /// person-level traits, other
+    Structure,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]

@@ -14,6 +14,10 @@ pub fn attribute(
         baseline: args.baseline.clone(),
         metrics: args.metrics.clone(),
         merge: args.merge.clone(),
+        by: match args.by {
+            crate::cli::AttributeBy::Mechanism => crate::analysis::attribute::By::Mechanism,
+            crate::cli::AttributeBy::Structure => crate::analysis::attribute::By::Structure,
+        },
         run: crate::analysis::AnalysisRun {
             runs: Some(args.runs),
             seed: args.seed,

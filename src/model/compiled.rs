@@ -1,5 +1,6 @@
 //! A scenario compiled for the engine: samplers built once, derived constants, and the oracle.
 
+use crate::scenario::mask::{self, MechanismMask};
 use crate::scenario::structure::refinement_shortfall;
 use crate::scenario::{Sampler, Scenario};
 use crate::stats::special::normal_cdf;
@@ -39,16 +40,25 @@ pub struct Model {
     /// What defines the world (market, items, horizon): models with equal keys share one
     /// generated world per replication.
     pub world_key: std::sync::Arc<str>,
+    /// The engine mechanisms on ([`MechanismMask::ALL`] but in `backsim attribute`). Those
+    /// off whose switch is a coefficient are already applied to `scenario` (see
+    /// [`apply_mask`]); the engine reads the others once a sprint.
+    pub mask: MechanismMask,
 }
 
 impl Model {
     /// Compile a validated scenario.
     pub fn new(scenario: &Scenario) -> Model {
-        let s = scenario.clone();
+        let mut s = scenario.clone();
+        let mask = s.mechanisms;
+        apply_mask(&mut s, mask);
         let b = &s.backlog;
         let po = &s.po;
-        let availability =
-            (po.support_share / po.full_support_share).clamp(po.min_availability, 1.0);
+        let availability = if mask.on(mask::LATENCY) {
+            (po.support_share / po.full_support_share).clamp(po.min_availability, 1.0)
+        } else {
+            1.0
+        };
         let fidelity = if s.pm.enabled {
             s.pm.sync_fidelity
         } else {
@@ -79,6 +89,7 @@ impl Model {
                 crate::scenario::ModelKind::Throughput => 0,
             },
             world_key: world_key(scenario).into(),
+            mask,
             scenario: s,
         }
     }
@@ -146,6 +157,7 @@ impl Model {
         // Everything that is not the world is set to one canonical value, so that scenarios
         // that share a world share one oracle run.
         let mut s = scenario.clone();
+        s.mechanisms = MechanismMask::ALL;
         s.name = "oracle".into();
         s.description = String::new();
         s.extends = None;
@@ -194,6 +206,37 @@ impl Model {
         m.exact_estimates = true;
         m.all_ready = true;
         m
+    }
+}
+
+/// Switch off the mechanisms of `mask` that are a coefficient: short-termism (k_s = k_r = 0),
+/// unready pull (k_u = 0), churn & conflicts (k_c = 0, no misalignment ambiguity, no roadmap
+/// shock effects, no wrong builds from ambiguity, k_o = k_m = 0) and tech debt (no accrual,
+/// no paydown: the debt stays at its initial level). The others (decision latency, stale
+/// roadmap, scope recognition, PM override) are read by the engine from [`Model::mask`].
+fn apply_mask(s: &mut Scenario, mask: MechanismMask) {
+    if mask.is_all() {
+        return;
+    }
+    if !mask.on(mask::MYOPIA) {
+        s.po.myopia_per_strategy_share = 0.0;
+        s.po.myopia_per_refinement_shortfall = 0.0;
+    }
+    if !mask.on(mask::UNREADY) {
+        s.po.unready_per_buffer_shortfall = 0.0;
+    }
+    if !mask.on(mask::CHURN_CONFLICTS) {
+        s.roles.churn_per_misalignment = 0.0;
+        s.roles.misalignment_ambiguity = 0.0;
+        s.pm.shock_unready_probability = 0.0;
+        s.pm.shock_drop_probability = 0.0;
+        s.quality.wrong_build_ambiguity = 0.0;
+        s.roles.conflicts_per_override = 0.0;
+        s.roles.conflicts_per_misalignment = 0.0;
+    }
+    if !mask.on(mask::DEBT) {
+        s.team.debt_per_feature_point = 0.0;
+        s.team.debt_paid_per_enabler_point = 0.0;
     }
 }
 

@@ -21,6 +21,7 @@ impl Default for Scenario {
             calendar: CalendarSpec::default(),
             forecast: ForecastSpec::default(),
             sensitivity: toml::Table::new(),
+            mechanisms: super::mask::MechanismMask::ALL,
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod dist;
 pub mod levers;
 pub mod load;
 pub mod locate;
+pub mod mask;
 pub mod mechanisms;
 pub mod messages;
 pub mod params;
@@ -52,6 +53,10 @@ pub struct Scenario {
     /// `"po.myopia" = { low = 0, high = 0.8 }` (nested tables `[sensitivity.pm]` work too).
     #[serde(skip_serializing_if = "toml::Table::is_empty")]
     pub sensitivity: toml::Table,
+    /// Which engine mechanisms are on (every one, unless `backsim attribute` switches some
+    /// off on its own copy). Never a scenario key: not read from or written to TOML.
+    #[serde(skip)]
+    pub mechanisms: mask::MechanismMask,
 }
 
 /// `[simulation]`: how many runs of how long.

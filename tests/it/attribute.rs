@@ -24,6 +24,7 @@ fn opts(
         baseline: "aligned".into(),
         metrics: metrics.iter().map(|s| s.to_string()).collect(),
         merge: Vec::new(),
+        by: attribute::By::Structure,
         run: AnalysisRun {
             runs: Some(runs),
             seed,
@@ -211,7 +212,12 @@ fn the_command_writes_its_files_and_refuses_bad_input_clearly() {
         .args(["attribute", "siloed-pm", "--runs", "20", "--out", "o"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("hand-over").and(predicate::str::contains("total")));
+        .stdout(
+            predicate::str::contains("by mechanism")
+                .and(predicate::str::contains("scope recognition"))
+                .and(predicate::str::contains("direct"))
+                .and(predicate::str::contains("total")),
+        );
     for f in [
         "attribution.csv",
         "attribution_value_efficiency.png",
@@ -247,8 +253,19 @@ fn the_command_writes_its_files_and_refuses_bad_input_clearly() {
         ),
         (vec!["attribute", "siloed-pm", "--runs", "1"], "at least 2"),
         (
-            vec!["attribute", "siloed-pm", "--merge", "hand-over,nonsense"],
+            vec![
+                "attribute",
+                "siloed-pm",
+                "--by",
+                "structure",
+                "--merge",
+                "hand-over,nonsense",
+            ],
             "no mechanism \"nonsense\"",
+        ),
+        (
+            vec!["attribute", "siloed-pm", "--merge", "hand-over,PM presence"],
+            "--by structure",
         ),
     ] {
         backsim(dir.path())
@@ -261,43 +278,53 @@ fn the_command_writes_its_files_and_refuses_bad_input_clearly() {
     assert!(!dir.path().join("bad/attribution.csv").exists());
 }
 
-/// The table in docs/model.md between its markers is what `backsim attribute` gives for the
-/// three archetypes at the stated run count. `BACKSIM_BLESS=1` rewrites it.
+/// The tables in docs/model.md between their markers are what `backsim attribute` gives
+/// for the three archetypes at the stated run count, by mechanism and by structure.
+/// `BACKSIM_BLESS=1` rewrites them.
 #[test]
-fn the_attribution_table_in_model_md_is_this_builds() {
+fn the_attribution_tables_in_model_md_are_this_builds() {
     let dir = tempfile::tempdir().unwrap();
-    let outcomes: Vec<AttributeOutcome> = ["siloed-pm", "overloaded-po", "blurred-roles"]
-        .iter()
-        .map(|s| {
-            attribute::run(&opts(
-                dir.path(),
-                s,
-                &attribute::DEFAULT_METRICS,
-                attribute::DEFAULT_RUNS,
-                None,
-            ))
-            .unwrap()
-        })
-        .collect();
-    let table = attribute::markdown_table(&outcomes);
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/model.md");
-    let doc = std::fs::read_to_string(&path).unwrap();
-    let (begin, end) = ("<!-- attribution:begin -->\n", "<!-- attribution:end -->");
-    let a = doc
-        .find(begin)
-        .expect("docs/model.md has the attribution markers")
-        + begin.len();
-    let b = doc
-        .find(end)
-        .expect("docs/model.md has the attribution end marker");
-    if std::env::var_os("BACKSIM_BLESS").is_some() {
-        let new = format!("{}{}{}", &doc[..a], table, &doc[b..]);
-        std::fs::write(&path, new).unwrap();
-        return;
+    for (by, marker) in [
+        (attribute::By::Mechanism, "attribution-mechanism"),
+        (attribute::By::Structure, "attribution"),
+    ] {
+        let outcomes: Vec<AttributeOutcome> = ["siloed-pm", "overloaded-po", "blurred-roles"]
+            .iter()
+            .map(|s| {
+                let mut o = opts(
+                    dir.path(),
+                    s,
+                    &attribute::DEFAULT_METRICS,
+                    attribute::DEFAULT_RUNS,
+                    None,
+                );
+                o.by = by;
+                attribute::run(&o).unwrap()
+            })
+            .collect();
+        let table = attribute::markdown_table(&outcomes);
+        let doc = std::fs::read_to_string(&path).unwrap();
+        let (begin, end) = (
+            format!("<!-- {marker}:begin -->\n"),
+            format!("<!-- {marker}:end -->"),
+        );
+        let a = doc
+            .find(&begin)
+            .unwrap_or_else(|| panic!("docs/model.md has the {marker} markers"))
+            + begin.len();
+        let b = doc
+            .find(&end)
+            .unwrap_or_else(|| panic!("docs/model.md has the {marker} end marker"));
+        if std::env::var_os("BACKSIM_BLESS").is_some() {
+            let new = format!("{}{}{}", &doc[..a], table, &doc[b..]);
+            std::fs::write(&path, new).unwrap();
+            continue;
+        }
+        assert_eq!(
+            &doc[a..b],
+            table,
+            "docs/model.md's {marker} table is stale: rerun this test with BACKSIM_BLESS=1"
+        );
     }
-    assert_eq!(
-        &doc[a..b],
-        table,
-        "docs/model.md's attribution table is stale: rerun this test with BACKSIM_BLESS=1"
-    );
 }

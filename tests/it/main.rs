@@ -18,6 +18,7 @@
 //! - `steady`: runs start from a steady state (the warm-up).
 
 mod attribute;
+mod attribute_mechanism;
 mod claims;
 mod cli;
 mod common;

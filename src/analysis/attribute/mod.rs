@@ -22,6 +22,7 @@ use crate::engine::metrics::METRICS;
 use crate::error::input_error;
 use crate::output::publish::{set_names, Publisher, CHART_BYTES};
 use crate::scenario::load::load_with_limits;
+use crate::scenario::mask::{self, MechanismMask, ENGINE_MECHANISMS};
 use crate::scenario::mechanisms::{self, differences, Difference};
 use crate::scenario::validate::Limits;
 use crate::scenario::Scenario;
@@ -44,11 +45,40 @@ pub struct AttributeOptions {
     pub scenario: String,
     pub baseline: String,
     pub metrics: Vec<String>,
-    /// Each a comma-separated list of mechanisms attributed together as one player.
+    /// Each a comma-separated list of mechanisms attributed together as one player
+    /// (`--by structure` only).
     pub merge: Vec<String>,
+    /// What the players are: the engine's mechanisms or the structural switches.
+    pub by: By,
     /// `runs: None` means [`DEFAULT_RUNS`]; `precision` is not used.
     pub run: AnalysisRun,
 }
+
+/// What `backsim attribute` shares the difference among.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum By {
+    /// The engine's mechanisms ([`ENGINE_MECHANISMS`]), switched off and on in both arms
+    /// alike; what no mechanism carries is the `direct` row.
+    #[default]
+    Mechanism,
+    /// The groups of scenario keys ([`mechanisms::MECHANISMS`]), switched between the
+    /// baseline's setting and the scenario's.
+    Structure,
+}
+
+impl By {
+    /// How the terminal, the report and the chart name the mode.
+    pub fn label(self) -> &'static str {
+        match self {
+            By::Mechanism => "by mechanism",
+            By::Structure => "by structural switch",
+        }
+    }
+}
+
+/// The row of a mechanism attribution that no mechanism carries.
+pub const DIRECT: &str = "direct";
+const DIRECT_MEANING: &str = "what the structure does with every mechanism off: the PO's hours split between strategy, team and refinement, who orders the backlog, the hand-over calendar";
 
 /// One player: one mechanism, or several merged by `--merge`.
 #[derive(Debug, Clone, PartialEq)]
@@ -95,10 +125,12 @@ pub struct MetricAttribution {
 /// What an attribution computed.
 #[derive(Debug, Clone)]
 pub struct AttributeOutcome {
+    pub by: By,
     pub scenario: String,
     pub baseline: String,
     pub players: Vec<Player>,
     pub metrics: Vec<MetricAttribution>,
+    /// Scenarios simulated: 2ⁿ subsets by structure, 2 × 2ⁿ (both arms) by mechanism.
     pub variants: usize,
     pub runs: u64,
     pub seed: u64,
@@ -244,9 +276,46 @@ pub fn attribute_runs(
     values: &[Vec<Vec<f64>>],
 ) -> Vec<MetricAttribution> {
     assert_eq!(variants.len(), 1 << n_players);
+    let fills = fills(variants);
+    let runs = values.first().and_then(|v| v.first()).map_or(0, Vec::len);
     let full = variants.len() - 1;
-    let w = weights(n_players);
-    let fills: Vec<[f64; 2]> = variants
+    shapley_by_run(n_players, metrics, runs, false, |k, m, r, v| {
+        for ((x, fill), vs) in v.iter_mut().zip(&fills).zip(values) {
+            *x = comparable_value(fill, m, vs[k][r]);
+        }
+        (v[0], v[full])
+    })
+}
+
+/// The mechanism game: variant 2S is the baseline and 2S + 1 the scenario with the
+/// mechanisms of subset S on, and v(S) is the run's paired difference scenario − baseline.
+/// The first share is the `direct` part v(∅), then each player's Shapley value; together
+/// they add up to v(all), the run's paired difference with every mechanism on.
+pub fn attribute_mechanism_runs(
+    variants: &[Scenario],
+    n_players: usize,
+    metrics: &[usize],
+    values: &[Vec<Vec<f64>>],
+) -> Vec<MetricAttribution> {
+    assert_eq!(variants.len(), 2 << n_players);
+    let fills = fills(variants);
+    let runs = values.first().and_then(|v| v.first()).map_or(0, Vec::len);
+    let full = (1 << n_players) - 1;
+    shapley_by_run(n_players, metrics, runs, true, |k, m, r, v| {
+        for (s, x) in v.iter_mut().enumerate() {
+            let (b, c) = (2 * s, 2 * s + 1);
+            *x = comparable_value(&fills[c], m, values[c][k][r])
+                - comparable_value(&fills[b], m, values[b][k][r]);
+        }
+        (
+            comparable_value(&fills[2 * full], m, values[2 * full][k][r]),
+            comparable_value(&fills[2 * full + 1], m, values[2 * full + 1][k][r]),
+        )
+    })
+}
+
+fn fills(variants: &[Scenario]) -> Vec<[f64; 2]> {
+    variants
         .iter()
         .map(|s| {
             censored_fill(
@@ -254,40 +323,86 @@ pub fn attribute_runs(
                 s.release.planned_sprint.unwrap_or(0) as f64,
             )
         })
-        .collect();
-    let runs = values.first().and_then(|v| v.first()).map_or(0, Vec::len);
-    let mut v = vec![0.0; variants.len()];
+        .collect()
+}
+
+/// Run by run, `game(k, m, r, v)` fills the game's value of every subset for metric `m`
+/// (the k-th) in run `r`, and gives the baseline's and the scenario's values; the Shapley
+/// values of the run's game are averaged over runs. With `direct`, v(∅) comes first as its
+/// own share and the total is v(all); else the total is v(all) − v(∅).
+fn shapley_by_run(
+    n_players: usize,
+    metrics: &[usize],
+    runs: usize,
+    direct: bool,
+    game: impl Fn(usize, usize, usize, &mut [f64]) -> (f64, f64),
+) -> Vec<MetricAttribution> {
+    let w = weights(n_players);
+    let full = (1 << n_players) - 1;
+    let mut v = vec![0.0; 1 << n_players];
     let mut phi = vec![0.0; n_players];
+    let shares = n_players + usize::from(direct);
     metrics
         .iter()
         .enumerate()
         .map(|(k, &m)| {
-            let mut per_player = vec![Moments::default(); n_players];
+            let mut per_share = vec![Moments::default(); shares];
             let (mut total, mut base, mut scen) =
                 (Moments::default(), Moments::default(), Moments::default());
             for r in 0..runs {
-                for ((x, fill), vs) in v.iter_mut().zip(&fills).zip(values) {
-                    *x = comparable_value(fill, m, vs[k][r]);
-                }
+                let (b, c) = game(k, m, r, &mut v);
                 if v.iter().any(|x| x.is_nan()) {
                     continue; // A run without a value in some variant is left out.
                 }
                 shapley_into(&v, n_players, &w, &mut phi);
-                for (acc, p) in per_player.iter_mut().zip(&phi) {
-                    acc.add(*p);
+                let mut acc = per_share.iter_mut();
+                if direct {
+                    acc.next().expect("a direct share").add(v[0]);
                 }
-                total.add(v[full] - v[0]);
-                base.add(v[0]);
-                scen.add(v[full]);
+                for (a, p) in acc.zip(&phi) {
+                    a.add(*p);
+                }
+                total.add(if direct { v[full] } else { v[full] - v[0] });
+                base.add(b);
+                scen.add(c);
             }
             MetricAttribution {
                 metric: m,
                 baseline_mean: base.mean(),
                 scenario_mean: scen.mean(),
-                contributions: per_player.iter().map(Share::of).collect(),
+                contributions: per_share.iter().map(Share::of).collect(),
                 total: Share::of(&total),
                 n: total.n,
             }
+        })
+        .collect()
+}
+
+/// The mechanisms that can move either scenario: all of [`ENGINE_MECHANISMS`] but the PM
+/// override's reordering when neither scenario has a PM who overrides (a null player: its
+/// Shapley value is exactly 0, and leaving it out halves the variants).
+pub fn engine_players(scenario: &Scenario, baseline: &Scenario) -> Vec<usize> {
+    let overrides = |s: &Scenario| s.pm.enabled && s.roles.pm_override > 0.0;
+    (0..ENGINE_MECHANISMS.len())
+        .filter(|&i| i != mask::OVERRIDE || overrides(scenario) || overrides(baseline))
+        .collect()
+}
+
+/// The mechanism game's variants: for each subset S of `players` (by index), the baseline
+/// and then the scenario with exactly S's mechanisms on.
+pub fn mechanism_variants(
+    baseline: &Scenario,
+    scenario: &Scenario,
+    players: &[usize],
+) -> Vec<Scenario> {
+    (0..1usize << players.len())
+        .flat_map(|subset| {
+            let mask = MechanismMask::of_subset(players, subset);
+            [baseline, scenario].map(|s| {
+                let mut v = s.clone();
+                v.mechanisms = mask;
+                v
+            })
         })
         .collect()
 }
@@ -298,6 +413,12 @@ pub fn run(opts: &AttributeOptions) -> Result<AttributeOutcome> {
     let baseline = load_with_limits(&opts.baseline, &Limits::default())?;
     let metrics = metric_indices(&opts.metrics, &DEFAULT_METRICS)?;
     let diffs = differences(&scenario, &baseline);
+    if opts.by == By::Mechanism && !opts.merge.is_empty() {
+        return Err(input_error(
+            "--merge groups structural switches: use it with --by structure (the mechanisms \
+             are already at most 8)",
+        ));
+    }
     if diffs.is_empty() {
         return Err(input_error(format!(
             "{} and the baseline {} describe the same system (they differ at most in name, \
@@ -306,7 +427,21 @@ pub fn run(opts: &AttributeOptions) -> Result<AttributeOutcome> {
             opts.scenario, opts.baseline
         )));
     }
-    let players = players(&diffs, &opts.merge)?;
+    let engine = engine_players(&scenario, &baseline);
+    let players = match opts.by {
+        By::Structure => players(&diffs, &opts.merge)?,
+        By::Mechanism => std::iter::once(Player {
+            name: DIRECT.into(),
+            meaning: DIRECT_MEANING.into(),
+            keys: Vec::new(),
+        })
+        .chain(engine.iter().map(|&i| Player {
+            name: ENGINE_MECHANISMS[i].name.into(),
+            meaning: ENGINE_MECHANISMS[i].meaning.into(),
+            keys: Vec::new(),
+        }))
+        .collect(),
+    };
     let runs = opts.run.runs.unwrap_or(DEFAULT_RUNS);
     if runs < 2 {
         return Err(input_error(
@@ -314,7 +449,10 @@ pub fn run(opts: &AttributeOptions) -> Result<AttributeOutcome> {
         ));
     }
     let seed = opts.run.seed.unwrap_or(baseline.simulation.seed);
-    let mut variants = variants(&baseline, &scenario, &players)?;
+    let mut variants = match opts.by {
+        By::Structure => variants(&baseline, &scenario, &players)?,
+        By::Mechanism => mechanism_variants(&baseline, &scenario, &engine),
+    };
     for s in variants.iter_mut() {
         s.simulation.seed = seed;
         s.simulation.runs = runs;
@@ -322,11 +460,16 @@ pub fn run(opts: &AttributeOptions) -> Result<AttributeOutcome> {
     let n = variants.len();
     if !opts.run.quiet {
         eprintln!(
-            "attribute: {} against {}: {} mechanism{} → {n} variants × {runs} runs (seed {seed})",
+            "attribute {}: {} against {}: {} player{} → {n} variants × {runs} runs (seed {seed})",
+            opts.by.label(),
             scenario.name,
             baseline.name,
-            players.len(),
-            if players.len() == 1 { "" } else { "s" }
+            engine_or_switches(opts.by, &engine, &players),
+            if engine_or_switches(opts.by, &engine, &players) == 1 {
+                ""
+            } else {
+                "s"
+            }
         );
     }
     let names = set_names(
@@ -344,9 +487,13 @@ pub fn run(opts: &AttributeOptions) -> Result<AttributeOutcome> {
     })?;
     bar.finish_and_clear();
     let values = c.values();
-    let attributions = attribute_runs(&variants, players.len(), &metrics, values);
+    let attributions = match opts.by {
+        By::Structure => attribute_runs(&variants, players.len(), &metrics, values),
+        By::Mechanism => attribute_mechanism_runs(&variants, engine.len(), &metrics, values),
+    };
 
     let mut outcome = AttributeOutcome {
+        by: opts.by,
         scenario: scenario.name.clone(),
         baseline: baseline.name.clone(),
         players,
@@ -382,6 +529,14 @@ pub fn run(opts: &AttributeOptions) -> Result<AttributeOutcome> {
         )?;
     }
     Ok(outcome)
+}
+
+/// The players of the game (the `direct` row is not one).
+fn engine_or_switches(by: By, engine: &[usize], players: &[Player]) -> usize {
+    match by {
+        By::Mechanism => engine.len(),
+        By::Structure => players.len(),
+    }
 }
 
 /// `backsim run`'s bar on stderr when it is a terminal, else hidden.

@@ -1,7 +1,7 @@
 //! What `backsim attribute` writes: attribution.csv, the waterfall charts, the report
 //! section and the terminal table.
 
-use super::{AttributeOutcome, MetricAttribution, Share};
+use super::{AttributeOutcome, By, MetricAttribution, Share};
 use crate::engine::metrics::{Better, METRICS};
 use crate::format::{fmt_num, short};
 use crate::output::charts::waterfall::{self, Step, Waterfall};
@@ -85,10 +85,11 @@ pub fn text_table(o: &AttributeOutcome) -> String {
     for a in &o.metrics {
         let _ = writeln!(
             out,
-            "{} − {} on {}: {} → {} ({} runs)",
+            "{} − {} on {}, {}: {} → {} ({} runs)",
             o.scenario,
             o.baseline,
             METRICS[a.metric].name,
+            o.by.label(),
             short(a.baseline_mean),
             short(a.scenario_mean),
             a.n
@@ -126,12 +127,22 @@ pub fn waterfall(
         })
         .collect();
     let title = format!("Why {} differs from {}: {name}", o.scenario, o.baseline);
-    let subtitle = format!(
-        "exact Shapley contributions over {} variants × {} runs on the same worlds; total {}",
-        o.variants,
-        a.n,
-        pm(&a.total)
-    );
+    let subtitle = match o.by {
+        By::Structure => format!(
+            "By structural switch: exact Shapley contributions, {} variants × {} runs on the \
+             same worlds; total {}",
+            o.variants,
+            a.n,
+            pm(&a.total)
+        ),
+        By::Mechanism => format!(
+            "By mechanism: direct part + exact Shapley contributions, {} variants × {} runs on \
+             the same worlds; total {}",
+            o.variants,
+            a.n,
+            pm(&a.total)
+        ),
+    };
     let x_desc = if METRICS[a.metric].censored {
         format!("mean {name} (not done in the horizon: horizon + 1)")
     } else {
@@ -157,11 +168,57 @@ pub fn report_html(o: &AttributeOutcome, svgs: &[(&str, String)]) -> String {
     let mut h = String::new();
     let _ = writeln!(
         h,
-        "<h2>Attribution: why {} differs from {}</h2>",
+        "<h2>Attribution: why {} differs from {}, {}</h2>",
         esc(&o.scenario),
-        esc(&o.baseline)
+        esc(&o.baseline),
+        o.by.label()
     );
     h.push_str(&super::super::command_html());
+    if o.by == By::Mechanism {
+        mechanism_intro(&mut h, o);
+    } else {
+        structure_intro(&mut h, o);
+    }
+    contributions_html(&mut h, o, svgs);
+    h
+}
+
+fn mechanism_intro(h: &mut String, o: &AttributeOutcome) {
+    let _ = writeln!(
+        h,
+        "<p class=\"meta\">{} mechanisms · {} variants (every subset of mechanisms on, in \
+         {} and in {} alike) · {} runs each · seed <b>{}</b> · every variant on the same \
+         simulated worlds (common random numbers)</p>",
+        o.players.len() - 1,
+        o.variants,
+        esc(&o.scenario),
+        esc(&o.baseline),
+        o.runs,
+        o.seed
+    );
+    h.push_str(
+        "<p>For every subset of the model's mechanisms, both scenarios are simulated with only \
+         those mechanisms on, and the game's value is their paired difference. \
+         <b>direct</b> is the difference with every mechanism off: what the structure does by \
+         itself. Each mechanism's contribution is its exact Shapley value: its effect on the \
+         difference averaged over every order of switching the mechanisms on, computed run \
+         by run, so the rows add up to the total paired difference and each has a 95 % \
+         interval over runs. A mechanism whose interval includes 0 has no effect the runs can \
+         tell apart from noise.</p>\n",
+    );
+    h.push_str("<table>\n<tr><th>mechanism</th><th>what it does (and what off means)</th></tr>\n");
+    for p in &o.players {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td></tr>",
+            esc(&p.name),
+            esc(&p.meaning)
+        );
+    }
+    h.push_str("</table>\n");
+}
+
+fn structure_intro(h: &mut String, o: &AttributeOutcome) {
     let _ = writeln!(
         h,
         "<p class=\"meta\">{} mechanisms · {} variants (every subset of mechanisms switched to \
@@ -190,7 +247,11 @@ pub fn report_html(o: &AttributeOutcome, svgs: &[(&str, String)]) -> String {
             esc(&p.meaning)
         );
     }
-    h.push_str("</table>\n<table>\n<tr><th>mechanism</th>");
+    h.push_str("</table>\n");
+}
+
+fn contributions_html(h: &mut String, o: &AttributeOutcome, svgs: &[(&str, String)]) {
+    h.push_str("<table>\n<tr><th>mechanism</th>");
     for a in &o.metrics {
         let _ = write!(h, "<th>{}</th>", esc(METRICS[a.metric].name));
     }
@@ -230,7 +291,6 @@ pub fn report_html(o: &AttributeOutcome, svgs: &[(&str, String)]) -> String {
             esc(&o.scenario)
         );
     }
-    h
 }
 
 /// The attribution of several scenarios as one Markdown table (docs/model.md holds it for
@@ -244,9 +304,17 @@ pub fn markdown_table(outcomes: &[AttributeOutcome]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "Against `{}`, {} runs per variant, seed {} (`backsim attribute SCENARIO --runs {}`); \
+        "Against `{}`, {}, {} runs per variant, seed {} (`backsim attribute SCENARIO{} --runs {}`); \
          each cell is the contribution with its 95 % interval and its share of the total.\n",
-        first.baseline, first.runs, first.seed, first.runs
+        first.baseline,
+        first.by.label(),
+        first.runs,
+        first.seed,
+        match first.by {
+            By::Mechanism => "",
+            By::Structure => " --by structure",
+        },
+        first.runs
     );
     out.push_str("| scenario | mechanism |");
     for &m in &metrics {

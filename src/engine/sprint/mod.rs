@@ -29,6 +29,7 @@ use crate::model::compiled::Model;
 use crate::model::item::{urgency_weight, BacklogItem, Status, Urgency, INTERNAL_ID};
 use crate::model::roles;
 use crate::random::{RunKeys, Source};
+use crate::scenario::mask;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
@@ -338,7 +339,11 @@ impl<'a, T: Tracer> Run<'a, T> {
             }
             self.t.decision_wait_sprint = 0.0;
             self.roadmap_change = 0.0;
-            self.queue_factor = queue_factor(self.t.questions_sprint, &self.m.scenario.po);
+            self.queue_factor = if self.m.mask.on(mask::LATENCY) {
+                queue_factor(self.t.questions_sprint, &self.m.scenario.po)
+            } else {
+                1.0
+            };
             self.t.questions_sprint = 0;
             self.arrive();
             self.churn();

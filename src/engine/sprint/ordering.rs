@@ -63,6 +63,7 @@ impl<'a, T: Tracer> Run<'a, T> {
 
         if s.pm.enabled
             && s.roles.pm_override > 0.0
+            && self.m.mask.on(crate::scenario::mask::OVERRIDE)
             && self.keys.unit(Source::Override, 0, now as u64) < s.roles.pm_override
         {
             self.pm_override();

@@ -6,6 +6,7 @@ use crate::engine::trace::{DropCause, Event, Tracer};
 use crate::model::item::{Status, NO_LANE};
 use crate::model::{market, roles};
 use crate::random::Source;
+use crate::scenario::mask;
 use rand::RngExt;
 
 impl<'a, T: Tracer> Run<'a, T> {
@@ -16,6 +17,9 @@ impl<'a, T: Tracer> Run<'a, T> {
         let s = &self.m.scenario;
         let k = self.themes;
         let mut changed = false;
+        // Stale roadmap off: the PO has the PM's current view every sprint (without a PM, the
+        // view a PM would have: the market through the PM's misreading).
+        let fresh = !self.m.mask.on(mask::STALE_ROADMAP);
         market::ranks(&self.ws.po_view, &mut self.ws.rank_a);
         // Hand-overs keep their calendar from the first reported sprint.
         let due = |interval: u32| {
@@ -30,6 +34,9 @@ impl<'a, T: Tracer> Run<'a, T> {
                 roles::sync(&mut self.ws.po_view, &self.ws.pm_view, s.pm.sync_fidelity);
                 changed = true;
             }
+            if fresh {
+                self.ws.po_view.copy_from_slice(&self.ws.pm_view);
+            }
         } else {
             // Draw every sprint so the stream stays aligned whatever the interval.
             for j in 0..k {
@@ -39,10 +46,19 @@ impl<'a, T: Tracer> Run<'a, T> {
                         * (s.po.solo_insight_sigma * z).exp();
                     changed = true;
                 }
+                if fresh {
+                    self.ws.po_view[j] =
+                        self.ws.world.market[self.sprint as usize * k + j] * self.pm_factor[j];
+                }
             }
         }
+        // A hand-over (the calendar's) tells the release scope; the view changed.
+        let hand_over = changed;
+        changed |= fresh;
         if changed {
             self.rescore_all = true;
+        }
+        if hand_over {
             self.hand_over_roadmap();
         }
         // Misalignment: how far the PO's theme ranking is from the PM's after this step.
@@ -101,7 +117,12 @@ impl<'a, T: Tracer> Run<'a, T> {
     /// At each hand-over, each release-scope item the PO does not yet know to be on the
     /// roadmap becomes known with probability f (the hand-over's fidelity).
     pub(super) fn hand_over_roadmap(&mut self) {
-        let f = self.m.fidelity;
+        // Scope recognition off: the first hand-over tells the whole scope.
+        let f = if self.m.mask.on(mask::SCOPE_RECOGNITION) {
+            self.m.fidelity
+        } else {
+            1.0
+        };
         // Items below `roadmap_upto` are known, out of scope or done, and stay so.
         let upto = self.roadmap_upto;
         let from = self.ws.active.partition_point(|&i| i < upto);

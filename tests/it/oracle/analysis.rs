@@ -362,7 +362,7 @@ fn attribution_csv_matches_the_oracle() {
     let mut cmd = Command::cargo_bin("backsim").unwrap();
     cmd.arg("attribute")
         .arg(&scenario)
-        .args(["--baseline", "siloed-pm"])
+        .args(["--baseline", "siloed-pm", "--by", "structure"])
         .args(["--seed", &seed.to_string(), "--runs", &runs.to_string()])
         .args(["--quiet", "--no-charts", "--out"])
         .arg(out.path());
