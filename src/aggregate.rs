@@ -522,6 +522,15 @@ impl Aggregate {
         }
     }
 
+    /// Scenario s against the baseline in metric m, replication by replication.
+    pub fn pair(&self, s: usize, m: usize) -> PairSummary {
+        if s == self.baseline {
+            Pair::itself(self.metrics[s][m].moments.n).summary()
+        } else {
+            self.pairs[s][m].summary()
+        }
+    }
+
     /// (mean, p10, p50, p90) of one series in one sprint across replications.
     pub fn band(&mut self, s: usize, sprint: usize, series: usize) -> Band {
         if self.bands[s].is_empty() {

@@ -1,7 +1,6 @@
 //! Paired comparisons with the baseline: replication r of a scenario against replication r
 //! of the baseline (the same world), censored runs counted at the horizon + 1.
 
-use super::Aggregate;
 use crate::engine::metrics::{Better, METRICS};
 use crate::stats::Moments;
 
@@ -80,22 +79,21 @@ pub struct PairSummary {
     pub n: u64,
 }
 
-impl Aggregate {
-    /// Scenario s against the baseline in metric m, replication by replication.
-    pub fn pair(&self, s: usize, m: usize) -> PairSummary {
-        let itself;
-        let p = if s == self.baseline {
-            // Every comparable value paired with itself: n differences of exactly 0, all ties.
-            let n = self.metrics[s][m].moments.n;
-            itself = Pair {
-                diff: Moments::zeros(n),
-                better_halves: n,
-                ..Pair::default()
-            };
-            &itself
-        } else {
-            &self.pairs[s][m]
-        };
+impl Pair {
+    /// A metric's n comparable values paired with themselves (the baseline against
+    /// itself): n differences of exactly 0, all ties.
+    pub(super) fn itself(n: u64) -> Pair {
+        Pair {
+            diff: Moments::zeros(n),
+            better_halves: n,
+            ..Pair::default()
+        }
+    }
+
+    /// The mean difference with its interval, the share of runs better, the variance
+    /// reduction of pairing.
+    pub(super) fn summary(&self) -> PairSummary {
+        let p = self;
         let vd = p.diff.variance();
         let vr = if vd > 0.0 {
             (p.scenario.variance() + p.baseline.variance()) / vd
