@@ -8,9 +8,11 @@
 
 mod paired;
 mod sequential;
-pub use paired::{better_halves, censored_fill, comparable_value, PairSummary, TIE_TOLERANCE};
-use paired::{comparable, Pair};
-pub use sequential::{run_until, Feed, Precision, CHUNK};
+use paired::comparable;
+pub use paired::{
+    better_halves, censored_fill, comparable_value, Pair, PairSummary, TIE_TOLERANCE,
+};
+pub use sequential::{chunk_members, run_until, Chunk, Feed, Precision, CHUNK};
 
 use crate::engine::driver::Replications;
 use crate::engine::metrics::{idx, row_after_stop, METRICS, N_METRICS, N_SERIES};
@@ -100,9 +102,11 @@ impl SprintCell {
     fn add(&mut self, x: f64) {
         if !x.is_nan() {
             self.sum += x;
-            let i = x as usize;
-            if i as f64 == x && i < self.small.len() {
-                self.small[i] += 1;
+            // `as i64` is one instruction (`as usize` saturates in several); a negative or
+            // huge value fails the bound as a u64.
+            let i = x as i64;
+            if i as f64 == x && (i as u64) < self.small.len() as u64 {
+                self.small[i as usize] += 1;
             } else {
                 self.add_other(x);
             }
@@ -295,6 +299,24 @@ impl Aggregate {
         self
     }
 
+    /// An analysis's summaries ([`Aggregate::summaries`]) that also pair every scenario with
+    /// scenario `reference` replication by replication ([`Aggregate::pair`]), streamed: no
+    /// value is kept for it. [`run_until`] then simulates the reference last in every
+    /// comparison (see [`chunk_members`]).
+    pub fn paired_with(mut self, reference: usize) -> Self {
+        assert!(!self.full, "a comparison pairs with its baseline already");
+        assert!(reference < self.sprints.len());
+        self.pairs = (0..self.sprints.len())
+            .map(|_| vec![Pair::default(); N_METRICS])
+            .collect();
+        self.with_baseline(reference)
+    }
+
+    /// The scenario an analysis's summaries are paired with ([`Aggregate::paired_with`]).
+    pub fn reference(&self) -> Option<usize> {
+        (!self.full && !self.pairs.is_empty()).then_some(self.baseline)
+    }
+
     /// Declare that scenario s only ever has values for `metrics` and `series` (its model's:
     /// see [`crate::engine::metrics::THROUGHPUT_METRICS`]); the others are counted as runs
     /// without a value without being looked at. Results are the same, in less time.
@@ -347,19 +369,42 @@ impl Aggregate {
     /// [`row_after_stop`] of the last row. Every cell takes its values one by one in
     /// replication order, so results do not depend on the thread count or the batching.
     pub fn add_batch(&mut self, batch: &Replications) {
-        self.add_batch_at(0, batch);
+        let members: Vec<usize> = (0..batch.scenario_count()).collect();
+        self.add_chunk(
+            &Chunk {
+                members: &members,
+                first: true,
+            },
+            batch,
+        );
     }
 
-    /// [`Aggregate::add_batch`] for a batch whose scenarios are this aggregate's `offset`,
-    /// `offset + 1`, …: an analysis simulates its variants in comparisons of at most
-    /// [`CHUNK`], each covering the same replications (the first one counts them). Only
-    /// the summaries of an analysis ([`Aggregate::summaries`]) take offsets.
-    pub fn add_batch_at(&mut self, offset: usize, batch: &Replications) {
+    /// [`Aggregate::add_batch`] for a batch whose scenario j is this aggregate's
+    /// `chunk.members[j]`: an analysis simulates its variants in comparisons of at most
+    /// [`CHUNK`], each covering the same replications (the first one counts them; the
+    /// reference of [`Aggregate::paired_with`], simulated in every one, is counted in the
+    /// first and paired with in each). Only the summaries of an analysis
+    /// ([`Aggregate::summaries`]) take more than one chunk.
+    pub fn add_chunk(&mut self, chunk: &Chunk, batch: &Replications) {
         /// Sprints per task: enough work to pay for the task.
         const SPRINTS_PER_TASK: usize = 4;
-        assert!(offset == 0 || !self.full, "a comparison is one batch");
-        assert!(offset + batch.scenario_count() <= self.sprints.len());
-        if offset == 0 {
+        let n = self.sprints.len();
+        assert_eq!(chunk.members.len(), batch.scenario_count());
+        assert!(
+            !self.full || (chunk.first && chunk.members.iter().copied().eq(0..n)),
+            "a comparison is one batch"
+        );
+        // Where each of the aggregate's scenarios is in the batch, if it is.
+        let mut at = vec![None; n];
+        for (j, &s) in chunk.members.iter().enumerate() {
+            at[s] = Some(j);
+        }
+        // Scenarios whose own numbers this batch adds (a reference repeated for its pairs
+        // is counted in the first chunk only).
+        let counted: Vec<Option<usize>> = (0..n)
+            .map(|s| at[s].filter(|_| chunk.first || self.reference() != Some(s)))
+            .collect();
+        if chunk.first {
             self.replications += batch.len as u64;
         }
         for b in self.bands.iter_mut() {
@@ -383,15 +428,16 @@ impl Aggregate {
         } = self;
         let (baseline, censored_fill, sprints) = (*baseline, &*censored_fill, &*sprints);
         let (metrics_of, series_of, absent, kept) = (&*metrics_of, &*series_of, &*absent, &*kept);
-        let scenarios = offset..offset + batch.scenario_count();
+        let (at, counted) = (&at, &counted);
         let mut distributions = distributions.iter_mut();
-        let mut values = values.iter_mut().skip(offset);
+        let mut values = values.iter_mut();
         rayon::scope(|scope| {
-            for (s, cells) in metrics[scenarios.clone()].iter_mut().enumerate() {
+            for (g, cells) in metrics.iter_mut().enumerate() {
                 let dists = distributions.next();
                 let values = values.next();
-                let (only, fill) = (&metrics_of[offset + s], censored_fill[offset + s]);
-                let absent = &absent[offset + s];
+                let Some(s) = counted[g] else { continue };
+                let (only, fill) = (&metrics_of[g], censored_fill[g]);
+                let absent = &absent[g];
                 scope.spawn(move |_| {
                     if only.len() == N_METRICS {
                         for j in 0..batch.len {
@@ -437,6 +483,9 @@ impl Aggregate {
                 if s == baseline {
                     continue; // Against itself every difference is 0: see `pair`.
                 }
+                let (Some(i), Some(b)) = (at[s], at[baseline]) else {
+                    continue; // Paired in the chunk that holds it.
+                };
                 // A metric without values in either scenario pairs nothing.
                 let both: Vec<usize> = (0..N_METRICS)
                     .filter(|m| metrics_of[s].contains(m) && metrics_of[baseline].contains(m))
@@ -446,9 +495,8 @@ impl Aggregate {
                         let recs = batch.records(j);
                         for &m in &both {
                             let p = &mut pairs[m];
-                            let x = comparable(censored_fill, s, m, recs[s].metrics[m]);
-                            let y =
-                                comparable(censored_fill, baseline, m, recs[baseline].metrics[m]);
+                            let x = comparable(censored_fill, s, m, recs[i].metrics[m]);
+                            let y = comparable(censored_fill, baseline, m, recs[b].metrics[m]);
                             p.add(x, y, METRICS[m].better);
                         }
                     }

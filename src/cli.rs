@@ -54,9 +54,9 @@ pub enum Command {
         #[arg(long, default_value = "aligned")]
         extends: String,
     },
-    /// Redraw every chart and the report from the CSVs and scenarios.toml in DIR
+    /// Redraw every chart and the report from the summaries in DIR (a run's CSVs and scenarios.toml, a sweep's or a sensitivity analysis's CSV and TOML)
     Plot {
-        /// A folder written by `backsim run`
+        /// A folder written by `backsim run`, `sweep` or `sensitivity`
         #[arg(default_value = "output")]
         dir: PathBuf,
         /// Image formats to write

@@ -771,3 +771,118 @@ fn a_failure_at_the_report_leaves_no_chart_and_no_csv_of_sweep_or_sensitivity() 
         assert_eq!(names_in(&out), before, "no part of {method:?}'s set");
     }
 }
+
+/// The SVG charts in `dir`, by name.
+fn svgs_in(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<(String, Vec<u8>)> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "svg"))
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (name, fs::read(&p).unwrap())
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn plot_redraws_sweep_and_sensitivity_folders_byte_for_byte_from_their_summaries() {
+    use backsim::cli::Format;
+    let root = tempfile::tempdir().unwrap();
+    let with_charts = |mut run: AnalysisRun| {
+        run.no_charts = false;
+        run.format = ImageFormat::Svg;
+        run
+    };
+    let mut folders = Vec::new();
+    for (name, params, samples) in [
+        ("line", vec!["pm.sync_interval=1,2,4"], None),
+        (
+            "heat",
+            vec![
+                "po.decision_latency_hours=1,4",
+                "po.support_share=0.2,0.3,0.4",
+            ],
+            None,
+        ),
+        (
+            "lhs",
+            vec!["po.myopia=0:0.6", "po.take_unready=0:0.5"],
+            Some(6),
+        ),
+    ] {
+        let dir = root.path().join(name);
+        let mut o = sweep_opts(&dir, "aligned", &params, &[], 12);
+        o.samples = samples;
+        o.run = with_charts(o.run);
+        sweep::run(&o).unwrap();
+        folders.push(dir);
+    }
+    for (name, method) in [("tornado", Method::Tornado), ("morris", Method::Morris)] {
+        let dir = root.path().join(name);
+        let mut o = sens_opts(&dir, "aligned", "value_efficiency", method, 8);
+        o.run = with_charts(o.run);
+        sensitivity::run(&o).unwrap();
+        folders.push(dir);
+    }
+    for dir in &folders {
+        let before = svgs_in(dir);
+        let report = fs::read_to_string(dir.join("report.html")).unwrap();
+        assert!(!before.is_empty(), "{}", dir.display());
+        for (name, _) in &before {
+            fs::remove_file(dir.join(name)).unwrap();
+        }
+        backsim::commands::plot::draw(dir, Format::Svg).unwrap();
+        let after = svgs_in(dir);
+        assert_eq!(
+            before.iter().map(|c| &c.0).collect::<Vec<_>>(),
+            after.iter().map(|c| &c.0).collect::<Vec<_>>(),
+            "{}",
+            dir.display()
+        );
+        for (b, a) in before.iter().zip(&after) {
+            assert!(b.1 == a.1, "{}: {} differs", dir.display(), b.0);
+        }
+        assert_eq!(
+            fs::read_to_string(dir.join("report.html")).unwrap(),
+            report,
+            "{}",
+            dir.display()
+        );
+    }
+    // Without its sweep.toml a sweep folder cannot be drawn: the error names the file.
+    fs::remove_file(folders[0].join("sweep.toml")).unwrap();
+    let err = backsim::commands::plot::draw(&folders[0], Format::Svg).unwrap_err();
+    assert!(
+        format!("{err:#}").contains("sweep.toml: missing"),
+        "{err:#}"
+    );
+    assert_eq!(exit_code(&err), 2);
+}
+
+#[test]
+fn plot_of_a_run_folder_holding_a_sweep_redraws_both_into_one_report() {
+    use backsim::cli::Format;
+    let dir = tempfile::tempdir().unwrap();
+    plain_run(dir.path(), &["aligned", "siloed-pm"], 20);
+    let mut o = sweep_opts(dir.path(), "aligned", &["pm.sync_interval=1,2"], &[], 10);
+    o.run.no_charts = false;
+    o.run.format = ImageFormat::Svg;
+    sweep::run(&o).unwrap();
+    let files = backsim::commands::plot::draw(dir.path(), Format::Svg).unwrap();
+    let names: Vec<String> = files
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.contains(&"compare_forest.svg".to_string()),
+        "{names:?}"
+    );
+    assert!(names.contains(&"sweep_value_efficiency.svg".to_string()));
+    let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert_eq!(html.matches("<!-- backsim:sweep -->").count(), 1);
+    assert!(html.contains("Key metrics per scenario"));
+    assert!(html.contains("<figure id=\"sweep_value_efficiency\">"));
+}

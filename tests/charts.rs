@@ -327,3 +327,54 @@ fn projector_theme_draws_larger_type_and_lines_and_a_larger_report() {
     let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
     assert!(!html.contains("body{font-size:22px}"));
 }
+
+/// A forecast file left by an earlier run is not of the set of the results now in the
+/// folder: neither the next run's charts nor `plot` read it, and the run removes it.
+#[test]
+fn plot_reads_only_the_forecast_files_published_with_the_run() {
+    use backsim::cli::RunArgs;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let run = |scenarios: &[&str], no_charts: bool| {
+        backsim::commands::run::run(&RunArgs {
+            scenarios: scenarios.iter().map(|s| s.to_string()).collect(),
+            runs: Some(20),
+            out: out.clone(),
+            quiet: true,
+            no_charts,
+            format: backsim::cli::Format::Svg,
+            ..Default::default()
+        })
+        .unwrap();
+    };
+    run(&["forecast"], true);
+    let stale = std::fs::read(out.join("forecast.csv")).unwrap();
+    // A roles run without charts leaves the forecast files: plot must not read them (their
+    // scenario is not in scenarios.toml, which was an error before).
+    run(&["aligned", "siloed-pm"], true);
+    assert_eq!(std::fs::read(out.join("forecast.csv")).unwrap(), stale);
+    let r = Results::read(&out).unwrap();
+    assert!(r.forecast.is_empty() && r.forecast_dist.is_empty());
+    backsim::commands::plot::draw(&out, backsim::cli::Format::Svg).unwrap();
+    assert!(!out.join("forecast_when.svg").exists());
+    // A run with charts removes the stale files.
+    run(&["forecast"], true);
+    run(&["aligned", "siloed-pm"], false);
+    assert!(!out.join("forecast.csv").exists() && !out.join("forecast_dist.csv").exists());
+    assert!(out.join("compare_forest.svg").exists());
+    // A forecast run again: its own forecast files are read; one scenario has no forest.
+    run(&["forecast"], false);
+    let r = Results::read(&out).unwrap();
+    assert!(!r.forecast.is_empty());
+    assert!(out.join("forecast_when.svg").exists());
+    assert!(
+        !out.join("compare_forest.svg").exists(),
+        "one scenario: no forest"
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        !html.contains("<th>Date</th>"),
+        "no calendar: no Date column"
+    );
+    assert!(html.contains("<th>Items</th>"));
+}

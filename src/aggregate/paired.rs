@@ -4,9 +4,10 @@
 use crate::engine::metrics::{Better, METRICS};
 use crate::stats::Moments;
 
-/// One scenario's paired differences from the baseline in one metric.
+/// One scenario's paired differences from the baseline in one metric: the difference's,
+/// both sides' moments and the wins (bounded: it keeps no values).
 #[derive(Debug, Clone, Default)]
-pub(super) struct Pair {
+pub struct Pair {
     pub(super) diff: Moments,
     pub(super) scenario: Moments,
     pub(super) baseline: Moments,
@@ -35,7 +36,7 @@ pub fn better_halves(x: f64, y: f64, better: Better) -> u64 {
 impl Pair {
     /// A scenario's value x against the baseline's y (skipped if either has none).
     #[inline]
-    pub(super) fn add(&mut self, x: f64, y: f64, better: Better) {
+    pub fn add(&mut self, x: f64, y: f64, better: Better) {
         if x.is_nan() || y.is_nan() {
             return;
         }
@@ -92,7 +93,7 @@ impl Pair {
 
     /// The mean difference with its interval, the share of runs better, the variance
     /// reduction of pairing.
-    pub(super) fn summary(&self) -> PairSummary {
+    pub fn summary(&self) -> PairSummary {
         let p = self;
         let vd = p.diff.variance();
         let vr = if vd > 0.0 {

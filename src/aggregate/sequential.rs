@@ -55,18 +55,53 @@ impl Precision {
     }
 }
 
+/// Which of an aggregate's scenarios one engine comparison simulates: its scenario j is the
+/// aggregate's `members[j]`.
+#[derive(Debug, Clone, Copy)]
+pub struct Chunk<'a> {
+    pub members: &'a [usize],
+    /// Whether this is the first comparison of its replications (it counts them, and the
+    /// reference's own numbers: see [`Aggregate::add_chunk`]).
+    pub first: bool,
+}
+
+/// The comparisons [`run_until`] simulates together: the scenarios in order, at most
+/// [`CHUNK`] a comparison; with a `reference` (paired with every other scenario), at most
+/// `CHUNK - 1` others and the reference last in every comparison, so that each pair meets in
+/// one replication's records.
+pub fn chunk_members(n: usize, reference: Option<usize>) -> Vec<Vec<usize>> {
+    match reference {
+        None => (0..n)
+            .collect::<Vec<_>>()
+            .chunks(CHUNK)
+            .map(<[usize]>::to_vec)
+            .collect(),
+        Some(g) => {
+            let others: Vec<usize> = (0..n).filter(|&s| s != g).collect();
+            let mut chunks: Vec<Vec<usize>> = others
+                .chunks(CHUNK - 1)
+                .map(|ch| ch.iter().copied().chain([g]).collect())
+                .collect();
+            if chunks.is_empty() {
+                chunks.push(vec![g]);
+            }
+            chunks
+        }
+    }
+}
+
 /// What [`run_until`] feeds: an [`Aggregate`], or a sink that writes each batch somewhere
 /// too (`run` streams runs.csv) and feeds its aggregate.
 pub trait Feed: Send {
-    /// Take a batch whose scenarios are the aggregate's `offset`, `offset + 1`, …
-    fn feed(&mut self, offset: usize, batch: &Replications) -> Result<()>;
+    /// Take a batch of the scenarios `chunk.members` of the aggregate.
+    fn feed(&mut self, chunk: &Chunk, batch: &Replications) -> Result<()>;
     /// The aggregate fed, for the precision rule.
     fn aggregate(&mut self) -> &mut Aggregate;
 }
 
 impl Feed for Aggregate {
-    fn feed(&mut self, offset: usize, batch: &Replications) -> Result<()> {
-        self.add_batch_at(offset, batch);
+    fn feed(&mut self, chunk: &Chunk, batch: &Replications) -> Result<()> {
+        self.add_chunk(chunk, batch);
         Ok(())
     }
 
@@ -75,15 +110,15 @@ impl Feed for Aggregate {
     }
 }
 
-/// One comparison's batches, handed on with its offset.
+/// One comparison's batches, handed on with its chunk.
 struct At<'a> {
     feed: &'a mut dyn Feed,
-    offset: usize,
+    chunk: Chunk<'a>,
 }
 
 impl Sink for At<'_> {
     fn replications(&mut self, batch: &Replications) -> Result<()> {
-        self.feed.feed(self.offset, batch)
+        self.feed.feed(&self.chunk, batch)
     }
 }
 
@@ -92,8 +127,9 @@ impl Sink for At<'_> {
 /// `precision` rule batches of `precision.batch` until every scenario's mean of each of
 /// `metrics` is known to the target or `precision.max_runs` is reached (the aggregate's
 /// `precision_met` says which). More than [`CHUNK`] scenarios run in comparisons of
-/// [`CHUNK`]. `progress(done)` is called after each batch of the engine with the
-/// replications done summed over the scenarios.
+/// [`CHUNK`] ([`chunk_members`]; an aggregate [`Aggregate::paired_with`] a reference has it
+/// simulated in each, counted once). `progress(done)` is called after each batch of the
+/// engine with the replications done summed over the scenarios.
 pub fn run_until(
     scenarios: &[Scenario],
     seed: u64,
@@ -103,22 +139,47 @@ pub fn run_until(
     feed: &mut dyn Feed,
     progress: &dyn Fn(u64),
 ) -> Result<()> {
-    let comparisons: Vec<(usize, Comparison)> = scenarios
-        .chunks(CHUNK)
-        .enumerate()
-        .map(|(i, ch)| (i * CHUNK, Comparison::new(ch, seed, runs)))
-        .collect();
+    let reference = feed.aggregate().reference();
+    // (members, scenarios counted in it, scenarios counted before it, engine).
+    let mut counted = 0;
+    let comparisons: Vec<(Vec<usize>, usize, usize, Comparison)> =
+        chunk_members(scenarios.len(), reference)
+            .into_iter()
+            .enumerate()
+            .map(|(i, members)| {
+                let cmp = match reference {
+                    // In order: a slice of the scenarios.
+                    None => Comparison::new(
+                        &scenarios[members[0]..members[0] + members.len()],
+                        seed,
+                        runs,
+                    ),
+                    Some(_) => {
+                        let chunk: Vec<Scenario> =
+                            members.iter().map(|&s| scenarios[s].clone()).collect();
+                        Comparison::new(&chunk, seed, runs)
+                    }
+                };
+                let before = counted;
+                let len = members.len() - usize::from(reference.is_some() && i > 0);
+                counted += len;
+                (members, len, before, cmp)
+            })
+            .collect();
     let n = scenarios.len() as u64;
     let (mut start, mut end) = (0, precision.map_or(runs, |p| p.batch));
     loop {
-        for (offset, cmp) in &comparisons {
-            let len = cmp.scenario_count() as u64;
+        for (i, (members, len, offset, cmp)) in comparisons.iter().enumerate() {
+            let len = *len as u64;
             // Replications × scenarios done: the earlier batches, the earlier chunks of this
             // batch, then this chunk's share.
             let before = start * n + (end - start) * *offset as u64;
             let mut at = At {
                 feed: &mut *feed,
-                offset: *offset,
+                chunk: Chunk {
+                    members,
+                    first: i == 0,
+                },
             };
             cmp.run_range(start, end, &mut at, &|after| {
                 progress(before + (after - start) * len)
@@ -193,6 +254,30 @@ mod tests {
             );
         }
         assert!(N_METRICS > m.len());
+    }
+
+    #[test]
+    fn the_reference_is_last_in_every_chunk_and_the_chunks_hold_every_scenario_once() {
+        let chunks = chunk_members(2 * CHUNK, Some(5));
+        assert_eq!(chunks.len(), 3);
+        assert!(chunks
+            .iter()
+            .all(|c| c.len() <= CHUNK && c.last() == Some(&5)));
+        let mut all: Vec<usize> = chunks
+            .iter()
+            .flat_map(|c| c[..c.len() - 1].to_vec())
+            .collect();
+        all.push(5);
+        all.sort();
+        assert_eq!(all, (0..2 * CHUNK).collect::<Vec<_>>());
+        assert_eq!(
+            chunk_members(70, None)
+                .iter()
+                .map(Vec::len)
+                .collect::<Vec<_>>(),
+            [64, 6]
+        );
+        assert_eq!(chunk_members(1, Some(0)), [vec![0]]);
     }
 
     /// With a precision target, batches are added until the target is met (and no further),

@@ -12,8 +12,9 @@
 //! [`evaluate`] is the shared front of the analyses: it runs any list of scenarios with one
 //! seed through [`crate::aggregate::run_until`] (replication r is the same world in every one
 //! of them), optionally in batches until a precision target is met, into an
-//! [`Aggregate`] that keeps per scenario the summaries of the chosen metrics and (if asked)
-//! every value.
+//! [`Aggregate`] that keeps per scenario the summaries of the chosen metrics, (if asked) every
+//! value and ([`evaluate_paired`]) the paired difference from a reference scenario (streamed,
+//! so memory does not grow with the runs).
 
 pub mod attribute;
 pub mod calibrate;
@@ -100,6 +101,31 @@ pub fn evaluate(
     keep_values: bool,
     progress: &dyn Fn(u64),
 ) -> Result<Aggregate> {
+    evaluate_paired(
+        scenarios,
+        seed,
+        runs,
+        precision,
+        metrics,
+        keep_values,
+        None,
+        progress,
+    )
+}
+
+/// [`evaluate`]; with `reference`, every other scenario's paired difference from it too
+/// ([`Aggregate::pair`]), streamed: memory does not grow with the runs.
+#[allow(clippy::too_many_arguments)]
+pub fn evaluate_paired(
+    scenarios: &[Scenario],
+    seed: u64,
+    runs: u64,
+    precision: Option<&Precision>,
+    metrics: &[usize],
+    keep_values: bool,
+    reference: Option<usize>,
+    progress: &dyn Fn(u64),
+) -> Result<Aggregate> {
     let sprints: Vec<usize> = scenarios
         .iter()
         .map(|s| s.simulation.sprints as usize)
@@ -109,6 +135,9 @@ pub fn evaluate(
         .map(|s| s.release.planned_sprint.unwrap_or(0) as f64)
         .collect();
     let mut c = Aggregate::summaries(&sprints, &planned, metrics, keep_values);
+    if let Some(g) = reference.filter(|&g| g < scenarios.len()) {
+        c = c.paired_with(g);
+    }
     run_until(scenarios, seed, runs, precision, metrics, &mut c, progress)?;
     Ok(c)
 }
@@ -170,4 +199,70 @@ pub fn command_line() -> String {
 /// `<pre>` of the command line that produced a section.
 pub fn command_html() -> String {
     crate::output::report::command_block(&command_line())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aggregate::{censored_fill, comparable_value, Pair, CHUNK};
+    use crate::engine::metrics::{metric_index, METRICS};
+
+    /// The streamed pairs equal the pairs of the kept values, across chunks (more scenarios
+    /// than one engine comparison holds), and the reference, simulated in every chunk, counts
+    /// once.
+    #[test]
+    fn streamed_pairs_equal_the_pairs_of_every_value_across_chunks() {
+        let base = crate::scenario::load::load_scenario("forecast").unwrap();
+        let n = CHUNK + 9;
+        let scenarios: Vec<Scenario> = (0..n)
+            .map(|i| params::set(&base, "backlog.initial_items", 30.0 + i as f64).unwrap())
+            .collect();
+        let metrics: Vec<usize> = ["completion_sprint", "items_done"]
+            .iter()
+            .map(|m| metric_index(m).unwrap())
+            .collect();
+        let (runs, g) = (40, n - 1);
+        let c =
+            evaluate_paired(&scenarios, 7, runs, None, &metrics, true, Some(g), &|_| {}).unwrap();
+        assert_eq!(c.replications, runs);
+        let fill = |s: &Scenario| {
+            censored_fill(
+                s.simulation.sprints as usize,
+                s.release.planned_sprint.unwrap_or(0) as f64,
+            )
+        };
+        let values = c.values();
+        for s in 0..n {
+            for (k, &m) in metrics.iter().enumerate() {
+                assert_eq!(c.moments(s, m).n, runs, "scenario {s} counted once");
+                assert_eq!(values[s][k].len(), runs as usize, "scenario {s} kept once");
+                if s == g {
+                    continue;
+                }
+                let mut p = Pair::default();
+                for (&x, &y) in values[s][k].iter().zip(&values[g][k]) {
+                    let (x, y) = (
+                        comparable_value(&fill(&scenarios[s]), m, x),
+                        comparable_value(&fill(&scenarios[g]), m, y),
+                    );
+                    p.add(x, y, METRICS[m].better);
+                }
+                let (want, got) = (p.summary(), c.pair(s, m));
+                assert_eq!(
+                    (want.mean_diff, want.ci95, want.better_share),
+                    (got.mean_diff, got.ci95, got.better_share),
+                    "scenario {s}, metric {m}"
+                );
+                assert_eq!(got.n, runs);
+            }
+        }
+        // Scenario 0 has 38 fewer items than the reference: done sooner in most runs.
+        let p0 = c.pair(0, metrics[0]);
+        assert!(p0.mean_diff < 0.0 && p0.better_share > 0.9);
+        // The reference against itself: n differences of 0.
+        assert_eq!(
+            (c.pair(g, metrics[0]).mean_diff, c.pair(g, metrics[0]).n),
+            (0.0, runs)
+        );
+    }
 }

@@ -2,7 +2,7 @@
 //! print the table.
 
 use super::{image_format, shell_quote};
-use crate::aggregate::{run_until, Aggregate, Feed, Precision};
+use crate::aggregate::{run_until, Aggregate, Chunk, Feed, Precision};
 use crate::cli::RunArgs;
 use crate::engine::driver::Replications;
 use crate::error::input_error;
@@ -142,9 +142,9 @@ impl Feed for RunSink<'_> {
         self.aggregate
     }
 
-    fn feed(&mut self, offset: usize, batch: &Replications) -> Result<()> {
+    fn feed(&mut self, chunk: &Chunk, batch: &Replications) -> Result<()> {
         use rayon::prelude::*;
-        debug_assert_eq!(offset, 0, "a comparison is one chunk");
+        debug_assert!(chunk.first, "a comparison is one chunk");
         let blocks = batch.len.div_ceil(ROWS_PER_TASK);
         if self.blocks.len() < blocks {
             self.blocks.resize(blocks, String::new());

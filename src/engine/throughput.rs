@@ -11,7 +11,9 @@ use super::workspace::{FinishRun, Workspace};
 use crate::model::compiled::Model;
 use crate::model::team::{self, FINISH_EPS};
 use crate::random::{RunKeys, Source};
+use crate::scenario::dist::Sampler;
 use crate::stats::quantile_by;
+use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
 /// What the scope of a throughput run is made of. Splits use the roles model's draws
@@ -170,6 +172,9 @@ pub fn play(
     let mut scope = Scope::new(m, keys);
     let mut items = scope.initial;
     let size = m.item_size;
+    // Whole item sizes (unit items above all): points are whole numbers, sums of them exact,
+    // so the item-by-item loops below have closed forms that give the same bits.
+    let whole = (1.0..1e9).contains(&size) && (size as i64) as f64 == size;
     let hours = m.sprint_hours;
     // A lane within rounding error of the sprint's end starts nothing (as in the roles model).
     let end_of_work = hours - 1e-9 * hours;
@@ -188,7 +193,14 @@ pub fn play(
     let mut completion = None;
     for sprint in 0..sim.sprints {
         items += scope.added_in(m, sprint, keys);
-        let raw = m.capacity.sample(&mut capacity).max(0.0);
+        let raw = match &m.capacity {
+            // The bootstrap, inline: the same draw as `Sampler::sample`'s.
+            Sampler::Empirical(values) => {
+                values[capacity.random_range(0..values.len() as u32) as usize]
+            }
+            other => other.sample(&mut capacity),
+        }
+        .max(0.0);
         let rate = raw / hours;
         let commitment = team::commitment(velocities, m.mean_capacity, &s.team);
 
@@ -201,9 +213,31 @@ pub fn play(
         let mut points = spill;
         let waiting = items - done - started as i64;
         let mut committed_new = 0;
-        while committed_new < waiting && points < commitment && points + size <= commitment {
-            points += size;
-            committed_new += 1;
+        // (Casts, not `floor` or `fract`: without SSE4.1 those are library calls.)
+        let whole_points = points as i64;
+        if whole
+            && whole_points as f64 == points
+            && (0.0..1e15).contains(&points)
+            && (0.0..1e15).contains(&commitment)
+        {
+            // The loop below, closed: the largest n with points + n·size ≤ commitment, all
+            // in exact integer arithmetic (so points + n·size is the loop's sum). Truncation
+            // is the floor for commitment ≥ 0.
+            let room = (commitment as i64 - whole_points).max(0);
+            let per = if size == 1.0 {
+                room
+            } else {
+                room / size as i64
+            };
+            committed_new = per.min(waiting).max(0);
+            if committed_new > 0 {
+                points += (committed_new as f64) * size;
+            }
+        } else {
+            while committed_new < waiting && points < commitment && points + size <= commitment {
+                points += size;
+                committed_new += 1;
+            }
         }
         committed_total += points;
 
@@ -253,9 +287,27 @@ pub fn play(
                         t0: t,
                         step: fresh,
                     });
-                    for _ in 0..fit {
-                        t += fresh;
-                        velocity += size;
+                    // `t` from here on only decides whether the next item starts (t before
+                    // the end of the sprint) and, if so, its remaining work. When this run
+                    // ends the scope, or ends past the end of the sprint by more than the
+                    // rounding of the sum (at most fit + 2 half-ulps of it), neither is
+                    // asked: the item-by-item sum is skipped.
+                    let approx = t + fit as f64 * fresh;
+                    if done + fit == items
+                        || approx - (fit as f64 + 4.0) * approx * 4e-16 > end_of_work
+                    {
+                        t = approx;
+                    } else {
+                        for _ in 0..fit {
+                            t += fresh;
+                        }
+                    }
+                    if whole {
+                        velocity += fit as f64 * size; // Exact: whole numbers below 2⁵³.
+                    } else {
+                        for _ in 0..fit {
+                            velocity += size;
+                        }
                     }
                     done += fit;
                     done_committed += fit.min(committed_new) as f64 * size;

@@ -26,9 +26,12 @@ pub struct Workspace {
     pub(super) finished: Vec<u32>,
     pub(super) pm_view: Vec<f64>,
     pub(super) po_view: Vec<f64>,
+    /// The PO's theme ranking before this sprint's strategy step (for roadmap shocks).
     pub(super) rank_a: Vec<u8>,
-    pub(super) rank_b: Vec<u8>,
-    pub(super) true_rank: Vec<u8>,
+    /// The PM's theme ranking of this sprint (set by the strategy step when there is a PM).
+    pub(super) pm_rank: Vec<u8>,
+    /// The PO's theme ranking of `po_view`, kept up to date whenever the view moves.
+    pub(super) po_rank: Vec<u8>,
     pub(super) scored: Vec<(f64, u32)>,
     /// The PM's picks when it overrides the order.
     pub(super) pm_top: Vec<(f64, u32)>,

@@ -105,26 +105,50 @@ impl Model {
     /// sign included; without belief noise (σ_B = 0) every ρ keeps the true order.
     #[inline]
     pub fn perceive(&self, value: f64, enabler: bool, belief: f64) -> f64 {
+        if self.scenario.po.value_skill >= 1.0 {
+            return value;
+        }
+        self.perceive_scores(
+            value,
+            self.value_score(value, enabler),
+            self.belief_score(belief),
+        )
+    }
+
+    /// [`Model::perceive`] from the value's normal score z_A ([`Model::value_score`]) and the
+    /// belief's z_B ([`Model::belief_score`]). Both depend on the world's parameters only, so
+    /// a world item carries them and each scenario only mixes them with its own ρ.
+    #[inline]
+    pub fn perceive_scores(&self, value: f64, z_a: f64, z_b: f64) -> f64 {
         let rho = self.scenario.po.value_skill;
         if rho >= 1.0 {
             return value;
         }
-        let sigma_b = self.scenario.po.belief_sigma;
-        let z_b = if sigma_b > 0.0 {
-            belief.ln() / sigma_b
-        } else {
-            0.0
-        };
+        let z_p = rho.max(0.0) * z_a + (1.0 - rho.max(0.0).powi(2)).sqrt() * z_b;
+        // Every idea looks somewhat valuable: short of the truth, the perceived value is
+        // on the positive (lognormal) scale of the magnitudes.
+        (self.scenario.backlog.value_sigma * z_p).exp()
+    }
+
+    /// z_A = Φ⁻¹(F(A)), the normal score of true value A under the world's value distribution
+    /// of its kind.
+    pub fn value_score(&self, value: f64, enabler: bool) -> f64 {
         let scale = if enabler {
             self.scenario.backlog.enabler_value_factor
         } else {
             1.0
         };
-        let z_a = inverse_normal_clamped(self.value_cdf(value, scale));
-        let z_p = rho.max(0.0) * z_a + (1.0 - rho.max(0.0).powi(2)).sqrt() * z_b;
-        // Every idea looks somewhat valuable: short of the truth, the perceived value is
-        // on the positive (lognormal) scale of the magnitudes.
-        (self.scenario.backlog.value_sigma * z_p).exp()
+        inverse_normal_clamped(self.value_cdf(value, scale))
+    }
+
+    /// z_B = ln B / σ_B, the normal score of a belief (0 without belief noise).
+    pub fn belief_score(&self, belief: f64) -> f64 {
+        let sigma_b = self.scenario.po.belief_sigma;
+        if sigma_b > 0.0 {
+            belief.ln() / sigma_b
+        } else {
+            0.0
+        }
     }
 
     /// F(A) for an item whose magnitude is scaled by `scale`; the zero class (and every
@@ -330,5 +354,49 @@ mod tests {
                     t
                 })
         );
+    }
+
+    /// 13.2 by hand: m = min(0.95, myopia + k_s · strategy_share + k_r · shortfall), with
+    /// shortfall = max(0, 1 − PO hours · (1 − strategy − support) / (arrivals · refinement
+    /// hours · (1 + E[ambiguity]))); every coefficient set here. And 13.1's availability,
+    /// clamp(support_share / full_support_share, min_availability, 1).
+    #[test]
+    fn myopia_and_availability_by_hand() {
+        let mut s = Scenario::default();
+        s.po.myopia = 0.1;
+        s.po.myopia_per_strategy_share = 0.5;
+        s.po.myopia_per_refinement_shortfall = 0.4;
+        s.po.strategy_share = 0.3;
+        s.po.support_share = 0.2;
+        s.po.hours_per_sprint = 80.0;
+        s.po.refinement_hours = 2.0;
+        s.backlog.ambiguity = crate::scenario::Dist::constant(0.25);
+        // Refinement: 80 · 0.5 = 40 h; need 20 · 2 · 1.25 = 50 h; shortfall 0.2.
+        s.backlog.arrivals_per_sprint = 20.0;
+        assert!((refinement_shortfall(&s) - 0.2).abs() < 1e-12);
+        let m = Model::new(&s);
+        assert!((m.refinement_shortfall - 0.2).abs() < 1e-12);
+        // 0.1 + 0.5 · 0.3 + 0.4 · 0.2 = 0.33.
+        assert!((m.myopia - 0.33).abs() < 1e-12, "{}", m.myopia);
+        // Need 16 · 2.5 = 40 h: no shortfall; 0.1 + 0.15 = 0.25.
+        s.backlog.arrivals_per_sprint = 16.0;
+        assert!(refinement_shortfall(&s).abs() < 1e-12);
+        s.backlog.arrivals_per_sprint = 15.0;
+        assert_eq!(refinement_shortfall(&s), 0.0);
+        assert!((Model::new(&s).myopia - 0.25).abs() < 1e-12);
+        // The cap: 0.8 + 0.15 + 0.4 · 0.2 = 1.03 → 0.95; a base above it stands.
+        s.backlog.arrivals_per_sprint = 20.0;
+        s.po.myopia = 0.8;
+        assert_eq!(Model::new(&s).myopia, 0.95);
+        s.po.myopia = 0.97;
+        assert_eq!(Model::new(&s).myopia, 0.97);
+        // Availability: 0.2 / 0.4 = 0.5; below the floor 0.3; above 1.
+        s.po.full_support_share = 0.4;
+        s.po.min_availability = 0.3;
+        assert!((Model::new(&s).availability - 0.5).abs() < 1e-12);
+        s.po.support_share = 0.04;
+        assert_eq!(Model::new(&s).availability, 0.3);
+        s.po.support_share = 0.6;
+        assert_eq!(Model::new(&s).availability, 1.0);
     }
 }

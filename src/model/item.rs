@@ -59,6 +59,16 @@ pub struct BacklogItem {
     /// The positive beliefs B behind the PO's and the PM's perception (world draws).
     pub belief: f64,
     pub pm_belief: f64,
+    /// The normal scores behind the perceived values ([`Model::perceive_scores`]): of the
+    /// true value, of the PO's belief and of the PM's. World quantities, computed once per
+    /// world item.
+    pub z_value: f64,
+    pub z_belief: f64,
+    pub z_pm_belief: f64,
+    /// The bits of the value skill ρ that `perceived` and `pm_perceived` were made for
+    /// ([`NOT_PERCEIVED`] if none): scenarios of one world with the same ρ perceive a world
+    /// item alike, so the world's copy keeps what the last of them saw.
+    pub perceived_for: u64,
     /// The team's estimate with estimation error (world draw; the oracle uses the size).
     pub noisy_estimate: f64,
     /// True work in story points.
@@ -109,6 +119,10 @@ pub struct BacklogItem {
 }
 
 pub const NO_LANE: u8 = u8::MAX;
+
+/// [`BacklogItem::perceived_for`] of an item not perceived yet (no f64's bits: a NaN
+/// pattern arithmetic does not make).
+pub const NOT_PERCEIVED: u64 = u64::MAX;
 
 /// [`BacklogItem::dropped_in`] of an item never dropped by a conflict.
 pub const NOT_DROPPED: u32 = u32::MAX;
@@ -161,6 +175,10 @@ impl BacklogItem {
             pm_perceived: 0.0,
             belief: 0.0,
             pm_belief: 0.0,
+            z_value: 0.0,
+            z_belief: 0.0,
+            z_pm_belief: 0.0,
+            perceived_for: NOT_PERCEIVED,
             noisy_estimate: 0.0,
             size: 0.0,
             estimate: 0.0,
@@ -262,6 +280,9 @@ impl BacklogItem {
         item.noisy_estimate = if b.fibonacci { fibonacci_round(e) } else { e };
         item.belief = (model.scenario.po.belief_sigma * normal(Attr::Belief)).exp();
         item.pm_belief = (model.scenario.po.belief_sigma * normal(Attr::PmBelief)).exp();
+        item.z_value = model.value_score(item.value, item.kind == ItemKind::Enabler);
+        item.z_belief = model.belief_score(item.belief);
+        item.z_pm_belief = model.belief_score(item.pm_belief);
         item.question_draw = unit(Attr::Questions);
         item.remaining = item.size;
         item.set_draw_keys(keys);
@@ -283,9 +304,14 @@ impl BacklogItem {
         } else {
             self.noisy_estimate
         };
-        let enabler = self.kind == ItemKind::Enabler;
-        self.perceived = model.perceive(self.value, enabler, self.belief);
-        self.pm_perceived = model.perceive(self.value, enabler, self.pm_belief);
+        // The perceived values depend on the world's parameters (the same for every scenario
+        // of the world) and on ρ.
+        let rho = model.scenario.po.value_skill.to_bits();
+        if self.perceived_for != rho {
+            self.perceived = model.perceive_scores(self.value, self.z_value, self.z_belief);
+            self.pm_perceived = model.perceive_scores(self.value, self.z_value, self.z_pm_belief);
+            self.perceived_for = rho;
+        }
         self.ready = model.all_ready || self.ambiguity <= model.scenario.backlog.ready_threshold;
     }
 
@@ -453,6 +479,42 @@ mod tests {
         assert_eq!(fibonacci_round(2.5), 3.0);
         assert_eq!(fibonacci_round(4.0), 5.0);
         assert_eq!(fibonacci_round(100.0), 21.0);
+    }
+
+    /// A world item's perceived values, kept for the next scenario of the same value skill,
+    /// are what [`Model::perceive`] gives for each skill, in any order of scenarios.
+    #[test]
+    fn world_items_perceive_as_the_model_does_whatever_scenario_came_before() {
+        use crate::scenario::Scenario;
+        let model_with = |rho: f64| {
+            let mut s = Scenario::default();
+            s.po.value_skill = rho;
+            Model::new(&s)
+        };
+        let models = [model_with(0.35), model_with(0.8), model_with(1.0)];
+        let keys = RunKeys::new(4, 2);
+        for id in 0..200 {
+            let mut world = BacklogItem::world(id, 0, &models[0], &keys);
+            for &m in &[0usize, 1, 1, 0, 2, 0, 2, 1] {
+                let model = &models[m];
+                world.perceive(model);
+                let enabler = world.kind == ItemKind::Enabler;
+                let (po, pm) = (
+                    model.perceive(world.value, enabler, world.belief),
+                    model.perceive(world.value, enabler, world.pm_belief),
+                );
+                assert_eq!(
+                    world.perceived.to_bits(),
+                    po.to_bits(),
+                    "item {id}, model {m}"
+                );
+                assert_eq!(
+                    world.pm_perceived.to_bits(),
+                    pm.to_bits(),
+                    "item {id}, model {m}"
+                );
+            }
+        }
     }
 
     #[test]

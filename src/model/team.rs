@@ -93,4 +93,28 @@ mod tests {
         }
         assert!((lo - star).abs() < 1e-6 && (hi - star).abs() < 1e-6);
     }
+
+    /// 13.6 by hand, every coefficient set here: a = 0.1, k_p = 1, c = 0.4, D_ref = 20.
+    #[test]
+    fn debt_after_by_hand() {
+        let t = Team {
+            debt_per_feature_point: 0.1,
+            debt_pressure_factor: 1.0,
+            debt_paid_per_enabler_point: 0.4,
+            debt_reference: 20.0,
+            ..Team::default()
+        };
+        // 20 + 0.1 · 20 · 1.5 − 0.4 · 5 · 20/20 = 20 + 3 − 2 = 21.
+        assert!((debt_after(20.0, 20.0, 5.0, 0.5, &t) - 21.0).abs() < 1e-12);
+        // At 40 the same enablers pay twice as much: 40 + 2 − 4 = 38.
+        assert!((debt_after(40.0, 20.0, 5.0, 0.0, &t) - 38.0).abs() < 1e-12);
+        // Floor 0.
+        assert_eq!(debt_after(1.0, 0.0, 100.0, 0.0, &t), 0.0);
+        // D_ref = 0: c per point, 10 + 1 − 0.4 · 5 = 9.
+        let flat = Team {
+            debt_reference: 0.0,
+            ..t
+        };
+        assert!((debt_after(10.0, 10.0, 5.0, 0.0, &flat) - 9.0).abs() < 1e-12);
+    }
 }

@@ -183,12 +183,15 @@ pub fn commit_all(files: Vec<PendingFile>) -> Result<Vec<PathBuf>> {
 }
 
 /// The manifest backsim keeps in every folder it writes results into: the names of the files
-/// it wrote there, one a line. A file of the same name as a result but not listed is the
-/// user's, and backsim does not replace it without `--force`.
+/// it wrote there, one a line, each with the id of the result set that last wrote it
+/// (`NAME<TAB>ID`: the files committed together share it; the id is a hash of the set's
+/// names, so the same command writing again gives the same manifest). A file of the same name as a result but not listed is the user's, and backsim does
+/// not replace it without `--force`.
 pub const MANIFEST: &str = ".backsim-manifest";
 
 const MANIFEST_HEADER: &str =
-    "# Files backsim wrote in this folder (it replaces only these without --force).\n";
+    "# Files backsim wrote in this folder (it replaces only these without --force), each with\n\
+     # the id of the result set that last wrote it (files written together share it).\n";
 
 static FORCE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
@@ -237,14 +240,34 @@ fn dir_and_name(target: &Path) -> (PathBuf, String) {
 
 /// The names listed in `dir`'s manifest (empty without one).
 pub fn manifest_names(dir: &Path) -> Vec<String> {
+    manifest_entries(dir).into_iter().map(|e| e.0).collect()
+}
+
+/// The manifest's entries: each name with the id of its result set (none in a manifest
+/// written before the ids existed).
+fn manifest_entries(dir: &Path) -> Vec<(String, Option<String>)> {
     std::fs::read_to_string(dir.join(MANIFEST))
         .map(|t| {
             t.lines()
                 .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-                .map(str::to_string)
+                .map(|l| match l.rsplit_once('\t') {
+                    Some((name, set)) => (name.to_string(), Some(set.trim().to_string())),
+                    None => (l.to_string(), None),
+                })
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Whether the files `a` and `b` of `dir` were written in the same result set, per the
+/// manifest. True when the manifest cannot tell (a file not in it, or an older manifest).
+pub fn same_set(dir: &Path, a: &str, b: &str) -> bool {
+    let entries = manifest_entries(dir);
+    let set = |n: &str| entries.iter().find(|e| e.0 == n).and_then(|e| e.1.clone());
+    match (set(a), set(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => true,
+    }
 }
 
 /// Of `names`, the files that exist in `dir` but that backsim did not write (not in the
@@ -285,34 +308,55 @@ pub fn check_replaceable(dir: &Path, names: &[String]) -> Result<()> {
 
 /// Take `names` off `dir`'s manifest (files backsim removed).
 pub fn forget(dir: &Path, names: &[String]) -> Result<()> {
-    let list = manifest_names(dir);
-    if !list.iter().any(|n| names.contains(n)) {
+    let list = manifest_entries(dir);
+    if !list.iter().any(|e| names.contains(&e.0)) {
         return Ok(());
     }
-    let kept: Vec<String> = list.into_iter().filter(|n| !names.contains(n)).collect();
+    let kept: Vec<(String, Option<String>)> =
+        list.into_iter().filter(|e| !names.contains(&e.0)).collect();
     write_manifest(dir, &kept)
 }
 
-/// Add `names` to `dir`'s manifest (written under a temporary name, then renamed).
+/// Add `names` to `dir`'s manifest as one new result set (written under a temporary name,
+/// then renamed).
 fn record_in_manifest(dir: &Path, names: &[String]) -> Result<()> {
-    let mut list = manifest_names(dir);
-    let before = list.len();
+    let mut list = manifest_entries(dir);
+    let set = set_id(names);
     for n in names {
-        if !list.contains(n) {
-            list.push(n.clone());
+        match list.iter_mut().find(|e| &e.0 == n) {
+            Some(e) => e.1 = Some(set.clone()),
+            None => list.push((n.clone(), Some(set.clone()))),
         }
-    }
-    if list.len() == before && dir.join(MANIFEST).exists() {
-        return Ok(());
     }
     list.sort();
     write_manifest(dir, &list)
 }
 
-fn write_manifest(dir: &Path, list: &[String]) -> Result<()> {
+/// The id of a result set: a hash (FNV-1a, 64 bits) of its sorted names. Two files have the
+/// same id only if the sets that last wrote them had the same names, and then the later of
+/// those sets wrote both: they were written together.
+fn set_id(names: &[String]) -> String {
+    let mut sorted: Vec<&String> = names.iter().collect();
+    sorted.sort();
+    sorted.dedup();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for n in sorted {
+        for b in n.bytes().chain([b'\n']) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
+fn write_manifest(dir: &Path, list: &[(String, Option<String>)]) -> Result<()> {
     let mut text = String::from(MANIFEST_HEADER);
-    for n in list {
+    for (n, set) in list {
         text.push_str(n);
+        if let Some(set) = set {
+            text.push('\t');
+            text.push_str(set);
+        }
         text.push('\n');
     }
     let target = dir.join(MANIFEST);

@@ -31,21 +31,36 @@ pub struct PlotSummary {
     pub files: Vec<PathBuf>,
 }
 
-/// Read the results in `dir`, draw every chart into `dir` in `formats`, write `report.html`.
+/// Read the results in `dir`, draw every chart into `dir` in `formats`, write `report.html`,
+/// committed together through one [`publish::Publisher`].
 pub fn plot_dir(dir: &Path, formats: ImageFormat) -> anyhow::Result<PlotSummary> {
     let results = Results::read(dir)?;
-    atomic::clean_stale(dir);
-    let files = atomic::commit_all(draw_pending(&results, dir, formats)?)?;
+    let names = drawn_file_names(formats);
+    let bytes = names.len() as u64 * publish::CHART_BYTES;
+    let mut publisher = publish::Publisher::open(dir, &names, bytes)?;
+    publisher.extend(draw_pending(&results, dir, formats)?);
+    let files = publisher.commit()?.files;
     retire_unused(&results, dir)?;
     Ok(PlotSummary { files })
 }
 
 /// Remove the charts an earlier command drew into `dir` (only files backsim wrote, per its
 /// manifest) that do not belong to these results (see [`ChartKind::applies`]), e.g. the value
-/// charts of a roles run after a forecast-only run in the same folder. Returns their names.
+/// charts of a roles run after a forecast-only run in the same folder, and the forecast files
+/// of an earlier run that are not of the set of these results. Returns their names.
 pub fn retire_unused(results: &Results, dir: &Path) -> anyhow::Result<Vec<String>> {
     let ours = atomic::manifest_names(dir);
     let mut removed = Vec::new();
+    // The forecast files of an earlier run that these results do not have.
+    let stale: Vec<String> = ["forecast.csv", "forecast_dist.csv"]
+        .into_iter()
+        .filter(|f| ours.iter().any(|n| n == f))
+        .filter(|f| !atomic::same_set(dir, f, "scenarios.toml"))
+        .filter(|f| std::fs::remove_file(dir.join(f)).is_ok())
+        .map(str::to_string)
+        .collect();
+    atomic::forget(dir, &stale)?;
+    removed.extend(stale);
     for kind in ChartKind::ALL.into_iter().filter(|k| !k.applies(results)) {
         for ext in ["png", "svg"] {
             let name = format!("{}.{ext}", kind.file_stem());
@@ -93,6 +108,22 @@ pub fn draw_pending_with(
     formats: ImageFormat,
     keep_sections: bool,
 ) -> anyhow::Result<Vec<atomic::PendingFile>> {
+    let (mut pending, html) = draw_charts_and_report(results, dir, formats, keep_sections)?;
+    pending.push(atomic::write_file(
+        &dir.join("report.html"),
+        html.as_bytes(),
+    )?);
+    Ok(pending)
+}
+
+/// The charts of [`draw_pending_with`], pending, and the text of its `report.html` (for a
+/// caller that puts more sections in before writing it).
+pub fn draw_charts_and_report(
+    results: &Results,
+    dir: &Path,
+    formats: ImageFormat,
+    keep_sections: bool,
+) -> anyhow::Result<(Vec<atomic::PendingFile>, String)> {
     use rayon::prelude::*;
     // Render every SVG in memory first: the report needs them, and a drawing failure
     // then stops us before any file is touched. Charts are drawn in parallel; the files
@@ -128,9 +159,5 @@ pub fn draw_pending_with(
     for files in per_chart {
         pending.extend(files?);
     }
-    pending.push(atomic::write_file(
-        &dir.join("report.html"),
-        html.as_bytes(),
-    )?);
-    Ok(pending)
+    Ok((pending, html))
 }

@@ -116,11 +116,22 @@ impl Publisher {
 /// start a page holding just this section. Returns the pending file (commit with the rest).
 pub fn report_section(dir: &Path, id: &str, section_html: &str) -> Result<PendingFile> {
     let path = dir.join("report.html");
+    let page = with_section(
+        std::fs::read_to_string(&path).ok().as_deref(),
+        id,
+        section_html,
+    );
+    atomic::write_file(&path, page.as_bytes())
+}
+
+/// The report page `old` (none: a new page) with the section `id` put in (see
+/// [`report_section`]).
+pub fn with_section(old: Option<&str>, id: &str, section_html: &str) -> String {
     let begin = format!("<!-- backsim:{id} -->");
     let end = format!("<!-- /backsim:{id} -->");
     let block = format!("{begin}\n<section id=\"{id}\">\n{section_html}\n</section>\n{end}\n");
-    let page = match std::fs::read_to_string(&path) {
-        Ok(old) => {
+    let page = match old {
+        Some(old) => {
             if let (Some(a), Some(b)) = (old.find(&begin), old.find(&end)) {
                 let b = b + end.len();
                 let b = if old[b..].starts_with('\n') { b + 1 } else { b };
@@ -131,7 +142,7 @@ pub fn report_section(dir: &Path, id: &str, section_html: &str) -> Result<Pendin
                 format!("{old}\n{block}")
             }
         }
-        Err(_) => format!(
+        None => format!(
             "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
              <title>backsim report</title>\n<style>{}</style>\n</head>\n<body>\n<main>\n\
@@ -140,8 +151,7 @@ pub fn report_section(dir: &Path, id: &str, section_html: &str) -> Result<Pendin
             crate::output::report::css()
         ),
     };
-    let page = crate::output::report::add_toc(&page);
-    atomic::write_file(&path, page.as_bytes())
+    crate::output::report::add_toc(&page)
 }
 
 /// The names of a command's set: `files`, then each chart of `chart_stems` in `format` (none

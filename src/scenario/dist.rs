@@ -190,7 +190,10 @@ impl Dist {
             Dist::Poisson { mean } => {
                 Sampler::Poisson(Poisson::new(*mean).map_err(|x| e(&x))?, *mean)
             }
-            Dist::Beta { a, b } => Sampler::Beta(Beta::new(*a, *b).map_err(|x| e(&x))?, *a, *b),
+            Dist::Beta { a, b } => Sampler::Beta(
+                Beta::new(*a, *b).map_err(|x| e(&x))?,
+                crate::stats::special::BetaQuantile::new(*a, *b),
+            ),
             Dist::Uniform { min, max } => Sampler::Uniform(*min, *max - *min),
             Dist::Empirical { values } if values.len() == 1 => Sampler::Constant(values[0]),
             Dist::Empirical { values } => Sampler::Empirical(values.clone().into_boxed_slice()),
@@ -208,8 +211,8 @@ pub enum Sampler {
     LogNormal(LogNormal<f64>, f64, f64),
     /// The distribution and its mean.
     Poisson(Poisson<f64>, f64),
-    /// The distribution, a and b.
-    Beta(Beta<f64>, f64, f64),
+    /// The distribution and its quantile function (set up once).
+    Beta(Beta<f64>, crate::stats::special::BetaQuantile),
     /// min, width
     Uniform(f64, f64),
     Empirical(Box<[f64]>),
@@ -246,7 +249,7 @@ impl Sampler {
             Sampler::Uniform(min, width) => min + width * r.unit(),
             Sampler::Normal(d) => d.mean() + d.std_dev() * inverse_normal(open_unit(r)),
             Sampler::LogNormal(_, mu, sigma) => (mu + sigma * inverse_normal(open_unit(r))).exp(),
-            Sampler::Beta(_, a, b) => crate::stats::special::beta_quantile(*a, *b, r.unit()),
+            Sampler::Beta(_, q) => q.at(r.unit()),
             Sampler::Poisson(_, mean) => poisson_from_unit(r.unit(), *mean) as f64,
             Sampler::Empirical(values) => {
                 let n = values.len();

@@ -119,14 +119,21 @@ pub fn normal_cdf(z: f64) -> f64 {
 /// Regularized incomplete beta I_x(a, b) (Lentz's continued fraction, on the side where it
 /// converges fast), for a, b > 0.
 pub fn beta_i(a: f64, b: f64, x: f64) -> f64 {
+    let c = ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b);
+    beta_i_from(a, b, c, x, x.ln(), (1.0 - x).ln())
+}
+
+/// I_x(a, b) given c = ln Γ(a + b) − ln Γ(a) − ln Γ(b), ln x and ln(1 − x): the same
+/// operations in the same order as [`beta_i`], so the same bits.
+#[inline]
+fn beta_i_from(a: f64, b: f64, c: f64, x: f64, ln_x: f64, ln_1mx: f64) -> f64 {
     if x <= 0.0 {
         return 0.0;
     }
     if x >= 1.0 {
         return 1.0;
     }
-    let front =
-        (ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b) + a * x.ln() + b * (1.0 - x).ln()).exp();
+    let front = (c + a * ln_x + b * ln_1mx).exp();
     if x < (a + 1.0) / (a + b + 2.0) {
         front * beta_cf(a, b, x) / a
     } else {
@@ -182,51 +189,154 @@ fn lentz_step(aa: f64, c: &mut f64, d: &mut f64) -> f64 {
 /// (so Beta(1, 1) gives p itself, bit for bit), else Newton steps kept inside a bisection
 /// bracket, to 1e-13.
 pub fn beta_quantile(a: f64, b: f64, p: f64) -> f64 {
-    if p <= 0.0 {
-        return 0.0;
-    }
-    if p >= 1.0 {
-        return 1.0;
-    }
-    if a == 1.0 && b == 1.0 {
-        return p;
-    }
-    if b == 1.0 {
-        return p.powf(1.0 / a);
-    }
-    if a == 1.0 {
-        return 1.0 - (1.0 - p).powf(1.0 / b);
-    }
-    let ln_beta = ln_gamma(a) + ln_gamma(b) - ln_gamma(a + b);
-    let (mut lo, mut hi) = (0.0f64, 1.0f64);
-    let mut x = (a / (a + b)).clamp(1e-6, 1.0 - 1e-6);
-    for _ in 0..200 {
-        let f = beta_i(a, b, x) - p;
-        if f.abs() < 1e-14 {
-            break;
+    BetaQuantile::new(a, b).at(p)
+}
+
+/// [`beta_quantile`] for one (a, b) drawn from many times: the log-gamma terms are computed
+/// once, each Newton step takes ln x and ln(1 − x) once for the CDF and the density, and the
+/// first step, at the mean whatever p is, is taken once. The same bits as [`beta_quantile`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BetaQuantile {
+    a: f64,
+    b: f64,
+    /// ln B(a, b) = ln Γ(a) + ln Γ(b) − ln Γ(a + b) (for the density).
+    ln_beta: f64,
+    /// ln Γ(a + b) − ln Γ(a) − ln Γ(b) (for the CDF's front factor).
+    front: f64,
+    /// The first Newton step starts at the mean x₀ whatever p is: x₀, its CDF and density.
+    x0: f64,
+    cdf0: f64,
+    density0: f64,
+}
+
+impl BetaQuantile {
+    pub fn new(a: f64, b: f64) -> BetaQuantile {
+        let (ga, gb, gab) = (ln_gamma(a), ln_gamma(b), ln_gamma(a + b));
+        let (ln_beta, front) = (ga + gb - gab, gab - ga - gb);
+        let x0 = (a / (a + b)).clamp(1e-6, 1.0 - 1e-6);
+        let (ln_x, ln_1mx) = (x0.ln(), (1.0 - x0).ln());
+        BetaQuantile {
+            a,
+            b,
+            ln_beta,
+            front,
+            x0,
+            cdf0: beta_i_from(a, b, front, x0, ln_x, ln_1mx),
+            density0: ((a - 1.0) * ln_x + (b - 1.0) * ln_1mx - ln_beta).exp(),
         }
-        if f < 0.0 {
-            lo = x;
-        } else {
-            hi = x;
+    }
+
+    /// The p-quantile.
+    pub fn at(&self, p: f64) -> f64 {
+        let (a, b) = (self.a, self.b);
+        if p <= 0.0 {
+            return 0.0;
         }
-        let density = ((a - 1.0) * x.ln() + (b - 1.0) * (1.0 - x).ln() - ln_beta).exp();
-        let mut next = x - f / density;
-        if !(next > lo && next < hi && next.is_finite()) {
-            next = 0.5 * (lo + hi);
+        if p >= 1.0 {
+            return 1.0;
         }
-        if (next - x).abs() < 1e-13 {
+        if a == 1.0 && b == 1.0 {
+            return p;
+        }
+        if b == 1.0 {
+            return p.powf(1.0 / a);
+        }
+        if a == 1.0 {
+            return 1.0 - (1.0 - p).powf(1.0 / b);
+        }
+        let ln_beta = self.ln_beta;
+        let (mut lo, mut hi) = (0.0f64, 1.0f64);
+        let mut x = self.x0;
+        for step in 0..200 {
+            let (ln_x, ln_1mx, cdf) = if step == 0 {
+                (0.0, 0.0, self.cdf0)
+            } else {
+                let (ln_x, ln_1mx) = (x.ln(), (1.0 - x).ln());
+                (ln_x, ln_1mx, beta_i_from(a, b, self.front, x, ln_x, ln_1mx))
+            };
+            let f = cdf - p;
+            if f.abs() < 1e-14 {
+                break;
+            }
+            if f < 0.0 {
+                lo = x;
+            } else {
+                hi = x;
+            }
+            let density = if step == 0 {
+                self.density0
+            } else {
+                ((a - 1.0) * ln_x + (b - 1.0) * ln_1mx - ln_beta).exp()
+            };
+            let mut next = x - f / density;
+            if !(next > lo && next < hi && next.is_finite()) {
+                next = 0.5 * (lo + hi);
+            }
+            if (next - x).abs() < 1e-13 {
+                x = next;
+                break;
+            }
             x = next;
-            break;
         }
-        x = next;
+        x
     }
-    x
 }
 
 #[cfg(test)]
 mod beta_tests {
     use super::*;
+
+    /// The quantile as it was written before [`BetaQuantile`]: every term recomputed at
+    /// each step. The set-up-once version must give the same bits (results per seed).
+    fn beta_quantile_recomputed(a: f64, b: f64, p: f64) -> f64 {
+        let ln_beta = ln_gamma(a) + ln_gamma(b) - ln_gamma(a + b);
+        let (mut lo, mut hi) = (0.0f64, 1.0f64);
+        let mut x = (a / (a + b)).clamp(1e-6, 1.0 - 1e-6);
+        for _ in 0..200 {
+            let f = beta_i(a, b, x) - p;
+            if f.abs() < 1e-14 {
+                break;
+            }
+            if f < 0.0 {
+                lo = x;
+            } else {
+                hi = x;
+            }
+            let density = ((a - 1.0) * x.ln() + (b - 1.0) * (1.0 - x).ln() - ln_beta).exp();
+            let mut next = x - f / density;
+            if !(next > lo && next < hi && next.is_finite()) {
+                next = 0.5 * (lo + hi);
+            }
+            if (next - x).abs() < 1e-13 {
+                x = next;
+                break;
+            }
+            x = next;
+        }
+        x
+    }
+
+    #[test]
+    fn set_up_once_quantile_gives_the_same_bits() {
+        for (a, b) in [
+            (2.0, 5.0),
+            (0.5, 0.5),
+            (1.5, 1.5),
+            (8.0, 2.0),
+            (2.0, 3.0),
+            (0.3, 4.0),
+        ] {
+            let q = BetaQuantile::new(a, b);
+            for k in 1..500 {
+                let p = k as f64 / 500.0 - 1e-3 * (k % 7) as f64;
+                assert_eq!(
+                    q.at(p).to_bits(),
+                    beta_quantile_recomputed(a, b, p).to_bits(),
+                    "Beta({a}, {b}) at {p}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn incomplete_beta_matches_closed_forms() {

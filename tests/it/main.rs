@@ -16,6 +16,9 @@
 //! - `validate`: `backsim validate`'s files recomputed from per-run data; docs/validation.md.
 //! - `throughput`: the throughput model against the frictionless roles model, run by run.
 //! - `steady`: runs start from a steady state (the warm-up).
+//! - `mechanisms`: the mechanisms of docs/model.md §13 through traced runs, against their
+//!   equations computed by hand.
+//! - `recording`: run metrics recomputed from the events of traced runs.
 
 mod attribute;
 mod attribute_mechanism;
@@ -28,9 +31,11 @@ mod fcharts;
 mod floors;
 mod forecast;
 mod identity;
+mod mechanisms;
 mod messages;
 mod oracle;
 mod readme;
+mod recording;
 mod report;
 mod steady;
 mod throughput;

@@ -12,6 +12,7 @@
 //!   in metric units per full range [Saltelli et al. 2008].
 
 mod report;
+pub mod table;
 
 use super::params::{self, Kind, Range};
 use super::{evaluate, metric_indices};
@@ -142,7 +143,7 @@ pub fn run(opts: &SensitivityOptions) -> Result<SensitivityOutcome> {
         Method::Morris => ("sensitivity-morris", "sensitivity_morris"),
     };
     let names = set_names(
-        &["sensitivity.csv", "report.html"],
+        &["sensitivity.csv", table::META_FILE, "report.html"],
         [stem.to_string()],
         (!opts.run.no_charts).then_some(opts.run.format),
     );
@@ -164,76 +165,33 @@ pub fn run(opts: &SensitivityOptions) -> Result<SensitivityOutcome> {
     let name = METRICS[m].name;
     let csv = sensitivity_csv(opts.method, m, baseline.0, &effects, used);
     publisher.file("sensitivity.csv", csv.as_bytes())?;
-    let mut charts = Vec::new();
-    let mut svg = String::new();
-    if !opts.run.no_charts {
-        let drawn = match opts.method {
-            Method::Tornado => {
-                let bars: Vec<charts::TornadoBar> = effects
-                    .iter()
-                    .map(|e| charts::TornadoBar {
-                        label: format!("{} {}–{}", e.key, fmt_num(e.low), fmt_num(e.high)),
-                        low: e.at_low,
-                        high: e.at_high,
-                        world: params::is_world(&e.key),
-                        clear: clarity(e) == "yes",
-                    })
-                    .collect();
-                charts::tornado(
-                    &opts.run.out.join(stem),
-                    &format!("What moves {}", names::label(name).to_lowercase()),
-                    &format!(
-                        "Mean {} (scenario as given: {})",
-                        names::label(name).to_lowercase(),
-                        short(baseline.0)
-                    ),
-                    baseline.0,
-                    &bars,
-                    opts.run.format,
-                )?
-            }
-            Method::Morris => {
-                let pts: Vec<charts::ScatterPoint> = effects
-                    .iter()
-                    .map(|e| charts::ScatterPoint {
-                        label: e.key.clone(),
-                        x: e.mu_star,
-                        y: e.sigma,
-                        world: params::is_world(&e.key),
-                    })
-                    .collect();
-                charts::scatter(
-                    &opts.run.out.join(stem),
-                    &format!("Morris screening of {}", names::label(name).to_lowercase()),
-                    "right = important; up = non-linear or interacting with other levers",
-                    &format!(
-                        "μ* (mean |elementary effect|, {} per full range)",
-                        names::label(name).to_lowercase()
-                    ),
-                    "σ of the elementary effects",
-                    &pts,
-                    opts.run.format,
-                )?
-            }
-        };
-        charts = drawn.files;
-        svg = drawn.svg;
-    }
-    let precision_text = match met {
-        None => "",
-        Some(true) => ", precision target met",
-        Some(false) => ", precision target NOT met within --max-runs",
-    };
-    let section = report_html(
-        opts.method,
-        m,
-        baseline,
-        &effects,
-        used,
+    let meta = table::Meta {
+        command: super::command_line(),
         seed,
-        precision_text,
-        &svg,
-    );
+        precision_met: met,
+        baseline_ci95: (baseline.1, baseline.2),
+        clear_ends: effects
+            .iter()
+            .filter(|e| e.ends_clear)
+            .map(|e| e.key.clone())
+            .collect(),
+    };
+    publisher.file(table::META_FILE, meta.to_toml().as_bytes())?;
+    // The chart and the report section are drawn from sensitivity.csv as written, as
+    // `backsim plot` draws them.
+    let written = table::Table::parse(
+        &csv,
+        &opts.run.out.join("sensitivity.csv"),
+        &meta.clear_ends,
+    )?;
+    let (section, charts) = draw(
+        &written,
+        &meta,
+        &opts.run.out,
+        opts.run.format,
+        !opts.run.no_charts,
+    )?;
+    let precision_text = meta.precision_note();
     publisher.report_section(id, &section)?;
     publisher.extend(charts);
     let published = publisher.commit()?;
@@ -260,6 +218,88 @@ pub fn run(opts: &SensitivityOptions) -> Result<SensitivityOutcome> {
         runs: used,
         files: published.files,
     })
+}
+
+/// The report section of a sensitivity analysis and (with `charts`) its chart, pending in
+/// `dir`, drawn from sensitivity.csv and sensitivity.toml as written: what the command and
+/// `backsim plot` both draw.
+pub fn draw(
+    t: &table::Table,
+    meta: &table::Meta,
+    dir: &std::path::Path,
+    format: crate::output::ImageFormat,
+    with_chart: bool,
+) -> Result<(String, Vec<crate::output::atomic::PendingFile>)> {
+    let (method, effects) = (t.method, &t.effects);
+    let name = METRICS[t.metric].name;
+    let base = dir.join(t.chart_stem());
+    let mut files = Vec::new();
+    let mut svg = String::new();
+    if with_chart {
+        let drawn = match method {
+            Method::Tornado => {
+                let bars: Vec<charts::TornadoBar> = effects
+                    .iter()
+                    .map(|e| charts::TornadoBar {
+                        label: format!("{} {}–{}", e.key, fmt_num(e.low), fmt_num(e.high)),
+                        low: e.at_low,
+                        high: e.at_high,
+                        world: params::is_world(&e.key),
+                        clear: clarity(e) == "yes",
+                    })
+                    .collect();
+                charts::tornado(
+                    &base,
+                    &format!("What moves {}", names::label(name).to_lowercase()),
+                    &format!(
+                        "Mean {} (scenario as given: {})",
+                        names::label(name).to_lowercase(),
+                        short(t.baseline_mean)
+                    ),
+                    t.baseline_mean,
+                    &bars,
+                    format,
+                )?
+            }
+            Method::Morris => {
+                let pts: Vec<charts::ScatterPoint> = effects
+                    .iter()
+                    .map(|e| charts::ScatterPoint {
+                        label: e.key.clone(),
+                        x: e.mu_star,
+                        y: e.sigma,
+                        world: params::is_world(&e.key),
+                    })
+                    .collect();
+                charts::scatter(
+                    &base,
+                    &format!("Morris screening of {}", names::label(name).to_lowercase()),
+                    "right = important; up = non-linear or interacting with other levers",
+                    &format!(
+                        "μ* (mean |elementary effect|, {} per full range)",
+                        names::label(name).to_lowercase()
+                    ),
+                    "σ of the elementary effects",
+                    &pts,
+                    format,
+                )?
+            }
+        };
+        files = drawn.files;
+        svg = drawn.svg;
+    }
+    let section = report_html(
+        method,
+        t.metric,
+        (t.baseline_mean, meta.baseline_ci95.0, meta.baseline_ci95.1),
+        effects,
+        t.runs,
+        meta.seed,
+        meta.precision_note(),
+        &svg,
+        &meta.command,
+    );
+    Ok((section, files))
 }
 
 type Found = ((f64, f64, f64), Vec<Effect>, u64, Option<bool>);

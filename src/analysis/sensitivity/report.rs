@@ -140,6 +140,7 @@ pub(super) fn report_html(
     seed: u64,
     precision_text: &str,
     svg: &str,
+    command: &str,
 ) -> String {
     let label = names::label(METRICS[m].name);
     let name = label.as_str();
@@ -153,7 +154,7 @@ pub(super) fn report_html(
             Method::Morris => "Morris screening",
         }
     );
-    h.push_str(&crate::analysis::command_html());
+    let _ = writeln!(h, "<pre class=\"cmd\"><code>{}</code></pre>", esc(command));
     let _ = writeln!(
         h,
         "<p class=\"meta\">{} · {} per variant{precision_text} · seed <b>{seed}</b> · every variant on the same simulated worlds · {} with the scenario as given: <b>{}</b> (95 % CI {} to {})</p>",

@@ -7,17 +7,16 @@
 //! exactly those a plain `backsim run` of the scenario with that value writes to summary.csv.
 
 mod report;
+pub mod table;
 
 use super::params::{self, Kind, ParamSpec};
-use super::{evaluate, metric_indices};
+use super::{evaluate_paired, metric_indices};
 use crate::aggregate::Aggregate;
-use crate::engine::metrics::{Better, METRICS};
+use crate::engine::metrics::METRICS;
 use crate::error::input_error;
 use crate::format::fmt_num;
 use crate::format::short;
-use crate::output::charts::analysis as charts;
 use crate::output::csv::censored_cell;
-use crate::output::names;
 use crate::output::publish::{set_names, Publisher, CHART_BYTES};
 use crate::output::report::esc;
 use crate::scenario::load::load_with_limits;
@@ -211,7 +210,7 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
         base.simulation.sprints,
     )?;
     let names = set_names(
-        &["sweep.csv", "report.html"],
+        &["sweep.csv", table::META_FILE, "report.html"],
         metrics
             .iter()
             .map(|&m| format!("sweep_{}", METRICS[m].name)),
@@ -225,112 +224,38 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
     given.simulation.seed = seed;
     given.simulation.runs = runs;
     scenarios.push(given);
-    let mut c = evaluate(
+    let mut c = evaluate_paired(
         &scenarios,
         seed,
         runs,
         precision.as_ref(),
         &metrics,
-        true,
+        false,
+        Some(scenarios.len() - 1),
         &|done| bar.set_position(done),
     )?;
     bar.finish_and_clear();
-    let given = scenarios.pop().expect("the scenario as given");
+    scenarios.pop().expect("the scenario as given");
 
-    let (csv, means) = sweep_csv(&mut c, &specs, &points, &scenarios, &given);
+    let (csv, means) = sweep_csv(&mut c, &specs, &points, &scenarios);
     publisher.file("sweep.csv", csv.as_bytes())?;
-    let mut svgs = Vec::new();
-    let mut charts = Vec::new();
-    if !opts.run.no_charts {
-        for (k, &m) in metrics.iter().enumerate() {
-            let name = METRICS[m].name;
-            let chart_base = opts.run.out.join(format!("sweep_{name}"));
-            let drawn = match (design, specs.len()) {
-                (Design::Grid, 1) => {
-                    let g = points.len();
-                    let pts: Vec<charts::SweepPoint> = (0..points.len())
-                        .map(|i| {
-                            let s = c.summary(i, m);
-                            let values = c.values();
-                            let pg = paired_to_given(
-                                &values[i][k],
-                                &values[g][k],
-                                m,
-                                &scenarios[i],
-                                &given,
-                            );
-                            charts::SweepPoint {
-                                x: points[i][0],
-                                mean: s.mean,
-                                lo: s.ci95.0,
-                                hi: s.ci95.1,
-                                diff: (pg.mean_diff, pg.ci95.0, pg.ci95.1),
-                                completed: s.observed as f64 / c.replications.max(1) as f64,
-                            }
-                        })
-                        .collect();
-                    charts::sweep_line(
-                        &chart_base,
-                        &format!(
-                            "{} vs {}",
-                            names::label(name),
-                            names::param_label(&specs[0].key)
-                        ),
-                        &specs[0].key,
-                        &format!("{} ({})", names::label(name), names::unit(name)),
-                        &pts,
-                        opts.run.format,
-                    )?
-                }
-                (Design::Grid, _) => {
-                    let (xs, ys) = (&specs[0].values, &specs[1].values);
-                    let values: Vec<Vec<f64>> = (0..xs.len())
-                        .map(|i| (0..ys.len()).map(|j| means[i * ys.len() + j][k]).collect())
-                        .collect();
-                    charts::sweep_heat(
-                        &chart_base,
-                        &format!("{name}: {} × {}", specs[0].key, specs[1].key),
-                        &specs[0].key,
-                        &specs[1].key,
-                        xs,
-                        ys,
-                        &values,
-                        METRICS[m].better == Better::Higher,
-                        opts.run.format,
-                    )?
-                }
-                (Design::LatinHypercube, _) => {
-                    // Against the parameter whose rank correlation with the metric is largest.
-                    let (p, rho) = strongest(&points, &means, k, specs.len());
-                    let pts: Vec<charts::ScatterPoint> = (0..points.len())
-                        .map(|i| charts::ScatterPoint {
-                            label: String::new(),
-                            x: points[i][p],
-                            y: means[i][k],
-                            world: false,
-                        })
-                        .collect();
-                    charts::scatter(
-                        &chart_base,
-                        &format!("{name} vs {} (Latin hypercube)", specs[p].key),
-                        &format!(
-                            "{} sampled points; the strongest of {} parameters (Spearman ρ = {:.2})",
-                            points.len(),
-                            specs.len(),
-                            rho
-                        ),
-                        &specs[p].key,
-                        name,
-                        &pts,
-                        opts.run.format,
-                    )?
-                }
-            };
-            svgs.push((name, drawn.svg));
-            charts.extend(drawn.files);
-        }
-    }
-    let section = report_html(&specs, design, &points, &metrics, &means, &c, seed, &svgs);
+    let meta = table::Meta {
+        command: super::command_line(),
+        seed,
+        design,
+        precision_met: c.precision_met,
+    };
+    publisher.file(table::META_FILE, meta.to_toml().as_bytes())?;
+    // The charts and the report section are drawn from sweep.csv as written, as `backsim
+    // plot` draws them.
+    let written = table::Table::parse(&csv, &opts.run.out.join("sweep.csv"))?;
+    let (section, charts) = draw(
+        &written,
+        &meta,
+        &opts.run.out,
+        opts.run.format,
+        !opts.run.no_charts,
+    )?;
     publisher.report_section("sweep", &section)?;
     publisher.extend(charts);
     let published = publisher.commit()?;
@@ -360,6 +285,29 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
         seed,
         files: published.files,
     })
+}
+
+/// The report section of a sweep and (with `charts`) its charts, pending in `dir`, drawn from
+/// sweep.csv and sweep.toml as written: what the command and `backsim plot` both draw.
+pub fn draw(
+    t: &table::Table,
+    meta: &table::Meta,
+    dir: &std::path::Path,
+    format: crate::output::ImageFormat,
+    charts: bool,
+) -> Result<(String, Vec<crate::output::atomic::PendingFile>)> {
+    let drawn = if charts {
+        table::draw_charts(t, meta.design, dir, format)?
+    } else {
+        Vec::new()
+    };
+    let mut files = Vec::new();
+    let mut svgs = Vec::new();
+    for (name, d) in drawn {
+        files.extend(d.files);
+        svgs.push((name, d.svg));
+    }
+    Ok((report_html(t, meta, &svgs), files))
 }
 
 /// ", precision met" or ", precision NOT met within --max-runs".
@@ -426,64 +374,4 @@ fn strongest(points: &[Vec<f64>], means: &[Vec<f64>], k: usize, np: usize) -> (u
         })
         .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
         .unwrap_or((0, 0.0))
-}
-
-/// sweep.csv and the means (point × metric).
-/// A sweep point against the scenario as given, replication by replication.
-#[derive(Debug, Clone, Copy)]
-pub struct PairedToGiven {
-    pub mean_diff: f64,
-    pub ci95: (f64, f64),
-    /// Share of paired replications in which the point did better (ties count half).
-    pub better_share: f64,
-}
-
-/// Paired difference of point − given over replications, censored values counting as the
-/// horizon + 1 (like compare.csv: a restricted mean), with its 95 % t interval.
-pub fn paired_to_given(
-    point: &[f64],
-    given: &[f64],
-    m: usize,
-    point_scenario: &Scenario,
-    given_scenario: &Scenario,
-) -> PairedToGiven {
-    let fill = |s: &Scenario| {
-        let h = s.simulation.sprints as f64 + 1.0;
-        if m == 0 {
-            h
-        } else {
-            h - s.release.planned_sprint.unwrap_or(0) as f64
-        }
-    };
-    let comparable = |x: f64, s: &Scenario| {
-        if x.is_nan() && METRICS[m].censored {
-            fill(s)
-        } else {
-            x
-        }
-    };
-    let mut d = crate::stats::Moments::default();
-    let mut better = 0u64;
-    for (&x, &y) in point.iter().zip(given) {
-        let (x, y) = (comparable(x, point_scenario), comparable(y, given_scenario));
-        if x.is_nan() || y.is_nan() {
-            continue;
-        }
-        d.add(x - y);
-        better += crate::aggregate::better_halves(x, y, METRICS[m].better);
-    }
-    let ci95 = if d.n >= 2 && d.sd() == 0.0 {
-        (d.mean(), d.mean())
-    } else {
-        d.ci95()
-    };
-    PairedToGiven {
-        mean_diff: d.mean(),
-        ci95,
-        better_share: if d.n > 0 {
-            better as f64 / (2 * d.n) as f64
-        } else {
-            f64::NAN
-        },
-    }
 }

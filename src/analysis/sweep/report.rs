@@ -8,7 +8,6 @@ pub(super) fn sweep_csv(
     specs: &[ParamSpec],
     points: &[Vec<f64>],
     scenarios: &[Scenario],
-    given: &Scenario,
 ) -> (String, Vec<Vec<f64>>) {
     let mut out = String::from("point");
     for p in specs {
@@ -18,7 +17,6 @@ pub(super) fn sweep_csv(
     out.push_str(",metric,mean,ci95_low,ci95_high,p50,p85,n,runs,completed_share,diff_vs_given,diff_ci95_low,diff_ci95_high,better_share\n");
     let metrics = c.summarised().to_vec();
     let mut means = vec![vec![f64::NAN; metrics.len()]; points.len()];
-    let g = points.len();
     for (i, pt) in points.iter().enumerate() {
         for (k, &m) in metrics.iter().enumerate() {
             let s = c.summary(i, m);
@@ -30,8 +28,7 @@ pub(super) fn sweep_csv(
                     fmt_num(x)
                 }
             };
-            let values = c.values();
-            let pg = paired_to_given(&values[i][k], &values[g][k], m, &scenarios[i], given);
+            let pg = c.pair(i, m);
             let _ = write!(out, "{}", i + 1);
             for v in pt {
                 let _ = write!(out, ",{}", fmt_num(*v));
@@ -97,42 +94,29 @@ pub(super) fn text_table(
     out
 }
 
-#[allow(clippy::too_many_arguments)]
-pub(super) fn report_html(
-    specs: &[ParamSpec],
-    design: Design,
-    points: &[Vec<f64>],
-    metrics: &[usize],
-    means: &[Vec<f64>],
-    c: &Aggregate,
-    seed: u64,
-    svgs: &[(&str, String)],
-) -> String {
+pub(super) fn report_html(t: &table::Table, meta: &table::Meta, svgs: &[(&str, String)]) -> String {
+    let (points, metrics, seed) = (&t.points, &t.metrics, meta.seed);
     let mut h = String::new();
+    let _ = writeln!(h, "<h2>Sweep: {}</h2>", esc(&t.keys.join(" × ")));
     let _ = writeln!(
         h,
-        "<h2>Sweep: {}</h2>",
-        esc(&specs
-            .iter()
-            .map(|p| p.key.as_str())
-            .collect::<Vec<_>>()
-            .join(" × "))
+        "<pre class=\"cmd\"><code>{}</code></pre>",
+        esc(&meta.command)
     );
-    h.push_str(&crate::analysis::command_html());
     let _ = writeln!(
         h,
         "<p class=\"meta\">{} · {} · {} per point{} · seed <b>{seed}</b> · every point on the same simulated worlds (common random numbers)</p>",
-        match design {
+        match meta.design {
             Design::Grid => "grid",
             Design::LatinHypercube => "Latin hypercube design",
         },
         crate::words::count(points.len() as u64, "point"),
-        crate::words::count(c.replications, "run"),
-        precision_note(c)
+        crate::words::count(t.runs, "run"),
+        meta.precision_note()
     );
     h.push_str("<table>\n<tr>");
-    for p in specs {
-        let _ = write!(h, "<th>{}</th>", esc(&p.key));
+    for key in &t.keys {
+        let _ = write!(h, "<th>{}</th>", esc(key));
     }
     for &m in metrics {
         let _ = write!(h, "<th>{}</th>", esc(METRICS[m].name));
@@ -143,9 +127,9 @@ pub(super) fn report_html(
         for v in pt {
             let _ = write!(h, "<td>{}</td>", fmt_num(*v));
         }
-        for (k, &m) in metrics.iter().enumerate() {
-            let hw = c.moments(i, m).half_width();
-            let _ = write!(h, "<td>{} ± {}</td>", short(means[i][k]), short(hw));
+        for cell in &t.cells[i] {
+            let hw = (cell.ci95.1 - cell.ci95.0) / 2.0;
+            let _ = write!(h, "<td>{} ± {}</td>", short(cell.mean), short(hw));
         }
         h.push_str("</tr>\n");
     }

@@ -110,8 +110,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         let r = &self.m.scenario.roles;
         // Requirements move more when the PO's priorities stand apart from the PM's (the
         // misalignment after last sprint's hand-over).
-        let p =
-            (r.churn_probability * (1.0 + r.churn_per_misalignment * self.misalignment)).min(1.0);
+        let p = churn_probability(r, self.misalignment);
         if p <= 0.0 {
             return;
         }
@@ -140,4 +139,10 @@ impl<'a, T: Tracer> Run<'a, T> {
             });
         }
     }
+}
+
+/// 13.4: the chance a requirement changes in a sprint,
+/// p = churn_probability × (1 + churn_per_misalignment × d), at most 1.
+pub(super) fn churn_probability(r: &crate::scenario::Roles, misalignment: f64) -> f64 {
+    (r.churn_probability * (1.0 + r.churn_per_misalignment * misalignment)).min(1.0)
 }

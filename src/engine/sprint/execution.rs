@@ -331,16 +331,31 @@ pub(crate) fn conflict_rate(r: &crate::scenario::Roles, misalignment: f64) -> f6
 mod tests {
     use super::*;
 
+    /// 13.5: λ = conflicts_per_sprint + k_o · pm_override + k_m · d, at most 16; every
+    /// coefficient set here (the defaults may move).
     #[test]
     fn conflicts_rise_with_override_and_misalignment() {
-        let r = crate::scenario::Roles::default();
-        let base = conflict_rate(&r, 0.0);
-        assert_eq!(base, r.conflicts_per_sprint);
-        assert!(conflict_rate(&r, 0.3) > base);
+        let r = crate::scenario::Roles {
+            conflicts_per_sprint: 0.1,
+            conflicts_per_override: 2.0,
+            conflicts_per_misalignment: 1.5,
+            pm_override: 0.0,
+            ..crate::scenario::Roles::default()
+        };
+        // Base rate alone, then each term by hand.
+        assert_eq!(conflict_rate(&r, 0.0), 0.1);
+        assert!((conflict_rate(&r, 0.4) - (0.1 + 1.5 * 0.4)).abs() < 1e-12);
         let shared = crate::scenario::Roles {
-            pm_override: 0.5,
+            pm_override: 0.25,
             ..r.clone()
         };
-        assert!(conflict_rate(&shared, 0.0) > base);
+        assert!((conflict_rate(&shared, 0.0) - (0.1 + 2.0 * 0.25)).abs() < 1e-12);
+        assert!((conflict_rate(&shared, 0.4) - (0.1 + 0.5 + 0.6)).abs() < 1e-12);
+        // The cap: 0.1 + 2·0.25 + 30·0.6 = 18.6 → 16.
+        let wild = crate::scenario::Roles {
+            conflicts_per_misalignment: 30.0,
+            ..shared
+        };
+        assert_eq!(conflict_rate(&wild, 0.6), 16.0);
     }
 }

@@ -21,6 +21,8 @@ mod quality;
 mod recording;
 mod release;
 mod strategy;
+#[cfg(test)]
+mod tests;
 
 use super::metrics::{row_after_stop, RunRecord};
 use super::trace::{Event, Tracer};
@@ -178,7 +180,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         ws.pm_view.resize(themes, 1.0);
         ws.po_view.clear();
         ws.po_view.resize(themes, 1.0);
-        for v in [&mut ws.rank_a, &mut ws.rank_b, &mut ws.true_rank] {
+        for v in [&mut ws.rank_a, &mut ws.pm_rank, &mut ws.po_rank] {
             v.clear();
             v.resize(themes, 0);
         }
@@ -197,6 +199,7 @@ impl<'a, T: Tracer> Run<'a, T> {
             let z: f64 = po_insight.sample(rand_distr::StandardNormal);
             *v = (s.po.solo_insight_sigma * z).exp();
         }
+        crate::model::market::ranks(&ws.po_view, &mut ws.po_rank);
         let mut pm_insight = keys.stream(Source::PmInsight);
         let mut pm_factor = [1.0; 64];
         for b in pm_factor.iter_mut().take(themes) {
@@ -246,9 +249,12 @@ impl<'a, T: Tracer> Run<'a, T> {
         let range = self.ws.world.created_in(sprint);
         let n = range.len() as u32;
         for j in range {
-            // Copied in place (world items come with their draw keys, made once per world).
-            self.ws.items.push(self.ws.world.items[j].clone());
-            self.ws.items.last_mut().expect("pushed").perceive(self.m);
+            // Perceived in the world's copy (which keeps the perceived values for the next
+            // scenario of the same value skill), then copied in place (world items come with
+            // their draw keys, made once per world).
+            let item = &mut self.ws.world.items[j];
+            item.perceive(self.m);
+            self.ws.items.push(item.clone());
             self.pushed();
         }
         n

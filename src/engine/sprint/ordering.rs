@@ -69,7 +69,10 @@ impl<'a, T: Tracer> Run<'a, T> {
             self.pm_override();
             self.tracer.event(Event::Override { sprint: now });
         }
-        self.measure_order();
+        // Ranking τ of the warm-up is not reported (the run's totals restart after it).
+        if now >= self.warmup {
+            self.measure_order();
+        }
 
         // Refinement from the top of the order.
         let mut hours =

@@ -5,7 +5,7 @@ use super::{Run, CHURN_TOP};
 use crate::engine::metrics::{series, N_SERIES};
 use crate::engine::trace::{Event, Tracer};
 use crate::model::item::{BacklogItem, Status};
-use crate::model::{market, team};
+use crate::model::team;
 use crate::random::keyed_from;
 
 impl<'a, T: Tracer> Run<'a, T> {
@@ -53,10 +53,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         let take_unready = take_unready(&s.po, ready_points, open);
         let misaligned =
             s.pm.enabled && s.roles.misalignment_ambiguity > 0.0 && s.pm.sync_fidelity < 1.0;
-        if misaligned {
-            market::ranks(&self.ws.pm_view, &mut self.ws.rank_a);
-            market::ranks(&self.ws.po_view, &mut self.ws.rank_b);
-        }
+        // `misaligned` implies a PM: the strategy step ranked both views of this sprint.
         let mut n = 0;
         while let Some(i) = self.order_at(n) {
             let i = i as usize;
@@ -87,7 +84,7 @@ impl<'a, T: Tracer> Run<'a, T> {
             let taken_unready = !item.top && !item.ready;
             if misaligned
                 && !item.top
-                && self.ws.rank_a[item.theme as usize] != self.ws.rank_b[item.theme as usize]
+                && self.ws.pm_rank[item.theme as usize] != self.ws.po_rank[item.theme as usize]
             {
                 item.ambiguity = (item.ambiguity
                     + (1.0 - s.pm.sync_fidelity) * s.roles.misalignment_ambiguity)
@@ -185,16 +182,27 @@ pub(super) fn worth_doing(item: &BacklogItem) -> bool {
 mod tests {
     use super::*;
 
+    /// 13.3: p = p₀ + (1 − p₀) · k_u · max(0, 1 − ready / open), coefficients set here.
     #[test]
     fn unready_work_is_pulled_in_when_the_ready_buffer_runs_short() {
-        let po = crate::scenario::Po::default();
-        let full = take_unready(&po, 30.0, 25.0);
-        assert_eq!(full, po.take_unready);
-        let half = take_unready(&po, 12.5, 25.0);
-        let empty = take_unready(&po, 0.0, 25.0);
-        assert!(
-            full < half && half < empty && empty <= 1.0,
-            "{full} {half} {empty}"
-        );
+        let po = crate::scenario::Po {
+            take_unready: 0.1,
+            unready_per_buffer_shortfall: 0.5,
+            ..crate::scenario::Po::default()
+        };
+        // A full buffer (or nothing open) leaves the base.
+        assert_eq!(take_unready(&po, 30.0, 25.0), 0.1);
+        assert_eq!(take_unready(&po, 25.0, 25.0), 0.1);
+        assert_eq!(take_unready(&po, 0.0, 0.0), 0.1);
+        // 10 of 25 ready: shortfall 0.6 → 0.1 + 0.9 · 0.5 · 0.6 = 0.37.
+        assert!((take_unready(&po, 10.0, 25.0) - 0.37).abs() < 1e-12);
+        // Nothing ready: 0.1 + 0.45 = 0.55.
+        assert!((take_unready(&po, 0.0, 25.0) - 0.55).abs() < 1e-12);
+        // At k_u = 1 an empty buffer takes every unready item.
+        let eager = crate::scenario::Po {
+            unready_per_buffer_shortfall: 1.0,
+            ..po
+        };
+        assert!((take_unready(&eager, 0.0, 25.0) - 1.0).abs() < 1e-12);
     }
 }

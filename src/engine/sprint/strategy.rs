@@ -20,7 +20,8 @@ impl<'a, T: Tracer> Run<'a, T> {
         // Stale roadmap off: the PO has the PM's current view every sprint (without a PM, the
         // view a PM would have: the market through the PM's misreading).
         let fresh = !self.m.mask.on(mask::STALE_ROADMAP);
-        market::ranks(&self.ws.po_view, &mut self.ws.rank_a);
+        // The PO's theme ranking before this step (kept up to date whenever the view moves).
+        self.ws.rank_a.copy_from_slice(&self.ws.po_rank);
         // Hand-overs keep their calendar from the first reported sprint.
         let due = |interval: u32| {
             (self.sprint as i64 - self.warmup as i64).rem_euclid(interval as i64) == 0
@@ -56,24 +57,24 @@ impl<'a, T: Tracer> Run<'a, T> {
         let hand_over = changed;
         changed |= fresh;
         if changed {
+            market::ranks(&self.ws.po_view, &mut self.ws.po_rank);
             self.rescore_all = true;
         }
         if hand_over {
             self.hand_over_roadmap();
         }
-        // Misalignment: how far the PO's theme ranking is from the PM's after this step.
+        // Misalignment: how far the PO's theme ranking is from the PM's after this step. The
+        // PM's ranking of this sprint stays for planning (neither view moves until then).
         self.misalignment = if s.pm.enabled {
-            market::ranks(&self.ws.pm_view, &mut self.ws.rank_b);
-            market::ranks(&self.ws.po_view, &mut self.ws.true_rank);
-            market::rank_distance(&self.ws.rank_b, &self.ws.true_rank)
+            market::ranks(&self.ws.pm_view, &mut self.ws.pm_rank);
+            market::rank_distance(&self.ws.pm_rank, &self.ws.po_rank)
         } else {
             0.0
         };
         if !changed || self.sprint == 0 {
             return;
         }
-        market::ranks(&self.ws.po_view, &mut self.ws.rank_b);
-        let distance = market::rank_distance(&self.ws.rank_a, &self.ws.rank_b);
+        let distance = market::rank_distance(&self.ws.rank_a, &self.ws.po_rank);
         self.roadmap_change = distance;
         let shock = distance > s.pm.shock_threshold;
         self.tracer.event(Event::Handover {
@@ -94,7 +95,7 @@ impl<'a, T: Tracer> Run<'a, T> {
                 continue;
             }
             let th = item.theme as usize;
-            if self.ws.rank_b[th] <= self.ws.rank_a[th] {
+            if self.ws.po_rank[th] <= self.ws.rank_a[th] {
                 continue;
             }
             let u = self

@@ -249,7 +249,9 @@ impl ChartKind {
             | ChartKind::FlowPriorityChurn
             | ChartKind::FlowRoadmapChange => !r.forecast_only(),
             ChartKind::DelayCdf => !(r.forecast_only() && counts()),
-            ChartKind::FlowVelocity | ChartKind::CompareForest => true,
+            ChartKind::FlowVelocity => true,
+            // One scenario has nothing to compare with.
+            ChartKind::CompareForest => r.scenarios.len() > 1,
         }
     }
 

@@ -92,21 +92,33 @@ pub fn forecast_narrative(r: &Results) -> String {
 /// `forecast.csv` as a table: both questions per scenario.
 pub(super) fn forecast_table(h: &mut String, r: &Results) {
     let noun = crate::output::charts::forecast::run_units(r).1;
+    // Without a calendar no answer has a date: the column is left out.
+    let dated = r.forecast.iter().any(|f| !f.date.is_empty());
     let _ = write!(
         h,
         "<h2 id=\"forecast\">Forecast</h2>\n<p>“When”: the earliest {noun} by which that share of the runs \
-         is done. “How many”: the items at least that share of the runs had done by the target. \
-         Dates are each {noun}'s last working day (empty without a calendar).</p>\n\
+         is done. “How many”: the items at least that share of the runs had done by the target.{}</p>\n\
          <div class=\"wrap\"><table>\n<tr><th>Scenario</th><th>Question</th><th>Confidence</th>\
-         <th>{}</th><th>Date</th><th>Items</th></tr>\n",
-        crate::output::charts::forecast::capitalized(noun)
+         <th>{}</th>{}<th>Items</th></tr>\n",
+        if dated {
+            format!(" Dates are each {noun}'s last working day (empty without a calendar).")
+        } else {
+            String::new()
+        },
+        crate::output::charts::forecast::capitalized(noun),
+        if dated { "<th>Date</th>" } else { "" }
     );
     for f in &r.forecast {
         let i = r.scenario_index(&f.scenario).unwrap_or(0);
+        let date = if dated {
+            format!("<td>{}</td>", esc(&f.date))
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             h,
             "<tr><td>{}{}</td><td>{}</td><td class=\"n\">{} %</td><td class=\"n\">{}</td>\
-             <td>{}</td><td class=\"n\">{}</td></tr>",
+             {}<td class=\"n\">{}</td></tr>",
             swatch(i),
             esc(&f.scenario),
             if f.question == "when" {
@@ -116,7 +128,7 @@ pub(super) fn forecast_table(h: &mut String, r: &Results) {
             },
             f.confidence,
             esc(&f.sprint),
-            esc(&f.date),
+            date,
             f.items.map(num).unwrap_or_default()
         );
     }

@@ -256,12 +256,24 @@ impl Results {
         let summary = read_summary(&path("summary.csv"), &names)?;
         let compare = read_compare(&path("compare.csv"), &names)?;
         let sprints = read_sprints(&path("sprints.csv"), &names)?;
-        let forecast = if path("forecast.csv").is_file() {
+        // The forecast files are optional: read them only if they belong to the set of
+        // scenarios.toml, never a stale one an earlier run left in the folder.
+        let on_disk = |f: &str| path(f) == dir.join(f);
+        let in_set = |f: &str| {
+            if !on_disk(f) {
+                true // Being published with this set.
+            } else if !on_disk("scenarios.toml") {
+                false // From an earlier set, while a new one is being published.
+            } else {
+                crate::output::atomic::same_set(dir, f, "scenarios.toml")
+            }
+        };
+        let forecast = if in_set("forecast.csv") && path("forecast.csv").is_file() {
             read_forecast(&path("forecast.csv"), &names)?
         } else {
             Vec::new()
         };
-        let forecast_dist = if path("forecast_dist.csv").is_file() {
+        let forecast_dist = if in_set("forecast_dist.csv") && path("forecast_dist.csv").is_file() {
             read_forecast_dist(&path("forecast_dist.csv"), &names)?
         } else {
             Vec::new()

@@ -119,6 +119,26 @@ fn merged_sketches_answer_as_one() {
     }
 }
 
+/// The dense log buckets count as a map from bucket to count would, whatever order the
+/// buckets come in (growing down, up, across zero and both signs).
+#[test]
+fn log_buckets_count_as_a_map() {
+    let mut dense = LogBuckets::default();
+    let mut map = std::collections::BTreeMap::new();
+    let xs = [
+        5.0, 4.0, 1e-6, 3e9, -2.0, 0.0, -7e-3, 5.0, 1e15, 2.5e-11, -1e12, 0.0, 77.0, -2.0,
+    ];
+    for (j, &x) in xs.iter().cycle().take(200).enumerate() {
+        let (b, c) = (bucket(x), 1 + j as u64 % 3);
+        dense.add(b, c);
+        *map.entry(b).or_insert(0u64) += c;
+    }
+    let mut got: Vec<(i32, u64)> = dense.iter().collect();
+    got.sort();
+    assert_eq!(got, map.into_iter().collect::<Vec<_>>());
+    assert_eq!(dense.sum(), (0..200u64).map(|j| 1 + j % 3).sum::<u64>());
+}
+
 #[test]
 fn repeated_values_count_as_many() {
     let mut a = QuantileSketch::new(8);

@@ -1,0 +1,274 @@
+//! sensitivity.csv and sensitivity.toml read back: what the chart and the report section of a
+//! sensitivity analysis are drawn from, by the command itself and by `backsim plot` alike.
+
+use super::{Effect, Method};
+use crate::engine::metrics::metric_index;
+use crate::error::input_error;
+use anyhow::Result;
+use std::path::Path;
+
+/// What sensitivity.csv does not hold, written beside it as sensitivity.toml.
+#[derive(Debug, Clone)]
+pub struct Meta {
+    pub command: String,
+    pub seed: u64,
+    /// With `--precision`: whether the target was met.
+    pub precision_met: Option<bool>,
+    /// The 95 % CI of the metric's mean with the scenario as given.
+    pub baseline_ci95: (f64, f64),
+    /// Tornado: the parameters with an end clearly different from the scenario as given.
+    pub clear_ends: Vec<String>,
+}
+
+/// The file name of [`Meta`].
+pub const META_FILE: &str = "sensitivity.toml";
+
+impl Meta {
+    pub fn to_toml(&self) -> String {
+        let mut t = toml::Table::new();
+        t.insert("version".into(), env!("CARGO_PKG_VERSION").into());
+        t.insert("command".into(), self.command.clone().into());
+        t.insert("seed".into(), toml::Value::Integer(self.seed as i64));
+        if let Some(met) = self.precision_met {
+            t.insert("precision_met".into(), met.into());
+        }
+        // As text: a NaN bound (too few runs) stays readable.
+        t.insert(
+            "baseline_ci95".into(),
+            toml::Value::Array(vec![
+                format!("{:?}", self.baseline_ci95.0).into(),
+                format!("{:?}", self.baseline_ci95.1).into(),
+            ]),
+        );
+        t.insert(
+            "clear_ends".into(),
+            toml::Value::Array(self.clear_ends.iter().map(|k| k.clone().into()).collect()),
+        );
+        format!(
+            "# Written by backsim sensitivity: what sensitivity.csv does not hold, for its report and `backsim plot`.\n{}",
+            toml::to_string(&t).unwrap_or_default()
+        )
+    }
+
+    pub fn parse(text: &str, path: &Path) -> Result<Meta> {
+        let shown = path.display();
+        let t: toml::Table = text
+            .parse()
+            .map_err(|e| input_error(format!("{shown}: not valid TOML: {e}")))?;
+        let key = |k: &str| {
+            t.get(k)
+                .ok_or_else(|| input_error(format!("{shown}: key `{k}` is missing")))
+        };
+        let bad = |k: &str, want: &str| input_error(format!("{shown}: key `{k}`: expected {want}"));
+        let ci: Vec<f64> = key("baseline_ci95")?
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().and_then(|s| s.parse().ok()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if ci.len() != 2 {
+            return Err(bad(
+                "baseline_ci95",
+                "two numbers as text, [\"low\", \"high\"]",
+            ));
+        }
+        Ok(Meta {
+            command: key("command")?
+                .as_str()
+                .ok_or_else(|| bad("command", "a string"))?
+                .to_string(),
+            seed: key("seed")?
+                .as_integer()
+                .filter(|s| *s >= 0)
+                .ok_or_else(|| bad("seed", "a whole number"))? as u64,
+            precision_met: match t.get("precision_met") {
+                None => None,
+                Some(v) => Some(
+                    v.as_bool()
+                        .ok_or_else(|| bad("precision_met", "true or false"))?,
+                ),
+            },
+            baseline_ci95: (ci[0], ci[1]),
+            clear_ends: key("clear_ends")?
+                .as_array()
+                .and_then(|a| a.iter().map(|v| v.as_str().map(str::to_string)).collect())
+                .ok_or_else(|| bad("clear_ends", "a list of parameter keys"))?,
+        })
+    }
+
+    pub fn precision_note(&self) -> &'static str {
+        match self.precision_met {
+            None => "",
+            Some(true) => ", precision target met",
+            Some(false) => ", precision target NOT met within --max-runs",
+        }
+    }
+}
+
+/// sensitivity.csv read back.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub method: Method,
+    pub metric: usize,
+    pub baseline_mean: f64,
+    /// Ranked, most important first (the file's order).
+    pub effects: Vec<Effect>,
+    pub runs: u64,
+}
+
+const COLUMNS: [&str; 21] = [
+    "method",
+    "metric",
+    "rank",
+    "parameter",
+    "low",
+    "high",
+    "baseline_mean",
+    "mean_at_low",
+    "ci95_low_at_low",
+    "ci95_high_at_low",
+    "mean_at_high",
+    "ci95_low_at_high",
+    "ci95_high_at_high",
+    "effect",
+    "effect_ci95_low",
+    "effect_ci95_high",
+    "spread",
+    "mu",
+    "mu_star",
+    "sigma",
+    "runs",
+];
+
+impl Table {
+    /// Parse sensitivity.csv's text (`path` names it in errors); `clear_ends` from its meta.
+    pub fn parse(text: &str, path: &Path, clear_ends: &[String]) -> Result<Table> {
+        let shown = path.display();
+        let mut rdr = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+        let header = rdr
+            .headers()
+            .map_err(|e| input_error(format!("{shown}: {e}")))?
+            .clone();
+        if let Some(missing) = COLUMNS.iter().find(|c| !header.iter().any(|h| h == **c)) {
+            return Err(input_error(format!(
+                "{shown}:1: column '{missing}' is missing (is this a sensitivity.csv written by backsim sensitivity?)"
+            )));
+        }
+        let col = |name: &str| header.iter().position(|h| h == name).unwrap_or(0);
+        let mut t: Option<Table> = None;
+        for (i, rec) in rdr.records().enumerate() {
+            let line = i + 2;
+            let rec = rec.map_err(|e| input_error(format!("{shown}:{line}: {e}")))?;
+            let text = |c: &str| rec.get(col(c)).unwrap_or("");
+            let num = |c: &str| -> Result<f64> {
+                let s = text(c);
+                if s.is_empty() {
+                    return Ok(f64::NAN);
+                }
+                s.parse::<f64>().map_err(|_| {
+                    input_error(format!(
+                        "{shown}:{line}: column '{c}': expected a number, got {s:?}"
+                    ))
+                })
+            };
+            let method = match text("method") {
+                "tornado" => Method::Tornado,
+                "morris" => Method::Morris,
+                other => {
+                    return Err(input_error(format!(
+                        "{shown}:{line}: column 'method': expected tornado or morris, got {other:?}"
+                    )))
+                }
+            };
+            let metric = metric_index(text("metric")).ok_or_else(|| {
+                input_error(format!(
+                    "{shown}:{line}: column 'metric': no metric named {:?}",
+                    text("metric")
+                ))
+            })?;
+            let runs = num("runs")?;
+            if !(runs >= 0.0 && runs.fract() == 0.0) {
+                return Err(input_error(format!(
+                    "{shown}:{line}: column 'runs': expected a whole number"
+                )));
+            }
+            let t = t.get_or_insert_with(|| Table {
+                method,
+                metric,
+                baseline_mean: f64::NAN,
+                effects: Vec::new(),
+                runs: runs as u64,
+            });
+            if t.method != method || t.metric != metric {
+                return Err(input_error(format!(
+                    "{shown}:{line}: every row must have the method and metric of the first"
+                )));
+            }
+            t.baseline_mean = num("baseline_mean")?;
+            let key = text("parameter").to_string();
+            t.effects.push(Effect {
+                ends_clear: clear_ends.contains(&key),
+                key,
+                low: num("low")?,
+                high: num("high")?,
+                at_low: (
+                    num("mean_at_low")?,
+                    num("ci95_low_at_low")?,
+                    num("ci95_high_at_low")?,
+                ),
+                at_high: (
+                    num("mean_at_high")?,
+                    num("ci95_low_at_high")?,
+                    num("ci95_high_at_high")?,
+                ),
+                effect: num("effect")?,
+                effect_ci: (num("effect_ci95_low")?, num("effect_ci95_high")?),
+                spread: num("spread")?,
+                mu: num("mu")?,
+                mu_star: num("mu_star")?,
+                sigma: num("sigma")?,
+            });
+        }
+        t.ok_or_else(|| input_error(format!("{shown}: no parameters")))
+    }
+
+    /// The chart's file stem.
+    pub fn chart_stem(&self) -> &'static str {
+        match self.method {
+            Method::Tornado => "sensitivity_tornado",
+            Method::Morris => "sensitivity_morris",
+        }
+    }
+
+    /// The report section's id.
+    pub fn section_id(&self) -> &'static str {
+        match self.method {
+            Method::Tornado => "sensitivity-tornado",
+            Method::Morris => "sensitivity-morris",
+        }
+    }
+}
+
+/// A sensitivity folder read back for `backsim plot`: its table and meta, or `None` without
+/// a sensitivity.csv. A sensitivity.csv without its sensitivity.toml is an error naming it.
+pub fn read(dir: &Path) -> Result<Option<(Table, Meta)>> {
+    let csv_path = dir.join("sensitivity.csv");
+    if !csv_path.is_file() {
+        return Ok(None);
+    }
+    let meta_path = dir.join(META_FILE);
+    let read = |p: &Path| {
+        std::fs::read_to_string(p).map_err(|e| input_error(format!("{}: {e}", p.display())))
+    };
+    if !meta_path.is_file() {
+        return Err(input_error(format!(
+            "{}: missing; it holds the seed and the baseline's interval beside sensitivity.csv (a sensitivity written by an older backsim has none: run it again)",
+            meta_path.display()
+        )));
+    }
+    let meta = Meta::parse(&read(&meta_path)?, &meta_path)?;
+    let table = Table::parse(&read(&csv_path)?, &csv_path, &meta.clear_ends)?;
+    Ok(Some((table, meta)))
+}
