@@ -8,11 +8,13 @@
 
 mod paired;
 mod sequential;
+mod sprint_cell;
 use paired::comparable;
 pub use paired::{
     better_halves, censored_fill, comparable_value, Pair, PairSummary, TIE_TOLERANCE,
 };
 pub use sequential::{chunk_members, run_until, Chunk, Feed, Precision, CHUNK};
+use sprint_cell::{Band, SprintCell};
 
 use crate::engine::driver::Replications;
 use crate::engine::metrics::{idx, row_after_stop, METRICS, N_METRICS, N_SERIES};
@@ -27,8 +29,6 @@ pub const DISTRIBUTION_METRICS: [usize; 3] = [
 
 /// Values kept exactly per metric before the sketch compresses them.
 pub const METRIC_EXACT_CAP: usize = 16_384;
-/// The same for per-sprint series (there are many more of them).
-const SERIES_EXACT_CAP: usize = 1_024;
 
 /// The quantiles written to summary.csv.
 pub const SUMMARY_QUANTILES: [f64; 8] = [0.05, 0.10, 0.25, 0.50, 0.75, 0.85, 0.90, 0.95];
@@ -71,96 +71,6 @@ impl Cell {
         self.sketch.add(x);
     }
 }
-
-/// Whole values from 0 to this (exclusive) are counted in a dense array instead of the
-/// sketch: most per-sprint values are small counts (items, points of unit items).
-const SMALL: usize = 256;
-
-/// One series in one sprint across runs: its band needs only the mean and three quantiles,
-/// so it keeps a plain sum (no variance) and skips runs without a value. Small whole values
-/// are counted in `small`, the others go to the sketch; the band merges them into the sketch,
-/// whose state depends only on the values it was given (not their order or grouping), so
-/// the quantiles are those of one sketch fed value by value.
-#[derive(Debug, Clone)]
-struct SprintCell {
-    sum: f64,
-    /// `small[v]`: values equal to the whole number v (allocated on first use).
-    small: Vec<u64>,
-    sketch: QuantileSketch,
-}
-
-impl SprintCell {
-    fn new() -> Self {
-        SprintCell {
-            sum: 0.0,
-            small: Vec::new(),
-            sketch: QuantileSketch::new(SERIES_EXACT_CAP),
-        }
-    }
-
-    #[inline(always)]
-    fn add(&mut self, x: f64) {
-        if !x.is_nan() {
-            self.sum += x;
-            // `as i64` is one instruction (`as usize` saturates in several); a negative or
-            // huge value fails the bound as a u64.
-            let i = x as i64;
-            if i as f64 == x && (i as u64) < self.small.len() as u64 {
-                self.small[i as usize] += 1;
-            } else {
-                self.add_other(x);
-            }
-        }
-    }
-
-    /// The slow path of [`SprintCell::add`]: a first small value, or a value for the sketch.
-    #[inline(never)]
-    fn add_other(&mut self, x: f64) {
-        let i = x as usize;
-        if i as f64 == x && i < SMALL {
-            self.small = vec![0; SMALL];
-            self.small[i] += 1;
-        } else {
-            self.sketch.add(x);
-        }
-    }
-
-    fn merge(&mut self, other: &SprintCell) {
-        self.sum += other.sum;
-        if !other.small.is_empty() {
-            if self.small.is_empty() {
-                self.small = vec![0; SMALL];
-            }
-            for (a, b) in self.small.iter_mut().zip(&other.small) {
-                *a += b;
-            }
-        }
-        self.sketch.merge(&other.sketch);
-    }
-
-    /// Values with a value (small or not).
-    fn count(&self) -> u64 {
-        self.small.iter().sum::<u64>() + self.sketch.count()
-    }
-
-    /// (mean, p10, p50, p90).
-    fn band(&mut self) -> Band {
-        let n = self.count();
-        let mut sketch = self.sketch.clone();
-        for (v, &c) in self.small.iter().enumerate() {
-            sketch.add_n(v as f64, c);
-        }
-        (
-            if n > 0 { self.sum / n as f64 } else { f64::NAN },
-            sketch.quantile(0.10),
-            sketch.quantile(0.50),
-            sketch.quantile(0.90),
-        )
-    }
-}
-
-/// A per-sprint band: (mean, p10, p50, p90).
-type Band = (f64, f64, f64, f64);
 
 #[derive(Debug, Clone, Copy)]
 pub struct MetricSummary {
