@@ -1,9 +1,23 @@
-//! The aggregation of a comparison: per scenario and metric a summary (mean with its t
-//! interval and quantiles), per scenario and metric a paired comparison with the baseline,
-//! and per scenario, sprint and series a band. Fed one replication at a time, in order.
+//! The one accumulator of the program. A comparison (`run`, the live page) keeps per
+//! scenario and metric a summary (mean with its t interval and quantiles), per scenario and
+//! metric a paired comparison with the baseline, and per scenario, sprint and series a band;
+//! an analysis of many variants (sweep, sensitivity, attribute, validate, trace) keeps only
+//! the summaries of its chosen metrics, and every value if asked. Fed a batch of
+//! replications at a time, in replication order, by [`run_until`] (the one loop, with the
+//! sequential precision rule).
+
+mod paired;
+mod sequential;
+mod sprint_cell;
+use paired::comparable;
+pub use paired::{
+    better_halves, censored_fill, comparable_value, Pair, PairSummary, TIE_TOLERANCE,
+};
+pub use sequential::{chunk_members, run_until, Chunk, Feed, Precision, CHUNK};
+use sprint_cell::{Band, SprintCell};
 
 use crate::engine::driver::Replications;
-use crate::engine::metrics::{idx, row_after_stop, Better, METRICS, N_METRICS, N_SERIES};
+use crate::engine::metrics::{idx, row_after_stop, METRICS, N_METRICS, N_SERIES};
 use crate::stats::{Moments, QuantileSketch, ValueCounts};
 
 /// The metrics whose whole distribution the charts draw (`distributions.csv`), in file order.
@@ -15,8 +29,6 @@ pub const DISTRIBUTION_METRICS: [usize; 3] = [
 
 /// Values kept exactly per metric before the sketch compresses them.
 pub const METRIC_EXACT_CAP: usize = 16_384;
-/// The same for per-sprint series (there are many more of them).
-const SERIES_EXACT_CAP: usize = 1_024;
 
 /// The quantiles written to summary.csv.
 pub const SUMMARY_QUANTILES: [f64; 8] = [0.05, 0.10, 0.25, 0.50, 0.75, 0.85, 0.90, 0.95];
@@ -60,189 +72,6 @@ impl Cell {
     }
 }
 
-/// Whole values from 0 to this (exclusive) are counted in a dense array instead of the
-/// sketch: most per-sprint values are small counts (items, points of unit items).
-const SMALL: usize = 256;
-
-/// One series in one sprint across runs: its band needs only the mean and three quantiles,
-/// so it keeps a plain sum (no variance) and skips runs without a value. Small whole values
-/// are counted in `small`, the others go to the sketch; the band merges them into the sketch,
-/// whose state depends only on the values it was given (not their order or grouping), so
-/// the quantiles are those of one sketch fed value by value.
-#[derive(Debug, Clone)]
-struct SprintCell {
-    sum: f64,
-    /// `small[v]`: values equal to the whole number v (allocated on first use).
-    small: Vec<u64>,
-    sketch: QuantileSketch,
-}
-
-impl SprintCell {
-    fn new() -> Self {
-        SprintCell {
-            sum: 0.0,
-            small: Vec::new(),
-            sketch: QuantileSketch::new(SERIES_EXACT_CAP),
-        }
-    }
-
-    #[inline(always)]
-    fn add(&mut self, x: f64) {
-        if !x.is_nan() {
-            self.sum += x;
-            // `as i64` is one instruction (`as usize` saturates in several); a negative or
-            // huge value fails the bound as a u64.
-            let i = x as i64;
-            if i as f64 == x && (i as u64) < self.small.len() as u64 {
-                self.small[i as usize] += 1;
-            } else {
-                self.add_other(x);
-            }
-        }
-    }
-
-    /// The slow path of [`SprintCell::add`]: a first small value, or a value for the sketch.
-    #[inline(never)]
-    fn add_other(&mut self, x: f64) {
-        let i = x as usize;
-        if i as f64 == x && i < SMALL {
-            self.small = vec![0; SMALL];
-            self.small[i] += 1;
-        } else {
-            self.sketch.add(x);
-        }
-    }
-
-    fn merge(&mut self, other: &SprintCell) {
-        self.sum += other.sum;
-        if !other.small.is_empty() {
-            if self.small.is_empty() {
-                self.small = vec![0; SMALL];
-            }
-            for (a, b) in self.small.iter_mut().zip(&other.small) {
-                *a += b;
-            }
-        }
-        self.sketch.merge(&other.sketch);
-    }
-
-    /// Values with a value (small or not).
-    fn count(&self) -> u64 {
-        self.small.iter().sum::<u64>() + self.sketch.count()
-    }
-
-    /// (mean, p10, p50, p90).
-    fn band(&mut self) -> Band {
-        let n = self.count();
-        let mut sketch = self.sketch.clone();
-        for (v, &c) in self.small.iter().enumerate() {
-            sketch.add_n(v as f64, c);
-        }
-        (
-            if n > 0 { self.sum / n as f64 } else { f64::NAN },
-            sketch.quantile(0.10),
-            sketch.quantile(0.50),
-            sketch.quantile(0.90),
-        )
-    }
-}
-
-/// A per-sprint band: (mean, p10, p50, p90).
-type Band = (f64, f64, f64, f64);
-
-/// A scenario against a reference, replication by replication: the paired difference,
-/// both sides' moments and the wins (bounded: it keeps no values).
-#[derive(Debug, Clone, Default)]
-pub struct Pair {
-    diff: Moments,
-    scenario: Moments,
-    baseline: Moments,
-    /// Twice the runs in which the scenario did better, ties counting 1 (half a win).
-    better_halves: u64,
-}
-
-/// Relative size of a difference that counts as a tie in `better_share`: floating-point
-/// noise (sums in another order) is no win.
-pub const TIE_TOLERANCE: f64 = 1e-9;
-
-/// 2 if the scenario's x beats the baseline's y, 1 for a tie (|x − y| ≤ 1e-9 × the larger
-/// magnitude), 0 if it did worse.
-#[inline]
-pub fn better_halves(x: f64, y: f64, better: Better) -> u64 {
-    let d = x - y;
-    if d.abs() <= TIE_TOLERANCE * x.abs().max(y.abs()) {
-        return 1;
-    }
-    2 * match better {
-        Better::Higher => d > 0.0,
-        Better::Lower => d < 0.0,
-    } as u64
-}
-
-impl Pair {
-    /// A scenario's value x against the baseline's y (skipped if either has none).
-    #[inline]
-    pub fn add(&mut self, x: f64, y: f64, better: Better) {
-        if x.is_nan() || y.is_nan() {
-            return;
-        }
-        self.diff.add(x - y);
-        self.scenario.add(x);
-        self.baseline.add(y);
-        self.better_halves += better_halves(x, y, better);
-    }
-
-    /// The paired difference's mean and 95 % CI (exactly the mean when every difference is
-    /// the same), the share of wins, the variance reduction.
-    pub fn summary(&self) -> PairSummary {
-        let vd = self.diff.variance();
-        let vr = if vd > 0.0 {
-            (self.scenario.variance() + self.baseline.variance()) / vd
-        } else {
-            f64::NAN
-        };
-        let (lo, hi) = if self.diff.n >= 2 && self.diff.sd() == 0.0 {
-            (self.diff.mean(), self.diff.mean())
-        } else {
-            self.diff.ci95()
-        };
-        PairSummary {
-            mean_diff: self.diff.mean(),
-            ci95: (lo, hi),
-            better_share: if self.diff.n > 0 {
-                self.better_halves as f64 / (2 * self.diff.n) as f64
-            } else {
-                f64::NAN
-            },
-            variance_reduction: vr,
-            n: self.diff.n,
-        }
-    }
-}
-
-/// Censored values count as the horizon + 1 in comparisons (a restricted mean).
-#[inline]
-fn comparable(censored_fill: &[[f64; 2]], s: usize, m: usize, x: f64) -> f64 {
-    comparable_value(&censored_fill[s], m, x)
-}
-
-/// What a censored completion sprint and release delay count as in a paired comparison of
-/// a scenario with `sprints` sprints and its release planned for sprint `planned`.
-pub fn censored_fill(sprints: usize, planned: f64) -> [f64; 2] {
-    [sprints as f64 + 1.0, sprints as f64 + 1.0 - planned]
-}
-
-/// A run's value of metric `m` as paired comparisons count it: a censored value (NaN of a
-/// censored metric) is `fill` ([`censored_fill`]), anything else stays as it is.
-#[inline]
-pub fn comparable_value(fill: &[f64; 2], m: usize, x: f64) -> f64 {
-    if x.is_nan() && METRICS[m].censored {
-        fill[m.min(1)]
-    } else {
-        x
-    }
-}
-
 #[derive(Debug, Clone, Copy)]
 pub struct MetricSummary {
     pub mean: f64,
@@ -251,22 +80,30 @@ pub struct MetricSummary {
     /// At [`SUMMARY_QUANTILES`]; +∞ where the quantile falls among censored runs.
     pub quantiles: [f64; 8],
     pub n: u64,
+    /// Runs with a value (`n` less the censored runs counted at the horizon + 1).
+    pub observed: u64,
     pub completed_share: f64,
 }
 
-#[derive(Debug, Clone, Copy)]
-pub struct PairSummary {
-    pub mean_diff: f64,
-    pub ci95: (f64, f64),
-    pub better_share: f64,
-    pub variance_reduction: f64,
-    pub n: u64,
+impl MetricSummary {
+    /// The quantile at `p`, one of [`SUMMARY_QUANTILES`].
+    pub fn quantile(&self, p: f64) -> f64 {
+        let at = SUMMARY_QUANTILES
+            .iter()
+            .position(|&q| q == p)
+            .expect("one of SUMMARY_QUANTILES");
+        self.quantiles[at]
+    }
 }
 
-/// Aggregates of a whole comparison.
+/// Aggregates of a whole comparison, or the summaries of an analysis's variants.
 #[derive(Debug, Clone)]
 pub struct Aggregate {
     pub baseline: usize,
+    /// Whether paired comparisons, per-sprint bands and distributions are kept (a
+    /// comparison's whole set: [`Aggregate::new`]) or only each metric's summary
+    /// ([`Aggregate::summaries`]).
+    full: bool,
     /// Per scenario: the value a censored completion / delay counts as in comparisons.
     censored_fill: Vec<[f64; 2]>,
     sprints: Vec<usize>,
@@ -279,13 +116,23 @@ pub struct Aggregate {
     /// (an early stop); each such run counts its after-stop row once here instead of once per
     /// remaining sprint, and the bands add it back for every sprint from a on.
     tails: Vec<Vec<SprintCell>>,
-    /// Per scenario: the metrics and series its model can give a value (the others are
-    /// always empty and are counted as such without being looked at).
+    /// Per scenario: the metrics and series it keeps that its model can give a value.
     metrics_of: Vec<Vec<usize>>,
     series_of: Vec<Vec<usize>>,
+    /// Per scenario: the metrics it keeps that its model never gives a value, counted as
+    /// runs without one without being looked at.
+    absent: Vec<Vec<usize>>,
+    /// The metrics summarised (every metric in a comparison's whole set).
+    summarised: Vec<usize>,
+    /// The metrics whose every value is kept, and `values[s][k][r]`: metric `kept[k]` of
+    /// scenario s in replication r (empty when no value is kept).
+    kept: Vec<usize>,
+    values: Vec<Vec<Vec<f64>>>,
     /// Bands per scenario, computed when first asked for after the last `add`.
     bands: Vec<Vec<Band>>,
     pub replications: u64,
+    /// Whether the precision target of [`run_until`] was met (None: no target).
+    pub precision_met: Option<bool>,
 }
 
 fn series_cells(sprints: usize) -> Vec<SprintCell> {
@@ -293,11 +140,35 @@ fn series_cells(sprints: usize) -> Vec<SprintCell> {
 }
 
 impl Aggregate {
-    /// `sprints[s]` and `planned[s]` are scenario s's horizon and planned release sprint.
+    /// A comparison's whole set: every metric's summary, the paired comparisons with
+    /// `baseline`, the per-sprint bands and the charted distributions. `sprints[s]` and
+    /// `planned[s]` are scenario s's horizon and planned release sprint.
     pub fn new(sprints: &[usize], planned: &[f64], baseline: usize) -> Self {
         let n = sprints.len();
         Aggregate {
-            baseline,
+            full: true,
+            pairs: (0..n).map(|_| vec![Pair::default(); N_METRICS]).collect(),
+            series: (0..n).map(|s| series_cells(sprints[s])).collect(),
+            distributions: vec![Default::default(); n],
+            series_of: vec![(0..N_SERIES).collect(); n],
+            tails: (0..n).map(|s| series_cells(sprints[s])).collect(),
+            ..Self::summaries(sprints, planned, &(0..N_METRICS).collect::<Vec<_>>(), false)
+        }
+        .with_baseline(baseline)
+    }
+
+    /// An analysis's variants: only the summaries of `metrics` (by [`METRICS`] index), and
+    /// with `keep_values` every value of them in replication order ([`Aggregate::values`]).
+    pub fn summaries(
+        sprints: &[usize],
+        planned: &[f64],
+        metrics: &[usize],
+        keep_values: bool,
+    ) -> Self {
+        let n = sprints.len();
+        Aggregate {
+            baseline: 0,
+            full: false,
             censored_fill: (0..n)
                 .map(|s| censored_fill(sprints[s], planned[s]))
                 .collect(),
@@ -309,23 +180,98 @@ impl Aggregate {
                         .collect()
                 })
                 .collect(),
-            pairs: (0..n).map(|_| vec![Pair::default(); N_METRICS]).collect(),
-            series: (0..n).map(|s| series_cells(sprints[s])).collect(),
-            distributions: vec![Default::default(); n],
-            metrics_of: vec![(0..N_METRICS).collect(); n],
-            series_of: vec![(0..N_SERIES).collect(); n],
-            tails: (0..n).map(|s| series_cells(sprints[s])).collect(),
+            pairs: Vec::new(),
+            series: Vec::new(),
+            distributions: Vec::new(),
+            metrics_of: vec![metrics.to_vec(); n],
+            summarised: metrics.to_vec(),
+            series_of: vec![Vec::new(); n],
+            absent: vec![Vec::new(); n],
+            kept: if keep_values {
+                metrics.to_vec()
+            } else {
+                Vec::new()
+            },
+            values: if keep_values {
+                vec![vec![Vec::new(); metrics.len()]; n]
+            } else {
+                Vec::new()
+            },
+            tails: Vec::new(),
             bands: vec![Vec::new(); n],
             replications: 0,
+            precision_met: None,
         }
+    }
+
+    fn with_baseline(mut self, baseline: usize) -> Self {
+        self.baseline = baseline;
+        self
+    }
+
+    /// An analysis's summaries ([`Aggregate::summaries`]) that also pair every scenario with
+    /// scenario `reference` replication by replication ([`Aggregate::pair`]), streamed: no
+    /// value is kept for it. [`run_until`] then simulates the reference last in every
+    /// comparison (see [`chunk_members`]).
+    pub fn paired_with(mut self, reference: usize) -> Self {
+        assert!(!self.full, "a comparison pairs with its baseline already");
+        assert!(reference < self.sprints.len());
+        self.pairs = (0..self.sprints.len())
+            .map(|_| vec![Pair::default(); N_METRICS])
+            .collect();
+        self.with_baseline(reference)
+    }
+
+    /// The scenario an analysis's summaries are paired with ([`Aggregate::paired_with`]).
+    pub fn reference(&self) -> Option<usize> {
+        (!self.full && !self.pairs.is_empty()).then_some(self.baseline)
     }
 
     /// Declare that scenario s only ever has values for `metrics` and `series` (its model's:
     /// see [`crate::engine::metrics::THROUGHPUT_METRICS`]); the others are counted as runs
     /// without a value without being looked at. Results are the same, in less time.
     pub fn only(&mut self, s: usize, metrics: &[usize], series: &[usize]) {
-        self.metrics_of[s] = metrics.to_vec();
-        self.series_of[s] = series.to_vec();
+        let (has, hasnt) = self.metrics_of[s].iter().partition(|m| metrics.contains(m));
+        (self.metrics_of[s], self.absent[s]) = (has, hasnt);
+        self.series_of[s].retain(|k| series.contains(k));
+    }
+
+    /// The metrics summarised, in the order asked for.
+    pub fn summarised(&self) -> &[usize] {
+        &self.summarised
+    }
+
+    /// The moments of metric m in scenario s (censored runs counted at the horizon + 1).
+    pub fn moments(&self, s: usize, m: usize) -> &Moments {
+        &self.metrics[s][m].moments
+    }
+
+    /// The metrics whose values are kept ([`Aggregate::summaries`] with `keep_values`).
+    pub fn kept(&self) -> &[usize] {
+        &self.kept
+    }
+
+    /// Every kept value: `values()[s][k][r]` is metric `kept()[k]` of scenario s in
+    /// replication r (NaN where the run has none).
+    pub fn values(&self) -> &[Vec<Vec<f64>>] {
+        &self.values
+    }
+
+    /// Every value of metric `m` (kept) in scenario s, in replication order.
+    pub fn metric_values(&self, s: usize, m: usize) -> &[f64] {
+        let k = self
+            .kept
+            .iter()
+            .position(|&x| x == m)
+            .expect("a kept metric");
+        &self.values[s][k]
+    }
+
+    /// Whether every scenario's mean of each of `metrics` is known to `p`'s target.
+    pub fn precise(&self, p: &Precision, metrics: &[usize]) -> bool {
+        self.metrics
+            .iter()
+            .all(|cells| metrics.iter().all(|&m| p.met(&cells[m].moments)))
     }
 
     /// Add a batch of replications, in order, on the thread pool. Rows may end before the
@@ -333,9 +279,44 @@ impl Aggregate {
     /// [`row_after_stop`] of the last row. Every cell takes its values one by one in
     /// replication order, so results do not depend on the thread count or the batching.
     pub fn add_batch(&mut self, batch: &Replications) {
+        let members: Vec<usize> = (0..batch.scenario_count()).collect();
+        self.add_chunk(
+            &Chunk {
+                members: &members,
+                first: true,
+            },
+            batch,
+        );
+    }
+
+    /// [`Aggregate::add_batch`] for a batch whose scenario j is this aggregate's
+    /// `chunk.members[j]`: an analysis simulates its variants in comparisons of at most
+    /// [`CHUNK`], each covering the same replications (the first one counts them; the
+    /// reference of [`Aggregate::paired_with`], simulated in every one, is counted in the
+    /// first and paired with in each). Only the summaries of an analysis
+    /// ([`Aggregate::summaries`]) take more than one chunk.
+    pub fn add_chunk(&mut self, chunk: &Chunk, batch: &Replications) {
         /// Sprints per task: enough work to pay for the task.
         const SPRINTS_PER_TASK: usize = 4;
-        self.replications += batch.len as u64;
+        let n = self.sprints.len();
+        assert_eq!(chunk.members.len(), batch.scenario_count());
+        assert!(
+            !self.full || (chunk.first && chunk.members.iter().copied().eq(0..n)),
+            "a comparison is one batch"
+        );
+        // Where each of the aggregate's scenarios is in the batch, if it is.
+        let mut at = vec![None; n];
+        for (j, &s) in chunk.members.iter().enumerate() {
+            at[s] = Some(j);
+        }
+        // Scenarios whose own numbers this batch adds (a reference repeated for its pairs
+        // is counted in the first chunk only).
+        let counted: Vec<Option<usize>> = (0..n)
+            .map(|s| at[s].filter(|_| chunk.first || self.reference() != Some(s)))
+            .collect();
+        if chunk.first {
+            self.replications += batch.len as u64;
+        }
         for b in self.bands.iter_mut() {
             b.clear();
         }
@@ -350,13 +331,23 @@ impl Aggregate {
             distributions,
             metrics_of,
             series_of,
+            absent,
+            kept,
+            values,
             ..
         } = self;
         let (baseline, censored_fill, sprints) = (*baseline, &*censored_fill, &*sprints);
-        let (metrics_of, series_of) = (&*metrics_of, &*series_of);
+        let (metrics_of, series_of, absent, kept) = (&*metrics_of, &*series_of, &*absent, &*kept);
+        let (at, counted) = (&at, &counted);
+        let mut distributions = distributions.iter_mut();
+        let mut values = values.iter_mut();
         rayon::scope(|scope| {
-            for ((s, cells), dists) in metrics.iter_mut().enumerate().zip(distributions) {
-                let only = &metrics_of[s];
+            for (g, cells) in metrics.iter_mut().enumerate() {
+                let dists = distributions.next();
+                let values = values.next();
+                let Some(s) = counted[g] else { continue };
+                let (only, fill) = (&metrics_of[g], censored_fill[g]);
+                let absent = &absent[g];
                 scope.spawn(move |_| {
                     if only.len() == N_METRICS {
                         for j in 0..batch.len {
@@ -364,35 +355,36 @@ impl Aggregate {
                             for (m, ((cell, &x), info)) in
                                 cells.iter_mut().zip(&rec.metrics).zip(&METRICS).enumerate()
                             {
-                                cell.add(x, info.censored, censored_fill[s][m.min(1)]);
+                                cell.add(x, info.censored, fill[m.min(1)]);
                             }
                         }
                     } else {
                         // Metrics the model never gives a value: runs without one.
-                        for (m, cell) in cells.iter_mut().enumerate() {
-                            if !only.contains(&m) {
-                                debug_assert!(!METRICS[m].censored);
-                                cell.missing += batch.len as u64;
-                            }
+                        for &m in absent {
+                            debug_assert!(!METRICS[m].censored);
+                            cells[m].missing += batch.len as u64;
                         }
                         for j in 0..batch.len {
                             let rec = &batch.records(j)[s];
                             for &m in only {
-                                cells[m].add(
-                                    rec.metrics[m],
-                                    METRICS[m].censored,
-                                    censored_fill[s][m.min(1)],
-                                );
+                                cells[m].add(rec.metrics[m], METRICS[m].censored, fill[m.min(1)]);
                             }
                         }
                     }
-                    for (d, &m) in dists.iter_mut().zip(&DISTRIBUTION_METRICS) {
-                        if only.contains(&m) {
-                            for j in 0..batch.len {
-                                d.add(batch.records(j)[s].metrics[m]);
+                    if let Some(values) = values {
+                        for (v, &m) in values.iter_mut().zip(kept) {
+                            v.extend((0..batch.len).map(|j| batch.records(j)[s].metrics[m]));
+                        }
+                    }
+                    if let Some(dists) = dists {
+                        for (d, &m) in dists.iter_mut().zip(&DISTRIBUTION_METRICS) {
+                            if only.contains(&m) {
+                                for j in 0..batch.len {
+                                    d.add(batch.records(j)[s].metrics[m]);
+                                }
+                            } else {
+                                d.add_n(f64::NAN, batch.len as u64);
                             }
-                        } else {
-                            d.add_n(f64::NAN, batch.len as u64);
                         }
                     }
                 });
@@ -401,6 +393,9 @@ impl Aggregate {
                 if s == baseline {
                     continue; // Against itself every difference is 0: see `pair`.
                 }
+                let (Some(i), Some(b)) = (at[s], at[baseline]) else {
+                    continue; // Paired in the chunk that holds it.
+                };
                 // A metric without values in either scenario pairs nothing.
                 let both: Vec<usize> = (0..N_METRICS)
                     .filter(|m| metrics_of[s].contains(m) && metrics_of[baseline].contains(m))
@@ -410,9 +405,8 @@ impl Aggregate {
                         let recs = batch.records(j);
                         for &m in &both {
                             let p = &mut pairs[m];
-                            let x = comparable(censored_fill, s, m, recs[s].metrics[m]);
-                            let y =
-                                comparable(censored_fill, baseline, m, recs[baseline].metrics[m]);
+                            let x = comparable(censored_fill, s, m, recs[i].metrics[m]);
+                            let y = comparable(censored_fill, baseline, m, recs[b].metrics[m]);
                             p.add(x, y, METRICS[m].better);
                         }
                     }
@@ -477,6 +471,7 @@ impl Aggregate {
             ci95: cell.moments.ci95(),
             quantiles,
             n: cell.moments.n,
+            observed,
             completed_share: if total > 0 {
                 observed as f64 / total as f64
             } else {
@@ -485,21 +480,13 @@ impl Aggregate {
         }
     }
 
+    /// Scenario s against the baseline in metric m, replication by replication.
     pub fn pair(&self, s: usize, m: usize) -> PairSummary {
-        let itself;
-        let p = if s == self.baseline {
-            // Every comparable value paired with itself: n differences of exactly 0, all ties.
-            let n = self.metrics[s][m].moments.n;
-            itself = Pair {
-                diff: Moments::zeros(n),
-                better_halves: n,
-                ..Pair::default()
-            };
-            &itself
+        if s == self.baseline {
+            Pair::itself(self.metrics[s][m].moments.n).summary()
         } else {
-            &self.pairs[s][m]
-        };
-        p.summary()
+            self.pairs[s][m].summary()
+        }
     }
 
     /// (mean, p10, p50, p90) of one series in one sprint across replications.
@@ -552,127 +539,4 @@ impl Aggregate {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::engine::metrics::RunRecord;
-
-    /// Rows that stop early give the bands of the same rows written out to the horizon.
-    #[test]
-    fn stopped_runs_count_in_every_later_sprint() {
-        let sprints = 12;
-        let record = RunRecord {
-            metrics: [1.0; N_METRICS],
-        };
-        let mut short = Aggregate::new(&[sprints], &[0.0], 0);
-        let mut full = Aggregate::new(&[sprints], &[0.0], 0);
-        for r in 0..3000u64 {
-            let stop = 3 + (r * 7 % 10) as usize; // 3..=12 rows
-            let rows: Vec<[f64; N_SERIES]> = (0..stop)
-                .map(|j| {
-                    let mut row = [0.0; N_SERIES];
-                    for (k, x) in row.iter_mut().enumerate() {
-                        *x = ((r + j as u64 * 3 + k as u64) % 9) as f64 * 0.5;
-                    }
-                    row[N_SERIES - 1] = f64::NAN;
-                    row
-                })
-                .collect();
-            let mut written = rows.clone();
-            written.resize(sprints, row_after_stop(rows.last().unwrap()));
-            let one = |rows: &[[f64; N_SERIES]]| {
-                let n = rows.len() as u32;
-                let mut padded = rows.to_vec();
-                padded.resize(sprints, [0.0; N_SERIES]);
-                (padded, n)
-            };
-            let (a, na) = one(&rows);
-            let (b, nb) = one(&written);
-            short.add_batch(&Replications::new(r, 1, 1, sprints, &[record], &a, &[na]));
-            full.add_batch(&Replications::new(r, 1, 1, sprints, &[record], &b, &[nb]));
-        }
-        for j in 0..sprints {
-            for k in 0..N_SERIES {
-                let (a, b) = (short.band(0, j, k), full.band(0, j, k));
-                assert_eq!(
-                    (a.1.to_bits(), a.2.to_bits(), a.3.to_bits()),
-                    (b.1.to_bits(), b.2.to_bits(), b.3.to_bits()),
-                    "sprint {j} series {k}"
-                );
-                assert!(
-                    (a.0 - b.0).abs() <= 1e-12 || (a.0.is_nan() && b.0.is_nan()),
-                    "sprint {j} series {k}: mean {} vs {}",
-                    a.0,
-                    b.0
-                );
-            }
-        }
-    }
-
-    /// Ties (within 1e-9 of the scale) count half in better_share; real differences count
-    /// whole; floating-point noise is no win.
-    #[test]
-    fn ties_count_half_in_better_share() {
-        assert_eq!(better_halves(1.0, 1.0, Better::Higher), 1);
-        assert_eq!(better_halves(0.0, 0.0, Better::Lower), 1);
-        assert_eq!(better_halves(0.1 + 0.2, 0.3, Better::Higher), 1);
-        assert_eq!(better_halves(1e6 + 1e-4, 1e6, Better::Higher), 1);
-        assert_eq!(better_halves(1.01, 1.0, Better::Higher), 2);
-        assert_eq!(better_halves(1.01, 1.0, Better::Lower), 0);
-        assert_eq!(better_halves(-2.0, -1.0, Better::Lower), 2);
-        // Through the aggregate: 2 wins, 1 tie, 1 loss of 4 = 2.5 / 4.
-        let mut agg = Aggregate::new(&[10, 10], &[0.0, 0.0], 0);
-        let m = crate::engine::metrics::idx::VALUE_EFFICIENCY;
-        for (x, y) in [(0.5, 0.7), (0.6, 0.65), (0.3, 0.3), (0.9, 0.8)] {
-            let mut base = RunRecord {
-                metrics: [1.0; N_METRICS],
-            };
-            let mut other = base;
-            base.metrics[m] = x;
-            other.metrics[m] = y;
-            let rows = vec![[0.0; N_SERIES]; 2];
-            agg.add_batch(&Replications::new(
-                0,
-                1,
-                2,
-                1,
-                &[base, other],
-                &rows,
-                &[1, 1],
-            ));
-        }
-        assert_eq!(agg.pair(1, m).better_share, 2.5 / 4.0);
-        assert_eq!(
-            agg.pair(0, m).better_share,
-            0.5,
-            "the baseline against itself: all ties"
-        );
-    }
-
-    /// Completion and delay are restricted means: runs that did not finish count at the
-    /// horizon + 1 in the mean (and at the horizon + 1 − planned for the delay); their
-    /// share is the completed share; percentiles among them are +∞ (written >H) and whole.
-    #[test]
-    fn censored_runs_count_at_the_horizon_plus_one() {
-        use crate::engine::metrics::idx::{COMPLETION_SPRINT, RELEASE_DELAY};
-        let mut agg = Aggregate::new(&[10], &[4.0], 0);
-        for c in [3.0, 5.0, 6.0, f64::NAN] {
-            let mut rec = RunRecord {
-                metrics: [1.0; N_METRICS],
-            };
-            rec.metrics[COMPLETION_SPRINT] = c;
-            rec.metrics[RELEASE_DELAY] = c - 4.0;
-            let rows = vec![[0.0; N_SERIES]; 1];
-            agg.add_batch(&Replications::new(0, 1, 1, 1, &[rec], &rows, &[1]));
-        }
-        let c = agg.summary(0, COMPLETION_SPRINT);
-        assert_eq!(c.mean, (3.0 + 5.0 + 6.0 + 11.0) / 4.0);
-        assert_eq!(c.n, 4);
-        assert_eq!(c.completed_share, 0.75);
-        // p50 of {3, 5, 6, ∞}: the 2nd smallest (F(5) = 0.5); p85 falls among the censored.
-        assert_eq!(c.quantiles[3], 5.0);
-        assert_eq!(c.quantiles[5], f64::INFINITY);
-        assert_eq!(c.quantiles[0], 3.0);
-        let d = agg.summary(0, RELEASE_DELAY);
-        assert_eq!(d.mean, (-1.0 + 1.0 + 2.0 + 7.0) / 4.0);
-    }
-}
+mod tests;

@@ -283,6 +283,27 @@ pub fn one_decimal(x: f64) -> String {
     format!("{x:.1}")
 }
 
+/// A share as a whole percentage ("37 %").
+pub fn whole_percent(v: f64) -> String {
+    format!("{:.0} %", v * 100.0)
+}
+
+/// A number as text that parses back to the same f64 (the shortest such text).
+pub fn round_trip(v: f64) -> String {
+    format!("{v}")
+}
+
+/// A rate of replications per second, rounded for a person: "2345 runs/s", "0.4 runs/s".
+pub fn runs_per_second(per_sec: f64) -> String {
+    if !per_sec.is_finite() {
+        "… runs/s".to_string()
+    } else if per_sec >= 10.0 {
+        format!("{:.0} runs/s", per_sec)
+    } else {
+        format!("{:.1} runs/s", per_sec)
+    }
+}
+
 /// A byte count in binary units with one decimal ("1.5 GiB"), whole below a KiB.
 pub fn bytes(b: u64) -> String {
     const UNITS: [&str; 5] = ["bytes", "KiB", "MiB", "GiB", "TiB"];

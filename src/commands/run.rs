@@ -2,9 +2,9 @@
 //! print the table.
 
 use super::{image_format, shell_quote};
-use crate::aggregate::Aggregate;
+use crate::aggregate::{run_until, Aggregate, Chunk, Feed, Precision};
 use crate::cli::RunArgs;
-use crate::engine::driver::{Comparison, Replications, Sink};
+use crate::engine::driver::Replications;
 use crate::error::input_error;
 use crate::output::atomic::PendingFile;
 use crate::output::csv as out_csv;
@@ -28,7 +28,7 @@ fn metric_names(m: &[usize]) -> String {
 }
 
 /// Most scenarios in one comparison.
-pub const MAX_SCENARIOS: usize = 64;
+pub const MAX_SCENARIOS: usize = crate::aggregate::CHUNK;
 
 /// What `run` produced.
 #[derive(Debug)]
@@ -137,9 +137,14 @@ struct RunSink<'a> {
 /// Replications whose runs.csv rows one task formats.
 const ROWS_PER_TASK: usize = 32;
 
-impl Sink for RunSink<'_> {
-    fn replications(&mut self, batch: &Replications) -> Result<()> {
+impl Feed for RunSink<'_> {
+    fn aggregate(&mut self) -> &mut Aggregate {
+        self.aggregate
+    }
+
+    fn feed(&mut self, chunk: &Chunk, batch: &Replications) -> Result<()> {
         use rayon::prelude::*;
+        debug_assert!(chunk.first, "a comparison is one chunk");
         let blocks = batch.len.div_ceil(ROWS_PER_TASK);
         if self.blocks.len() < blocks {
             self.blocks.resize(blocks, String::new());
@@ -184,7 +189,7 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
     }
     let precision = match args.precision {
         None => None,
-        Some(t) => Some(crate::analysis::Precision::new(
+        Some(t) => Some(Precision::new(
             t,
             args.max_runs,
             args.runs.unwrap_or(PRECISION_BATCH),
@@ -221,7 +226,6 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
     )?;
     let interactive = std::io::stdout().is_terminal() && !args.quiet;
 
-    let comparison = Comparison::new(&plan.scenarios, plan.seed, plan.runs);
     let sprints: Vec<usize> = plan
         .scenarios
         .iter()
@@ -263,28 +267,17 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
             columns: out_csv::run_columns(&plan.scenarios),
             blocks: Vec::new(),
         };
-        let Some(p) = precision else {
-            comparison.run(&mut sink, &|done| bar.set_position(done))?;
-            return Ok((plan.runs, None));
-        };
-        // The sequential rule: batches of replications until every chosen metric's mean is
-        // known to ±target (95 % CI half-width) in every scenario, or the cap.
-        let (mut start, mut end) = (0, p.batch);
-        loop {
-            comparison.run_range(start, end, &mut sink, &|done| bar.set_position(done))?;
-            let met = (0..plan.scenarios.len()).all(|s| {
-                precision_metrics.iter().all(|&m| {
-                    let sum = sink.aggregate.summary(s, m);
-                    let half = (sum.ci95.1 - sum.ci95.0) / 2.0;
-                    sum.n >= 2 && half.is_finite() && half <= p.target * sum.mean.abs()
-                })
-            });
-            if met || end >= p.max_runs {
-                return Ok((end, Some(met)));
-            }
-            start = end;
-            end = (end + p.batch).min(p.max_runs);
-        }
+        let n = plan.scenarios.len() as u64;
+        run_until(
+            &plan.scenarios,
+            plan.seed,
+            plan.runs,
+            precision.as_ref(),
+            &precision_metrics,
+            &mut sink,
+            &|done| bar.set_position(done / n),
+        )?;
+        Ok((sink.aggregate.replications, sink.aggregate.precision_met))
     };
     let (used, met) = match args.threads {
         Some(0) => return Err(input_error("--threads must be at least 1")),

@@ -123,7 +123,7 @@ pub fn run(opts: &TraceOptions) -> Result<TraceOutcome> {
                 true,
                 &|_| {},
             )?;
-            let values = &c.values.as_ref().expect("kept")[0][0];
+            let values = c.metric_values(0, metric[0]);
             pick_run(pick, values, &crate::engine::metrics::METRICS[metric[0]])?
         }
     };

@@ -18,23 +18,12 @@ pub fn bar(total: u64, quiet: bool, message: String) -> ProgressBar {
         )
         .expect("valid template")
         .with_key("rate", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
-            let _ = write!(w, "{}", rate(s.per_sec()));
+            let _ = write!(w, "{}", crate::format::runs_per_second(s.per_sec()));
         })
         .progress_chars("=> "),
     );
     bar.set_message(message);
     bar
-}
-
-/// A rate of replications per second, rounded for a person: "2345 runs/s", "0.4 runs/s".
-pub fn rate(per_sec: f64) -> String {
-    if !per_sec.is_finite() {
-        "… runs/s".to_string()
-    } else if per_sec >= 10.0 {
-        format!("{:.0} runs/s", per_sec)
-    } else {
-        format!("{:.1} runs/s", per_sec)
-    }
 }
 
 /// Work above this many replications (variants × runs) asks for `--allow-large`.
@@ -94,8 +83,8 @@ mod tests {
 
     #[test]
     fn rates_and_estimates_read_as_words() {
-        assert_eq!(rate(2345.678), "2346 runs/s");
-        assert_eq!(rate(0.44), "0.4 runs/s");
+        assert_eq!(crate::format::runs_per_second(2345.678), "2346 runs/s");
+        assert_eq!(crate::format::runs_per_second(0.44), "0.4 runs/s");
         assert_eq!(estimate(1, 1, 1), "about 1 second on 1 core");
         // 10 M replications of 26 sprints on 2 cores: 1820 s.
         assert_eq!(estimate(10_000_000, 26, 2), "about 30 minutes on 2 cores");

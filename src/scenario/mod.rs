@@ -11,6 +11,7 @@ pub mod load;
 pub mod locate;
 pub mod mask;
 pub mod mechanisms;
+pub mod messages;
 pub mod params;
 pub mod presets;
 pub mod structure;

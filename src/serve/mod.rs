@@ -10,6 +10,7 @@
 pub mod api;
 pub mod cache;
 pub mod cancel;
+pub mod session;
 
 use crate::error::input_error;
 use anyhow::{Context, Result};
@@ -188,7 +189,7 @@ pub fn respond(
         ("GET", "/" | "/index.html") => (200, "text/html; charset=utf-8", assets::INDEX.into()),
         ("GET", "/app.css") => (200, "text/css; charset=utf-8", assets::CSS.into()),
         ("GET", "/app.js") => (200, "text/javascript; charset=utf-8", assets::JS.into()),
-        ("GET", "/api/session") => (200, JSON, api::session(lab).to_string()),
+        ("GET", "/api/session") => (200, JSON, session::session(lab).to_string()),
         ("POST", "/api/simulate") => {
             let req: api::SimRequest = match api::parse_body(body) {
                 Ok(r) => r,

@@ -47,8 +47,8 @@ const METRICS_USED: [usize; 6] = [
 fn values(scenarios: &[Scenario], runs: u64) -> Vec<Vec<Vec<f64>>> {
     evaluate(scenarios, 11, runs, None, &METRICS_USED, true, &|_| {})
         .unwrap()
-        .values
-        .unwrap()
+        .values()
+        .to_vec()
 }
 
 fn with_mask(s: &Scenario, mask: MechanismMask) -> Scenario {
@@ -318,8 +318,8 @@ fn mechanism_contributions_match_plain_shapley_over_every_order() {
     let metrics = [idx::RELEASE_DELAY, idx::RANKING_TAU];
     let vals = evaluate(&scenarios, seed, runs, None, &metrics, true, &|_| {})
         .unwrap()
-        .values
-        .unwrap();
+        .values()
+        .to_vec();
     let fill =
         siloed.simulation.sprints as f64 + 1.0 - siloed.release.planned_sprint.unwrap_or(0) as f64;
     let all_orders = orders(7);

@@ -215,6 +215,39 @@ fn a_forecast_run_writes_every_file_and_only_its_charts() {
     }
 }
 
+/// `--precision`: batches of `--runs` until the mean is known to the target, the runs used
+/// recorded in runs.csv and scenarios.toml; a target out of reach stops at `--max-runs`.
+#[test]
+fn run_precision_adds_batches_until_the_target_or_the_cap() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |target: &str, max: &str, out: &str| {
+        let o = backsim(tmp.path())
+            .args(["run", "forecast", "--runs", "20", "--precision", target])
+            .args(["--max-runs", max, "--metric", "completion_sprint"])
+            .args(["--no-charts", "--out", out])
+            .assert()
+            .success();
+        let stdout = String::from_utf8(o.get_output().stdout.clone()).unwrap();
+        let runs = std::fs::read_to_string(tmp.path().join(out).join("runs.csv"))
+            .unwrap()
+            .lines()
+            .count()
+            - 1;
+        let toml = std::fs::read_to_string(tmp.path().join(out).join("scenarios.toml")).unwrap();
+        assert!(toml.contains(&format!("runs = {runs}\n")), "{toml}");
+        (runs, stdout)
+    };
+    let (runs, stdout) = run("0.02", "4000", "met");
+    assert!(runs > 20 && runs < 4000 && runs % 20 == 0, "{runs} runs");
+    assert!(
+        stdout.contains("runs used to reach ±2 % on completion_sprint"),
+        "{stdout}"
+    );
+    let (runs, stdout) = run("0.0001", "60", "capped");
+    assert_eq!(runs, 60);
+    assert!(stdout.contains("NOT reached within --max-runs"), "{stdout}");
+}
+
 #[test]
 fn no_arguments_runs_the_default_comparison_into_output() {
     let tmp = tempfile::tempdir().unwrap();

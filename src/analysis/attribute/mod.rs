@@ -486,7 +486,7 @@ pub fn run(opts: &AttributeOptions) -> Result<AttributeOutcome> {
         bar.set_position(done)
     })?;
     bar.finish_and_clear();
-    let values = c.values.as_ref().expect("values kept");
+    let values = c.values();
     let attributions = match opts.by {
         By::Structure => attribute_runs(&variants, players.len(), &metrics, values),
         By::Mechanism => attribute_mechanism_runs(&variants, engine.len(), &metrics, values),

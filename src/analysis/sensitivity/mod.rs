@@ -15,7 +15,8 @@ mod report;
 pub mod table;
 
 use super::params::{self, Kind, Range};
-use super::{evaluate, metric_indices, Precision};
+use super::{evaluate, metric_indices};
+use crate::aggregate::{Aggregate, Precision};
 use crate::engine::metrics::METRICS;
 use crate::error::input_error;
 use crate::format::fmt_num;
@@ -329,7 +330,7 @@ fn evaluate_variants(
     precision: Option<&Precision>,
     opts: &SensitivityOptions,
     keep_values: bool,
-) -> Result<super::Collected> {
+) -> Result<Aggregate> {
     let bar = opts.run.start(
         &format!(
             "sensitivity: {} × {}",
@@ -378,21 +379,21 @@ fn tornado(
         precision.is_some(),
     );
     let c = evaluate_variants(&scenarios, base, metric, runs, precision, opts, true)?;
-    let values = c.values.as_ref().expect("kept");
+    let values = c.values();
     // A variant's mean with the CI of its paired difference from the scenario (same worlds),
     // placed around that mean: the honest uncertainty of the bar's length. The interval is
     // shifted with the bar, never computed around another centre: when a censored metric
     // leaves some replications empty, the paired mean (over replications where both are
     // defined) differs from the variant's own mean, and an interval centred on the scenario's
     // mean plus the paired difference would not contain its own bar.
-    let base_mean = c.moments(0, 0).mean();
+    let base_mean = c.moments(0, metric[0]).mean();
     let stat = |s: usize| -> ((f64, f64, f64), bool) {
         if s == 0 {
-            let (lo, hi) = c.moments(0, 0).ci95();
+            let (lo, hi) = c.moments(0, metric[0]).ci95();
             return ((base_mean, lo, hi), false);
         }
         let (d, (lo, hi)) = paired(&values[0][0], &values[s][0]);
-        let m = c.moments(s, 0).mean();
+        let m = c.moments(s, metric[0]).mean();
         ((m, m + (lo - d), m + (hi - d)), lo > 0.0 || hi < 0.0)
     };
     let mut effects = Vec::new();
@@ -418,7 +419,7 @@ fn tornado(
             sigma: f64::NAN,
         });
     }
-    Ok((stat(0).0, effects, c.runs, c.precision_met))
+    Ok((stat(0).0, effects, c.replications, c.precision_met))
 }
 
 /// Morris trajectories on a 4-level grid, steps of Δ = 2/3 upwards: (start in {0, 1/3}^k,
@@ -489,7 +490,7 @@ fn morris(
         precision.is_some(),
     );
     let c = evaluate_variants(&scenarios, base, metric, runs, precision, opts, false)?;
-    let y = |s: usize| c.moments(s, 0).mean();
+    let y = |s: usize| c.moments(s, metric[0]).mean();
     let mut ee: Vec<Moments> = vec![Moments::default(); k];
     let mut abs: Vec<Moments> = vec![Moments::default(); k];
     let mut s = 1;
@@ -504,7 +505,7 @@ fn morris(
         }
         s += 1;
     }
-    let b = c.moments(0, 0);
+    let b = c.moments(0, metric[0]);
     let (lo, hi) = b.ci95();
     let effects = ranges
         .iter()
@@ -524,7 +525,7 @@ fn morris(
             sigma: ee[i].sd(),
         })
         .collect();
-    Ok(((b.mean(), lo, hi), effects, c.runs, c.precision_met))
+    Ok(((b.mean(), lo, hi), effects, c.replications, c.precision_met))
 }
 
 /// Tell the user what is about to run (unless quiet).

@@ -10,7 +10,8 @@ mod report;
 pub mod table;
 
 use super::params::{self, Kind, ParamSpec};
-use super::{evaluate_paired, metric_indices, Collected};
+use super::{evaluate_paired, metric_indices};
+use crate::aggregate::Aggregate;
 use crate::engine::metrics::METRICS;
 use crate::error::input_error;
 use crate::format::fmt_num;
@@ -266,7 +267,7 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
             out,
             "{} × {} (seed {seed}){} written to {}",
             crate::words::count(points.len() as u64, "point"),
-            crate::words::count(c.runs, "run"),
+            crate::words::count(c.replications, "run"),
             precision_note(&c),
             opts.run.out.display()
         )?;
@@ -280,7 +281,7 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
         points,
         metrics,
         means,
-        runs: c.runs,
+        runs: c.replications,
         seed,
         files: published.files,
     })
@@ -310,7 +311,7 @@ pub fn draw(
 }
 
 /// ", precision met" or ", precision NOT met within --max-runs".
-pub fn precision_note(c: &Collected) -> &'static str {
+pub fn precision_note(c: &Aggregate) -> &'static str {
     match c.precision_met {
         None => "",
         Some(true) => ", precision target met",

@@ -4,7 +4,7 @@ use super::*;
 
 /// The points' rows of sweep.csv; `c` holds the points and then the scenario as given.
 pub(super) fn sweep_csv(
-    c: &mut Collected,
+    c: &mut Aggregate,
     specs: &[ParamSpec],
     points: &[Vec<f64>],
     scenarios: &[Scenario],
@@ -15,11 +15,11 @@ pub(super) fn sweep_csv(
         out.push_str(&p.key);
     }
     out.push_str(",metric,mean,ci95_low,ci95_high,p50,p85,n,runs,completed_share,diff_vs_given,diff_ci95_low,diff_ci95_high,better_share\n");
-    let mut means = vec![vec![f64::NAN; c.metrics.len()]; points.len()];
-    let metrics = c.metrics.clone();
+    let metrics = c.summarised().to_vec();
+    let mut means = vec![vec![f64::NAN; metrics.len()]; points.len()];
     for (i, pt) in points.iter().enumerate() {
         for (k, &m) in metrics.iter().enumerate() {
-            let s = c.summary(i, k);
+            let s = c.summary(i, m);
             means[i][k] = s.mean;
             let q = |x: f64| {
                 if x.is_infinite() && METRICS[m].censored {
@@ -28,7 +28,7 @@ pub(super) fn sweep_csv(
                     fmt_num(x)
                 }
             };
-            let pg = c.paired(i, k);
+            let pg = c.pair(i, m);
             let _ = write!(out, "{}", i + 1);
             for v in pt {
                 let _ = write!(out, ",{}", fmt_num(*v));
@@ -40,11 +40,11 @@ pub(super) fn sweep_csv(
                 fmt_num(s.mean),
                 fmt_num(s.ci95.0),
                 fmt_num(s.ci95.1),
-                q(s.p50),
-                q(s.p85),
-                s.n,
-                c.runs,
-                fmt_num(s.n as f64 / c.runs.max(1) as f64),
+                q(s.quantile(0.50)),
+                q(s.quantile(0.85)),
+                s.observed,
+                c.replications,
+                fmt_num(s.observed as f64 / c.replications.max(1) as f64),
                 fmt_num(pg.mean_diff),
                 fmt_num(pg.ci95.0),
                 fmt_num(pg.ci95.1),
@@ -59,7 +59,7 @@ pub(super) fn text_table(
     specs: &[ParamSpec],
     points: &[Vec<f64>],
     metrics: &[usize],
-    c: &mut Collected,
+    c: &mut Aggregate,
 ) -> String {
     let mut out = String::new();
     let mut header: Vec<String> = specs.iter().map(|p| p.key.clone()).collect();
@@ -75,8 +75,8 @@ pub(super) fn text_table(
     out.push('\n');
     for (i, pt) in points.iter().enumerate().take(60) {
         let mut cells: Vec<String> = pt.iter().map(|v| fmt_num(*v)).collect();
-        for k in 0..metrics.len() {
-            let s = c.summary(i, k);
+        for &m in metrics {
+            let s = c.summary(i, m);
             cells.push(format!(
                 "{} ±{}",
                 short(s.mean),

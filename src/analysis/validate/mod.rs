@@ -271,7 +271,7 @@ pub fn compute(runs: u64, seed: u64, progress: &dyn Fn(u64)) -> Result<ValidateO
     let arms = arms(runs, seed)?;
     let metrics: Vec<usize> = (0..N_METRICS).collect();
     let c = evaluate(&arms, seed, runs, None, &metrics, true, progress)?;
-    let values = c.values.as_ref().expect("values kept");
+    let values = c.values();
     // The world items of aligned, replication by replication (the engine's own draws).
     let model = Model::new(&arms[0]);
     let mut world = World::default();

@@ -1,4 +1,5 @@
-//! Shared look: fonts, palette, title + legend strip, markers, fan bands.
+//! Shared look: fonts, palette, title + legend strip, markers, label placement, scenario
+//! lines (the fan bands of the flow and value charts are in `fan`).
 
 pub use crate::format::tick;
 use std::sync::Once;
@@ -383,31 +384,6 @@ pub fn padded_range(
     (lo, hi + span * pad)
 }
 
-/// (sprint, p10, p50, p90).
-type Band = (f64, f64, f64, f64);
-
-/// Up to this many scenarios every one gets its P10–P90 band; above it only the baseline's
-/// band is drawn (lighter), so that bands never pile up into mud.
-pub const MAX_BANDS: usize = 2;
-
-/// Which scenarios' bands a fan chart draws: all of them up to [`MAX_BANDS`], else the
-/// baseline only.
-pub fn banded(r: &Results, i: usize) -> bool {
-    r.scenarios.len() <= MAX_BANDS || r.scenarios[i].name == r.run.baseline
-}
-
-/// The subtitle telling what the lines and bands of a fan chart are.
-pub fn band_text(r: &Results) -> String {
-    if r.scenarios.len() <= MAX_BANDS {
-        "Median run (line) and the middle 80 % of runs (band, P10–P90)".into()
-    } else {
-        format!(
-            "Median run of each scenario (line); band: middle 80 % of the baseline's runs ({}, P10–P90)",
-            r.run.baseline
-        )
-    }
-}
-
 /// Spread label centres (pixels, any order) so that neighbours are at least `gap` apart,
 /// moving each as little as a simple sweep can, and keep them within `lo..=hi` when they
 /// fit. Returns the new centres in the input order.
@@ -482,128 +458,6 @@ where
         ))?;
     }
     Ok(())
-}
-
-/// Draw P10–P90 bands (see [`banded`]) and P50 lines of a `sprints.csv` series for every
-/// scenario on one panel, optionally with the scenario names at the line ends. Returns
-/// false when the series is absent.
-pub fn fan_panel<DB>(
-    area: &DrawingArea<DB, Shift>,
-    r: &Results,
-    series: &str,
-    y_desc: &str,
-    caption: Option<&str>,
-    with_end_labels: bool,
-) -> anyhow::Result<bool>
-where
-    DB: DrawingBackend,
-    DB::ErrorType: 'static,
-{
-    let per: Vec<(usize, Vec<Band>)> = r
-        .scenarios
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let pts = r
-                .sprint_series(&s.name, series)
-                .iter()
-                .filter_map(|row| {
-                    let mid = row.p50.or(row.mean)?;
-                    Some((
-                        row.sprint as f64,
-                        row.p10.unwrap_or(mid),
-                        mid,
-                        row.p90.unwrap_or(mid),
-                    ))
-                })
-                .collect::<Vec<_>>();
-            (i, pts)
-        })
-        .filter(|(_, p)| !p.is_empty())
-        .collect();
-    if per.is_empty() {
-        // Rows without values (a model that does not have the series) are explained once by
-        // `ChartKind::draw`; a series missing from the file is a different problem.
-        if !r.sprints.iter().any(|row| row.series == series) {
-            note(area, &format!("no '{series}' series in sprints.csv"))?;
-        }
-        return Ok(false);
-    }
-    let xmax = per
-        .iter()
-        .flat_map(|(_, p)| p.iter().map(|t| t.0))
-        .fold(1.0, f64::max);
-    let (ylo, yhi) = padded_range(
-        per.iter().flat_map(|(i, p)| {
-            let band = banded(r, *i);
-            p.iter()
-                .flat_map(move |t| if band { vec![t.1, t.2, t.3] } else { vec![t.2] })
-        }),
-        0.06,
-        true,
-    );
-    let mut b = ChartBuilder::on(area);
-    if let Some(c) = caption {
-        b.caption(c, bold(LABEL_SIZE));
-    }
-    if with_end_labels {
-        let widest = r
-            .scenarios
-            .iter()
-            .map(|s| {
-                area.estimate_text_size(&s.name, &font(LEGEND_SIZE - 2.0))
-                    .map(|x| x.0)
-                    .unwrap_or(0)
-            })
-            .max()
-            .unwrap_or(0);
-        b.margin_right(widest as i32 + 36);
-    }
-    let mut chart = b
-        .x_label_area_size(62)
-        .y_label_area_size(92)
-        .build_cartesian_2d(0.5..xmax + 0.5, ylo..yhi)?;
-    chart
-        .configure_mesh()
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(GRID)
-        .x_desc(super::forecast::capitalized(
-            super::forecast::run_units(r).1,
-        ))
-        .y_desc(y_desc)
-        .axis_desc_style(font(LABEL_SIZE))
-        .label_style(font(TICK_SIZE))
-        .x_label_formatter(&|v| format!("{v:.0}"))
-        .y_label_formatter(&|v| tick(*v))
-        .x_labels(xmax.min(14.0) as usize)
-        .y_labels(7)
-        .draw()?;
-    let alpha = if r.scenarios.len() <= MAX_BANDS {
-        0.16
-    } else {
-        0.12
-    };
-    for (i, pts) in &per {
-        if !banded(r, *i) {
-            continue;
-        }
-        let c = scenario_color(*i);
-        let mut poly: Vec<(f64, f64)> = pts.iter().map(|t| (t.0, t.3)).collect();
-        poly.extend(pts.iter().rev().map(|t| (t.0, t.1)));
-        chart.draw_series(std::iter::once(Polygon::new(poly, c.mix(alpha).filled())))?;
-    }
-    // Lines after all bands, so no band covers another scenario's line.
-    for (i, pts) in &per {
-        scenario_line(&mut chart, *i, pts.iter().map(|t| (t.0, t.2)).collect())?;
-    }
-    if with_end_labels {
-        let ends: Vec<(usize, (f64, f64))> = per
-            .iter()
-            .filter_map(|(i, p)| p.last().map(|t| (*i, (t.0, t.2))))
-            .collect();
-        end_labels(&chart, area, r, &ends)?;
-    }
-    Ok(true)
 }
 
 /// A scenario's line in its colour, dashed when it repeats an earlier scenario's colour.

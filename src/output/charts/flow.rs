@@ -4,6 +4,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::common::*;
+use super::fan::{band_text, fan_panel};
 use crate::output::results::Results;
 
 type Line = Vec<(f64, f64)>;
@@ -96,7 +97,7 @@ where
 }
 
 /// One per-sprint series as a fan per scenario: median line and P10–P90 band (see
-/// [`banded`]).
+/// [`super::fan::banded`]).
 pub fn draw_series_fan<DB>(
     root: &DrawingArea<DB, Shift>,
     r: &Results,

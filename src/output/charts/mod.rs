@@ -16,6 +16,7 @@ pub mod calibration;
 mod common;
 mod compare;
 mod delay;
+mod fan;
 mod flow;
 pub mod forecast;
 mod quality;

@@ -4,7 +4,8 @@
 use crate::format::three_digits as num;
 use std::fmt::Write as _;
 
-use super::{esc, share, swatch};
+use super::{esc, swatch};
+use crate::format::whole_percent as share;
 use crate::output::results::{Pct, Results};
 
 /// The forecast's answers, scenario by scenario: `when` at 50/85/95 %, `how_many`, and the

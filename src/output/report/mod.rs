@@ -62,6 +62,11 @@ pub const KEY_METRICS: [(&str, &str, &str); 8] = [
     ),
 ];
 
+/// The command line that produced a section, as the report shows it (one line, `<pre>`).
+pub fn command_block(command: &str) -> String {
+    format!("<pre class=\"cmd\"><code>{}</code></pre>\n", esc(command))
+}
+
 /// Escape text for HTML element content and attribute values.
 pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -92,10 +97,6 @@ fn pct_text(p: Option<Pct>) -> String {
         Some(Pct::Beyond(h)) => format!("&gt;{}", num(h)),
         None => "–".into(),
     }
-}
-
-fn share(v: f64) -> String {
-    format!("{:.0} %", v * 100.0)
 }
 
 fn color_hex(i: usize) -> String {
@@ -198,11 +199,7 @@ pub fn render(r: &Results, svgs: &[(ChartKind, String)]) -> String {
     }
     let _ = writeln!(h, "<p class=\"meta\">{}</p>", meta.join(" · "));
     if !r.run.command.is_empty() {
-        let _ = writeln!(
-            h,
-            "<pre class=\"cmd\"><code>{}</code></pre>",
-            esc(&r.run.command)
-        );
+        h.push_str(&command_block(&r.run.command));
     }
 
     let forecast_only = r.forecast_only();

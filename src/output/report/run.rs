@@ -5,7 +5,8 @@ use crate::format::three_digits as num;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use super::{esc, pct_text, share, signed, swatch, KEY_METRICS};
+use super::{esc, pct_text, signed, swatch, KEY_METRICS};
+use crate::format::whole_percent as share;
 use crate::output::names;
 use crate::output::results::{BetterWhen, Pct, Results, Verdict};
 

@@ -1,0 +1,97 @@
+//! Per-sprint series across runs: the cells behind the bands of the charts.
+
+use crate::stats::QuantileSketch;
+
+/// Values kept exactly per series and sprint before the sketch compresses them (fewer than
+/// per metric: there are many more series cells).
+const SERIES_EXACT_CAP: usize = 1_024;
+
+/// Whole values from 0 to this (exclusive) are counted in a dense array instead of the
+/// sketch: most per-sprint values are small counts (items, points of unit items).
+const SMALL: usize = 256;
+
+/// One series in one sprint across runs: its band needs only the mean and three quantiles,
+/// so it keeps a plain sum (no variance) and skips runs without a value. Small whole values
+/// are counted in `small`, the others go to the sketch; the band merges them into the sketch,
+/// whose state depends only on the values it was given (not their order or grouping), so
+/// the quantiles are those of one sketch fed value by value.
+#[derive(Debug, Clone)]
+pub(super) struct SprintCell {
+    sum: f64,
+    /// `small[v]`: values equal to the whole number v (allocated on first use).
+    small: Vec<u64>,
+    sketch: QuantileSketch,
+}
+
+impl SprintCell {
+    pub(super) fn new() -> Self {
+        SprintCell {
+            sum: 0.0,
+            small: Vec::new(),
+            sketch: QuantileSketch::new(SERIES_EXACT_CAP),
+        }
+    }
+
+    #[inline(always)]
+    pub(super) fn add(&mut self, x: f64) {
+        if !x.is_nan() {
+            self.sum += x;
+            // `as i64` is one instruction (`as usize` saturates in several); a negative or
+            // huge value fails the bound as a u64.
+            let i = x as i64;
+            if i as f64 == x && (i as u64) < self.small.len() as u64 {
+                self.small[i as usize] += 1;
+            } else {
+                self.add_other(x);
+            }
+        }
+    }
+
+    /// The slow path of [`SprintCell::add`]: a first small value, or a value for the sketch.
+    #[inline(never)]
+    fn add_other(&mut self, x: f64) {
+        let i = x as usize;
+        if i as f64 == x && i < SMALL {
+            self.small = vec![0; SMALL];
+            self.small[i] += 1;
+        } else {
+            self.sketch.add(x);
+        }
+    }
+
+    pub(super) fn merge(&mut self, other: &SprintCell) {
+        self.sum += other.sum;
+        if !other.small.is_empty() {
+            if self.small.is_empty() {
+                self.small = vec![0; SMALL];
+            }
+            for (a, b) in self.small.iter_mut().zip(&other.small) {
+                *a += b;
+            }
+        }
+        self.sketch.merge(&other.sketch);
+    }
+
+    /// Values with a value (small or not).
+    pub(super) fn count(&self) -> u64 {
+        self.small.iter().sum::<u64>() + self.sketch.count()
+    }
+
+    /// (mean, p10, p50, p90).
+    pub(super) fn band(&mut self) -> Band {
+        let n = self.count();
+        let mut sketch = self.sketch.clone();
+        for (v, &c) in self.small.iter().enumerate() {
+            sketch.add_n(v as f64, c);
+        }
+        (
+            if n > 0 { self.sum / n as f64 } else { f64::NAN },
+            sketch.quantile(0.10),
+            sketch.quantile(0.50),
+            sketch.quantile(0.90),
+        )
+    }
+}
+
+/// A per-sprint band: (mean, p10, p50, p90).
+pub(super) type Band = (f64, f64, f64, f64);

@@ -1,0 +1,125 @@
+//! Tests of `aggregate`.
+
+use super::*;
+use crate::engine::metrics::Better;
+use crate::engine::metrics::RunRecord;
+
+/// Rows that stop early give the bands of the same rows written out to the horizon.
+#[test]
+fn stopped_runs_count_in_every_later_sprint() {
+    let sprints = 12;
+    let record = RunRecord {
+        metrics: [1.0; N_METRICS],
+    };
+    let mut short = Aggregate::new(&[sprints], &[0.0], 0);
+    let mut full = Aggregate::new(&[sprints], &[0.0], 0);
+    for r in 0..3000u64 {
+        let stop = 3 + (r * 7 % 10) as usize; // 3..=12 rows
+        let rows: Vec<[f64; N_SERIES]> = (0..stop)
+            .map(|j| {
+                let mut row = [0.0; N_SERIES];
+                for (k, x) in row.iter_mut().enumerate() {
+                    *x = ((r + j as u64 * 3 + k as u64) % 9) as f64 * 0.5;
+                }
+                row[N_SERIES - 1] = f64::NAN;
+                row
+            })
+            .collect();
+        let mut written = rows.clone();
+        written.resize(sprints, row_after_stop(rows.last().unwrap()));
+        let one = |rows: &[[f64; N_SERIES]]| {
+            let n = rows.len() as u32;
+            let mut padded = rows.to_vec();
+            padded.resize(sprints, [0.0; N_SERIES]);
+            (padded, n)
+        };
+        let (a, na) = one(&rows);
+        let (b, nb) = one(&written);
+        short.add_batch(&Replications::new(r, 1, 1, sprints, &[record], &a, &[na]));
+        full.add_batch(&Replications::new(r, 1, 1, sprints, &[record], &b, &[nb]));
+    }
+    for j in 0..sprints {
+        for k in 0..N_SERIES {
+            let (a, b) = (short.band(0, j, k), full.band(0, j, k));
+            assert_eq!(
+                (a.1.to_bits(), a.2.to_bits(), a.3.to_bits()),
+                (b.1.to_bits(), b.2.to_bits(), b.3.to_bits()),
+                "sprint {j} series {k}"
+            );
+            assert!(
+                (a.0 - b.0).abs() <= 1e-12 || (a.0.is_nan() && b.0.is_nan()),
+                "sprint {j} series {k}: mean {} vs {}",
+                a.0,
+                b.0
+            );
+        }
+    }
+}
+
+/// Ties (within 1e-9 of the scale) count half in better_share; real differences count
+/// whole; floating-point noise is no win.
+#[test]
+fn ties_count_half_in_better_share() {
+    assert_eq!(better_halves(1.0, 1.0, Better::Higher), 1);
+    assert_eq!(better_halves(0.0, 0.0, Better::Lower), 1);
+    assert_eq!(better_halves(0.1 + 0.2, 0.3, Better::Higher), 1);
+    assert_eq!(better_halves(1e6 + 1e-4, 1e6, Better::Higher), 1);
+    assert_eq!(better_halves(1.01, 1.0, Better::Higher), 2);
+    assert_eq!(better_halves(1.01, 1.0, Better::Lower), 0);
+    assert_eq!(better_halves(-2.0, -1.0, Better::Lower), 2);
+    // Through the aggregate: 2 wins, 1 tie, 1 loss of 4 = 2.5 / 4.
+    let mut agg = Aggregate::new(&[10, 10], &[0.0, 0.0], 0);
+    let m = crate::engine::metrics::idx::VALUE_EFFICIENCY;
+    for (x, y) in [(0.5, 0.7), (0.6, 0.65), (0.3, 0.3), (0.9, 0.8)] {
+        let mut base = RunRecord {
+            metrics: [1.0; N_METRICS],
+        };
+        let mut other = base;
+        base.metrics[m] = x;
+        other.metrics[m] = y;
+        let rows = vec![[0.0; N_SERIES]; 2];
+        agg.add_batch(&Replications::new(
+            0,
+            1,
+            2,
+            1,
+            &[base, other],
+            &rows,
+            &[1, 1],
+        ));
+    }
+    assert_eq!(agg.pair(1, m).better_share, 2.5 / 4.0);
+    assert_eq!(
+        agg.pair(0, m).better_share,
+        0.5,
+        "the baseline against itself: all ties"
+    );
+}
+
+/// Completion and delay are restricted means: runs that did not finish count at the
+/// horizon + 1 in the mean (and at the horizon + 1 − planned for the delay); their
+/// share is the completed share; percentiles among them are +∞ (written >H) and whole.
+#[test]
+fn censored_runs_count_at_the_horizon_plus_one() {
+    use crate::engine::metrics::idx::{COMPLETION_SPRINT, RELEASE_DELAY};
+    let mut agg = Aggregate::new(&[10], &[4.0], 0);
+    for c in [3.0, 5.0, 6.0, f64::NAN] {
+        let mut rec = RunRecord {
+            metrics: [1.0; N_METRICS],
+        };
+        rec.metrics[COMPLETION_SPRINT] = c;
+        rec.metrics[RELEASE_DELAY] = c - 4.0;
+        let rows = vec![[0.0; N_SERIES]; 1];
+        agg.add_batch(&Replications::new(0, 1, 1, 1, &[rec], &rows, &[1]));
+    }
+    let c = agg.summary(0, COMPLETION_SPRINT);
+    assert_eq!(c.mean, (3.0 + 5.0 + 6.0 + 11.0) / 4.0);
+    assert_eq!(c.n, 4);
+    assert_eq!(c.completed_share, 0.75);
+    // p50 of {3, 5, 6, ∞}: the 2nd smallest (F(5) = 0.5); p85 falls among the censored.
+    assert_eq!(c.quantiles[3], 5.0);
+    assert_eq!(c.quantiles[5], f64::INFINITY);
+    assert_eq!(c.quantiles[0], 3.0);
+    let d = agg.summary(0, RELEASE_DELAY);
+    assert_eq!(d.mean, (-1.0 + 1.0 + 2.0 + 7.0) / 4.0);
+}

@@ -1,0 +1,340 @@
+//! Tests of `sketch`.
+
+use super::*;
+
+/// Inverse-CDF quantiles are values of the sample, and equal a plain count: the smallest
+/// x with #{v ≤ x} ≥ p·n.
+#[test]
+fn inverse_cdf_quantiles_are_values_and_match_a_plain_count() {
+    for n in [1usize, 2, 3, 7, 10, 20, 100, 1001] {
+        let mut v: Vec<f64> = (0..n).map(|i| ((i * 7919) % 13) as f64).collect();
+        v.sort_by(|a, b| a.total_cmp(b));
+        let mut sk = QuantileSketch::new(4); // integers store past 4 values
+        for &x in &v {
+            sk.add(x);
+        }
+        for p in [0.0, 0.05, 0.1, 0.25, 0.5, 0.75, 0.85, 0.9, 0.95, 1.0] {
+            let plain = *v
+                .iter()
+                .find(|&&x| {
+                    let below = v.iter().filter(|&&y| y <= x).count();
+                    below as f64 >= p * n as f64 - 1e-9
+                })
+                .unwrap();
+            let q = quantile_inverse_cdf_sorted(&v, p);
+            assert_eq!(q, plain, "n {n} p {p}");
+            assert_eq!(q.fract(), 0.0);
+            assert_eq!(sk.quantile_inverse_cdf(p), plain, "sketch n {n} p {p}");
+        }
+    }
+    // 85 % of 20 is 17 values: the 17th smallest, not the 18th.
+    let v: Vec<f64> = (1..=20).map(|i| i as f64).collect();
+    assert_eq!(quantile_inverse_cdf_sorted(&v, 0.85), 17.0);
+    assert_eq!(quantile_inverse_cdf_sorted(&v, 0.5), 10.0);
+    // Censored values are beyond every value.
+    let mut sk = QuantileSketch::new(10);
+    for x in [3.0, 4.0, f64::NAN, f64::NAN] {
+        sk.add(x);
+    }
+    assert_eq!(sk.quantile_inverse_cdf(0.5), 4.0);
+    assert_eq!(sk.quantile_inverse_cdf(0.51), f64::INFINITY);
+}
+
+#[test]
+fn exact_quantiles_interpolate() {
+    let mut s = QuantileSketch::new(100);
+    for x in [1.0, 2.0, 3.0, 4.0, 5.0] {
+        s.add(x);
+    }
+    assert_eq!(s.quantile(0.5), 3.0);
+    assert_eq!(s.quantile(0.25), 2.0);
+    assert!((s.quantile(0.1) - 1.4).abs() < 1e-12);
+}
+
+#[test]
+fn censored_values_sit_beyond_the_rest() {
+    let mut s = QuantileSketch::new(100);
+    for x in [1.0, 2.0, f64::NAN, f64::NAN] {
+        s.add(x);
+    }
+    assert_eq!(s.quantile(0.0), 1.0);
+    assert!(s.quantile(0.9).is_infinite());
+    // A rank that falls exactly on the last value is that value, even with +∞ next to it.
+    assert_eq!(s.quantile(1.0 / 3.0), 2.0);
+    assert_eq!(quantile_sorted(&[1.0, 2.0, f64::INFINITY], 0.5), 2.0);
+}
+
+#[test]
+fn integers_stay_exact_past_the_cap() {
+    let mut s = QuantileSketch::new(10);
+    for i in 0..1000 {
+        s.add((i % 7) as f64);
+    }
+    assert_eq!(s.quantile(0.5), 3.0);
+    assert_eq!(s.count(), 1000);
+}
+
+/// Quantiles of one sketch fed value by value.
+fn quantiles_of(s: &mut QuantileSketch) -> Vec<u64> {
+    [0.0, 0.1, 0.25, 0.5, 0.85, 0.9, 1.0]
+        .iter()
+        .map(|&p| s.quantile(p).to_bits())
+        .collect()
+}
+
+#[test]
+fn merged_sketches_answer_as_one() {
+    // Integers, integers over a wide span, and reals; below and past the cap.
+    let data: [&dyn Fn(u64) -> f64; 4] = [
+        &|i| (i * 7919 % 23) as f64,
+        &|i| (i * 7919 % 9001) as f64,
+        &|i| ((i as f64) * 0.731).sin() * 50.0,
+        &|i| {
+            if i % 97 == 0 {
+                f64::NAN
+            } else {
+                (i % 5) as f64
+            }
+        },
+    ];
+    for f in data {
+        for n in [5u64, 40, 400] {
+            let mut one = QuantileSketch::new(64);
+            let mut parts = [
+                QuantileSketch::new(64),
+                QuantileSketch::new(64),
+                QuantileSketch::new(64),
+            ];
+            for i in 0..n {
+                one.add(f(i));
+                parts[(i % 3) as usize].add(f(i));
+            }
+            let mut merged = QuantileSketch::new(64);
+            for p in &parts {
+                merged.merge(p);
+            }
+            assert_eq!(merged.total(), one.total());
+            assert_eq!(quantiles_of(&mut merged), quantiles_of(&mut one), "n = {n}");
+        }
+    }
+}
+
+/// The dense log buckets count as a map from bucket to count would, whatever order the
+/// buckets come in (growing down, up, across zero and both signs).
+#[test]
+fn log_buckets_count_as_a_map() {
+    let mut dense = LogBuckets::default();
+    let mut map = std::collections::BTreeMap::new();
+    let xs = [
+        5.0, 4.0, 1e-6, 3e9, -2.0, 0.0, -7e-3, 5.0, 1e15, 2.5e-11, -1e12, 0.0, 77.0, -2.0,
+    ];
+    for (j, &x) in xs.iter().cycle().take(200).enumerate() {
+        let (b, c) = (bucket(x), 1 + j as u64 % 3);
+        dense.add(b, c);
+        *map.entry(b).or_insert(0u64) += c;
+    }
+    let mut got: Vec<(i32, u64)> = dense.iter().collect();
+    got.sort();
+    assert_eq!(got, map.into_iter().collect::<Vec<_>>());
+    assert_eq!(dense.sum(), (0..200u64).map(|j| 1 + j % 3).sum::<u64>());
+}
+
+#[test]
+fn repeated_values_count_as_many() {
+    let mut a = QuantileSketch::new(8);
+    let mut b = QuantileSketch::new(8);
+    for x in [1.0, 2.0, 2.0, 2.0, 2.0, 2.0, 3.0, 9.0, 9.0, 9.0] {
+        a.add(x);
+    }
+    b.add(1.0);
+    b.add_n(2.0, 5);
+    b.add(3.0);
+    b.add_n(9.0, 3);
+    assert_eq!(quantiles_of(&mut a), quantiles_of(&mut b));
+}
+
+/// Type 7 on a sorted copy, censored (NaN) values as +∞: the definition, written out.
+fn exact_quantile(values: &[f64], p: f64) -> f64 {
+    let mut v: Vec<f64> = values
+        .iter()
+        .map(|&x| if x.is_nan() { f64::INFINITY } else { x })
+        .collect();
+    v.sort_by(|a, b| a.total_cmp(b));
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    let h = (v.len() - 1) as f64 * p;
+    let lo = h.floor() as usize;
+    let frac = h - lo as f64;
+    if frac == 0.0 {
+        return v[lo];
+    }
+    if v[lo].is_infinite() || v[lo + 1].is_infinite() {
+        return f64::INFINITY;
+    }
+    v[lo] + frac * (v[lo + 1] - v[lo])
+}
+
+/// The documented accuracy of a log-bucket quantile: each of the two order statistics it
+/// interpolates is within ALPHA of its value (values below 1e-12 count as 0).
+fn within_log_accuracy(values: &[f64], p: f64, q: f64) -> bool {
+    let e = exact_quantile(values, p);
+    if e.is_infinite() || q.is_infinite() {
+        return e == q;
+    }
+    let mut v: Vec<f64> = values
+        .iter()
+        .map(|&x| if x.is_nan() { f64::INFINITY } else { x })
+        .collect();
+    v.sort_by(|a, b| a.total_cmp(b));
+    let h = (v.len() - 1) as f64 * p;
+    let (a, b) = (v[h.floor() as usize], v[h.ceil() as usize]);
+    let bound = ALPHA * a.abs().max(b.abs()) * (1.0 + 1e-9) + 1e-12;
+    (q - e).abs() <= bound
+}
+
+const PS: [f64; 11] = [0.0, 0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.85, 0.9, 0.99, 1.0];
+
+#[test]
+fn log_buckets_are_within_accuracy() {
+    // Values around 0.5 as well: the relative accuracy holds there too.
+    let mut s = QuantileSketch::new(10);
+    let mut exact = Vec::new();
+    for i in 1..=10_000 {
+        let x = (i as f64 * 0.731).sin() * 100.0 + 0.5;
+        s.add(x);
+        exact.push(x);
+    }
+    for p in PS {
+        let q = s.quantile(p);
+        assert!(
+            within_log_accuracy(&exact, p, q),
+            "p {p}: {q} vs {}",
+            exact_quantile(&exact, p)
+        );
+    }
+    // A median near 0.5 is within 0.5 % of it, not merely within 0.5.
+    let mut s = QuantileSketch::new(4);
+    let xs: Vec<f64> = (0..101).map(|i| 0.45 + i as f64 * 0.001).collect();
+    for &x in &xs {
+        s.add(x);
+    }
+    let q = s.quantile(0.5);
+    assert!((q - 0.5).abs() <= 0.005 * 0.5, "{q}");
+    assert!(matches!(s.store, Store::Log(_)));
+}
+
+use proptest::prelude::*;
+
+/// Values of every kind the sketch meets: small integers, integers over a wide span,
+/// reals of either sign and of small and large size, and censored runs.
+fn value() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        4 => (0i64..40).prop_map(|i| i as f64),
+        1 => (-20_000i64..20_000).prop_map(|i| i as f64),
+        3 => -1e4f64..1e4,
+        1 => -1e-3f64..1e-3,
+        1 => Just(f64::NAN),
+    ]
+}
+
+proptest! {
+    /// Below the cap the sketch's quantiles are the exact sorted ones, bit for bit.
+    #[test]
+    fn below_the_cap_quantiles_are_exact(v in prop::collection::vec(value(), 1..60)) {
+        let mut s = QuantileSketch::new(64);
+        for &x in &v {
+            s.add(x);
+        }
+        prop_assert_eq!(s.total(), v.len() as u64);
+        prop_assert_eq!(s.count(), v.iter().filter(|x| !x.is_nan()).count() as u64);
+        for p in PS {
+            let (q, e) = (s.quantile(p), exact_quantile(&v, p));
+            prop_assert!(q.to_bits() == e.to_bits() || (q.is_nan() && e.is_nan()), "p {}: {} vs {}", p, q, e);
+        }
+    }
+
+    /// Past the cap integers stay exact; anything else is within the log buckets'
+    /// documented 0.5 %.
+    #[test]
+    fn past_the_cap_quantiles_are_within_accuracy(
+        v in prop::collection::vec(value(), 1..400),
+        cap in 1usize..16,
+    ) {
+        let mut s = QuantileSketch::new(cap);
+        for &x in &v {
+            s.add(x);
+        }
+        let ints = v.iter().filter(|x| !x.is_nan()).all(|&x| x == x.trunc());
+        let finite: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();
+        let span = finite.iter().cloned().fold(f64::NEG_INFINITY, f64::max)
+            - finite.iter().cloned().fold(f64::INFINITY, f64::min);
+        for p in PS {
+            let q = s.quantile(p);
+            if ints && span < MAX_INTEGER_SPAN as f64 {
+                let e = exact_quantile(&v, p);
+                prop_assert!(q.to_bits() == e.to_bits() || (q.is_nan() && e.is_nan()), "p {}: {} vs {}", p, q, e);
+            } else {
+                prop_assert!(within_log_accuracy(&v, p, q), "p {}: {} vs {}", p, q, exact_quantile(&v, p));
+            }
+        }
+    }
+
+    /// A sketch merged from parts answers as one fed value by value, whatever store each
+    /// part ended in (exact, integers, log buckets), including log buckets merged into
+    /// integers.
+    #[test]
+    fn merged_equals_sequential(
+        parts in prop::collection::vec(prop::collection::vec(value(), 0..80), 1..5),
+        ints_first in prop::collection::vec(0i64..30, 0..80),
+        cap in 1usize..24,
+    ) {
+        // A first part of integers only, past the cap: an integer store to merge into.
+        let mut all: Vec<Vec<f64>> = vec![ints_first.iter().map(|&i| i as f64).collect()];
+        all.extend(parts);
+        let mut one = QuantileSketch::new(cap);
+        for x in all.iter().flatten() {
+            one.add(*x);
+        }
+        let sketches: Vec<QuantileSketch> = all
+            .iter()
+            .map(|part| {
+                let mut s = QuantileSketch::new(cap);
+                for &x in part {
+                    s.add(x);
+                }
+                s
+            })
+            .collect();
+        let mut merged = sketches[0].clone();
+        for s in &sketches[1..] {
+            merged.merge(s);
+        }
+        prop_assert_eq!(merged.total(), one.total());
+        prop_assert_eq!(merged.count(), one.count());
+        prop_assert_eq!(quantiles_of(&mut merged), quantiles_of(&mut one));
+    }
+}
+
+/// The case the proptest is there for, written out: a log-bucket sketch merged into an
+/// integer one.
+#[test]
+fn log_buckets_merge_into_integers() {
+    let mut ints = QuantileSketch::new(4);
+    let mut reals = QuantileSketch::new(4);
+    let mut one = QuantileSketch::new(4);
+    for i in 0..20 {
+        ints.add((i % 6) as f64);
+        one.add((i % 6) as f64);
+    }
+    for i in 0..20 {
+        reals.add(i as f64 * 0.37);
+        one.add(i as f64 * 0.37);
+    }
+    assert!(matches!(ints.store, Store::Integers { .. }));
+    assert!(matches!(reals.store, Store::Log(_)));
+    ints.merge(&reals);
+    assert!(matches!(ints.store, Store::Log(_)));
+    assert_eq!(ints.count(), 40);
+    assert_eq!(quantiles_of(&mut ints), quantiles_of(&mut one));
+}
