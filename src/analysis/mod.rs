@@ -19,6 +19,7 @@
 pub mod attribute;
 pub mod calibrate;
 pub mod history;
+pub mod meta;
 pub mod validate;
 pub use crate::scenario::params;
 pub mod sensitivity;

@@ -2,6 +2,7 @@
 //! sensitivity analysis are drawn from, by the command itself and by `backsim plot` alike.
 
 use super::{Effect, Method};
+use crate::analysis::meta;
 use crate::engine::metrics::metric_index;
 use crate::error::input_error;
 use anyhow::Result;
@@ -24,14 +25,18 @@ pub struct Meta {
 pub const META_FILE: &str = "sensitivity.toml";
 
 impl Meta {
-    pub fn to_toml(&self) -> String {
-        let mut t = toml::Table::new();
-        t.insert("version".into(), env!("CARGO_PKG_VERSION").into());
-        t.insert("command".into(), self.command.clone().into());
-        t.insert("seed".into(), toml::Value::Integer(self.seed as i64));
-        if let Some(met) = self.precision_met {
-            t.insert("precision_met".into(), met.into());
+    fn common(&self) -> meta::Common {
+        meta::Common {
+            command: self.command.clone(),
+            seed: self.seed,
+            precision_met: self.precision_met,
         }
+    }
+
+    pub fn to_toml(&self) -> String {
+        let c = self.common();
+        let mut t = c.table();
+        c.put_precision(&mut t);
         // As text: a NaN bound (too few runs) stays readable.
         t.insert(
             "baseline_ci95".into(),
@@ -44,23 +49,13 @@ impl Meta {
             "clear_ends".into(),
             toml::Value::Array(self.clear_ends.iter().map(|k| k.clone().into()).collect()),
         );
-        format!(
-            "# Written by backsim sensitivity: what sensitivity.csv does not hold, for its report and `backsim plot`.\n{}",
-            toml::to_string(&t).unwrap_or_default()
-        )
+        meta::text("sensitivity", "sensitivity.csv", &t)
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<Meta> {
-        let shown = path.display();
-        let t: toml::Table = text
-            .parse()
-            .map_err(|e| input_error(format!("{shown}: not valid TOML: {e}")))?;
-        let key = |k: &str| {
-            t.get(k)
-                .ok_or_else(|| input_error(format!("{shown}: key `{k}` is missing")))
-        };
-        let bad = |k: &str, want: &str| input_error(format!("{shown}: key `{k}`: expected {want}"));
-        let ci: Vec<f64> = key("baseline_ci95")?
+        let r = meta::Reader::parse(text, path)?;
+        let ci: Vec<f64> = r
+            .key("baseline_ci95")?
             .as_array()
             .map(|a| {
                 a.iter()
@@ -69,41 +64,24 @@ impl Meta {
             })
             .unwrap_or_default();
         if ci.len() != 2 {
-            return Err(bad(
-                "baseline_ci95",
-                "two numbers as text, [\"low\", \"high\"]",
-            ));
+            return Err(r.bad("baseline_ci95", "two numbers as text, [\"low\", \"high\"]"));
         }
+        let c = r.common()?;
         Ok(Meta {
-            command: key("command")?
-                .as_str()
-                .ok_or_else(|| bad("command", "a string"))?
-                .to_string(),
-            seed: key("seed")?
-                .as_integer()
-                .filter(|s| *s >= 0)
-                .ok_or_else(|| bad("seed", "a whole number"))? as u64,
-            precision_met: match t.get("precision_met") {
-                None => None,
-                Some(v) => Some(
-                    v.as_bool()
-                        .ok_or_else(|| bad("precision_met", "true or false"))?,
-                ),
-            },
+            command: c.command,
+            seed: c.seed,
+            precision_met: c.precision_met,
             baseline_ci95: (ci[0], ci[1]),
-            clear_ends: key("clear_ends")?
+            clear_ends: r
+                .key("clear_ends")?
                 .as_array()
                 .and_then(|a| a.iter().map(|v| v.as_str().map(str::to_string)).collect())
-                .ok_or_else(|| bad("clear_ends", "a list of parameter keys"))?,
+                .ok_or_else(|| r.bad("clear_ends", "a list of parameter keys"))?,
         })
     }
 
     pub fn precision_note(&self) -> &'static str {
-        match self.precision_met {
-            None => "",
-            Some(true) => ", precision target met",
-            Some(false) => ", precision target NOT met within --max-runs",
-        }
+        self.common().precision_note()
     }
 }
 

@@ -2,6 +2,7 @@
 //! from, by the command itself and by `backsim plot` alike (so both draw the same bytes).
 
 use super::{strongest, Design};
+use crate::analysis::meta;
 use crate::engine::metrics::{metric_index, Better, METRICS};
 use crate::error::input_error;
 use crate::output::charts::analysis as charts;
@@ -24,11 +25,17 @@ pub struct Meta {
 pub const META_FILE: &str = "sweep.toml";
 
 impl Meta {
+    fn common(&self) -> meta::Common {
+        meta::Common {
+            command: self.command.clone(),
+            seed: self.seed,
+            precision_met: self.precision_met,
+        }
+    }
+
     pub fn to_toml(&self) -> String {
-        let mut t = toml::Table::new();
-        t.insert("version".into(), env!("CARGO_PKG_VERSION").into());
-        t.insert("command".into(), self.command.clone().into());
-        t.insert("seed".into(), toml::Value::Integer(self.seed as i64));
+        let c = self.common();
+        let mut t = c.table();
         t.insert(
             "design".into(),
             match self.design {
@@ -37,57 +44,29 @@ impl Meta {
             }
             .into(),
         );
-        if let Some(met) = self.precision_met {
-            t.insert("precision_met".into(), met.into());
-        }
-        format!(
-            "# Written by backsim sweep: what sweep.csv does not hold, for its report and `backsim plot`.\n{}",
-            toml::to_string(&t).unwrap_or_default()
-        )
+        c.put_precision(&mut t);
+        meta::text("sweep", "sweep.csv", &t)
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<Meta> {
-        let shown = path.display();
-        let t: toml::Table = text
-            .parse()
-            .map_err(|e| input_error(format!("{shown}: not valid TOML: {e}")))?;
-        let key = |k: &str| {
-            t.get(k)
-                .ok_or_else(|| input_error(format!("{shown}: key `{k}` is missing")))
-        };
-        let bad = |k: &str, want: &str| input_error(format!("{shown}: key `{k}`: expected {want}"));
-        let design = match key("design")?.as_str() {
+        let r = meta::Reader::parse(text, path)?;
+        let design = match r.key("design")?.as_str() {
             Some("grid") => Design::Grid,
             Some("latin-hypercube") => Design::LatinHypercube,
-            _ => return Err(bad("design", "\"grid\" or \"latin-hypercube\"")),
+            _ => return Err(r.bad("design", "\"grid\" or \"latin-hypercube\"")),
         };
+        let c = r.common()?;
         Ok(Meta {
-            command: key("command")?
-                .as_str()
-                .ok_or_else(|| bad("command", "a string"))?
-                .to_string(),
-            seed: key("seed")?
-                .as_integer()
-                .filter(|s| *s >= 0)
-                .ok_or_else(|| bad("seed", "a whole number"))? as u64,
+            command: c.command,
+            seed: c.seed,
             design,
-            precision_met: match t.get("precision_met") {
-                None => None,
-                Some(v) => Some(
-                    v.as_bool()
-                        .ok_or_else(|| bad("precision_met", "true or false"))?,
-                ),
-            },
+            precision_met: c.precision_met,
         })
     }
 
     /// ", precision target met" or ", precision target NOT met within --max-runs".
     pub fn precision_note(&self) -> &'static str {
-        match self.precision_met {
-            None => "",
-            Some(true) => ", precision target met",
-            Some(false) => ", precision target NOT met within --max-runs",
-        }
+        self.common().precision_note()
     }
 }
 
