@@ -48,7 +48,7 @@ fn aligned_flows_start_in_a_steady_state() {
 }
 
 /// Decision wait settles too; the release push of sprints 1–5 (the release scope goes first,
-/// and its items were refined while they waited) lowers it by about 12 % (16.1 against 18.3 h
+/// and its items were refined while they waited) lowers it by about 15 % (13.1 against 15.3 h
 /// a sprint at 1000 runs, docs/model.md §13.7), so it is checked
 /// on `aligned` without the release-scope-first policy, which is otherwise the same team.
 #[test]
