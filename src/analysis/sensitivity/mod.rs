@@ -166,9 +166,11 @@ pub fn run(opts: &SensitivityOptions) -> Result<SensitivityOutcome> {
     let csv = sensitivity_csv(opts.method, m, baseline.0, &effects, used);
     publisher.file("sensitivity.csv", csv.as_bytes())?;
     let meta = table::Meta {
-        command: super::command_line(),
-        seed,
-        precision_met: met,
+        common: super::meta::Common {
+            command: super::command_line(),
+            seed,
+            precision_met: met,
+        },
         baseline_ci95: (baseline.1, baseline.2),
         clear_ends: effects
             .iter()
@@ -294,10 +296,10 @@ pub fn draw(
         (t.baseline_mean, meta.baseline_ci95.0, meta.baseline_ci95.1),
         effects,
         t.runs,
-        meta.seed,
+        meta.common.seed,
         meta.precision_note(),
         &svg,
-        &meta.command,
+        &meta.common.command,
     );
     Ok((section, files))
 }

@@ -11,10 +11,8 @@ use std::path::Path;
 /// What sensitivity.csv does not hold, written beside it as sensitivity.toml.
 #[derive(Debug, Clone)]
 pub struct Meta {
-    pub command: String,
-    pub seed: u64,
-    /// With `--precision`: whether the target was met.
-    pub precision_met: Option<bool>,
+    /// The version, command line, seed and precision outcome every analysis records.
+    pub common: meta::Common,
     /// The 95 % CI of the metric's mean with the scenario as given.
     pub baseline_ci95: (f64, f64),
     /// Tornado: the parameters with an end clearly different from the scenario as given.
@@ -25,16 +23,8 @@ pub struct Meta {
 pub const META_FILE: &str = "sensitivity.toml";
 
 impl Meta {
-    fn common(&self) -> meta::Common {
-        meta::Common {
-            command: self.command.clone(),
-            seed: self.seed,
-            precision_met: self.precision_met,
-        }
-    }
-
     pub fn to_toml(&self) -> String {
-        let c = self.common();
+        let c = &self.common;
         let mut t = c.table();
         c.put_precision(&mut t);
         // As text: a NaN bound (too few runs) stays readable.
@@ -66,11 +56,8 @@ impl Meta {
         if ci.len() != 2 {
             return Err(r.bad("baseline_ci95", "two numbers as text, [\"low\", \"high\"]"));
         }
-        let c = r.common()?;
         Ok(Meta {
-            command: c.command,
-            seed: c.seed,
-            precision_met: c.precision_met,
+            common: r.common()?,
             baseline_ci95: (ci[0], ci[1]),
             clear_ends: r
                 .key("clear_ends")?
@@ -81,7 +68,7 @@ impl Meta {
     }
 
     pub fn precision_note(&self) -> &'static str {
-        self.common().precision_note()
+        self.common.precision_note()
     }
 }
 

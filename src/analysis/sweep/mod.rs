@@ -240,10 +240,12 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
     let (csv, means) = sweep_csv(&mut c, &specs, &points, &scenarios);
     publisher.file("sweep.csv", csv.as_bytes())?;
     let meta = table::Meta {
-        command: super::command_line(),
-        seed,
+        common: super::meta::Common {
+            command: super::command_line(),
+            seed,
+            precision_met: c.precision_met,
+        },
         design,
-        precision_met: c.precision_met,
     };
     publisher.file(table::META_FILE, meta.to_toml().as_bytes())?;
     // The charts and the report section are drawn from sweep.csv as written, as `backsim

@@ -95,13 +95,13 @@ pub(super) fn text_table(
 }
 
 pub(super) fn report_html(t: &table::Table, meta: &table::Meta, svgs: &[(&str, String)]) -> String {
-    let (points, metrics, seed) = (&t.points, &t.metrics, meta.seed);
+    let (points, metrics, seed) = (&t.points, &t.metrics, meta.common.seed);
     let mut h = String::new();
     let _ = writeln!(h, "<h2>Sweep: {}</h2>", esc(&t.keys.join(" × ")));
     let _ = writeln!(
         h,
         "<pre class=\"cmd\"><code>{}</code></pre>",
-        esc(&meta.command)
+        esc(&meta.common.command)
     );
     let _ = writeln!(
         h,

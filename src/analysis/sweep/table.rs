@@ -14,27 +14,17 @@ use std::path::Path;
 /// What sweep.csv does not hold, written beside it as sweep.toml.
 #[derive(Debug, Clone)]
 pub struct Meta {
-    pub command: String,
-    pub seed: u64,
+    /// The version, command line, seed and precision outcome every analysis records.
+    pub common: meta::Common,
     pub design: Design,
-    /// With `--precision`: whether the target was met.
-    pub precision_met: Option<bool>,
 }
 
 /// The file name of [`Meta`].
 pub const META_FILE: &str = "sweep.toml";
 
 impl Meta {
-    fn common(&self) -> meta::Common {
-        meta::Common {
-            command: self.command.clone(),
-            seed: self.seed,
-            precision_met: self.precision_met,
-        }
-    }
-
     pub fn to_toml(&self) -> String {
-        let c = self.common();
+        let c = &self.common;
         let mut t = c.table();
         t.insert(
             "design".into(),
@@ -55,18 +45,15 @@ impl Meta {
             Some("latin-hypercube") => Design::LatinHypercube,
             _ => return Err(r.bad("design", "\"grid\" or \"latin-hypercube\"")),
         };
-        let c = r.common()?;
         Ok(Meta {
-            command: c.command,
-            seed: c.seed,
+            common: r.common()?,
             design,
-            precision_met: c.precision_met,
         })
     }
 
     /// ", precision target met" or ", precision target NOT met within --max-runs".
     pub fn precision_note(&self) -> &'static str {
-        self.common().precision_note()
+        self.common.precision_note()
     }
 }
 
