@@ -149,7 +149,8 @@ pub fn run(opts: &SensitivityOptions) -> Result<SensitivityOutcome> {
         (!opts.run.no_charts).then_some(opts.run.format),
     );
     let bytes = ranges.len() as u64 * 1024 + names.len() as u64 * CHART_BYTES;
-    let mut publisher = Publisher::open(&opts.run.out, &names, bytes)?;
+    let owned = crate::output::publish::chart_names(stem, crate::output::ImageFormat::Both);
+    let mut publisher = Publisher::open(&opts.run.out, &names, bytes)?.owning(owned);
     let (baseline, mut effects, used, met) = match opts.method {
         Method::Tornado => {
             tornado::tornado(&base, &ranges, &metric, runs, precision.as_ref(), opts)?
