@@ -355,7 +355,8 @@ impl Comparison {
             start,
             len: (end.saturating_sub(start)).min(BATCH) as usize,
             records: vec![empty; BATCH as usize * n],
-            series: vec![[0.0; N_SERIES]; BATCH as usize * n * self.max_sprints],
+            // NaN: the fast lane writes only its model's series (see `throughput::play`).
+            series: vec![[f64::NAN; N_SERIES]; BATCH as usize * n * self.max_sprints],
             rows_written: vec![0; BATCH as usize * n],
         }
     }
