@@ -44,7 +44,7 @@ pub const MAX_QUESTIONS: usize = 8;
 /// Ids at or above this are not world items (bugs, redo, injected, split parts, risk items).
 pub const INTERNAL_ID: u64 = 1 << 40;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct BacklogItem {
     pub id: u64,
     pub kind: ItemKind,
@@ -356,7 +356,7 @@ impl BacklogItem {
         share: f64,
         refinement_factor: f64,
     ) -> BacklogItem {
-        let mut item = original.clone();
+        let mut item = *original;
         item.id = id;
         item.kind = ItemKind::Redo;
         item.size = original.size * share;

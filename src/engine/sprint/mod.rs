@@ -248,14 +248,17 @@ impl<'a, T: Tracer> Run<'a, T> {
     fn add_world_items(&mut self, sprint: u32) -> u32 {
         let range = self.ws.world.created_in(sprint);
         let n = range.len() as u32;
-        for j in range {
-            // Perceived in the world's copy (which keeps the perceived values for the next
-            // scenario of the same value skill), then copied in place (world items come with
-            // their draw keys, made once per world).
-            let item = &mut self.ws.world.items[j];
+        // Perceived in the world's copy (which keeps the perceived values for the next
+        // scenario of the same value skill), then copied as one block (world items come with
+        // their draw keys, made once per world) and booked in creation order.
+        let world = &mut self.ws.world.items[range];
+        for item in world.iter_mut() {
             item.perceive(self.m);
-            self.ws.items.push(item.clone());
-            self.pushed();
+        }
+        let first = self.ws.items.len();
+        self.ws.items.extend_from_slice(world);
+        for i in first..self.ws.items.len() {
+            self.book(i);
         }
         n
     }
@@ -272,11 +275,18 @@ impl<'a, T: Tracer> Run<'a, T> {
     /// Book the item just pushed onto `ws.items`; returns its index.
     #[inline]
     fn pushed(&mut self) -> u32 {
-        let item = self.ws.items.last().expect("pushed");
+        self.book(self.ws.items.len() - 1)
+    }
+
+    /// Book the new item at index `i` (the last of `ws.items` or, for a block of new items,
+    /// the next one in creation order): the active list, its urgency weight and deadline.
+    #[inline]
+    fn book(&mut self, i: usize) -> u32 {
+        let item = &self.ws.items[i];
         if item.in_scope {
             self.t.scope_remaining += 1;
         }
-        let i = (self.ws.items.len() - 1) as u32;
+        let i = i as u32;
         self.ws.active.push(i);
         self.ws.stale.push(false);
         let (weight, deadline) = match item.urgency {

@@ -219,7 +219,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         self.ws.stale[i as usize] = true;
         self.ws.items[i as usize].pm_perceived /= k;
         for _ in 1..b.split_into {
-            let mut part = self.ws.items[i as usize].clone();
+            let mut part = self.ws.items[i as usize];
             part.id = INTERNAL_ID | TAG_SPLIT | self.t.split_counter;
             self.t.split_counter += 1;
             part.status = Status::Waiting;
