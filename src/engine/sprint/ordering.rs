@@ -21,9 +21,13 @@ impl<'a, T: Tracer> Run<'a, T> {
         let (weights, deadlines) = (&self.ws.urgency_weight, &self.ws.deadline);
         let late = s.backlog.urgency.late_factor;
         let scope_first = s.release.scope_first;
-        let score = |item: &mut BacklogItem, i: u32, view: &[f64]| {
-            let weight = weight_at(weights[i as usize], deadlines[i as usize], now, late);
-            rescore(item, view, weight, myopia, scope_first)
+        let score = Scoring {
+            weights,
+            deadlines,
+            now,
+            late,
+            myopia,
+            scope_first,
         };
         // Last sprint's order, rescored, then the items that came since. A score changes only
         // with the PO's view (a hand-over), the date (fixed-date urgency) or the perceived
@@ -39,7 +43,7 @@ impl<'a, T: Tracer> Run<'a, T> {
             if item.status != Status::Done {
                 let fresh =
                     rescore_all | (deadlines[i as usize] != NO_DEADLINE) | stale[i as usize];
-                ranked[kept] = (if fresh { score(item, i, view) } else { key }, i);
+                ranked[kept] = (if fresh { score.key(item, i, view) } else { key }, i);
                 kept += 1;
             }
             stale[i as usize] = false;
@@ -52,7 +56,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         fresh.clear();
         for (i, item) in items.iter_mut().enumerate().skip(first_new) {
             if item.status != Status::Done {
-                fresh.push((score(item, i as u32, view), i as u32));
+                fresh.push((score.key(item, i as u32, view), i as u32));
             }
             stale[i] = false;
         }
@@ -253,6 +257,30 @@ pub(super) fn insertion_sort(v: &mut [(u64, u32)]) {
             j = to;
         }
         v[j] = x;
+    }
+}
+
+/// What a PO's score needs besides the item and the view.
+struct Scoring<'a> {
+    weights: &'a [f64],
+    deadlines: &'a [u32],
+    now: u32,
+    late: f64,
+    myopia: f64,
+    scope_first: bool,
+}
+
+impl Scoring<'_> {
+    /// Set item `i`'s score; returns its key in the order.
+    #[inline(always)]
+    fn key(&self, item: &mut BacklogItem, i: u32, view: &[f64]) -> u64 {
+        let weight = weight_at(
+            self.weights[i as usize],
+            self.deadlines[i as usize],
+            self.now,
+            self.late,
+        );
+        rescore(item, view, weight, self.myopia, self.scope_first)
     }
 }
 
