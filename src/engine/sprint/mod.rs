@@ -26,7 +26,7 @@ mod tests;
 
 use super::metrics::{row_after_stop, RunRecord};
 use super::trace::{Event, Tracer};
-use super::workspace::Workspace;
+use super::workspace::{RankIn, Workspace};
 use crate::model::compiled::Model;
 use crate::model::item::{urgency_weight, BacklogItem, Status, Urgency, INTERNAL_ID};
 use crate::model::roles;
@@ -171,9 +171,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         ws.items.clear();
         ws.ranked.clear();
         ws.ranked_upto = 0;
-        ws.stale.clear();
-        ws.urgency_weight.clear();
-        ws.deadline.clear();
+        ws.rank_in.clear();
         ws.active.clear();
         ws.finished.clear();
         ws.pm_view.clear();
@@ -288,7 +286,6 @@ impl<'a, T: Tracer> Run<'a, T> {
         }
         let i = i as u32;
         self.ws.active.push(i);
-        self.ws.stale.push(false);
         let (weight, deadline) = match item.urgency {
             Urgency::FixedDate { deadline } => (f64::NAN, deadline),
             u => (
@@ -296,8 +293,11 @@ impl<'a, T: Tracer> Run<'a, T> {
                 ordering::NO_DEADLINE,
             ),
         };
-        self.ws.urgency_weight.push(weight);
-        self.ws.deadline.push(deadline);
+        self.ws.rank_in.push(RankIn {
+            weight,
+            deadline,
+            stale: false,
+        });
         i
     }
 
