@@ -87,8 +87,10 @@ fn throughput_model_matches_the_frictionless_roles_model_run_by_run() {
         ),
     ];
     for (k, (capacity, items, size, sprints, stop, planned)) in cases.into_iter().enumerate() {
+        // Each case its own velocity window (the commitment is the mean of the last ones).
+        let window = [1, 3, 6, 2, 4][k];
         let common = format!(
-            "[simulation]\nsprints = {sprints}\nstop_at_completion = {stop}\n[team]\ncapacity = {capacity}\n[backlog]\ninitial_items = {items}\nsize = {{ dist = \"constant\", value = {size} }}\n[release]\nplanned_sprint = {planned}\n"
+            "[simulation]\nsprints = {sprints}\nstop_at_completion = {stop}\n[team]\nvelocity_window = {window}\ncapacity = {capacity}\n[backlog]\ninitial_items = {items}\nsize = {{ dist = \"constant\", value = {size} }}\n[release]\nplanned_sprint = {planned}\n"
         );
         let throughput = files.scenario(
             &format!("t{k}"),
