@@ -155,6 +155,8 @@ pub fn commit_all(files: Vec<PendingFile>) -> Result<Vec<PathBuf>> {
     }
     let mut replaced = Vec::new();
     {
+        // Held through the renames and the manifest: a signal waits until the set and its
+        // record are in place (the signal thread takes this lock and exits holding it).
         let mut registry = pending();
         for f in files.iter_mut() {
             let existed = f.target.exists();
@@ -171,9 +173,9 @@ pub fn commit_all(files: Vec<PendingFile>) -> Result<Vec<PathBuf>> {
                 replaced.push(f.target.clone());
             }
         }
-    }
-    for (dir, names) in &by_dir {
-        record_in_manifest(dir, names)?;
+        for (dir, names) in &by_dir {
+            record_in_manifest(dir, names)?;
+        }
     }
     REPLACED
         .lock()
@@ -308,6 +310,7 @@ pub fn check_replaceable(dir: &Path, names: &[String]) -> Result<()> {
 
 /// Take `names` off `dir`'s manifest (files backsim removed).
 pub fn forget(dir: &Path, names: &[String]) -> Result<()> {
+    let _registry = pending();
     let list = manifest_entries(dir);
     if !list.iter().any(|e| names.contains(&e.0)) {
         return Ok(());
@@ -349,6 +352,9 @@ fn set_id(names: &[String]) -> String {
     format!("{h:016x}")
 }
 
+/// Write `dir`'s manifest under a temporary name, then rename it. The caller holds the
+/// registry's lock ([`pending`]), so a signal cannot end the process between the two and leave
+/// the temporary file behind.
 fn write_manifest(dir: &Path, list: &[(String, Option<String>)]) -> Result<()> {
     let mut text = String::from(MANIFEST_HEADER);
     for (n, set) in list {

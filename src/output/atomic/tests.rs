@@ -69,3 +69,34 @@ fn stale_files_of_dead_processes_only() {
     assert_eq!(clean_stale(dir.path()), vec![dead.clone()]);
     assert!(!dead.exists() && mine.exists() && other.exists() && lookalike.exists());
 }
+
+/// The manifest is written under the registry's lock, as the renames are: a signal (whose
+/// thread takes that lock and exits holding it) cannot stop the process between the
+/// manifest's temporary file and its rename, so no temporary manifest is ever left behind.
+#[test]
+fn the_manifest_waits_for_the_registry_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.csv");
+    commit_all(vec![write_file(&a, b"x").unwrap()]).unwrap();
+    let listed = |d: &Path| manifest_entries(d).iter().any(|e| e.0 == "a.csv");
+    assert!(listed(dir.path()));
+    let (tx, rx) = std::sync::mpsc::channel();
+    let path = dir.path().to_path_buf();
+    let worker = {
+        let guard = pending();
+        let h = std::thread::spawn(move || {
+            forget(&path, &["a.csv".to_string()]).unwrap();
+            tx.send(()).unwrap();
+        });
+        // While the lock is held, forgetting cannot finish.
+        assert!(rx
+            .recv_timeout(std::time::Duration::from_millis(200))
+            .is_err());
+        assert!(listed(dir.path()));
+        drop(guard);
+        h
+    };
+    rx.recv().unwrap();
+    worker.join().unwrap();
+    assert!(!listed(dir.path()));
+}
