@@ -307,19 +307,19 @@ fn interrupt(dir: &Path, args: &[&str], signal: i32) -> (Option<i32>, String) {
 fn ctrl_c_says_what_was_kept_and_leaves_no_new_empty_folder() {
     let tmp = tempfile::tempdir().unwrap();
     // Into a new folder: nothing is left behind.
-    let (code, err) = interrupt(
-        tmp.path(),
-        &[
+    // A run far too long to finish, into `out`.
+    let long_run = |out| {
+        [
             "run",
             "aligned",
             "--runs",
             "5000000",
             "--no-charts",
             "--out",
-            "fresh",
-        ],
-        libc::SIGINT,
-    );
+            out,
+        ]
+    };
+    let (code, err) = interrupt(tmp.path(), &long_run("fresh"), libc::SIGINT);
     assert_eq!(code, Some(130), "{err}");
     assert!(err.contains("interrupted: nothing was written"), "{err}");
     assert!(
@@ -366,19 +366,7 @@ fn ctrl_c_says_what_was_kept_and_leaves_no_new_empty_folder() {
         before
     );
     // SIGHUP (a closed terminal) cleans up the same way.
-    let (code, err) = interrupt(
-        tmp.path(),
-        &[
-            "run",
-            "aligned",
-            "--runs",
-            "5000000",
-            "--no-charts",
-            "--out",
-            "hup",
-        ],
-        libc::SIGHUP,
-    );
+    let (code, err) = interrupt(tmp.path(), &long_run("hup"), libc::SIGHUP);
     assert_eq!(code, Some(129), "{err}");
     assert!(err.contains("stopped by SIGHUP"), "{err}");
     assert!(!tmp.path().join("hup").exists());

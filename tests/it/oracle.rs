@@ -266,6 +266,66 @@ fn check(errors: &mut Vec<String>, what: &str, cell: &str, want: Want) {
     }
 }
 
+/// Check the three cells `mean_col`, `ci95_low` and `ci95_high` of `row` against the mean of
+/// `values` and its 95 % t interval.
+#[track_caller]
+fn check_mean_ci(
+    errors: &mut Vec<String>,
+    what: &dyn Fn(&str) -> String,
+    row: &HashMap<String, String>,
+    mean_col: &str,
+    values: &[f64],
+) {
+    let (mu, lo, hi) = mean_ci(values);
+    for (col, want) in [(mean_col, mu), ("ci95_low", lo), ("ci95_high", hi)] {
+        check(errors, &what(col), &row[col], Want::Num(want));
+    }
+}
+
+/// A metric's runs as the documented censoring rule reads them: (the runs with a value, the
+/// restricted values (a censored run, NaN, counts as `fill`: the horizon + 1, for the delay
+/// minus the planned sprint), the quantile pool (a censored run sits beyond every value, +∞;
+/// runs without a value of an uncensored metric are left out)).
+fn censoring(all: &[f64], censored: bool, fill: f64) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    let with_value: Vec<f64> = all.iter().copied().filter(|x| !x.is_nan()).collect();
+    if !censored {
+        return (with_value.clone(), with_value.clone(), with_value);
+    }
+    let fill_with = |v: f64| {
+        all.iter()
+            .map(|&x| if x.is_nan() { v } else { x })
+            .collect()
+    };
+    (with_value, fill_with(fill), fill_with(f64::INFINITY))
+}
+
+/// Check the percentile cells `cols` of `row` against `pool`: inverse CDF for integer metrics,
+/// type 7 otherwise; a quantile among censored runs prints `>bound`.
+#[track_caller]
+fn check_quantiles(
+    errors: &mut Vec<String>,
+    what: &dyn Fn(&str) -> String,
+    row: &HashMap<String, String>,
+    cols: &[(&str, f64)],
+    pool: &[f64],
+    integer: bool,
+    bound: f64,
+) {
+    for &(col, p) in cols {
+        let q = if integer {
+            quantile_inverse_cdf(pool, p)
+        } else {
+            quantile7(pool, p)
+        };
+        let want = if q.is_infinite() {
+            Want::Beyond(bound)
+        } else {
+            Want::Num(q)
+        };
+        check(errors, &what(col), &row[col], want);
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 
 /// Run `backsim run ARGS --seed SEED --runs RUNS` into a temp folder and recompute every
@@ -348,66 +408,24 @@ fn oracle(args: &[&str], seed: u64, runs: u64) {
             (names[s], metric)
         );
         let all: Vec<f64> = data.metrics[s].iter().map(|r| r[m]).collect();
-        let with_value: Vec<f64> = all.iter().copied().filter(|x| !x.is_nan()).collect();
-        // The restricted mean: a censored run counts as the horizon + 1 (delay: minus the
-        // planned sprint).
-        let restricted: Vec<f64> = if censored {
-            all.iter()
-                .map(|&x| {
-                    if x.is_nan() {
-                        horizon[s] + 1.0 - if m == 0 { 0.0 } else { planned[s] }
-                    } else {
-                        x
-                    }
-                })
-                .collect()
-        } else {
-            with_value.clone()
-        };
-        let (mu, lo, hi) = mean_ci(&restricted);
+        let delay_shift = if m == 0 { 0.0 } else { planned[s] };
+        let (with_value, restricted, pool) =
+            censoring(&all, censored, horizon[s] + 1.0 - delay_shift);
         let what = |col: &str| format!("summary.csv {} {metric} {col}", names[s]);
-        check(&mut errors, &what("mean"), &row["mean"], Want::Num(mu));
+        check_mean_ci(&mut errors, &what, row, "mean", &restricted);
         let sd = variance(&restricted).sqrt();
         check(&mut errors, &what("sd"), &row["sd"], Want::Num(sd));
-        check(
+        let bound = horizon[s] - delay_shift;
+        let integer = INTEGER.contains(&metric);
+        check_quantiles(
             &mut errors,
-            &what("ci95_low"),
-            &row["ci95_low"],
-            Want::Num(lo),
+            &what,
+            row,
+            &quantile_cols,
+            &pool,
+            integer,
+            bound,
         );
-        check(
-            &mut errors,
-            &what("ci95_high"),
-            &row["ci95_high"],
-            Want::Num(hi),
-        );
-        // Censored runs sit beyond every value; runs without a value of an uncensored
-        // metric are left out.
-        let pool: Vec<f64> = if censored {
-            all.iter()
-                .map(|&x| if x.is_nan() { f64::INFINITY } else { x })
-                .collect()
-        } else {
-            with_value.clone()
-        };
-        let bound = if m == 0 {
-            horizon[s]
-        } else {
-            horizon[s] - planned[s]
-        };
-        for (col, p) in quantile_cols {
-            let q = if INTEGER.contains(&metric) {
-                quantile_inverse_cdf(&pool, p)
-            } else {
-                quantile7(&pool, p)
-            };
-            let want = if q.is_infinite() {
-                Want::Beyond(bound)
-            } else {
-                Want::Num(q)
-            };
-            check(&mut errors, &what(col), &row[col], want);
-        }
         check(
             &mut errors,
             &what("n"),
@@ -691,57 +709,14 @@ fn every_column_of_a_sweep_matches_the_oracle() {
             let what = |col: &str| format!("sweep.csv point {} {metric} {col}", i + 1);
             let all: Vec<f64> = data.metrics[0].iter().map(|r| r[m]).collect();
             censored_seen |= censored && all.iter().any(|x| x.is_nan());
-            let with_value: Vec<f64> = all.iter().copied().filter(|x| !x.is_nan()).collect();
-            // The restricted mean: a censored run counts as the horizon + 1 (delay: minus
-            // the planned sprint).
-            let restricted: Vec<f64> = if censored {
-                all.iter()
-                    .map(|&x| {
-                        if x.is_nan() {
-                            horizon + 1.0 - if m == 0 { 0.0 } else { planned }
-                        } else {
-                            x
-                        }
-                    })
-                    .collect()
-            } else {
-                with_value.clone()
-            };
-            let (mu, lo, hi) = mean_ci(&restricted);
-            check(&mut errors, &what("mean"), &row["mean"], Want::Num(mu));
-            check(
-                &mut errors,
-                &what("ci95_low"),
-                &row["ci95_low"],
-                Want::Num(lo),
-            );
-            check(
-                &mut errors,
-                &what("ci95_high"),
-                &row["ci95_high"],
-                Want::Num(hi),
-            );
-            let pool: Vec<f64> = if censored {
-                all.iter()
-                    .map(|&x| if x.is_nan() { f64::INFINITY } else { x })
-                    .collect()
-            } else {
-                with_value.clone()
-            };
-            let bound = if m == 0 { horizon } else { horizon - planned };
-            for (col, p) in [("p50", 0.50), ("p85", 0.85)] {
-                let q = if INTEGER.contains(metric) {
-                    quantile_inverse_cdf(&pool, p)
-                } else {
-                    quantile7(&pool, p)
-                };
-                let want = if q.is_infinite() {
-                    Want::Beyond(bound)
-                } else {
-                    Want::Num(q)
-                };
-                check(&mut errors, &what(col), &row[col], want);
-            }
+            let delay_shift = if m == 0 { 0.0 } else { planned };
+            let (with_value, restricted, pool) =
+                censoring(&all, censored, horizon + 1.0 - delay_shift);
+            check_mean_ci(&mut errors, &what, row, "mean", &restricted);
+            let bound = horizon - delay_shift;
+            let cols = [("p50", 0.50), ("p85", 0.85)];
+            let integer = INTEGER.contains(metric);
+            check_quantiles(&mut errors, &what, row, &cols, &pool, integer, bound);
             let n = with_value.len() as f64;
             check(&mut errors, &what("n"), &row["n"], Want::Num(n));
             check(

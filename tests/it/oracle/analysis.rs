@@ -16,7 +16,7 @@
 //!   trajectory's start and order) and the list of ranges are the library's inputs.
 
 use super::super::common::Files;
-use super::{check, mean, mean_ci, read_csv, variance, PerRun, Want, METRICS};
+use super::{check, check_mean_ci, mean, read_csv, variance, PerRun, Want, METRICS};
 use assert_cmd::Command;
 use backsim::analysis::sensitivity::morris_design;
 use backsim::engine::driver::Comparison;
@@ -473,26 +473,8 @@ fn attribution_csv_matches_the_oracle() {
                 assert_eq!(row["mechanism"], "total");
                 (("total"), &totals)
             };
-            let (mu, lo, hi) = mean_ci(values);
             let what = |col: &str| format!("attribution.csv {metric} {label} {col}");
-            check(
-                &mut errors,
-                &what("contribution"),
-                &row["contribution"],
-                Want::Num(mu),
-            );
-            check(
-                &mut errors,
-                &what("ci95_low"),
-                &row["ci95_low"],
-                Want::Num(lo),
-            );
-            check(
-                &mut errors,
-                &what("ci95_high"),
-                &row["ci95_high"],
-                Want::Num(hi),
-            );
+            check_mean_ci(&mut errors, &what, row, "contribution", values);
         }
         // The contributions add up to the total, run by run and so in the mean (to the
         // printed rounding of each of the n + 1 cells).
