@@ -48,8 +48,34 @@ pub fn push_num(out: &mut String, x: f64) {
             push_fixed(out, x < 0.0, r, decimals);
             return;
         }
+        // Near a tie: decided here when the product was exact (y is a·10^d to the last
+        // bit), as binary fractions such as lead times of 10.03125 days often are. An exact
+        // half is a decimal tie, which the exact formatter rounds to even.
+        if product_is_exact(a, POW10[decimals], y) {
+            let r = if frac == 0.5 {
+                floor + (floor & 1)
+            } else {
+                floor + (frac > 0.5) as u64
+            };
+            push_fixed(out, x < 0.0, r, decimals);
+            return;
+        }
     }
     out.push_str(&fmt_num_exact(x));
+}
+
+/// Whether `y`, the rounded product of `a` and `b`, is their exact product: Dekker's
+/// two-product (no fused multiply-add: without it that is a library call) leaves no error.
+/// For positive finite `a`, `b` whose product is far from overflow and underflow.
+fn product_is_exact(a: f64, b: f64, y: f64) -> bool {
+    const SPLIT: f64 = 134_217_729.0; // 2²⁷ + 1
+    let split = |v: f64| {
+        let c = SPLIT * v;
+        let hi = c - (c - v);
+        (hi, v - hi)
+    };
+    let ((ah, al), (bh, bl)) = (split(a), split(b));
+    ((ah * bh - y) + ah * bl + al * bh) + al * bl == 0.0
 }
 
 /// The nearest doubles to 10⁻⁹ … 10¹⁵.
@@ -395,6 +421,25 @@ mod tests {
         assert_eq!(fmt_num(999999.5), "1000000");
     }
 
+    #[test]
+    fn ties_of_binary_fractions_round_to_even_as_the_exact_formatter() {
+        assert_eq!(fmt_num(10.03125), "10.0312");
+        assert_eq!(fmt_num(10.09375), "10.0938");
+        assert_eq!(fmt_num(-64.15625), "-64.1562");
+        assert_eq!(fmt_num(1.0000005), fmt_num_exact(1.0000005));
+        // Millions of lead-time-like values (hours over 8, sums of 40 / capacity steps):
+        // every tie, near-tie and plain value as the exact formatter writes it.
+        let mut checked = 0;
+        for denominator in [8.0, 16.0, 32.0, 64.0, 128.0, 1024.0, 3.0, 24.0, 56.0] {
+            for k in 0..300_000u64 {
+                let x = k as f64 / denominator;
+                assert_eq!(fmt_num(x), fmt_num_exact(x), "{x:e}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 2_500_000);
+    }
+
     proptest::proptest! {
         /// The fast path writes exactly what the exact formatter writes.
         #[test]
@@ -408,6 +453,15 @@ mod tests {
         fn fast_halves_are_exact(k in 0u64..10_000_000, decimals in 0usize..8) {
             // Values that sit on (or next to) a tie of the last kept digit.
             let x = (k as f64 + 0.5) / 10f64.powi(decimals as i32);
+            for y in [x, x.next_up(), x.next_down(), -x] {
+                proptest::prop_assert_eq!(fmt_num(y), fmt_num_exact(y), "{:e}", y);
+            }
+        }
+
+        #[test]
+        fn fast_binary_fractions_are_exact(k in 0u64..1 << 40, shift in 0i32..40) {
+            // Exact products of a power of ten, and exact decimal ties among them.
+            let x = k as f64 / 2f64.powi(shift);
             for y in [x, x.next_up(), x.next_down(), -x] {
                 proptest::prop_assert_eq!(fmt_num(y), fmt_num_exact(y), "{:e}", y);
             }

@@ -224,6 +224,9 @@ impl Comparison {
         sink: &mut (dyn Sink + Send),
         progress: &dyn Fn(u64),
     ) -> anyhow::Result<()> {
+        if self.sources.is_some() && rayon::current_num_threads() >= 2 {
+            return self.run_pipelined(start, end, sink, progress);
+        }
         let mut current = self.batch(start, end);
         let mut next = self.batch(start, end);
         self.simulate_batch(&mut current);
@@ -242,6 +245,106 @@ impl Comparison {
         Ok(())
     }
 
+    /// [`Comparison::run_range`] for a comparison of throughput forecasts, whose
+    /// replications cost about as much to simulate as to deliver (aggregate and format):
+    /// a two-stage pipeline. This thread simulates batch after batch (on the pool when it
+    /// has more than two threads) while one delivery thread hands them to the sink in order,
+    /// its own parallel work confined to a one-thread pool, so that two cores each run one
+    /// stage without a hand-off per task (rayon's small tasks cost more than they save
+    /// here). The sink sees the same batches in the same order: the same results.
+    fn run_pipelined(
+        &self,
+        start: u64,
+        end: u64,
+        sink: &mut (dyn Sink + Send),
+        progress: &dyn Fn(u64),
+    ) -> anyhow::Result<()> {
+        use std::sync::mpsc::sync_channel;
+        /// Batches in flight: one being simulated, one waiting, one being delivered.
+        const IN_FLIGHT: usize = 3;
+        let deliverer = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .thread_name(|_| "backsim-deliver".into())
+            .build()?;
+        let parallel = rayon::current_num_threads() > 2;
+        let (full_tx, full_rx) = sync_channel::<Batch>(IN_FLIGHT);
+        let (empty_tx, empty_rx) = sync_channel::<Batch>(IN_FLIGHT);
+        std::thread::scope(|threads| -> anyhow::Result<()> {
+            let delivery = threads.spawn(move || {
+                deliverer.install(|| -> anyhow::Result<()> {
+                    for b in full_rx {
+                        self.deliver(&b, sink)?;
+                        if empty_tx.send(b).is_err() {
+                            break;
+                        }
+                    }
+                    Ok(())
+                })
+            });
+            let mut spare: Vec<Batch> = (0..IN_FLIGHT).map(|_| self.batch(start, end)).collect();
+            let mut at = start;
+            let mut failed = false;
+            while at < end {
+                let mut b = match spare.pop() {
+                    Some(b) => b,
+                    None => match empty_rx.recv() {
+                        Ok(b) => {
+                            progress(b.start + b.len as u64);
+                            b
+                        }
+                        Err(_) => {
+                            failed = true; // The delivery stopped: its error says why.
+                            break;
+                        }
+                    },
+                };
+                b.start = at;
+                b.len = (end - at).min(BATCH) as usize;
+                if parallel {
+                    self.simulate_batch(&mut b);
+                } else {
+                    self.simulate_batch_here(&mut b);
+                }
+                at += b.len as u64;
+                if full_tx.send(b).is_err() {
+                    failed = true;
+                    break;
+                }
+            }
+            drop(full_tx);
+            if !failed {
+                for b in empty_rx.iter() {
+                    progress(b.start + b.len as u64);
+                }
+            }
+            match delivery.join() {
+                Ok(result) => result,
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        })
+    }
+
+    /// [`Comparison::simulate_batch`] on this thread alone.
+    fn simulate_batch_here(&self, b: &mut Batch) {
+        thread_local! {
+            static WORKSPACE: RefCell<Workspace> = RefCell::new(Workspace::new());
+        }
+        let n = self.scenario_count();
+        let rows = (n * self.max_sprints).max(1);
+        WORKSPACE.with(|ws| {
+            let ws = &mut ws.borrow_mut();
+            for j in 0..b.len {
+                self.replicate(
+                    b.start + j as u64,
+                    &mut b.records[j * n..(j + 1) * n],
+                    &mut b.series[j * rows..(j + 1) * rows],
+                    &mut b.rows_written[j * n..(j + 1) * n],
+                    ws,
+                );
+            }
+        });
+    }
+
     /// Buffers for one batch, starting at `start`.
     fn batch(&self, start: u64, end: u64) -> Batch {
         let n = self.scenario_count();
@@ -252,7 +355,8 @@ impl Comparison {
             start,
             len: (end.saturating_sub(start)).min(BATCH) as usize,
             records: vec![empty; BATCH as usize * n],
-            series: vec![[0.0; N_SERIES]; BATCH as usize * n * self.max_sprints],
+            // NaN: the fast lane writes only its model's series (see `throughput::play`).
+            series: vec![[f64::NAN; N_SERIES]; BATCH as usize * n * self.max_sprints],
             rows_written: vec![0; BATCH as usize * n],
         }
     }
@@ -299,4 +403,99 @@ struct Batch {
     series: Vec<[f64; N_SERIES]>,
     /// Rows each scenario's run wrote (up to its horizon).
     rows_written: Vec<u32>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    /// Every record and row, in the order delivered, and the sink fails at `fail_at`.
+    #[derive(Default)]
+    struct Tape {
+        starts: Vec<u64>,
+        values: Vec<f64>,
+        fail_at: Option<u64>,
+    }
+
+    impl Sink for Tape {
+        fn replications(&mut self, b: &Replications) -> anyhow::Result<()> {
+            if self.fail_at == Some(b.start) {
+                anyhow::bail!("the sink fails at {}", b.start);
+            }
+            self.starts.push(b.start);
+            for j in 0..b.len {
+                for s in 0..b.scenario_count() {
+                    self.values.extend(b.records(j)[s].metrics);
+                    self.values.extend(b.rows(j, s).iter().flatten());
+                }
+            }
+            Ok(())
+        }
+    }
+
+    fn forecasts() -> Vec<Scenario> {
+        let mut team = crate::scenario::load::load_scenario("forecast").unwrap();
+        team.name = "other".into();
+        team.backlog.initial_items = 30;
+        vec![
+            crate::scenario::load::load_scenario("forecast").unwrap(),
+            team,
+        ]
+    }
+
+    fn on(threads: usize, f: impl FnOnce() -> Tape + Send) -> Tape {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(f)
+    }
+
+    #[test]
+    fn the_pipeline_delivers_the_same_batches_in_order_whatever_the_thread_count() {
+        let cmp = Comparison::new(&forecasts(), 11, 1000);
+        let run = |threads| {
+            on(threads, || {
+                let progress = Mutex::new(Vec::new());
+                let mut tape = Tape::default();
+                cmp.run_range(100, 1000, &mut tape, &|d| progress.lock().unwrap().push(d))
+                    .unwrap();
+                let progress = progress.into_inner().unwrap();
+                assert!(progress.windows(2).all(|w| w[0] < w[1]), "{progress:?}");
+                assert_eq!(progress.last(), Some(&1000));
+                tape
+            })
+        };
+        let one = run(1);
+        assert_eq!(one.starts.len(), 900usize.div_ceil(BATCH as usize));
+        assert_eq!(one.starts[0], 100);
+        for threads in [2, 3] {
+            let other = run(threads);
+            assert_eq!(one.starts, other.starts);
+            assert!(one
+                .values
+                .iter()
+                .zip(&other.values)
+                .all(|(a, b)| a.to_bits() == b.to_bits()));
+            assert_eq!(one.values.len(), other.values.len());
+        }
+    }
+
+    #[test]
+    fn a_failing_sink_stops_the_pipeline_with_its_error() {
+        let cmp = Comparison::new(&forecasts(), 11, 2000);
+        for threads in [1, 2, 3] {
+            let tape = on(threads, || {
+                let mut tape = Tape {
+                    fail_at: Some(3 * BATCH),
+                    ..Tape::default()
+                };
+                let err = cmp.run(&mut tape, &|_| {}).unwrap_err();
+                assert_eq!(err.to_string(), format!("the sink fails at {}", 3 * BATCH));
+                tape
+            });
+            assert_eq!(tape.starts, [0, BATCH, 2 * BATCH], "{threads} threads");
+        }
+    }
 }

@@ -148,8 +148,10 @@ pub fn simulate_throughput(m: &Model, keys: &RunKeys, ws: &mut Workspace) -> Run
 
 /// The fast lane: one replication with its capacity stream given (made from a template,
 /// see [`crate::random::RunKeys::stream_from`]), its rows written straight into `rows` (at
-/// least a row per sprint of the horizon). Returns the record and the number of rows
-/// written (fewer than the horizon when the run stopped at completion).
+/// least a row per sprint of the horizon, NaN in every series but the model's
+/// [`super::metrics::THROUGHPUT_SERIES`], which are the only ones written). Returns the
+/// record and the number of rows written (fewer than the horizon when the run stopped at
+/// completion).
 ///
 /// Work is counted per sprint rather than per item: the item in progress finishes if its
 /// remaining work fits the sprint's capacity, then as many fresh items as fit, then the next
@@ -182,6 +184,10 @@ pub fn play(
     velocities.clear();
     finishes.clear();
     let mut written = 0;
+    // With whole item sizes every velocity is a whole number: the sum of the last `window`
+    // ones is kept as it goes (exact, so the same as `team::commitment`'s sum).
+    let window = s.team.velocity_window as usize;
+    let mut window_sum = 0i64;
 
     let mut done = 0i64;
     // The next item in line: in progress (started) with `remaining` work, or waiting.
@@ -202,7 +208,15 @@ pub fn play(
         }
         .max(0.0);
         let rate = raw / hours;
-        let commitment = team::commitment(velocities, m.mean_capacity, &s.team);
+        let commitment = if whole {
+            // `team::commitment` without the window's rescan: whole velocities sum exactly.
+            match velocities.len().min(window) {
+                0 => s.team.commitment_factor * m.mean_capacity,
+                n => s.team.commitment_factor * (window_sum as f64 / n as f64),
+            }
+        } else {
+            team::commitment(velocities, m.mean_capacity, &s.team)
+        };
 
         // Planning: the item in progress continues; new items while they fit the commitment.
         let spill = if started {
@@ -320,15 +334,21 @@ pub fn play(
             }
         }
         velocities.push(velocity);
+        if whole {
+            window_sum += velocity as i64;
+            if velocities.len() > window {
+                window_sum -= velocities[velocities.len() - 1 - window] as i64;
+            }
+        }
         points_done += velocity;
         done_committed_total += done_committed;
-        let mut row = [f64::NAN; N_SERIES];
+        // The model's series only: the others are NaN already (see above).
+        let row = &mut rows[written];
         row[series::VELOCITY] = velocity;
         row[series::COMMITTED] = points;
         row[series::DONE] = done_committed;
         row[series::BACKLOG_SIZE] = (items - done) as f64;
         row[series::READY_ITEMS] = (items - done - started as i64) as f64;
-        rows[written] = row;
         written += 1;
         if done == items && completion.is_none() {
             completion = Some(sprint + 1);
