@@ -191,7 +191,7 @@ fn worth_doing_needs_a_positive_score_outside_the_scope() {
     let mut ws = Workspace::new();
     let mut quiet = NoTrace;
     let r = Run::new(&model, &RunKeys::new(43, 0), &mut ws, &mut quiet);
-    let mut it = r.ws.items[0].clone();
+    let mut it = r.ws.items[0];
     for (top, in_scope, score, want) in [
         (false, false, 0.0, false),
         (false, false, -1.0, false),
