@@ -217,7 +217,12 @@ fn the_command_writes_its_files_and_refuses_bad_input_clearly() {
                 .and(predicate::str::contains("scope recognition"))
                 .and(predicate::str::contains("direct"))
                 .and(predicate::str::contains("total")),
-        );
+        )
+        // What it is about to do: siloed-pm has no PM who overrides, so 7 mechanisms play,
+        // each subset in both arms.
+        .stderr(predicate::str::contains(
+            "attribute by mechanism: siloed-pm against aligned: 7 players → 256 variants × 20 runs",
+        ));
     for f in [
         "attribution.csv",
         "attribution_value_efficiency.png",
@@ -227,6 +232,30 @@ fn the_command_writes_its_files_and_refuses_bad_input_clearly() {
     ] {
         assert!(dir.path().join("o").join(f).exists(), "{f}");
     }
+    // By structure: the players are the structural switches, one row each (and the total)
+    // per metric in attribution.csv.
+    let out = backsim(dir.path())
+        .args(["attribute", "siloed-pm", "--by", "structure", "--runs", "4"])
+        .args(["--no-charts", "--out", "s"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    let players: usize = said
+        .split("attribute by structural switch: siloed-pm against aligned: ")
+        .nth(1)
+        .and_then(|t| t.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no player count in {said}"));
+    let rows = std::fs::read_to_string(dir.path().join("s/attribution.csv"))
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with("siloed-pm,aligned,value_efficiency,"))
+        .count();
+    assert!(players >= 2, "{said}");
+    assert_eq!(players + 1, rows, "{said}");
+    let variants = format!("players → {} variants × 4 runs", 1 << players);
+    assert!(said.contains(&variants), "{said}");
     let html = std::fs::read_to_string(dir.path().join("o/report.html")).unwrap();
     assert!(html.contains("<section id=\"attribution\">") && html.contains("<svg"));
     let header = std::fs::read_to_string(dir.path().join("o/attribution.csv")).unwrap();

@@ -356,3 +356,26 @@ fn mechanism_contributions_match_plain_shapley_over_every_order() {
         }
     }
 }
+
+#[test]
+fn the_override_plays_when_either_scenario_has_a_pm_who_overrides() {
+    // The PM override is a null player only when neither side overrides: blurred-roles
+    // (pm_override 0.5) against aligned (0) needs it, whichever is the baseline.
+    let blurred = load_scenario("blurred-roles").unwrap();
+    let aligned = load_scenario("aligned").unwrap();
+    let siloed = load_scenario("siloed-pm").unwrap();
+    let all: Vec<usize> = (0..ENGINE_MECHANISMS.len()).collect();
+    let without: Vec<usize> = all
+        .iter()
+        .copied()
+        .filter(|&i| i != mask::OVERRIDE)
+        .collect();
+    assert_eq!(attribute::engine_players(&blurred, &aligned), all);
+    assert_eq!(attribute::engine_players(&aligned, &blurred), all);
+    assert_eq!(attribute::engine_players(&blurred, &blurred), all);
+    assert_eq!(attribute::engine_players(&siloed, &aligned), without);
+    // A PM who would override but is absent does not.
+    let mut solo = blurred.clone();
+    solo.pm.enabled = false;
+    assert_eq!(attribute::engine_players(&solo, &aligned), without);
+}

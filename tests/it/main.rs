@@ -16,6 +16,7 @@
 //! - `validate`: `backsim validate`'s files recomputed from per-run data; docs/validation.md.
 //! - `throughput`: the throughput model against the frictionless roles model, run by run.
 //! - `steady`: runs start from a steady state (the warm-up).
+//! - `switches`: the engine's mechanism switches (`scenario::mask`), each through the engine.
 //! - `mechanisms`: the mechanisms of docs/model.md §13 through traced runs, against their
 //!   equations computed by hand.
 //! - `recording`: run metrics recomputed from the events of traced runs.
@@ -38,6 +39,7 @@ mod readme;
 mod recording;
 mod report;
 mod steady;
+mod switches;
 mod throughput;
 mod tracker;
 mod validate;

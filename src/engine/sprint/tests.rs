@@ -12,6 +12,8 @@ use crate::model::item::Status;
 use crate::random::RunKeys;
 use crate::scenario::{load_scenario, Po, Roles, Scenario};
 
+mod steps;
+
 /// Within 4.5 standard errors of a share p over n trials.
 fn share_close(what: &str, hits: u32, n: u32, p: f64) {
     let got = hits as f64 / n as f64;
