@@ -18,6 +18,7 @@ use sprint_cell::{Band, SprintCell};
 
 use crate::engine::driver::Replications;
 use crate::engine::metrics::{idx, row_after_stop, METRICS, N_METRICS, N_SERIES};
+use crate::engine::tally::Tally;
 use crate::stats::{Moments, QuantileSketch, ValueCounts};
 
 /// The metrics whose whole distribution the charts draw (`distributions.csv`), in file order.
@@ -320,6 +321,17 @@ impl Aggregate {
         for b in self.bands.iter_mut() {
             b.clear();
         }
+        // Per scenario, the series whose values feed the bands one by one: the series a
+        // tally counted come with it instead (see `absorb`); their after-stop rows do not.
+        let uncounted: Vec<Vec<usize>> = (0..self.series.len())
+            .map(|s| {
+                let counted = batch.counted(s);
+                let mut only = self.series_of[s].clone();
+                only.retain(|k| !counted.contains(k));
+                only
+            })
+            .collect();
+        let uncounted = &uncounted;
         let Aggregate {
             baseline,
             censored_fill,
@@ -414,7 +426,7 @@ impl Aggregate {
             }
             for (s, cells) in series.iter_mut().enumerate() {
                 let chunk = SPRINTS_PER_TASK * N_SERIES;
-                let only = &series_of[s];
+                let only = &uncounted[s];
                 for (c, cells) in cells.chunks_mut(chunk).enumerate() {
                     let first = c * SPRINTS_PER_TASK;
                     scope.spawn(move |_| {
@@ -448,6 +460,29 @@ impl Aggregate {
                 });
             }
         });
+    }
+
+    /// Whether the bands take a [`Tally`]'s counts ([`Aggregate::absorb`]) in place of the
+    /// counted series' values: a comparison's whole set does.
+    pub fn keeps_bands(&self) -> bool {
+        self.full
+    }
+
+    /// Add the counts of a tally of the replications added with their counted series left
+    /// out ([`Replications::counted`]): the bands come out the same as if those values had
+    /// been added one by one (whole numbers sum exactly; see [`SprintCell::absorb`]).
+    pub fn absorb(&mut self, tally: &Tally) {
+        assert!(self.full, "only a comparison's whole set has bands");
+        for b in self.bands.iter_mut() {
+            b.clear();
+        }
+        for (s, cells) in self.series.iter_mut().enumerate() {
+            for (i, &k) in tally.series(s).iter().enumerate() {
+                for sprint in 0..tally.sprints(s).min(self.sprints[s]) {
+                    cells[sprint * N_SERIES + k].absorb(tally.counts(s, sprint, i));
+                }
+            }
+        }
     }
 
     /// Mean, SD and interval over every run with a value, censored runs of a censored metric
