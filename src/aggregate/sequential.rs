@@ -3,7 +3,6 @@
 
 use super::Aggregate;
 use crate::engine::driver::{Comparison, Replications, Sink};
-use crate::engine::tally::Tally;
 use crate::scenario::Scenario;
 use crate::stats::Moments;
 use anyhow::Result;
@@ -98,17 +97,6 @@ pub trait Feed: Send {
     fn feed(&mut self, chunk: &Chunk, batch: &Replications) -> Result<()>;
     /// The aggregate fed, for the precision rule.
     fn aggregate(&mut self) -> &mut Aggregate;
-
-    /// Whether batches may come with series counted by a tally instead ([`Feed::tally`]).
-    fn takes_tally(&mut self, chunk: &Chunk) -> bool {
-        chunk.first && self.aggregate().keeps_bands()
-    }
-
-    /// The counts of the series left out of the batches fed since the last tally.
-    fn tally(&mut self, tally: &Tally) -> Result<()> {
-        self.aggregate().absorb(tally);
-        Ok(())
-    }
 }
 
 impl Feed for Aggregate {
@@ -131,14 +119,6 @@ struct At<'a> {
 impl Sink for At<'_> {
     fn replications(&mut self, batch: &Replications) -> Result<()> {
         self.feed.feed(&self.chunk, batch)
-    }
-
-    fn takes_tally(&mut self) -> bool {
-        self.feed.takes_tally(&self.chunk)
-    }
-
-    fn tally(&mut self, tally: &Tally) -> Result<()> {
-        self.feed.tally(tally)
     }
 }
 

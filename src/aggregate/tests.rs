@@ -124,14 +124,14 @@ fn censored_runs_count_at_the_horizon_plus_one() {
     assert_eq!(d.mean, (-1.0 + 1.0 + 2.0 + 7.0) / 4.0);
 }
 
-/// Bands from a tally's counts (the simulating thread's) are the bands of the same values
-/// added one by one: means, quantiles past the sketch's exact cap, and runs that stop early.
+/// Bands of series counted as small whole values (a tally) are the bands of the same values
+/// added one by one: means, quantiles past the sketch's exact cap, runs that stop early, and
+/// bands asked for between batches, and batches that do not say mixed in.
 #[test]
-fn a_tally_gives_the_bands_of_its_values_added_one_by_one() {
+fn small_whole_series_counted_give_the_bands_of_their_values_added_one_by_one() {
     use crate::engine::metrics::series;
-    use crate::engine::tally::Tally;
     let sprints = 9;
-    let counted = vec![vec![
+    let whole = vec![vec![
         series::VELOCITY,
         series::BACKLOG_SIZE,
         series::READY_ITEMS,
@@ -141,7 +141,6 @@ fn a_tally_gives_the_bands_of_its_values_added_one_by_one() {
     };
     let mut one_by_one = Aggregate::new(&[sprints], &[0.0], 0);
     let mut tallied = Aggregate::new(&[sprints], &[0.0], 0);
-    let mut tally = Tally::new(&counted, &[sprints]);
     let mut x = 12345u64;
     let mut next = move || {
         x = x
@@ -149,40 +148,40 @@ fn a_tally_gives_the_bands_of_its_values_added_one_by_one() {
             .wrapping_add(1442695040888963407);
         x >> 33
     };
+    let bits = |b: Band| [b.0, b.1, b.2, b.3].map(f64::to_bits);
     for r in 0..5000u64 {
         let stop = 2 + (next() % 8) as usize; // 2..=9 rows
         let mut rows = vec![[f64::NAN; N_SERIES]; sprints];
         for row in rows.iter_mut().take(stop) {
-            for &k in &counted[0] {
+            for &k in &whole[0] {
                 row[k] = (next() % 256) as f64;
             }
-            // Fractional series stay with the batches (their sums need the order).
+            // Fractional series go one by one (their sums need the order).
             row[series::COMMITTED] = (next() % 1000) as f64 / 7.0;
             row[series::DONE] = (next() % 100) as f64 * 0.1;
         }
         let n = [stop as u32];
-        one_by_one.add_batch(&Replications::new(r, 1, 1, sprints, &[record], &rows, &n));
-        tally.add(0, &rows[..stop]);
-        tallied.add_batch(
-            &Replications::new(r, 1, 1, sprints, &[record], &rows, &n).counted_by_tally(&counted),
-        );
+        let records = [record];
+        let batch = || Replications::new(r, 1, 1, sprints, &records, &rows, &n);
+        one_by_one.add_batch(&batch());
+        if r % 5 == 0 {
+            // A batch that does not say (as the live page's) feeds its values one by one.
+            tallied.add_batch(&batch());
+        } else {
+            tallied.add_batch(&batch().with_small_whole(&whole));
+        }
+        if r == 700 {
+            // Bands between batches take the counts so far, and later ones the rest.
+            assert_eq!(bits(one_by_one.band(0, 1, 0)), bits(tallied.band(0, 1, 0)));
+        }
     }
-    tallied.absorb(&tally);
+    assert!(tallied.tally.is_some(), "the counted path was taken");
+    assert!(one_by_one.tally.is_none());
     for j in 0..sprints {
         for k in 0..N_SERIES {
             let (a, b) = (one_by_one.band(0, j, k), tallied.band(0, j, k));
-            let bits = |b: Band| [b.0, b.1, b.2, b.3].map(f64::to_bits);
             assert_eq!(bits(a), bits(b), "sprint {j} series {k}: {a:?} {b:?}");
         }
     }
-    // The counted series did feed the bands (not NaN), and a band without its tally differs.
     assert!(tallied.band(0, 0, series::VELOCITY).0 > 0.0);
-    let mut without = Aggregate::new(&[sprints], &[0.0], 0);
-    let rows = vec![[1.0; N_SERIES]; sprints];
-    without.add_batch(
-        &Replications::new(0, 1, 1, sprints, &[record], &rows, &[sprints as u32])
-            .counted_by_tally(&counted),
-    );
-    assert!(without.band(0, 0, series::VELOCITY).0.is_nan());
-    assert_eq!(without.band(0, 0, series::COMMITTED).0, 1.0);
 }

@@ -5,7 +5,7 @@
 
 use super::metrics::{RunRecord, N_METRICS, N_SERIES};
 use super::run::simulate;
-use super::tally::{counted_series, Tally};
+use super::tally::counted_series;
 use super::workspace::Workspace;
 use crate::model::compiled::Model;
 use crate::random::{stream_template, RunKeys, Source};
@@ -28,9 +28,9 @@ pub struct Replications<'a> {
     records: &'a [RunRecord],
     series: &'a [[f64; N_SERIES]],
     rows_written: &'a [u32],
-    /// Per scenario: the series a [`Tally`] counted instead (none unless
-    /// [`Replications::counted_by_tally`]).
-    counted: &'a [Vec<usize>],
+    /// Per scenario: its series whose every value is a small whole number (see
+    /// [`Replications::small_whole`]).
+    small_whole: &'a [Vec<usize>],
 }
 
 impl<'a> Replications<'a> {
@@ -56,21 +56,22 @@ impl<'a> Replications<'a> {
             records,
             series,
             rows_written,
-            counted: &[],
+            small_whole: &[],
         }
     }
 
-    /// The same batch, whose series `counted[s]` of scenario s a [`Tally`] has counted: a sink
-    /// that aggregates bands leaves them out (it gets the tally from [`Sink::tally`]).
-    pub fn counted_by_tally(mut self, counted: &'a [Vec<usize>]) -> Self {
-        assert_eq!(counted.len(), self.scenarios);
-        self.counted = counted;
+    /// The same batch, whose series `small_whole[s]` of scenario s hold only whole numbers
+    /// from 0 to 255 (see [`crate::engine::tally::counted_series`]).
+    pub fn with_small_whole(mut self, small_whole: &'a [Vec<usize>]) -> Self {
+        assert_eq!(small_whole.len(), self.scenarios);
+        self.small_whole = small_whole;
         self
     }
 
-    /// The series of scenario s counted by a [`Tally`] rather than in these rows' bands.
-    pub fn counted(&self, s: usize) -> &'a [usize] {
-        self.counted.get(s).map_or(&[], |c| c.as_slice())
+    /// The series of scenario s whose every value is a whole number from 0 to 255, so that
+    /// a sink can count them in a [`crate::engine::tally::Tally`] (none unless said).
+    pub fn small_whole(&self, s: usize) -> &'a [usize] {
+        self.small_whole.get(s).map_or(&[], |c| c.as_slice())
     }
 
     pub fn scenario_count(&self) -> usize {
@@ -94,19 +95,6 @@ impl<'a> Replications<'a> {
 /// Receives replications in order, a batch at a time (and may use the thread pool on it).
 pub trait Sink {
     fn replications(&mut self, batch: &Replications) -> anyhow::Result<()>;
-
-    /// Whether the sink takes the per-sprint counts of a [`Tally`] ([`Sink::tally`]) in place
-    /// of the counted series' values in the batches ([`Replications::counted`]). Only a sink
-    /// that says so is given such batches.
-    fn takes_tally(&mut self) -> bool {
-        false
-    }
-
-    /// The counts of every replication of a range, after its last batch (see
-    /// [`Sink::takes_tally`]).
-    fn tally(&mut self, _tally: &Tally) -> anyhow::Result<()> {
-        unreachable!("a sink that takes a tally implements Sink::tally")
-    }
 }
 
 /// A sink that takes one replication at a time.
@@ -149,8 +137,8 @@ pub struct Comparison {
     /// When every scenario is a throughput forecast: the only sources whose keys a
     /// replication needs (see [`RunKeys::for_sources`]); else every key is made.
     sources: Option<Vec<Source>>,
-    /// Per scenario: the series a [`Tally`] can count ([`counted_series`]).
-    counted: Vec<Vec<usize>>,
+    /// Per scenario: the series whose values are small whole numbers ([`counted_series`]).
+    small_whole: Vec<Vec<usize>>,
 }
 
 impl Comparison {
@@ -187,7 +175,7 @@ impl Comparison {
             v
         });
         Comparison {
-            counted: models.iter().map(counted_series).collect(),
+            small_whole: models.iter().map(counted_series).collect(),
             models,
             capacity,
             sources,
@@ -301,24 +289,13 @@ impl Comparison {
             .thread_name(|_| "backsim-deliver".into())
             .build()?;
         let parallel = rayon::current_num_threads() > 2;
-        // The simulating thread counts the small whole values itself when it is one thread
-        // (on the pool, the counts would need merging per task) and the sink takes them.
-        let tally = !parallel && self.counted.iter().any(|c| !c.is_empty()) && sink.takes_tally();
-        let to_deliver = &mut *sink;
-        let mut spare: Vec<Batch> = (0..IN_FLIGHT)
-            .map(|_| {
-                let mut b = self.batch(start, end);
-                b.tally = tally.then(|| self.new_tally());
-                b
-            })
-            .collect();
         let (full_tx, full_rx) = sync_channel::<Batch>(IN_FLIGHT);
         let (empty_tx, empty_rx) = sync_channel::<Batch>(IN_FLIGHT);
         std::thread::scope(|threads| -> anyhow::Result<()> {
             let delivery = threads.spawn(move || {
                 deliverer.install(|| -> anyhow::Result<()> {
                     for b in full_rx {
-                        self.deliver(&b, to_deliver)?;
+                        self.deliver(&b, sink)?;
                         if empty_tx.send(b).is_err() {
                             break;
                         }
@@ -326,6 +303,7 @@ impl Comparison {
                     Ok(())
                 })
             });
+            let mut spare: Vec<Batch> = (0..IN_FLIGHT).map(|_| self.batch(start, end)).collect();
             let mut at = start;
             let mut failed = false;
             while at < end {
@@ -359,32 +337,13 @@ impl Comparison {
             if !failed {
                 for b in empty_rx.iter() {
                     progress(b.start + b.len as u64);
-                    spare.push(b);
                 }
             }
             match delivery.join() {
                 Ok(result) => result,
                 Err(panic) => std::panic::resume_unwind(panic),
             }
-        })?;
-        if tally {
-            // Every batch is back (the delivery succeeded): their counts, in any order.
-            let mut all = self.new_tally();
-            for t in spare.iter().filter_map(|b| b.tally.as_ref()) {
-                all.merge(t);
-            }
-            sink.tally(&all)?;
-        }
-        Ok(())
-    }
-
-    fn new_tally(&self) -> Tally {
-        let sprints: Vec<usize> = self
-            .models
-            .iter()
-            .map(|m| m.scenario.simulation.sprints as usize)
-            .collect();
-        Tally::new(&self.counted, &sprints)
+        })
     }
 
     /// [`Comparison::simulate_batch`] on this thread alone.
@@ -404,15 +363,6 @@ impl Comparison {
                     &mut b.rows_written[j * n..(j + 1) * n],
                     ws,
                 );
-                if let Some(tally) = &mut b.tally {
-                    for s in 0..n {
-                        if !self.counted[s].is_empty() {
-                            let at = j * rows + s * self.max_sprints;
-                            let written = b.rows_written[j * n + s] as usize;
-                            tally.add(s, &b.series[at..at + written]);
-                        }
-                    }
-                }
             }
         });
     }
@@ -430,7 +380,6 @@ impl Comparison {
             // NaN: the fast lane writes only its model's series (see `throughput::play`).
             series: vec![[f64::NAN; N_SERIES]; BATCH as usize * n * self.max_sprints],
             rows_written: vec![0; BATCH as usize * n],
-            tally: None,
         }
     }
 
@@ -456,19 +405,18 @@ impl Comparison {
 
     /// Hand the batch's replications to the sink, in order.
     fn deliver(&self, b: &Batch, sink: &mut (dyn Sink + Send)) -> anyhow::Result<()> {
-        let batch = Replications::new(
-            b.start,
-            b.len,
-            self.scenario_count(),
-            self.max_sprints,
-            &b.records,
-            &b.series,
-            &b.rows_written,
-        );
-        match b.tally {
-            Some(_) => sink.replications(&batch.counted_by_tally(&self.counted)),
-            None => sink.replications(&batch),
-        }
+        sink.replications(
+            &Replications::new(
+                b.start,
+                b.len,
+                self.scenario_count(),
+                self.max_sprints,
+                &b.records,
+                &b.series,
+                &b.rows_written,
+            )
+            .with_small_whole(&self.small_whole),
+        )
     }
 }
 
@@ -480,14 +428,12 @@ struct Batch {
     series: Vec<[f64; N_SERIES]>,
     /// Rows each scenario's run wrote (up to its horizon).
     rows_written: Vec<u32>,
-    /// The counts of the series [`counted_series`] of the replications this batch held so
-    /// far (see [`Comparison::run_pipelined`]).
-    tally: Option<Tally>,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::metrics::series;
     use std::sync::Mutex;
 
     /// Every record and row, in the order delivered, and the sink fails at `fail_at`.
@@ -496,6 +442,7 @@ mod tests {
         starts: Vec<u64>,
         values: Vec<f64>,
         fail_at: Option<u64>,
+        small_whole: Vec<Vec<usize>>,
     }
 
     impl Sink for Tape {
@@ -504,6 +451,9 @@ mod tests {
                 anyhow::bail!("the sink fails at {}", b.start);
             }
             self.starts.push(b.start);
+            self.small_whole = (0..b.scenario_count())
+                .map(|s| b.small_whole(s).to_vec())
+                .collect();
             for j in 0..b.len {
                 for s in 0..b.scenario_count() {
                     self.values.extend(b.records(j)[s].metrics);
@@ -524,7 +474,7 @@ mod tests {
         ]
     }
 
-    fn on<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+    fn on(threads: usize, f: impl FnOnce() -> Tape + Send) -> Tape {
         rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
@@ -549,95 +499,19 @@ mod tests {
         };
         let one = run(1);
         assert_eq!(one.starts.len(), 900usize.div_ceil(BATCH as usize));
+        let whole = vec![series::VELOCITY, series::BACKLOG_SIZE, series::READY_ITEMS];
+        assert_eq!(one.small_whole, [whole.clone(), whole]);
         assert_eq!(one.starts[0], 100);
         for threads in [2, 3] {
             let other = run(threads);
             assert_eq!(one.starts, other.starts);
+            assert_eq!(one.small_whole, other.small_whole);
             assert!(one
                 .values
                 .iter()
                 .zip(&other.values)
                 .all(|(a, b)| a.to_bits() == b.to_bits()));
             assert_eq!(one.values.len(), other.values.len());
-        }
-    }
-
-    /// A sink that takes a tally, and counts the counted series itself from the rows.
-    struct Counter {
-        own: Tally,
-        given: Option<Tally>,
-        counted_batches: usize,
-        batches: usize,
-    }
-
-    impl Sink for Counter {
-        fn replications(&mut self, b: &Replications) -> anyhow::Result<()> {
-            self.batches += 1;
-            if (0..b.scenario_count()).any(|s| !b.counted(s).is_empty()) {
-                self.counted_batches += 1;
-            }
-            for j in 0..b.len {
-                for s in 0..b.scenario_count() {
-                    self.own.add(s, b.rows(j, s));
-                }
-            }
-            Ok(())
-        }
-
-        fn takes_tally(&mut self) -> bool {
-            true
-        }
-
-        fn tally(&mut self, tally: &Tally) -> anyhow::Result<()> {
-            assert!(self.given.is_none(), "one tally per range");
-            self.given = Some(tally.clone());
-            Ok(())
-        }
-    }
-
-    #[test]
-    fn the_simulating_thread_tallies_exactly_the_rows_it_delivers() {
-        use crate::engine::metrics::series;
-        let mut scenarios = forecasts();
-        let mut grows = scenarios[0].clone();
-        grows.name = "grows".into();
-        grows.backlog.scope_growth = Some(crate::scenario::Dist::Constant { value: 1.0 });
-        let mut large = scenarios[0].clone();
-        large.name = "large".into();
-        large.backlog.initial_items = 300;
-        scenarios.extend([grows, large]);
-        let cmp = Comparison::new(&scenarios, 5, 1000);
-        let whole = vec![series::VELOCITY, series::BACKLOG_SIZE, series::READY_ITEMS];
-        assert_eq!(cmp.counted, [whole.clone(), whole, vec![], vec![]]);
-        for threads in [1, 2, 3] {
-            let sink = on(threads, || {
-                let mut sink = Counter {
-                    own: cmp.new_tally(),
-                    given: None,
-                    counted_batches: 0,
-                    batches: 0,
-                };
-                cmp.run_range(40, 1000, &mut sink, &|_| {}).unwrap();
-                sink
-            });
-            assert_eq!(sink.batches, 960usize.div_ceil(BATCH as usize));
-            if threads == 2 {
-                // The pipeline with one simulating thread tallies every batch.
-                assert_eq!(sink.counted_batches, sink.batches);
-                let given = sink.given.expect("a tally");
-                for s in 0..scenarios.len() {
-                    for (i, _) in given.series(s).iter().enumerate() {
-                        for j in 0..given.sprints(s) {
-                            assert_eq!(given.counts(s, j, i), sink.own.counts(s, j, i));
-                        }
-                    }
-                }
-                let runs: u64 = (0..256).map(|v| given.counts(0, 0, 1)[v]).sum();
-                assert_eq!(runs, 960, "every run has a backlog in its first sprint");
-            } else {
-                assert_eq!(sink.counted_batches, 0, "{threads} threads");
-                assert!(sink.given.is_none());
-            }
         }
     }
 
