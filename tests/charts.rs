@@ -348,11 +348,11 @@ fn plot_reads_only_the_forecast_files_published_with_the_run() {
         .unwrap();
     };
     run(&["forecast"], true);
-    let stale = std::fs::read(out.join("forecast.csv")).unwrap();
-    // A roles run without charts leaves the forecast files: plot must not read them (their
-    // scenario is not in scenarios.toml, which was an error before).
+    assert!(out.join("forecast.csv").exists());
+    // A roles run without charts removes the forecast files of the earlier set: nothing of
+    // it passes for new, and plot has no forecast to read.
     run(&["aligned", "siloed-pm"], true);
-    assert_eq!(std::fs::read(out.join("forecast.csv")).unwrap(), stale);
+    assert!(!out.join("forecast.csv").exists() && !out.join("forecast_dist.csv").exists());
     let r = Results::read(&out).unwrap();
     assert!(r.forecast.is_empty() && r.forecast_dist.is_empty());
     backsim::commands::plot::draw(&out, backsim::cli::Format::Svg).unwrap();
@@ -377,4 +377,29 @@ fn plot_reads_only_the_forecast_files_published_with_the_run() {
         "no calendar: no Date column"
     );
     assert!(html.contains("<th>Items</th>"));
+}
+
+/// A drawing in one format replaces the earlier drawing whole: the charts it drew in the
+/// other format go (only backsim's own: a file the user put there stays), and a chart that
+/// does not belong to the new results goes too.
+#[test]
+fn plot_in_one_format_removes_the_earlier_drawings_other_format() {
+    let dir = fixture_dir(2, 12);
+    plot_dir(dir.path(), ImageFormat::Svg).unwrap();
+    let svgs = |d: &Path| -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".svg"))
+            .collect();
+        v.sort();
+        v
+    };
+    assert!(svgs(dir.path()).len() > 3);
+    fs::write(dir.path().join("mine.svg"), "<svg/>").unwrap();
+    plot_dir(dir.path(), ImageFormat::Png).unwrap();
+    assert_eq!(svgs(dir.path()), ["mine.svg"]);
+    assert!(dir.path().join("delay_cdf.png").exists());
+    let manifest = fs::read_to_string(dir.path().join(".backsim-manifest")).unwrap();
+    assert!(!manifest.contains(".svg"), "{manifest}");
 }

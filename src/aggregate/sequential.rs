@@ -68,18 +68,21 @@ pub struct Chunk<'a> {
 /// The comparisons [`run_until`] simulates together: the scenarios in order, at most
 /// [`CHUNK`] a comparison; with a `reference` (paired with every other scenario), at most
 /// `CHUNK - 1` others and the reference last in every comparison, so that each pair meets in
-/// one replication's records.
-pub fn chunk_members(n: usize, reference: Option<usize>) -> Vec<Vec<usize>> {
+/// one replication's records. Each comparison holds a multiple of `group` of the others
+/// (the scenarios but the reference, in order), so that every run of `group` consecutive
+/// others meets in one comparison too ([`Feed::group`]).
+pub fn chunk_members(n: usize, reference: Option<usize>, group: usize) -> Vec<Vec<usize>> {
+    assert!((1..CHUNK).contains(&group), "a group fits in a comparison");
     match reference {
         None => (0..n)
             .collect::<Vec<_>>()
-            .chunks(CHUNK)
+            .chunks(CHUNK / group * group)
             .map(<[usize]>::to_vec)
             .collect(),
         Some(g) => {
             let others: Vec<usize> = (0..n).filter(|&s| s != g).collect();
             let mut chunks: Vec<Vec<usize>> = others
-                .chunks(CHUNK - 1)
+                .chunks((CHUNK - 1) / group * group)
                 .map(|ch| ch.iter().copied().chain([g]).collect())
                 .collect();
             if chunks.is_empty() {
@@ -97,6 +100,12 @@ pub trait Feed: Send {
     fn feed(&mut self, chunk: &Chunk, batch: &Replications) -> Result<()>;
     /// The aggregate fed, for the precision rule.
     fn aggregate(&mut self) -> &mut Aggregate;
+    /// How many consecutive scenarios (the reference of [`Aggregate::paired_with`] left
+    /// out) must meet in one comparison: a feed that pairs scenarios with each other too
+    /// says so ([`chunk_members`]).
+    fn group(&self) -> usize {
+        1
+    }
 }
 
 impl Feed for Aggregate {
@@ -143,7 +152,7 @@ pub fn run_until(
     // (members, scenarios counted in it, scenarios counted before it, engine).
     let mut counted = 0;
     let comparisons: Vec<(Vec<usize>, usize, usize, Comparison)> =
-        chunk_members(scenarios.len(), reference)
+        chunk_members(scenarios.len(), reference, feed.group())
             .into_iter()
             .enumerate()
             .map(|(i, members)| {
@@ -258,7 +267,7 @@ mod tests {
 
     #[test]
     fn the_reference_is_last_in_every_chunk_and_the_chunks_hold_every_scenario_once() {
-        let chunks = chunk_members(2 * CHUNK, Some(5));
+        let chunks = chunk_members(2 * CHUNK, Some(5), 1);
         assert_eq!(chunks.len(), 3);
         assert!(chunks
             .iter()
@@ -271,13 +280,32 @@ mod tests {
         all.sort();
         assert_eq!(all, (0..2 * CHUNK).collect::<Vec<_>>());
         assert_eq!(
-            chunk_members(70, None)
+            chunk_members(70, None, 1)
                 .iter()
                 .map(Vec::len)
                 .collect::<Vec<_>>(),
             [64, 6]
         );
-        assert_eq!(chunk_members(1, Some(0)), [vec![0]]);
+        assert_eq!(chunk_members(1, Some(0), 1), [vec![0]]);
+    }
+
+    /// In groups of two, the pairs (1, 2), (3, 4), … of the others meet in one comparison,
+    /// the reference last in each, however many there are.
+    #[test]
+    fn groups_meet_in_one_comparison() {
+        for n in [3, 63, 65, 127, 129, 201] {
+            let chunks = chunk_members(n, Some(0), 2);
+            assert!(chunks
+                .iter()
+                .all(|c| c.len() <= CHUNK && c.last() == Some(&0) && c.len() % 2 == 1));
+            let all: Vec<usize> = chunks
+                .iter()
+                .flat_map(|c| c[..c.len() - 1].to_vec())
+                .collect();
+            assert_eq!(all, (1..n).collect::<Vec<_>>());
+        }
+        let plain = chunk_members(130, None, 2);
+        assert!(plain.iter().all(|c| c.len() % 2 == 0 && c.len() <= CHUNK));
     }
 
     /// With a precision target, batches are added until the target is met (and no further),

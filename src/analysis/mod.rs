@@ -127,6 +127,17 @@ pub fn evaluate_paired(
     reference: Option<usize>,
     progress: &dyn Fn(u64),
 ) -> Result<Aggregate> {
+    let mut c = summaries_of(scenarios, metrics, keep_values);
+    if let Some(g) = reference.filter(|&g| g < scenarios.len()) {
+        c = c.paired_with(g);
+    }
+    run_until(scenarios, seed, runs, precision, metrics, &mut c, progress)?;
+    Ok(c)
+}
+
+/// An empty [`Aggregate::summaries`] of `scenarios` (their horizons and planned releases)
+/// for `metrics`, every value kept with `keep_values`.
+pub fn summaries_of(scenarios: &[Scenario], metrics: &[usize], keep_values: bool) -> Aggregate {
     let sprints: Vec<usize> = scenarios
         .iter()
         .map(|s| s.simulation.sprints as usize)
@@ -135,12 +146,7 @@ pub fn evaluate_paired(
         .iter()
         .map(|s| s.release.planned_sprint.unwrap_or(0) as f64)
         .collect();
-    let mut c = Aggregate::summaries(&sprints, &planned, metrics, keep_values);
-    if let Some(g) = reference.filter(|&g| g < scenarios.len()) {
-        c = c.paired_with(g);
-    }
-    run_until(scenarios, seed, runs, precision, metrics, &mut c, progress)?;
-    Ok(c)
+    Aggregate::summaries(&sprints, &planned, metrics, keep_values)
 }
 
 /// Resolve `--metric` names (default: `default`) into metric indices.

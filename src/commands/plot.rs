@@ -7,7 +7,7 @@ use super::image_format;
 use crate::analysis::{sensitivity, sweep};
 use crate::cli::Format;
 use crate::error::input_error;
-use crate::output::publish::{chart_names, with_section, Publisher, CHART_BYTES};
+use crate::output::publish::{chart_names, with_section, Published, Publisher, CHART_BYTES};
 use crate::output::results::{Results, RESULT_FILES};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
@@ -22,6 +22,11 @@ fn has_run_files(dir: &Path) -> bool {
 
 /// Charts and report from the folder's summaries; the files written.
 pub fn draw(dir: &Path, format: Format) -> Result<Vec<PathBuf>> {
+    Ok(publish(dir, format)?.files)
+}
+
+/// [`draw`], with what it replaced and removed.
+fn publish(dir: &Path, format: Format) -> Result<Published> {
     let formats = image_format(format);
     if !dir.is_dir() {
         return Err(input_error(format!(
@@ -57,7 +62,25 @@ pub fn draw(dir: &Path, format: Format) -> Result<Vec<PathBuf>> {
     }
     names.push("report.html".into());
     names.dedup();
-    let mut publisher = Publisher::open(dir, &names, names.len() as u64 * CHART_BYTES)?;
+    // The charts of each part in either format: one the new drawing does not write is the
+    // earlier drawing's, and goes (see Publisher::owning).
+    let mut owned = Vec::new();
+    if run.is_some() {
+        owned.extend(crate::output::chart_file_names(
+            crate::output::ImageFormat::Both,
+        ));
+    }
+    if swept.is_some() {
+        owned.extend(sweep::chart_names_all());
+    }
+    if let Some((t, _)) = &sens {
+        owned.extend(chart_names(
+            t.chart_stem(),
+            crate::output::ImageFormat::Both,
+        ));
+    }
+    let mut publisher =
+        Publisher::open(dir, &names, names.len() as u64 * CHART_BYTES)?.owning(owned);
     let mut page = None;
     if let Some(results) = &run {
         let (charts, html) = crate::output::draw_charts_and_report(results, dir, formats, true)?;
@@ -82,22 +105,22 @@ pub fn draw(dir: &Path, format: Format) -> Result<Vec<PathBuf>> {
     if let Some(page) = page {
         publisher.file("report.html", page.as_bytes())?;
     }
-    let files = publisher.commit()?.files;
-    if let Some(results) = &run {
-        crate::output::retire_unused(results, dir)?;
+    let published = publisher.commit()?;
+    if run.is_some() {
+        crate::output::retire_stale_forecast(dir)?;
     }
-    Ok(files)
+    Ok(published)
 }
 
 pub fn plot(dir: &Path, format: Format) -> Result<()> {
     crate::output::atomic::take_replaced();
-    let files = draw(dir, format)?;
-    if let Some(note) = crate::output::atomic::replaced_note(dir) {
+    let published = publish(dir, format)?;
+    if let Some(note) = &published.replaced {
         println!("{note}");
     }
     println!(
         "{} written to {}",
-        crate::words::count(files.len() as u64, "file"),
+        crate::words::count(published.files.len() as u64, "file"),
         dir.display()
     );
     Ok(())

@@ -219,11 +219,20 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         names.extend(crate::output::drawn_file_names(image_format(args.format)));
     }
     // Before any simulation: a refusal to replace the user's own files costs nothing.
+    // What an earlier run's set may hold that this one does not write goes when it commits:
+    // the forecast files, and (when this run draws) every chart (see Publisher::owning).
+    let mut owned = vec!["forecast.csv".to_string(), "forecast_dist.csv".to_string()];
+    if !args.no_charts {
+        owned.extend(crate::output::chart_file_names(
+            crate::output::ImageFormat::Both,
+        ));
+    }
     let mut publisher = Publisher::open(
         out,
         &names,
         out_csv::estimated_output_bytes(plan.runs, &plan.scenarios, !args.no_charts),
-    )?;
+    )?
+    .owning(owned);
     let interactive = std::io::stdout().is_terminal() && !args.quiet;
 
     let sprints: Vec<usize> = plan
@@ -340,7 +349,6 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
     // Charts and report are drawn from the finished CSVs while they still have their
     // temporary names; then the whole set takes its names together, so an interruption at
     // any point leaves the earlier results as they were.
-    let mut drawn_from = None;
     if !args.no_charts {
         let results = crate::output::Results::read_files(out, &publisher.finished_paths()?)?;
         let charts = crate::output::draw_pending_with(
@@ -350,12 +358,8 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
             !args.fresh_report,
         )?;
         publisher.extend(charts);
-        drawn_from = Some(results);
     }
     let published = publisher.commit()?;
-    if let Some(results) = &drawn_from {
-        crate::output::retire_unused(results, out)?;
-    }
     let (written, replaced) = (published.files, published.replaced);
     // New CSVs without charts: the charts and report of an earlier run no longer match them.
     let retired = if args.no_charts {

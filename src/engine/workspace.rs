@@ -15,6 +15,19 @@ pub(super) struct Conflict {
     pub(super) index: u32,
 }
 
+/// What ordering needs of an item beside the item itself, kept together so the pass over
+/// the order reads one small entry.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct RankIn {
+    /// The urgency weight when it does not move with the date.
+    pub(super) weight: f64,
+    /// The deadline of a fixed-date item (`u32::MAX` for the others).
+    pub(super) deadline: u32,
+    /// The score must be recomputed at the next ordering even if the PO's view stands (the
+    /// perceived value changed).
+    pub(super) stale: bool,
+}
+
 /// Reusable buffers of one thread.
 #[derive(Debug, Default)]
 pub struct Workspace {
@@ -42,13 +55,8 @@ pub struct Workspace {
     pub(super) ranked_upto: u32,
     /// New entries of the order, before they are merged into `ranked`.
     pub(super) fresh: Vec<(u64, u32)>,
-    /// Per item: its score must be recomputed at the next ordering even if the PO's view
-    /// stands (its perceived value changed).
-    pub(super) stale: Vec<bool>,
-    /// Per item: its urgency weight when it does not move with the date, and the deadline of
-    /// a fixed-date item (`u32::MAX` for the others).
-    pub(super) urgency_weight: Vec<f64>,
-    pub(super) deadline: Vec<u32>,
+    /// Per item, what ordering needs beside the item (see [`RankIn`]).
+    pub(super) rank_in: Vec<RankIn>,
     pub(super) order: Vec<u32>,
     pub(super) committed: Vec<u32>,
     pub(super) prev_top: Vec<u32>,

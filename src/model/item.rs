@@ -44,7 +44,7 @@ pub const MAX_QUESTIONS: usize = 8;
 /// Ids at or above this are not world items (bugs, redo, injected, split parts, risk items).
 pub const INTERNAL_ID: u64 = 1 << 40;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct BacklogItem {
     pub id: u64,
     pub kind: ItemKind,
@@ -356,7 +356,7 @@ impl BacklogItem {
         share: f64,
         refinement_factor: f64,
     ) -> BacklogItem {
-        let mut item = original.clone();
+        let mut item = *original;
         item.id = id;
         item.kind = ItemKind::Redo;
         item.size = original.size * share;
@@ -476,165 +476,7 @@ pub fn urgency_weight(urgency: Urgency, now: u32, u: &crate::scenario::UrgencyMi
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fibonacci_rounding_is_log_nearest() {
-        assert_eq!(fibonacci_round(0.3), 1.0);
-        assert_eq!(fibonacci_round(2.4), 2.0);
-        assert_eq!(fibonacci_round(2.5), 3.0);
-        assert_eq!(fibonacci_round(4.0), 5.0);
-        assert_eq!(fibonacci_round(100.0), 21.0);
-    }
-
-    /// A world item's perceived values, kept for the next scenario of the same value skill,
-    /// are what [`Model::perceive`] gives for each skill, in any order of scenarios.
-    #[test]
-    fn world_items_perceive_as_the_model_does_whatever_scenario_came_before() {
-        use crate::scenario::Scenario;
-        let model_with = |rho: f64| {
-            let mut s = Scenario::default();
-            s.po.value_skill = rho;
-            Model::new(&s)
-        };
-        let models = [model_with(0.35), model_with(0.8), model_with(1.0)];
-        let keys = RunKeys::new(4, 2);
-        for id in 0..200 {
-            let mut world = BacklogItem::world(id, 0, &models[0], &keys);
-            for &m in &[0usize, 1, 1, 0, 2, 0, 2, 1] {
-                let model = &models[m];
-                world.perceive(model);
-                let enabler = world.kind == ItemKind::Enabler;
-                let (po, pm) = (
-                    model.perceive(world.value, enabler, world.belief),
-                    model.perceive(world.value, enabler, world.pm_belief),
-                );
-                assert_eq!(
-                    world.perceived.to_bits(),
-                    po.to_bits(),
-                    "item {id}, model {m}"
-                );
-                assert_eq!(
-                    world.pm_perceived.to_bits(),
-                    pm.to_bits(),
-                    "item {id}, model {m}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn same_id_same_item() {
-        let model = Model::new(&crate::scenario::Scenario::default());
-        let keys = RunKeys::new(3, 9);
-        let a = BacklogItem::new(17, 0, &model, &keys);
-        let b = BacklogItem::new(17, 0, &model, &keys);
-        assert_eq!((a.value, a.size, a.theme), (b.value, b.size, b.theme));
-        let c = BacklogItem::new(18, 0, &model, &keys);
-        assert_ne!(a.size, c.size);
-    }
-
-    /// Each attribute has its own stream: another ambiguity distribution changes the
-    /// ambiguity and nothing else; the same shape written another way changes nothing.
-    #[test]
-    fn changing_the_ambiguity_distribution_draws_every_other_attribute_the_same() {
-        use crate::scenario::{Dist, Scenario};
-        let with = |ambiguity: Dist| {
-            let mut s = Scenario::default();
-            s.backlog.ambiguity = ambiguity;
-            s.backlog.estimate_sigma_per_ambiguity = 0.0;
-            Model::new(&s)
-        };
-        let beta11 = with(Dist::Beta { a: 1.0, b: 1.0 });
-        let uniform = with(Dist::Uniform { min: 0.0, max: 1.0 });
-        let skewed = with(Dist::Beta { a: 2.0, b: 5.0 });
-        let keys = RunKeys::new(4, 2);
-        let mut differ = 0;
-        for id in 0..2000 {
-            let a = BacklogItem::world(id, 3, &beta11, &keys);
-            let b = BacklogItem::world(id, 3, &uniform, &keys);
-            let c = BacklogItem::world(id, 3, &skewed, &keys);
-            assert_eq!(a.ambiguity.to_bits(), b.ambiguity.to_bits(), "item {id}");
-            differ += (a.ambiguity != c.ambiguity) as u32;
-            for x in [&b, &c] {
-                assert_eq!(
-                    (a.theme, a.kind, a.urgency, a.question_draw.to_bits()),
-                    (x.theme, x.kind, x.urgency, x.question_draw.to_bits()),
-                    "item {id}"
-                );
-                for (p, q) in [
-                    (a.value, x.value),
-                    (a.size, x.size),
-                    (a.noisy_estimate, x.noisy_estimate),
-                    (a.belief, x.belief),
-                    (a.pm_belief, x.pm_belief),
-                ] {
-                    assert_eq!(p.to_bits(), q.to_bits(), "item {id}");
-                }
-            }
-        }
-        assert!(
-            differ > 1900,
-            "Beta(2, 5) changed only {differ} ambiguities"
-        );
-    }
-}
+mod tests;
 
 #[cfg(test)]
-mod perception_tests {
-    use super::*;
-    use crate::scenario::Scenario;
-
-    fn kendall(a: &[f64], b: &[f64]) -> f64 {
-        let (mut s, mut n) = (0i64, 0i64);
-        for i in 0..a.len() {
-            for j in i + 1..a.len() {
-                let x = (a[i] - a[j]).signum() * (b[i] - b[j]).signum();
-                if a[i] != a[j] && b[i] != b[j] {
-                    s += x as i64;
-                    n += 1;
-                }
-            }
-        }
-        s as f64 / n as f64
-    }
-
-    /// Value skill ρ is rank agreement: with every value positive (one lognormal class)
-    /// the perceived value agrees with the true one by Kendall τ = (2/π)·arcsin ρ within
-    /// sampling error; ρ = 1 sees the truth; without belief noise the order is kept.
-    #[test]
-    fn value_skill_is_rank_agreement_by_the_arcsine_law() {
-        for (rho, belief_sigma) in [(0.0, 0.5), (0.35, 0.5), (0.8, 0.5), (1.0, 0.5), (0.35, 0.0)] {
-            let mut s = Scenario::default();
-            s.po.value_skill = rho;
-            s.po.belief_sigma = belief_sigma;
-            s.backlog.positive_value_share = 1.0;
-            s.backlog.zero_value_share = 0.0;
-            s.backlog.enabler_share = 0.0;
-            let model = Model::new(&s);
-            let keys = RunKeys::new(8, 1);
-            let (mut truth, mut seen) = (Vec::new(), Vec::new());
-            for id in 0..1000 {
-                let item = BacklogItem::new(id, 0, &model, &keys);
-                assert_eq!(item.kind, ItemKind::Feature);
-                truth.push(item.value);
-                seen.push(item.perceived);
-            }
-            if rho == 1.0 {
-                assert_eq!(truth, seen);
-                continue;
-            }
-            let tau = kendall(&truth, &seen);
-            let expected = if belief_sigma == 0.0 {
-                1.0
-            } else {
-                2.0 / std::f64::consts::PI * rho.asin()
-            };
-            assert!(
-                (tau - expected).abs() < 0.06,
-                "rho {rho}, belief sigma {belief_sigma}: tau {tau:.3}, expected {expected:.3}"
-            );
-        }
-    }
-}
+mod perception_tests;

@@ -37,21 +37,19 @@ pub fn plot_dir(dir: &Path, formats: ImageFormat) -> anyhow::Result<PlotSummary>
     let results = Results::read(dir)?;
     let names = drawn_file_names(formats);
     let bytes = names.len() as u64 * publish::CHART_BYTES;
-    let mut publisher = publish::Publisher::open(dir, &names, bytes)?;
+    let mut publisher =
+        publish::Publisher::open(dir, &names, bytes)?.owning(chart_file_names(ImageFormat::Both));
     publisher.extend(draw_pending(&results, dir, formats)?);
     let files = publisher.commit()?.files;
-    retire_unused(&results, dir)?;
+    retire_stale_forecast(dir)?;
     Ok(PlotSummary { files })
 }
 
-/// Remove the charts an earlier command drew into `dir` (only files backsim wrote, per its
-/// manifest) that do not belong to these results (see [`ChartKind::applies`]), e.g. the value
-/// charts of a roles run after a forecast-only run in the same folder, and the forecast files
-/// of an earlier run that are not of the set of these results. Returns their names.
-pub fn retire_unused(results: &Results, dir: &Path) -> anyhow::Result<Vec<String>> {
+/// Remove the forecast files an earlier run left in `dir` (only files backsim wrote, per its
+/// manifest) that are not of the set of its `scenarios.toml` (a `run` removes them when it
+/// commits; a folder written by an older version may still hold them). Returns their names.
+pub fn retire_stale_forecast(dir: &Path) -> anyhow::Result<Vec<String>> {
     let ours = atomic::manifest_names(dir);
-    let mut removed = Vec::new();
-    // The forecast files of an earlier run that these results do not have.
     let stale: Vec<String> = ["forecast.csv", "forecast_dist.csv"]
         .into_iter()
         .filter(|f| ours.iter().any(|n| n == f))
@@ -60,16 +58,17 @@ pub fn retire_unused(results: &Results, dir: &Path) -> anyhow::Result<Vec<String
         .map(str::to_string)
         .collect();
     atomic::forget(dir, &stale)?;
-    removed.extend(stale);
-    for kind in ChartKind::ALL.into_iter().filter(|k| !k.applies(results)) {
-        for ext in ["png", "svg"] {
-            let name = format!("{}.{ext}", kind.file_stem());
-            if ours.contains(&name) && std::fs::remove_file(dir.join(&name)).is_ok() {
-                removed.push(name);
-            }
-        }
-    }
-    Ok(removed)
+    Ok(stale)
+}
+
+/// Every chart of a run in `formats` (the names of [`drawn_file_names`] but the report): what
+/// a run's set may hold, so that an earlier run's chart the new set does not draw (in the
+/// other format, or not for these results: see [`ChartKind::applies`]) is removed
+/// ([`publish::Publisher::owning`]).
+pub fn chart_file_names(formats: ImageFormat) -> Vec<String> {
+    let mut names = drawn_file_names(formats);
+    names.retain(|n| n != "report.html");
+    names
 }
 
 /// The names of the files [`draw_pending`] writes: every chart in `formats`, then

@@ -7,6 +7,12 @@
 //! takes its name until [`Publisher::commit`] renames the whole set together. A failure while
 //! writing any part (a chart, the report) drops the publisher and with it every temporary
 //! file, so a command's result set appears whole or not at all.
+//!
+//! A set replaces the earlier set of its kind whole: the files a command says its kind of set
+//! may hold ([`Publisher::owning`]) that an earlier set left in the folder and the new one does
+//! not write (a chart in the other format, a chart the new results do not have, the forecast
+//! files of an earlier forecast run) are removed when the new set commits, and named. Only
+//! files in backsim's manifest are removed.
 
 use crate::output::atomic::{self, PendingFile};
 pub use crate::output::charts::analysis::Drawn;
@@ -17,6 +23,8 @@ use std::path::{Path, PathBuf};
 pub struct Publisher {
     dir: PathBuf,
     files: Vec<PendingFile>,
+    /// Names a set of this kind may hold ([`Publisher::owning`]).
+    owned: Vec<String>,
 }
 
 /// What [`Publisher::commit`] put in place.
@@ -24,8 +32,11 @@ pub struct Publisher {
 pub struct Published {
     /// Every file of the set, in the order the command added them.
     pub files: Vec<PathBuf>,
-    /// "Replaced earlier results in DIR: …" when files of an earlier set were replaced.
+    /// "Replaced earlier results in DIR: …" when files of an earlier set were replaced, and
+    /// "Removed …" when files of an earlier set that the new one does not have were removed.
     pub replaced: Option<String>,
+    /// The files of an earlier set removed ([`Publisher::owning`]).
+    pub retired: Vec<String>,
 }
 
 impl Publisher {
@@ -40,7 +51,16 @@ impl Publisher {
         Ok(Publisher {
             dir: dir.to_path_buf(),
             files: Vec::new(),
+            owned: Vec::new(),
         })
+    }
+
+    /// The names a set of this kind may hold (e.g. every chart of a run in both formats):
+    /// those that an earlier set left in the folder (per the manifest) and this one does not
+    /// write are removed when it commits, so nothing of the earlier set passes for new.
+    pub fn owning(mut self, names: impl IntoIterator<Item = String>) -> Self {
+        self.owned.extend(names);
+        self
     }
 
     /// The output folder.
@@ -104,11 +124,41 @@ impl Publisher {
     /// Rename the whole set into place together (see [`atomic::commit_all`]).
     pub fn commit(self) -> Result<Published> {
         let files = atomic::commit_all(self.files)?;
+        let written = |n: &String| files.iter().any(|f| f.file_name() == Some(n.as_ref()));
+        let earlier: Vec<String> = self.owned.into_iter().filter(|n| !written(n)).collect();
+        let retired = retire(&self.dir, &earlier)?;
+        let mut replaced = atomic::replaced_note(&self.dir);
+        if !retired.is_empty() {
+            let note = format!(
+                "Removed earlier results in {} that the new ones do not have: {}",
+                self.dir.display(),
+                retired.join(", ")
+            );
+            replaced = Some(match replaced {
+                Some(r) => format!("{r}\n{note}"),
+                None => note,
+            });
+        }
         Ok(Published {
             files,
-            replaced: atomic::replaced_note(&self.dir),
+            replaced,
+            retired,
         })
     }
+}
+
+/// Remove the files of `names` that backsim wrote into `dir` (listed in its manifest) and
+/// take them off the manifest; returns the names of those removed, in the order given.
+fn retire(dir: &Path, names: &[String]) -> Result<Vec<String>> {
+    let ours = atomic::manifest_names(dir);
+    let removed: Vec<String> = names
+        .iter()
+        .filter(|n| ours.contains(n))
+        .filter(|n| std::fs::remove_file(dir.join(n)).is_ok())
+        .cloned()
+        .collect();
+    atomic::forget(dir, &removed)?;
+    Ok(removed)
 }
 
 /// Put a section into `dir/report.html`: replace the section with the same `id` if the page
@@ -208,6 +258,31 @@ mod tests {
         assert!(p.file("missing/b.csv", b"second part").is_err());
         drop(p);
         assert_eq!(listing(&out), Vec::<String>::new());
+    }
+
+    /// A set replaces the earlier set of its kind whole: what it may hold but does not write
+    /// goes when it commits, if backsim wrote it; the user's own file of such a name stays.
+    #[test]
+    fn an_owned_name_the_new_set_does_not_write_goes_at_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let owned = || ["a.svg", "a.png", "b.svg"].map(String::from);
+        let mut p = Publisher::open(dir.path(), &[], 0).unwrap().owning(owned());
+        p.file("a.svg", b"1").unwrap();
+        p.file("b.svg", b"1").unwrap();
+        p.file("x.csv", b"1").unwrap();
+        assert!(p.commit().unwrap().retired.is_empty());
+        std::fs::write(dir.path().join("a.png"), "the user's").unwrap();
+        let mut p = Publisher::open(dir.path(), &[], 0).unwrap().owning(owned());
+        p.file("b.svg", b"2").unwrap();
+        p.file("x.csv", b"2").unwrap();
+        let done = p.commit().unwrap();
+        assert_eq!(done.retired, ["a.svg"]);
+        assert!(done.replaced.unwrap().contains("do not have: a.svg"));
+        assert_eq!(
+            listing(dir.path()),
+            [atomic::MANIFEST, "a.png", "b.svg", "x.csv"]
+        );
+        assert!(!atomic::manifest_names(dir.path()).contains(&"a.svg".to_string()));
     }
 
     #[test]

@@ -291,32 +291,45 @@ pub enum Kind {
     Float,
 }
 
+/// The scenario as a TOML table, every section.
+pub(crate) fn toml_table(s: &Scenario) -> toml::Table {
+    toml::Table::try_from(s).expect("a scenario always serializes")
+}
+
+/// The scenario as a TOML table without its `[sensitivity]` section (not a lever).
 pub(crate) fn table_of(s: &Scenario) -> toml::Table {
-    let mut t = toml::Table::try_from(s).expect("a scenario always serializes");
+    let mut t = toml_table(s);
     t.remove("sensitivity");
     t
 }
 
-fn collect(prefix: &str, table: &toml::Table, out: &mut Vec<(String, Kind)>) {
-    for (k, v) in table {
+/// Every leaf of a table (a value that is not a table) by dotted key, in table order.
+pub(crate) fn leaves(prefix: &str, t: &toml::Table, out: &mut Vec<(String, toml::Value)>) {
+    for (k, v) in t {
         let key = if prefix.is_empty() {
             k.clone()
         } else {
             format!("{prefix}.{k}")
         };
         match v {
-            toml::Value::Integer(_) => out.push((key, Kind::Integer)),
-            toml::Value::Float(_) => out.push((key, Kind::Float)),
-            toml::Value::Table(t) => collect(&key, t, out),
-            _ => {}
+            toml::Value::Table(t) => leaves(&key, t, out),
+            v => out.push((key, v.clone())),
         }
     }
 }
 
 /// Every numeric key of the scenario, sorted (runs and seed excluded: they are not levers).
 pub fn numeric_keys(s: &Scenario) -> Vec<(String, Kind)> {
-    let mut out = Vec::new();
-    collect("", &table_of(s), &mut out);
+    let mut all = Vec::new();
+    leaves("", &table_of(s), &mut all);
+    let mut out: Vec<(String, Kind)> = all
+        .into_iter()
+        .filter_map(|(k, v)| match v {
+            toml::Value::Integer(_) => Some((k, Kind::Integer)),
+            toml::Value::Float(_) => Some((k, Kind::Float)),
+            _ => None,
+        })
+        .collect();
     out.retain(|(k, _)| !NOT_LEVERS.contains(&k.as_str()));
     out.sort();
     out

@@ -9,6 +9,7 @@
 //! the scenario's TOML form like [`super::params::set`], re-validated.
 
 use crate::error::input_error;
+use crate::scenario::levers::{leaves, lookup, toml_table as table_of};
 use crate::scenario::validate::{validate, Limits};
 use crate::scenario::Scenario;
 use anyhow::Result;
@@ -157,32 +158,16 @@ pub struct Difference {
     pub keys: Vec<String>,
 }
 
-fn table_of(s: &Scenario) -> toml::Table {
-    toml::Table::try_from(s).expect("a scenario always serializes")
-}
-
-/// Every leaf of a table (a value that is not a table) by dotted key.
-fn leaves(prefix: &str, t: &toml::Table, out: &mut Vec<(String, toml::Value)>) {
-    for (k, v) in t {
-        let key = if prefix.is_empty() {
-            k.clone()
-        } else {
-            format!("{prefix}.{k}")
-        };
-        if NOT_COMPARED.contains(&key.as_str()) {
-            continue;
-        }
-        match v {
-            toml::Value::Table(t) => leaves(&key, t, out),
-            v => out.push((key, v.clone())),
-        }
-    }
-}
-
+/// Every compared leaf of the scenario by dotted key (see [`NOT_COMPARED`]).
 fn leaf_map(s: &Scenario) -> std::collections::BTreeMap<String, toml::Value> {
     let mut out = Vec::new();
     leaves("", &table_of(s), &mut out);
-    out.into_iter().collect()
+    let compared = |k: &str| {
+        !NOT_COMPARED
+            .iter()
+            .any(|n| k == *n || k.strip_prefix(n).is_some_and(|r| r.starts_with('.')))
+    };
+    out.into_iter().filter(|(k, _)| compared(k)).collect()
 }
 
 /// The keys `scenario` and `baseline` differ in (present in one only counts), grouped by
@@ -213,15 +198,6 @@ pub fn differences(scenario: &Scenario, baseline: &Scenario) -> Vec<Difference> 
             })
         })
         .collect()
-}
-
-fn lookup<'a>(t: &'a toml::Table, key: &str) -> Option<&'a toml::Value> {
-    let mut parts = key.split('.');
-    let mut cur = t.get(parts.next()?)?;
-    for p in parts {
-        cur = cur.as_table()?.get(p)?;
-    }
-    Some(cur)
 }
 
 /// Put `value` at `key` (None: remove it), creating tables on the way.

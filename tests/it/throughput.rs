@@ -4,32 +4,27 @@
 //! last bit.
 
 use crate::common::{simulate_keeping, Files};
-use backsim::engine::metrics::{idx, series};
-use backsim::scenario::load_scenario;
+// The delivery metrics and series both models have: those the throughput model gives.
+use backsim::engine::metrics::{
+    idx, THROUGHPUT_METRICS as SHARED, THROUGHPUT_SERIES as SHARED_SERIES,
+};
+use backsim::scenario::{load_scenario, Scenario};
 
 const FRICTIONLESS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/scenarios/examples/frictionless-roles.toml"
 );
 
-/// The delivery metrics both models have.
-const SHARED: [usize; 8] = [
-    idx::COMPLETION_SPRINT,
-    idx::RELEASE_DELAY,
-    idx::LEAD_P50,
-    idx::LEAD_P85,
-    idx::SAY_DO,
-    idx::VELOCITY_CV,
-    idx::POINTS_DONE,
-    idx::ITEMS_DONE,
-];
-const SHARED_SERIES: [usize; 5] = [
-    series::VELOCITY,
-    series::COMMITTED,
-    series::DONE,
-    series::BACKLOG_SIZE,
-    series::READY_ITEMS,
-];
+/// The scenario `common` as a throughput forecast (`NAME`) and on the frictionless roles model
+/// (`NAME-roles`).
+fn both_models(files: &Files, name: &str, common: &str) -> (Scenario, Scenario) {
+    let text = |base: &str, name: &str| format!("extends = {base:?}\nname = \"{name}\"\n{common}");
+    let roles = format!("{name}-roles");
+    (
+        files.scenario(name, &text("forecast", name)),
+        files.scenario(&roles, &text(FRICTIONLESS, &roles)),
+    )
+}
 
 /// Sums over committed items that finished: the roles model adds them in the order the
 /// items were created, which depends on their values, so only these may differ in the
@@ -92,14 +87,7 @@ fn throughput_model_matches_the_frictionless_roles_model_run_by_run() {
         let common = format!(
             "[simulation]\nsprints = {sprints}\nstop_at_completion = {stop}\n[team]\nvelocity_window = {window}\ncapacity = {capacity}\n[backlog]\ninitial_items = {items}\nsize = {{ dist = \"constant\", value = {size} }}\n[release]\nplanned_sprint = {planned}\n"
         );
-        let throughput = files.scenario(
-            &format!("t{k}"),
-            &format!("extends = \"forecast\"\nname = \"t{k}\"\n{common}"),
-        );
-        let roles = files.scenario(
-            &format!("r{k}"),
-            &format!("extends = {FRICTIONLESS:?}\nname = \"r{k}\"\n{common}"),
-        );
+        let (throughput, roles) = both_models(&files, &format!("t{k}"), &common);
         let got = simulate_keeping(&[throughput, roles], 7 + k as u64, 400, &SHARED_SERIES);
         let mut censored = 0;
         for (r, (recs, kept)) in got.runs.iter().zip(&got.kept).enumerate() {
@@ -175,14 +163,7 @@ fn risks_match_the_frictionless_roles_model_run_by_run() {
         let common = format!(
             "[simulation]\nsprints = 60\n[team]\ncapacity = {capacity}\n[backlog]\ninitial_items = {items}\n{risks}"
         );
-        let throughput = files.scenario(
-            &format!("ts{k}"),
-            &format!("extends = \"forecast\"\nname = \"ts{k}\"\n{common}"),
-        );
-        let roles = files.scenario(
-            &format!("rs{k}"),
-            &format!("extends = {FRICTIONLESS:?}\nname = \"rs{k}\"\n{common}"),
-        );
+        let (throughput, roles) = both_models(&files, &format!("ts{k}"), &common);
         let got = simulate_keeping(&[throughput, roles], 3 + k as u64, 300, &[]);
         let mut grew = 0;
         for (r, recs) in got.runs.iter().enumerate() {

@@ -13,10 +13,11 @@
 
 mod report;
 pub mod table;
+mod tornado;
 
 use super::params::{self, Kind, Range};
-use super::{evaluate, metric_indices};
-use crate::aggregate::{Aggregate, Precision};
+use super::{metric_indices, summaries_of};
+use crate::aggregate::{run_until, Feed, Precision};
 use crate::engine::metrics::METRICS;
 use crate::error::input_error;
 use crate::format::fmt_num;
@@ -148,9 +149,12 @@ pub fn run(opts: &SensitivityOptions) -> Result<SensitivityOutcome> {
         (!opts.run.no_charts).then_some(opts.run.format),
     );
     let bytes = ranges.len() as u64 * 1024 + names.len() as u64 * CHART_BYTES;
-    let mut publisher = Publisher::open(&opts.run.out, &names, bytes)?;
+    let owned = crate::output::publish::chart_names(stem, crate::output::ImageFormat::Both);
+    let mut publisher = Publisher::open(&opts.run.out, &names, bytes)?.owning(owned);
     let (baseline, mut effects, used, met) = match opts.method {
-        Method::Tornado => tornado(&base, &ranges, &metric, runs, precision.as_ref(), opts)?,
+        Method::Tornado => {
+            tornado::tornado(&base, &ranges, &metric, runs, precision.as_ref(), opts)?
+        }
         Method::Morris => morris(&base, &ranges, &metric, runs, precision.as_ref(), opts)?,
     };
     effects.sort_by(|a, b| {
@@ -306,24 +310,8 @@ pub fn draw(
 
 type Found = ((f64, f64, f64), Vec<Effect>, u64, Option<bool>);
 
-/// Mean of b − a over replications where both are defined, and its 95 % CI (exactly the
-/// mean when every difference is the same, e.g. all 0).
-fn paired(a: &[f64], b: &[f64]) -> (f64, (f64, f64)) {
-    let mut d = Moments::default();
-    for (x, y) in a.iter().zip(b) {
-        if !x.is_nan() && !y.is_nan() {
-            d.add(y - x);
-        }
-    }
-    let ci = if d.n >= 2 && d.sd() == 0.0 {
-        (d.mean(), d.mean())
-    } else {
-        d.ci95()
-    };
-    (d.mean(), ci)
-}
-
-/// Every variant of `base` on the same worlds (the scenario's seed), under a progress bar.
+/// Every variant of `scenarios` (`base` first) on the same worlds (the scenario's seed),
+/// fed to `feed`, under a progress bar.
 fn evaluate_variants(
     scenarios: &[Scenario],
     base: &Scenario,
@@ -331,8 +319,8 @@ fn evaluate_variants(
     runs: u64,
     precision: Option<&Precision>,
     opts: &SensitivityOptions,
-    keep_values: bool,
-) -> Result<Aggregate> {
+    feed: &mut dyn Feed,
+) -> Result<()> {
     let bar = opts.run.start(
         &format!(
             "sensitivity: {} × {}",
@@ -344,84 +332,17 @@ fn evaluate_variants(
         precision,
         base.simulation.sprints,
     )?;
-    let c = evaluate(
+    run_until(
         scenarios,
         base.simulation.seed,
         runs,
         precision,
         metric,
-        keep_values,
+        feed,
         &|done| bar.set_position(done),
     )?;
     bar.finish_and_clear();
-    Ok(c)
-}
-
-fn tornado(
-    base: &Scenario,
-    ranges: &[Range],
-    metric: &[usize],
-    runs: u64,
-    precision: Option<&Precision>,
-    opts: &SensitivityOptions,
-) -> Result<Found> {
-    let mut scenarios = vec![base.clone()];
-    for r in ranges {
-        scenarios.push(set_all(base, &[(&r.key, r.low)])?);
-        scenarios.push(set_all(base, &[(&r.key, r.high)])?);
-    }
-    announce(
-        opts,
-        &format!(
-            "sensitivity (tornado): {} parameters, {} variants",
-            ranges.len(),
-            scenarios.len()
-        ),
-        runs,
-        precision.is_some(),
-    );
-    let c = evaluate_variants(&scenarios, base, metric, runs, precision, opts, true)?;
-    let values = c.values();
-    // A variant's mean with the CI of its paired difference from the scenario (same worlds),
-    // placed around that mean: the honest uncertainty of the bar's length. The interval is
-    // shifted with the bar, never computed around another centre: when a censored metric
-    // leaves some replications empty, the paired mean (over replications where both are
-    // defined) differs from the variant's own mean, and an interval centred on the scenario's
-    // mean plus the paired difference would not contain its own bar.
-    let base_mean = c.moments(0, metric[0]).mean();
-    let stat = |s: usize| -> ((f64, f64, f64), bool) {
-        if s == 0 {
-            let (lo, hi) = c.moments(0, metric[0]).ci95();
-            return ((base_mean, lo, hi), false);
-        }
-        let (d, (lo, hi)) = paired(&values[0][0], &values[s][0]);
-        let m = c.moments(s, metric[0]).mean();
-        ((m, m + (lo - d), m + (hi - d)), lo > 0.0 || hi < 0.0)
-    };
-    let mut effects = Vec::new();
-    for (i, r) in ranges.iter().enumerate() {
-        let (lo_s, hi_s) = (1 + 2 * i, 2 + 2 * i);
-        let (effect, ci) = paired(&values[lo_s][0], &values[hi_s][0]);
-        let ((at_low, low_clear), (at_high, high_clear)) = (stat(lo_s), stat(hi_s));
-        let means = [base_mean, at_low.0, at_high.0];
-        let spread = means.iter().cloned().fold(f64::NEG_INFINITY, f64::max)
-            - means.iter().cloned().fold(f64::INFINITY, f64::min);
-        effects.push(Effect {
-            spread,
-            key: r.key.clone(),
-            low: r.low,
-            high: r.high,
-            at_low,
-            at_high,
-            effect,
-            effect_ci: ci,
-            ends_clear: low_clear || high_clear,
-            mu: f64::NAN,
-            mu_star: f64::NAN,
-            sigma: f64::NAN,
-        });
-    }
-    Ok((stat(0).0, effects, c.replications, c.precision_met))
+    Ok(())
 }
 
 /// Morris trajectories on a 4-level grid, steps of Δ = 2/3 upwards: (start in {0, 1/3}^k,
@@ -491,7 +412,8 @@ fn morris(
         runs,
         precision.is_some(),
     );
-    let c = evaluate_variants(&scenarios, base, metric, runs, precision, opts, false)?;
+    let mut c = summaries_of(&scenarios, metric, false);
+    evaluate_variants(&scenarios, base, metric, runs, precision, opts, &mut c)?;
     let y = |s: usize| c.moments(s, metric[0]).mean();
     let mut ee: Vec<Moments> = vec![Moments::default(); k];
     let mut abs: Vec<Moments> = vec![Moments::default(); k];

@@ -217,7 +217,7 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
         (!opts.run.no_charts).then_some(opts.run.format),
     );
     let bytes = (points.len() * metrics.len()) as u64 * 256 + names.len() as u64 * CHART_BYTES;
-    let mut publisher = Publisher::open(&opts.run.out, &names, bytes)?;
+    let mut publisher = Publisher::open(&opts.run.out, &names, bytes)?.owning(chart_names_all());
     // The scenario as given runs last, on the same worlds, so that every point can be
     // compared with it pair by pair (its own numbers are not a row of sweep.csv).
     let mut given = base.clone();
@@ -313,6 +313,21 @@ pub fn draw(
 }
 
 /// ", precision met" or ", precision NOT met within --max-runs".
+/// Every chart a sweep may draw (one per metric) in both formats: a new sweep replaces the
+/// earlier one's section of the report, so a chart of the earlier sweep it does not draw goes
+/// ([`Publisher::owning`]).
+pub fn chart_names_all() -> Vec<String> {
+    METRICS
+        .iter()
+        .flat_map(|m| {
+            crate::output::publish::chart_names(
+                &format!("sweep_{}", m.name),
+                crate::output::ImageFormat::Both,
+            )
+        })
+        .collect()
+}
+
 pub fn precision_note(c: &Aggregate) -> &'static str {
     match c.precision_met {
         None => "",

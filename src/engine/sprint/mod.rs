@@ -26,7 +26,7 @@ mod tests;
 
 use super::metrics::{row_after_stop, RunRecord};
 use super::trace::{Event, Tracer};
-use super::workspace::Workspace;
+use super::workspace::{RankIn, Workspace};
 use crate::model::compiled::Model;
 use crate::model::item::{urgency_weight, BacklogItem, Status, Urgency, INTERNAL_ID};
 use crate::model::roles;
@@ -171,9 +171,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         ws.items.clear();
         ws.ranked.clear();
         ws.ranked_upto = 0;
-        ws.stale.clear();
-        ws.urgency_weight.clear();
-        ws.deadline.clear();
+        ws.rank_in.clear();
         ws.active.clear();
         ws.finished.clear();
         ws.pm_view.clear();
@@ -248,14 +246,17 @@ impl<'a, T: Tracer> Run<'a, T> {
     fn add_world_items(&mut self, sprint: u32) -> u32 {
         let range = self.ws.world.created_in(sprint);
         let n = range.len() as u32;
-        for j in range {
-            // Perceived in the world's copy (which keeps the perceived values for the next
-            // scenario of the same value skill), then copied in place (world items come with
-            // their draw keys, made once per world).
-            let item = &mut self.ws.world.items[j];
+        // Perceived in the world's copy (which keeps the perceived values for the next
+        // scenario of the same value skill), then copied as one block (world items come with
+        // their draw keys, made once per world) and booked in creation order.
+        let world = &mut self.ws.world.items[range];
+        for item in world.iter_mut() {
             item.perceive(self.m);
-            self.ws.items.push(item.clone());
-            self.pushed();
+        }
+        let first = self.ws.items.len();
+        self.ws.items.extend_from_slice(world);
+        for i in first..self.ws.items.len() {
+            self.book(i);
         }
         n
     }
@@ -272,13 +273,19 @@ impl<'a, T: Tracer> Run<'a, T> {
     /// Book the item just pushed onto `ws.items`; returns its index.
     #[inline]
     fn pushed(&mut self) -> u32 {
-        let item = self.ws.items.last().expect("pushed");
+        self.book(self.ws.items.len() - 1)
+    }
+
+    /// Book the new item at index `i` (the last of `ws.items` or, for a block of new items,
+    /// the next one in creation order): the active list, its urgency weight and deadline.
+    #[inline]
+    fn book(&mut self, i: usize) -> u32 {
+        let item = &self.ws.items[i];
         if item.in_scope {
             self.t.scope_remaining += 1;
         }
-        let i = (self.ws.items.len() - 1) as u32;
+        let i = i as u32;
         self.ws.active.push(i);
-        self.ws.stale.push(false);
         let (weight, deadline) = match item.urgency {
             Urgency::FixedDate { deadline } => (f64::NAN, deadline),
             u => (
@@ -286,8 +293,11 @@ impl<'a, T: Tracer> Run<'a, T> {
                 ordering::NO_DEADLINE,
             ),
         };
-        self.ws.urgency_weight.push(weight);
-        self.ws.deadline.push(deadline);
+        self.ws.rank_in.push(RankIn {
+            weight,
+            deadline,
+            stale: false,
+        });
         i
     }
 

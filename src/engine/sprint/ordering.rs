@@ -4,6 +4,7 @@
 
 use super::{Run, TAG_SPLIT, TAU_TOP};
 use crate::engine::trace::{Event, Tracer};
+use crate::engine::workspace::RankIn;
 use crate::model::item::{BacklogItem, Status, INTERNAL_ID};
 use crate::model::roles;
 use crate::random::Source;
@@ -18,31 +19,38 @@ impl<'a, T: Tracer> Run<'a, T> {
         let myopia = self.m.myopia;
         let now = self.sprint;
         let items = &mut self.ws.items;
-        let (weights, deadlines) = (&self.ws.urgency_weight, &self.ws.deadline);
         let late = s.backlog.urgency.late_factor;
         let scope_first = s.release.scope_first;
-        let score = |item: &mut BacklogItem, i: u32, view: &[f64]| {
-            let weight = weight_at(weights[i as usize], deadlines[i as usize], now, late);
-            rescore(item, view, weight, myopia, scope_first)
+        let score = Scoring {
+            now,
+            late,
+            myopia,
+            scope_first,
         };
         // Last sprint's order, rescored, then the items that came since. A score changes only
         // with the PO's view (a hand-over), the date (fixed-date urgency) or the perceived
         // value (a split): when the view stands, the other items keep last sprint's score.
         let view = &self.ws.po_view;
         let ranked = &mut self.ws.ranked;
-        let stale = &mut self.ws.stale;
+        let rank_in = &mut self.ws.rank_in;
         let rescore_all = std::mem::take(&mut self.rescore_all);
         let mut kept = 0;
         for r in 0..ranked.len() {
             let (key, i) = ranked[r];
-            let item = &mut items[i as usize];
+            let (item, info) = (&mut items[i as usize], &mut rank_in[i as usize]);
             if item.status != Status::Done {
-                let fresh =
-                    rescore_all | (deadlines[i as usize] != NO_DEADLINE) | stale[i as usize];
-                ranked[kept] = (if fresh { score(item, i, view) } else { key }, i);
+                let fresh = rescore_all | (info.deadline != NO_DEADLINE) | info.stale;
+                ranked[kept] = (
+                    if fresh {
+                        score.key(item, info, view)
+                    } else {
+                        key
+                    },
+                    i,
+                );
                 kept += 1;
             }
-            stale[i as usize] = false;
+            info.stale = false;
         }
         ranked.truncate(kept);
         insertion_sort(ranked);
@@ -52,9 +60,9 @@ impl<'a, T: Tracer> Run<'a, T> {
         fresh.clear();
         for (i, item) in items.iter_mut().enumerate().skip(first_new) {
             if item.status != Status::Done {
-                fresh.push((score(item, i as u32, view), i as u32));
+                fresh.push((score.key(item, &rank_in[i], view), i as u32));
             }
-            stale[i] = false;
+            rank_in[i].stale = false;
         }
         merge_in(ranked, fresh);
         self.ws.ranked_upto = items.len() as u32;
@@ -216,10 +224,10 @@ impl<'a, T: Tracer> Run<'a, T> {
         self.ws.items[i as usize].value /= k;
         self.ws.items[i as usize].perceived /= k;
         // Its score moves with its perceived value: rescore it at the next ordering.
-        self.ws.stale[i as usize] = true;
+        self.ws.rank_in[i as usize].stale = true;
         self.ws.items[i as usize].pm_perceived /= k;
         for _ in 1..b.split_into {
-            let mut part = self.ws.items[i as usize].clone();
+            let mut part = self.ws.items[i as usize];
             part.id = INTERNAL_ID | TAG_SPLIT | self.t.split_counter;
             self.t.split_counter += 1;
             part.status = Status::Waiting;
@@ -253,6 +261,23 @@ pub(super) fn insertion_sort(v: &mut [(u64, u32)]) {
             j = to;
         }
         v[j] = x;
+    }
+}
+
+/// What a PO's score needs besides the item and the view.
+struct Scoring {
+    now: u32,
+    late: f64,
+    myopia: f64,
+    scope_first: bool,
+}
+
+impl Scoring {
+    /// Set the item's score (`info` is its entry beside it); returns its key in the order.
+    #[inline(always)]
+    fn key(&self, item: &mut BacklogItem, info: &RankIn, view: &[f64]) -> u64 {
+        let weight = weight_at(info.weight, info.deadline, self.now, self.late);
+        rescore(item, view, weight, self.myopia, self.scope_first)
     }
 }
 

@@ -339,6 +339,27 @@ pub type NumericChart<'a, DB> = ChartContext<
     Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
 >;
 
+/// The house style of a chart's mesh: no light lines, grey bold grid lines, axis titles at
+/// the label size and ticks at the tick size. Callers add their titles, labels and
+/// formatters (a later setting replaces the house one), then draw.
+pub fn house_mesh<'a, 'b, DB, XT, YT, X, Y>(
+    chart: &'b mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+) -> plotters::chart::MeshStyle<'a, 'b, X, Y, DB>
+where
+    DB: DrawingBackend,
+    X: plotters::coord::ranged1d::Ranged<ValueType = XT>
+        + plotters::coord::ranged1d::ValueFormatter<XT>,
+    Y: plotters::coord::ranged1d::Ranged<ValueType = YT>
+        + plotters::coord::ranged1d::ValueFormatter<YT>,
+{
+    let mut mesh = chart.configure_mesh();
+    mesh.light_line_style(TRANSPARENT)
+        .bold_line_style(GRID)
+        .axis_desc_style(font(LABEL_SIZE))
+        .label_style(font(TICK_SIZE));
+    mesh
+}
+
 /// Write a centred grey note in an area (e.g. "no data").
 pub fn note<DB>(area: &DrawingArea<DB, Shift>, text: &str) -> anyhow::Result<()>
 where

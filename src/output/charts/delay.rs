@@ -23,14 +23,9 @@ where
         .x_label_area_size(62)
         .y_label_area_size(92)
         .build_cartesian_2d(x, 0.0..1.02)?;
-    chart
-        .configure_mesh()
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(GRID)
+    house_mesh(&mut chart)
         .x_desc(x_desc)
         .y_desc(y_desc)
-        .axis_desc_style(font(LABEL_SIZE))
-        .label_style(font(TICK_SIZE))
         .x_label_formatter(&|v| format!("{v:.0}"))
         .y_label_formatter(&|v| format!("{:.0}", v * 100.0))
         .x_labels(labels)

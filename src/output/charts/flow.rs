@@ -70,14 +70,9 @@ where
         .x_label_area_size(62)
         .y_label_area_size(92)
         .build_cartesian_2d(0.5..xmax + 0.5, ylo..yhi)?;
-    chart
-        .configure_mesh()
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(GRID)
+    house_mesh(&mut chart)
         .x_desc("Sprint")
         .y_desc("Points committed at planning")
-        .axis_desc_style(font(LABEL_SIZE))
-        .label_style(font(TICK_SIZE))
         .x_label_formatter(&|v| format!("{v:.0}"))
         .y_label_formatter(&|v| tick(*v))
         .x_labels(xmax.min(14.0) as usize)

@@ -77,14 +77,9 @@ impl Chart for Scatter<'_> {
             .x_label_area_size(62)
             .y_label_area_size(92)
             .build_cartesian_2d(xlo..xhi, ylo..yhi)?;
-        chart
-            .configure_mesh()
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(GRID)
+        house_mesh(&mut chart)
             .x_desc(self.x_desc)
             .y_desc(self.y_desc)
-            .axis_desc_style(font(LABEL_SIZE))
-            .label_style(font(TICK_SIZE))
             .x_label_formatter(&|v| tick(*v))
             .y_label_formatter(&|v| tick(*v))
             .draw()?;

@@ -74,13 +74,8 @@ impl Chart for SweepLine<'_> {
             .x_label_area_size(50)
             .y_label_area_size(92)
             .build_cartesian_2d(xlo..xhi, ylo..yhi)?;
-        chart
-            .configure_mesh()
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(GRID)
+        house_mesh(&mut chart)
             .y_desc(self.y_desc)
-            .axis_desc_style(font(LABEL_SIZE))
-            .label_style(font(TICK_SIZE))
             .x_label_formatter(&|v| tick(*v))
             .y_label_formatter(&|v| tick(*v))
             .draw()?;
@@ -144,14 +139,9 @@ impl Chart for SweepLine<'_> {
             .x_label_area_size(62)
             .y_label_area_size(92)
             .build_cartesian_2d(xlo..xhi, dlo..dhi)?;
-        dchart
-            .configure_mesh()
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(GRID)
+        house_mesh(&mut dchart)
             .x_desc(self.x_desc)
             .y_desc("Difference")
-            .axis_desc_style(font(LABEL_SIZE))
-            .label_style(font(TICK_SIZE))
             .x_label_formatter(&|v| tick(*v))
             .y_label_formatter(&|v| tick(*v))
             .y_labels(5)

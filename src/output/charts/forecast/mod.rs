@@ -303,14 +303,9 @@ where
         .x_label_area_size(if dates { 96 } else { 70 })
         .y_label_area_size(92)
         .build_cartesian_2d(x.0..x.1, y.0..y.1)?;
-    chart
-        .configure_mesh()
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(GRID)
+    house_mesh(&mut chart)
         .x_desc(x_desc)
         .y_desc(y_desc)
-        .axis_desc_style(font(LABEL_SIZE))
-        .label_style(font(TICK_SIZE))
         .x_label_formatter(&|_| String::new())
         .y_label_formatter(y_fmt)
         .x_labels(0)

@@ -1,0 +1,104 @@
+//! Tests of item generation: rounding, world items, keyed streams per attribute.
+
+use super::*;
+
+#[test]
+fn fibonacci_rounding_is_log_nearest() {
+    assert_eq!(fibonacci_round(0.3), 1.0);
+    assert_eq!(fibonacci_round(2.4), 2.0);
+    assert_eq!(fibonacci_round(2.5), 3.0);
+    assert_eq!(fibonacci_round(4.0), 5.0);
+    assert_eq!(fibonacci_round(100.0), 21.0);
+}
+
+/// A world item's perceived values, kept for the next scenario of the same value skill,
+/// are what [`Model::perceive`] gives for each skill, in any order of scenarios.
+#[test]
+fn world_items_perceive_as_the_model_does_whatever_scenario_came_before() {
+    use crate::scenario::Scenario;
+    let model_with = |rho: f64| {
+        let mut s = Scenario::default();
+        s.po.value_skill = rho;
+        Model::new(&s)
+    };
+    let models = [model_with(0.35), model_with(0.8), model_with(1.0)];
+    let keys = RunKeys::new(4, 2);
+    for id in 0..200 {
+        let mut world = BacklogItem::world(id, 0, &models[0], &keys);
+        for &m in &[0usize, 1, 1, 0, 2, 0, 2, 1] {
+            let model = &models[m];
+            world.perceive(model);
+            let enabler = world.kind == ItemKind::Enabler;
+            let (po, pm) = (
+                model.perceive(world.value, enabler, world.belief),
+                model.perceive(world.value, enabler, world.pm_belief),
+            );
+            assert_eq!(
+                world.perceived.to_bits(),
+                po.to_bits(),
+                "item {id}, model {m}"
+            );
+            assert_eq!(
+                world.pm_perceived.to_bits(),
+                pm.to_bits(),
+                "item {id}, model {m}"
+            );
+        }
+    }
+}
+
+#[test]
+fn same_id_same_item() {
+    let model = Model::new(&crate::scenario::Scenario::default());
+    let keys = RunKeys::new(3, 9);
+    let a = BacklogItem::new(17, 0, &model, &keys);
+    let b = BacklogItem::new(17, 0, &model, &keys);
+    assert_eq!((a.value, a.size, a.theme), (b.value, b.size, b.theme));
+    let c = BacklogItem::new(18, 0, &model, &keys);
+    assert_ne!(a.size, c.size);
+}
+
+/// Each attribute has its own stream: another ambiguity distribution changes the
+/// ambiguity and nothing else; the same shape written another way changes nothing.
+#[test]
+fn changing_the_ambiguity_distribution_draws_every_other_attribute_the_same() {
+    use crate::scenario::{Dist, Scenario};
+    let with = |ambiguity: Dist| {
+        let mut s = Scenario::default();
+        s.backlog.ambiguity = ambiguity;
+        s.backlog.estimate_sigma_per_ambiguity = 0.0;
+        Model::new(&s)
+    };
+    let beta11 = with(Dist::Beta { a: 1.0, b: 1.0 });
+    let uniform = with(Dist::Uniform { min: 0.0, max: 1.0 });
+    let skewed = with(Dist::Beta { a: 2.0, b: 5.0 });
+    let keys = RunKeys::new(4, 2);
+    let mut differ = 0;
+    for id in 0..2000 {
+        let a = BacklogItem::world(id, 3, &beta11, &keys);
+        let b = BacklogItem::world(id, 3, &uniform, &keys);
+        let c = BacklogItem::world(id, 3, &skewed, &keys);
+        assert_eq!(a.ambiguity.to_bits(), b.ambiguity.to_bits(), "item {id}");
+        differ += (a.ambiguity != c.ambiguity) as u32;
+        for x in [&b, &c] {
+            assert_eq!(
+                (a.theme, a.kind, a.urgency, a.question_draw.to_bits()),
+                (x.theme, x.kind, x.urgency, x.question_draw.to_bits()),
+                "item {id}"
+            );
+            for (p, q) in [
+                (a.value, x.value),
+                (a.size, x.size),
+                (a.noisy_estimate, x.noisy_estimate),
+                (a.belief, x.belief),
+                (a.pm_belief, x.pm_belief),
+            ] {
+                assert_eq!(p.to_bits(), q.to_bits(), "item {id}");
+            }
+        }
+    }
+    assert!(
+        differ > 1900,
+        "Beta(2, 5) changed only {differ} ambiguities"
+    );
+}
