@@ -469,8 +469,8 @@ impl Aggregate {
             }
             if let Some(tally) = tally.as_mut() {
                 scope.spawn(move |_| {
-                    for s in 0..batch.scenario_count() {
-                        if !whole[s].is_empty() {
+                    for (s, whole) in whole.iter().enumerate() {
+                        if !whole.is_empty() {
                             for j in 0..batch.len {
                                 tally.add(s, batch.rows(j, s));
                             }
