@@ -18,6 +18,7 @@ use sprint_cell::{Band, SprintCell};
 
 use crate::engine::driver::Replications;
 use crate::engine::metrics::{idx, row_after_stop, METRICS, N_METRICS, N_SERIES};
+use crate::engine::tally::Tally;
 use crate::stats::{Moments, QuantileSketch, ValueCounts};
 
 /// The metrics whose whole distribution the charts draw (`distributions.csv`), in file order.
@@ -130,6 +131,9 @@ pub struct Aggregate {
     values: Vec<Vec<Vec<f64>>>,
     /// Bands per scenario, computed when first asked for after the last `add`.
     bands: Vec<Vec<Band>>,
+    /// Per-sprint counts of the series of small whole values ([`Replications::small_whole`]),
+    /// which the bands take when computed; created by the first batch that has any.
+    tally: Option<Tally>,
     pub replications: u64,
     /// Whether the precision target of [`run_until`] was met (None: no target).
     pub precision_met: Option<bool>,
@@ -199,6 +203,7 @@ impl Aggregate {
             },
             tails: Vec::new(),
             bands: vec![Vec::new(); n],
+            tally: None,
             replications: 0,
             precision_met: None,
         }
@@ -320,6 +325,36 @@ impl Aggregate {
         for b in self.bands.iter_mut() {
             b.clear();
         }
+        // Per scenario, the series whose values feed the bands one by one; those of small
+        // whole values are counted in the tally instead (their after-stop rows are not: the
+        // tails take them one by one).
+        // (A batch that does not say, as the live page's, feeds every value one by one:
+        // whole values sum exactly, so the counts and the cells still add up to the same.)
+        let mut whole: Vec<Vec<usize>> = (0..self.series.len())
+            .map(|s| {
+                let mut whole = batch.small_whole(s).to_vec();
+                whole.retain(|k| self.series_of[s].contains(k));
+                whole
+            })
+            .collect();
+        if self.tally.is_none() && whole.iter().any(|c| !c.is_empty()) {
+            self.tally = Some(Tally::new(&whole, &self.sprints));
+        }
+        if let Some(t) = &self.tally {
+            for (s, whole) in whole.iter_mut().enumerate() {
+                if whole.as_slice() != t.series(s) {
+                    whole.clear(); // All or none (see the tally's task below).
+                }
+            }
+        }
+        let uncounted: Vec<Vec<usize>> = (0..self.series.len())
+            .map(|s| {
+                let mut only = self.series_of[s].clone();
+                only.retain(|k| !whole[s].contains(k));
+                only
+            })
+            .collect();
+        let (uncounted, whole) = (&uncounted, &whole);
         let Aggregate {
             baseline,
             censored_fill,
@@ -334,6 +369,7 @@ impl Aggregate {
             absent,
             kept,
             values,
+            tally,
             ..
         } = self;
         let (baseline, censored_fill, sprints) = (*baseline, &*censored_fill, &*sprints);
@@ -414,7 +450,7 @@ impl Aggregate {
             }
             for (s, cells) in series.iter_mut().enumerate() {
                 let chunk = SPRINTS_PER_TASK * N_SERIES;
-                let only = &series_of[s];
+                let only = &uncounted[s];
                 for (c, cells) in cells.chunks_mut(chunk).enumerate() {
                     let first = c * SPRINTS_PER_TASK;
                     scope.spawn(move |_| {
@@ -430,6 +466,17 @@ impl Aggregate {
                         }
                     });
                 }
+            }
+            if let Some(tally) = tally.as_mut() {
+                scope.spawn(move |_| {
+                    for (s, whole) in whole.iter().enumerate() {
+                        if !whole.is_empty() {
+                            for j in 0..batch.len {
+                                tally.add(s, batch.rows(j, s));
+                            }
+                        }
+                    }
+                });
             }
             for (s, tail) in tails.iter_mut().enumerate() {
                 let horizon = sprints[s];
@@ -500,6 +547,17 @@ impl Aggregate {
     /// Every band of scenario s: a sprint's values plus the after-stop rows of the runs that
     /// had stopped by then.
     fn compute_bands(&mut self, s: usize) -> Vec<Band> {
+        if let Some(tally) = self.tally.as_mut() {
+            // The counted series: the tally's counts so far move into the cells, as if
+            // added one by one (see `SprintCell::absorb`).
+            let cells = &mut self.series[s];
+            for (i, &k) in tally.series(s).iter().enumerate() {
+                for sprint in 0..tally.sprints(s) {
+                    cells[sprint * N_SERIES + k].absorb(tally.counts(s, sprint, i));
+                }
+            }
+            tally.clear(s);
+        }
         let sprints = self.sprints[s];
         let mut out = vec![(f64::NAN, f64::NAN, f64::NAN, f64::NAN); sprints * N_SERIES];
         for k in 0..N_SERIES {

@@ -72,6 +72,28 @@ impl SprintCell {
         self.sketch.merge(&other.sketch);
     }
 
+    /// Add `counts[v]` values equal to v for each v (below [`SMALL`]): the same cell as if
+    /// they had been added one by one when every value this cell gets is a whole number (the
+    /// sum is then exact in any order, and the counts do not depend on it).
+    pub(super) fn absorb(&mut self, counts: &[u64]) {
+        assert!(counts.len() <= SMALL);
+        if counts.iter().all(|&c| c == 0) {
+            return;
+        }
+        let mut sum = 0u64;
+        for (v, &c) in counts.iter().enumerate() {
+            sum += v as u64 * c;
+        }
+        // Exact: whole values below 2⁵³ in all.
+        self.sum += sum as f64;
+        if self.small.is_empty() {
+            self.small = vec![0; SMALL];
+        }
+        for (a, &c) in self.small.iter_mut().zip(counts) {
+            *a += c;
+        }
+    }
+
     /// Values with a value (small or not).
     pub(super) fn count(&self) -> u64 {
         self.small.iter().sum::<u64>() + self.sketch.count()

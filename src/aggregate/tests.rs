@@ -123,3 +123,65 @@ fn censored_runs_count_at_the_horizon_plus_one() {
     let d = agg.summary(0, RELEASE_DELAY);
     assert_eq!(d.mean, (-1.0 + 1.0 + 2.0 + 7.0) / 4.0);
 }
+
+/// Bands of series counted as small whole values (a tally) are the bands of the same values
+/// added one by one: means, quantiles past the sketch's exact cap, runs that stop early, and
+/// bands asked for between batches, and batches that do not say mixed in.
+#[test]
+fn small_whole_series_counted_give_the_bands_of_their_values_added_one_by_one() {
+    use crate::engine::metrics::series;
+    let sprints = 9;
+    let whole = vec![vec![
+        series::VELOCITY,
+        series::BACKLOG_SIZE,
+        series::READY_ITEMS,
+    ]];
+    let record = RunRecord {
+        metrics: [1.0; N_METRICS],
+    };
+    let mut one_by_one = Aggregate::new(&[sprints], &[0.0], 0);
+    let mut tallied = Aggregate::new(&[sprints], &[0.0], 0);
+    let mut x = 12345u64;
+    let mut next = move || {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        x >> 33
+    };
+    let bits = |b: Band| [b.0, b.1, b.2, b.3].map(f64::to_bits);
+    for r in 0..5000u64 {
+        let stop = 2 + (next() % 8) as usize; // 2..=9 rows
+        let mut rows = vec![[f64::NAN; N_SERIES]; sprints];
+        for row in rows.iter_mut().take(stop) {
+            for &k in &whole[0] {
+                row[k] = (next() % 256) as f64;
+            }
+            // Fractional series go one by one (their sums need the order).
+            row[series::COMMITTED] = (next() % 1000) as f64 / 7.0;
+            row[series::DONE] = (next() % 100) as f64 * 0.1;
+        }
+        let n = [stop as u32];
+        let records = [record];
+        let batch = || Replications::new(r, 1, 1, sprints, &records, &rows, &n);
+        one_by_one.add_batch(&batch());
+        if r % 5 == 0 {
+            // A batch that does not say (as the live page's) feeds its values one by one.
+            tallied.add_batch(&batch());
+        } else {
+            tallied.add_batch(&batch().with_small_whole(&whole));
+        }
+        if r == 700 {
+            // Bands between batches take the counts so far, and later ones the rest.
+            assert_eq!(bits(one_by_one.band(0, 1, 0)), bits(tallied.band(0, 1, 0)));
+        }
+    }
+    assert!(tallied.tally.is_some(), "the counted path was taken");
+    assert!(one_by_one.tally.is_none());
+    for j in 0..sprints {
+        for k in 0..N_SERIES {
+            let (a, b) = (one_by_one.band(0, j, k), tallied.band(0, j, k));
+            assert_eq!(bits(a), bits(b), "sprint {j} series {k}: {a:?} {b:?}");
+        }
+    }
+    assert!(tallied.band(0, 0, series::VELOCITY).0 > 0.0);
+}

@@ -5,6 +5,7 @@
 
 use super::metrics::{RunRecord, N_METRICS, N_SERIES};
 use super::run::simulate;
+use super::tally::counted_series;
 use super::workspace::Workspace;
 use crate::model::compiled::Model;
 use crate::random::{stream_template, RunKeys, Source};
@@ -27,6 +28,9 @@ pub struct Replications<'a> {
     records: &'a [RunRecord],
     series: &'a [[f64; N_SERIES]],
     rows_written: &'a [u32],
+    /// Per scenario: its series whose every value is a small whole number (see
+    /// [`Replications::small_whole`]).
+    small_whole: &'a [Vec<usize>],
 }
 
 impl<'a> Replications<'a> {
@@ -52,7 +56,22 @@ impl<'a> Replications<'a> {
             records,
             series,
             rows_written,
+            small_whole: &[],
         }
+    }
+
+    /// The same batch, whose series `small_whole[s]` of scenario s hold only whole numbers
+    /// from 0 to 255 (see [`crate::engine::tally::counted_series`]).
+    pub fn with_small_whole(mut self, small_whole: &'a [Vec<usize>]) -> Self {
+        assert_eq!(small_whole.len(), self.scenarios);
+        self.small_whole = small_whole;
+        self
+    }
+
+    /// The series of scenario s whose every value is a whole number from 0 to 255, so that
+    /// a sink can count them in a [`crate::engine::tally::Tally`] (none unless said).
+    pub fn small_whole(&self, s: usize) -> &'a [usize] {
+        self.small_whole.get(s).map_or(&[], |c| c.as_slice())
     }
 
     pub fn scenario_count(&self) -> usize {
@@ -118,6 +137,8 @@ pub struct Comparison {
     /// When every scenario is a throughput forecast: the only sources whose keys a
     /// replication needs (see [`RunKeys::for_sources`]); else every key is made.
     sources: Option<Vec<Source>>,
+    /// Per scenario: the series whose values are small whole numbers ([`counted_series`]).
+    small_whole: Vec<Vec<usize>>,
 }
 
 impl Comparison {
@@ -154,6 +175,7 @@ impl Comparison {
             v
         });
         Comparison {
+            small_whole: models.iter().map(counted_series).collect(),
             models,
             capacity,
             sources,
@@ -383,15 +405,18 @@ impl Comparison {
 
     /// Hand the batch's replications to the sink, in order.
     fn deliver(&self, b: &Batch, sink: &mut (dyn Sink + Send)) -> anyhow::Result<()> {
-        sink.replications(&Replications::new(
-            b.start,
-            b.len,
-            self.scenario_count(),
-            self.max_sprints,
-            &b.records,
-            &b.series,
-            &b.rows_written,
-        ))
+        sink.replications(
+            &Replications::new(
+                b.start,
+                b.len,
+                self.scenario_count(),
+                self.max_sprints,
+                &b.records,
+                &b.series,
+                &b.rows_written,
+            )
+            .with_small_whole(&self.small_whole),
+        )
     }
 }
 
@@ -408,6 +433,7 @@ struct Batch {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::metrics::series;
     use std::sync::Mutex;
 
     /// Every record and row, in the order delivered, and the sink fails at `fail_at`.
@@ -416,6 +442,7 @@ mod tests {
         starts: Vec<u64>,
         values: Vec<f64>,
         fail_at: Option<u64>,
+        small_whole: Vec<Vec<usize>>,
     }
 
     impl Sink for Tape {
@@ -424,6 +451,9 @@ mod tests {
                 anyhow::bail!("the sink fails at {}", b.start);
             }
             self.starts.push(b.start);
+            self.small_whole = (0..b.scenario_count())
+                .map(|s| b.small_whole(s).to_vec())
+                .collect();
             for j in 0..b.len {
                 for s in 0..b.scenario_count() {
                     self.values.extend(b.records(j)[s].metrics);
@@ -469,10 +499,13 @@ mod tests {
         };
         let one = run(1);
         assert_eq!(one.starts.len(), 900usize.div_ceil(BATCH as usize));
+        let whole = vec![series::VELOCITY, series::BACKLOG_SIZE, series::READY_ITEMS];
+        assert_eq!(one.small_whole, [whole.clone(), whole]);
         assert_eq!(one.starts[0], 100);
         for threads in [2, 3] {
             let other = run(threads);
             assert_eq!(one.starts, other.starts);
+            assert_eq!(one.small_whole, other.small_whole);
             assert!(one
                 .values
                 .iter()

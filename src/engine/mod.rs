@@ -5,6 +5,7 @@ pub mod driver;
 pub mod metrics;
 pub mod run;
 mod sprint;
+pub mod tally;
 pub mod throughput;
 pub mod trace;
 pub mod workspace;

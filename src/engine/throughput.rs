@@ -135,6 +135,12 @@ pub fn keyed_sources(m: &Model) -> Vec<Source> {
     out
 }
 
+/// Whether items of this size have whole points (unit items above all), so that sums of
+/// points are exact and the item-by-item loops of [`play`] have closed forms.
+pub fn whole_size(size: f64) -> bool {
+    (1.0..1e9).contains(&size) && (size as i64) as f64 == size
+}
+
 /// Simulate one replication of a throughput scenario into a record and `ws.series`.
 pub fn simulate_throughput(m: &Model, keys: &RunKeys, ws: &mut Workspace) -> RunRecord {
     let mut rows = std::mem::take(&mut ws.series);
@@ -176,7 +182,7 @@ pub fn play(
     let size = m.item_size;
     // Whole item sizes (unit items above all): points are whole numbers, sums of them exact,
     // so the item-by-item loops below have closed forms that give the same bits.
-    let whole = (1.0..1e9).contains(&size) && (size as i64) as f64 == size;
+    let whole = whole_size(size);
     let hours = m.sprint_hours;
     // A lane within rounding error of the sprint's end starts nothing (as in the roles model).
     let end_of_work = hours - 1e-9 * hours;

@@ -1,0 +1,188 @@
+//! Per-sprint counts of small whole values.
+//!
+//! In a plain throughput forecast (a fixed number of items, nothing that adds scope) the
+//! backlog and ready-item counts of every sprint, and the velocity when items have a whole
+//! size, are whole numbers from 0 to 255. Their per-sprint bands need only how often each
+//! value occurs, so the aggregate counts them ([`Tally::add`], about 9 instructions a value)
+//! instead of feeding each to its band's cell (about 20). A band's mean, the sum of whole
+//! values over the count, is exact either way, and counts add up in any order; the quantiles
+//! come from a sketch whose state depends only on the values (see `aggregate`). The counting
+//! stays on the delivering side: in the two-stage pipeline of the driver the simulating side
+//! is the busier one.
+
+use super::metrics::{series, N_SERIES};
+use super::throughput;
+use crate::model::compiled::Model;
+use crate::scenario::ModelKind;
+
+/// Values 0 to this (exclusive) are counted.
+pub const SMALL: usize = 256;
+
+/// The series of scenario `m` whose every value is a whole number below [`SMALL`], so that a
+/// [`Tally`] can count them (none unless it is a plain throughput forecast).
+pub fn counted_series(m: &Model) -> Vec<usize> {
+    let s = &m.scenario;
+    let items = s.backlog.initial_items as f64;
+    // A fixed scope: no range, split, risk or growth, so items never exceed the initial count.
+    let plain = s.simulation.model == ModelKind::Throughput
+        && m.scope_growth.is_none()
+        && throughput::keyed_sources(m).is_empty()
+        && items < SMALL as f64;
+    if !plain {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    // A sprint's velocity is the points of the items it finished: at most items × size.
+    if throughput::whole_size(m.item_size) && items * m.item_size < SMALL as f64 {
+        out.push(series::VELOCITY);
+    }
+    out.extend([series::BACKLOG_SIZE, series::READY_ITEMS]);
+    out
+}
+
+/// Counts of the [`counted_series`] of each scenario, per sprint and value.
+#[derive(Debug, Clone)]
+pub struct Tally {
+    /// Per scenario: the series counted (see [`counted_series`]).
+    series: Vec<Vec<usize>>,
+    /// Per scenario: `counts[s][sprint * series[s].len() + i][v]`, the runs whose series
+    /// `series[s][i]` was v in that sprint.
+    counts: Vec<Vec<[u64; SMALL]>>,
+}
+
+impl Tally {
+    /// Empty counts for scenarios with `series[s]` counted over `sprints[s]` sprints.
+    pub fn new(series: &[Vec<usize>], sprints: &[usize]) -> Tally {
+        Tally {
+            counts: series
+                .iter()
+                .zip(sprints)
+                .map(|(k, &n)| vec![[0; SMALL]; n * k.len()])
+                .collect(),
+            series: series.to_vec(),
+        }
+    }
+
+    /// Count the rows one run of scenario s wrote (sprint j in `rows[j]`).
+    #[inline]
+    pub fn add(&mut self, s: usize, rows: &[[f64; N_SERIES]]) {
+        let (series, counts) = (self.series[s].as_slice(), &mut self.counts[s]);
+        let count = |cell: &mut [u64; SMALL], v: f64| {
+            // Whole and below SMALL by construction (see `counted_series`); `as i32` is one
+            // instruction (`as usize` saturates in several), the mask spares a bounds check.
+            debug_assert!(v as usize as f64 == v && (v as usize) < SMALL, "{v}");
+            cell[v as i32 as usize & (SMALL - 1)] += 1;
+        };
+        match *series {
+            // The usual case, unrolled: velocity, backlog and ready items.
+            [a, b, c] => {
+                for (row, cells) in rows.iter().zip(counts.chunks_exact_mut(3)) {
+                    count(&mut cells[0], row[a]);
+                    count(&mut cells[1], row[b]);
+                    count(&mut cells[2], row[c]);
+                }
+            }
+            _ => {
+                let k = series.len().max(1);
+                for (row, cells) in rows.iter().zip(counts.chunks_exact_mut(k)) {
+                    for (cell, &x) in cells.iter_mut().zip(series) {
+                        count(cell, row[x]);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Add `other`'s counts (of the same scenarios).
+    pub fn merge(&mut self, other: &Tally) {
+        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
+            for (x, y) in a.iter_mut().flatten().zip(b.iter().flatten()) {
+                *x += y;
+            }
+        }
+    }
+
+    /// Forget scenario s's counts (they have moved elsewhere).
+    pub fn clear(&mut self, s: usize) {
+        for c in self.counts[s].iter_mut() {
+            c.fill(0);
+        }
+    }
+
+    /// The series counted for scenario s.
+    pub fn series(&self, s: usize) -> &[usize] {
+        &self.series[s]
+    }
+
+    /// How many runs had value v (the index) in series `self.series(s)[i]` in `sprint`.
+    pub fn counts(&self, s: usize, sprint: usize, i: usize) -> &[u64] {
+        &self.counts[s][sprint * self.series[s].len() + i]
+    }
+
+    /// Sprints counted for scenario s.
+    pub fn sprints(&self, s: usize) -> usize {
+        match self.series[s].len() {
+            0 => 0,
+            k => self.counts[s].len() / k,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::load::load_scenario;
+
+    #[test]
+    fn only_a_plain_forecast_of_fewer_than_256_items_has_small_whole_series() {
+        let counted = |f: &dyn Fn(&mut crate::scenario::Scenario)| {
+            let mut s = load_scenario("forecast").unwrap();
+            f(&mut s);
+            counted_series(&Model::new(&s))
+        };
+        let all = vec![series::VELOCITY, series::BACKLOG_SIZE, series::READY_ITEMS];
+        assert_eq!(counted(&|_| {}), all);
+        assert_eq!(counted(&|s| s.backlog.initial_items = 255), all);
+        assert_eq!(
+            counted(&|s| s.backlog.initial_items = 256),
+            Vec::<usize>::new()
+        );
+        assert_eq!(
+            counted(
+                &|s| s.backlog.scope_growth = Some(crate::scenario::Dist::Constant { value: 1.0 })
+            ),
+            Vec::<usize>::new()
+        );
+        assert_eq!(
+            counted(&|s| s.backlog.split_rate = 0.1),
+            Vec::<usize>::new()
+        );
+        // Items of 3 points: 100 items may make a sprint's velocity 300.
+        let three = |s: &mut crate::scenario::Scenario| {
+            s.backlog.size = crate::scenario::Dist::Constant { value: 3.0 };
+            s.backlog.initial_items = 100;
+        };
+        assert_eq!(counted(&three), [series::BACKLOG_SIZE, series::READY_ITEMS]);
+        assert!(counted(&|s| s.simulation.model = ModelKind::Roles).is_empty());
+    }
+
+    #[test]
+    fn counts_are_per_sprint_and_series_and_merge() {
+        let series = vec![vec![series::BACKLOG_SIZE], vec![]];
+        let mut t = Tally::new(&series, &[3, 4]);
+        let mut rows = [[0.0; N_SERIES]; 2];
+        rows[0][series::BACKLOG_SIZE] = 7.0;
+        rows[1][series::BACKLOG_SIZE] = 255.0;
+        t.add(0, &rows);
+        t.add(0, &rows[..1]);
+        let mut u = t.clone();
+        u.merge(&t);
+        assert_eq!(t.counts(0, 0, 0)[7], 2);
+        assert_eq!(t.counts(0, 1, 0)[255], 1);
+        assert_eq!(u.counts(0, 0, 0)[7], 4);
+        assert_eq!(t.counts(0, 2, 0).iter().sum::<u64>(), 0);
+        assert_eq!((t.sprints(0), t.sprints(1)), (3, 0));
+        t.clear(0);
+        assert_eq!(t.counts(0, 0, 0)[7], 0);
+    }
+}
