@@ -226,13 +226,15 @@ fn the_readme_figures_are_the_programs() {
             kind.file_stem()
         );
     }
-    // The forecast example is the file as it stands.
-    let file =
-        std::fs::read_to_string(repo().join("scenarios/examples/team-forecast.toml")).unwrap();
-    assert!(
-        blocks(&md, "toml").contains(&file),
-        "the README's forecast TOML is not scenarios/examples/team-forecast.toml as it stands"
-    );
+    // The forecast examples are the files as they stand.
+    for name in ["team-forecast", "release-dates"] {
+        let path = format!("scenarios/examples/{name}.toml");
+        let file = std::fs::read_to_string(repo().join(&path)).unwrap();
+        assert!(
+            blocks(&md, "toml").contains(&file),
+            "the README's forecast TOML is not {path} as it stands"
+        );
+    }
 }
 
 #[test]
