@@ -238,8 +238,9 @@ mod tests {
 
     /// The expansion's error is of order v⁻⁵ (its last term is the v⁻⁴ one): against exact
     /// t(0.975, df) (mpmath, 30 digits: the root of the t CDF through the incomplete beta),
-    /// it stays within 6e-6 · (11 / df)⁵ — 4.9e-6 at df 11, 3e-8 at 30, 1e-9 at 60. A wrong
-    /// v⁻⁴ coefficient leaves an error shrinking only as v⁻⁴ (1.6e-7 at 30, 1.1e-8 at 60).
+    /// it stays within 6e-6 · (11 / df)⁵ — 4.9e-6 at df 11, 3e-8 at 30, 3e-14 at 480. A
+    /// wrong v⁻⁴ coefficient leaves an error shrinking only as v⁻⁴ (1.6e-7 at 30 for
+    /// 1920·z³ as 1920 / z³; 1.6e-13 at 480 for 945·z as 945 + z).
     #[test]
     fn expansion_error_shrinks_as_the_fifth_power_of_df() {
         for (df, exact) in [
@@ -248,6 +249,9 @@ mod tests {
             (20, 2.085_963_447_265_865),
             (30, 2.042_272_456_301_238),
             (60, 2.000_297_822_014_260_5),
+            (120, 1.979_930_405_082_441),
+            (240, 1.969_897_635_076_692_1),
+            (480, 1.964_918_489_838_455),
         ] {
             let err = t_quantile_975(df) - exact;
             let bound = 6e-6 * (11.0 / df as f64).powi(5);
