@@ -106,3 +106,43 @@ impl Reader {
         })
     }
 }
+
+/// The files an analysis folder is read back from by `backsim plot`: its CSV and its TOML
+/// meta, as text with their paths. `None` without the CSV; the CSV without its meta is an
+/// error naming the meta file, what it `holds` beside the CSV, and `older` (why an older
+/// folder lacks it and what to do).
+pub struct Folder {
+    pub csv_path: std::path::PathBuf,
+    pub csv: String,
+    pub meta_path: std::path::PathBuf,
+    pub meta: String,
+}
+
+pub fn read_folder(
+    dir: &Path,
+    csv_name: &str,
+    meta_name: &str,
+    holds: &str,
+    older: &str,
+) -> Result<Option<Folder>> {
+    let csv_path = dir.join(csv_name);
+    if !csv_path.is_file() {
+        return Ok(None);
+    }
+    let meta_path = dir.join(meta_name);
+    let read = |p: &Path| {
+        std::fs::read_to_string(p).map_err(|e| input_error(format!("{}: {e}", p.display())))
+    };
+    if !meta_path.is_file() {
+        return Err(input_error(format!(
+            "{}: missing; it holds {holds} beside {csv_name} ({older})",
+            meta_path.display()
+        )));
+    }
+    Ok(Some(Folder {
+        csv: read(&csv_path)?,
+        meta: read(&meta_path)?,
+        csv_path,
+        meta_path,
+    }))
+}

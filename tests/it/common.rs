@@ -220,3 +220,17 @@ pub fn paired(a: &[f64], b: &[f64]) -> Paired {
         n,
     }
 }
+
+/// The events of replication `run` of `s` (seed `seed`), told by the engine's tracer.
+pub fn traced(s: &Scenario, seed: u64, run: u64) -> Vec<backsim::engine::trace::Event> {
+    let model = backsim::model::compiled::Model::new(s);
+    let mut events = Vec::new();
+    backsim::engine::simulate_traced(
+        &model,
+        &backsim::random::RunKeys::new(seed, run),
+        None,
+        &mut backsim::engine::Workspace::new(),
+        &mut events,
+    );
+    events
+}

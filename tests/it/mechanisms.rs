@@ -12,28 +12,11 @@
 //! need the engine's private state and are pinned in `src/engine/sprint/tests.rs`,
 //! `src/engine/sprint/planning.rs` and `src/model/compiled.rs`.
 
-use crate::common::preset;
+use crate::common::{preset, traced};
 use backsim::engine::trace::{BlockCause, Event};
-use backsim::engine::{simulate_traced, Workspace};
-use backsim::model::compiled::Model;
 use backsim::model::item::ItemKind;
-use backsim::random::RunKeys;
-use backsim::scenario::Scenario;
 
 const Z: f64 = 4.5;
-
-fn traced(s: &Scenario, seed: u64, run: u64) -> Vec<Event> {
-    let model = Model::new(s);
-    let mut events = Vec::new();
-    simulate_traced(
-        &model,
-        &RunKeys::new(seed, run),
-        None,
-        &mut Workspace::new(),
-        &mut events,
-    );
-    events
-}
 
 /// 13.1: latency = decision_latency_hours · e^(σz) / availability · 1/(1 − load), with
 /// availability = clamp(support_share / full_support_share, min_availability, 1) and

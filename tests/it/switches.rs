@@ -4,11 +4,9 @@
 //! bypasses — pinned against the value by hand. `attribute_mechanism.rs` checks the same
 //! switches through whole attributions.
 
-use crate::common::preset;
+use crate::common::{preset, traced};
 use backsim::engine::trace::{BlockCause, Event};
-use backsim::engine::{simulate_traced, Workspace};
 use backsim::model::compiled::{effective_myopia, Model};
-use backsim::random::RunKeys;
 use backsim::scenario::mask::{self, MechanismMask, ENGINE_MECHANISMS};
 use backsim::scenario::Scenario;
 
@@ -20,19 +18,6 @@ fn with_mask(s: &Scenario, mask: MechanismMask) -> Scenario {
 
 fn all_but(i: usize) -> MechanismMask {
     MechanismMask(MechanismMask::ALL.0 & !(1 << i))
-}
-
-fn traced(s: &Scenario, seed: u64, run: u64) -> Vec<Event> {
-    let model = Model::new(s);
-    let mut events = Vec::new();
-    simulate_traced(
-        &model,
-        &RunKeys::new(seed, run),
-        None,
-        &mut Workspace::new(),
-        &mut events,
-    );
-    events
 }
 
 /// Bit i is mechanism i: every single-bit mask has exactly its own mechanism on, and a

@@ -219,21 +219,17 @@ impl Table {
 /// A sensitivity folder read back for `backsim plot`: its table and meta, or `None` without
 /// a sensitivity.csv. A sensitivity.csv without its sensitivity.toml is an error naming it.
 pub fn read(dir: &Path) -> Result<Option<(Table, Meta)>> {
-    let csv_path = dir.join("sensitivity.csv");
-    if !csv_path.is_file() {
+    let Some(f) = meta::read_folder(
+        dir,
+        "sensitivity.csv",
+        META_FILE,
+        "the seed and the baseline's interval",
+        "a sensitivity written by an older backsim has none: run it again",
+    )?
+    else {
         return Ok(None);
-    }
-    let meta_path = dir.join(META_FILE);
-    let read = |p: &Path| {
-        std::fs::read_to_string(p).map_err(|e| input_error(format!("{}: {e}", p.display())))
     };
-    if !meta_path.is_file() {
-        return Err(input_error(format!(
-            "{}: missing; it holds the seed and the baseline's interval beside sensitivity.csv (a sensitivity written by an older backsim has none: run it again)",
-            meta_path.display()
-        )));
-    }
-    let meta = Meta::parse(&read(&meta_path)?, &meta_path)?;
-    let table = Table::parse(&read(&csv_path)?, &csv_path, &meta.clear_ends)?;
+    let meta = Meta::parse(&f.meta, &f.meta_path)?;
+    let table = Table::parse(&f.csv, &f.csv_path, &meta.clear_ends)?;
     Ok(Some((table, meta)))
 }

@@ -328,21 +328,17 @@ pub fn draw_charts(
 /// A sweep's folder read back for `backsim plot`: its table and meta, or `None` without a
 /// sweep.csv. A sweep.csv without its sweep.toml is an error naming the file.
 pub fn read(dir: &Path) -> Result<Option<(Table, Meta)>> {
-    let csv_path = dir.join("sweep.csv");
-    if !csv_path.is_file() {
+    let Some(f) = meta::read_folder(
+        dir,
+        "sweep.csv",
+        META_FILE,
+        "the sweep's design and seed",
+        "a sweep written by an older backsim has none: run the sweep again",
+    )?
+    else {
         return Ok(None);
-    }
-    let meta_path = dir.join(META_FILE);
-    let read = |p: &Path| {
-        std::fs::read_to_string(p).map_err(|e| input_error(format!("{}: {e}", p.display())))
     };
-    if !meta_path.is_file() {
-        return Err(input_error(format!(
-            "{}: missing; it holds the sweep's design and seed beside sweep.csv (a sweep written by an older backsim has none: run the sweep again)",
-            meta_path.display()
-        )));
-    }
-    let table = Table::parse(&read(&csv_path)?, &csv_path)?;
-    let meta = Meta::parse(&read(&meta_path)?, &meta_path)?;
+    let table = Table::parse(&f.csv, &f.csv_path)?;
+    let meta = Meta::parse(&f.meta, &f.meta_path)?;
     Ok(Some((table, meta)))
 }

@@ -249,15 +249,37 @@ where
         for (idx, wd) in row {
             let e = &entries[*idx];
             draw_swatch(&legend, e.swatch, x, y)?;
+            let size = legend_size(root, &e.label, w as i32 - 40)?;
             legend.draw(&Text::new(
                 e.label.clone(),
                 (x + 46, y),
-                font(LEGEND_SIZE).pos(Pos::new(HPos::Left, VPos::Center)),
+                font(size).pos(Pos::new(HPos::Left, VPos::Center)),
             ))?;
             x += wd;
         }
     }
     Ok(plot.margin(4, 10, 10, 24))
+}
+
+/// The legend's font size for `label`: the usual size, or smaller (down to 10) when an entry
+/// alone would be wider than `max_w` (a long scenario name with its answers).
+fn legend_size<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    label: &str,
+    max_w: i32,
+) -> anyhow::Result<f64>
+where
+    DB::ErrorType: 'static,
+{
+    let mut size = LEGEND_SIZE;
+    while size > 10.0 {
+        let (tw, _) = root.estimate_text_size(label, &font(size))?;
+        if 46 + tw as i32 + 34 <= max_w {
+            break;
+        }
+        size -= 1.0;
+    }
+    Ok(size)
 }
 
 /// Lay legend entries into centred rows no wider than `max_w`: (entry index, width).
@@ -273,7 +295,8 @@ where
     let mut cur: Vec<(usize, i32)> = Vec::new();
     let mut cur_w = 0;
     for (i, e) in entries.iter().enumerate() {
-        let (tw, _) = root.estimate_text_size(&e.label, &font(LEGEND_SIZE))?;
+        let size = legend_size(root, &e.label, max_w)?;
+        let (tw, _) = root.estimate_text_size(&e.label, &font(size))?;
         let wd = 46 + tw as i32 + 34;
         if cur_w + wd > max_w && !cur.is_empty() {
             rows.push(std::mem::take(&mut cur));
@@ -503,6 +526,35 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A legend entry too long for the chart's width is drawn smaller until it fits; one that
+    /// fits keeps the usual size (so charts with short names keep their bytes).
+    #[test]
+    fn a_long_legend_entry_shrinks_to_fit() {
+        register_fonts();
+        let mut buf = String::new();
+        let root = SVGBackend::with_string(&mut buf, (1200, 700)).into_drawing_area();
+        let max_w = 1200 - 40;
+        assert_eq!(legend_size(&root, "aligned", max_w).unwrap(), LEGEND_SIZE);
+        let long = "release-dates-with-a-much-longer-name: 50 % by week 23 (17 Jun), \
+                    70 % by week 24 (24 Jun), 85 % by week 25 (1 Jul), 95 % by week 25 (1 Jul)";
+        let width = |size: f64| root.estimate_text_size(long, &font(size)).unwrap().0 as i32;
+        assert!(
+            46 + width(LEGEND_SIZE) + 34 > max_w,
+            "the case must not fit as it is"
+        );
+        let size = legend_size(&root, long, max_w).unwrap();
+        assert!(
+            size < LEGEND_SIZE && 46 + width(size) + 34 <= max_w,
+            "{size}"
+        );
+        // The largest size that fits: one point more would not.
+        assert!(46 + width(size + 1.0) + 34 > max_w);
+        // Laid out alone in its row, at that width.
+        let rows = legend_rows(&root, &[Entry::new(Swatch::Line(BLACK), long)], max_w).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0][0].1, 46 + width(size) + 34);
+    }
 
     #[test]
     fn spread_labels_never_overlap_and_stay_inside() {

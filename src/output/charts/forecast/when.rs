@@ -16,8 +16,11 @@ where
             .iter()
             .map(|&c| match f.when(c) {
                 Some(k) => match f.calendar() {
-                    Some(cal) => format!("{c} % by {k} ({})", short_date(cal.sprint_end(k), false)),
-                    None => format!("{c} % by {k}"),
+                    Some(cal) => format!(
+                        "{c} % by {noun} {k} ({})",
+                        short_date(cal.sprint_end(k), false)
+                    ),
+                    None => format!("{c} % by {noun} {k}"),
                 },
                 None => format!("{c} % not within {}", f.done_in.len() - 1),
             })
