@@ -350,6 +350,22 @@ mod beta_tests {
         }
     }
 
+    /// Lentz's guard: a step whose 1 + aa·d and 1 + aa / c cancel to exactly 0 (aa = −1
+    /// from c = d = 1) puts 1e-300 in their place, so the factor is 1e-300 / 1e-300 = 1 and
+    /// the ratios stay finite, not 0 · ∞.
+    #[test]
+    fn a_lentz_step_that_cancels_to_zero_stays_finite() {
+        let (mut c, mut d) = (1.0, 1.0);
+        let f = lentz_step(-1.0, &mut c, &mut d);
+        assert_eq!(c, 1e-300);
+        assert_eq!(d, 1.0 / 1e-300);
+        assert!((f - 1.0).abs() < 1e-15, "{f}");
+        // An ordinary step: d = 1 / (1 + ½·1), c = 1 + ½ / 1.
+        let (mut c, mut d) = (1.0, 1.0);
+        assert!((lentz_step(0.5, &mut c, &mut d) - 1.0).abs() < 1e-15);
+        assert_eq!((c, d), (1.5, 1.0 / 1.5));
+    }
+
     #[test]
     fn beta_quantile_inverts_the_cdf() {
         for (a, b) in [

@@ -338,3 +338,83 @@ fn log_buckets_merge_into_integers() {
     assert_eq!(ints.count(), 40);
     assert_eq!(quantiles_of(&mut ints), quantiles_of(&mut one));
 }
+
+/// The slack of ⌈p·n⌉ is relative: 0.07 · 10⁷ is 700 000.000 000 000 1 in doubles (one ulp
+/// over), which is 700 000 values, so the quantile is the 700 000th smallest (value 699 999
+/// here, where the k-th smallest is k). An absolute slack of 1e-12 / (p·n) would round up to
+/// the 700 001st.
+#[test]
+fn the_rank_slack_is_relative_to_the_rank() {
+    assert!(std::hint::black_box(0.07) * 1e7 > 700_000.0);
+    assert_eq!(
+        quantile_inverse_cdf_by(10_000_000, 0.07, |k| k as f64),
+        699_999.0
+    );
+    assert_eq!(quantile_inverse_cdf_by(20, 0.85, |k| k as f64), 16.0);
+}
+
+/// Dense log buckets grown downwards keep `slack` spare buckets below the new index (8 for
+/// a short run, half the length for a longer one), not everything down to some far lower
+/// index: memory follows the spread of
+/// the values seen.
+#[test]
+fn dense_buckets_grow_by_a_bounded_slack() {
+    let mut d = DenseCounts::default();
+    d.add(1000, 1);
+    assert_eq!((d.lo, d.counts.len()), (1000, 1));
+    d.add(990, 2);
+    assert_eq!((d.lo, d.counts.len()), (982, 19));
+    d.add(1005, 1);
+    assert_eq!((d.lo, d.counts.len()), (982, 33)); // 9 spare above (19 / 2)
+    let seen: Vec<(i32, u64)> = d.iter().collect();
+    assert_eq!(seen, vec![(990, 2), (1000, 1), (1005, 1)]);
+}
+
+/// Past the cap, the log store keeps 0.5 % relative accuracy down to 1e-12 itself; only
+/// magnitudes below it count as 0.
+#[test]
+fn log_buckets_reach_down_to_1e_12() {
+    let mut s = QuantileSketch::new(2);
+    for x in [1e-12, 1e-12, 1e-12, -1e-12, 5e-13] {
+        s.add(x);
+    }
+    assert!(matches!(s.store, Store::Log(_)));
+    let q = s.quantile_inverse_cdf(1.0);
+    assert!((q - 1e-12).abs() <= 0.005 * 1e-12, "{q:e}");
+    assert!((s.order_statistic(0) + 1e-12).abs() <= 0.005 * 1e-12);
+    assert_eq!(s.order_statistic(1), 0.0); // 5e-13 counts as 0
+}
+
+/// The exact store never holds more than `cap` values: the value past the cap moves the
+/// sketch to its compressed store (log buckets for non-integers).
+#[test]
+fn exact_values_stop_at_the_cap() {
+    let mut s = QuantileSketch::new(3);
+    for x in [0.5, 1.5, 2.5] {
+        s.add(x);
+    }
+    assert!(matches!(&s.store, Store::Exact(v) if v.len() == 3));
+    s.add(3.5);
+    assert!(matches!(s.store, Store::Log(_)));
+    assert_eq!(s.count(), 4);
+}
+
+/// Integers past the cap stay exact however far from zero they lie, as long as they span
+/// at most `MAX_INTEGER_SPAN` values; a wider span moves to the log buckets.
+#[test]
+fn integer_store_limits_the_span_not_the_magnitude() {
+    let mut s = QuantileSketch::new(4);
+    for i in 0..=100 {
+        s.add((10_000 + i) as f64);
+    }
+    assert!(matches!(s.store, Store::Integers { .. }));
+    assert_eq!(s.quantile(0.5), 10_050.0);
+    assert_eq!(s.quantile_inverse_cdf(0.1), 10_010.0);
+    let mut wide = QuantileSketch::new(4);
+    for x in [0.0, 1.0, 2.0, 3.0, 4.0, MAX_INTEGER_SPAN as f64 - 1.0] {
+        wide.add(x);
+    }
+    assert!(matches!(wide.store, Store::Integers { .. }));
+    wide.add(MAX_INTEGER_SPAN as f64);
+    assert!(matches!(wide.store, Store::Log(_)));
+}
