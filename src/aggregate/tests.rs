@@ -185,3 +185,38 @@ fn small_whole_series_counted_give_the_bands_of_their_values_added_one_by_one() 
     }
     assert!(tallied.band(0, 0, series::VELOCITY).0 > 0.0);
 }
+
+/// A metric that is not censored and has no value in a run (NaN) leaves the run out of
+/// its mean, SD and quantiles and counts only in its completed share; a metric a scenario's
+/// model never gives ([`Aggregate::only`]) counts every run as one without a value.
+#[test]
+fn runs_without_a_value_count_only_in_the_completed_share() {
+    use crate::engine::metrics::idx::{LEAD_P50, SAY_DO, VALUE_EFFICIENCY};
+    let mut agg = Aggregate::new(&[10], &[0.0], 0);
+    let mut narrow = Aggregate::new(&[10], &[0.0], 0);
+    // The model of `narrow`'s scenario gives only say/do and lead time.
+    narrow.only(0, &[SAY_DO, LEAD_P50], &[]);
+    for x in [0.2, f64::NAN, 0.6, 0.4, f64::NAN] {
+        let mut rec = RunRecord {
+            metrics: [1.0; N_METRICS],
+        };
+        rec.metrics[VALUE_EFFICIENCY] = x;
+        rec.metrics[SAY_DO] = x;
+        let rows = vec![[0.0; N_SERIES]; 1];
+        agg.add_batch(&Replications::new(0, 1, 1, 1, &[rec], &rows, &[1]));
+        narrow.add_batch(&Replications::new(0, 1, 1, 1, &[rec], &rows, &[1]));
+    }
+    for summary in [agg.summary(0, VALUE_EFFICIENCY), narrow.summary(0, SAY_DO)] {
+        assert_eq!((summary.n, summary.observed), (3, 3));
+        assert!((summary.mean - 0.4).abs() < 1e-12, "{}", summary.mean);
+        assert!((summary.sd - 0.2).abs() < 1e-12, "{}", summary.sd);
+        assert_eq!(summary.completed_share, 3.0 / 5.0);
+        assert_eq!(summary.quantile(0.5), 0.4);
+    }
+    // Every run has a lead time; value efficiency is not the model's: no run has one.
+    assert_eq!(narrow.summary(0, LEAD_P50).completed_share, 1.0);
+    let absent = narrow.summary(0, VALUE_EFFICIENCY);
+    assert_eq!((absent.n, absent.observed), (0, 0));
+    assert_eq!(absent.completed_share, 0.0);
+    assert!(absent.mean.is_nan());
+}
