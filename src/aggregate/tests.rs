@@ -188,7 +188,8 @@ fn small_whole_series_counted_give_the_bands_of_their_values_added_one_by_one() 
 
 /// A metric that is not censored and has no value in a run (NaN) leaves the run out of
 /// its mean, SD and quantiles and counts only in its completed share; a metric a scenario's
-/// model never gives ([`Aggregate::only`]) counts every run as one without a value.
+/// model never gives ([`Aggregate::only`]) counts every run as one without a value. Kept
+/// values ([`Aggregate::summaries`] with `keep_values`) are every run's, NaN included.
 #[test]
 fn runs_without_a_value_count_only_in_the_completed_share() {
     use crate::engine::metrics::idx::{LEAD_P50, SAY_DO, VALUE_EFFICIENCY};
@@ -196,7 +197,10 @@ fn runs_without_a_value_count_only_in_the_completed_share() {
     let mut narrow = Aggregate::new(&[10], &[0.0], 0);
     // The model of `narrow`'s scenario gives only say/do and lead time.
     narrow.only(0, &[SAY_DO, LEAD_P50], &[]);
-    for x in [0.2, f64::NAN, 0.6, 0.4, f64::NAN] {
+    // An analysis's summaries that keep every value, NaN included, in replication order.
+    let mut keeping = Aggregate::summaries(&[10], &[0.0], &[VALUE_EFFICIENCY, SAY_DO], true);
+    let xs = [0.2, f64::NAN, 0.6, 0.4, f64::NAN];
+    for x in xs {
         let mut rec = RunRecord {
             metrics: [1.0; N_METRICS],
         };
@@ -205,8 +209,17 @@ fn runs_without_a_value_count_only_in_the_completed_share() {
         let rows = vec![[0.0; N_SERIES]; 1];
         agg.add_batch(&Replications::new(0, 1, 1, 1, &[rec], &rows, &[1]));
         narrow.add_batch(&Replications::new(0, 1, 1, 1, &[rec], &rows, &[1]));
+        keeping.add_batch(&Replications::new(0, 1, 1, 1, &[rec], &rows, &[1]));
     }
-    for summary in [agg.summary(0, VALUE_EFFICIENCY), narrow.summary(0, SAY_DO)] {
+    assert_eq!(keeping.kept(), &[VALUE_EFFICIENCY, SAY_DO]);
+    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(keeping.metric_values(0, SAY_DO)), bits(&xs));
+    assert_eq!(bits(&keeping.values()[0][0]), bits(&xs));
+    for summary in [
+        agg.summary(0, VALUE_EFFICIENCY),
+        narrow.summary(0, SAY_DO),
+        keeping.summary(0, SAY_DO),
+    ] {
         assert_eq!((summary.n, summary.observed), (3, 3));
         assert!((summary.mean - 0.4).abs() < 1e-12, "{}", summary.mean);
         assert!((summary.sd - 0.2).abs() < 1e-12, "{}", summary.sd);
