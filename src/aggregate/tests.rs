@@ -126,7 +126,8 @@ fn censored_runs_count_at_the_horizon_plus_one() {
 
 /// Bands of series counted as small whole values (a tally) are the bands of the same values
 /// added one by one: means, quantiles past the sketch's exact cap, runs that stop early, and
-/// bands asked for between batches, and batches that do not say mixed in.
+/// bands asked for between batches, and batches that do not say, or name other series than
+/// the tally's, mixed in.
 #[test]
 fn small_whole_series_counted_give_the_bands_of_their_values_added_one_by_one() {
     use crate::engine::metrics::series;
@@ -139,6 +140,7 @@ fn small_whole_series_counted_give_the_bands_of_their_values_added_one_by_one() 
     let record = RunRecord {
         metrics: [1.0; N_METRICS],
     };
+    let velocity_only = vec![vec![series::VELOCITY]];
     let mut one_by_one = Aggregate::new(&[sprints], &[0.0], 0);
     let mut tallied = Aggregate::new(&[sprints], &[0.0], 0);
     let mut x = 12345u64;
@@ -149,6 +151,7 @@ fn small_whole_series_counted_give_the_bands_of_their_values_added_one_by_one() 
         x >> 33
     };
     let bits = |b: Band| [b.0, b.1, b.2, b.3].map(f64::to_bits);
+    let mut counted_runs = 0;
     for r in 0..5000u64 {
         let stop = 2 + (next() % 8) as usize; // 2..=9 rows
         let mut rows = vec![[f64::NAN; N_SERIES]; sprints];
@@ -167,10 +170,18 @@ fn small_whole_series_counted_give_the_bands_of_their_values_added_one_by_one() 
         if r % 5 == 0 {
             // A batch that does not say (as the live page's) feeds its values one by one.
             tallied.add_batch(&batch());
+        } else if r % 7 == 3 {
+            // So does one that names other series than the tally's: all or none.
+            tallied.add_batch(&batch().with_small_whole(&velocity_only));
         } else {
             tallied.add_batch(&batch().with_small_whole(&whole));
+            counted_runs += 1;
         }
         if r == 700 {
+            // The counted batches went to the tally, not one by one.
+            let t = tallied.tally.as_ref().expect("a tally");
+            let counted: u64 = (0..3).map(|i| t.counts(0, 0, i).iter().sum::<u64>()).sum();
+            assert_eq!(counted, 3 * counted_runs, "values counted in sprint 1");
             // Bands between batches take the counts so far, and later ones the rest.
             assert_eq!(bits(one_by_one.band(0, 1, 0)), bits(tallied.band(0, 1, 0)));
         }
