@@ -4,7 +4,8 @@
 use super::{Run, CHURN_TOP};
 use crate::engine::metrics::{series, N_SERIES};
 use crate::engine::trace::{Event, Tracer};
-use crate::model::item::{BacklogItem, Status};
+use crate::engine::workspace::hot;
+use crate::model::item::Status;
 use crate::model::team;
 use crate::random::keyed_from;
 
@@ -60,9 +61,9 @@ impl<'a, T: Tracer> Run<'a, T> {
             if ready_points >= open {
                 break;
             }
-            let it = &self.ws.items[i as usize];
-            if it.status == Status::Waiting && it.ready && !it.top && worth_doing(it) {
-                ready_points += it.estimate;
+            let h = &self.ws.rank_in[i as usize];
+            if h.is(hot::WAITING | hot::READY, hot::TOP) & h.worth() {
+                ready_points += h.estimate;
             }
         }
         let take_unready = take_unready(&s.po, ready_points, open);
@@ -73,25 +74,26 @@ impl<'a, T: Tracer> Run<'a, T> {
         while let Some(i) = self.order_at(n) {
             let i = i as usize;
             n += 1;
-            let item = &self.ws.items[i];
-            if (item.status != Status::Waiting) | !worth_doing(item) {
+            let h = self.ws.rank_in[i];
+            if !(h.is(hot::WAITING, 0) & h.worth()) {
                 continue;
             }
-            let est = item.estimate;
-            if !item.top {
+            let est = h.estimate;
+            if !h.is(hot::TOP, 0) {
                 if points >= commitment {
                     break;
                 }
                 if points + est > commitment {
                     continue;
                 }
-                if !item.ready
-                    && keyed_from(item.plan_key, self.sprint as u64).unit() >= take_unready
+                if !h.is(hot::READY, 0)
+                    && keyed_from(self.ws.items[i].plan_key, self.sprint as u64).unit()
+                        >= take_unready
                 {
                     continue;
                 }
             }
-            if !item.split_checked {
+            if !self.ws.items[i].split_checked {
                 self.split(i as u32);
             }
             let item = &mut self.ws.items[i];
@@ -105,6 +107,7 @@ impl<'a, T: Tracer> Run<'a, T> {
                     + (1.0 - s.pm.sync_fidelity) * s.roles.misalignment_ambiguity)
                     .min(1.0);
                 item.ready = self.m.all_ready || item.ambiguity <= s.backlog.ready_threshold;
+                self.ws.rank_in[i].set(hot::READY, item.ready);
             }
             item.committed_points = item.estimate;
             points += item.estimate;
@@ -138,12 +141,9 @@ impl<'a, T: Tracer> Run<'a, T> {
         self.ws.prev_top.clear();
         for n in 0..self.ws.order.len() {
             let i = self.ws.order[n];
-            let it = &self.ws.items[i as usize];
-            if !it.top
-                & (it.status == Status::Waiting)
-                & it.ready
-                & (it.committed_points == 0.0)
-                & worth_doing(it)
+            let h = &self.ws.rank_in[i as usize];
+            if h.is(hot::WAITING | hot::READY, hot::TOP) & h.worth()
+                && self.ws.items[i as usize].committed_points == 0.0
             {
                 self.ws.prev_top.push(i);
                 if self.ws.prev_top.len() == CHURN_TOP {
@@ -188,9 +188,10 @@ pub(crate) fn take_unready(po: &crate::scenario::Po, ready_points: f64, open: f6
 }
 
 /// Whether the PO would spend the team's time on an item: unplanned work and the release
-/// scope always; other items only when the PO believes they are worth something.
-#[inline]
-pub(super) fn worth_doing(item: &BacklogItem) -> bool {
+/// scope always; other items only when the PO believes they are worth something. The passes
+/// over the order read it from the item's hot entry (`RankIn::worth`, checked against this).
+#[cfg(test)]
+pub(super) fn worth_doing(item: &crate::model::item::BacklogItem) -> bool {
     item.top | item.in_scope | (item.score > 0.0)
 }
 
