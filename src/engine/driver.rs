@@ -530,7 +530,13 @@ mod tests {
         };
         let one = run(1);
         assert_eq!(one.starts.len(), 900usize.div_ceil(BATCH as usize));
-        let whole = vec![series::VELOCITY, series::BACKLOG_SIZE, series::READY_ITEMS];
+        let whole = vec![
+            series::VELOCITY,
+            series::COMMITTED,
+            series::DONE,
+            series::BACKLOG_SIZE,
+            series::READY_ITEMS,
+        ];
         assert_eq!(one.small_whole, [whole.clone(), whole]);
         assert_eq!(one.starts[0], 100);
         for threads in [2, 3] {
