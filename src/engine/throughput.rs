@@ -463,6 +463,10 @@ pub fn play_plain(
     finishes.clear();
     let window = s.team.velocity_window as usize;
     let mut window_sum = 0i64;
+    // The velocities in the window (at most `window`), and the first commitment.
+    let mut in_window = 0usize;
+    let factor = s.team.commitment_factor;
+    let first_commitment = factor * m.mean_capacity;
     let mut done = 0i64;
     // Whether the lane holds the next item: only after a sprint without capacity, and then
     // none of it is done (its remaining work is the whole size).
@@ -479,15 +483,16 @@ pub fn play_plain(
         };
         // Planning, as `play` plans with whole points: the item held, then new items while
         // they fit the commitment.
-        let commitment = match velocities.len().min(window) {
-            0 => s.team.commitment_factor * m.mean_capacity,
-            n => s.team.commitment_factor * (window_sum as f64 / n as f64),
+        let commitment = match in_window {
+            0 => first_commitment,
+            n => factor * (window_sum as f64 / n as f64),
         };
         let spill = if started { whole } else { 0 };
         let waiting = items - done - started as i64;
         let committed_new = if (0.0..1e15).contains(&commitment) {
             let room = (commitment as i64 - spill).max(0);
-            (room / whole).min(waiting).max(0)
+            let per = if whole == 1 { room } else { room / whole };
+            per.min(waiting).max(0)
         } else {
             // `play`'s loop for a commitment out of the closed form's range.
             let (mut points, mut n) = (spill as f64, 0);
@@ -543,8 +548,10 @@ pub fn play_plain(
         let velocity = finished * whole;
         velocities.push(velocity as f64);
         window_sum += velocity;
-        if velocities.len() > window {
+        if in_window == window {
             window_sum -= velocities[velocities.len() - 1 - window] as i64;
+        } else {
+            in_window += 1;
         }
         points_done += velocity as f64;
         done_committed_total += done_committed as f64;
