@@ -63,8 +63,8 @@ impl RankIn {
     /// The status bits for `status`.
     #[inline(always)]
     pub(super) fn set_status(&mut self, status: Status) {
-        let bits =
-            bit(hot::WAITING, status == Status::Waiting) | bit(hot::DONE, status == Status::Done);
+        let bits = hot::WAITING * (status == Status::Waiting) as u8
+            | hot::DONE * (status == Status::Done) as u8;
         self.flags = (self.flags & !(hot::WAITING | hot::DONE)) | bits;
     }
 
@@ -82,21 +82,15 @@ impl RankIn {
     }
 }
 
-/// `b` if `on`, else 0 (without a branch).
-#[inline(always)]
-fn bit(b: u8, on: bool) -> u8 {
-    b * on as u8
-}
-
 /// The [`hot`] bits of an item as it stands.
 #[inline]
 pub(super) fn hot_flags(item: &BacklogItem) -> u8 {
-    bit(hot::WAITING, item.status == Status::Waiting)
-        | bit(hot::READY, item.ready)
-        | bit(hot::TOP, item.top)
-        | bit(hot::IN_SCOPE, item.in_scope)
-        | bit(hot::DONE, item.status == Status::Done)
-        | bit(hot::POSITIVE, item.score > 0.0)
+    hot::WAITING * (item.status == Status::Waiting) as u8
+        | hot::READY * item.ready as u8
+        | hot::TOP * item.top as u8
+        | hot::IN_SCOPE * item.in_scope as u8
+        | hot::DONE * (item.status == Status::Done) as u8
+        | hot::POSITIVE * (item.score > 0.0) as u8
 }
 
 /// Reusable buffers of one thread.
