@@ -4,7 +4,7 @@
 
 use super::metrics::N_SERIES;
 use super::world::World;
-use crate::model::item::{BacklogItem, Status};
+use crate::model::item::BacklogItem;
 
 /// A conflict drawn for a sprint: at `hour`, one item in progress is injected over or delayed.
 #[derive(Debug, Clone, Copy, Default)]
@@ -15,82 +15,17 @@ pub(super) struct Conflict {
     pub(super) index: u32,
 }
 
-/// What ordering needs of an item beside the item itself, and the state the passes over the
-/// order test (the hot part of an item), kept together so those passes read one small entry
-/// per item instead of the item.
+/// What ordering needs of an item beside the item itself, kept together so the pass over
+/// the order reads one small entry.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct RankIn {
     /// The urgency weight when it does not move with the date.
     pub(super) weight: f64,
-    /// The team's estimate (fixed once the item is booked).
-    pub(super) estimate: f64,
     /// The deadline of a fixed-date item (`u32::MAX` for the others).
     pub(super) deadline: u32,
     /// The score must be recomputed at the next ordering even if the PO's view stands (the
     /// perceived value changed).
     pub(super) stale: bool,
-    /// The item's state as the passes over the order test it ([`hot`] bits), equal to
-    /// [`hot_flags`] of the item for every item not done from the sprint's ordering to its
-    /// release: every writer of `status` and `ready` sets it, ordering sets
-    /// [`hot::POSITIVE`] when it rescores, and the bits of `in_scope` are set again after the
-    /// scope is chosen.
-    pub(super) flags: u8,
-}
-
-/// The bits of [`RankIn::flags`].
-pub(super) mod hot {
-    /// `status == Waiting`.
-    pub const WAITING: u8 = 1;
-    /// `ready`.
-    pub const READY: u8 = 2;
-    /// `top` (unplanned work, fixed at creation).
-    pub const TOP: u8 = 4;
-    /// `in_scope`.
-    pub const IN_SCOPE: u8 = 8;
-    /// `status == Done`.
-    pub const DONE: u8 = 16;
-    /// `score > 0`.
-    pub const POSITIVE: u8 = 32;
-}
-
-impl RankIn {
-    /// Set or clear `bit`.
-    #[inline(always)]
-    pub(super) fn set(&mut self, bit: u8, on: bool) {
-        self.flags = (self.flags & !bit) | (bit * on as u8);
-    }
-
-    /// The status bits for `status`.
-    #[inline(always)]
-    pub(super) fn set_status(&mut self, status: Status) {
-        let bits = hot::WAITING * (status == Status::Waiting) as u8
-            | hot::DONE * (status == Status::Done) as u8;
-        self.flags = (self.flags & !(hot::WAITING | hot::DONE)) | bits;
-    }
-
-    /// All of `bits` set and none of `clear`.
-    #[inline(always)]
-    pub(super) fn is(&self, bits: u8, clear: u8) -> bool {
-        self.flags & (bits | clear) == bits
-    }
-
-    /// Whether the PO would spend the team's time on the item (as
-    /// `worth_doing` in planning): unplanned work, the release scope, or a positive score.
-    #[inline(always)]
-    pub(super) fn worth(&self) -> bool {
-        self.flags & (hot::TOP | hot::IN_SCOPE | hot::POSITIVE) != 0
-    }
-}
-
-/// The [`hot`] bits of an item as it stands.
-#[inline]
-pub(super) fn hot_flags(item: &BacklogItem) -> u8 {
-    hot::WAITING * (item.status == Status::Waiting) as u8
-        | hot::READY * item.ready as u8
-        | hot::TOP * item.top as u8
-        | hot::IN_SCOPE * item.in_scope as u8
-        | hot::DONE * (item.status == Status::Done) as u8
-        | hot::POSITIVE * (item.score > 0.0) as u8
 }
 
 /// Reusable buffers of one thread.

@@ -4,7 +4,6 @@
 
 use super::{Run, TAG_BUG, TAG_RISK};
 use crate::engine::trace::{Event, Tracer};
-use crate::engine::workspace::hot;
 use crate::model::item::{BacklogItem, Status, INTERNAL_ID};
 use crate::random::{keyed_from, Source};
 
@@ -127,7 +126,6 @@ impl<'a, T: Tracer> Run<'a, T> {
             }
             item.ambiguity = (item.ambiguity + r.churn_ambiguity).min(1.0);
             item.ready = self.m.all_ready || item.ambiguity <= threshold;
-            self.ws.rank_in[i as usize].set(hot::READY, item.ready);
             let mut lost = 0.0;
             if item.status == Status::InProgress {
                 lost = r.churn_rework_share * item.work_done;

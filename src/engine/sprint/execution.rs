@@ -1,9 +1,10 @@
 //! Step 7 of a sprint: execution. Lanes pull work hour by hour, wait for decisions (and pay
 //! the context-switch tax), meet conflicts, and finish items.
 
+use super::planning::worth_doing;
 use super::{Run, MAX_CONFLICTS, TAG_INJECTED};
 use crate::engine::trace::{BlockCause, DropCause, Event, Tracer};
-use crate::engine::workspace::{hot, Conflict};
+use crate::engine::workspace::Conflict;
 use crate::model::item::{BacklogItem, Status, INTERNAL_ID, MAX_QUESTIONS, NO_LANE};
 use crate::model::team::FINISH_EPS;
 use crate::random::{poisson_from_unit, RunKeys, Source};
@@ -77,7 +78,6 @@ impl<'a, T: Tracer> Run<'a, T> {
                         self.ws.lane_item[l] = i;
                         if item.status == Status::Waiting {
                             item.start(now, self.m, &self.keys);
-                            self.ws.rank_in[i as usize].set_status(item.status);
                             self.tracer.event(Event::Started {
                                 sprint: self.sprint,
                                 hour: t,
@@ -244,10 +244,8 @@ impl<'a, T: Tracer> Run<'a, T> {
         // forward (a drop resets the cursor).
         while let Some(i) = self.order_at(self.pull_cursor) {
             self.pull_cursor += 1;
-            let h = &self.ws.rank_in[i as usize];
-            if h.is(hot::WAITING, 0) & h.worth() & (h.flags & (hot::READY | hot::TOP) != 0)
-                && free(&self.ws.items[i as usize])
-            {
+            let it = &self.ws.items[i as usize];
+            if (it.status == Status::Waiting) & free(it) & (it.ready | it.top) & worth_doing(it) {
                 // Pulled work joins the sprint's work list (uncommitted: it is not say/do).
                 self.ws.committed.push(i);
                 return Ok(i);

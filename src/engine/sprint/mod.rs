@@ -26,7 +26,7 @@ mod tests;
 
 use super::metrics::{row_after_stop, RunRecord};
 use super::trace::{Event, Tracer};
-use super::workspace::{hot_flags, RankIn, Workspace};
+use super::workspace::{RankIn, Workspace};
 use crate::model::compiled::Model;
 use crate::model::item::{urgency_weight, BacklogItem, Status, Urgency, INTERNAL_ID};
 use crate::model::roles;
@@ -240,7 +240,6 @@ impl<'a, T: Tracer> Run<'a, T> {
         run.add_world_items(0);
         if warmup == 0 {
             run.define_scope();
-            run.scope_bits();
         }
         run
     }
@@ -298,10 +297,8 @@ impl<'a, T: Tracer> Run<'a, T> {
         };
         self.ws.rank_in.push(RankIn {
             weight,
-            estimate: item.estimate,
             deadline,
             stale: false,
-            flags: hot_flags(item),
         });
         i
     }
@@ -357,7 +354,6 @@ impl<'a, T: Tracer> Run<'a, T> {
             self.sprint = sprint;
             if sprint == self.warmup && sprint > 0 {
                 self.end_warmup();
-                self.scope_bits();
             }
             self.t.decision_wait_sprint = 0.0;
             self.roadmap_change = 0.0;
@@ -371,17 +367,9 @@ impl<'a, T: Tracer> Run<'a, T> {
             self.churn();
             self.strategy();
             self.order_and_refine();
-            #[cfg(test)]
-            self.check_hot();
             self.plan();
-            #[cfg(test)]
-            self.check_hot();
             self.execute();
-            #[cfg(test)]
-            self.check_hot();
             self.release();
-            #[cfg(test)]
-            self.check_hot();
             if self.m.scenario.simulation.stop_at_completion && self.t.completion.is_some() {
                 self.fill_after_stop();
                 break;
@@ -440,37 +428,6 @@ impl<'a, T: Tracer> Run<'a, T> {
             }
         }
         value
-    }
-
-    /// The scope was chosen: the hot entries learn which items are in it.
-    fn scope_bits(&mut self) {
-        for (h, item) in self.ws.rank_in.iter_mut().zip(&self.ws.items) {
-            h.set(super::workspace::hot::IN_SCOPE, item.in_scope);
-        }
-    }
-
-    /// A test that set item fields by hand brings the hot entries in line with them.
-    #[cfg(test)]
-    fn sync_hot(&mut self) {
-        for (h, item) in self.ws.rank_in.iter_mut().zip(&self.ws.items) {
-            h.flags = hot_flags(item);
-        }
-    }
-
-    /// Every item not done: its hot entry is what the item says (from the ordering to the
-    /// release, the passes over the order read the entry instead of the item).
-    #[cfg(test)]
-    fn check_hot(&self) {
-        for (i, item) in self.ws.items.iter().enumerate() {
-            let h = &self.ws.rank_in[i];
-            if item.status != Status::Done {
-                assert_eq!(h.flags, hot_flags(item), "sprint {}, item {i}", self.sprint);
-                assert_eq!(h.estimate.to_bits(), item.estimate.to_bits());
-                assert_eq!(h.worth(), planning::worth_doing(item));
-            } else {
-                assert!(h.is(super::workspace::hot::DONE, 0));
-            }
-        }
     }
 
     /// After an early stop, the remaining sprints repeat the final state with no work done.

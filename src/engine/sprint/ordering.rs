@@ -4,7 +4,7 @@
 
 use super::{Run, TAG_SPLIT, TAU_TOP};
 use crate::engine::trace::{Event, Tracer};
-use crate::engine::workspace::{hot, RankIn};
+use crate::engine::workspace::RankIn;
 use crate::model::item::{BacklogItem, Status, INTERNAL_ID};
 use crate::model::roles;
 use crate::random::Source;
@@ -38,7 +38,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         for r in 0..ranked.len() {
             let (key, i) = ranked[r];
             let (item, info) = (&mut items[i as usize], &mut rank_in[i as usize]);
-            if !info.is(hot::DONE, 0) {
+            if item.status != Status::Done {
                 let fresh = rescore_all | (info.deadline != NO_DEADLINE) | info.stale;
                 ranked[kept] = (
                     if fresh {
@@ -59,11 +59,10 @@ impl<'a, T: Tracer> Run<'a, T> {
         let fresh = &mut self.ws.fresh;
         fresh.clear();
         for (i, item) in items.iter_mut().enumerate().skip(first_new) {
-            let info = &mut rank_in[i];
-            if !info.is(hot::DONE, 0) {
-                fresh.push((score.key(item, info, view), i as u32));
+            if item.status != Status::Done {
+                fresh.push((score.key(item, &rank_in[i], view), i as u32));
             }
-            info.stale = false;
+            rank_in[i].stale = false;
         }
         merge_in(ranked, fresh);
         self.ws.ranked_upto = items.len() as u32;
@@ -89,10 +88,10 @@ impl<'a, T: Tracer> Run<'a, T> {
         let b = &s.backlog;
         for n in 0..self.ws.order.len() {
             let i = self.ws.order[n] as usize;
-            if !self.ws.rank_in[i].is(hot::WAITING, hot::READY | hot::TOP) {
+            let item = &mut self.ws.items[i];
+            if item.ready | item.top | (item.status != Status::Waiting) {
                 continue;
             }
-            let item = &mut self.ws.items[i];
             let cost = s.po.refinement_hours * (1.0 + item.ambiguity);
             if hours < cost {
                 break;
@@ -100,7 +99,6 @@ impl<'a, T: Tracer> Run<'a, T> {
             hours -= cost;
             item.ambiguity *= b.refinement_factor;
             item.ready = item.ambiguity <= b.ready_threshold;
-            self.ws.rank_in[i].set(hot::READY, item.ready);
             if !item.split_checked {
                 self.split(i as u32);
             }
@@ -277,14 +275,11 @@ struct Scoring {
 }
 
 impl Scoring {
-    /// Set the item's score, and its entry's (`info` is its entry beside it); returns its
-    /// key in the order.
+    /// Set the item's score (`info` is its entry beside it); returns its key in the order.
     #[inline(always)]
-    fn key(&self, item: &mut BacklogItem, info: &mut RankIn, view: &[f64]) -> u64 {
+    fn key(&self, item: &mut BacklogItem, info: &RankIn, view: &[f64]) -> u64 {
         let weight = weight_at(info.weight, info.deadline, self.now, self.late);
-        let key = rescore(item, view, weight, self.myopia, self.scope_first);
-        info.set(hot::POSITIVE, item.score > 0.0);
-        key
+        rescore(item, view, weight, self.myopia, self.scope_first)
     }
 }
 

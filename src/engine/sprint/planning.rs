@@ -4,8 +4,7 @@
 use super::{Run, CHURN_TOP};
 use crate::engine::metrics::{series, N_SERIES};
 use crate::engine::trace::{Event, Tracer};
-use crate::engine::workspace::hot;
-use crate::model::item::Status;
+use crate::model::item::{BacklogItem, Status};
 use crate::model::team;
 use crate::random::keyed_from;
 
@@ -61,9 +60,9 @@ impl<'a, T: Tracer> Run<'a, T> {
             if ready_points >= open {
                 break;
             }
-            let h = &self.ws.rank_in[i as usize];
-            if h.is(hot::WAITING | hot::READY, hot::TOP) & h.worth() {
-                ready_points += h.estimate;
+            let it = &self.ws.items[i as usize];
+            if it.status == Status::Waiting && it.ready && !it.top && worth_doing(it) {
+                ready_points += it.estimate;
             }
         }
         let take_unready = take_unready(&s.po, ready_points, open);
@@ -74,26 +73,25 @@ impl<'a, T: Tracer> Run<'a, T> {
         while let Some(i) = self.order_at(n) {
             let i = i as usize;
             n += 1;
-            let h = self.ws.rank_in[i];
-            if !(h.is(hot::WAITING, 0) & h.worth()) {
+            let item = &self.ws.items[i];
+            if (item.status != Status::Waiting) | !worth_doing(item) {
                 continue;
             }
-            let est = h.estimate;
-            if !h.is(hot::TOP, 0) {
+            let est = item.estimate;
+            if !item.top {
                 if points >= commitment {
                     break;
                 }
                 if points + est > commitment {
                     continue;
                 }
-                if !h.is(hot::READY, 0)
-                    && keyed_from(self.ws.items[i].plan_key, self.sprint as u64).unit()
-                        >= take_unready
+                if !item.ready
+                    && keyed_from(item.plan_key, self.sprint as u64).unit() >= take_unready
                 {
                     continue;
                 }
             }
-            if !self.ws.items[i].split_checked {
+            if !item.split_checked {
                 self.split(i as u32);
             }
             let item = &mut self.ws.items[i];
@@ -107,7 +105,6 @@ impl<'a, T: Tracer> Run<'a, T> {
                     + (1.0 - s.pm.sync_fidelity) * s.roles.misalignment_ambiguity)
                     .min(1.0);
                 item.ready = self.m.all_ready || item.ambiguity <= s.backlog.ready_threshold;
-                self.ws.rank_in[i].set(hot::READY, item.ready);
             }
             item.committed_points = item.estimate;
             points += item.estimate;
@@ -141,9 +138,12 @@ impl<'a, T: Tracer> Run<'a, T> {
         self.ws.prev_top.clear();
         for n in 0..self.ws.order.len() {
             let i = self.ws.order[n];
-            let h = &self.ws.rank_in[i as usize];
-            if h.is(hot::WAITING | hot::READY, hot::TOP) & h.worth()
-                && self.ws.items[i as usize].committed_points == 0.0
+            let it = &self.ws.items[i as usize];
+            if !it.top
+                & (it.status == Status::Waiting)
+                & it.ready
+                & (it.committed_points == 0.0)
+                & worth_doing(it)
             {
                 self.ws.prev_top.push(i);
                 if self.ws.prev_top.len() == CHURN_TOP {
@@ -188,10 +188,9 @@ pub(crate) fn take_unready(po: &crate::scenario::Po, ready_points: f64, open: f6
 }
 
 /// Whether the PO would spend the team's time on an item: unplanned work and the release
-/// scope always; other items only when the PO believes they are worth something. The passes
-/// over the order read it from the item's hot entry (`RankIn::worth`, checked against this).
-#[cfg(test)]
-pub(super) fn worth_doing(item: &crate::model::item::BacklogItem) -> bool {
+/// scope always; other items only when the PO believes they are worth something.
+#[inline]
+pub(super) fn worth_doing(item: &BacklogItem) -> bool {
     item.top | item.in_scope | (item.score > 0.0)
 }
 

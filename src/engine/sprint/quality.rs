@@ -67,7 +67,6 @@ impl<'a, T: Tracer> Run<'a, T> {
             }
         }
         item.status = Status::Done;
-        self.ws.rank_in[i as usize].set_status(Status::Done);
         item.finish_hour = now;
         item.finish_sprint = self.sprint;
         self.ws.finished.push(i);

@@ -4,8 +4,7 @@
 use super::Run;
 use crate::engine::metrics::series;
 use crate::engine::trace::{Event, Tracer};
-use crate::engine::workspace::hot;
-use crate::model::item::{delay_factor, ItemKind};
+use crate::model::item::{delay_factor, ItemKind, Status};
 use crate::model::team;
 
 impl<'a, T: Tracer> Run<'a, T> {
@@ -101,12 +100,12 @@ impl<'a, T: Tracer> Run<'a, T> {
             self.tracer.event(Event::ScopeComplete { sprint: now });
         }
         self.ws.finished.clear();
-        let rank_in = &self.ws.rank_in;
+        let items = &self.ws.items;
         let mut ready = 0u32;
         self.ws.active.retain(|&i| {
-            let h = &rank_in[i as usize];
-            ready += h.is(hot::READY | hot::WAITING, 0) as u32;
-            !h.is(hot::DONE, 0)
+            let it = &items[i as usize];
+            ready += (it.ready & (it.status == Status::Waiting)) as u32;
+            it.status != Status::Done
         });
         let backlog = self.ws.active.len() as f64;
         let ready = ready as f64;

@@ -3,7 +3,6 @@
 
 use super::Run;
 use crate::engine::trace::{DropCause, Event, Tracer};
-use crate::engine::workspace::hot;
 use crate::model::item::{Status, NO_LANE};
 use crate::model::{market, roles};
 use crate::random::Source;
@@ -107,7 +106,6 @@ impl<'a, T: Tracer> Run<'a, T> {
                     let item = &mut self.ws.items[i];
                     item.ambiguity = item.ambiguity.max(relapse);
                     item.ready = self.m.all_ready;
-                    self.ws.rank_in[i].set(hot::READY, item.ready);
                 }
                 Status::InProgress if u < p_drop => {
                     self.drop_item(i as u32, DropCause::RoadmapShock)
@@ -162,7 +160,6 @@ impl<'a, T: Tracer> Run<'a, T> {
         self.t.waste += item.work_done;
         self.pull_cursor = 0;
         item.status = Status::Waiting;
-        self.ws.rank_in[i as usize].set_status(Status::Waiting);
         item.remaining = item.size + item.fix_points;
         item.guess_rework = 0.0;
         item.answer_at = 0.0;

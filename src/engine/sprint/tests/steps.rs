@@ -48,7 +48,6 @@ fn the_po_refines_with_the_hours_strategy_and_support_leave() {
             }
         }
         assert!(waiting > 20, "{waiting} items to refine");
-        r.sync_hot();
         r.order_and_refine();
         let refined: Vec<f64> =
             r.ws.items
@@ -153,7 +152,6 @@ fn planning_pulls_unready_work_only_when_the_ready_buffer_is_short() {
                 it.ready = ready;
             }
         }
-        r.sync_hot();
         r.plan();
         assert!(
             r.t.committed_items > 2,
