@@ -515,3 +515,6 @@ fn dotted(path: &[String]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests;
