@@ -451,6 +451,9 @@ impl Aggregate {
             for (s, cells) in series.iter_mut().enumerate() {
                 let chunk = SPRINTS_PER_TASK * N_SERIES;
                 let only = &uncounted[s];
+                if only.is_empty() {
+                    continue; // Every series counted (a plain forecast): nothing to feed.
+                }
                 for (c, cells) in cells.chunks_mut(chunk).enumerate() {
                     let first = c * SPRINTS_PER_TASK;
                     scope.spawn(move |_| {

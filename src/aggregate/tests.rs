@@ -131,18 +131,36 @@ fn censored_runs_count_at_the_horizon_plus_one() {
 #[test]
 fn small_whole_series_counted_give_the_bands_of_their_values_added_one_by_one() {
     use crate::engine::metrics::series;
-    let sprints = 9;
-    let whole = vec![vec![
+    counted_bands_are_the_bands_added_one_by_one(vec![
         series::VELOCITY,
         series::BACKLOG_SIZE,
         series::READY_ITEMS,
-    ]];
+    ]);
+}
+
+/// The same when every series of the throughput model is counted (a plain forecast, whose
+/// per-sprint cells are then fed nothing one by one).
+#[test]
+fn every_series_counted_gives_the_bands_of_their_values_added_one_by_one() {
+    counted_bands_are_the_bands_added_one_by_one((0..5).collect());
+}
+
+fn counted_bands_are_the_bands_added_one_by_one(counted: Vec<usize>) {
+    use crate::engine::metrics::series;
+    let sprints = 9;
+    let whole = vec![counted];
     let record = RunRecord {
         metrics: [1.0; N_METRICS],
     };
     let velocity_only = vec![vec![series::VELOCITY]];
     let mut one_by_one = Aggregate::new(&[sprints], &[0.0], 0);
     let mut tallied = Aggregate::new(&[sprints], &[0.0], 0);
+    if whole[0].len() == 5 {
+        // Only the model's series, as for a throughput-only run: none left to feed one by one.
+        let metrics: Vec<usize> = (0..N_METRICS).collect();
+        one_by_one.only(0, &metrics, &whole[0]);
+        tallied.only(0, &metrics, &whole[0]);
+    }
     let mut x = 12345u64;
     let mut next = move || {
         x = x
@@ -160,8 +178,10 @@ fn small_whole_series_counted_give_the_bands_of_their_values_added_one_by_one() 
                 row[k] = (next() % 256) as f64;
             }
             // Fractional series go one by one (their sums need the order).
-            row[series::COMMITTED] = (next() % 1000) as f64 / 7.0;
-            row[series::DONE] = (next() % 100) as f64 * 0.1;
+            if !whole[0].contains(&series::COMMITTED) {
+                row[series::COMMITTED] = (next() % 1000) as f64 / 7.0;
+                row[series::DONE] = (next() % 100) as f64 * 0.1;
+            }
         }
         let n = [stop as u32];
         let records = [record];

@@ -6,6 +6,7 @@
 use super::metrics::{RunRecord, N_METRICS, N_SERIES};
 use super::run::simulate;
 use super::tally::counted_series;
+use super::throughput::Plain;
 use super::workspace::Workspace;
 use crate::model::compiled::Model;
 use crate::random::{stream_template, RunKeys, Source};
@@ -134,6 +135,8 @@ pub struct Comparison {
     /// Per scenario: for a throughput scenario (the fast lane), its capacity stream's
     /// template, so that a replication's stream is made without seeding anew.
     capacity: Vec<Option<ChaCha8Rng>>,
+    /// Per throughput scenario in the plain case: its whole-number lane ([`Plain`]).
+    plain: Vec<Option<Plain>>,
     /// When every scenario is a throughput forecast: the only sources whose keys a
     /// replication needs (see [`RunKeys::for_sources`]); else every key is made.
     sources: Option<Vec<Source>>,
@@ -176,6 +179,7 @@ impl Comparison {
         });
         Comparison {
             small_whole: models.iter().map(counted_series).collect(),
+            plain: models.iter().map(Plain::of).collect(),
             models,
             capacity,
             sources,
@@ -193,6 +197,15 @@ impl Comparison {
 
     pub fn scenario_count(&self) -> usize {
         self.models.len()
+    }
+
+    /// How scenario s's replications are simulated.
+    pub fn lane(&self, s: usize) -> Lane<'_> {
+        match (&self.capacity[s], &self.plain[s]) {
+            (Some(template), Some(plain)) => Lane::Plain(template, plain),
+            (Some(template), None) => Lane::Throughput(template),
+            _ => Lane::Roles,
+        }
     }
 
     /// Simulate replication `r` into `records` (one per scenario) and `series` (max_sprints
@@ -216,18 +229,25 @@ impl Comparison {
         }
         for (s, model) in self.models.iter().enumerate() {
             let rows = &mut series[s * self.max_sprints..(s + 1) * self.max_sprints];
-            if let Some(template) = &self.capacity[s] {
-                // The fast lane: the stream from its template, the rows straight into the batch.
-                let capacity = keys.stream_from(template);
-                let (record, n) = super::throughput::play(model, &keys, capacity, ws, rows);
-                records[s] = record;
-                rows_written[s] = n as u32;
-                continue;
-            }
-            let oracle = self.oracle_of[s].map(|o| oracle_values[o]);
-            records[s] = simulate(model, &keys, oracle, ws);
-            rows[..ws.series.len()].copy_from_slice(&ws.series);
-            rows_written[s] = ws.series.len() as u32;
+            let (record, n) = match self.lane(s) {
+                // The fast lanes: the stream from its template, the rows straight into the batch.
+                Lane::Plain(template, plain) => {
+                    let capacity = keys.stream_from(template);
+                    super::throughput::play_plain(model, plain, capacity, ws, rows)
+                }
+                Lane::Throughput(template) => {
+                    let capacity = keys.stream_from(template);
+                    super::throughput::play(model, &keys, capacity, ws, rows)
+                }
+                Lane::Roles => {
+                    let oracle = self.oracle_of[s].map(|o| oracle_values[o]);
+                    let record = simulate(model, &keys, oracle, ws);
+                    rows[..ws.series.len()].copy_from_slice(&ws.series);
+                    (record, ws.series.len())
+                }
+            };
+            records[s] = record;
+            rows_written[s] = n as u32;
         }
     }
 
@@ -420,6 +440,17 @@ impl Comparison {
     }
 }
 
+/// How a scenario's replications are simulated (see [`Comparison::lane`]).
+#[derive(Debug, Clone, Copy)]
+pub enum Lane<'a> {
+    /// A plain throughput forecast: [`super::throughput::play_plain`], whole-number state.
+    Plain(&'a ChaCha8Rng, &'a Plain),
+    /// Any other throughput forecast: [`super::throughput::play`].
+    Throughput(&'a ChaCha8Rng),
+    /// The roles model (`engine::run::simulate`).
+    Roles,
+}
+
 /// One batch of replications: records and per-sprint rows, scenario-major per replication.
 struct Batch {
     start: u64,
@@ -499,7 +530,13 @@ mod tests {
         };
         let one = run(1);
         assert_eq!(one.starts.len(), 900usize.div_ceil(BATCH as usize));
-        let whole = vec![series::VELOCITY, series::BACKLOG_SIZE, series::READY_ITEMS];
+        let whole = vec![
+            series::VELOCITY,
+            series::COMMITTED,
+            series::DONE,
+            series::BACKLOG_SIZE,
+            series::READY_ITEMS,
+        ];
         assert_eq!(one.small_whole, [whole.clone(), whole]);
         assert_eq!(one.starts[0], 100);
         for threads in [2, 3] {
@@ -513,6 +550,31 @@ mod tests {
                 .all(|(a, b)| a.to_bits() == b.to_bits()));
             assert_eq!(one.values.len(), other.values.len());
         }
+    }
+
+    #[test]
+    fn plain_forecasts_take_the_plain_lane_and_others_the_general_ones() {
+        let load = crate::scenario::load::load_scenario;
+        let peer = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/benches/peer/forecast-120.toml"
+        );
+        let mut normal = load("forecast").unwrap();
+        normal.name = "normal".into();
+        normal.team.capacity = crate::scenario::Dist::Normal { mean: 5.0, sd: 1.0 };
+        let scenarios = [
+            load(peer).unwrap(),
+            load("forecast").unwrap(),
+            normal,
+            load("aligned").unwrap(),
+        ];
+        let cmp = Comparison::new(&scenarios, 1, 10);
+        // `replicate` dispatches on `lane`: a plain forecast that stopped being taken here
+        // would run (more slowly) through `throughput::play`.
+        assert!(matches!(cmp.lane(0), Lane::Plain(..)));
+        assert!(matches!(cmp.lane(1), Lane::Plain(..)));
+        assert!(matches!(cmp.lane(2), Lane::Throughput(..)));
+        assert!(matches!(cmp.lane(3), Lane::Roles));
     }
 
     #[test]

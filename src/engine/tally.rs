@@ -2,7 +2,8 @@
 //!
 //! In a plain throughput forecast (a fixed number of items, nothing that adds scope) the
 //! backlog and ready-item counts of every sprint, and the velocity when items have a whole
-//! size, are whole numbers from 0 to 255. Their per-sprint bands need only how often each
+//! size, are whole numbers from 0 to 255; in its plain case ([`throughput::Plain`]) the
+//! points committed and done are too. Their per-sprint bands need only how often each
 //! value occurs, so the aggregate counts them ([`Tally::add`], about 9 instructions a value)
 //! instead of feeding each to its band's cell (about 20). A band's mean, the sum of whole
 //! values over the count, is exact either way, and counts add up in any order; the quantiles
@@ -35,6 +36,11 @@ pub fn counted_series(m: &Model) -> Vec<usize> {
     // A sprint's velocity is the points of the items it finished: at most items × size.
     if throughput::whole_size(m.item_size) && items * m.item_size < SMALL as f64 {
         out.push(series::VELOCITY);
+        // In the plain case no item is left part-done at a sprint's end, so the points
+        // committed and done are whole too, and at most items × size.
+        if throughput::Plain::of(m).is_some() {
+            out.extend([series::COMMITTED, series::DONE]);
+        }
     }
     out.extend([series::BACKLOG_SIZE, series::READY_ITEMS]);
     out
@@ -80,6 +86,16 @@ impl Tally {
                     count(&mut cells[0], row[a]);
                     count(&mut cells[1], row[b]);
                     count(&mut cells[2], row[c]);
+                }
+            }
+            // The plain case: the model's five series.
+            [a, b, c, d, e] => {
+                for (row, cells) in rows.iter().zip(counts.chunks_exact_mut(5)) {
+                    count(&mut cells[0], row[a]);
+                    count(&mut cells[1], row[b]);
+                    count(&mut cells[2], row[c]);
+                    count(&mut cells[3], row[d]);
+                    count(&mut cells[4], row[e]);
                 }
             }
             _ => {
@@ -140,9 +156,22 @@ mod tests {
             f(&mut s);
             counted_series(&Model::new(&s))
         };
-        let all = vec![series::VELOCITY, series::BACKLOG_SIZE, series::READY_ITEMS];
+        let all = vec![
+            series::VELOCITY,
+            series::COMMITTED,
+            series::DONE,
+            series::BACKLOG_SIZE,
+            series::READY_ITEMS,
+        ];
         assert_eq!(counted(&|_| {}), all);
         assert_eq!(counted(&|s| s.backlog.initial_items = 255), all);
+        // Not the plain case: an item may be left part-done, so the points committed and
+        // done may be fractional.
+        let whole = vec![series::VELOCITY, series::BACKLOG_SIZE, series::READY_ITEMS];
+        assert_eq!(
+            counted(&|s| s.team.capacity = crate::scenario::Dist::Uniform { min: 2.0, max: 8.0 }),
+            whole
+        );
         assert_eq!(
             counted(&|s| s.backlog.initial_items = 256),
             Vec::<usize>::new()

@@ -69,8 +69,10 @@ pub struct Workspace {
     pub(super) lane_item: Vec<u32>,
     pub(super) lane_time: Vec<f64>,
     pub(super) conflicts: Vec<Conflict>,
-    /// Planned items in progress, in creation order (for conflicts).
+    /// Planned items in progress, in creation order (for conflicts and spillover).
     pub(super) started: Vec<u32>,
+    /// The items this sprint's planning gave points (`committed_points` ≠ 0 only for them).
+    pub(super) planned: Vec<u32>,
     /// Per-sprint series of the last run, one row per sprint.
     pub series: Vec<[f64; N_SERIES]>,
     /// When the items of a throughput run finished.

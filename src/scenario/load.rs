@@ -8,6 +8,7 @@ use super::validate::{validate, Limits};
 use super::Scenario;
 use crate::error::input_error;
 use anyhow::Result;
+use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
 /// Files larger than this are refused before parsing (a scenario is a few KiB).
@@ -185,8 +186,12 @@ fn resolve_with(
         .ok()
         .and_then(|mut t| fold_scope_range(&mut t).then_some(t));
     let check = match folded {
-        Some(t) => toml::Value::Table(t).try_into::<Scenario>().map(|_| ()),
-        None => toml::from_str::<Scenario>(&text).map(|_| ()),
+        Some(t) => {
+            let mut full = super::defaults::document().clone();
+            merge(&mut full, t);
+            toml::Value::Table(full).try_into::<Scenario>().map(|_| ())
+        }
+        None => from_partial(&text).map(|_| ()),
     };
     if let Err(e) = check {
         return Err(input_error(toml_error(&origin, &text, &e)));
@@ -206,7 +211,7 @@ fn resolve_with(
         text: text.clone(),
     });
     let base = match extends {
-        None => toml::Table::try_from(Scenario::default()).expect("defaults serialize"),
+        None => super::defaults::document().clone(),
         Some(toml::Value::String(target)) => {
             let base_source = match source {
                 ScenarioSource::File(path)
@@ -367,15 +372,51 @@ fn read_text(path: &Path) -> Result<String> {
 }
 
 /// Overlay `top` onto `base`: tables merge key by key, except distributions (tables with a
-/// `dist` key) and arrays, which replace the base value whole.
+/// `dist` key, in either) and arrays, which replace the base value whole.
 pub fn merge(base: &mut toml::Table, top: toml::Table) {
     for (key, value) in top {
         match (base.get_mut(&key), value) {
-            (Some(toml::Value::Table(b)), toml::Value::Table(t)) if !t.contains_key("dist") => {
+            (Some(toml::Value::Table(b)), toml::Value::Table(t))
+                if !b.contains_key("dist") && !t.contains_key("dist") =>
+            {
                 merge(b, t)
             }
             (_, v) => {
                 base.insert(key, v);
+            }
+        }
+    }
+}
+
+/// A scenario from TOML text that sets only some keys: the text over the defaults document,
+/// read with the text's spans, so that an error (a wrong type, an unknown key) points into
+/// the text. Its `extends` is not followed.
+pub fn from_partial(text: &str) -> std::result::Result<Scenario, toml::de::Error> {
+    let top = toml::de::DeTable::parse(text)?;
+    let mut doc = super::defaults::spanned_document().clone();
+    let span = top.span();
+    merge_spanned(doc.get_mut(), top.into_inner());
+    let doc = toml::Spanned::new(span, doc.into_inner());
+    Scenario::deserialize(toml::de::Deserializer::from(doc))
+}
+
+/// [`merge`] for parsed TOML with spans: what `top` sets keeps its spans (keys too).
+fn merge_spanned<'i>(base: &mut toml::de::DeTable<'i>, top: toml::de::DeTable<'i>) {
+    use toml::de::DeValue;
+    let is_dist = |t: &toml::de::DeTable| t.contains_key("dist");
+    for (key, value) in top {
+        let (span, value) = (value.span(), value.into_inner());
+        match (base.get_mut(key.get_ref().as_ref()), value) {
+            (Some(b), DeValue::Table(t))
+                if !is_dist(&t) && b.get_ref().as_table().is_some_and(|b| !is_dist(b)) =>
+            {
+                if let DeValue::Table(b) = b.get_mut() {
+                    merge_spanned(b, t);
+                }
+            }
+            (_, v) => {
+                base.remove(key.get_ref().as_ref());
+                base.insert(key, toml::Spanned::new(span, v));
             }
         }
     }
@@ -474,3 +515,6 @@ fn dotted(path: &[String]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests;

@@ -22,9 +22,11 @@ pub use load::{load_scenario, ScenarioSource};
 
 use serde::{Deserialize, Serialize};
 
-/// One scenario, resolved: every key has a value.
+/// One scenario, resolved: every key has a value. Its structs are read from complete tables
+/// (the defaults document of the lever table under what files set, see `defaults`): a lever
+/// has no serde default of its own.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct Scenario {
     pub name: String,
     pub description: String,
@@ -40,18 +42,18 @@ pub struct Scenario {
     pub roles: Roles,
     pub quality: Quality,
     pub release: Release,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub risks: Vec<Risk>,
     /// `[calendar]`: dates for sprint numbers (none by default).
-    #[serde(skip_serializing_if = "CalendarSpec::is_empty")]
+    #[serde(default, skip_serializing_if = "CalendarSpec::is_empty")]
     pub calendar: CalendarSpec,
     /// `[forecast]`: the "how many by when" question and the promised date.
-    #[serde(skip_serializing_if = "ForecastSpec::is_empty")]
+    #[serde(default, skip_serializing_if = "ForecastSpec::is_empty")]
     pub forecast: ForecastSpec,
     /// `[sensitivity]`: ranges for `backsim sensitivity` that override the built-in table,
     /// keyed by dotted scenario key: `"pm.sync_interval" = [1, 8]` or
     /// `"po.myopia" = { low = 0, high = 0.8 }` (nested tables `[sensitivity.pm]` work too).
-    #[serde(skip_serializing_if = "toml::Table::is_empty")]
+    #[serde(default, skip_serializing_if = "toml::Table::is_empty")]
     pub sensitivity: toml::Table,
     /// Which engine mechanisms are on (every one, unless `backsim attribute` switches some
     /// off on its own copy). Never a scenario key: not read from or written to TOML.
@@ -61,7 +63,7 @@ pub struct Scenario {
 
 /// `[simulation]`: how many runs of how long.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct Simulation {
     /// Replications.
     pub runs: u64,
@@ -86,11 +88,10 @@ pub struct Simulation {
 }
 
 /// `simulation.model`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ModelKind {
     /// The PM/PO model of the reference model: market, items, roles, team, quality.
-    #[default]
     Roles,
     /// A plain Monte Carlo throughput forecast ("when will these N items be done?"): N items
     /// of one size and the team's capacity per sprint, nothing else. It is the roles model
@@ -109,7 +110,7 @@ impl ModelKind {
 
 /// `[team]`: capacity, lanes, commitment, tech debt.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct Team {
     /// Story points the team can do in a sprint, before tech-debt drag.
     pub capacity: Dist,
@@ -140,7 +141,7 @@ pub struct Team {
 
 /// `[backlog]`: the items.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct Backlog {
     pub initial_items: u32,
     /// Mean of the Poisson number of new items per sprint.
@@ -174,7 +175,7 @@ pub struct Backlog {
     pub split_into: u32,
     /// Throughput model: ProjectForecaster-style split-rate samples; each run draws one
     /// (uniformly) and multiplies the initial item count by it (rounded to whole items).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub split_rate_samples: Vec<f64>,
     /// Throughput model: items added to the scope at the start of every sprint after the
     /// first, drawn from this distribution (rounded to whole items, negative counts as 0).
@@ -200,7 +201,7 @@ pub fn scope_range_max(d: &Dist) -> Option<f64> {
 
 /// `[backlog.urgency]`: the cost-of-delay profiles.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct UrgencyMix {
     pub standard: f64,
     pub decaying: f64,
@@ -219,7 +220,7 @@ pub struct UrgencyMix {
 
 /// `[market]`: strategic themes and how their weights move.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct Market {
     pub themes: u32,
     pub drift_sigma: f64,
@@ -230,7 +231,7 @@ pub struct Market {
 
 /// `[pm]`: the Product Manager (strategy).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct Pm {
     /// false: no PM; the PO forms its own strategic view.
     pub enabled: bool,
@@ -249,7 +250,7 @@ pub struct Pm {
 
 /// `[po]`: the Product Owner (tactics).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct Po {
     pub hours_per_sprint: f64,
     pub strategy_share: f64,
@@ -291,7 +292,7 @@ pub struct Po {
 
 /// `[roles]`: overlap between the roles.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct Roles {
     /// Probability per sprint that the PM overrides the top of the PO's order.
     pub pm_override: f64,
@@ -320,7 +321,7 @@ pub struct Roles {
 
 /// `[quality]`: defects, bad fixes, wrong builds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct Quality {
     pub defects_per_point: f64,
     pub ambiguity_factor: f64,
@@ -350,7 +351,7 @@ pub enum ReleaseScope {
 
 /// `[release]`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct Release {
     pub scope: ReleaseScope,
     /// For `roadmap`: true story points of the top items.

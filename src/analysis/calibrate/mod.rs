@@ -443,7 +443,7 @@ pub fn calibrate(history: &[Sprint]) -> Result<Calibration> {
         (!ratios.is_empty()).then(|| ratios.iter().sum::<f64>() / ratios.len() as f64);
     let team_toml = team_section(&x, &fits, commitment_factor, mean, cv);
     // The section must be a valid scenario.
-    let check: Scenario = toml::from_str(&team_toml)
+    let check: Scenario = crate::scenario::load::from_partial(&team_toml)
         .map_err(|e| anyhow::anyhow!("internal: the [team] section does not parse: {e}"))?;
     let problems =
         crate::scenario::validate::validate(&check, &crate::scenario::validate::Limits::default());

@@ -174,6 +174,8 @@ impl<'a, T: Tracer> Run<'a, T> {
         ws.rank_in.clear();
         ws.active.clear();
         ws.finished.clear();
+        ws.committed.clear();
+        ws.planned.clear();
         ws.pm_view.clear();
         ws.pm_view.resize(themes, 1.0);
         ws.po_view.clear();

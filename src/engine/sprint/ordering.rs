@@ -231,6 +231,8 @@ impl<'a, T: Tracer> Run<'a, T> {
             part.id = INTERNAL_ID | TAG_SPLIT | self.t.split_counter;
             self.t.split_counter += 1;
             part.status = Status::Waiting;
+            // Not committed (the original's points are last sprint's, forgotten at planning).
+            part.committed_points = 0.0;
             part.remaining = part.size;
             part.work_done = 0.0;
             self.push(part);

@@ -24,19 +24,34 @@ impl<'a, T: Tracer> Run<'a, T> {
                 * (1.0 - (s.team.debt_drag_per_point * self.debt).min(s.team.max_debt_drag)),
             &s.team,
         );
+        // Last sprint's commitments are forgotten: only the items it committed (spillover
+        // included) hold points.
+        for &i in &self.ws.planned {
+            self.ws.items[i as usize].committed_points = 0.0;
+        }
+        self.ws.planned.clear();
+        // Spillover: work in progress continues, in creation order. Every item in progress
+        // is on last sprint's work list (committed, injected or pulled there), so that list,
+        // not the whole backlog, is searched.
+        let spill = &mut self.ws.started;
+        spill.clear();
+        for &i in &self.ws.committed {
+            if self.ws.items[i as usize].status == Status::InProgress {
+                spill.push(i);
+            }
+        }
+        spill.sort_unstable();
+        spill.dedup();
         self.ws.committed.clear();
         self.committed_from = 0;
         let mut points = 0.0;
-        // Spillover: work in progress continues.
-        for &i in &self.ws.active {
+        for &i in spill.iter() {
             let item = &mut self.ws.items[i as usize];
-            item.committed_points = 0.0;
-            if item.status == Status::InProgress {
-                item.committed_points = item.remaining_estimate();
-                points += item.committed_points;
-                self.ws.committed.push(i);
-            }
+            item.committed_points = item.remaining_estimate();
+            points += item.committed_points;
+            self.ws.committed.push(i);
         }
+        self.ws.planned.extend_from_slice(&self.ws.committed);
         // The ready buffer against the commitment still open: when it runs short, the team
         // pulls in unready work to fill the sprint.
         let open = (commitment - points).max(0.0);
@@ -94,6 +109,7 @@ impl<'a, T: Tracer> Run<'a, T> {
             item.committed_points = item.estimate;
             points += item.estimate;
             self.ws.committed.push(i as u32);
+            self.ws.planned.push(i as u32);
             if !item.top {
                 self.t.committed_items += 1;
                 self.t.committed_unready += taken_unready as u32;

@@ -1,8 +1,6 @@
 //! Tests of `levers`.
 
 use super::*;
-use crate::scenario::Dist;
-use serde::Deserialize;
 
 /// The rows of the key table under the heading of `section` in docs/scenario-format.md.
 fn doc_rows(md: &str, section: &str) -> Option<Vec<String>> {
@@ -69,37 +67,128 @@ fn the_docs_key_tables_are_the_lever_table() {
 
 #[test]
 fn the_table_defaults_are_the_scenario_defaults() {
+    // Each default, read as TOML, is exactly what `Scenario::default()` holds (a float
+    // written as an integer would differ: `8` is not `8.0`).
     let table = table_of(&Scenario::default());
     let mut wrong = Vec::new();
     for l in LEVERS {
-        let text = l.default.trim_matches('`');
-        let first = text.split_whitespace().next().unwrap_or("");
         let value = lookup(&table, l.key);
-        let same = match (l.ty, value) {
-            (Type::Table, Some(toml::Value::Table(_))) => true,
-            // No value by default (an optional key, an empty list).
-            (_, None) => text == "none" || text == "[]",
-            (Type::Int, Some(toml::Value::Integer(i))) => first.parse::<i64>() == Ok(*i),
-            (Type::Float, Some(toml::Value::Float(f))) => match first.strip_suffix('…') {
-                Some(approx) => approx.parse::<f64>().is_ok_and(|a| (a - f).abs() < 1e-4),
-                None => first.parse::<f64>() == Ok(*f),
-            },
-            (Type::Bool, Some(toml::Value::Boolean(b))) => first.parse::<bool>() == Ok(*b),
-            (Type::Text, Some(toml::Value::String(s))) => text == format!("{s:?}"),
-            (Type::Dist, Some(v)) => {
-                let parsed: toml::Table = toml::from_str(&format!("x = {text}")).unwrap();
-                Dist::deserialize(parsed["x"].clone()).ok() == Dist::deserialize(v.clone()).ok()
-            }
+        let same = match (l.default, l.default_value(), value) {
+            (Def::SeeBelow, None, Some(toml::Value::Table(_))) => l.ty == Type::Table,
+            // An optional key with no value, an empty list: not written out.
+            (Def::Unset, None, None) => true,
+            (_, Some(toml::Value::Array(a)), None) => a.is_empty(),
+            (_, Some(want), Some(have)) => want == *have && l.ty != Type::Table,
             _ => false,
         };
         if !same {
             wrong.push(format!(
-                "{}: the table says {}, Scenario::default() has {value:?}",
+                "{}: the table says {:?}, Scenario::default() has {value:?}",
                 l.key, l.default
             ));
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn every_key_of_the_defaults_is_a_lever() {
+    // Each key `Scenario::default()` holds (besides the top level) has its row, or is a
+    // parameter of a distribution that has one: a field without a row would have no default
+    // (and no docs). The throughput-only optional keys (`backlog.split_rate_samples`,
+    // `scope_growth`, a scope range) are empty by default and documented with the forecast.
+    let mut keys = Vec::new();
+    leaves("", &table_of(&Scenario::default()), &mut keys);
+    assert!(keys.len() > LEVERS.len(), "{keys:?}");
+    for (key, _) in &keys {
+        let dist_param = key
+            .rsplit_once('.')
+            .and_then(|(parent, _)| lever(parent))
+            .is_some_and(|l| l.ty == Type::Dist);
+        assert!(
+            ["name", "description"].contains(&key.as_str()) || lever(key).is_some() || dist_param,
+            "{key} is not in the lever table"
+        );
+    }
+}
+
+#[test]
+fn a_default_is_written_in_the_lever_table_only() {
+    // The scenario's structs have no serde default but for optional keys, and the files
+    // that define them write no value: a lever's default has one place, `LEVERS`.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/scenario");
+    let defaults = std::fs::read_to_string(dir.join("defaults.rs")).unwrap();
+    for (n, line) in defaults.lines().enumerate() {
+        let code = line.split("//").next().unwrap_or("");
+        assert!(
+            !code.chars().any(|c| c.is_ascii_digit())
+                && !code.contains("true")
+                && !code.contains("false"),
+            "src/scenario/defaults.rs:{}: a value written outside the lever table: {line}",
+            n + 1
+        );
+    }
+    let structs = std::fs::read_to_string(dir.join("mod.rs")).unwrap();
+    // The optional keys and sections: no value by default.
+    const OPTIONAL: [&str; 7] = [
+        "pub risks:",
+        "pub calendar:",
+        "pub forecast:",
+        "pub sensitivity:",
+        "pub split_rate_samples:",
+        "pub struct CalendarSpec",
+        "pub struct ForecastSpec",
+    ];
+    let mut struct_name = "";
+    for (n, line) in structs.lines().enumerate() {
+        let line = line.trim();
+        if let Some(rest) = line.strip_prefix("pub struct ") {
+            struct_name = rest.split([' ', '{']).next().unwrap_or("");
+        }
+        assert!(
+            !line.starts_with("impl Default for"),
+            "src/scenario/mod.rs:{}: {line}: the defaults are built in defaults.rs, from the lever table",
+            n + 1
+        );
+        // A derived Default or a serde default, and the field or struct it is for.
+        let derived = line.starts_with("#[derive(") && line.contains("Default");
+        if !(derived || line.starts_with("#[serde(") && line.contains("default")) {
+            continue;
+        }
+        let target = structs
+            .lines()
+            .skip(n + 1)
+            .map(str::trim)
+            .find(|l| l.starts_with("pub "))
+            .unwrap_or("");
+        let risk_field = struct_name == "Risk" && !target.starts_with("pub struct");
+        assert!(
+            OPTIONAL.iter().any(|o| target.starts_with(o)) || risk_field && !derived,
+            "src/scenario/mod.rs:{}: a default for `{target}`: a lever's default belongs in the lever table",
+            n + 1
+        );
+    }
+}
+
+#[test]
+fn the_docs_default_column_comes_from_the_value() {
+    let shown = |key: &str| lever(key).unwrap().default_shown();
+    assert_eq!(shown("simulation.runs"), "1000");
+    assert_eq!(shown("simulation.model"), "`\"roles\"`");
+    assert_eq!(
+        shown("team.capacity"),
+        "`{ dist = \"gamma\", mean = 30.0, cv = 0.15 }`"
+    );
+    assert_eq!(shown("backlog.positive_value_share"), "0.3333… (1/3)");
+    assert_eq!(shown("backlog.urgency"), "see below");
+    assert_eq!(shown("calendar.start"), "none");
+    assert_eq!(shown("calendar.holidays"), "`[]`");
+    assert_eq!(
+        lever("backlog.positive_value_share")
+            .unwrap()
+            .default_value(),
+        Some(toml::Value::Float(1.0 / 3.0))
+    );
 }
 
 #[test]
