@@ -126,7 +126,8 @@ fn censored_runs_count_at_the_horizon_plus_one() {
 
 /// Bands of series counted as small whole values (a tally) are the bands of the same values
 /// added one by one: means, quantiles past the sketch's exact cap, runs that stop early, and
-/// bands asked for between batches, and batches that do not say mixed in.
+/// bands asked for between batches, and batches that do not say, or name other series than
+/// the tally's, mixed in.
 #[test]
 fn small_whole_series_counted_give_the_bands_of_their_values_added_one_by_one() {
     use crate::engine::metrics::series;
@@ -151,6 +152,7 @@ fn counted_bands_are_the_bands_added_one_by_one(counted: Vec<usize>) {
     let record = RunRecord {
         metrics: [1.0; N_METRICS],
     };
+    let velocity_only = vec![vec![series::VELOCITY]];
     let mut one_by_one = Aggregate::new(&[sprints], &[0.0], 0);
     let mut tallied = Aggregate::new(&[sprints], &[0.0], 0);
     if whole[0].len() == 5 {
@@ -167,6 +169,7 @@ fn counted_bands_are_the_bands_added_one_by_one(counted: Vec<usize>) {
         x >> 33
     };
     let bits = |b: Band| [b.0, b.1, b.2, b.3].map(f64::to_bits);
+    let mut counted_runs = 0;
     for r in 0..5000u64 {
         let stop = 2 + (next() % 8) as usize; // 2..=9 rows
         let mut rows = vec![[f64::NAN; N_SERIES]; sprints];
@@ -187,10 +190,18 @@ fn counted_bands_are_the_bands_added_one_by_one(counted: Vec<usize>) {
         if r % 5 == 0 {
             // A batch that does not say (as the live page's) feeds its values one by one.
             tallied.add_batch(&batch());
+        } else if r % 7 == 3 {
+            // So does one that names other series than the tally's: all or none.
+            tallied.add_batch(&batch().with_small_whole(&velocity_only));
         } else {
             tallied.add_batch(&batch().with_small_whole(&whole));
+            counted_runs += 1;
         }
         if r == 700 {
+            // The counted batches went to the tally, not one by one.
+            let t = tallied.tally.as_ref().expect("a tally");
+            let counted: u64 = (0..3).map(|i| t.counts(0, 0, i).iter().sum::<u64>()).sum();
+            assert_eq!(counted, 3 * counted_runs, "values counted in sprint 1");
             // Bands between batches take the counts so far, and later ones the rest.
             assert_eq!(bits(one_by_one.band(0, 1, 0)), bits(tallied.band(0, 1, 0)));
         }
@@ -204,4 +215,52 @@ fn counted_bands_are_the_bands_added_one_by_one(counted: Vec<usize>) {
         }
     }
     assert!(tallied.band(0, 0, series::VELOCITY).0 > 0.0);
+}
+
+/// A metric that is not censored and has no value in a run (NaN) leaves the run out of
+/// its mean, SD and quantiles and counts only in its completed share; a metric a scenario's
+/// model never gives ([`Aggregate::only`]) counts every run as one without a value. Kept
+/// values ([`Aggregate::summaries`] with `keep_values`) are every run's, NaN included.
+#[test]
+fn runs_without_a_value_count_only_in_the_completed_share() {
+    use crate::engine::metrics::idx::{LEAD_P50, SAY_DO, VALUE_EFFICIENCY};
+    let mut agg = Aggregate::new(&[10], &[0.0], 0);
+    let mut narrow = Aggregate::new(&[10], &[0.0], 0);
+    // The model of `narrow`'s scenario gives only say/do and lead time.
+    narrow.only(0, &[SAY_DO, LEAD_P50], &[]);
+    // An analysis's summaries that keep every value, NaN included, in replication order.
+    let mut keeping = Aggregate::summaries(&[10], &[0.0], &[VALUE_EFFICIENCY, SAY_DO], true);
+    let xs = [0.2, f64::NAN, 0.6, 0.4, f64::NAN];
+    for x in xs {
+        let mut rec = RunRecord {
+            metrics: [1.0; N_METRICS],
+        };
+        rec.metrics[VALUE_EFFICIENCY] = x;
+        rec.metrics[SAY_DO] = x;
+        let rows = vec![[0.0; N_SERIES]; 1];
+        agg.add_batch(&Replications::new(0, 1, 1, 1, &[rec], &rows, &[1]));
+        narrow.add_batch(&Replications::new(0, 1, 1, 1, &[rec], &rows, &[1]));
+        keeping.add_batch(&Replications::new(0, 1, 1, 1, &[rec], &rows, &[1]));
+    }
+    assert_eq!(keeping.kept(), &[VALUE_EFFICIENCY, SAY_DO]);
+    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(keeping.metric_values(0, SAY_DO)), bits(&xs));
+    assert_eq!(bits(&keeping.values()[0][0]), bits(&xs));
+    for summary in [
+        agg.summary(0, VALUE_EFFICIENCY),
+        narrow.summary(0, SAY_DO),
+        keeping.summary(0, SAY_DO),
+    ] {
+        assert_eq!((summary.n, summary.observed), (3, 3));
+        assert!((summary.mean - 0.4).abs() < 1e-12, "{}", summary.mean);
+        assert!((summary.sd - 0.2).abs() < 1e-12, "{}", summary.sd);
+        assert_eq!(summary.completed_share, 3.0 / 5.0);
+        assert_eq!(summary.quantile(0.5), 0.4);
+    }
+    // Every run has a lead time; value efficiency is not the model's: no run has one.
+    assert_eq!(narrow.summary(0, LEAD_P50).completed_share, 1.0);
+    let absent = narrow.summary(0, VALUE_EFFICIENCY);
+    assert_eq!((absent.n, absent.observed), (0, 0));
+    assert_eq!(absent.completed_share, 0.0);
+    assert!(absent.mean.is_nan());
 }

@@ -80,10 +80,13 @@ fn throughput_model_matches_the_frictionless_roles_model_run_by_run() {
             true,
             10,
         ),
+        // Whole items bigger than one point: the closed forms for whole sizes (the
+        // commitment's room divided by the size, the window's running sum) take over.
+        ("{ dist = \"poisson\", mean = 10 }", 45, 3.0, 40, false, 12),
     ];
     for (k, (capacity, items, size, sprints, stop, planned)) in cases.into_iter().enumerate() {
         // Each case its own velocity window (the commitment is the mean of the last ones).
-        let window = [1, 3, 6, 2, 4][k];
+        let window = [1, 3, 6, 2, 4, 5][k];
         let common = format!(
             "[simulation]\nsprints = {sprints}\nstop_at_completion = {stop}\n[team]\nvelocity_window = {window}\ncapacity = {capacity}\n[backlog]\ninitial_items = {items}\nsize = {{ dist = \"constant\", value = {size} }}\n[release]\nplanned_sprint = {planned}\n"
         );
