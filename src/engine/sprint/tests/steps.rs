@@ -463,3 +463,51 @@ fn lanes_work_the_whole_sprint_and_wait_for_blocked_work() {
     );
     assert!((r.ws.items[i as usize].remaining - (1000.0 - want)).abs() < 1e-9);
 }
+
+/// 13.1's latency noise: question q of world item `id` waits e^(σz), z the item's own
+/// normal draw keyed by (item, 1 + q), whatever order the questions are asked in (the draws
+/// are kept per item and question in the world); a blocked item's event tells the hour
+/// within its sprint.
+#[test]
+fn each_question_has_its_own_latency_draw_and_its_block_its_hour() {
+    use crate::engine::trace::BlockCause;
+    use crate::random::Source;
+    let s = cold("aligned");
+    let model = Model::new(&s);
+    let hours = model.sprint_hours;
+    let mut ws = Workspace::new();
+    let mut events = Vec::new();
+    let keys = RunKeys::new(41, 5);
+    let mut r = fresh_run(&model, &mut ws, &mut events, 5);
+    let sigma = 0.7;
+    let ids: Vec<u64> = r.ws.items.iter().take(6).map(|it| it.id).collect();
+    // Asked in an order that mixes items and questions, twice (the second time from the
+    // kept draws).
+    for _ in 0..2 {
+        for q in [3u8, 1, 2] {
+            for &id in ids.iter().rev() {
+                let want = (sigma * keys.keyed(Source::Questions, id, 1 + q as u64).normal()).exp();
+                let got = r.latency_factor(id, q, sigma);
+                assert!(
+                    (got - want).abs() < 1e-12,
+                    "item {id}, question {q}: {got} ≠ {want}"
+                );
+            }
+        }
+    }
+    r.sprint = 3;
+    let i = r.ws.active[0];
+    let before = r.tracer.inner.len();
+    r.block(i, 3.0 * hours + 12.5, 4.0, BlockCause::Question);
+    let hour = r.tracer.inner[before..]
+        .iter()
+        .find_map(|e| match *e {
+            Event::Blocked { hour, .. } => Some(hour),
+            _ => None,
+        })
+        .expect("a block event");
+    assert!(
+        (hour - 12.5).abs() < 1e-9,
+        "blocked at {hour} h of the sprint"
+    );
+}
