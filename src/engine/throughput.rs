@@ -352,12 +352,12 @@ pub fn play(
         points_done += velocity;
         done_committed_total += done_committed;
         // The model's series only: the others are NaN already (see above).
-        let row = &mut rows[written];
-        row[series::VELOCITY] = velocity;
-        row[series::COMMITTED] = points;
-        row[series::DONE] = done_committed;
-        row[series::BACKLOG_SIZE] = (items - done) as f64;
-        row[series::READY_ITEMS] = (items - done - started as i64) as f64;
+        put_row(
+            &mut rows[written],
+            [velocity, points, done_committed],
+            items - done,
+            started as i64,
+        );
         written += 1;
         if done == items && completion.is_none() {
             completion = Some(sprint + 1);
@@ -558,12 +558,12 @@ pub fn play_plain(
         }
         points_done += velocity as f64;
         done_committed_total += done_committed as f64;
-        let row = &mut rows[written];
-        row[series::VELOCITY] = velocity as f64;
-        row[series::COMMITTED] = points as f64;
-        row[series::DONE] = done_committed as f64;
-        row[series::BACKLOG_SIZE] = (items - done) as f64;
-        row[series::READY_ITEMS] = (items - done - started as i64) as f64;
+        put_row(
+            &mut rows[written],
+            [velocity as f64, points as f64, done_committed as f64],
+            items - done,
+            started as i64,
+        );
         written += 1;
         if done == items && completion.is_none() {
             completion = Some(sprint + 1);
@@ -580,6 +580,17 @@ pub fn play_plain(
         points_done,
     };
     (record(m, totals, velocities, finishes), written)
+}
+
+/// A sprint's row of the series both lanes write: velocity, committed and done points, the
+/// items left and, of them, those not started.
+#[inline(always)]
+fn put_row(row: &mut [f64], [velocity, committed, done]: [f64; 3], left: i64, started: i64) {
+    row[series::VELOCITY] = velocity;
+    row[series::COMMITTED] = committed;
+    row[series::DONE] = done;
+    row[series::BACKLOG_SIZE] = left as f64;
+    row[series::READY_ITEMS] = (left - started) as f64;
 }
 
 /// What a run adds up to, for its record.
