@@ -1,0 +1,133 @@
+//! The plain-case lane against the general one.
+
+use super::*;
+use crate::scenario::load::load_scenario;
+use crate::scenario::{Dist, Scenario};
+use proptest::prelude::*;
+
+fn forecast(f: impl FnOnce(&mut Scenario)) -> Model {
+    let mut s = load_scenario("forecast").unwrap();
+    f(&mut s);
+    Model::new(&s)
+}
+
+fn empirical(values: &[f64]) -> Dist {
+    Dist::Empirical {
+        values: values.to_vec(),
+    }
+}
+
+/// Both lanes on replication r: records and rows, bit for bit.
+fn same_bits(m: &Model, plain: &Plain, seed: u64, r: u64) {
+    let keys = RunKeys::new(seed, r);
+    let horizon = m.scenario.simulation.sprints as usize;
+    let mut ws = Workspace::new();
+    let mut a = vec![[f64::NAN; N_SERIES]; horizon];
+    let mut b = a.clone();
+    let (ra, na) = play(m, &keys, keys.stream(Source::Capacity), &mut ws, &mut a);
+    let (rb, nb) = play_plain(m, plain, keys.stream(Source::Capacity), &mut ws, &mut b);
+    assert_eq!(na, nb, "rows, replication {r}");
+    let bits = |x: &[f64]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+    assert_eq!(
+        bits(&ra.metrics),
+        bits(&rb.metrics),
+        "record, replication {r}"
+    );
+    assert_eq!(
+        bits(a.as_flattened()),
+        bits(b.as_flattened()),
+        "rows, replication {r}"
+    );
+}
+
+#[test]
+fn the_plain_case_is_a_fixed_scope_of_whole_items_at_whole_capacities() {
+    let plain = |f: &dyn Fn(&mut Scenario)| Plain::of(&forecast(f)).is_some();
+    assert!(plain(&|_| {}));
+    assert!(plain(&|s| s.team.capacity = Dist::Constant { value: 7.0 }));
+    assert!(plain(&|s| s.team.capacity = empirical(&[0.0, 3.0, 9.0])));
+    assert!(plain(&|s| {
+        s.backlog.size = Dist::Constant { value: 2.0 };
+        s.team.capacity = empirical(&[0.0, 4.0, 6.0]);
+    }));
+    // A capacity that leaves an item part-done at a sprint's end, or drawn otherwise.
+    assert!(!plain(&|s| s.team.capacity = empirical(&[3.5, 4.0])));
+    assert!(!plain(&|s| {
+        s.backlog.size = Dist::Constant { value: 2.0 };
+        s.team.capacity = empirical(&[3.0, 4.0]);
+    }));
+    assert!(!plain(&|s| s.team.capacity = Dist::Constant { value: 2e6 }));
+    assert!(!plain(
+        &|s| s.team.capacity = Dist::Uniform { min: 2.0, max: 8.0 }
+    ));
+    // Anything that changes the scope, or items of a fractional size.
+    assert!(!plain(&|s| s.backlog.split_rate = 0.2));
+    assert!(!plain(
+        &|s| s.backlog.scope_growth = Some(Dist::Constant { value: 1.0 })
+    ));
+    assert!(!plain(
+        &|s| s.backlog.initial_items_range = Some(empirical(&[40.0, 60.0]))
+    ));
+    assert!(!plain(&|s| s.backlog.size = Dist::Constant { value: 1.5 }));
+    assert!(!plain(
+        &|s| s.simulation.model = crate::scenario::ModelKind::Roles
+    ));
+}
+
+#[test]
+fn the_plain_lane_gives_the_bits_of_the_general_lane_on_the_shipped_forecasts() {
+    let peer = load_scenario(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/benches/peer/forecast-120.toml"
+    ))
+    .unwrap();
+    let team = load_scenario(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/examples/team-forecast.toml"
+    ))
+    .unwrap();
+    for s in [load_scenario("forecast").unwrap(), peer, team] {
+        let m = Model::new(&s);
+        let plain = Plain::of(&m).expect("a plain forecast");
+        for r in 0..2000 {
+            same_bits(&m, &plain, 7, r);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+    #[test]
+    fn the_plain_lane_gives_the_bits_of_the_general_lane(
+        caps in prop::collection::vec(0u32..12, 1..8),
+        fixed in any::<bool>(),
+        size in 1u32..4,
+        items in 0u32..400,
+        sprints in 1u32..80,
+        stop in any::<bool>(),
+        window in 1u32..8,
+        factor in prop::sample::select(vec![0.0, 0.5, 0.9, 1.0, 1.3, 3.0, 1e16]),
+        sprint_days in 1u32..15,
+        seed in any::<u64>(),
+    ) {
+        let m = forecast(|s| {
+            let values: Vec<f64> = caps.iter().map(|&c| (c * size) as f64).collect();
+            s.team.capacity = if fixed {
+                Dist::Constant { value: values[0] }
+            } else {
+                empirical(&values)
+            };
+            s.backlog.size = Dist::Constant { value: size as f64 };
+            s.backlog.initial_items = items;
+            s.simulation.sprints = sprints;
+            s.simulation.stop_at_completion = stop;
+            s.simulation.sprint_days = sprint_days;
+            s.team.velocity_window = window;
+            s.team.commitment_factor = factor;
+        });
+        let plain = Plain::of(&m).expect("a plain forecast");
+        for r in 0..20 {
+            same_bits(&m, &plain, seed, r);
+        }
+    }
+}
