@@ -321,3 +321,193 @@ fn the_solo_po_reviews_the_market_through_its_own_noise() {
     }
     assert_eq!(reviews, 3);
 }
+
+/// The end of the warm-up starts the run's totals again but keeps what later sprints still
+/// owe and what keys their draws and ids: defects still to surface (escaped and found
+/// later), how many escaped defects were reported (the index of each one's discovery draw),
+/// the bug, redo and split counters (ids), and the last sprint's questions (the next
+/// sprint's queue).
+#[test]
+fn the_end_of_the_warm_up_keeps_what_keys_later_draws() {
+    let mut s = cold("aligned");
+    s.simulation.warmup_sprints = 3;
+    let model = Model::new(&s);
+    let mut ws = Workspace::new();
+    let mut events = Vec::new();
+    let mut r = fresh_run(&model, &mut ws, &mut events, 0);
+    r.t.pending_escaped = 3;
+    r.t.pending_later = 4;
+    r.t.escaped_reported = 5;
+    r.t.bug_counter = 6;
+    r.t.redo_counter = 7;
+    r.t.split_counter = 8;
+    r.t.questions_sprint = 9;
+    // Totals of the warm-up, not reported.
+    r.t.items_done = 10;
+    r.t.defects = 11;
+    r.t.worked = 12.0;
+    r.end_warmup();
+    let t = &r.t;
+    assert_eq!(
+        (t.pending_escaped, t.pending_later, t.escaped_reported),
+        (3, 4, 5)
+    );
+    assert_eq!((t.bug_counter, t.redo_counter, t.split_counter), (6, 7, 8));
+    assert_eq!(t.questions_sprint, 9);
+    assert_eq!((t.items_done, t.defects, t.worked), (0, 0, 0.0));
+}
+
+/// Items the run adds (bugs here) get their own churn and planning keys from the run's keys
+/// and their id, so two of them never share a draw; world items keep the keys their world
+/// gave them.
+#[test]
+fn added_items_draw_with_keys_of_their_own_id() {
+    use crate::random::Source;
+    let s = cold("aligned");
+    let model = Model::new(&s);
+    let mut ws = Workspace::new();
+    let mut events = Vec::new();
+    let keys = RunKeys::new(41, 3);
+    let mut r = fresh_run(&model, &mut ws, &mut events, 3);
+    let world: Vec<(u64, u64)> =
+        r.ws.items
+            .iter()
+            .map(|it| (it.churn_key, it.plan_key))
+            .collect();
+    let first = r.ws.items.len();
+    r.add_bug(2.0, false);
+    r.add_bug(3.0, true);
+    let bugs = &r.ws.items[first..];
+    assert_eq!(bugs.len(), 2);
+    for it in bugs {
+        assert_eq!(it.churn_key, keys.subject_key(Source::Churn, it.id));
+        assert_eq!(it.plan_key, keys.subject_key(Source::Planning, it.id));
+    }
+    assert_ne!(bugs[0].churn_key, bugs[1].churn_key);
+    assert_ne!(bugs[0].plan_key, bugs[1].plan_key);
+    for (it, &(churn, plan)) in r.ws.items[..first].iter().zip(&world) {
+        assert_eq!((it.churn_key, it.plan_key), (churn, plan), "item {}", it.id);
+    }
+}
+
+/// Step 7, the lanes' clock: with work for every lane and nothing to stop it (no questions,
+/// no conflicts), each lane works the whole sprint and not an hour past its end, so the work
+/// done is lanes × rate × hours; a lane with nothing to do waits for the first blocked item
+/// to free up and works it from that hour on.
+#[test]
+fn lanes_work_the_whole_sprint_and_wait_for_blocked_work() {
+    let mut s = cold("aligned");
+    s.po.questions_base = 0.0;
+    s.po.questions_per_ambiguity = 0.0;
+    s.roles.conflicts_per_sprint = 0.0;
+    s.roles.conflicts_per_override = 0.0;
+    s.roles.conflicts_per_misalignment = 0.0;
+    s.roles.pm_override = 0.0;
+    let model = Model::new(&s);
+    let hours = model.sprint_hours;
+    let mut ws = Workspace::new();
+    let mut quiet = NoTrace;
+    let mut r = Run::new(&model, &RunKeys::new(43, 0), &mut ws, &mut quiet);
+    r.sprint = 1;
+    r.lane_rate = 0.5;
+    let lanes = r.ws.lane_item.len();
+    assert!(lanes >= 2, "{lanes} lanes");
+    let work: Vec<u32> =
+        r.ws.active
+            .iter()
+            .copied()
+            .filter(|&i| r.ws.items[i as usize].is_backlog_work())
+            .collect();
+    let total: f64 = work.iter().map(|&i| r.ws.items[i as usize].remaining).sum();
+    let capacity = lanes as f64 * 0.5 * hours;
+    assert!(total > 2.0 * capacity, "{total} points for {capacity}");
+    r.ws.committed.clear();
+    r.ws.committed.extend_from_slice(&work);
+    r.committed_from = 0;
+    r.execute();
+    assert!(
+        (r.t.worked - capacity).abs() < 1e-9 * capacity,
+        "worked {} of {capacity}",
+        r.t.worked
+    );
+    assert!(r
+        .ws
+        .lane_time
+        .iter()
+        .all(|&t| (t - hours).abs() < 1e-9 * hours));
+
+    // One item, blocked until 10 h into the sprint; nothing else can be pulled.
+    let mut ws = Workspace::new();
+    let mut r = Run::new(&model, &RunKeys::new(43, 1), &mut ws, &mut quiet);
+    r.sprint = 1;
+    r.lane_rate = 0.5;
+    let base = hours;
+    for it in r.ws.items.iter_mut() {
+        it.ready = false;
+        it.top = false;
+    }
+    let i = work[0];
+    let it = &mut r.ws.items[i as usize];
+    it.ready = true;
+    it.remaining = 1000.0;
+    it.blocked_until = base + 10.0;
+    r.ws.committed.clear();
+    r.ws.committed.push(i);
+    r.committed_from = 0;
+    r.execute();
+    let want = 0.5 * (hours - 10.0);
+    assert!(
+        (r.t.worked - want).abs() < 1e-9,
+        "worked {}, want 0.5 × ({hours} − 10)",
+        r.t.worked
+    );
+    assert!((r.ws.items[i as usize].remaining - (1000.0 - want)).abs() < 1e-9);
+}
+
+/// 13.1's latency noise: question q of world item `id` waits e^(σz), z the item's own
+/// normal draw keyed by (item, 1 + q), whatever order the questions are asked in (the draws
+/// are kept per item and question in the world); a blocked item's event tells the hour
+/// within its sprint.
+#[test]
+fn each_question_has_its_own_latency_draw_and_its_block_its_hour() {
+    use crate::engine::trace::BlockCause;
+    use crate::random::Source;
+    let s = cold("aligned");
+    let model = Model::new(&s);
+    let hours = model.sprint_hours;
+    let mut ws = Workspace::new();
+    let mut events = Vec::new();
+    let keys = RunKeys::new(41, 5);
+    let mut r = fresh_run(&model, &mut ws, &mut events, 5);
+    let sigma = 0.7;
+    let ids: Vec<u64> = r.ws.items.iter().take(6).map(|it| it.id).collect();
+    // Asked in an order that mixes items and questions, twice (the second time from the
+    // kept draws).
+    for _ in 0..2 {
+        for q in [3u8, 1, 2] {
+            for &id in ids.iter().rev() {
+                let want = (sigma * keys.keyed(Source::Questions, id, 1 + q as u64).normal()).exp();
+                let got = r.latency_factor(id, q, sigma);
+                assert!(
+                    (got - want).abs() < 1e-12,
+                    "item {id}, question {q}: {got} ≠ {want}"
+                );
+            }
+        }
+    }
+    r.sprint = 3;
+    let i = r.ws.active[0];
+    let before = r.tracer.inner.len();
+    r.block(i, 3.0 * hours + 12.5, 4.0, BlockCause::Question);
+    let hour = r.tracer.inner[before..]
+        .iter()
+        .find_map(|e| match *e {
+            Event::Blocked { hour, .. } => Some(hour),
+            _ => None,
+        })
+        .expect("a block event");
+    assert!(
+        (hour - 12.5).abs() < 1e-9,
+        "blocked at {hour} h of the sprint"
+    );
+}
