@@ -77,6 +77,7 @@ where
         }
         return Ok(false);
     }
+    let per = trim_flat_tail(per);
     let xmax = per
         .iter()
         .flat_map(|(_, p)| p.iter().map(|t| t.0))
@@ -147,4 +148,67 @@ where
         end_labels(&chart, area, r, &ends)?;
     }
     Ok(true)
+}
+
+/// A tail in which no scenario's band or line moves any more (a forecast whose runs are all
+/// done long before the horizon) is cut to a few sprints after the last change, when it
+/// would take a quarter of the chart or more: the chart shows the flow, not an empty year.
+fn trim_flat_tail(mut per: Vec<(usize, Vec<Band>)>) -> Vec<(usize, Vec<Band>)> {
+    let xmax = per
+        .iter()
+        .flat_map(|(_, p)| p.iter().map(|t| t.0))
+        .fold(1.0, f64::max);
+    let moves = |a: &Band, b: &Band| (a.1, a.2, a.3) != (b.1, b.2, b.3);
+    let last_change = per
+        .iter()
+        .filter_map(|(_, p)| {
+            let end = p.last()?;
+            Some(
+                p.iter()
+                    .rev()
+                    .find(|t| moves(t, end))
+                    .map_or(p[0].0, |t| t.0),
+            )
+        })
+        .fold(1.0, f64::max);
+    let keep = last_change + (0.1 * last_change).ceil().max(2.0);
+    if xmax - keep >= 0.25 * xmax {
+        for (_, p) in per.iter_mut() {
+            p.retain(|t| t.0 <= keep);
+        }
+    }
+    per
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn series(values: &[f64]) -> Vec<Band> {
+        (1..=values.len())
+            .map(|x| {
+                let v = values[x - 1];
+                (x as f64, v - 1.0, v, v + 1.0)
+            })
+            .collect()
+    }
+
+    /// Done by sprint 20 of 100: the chart ends at sprint 22 (last change + 2), for every
+    /// scenario; a series that still moves near its end, or a short flat tail, is kept whole.
+    #[test]
+    fn a_long_flat_tail_is_cut_and_a_moving_series_kept() {
+        let mut done = vec![5.0; 19];
+        done.extend(vec![0.0; 81]);
+        let mut later = vec![4.0; 20];
+        later.extend(vec![0.0; 80]);
+        let cut = trim_flat_tail(vec![(0, series(&done)), (1, series(&later))]);
+        for (_, p) in &cut {
+            assert_eq!(p.last().unwrap().0, 22.0);
+        }
+        let moving: Vec<f64> = (0..100).map(|i| (i % 7) as f64).collect();
+        assert_eq!(trim_flat_tail(vec![(0, series(&moving))])[0].1.len(), 100);
+        let mut short = vec![5.0; 80];
+        short.extend(vec![0.0; 20]);
+        assert_eq!(trim_flat_tail(vec![(0, series(&short))])[0].1.len(), 100);
+    }
 }
