@@ -467,3 +467,80 @@ fn a_roadmap_scope_after_a_warm_up_uses_that_sprints_market() {
         "sprint 0's market chose the same scope in every run"
     );
 }
+
+/// §3.2, a roadmap shock (the PO's theme ranking moves more than shock_threshold at a
+/// hand-over): on every theme that fell in the ranking, ready waiting items relapse to
+/// ambiguity (1 + ready_threshold) / 2 and lose readiness with probability
+/// shock_unready_probability, items in progress are dropped with shock_drop_probability
+/// (both 1 here); items of themes that held or rose, and unready items, are left alone.
+#[test]
+fn a_roadmap_shock_unreadies_and_drops_the_work_of_themes_that_fell() {
+    let mut s = cold("aligned");
+    s.pm.sync_interval = 1;
+    s.pm.sync_fidelity = 1.0;
+    s.pm.shock_threshold = 0.0;
+    s.pm.shock_unready_probability = 1.0;
+    s.pm.shock_drop_probability = 1.0;
+    s.backlog.ready_threshold = 0.3;
+    let model = Model::new(&s);
+    assert!(!model.all_ready);
+    let mut ws = Workspace::new();
+    let mut quiet = NoTrace;
+    let mut r = Run::new(&model, &RunKeys::new(83, 0), &mut ws, &mut quiet);
+    r.sprint = 1;
+    // The PO's view before: themes ranked in index order, the last one first.
+    let k = r.themes;
+    for (j, v) in r.ws.po_view.iter_mut().enumerate() {
+        *v = (j + 1) as f64;
+    }
+    crate::model::market::ranks(&r.ws.po_view, &mut r.ws.po_rank);
+    let before_rank = r.ws.po_rank.clone();
+    let mut before = Vec::new();
+    for (n, &i) in r.ws.active.clone().iter().enumerate() {
+        let it = &mut r.ws.items[i as usize];
+        if it.status == Status::Done || !it.is_backlog_work() {
+            continue;
+        }
+        match n % 3 {
+            0 => it.status = Status::InProgress,
+            1 => {
+                it.status = Status::Waiting;
+                it.ready = true;
+                it.ambiguity = 0.0;
+            }
+            _ => {
+                it.status = Status::Waiting;
+                it.ready = false;
+                it.ambiguity = 0.1;
+            }
+        }
+        before.push((i, *it));
+    }
+    r.strategy();
+    let fell: Vec<bool> = (0..k).map(|j| r.ws.po_rank[j] > before_rank[j]).collect();
+    assert!(fell.contains(&true) && fell.contains(&false), "{fell:?}");
+    let mut seen = [0; 4];
+    for &(i, old) in &before {
+        let it = &r.ws.items[i as usize];
+        let f = fell[old.theme as usize];
+        match (f, old.status, old.ready) {
+            (true, Status::InProgress, _) => {
+                assert_eq!(it.status, Status::Waiting, "item {i} not dropped");
+                seen[0] += 1;
+            }
+            (true, Status::Waiting, true) => {
+                assert_eq!((it.ambiguity, it.ready), (0.65, false), "item {i}");
+                seen[1] += 1;
+            }
+            _ => {
+                assert_eq!(
+                    (it.status, it.ready, it.ambiguity),
+                    (old.status, old.ready, old.ambiguity),
+                    "item {i} (fell {f}) changed"
+                );
+                seen[2 + f as usize] += 1;
+            }
+        }
+    }
+    assert!(seen.iter().all(|&n| n > 0), "{seen:?}");
+}
