@@ -7,7 +7,7 @@ use super::cold;
 use crate::engine::trace::{Event, NoTrace};
 use crate::engine::workspace::{Conflict, Workspace};
 use crate::model::compiled::Model;
-use crate::model::item::{Status, INTERNAL_ID};
+use crate::model::item::{ItemKind, Status, INTERNAL_ID, NO_LANE};
 use crate::random::RunKeys;
 use crate::scenario::Scenario;
 
@@ -543,4 +543,99 @@ fn a_roadmap_shock_unreadies_and_drops_the_work_of_themes_that_fell() {
         }
     }
     assert!(seen.iter().all(|&n| n > 0), "{seen:?}");
+}
+
+/// Points on strategy at release: an item of the release scope, or one of positive true
+/// value on its theme's market weight (weights are > 0); an item of negative or zero value
+/// outside the scope is not, however small its loss beside the weight.
+#[test]
+fn released_points_are_on_strategy_in_the_scope_or_with_positive_value() {
+    let s = quiet("aligned");
+    let model = Model::new(&s);
+    let mut ws = Workspace::new();
+    let mut quiet = NoTrace;
+    let mut r = Run::new(&model, &RunKeys::new(89, 0), &mut ws, &mut quiet);
+    r.sprint = 2;
+    let k = r.themes;
+    r.push_series_committed(0.0, 0.0);
+    let picks: Vec<u32> = r.ws.active.iter().copied().take(4).collect();
+    let sizes = [1.0, 2.0, 4.0, 8.0];
+    for (n, &i) in picks.iter().enumerate() {
+        let it = &mut r.ws.items[i as usize];
+        let w = r.ws.world.market[2 * k + it.theme as usize];
+        assert!(w > 0.0);
+        it.kind = ItemKind::Feature;
+        it.status = Status::Done;
+        it.wrong_build = false;
+        it.size = sizes[n];
+        it.in_scope = n == 0;
+        // In scope at a loss; worth 2; a loss of half the weight; worth nothing.
+        it.value = [-1.0, 2.0, -0.5 * w, 0.0][n];
+    }
+    r.t.scope_remaining = 10;
+    r.t.on_strategy_points = 0.0;
+    r.ws.finished.clear();
+    r.ws.finished.extend_from_slice(&picks);
+    r.release();
+    assert_eq!(r.t.on_strategy_points, 1.0 + 2.0);
+    assert_eq!(r.t.feature_points, 15.0);
+    assert_eq!(r.t.scope_remaining, 9);
+}
+
+/// Finishing a feature counts its defects where they go: found later (bug work at the next
+/// arrivals), escaped (reported by users later), in total; the item is done and frees its
+/// lane. The counts are the quality model's draw for the item.
+#[test]
+fn a_finished_item_books_its_later_and_escaped_defects_and_frees_its_lane() {
+    for found_later in [0.0, 0.5] {
+        let mut s = quiet("aligned");
+        s.quality.defects_per_point = 1.0;
+        s.quality.found_in_sprint = 0.0;
+        s.quality.found_later = found_later;
+        let model = Model::new(&s);
+        let mut ws = Workspace::new();
+        let mut quiet = NoTrace;
+        let mut r = Run::new(&model, &RunKeys::new(97, 0), &mut ws, &mut quiet);
+        r.sprint = 1;
+        r.pressure = 0.0;
+        let i =
+            r.ws.active
+                .iter()
+                .copied()
+                .find(|&i| r.ws.items[i as usize].kind == ItemKind::Feature)
+                .unwrap();
+        let it = &mut r.ws.items[i as usize];
+        it.size = 5.0;
+        it.status = Status::InProgress;
+        it.lane = 0;
+        r.ws.lane_item[0] = i;
+        let it = r.ws.items[i as usize];
+        let d = crate::model::quality::defects_at_finish(
+            it.id,
+            it.size,
+            it.ambiguity,
+            0.0,
+            &s.quality,
+            &r.keys,
+        );
+        assert!(
+            d.escaped > 0 && (found_later == 0.0 || d.later > 0),
+            "{d:?}"
+        );
+        assert_eq!(d.in_sprint, 0);
+        r.finish_item(i, model.sprint_hours + 3.0);
+        assert_eq!(
+            (
+                r.t.defects,
+                r.t.pending_later,
+                r.t.pending_escaped,
+                r.t.escaped
+            ),
+            (d.total(), d.later, d.escaped, d.escaped)
+        );
+        let it = &r.ws.items[i as usize];
+        assert_eq!((it.status, it.lane), (Status::Done, NO_LANE));
+        assert_eq!(r.ws.lane_item[0], u32::MAX);
+        assert_eq!(r.ws.finished, [i]);
+    }
 }
