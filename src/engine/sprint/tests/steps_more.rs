@@ -639,3 +639,51 @@ fn a_finished_item_books_its_later_and_escaped_defects_and_frees_its_lane() {
         assert_eq!(r.ws.finished, [i]);
     }
 }
+
+/// Planning commits only waiting items the PO finds worth doing: an item in progress (it
+/// continues as spillover, once) or done, of no worth, at the head of the order is passed.
+#[test]
+fn planning_passes_items_in_progress_or_done_whatever_their_worth() {
+    let mut s = cold("aligned");
+    s.backlog.split_rate = 0.0;
+    let model = Model::new(&s);
+    let mut ws = Workspace::new();
+    let mut quiet = NoTrace;
+    let mut r = Run::new(&model, &RunKeys::new(101, 0), &mut ws, &mut quiet);
+    r.order_and_refine();
+    let picks: Vec<u32> =
+        r.ws.order
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let it = &r.ws.items[i as usize];
+                !it.top && it.status == Status::Waiting
+            })
+            .take(2)
+            .collect();
+    let (a, b) = (picks[0], picks[1]);
+    for (i, status) in [(a, Status::InProgress), (b, Status::Done)] {
+        let it = &mut r.ws.items[i as usize];
+        it.status = status;
+        it.score = -1.0;
+        it.in_scope = false;
+        it.ready = true;
+        it.remaining = 0.5 * it.size;
+        assert!(!super::super::planning::worth_doing(it));
+    }
+    r.ws.committed.clear();
+    r.ws.committed.push(a);
+    r.ws.order.retain(|&i| i != a && i != b);
+    r.ws.order.splice(0..0, [a, b]);
+    r.plan();
+    let count = |i: u32| r.ws.committed.iter().filter(|&&j| j == i).count();
+    assert_eq!((count(a), count(b)), (1, 0));
+    let it = &r.ws.items[a as usize];
+    assert_eq!(it.committed_points, it.remaining_estimate());
+    assert_eq!(r.ws.items[b as usize].committed_points, 0.0);
+    assert!(
+        r.ws.committed.len() > 2,
+        "{} committed",
+        r.ws.committed.len()
+    );
+}
