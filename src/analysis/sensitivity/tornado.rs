@@ -1,8 +1,8 @@
 //! The tornado: each range's low and high end, one at a time, on the scenario's worlds, with
 //! the paired differences streamed (memory does not grow with the runs).
 
-use super::{announce, evaluate_variants, set_all, Effect, Found, SensitivityOptions};
-use crate::aggregate::{Aggregate, Chunk, Feed, Pair, Precision};
+use super::{announce, evaluate_variants, set_all, Design, Effect, Found};
+use crate::aggregate::{Aggregate, Chunk, Feed, Pair};
 use crate::engine::driver::Replications;
 use crate::engine::metrics::METRICS;
 use crate::scenario::params::Range;
@@ -72,14 +72,15 @@ impl Feed for Paired {
     }
 }
 
-pub(super) fn tornado(
-    base: &Scenario,
-    ranges: &[Range],
-    metric: &[usize],
-    runs: u64,
-    precision: Option<&Precision>,
-    opts: &SensitivityOptions,
-) -> Result<Found> {
+pub(super) fn tornado(d: &Design) -> Result<Found> {
+    let Design {
+        base,
+        ranges,
+        metric,
+        runs,
+        precision,
+        opts,
+    } = *d;
     let mut scenarios = vec![base.clone()];
     for r in ranges {
         scenarios.push(set_all(base, &[(&r.key, r.low)])?);
@@ -96,7 +97,7 @@ pub(super) fn tornado(
         precision.is_some(),
     );
     let mut p = Paired::new(&scenarios, metric[0]);
-    evaluate_variants(&scenarios, base, metric, runs, precision, opts, &mut p)?;
+    evaluate_variants(d, &scenarios, &mut p)?;
     Ok(effects(&p, ranges))
 }
 
