@@ -73,32 +73,24 @@ impl Feed for Paired {
 }
 
 pub(super) fn tornado(d: &Design) -> Result<Found> {
-    let Design {
-        base,
-        ranges,
-        metric,
-        runs,
-        precision,
-        opts,
-    } = *d;
-    let mut scenarios = vec![base.clone()];
-    for r in ranges {
-        scenarios.push(set_all(base, &[(&r.key, r.low)])?);
-        scenarios.push(set_all(base, &[(&r.key, r.high)])?);
+    let mut scenarios = vec![d.base.clone()];
+    for r in d.ranges {
+        scenarios.push(set_all(d.base, &[(&r.key, r.low)])?);
+        scenarios.push(set_all(d.base, &[(&r.key, r.high)])?);
     }
     announce(
-        opts,
+        d.opts,
         &format!(
             "sensitivity (tornado): {} parameters, {} variants",
-            ranges.len(),
+            d.ranges.len(),
             scenarios.len()
         ),
-        runs,
-        precision.is_some(),
+        d.runs,
+        d.precision.is_some(),
     );
-    let mut p = Paired::new(&scenarios, metric[0]);
+    let mut p = Paired::new(&scenarios, d.metric[0]);
     evaluate_variants(d, &scenarios, &mut p)?;
-    Ok(effects(&p, ranges))
+    Ok(effects(&p, d.ranges))
 }
 
 /// The tornado's result from what was accumulated.
