@@ -687,3 +687,64 @@ fn planning_passes_items_in_progress_or_done_whatever_their_worth() {
         r.ws.committed.len()
     );
 }
+
+/// Recording, the lead times and the decision-wait share on a hand-built end of run: four
+/// delivered items of lead time (finish hour − created sprint · sprint hours) / hours a day =
+/// 2, 5, 3 and 11 days give P50 = 4 and P85 = 8.3 (type 7); blocked hours 1 + 2 + 0 + 3 over
+/// cycle times (finish − start) of 2 + 5 + 2 + 8 days.
+#[test]
+fn lead_times_and_the_decision_wait_share_follow_from_the_delivered_items() {
+    let s = quiet("aligned");
+    let model = Model::new(&s);
+    let (h, d) = (model.sprint_hours, s.simulation.hours_per_day);
+    let mut ws = Workspace::new();
+    let mut quiet = NoTrace;
+    let mut r = Run::new(&model, &RunKeys::new(103, 0), &mut ws, &mut quiet);
+    for _ in 0..s.simulation.sprints {
+        r.push_series_committed(0.0, 0.0);
+    }
+    for it in r.ws.items.iter_mut() {
+        it.status = Status::Waiting;
+    }
+    let picks: Vec<u32> =
+        r.ws.active
+            .iter()
+            .copied()
+            .filter(|&i| r.ws.items[i as usize].is_backlog_work())
+            .take(4)
+            .collect();
+    // (created sprint, start hour, finish hour, blocked hours)
+    let cases = [
+        (0, 0.0, 2.0 * d, 1.0),
+        (1, h, h + 5.0 * d, 2.0),
+        (2, 2.0 * h + d, 2.0 * h + 3.0 * d, 0.0),
+        (0, 3.0 * d, 11.0 * d, 3.0),
+    ];
+    for (&i, &(created, start, finish, blocked)) in picks.iter().zip(&cases) {
+        let it = &mut r.ws.items[i as usize];
+        it.status = Status::Done;
+        it.created = created;
+        it.start_hour = start;
+        it.finish_hour = finish;
+        it.finish_sprint = (finish / h) as u32;
+        it.blocked_hours = blocked;
+    }
+    let m = r.finish(None).metrics;
+    use crate::engine::metrics::idx;
+    assert!(
+        (m[idx::LEAD_P50] - 4.0).abs() < 1e-12,
+        "{}",
+        m[idx::LEAD_P50]
+    );
+    assert!(
+        (m[idx::LEAD_P85] - 8.3).abs() < 1e-12,
+        "{}",
+        m[idx::LEAD_P85]
+    );
+    let share = 6.0 / (17.0 * d);
+    assert!(
+        (m[idx::DECISION_WAIT] - share).abs() < 1e-12,
+        "{} ≠ {share}",
+        m[idx::DECISION_WAIT]
+    );
+}
