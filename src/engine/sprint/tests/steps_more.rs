@@ -691,7 +691,8 @@ fn planning_passes_items_in_progress_or_done_whatever_their_worth() {
 /// Recording, the lead times and the decision-wait share on a hand-built end of run: four
 /// delivered items of lead time (finish hour − created sprint · sprint hours) / hours a day =
 /// 2, 5, 3 and 11 days give P50 = 4 and P85 = 8.3 (type 7); blocked hours 1 + 2 + 0 + 3 over
-/// cycle times (finish − start) of 2 + 5 + 2 + 8 days.
+/// cycle times (finish − start) of 2 + 5 + 2 + 8 days; the top value decile's mean lead
+/// time recomputed plainly (the four are its most valuable items).
 #[test]
 fn lead_times_and_the_decision_wait_share_follow_from_the_delivered_items() {
     let s = quiet("aligned");
@@ -728,7 +729,29 @@ fn lead_times_and_the_decision_wait_share_follow_from_the_delivered_items() {
         it.finish_hour = finish;
         it.finish_sprint = (finish / h) as u32;
         it.blocked_hours = blocked;
+        // The most valuable world items, so the top decile holds the later-created ones.
+        it.value = 1e6 + finish;
     }
+    // The top decile's lead time: the ⌈n/10⌉ world items of highest true value, each from
+    // its creation to its finish, or to the horizon when not done.
+    let horizon = s.simulation.sprints as f64 * h;
+    let mut world: Vec<(f64, f64)> =
+        r.ws.items
+            .iter()
+            .filter(|it| it.id < INTERNAL_ID)
+            .map(|it| {
+                let end = if it.status == Status::Done {
+                    it.finish_hour
+                } else {
+                    horizon
+                };
+                (it.value, (end - it.created as f64 * h) / d)
+            })
+            .collect();
+    world.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let n_top = world.len().div_ceil(10);
+    assert!(n_top >= 4, "{n_top}");
+    let top_lead = world[..n_top].iter().map(|w| w.1).sum::<f64>() / n_top as f64;
     let m = r.finish(None).metrics;
     use crate::engine::metrics::idx;
     assert!(
@@ -740,6 +763,11 @@ fn lead_times_and_the_decision_wait_share_follow_from_the_delivered_items() {
         (m[idx::LEAD_P85] - 8.3).abs() < 1e-12,
         "{}",
         m[idx::LEAD_P85]
+    );
+    let top = m[idx::TOP_VALUE_LEAD];
+    assert!(
+        (top - top_lead).abs() < 1e-9 * top_lead,
+        "{top} ≠ {top_lead}"
     );
     let share = 6.0 / (17.0 * d);
     assert!(
