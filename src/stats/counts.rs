@@ -116,8 +116,8 @@ impl ValueCounts {
             .collect();
         out.extend(self.other.iter().map(|(&k, &c)| (from_key(k), c)));
         out.sort_by(|a, b| a.0.total_cmp(&b.0));
-        // A whole number can be in both stores (outside the dense span, then rounded to
-        // itself): merge equal values.
+        // A whole number can be in both stores (outside the dense span it goes to the map,
+        // rounded by `chart_value`: itself below 10⁴): merge equal values.
         out.dedup_by(|b, a| {
             if a.0 == b.0 {
                 a.1 += b.1;
