@@ -1,7 +1,9 @@
 //! A whole distribution in bounded memory, for charts: how many runs had each value.
 //!
 //! Whole numbers (completion sprints, release delays) are counted exactly, one counter per
-//! value. Other values are first rounded by [`chart_value`] to 4 significant digits (values
+//! value, while they span at most 2¹⁴ values; past that span a whole number goes to the map
+//! like any other value, rounded as it is (exact below 10⁴: 16 384 is kept as 16 380).
+//! Other values are first rounded by [`chart_value`] to 4 significant digits (values
 //! below 10⁻³ in size to multiples of 10⁻⁶), which is far below a pixel on any chart and
 //! bounds the number of distinct values; rounding never moves a value across 0 or 1, so
 //! "below 0" and "above 1" counts stay exact. Runs without a value are counted apart.
@@ -114,8 +116,8 @@ impl ValueCounts {
             .collect();
         out.extend(self.other.iter().map(|(&k, &c)| (from_key(k), c)));
         out.sort_by(|a, b| a.0.total_cmp(&b.0));
-        // A whole number can be in both stores (outside the dense span, then rounded to
-        // itself): merge equal values.
+        // A whole number can be in both stores (outside the dense span it goes to the map,
+        // rounded by `chart_value`: itself below 10⁴): merge equal values.
         out.dedup_by(|b, a| {
             if a.0 == b.0 {
                 a.1 += b.1;
