@@ -13,6 +13,7 @@ use crate::random::RunKeys;
 use crate::scenario::{load_scenario, Po, Roles, Scenario};
 
 mod steps;
+mod steps_more;
 
 /// Within 4.5 standard errors of a share p over n trials.
 fn share_close(what: &str, hits: u32, n: u32, p: f64) {
