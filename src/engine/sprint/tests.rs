@@ -13,7 +13,8 @@ use crate::random::RunKeys;
 use crate::scenario::{load_scenario, Po, Roles, Scenario};
 
 mod steps;
-mod steps_more;
+mod steps_lanes;
+mod steps_scope;
 
 /// Within 4.5 standard errors of a share p over n trials.
 fn share_close(what: &str, hits: u32, n: u32, p: f64) {
@@ -28,6 +29,20 @@ fn share_close(what: &str, hits: u32, n: u32, p: f64) {
 fn cold(preset: &str) -> Scenario {
     let mut s = load_scenario(preset).expect("preset");
     s.simulation.warmup_sprints = 0;
+    s
+}
+
+/// A scenario whose sprint has no questions, conflicts or override: lanes just work.
+fn quiet(preset: &str) -> Scenario {
+    let mut s = cold(preset);
+    s.po.questions_base = 0.0;
+    s.po.questions_per_ambiguity = 0.0;
+    s.roles.conflicts_per_sprint = 0.0;
+    s.roles.conflicts_per_override = 0.0;
+    s.roles.conflicts_per_misalignment = 0.0;
+    s.roles.pm_override = 0.0;
+    s.quality.defects_per_point = 0.0;
+    s.quality.fix_points = 0.0;
     s
 }
 
