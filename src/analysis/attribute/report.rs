@@ -522,6 +522,26 @@ mod tests {
     }
 
     #[test]
+    fn a_waterfall_step_is_coloured_by_the_better_direction_of_its_metric() {
+        // value_efficiency: higher is better, so hand-over's clear −0.2 is a step the worse
+        // way (orange, #D55E00) and PM override's, whose interval includes 0, is grey; no
+        // step goes the better way (green, #009E73): green is only the legend's swatch.
+        let o = outcome(By::Structure);
+        let dir = tempfile::tempdir().unwrap();
+        let svg = waterfall(&o, &o.metrics[0], dir.path(), ImageFormat::Svg)
+            .unwrap()
+            .svg;
+        let fills = |colour: &str| svg.matches(&format!("fill=\"{colour}\"")).count();
+        let (better, worse, unclear) = (fills("#009E73"), fills("#D55E00"), fills("#8C8C8C"));
+        assert_eq!(
+            (worse, unclear),
+            (better + 1, better + 1),
+            "better {better}, worse {worse}, unclear {unclear}"
+        );
+        assert!(better >= 1, "the legend's swatch");
+    }
+
+    #[test]
     fn the_report_section_explains_the_mode_and_tabulates_every_share() {
         let svgs = [("value_efficiency", "<svg>chart</svg>\n".to_string())];
         let structure = report_html(&outcome(By::Structure), &svgs);
