@@ -270,6 +270,19 @@ pub fn four_digits(x: f64) -> String {
     format!("{x:.decimals$}")
 }
 
+/// A value and its 95 % interval to [`four_digits`]: `1.195 [1.190, 1.200]`; `None` when the
+/// value is not finite.
+pub fn four_digit_interval(value: f64, (low, high): (f64, f64)) -> Option<String> {
+    value.is_finite().then(|| {
+        format!(
+            "{} [{}, {}]",
+            four_digits(value),
+            four_digits(low),
+            four_digits(high)
+        )
+    })
+}
+
 /// Tick label text: few digits, no trailing zeros.
 pub fn tick(v: f64) -> String {
     let a = v.abs();
@@ -404,6 +417,15 @@ mod tests {
         assert_eq!(four_digits(-0.02812), "-0.0281");
         assert_eq!(four_digits(12.3456), "12.35");
         assert_eq!(four_digits(f64::NAN), "–");
+    }
+
+    #[test]
+    fn a_four_digit_interval_reads_value_then_bounds_and_none_without_a_value() {
+        assert_eq!(
+            four_digit_interval(1.19495, (1.1, 12.3456)).as_deref(),
+            Some("1.195 [1.100, 12.35]")
+        );
+        assert_eq!(four_digit_interval(f64::NAN, (0.0, 1.0)), None);
     }
 
     #[test]

@@ -111,8 +111,7 @@ fn plan(args: &RunArgs) -> Result<RunPlan> {
     let seed = args.seed.unwrap_or(scenarios[baseline].simulation.seed);
     // The resolved scenarios record what was actually run.
     for s in scenarios.iter_mut() {
-        s.simulation.runs = runs;
-        s.simulation.seed = seed;
+        s.resolve_runs(runs, seed);
     }
     Ok(RunPlan {
         scenarios,

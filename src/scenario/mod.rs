@@ -475,4 +475,11 @@ impl Scenario {
     pub fn sprint_hours(&self) -> f64 {
         self.simulation.sprint_days as f64 * self.simulation.hours_per_day
     }
+
+    /// Record the run count and seed a command resolved (its flags over the file's values),
+    /// so that the scenario, as written to scenarios.toml or sent on, says what was run.
+    pub fn resolve_runs(&mut self, runs: u64, seed: u64) {
+        self.simulation.runs = runs;
+        self.simulation.seed = seed;
+    }
 }

@@ -145,20 +145,6 @@ mod tests {
     use super::*;
     use crate::scenario::presets::{text, ARCHETYPES};
 
-    fn leaves(prefix: &str, t: &toml::Table, out: &mut Vec<String>) {
-        for (k, v) in t {
-            let key = if prefix.is_empty() {
-                k.clone()
-            } else {
-                format!("{prefix}.{k}")
-            };
-            match v {
-                toml::Value::Table(t) => leaves(&key, t, out),
-                _ => out.push(key),
-            }
-        }
-    }
-
     /// Same people, different structures: an archetype preset sets its name, description
     /// and structural keys, nothing else.
     #[test]
@@ -166,8 +152,8 @@ mod tests {
         for name in ARCHETYPES {
             let table: toml::Table = text(name).unwrap().parse().unwrap();
             let mut keys = Vec::new();
-            leaves("", &table, &mut keys);
-            for k in keys {
+            crate::scenario::levers::leaves("", &table, &mut keys);
+            for (k, _) in keys {
                 assert!(
                     ["name", "description", "extends"].contains(&k.as_str())
                         || STRUCTURAL_KEYS.contains(&k.as_str()),

@@ -259,8 +259,7 @@ pub fn plan(lab: &Lab, req: &SimRequest) -> Result<Plan> {
     }
     let seed = req.seed.unwrap_or(scenarios[0].simulation.seed);
     for s in scenarios.iter_mut() {
-        s.simulation.runs = runs;
-        s.simulation.seed = seed;
+        s.resolve_runs(runs, seed);
     }
     Ok(Plan {
         scenarios,

@@ -344,8 +344,7 @@ pub fn run(opts: &AttributeOptions) -> Result<AttributeOutcome> {
         By::Mechanism => mechanism_variants(&baseline, &scenario, &engine),
     };
     for s in variants.iter_mut() {
-        s.simulation.seed = seed;
-        s.simulation.runs = runs;
+        s.resolve_runs(runs, seed);
     }
     let n = variants.len();
     if !opts.run.quiet {

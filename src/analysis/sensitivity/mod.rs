@@ -151,11 +151,17 @@ pub fn run(opts: &SensitivityOptions) -> Result<SensitivityOutcome> {
     let bytes = ranges.len() as u64 * 1024 + names.len() as u64 * CHART_BYTES;
     let owned = crate::output::publish::chart_names(stem, crate::output::ImageFormat::Both);
     let mut publisher = Publisher::open(&opts.run.out, &names, bytes)?.owning(owned);
+    let design = Design {
+        base: &base,
+        ranges: &ranges,
+        metric: &metric,
+        runs,
+        precision: precision.as_ref(),
+        opts,
+    };
     let (baseline, mut effects, used, met) = match opts.method {
-        Method::Tornado => {
-            tornado::tornado(&base, &ranges, &metric, runs, precision.as_ref(), opts)?
-        }
-        Method::Morris => morris(&base, &ranges, &metric, runs, precision.as_ref(), opts)?,
+        Method::Tornado => tornado::tornado(&design)?,
+        Method::Morris => morris(&design)?,
     };
     effects.sort_by(|a, b| {
         a.rank_class(opts.method)
@@ -310,17 +316,28 @@ pub fn draw(
 
 type Found = ((f64, f64, f64), Vec<Effect>, u64, Option<bool>);
 
+/// What a sensitivity method works on: the scenario (its seed set), the parameters' ranges,
+/// the one metric, and how many runs (or to what precision).
+pub(super) struct Design<'a> {
+    pub base: &'a Scenario,
+    pub ranges: &'a [Range],
+    pub metric: &'a [usize],
+    pub runs: u64,
+    pub precision: Option<&'a Precision>,
+    pub opts: &'a SensitivityOptions,
+}
+
 /// Every variant of `scenarios` (`base` first) on the same worlds (the scenario's seed),
 /// fed to `feed`, under a progress bar.
-fn evaluate_variants(
-    scenarios: &[Scenario],
-    base: &Scenario,
-    metric: &[usize],
-    runs: u64,
-    precision: Option<&Precision>,
-    opts: &SensitivityOptions,
-    feed: &mut dyn Feed,
-) -> Result<()> {
+fn evaluate_variants(d: &Design, scenarios: &[Scenario], feed: &mut dyn Feed) -> Result<()> {
+    let Design {
+        base,
+        metric,
+        runs,
+        precision,
+        opts,
+        ..
+    } = *d;
     let bar = opts.run.start(
         &format!(
             "sensitivity: {} × {}",
@@ -365,14 +382,15 @@ pub fn morris_design(k: usize, r: usize, seed: u64) -> Vec<(Vec<f64>, Vec<usize>
         .collect()
 }
 
-fn morris(
-    base: &Scenario,
-    ranges: &[Range],
-    metric: &[usize],
-    runs: u64,
-    precision: Option<&Precision>,
-    opts: &SensitivityOptions,
-) -> Result<Found> {
+fn morris(d: &Design) -> Result<Found> {
+    let Design {
+        base,
+        ranges,
+        metric,
+        runs,
+        precision,
+        opts,
+    } = *d;
     let k = ranges.len();
     let delta = 2.0 / 3.0;
     let design = morris_design(k, opts.trajectories, base.simulation.seed);
@@ -413,7 +431,7 @@ fn morris(
         precision.is_some(),
     );
     let mut c = summaries_of(&scenarios, metric, false);
-    evaluate_variants(&scenarios, base, metric, runs, precision, opts, &mut c)?;
+    evaluate_variants(d, &scenarios, &mut c)?;
     let y = |s: usize| c.moments(s, metric[0]).mean();
     let mut ee: Vec<Moments> = vec![Moments::default(); k];
     let mut abs: Vec<Moments> = vec![Moments::default(); k];

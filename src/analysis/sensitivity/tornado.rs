@@ -1,8 +1,8 @@
 //! The tornado: each range's low and high end, one at a time, on the scenario's worlds, with
 //! the paired differences streamed (memory does not grow with the runs).
 
-use super::{announce, evaluate_variants, set_all, Effect, Found, SensitivityOptions};
-use crate::aggregate::{Aggregate, Chunk, Feed, Pair, Precision};
+use super::{announce, evaluate_variants, set_all, Design, Effect, Found};
+use crate::aggregate::{Aggregate, Chunk, Feed, Pair};
 use crate::engine::driver::Replications;
 use crate::engine::metrics::METRICS;
 use crate::scenario::params::Range;
@@ -72,32 +72,25 @@ impl Feed for Paired {
     }
 }
 
-pub(super) fn tornado(
-    base: &Scenario,
-    ranges: &[Range],
-    metric: &[usize],
-    runs: u64,
-    precision: Option<&Precision>,
-    opts: &SensitivityOptions,
-) -> Result<Found> {
-    let mut scenarios = vec![base.clone()];
-    for r in ranges {
-        scenarios.push(set_all(base, &[(&r.key, r.low)])?);
-        scenarios.push(set_all(base, &[(&r.key, r.high)])?);
+pub(super) fn tornado(d: &Design) -> Result<Found> {
+    let mut scenarios = vec![d.base.clone()];
+    for r in d.ranges {
+        scenarios.push(set_all(d.base, &[(&r.key, r.low)])?);
+        scenarios.push(set_all(d.base, &[(&r.key, r.high)])?);
     }
     announce(
-        opts,
+        d.opts,
         &format!(
             "sensitivity (tornado): {} parameters, {} variants",
-            ranges.len(),
+            d.ranges.len(),
             scenarios.len()
         ),
-        runs,
-        precision.is_some(),
+        d.runs,
+        d.precision.is_some(),
     );
-    let mut p = Paired::new(&scenarios, metric[0]);
-    evaluate_variants(&scenarios, base, metric, runs, precision, opts, &mut p)?;
-    Ok(effects(&p, ranges))
+    let mut p = Paired::new(&scenarios, d.metric[0]);
+    evaluate_variants(d, &scenarios, &mut p)?;
+    Ok(effects(&p, d.ranges))
 }
 
 /// The tornado's result from what was accumulated.

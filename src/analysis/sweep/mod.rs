@@ -172,8 +172,7 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
             s = params::set(&s, &p.key, *v)
                 .map_err(|e| input_error(format!("point {}: {e:#}", describe_point(&specs, pt))))?;
         }
-        s.simulation.seed = seed;
-        s.simulation.runs = runs;
+        s.resolve_runs(runs, seed);
         scenarios.push(s);
     }
     if !opts.run.quiet {
@@ -221,8 +220,7 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
     // The scenario as given runs last, on the same worlds, so that every point can be
     // compared with it pair by pair (its own numbers are not a row of sweep.csv).
     let mut given = base.clone();
-    given.simulation.seed = seed;
-    given.simulation.runs = runs;
+    given.resolve_runs(runs, seed);
     scenarios.push(given);
     let mut c = evaluate_paired(
         &scenarios,

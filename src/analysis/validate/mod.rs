@@ -102,8 +102,7 @@ pub fn arms(runs: u64, seed: u64) -> Result<Vec<Scenario>> {
                 s = params::set(&s, k, *v)?;
             }
             s.name = a.name.to_string();
-            s.simulation.runs = runs;
-            s.simulation.seed = seed;
+            s.resolve_runs(runs, seed);
             Ok(s)
         })
         .collect()

@@ -2,7 +2,7 @@
 //! report section, the terminal table, and the Markdown table of docs/validation.md.
 
 use super::{CheckResult, ValidateOutcome, ARMS, FACTS};
-use crate::format::{fmt_num, four_digits};
+use crate::format::{fmt_num, four_digit_interval};
 use crate::output::charts::bands::{self, BandRow, Bands};
 use crate::output::report::esc;
 use crate::output::ImageFormat;
@@ -61,16 +61,7 @@ fn target(c: &CheckResult) -> String {
 }
 
 fn interval(c: &CheckResult) -> String {
-    if c.value.is_finite() {
-        format!(
-            "{} [{}, {}]",
-            four_digits(c.value),
-            four_digits(c.ci95.0),
-            four_digits(c.ci95.1)
-        )
-    } else {
-        "no value".into()
-    }
+    four_digit_interval(c.value, c.ci95).unwrap_or_else(|| "no value".into())
 }
 
 fn verdict(within: bool) -> &'static str {

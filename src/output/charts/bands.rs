@@ -11,7 +11,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::analysis::Chart;
 use super::common::{font, frame, Entry, Swatch, BETTER, INK, WIDTH, WORSE};
 use super::ImageFormat;
-use crate::format::{fmt_num, four_digits};
+use crate::format::{fmt_num, four_digit_interval};
 
 /// The band's shade.
 const BAND: RGBColor = RGBColor(136, 204, 238);
@@ -189,15 +189,9 @@ impl Chart for Bands<'_> {
             } else {
                 format!("CI > {}", fmt_num(row.band.0))
             };
-            let text = if row.value.is_finite() {
-                format!(
-                    "{} [{}, {}] · {target}",
-                    four_digits(row.value),
-                    four_digits(row.ci95.0),
-                    four_digits(row.ci95.1)
-                )
-            } else {
-                format!("no value · {target}")
+            let text = match four_digit_interval(row.value, row.ci95) {
+                Some(v) => format!("{v} · {target}"),
+                None => format!("no value · {target}"),
             };
             area.draw(&Text::new(
                 text,
