@@ -1,7 +1,9 @@
 //! A whole distribution in bounded memory, for charts: how many runs had each value.
 //!
 //! Whole numbers (completion sprints, release delays) are counted exactly, one counter per
-//! value. Other values are first rounded by [`chart_value`] to 4 significant digits (values
+//! value, while they span at most 2¹⁴ values; past that span a whole number goes to the map
+//! like any other value, rounded as it is (exact below 10⁴: 16 384 is kept as 16 380).
+//! Other values are first rounded by [`chart_value`] to 4 significant digits (values
 //! below 10⁻³ in size to multiples of 10⁻⁶), which is far below a pixel on any chart and
 //! bounds the number of distinct values; rounding never moves a value across 0 or 1, so
 //! "below 0" and "above 1" counts stay exact. Runs without a value are counted apart.
@@ -114,8 +116,8 @@ impl ValueCounts {
             .collect();
         out.extend(self.other.iter().map(|(&k, &c)| (from_key(k), c)));
         out.sort_by(|a, b| a.0.total_cmp(&b.0));
-        // A whole number can be in both stores (outside the dense span, then rounded to
-        // itself): merge equal values.
+        // A whole number can be in both stores (outside the dense span it goes to the map,
+        // rounded by `chart_value`: itself below 10⁴): merge equal values.
         out.dedup_by(|b, a| {
             if a.0 == b.0 {
                 a.1 += b.1;
@@ -193,5 +195,122 @@ mod tests {
         a.merge(&b);
         assert_eq!(a.values(), vec![(0.25, 1), (1.0, 2)]);
         assert_eq!(a.none(), 1);
+    }
+
+    /// The dense counter grows down and up to at most `DENSE_SPAN` whole values; a whole
+    /// number that would stretch it further goes to the sorted map (values below 10⁴ in
+    /// size, which the map keeps as they are). Walked by hand: 0; 3 (up to 0..=3); −2 (down
+    /// to −2..=3); −9000 (down: −9000..=3, 9004 counters); 7383 (up: 7383 − (−9000) =
+    /// 16 383 < 2¹⁴, so 16 384 counters); 7384 (16 384 away: the map); −9001 (the span would
+    /// be 16 385: the map); −9000 again (its counter).
+    #[test]
+    fn the_dense_counter_spans_at_most_dense_span_whole_values() {
+        let mut c = ValueCounts::default();
+        let steps: [(f64, i64, usize, usize); 8] = [
+            // (value, lo, counters, map entries) after adding the value
+            (0.0, 0, 1, 0),
+            (3.0, 0, 4, 0),
+            (-2.0, -2, 6, 0),
+            (-9000.0, -9000, 9004, 0),
+            (7383.0, -9000, 16_384, 0),
+            (7384.0, -9000, 16_384, 1),
+            (-9001.0, -9000, 16_384, 2),
+            (-9000.0, -9000, 16_384, 2),
+        ];
+        for (x, lo, len, map) in steps {
+            c.add(x);
+            assert_eq!(
+                (c.lo, c.dense.len(), c.other.len()),
+                (lo, len, map),
+                "after {x}"
+            );
+        }
+        assert_eq!(DENSE_SPAN, 16_384);
+        assert_eq!(
+            c.values(),
+            vec![
+                (-9001.0, 1),
+                (-9000.0, 2),
+                (-2.0, 1),
+                (0.0, 1),
+                (3.0, 1),
+                (7383.0, 1),
+                (7384.0, 1)
+            ]
+        );
+        assert_eq!((c.none(), c.total()), (0, 8));
+        // A whole value just past a full counter goes to the map, not one past its end.
+        let mut full = ValueCounts::default();
+        full.add(0.0);
+        full.add(16_383.0);
+        assert_eq!(full.dense.len(), 16_384);
+        full.add_n(16_384.0, 3);
+        assert_eq!(
+            (full.dense.len(), full.other.len(), full.total()),
+            (16_384, 1, 5)
+        );
+    }
+
+    /// Rounding uses the exact power of ten on each side: ×10ᵏ then ÷10ᵏ below 1000,
+    /// ÷10ᵏ then ×10ᵏ above (10⁻ᵏ is not exact in binary: 0.12345 · 10⁴ rounded is 1235, and
+    /// 1235 · 10⁻⁴ is 0.123 500 000 000 000 01, not the double nearest 0.1235). A value
+    /// that rounds to 0 keeps itself on either side of 0.
+    #[test]
+    fn chart_values_are_the_doubles_nearest_their_rounded_decimals() {
+        assert_eq!(chart_value(0.123_45), 0.1235);
+        assert_eq!(chart_value(0.7), 0.7);
+        assert_eq!(chart_value(-0.123_45), -0.1235);
+        assert_eq!(chart_value(123.456), 123.5);
+        assert_eq!(chart_value(0.000_456_7), 0.000_457);
+        assert_eq!(chart_value(4e-7), 4e-7);
+        assert_eq!(chart_value(-4e-7), -4e-7);
+        assert_eq!(chart_value(f64::INFINITY), f64::INFINITY);
+        assert_eq!(chart_value(f64::NEG_INFINITY), f64::NEG_INFINITY);
+    }
+
+    /// A non-whole value that rounds to a whole one counted in the dense counter is one
+    /// value: 4.999 99 rounds to 5.000 (4 digits), and the two runs are listed once.
+    #[test]
+    fn a_value_rounded_to_a_counted_whole_number_adds_to_its_count() {
+        let mut c = ValueCounts::default();
+        c.add(5.0);
+        c.add(4.999_99);
+        c.add_n(4.999_98, 2);
+        assert_eq!((c.dense.len(), c.other.len()), (1, 1));
+        assert_eq!(c.values(), vec![(5.0, 4)]);
+        assert_eq!((c.none(), c.total()), (0, 4));
+        c.add_n(f64::NAN, 2);
+        assert_eq!((c.none(), c.total()), (2, 6));
+    }
+
+    /// −0 and +0 outside the dense counter are one key, and that key reads back as +0.
+    /// Map keys keep the order of the values and read back bit for bit.
+    #[test]
+    fn map_keys_keep_order_and_read_back_exactly() {
+        let mut c = ValueCounts::default();
+        c.add(20_000.0);
+        c.add(-0.0);
+        c.add(0.0);
+        assert_eq!(c.other.len(), 1);
+        let (zero, runs) = c.values()[0];
+        assert_eq!((zero.to_bits(), runs), (0.0f64.to_bits(), 2));
+        let xs = [
+            f64::NEG_INFINITY,
+            -1e300,
+            -2.5,
+            -1e-300,
+            0.0,
+            1e-300,
+            0.8123,
+            2.5,
+            1e300,
+            f64::INFINITY,
+        ];
+        for w in xs.windows(2) {
+            assert!(key(w[0]) < key(w[1]), "{} {}", w[0], w[1]);
+        }
+        for x in xs {
+            assert_eq!(from_key(key(x)).to_bits(), x.to_bits(), "{x}");
+        }
     }
 }
