@@ -511,4 +511,56 @@ mod tests {
         assert_eq!(a.n, 3);
         assert!(a.contributions[0].ci95.0 < 5.0 / 3.0 && a.contributions[0].ci95.1 > 5.0 / 3.0);
     }
+
+    #[test]
+    fn synthetic_mechanism_game_per_run_with_each_arms_censoring() {
+        // Two mechanisms, two runs; variant 2S is the baseline and 2S + 1 the scenario with
+        // the mechanisms of S on. The arms differ in horizon, so a censored release delay
+        // counts as 11 in the baseline (20 sprints + 1 − sprint 10) and as 21 in the
+        // scenario (30 + 1 − 10). Per run, v(S) = scenario(S) − baseline(S) and
+        // φ₀ = ½ (v{0} − v∅) + ½ (v{01} − v{1}), φ₁ = ½ (v{1} − v∅) + ½ (v{01} − v{0}).
+        use crate::engine::metrics::idx;
+        let mut base = crate::scenario::Scenario::default();
+        base.simulation.sprints = 20;
+        base.release.planned_sprint = Some(10);
+        let mut scen = base.clone();
+        scen.simulation.sprints = 30;
+        let variants: Vec<_> = (0..4).flat_map(|_| [base.clone(), scen.clone()]).collect();
+        let nan = f64::NAN;
+        // values[variant][metric][run]; variants in the order b∅ s∅ b0 s0 b1 s1 b01 s01.
+        let ve = [[1.0, 2.0, 2.0, 6.0, 3.0, 5.0, 4.0, 12.0], [0.0; 8]];
+        let delay = [[nan; 8], [2.0, 3.0, 2.0, 5.0, 2.0, 3.0, 2.0, 9.0]];
+        let values: Vec<Vec<Vec<f64>>> = (0..8)
+            .map(|v| {
+                vec![
+                    ve.iter().map(|r| r[v]).collect(),
+                    delay.iter().map(|r| r[v]).collect(),
+                ]
+            })
+            .collect();
+        let got = attribute_mechanism_runs(
+            &variants,
+            2,
+            &[idx::VALUE_EFFICIENCY, idx::RELEASE_DELAY],
+            &values,
+        );
+        let means = |a: &MetricAttribution| {
+            (
+                a.contributions.iter().map(|s| s.mean).collect::<Vec<_>>(),
+                a.total.mean,
+                a.baseline_mean,
+                a.scenario_mean,
+                a.n,
+            )
+        };
+        // value_efficiency, run 1: v = (1, 4, 2, 8): direct 1, φ = (4.5, 2.5), total 8,
+        // baseline 4 → scenario 12; run 2: all 0.
+        assert_eq!(means(&got[0]), (vec![0.5, 2.25, 1.25], 4.0, 2.0, 6.0, 2));
+        // release delay, run 1: all censored, v = 21 − 11 = 10 for every subset: direct 10,
+        // φ = 0; run 2: v = (1, 3, 1, 7): direct 1, φ = (4, 2), baseline 2 → scenario 9.
+        assert_eq!(means(&got[1]), (vec![5.5, 2.0, 1.0], 8.5, 6.5, 15.0, 2));
+        // The direct share's interval: two runs of 1 and 0 (mean ½, SE ½, t(0.975, 1)).
+        let (lo, hi) = got[0].contributions[0].ci95;
+        assert!((hi - lo - 2.0 * 12.7062 * 0.5).abs() < 1e-3, "{lo} {hi}");
+    }
 }
