@@ -236,6 +236,65 @@ mod tests {
             .collect()
     }
 
+    /// Arrivals at a zero rate: no sprint reports an arrival (not even of none); at the
+    /// default rate every sprint after the first reports one.
+    #[test]
+    fn no_arrival_rate_reports_no_arrivals() {
+        let arrivals = |rate: f64| {
+            let mut s = load_scenario("aligned").unwrap();
+            s.simulation.warmup_sprints = 0;
+            s.backlog.arrivals_per_sprint = rate;
+            let model = Model::new(&s);
+            let mut ws = Workspace::new();
+            let mut events = Vec::new();
+            simulate_traced(&model, &RunKeys::new(3, 0), None, &mut ws, &mut events);
+            events
+                .iter()
+                .filter_map(|e| match *e {
+                    Event::Arrived { sprint, .. } => Some(sprint),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(arrivals(0.0), Vec::<u32>::new());
+        let sprints = load_scenario("aligned").unwrap().simulation.sprints;
+        assert_eq!(arrivals(6.0), (1..sprints).collect::<Vec<_>>());
+    }
+
+    /// A conflict acts at its hour, not before: its injected item is never started before
+    /// the hour it comes in.
+    #[test]
+    fn an_injected_item_starts_at_its_conflicts_hour() {
+        let mut injected = 0;
+        for (events, _) in drop_heavy(23, 12) {
+            for e in &events {
+                let Event::Injected {
+                    sprint, hour, item, ..
+                } = *e
+                else {
+                    continue;
+                };
+                let start = events.iter().find_map(|f| match *f {
+                    Event::Started {
+                        sprint: s,
+                        hour: h,
+                        item: i,
+                        ..
+                    } if i == item => Some((s, h)),
+                    _ => None,
+                });
+                let Some((s, h)) = start else { continue };
+                injected += 1;
+                // Hours within a sprint are sums of steps: equal to 1e-9 h.
+                assert!(
+                    s > sprint || (s == sprint && h >= hour - 1e-9),
+                    "injected at {sprint}:{hour}, started at {s}:{h}"
+                );
+            }
+        }
+        assert!(injected >= 50, "{injected}");
+    }
+
     /// A conflict's drop takes the item out of the sprint: it is not started or finished
     /// again before the next planning.
     #[test]

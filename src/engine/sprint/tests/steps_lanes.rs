@@ -342,3 +342,36 @@ fn an_injected_conflict_drops_the_lowest_planned_item_in_progress() {
         assert_eq!(st, want, "item {n} of score {}", 6 - n);
     }
 }
+
+/// The lanes' pull, past the sprint's work list: a waiting item the order offers is pulled
+/// when it is ready, when it is the PM's top item, or both; not when it is neither.
+#[test]
+fn the_pull_takes_an_item_that_is_ready_or_on_top_or_both() {
+    let s = quiet("aligned");
+    let model = Model::new(&s);
+    let mut ws = Workspace::new();
+    let mut quiet = NoTrace;
+    let mut r = Run::new(&model, &RunKeys::new(5, 0), &mut ws, &mut quiet);
+    r.sprint = 1;
+    let i = r.ws.active[0];
+    for (ready, top) in [(true, true), (true, false), (false, true), (false, false)] {
+        let it = &mut r.ws.items[i as usize];
+        it.status = Status::Waiting;
+        it.ready = ready;
+        it.top = top;
+        it.score = 1.0;
+        it.blocked_until = 0.0;
+        r.ws.committed.clear();
+        r.committed_from = 0;
+        r.ws.order.clear();
+        r.ws.order.push(i);
+        r.pull_cursor = 0;
+        let got = r.next_item(0.0);
+        if ready || top {
+            assert_eq!(got, Ok(i), "ready {ready}, top {top}");
+            assert_eq!(r.ws.committed, vec![i], "a pulled item joins the work list");
+        } else {
+            assert!(got.is_err(), "ready {ready}, top {top}: {got:?}");
+        }
+    }
+}
