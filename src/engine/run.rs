@@ -63,17 +63,21 @@ mod tests {
         }
     }
 
-    /// The events of a run add up to its record: value, points, defects.
+    /// The events of a run add up to its record: value, points, defects; after a warm-up and
+    /// with a discount rate too (the warm-up releases' value told at the start of the year is
+    /// discounted as the record's).
     #[test]
     fn trace_adds_up_to_the_record() {
-        for (preset, warmup) in [
-            ("aligned", 0),
-            ("blurred-roles", 0),
-            ("overloaded-po", 0),
-            ("overloaded-po", 12),
+        for (preset, warmup, rate) in [
+            ("aligned", 0, 0.0),
+            ("blurred-roles", 0, 0.0),
+            ("overloaded-po", 0, 0.0),
+            ("overloaded-po", 12, 0.0),
+            ("aligned", 12, 0.03),
         ] {
             let mut s = load_scenario(preset).unwrap();
             s.simulation.warmup_sprints = warmup;
+            s.simulation.discount_rate = rate;
             let model = Model::new(&s);
             let mut ws = Workspace::new();
             for r in 0..5 {
