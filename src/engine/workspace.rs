@@ -4,7 +4,7 @@
 
 use super::metrics::N_SERIES;
 use super::world::World;
-use crate::model::item::BacklogItem;
+use crate::model::item::{BacklogItem, Status};
 
 /// A conflict drawn for a sprint: at `hour`, one item in progress is injected over or delayed.
 #[derive(Debug, Clone, Copy, Default)]
@@ -82,6 +82,22 @@ pub struct Workspace {
 impl Workspace {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The items in progress on the sprint's work list that `keep` accepts, into `started`,
+    /// in creation order. Every item in progress is on that list (spillover, committed,
+    /// injected or pulled there), so it, not the whole backlog, is searched.
+    #[inline]
+    pub(super) fn gather_in_progress(&mut self, keep: impl Fn(&BacklogItem) -> bool) {
+        self.started.clear();
+        for &i in &self.committed {
+            let item = &self.items[i as usize];
+            if item.status == Status::InProgress && keep(item) {
+                self.started.push(i);
+            }
+        }
+        self.started.sort_unstable();
+        self.started.dedup();
     }
 
     /// Every item of the last run, done or not (for checks and tests).

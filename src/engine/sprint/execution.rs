@@ -318,18 +318,9 @@ impl<'a, T: Tracer> Run<'a, T> {
     /// progress, or escalate an item in progress (it waits).
     #[inline(never)]
     pub(super) fn apply_conflict(&mut self, c: Conflict, now: f64) {
-        // Every item in progress is on the sprint's work list (spillover, started or pulled):
-        // look there, in creation order, rather than through the whole backlog.
-        let started = &mut self.ws.started;
-        started.clear();
-        for &i in &self.ws.committed {
-            let item = &self.ws.items[i as usize];
-            if item.status == Status::InProgress && !item.top {
-                started.push(i);
-            }
-        }
-        started.sort_unstable();
-        started.dedup();
+        // The planned items in progress (not the PM's top), in creation order.
+        self.ws.gather_in_progress(|item| !item.top);
+        let started = &self.ws.started;
         let mut lowest: Option<(f64, u32)> = None;
         for &i in started.iter() {
             let score = self.ws.items[i as usize].score;

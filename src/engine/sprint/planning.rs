@@ -30,18 +30,9 @@ impl<'a, T: Tracer> Run<'a, T> {
             self.ws.items[i as usize].committed_points = 0.0;
         }
         self.ws.planned.clear();
-        // Spillover: work in progress continues, in creation order. Every item in progress
-        // is on last sprint's work list (committed, injected or pulled there), so that list,
-        // not the whole backlog, is searched.
-        let spill = &mut self.ws.started;
-        spill.clear();
-        for &i in &self.ws.committed {
-            if self.ws.items[i as usize].status == Status::InProgress {
-                spill.push(i);
-            }
-        }
-        spill.sort_unstable();
-        spill.dedup();
+        // Spillover: work in progress continues, in creation order.
+        self.ws.gather_in_progress(|_| true);
+        let spill = &self.ws.started;
         self.ws.committed.clear();
         self.committed_from = 0;
         let mut points = 0.0;
