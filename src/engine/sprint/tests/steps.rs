@@ -3,7 +3,7 @@
 //! review, each against a value by hand or a plain recomputation.
 
 use super::super::Run;
-use super::cold;
+use super::{cold, quiet};
 use crate::engine::trace::{Event, NoTrace};
 use crate::engine::workspace::Workspace;
 use crate::model::compiled::Model;
@@ -396,13 +396,7 @@ fn added_items_draw_with_keys_of_their_own_id() {
 /// to free up and works it from that hour on.
 #[test]
 fn lanes_work_the_whole_sprint_and_wait_for_blocked_work() {
-    let mut s = cold("aligned");
-    s.po.questions_base = 0.0;
-    s.po.questions_per_ambiguity = 0.0;
-    s.roles.conflicts_per_sprint = 0.0;
-    s.roles.conflicts_per_override = 0.0;
-    s.roles.conflicts_per_misalignment = 0.0;
-    s.roles.pm_override = 0.0;
+    let s = quiet("aligned");
     let model = Model::new(&s);
     let hours = model.sprint_hours;
     let mut ws = Workspace::new();
