@@ -40,8 +40,11 @@ pub struct Bands<'a> {
 }
 
 const ROW_H: u32 = 52;
-const LABEL_W: i32 = 470;
-const TEXT_W: i32 = 250;
+/// The label column (the longest check's label takes about 300 px of it at 19 px type).
+const LABEL_W: i32 = 430;
+/// The value column: wide enough for a negative value with its interval and a band target
+/// (`-0.0188 [-0.0199, -0.0176] · 0.15–0.2`, about 280 px at 16 px type).
+const TEXT_W: i32 = 295;
 
 impl Chart for Bands<'_> {
     fn size(&self) -> (u32, u32) {
