@@ -172,6 +172,49 @@ fn a_part_done_item_carries_its_remaining_work_into_the_next_sprint() {
     );
 }
 
+/// Items of 2.5 points (no whole size: commitments and velocities are summed item by item)
+/// at 4 points a sprint of 40 hours (an item every 25 hours), committing 1.5 × the last
+/// velocity (6 points the first sprint): sprint 1 commits two items (5 points), finishes one
+/// at 25 h and starts the next, which has 1 point left at the end; sprint 2 (commitment
+/// 1.5 × 2.5 = 3.75) carries that point and commits the last item (3.5 points), finishes the
+/// carried one at 10 h and the last at 35 h. Lead times 25, 50 and 75 hours.
+#[test]
+fn items_of_a_fractional_size_commit_and_finish_item_by_item() {
+    let m = forecast(|s| {
+        s.team.capacity = Dist::Constant { value: 4.0 };
+        s.backlog.size = Dist::Constant { value: 2.5 };
+        s.backlog.initial_items = 3;
+        s.simulation.sprints = 10;
+        s.team.commitment_factor = 1.5;
+        s.team.velocity_window = 1;
+        s.release.planned_sprint = Some(4);
+    });
+    let (record, rows) = run(&m);
+    let want = [[2.5, 5.0, 2.5, 2.0, 1.0], [5.0, 3.5, 3.5, 0.0, 0.0]];
+    assert_eq!(rows.len(), 2, "stopped at completion");
+    for (k, (row, want)) in rows.iter().zip(want).enumerate() {
+        for (j, (g, w)) in flows(row).into_iter().zip(want).enumerate() {
+            close(&format!("sprint {} series {j}", k + 1), g, w);
+        }
+    }
+    let r = &record.metrics;
+    assert_eq!(r[idx::COMPLETION_SPRINT], 2.0);
+    assert_eq!(r[idx::RELEASE_DELAY], -2.0, "2 − the planned 4");
+    assert_eq!(r[idx::ITEMS_DONE], 3.0);
+    close("points done", r[idx::POINTS_DONE], 7.5);
+    // Done of committed: 2.5 + (1 + 2.5) of 5 + 3.5.
+    close("say-do", r[idx::SAY_DO], 6.0 / 8.5);
+    // Velocities 2.5 and 5: mean 3.75, SD 1.25·√2.
+    close(
+        "velocity cv",
+        r[idx::VELOCITY_CV],
+        1.25 * 2f64.sqrt() / 3.75,
+    );
+    // In days of 8 hours: 3.125, 6.25, 9.375.
+    close("lead p50", r[idx::LEAD_P50], 6.25);
+    close("lead p85", r[idx::LEAD_P85], 6.25 + 0.7 * 3.125);
+}
+
 /// Sprints without capacity: the lane takes the next item and does none of it (it stays in
 /// the backlog, no longer ready), and carries its whole size as spillover from then on.
 #[test]
