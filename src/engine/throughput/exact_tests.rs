@@ -215,6 +215,53 @@ fn items_of_a_fractional_size_commit_and_finish_item_by_item() {
     close("lead p85", r[idx::LEAD_P85], 6.25 + 0.7 * 3.125);
 }
 
+/// An item bigger than a sprint's capacity: items of 5 points at 2 a sprint of 40 hours. The
+/// lane takes the first item in sprint 1 (nothing committed: 2 points hold no item of 5) and
+/// does 2 of its points, 2 more in sprint 2, finishes it 20 h into sprint 3 and starts the
+/// second (1 point done), does 2 in sprint 4 and finishes it at the end of sprint 5. Each
+/// sprint's commitment is its spillover: the item's remaining points, 3, 1, 4 and 2.
+#[test]
+fn an_item_bigger_than_a_sprints_capacity_takes_several_sprints() {
+    let m = forecast(|s| {
+        s.team.capacity = Dist::Constant { value: 2.0 };
+        s.backlog.size = Dist::Constant { value: 5.0 };
+        s.backlog.initial_items = 2;
+        s.simulation.sprints = 10;
+        s.team.commitment_factor = 1.0;
+        s.team.velocity_window = 1;
+        s.release.planned_sprint = Some(3);
+    });
+    assert!(
+        Plain::of(&m).is_none(),
+        "2 points is no whole number of items of 5"
+    );
+    let (record, rows) = run(&m);
+    let want = [
+        [0.0, 0.0, 0.0, 2.0, 1.0],
+        [0.0, 3.0, 0.0, 2.0, 1.0],
+        [5.0, 1.0, 1.0, 1.0, 0.0],
+        [0.0, 4.0, 0.0, 1.0, 0.0],
+        [5.0, 2.0, 2.0, 0.0, 0.0],
+    ];
+    assert_eq!(rows.len(), 5, "stopped at completion");
+    for (k, (row, want)) in rows.iter().zip(want).enumerate() {
+        for (j, (g, w)) in flows(row).into_iter().zip(want).enumerate() {
+            close(&format!("sprint {} series {j}", k + 1), g, w);
+        }
+    }
+    let r = &record.metrics;
+    assert_eq!(r[idx::COMPLETION_SPRINT], 5.0);
+    assert_eq!(r[idx::RELEASE_DELAY], 2.0);
+    assert_eq!(r[idx::ITEMS_DONE], 2.0);
+    assert_eq!(r[idx::POINTS_DONE], 10.0);
+    close("say-do", r[idx::SAY_DO], 3.0 / 10.0);
+    // Velocities 0, 0, 5, 0, 5: mean 2, variance 30/4.
+    close("velocity cv", r[idx::VELOCITY_CV], 7.5f64.sqrt() / 2.0);
+    // Done at 100 and 200 hours: 12.5 and 25 days.
+    close("lead p50", r[idx::LEAD_P50], 18.75);
+    close("lead p85", r[idx::LEAD_P85], 12.5 + 0.85 * 12.5);
+}
+
 /// Sprints without capacity: the lane takes the next item and does none of it (it stays in
 /// the backlog, no longer ready), and carries its whole size as spillover from then on.
 #[test]
