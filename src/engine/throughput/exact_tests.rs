@@ -262,6 +262,43 @@ fn an_item_bigger_than_a_sprints_capacity_takes_several_sprints() {
     close("lead p85", r[idx::LEAD_P85], 12.5 + 0.85 * 12.5);
 }
 
+/// More items a sprint than the sprint has hours: unit items at 10.5 points a sprint of 8
+/// hours (one day), an item every 16/21 hour. Sprint 1 commits and finishes 10 items, at
+/// 16/21 h apart, and starts the 11th with half of it done; sprint 2 (commitment 10) carries
+/// that half point, commits 9 more (9.5 points), finishes the half at 8/21 h and the 10
+/// left after it. Item 10 is done at 8 + 8/21 hours, item 17 at 8 + 8/21 + 7·16/21.
+#[test]
+fn more_items_a_sprint_than_hours_leave_the_next_item_part_done() {
+    let m = forecast(|s| {
+        s.team.capacity = Dist::Constant { value: 10.5 };
+        s.backlog.initial_items = 21;
+        s.simulation.sprints = 10;
+        s.simulation.sprint_days = 1;
+        s.team.commitment_factor = 1.0;
+        s.team.velocity_window = 1;
+        s.release.planned_sprint = Some(2);
+    });
+    assert_eq!(m.sprint_hours, 8.0);
+    let (record, rows) = run(&m);
+    let want = [[10.0, 10.0, 10.0, 11.0, 10.0], [11.0, 9.5, 9.5, 0.0, 0.0]];
+    assert_eq!(rows.len(), 2, "stopped at completion");
+    for (k, (row, want)) in rows.iter().zip(want).enumerate() {
+        for (j, (g, w)) in flows(row).into_iter().zip(want).enumerate() {
+            close(&format!("sprint {} series {j}", k + 1), g, w);
+        }
+    }
+    let r = &record.metrics;
+    assert_eq!(r[idx::COMPLETION_SPRINT], 2.0);
+    assert_eq!(r[idx::RELEASE_DELAY], 0.0);
+    assert_eq!(r[idx::ITEMS_DONE], 21.0);
+    assert_eq!(r[idx::POINTS_DONE], 21.0);
+    close("say-do", r[idx::SAY_DO], 1.0);
+    close("velocity cv", r[idx::VELOCITY_CV], 0.5f64.sqrt() / 10.5);
+    // Days of 8 hours: items 10 (the median of 21) and 17 (p85: position 17).
+    close("lead p50", r[idx::LEAD_P50], 1.0 + 1.0 / 21.0);
+    close("lead p85", r[idx::LEAD_P85], 1.0 + 15.0 / 21.0);
+}
+
 /// Sprints without capacity: the lane takes the next item and does none of it (it stays in
 /// the backlog, no longer ready), and carries its whole size as spillover from then on.
 #[test]
