@@ -223,11 +223,18 @@ fn counted_bands_are_the_bands_added_one_by_one(counted: Vec<usize>) {
 /// values ([`Aggregate::summaries`] with `keep_values`) are every run's, NaN included.
 #[test]
 fn runs_without_a_value_count_only_in_the_completed_share() {
-    use crate::engine::metrics::idx::{LEAD_P50, SAY_DO, VALUE_EFFICIENCY};
+    use crate::engine::metrics::idx::{
+        COMPLETION_SPRINT, LEAD_P50, RELEASE_DELAY, SAY_DO, VALUE_EFFICIENCY,
+    };
     let mut agg = Aggregate::new(&[10], &[0.0], 0);
     let mut narrow = Aggregate::new(&[10], &[0.0], 0);
-    // The model of `narrow`'s scenario gives only say/do and lead time.
-    narrow.only(0, &[SAY_DO, LEAD_P50], &[]);
+    // The model of `narrow`'s scenario gives only say/do, lead time and (as every model
+    // must: `add_chunk` debug-asserts it) the censored metrics.
+    narrow.only(
+        0,
+        &[COMPLETION_SPRINT, RELEASE_DELAY, SAY_DO, LEAD_P50],
+        &[],
+    );
     // An analysis's summaries that keep every value, NaN included, in replication order.
     let mut keeping = Aggregate::summaries(&[10], &[0.0], &[VALUE_EFFICIENCY, SAY_DO], true);
     let xs = [0.2, f64::NAN, 0.6, 0.4, f64::NAN];
