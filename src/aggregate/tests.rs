@@ -387,3 +387,76 @@ fn a_sprint_cell_band_is_the_mean_and_quantiles_of_its_values() {
     assert_eq!((b.0, b.1, b.2, b.3), (127.5, 25.5, 127.5, 229.5));
     assert_eq!(bits(b), bits(band_of(&one_by_one).1));
 }
+
+/// Each band is its own sprint's and series': two runs whose sprint j has series k at
+/// 100 r + 10 j + k (r = 0, 1) give the mean 50 + 10 j + k and, linear between the two, the
+/// p10, p50 and p90 at 10, 50 and 90 more than 10 j + k; a run that stopped after its first
+/// sprint counts its after-stop row in every later sprint.
+#[test]
+fn each_band_is_its_sprints_and_series() {
+    let sprints = 3;
+    let record = RunRecord {
+        metrics: [1.0; N_METRICS],
+    };
+    let mut agg = Aggregate::new(&[sprints], &[0.0], 0);
+    for r in 0..2u64 {
+        let rows: Vec<[f64; N_SERIES]> = (0..sprints)
+            .map(|j| std::array::from_fn(|k| (100 * r as usize + 10 * j + k) as f64))
+            .collect();
+        agg.add_batch(&Replications::new(r, 1, 1, sprints, &[record], &rows, &[3]));
+    }
+    for j in 0..sprints {
+        for k in 0..N_SERIES {
+            let at = (10 * j + k) as f64;
+            assert_eq!(
+                agg.band(0, j, k),
+                (at + 50.0, at + 10.0, at + 50.0, at + 90.0),
+                "sprint {j} series {k}"
+            );
+        }
+    }
+}
+
+/// The charted distributions count each scenario's values of completion, delay and value
+/// efficiency run by run (a censored run as one without a value); the aggregate knows how
+/// many scenarios it holds and their horizons.
+#[test]
+fn distributions_count_each_scenarios_values() {
+    use crate::engine::metrics::idx::{COMPLETION_SPRINT, RELEASE_DELAY, VALUE_EFFICIENCY};
+    let mut agg = Aggregate::new(&[10, 12], &[4.0, 4.0], 0);
+    assert_eq!(agg.scenario_count(), 2);
+    assert_eq!((agg.sprints(0), agg.sprints(1)), (10, 12));
+    for (c, v) in [(3.0, 0.5), (5.0, 0.25), (f64::NAN, 0.5), (5.0, f64::NAN)] {
+        let mut rec = RunRecord {
+            metrics: [1.0; N_METRICS],
+        };
+        rec.metrics[COMPLETION_SPRINT] = c;
+        rec.metrics[RELEASE_DELAY] = c - 4.0;
+        rec.metrics[VALUE_EFFICIENCY] = v;
+        let mut other = rec;
+        other.metrics[COMPLETION_SPRINT] = 7.0;
+        let rows = vec![[0.0; N_SERIES]; 2];
+        agg.add_batch(&Replications::new(
+            0,
+            1,
+            2,
+            1,
+            &[rec, other],
+            &rows,
+            &[1, 1],
+        ));
+    }
+    assert_eq!(
+        DISTRIBUTION_METRICS,
+        [COMPLETION_SPRINT, RELEASE_DELAY, VALUE_EFFICIENCY]
+    );
+    let (c, d, v) = (
+        agg.distribution(0, 0),
+        agg.distribution(0, 1),
+        agg.distribution(0, 2),
+    );
+    assert_eq!((c.values(), c.none()), (vec![(3.0, 1), (5.0, 2)], 1));
+    assert_eq!((d.values(), d.none()), (vec![(-1.0, 1), (1.0, 2)], 1));
+    assert_eq!((v.values(), v.none()), (vec![(0.25, 1), (0.5, 2)], 1));
+    assert_eq!(agg.distribution(1, 0).values(), [(7.0, 4)]);
+}

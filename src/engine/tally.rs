@@ -242,6 +242,14 @@ mod tests {
                 }
             }
         }
+        // Merged counts add up cell by cell, a cell counted on one side only included:
+        // here scenario 0's first sprint twice and its second once.
+        let mut u = Tally::new(&series, &[2, 2, 2]);
+        u.add(0, &rows[..1]);
+        u.merge(&t);
+        assert_eq!(u.counts(0, 0, 1)[1 + series::READY_ITEMS], 2);
+        assert_eq!(u.counts(0, 1, 1)[11 + series::READY_ITEMS], 1);
+        assert_eq!(u.counts(2, 1, 4)[15], 1);
     }
 
     #[test]
