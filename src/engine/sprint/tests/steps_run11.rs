@@ -1,9 +1,10 @@
 //! More sprint steps on hand-built states (issue 16, mutation run 11, shards 10/16–15/16):
 //! users' reports of escaped defects, a lane at the sprint's end, and an item finished on a
-//! guess that waits for its answer.
+//! guess that waits for its answer; and two pure functions of `metrics.rs` (the row after
+//! an early stop, the velocity CV).
 
 use super::super::Run;
-use super::quiet;
+use super::{cold, quiet};
 use crate::engine::trace::{BlockCause, Event, NoTrace};
 use crate::engine::workspace::Workspace;
 use crate::model::compiled::Model;
@@ -158,4 +159,99 @@ fn an_item_finished_on_a_guess_waits_once_for_the_rest_of_the_answers_latency() 
         })
         .collect();
     assert_eq!(blocks, [(2.0, 8.0)]);
+}
+
+/// After an early stop the rows repeat the last one with a sprint's flows (velocity,
+/// committed, done, decision wait, churn) at 0; stocks keep their value and series without
+/// values stay empty.
+#[test]
+fn the_row_after_a_stop_zeroes_the_flows_and_keeps_the_stocks() {
+    use crate::engine::metrics::{row_after_stop, series, N_SERIES};
+    let mut last = [0.0; N_SERIES];
+    for (k, v) in last.iter_mut().enumerate() {
+        *v = 10.0 + k as f64;
+    }
+    last[series::ROADMAP_CHANGE] = f64::NAN;
+    last[series::PRIORITY_CHURN] = f64::NAN;
+    let row = row_after_stop(&last);
+    for (k, &v) in row.iter().enumerate() {
+        let flow = [
+            series::VELOCITY,
+            series::COMMITTED,
+            series::DONE,
+            series::DECISION_WAIT,
+        ]
+        .contains(&k);
+        match k {
+            series::ROADMAP_CHANGE | series::PRIORITY_CHURN => assert!(v.is_nan(), "{k}"),
+            _ if flow => assert_eq!(v, 0.0, "{k}"),
+            _ => assert_eq!(v, 10.0 + k as f64, "{k}"),
+        }
+    }
+    // Churn with a value is a flow too.
+    last[series::PRIORITY_CHURN] = 3.0;
+    assert_eq!(row_after_stop(&last)[series::PRIORITY_CHURN], 0.0);
+}
+
+/// The velocity CV: the sample standard deviation over the mean. Velocities 2, 4, 6 and 9:
+/// mean 5.25, sample variance 26.75 / 3; none for one sprint or no work.
+#[test]
+fn velocity_cv_is_the_sample_sd_over_the_mean() {
+    use crate::engine::metrics::velocity_cv;
+    let want = (26.75f64 / 3.0).sqrt() / 5.25;
+    assert!((velocity_cv(&[2.0, 4.0, 6.0, 9.0]) - want).abs() < 1e-15);
+    assert_eq!(velocity_cv(&[3.0, 3.0]), 0.0);
+    assert!(velocity_cv(&[3.0]).is_nan());
+    assert!(velocity_cv(&[0.0, 0.0, 0.0]).is_nan());
+    assert!(velocity_cv(&[]).is_nan());
+}
+
+/// Ranking τ at sprint 3 is measured against sprint 3's market: τ of the true scores (true
+/// value and weights over the estimate) of the first 20 waiting, planned items of the order,
+/// recomputed plainly; with sprint 0's weights it differs in some runs.
+#[test]
+fn ranking_tau_uses_the_current_sprints_market() {
+    use crate::model::roles::{order_tau, true_score};
+    let mut s = cold("aligned");
+    s.release.scope_first = false;
+    let model = Model::new(&s);
+    let mut ws = Workspace::new();
+    let mut other = 0;
+    for run in 0..20 {
+        let mut quiet = NoTrace;
+        let mut r = Run::new(&model, &RunKeys::new(101, run), &mut ws, &mut quiet);
+        r.sprint = 3;
+        let order: Vec<u32> =
+            r.ws.active
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    let it = &r.ws.items[i as usize];
+                    it.status == Status::Waiting && !it.top
+                })
+                .collect();
+        assert!(order.len() > 25);
+        r.ws.order.clone_from(&order);
+        r.measure_order();
+        let k = r.themes;
+        let tau = |sprint: usize| {
+            let w = &r.ws.world.market[sprint * k..(sprint + 1) * k];
+            let scores: Vec<f64> = order
+                .iter()
+                .map(|&i| {
+                    let it = &r.ws.items[i as usize];
+                    true_score(it, w, 3, &s.backlog.urgency) * it.size.max(0.1)
+                        / it.estimate.max(0.1)
+                })
+                .filter(|&t| t != 0.0)
+                .take(20)
+                .collect();
+            assert_eq!(scores.len(), 20);
+            order_tau(&scores).unwrap()
+        };
+        assert_eq!(r.t.tau_n, 1, "run {run}");
+        assert_eq!(r.t.tau_sum, tau(3), "run {run}");
+        other += (tau(0) != tau(3)) as u32;
+    }
+    assert!(other > 0, "sprint 0's market gave the same τ in every run");
 }
