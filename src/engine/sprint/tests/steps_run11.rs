@@ -255,3 +255,78 @@ fn ranking_tau_uses_the_current_sprints_market() {
     }
     assert!(other > 0, "sprint 0's market gave the same τ in every run");
 }
+
+/// Planning measures the ready buffer against the commitment still open after the
+/// spillover: commitment 20 SP, 12 SP of work in progress, so 8 SP open. Six unready items
+/// of 1 SP come first in the order, then one ready item. With 8 SP ready the buffer is full
+/// (p = 0: no unready item taken); with 4 SP ready, p = 1 − 4/8 = 0.5, and the unready items
+/// taken are exactly those whose planning draw is under 0.5.
+#[test]
+fn the_ready_buffer_is_measured_against_the_commitment_left_after_the_spillover() {
+    use crate::random::keyed_from;
+    let mut s = cold("aligned");
+    s.po.take_unready = 0.0;
+    s.po.unready_per_buffer_shortfall = 1.0;
+    s.team.commitment_factor = 1.0;
+    s.team.velocity_window = 3;
+    s.backlog.split_rate = 0.0;
+    s.roles.misalignment_ambiguity = 0.0;
+    let model = Model::new(&s);
+    let mut ws = Workspace::new();
+    for (ready_points, p) in [(8.0, 0.0), (4.0, 0.5)] {
+        let mut quiet = NoTrace;
+        let mut r = Run::new(&model, &RunKeys::new(103, 0), &mut ws, &mut quiet);
+        r.sprint = 2;
+        r.ws.velocities.clear();
+        r.ws.velocities.push(20.0);
+        let work: Vec<u32> =
+            r.ws.active
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    let it = &r.ws.items[i as usize];
+                    it.is_backlog_work() && it.status == Status::Waiting
+                })
+                .take(8)
+                .collect();
+        for (n, &i) in work.iter().enumerate() {
+            let it = &mut r.ws.items[i as usize];
+            let points = match n {
+                0 => 12.0,
+                7 => ready_points,
+                _ => 1.0,
+            };
+            (it.size, it.estimate, it.remaining) = (points, points, points);
+            it.top = false;
+            it.in_scope = true;
+            it.split_checked = true;
+            it.ready = n == 7;
+        }
+        r.ws.items[work[0] as usize].status = Status::InProgress;
+        r.ws.committed.clear();
+        r.ws.committed.push(work[0]);
+        r.ws.order.clear();
+        r.ws.order.extend_from_slice(&work[1..]);
+        let draw =
+            |r: &Run<'_, NoTrace>, i: u32| keyed_from(r.ws.items[i as usize].plan_key, 2).unit();
+        let want: Vec<u32> = work[1..7]
+            .iter()
+            .copied()
+            .filter(|&i| draw(&r, i) < p)
+            .collect();
+        // The test can tell: a buffer measured against all 20 SP (or 32) would give p ≥ 0.6.
+        assert!(
+            work[1..7].iter().any(|&i| (p..0.6).contains(&draw(&r, i))),
+            "no draw between {p} and 0.6"
+        );
+        r.plan();
+        let taken: Vec<u32> = work[1..7]
+            .iter()
+            .copied()
+            .filter(|&i| r.ws.items[i as usize].committed_points > 0.0)
+            .collect();
+        assert_eq!(taken, want, "{ready_points} SP ready");
+        assert_eq!(r.t.committed_unready, want.len() as u32);
+        assert_eq!(r.ws.committed[0], work[0], "the spillover first");
+    }
+}
