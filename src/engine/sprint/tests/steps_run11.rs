@@ -330,3 +330,61 @@ fn the_ready_buffer_is_measured_against_the_commitment_left_after_the_spillover(
         assert_eq!(r.ws.committed[0], work[0], "the spillover first");
     }
 }
+
+/// Misalignment at planning (§13.2): with a PM whose hand-over is imperfect (fidelity
+/// 0.5 < 1), a planned item of a theme the PM and the PO rank differently gains
+/// (1 − fidelity) × misalignment_ambiguity = 0.2 of ambiguity and is ready only under the
+/// threshold; an item of a theme both rank alike is left alone. At fidelity 1, none.
+#[test]
+fn planning_adds_misalignment_ambiguity_to_themes_ranked_apart() {
+    for (fidelity, gain) in [(0.5, 0.2), (1.0, 0.0)] {
+        let mut s = cold("aligned");
+        assert!(s.pm.enabled);
+        s.pm.sync_fidelity = fidelity;
+        s.roles.misalignment_ambiguity = 0.4;
+        s.backlog.ready_threshold = 0.25;
+        s.team.commitment_factor = 1.0;
+        s.backlog.split_rate = 0.0;
+        let model = Model::new(&s);
+        assert!(!model.all_ready);
+        let mut ws = Workspace::new();
+        let mut quiet = NoTrace;
+        let mut r = Run::new(&model, &RunKeys::new(107, 0), &mut ws, &mut quiet);
+        r.sprint = 2;
+        r.ws.velocities.clear();
+        r.ws.velocities.push(20.0);
+        r.ws.committed.clear();
+        let work: Vec<u32> =
+            r.ws.active
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    let it = &r.ws.items[i as usize];
+                    it.is_backlog_work() && it.status == Status::Waiting
+                })
+                .take(2)
+                .collect();
+        for (theme, &i) in work.iter().enumerate() {
+            let it = &mut r.ws.items[i as usize];
+            (it.size, it.estimate, it.remaining) = (1.0, 1.0, 1.0);
+            (it.top, it.in_scope, it.split_checked, it.ready) = (false, true, true, true);
+            it.ambiguity = 0.1;
+            it.theme = theme as _;
+        }
+        // Theme 0 ranked apart, theme 1 alike.
+        (r.ws.pm_rank[0], r.ws.po_rank[0]) = (0, 1);
+        (r.ws.pm_rank[1], r.ws.po_rank[1]) = (1, 1);
+        r.ws.order.clear();
+        r.ws.order.extend_from_slice(&work);
+        r.plan();
+        let (a, b) = (&r.ws.items[work[0] as usize], &r.ws.items[work[1] as usize]);
+        assert!(a.committed_points > 0.0 && b.committed_points > 0.0);
+        assert!(
+            (a.ambiguity - (0.1 + gain)).abs() < 1e-12,
+            "{}",
+            a.ambiguity
+        );
+        assert_eq!(a.ready, gain == 0.0);
+        assert_eq!((b.ambiguity, b.ready), (0.1, true));
+    }
+}
