@@ -333,11 +333,13 @@ fn the_ready_buffer_is_measured_against_the_commitment_left_after_the_spillover(
 
 /// Misalignment at planning (§13.2): with a PM whose hand-over is imperfect (fidelity
 /// 0.5 < 1), a planned item of a theme the PM and the PO rank differently gains
-/// (1 − fidelity) × misalignment_ambiguity = 0.2 of ambiguity and is ready only under the
-/// threshold; an item of a theme both rank alike is left alone. At fidelity 1, none.
+/// (1 − fidelity) × misalignment_ambiguity = 0.2 of ambiguity and stays ready only at or
+/// under the threshold 0.25 (0.1 → 0.3: not ready; 0 → 0.2: ready), or when every item is
+/// ready by construction; an item of a theme both rank alike is left alone. At fidelity 1,
+/// none.
 #[test]
 fn planning_adds_misalignment_ambiguity_to_themes_ranked_apart() {
-    for (fidelity, gain) in [(0.5, 0.2), (1.0, 0.0)] {
+    for (fidelity, all_ready, gain) in [(0.5, false, 0.2), (0.5, true, 0.2), (1.0, false, 0.0)] {
         let mut s = cold("aligned");
         assert!(s.pm.enabled);
         s.pm.sync_fidelity = fidelity;
@@ -345,8 +347,9 @@ fn planning_adds_misalignment_ambiguity_to_themes_ranked_apart() {
         s.backlog.ready_threshold = 0.25;
         s.team.commitment_factor = 1.0;
         s.backlog.split_rate = 0.0;
-        let model = Model::new(&s);
+        let mut model = Model::new(&s);
         assert!(!model.all_ready);
+        model.all_ready = all_ready;
         let mut ws = Workspace::new();
         let mut quiet = NoTrace;
         let mut r = Run::new(&model, &RunKeys::new(107, 0), &mut ws, &mut quiet);
@@ -362,14 +365,15 @@ fn planning_adds_misalignment_ambiguity_to_themes_ranked_apart() {
                     let it = &r.ws.items[i as usize];
                     it.is_backlog_work() && it.status == Status::Waiting
                 })
-                .take(2)
+                .take(3)
                 .collect();
-        for (theme, &i) in work.iter().enumerate() {
+        // (theme, ambiguity): two items of theme 0, one of theme 1.
+        for (&i, (theme, ambiguity)) in work.iter().zip([(0, 0.1), (0, 0.0), (1, 0.1)]) {
             let it = &mut r.ws.items[i as usize];
             (it.size, it.estimate, it.remaining) = (1.0, 1.0, 1.0);
             (it.top, it.in_scope, it.split_checked, it.ready) = (false, true, true, true);
-            it.ambiguity = 0.1;
-            it.theme = theme as _;
+            it.ambiguity = ambiguity;
+            it.theme = theme;
         }
         // Theme 0 ranked apart, theme 1 alike.
         (r.ws.pm_rank[0], r.ws.po_rank[0]) = (0, 1);
@@ -377,14 +381,13 @@ fn planning_adds_misalignment_ambiguity_to_themes_ranked_apart() {
         r.ws.order.clear();
         r.ws.order.extend_from_slice(&work);
         r.plan();
-        let (a, b) = (&r.ws.items[work[0] as usize], &r.ws.items[work[1] as usize]);
-        assert!(a.committed_points > 0.0 && b.committed_points > 0.0);
-        assert!(
-            (a.ambiguity - (0.1 + gain)).abs() < 1e-12,
-            "{}",
-            a.ambiguity
-        );
-        assert_eq!(a.ready, gain == 0.0);
-        assert_eq!((b.ambiguity, b.ready), (0.1, true));
+        let it = |n: usize| &r.ws.items[work[n] as usize];
+        assert!((0..3).all(|n| it(n).committed_points > 0.0));
+        let case = format!("fidelity {fidelity}, all ready {all_ready}");
+        assert!((it(0).ambiguity - (0.1 + gain)).abs() < 1e-12, "{case}");
+        assert_eq!(it(0).ready, all_ready || gain == 0.0, "{case}");
+        assert!((it(1).ambiguity - gain).abs() < 1e-12, "{case}");
+        assert!(it(1).ready, "{case}");
+        assert_eq!((it(2).ambiguity, it(2).ready), (0.1, true), "{case}");
     }
 }
