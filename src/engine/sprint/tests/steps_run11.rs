@@ -391,3 +391,51 @@ fn planning_adds_misalignment_ambiguity_to_themes_ranked_apart() {
         assert_eq!((it(2).ambiguity, it(2).ready), (0.1, true), "{case}");
     }
 }
+
+/// Priority churn at planning: of last sprint's watch list (four items), the share still
+/// waiting and not committed now. One is committed, one is too big for the commitment, one
+/// is not in the order any more, one is done: churn 2/4, added to the run's sum (0.25 before,
+/// 0.75 after, over 2 plannings) and written to the sprint's row.
+#[test]
+fn priority_churn_is_the_share_of_the_watch_list_passed_over() {
+    use crate::engine::metrics::series;
+    let mut s = cold("aligned");
+    s.team.commitment_factor = 1.0;
+    s.backlog.split_rate = 0.0;
+    s.roles.misalignment_ambiguity = 0.0;
+    let model = Model::new(&s);
+    let mut ws = Workspace::new();
+    let mut quiet = NoTrace;
+    let mut r = Run::new(&model, &RunKeys::new(109, 0), &mut ws, &mut quiet);
+    r.sprint = 2;
+    r.ws.velocities.clear();
+    r.ws.velocities.push(20.0);
+    r.ws.committed.clear();
+    let work: Vec<u32> =
+        r.ws.active
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let it = &r.ws.items[i as usize];
+                it.is_backlog_work() && it.status == Status::Waiting
+            })
+            .take(4)
+            .collect();
+    for (&i, points) in work.iter().zip([1.0, 30.0, 1.0, 1.0]) {
+        let it = &mut r.ws.items[i as usize];
+        (it.size, it.estimate, it.remaining) = (points, points, points);
+        (it.top, it.in_scope, it.split_checked, it.ready) = (false, true, true, true);
+    }
+    r.ws.items[work[3] as usize].status = Status::Done;
+    r.ws.order.clear();
+    r.ws.order.extend_from_slice(&work[..2]);
+    r.ws.prev_top.clone_from(&work);
+    (r.t.churn_sum, r.t.churn_n) = (0.25, 1);
+    r.plan();
+    assert!(r.ws.items[work[0] as usize].committed_points > 0.0);
+    assert_eq!(r.ws.items[work[1] as usize].committed_points, 0.0);
+    assert_eq!((r.t.churn_sum, r.t.churn_n), (0.75, 2));
+    assert_eq!(r.ws.series.last().unwrap()[series::PRIORITY_CHURN], 0.5);
+    // The new watch list: the ready item left waiting.
+    assert_eq!(r.ws.prev_top, [work[1]]);
+}
