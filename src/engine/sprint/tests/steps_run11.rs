@@ -439,3 +439,36 @@ fn priority_churn_is_the_share_of_the_watch_list_passed_over() {
     // The new watch list: the ready item left waiting.
     assert_eq!(r.ws.prev_top, [work[1]]);
 }
+
+/// Schedule pressure after planning: committed points over the commitment, less 1, at
+/// least 0. Commitment 20 SP: 30 SP of spillover gives 0.5, 10 SP gives 0.
+#[test]
+fn pressure_is_the_overcommitment_of_planning() {
+    let mut s = cold("aligned");
+    s.team.commitment_factor = 1.0;
+    s.backlog.split_rate = 0.0;
+    let model = Model::new(&s);
+    let mut ws = Workspace::new();
+    for (spill, want) in [(30.0, 0.5), (10.0, 0.0)] {
+        let mut quiet = NoTrace;
+        let mut r = Run::new(&model, &RunKeys::new(113, 0), &mut ws, &mut quiet);
+        r.sprint = 2;
+        r.pressure = 0.25;
+        r.ws.velocities.clear();
+        r.ws.velocities.push(20.0);
+        let i =
+            r.ws.active
+                .iter()
+                .copied()
+                .find(|&i| r.ws.items[i as usize].is_backlog_work())
+                .unwrap();
+        let it = &mut r.ws.items[i as usize];
+        (it.size, it.estimate, it.remaining) = (spill, spill, spill);
+        it.status = Status::InProgress;
+        r.ws.committed.clear();
+        r.ws.committed.push(i);
+        r.ws.order.clear();
+        r.plan();
+        assert_eq!(r.pressure, want, "{spill} SP of spillover");
+    }
+}
