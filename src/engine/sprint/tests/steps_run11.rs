@@ -472,3 +472,20 @@ fn pressure_is_the_overcommitment_of_planning() {
         assert_eq!(r.pressure, want, "{spill} SP of spillover");
     }
 }
+
+/// Worth doing, the case `worth_doing_needs_a_positive_score_outside_the_scope` leaves out:
+/// unplanned work that is also in the release scope, of no worth to the PO, is worth doing.
+#[test]
+fn unplanned_work_in_the_scope_is_worth_doing_whatever_its_score() {
+    use super::super::planning::worth_doing;
+    let s = cold("aligned");
+    let model = Model::new(&s);
+    let mut ws = Workspace::new();
+    let mut quiet = NoTrace;
+    let r = Run::new(&model, &RunKeys::new(43, 0), &mut ws, &mut quiet);
+    let mut it = r.ws.items[0];
+    for score in [-1.0, 0.0, 1.0] {
+        (it.top, it.in_scope, it.score) = (true, true, score);
+        assert!(worth_doing(&it), "score {score}");
+    }
+}
