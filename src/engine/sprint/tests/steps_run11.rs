@@ -489,3 +489,55 @@ fn unplanned_work_in_the_scope_is_worth_doing_whatever_its_score() {
         assert!(worth_doing(&it), "score {score}");
     }
 }
+
+/// The top value decile's lead time counts world items only: a bug of the highest value
+/// (an internal item, not done) is left out of the decile and of its size ⌈n/10⌉.
+#[test]
+fn the_top_value_decile_is_of_world_items_only() {
+    use crate::engine::metrics::idx;
+    use crate::model::item::INTERNAL_ID;
+    let s = quiet("aligned");
+    let model = Model::new(&s);
+    let (h, d) = (model.sprint_hours, s.simulation.hours_per_day);
+    let mut ws = Workspace::new();
+    let mut quiet = NoTrace;
+    let mut r = Run::new(&model, &RunKeys::new(127, 0), &mut ws, &mut quiet);
+    for _ in 0..s.simulation.sprints {
+        r.push_series_committed(0.0, 0.0);
+    }
+    for it in r.ws.items.iter_mut() {
+        it.status = Status::Waiting;
+    }
+    let done = r.ws.active[0] as usize;
+    let it = &mut r.ws.items[done];
+    (it.status, it.created, it.start_hour, it.finish_hour) = (Status::Done, 0, 0.0, 2.0 * d);
+    it.value = 1e6;
+    r.add_bug(1.0, false);
+    let bug = r.ws.items.len() - 1;
+    assert!(r.ws.items[bug].id >= INTERNAL_ID);
+    r.ws.items[bug].value = 1e9;
+    let horizon = s.simulation.sprints as f64 * h;
+    let top_lead = |with_bug: bool| {
+        let mut items: Vec<(f64, f64)> =
+            r.ws.items
+                .iter()
+                .filter(|it| with_bug || it.id < INTERNAL_ID)
+                .map(|it| {
+                    let end = if it.status == Status::Done {
+                        it.finish_hour
+                    } else {
+                        horizon
+                    };
+                    (it.value, (end - it.created as f64 * h) / d)
+                })
+                .collect();
+        items.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let n_top = items.len().div_ceil(10);
+        items[..n_top].iter().map(|w| w.1).sum::<f64>() / n_top as f64
+    };
+    let want = top_lead(false);
+    assert_ne!(want, top_lead(true));
+    let m = r.finish(None).metrics;
+    let got = m[idx::TOP_VALUE_LEAD];
+    assert!((got - want).abs() < 1e-9 * want, "{got} ≠ {want}");
+}
