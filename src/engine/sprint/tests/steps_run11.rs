@@ -541,3 +541,36 @@ fn the_top_value_decile_is_of_world_items_only() {
     let got = m[idx::TOP_VALUE_LEAD];
     assert!((got - want).abs() < 1e-9 * want, "{got} ≠ {want}");
 }
+
+/// The sprint's row after release: the backlog is the active items not done, the ready items
+/// those of them waiting and ready (an item in progress or done does not count, ready or not).
+#[test]
+fn release_counts_the_backlog_and_its_ready_waiting_items() {
+    use crate::engine::metrics::series;
+    let s = quiet("aligned");
+    let model = Model::new(&s);
+    let mut ws = Workspace::new();
+    let mut quiet = NoTrace;
+    let mut r = Run::new(&model, &RunKeys::new(131, 0), &mut ws, &mut quiet);
+    r.push_series_committed(0.0, 0.0);
+    let active = r.ws.active.clone();
+    assert!(active.len() > 20);
+    let (mut backlog, mut ready) = (0, 0);
+    for (n, &i) in active.iter().enumerate() {
+        let it = &mut r.ws.items[i as usize];
+        it.ready = n % 2 == 0;
+        it.status = match n % 5 {
+            0 => Status::Done,
+            1 => Status::InProgress,
+            _ => Status::Waiting,
+        };
+        backlog += (it.status != Status::Done) as u32;
+        ready += (it.ready && it.status == Status::Waiting) as u32;
+    }
+    assert!(ready > 3);
+    r.release();
+    let row = r.ws.series.last().unwrap();
+    assert_eq!(row[series::BACKLOG_SIZE], backlog as f64);
+    assert_eq!(row[series::READY_ITEMS], ready as f64);
+    assert_eq!(r.ws.active.len() as u32, backlog);
+}
