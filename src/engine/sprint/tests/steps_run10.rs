@@ -1,0 +1,350 @@
+//! More sprint steps on hand-built states (issue 16, mutation run 10): a question's wait in
+//! execution, a conflict striking at its hour, and the ids of risk items.
+
+use super::super::Run;
+use super::quiet;
+use crate::engine::trace::{BlockCause, DropCause, Event};
+use crate::engine::workspace::Workspace;
+use crate::model::compiled::Model;
+use crate::model::item::{Status, INTERNAL_ID, NO_LANE};
+use crate::random::{RunKeys, Source};
+
+/// 13.1 in execution: an item reaching its question blocks for the base latency × e^(σz)
+/// (z the question's keyed normal) / availability × the queue factor, asked at the hour its
+/// work reaches the question's position. Here 2 h · e^(0.6 z) / 0.5 · 1.5, the question at a
+/// quarter of 8 SP, worked at 0.5 SP/h: at 4 h.
+#[test]
+fn a_question_in_execution_waits_the_latency_of_its_own_draw() {
+    let mut s = quiet("aligned");
+    s.team.lanes = 1;
+    s.team.guess_after_hours = 0.0;
+    s.po.decision_latency_hours = 2.0;
+    s.po.decision_latency_sigma = 0.6;
+    s.po.support_share = 0.1;
+    s.po.full_support_share = 0.2;
+    s.po.min_availability = 0.3;
+    let model = Model::new(&s);
+    assert!(
+        (model.availability - 0.5).abs() < 1e-12,
+        "availability 0.1 / 0.2"
+    );
+    let mut largest_z: f64 = 0.0;
+    for run in 0..4 {
+        let keys = RunKeys::new(61, run);
+        let mut ws = Workspace::new();
+        let mut events = Vec::new();
+        let mut r = Run::new(&model, &keys, &mut ws, &mut events);
+        r.sprint = 1;
+        r.lane_rate = 0.5;
+        r.queue_factor = 1.5;
+        let i = r.ws.active[0];
+        let it = &mut r.ws.items[i as usize];
+        it.status = Status::InProgress;
+        it.ready = true;
+        it.top = false;
+        it.size = 8.0;
+        it.remaining = 8.0;
+        it.work_done = 0.0;
+        it.questions = 1;
+        it.next_question = 0;
+        it.question_at[0] = 0.25;
+        it.lane = NO_LANE;
+        it.blocked_until = 0.0;
+        let id = it.id;
+        r.ws.committed.clear();
+        r.ws.committed.push(i);
+        r.committed_from = 0;
+        r.execute();
+        let z = keys.keyed(Source::Questions, id, 2).normal();
+        let want = 2.0 * (0.6 * z).exp() / 0.5 * 1.5;
+        let (hour, waited) = r
+            .tracer
+            .inner
+            .iter()
+            .find_map(|e| match *e {
+                Event::Blocked {
+                    item,
+                    hour,
+                    hours,
+                    cause: BlockCause::Question,
+                    ..
+                } if item == id => Some((hour, hours)),
+                _ => None,
+            })
+            .expect("the question blocks the item");
+        largest_z = largest_z.max(z.abs());
+        assert!(
+            (waited - want).abs() < 1e-9 * want,
+            "run {run}: waited {waited} h, want {want} h (z = {z})"
+        );
+        assert!((hour - 4.0).abs() < 1e-9, "run {run}: asked at {hour} h");
+    }
+    // e^(σz) and its inverse differ by far more than the tolerance unless z is 0.
+    assert!(largest_z > 0.5, "the draws' |z| reach {largest_z}");
+}
+
+/// 13.5 in execution: lanes stop at a conflict's hour, so the conflict strikes then. One
+/// lane works a planned item of 1000 SP at 0.5 SP/h from the sprint's start; the first
+/// conflict (every one injects) drops it at its hour h, its work of 0.5 · h SP wasted, and
+/// the injected item starts on the freed lane at h.
+#[test]
+fn a_conflict_strikes_at_its_hour_while_the_lanes_work() {
+    let mut s = quiet("aligned");
+    s.team.lanes = 1;
+    s.roles.conflicts_per_sprint = 2.0;
+    s.roles.conflict_inject_share = 1.0;
+    let model = Model::new(&s);
+    let mut checked = 0;
+    for run in 0..12 {
+        let keys = RunKeys::new(67, run);
+        let mut ws = Workspace::new();
+        let mut events = Vec::new();
+        let mut r = Run::new(&model, &keys, &mut ws, &mut events);
+        r.sprint = 1;
+        r.lane_rate = 0.5;
+        // The conflicts execution will draw (keyed by the sprint).
+        r.draw_conflicts();
+        let Some(first) = r.ws.conflicts.first().copied() else {
+            continue;
+        };
+        assert!(first.inject);
+        let h = first.hour;
+        let i = r.ws.active[0];
+        let it = &mut r.ws.items[i as usize];
+        it.status = Status::InProgress;
+        it.ready = true;
+        it.top = false;
+        it.size = 1000.0;
+        it.remaining = 1000.0;
+        it.work_done = 0.0;
+        it.lane = NO_LANE;
+        it.blocked_until = 0.0;
+        it.score = 1.0;
+        let id = it.id;
+        r.ws.committed.clear();
+        r.ws.committed.push(i);
+        r.committed_from = 0;
+        r.execute();
+        let ev = &r.tracer.inner;
+        let waste = ev
+            .iter()
+            .find_map(|e| match *e {
+                Event::Dropped {
+                    item,
+                    waste,
+                    cause: DropCause::Conflict,
+                    ..
+                } if item == id => Some(waste),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("run {run}: the conflict at {h} h drops the item"));
+        assert!(
+            (waste - 0.5 * h).abs() < 1e-9,
+            "run {run}: {waste} SP wasted, want 0.5 · {h}"
+        );
+        let injected = ev
+            .iter()
+            .find_map(|e| match *e {
+                Event::Injected { item, .. } => Some(item),
+                _ => None,
+            })
+            .expect("an injected item");
+        let started = ev
+            .iter()
+            .find_map(|e| match *e {
+                Event::Started { item, hour, .. } if item == injected => Some(hour),
+                _ => None,
+            })
+            .expect("the injected item starts");
+        assert!(
+            (started - h).abs() < 1e-9,
+            "run {run}: injected at {h} h, started at {started} h"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 8, "{checked} of 12 runs had a conflict");
+}
+
+/// Risk items carry the ids the throughput forecaster gives them (its `RISK_ID`):
+/// `INTERNAL_ID | 2 << 32 | risk << 20 | j` for the j-th added item and `… | 0xfffff` for
+/// the added points, written out here. Splits draw by id (`Source::Split`, id, 0), so a
+/// frictionless roles scenario with the same risks splits the same risk items as the
+/// forecaster (docs of `engine/throughput.rs`); other ids would be other draws.
+#[test]
+fn risk_items_carry_the_ids_the_forecaster_splits_them_by() {
+    let mut s = quiet("aligned");
+    let risk = crate::scenario::Risk {
+        name: "a".into(),
+        probability: 1.0,
+        first_sprint: 1,
+        last_sprint: 1,
+        added_items: 2,
+        added_points: 3.0,
+    };
+    s.risks = vec![
+        risk.clone(),
+        crate::scenario::Risk {
+            name: "b".into(),
+            ..risk
+        },
+    ];
+    let model = Model::new(&s);
+    let mut ws = Workspace::new();
+    let mut events = Vec::new();
+    let mut r = Run::new(&model, &RunKeys::new(79, 0), &mut ws, &mut events);
+    r.sprint = 2;
+    r.risk_strikes[0] = 2;
+    r.risk_strikes[1] = 2;
+    let before = r.ws.items.len();
+    r.arrive();
+    // Sprint 2's arrivals (world items) come first.
+    let got: Vec<u64> = r.ws.items[before..]
+        .iter()
+        .map(|it| it.id)
+        .filter(|&id| id >= INTERNAL_ID)
+        .collect();
+    let id = |risk: u64, j: u64| INTERNAL_ID | (2 << 32) | (risk << 20) | j;
+    assert_eq!(
+        got,
+        vec![
+            id(0, 0),
+            id(0, 1),
+            id(0, 0xfffff),
+            id(1, 0),
+            id(1, 1),
+            id(1, 0xfffff)
+        ],
+        "{got:x?}"
+    );
+}
+
+/// 13.5, the item a conflict drops: of planned items in progress tied at the lowest score
+/// (split parts keep the original's perceived value and estimate, so they tie), the first in
+/// creation order, as the step's comment says.
+#[test]
+fn a_conflict_drops_the_first_created_of_items_tied_at_the_lowest_score() {
+    let s = quiet("aligned");
+    let model = Model::new(&s);
+    let hours = model.sprint_hours;
+    let mut ws = Workspace::new();
+    let mut events = Vec::new();
+    let mut r = Run::new(&model, &RunKeys::new(83, 0), &mut ws, &mut events);
+    r.sprint = 1;
+    let work: Vec<u32> = r.ws.active.iter().copied().take(4).collect();
+    // Scores 2, 1, 1, 3 in creation order, listed in the work list in reverse.
+    r.ws.committed.clear();
+    for (&i, score) in work.iter().zip([2.0, 1.0, 1.0, 3.0]) {
+        let it = &mut r.ws.items[i as usize];
+        it.status = Status::InProgress;
+        it.top = false;
+        it.score = score;
+    }
+    r.ws.committed.extend(work.iter().rev());
+    r.committed_from = 0;
+    let c = crate::engine::workspace::Conflict {
+        hour: 5.0,
+        inject: true,
+        delay: 0.0,
+        index: 0,
+    };
+    r.apply_conflict(c, hours + 5.0);
+    let states: Vec<Status> = work
+        .iter()
+        .map(|&i| r.ws.items[i as usize].status)
+        .collect();
+    assert_eq!(
+        states,
+        [
+            Status::InProgress,
+            Status::Waiting,
+            Status::InProgress,
+            Status::InProgress
+        ],
+        "the second item (score 1, created before the third) is dropped"
+    );
+}
+
+/// 13.5, an escalation: a conflict that does not inject blocks one of the n planned items in
+/// progress for its delay, item ⌊u · n⌋ in creation order, u the conflict's keyed uniform
+/// (`Source::Conflicts`, sprint, 1000 + its index): each of the four is picked, as the
+/// uniforms say.
+#[test]
+fn an_escalation_blocks_the_item_its_keyed_draw_picks() {
+    let s = quiet("aligned");
+    let model = Model::new(&s);
+    let hours = model.sprint_hours;
+    let keys = RunKeys::new(89, 0);
+    let mut ws = Workspace::new();
+    let mut events = Vec::new();
+    let mut r = Run::new(&model, &keys, &mut ws, &mut events);
+    r.sprint = 2;
+    let work: Vec<u32> = r.ws.active.iter().copied().take(4).collect();
+    r.ws.committed.clear();
+    for &i in &work {
+        let it = &mut r.ws.items[i as usize];
+        it.status = Status::InProgress;
+        it.top = false;
+    }
+    r.ws.committed.extend(work.iter().rev());
+    r.committed_from = 0;
+    let mut picked = [0u32; 4];
+    for index in 0..24u32 {
+        let before = r.tracer.inner.len();
+        let c = crate::engine::workspace::Conflict {
+            hour: 5.0,
+            inject: false,
+            delay: 3.0,
+            index,
+        };
+        r.apply_conflict(c, 2.0 * hours + 5.0);
+        let u = keys.unit(Source::Conflicts, 2, 1000 + index as u64);
+        let want = (u * 4.0).floor() as usize;
+        picked[want] += 1;
+        let blocked: Vec<(u64, f64)> = r.tracer.inner[before..]
+            .iter()
+            .filter_map(|e| match *e {
+                Event::Blocked {
+                    item,
+                    hours,
+                    cause: BlockCause::Escalation,
+                    ..
+                } => Some((item, hours)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            blocked,
+            vec![(r.ws.items[work[want] as usize].id, 3.0)],
+            "conflict {index}: u = {u}"
+        );
+    }
+    assert!(picked.iter().all(|&n| n > 0), "picks {picked:?}");
+}
+
+/// 13.5, the override: in blurred roles the PM overrides the order in a sprint when that
+/// sprint's keyed uniform (`Source::Override`, 0, sprint) falls below `pm_override`; exactly
+/// those sprints, here at 0.5 over 30 sprints.
+#[test]
+fn the_pm_overrides_in_the_sprints_its_keyed_draw_says() {
+    let mut s = quiet("blurred-roles");
+    s.roles.pm_override = 0.5;
+    assert!(s.pm.enabled);
+    let model = Model::new(&s);
+    let keys = RunKeys::new(97, 0);
+    let mut ws = Workspace::new();
+    let mut events = Vec::new();
+    let mut r = Run::new(&model, &keys, &mut ws, &mut events);
+    let mut overrides = 0;
+    for sprint in 0..30u32 {
+        r.sprint = sprint;
+        let before = r.tracer.inner.len();
+        r.order_and_refine();
+        let got = r.tracer.inner[before..]
+            .iter()
+            .any(|e| matches!(*e, Event::Override { sprint: at } if at == sprint));
+        let u = keys.unit(Source::Override, 0, sprint as u64);
+        assert_eq!(got, u < 0.5, "sprint {sprint}: u = {u}");
+        overrides += got as u32;
+    }
+    assert!((5..=25).contains(&overrides), "{overrides} overrides in 30");
+}
