@@ -575,3 +575,23 @@ fn a_finish_is_told_at_its_hour_within_the_sprint() {
         "finished at {hour} h of the sprint"
     );
 }
+
+/// The release delay is the completion sprint less the planned sprint: done in sprint 10
+/// against a plan of 8, two sprints late.
+#[test]
+fn the_release_delay_is_completion_less_the_plan() {
+    use crate::engine::metrics::idx;
+    let mut s = quiet("aligned");
+    s.release.planned_sprint = Some(8);
+    let model = Model::new(&s);
+    let mut ws = Workspace::new();
+    let mut events = Vec::new();
+    let mut r = Run::new(&model, &RunKeys::new(127, 0), &mut ws, &mut events);
+    for _ in 0..s.simulation.sprints {
+        r.push_series_committed(0.0, 0.0);
+    }
+    r.t.completion = Some(10);
+    let m = r.finish(None).metrics;
+    assert_eq!(m[idx::COMPLETION_SPRINT], 10.0);
+    assert_eq!(m[idx::RELEASE_DELAY], 2.0);
+}
