@@ -595,3 +595,183 @@ fn the_release_delay_is_completion_less_the_plan() {
     assert_eq!(m[idx::COMPLETION_SPRINT], 10.0);
     assert_eq!(m[idx::RELEASE_DELAY], 2.0);
 }
+
+/// Release counts builds and wrong builds (the wrong-build rate's numerator and
+/// denominator): of a feature built right and one built wrong, 2 builds, 1 wrong; only the
+/// right one starts its value flowing (its value on its theme, from the next sprint).
+#[test]
+fn release_counts_a_wrong_build_and_releases_no_value_for_it() {
+    use crate::model::item::{ItemKind, Urgency};
+    let s = quiet("aligned");
+    let model = Model::new(&s);
+    let mut ws = Workspace::new();
+    let mut events = Vec::new();
+    let mut r = Run::new(&model, &RunKeys::new(131, 0), &mut ws, &mut events);
+    r.sprint = 2;
+    let k = r.themes;
+    r.push_series_committed(0.0, 0.0);
+    let picks: Vec<u32> = r.ws.active.iter().copied().take(2).collect();
+    for (n, &i) in picks.iter().enumerate() {
+        let it = &mut r.ws.items[i as usize];
+        it.kind = ItemKind::Feature;
+        it.status = Status::Done;
+        it.urgency = Urgency::Standard;
+        it.theme = n as u16;
+        it.value = 3.0;
+        it.wrong_build = n == 1;
+    }
+    r.t.scope_remaining = 10;
+    r.t.builds = 0;
+    r.t.wrong_builds = 0;
+    r.ws.flow_coef.iter_mut().for_each(|c| *c = 0.0);
+    r.ws.finished.clear();
+    r.ws.finished.extend_from_slice(&picks);
+    r.release();
+    assert_eq!((r.t.builds, r.t.wrong_builds), (2, 1));
+    assert_eq!(
+        r.ws.flow_coef[3 * k],
+        3.0,
+        "the right build flows from sprint 3"
+    );
+    assert_eq!(r.ws.flow_coef[3 * k + 1], 0.0, "the wrong build does not");
+}
+
+/// The PM's view of a sprint is the market's weights through the PM's persistent misreading,
+/// market · e^(σz) with z the run's first k normals of `Source::PmInsight`; with the stale
+/// roadmap off, a PO without a PM has that view every sprint.
+#[test]
+fn the_pms_view_is_the_market_through_its_misreading() {
+    use crate::scenario::mask::{MechanismMask, STALE_ROADMAP};
+    use rand::RngExt;
+    let mut led = quiet("aligned");
+    led.pm.insight_sigma = 0.4;
+    assert!(led.pm.enabled);
+    let mut solo = quiet("overloaded-po");
+    solo.pm.insight_sigma = 0.4;
+    assert!(!solo.pm.enabled);
+    let players: Vec<usize> = (0..8).filter(|&i| i != STALE_ROADMAP).collect();
+    solo.mechanisms = MechanismMask::of_subset(&players, (1 << players.len()) - 1);
+    for (s, pm) in [(led, true), (solo, false)] {
+        let model = Model::new(&s);
+        let keys = RunKeys::new(137, 1);
+        let mut ws = Workspace::new();
+        let mut events = Vec::new();
+        let mut r = Run::new(&model, &keys, &mut ws, &mut events);
+        let k = r.themes;
+        let mut insight = keys.stream(Source::PmInsight);
+        let factor: Vec<f64> = (0..k)
+            .map(|_| {
+                let z: f64 = insight.sample(rand_distr::StandardNormal);
+                (0.4 * z).exp()
+            })
+            .collect();
+        for sprint in 1..4u32 {
+            r.sprint = sprint;
+            r.strategy();
+            let view = if pm { &r.ws.pm_view } else { &r.ws.po_view };
+            for j in 0..k {
+                let want = r.ws.world.market[sprint as usize * k + j] * factor[j];
+                assert!(
+                    (view[j] - want).abs() < 1e-12 * want,
+                    "PM {pm}, sprint {sprint}, theme {j}: {} against {want}",
+                    view[j]
+                );
+            }
+        }
+    }
+}
+
+/// A roadmap shock acts on backlog work only: bugs in progress or ready on a theme that fell
+/// stay as they were, while the features of that theme are dropped or unreadied.
+#[test]
+fn a_roadmap_shock_leaves_bug_work_alone() {
+    use crate::model::item::ItemKind;
+    let mut s = quiet("aligned");
+    s.pm.sync_interval = 1;
+    s.pm.sync_fidelity = 1.0;
+    s.pm.shock_threshold = 0.0;
+    s.pm.shock_unready_probability = 1.0;
+    s.pm.shock_drop_probability = 1.0;
+    s.backlog.ready_threshold = 0.3;
+    let model = Model::new(&s);
+    let mut ws = Workspace::new();
+    let mut events = Vec::new();
+    let mut r = Run::new(&model, &RunKeys::new(83, 0), &mut ws, &mut events);
+    r.sprint = 1;
+    for (j, v) in r.ws.po_view.iter_mut().enumerate() {
+        *v = (j + 1) as f64;
+    }
+    crate::model::market::ranks(&r.ws.po_view, &mut r.ws.po_rank);
+    let before_rank = r.ws.po_rank.clone();
+    let work: Vec<u32> = r.ws.active.clone();
+    for (n, &i) in work.iter().enumerate() {
+        let it = &mut r.ws.items[i as usize];
+        it.status = if n % 2 == 0 {
+            Status::InProgress
+        } else {
+            Status::Waiting
+        };
+        it.ready = true;
+        it.ambiguity = 0.0;
+        if n % 4 < 2 {
+            it.kind = ItemKind::Bug;
+        }
+    }
+    r.strategy();
+    let k = r.themes;
+    let fell: Vec<bool> = (0..k).map(|j| r.ws.po_rank[j] > before_rank[j]).collect();
+    let (mut bugs, mut features) = (0, 0);
+    for (n, &i) in work.iter().enumerate() {
+        let it = &r.ws.items[i as usize];
+        if !fell[it.theme as usize] {
+            continue;
+        }
+        let untouched = it.status
+            == if n % 2 == 0 {
+                Status::InProgress
+            } else {
+                Status::Waiting
+            }
+            && it.ready;
+        if it.kind == ItemKind::Bug {
+            assert!(
+                untouched,
+                "bug {n} changed: {:?}, ready {}",
+                it.status, it.ready
+            );
+            bugs += 1;
+        } else {
+            assert!(!untouched, "feature {n} untouched");
+            features += 1;
+        }
+    }
+    assert!(bugs > 0 && features > 0, "{bugs} bugs, {features} features");
+}
+
+/// A dropped item restarts with its whole size plus the fix work its defects added (quality
+/// is drawn once): 5 SP with 2 SP of fixes, 3 SP done, restarts with 7 SP, the 3 SP wasted.
+#[test]
+fn a_dropped_item_restarts_with_its_size_and_its_fixes() {
+    use crate::engine::trace::DropCause;
+    let s = quiet("aligned");
+    let model = Model::new(&s);
+    let mut ws = Workspace::new();
+    let mut events = Vec::new();
+    let mut r = Run::new(&model, &RunKeys::new(139, 0), &mut ws, &mut events);
+    r.sprint = 1;
+    let i = r.ws.active[0];
+    let it = &mut r.ws.items[i as usize];
+    it.status = Status::InProgress;
+    it.size = 5.0;
+    it.fix_points = 2.0;
+    it.work_done = 3.0;
+    it.remaining = 4.0;
+    r.t.waste = 0.0;
+    r.drop_item(i, DropCause::RoadmapShock);
+    let it = &r.ws.items[i as usize];
+    assert_eq!(
+        (it.status, it.remaining, it.work_done),
+        (Status::Waiting, 7.0, 0.0)
+    );
+    assert_eq!(r.t.waste, 3.0);
+}
