@@ -775,3 +775,57 @@ fn a_dropped_item_restarts_with_its_size_and_its_fixes() {
     );
     assert_eq!(r.t.waste, 3.0);
 }
+
+/// The metrics whose percentiles are by the inverse CDF (docs/outputs.md: the integer
+/// metrics) are exactly completion_sprint, release_delay_sprints, items_done, defects and
+/// escaped_defects; the first two are the censored ones.
+#[test]
+fn the_integer_metrics_are_those_outputs_md_lists() {
+    use crate::engine::metrics::METRICS;
+    let integer: Vec<&str> = METRICS
+        .iter()
+        .filter(|m| m.integer)
+        .map(|m| m.name)
+        .collect();
+    assert_eq!(
+        integer,
+        [
+            "completion_sprint",
+            "release_delay_sprints",
+            "items_done",
+            "defects",
+            "escaped_defects"
+        ]
+    );
+    let censored: Vec<&str> = METRICS
+        .iter()
+        .filter(|m| m.censored)
+        .map(|m| m.name)
+        .collect();
+    assert_eq!(censored, ["completion_sprint", "release_delay_sprints"]);
+}
+
+/// A world item's question keeps its normal z for every scenario of the world, and its
+/// latency factor follows each scenario's σ: asked at σ = 0.7, then 0.3, then 0.7 again,
+/// e^(0.7z), e^(0.3z), e^(0.7z).
+#[test]
+fn a_kept_latency_draw_follows_each_scenarios_sigma() {
+    let s = quiet("aligned");
+    let model = Model::new(&s);
+    let keys = RunKeys::new(149, 0);
+    let mut ws = Workspace::new();
+    let mut events = Vec::new();
+    let mut r = Run::new(&model, &keys, &mut ws, &mut events);
+    let id = r.ws.items[0].id;
+    assert!(id < INTERNAL_ID);
+    let z = keys.keyed(Source::Questions, id, 3).normal();
+    assert!(z.abs() > 0.01, "z = {z}");
+    for sigma in [0.7, 0.3, 0.7] {
+        let got = r.latency_factor(id, 2, sigma);
+        let want = (sigma * z).exp();
+        assert!(
+            (got - want).abs() < 1e-12,
+            "σ {sigma}: {got} against {want}"
+        );
+    }
+}
