@@ -829,3 +829,89 @@ fn a_kept_latency_draw_follows_each_scenarios_sigma() {
         );
     }
 }
+
+/// Escaped defects are reported by users over the sprints: each pending one is reported in
+/// a sprint when its keyed uniform (`Source::EscapedDiscovery`, the count reported before it,
+/// the sprint) is below the discovery rate, and becomes bug work of fix_points ×
+/// escaped_multiplier; the count reported goes on across sprints (the next draws' keys).
+#[test]
+fn escaped_defects_are_reported_at_the_discovery_rate_by_their_keyed_draws() {
+    let mut s = quiet("aligned");
+    s.quality.escaped_discovery_rate = 0.5;
+    s.quality.fix_points = 1.5;
+    s.quality.escaped_multiplier = 4.0;
+    let model = Model::new(&s);
+    let keys = RunKeys::new(151, 0);
+    let mut ws = Workspace::new();
+    let mut events = Vec::new();
+    let mut r = Run::new(&model, &keys, &mut ws, &mut events);
+    r.t.pending_escaped = 12;
+    let (mut reported_before, mut total) = (0u32, 0u32);
+    for sprint in 1..5u32 {
+        r.sprint = sprint;
+        let pending = r.t.pending_escaped;
+        let want = (0..pending)
+            .filter(|&j| {
+                let n = reported_before as u64 + j as u64;
+                keys.unit(Source::EscapedDiscovery, n, sprint as u64) < 0.5
+            })
+            .count() as u32;
+        let before = r.tracer.inner.len();
+        r.arrive();
+        let bugs: Vec<f64> = r.tracer.inner[before..]
+            .iter()
+            .filter_map(|e| match *e {
+                Event::BugAdded {
+                    points,
+                    escaped: true,
+                    ..
+                } => Some(points),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(bugs, vec![6.0; want as usize], "sprint {sprint}");
+        reported_before += want;
+        total += want;
+        assert_eq!(r.t.escaped_reported, reported_before, "sprint {sprint}");
+        assert_eq!(r.t.pending_escaped, 12 - total, "sprint {sprint}");
+    }
+    assert!(total > 0 && total < 12, "{total} of 12 reported");
+}
+
+/// Items conflicts inject have ids of their own, across conflicts of a sprint and across
+/// sprints.
+#[test]
+fn injected_items_have_ids_of_their_own() {
+    let s = quiet("aligned");
+    let model = Model::new(&s);
+    let hours = model.sprint_hours;
+    let mut ws = Workspace::new();
+    let mut events = Vec::new();
+    let mut r = Run::new(&model, &RunKeys::new(157, 0), &mut ws, &mut events);
+    for sprint in 1..4u32 {
+        r.sprint = sprint;
+        for index in 0..3u32 {
+            let c = crate::engine::workspace::Conflict {
+                hour: 1.0,
+                inject: true,
+                delay: 0.0,
+                index,
+            };
+            r.apply_conflict(c, sprint as f64 * hours + 1.0);
+        }
+    }
+    let injected: Vec<u64> = r
+        .tracer
+        .inner
+        .iter()
+        .filter_map(|e| match *e {
+            Event::Injected { item, .. } => Some(item),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(injected.len(), 9);
+    let mut ids: Vec<u64> = r.ws.items.iter().map(|it| it.id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), r.ws.items.len(), "repeated ids: {injected:x?}");
+}
