@@ -306,6 +306,35 @@ mod tests {
         }
         let plain = chunk_members(130, None, 2);
         assert!(plain.iter().all(|c| c.len() % 2 == 0 && c.len() <= CHUNK));
+        // As few comparisons as fit: full ones of 64, the rest last.
+        let lens = |c: Vec<Vec<usize>>| c.iter().map(Vec::len).collect::<Vec<_>>();
+        assert_eq!(lens(plain), [64, 64, 2]);
+        assert_eq!(lens(chunk_members(129, None, 2)), [64, 64, 1]);
+        assert_eq!(lens(chunk_members(130, Some(0), 2)), [63, 63, 6]);
+    }
+
+    /// Progress counts replications × scenarios, each scenario once (the reference, run in
+    /// every comparison, in the first only), comparison by comparison and batch by batch: 66
+    /// scenarios with a reference are comparisons of 63 others + the reference and of the
+    /// last 2 others + the reference; two batches of 2 replications (a target never met,
+    /// capped at 4).
+    #[test]
+    fn progress_counts_each_scenario_once_in_every_batch() {
+        let s = load_scenario("forecast").unwrap();
+        let n = CHUNK + 2;
+        let scenarios = vec![s.clone(); n];
+        let m = [idx::COMPLETION_SPRINT];
+        let sprints = vec![s.simulation.sprints as usize; n];
+        let mut agg = Aggregate::summaries(&sprints, &vec![0.0; n], &m, false).paired_with(0);
+        let p = Precision::new(1e-9, 4, 2).unwrap();
+        let done = std::sync::Mutex::new(Vec::new());
+        run_until(&scenarios, 5, 2, Some(&p), &m, &mut agg, &|d| {
+            done.lock().unwrap().push(d)
+        })
+        .unwrap();
+        assert_eq!((agg.replications, agg.precision_met), (4, Some(false)));
+        // Batch 1: 2 × 64, then 2 × 66; batch 2: 2 × 66 + 2 × 64, then 4 × 66.
+        assert_eq!(done.into_inner().unwrap(), [128, 132, 260, 264]);
     }
 
     /// With a precision target, batches are added until the target is met (and no further),

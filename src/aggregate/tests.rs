@@ -223,11 +223,18 @@ fn counted_bands_are_the_bands_added_one_by_one(counted: Vec<usize>) {
 /// values ([`Aggregate::summaries`] with `keep_values`) are every run's, NaN included.
 #[test]
 fn runs_without_a_value_count_only_in_the_completed_share() {
-    use crate::engine::metrics::idx::{LEAD_P50, SAY_DO, VALUE_EFFICIENCY};
+    use crate::engine::metrics::idx::{
+        COMPLETION_SPRINT, LEAD_P50, RELEASE_DELAY, SAY_DO, VALUE_EFFICIENCY,
+    };
     let mut agg = Aggregate::new(&[10], &[0.0], 0);
     let mut narrow = Aggregate::new(&[10], &[0.0], 0);
-    // The model of `narrow`'s scenario gives only say/do and lead time.
-    narrow.only(0, &[SAY_DO, LEAD_P50], &[]);
+    // The model of `narrow`'s scenario gives only say/do, lead time and (as every model
+    // must: `add_chunk` debug-asserts it) the censored metrics.
+    narrow.only(
+        0,
+        &[COMPLETION_SPRINT, RELEASE_DELAY, SAY_DO, LEAD_P50],
+        &[],
+    );
     // An analysis's summaries that keep every value, NaN included, in replication order.
     let mut keeping = Aggregate::summaries(&[10], &[0.0], &[VALUE_EFFICIENCY, SAY_DO], true);
     let xs = [0.2, f64::NAN, 0.6, 0.4, f64::NAN];
@@ -263,4 +270,193 @@ fn runs_without_a_value_count_only_in_the_completed_share() {
     assert_eq!((absent.n, absent.observed), (0, 0));
     assert_eq!(absent.completed_share, 0.0);
     assert!(absent.mean.is_nan());
+}
+
+/// A pair is the paired difference over the runs where both sides have a value: its mean,
+/// its t interval (3 degrees of freedom here), the share of runs better (ties half) and the
+/// variance reduction of pairing, (var x + var y) / var(x − y), all hand-computed.
+#[test]
+fn a_pair_is_the_paired_difference_of_the_runs_with_both_values() {
+    let mut p = Pair::default();
+    let runs = [
+        (3.0, 1.0),
+        (5.0, 2.0),
+        (f64::NAN, 1.0),
+        (4.0, 4.0),
+        (1.0, f64::NAN),
+        (8.0, 4.0),
+    ];
+    for (x, y) in runs {
+        p.add(x, y, Better::Higher);
+    }
+    let s = p.summary();
+    // Differences 2, 3, 0, 4: mean 2.25, squared deviations 8.75 in all (variance 8.75 / 3);
+    // x: 3, 5, 4, 8 (14 / 3); y: 1, 2, 4, 4 (6.75 / 3).
+    assert_eq!(s.n, 4, "runs with a NaN on either side are left out");
+    assert_eq!(s.mean_diff, 2.25);
+    assert_eq!(s.better_share, 7.0 / 8.0, "three wins and a tie");
+    assert!(
+        (s.variance_reduction - 20.75 / 8.75).abs() < 1e-12,
+        "{}",
+        s.variance_reduction
+    );
+    // t(0.975, 3) = 3.182446305 (to 9 decimals).
+    let half = 3.182446305 * (8.75f64 / 3.0).sqrt() / 2.0;
+    assert!((s.ci95.0 - (2.25 - half)).abs() < 1e-8, "{:?}", s.ci95);
+    assert!((s.ci95.1 - (2.25 + half)).abs() < 1e-8, "{:?}", s.ci95);
+    // Differences all exactly 1 although x and y vary: the interval is the point, and
+    // pairing's variance reduction is undefined (no variance left to divide by).
+    let mut q = Pair::default();
+    for (x, y) in [(2.0, 1.0), (3.0, 2.0), (5.0, 4.0)] {
+        q.add(x, y, Better::Lower);
+    }
+    let s = q.summary();
+    assert_eq!((s.n, s.mean_diff, s.ci95), (3, 1.0, (1.0, 1.0)));
+    assert_eq!(s.better_share, 0.0);
+    assert!(s.variance_reduction.is_nan(), "{}", s.variance_reduction);
+    // No pairs: no share of runs better.
+    assert!(Pair::default().summary().better_share.is_nan());
+}
+
+/// In a comparison a censored completion counts at the horizon + 1 and a censored delay at
+/// the horizon + 1 − the planned sprint; any other value, and a NaN of a metric that is not
+/// censored, stays as it is.
+#[test]
+fn only_a_censored_metrics_nan_is_filled() {
+    use crate::engine::metrics::idx::{COMPLETION_SPRINT, RELEASE_DELAY, VALUE_EFFICIENCY};
+    let fill = censored_fill(10, 4.0);
+    assert_eq!(fill, [11.0, 7.0]);
+    assert_eq!(comparable_value(&fill, COMPLETION_SPRINT, f64::NAN), 11.0);
+    assert_eq!(comparable_value(&fill, RELEASE_DELAY, f64::NAN), 7.0);
+    assert_eq!(comparable_value(&fill, COMPLETION_SPRINT, 3.0), 3.0);
+    assert_eq!(comparable_value(&fill, RELEASE_DELAY, -2.0), -2.0);
+    assert_eq!(comparable_value(&fill, VALUE_EFFICIENCY, 0.5), 0.5);
+    assert!(comparable_value(&fill, VALUE_EFFICIENCY, f64::NAN).is_nan());
+}
+
+/// A sprint cell's band is the mean and the p10, p50, p90 (linear between order statistics)
+/// of the values it was given, whichever store took them: small whole numbers in the counts,
+/// the others (fractional, negative, 256 and above) in the sketch; NaN is no value. Merged
+/// and absorbed counts give the band of all the values.
+#[test]
+fn a_sprint_cell_band_is_the_mean_and_quantiles_of_its_values() {
+    let band_of = |xs: &[f64]| {
+        let mut c = SprintCell::new();
+        for &x in xs {
+            c.add(x);
+        }
+        (c.count(), c.band())
+    };
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * b.abs().max(1.0);
+    let xs = [1.0, 3.0, 2.5, 0.0, 300.0, 256.0, -1.0, 3.0, f64::NAN];
+    // Sorted: −1, 0, 1, 2.5, 3, 3, 256, 300 (sum 564.5); p at rank 7p (0-based).
+    let (n, b) = band_of(&xs);
+    assert_eq!(n, 8);
+    assert_eq!(b.0, 564.5 / 8.0);
+    assert!(close(b.1, -1.0 + 0.7 * 1.0), "p10 {}", b.1);
+    assert!(close(b.2, 2.5 + 0.5 * 0.5), "p50 {}", b.2);
+    assert!(close(b.3, 256.0 + 0.3 * 44.0), "p90 {}", b.3);
+    // A cell with no value: no mean, no quantiles.
+    let (n, b) = band_of(&[f64::NAN]);
+    assert_eq!(n, 0);
+    assert!(b.0.is_nan() && b.1.is_nan() && b.2.is_nan() && b.3.is_nan());
+    // Merged: the band of both cells' values.
+    let mut a = SprintCell::new();
+    let mut c = SprintCell::new();
+    for &x in &xs {
+        a.add(x);
+    }
+    for x in [7.0, 3.0, 0.25] {
+        c.add(x);
+    }
+    let mut empty = SprintCell::new();
+    empty.merge(&a);
+    a.merge(&c);
+    let all = [&xs[..], &[7.0, 3.0, 0.25]].concat();
+    let bits = |b: Band| [b.0, b.1, b.2, b.3].map(f64::to_bits);
+    assert_eq!(bits(a.band()), bits(band_of(&all).1));
+    assert_eq!(a.count(), 11);
+    assert_eq!(bits(empty.band()), bits(band_of(&xs).1));
+    // Absorbed counts: one run at each of 0 … 255 (every count nonzero), then none.
+    let mut t = SprintCell::new();
+    t.absorb(&[1; 256]);
+    t.absorb(&[0; 256]);
+    let one_by_one: Vec<f64> = (0..256).map(f64::from).collect();
+    assert_eq!(t.count(), 256);
+    let b = t.band();
+    assert_eq!((b.0, b.1, b.2, b.3), (127.5, 25.5, 127.5, 229.5));
+    assert_eq!(bits(b), bits(band_of(&one_by_one).1));
+}
+
+/// Each band is its own sprint's and series': two runs whose sprint j has series k at
+/// 100 r + 10 j + k (r = 0, 1) give the mean 50 + 10 j + k and, linear between the two, the
+/// p10, p50 and p90 at 10, 50 and 90 more than 10 j + k; a run that stopped after its first
+/// sprint counts its after-stop row in every later sprint.
+#[test]
+fn each_band_is_its_sprints_and_series() {
+    let sprints = 3;
+    let record = RunRecord {
+        metrics: [1.0; N_METRICS],
+    };
+    let mut agg = Aggregate::new(&[sprints], &[0.0], 0);
+    for r in 0..2u64 {
+        let rows: Vec<[f64; N_SERIES]> = (0..sprints)
+            .map(|j| std::array::from_fn(|k| (100 * r as usize + 10 * j + k) as f64))
+            .collect();
+        agg.add_batch(&Replications::new(r, 1, 1, sprints, &[record], &rows, &[3]));
+    }
+    for j in 0..sprints {
+        for k in 0..N_SERIES {
+            let at = (10 * j + k) as f64;
+            assert_eq!(
+                agg.band(0, j, k),
+                (at + 50.0, at + 10.0, at + 50.0, at + 90.0),
+                "sprint {j} series {k}"
+            );
+        }
+    }
+}
+
+/// The charted distributions count each scenario's values of completion, delay and value
+/// efficiency run by run (a censored run as one without a value); the aggregate knows how
+/// many scenarios it holds and their horizons.
+#[test]
+fn distributions_count_each_scenarios_values() {
+    use crate::engine::metrics::idx::{COMPLETION_SPRINT, RELEASE_DELAY, VALUE_EFFICIENCY};
+    let mut agg = Aggregate::new(&[10, 12], &[4.0, 4.0], 0);
+    assert_eq!(agg.scenario_count(), 2);
+    assert_eq!((agg.sprints(0), agg.sprints(1)), (10, 12));
+    for (c, v) in [(3.0, 0.5), (5.0, 0.25), (f64::NAN, 0.5), (5.0, f64::NAN)] {
+        let mut rec = RunRecord {
+            metrics: [1.0; N_METRICS],
+        };
+        rec.metrics[COMPLETION_SPRINT] = c;
+        rec.metrics[RELEASE_DELAY] = c - 4.0;
+        rec.metrics[VALUE_EFFICIENCY] = v;
+        let mut other = rec;
+        other.metrics[COMPLETION_SPRINT] = 7.0;
+        let rows = vec![[0.0; N_SERIES]; 2];
+        agg.add_batch(&Replications::new(
+            0,
+            1,
+            2,
+            1,
+            &[rec, other],
+            &rows,
+            &[1, 1],
+        ));
+    }
+    assert_eq!(
+        DISTRIBUTION_METRICS,
+        [COMPLETION_SPRINT, RELEASE_DELAY, VALUE_EFFICIENCY]
+    );
+    let (c, d, v) = (
+        agg.distribution(0, 0),
+        agg.distribution(0, 1),
+        agg.distribution(0, 2),
+    );
+    assert_eq!((c.values(), c.none()), (vec![(3.0, 1), (5.0, 2)], 1));
+    assert_eq!((d.values(), d.none()), (vec![(-1.0, 1), (1.0, 2)], 1));
+    assert_eq!((v.values(), v.none()), (vec![(0.25, 1), (0.5, 2)], 1));
+    assert_eq!(agg.distribution(1, 0).values(), [(7.0, 4)]);
 }

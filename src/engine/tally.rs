@@ -193,6 +193,63 @@ mod tests {
         };
         assert_eq!(counted(&three), [series::BACKLOG_SIZE, series::READY_ITEMS]);
         assert!(counted(&|s| s.simulation.model = ModelKind::Roles).is_empty());
+        // Items of 2 points: 127 make at most 254 a sprint, 128 may make 256 (capacities
+        // of odd points leave an item part-done: not the plain case).
+        let two = |items: u32| {
+            move |s: &mut crate::scenario::Scenario| {
+                s.backlog.size = crate::scenario::Dist::Constant { value: 2.0 };
+                s.backlog.initial_items = items;
+            }
+        };
+        assert_eq!(counted(&two(127)), whole);
+        assert_eq!(
+            counted(&two(128)),
+            [series::BACKLOG_SIZE, series::READY_ITEMS]
+        );
+    }
+
+    /// Each scenario's counts are per sprint and series, value by value, in each way of
+    /// adding a run (three series, five, or another number).
+    #[test]
+    fn counts_are_kept_per_sprint_and_series_for_any_number_of_series() {
+        let series = vec![
+            vec![series::VELOCITY, series::READY_ITEMS],
+            vec![series::VELOCITY, series::BACKLOG_SIZE, series::READY_ITEMS],
+            (0..5).collect(),
+        ];
+        let mut t = Tally::new(&series, &[2, 2, 2]);
+        // Sprint j's series k is 10 j + k + 1: one value per cell.
+        let mut rows = [[0.0; N_SERIES]; 2];
+        for (j, row) in rows.iter_mut().enumerate() {
+            for (k, x) in row.iter_mut().enumerate() {
+                *x = (10 * j + k + 1) as f64;
+            }
+        }
+        for (s, counted) in series.iter().enumerate() {
+            t.add(s, &rows);
+            assert_eq!(t.series(s), counted.as_slice());
+            assert_eq!(t.sprints(s), 2);
+            for j in 0..2 {
+                for (i, &k) in counted.iter().enumerate() {
+                    let c = t.counts(s, j, i);
+                    assert_eq!(c.len(), SMALL);
+                    assert_eq!(c[10 * j + k + 1], 1, "scenario {s} sprint {j} series {k}");
+                    assert_eq!(
+                        c.iter().sum::<u64>(),
+                        1,
+                        "scenario {s} sprint {j} series {k}"
+                    );
+                }
+            }
+        }
+        // Merged counts add up cell by cell, a cell counted on one side only included:
+        // here scenario 0's first sprint twice and its second once.
+        let mut u = Tally::new(&series, &[2, 2, 2]);
+        u.add(0, &rows[..1]);
+        u.merge(&t);
+        assert_eq!(u.counts(0, 0, 1)[1 + series::READY_ITEMS], 2);
+        assert_eq!(u.counts(0, 1, 1)[11 + series::READY_ITEMS], 1);
+        assert_eq!(u.counts(2, 1, 4)[15], 1);
     }
 
     #[test]
