@@ -14,6 +14,7 @@ use crate::scenario::{load_scenario, Po, Roles, Scenario};
 
 mod steps;
 mod steps_lanes;
+mod steps_run10;
 mod steps_run11;
 mod steps_scope;
 

@@ -267,7 +267,10 @@ fn a_split_divides_the_value_among_parts_of_the_same_size() {
                 .copied()
                 .find(|&i| {
                     let it = &r.ws.items[i as usize];
-                    it.status == Status::Waiting && it.is_backlog_work() && !it.split_checked
+                    it.status == Status::Waiting
+                        && it.is_backlog_work()
+                        && !it.split_checked
+                        && it.value != 0.0
                 })
                 .unwrap();
         let old = r.ws.items[i as usize];

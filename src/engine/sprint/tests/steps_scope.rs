@@ -360,9 +360,11 @@ fn lead_times_and_the_decision_wait_share_follow_from_the_delivered_items() {
     for it in r.ws.items.iter_mut() {
         it.status = Status::Waiting;
     }
+    // The last four backlog items: the top decile by value is not the head of the list.
     let picks: Vec<u32> =
         r.ws.active
             .iter()
+            .rev()
             .copied()
             .filter(|&i| r.ws.items[i as usize].is_backlog_work())
             .take(4)
@@ -382,7 +384,7 @@ fn lead_times_and_the_decision_wait_share_follow_from_the_delivered_items() {
         it.finish_hour = finish;
         it.finish_sprint = (finish / h) as u32;
         it.blocked_hours = blocked;
-        // The most valuable world items, so the top decile holds the later-created ones.
+        // The most valuable world items, so the top decile holds them.
         it.value = 1e6 + finish;
     }
     // The top decile's lead time: the ⌈n/10⌉ world items of highest true value, each from
