@@ -13,9 +13,10 @@ use crate::random::RunKeys;
 use crate::scenario::{load_scenario, Po, Roles, Scenario};
 
 mod steps;
+mod steps_decisions;
 mod steps_lanes;
-mod steps_run10;
-mod steps_run11;
+mod steps_outcomes;
+mod steps_planning;
 mod steps_scope;
 
 /// Within 4.5 standard errors of a share p over n trials.

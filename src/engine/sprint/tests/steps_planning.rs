@@ -1,7 +1,8 @@
-//! More sprint steps on hand-built states (issue 16, mutation run 11, shards 10/16–15/16):
-//! users' reports of escaped defects, a lane at the sprint's end, and an item finished on a
-//! guess that waits for its answer; and two pure functions of `metrics.rs` (the row after
-//! an early stop, the velocity CV).
+//! Sprint steps on hand-built states, planning and recording (issue 16, mutation run 11):
+//! users' reports of escaped defects, a lane at the sprint's end, an item finished on a
+//! guess that waits for its answer, planning's ready buffer, misalignment, churn, pressure
+//! and unplanned scope, release's counts, the top-value decile; and two pure functions of
+//! `metrics.rs` (the row after an early stop, the velocity CV).
 
 use super::super::Run;
 use super::{cold, quiet};
