@@ -43,6 +43,17 @@ fn flows(row: &[f64; N_SERIES]) -> [f64; 5] {
     ]
 }
 
+/// The run stopped at completion after `want.len()` sprints, each row's five series
+/// ([`flows`]) as wanted.
+fn rows_are(rows: &[[f64; N_SERIES]], want: &[[f64; 5]]) {
+    assert_eq!(rows.len(), want.len(), "stopped at completion");
+    for (k, (row, want)) in rows.iter().zip(want).enumerate() {
+        for (j, (g, &w)) in flows(row).into_iter().zip(want).enumerate() {
+            close(&format!("sprint {} series {j}", k + 1), g, w);
+        }
+    }
+}
+
 /// 10 unit items at a fixed 3 points a sprint of 40 hours (5 days of 8), committing twice the
 /// mean of the last 3 velocities (6, the first sprint twice the mean capacity): sprints 1–3
 /// commit 6, 6 and the 4 left and finish 3 each (3 of them committed), sprint 4 the last
@@ -145,12 +156,7 @@ fn a_part_done_item_carries_its_remaining_work_into_the_next_sprint() {
         [4.0, 1.0, 1.0, 1.0, 1.0],
         [2.0, 2.0, 2.0, 0.0, 0.0],
     ];
-    assert_eq!(rows.len(), 3, "stopped at completion");
-    for (k, (row, want)) in rows.iter().zip(want).enumerate() {
-        for (j, (g, w)) in flows(row).into_iter().zip(want).enumerate() {
-            close(&format!("sprint {} series {j}", k + 1), g, w);
-        }
-    }
+    rows_are(&rows, &want);
     let r = &record.metrics;
     assert_eq!(r[idx::COMPLETION_SPRINT], 3.0);
     assert_eq!(r[idx::RELEASE_DELAY], 1.0);
@@ -191,12 +197,7 @@ fn items_of_a_fractional_size_commit_and_finish_item_by_item() {
     });
     let (record, rows) = run(&m);
     let want = [[2.5, 5.0, 2.5, 2.0, 1.0], [5.0, 3.5, 3.5, 0.0, 0.0]];
-    assert_eq!(rows.len(), 2, "stopped at completion");
-    for (k, (row, want)) in rows.iter().zip(want).enumerate() {
-        for (j, (g, w)) in flows(row).into_iter().zip(want).enumerate() {
-            close(&format!("sprint {} series {j}", k + 1), g, w);
-        }
-    }
+    rows_are(&rows, &want);
     let r = &record.metrics;
     assert_eq!(r[idx::COMPLETION_SPRINT], 2.0);
     assert_eq!(r[idx::RELEASE_DELAY], -2.0, "2 − the planned 4");
@@ -243,12 +244,7 @@ fn an_item_bigger_than_a_sprints_capacity_takes_several_sprints() {
         [0.0, 4.0, 0.0, 1.0, 0.0],
         [5.0, 2.0, 2.0, 0.0, 0.0],
     ];
-    assert_eq!(rows.len(), 5, "stopped at completion");
-    for (k, (row, want)) in rows.iter().zip(want).enumerate() {
-        for (j, (g, w)) in flows(row).into_iter().zip(want).enumerate() {
-            close(&format!("sprint {} series {j}", k + 1), g, w);
-        }
-    }
+    rows_are(&rows, &want);
     let r = &record.metrics;
     assert_eq!(r[idx::COMPLETION_SPRINT], 5.0);
     assert_eq!(r[idx::RELEASE_DELAY], 2.0);
@@ -281,12 +277,7 @@ fn more_items_a_sprint_than_hours_leave_the_next_item_part_done() {
     assert_eq!(m.sprint_hours, 8.0);
     let (record, rows) = run(&m);
     let want = [[10.0, 10.0, 10.0, 11.0, 10.0], [11.0, 9.5, 9.5, 0.0, 0.0]];
-    assert_eq!(rows.len(), 2, "stopped at completion");
-    for (k, (row, want)) in rows.iter().zip(want).enumerate() {
-        for (j, (g, w)) in flows(row).into_iter().zip(want).enumerate() {
-            close(&format!("sprint {} series {j}", k + 1), g, w);
-        }
-    }
+    rows_are(&rows, &want);
     let r = &record.metrics;
     assert_eq!(r[idx::COMPLETION_SPRINT], 2.0);
     assert_eq!(r[idx::RELEASE_DELAY], 0.0);
