@@ -12,6 +12,20 @@ use crate::model::compiled::Model;
 use crate::model::item::{ItemKind, Status};
 use crate::random::{RunKeys, Source};
 
+/// The first `n` waiting backlog items on a run's active list: the work a planning test sets
+/// up by hand.
+fn waiting_work<T: crate::engine::trace::Tracer>(r: &Run<'_, T>, n: usize) -> Vec<u32> {
+    r.ws.active
+        .iter()
+        .copied()
+        .filter(|&i| {
+            let it = &r.ws.items[i as usize];
+            it.is_backlog_work() && it.status == Status::Waiting
+        })
+        .take(n)
+        .collect()
+}
+
 /// Step 1's escaped defects: each pending one is reported in this sprint when its own draw
 /// (`EscapedDiscovery`, keyed by its number and the sprint) is under
 /// escaped_discovery_rate, and becomes bug work of fix_points × escaped_multiplier. At rate
@@ -280,16 +294,7 @@ fn the_ready_buffer_is_measured_against_the_commitment_left_after_the_spillover(
         r.sprint = 2;
         r.ws.velocities.clear();
         r.ws.velocities.push(20.0);
-        let work: Vec<u32> =
-            r.ws.active
-                .iter()
-                .copied()
-                .filter(|&i| {
-                    let it = &r.ws.items[i as usize];
-                    it.is_backlog_work() && it.status == Status::Waiting
-                })
-                .take(8)
-                .collect();
+        let work = waiting_work(&r, 8);
         for (n, &i) in work.iter().enumerate() {
             let it = &mut r.ws.items[i as usize];
             let points = match n {
@@ -358,16 +363,7 @@ fn planning_adds_misalignment_ambiguity_to_themes_ranked_apart() {
         r.ws.velocities.clear();
         r.ws.velocities.push(20.0);
         r.ws.committed.clear();
-        let work: Vec<u32> =
-            r.ws.active
-                .iter()
-                .copied()
-                .filter(|&i| {
-                    let it = &r.ws.items[i as usize];
-                    it.is_backlog_work() && it.status == Status::Waiting
-                })
-                .take(3)
-                .collect();
+        let work = waiting_work(&r, 3);
         // (theme, ambiguity): two items of theme 0, one of theme 1.
         for (&i, (theme, ambiguity)) in work.iter().zip([(0, 0.1), (0, 0.0), (1, 0.1)]) {
             let it = &mut r.ws.items[i as usize];
@@ -412,16 +408,7 @@ fn priority_churn_is_the_share_of_the_watch_list_passed_over() {
     r.ws.velocities.clear();
     r.ws.velocities.push(20.0);
     r.ws.committed.clear();
-    let work: Vec<u32> =
-        r.ws.active
-            .iter()
-            .copied()
-            .filter(|&i| {
-                let it = &r.ws.items[i as usize];
-                it.is_backlog_work() && it.status == Status::Waiting
-            })
-            .take(4)
-            .collect();
+    let work = waiting_work(&r, 4);
     for (&i, points) in work.iter().zip([1.0, 30.0, 1.0, 1.0]) {
         let it = &mut r.ws.items[i as usize];
         (it.size, it.estimate, it.remaining) = (points, points, points);
