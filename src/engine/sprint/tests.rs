@@ -49,6 +49,23 @@ fn quiet(preset: &str) -> Scenario {
     s
 }
 
+/// Makes one item the only one the lanes may pull: every item unready and off the top, then
+/// the first backlog work item on the active list ready. Returns that item.
+fn only_ready<T: crate::engine::trace::Tracer>(r: &mut Run<'_, T>) -> u32 {
+    for it in r.ws.items.iter_mut() {
+        it.ready = false;
+        it.top = false;
+    }
+    let i =
+        r.ws.active
+            .iter()
+            .copied()
+            .find(|&i| r.ws.items[i as usize].is_backlog_work())
+            .unwrap();
+    r.ws.items[i as usize].ready = true;
+    i
+}
+
 /// 13.1, the queue: 1 / (1 − min(0.9, questions × answer_hours / (PO hours × support))).
 #[test]
 fn queue_factor_is_one_over_one_minus_the_load() {

@@ -37,19 +37,9 @@ fn work_ending_within_rounding_of_the_sprint_end_finishes_in_it() {
         let mut r = Run::new(&model, &RunKeys::new(47, n as u64), &mut ws, &mut quiet);
         r.sprint = 1;
         r.lane_rate = rate;
-        for it in r.ws.items.iter_mut() {
-            it.ready = false;
-            it.top = false;
-        }
-        let i =
-            r.ws.active
-                .iter()
-                .copied()
-                .find(|&i| r.ws.items[i as usize].is_backlog_work())
-                .unwrap();
+        let i = super::only_ready(&mut r);
         let it = &mut r.ws.items[i as usize];
         assert_eq!(it.questions, 0);
-        it.ready = true;
         it.remaining = points;
         r.ws.committed.clear();
         r.ws.committed.push(i);

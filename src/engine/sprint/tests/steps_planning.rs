@@ -83,18 +83,8 @@ fn a_lane_within_rounding_of_the_sprint_end_starts_nothing() {
         let mut r = Run::new(&model, &RunKeys::new(89, 0), &mut ws, &mut quiet);
         r.sprint = 1;
         r.lane_rate = 0.5;
-        for it in r.ws.items.iter_mut() {
-            it.ready = false;
-            it.top = false;
-        }
-        let i =
-            r.ws.active
-                .iter()
-                .copied()
-                .find(|&i| r.ws.items[i as usize].is_backlog_work())
-                .unwrap();
+        let i = super::only_ready(&mut r);
         let it = &mut r.ws.items[i as usize];
-        it.ready = true;
         it.remaining = 10.0;
         it.blocked_until = 2.0 * hours - before_end;
         r.ws.committed.clear();
@@ -135,18 +125,8 @@ fn an_item_finished_on_a_guess_waits_once_for_the_rest_of_the_answers_latency() 
     let mut r = Run::new(&model, &RunKeys::new(97, 0), &mut ws, &mut events);
     r.sprint = 1;
     r.lane_rate = 0.5;
-    for it in r.ws.items.iter_mut() {
-        it.ready = false;
-        it.top = false;
-    }
-    let i =
-        r.ws.active
-            .iter()
-            .copied()
-            .find(|&i| r.ws.items[i as usize].is_backlog_work())
-            .unwrap();
+    let i = super::only_ready(&mut r);
     let it = &mut r.ws.items[i as usize];
-    it.ready = true;
     it.remaining = 1.0;
     it.answer_at = hours + 10.0;
     it.blocked_hours = 0.0;
