@@ -13,6 +13,7 @@ use crate::random::RunKeys;
 use crate::scenario::{load_scenario, Po, Roles, Scenario};
 
 mod steps;
+mod steps_arrivals;
 mod steps_decisions;
 mod steps_lanes;
 mod steps_outcomes;
