@@ -1,8 +1,9 @@
-//! The run's bookkeeping around the steps (issue 16, mutation run 14a): the ids the items a
-//! run adds carry, what arrivals add (market shocks told in their sprint, a risk's items,
-//! bug work of defects found later or reported by users), the release scope (the whole
-//! initial backlog, a roadmap that fills its points exactly), the warm-up as traces tell it,
-//! the rows after an early stop, and metrics found by name.
+//! Steps 1–2 and the run's bookkeeping around the steps, on hand-built states (issue 16,
+//! mutation run 14a): the ids of the items a run adds, what arrivals add (market shocks told
+//! in their sprint, a risk's items, bug work of defects found later or reported by users),
+//! what churn leaves alone, the release scope (the whole initial backlog, a roadmap that fills
+//! its points exactly), the warm-up as traces tell it, the rows after an early stop, and
+//! metrics found by name.
 
 use super::super::{simulate_roles, Run};
 use super::{cold, quiet};
@@ -75,7 +76,7 @@ fn bug_work_split_parts_and_redos_carry_the_ids_the_trace_labels_decode() {
 }
 
 /// Churn changes only backlog work not yet done: at p = 1 every waiting feature or enabler
-/// changes, a done one and bug work do not.
+/// changes; a done one and bug work, waiting or done, do not.
 #[test]
 fn churn_leaves_done_items_and_bug_work_alone() {
     let mut s = quiet("aligned");
@@ -88,11 +89,14 @@ fn churn_leaves_done_items_and_bug_work_alone() {
     let mut r = Run::new(&model, &RunKeys::new(197, 0), &mut ws, &mut events);
     r.sprint = 1;
     r.add_bug(2.0, false);
+    r.add_bug(3.0, false);
     for (n, it) in r.ws.items.iter_mut().enumerate() {
         if n % 3 == 0 && it.is_backlog_work() {
             it.status = Status::Done;
         }
     }
+    let last = r.ws.items.len() - 1;
+    r.ws.items[last].status = Status::Done;
     let before = r.ws.items.clone();
     r.churn();
     let mut changed = 0;
