@@ -14,6 +14,7 @@ use crate::scenario::{load_scenario, Po, Roles, Scenario};
 
 mod steps;
 mod steps_decisions;
+mod steps_lane_hours;
 mod steps_lanes;
 mod steps_outcomes;
 mod steps_planning;
