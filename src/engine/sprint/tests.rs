@@ -16,6 +16,7 @@ mod steps;
 mod steps_arrivals;
 mod steps_decisions;
 mod steps_finish;
+mod steps_lane_hours;
 mod steps_lanes;
 mod steps_outcomes;
 mod steps_planning;
