@@ -81,17 +81,21 @@ fn a_finish_within_a_billionth_of_the_capacity_counts_in_the_sprint() {
     }
 }
 
-/// A sprint without capacity does none of any item, however small: items of 10⁻¹⁰ points
-/// (below the lane's finishing tolerance of 10⁻⁹) stay undone, the lane holding the next.
+/// A sprint without capacity does none of any item, however small: items of 10⁻⁹ points (the
+/// smallest size a scenario may give, and the lane's finishing tolerance) stay undone, the
+/// lane holding the next.
 #[test]
 fn a_sprint_without_capacity_finishes_no_item_however_small() {
-    let m = forecast(|s| {
-        s.team.capacity = Dist::Constant { value: 0.0 };
-        s.backlog.size = Dist::Constant { value: 1e-10 };
-        s.backlog.initial_items = 5;
-        s.simulation.sprints = 2;
-    });
+    let mut s = crate::scenario::load::load_scenario("forecast").unwrap();
+    s.team.capacity = Dist::Constant { value: 0.0 };
+    s.backlog.size = Dist::Constant { value: 1e-9 };
+    s.backlog.initial_items = 5;
+    s.simulation.sprints = 2;
+    let problems = crate::scenario::validate::validate(&s, &Default::default());
+    assert!(problems.is_empty(), "a valid scenario: {problems:?}");
+    let m = Model::new(&s);
     let (record, rows) = run(&m);
+    assert_eq!(rows.len(), 2);
     for row in &rows {
         assert_eq!(flows(row)[0], 0.0, "no velocity");
         assert_eq!([flows(row)[3], flows(row)[4]], [5.0, 4.0], "5 left, 1 held");
