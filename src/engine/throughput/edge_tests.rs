@@ -1,6 +1,7 @@
 //! The throughput model at its edges, worked out by hand: a commitment above the items
 //! left (the waiting items bound it), a finish within the lane's tolerance of the sprint's
-//! capacity, and a sprint without capacity with items smaller than that tolerance.
+//! capacity, a sprint without capacity with items as small as that tolerance, and the largest
+//! commitment a scenario can give.
 
 use super::exact_tests::{flows, forecast, run};
 use super::*;
@@ -101,4 +102,36 @@ fn a_sprint_without_capacity_finishes_no_item_however_small() {
         assert_eq!([flows(row)[3], flows(row)[4]], [5.0, 4.0], "5 left, 1 held");
     }
     assert_eq!(record.metrics[idx::ITEMS_DONE], 0.0);
+}
+
+/// The largest commitment a scenario can give, a factor of 10⁹ (the largest number a
+/// parameter may be) times a capacity of 10⁶ points (the largest), is 10¹⁵: past the closed
+/// form's range, so both lanes count it item by item, and every waiting item is committed.
+/// 2 000 items of 10⁶ points at one item a sprint: 2·10⁹ points committed in sprint 1, one
+/// item done; 1.999·10⁹ in sprint 2.
+#[test]
+fn the_largest_commitment_commits_every_waiting_item_in_both_lanes() {
+    let mut s = crate::scenario::load::load_scenario("forecast").unwrap();
+    s.team.capacity = Dist::Constant { value: 1e6 };
+    s.backlog.size = Dist::Constant { value: 1e6 };
+    s.backlog.initial_items = 2000;
+    s.team.commitment_factor = 1e9;
+    s.simulation.sprints = 2;
+    let problems = crate::scenario::validate::validate(&s, &Default::default());
+    assert!(problems.is_empty(), "a valid scenario: {problems:?}");
+    let m = Model::new(&s);
+    let plain = Plain::of(&m).expect("the plain case");
+    let (_, rows) = run(&m);
+    let want = [
+        [1e6, 2e9, 1e6, 1999.0, 1999.0],
+        [1e6, 1.999e9, 1e6, 1998.0, 1998.0],
+    ];
+    let got: Vec<[f64; 5]> = rows.iter().map(flows).collect();
+    assert_eq!(got, want, "the general lane");
+    let keys = RunKeys::new(5, 0);
+    let mut ws = Workspace::new();
+    let mut b = vec![[f64::NAN; N_SERIES]; 2];
+    let (_, n) = play_plain(&m, &plain, keys.stream(Source::Capacity), &mut ws, &mut b);
+    let got: Vec<[f64; 5]> = b[..n].iter().map(flows).collect();
+    assert_eq!(got, want, "the plain lane");
 }
