@@ -13,10 +13,10 @@ use crate::random::RunKeys;
 /// Recording turns the run's tallies into its metrics, each its own ratio (hand-set tallies,
 /// every numerator and denominator distinct): capacity lost (context + waste + rework) over
 /// the nominal capacity, say/do, the velocity CV of the reported sprints, the value realised
-/// (flows of theme 0 in sprints 2 and 3 after the warm-up's `w` sprints, discounted at 10 %
-/// a sprint from the first reported one) and its cumulative series, the efficiency and the
-/// cost of delay against the oracle, and the shares of the points done. A second set has
-/// shares over 1 (capped) and empty denominators (no value: NaN, not ±∞).
+/// (2 a sprint on theme 0 in the first two reported sprints, discounted at 10 % a sprint from
+/// the first; with a warm-up, flowing from before it too) and its cumulative series, the
+/// efficiency and the cost of delay against the oracle, and the shares of the points done. A
+/// second set has shares over 1 (capped) and empty denominators (no value: NaN, not ±∞).
 #[test]
 fn recording_turns_the_run_tallies_into_its_metrics() {
     for warmup in [0u32, 2] {
@@ -39,8 +39,8 @@ fn recording_turns_the_run_tallies_into_its_metrics() {
             for it in r.ws.items.iter_mut() {
                 it.status = Status::Waiting;
             }
-            // Theme 0 earns 2 a sprint from (warm-up) sprint w − 1 (or 0) to w + 3, so in the
-            // reported sprints 0 and 1 (w, w + 1) and, with a warm-up, before them.
+            // Theme 0 earns 2 a sprint from (warm-up) sprint w − 1 (or 0) until w + 2, so in
+            // the reported sprints 0 and 1 (w, w + 1) and, with a warm-up, before them.
             r.ws.flow_coef.iter_mut().for_each(|c| *c = 0.0);
             r.ws.flow_coef[w.saturating_sub(1) * k] = 2.0;
             r.ws.flow_coef[(w + 2) * k] = -2.0;
@@ -495,4 +495,125 @@ fn a_perfect_hand_over_leaves_planned_items_as_they_are() {
     assert_eq!(it.committed_points, 1.0);
     assert_eq!((it.ambiguity, it.ready), (1.0, false));
     assert_eq!(r.t.committed_unready, 1);
+}
+
+/// A sprint that delivered nothing gives a commitment of 0 (yesterday's weather): the
+/// spillover it carries is then no overcommitment, pressure 0 (not 5 SP / 0 = ∞, which would
+/// send the debt to infinity at release).
+#[test]
+fn a_zero_commitment_puts_no_pressure_on_the_spillover() {
+    let mut s = cold("aligned");
+    s.team.commitment_factor = 1.0;
+    s.backlog.split_rate = 0.0;
+    let model = Model::new(&s);
+    let mut ws = Workspace::new();
+    let mut quiet = NoTrace;
+    let mut r = Run::new(&model, &RunKeys::new(167, 0), &mut ws, &mut quiet);
+    r.sprint = 2;
+    r.pressure = 0.25;
+    r.ws.velocities.clear();
+    r.ws.velocities.push(0.0);
+    let i = r.ws.active[0];
+    let it = &mut r.ws.items[i as usize];
+    assert!(it.is_backlog_work());
+    (it.size, it.estimate, it.remaining, it.status) = (5.0, 5.0, 5.0, Status::InProgress);
+    r.ws.committed.clear();
+    r.ws.committed.push(i);
+    r.ws.order.clear();
+    r.plan();
+    assert_eq!(r.t.committed_total, 5.0);
+    assert_eq!(r.pressure, 0.0);
+}
+
+/// After a warm-up of 2 sprints, the top value decile's lead time leaves out the items done
+/// in the warm-up (delivered before the year began): the most valuable item, done in sprint
+/// 1, is not in it; an item done in sprint 3 is, with its lead time, and the items not done
+/// are, to the horizon (2 + sprints) · sprint hours.
+#[test]
+fn the_top_value_decile_leaves_out_work_done_in_the_warm_up() {
+    use crate::model::item::INTERNAL_ID;
+    let mut s = quiet("aligned");
+    s.simulation.warmup_sprints = 2;
+    let model = Model::new(&s);
+    let (h, d) = (model.sprint_hours, s.simulation.hours_per_day);
+    let mut ws = Workspace::new();
+    let mut quiet = NoTrace;
+    let mut r = Run::new(&model, &RunKeys::new(173, 0), &mut ws, &mut quiet);
+    for _ in 0..s.simulation.sprints {
+        r.push_series_committed(0.0, 0.0);
+    }
+    for it in r.ws.items.iter_mut() {
+        (it.status, it.finish_sprint) = (Status::Waiting, 0);
+    }
+    let (early, late) = (r.ws.active[0] as usize, r.ws.active[1] as usize);
+    for (i, sprint, value) in [(early, 1, 1e9), (late, 3, 1e6)] {
+        let it = &mut r.ws.items[i];
+        (it.status, it.created, it.finish_sprint) = (Status::Done, 0, sprint);
+        (it.start_hour, it.finish_hour) = (sprint as f64 * h, sprint as f64 * h + 2.0 * d);
+        it.value = value;
+    }
+    let horizon = (2 + s.simulation.sprints) as f64 * h;
+    let mut world: Vec<(f64, f64)> =
+        r.ws.items
+            .iter()
+            .enumerate()
+            .filter(|&(i, it)| it.id < INTERNAL_ID && i != early)
+            .map(|(_, it)| {
+                let end = if it.status == Status::Done {
+                    it.finish_hour
+                } else {
+                    horizon
+                };
+                (it.value, (end - it.created as f64 * h) / d)
+            })
+            .collect();
+    world.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let n_top = world.len().div_ceil(10);
+    assert!(n_top >= 2 && world[0].0 == 1e6);
+    let want = world[..n_top].iter().map(|w| w.1).sum::<f64>() / n_top as f64;
+    let got = r.finish(None).metrics[idx::TOP_VALUE_LEAD];
+    assert!((got - want).abs() < 1e-9 * want, "{got} ≠ {want}");
+}
+
+/// The top value decile is exactly the ⌈n/10⌉ most valuable world items, not the next one:
+/// with every item of a distinct value and a distinct lead time (created in sprints 0, 1, 2,
+/// … in turn, none done: each waits to the horizon), the mean lead time over the decile,
+/// recomputed by sorting, in each of several runs.
+#[test]
+fn the_top_value_decile_is_the_most_valuable_tenth_exactly() {
+    use crate::model::item::INTERNAL_ID;
+    let s = quiet("aligned");
+    let model = Model::new(&s);
+    let (h, d) = (model.sprint_hours, s.simulation.hours_per_day);
+    let horizon = s.simulation.sprints as f64 * h;
+    let mut ws = Workspace::new();
+    for run in 0..6 {
+        let mut quiet = NoTrace;
+        let mut r = Run::new(&model, &RunKeys::new(179, run), &mut ws, &mut quiet);
+        for _ in 0..s.simulation.sprints {
+            r.push_series_committed(0.0, 0.0);
+        }
+        let n = r.ws.items.len();
+        for (j, it) in r.ws.items.iter_mut().enumerate() {
+            it.status = Status::Waiting;
+            // A scrambled order of values, created in sprints 0 … 6 in turn.
+            it.value = ((j * 37 + run as usize * 11) % n) as f64;
+            it.created = (j % 7) as u32;
+        }
+        let mut world: Vec<(f64, f64)> =
+            r.ws.items
+                .iter()
+                .filter(|it| it.id < INTERNAL_ID)
+                .map(|it| (it.value, (horizon - it.created as f64 * h) / d))
+                .collect();
+        world.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let n_top = world.len().div_ceil(10);
+        assert!(n_top >= 5 && world[n_top].0 < world[n_top - 1].0);
+        let want = world[..n_top].iter().map(|w| w.1).sum::<f64>() / n_top as f64;
+        let got = r.finish(None).metrics[idx::TOP_VALUE_LEAD];
+        assert!(
+            (got - want).abs() < 1e-9 * want,
+            "run {run}: {got} ≠ {want}"
+        );
+    }
 }
