@@ -15,6 +15,7 @@ use crate::scenario::{load_scenario, Po, Roles, Scenario};
 mod steps;
 mod steps_decisions;
 mod steps_lanes;
+mod steps_order;
 mod steps_outcomes;
 mod steps_planning;
 mod steps_scope;
