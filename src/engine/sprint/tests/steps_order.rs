@@ -516,3 +516,101 @@ fn ranking_tau_is_measured_from_the_end_of_the_warm_up() {
     }
     assert!(sum > 0.5, "τ summed over 4 sprints: {sum}");
 }
+
+/// A keyed uniform is a multiple of 2⁻⁵³ in [0, 1), and an event of probability p happens
+/// when the draw is *below* p: then P = p exactly for a p on that grid (`≤` would give p +
+/// 2⁻⁵³). So a probability set to the very draw does not fire, the next float above it
+/// does: the PM override of a sprint, a hand-over telling a scope item, a shock unreadying
+/// a ready item.
+#[test]
+fn a_draw_equal_to_its_probability_does_not_fire() {
+    use crate::random::Source;
+    let above = |u: f64| f64::from_bits(u.to_bits() + 1);
+    // The override at sprint 4.
+    let keys = RunKeys::new(113, 0);
+    let u = keys.unit(Source::Override, 0, 4);
+    assert!(u > 0.0 && u < 1.0);
+    for (p, want) in [(u, false), (above(u), true)] {
+        let mut s = cold("blurred-roles");
+        s.roles.pm_override = p;
+        let model = Model::new(&s);
+        let mut ws = Workspace::new();
+        let mut events: Vec<Event> = Vec::new();
+        let mut r = Run::new(&model, &keys, &mut ws, &mut events);
+        r.sprint = 4;
+        r.order_and_refine();
+        let told = r
+            .tracer
+            .inner
+            .iter()
+            .any(|e| matches!(*e, Event::Override { sprint: 4 }));
+        assert_eq!(told, want, "pm_override at the draw {u} (+ {})", want as u8);
+    }
+    // A hand-over at sprint 1: the first scope item, at a fidelity of its own draw.
+    let keys = RunKeys::new(127, 0);
+    let first_scope = |f: f64| -> (u64, bool) {
+        let mut s = cold("siloed-pm");
+        s.pm.sync_fidelity = f;
+        let model = Model::new(&s);
+        let mut ws = Workspace::new();
+        let mut events: Vec<Event> = Vec::new();
+        let mut r = Run::new(&model, &keys, &mut ws, &mut events);
+        r.sprint = 1;
+        r.hand_over_roadmap();
+        let it = r.ws.items.iter().find(|it| it.in_scope).expect("a scope");
+        (it.id, it.on_roadmap)
+    };
+    let (id, _) = first_scope(0.5);
+    let u = keys.unit(Source::RoadmapHandover, id, 1);
+    assert_eq!(first_scope(u), (id, false), "fidelity at the draw {u}");
+    assert_eq!(first_scope(above(u)), (id, true));
+    // A shock at sprint 2 (the setup of the shock test above): a ready item of a demoted
+    // theme, at an unready probability of its own draw.
+    let keys = RunKeys::new(131, 0);
+    let shock = |p: f64| -> Vec<(u64, bool, bool)> {
+        let mut s = cold("aligned");
+        s.pm.sync_interval = 1;
+        s.pm.sync_fidelity = 1.0;
+        s.pm.shock_threshold = 0.0;
+        s.pm.shock_unready_probability = p;
+        s.backlog.ready_threshold = 0.3;
+        let model = Model::new(&s);
+        let mut ws = Workspace::new();
+        let mut events: Vec<Event> = Vec::new();
+        let mut r = Run::new(&model, &keys, &mut ws, &mut events);
+        r.sprint = 2;
+        for (j, v) in r.ws.po_view.iter_mut().enumerate() {
+            *v = (j + 1) as f64;
+        }
+        crate::model::market::ranks(&r.ws.po_view, &mut r.ws.po_rank);
+        let rank = r.ws.po_rank.clone();
+        for it in r.ws.items.iter_mut() {
+            it.ready = true;
+            it.ambiguity = 0.0;
+        }
+        r.strategy();
+        // (id, demoted, still ready) of each waiting backlog item.
+        r.ws.items
+            .iter()
+            .filter(|it| it.is_backlog_work() && it.status == Status::Waiting)
+            .map(|it| {
+                let th = it.theme as usize;
+                (it.id, r.ws.po_rank[th] > rank[th], it.ready)
+            })
+            .collect()
+    };
+    let (id, _, _) = *shock(0.5)
+        .iter()
+        .find(|e| e.1)
+        .expect("an item of a demoted theme");
+    let u = keys.unit(Source::RoadmapShock, id, 2);
+    for (p, ready) in [(u, true), (above(u), false)] {
+        let got = shock(p);
+        let e = got.iter().find(|e| e.0 == id).unwrap();
+        assert_eq!(
+            (e.1, e.2),
+            (true, ready),
+            "unready probability {p}, draw {u}"
+        );
+    }
+}
