@@ -32,7 +32,8 @@ fn the_kept_order_is_the_order_of_this_sprints_scores() {
     let model = Model::new(&s);
     let mix = s.backlog.urgency.clone();
     let mut ws = Workspace::new();
-    // (sprints checked without a hand-over, dated items rescored in them, split items).
+    // Sprints without a hand-over; kept keys of dated items the date moved, of dated items a
+    // hand-over moved, of split items.
     let (mut standing, mut dated_moved, mut splits, mut handover_dated) = (0, 0, 0, 0);
     for run in 0..4 {
         let mut events: Vec<Event> = Vec::new();
