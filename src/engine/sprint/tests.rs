@@ -13,7 +13,10 @@ use crate::random::RunKeys;
 use crate::scenario::{load_scenario, Po, Roles, Scenario};
 
 mod steps;
+mod steps_arrivals;
 mod steps_decisions;
+mod steps_finish;
+mod steps_lane_hours;
 mod steps_lanes;
 mod steps_order;
 mod steps_outcomes;
