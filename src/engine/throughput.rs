@@ -429,6 +429,8 @@ mod plain;
 pub use plain::{play_plain, Plain};
 
 #[cfg(test)]
+mod edge_tests;
+#[cfg(test)]
 mod exact_tests;
 #[cfg(test)]
 mod growth_tests;

@@ -18,6 +18,7 @@ mod steps_decisions;
 mod steps_finish;
 mod steps_lane_hours;
 mod steps_lanes;
+mod steps_order;
 mod steps_outcomes;
 mod steps_planning;
 mod steps_records;

@@ -8,7 +8,7 @@ use super::*;
 use crate::scenario::load::load_scenario;
 use crate::scenario::{Dist, Risk, Scenario};
 
-fn forecast(f: impl FnOnce(&mut Scenario)) -> Model {
+pub(super) fn forecast(f: impl FnOnce(&mut Scenario)) -> Model {
     let mut s = load_scenario("forecast").unwrap();
     f(&mut s);
     Model::new(&s)
@@ -16,7 +16,7 @@ fn forecast(f: impl FnOnce(&mut Scenario)) -> Model {
 
 /// One replication through `play` (and `play_plain` when the case is plain, which must give
 /// the same): the record's metrics and the rows written.
-fn run(m: &Model) -> (RunRecord, Vec<[f64; N_SERIES]>) {
+pub(super) fn run(m: &Model) -> (RunRecord, Vec<[f64; N_SERIES]>) {
     let keys = RunKeys::new(5, 0);
     let mut ws = Workspace::new();
     let mut rows = vec![[f64::NAN; N_SERIES]; m.scenario.simulation.sprints as usize];
@@ -33,7 +33,7 @@ fn close(what: &str, got: f64, want: f64) {
 }
 
 /// The model's five series of a row: velocity, committed, done, backlog size, ready items.
-fn flows(row: &[f64; N_SERIES]) -> [f64; 5] {
+pub(super) fn flows(row: &[f64; N_SERIES]) -> [f64; 5] {
     [
         row[series::VELOCITY],
         row[series::COMMITTED],
