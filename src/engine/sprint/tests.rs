@@ -21,6 +21,7 @@ mod steps_lanes;
 mod steps_order;
 mod steps_outcomes;
 mod steps_planning;
+mod steps_records;
 mod steps_scope;
 
 /// Within 4.5 standard errors of a share p over n trials.
