@@ -18,8 +18,10 @@ mod steps_decisions;
 mod steps_finish;
 mod steps_lane_hours;
 mod steps_lanes;
+mod steps_order;
 mod steps_outcomes;
 mod steps_planning;
+mod steps_records;
 mod steps_scope;
 
 /// Within 4.5 standard errors of a share p over n trials.

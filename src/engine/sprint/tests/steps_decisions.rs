@@ -167,6 +167,66 @@ fn a_conflict_strikes_at_its_hour_while_the_lanes_work() {
     assert!(checked >= 8, "{checked} of 12 runs had a conflict");
 }
 
+/// 13.5 in a sprint without capacity: the lanes do no work, yet they still wait for each
+/// conflict's hour, so every conflict strikes then (a zero-capacity sprint is not a sprint
+/// without interruptions). One lane at 0 SP/h holds a planned item; every conflict injects,
+/// so each drawn conflict gives one injected item at the conflict's own hour.
+#[test]
+fn conflicts_strike_at_their_hours_in_a_sprint_without_capacity() {
+    let mut s = quiet("aligned");
+    s.team.lanes = 1;
+    s.roles.conflicts_per_sprint = 2.0;
+    s.roles.conflict_inject_share = 1.0;
+    let model = Model::new(&s);
+    let mut struck = 0;
+    for run in 0..12 {
+        let keys = RunKeys::new(71, run);
+        let mut ws = Workspace::new();
+        let mut events = Vec::new();
+        let mut r = Run::new(&model, &keys, &mut ws, &mut events);
+        r.sprint = 1;
+        r.lane_rate = 0.0;
+        r.draw_conflicts();
+        let hours: Vec<f64> = r.ws.conflicts.iter().map(|c| c.hour).collect();
+        assert!(r.ws.conflicts.iter().all(|c| c.inject));
+        let i = r.ws.active[0];
+        let it = &mut r.ws.items[i as usize];
+        it.status = Status::InProgress;
+        it.ready = true;
+        it.size = 5.0;
+        it.remaining = 5.0;
+        it.work_done = 0.0;
+        it.lane = NO_LANE;
+        it.blocked_until = 0.0;
+        r.ws.committed.clear();
+        r.ws.committed.push(i);
+        r.committed_from = 0;
+        r.execute();
+        let injected: Vec<f64> = r
+            .tracer
+            .inner
+            .iter()
+            .filter_map(|e| match *e {
+                Event::Injected { hour, .. } => Some(hour),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            injected.len(),
+            hours.len(),
+            "run {run}: conflicts at {hours:?} h, injections at {injected:?} h"
+        );
+        for (got, want) in injected.iter().zip(&hours) {
+            assert!(
+                (got - want).abs() < 1e-9,
+                "run {run}: injected at {got} h, the conflict is at {want} h"
+            );
+        }
+        struck += hours.len();
+    }
+    assert!(struck >= 12, "{struck} conflicts in 12 runs");
+}
+
 /// Risk items carry the ids the throughput forecaster gives them (its `RISK_ID`):
 /// `INTERNAL_ID | 2 << 32 | risk << 20 | j` for the j-th added item and `… | 0xfffff` for
 /// the added points, written out here. Splits draw by id (`Source::Split`, id, 0), so a
