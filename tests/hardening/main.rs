@@ -9,6 +9,7 @@
 //! unreadable cases are a path through a file (ENOTDIR), a dangling symlink, a FIFO and
 //! /dev/zero instead.
 
+mod attribute_run;
 mod properties;
 
 use assert_cmd::Command;

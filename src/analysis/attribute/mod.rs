@@ -564,3 +564,6 @@ mod tests {
         assert!((hi - lo - 2.0 * 12.7062 * 0.5).abs() < 1e-3, "{lo} {hi}");
     }
 }
+
+#[cfg(test)]
+mod variant_tests;
