@@ -451,6 +451,34 @@ fn hand_overs_are_told_on_their_calendar_with_the_rankings_distance() {
     assert!(moved > 4, "{moved} hand-overs moved the ranking");
 }
 
+/// Hand-overs keep their calendar from the first reported sprint: after a warm-up of one
+/// sprint, a hand-over every 3 sprints comes at sprints 1, 4, 7 and 10 (sprint − warm-up a
+/// multiple of 3), not at 2, 5 and 8, where sprint + warm-up would put them.
+#[test]
+fn hand_overs_count_their_calendar_from_the_end_of_the_warm_up() {
+    let mut s = cold("siloed-pm");
+    s.pm.sync_interval = 3;
+    s.simulation.warmup_sprints = 1;
+    let model = Model::new(&s);
+    let mut ws = Workspace::new();
+    let mut events: Vec<Event> = Vec::new();
+    let mut r = Run::new(&model, &RunKeys::new(109, 0), &mut ws, &mut events);
+    assert_eq!(r.warmup, 1);
+    let mut told = Vec::new();
+    for sprint in 1..11u32 {
+        r.sprint = sprint;
+        let n = r.tracer.inner.len();
+        r.strategy();
+        if r.tracer.inner[n..]
+            .iter()
+            .any(|e| matches!(*e, Event::Handover { .. }))
+        {
+            told.push(sprint);
+        }
+    }
+    assert_eq!(told, vec![1, 4, 7, 10]);
+}
+
 /// Dropping an item (`drop_item`): it frees its lane; a conflict's drop also takes it off
 /// the sprint's work list (each place it holds) and moves the done head's mark back by the
 /// places it held before it, and keeps the sprint it was dropped in; a roadmap shock's drop
@@ -612,6 +640,70 @@ fn a_draw_equal_to_its_probability_does_not_fire() {
             (e.1, e.2),
             (true, ready),
             "unready probability {p}, draw {u}"
+        );
+    }
+}
+
+/// A roadmap shock drops an item in progress of a demoted theme when the item's keyed draw
+/// is below `shock_drop_probability`, and not at the draw itself: the setup of the shock
+/// above, with the waiting backlog items put in progress and the drop probability set to
+/// the first demoted item's own draw, then to the next float above it.
+#[test]
+fn a_shock_drops_work_in_progress_only_below_the_drop_probability() {
+    use crate::engine::trace::DropCause;
+    use crate::random::Source;
+    let above = |u: f64| f64::from_bits(u.to_bits() + 1);
+    let keys = RunKeys::new(131, 0);
+    // (id, demoted, dropped) of each backlog item put in progress.
+    let shock = |p: f64| -> Vec<(u64, bool, bool)> {
+        let mut s = cold("aligned");
+        s.pm.sync_interval = 1;
+        s.pm.sync_fidelity = 1.0;
+        s.pm.shock_threshold = 0.0;
+        s.pm.shock_unready_probability = 0.0;
+        s.pm.shock_drop_probability = p;
+        let model = Model::new(&s);
+        let mut ws = Workspace::new();
+        let mut events: Vec<Event> = Vec::new();
+        let mut r = Run::new(&model, &keys, &mut ws, &mut events);
+        r.sprint = 2;
+        for (j, v) in r.ws.po_view.iter_mut().enumerate() {
+            *v = (j + 1) as f64;
+        }
+        crate::model::market::ranks(&r.ws.po_view, &mut r.ws.po_rank);
+        let rank = r.ws.po_rank.clone();
+        let mut started = Vec::new();
+        for it in r.ws.items.iter_mut() {
+            if it.is_backlog_work() && it.status == Status::Waiting {
+                it.status = Status::InProgress;
+                started.push(it.id);
+            }
+        }
+        r.strategy();
+        started
+            .into_iter()
+            .map(|id| {
+                let it = r.ws.items.iter().find(|it| it.id == id).unwrap();
+                let th = it.theme as usize;
+                let dropped = r.tracer.inner.iter().any(|e| {
+                    matches!(*e, Event::Dropped { item, cause: DropCause::RoadmapShock, .. } if item == id)
+                });
+                (id, r.ws.po_rank[th] > rank[th], dropped)
+            })
+            .collect()
+    };
+    let (id, _, _) = *shock(0.5)
+        .iter()
+        .find(|e| e.1)
+        .expect("an item of a demoted theme");
+    let u = keys.unit(Source::RoadmapShock, id, 2);
+    for (p, dropped) in [(u, false), (above(u), true)] {
+        let got = shock(p);
+        let e = got.iter().find(|e| e.0 == id).unwrap();
+        assert_eq!(
+            (e.1, e.2),
+            (true, dropped),
+            "drop probability {p}, draw {u}"
         );
     }
 }
