@@ -596,45 +596,13 @@ fn a_draw_equal_to_its_probability_does_not_fire() {
     // A shock at sprint 2 (the setup of the shock test above): a ready item of a demoted
     // theme, at an unready probability of its own draw.
     let keys = RunKeys::new(131, 0);
-    let shock = |p: f64| -> Vec<(u64, bool, bool)> {
-        let mut s = cold("aligned");
-        s.pm.sync_interval = 1;
-        s.pm.sync_fidelity = 1.0;
-        s.pm.shock_threshold = 0.0;
-        s.pm.shock_unready_probability = p;
-        s.backlog.ready_threshold = 0.3;
-        let model = Model::new(&s);
-        let mut ws = Workspace::new();
-        let mut events: Vec<Event> = Vec::new();
-        let mut r = Run::new(&model, &keys, &mut ws, &mut events);
-        r.sprint = 2;
-        for (j, v) in r.ws.po_view.iter_mut().enumerate() {
-            *v = (j + 1) as f64;
-        }
-        crate::model::market::ranks(&r.ws.po_view, &mut r.ws.po_rank);
-        let rank = r.ws.po_rank.clone();
-        for it in r.ws.items.iter_mut() {
-            it.ready = true;
-            it.ambiguity = 0.0;
-        }
-        r.strategy();
-        // (id, demoted, still ready) of each waiting backlog item.
-        r.ws.items
-            .iter()
-            .filter(|it| it.is_backlog_work() && it.status == Status::Waiting)
-            .map(|it| {
-                let th = it.theme as usize;
-                (it.id, r.ws.po_rank[th] > rank[th], it.ready)
-            })
-            .collect()
-    };
-    let (id, _, _) = *shock(0.5)
+    let (id, ..) = *shock_at_sprint_2(&keys, 0.5, 0.0, false)
         .iter()
         .find(|e| e.1)
         .expect("an item of a demoted theme");
     let u = keys.unit(Source::RoadmapShock, id, 2);
     for (p, ready) in [(u, true), (above(u), false)] {
-        let got = shock(p);
+        let got = shock_at_sprint_2(&keys, p, 0.0, false);
         let e = got.iter().find(|e| e.0 == id).unwrap();
         assert_eq!(
             (e.1, e.2),
@@ -644,64 +612,77 @@ fn a_draw_equal_to_its_probability_does_not_fire() {
     }
 }
 
+/// A roadmap shock at sprint 2 after hand-overs every sprint at full fidelity (threshold 0,
+/// the PO's view of theme j at j + 1, so that themes move), every item ready: (id, demoted,
+/// still ready, dropped by the shock) of each backlog item waiting before it, put in
+/// progress first if `in_progress`.
+fn shock_at_sprint_2(
+    keys: &RunKeys,
+    p_unready: f64,
+    p_drop: f64,
+    in_progress: bool,
+) -> Vec<(u64, bool, bool, bool)> {
+    use crate::engine::trace::DropCause;
+    let mut s = cold("aligned");
+    s.pm.sync_interval = 1;
+    s.pm.sync_fidelity = 1.0;
+    s.pm.shock_threshold = 0.0;
+    s.pm.shock_unready_probability = p_unready;
+    s.pm.shock_drop_probability = p_drop;
+    s.backlog.ready_threshold = 0.3;
+    let model = Model::new(&s);
+    let mut ws = Workspace::new();
+    let mut events: Vec<Event> = Vec::new();
+    let mut r = Run::new(&model, keys, &mut ws, &mut events);
+    r.sprint = 2;
+    for (j, v) in r.ws.po_view.iter_mut().enumerate() {
+        *v = (j + 1) as f64;
+    }
+    crate::model::market::ranks(&r.ws.po_view, &mut r.ws.po_rank);
+    let rank = r.ws.po_rank.clone();
+    let mut ids = Vec::new();
+    for it in r.ws.items.iter_mut() {
+        it.ready = true;
+        it.ambiguity = 0.0;
+        if it.is_backlog_work() && it.status == Status::Waiting {
+            ids.push(it.id);
+            if in_progress {
+                it.status = Status::InProgress;
+            }
+        }
+    }
+    r.strategy();
+    ids.into_iter()
+        .map(|id| {
+            let it = r.ws.items.iter().find(|it| it.id == id).unwrap();
+            let th = it.theme as usize;
+            let dropped = r.tracer.inner.iter().any(|e| {
+                matches!(*e, Event::Dropped { item, cause: DropCause::RoadmapShock, .. } if item == id)
+            });
+            (id, r.ws.po_rank[th] > rank[th], it.ready, dropped)
+        })
+        .collect()
+}
+
 /// A roadmap shock drops an item in progress of a demoted theme when the item's keyed draw
-/// is below `shock_drop_probability`, and not at the draw itself: the setup of the shock
-/// above, with the waiting backlog items put in progress and the drop probability set to
-/// the first demoted item's own draw, then to the next float above it.
+/// is below `shock_drop_probability`, and not at the draw itself: the shock above with the
+/// waiting backlog items put in progress and the drop probability set to the first demoted
+/// item's own draw, then to the next float above it.
 #[test]
 fn a_shock_drops_work_in_progress_only_below_the_drop_probability() {
-    use crate::engine::trace::DropCause;
     use crate::random::Source;
     let above = |u: f64| f64::from_bits(u.to_bits() + 1);
     let keys = RunKeys::new(131, 0);
-    // (id, demoted, dropped) of each backlog item put in progress.
-    let shock = |p: f64| -> Vec<(u64, bool, bool)> {
-        let mut s = cold("aligned");
-        s.pm.sync_interval = 1;
-        s.pm.sync_fidelity = 1.0;
-        s.pm.shock_threshold = 0.0;
-        s.pm.shock_unready_probability = 0.0;
-        s.pm.shock_drop_probability = p;
-        let model = Model::new(&s);
-        let mut ws = Workspace::new();
-        let mut events: Vec<Event> = Vec::new();
-        let mut r = Run::new(&model, &keys, &mut ws, &mut events);
-        r.sprint = 2;
-        for (j, v) in r.ws.po_view.iter_mut().enumerate() {
-            *v = (j + 1) as f64;
-        }
-        crate::model::market::ranks(&r.ws.po_view, &mut r.ws.po_rank);
-        let rank = r.ws.po_rank.clone();
-        let mut started = Vec::new();
-        for it in r.ws.items.iter_mut() {
-            if it.is_backlog_work() && it.status == Status::Waiting {
-                it.status = Status::InProgress;
-                started.push(it.id);
-            }
-        }
-        r.strategy();
-        started
-            .into_iter()
-            .map(|id| {
-                let it = r.ws.items.iter().find(|it| it.id == id).unwrap();
-                let th = it.theme as usize;
-                let dropped = r.tracer.inner.iter().any(|e| {
-                    matches!(*e, Event::Dropped { item, cause: DropCause::RoadmapShock, .. } if item == id)
-                });
-                (id, r.ws.po_rank[th] > rank[th], dropped)
-            })
-            .collect()
-    };
-    let (id, _, _) = *shock(0.5)
+    let (id, ..) = *shock_at_sprint_2(&keys, 0.0, 0.5, true)
         .iter()
         .find(|e| e.1)
         .expect("an item of a demoted theme");
     let u = keys.unit(Source::RoadmapShock, id, 2);
     for (p, dropped) in [(u, false), (above(u), true)] {
-        let got = shock(p);
+        let got = shock_at_sprint_2(&keys, 0.0, p, true);
         let e = got.iter().find(|e| e.0 == id).unwrap();
         assert_eq!(
-            (e.1, e.2),
+            (e.1, e.3),
             (true, dropped),
             "drop probability {p}, draw {u}"
         );
