@@ -324,7 +324,18 @@ pub fn one_decimal(x: f64) -> String {
 
 /// A share as a whole percentage ("37 %").
 pub fn whole_percent(v: f64) -> String {
-    format!("{:.0} %", v * 100.0)
+    whole_percentage(v * 100.0)
+}
+
+/// A percentage (already × 100) rounded to a whole number ("37 %"). One that rounds to 0
+/// from below prints "0 %", not "-0 %".
+pub fn whole_percentage(p: f64) -> String {
+    let text = format!("{p:.0}");
+    if text == "-0" {
+        "0 %".to_string()
+    } else {
+        format!("{text} %")
+    }
 }
 
 /// A number as text that parses back to the same f64 (the shortest such text).
@@ -363,6 +374,17 @@ pub fn bytes(b: u64) -> String {
 mod tests {
 
     use super::*;
+
+    #[test]
+    fn a_percentage_rounding_to_zero_from_below_prints_without_a_sign() {
+        assert_eq!(whole_percentage(-0.4), "0 %");
+        assert_eq!(whole_percentage(-0.0), "0 %");
+        assert_eq!(whole_percentage(-0.6), "-1 %");
+        assert_eq!(whole_percentage(37.2), "37 %");
+        assert_eq!(whole_percent(-0.004), "0 %");
+        assert_eq!(whole_percent(0.37), "37 %");
+        assert_eq!(whole_percent(-0.2), "-20 %");
+    }
 
     #[test]
     fn interval_cells_show_a_narrow_interval_with_significant_digits() {

@@ -3,7 +3,7 @@
 
 use super::{AttributeOutcome, By, MetricAttribution, Share};
 use crate::engine::metrics::{Better, METRICS};
-use crate::format::{fmt_num, short};
+use crate::format::{fmt_num, short, whole_percentage};
 use crate::output::charts::waterfall::{self, Step, Waterfall};
 use crate::output::report::esc;
 use crate::output::ImageFormat;
@@ -66,7 +66,7 @@ fn clear(s: &Share) -> bool {
 /// The share of the total a contribution makes, when the total is clearly not 0.
 fn share_of_total(s: &Share, total: &Share) -> String {
     if clear(total) && total.mean != 0.0 {
-        format!("{:.0} %", 100.0 * s.mean / total.mean)
+        whole_percentage(100.0 * s.mean / total.mean)
     } else {
         "–".into()
     }
@@ -444,6 +444,8 @@ mod tests {
         let total = share(-0.25, -0.35, -0.15);
         assert_eq!(share_of_total(&share(-0.2, -0.3, -0.1), &total), "80 %");
         assert_eq!(share_of_total(&share(0.05, -0.1, 0.2), &total), "-20 %");
+        // A share rounding to 0 from below has no sign.
+        assert_eq!(share_of_total(&share(0.001, -0.1, 0.2), &total), "0 %");
         let unclear = share(0.1, -0.1, 0.3);
         assert_eq!(share_of_total(&share(0.05, 0.01, 0.09), &unclear), "–");
     }
