@@ -40,6 +40,16 @@ fn cold(preset: &str) -> Scenario {
     s
 }
 
+/// One lane, two conflicts a sprint on average, every one injecting an item: the set-up of
+/// the tests of a conflict's hour (the rest as `quiet`, but with conflicts).
+fn one_lane_injecting_conflicts() -> Scenario {
+    let mut s = quiet("aligned");
+    s.team.lanes = 1;
+    s.roles.conflicts_per_sprint = 2.0;
+    s.roles.conflict_inject_share = 1.0;
+    s
+}
+
 /// A scenario whose sprint has no questions, conflicts or override: lanes just work.
 fn quiet(preset: &str) -> Scenario {
     let mut s = cold(preset);

@@ -4,7 +4,7 @@
 //! order key, ranking τ with the scope first, the ready buffer and misaligned themes.
 
 use super::super::Run;
-use super::quiet;
+use super::{one_lane_injecting_conflicts, quiet};
 use crate::engine::trace::{BlockCause, DropCause, Event};
 use crate::engine::workspace::Workspace;
 use crate::model::compiled::Model;
@@ -91,10 +91,7 @@ fn a_question_in_execution_waits_the_latency_of_its_own_draw() {
 /// the injected item starts on the freed lane at h.
 #[test]
 fn a_conflict_strikes_at_its_hour_while_the_lanes_work() {
-    let mut s = quiet("aligned");
-    s.team.lanes = 1;
-    s.roles.conflicts_per_sprint = 2.0;
-    s.roles.conflict_inject_share = 1.0;
+    let s = one_lane_injecting_conflicts();
     let model = Model::new(&s);
     let mut checked = 0;
     for run in 0..12 {
@@ -173,10 +170,7 @@ fn a_conflict_strikes_at_its_hour_while_the_lanes_work() {
 /// so each drawn conflict gives one injected item at the conflict's own hour.
 #[test]
 fn conflicts_strike_at_their_hours_in_a_sprint_without_capacity() {
-    let mut s = quiet("aligned");
-    s.team.lanes = 1;
-    s.roles.conflicts_per_sprint = 2.0;
-    s.roles.conflict_inject_share = 1.0;
+    let s = one_lane_injecting_conflicts();
     let model = Model::new(&s);
     let mut struck = 0;
     for run in 0..12 {

@@ -2,7 +2,7 @@
 //! 14b): the bound past which a lane is done, an escalation striking at its hour.
 
 use super::super::Run;
-use super::{cold, only_ready, quiet};
+use super::{cold, one_lane_injecting_conflicts, only_ready, quiet};
 use crate::engine::trace::{BlockCause, Event, NoTrace};
 use crate::engine::workspace::Workspace;
 use crate::model::compiled::Model;
@@ -144,10 +144,7 @@ fn an_escalation_blocks_the_item_in_progress_from_its_hour_for_its_delay() {
 /// conflict's hour.
 #[test]
 fn an_injected_item_waits_for_a_free_lane() {
-    let mut s = quiet("aligned");
-    s.team.lanes = 1;
-    s.roles.conflicts_per_sprint = 2.0;
-    s.roles.conflict_inject_share = 1.0;
+    let s = one_lane_injecting_conflicts();
     let model = Model::new(&s);
     let hours = model.sprint_hours;
     let mut checked = 0;
