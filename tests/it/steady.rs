@@ -160,9 +160,19 @@ fn the_release_push_starts_fewer_items_and_the_wait_follows_the_work() {
     );
     // Fewer, larger items start during the push…
     assert!(se < 0.9 * sl, "starts early {se} late {sl}");
-    assert!(de / se > 1.1 * (dl / sl), "points a start early {} late {}", de / se, dl / sl);
+    assert!(
+        de / se > 1.1 * (dl / sl),
+        "points a start early {} late {}",
+        de / se,
+        dl / sl
+    );
     // …the wait per item started is higher, as the items are larger…
-    assert!(we / se > 1.1 * (wl / sl), "wait a start early {} late {}", we / se, wl / sl);
+    assert!(
+        we / se > 1.1 * (wl / sl),
+        "wait a start early {} late {}",
+        we / se,
+        wl / sl
+    );
     // …the wait per point done is level, and so is the series.
     assert_within("decision wait per point done", (we / de, wl / dl), 0.10);
     assert_within("decision wait", (we, wl), 0.10);

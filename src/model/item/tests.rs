@@ -141,8 +141,15 @@ fn an_item_raises_questions_in_proportion_to_its_size() {
         item.size = size;
         item.question_draw = 0.7;
         item.start(0.0, &model, &keys);
-        assert!(item.questions >= last, "size {size}: {} < {last}", item.questions);
+        assert!(
+            item.questions >= last,
+            "size {size}: {} < {last}",
+            item.questions
+        );
         last = item.questions;
     }
-    assert!(last > 8, "a 21-point item raises more than 8 questions at the draw 0.7: {last}");
+    assert!(
+        last > 8,
+        "a 21-point item raises more than 8 questions at the draw 0.7: {last}"
+    );
 }
