@@ -37,6 +37,10 @@ pub struct Model {
     pub warmup: u32,
     /// Mean capacity, for the first commitment.
     pub mean_capacity: f64,
+    /// The size at which an item raises the reference model's Poisson(base + per_ambiguity·a)
+    /// questions: the mean of `backlog.size` (an item of twice that size raises twice as many
+    /// on average; docs/model.md §3.4). Never 0.
+    pub question_size: f64,
     /// What defines the world (market, items, horizon): models with equal keys share one
     /// generated world per replication.
     pub world_key: std::sync::Arc<str>,
@@ -84,6 +88,7 @@ impl Model {
             exact_estimates: false,
             all_ready: false,
             mean_capacity: s.team.capacity.mean().max(0.0),
+            question_size: question_size(&b.size, b.max_size),
             warmup: match s.simulation.model {
                 crate::scenario::ModelKind::Roles => s.simulation.warmup_sprints,
                 crate::scenario::ModelKind::Throughput => 0,
@@ -276,6 +281,17 @@ pub fn effective_myopia(po: &crate::scenario::Po, shortfall: f64) -> f64 {
         po.myopia
     } else {
         m.min(0.95)
+    }
+}
+
+/// The size at which an item raises the reference model's question count: the mean of the
+/// size distribution, at most `max_size` (sizes are clamped there); 1 if that is not positive.
+fn question_size(size: &crate::scenario::Dist, max_size: f64) -> f64 {
+    let mean = size.mean().min(max_size);
+    if mean > 0.0 && mean.is_finite() {
+        mean
+    } else {
+        1.0
     }
 }
 

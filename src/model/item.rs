@@ -39,7 +39,7 @@ pub enum Status {
 }
 
 /// Most questions an item can raise (Poisson counts above this are capped).
-pub const MAX_QUESTIONS: usize = 8;
+pub const MAX_QUESTIONS: usize = 16;
 
 /// Ids at or above this are not world items (bugs, redo, injected, split parts, risk items).
 pub const INTERNAL_ID: u64 = 1 << 40;
@@ -411,7 +411,10 @@ impl BacklogItem {
         self.status = Status::InProgress;
         self.start_hour = hour;
         let po = &model.scenario.po;
-        let mean = po.questions_base + po.questions_per_ambiguity * self.ambiguity;
+        // Questions come with the work: an item of the mean size raises the reference
+        // model's Poisson(base + per_ambiguity·a), one of twice that size twice as many.
+        let mean = (po.questions_base + po.questions_per_ambiguity * self.ambiguity) * self.size
+            / model.question_size;
         let n = crate::random::poisson_from_unit(self.question_draw, mean).min(MAX_QUESTIONS as u32)
             as usize;
         self.questions = n as u8;

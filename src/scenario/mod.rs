@@ -280,7 +280,7 @@ pub struct Po {
     /// PO hours to answer one question; questions share the support hours, so a busy PO
     /// answers later (latency × 1 / (1 − load), load capped at 0.9).
     pub answer_hours: f64,
-    /// Questions per item: Poisson(questions_base + questions_per_ambiguity · a).
+    /// Questions per item of the mean size: Poisson((questions_base + questions_per_ambiguity · a) · size / mean size).
     pub questions_base: f64,
     pub questions_per_ambiguity: f64,
     /// Without a PM: noise of the PO's own strategic view, how often it is formed, and the

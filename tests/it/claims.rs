@@ -179,10 +179,10 @@ fn pooled(s: usize, m: usize) -> Paired {
 /// The product's claim "aligned roles deliver", as this build produces it (docs/model.md
 /// §13.8). Every archetype releases later than aligned, at every seed. Value efficiency is
 /// lower for overloaded-po at every seed, and for siloed-pm pooled over the seeds (its
-/// misalignment churns and grows requirements, and its wrong builds cost redo work). It is
-/// NOT clearly lower for blurred roles, and this test says what they do instead: a gap
-/// within ±0.01 (the PM's overrides put high-value items ahead of the release scope, which
-/// roughly pays for the debt and conflicts they cost).
+/// misalignment churns and grows requirements, and its wrong builds cost redo work). Blurred
+/// roles' gap is smaller (the PM's overrides put high-value items ahead of the release scope,
+/// which pays for part of the debt and conflicts they cost) and needs more runs to show:
+/// `blurred_roles_deliver_less_value_than_aligned`.
 #[test]
 fn aligned_releases_first_and_value_gaps_come_from_the_structure() {
     at_every_seed(|c| {
@@ -201,11 +201,31 @@ fn aligned_releases_first_and_value_gaps_come_from_the_structure() {
         pooled(SILOED, idx::VALUE_EFFICIENCY),
         "value_efficiency siloed-pm − aligned, pooled",
     );
-    let blurred = pooled(BLURRED, idx::VALUE_EFFICIENCY);
-    println!("value_efficiency blurred-roles − aligned, pooled: {blurred}");
+}
+
+/// Blurred roles deliver less value than aligned, by a small gap (about −0.005 of value
+/// efficiency, docs/model.md §13.8): 2 000 runs at each of the three seeds, pooled, give a
+/// paired 95 % interval below 0 and above −0.015 (smaller than the siloed PM's and the
+/// overloaded PO's gaps).
+#[test]
+fn blurred_roles_deliver_less_value_than_aligned() {
+    let scenarios = [preset("aligned"), preset("blurred-roles")];
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for seed in SEEDS {
+        let c = simulate_keeping(&scenarios, seed, 2000, &[]);
+        let (x, y) = (
+            values(&c, 1, idx::VALUE_EFFICIENCY),
+            values(&c, 0, idx::VALUE_EFFICIENCY),
+        );
+        println!("--- seed {seed}: {}", paired(&x, &y));
+        a.extend(x);
+        b.extend(y);
+    }
+    let p = paired(&a, &b);
+    assert_below(p, "value_efficiency blurred-roles − aligned, pooled");
     assert!(
-        blurred.lo > -0.01 && blurred.hi < 0.01,
-        "blurred roles' value gap is no longer small: {blurred}"
+        p.lo > -0.015,
+        "blurred roles' value gap is no longer small: {p}"
     );
 }
 

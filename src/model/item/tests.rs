@@ -102,3 +102,54 @@ fn changing_the_ambiguity_distribution_draws_every_other_attribute_the_same() {
         "Beta(2, 5) changed only {differ} ambiguities"
     );
 }
+
+/// Questions come with the work (docs/model.md §3.4): over the question draw's whole range,
+/// an item of the mean size raises Poisson(base + per_ambiguity·a) questions on average, one
+/// of twice the size twice as many, one of half the size half as many, and an empty one none;
+/// the count never falls as the size grows. The mean size is the size distribution's.
+#[test]
+fn an_item_raises_questions_in_proportion_to_its_size() {
+    let s = crate::scenario::Scenario::default();
+    let model = Model::new(&s);
+    let mean_size = s.backlog.size.mean();
+    assert!((model.question_size - mean_size).abs() < 1e-12 && mean_size > 3.5);
+    let keys = RunKeys::new(1, 1);
+    let mut item = BacklogItem::new(5, 0, &model, &keys);
+    item.ambiguity = 0.4;
+    let per_item = s.po.questions_base + s.po.questions_per_ambiguity * 0.4;
+    let grid = 20_000;
+    let average = |item: &mut BacklogItem, size: f64| {
+        item.size = size;
+        let mut total = 0.0;
+        for k in 0..grid {
+            item.question_draw = (k as f64 + 0.5) / grid as f64;
+            item.start(0.0, &model, &keys);
+            total += item.questions as f64;
+        }
+        total / grid as f64
+    };
+    for (factor, expected) in [(0.0, 0.0), (0.5, 0.5), (1.0, 1.0), (2.0, 2.0)] {
+        let got = average(&mut item, factor * mean_size);
+        assert!(
+            (got - expected * per_item).abs() < 0.01 * per_item,
+            "size {factor} × mean: {got} questions on average, expected {}",
+            expected * per_item
+        );
+    }
+    let mut last = 0;
+    for size in [0.5, 1.0, 2.0, 3.0, 5.0, 8.0, 13.0, 21.0] {
+        item.size = size;
+        item.question_draw = 0.7;
+        item.start(0.0, &model, &keys);
+        assert!(
+            item.questions >= last,
+            "size {size}: {} < {last}",
+            item.questions
+        );
+        last = item.questions;
+    }
+    assert!(
+        last > 8,
+        "a 21-point item raises more than 8 questions at the draw 0.7: {last}"
+    );
+}
