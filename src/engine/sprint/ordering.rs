@@ -298,18 +298,13 @@ pub(super) const NO_DEADLINE: u32 = u32::MAX;
 /// chosen without branches (an item's urgency profile follows no pattern in the order).
 #[inline]
 pub(super) fn weight_at(constant: f64, deadline: u32, now: u32, late_factor: f64) -> f64 {
-    let dated = if deadline < now {
-        late_factor
-    } else if deadline - now <= 4 {
-        2.5
-    } else {
-        1.0
-    };
-    if deadline == NO_DEADLINE {
-        constant
-    } else {
-        dated
-    }
+    // At most one of the three holds (a deadline never equals `NO_DEADLINE`; a passed one
+    // wraps far above 4), so their sum indexes the weights. An index, not a choice: the
+    // compiler turns choices into branches.
+    let late = (deadline < now) as usize;
+    let soon = (deadline.wrapping_sub(now) <= 4) as usize;
+    let constant_weight = (deadline == NO_DEADLINE) as usize;
+    [1.0, 2.5, late_factor, constant][soon + 2 * late + 3 * constant_weight]
 }
 
 /// Merge `fresh` (any order) into the sorted `ranked`: the sorted union, as inserting each
