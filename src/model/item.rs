@@ -62,11 +62,14 @@ pub struct BacklogItem {
     pub lane: u8,
     pub split_checked: bool,
     pub theme: u16,
+    pub quality_checked: bool,
+    pub wrong_build: bool,
     /// Sprint (0-based) in which the item entered the backlog.
     pub created: u32,
     /// Sprint (0-based) in which a conflict dropped the item from work in progress
     /// ([`NOT_DROPPED`] if never): it leaves that sprint's work and waits for a planning.
     pub dropped_in: u32,
+    pub finish_sprint: u32,
     pub score: f64,
     /// The team's estimate Ŝ_i.
     pub estimate: f64,
@@ -89,8 +92,12 @@ pub struct BacklogItem {
     pub plan_key: u64,
     pub remaining: f64,
     pub work_done: f64,
-    // The rest: world draws, perception, questions, quality and timing.
+    // The third: what recording a run reads besides (id, lead and cycle times).
     pub id: u64,
+    pub start_hour: f64,
+    pub finish_hour: f64,
+    pub blocked_hours: f64,
+    // The rest: world draws, perception, questions and rework.
     /// The PM's own perception of the value (used when the PM overrides the order).
     pub pm_perceived: f64,
     /// The positive beliefs B behind the PO's and the PM's perception (world draws).
@@ -108,9 +115,6 @@ pub struct BacklogItem {
     pub perceived_for: u64,
     /// The team's estimate with estimation error (world draw; the oracle uses the size).
     pub noisy_estimate: f64,
-    pub start_hour: f64,
-    pub finish_hour: f64,
-    pub blocked_hours: f64,
     /// Uniform that fixes the question count by inversion once ambiguity at start is known.
     pub question_draw: f64,
     /// Fix points of in-sprint defects added to `remaining`; rework once the item is done.
@@ -121,13 +125,10 @@ pub struct BacklogItem {
     /// The hour the last question worked on a guess is answered: the item is not done before.
     pub answer_at: f64,
     pub question_at: [f32; MAX_QUESTIONS],
-    pub finish_sprint: u32,
     /// For a redo: index of the wrong-built original.
     pub redo_of: u32,
     pub questions: u8,
     pub next_question: u8,
-    pub quality_checked: bool,
-    pub wrong_build: bool,
 }
 
 pub const NO_LANE: u8 = u8::MAX;

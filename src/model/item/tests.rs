@@ -169,6 +169,7 @@ fn hot_fields_lie_in_the_first_cache_line() {
         ("lane", offset_of!(BacklogItem, lane) + 1),
         ("theme", offset_of!(BacklogItem, theme) + 2),
         ("dropped_in", offset_of!(BacklogItem, dropped_in) + 4),
+        ("finish_sprint", offset_of!(BacklogItem, finish_sprint) + 4),
         ("score", offset_of!(BacklogItem, score) + 8),
         ("estimate", offset_of!(BacklogItem, estimate) + 8),
         ("perceived", offset_of!(BacklogItem, perceived) + 8),
