@@ -38,18 +38,19 @@ impl<'a, T: Tracer> Run<'a, T> {
         for r in 0..ranked.len() {
             let (key, i) = ranked[r];
             let (item, info) = (&mut items[i as usize], &mut rank_in[i as usize]);
-            if item.status != Status::Done {
-                let fresh = rescore_all | (info.deadline != NO_DEADLINE) | info.stale;
-                ranked[kept] = (
-                    if fresh {
-                        score.key(item, info, view)
-                    } else {
-                        key
-                    },
-                    i,
-                );
-                kept += 1;
-            }
+            let fresh = rescore_all | (info.deadline != NO_DEADLINE) | info.stale;
+            ranked[kept] = (
+                if fresh {
+                    score.key(item, info, view)
+                } else {
+                    key
+                },
+                i,
+            );
+            // Items done since the last ordering leave it: the entry is written whatever the
+            // status (a done item's score is read nowhere), the position moves only past the
+            // others, so no branch on an outcome that follows no pattern.
+            kept += (item.status != Status::Done) as usize;
             info.stale = false;
         }
         ranked.truncate(kept);
@@ -197,10 +198,10 @@ impl<'a, T: Tracer> Run<'a, T> {
             let truth = roles::true_score(item, weights, self.sprint, &s.backlog.urgency)
                 * item.size.max(0.1)
                 / item.estimate.max(0.1);
-            if truth == 0.0 {
-                continue;
-            }
+            // Pushed, and taken back when it is 0 (no branch: values follow no pattern).
+            let n = self.ws.tau_scores.len();
             self.ws.tau_scores.push(scope + truth);
+            self.ws.tau_scores.truncate(n + (truth != 0.0) as usize);
         }
         if let Some(tau) = roles::order_tau(&self.ws.tau_scores) {
             self.t.tau_sum += tau;
