@@ -365,6 +365,11 @@ fn explore_signatures() {
             );
             println!(
                 "{:<28} {name:<14} {}",
+                "debt_growth",
+                paired(&debt_growth(&c, s), &debt_growth(&c, 0))
+            );
+            println!(
+                "{:<28} {name:<14} {}",
                 "defect_density",
                 paired(&defect_density(&c, s), &defect_density(&c, 0))
             );
@@ -374,6 +379,11 @@ fn explore_signatures() {
             println!(
                 "own velocity trend {name:<14} {:+.3}",
                 crate::common::mean(&t)
+            );
+            let zero = vec![0.0; c.kept.len()];
+            println!(
+                "own debt growth    {name:<14} {}",
+                paired(&debt_growth(&c, s), &zero)
             );
         }
         // Pairwise among the failure modes, for the "most/highest/lowest" claims.
