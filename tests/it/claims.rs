@@ -19,7 +19,12 @@ fn archetypes(seed: u64, runs: u64) -> Collect {
         &scenarios,
         seed,
         runs,
-        &[series::VELOCITY, series::ROADMAP_CHANGE, series::TECH_DEBT],
+        &[
+            series::VELOCITY,
+            series::ROADMAP_CHANGE,
+            series::TECH_DEBT,
+            series::PRIORITY_CHURN,
+        ],
     )
 }
 
@@ -51,6 +56,7 @@ fn diff(c: &Collect, a: usize, b: usize, m: usize) -> Paired {
 const KEPT_VELOCITY: usize = 0;
 const KEPT_ROADMAP: usize = 1;
 const KEPT_DEBT: usize = 2;
+const KEPT_CHURN: usize = 3;
 
 /// Tech debt at the end of the horizon minus after the first sprint, per replication: the
 /// debt a scenario built up over the year, judged against its own start.
@@ -64,13 +70,14 @@ fn debt_growth(c: &Collect, s: usize) -> Vec<f64> {
         .collect()
 }
 
-/// Per replication: the mean change of the PO's theme ranking in hand-over sprints (every
-/// `interval` sprints from the second hand-over) minus its mean in the other sprints.
-fn roadmap_sawtooth(c: &Collect, s: usize, interval: usize) -> Vec<f64> {
+/// Per replication: the mean of kept series `kept` (the change of the PO's theme ranking, or
+/// the priority churn of its order) in hand-over sprints (every `interval` sprints from the
+/// second hand-over) minus its mean in the other sprints.
+fn sawtooth(c: &Collect, s: usize, kept: usize, interval: usize) -> Vec<f64> {
     c.kept
         .iter()
         .map(|r| {
-            let change = &r[s][KEPT_ROADMAP];
+            let change = &r[s][kept];
             let (mut on, mut n_on, mut off, mut n_off) = (0.0, 0.0, 0.0, 0.0);
             for (t, &x) in change.iter().enumerate().skip(1) {
                 if t % interval == 0 {
@@ -203,10 +210,11 @@ fn aligned_releases_first_and_value_gaps_come_from_the_structure() {
     );
 }
 
-/// Blurred roles deliver less value than aligned, by a small gap (about −0.005 of value
+/// Blurred roles deliver less value than aligned, by a small gap (about −0.006 of value
 /// efficiency, docs/model.md §13.8): 2 000 runs at each of the three seeds, pooled, give a
-/// paired 95 % interval below 0 and above −0.015 (smaller than the siloed PM's and the
-/// overloaded PO's gaps).
+/// paired 95 % interval below 0 and above −0.015 (−0.0061 [−0.0085, −0.0038]; smaller than
+/// the siloed PM's and the overloaded PO's gaps). At a single seed 2 000 runs are not always
+/// enough: at seeds 3 and 7 the interval reaches 0.
 #[test]
 fn blurred_roles_deliver_less_value_than_aligned() {
     let scenarios = [preset("aligned"), preset("blurred-roles")];
@@ -251,14 +259,21 @@ fn siloed_pm_signature() {
             "top_value_lead_time_days siloed − aligned",
         );
         // A saw-tooth at each hand-over: the PO's priorities (theme ranking) stand still between
-        // syncs and jump at each one, where aligned's move a little every sprint. (Priority churn
-        // of the order itself, series priority_churn, also rises at hand-overs but too little to
-        // assert: +0.012 [−0.015, +0.039] against aligned at this seed.)
+        // syncs and jump at each one, where aligned's move a little every sprint; the priority
+        // churn of the order itself (series priority_churn) jumps with them (about +0.05
+        // against aligned at each seed).
         let interval = preset("siloed-pm").pm.sync_interval as usize;
         assert_above(
             paired(
-                &roadmap_sawtooth(c, SILOED, interval),
-                &roadmap_sawtooth(c, ALIGNED, interval),
+                &sawtooth(c, SILOED, KEPT_CHURN, interval),
+                &sawtooth(c, ALIGNED, KEPT_CHURN, interval),
+            ),
+            "priority churn at hand-over sprints minus other sprints, siloed − aligned",
+        );
+        assert_above(
+            paired(
+                &sawtooth(c, SILOED, KEPT_ROADMAP, interval),
+                &sawtooth(c, ALIGNED, KEPT_ROADMAP, interval),
             ),
             "roadmap change at hand-over sprints minus other sprints, siloed − aligned",
         );
@@ -312,31 +327,23 @@ fn overloaded_po_signature() {
 }
 
 /// Blurred roles: two people steer one backlog. They lose the most capacity (conflicts and
-/// escalations) and keep the fewest promises of all four; velocity varies more than for
-/// aligned and siloed-pm, and decisions wait longer than for aligned. Not claimed, because
-/// this build does not produce it: the most priority churn (overloaded-po, whose PO re-forms
-/// a noisy strategy alone every few sprints, churns its order more; blurred's churn is only
-/// slightly above aligned's) or the most variable velocity (level with overloaded-po).
+/// escalations), keep the fewest promises, churn their priorities the most and have the most
+/// variable velocity of all four, at every seed; decisions wait longer than for aligned
+/// (though not as long as for the overloaded PO). At 2 000 runs, seed 42 (docs/model.md
+/// §13.8): priority churn +0.029 against aligned (siloed-pm +0.010, overloaded-po −0.008),
+/// velocity CV +0.048 (overloaded-po +0.018).
 #[test]
 fn blurred_roles_signature() {
     at_every_seed(|c| {
         assert_extreme(c, BLURRED, idx::CAPACITY_LOST, false);
         assert_extreme(c, BLURRED, idx::SAY_DO, true);
-        for o in [ALIGNED, SILOED] {
-            assert_above(
-                diff(c, BLURRED, o, idx::VELOCITY_CV),
-                &format!("velocity_cv blurred-roles − {}", name(o)),
-            );
-        }
+        assert_extreme(c, BLURRED, idx::PRIORITY_CHURN, false);
+        assert_extreme(c, BLURRED, idx::VELOCITY_CV, false);
         assert_above(
             diff(c, BLURRED, ALIGNED, idx::DECISION_WAIT),
             "decision_wait_share blurred-roles − aligned",
         );
     });
-    assert_above(
-        pooled(BLURRED, idx::PRIORITY_CHURN),
-        "priority_churn blurred-roles − aligned, pooled",
-    );
 }
 
 /// Exploration: every metric's paired difference against aligned, for several seeds.
@@ -442,7 +449,7 @@ const VARIANTS: &[(&str, &str)] = &[
 
 /// In every world variant, aligned has the shortest release delay, each paired difference
 /// with a 95 % CI that excludes 0 (400 runs; the smallest gap, capacity 45 for blurred
-/// roles, is about +1.9 sprints). Value efficiency is printed, not asserted: this build does
+/// roles, is +2.5 [+2.3, +2.7] sprints). Value efficiency is printed, not asserted: this build does
 /// not rank aligned first on it across the variants (docs/model.md §13.8 has the table).
 #[test]
 fn the_ranking_holds_across_world_variants() {
