@@ -503,3 +503,198 @@ fn the_ranking_holds_across_world_variants() {
         }
     }
 }
+
+/// `backsim` itself, in `dir`.
+fn backsim_cli(dir: &std::path::Path) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("backsim").unwrap();
+    cmd.current_dir(dir).env_remove("RAYON_NUM_THREADS");
+    cmd
+}
+
+/// One CSV file of a run as (key columns → row): `keys` name the columns that identify a row.
+fn read_csv(
+    path: &std::path::Path,
+    keys: &[&str],
+) -> std::collections::HashMap<Vec<String>, std::collections::HashMap<String, String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    lines
+        .map(|line| {
+            let row: std::collections::HashMap<String, String> = header
+                .iter()
+                .zip(line.split(','))
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect();
+            (keys.iter().map(|k| row[*k].clone()).collect(), row)
+        })
+        .collect()
+}
+
+/// `x` with `decimals` decimals and a typographic minus; a value that rounds to 0 prints
+/// unsigned.
+fn fixed(x: f64, decimals: usize, plus: bool) -> String {
+    let s = format!("{x:.decimals$}");
+    let zero = s
+        .trim_start_matches('-')
+        .chars()
+        .all(|c| c == '0' || c == '.');
+    if zero {
+        s.trim_start_matches('-').to_string()
+    } else if plus && x > 0.0 {
+        format!("+{s}")
+    } else {
+        s.replace('-', "−")
+    }
+}
+
+/// docs/model.md §13.8's table: `backsim run --runs 2000 --seed 42`, each archetype against
+/// aligned from compare.csv (the two must-hold rows with their 95 % intervals, bold when the
+/// interval excludes 0), aligned's own mean from summary.csv.
+fn archetype_table(dir: &std::path::Path) -> String {
+    backsim_cli(dir)
+        .args(["run", "--runs", "2000", "--seed", "42", "--no-charts", "-q"])
+        .args(["--out", "o"])
+        .assert()
+        .success();
+    let compare = read_csv(&dir.join("o/compare.csv"), &["scenario", "metric"]);
+    let summary = read_csv(&dir.join("o/summary.csv"), &["scenario", "metric"]);
+    // (label, metric, decimals, aligned's mean shown, with the interval)
+    let rows: &[(&str, &str, usize, bool, bool)] = &[
+        ("value efficiency", "value_efficiency", 3, true, true),
+        (
+            "release delay, restricted mean",
+            "release_delay_sprints",
+            2,
+            true,
+            true,
+        ),
+        ("decision wait share", "decision_wait_share", 3, true, false),
+        ("rework share", "rework_share", 3, true, false),
+        ("unready share", "unready_share", 3, false, false),
+        ("priority churn", "priority_churn", 3, false, false),
+        ("capacity lost", "capacity_lost_share", 3, false, false),
+        ("say/do", "say_do_ratio", 3, false, false),
+        ("velocity CV", "velocity_cv", 3, true, false),
+        ("wrong-build rate", "wrong_build_rate", 3, false, false),
+        ("ranking τ", "ranking_tau", 3, true, false),
+        ("on-strategy share", "on_strategy_share", 3, true, false),
+        ("enabler share", "enabler_share", 3, false, false),
+        ("tech debt at the end", "tech_debt_end", 1, true, false),
+    ];
+    let num = |row: &std::collections::HashMap<String, String>, col: &str| -> f64 {
+        row[col].parse().unwrap()
+    };
+    let mut t =
+        String::from("| | siloed-pm | overloaded-po | blurred-roles |\n|---|---|---|---|\n");
+    for &(label, metric, d, show_aligned, ci) in rows {
+        let key = |s: &str| vec![s.to_string(), metric.to_string()];
+        t += &format!("| {label}");
+        if show_aligned {
+            t += &format!(
+                " (aligned {})",
+                fixed(num(&summary[&key("aligned")], "mean"), d, false)
+            );
+        }
+        t += " |";
+        for s in &ARCHETYPES[1..] {
+            let r = &compare[&key(s)];
+            let mean = fixed(num(r, "mean_diff"), d, true);
+            if ci {
+                let (lo, hi) = (num(r, "ci95_low"), num(r, "ci95_high"));
+                let cell = format!("{mean} [{}, {}]", fixed(lo, d, false), fixed(hi, d, false));
+                if lo > 0.0 || hi < 0.0 {
+                    t += &format!(" **{cell}** |");
+                } else {
+                    t += &format!(" {cell} |");
+                }
+            } else {
+                t += &format!(" {mean} |");
+            }
+        }
+        t += "\n";
+    }
+    t
+}
+
+/// docs/model.md §13.8's world-variants table: each of `VARIANTS` (and the base world) added
+/// to every archetype as `name = "P"` / `extends = "P"`, the four run together with
+/// `backsim run --runs 1000 --seed 42`, each archetype against aligned from compare.csv.
+fn world_variants_table(dir: &std::path::Path) -> String {
+    let mut t = String::from(
+        "| world variant | Δ value eff. siloed | overloaded | blurred | Δ release delay siloed | overloaded | blurred |\n|---|---|---|---|---|---|---|\n",
+    );
+    for (variant, extra) in std::iter::once(&("base", "")).chain(VARIANTS) {
+        let sub = dir.join(variant.replace(' ', "-"));
+        std::fs::create_dir_all(&sub).unwrap();
+        let files: Vec<String> = ARCHETYPES
+            .iter()
+            .map(|p| {
+                let file = format!("{p}.toml");
+                std::fs::write(
+                    sub.join(&file),
+                    format!("name = \"{p}\"\nextends = \"{p}\"\n{extra}"),
+                )
+                .unwrap();
+                file
+            })
+            .collect();
+        backsim_cli(&sub)
+            .arg("run")
+            .args(&files)
+            .args(["--runs", "1000", "--seed", "42", "--no-charts", "-q"])
+            .args(["--out", "o"])
+            .assert()
+            .success();
+        let compare = read_csv(&sub.join("o/compare.csv"), &["scenario", "metric"]);
+        t += &format!("| {variant}");
+        for (metric, d) in [("value_efficiency", 4), ("release_delay_sprints", 2)] {
+            for s in &ARCHETYPES[1..] {
+                let r = &compare[&vec![s.to_string(), metric.to_string()]];
+                let x = |col: &str| format!("{:+.d$}", r[col].parse::<f64>().unwrap());
+                t += &format!(
+                    " | {} [{}, {}]",
+                    x("mean_diff"),
+                    x("ci95_low"),
+                    x("ci95_high")
+                );
+            }
+        }
+        t += " |\n";
+    }
+    t
+}
+
+/// The two tables of docs/model.md §13.8 (between their markers) are what `backsim run`
+/// gives at the stated runs and seed. `BACKSIM_BLESS=1` rewrites them.
+#[test]
+fn the_tables_of_model_md_13_8_are_this_builds() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/model.md");
+    for (marker, table) in [
+        ("archetypes", archetype_table(dir.path())),
+        ("world-variants", world_variants_table(dir.path())),
+    ] {
+        let doc = std::fs::read_to_string(&path).unwrap();
+        let (begin, end) = (
+            format!("<!-- {marker}:begin -->\n"),
+            format!("<!-- {marker}:end -->"),
+        );
+        let a = doc
+            .find(&begin)
+            .unwrap_or_else(|| panic!("docs/model.md has the {marker} markers"))
+            + begin.len();
+        let b = doc
+            .find(&end)
+            .unwrap_or_else(|| panic!("docs/model.md has the {marker} end marker"));
+        if std::env::var_os("BACKSIM_BLESS").is_some() {
+            std::fs::write(&path, format!("{}{}{}", &doc[..a], table, &doc[b..])).unwrap();
+            continue;
+        }
+        assert_eq!(
+            &doc[a..b],
+            table,
+            "docs/model.md's {marker} table is stale: rerun this test with BACKSIM_BLESS=1"
+        );
+    }
+}
