@@ -665,13 +665,62 @@ fn world_variants_table(dir: &std::path::Path) -> String {
     t
 }
 
-/// The two tables of docs/model.md §13.8 (between their markers) are what `backsim run`
+/// docs/model.md §13.7's steady-state table: aligned's flow series, the mean over sprints 1–3
+/// against the mean over sprints 17–26 of the `mean` column of sprints.csv from `backsim run
+/// aligned --runs 1000 --seed 42`.
+fn steady_table(dir: &std::path::Path) -> String {
+    backsim_cli(dir)
+        .args([
+            "run",
+            "aligned",
+            "--runs",
+            "1000",
+            "--seed",
+            "42",
+            "--no-charts",
+            "-q",
+        ])
+        .args(["--out", "steady"])
+        .assert()
+        .success();
+    let sprints = read_csv(
+        &dir.join("steady/sprints.csv"),
+        &["scenario", "series", "sprint"],
+    );
+    let mean = |series: &str, from: usize, to: usize| -> f64 {
+        (from..=to)
+            .map(|t| {
+                let key = vec!["aligned".to_string(), series.to_string(), t.to_string()];
+                sprints[&key]["mean"].parse::<f64>().unwrap()
+            })
+            .sum::<f64>()
+            / (to - from + 1) as f64
+    };
+    let mut t =
+        String::from("| series | sprints 1–3 | sprints 17–26 | difference |\n|---|---|---|---|\n");
+    for (label, series) in [
+        ("velocity", "velocity"),
+        ("committed", "committed"),
+        ("decision wait (h a sprint)", "decision_wait_hours"),
+        ("tech debt", "tech_debt"),
+    ] {
+        let (early, late) = (mean(series, 1, 3), mean(series, 17, 26));
+        t += &format!(
+            "| {label} | {early:.1} | {late:.1} | {} % |\n",
+            fixed(100.0 * (early - late) / late, 1, true)
+        );
+    }
+    t
+}
+
+/// The tables of docs/model.md §13.7 and §13.8 (between their markers) are what `backsim run`
 /// gives at the stated runs and seed. `BACKSIM_BLESS=1` rewrites them.
 #[test]
-fn the_tables_of_model_md_13_8_are_this_builds() {
+fn the_tables_of_model_md_13_7_and_13_8_are_this_builds() {
     let dir = tempfile::tempdir().unwrap();
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/model.md");
     for (marker, table) in [
+        ("steady", steady_table(dir.path())),
         ("archetypes", archetype_table(dir.path())),
         ("world-variants", world_variants_table(dir.path())),
     ] {
