@@ -390,3 +390,64 @@ fn report_sentences_and_compare_table_match_the_csvs() {
     assert_eq!(cells, metrics.len() * 3);
     assert!(coloured >= 10, "only {coloured} cells with a verdict");
 }
+
+/// With one other scenario, the value gap sentence names it alone and says whether its
+/// interval excludes zero (at seed 8 with 120 runs: overloaded-po's does, siloed-pm's
+/// does not).
+#[test]
+fn the_value_gap_of_a_single_other_scenario_says_whether_it_is_clear() {
+    for (other, clear) in [("overloaded-po", true), ("siloed-pm", false)] {
+        let out = tempfile::tempdir().unwrap();
+        assert_cmd::Command::cargo_bin("backsim")
+            .unwrap()
+            .args(["run", "aligned", other])
+            .args([
+                "--runs",
+                "120",
+                "--seed",
+                "8",
+                "--quiet",
+                "--no-charts",
+                "--out",
+            ])
+            .arg(out.path())
+            .assert()
+            .success();
+        let compare = read_csv(&out.path().join("compare.csv"));
+        let c = compare
+            .iter()
+            .find(|r| r["scenario"] == other && r["metric"] == "value_efficiency")
+            .unwrap();
+        let hi = cell(c, "ci95_high").unwrap();
+        assert_eq!(
+            hi < 0.0,
+            clear,
+            "{other}: the seed no longer gives the case"
+        );
+        // --no-charts writes no report: draw it from the CSVs.
+        assert_cmd::Command::cargo_bin("backsim")
+            .unwrap()
+            .args(["plot"])
+            .arg(out.path())
+            .assert()
+            .success();
+        let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
+        let mut t = Text {
+            rest: html.split("did better on average. ").nth(1).unwrap(),
+        };
+        t.expect(&format!("Against it, <b>{other}</b> delivered "));
+        t.about(
+            -cell(c, "mean_diff").unwrap() * 100.0,
+            &format!("{other} value gap"),
+        );
+        t.expect(" percentage points less (95 % confidence interval ");
+        t.about(cell(c, "ci95_low").unwrap() * 100.0, "low");
+        t.expect(" to ");
+        t.about(hi * 100.0, "high");
+        t.expect(if clear {
+            "); that interval excludes zero. "
+        } else {
+            "), but that interval includes zero, so the gap may be noise. "
+        });
+    }
+}
