@@ -512,6 +512,26 @@ pub fn whole_percentage(p: f64) -> String {
     }
 }
 
+/// A share of runs as a percentage: whole ("37 %"), except near the ends, where one decimal
+/// keeps a few exceptions visible: a share below 1 never reads "100 %" (0.996 is "99.6 %",
+/// 0.9996 is ">99.9 %") and one above 0 never reads "0 %" (0.004 is "0.4 %", 0.0004 is
+/// "<0.1 %").
+pub fn share_of_runs(v: f64) -> String {
+    let p = v * 100.0;
+    if v > 0.0 && v < 1.0 {
+        let whole = format!("{p:.0}");
+        if whole == "100" || whole == "0" {
+            let one = format!("{p:.1}");
+            return match one.as_str() {
+                "100.0" => ">99.9 %".to_string(),
+                "0.0" => "<0.1 %".to_string(),
+                _ => format!("{one} %"),
+            };
+        }
+    }
+    whole_percentage(p)
+}
+
 /// A number as text that parses back to the same f64 (the shortest such text).
 pub fn round_trip(v: f64) -> String {
     format!("{v}")
@@ -558,6 +578,19 @@ mod tests {
         assert_eq!(whole_percent(-0.004), "0 %");
         assert_eq!(whole_percent(0.37), "37 %");
         assert_eq!(whole_percent(-0.2), "-20 %");
+    }
+
+    #[test]
+    fn a_share_of_runs_reads_100_or_0_only_when_it_is() {
+        assert_eq!(share_of_runs(1.0), "100 %");
+        assert_eq!(share_of_runs(0.0), "0 %");
+        assert_eq!(share_of_runs(0.674), "67 %");
+        assert_eq!(share_of_runs(0.994), "99 %");
+        assert_eq!(share_of_runs(0.996), "99.6 %");
+        assert_eq!(share_of_runs(0.9996), ">99.9 %");
+        assert_eq!(share_of_runs(0.004), "0.4 %");
+        assert_eq!(share_of_runs(0.006), "1 %");
+        assert_eq!(share_of_runs(0.0004), "<0.1 %");
     }
 
     #[test]

@@ -288,7 +288,7 @@ pub fn effective_myopia(po: &crate::scenario::Po, shortfall: f64) -> f64 {
 /// size distribution, at most `max_size` (sizes are clamped there); 1 if that is not positive.
 fn question_size(size: &crate::scenario::Dist, max_size: f64) -> f64 {
     let mean = size.mean().min(max_size);
-    if mean > 0.0 && mean.is_finite() {
+    if mean > 0.0 {
         mean
     } else {
         1.0
@@ -343,6 +343,32 @@ fn value_sd(s: &Scenario) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The question size is the size distribution's mean, at most `max_size`, and 1 when the
+    /// mean is not positive.
+    #[test]
+    fn the_question_size_is_the_mean_size_capped_and_positive() {
+        use crate::scenario::Dist;
+        let lognormal = Dist::Lognormal {
+            median: 3.0,
+            sigma: 0.75,
+        };
+        let mean = 3.0 * (0.75f64 * 0.75 / 2.0).exp();
+        assert!((question_size(&lognormal, 21.0) - mean).abs() < 1e-12);
+        assert_eq!(question_size(&Dist::Constant { value: 30.0 }, 21.0), 21.0);
+        assert_eq!(question_size(&Dist::Constant { value: 0.0 }, 21.0), 1.0);
+        assert_eq!(
+            question_size(
+                &Dist::Normal {
+                    mean: -2.0,
+                    sd: 1.0
+                },
+                21.0
+            ),
+            1.0
+        );
+        assert_eq!(question_size(&Dist::Constant { value: 2.0 }, 21.0), 2.0);
+    }
 
     /// Short-termism rises with the PO's strategic load and with the refinement shortfall.
     #[test]
