@@ -320,7 +320,8 @@ impl Comparison {
                 delivered: start,
                 delivering: false,
                 ready: Vec::with_capacity(workers + 2),
-                // Batches in flight: one a worker, one delivered, one waiting its turn.
+                // Batches in flight: one a worker (simulating or delivering) and two more
+                // waiting their turn, so that a worker seldom waits for a free batch.
                 spare: (0..workers + 2).map(|_| self.batch(start, end)).collect(),
                 failed: None,
                 stop: false,
