@@ -21,21 +21,125 @@ const POW10: [f64; 16] = [
 /// as an integer whenever it is clearly not a tie (the product is within an ulp or two of
 /// exact, so the rounding is certain); ties and extremes take the exact formatter.
 pub fn push_num(out: &mut String, x: f64) {
+    match num_cell(x) {
+        NumCell::Empty => {}
+        NumCell::Zero => out.push('0'),
+        NumCell::Whole { negative, a } => {
+            if negative {
+                out.push('-');
+            }
+            out.push_str(itoa::Buffer::new().format(a));
+        }
+        NumCell::Fixed {
+            negative,
+            r,
+            decimals,
+        } => push_fixed(out, negative, r, decimals),
+        NumCell::Exact => out.push_str(&fmt_num_exact(x)),
+    }
+}
+
+/// [`push_num`] for a byte buffer: the same bytes.
+pub fn push_num_bytes(out: &mut Vec<u8>, x: f64) {
+    let mut buf = [0u8; CELL_MAX];
+    match put_num(&mut buf, 0, x) {
+        Some(n) => out.extend_from_slice(&buf[..n]),
+        None => out.extend_from_slice(fmt_num_exact(x).as_bytes()),
+    }
+}
+
+/// [`push_num`]'s bytes at `buf[at..]` (room for [`CELL_MAX`] bytes needed): the position
+/// after them, or None when only the exact formatter can say ([`fmt_num_exact`], rare:
+/// ties that are not exact binary fractions, infinities, extremes). In place, without a
+/// `String` per piece: for runs.csv's rows.
+#[inline]
+pub fn put_num(buf: &mut [u8], at: usize, x: f64) -> Option<usize> {
+    Some(match num_cell(x) {
+        NumCell::Empty => at,
+        NumCell::Zero => {
+            buf[at] = b'0';
+            at + 1
+        }
+        NumCell::Whole { negative, a } => {
+            buf[at] = b'-';
+            put_digits(buf, at + negative as usize, a)
+        }
+        NumCell::Fixed {
+            negative,
+            r,
+            decimals,
+        } => put_fixed(buf, at, negative, r, decimals),
+        NumCell::Exact => return None,
+    })
+}
+
+/// A whole number's digits appended to `out` (as `itoa` writes them).
+pub fn push_whole_bytes(out: &mut Vec<u8>, v: u64) {
+    let mut buf = [0u8; CELL_MAX];
+    let n = put_digits(&mut buf, 0, v);
+    out.extend_from_slice(&buf[..n]);
+}
+
+/// Room for one cell of [`put_num`]: a sign, 20 digits, a point and 15 decimals.
+pub const CELL_MAX: usize = 40;
+
+/// Powers of ten as whole numbers, 10⁰ … 10¹⁹.
+const POW10_U64: [u64; 20] = {
+    let mut p = [1u64; 20];
+    let mut k = 1;
+    while k < 20 {
+        p[k] = p[k - 1] * 10;
+        k += 1;
+    }
+    p
+};
+
+/// The number of decimal digits of v (1 for 0), by comparison: small numbers, few steps.
+#[inline]
+fn digit_count(v: u64) -> usize {
+    let mut n = 1;
+    while n < 20 && v >= POW10_U64[n] {
+        n += 1;
+    }
+    n
+}
+
+/// How [`push_num`] writes x.
+enum NumCell {
+    /// NaN: nothing.
+    Empty,
+    Zero,
+    /// A whole number below 9·10¹⁵: its digits.
+    Whole {
+        negative: bool,
+        a: u64,
+    },
+    /// `r / 10^decimals`, trailing zeros trimmed ([`push_fixed`]).
+    Fixed {
+        negative: bool,
+        r: u64,
+        decimals: usize,
+    },
+    /// Ties and extremes: [`fmt_num_exact`].
+    Exact,
+}
+
+#[inline]
+fn num_cell(x: f64) -> NumCell {
     if x.is_nan() {
-        return;
+        return NumCell::Empty;
     }
     if x == 0.0 {
-        out.push('0');
-        return;
+        return NumCell::Zero;
     }
+    let negative = x < 0.0;
     let a = x.abs();
     if a < 9e15 && (a as i64) as f64 == a {
         // Whole numbers print as themselves.
-        if x < 0.0 {
-            out.push('-');
-        }
-        out.push_str(itoa::Buffer::new().format(a as i64));
-        return;
+        return NumCell::Whole {
+            negative,
+            a: a as u64,
+        };
     }
     if let Some(magnitude) = magnitude(a) {
         let decimals = (5 - magnitude).clamp(0, 15) as usize;
@@ -45,8 +149,11 @@ pub fn push_num(out: &mut String, x: f64) {
         let frac = y - floor as f64;
         if (frac - 0.5).abs() > y * 4e-15 {
             let r = floor + (frac > 0.5) as u64;
-            push_fixed(out, x < 0.0, r, decimals);
-            return;
+            return NumCell::Fixed {
+                negative,
+                r,
+                decimals,
+            };
         }
         // Near a tie: decided here when the product was exact (y is a·10^d to the last
         // bit), as binary fractions such as lead times of 10.03125 days often are. An exact
@@ -57,11 +164,78 @@ pub fn push_num(out: &mut String, x: f64) {
             } else {
                 floor + (frac > 0.5) as u64
             };
-            push_fixed(out, x < 0.0, r, decimals);
-            return;
+            return NumCell::Fixed {
+                negative,
+                r,
+                decimals,
+            };
         }
     }
-    out.push_str(&fmt_num_exact(x));
+    NumCell::Exact
+}
+
+/// Two ASCII digits for each of 0 to 99.
+const PAIRS: &[u8; 200] = b"\
+0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// The digits of v at `buf[at..]`; the position after them.
+#[inline]
+pub fn put_digits(buf: &mut [u8], at: usize, mut v: u64) -> usize {
+    let end = at + digit_count(v);
+    let mut i = end;
+    while v >= 100 {
+        let d = (v % 100) as usize * 2;
+        v /= 100;
+        i -= 2;
+        buf[i..i + 2].copy_from_slice(&PAIRS[d..d + 2]);
+    }
+    if v >= 10 {
+        let d = v as usize * 2;
+        buf[i - 2..i].copy_from_slice(&PAIRS[d..d + 2]);
+    } else {
+        buf[i - 1] = b'0' + v as u8;
+    }
+    end
+}
+
+/// [`push_fixed`] at `buf[at..]`; the position after it.
+#[inline]
+fn put_fixed(buf: &mut [u8], mut at: usize, negative: bool, mut r: u64, decimals: usize) -> usize {
+    if r == 0 {
+        buf[at] = b'0';
+        return at + 1;
+    }
+    // The fraction's trailing zeros go.
+    let mut decimals = decimals;
+    while decimals > 0 && r.is_multiple_of(10) {
+        r /= 10;
+        decimals -= 1;
+    }
+    if negative {
+        buf[at] = b'-';
+        at += 1;
+    }
+    if decimals == 0 {
+        return put_digits(buf, at, r);
+    }
+    // From the right: the fraction zero-padded to its decimals, the point, the integer
+    // part ("0" when r has no more digits than decimals).
+    let digits = digit_count(r);
+    let end = at + digits.saturating_sub(decimals).max(1) + 1 + decimals;
+    let mut i = end;
+    for _ in 0..decimals {
+        i -= 1;
+        buf[i] = b'0' + (r % 10) as u8;
+        r /= 10;
+    }
+    i -= 1;
+    buf[i] = b'.';
+    put_digits(buf, at, r);
+    end
 }
 
 /// Whether `y`, the rounded product of `a` and `b`, is their exact product: Dekker's
@@ -338,6 +512,26 @@ pub fn whole_percentage(p: f64) -> String {
     }
 }
 
+/// A share of runs as a percentage: whole ("37 %"), except near the ends, where one decimal
+/// keeps a few exceptions visible: a share below 1 never reads "100 %" (0.996 is "99.6 %",
+/// 0.9996 is ">99.9 %") and one above 0 never reads "0 %" (0.004 is "0.4 %", 0.0004 is
+/// "<0.1 %").
+pub fn share_of_runs(v: f64) -> String {
+    let p = v * 100.0;
+    if v > 0.0 && v < 1.0 {
+        let whole = format!("{p:.0}");
+        if whole == "100" || whole == "0" {
+            let one = format!("{p:.1}");
+            return match one.as_str() {
+                "100.0" => ">99.9 %".to_string(),
+                "0.0" => "<0.1 %".to_string(),
+                _ => format!("{one} %"),
+            };
+        }
+    }
+    whole_percentage(p)
+}
+
 /// A number as text that parses back to the same f64 (the shortest such text).
 pub fn round_trip(v: f64) -> String {
     format!("{v}")
@@ -384,6 +578,19 @@ mod tests {
         assert_eq!(whole_percent(-0.004), "0 %");
         assert_eq!(whole_percent(0.37), "37 %");
         assert_eq!(whole_percent(-0.2), "-20 %");
+    }
+
+    #[test]
+    fn a_share_of_runs_reads_100_or_0_only_when_it_is() {
+        assert_eq!(share_of_runs(1.0), "100 %");
+        assert_eq!(share_of_runs(0.0), "0 %");
+        assert_eq!(share_of_runs(0.674), "67 %");
+        assert_eq!(share_of_runs(0.994), "99 %");
+        assert_eq!(share_of_runs(0.996), "99.6 %");
+        assert_eq!(share_of_runs(0.9996), ">99.9 %");
+        assert_eq!(share_of_runs(0.004), "0.4 %");
+        assert_eq!(share_of_runs(0.006), "1 %");
+        assert_eq!(share_of_runs(0.0004), "<0.1 %");
     }
 
     #[test]
@@ -478,19 +685,78 @@ mod tests {
             for k in 0..300_000u64 {
                 let x = k as f64 / denominator;
                 assert_eq!(fmt_num(x), fmt_num_exact(x), "{x:e}");
+                assert_eq!(via_bytes(x), fmt_num_exact(x), "{x:e}");
                 checked += 1;
             }
         }
         assert!(checked > 2_500_000);
     }
 
+    /// [`push_num_bytes`] after some text, as a string (the text checked to stay).
+    fn via_bytes(x: f64) -> String {
+        let mut out = b"a,".to_vec();
+        push_num_bytes(&mut out, x);
+        assert_eq!(&out[..2], b"a,");
+        String::from_utf8(out[2..].to_vec()).unwrap()
+    }
+
+    #[test]
+    fn the_byte_writer_writes_what_push_num_writes() {
+        for x in [
+            f64::NAN,
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            9.0,
+            10.0,
+            99.0,
+            100.0,
+            -120.0,
+            8999999999999999.0,
+            9e15,
+            1e300,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            0.5,
+            -0.05,
+            1e-9,
+            1e-10,
+            123456.5,
+            0.000123456789,
+            52.375,
+            0.838709677,
+        ] {
+            assert_eq!(via_bytes(x), fmt_num(x), "{x:e}");
+        }
+        for v in [0, 1, 9, 10, 99, 100, 101, 999, 1000, 12345, u64::MAX] {
+            let mut out = b"x".to_vec();
+            push_whole_bytes(&mut out, v);
+            assert_eq!(out, format!("x{v}").into_bytes());
+        }
+    }
+
     proptest::proptest! {
+        #[test]
+        fn the_byte_writer_writes_whole_numbers_and_any_double_as_push_num(bits in proptest::num::u64::ANY, v in proptest::num::u64::ANY, w in 0u64..100_000) {
+            let x = f64::from_bits(bits);
+            proptest::prop_assert_eq!(via_bytes(x), fmt_num(x), "{:e}", x);
+            for v in [v, w] {
+                let mut out = Vec::new();
+                push_whole_bytes(&mut out, v);
+                proptest::prop_assert_eq!(out, v.to_string().into_bytes());
+                proptest::prop_assert_eq!(via_bytes(v as f64), fmt_num(v as f64));
+                proptest::prop_assert_eq!(via_bytes(-(w as f64) / 64.0), fmt_num(-(w as f64) / 64.0));
+            }
+        }
+
         /// The fast path writes exactly what the exact formatter writes.
         #[test]
         fn fast_numbers_are_exact(mantissa in -1_000_000_000i64..1_000_000_000, exp in -14i32..14, tweak in -3i64..3) {
             let x = mantissa as f64 * 10f64.powi(exp);
             let x = f64::from_bits((x.to_bits() as i64 + tweak) as u64);
             proptest::prop_assert_eq!(fmt_num(x), fmt_num_exact(x), "{:e}", x);
+            proptest::prop_assert_eq!(via_bytes(x), fmt_num_exact(x), "{:e}", x);
         }
 
         #[test]
@@ -499,6 +765,7 @@ mod tests {
             let x = (k as f64 + 0.5) / 10f64.powi(decimals as i32);
             for y in [x, x.next_up(), x.next_down(), -x] {
                 proptest::prop_assert_eq!(fmt_num(y), fmt_num_exact(y), "{:e}", y);
+            proptest::prop_assert_eq!(via_bytes(y), fmt_num_exact(y), "{:e}", y);
             }
         }
 
@@ -508,6 +775,7 @@ mod tests {
             let x = k as f64 / 2f64.powi(shift);
             for y in [x, x.next_up(), x.next_down(), -x] {
                 proptest::prop_assert_eq!(fmt_num(y), fmt_num_exact(y), "{:e}", y);
+            proptest::prop_assert_eq!(via_bytes(y), fmt_num_exact(y), "{:e}", y);
             }
         }
 
@@ -517,6 +785,7 @@ mod tests {
             for base in [10f64.powi(e), 10f64.powi(e) * scale] {
                 let y = f64::from_bits((base.to_bits() as i64 + ulps) as u64);
                 proptest::prop_assert_eq!(fmt_num(y), fmt_num_exact(y), "{:e}", y);
+            proptest::prop_assert_eq!(via_bytes(y), fmt_num_exact(y), "{:e}", y);
             }
         }
     }

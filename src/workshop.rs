@@ -41,9 +41,12 @@ pub const EXERCISES: [Exercise; 4] = [
         archetype: "siloed-pm",
         variant: "siloed-pm-synced",
         levers: &[("pm.sync_interval", 1.0)],
-        metrics: &["on_strategy_share", "value_efficiency", "release_delay_sprints"],
+        // The release first: it is what the hand-over moves most. On-strategy share comes
+        // last: this build ranks aligned lowest on it (docs/model.md §13.8), and the guide
+        // says so.
+        metrics: &["release_delay_sprints", "value_efficiency", "on_strategy_share"],
         question: "The PM hands the roadmap over every 6 sprints. If PM and PO met every sprint instead, how much of the gap to the aligned team would close?",
-        teaches: "Strategy is the PM's: when it reaches the PO rarely, the PO's good tactics serve an old plan. Meeting more often is a cheap structural fix, but low fidelity still leaks.",
+        teaches: "Strategy is the PM's: when it reaches the PO rarely, the PO's good tactics serve an old plan and the release slips. Meeting every sprint is a cheap structural fix for most of it, but low fidelity still leaks. On-strategy share moves the other way: this build makes no claim with that metric.",
     },
     Exercise {
         slug: "2-overloaded-po",

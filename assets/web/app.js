@@ -34,6 +34,19 @@ function fmt(x, digits = 3) {
   return x.toFixed(digits);
 }
 
+// A share of runs as a percentage, as the report writes it: whole, except that a share that
+// is not all or none never reads "100" or "0" (0.996 is "99.6").
+function runsPct(p) {
+  const x = 100 * p;
+  const whole = Math.round(x);
+  if (p > 0 && p < 1 && (whole === 100 || whole === 0)) {
+    if (x >= 99.95) return ">99.9";
+    if (x < 0.05) return "<0.1";
+    return x.toFixed(1);
+  }
+  return String(whole);
+}
+
 // ---- requests -------------------------------------------------------------------------
 
 async function api(path, body) {
@@ -227,7 +240,7 @@ function diffChart(res, metric) {
     b += `<text x="${f.m.l - 8}" y="${y + 5}" text-anchor="end" font-size="13" font-weight="bold" fill="${colour(idx)}">${esc(s.name)}</text>`;
     if (d.mean_diff === null) { b += `<text x="${f.m.l + 6}" y="${y + 5}" font-size="13">no paired runs</text>`; return; }
     b += `<line x1="${f.sx(d.ci95_low)}" x2="${f.sx(d.ci95_high)}" y1="${y}" y2="${y}" stroke="${c}" stroke-width="6" stroke-linecap="round"/>`;
-    b += `<circle cx="${f.sx(d.mean_diff)}" cy="${y}" r="7" fill="#fff" stroke="${c}" stroke-width="3"><title>${esc(s.name)}: ${fmt(d.mean_diff)} [${fmt(d.ci95_low)}, ${fmt(d.ci95_high)}], better in ${Math.round(100 * (d.better_share || 0))} % of runs</title></circle>`;
+    b += `<circle cx="${f.sx(d.mean_diff)}" cy="${y}" r="7" fill="#fff" stroke="${c}" stroke-width="3"><title>${esc(s.name)}: ${fmt(d.mean_diff)} [${fmt(d.ci95_low)}, ${fmt(d.ci95_high)}], better in ${runsPct(d.better_share || 0)} % of runs</title></circle>`;
   });
   return svg(h, b, "paired differences");
 }
@@ -244,7 +257,7 @@ function cdfChart(res) {
     let d = `M${f.sx(x0)},${f.sy(0)}`, last = 0;
     for (const [x, p] of s.release_delay_cdf) { d += ` H${f.sx(x)} V${f.sy(p)}`; last = p; }
     d += ` H${f.sx(x1)}`;
-    b += `<path d="${d}" fill="none" stroke="${colour(i)}" stroke-width="3"><title>${esc(s.name)}: ${Math.round(100 * last)} % of runs finished</title></path>`;
+    b += `<path d="${d}" fill="none" stroke="${colour(i)}" stroke-width="3"><title>${esc(s.name)}: ${runsPct(last)} % of runs finished</title></path>`;
   });
   return svg(h, b + legend(res, f), "release delay CDF");
 }

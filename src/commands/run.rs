@@ -129,8 +129,9 @@ struct RunSink<'a> {
     forecasts: &'a mut crate::output::forecast::Forecasts,
     /// The metric columns of runs.csv ([`out_csv::run_columns`]).
     columns: Vec<usize>,
-    /// runs.csv text of a batch, a block of replications per string (reused).
-    blocks: Vec<String>,
+    /// runs.csv text of a batch, a block of replications per buffer (reused), each with
+    /// the cells it formatted lately.
+    blocks: Vec<(Vec<u8>, out_csv::CellCache)>,
 }
 
 /// Replications whose runs.csv rows one task formats.
@@ -146,7 +147,8 @@ impl Feed for RunSink<'_> {
         debug_assert!(chunk.first, "a comparison is one chunk");
         let blocks = batch.len.div_ceil(ROWS_PER_TASK);
         if self.blocks.len() < blocks {
-            self.blocks.resize(blocks, String::new());
+            self.blocks
+                .resize_with(blocks, || (Vec::new(), out_csv::CellCache::new()));
         }
         let (names, columns) = (&self.names, &self.columns);
         // Format the rows and aggregate at the same time, both on the pool.
@@ -155,13 +157,13 @@ impl Feed for RunSink<'_> {
                 self.blocks[..blocks]
                     .par_iter_mut()
                     .enumerate()
-                    .for_each(|(b, text)| {
+                    .for_each(|(b, (text, cache))| {
                         text.clear();
                         let rows = b * ROWS_PER_TASK..((b + 1) * ROWS_PER_TASK).min(batch.len);
                         for j in rows {
                             let run = batch.start + j as u64 + 1;
                             for (s, rec) in batch.records(j).iter().enumerate() {
-                                out_csv::push_run_row(text, &names[s], run, rec, columns);
+                                out_csv::push_run_row(text, &names[s], run, rec, columns, cache);
                             }
                         }
                     })
@@ -172,9 +174,8 @@ impl Feed for RunSink<'_> {
             },
         );
         let w = self.runs_file.writer();
-        for text in &self.blocks[..blocks] {
-            w.write_all(text.as_bytes())
-                .context("cannot write runs.csv")?;
+        for (text, _) in &self.blocks[..blocks] {
+            w.write_all(text).context("cannot write runs.csv")?;
         }
         Ok(())
     }

@@ -289,11 +289,14 @@ impl Comparison {
 
     /// [`Comparison::run_range`] for a comparison of throughput forecasts, whose
     /// replications cost about as much to simulate as to deliver (aggregate and format):
-    /// a two-stage pipeline. This thread simulates batch after batch (on the pool when it
-    /// has more than two threads) while one delivery thread hands them to the sink in order,
-    /// its own parallel work confined to a one-thread pool, so that two cores each run one
-    /// stage without a hand-off per task (rayon's small tasks cost more than they save
-    /// here). The sink sees the same batches in the same order: the same results.
+    /// a pipeline shared out on demand. Each of as many workers as the pool has threads
+    /// (each on a one-thread pool of its own, so that the sink's parallel work runs inline,
+    /// without a hand-off per task: rayon's small tasks cost more than they save here)
+    /// delivers the next batch in order when it is simulated and no other worker is
+    /// delivering, and otherwise simulates the next batch. Delivery stays one batch at a
+    /// time in order (the sink sees the same batches in the same order: the same results),
+    /// but no worker is bound to a stage: with two cores each does about half of all the
+    /// work, instead of the busier stage setting the pace. This thread reports progress.
     fn run_pipelined(
         &self,
         start: u64,
@@ -301,69 +304,125 @@ impl Comparison {
         sink: &mut (dyn Sink + Send),
         progress: &dyn Fn(u64),
     ) -> anyhow::Result<()> {
-        use std::sync::mpsc::sync_channel;
-        /// Batches in flight: one being simulated, one waiting, one being delivered.
-        const IN_FLIGHT: usize = 3;
-        let deliverer = rayon::ThreadPoolBuilder::new()
-            .num_threads(1)
-            .thread_name(|_| "backsim-deliver".into())
-            .build()?;
-        let parallel = rayon::current_num_threads() > 2;
-        let (full_tx, full_rx) = sync_channel::<Batch>(IN_FLIGHT);
-        let (empty_tx, empty_rx) = sync_channel::<Batch>(IN_FLIGHT);
+        use std::sync::{Condvar, Mutex};
+        let workers = rayon::current_num_threads().max(2);
+        let pools = (0..workers)
+            .map(|i| {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(1)
+                    .thread_name(move |_| format!("backsim-pipe-{i}"))
+                    .build()
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let pipe = Pipe {
+            state: Mutex::new(PipeState {
+                next: start,
+                delivered: start,
+                delivering: false,
+                ready: Vec::with_capacity(workers + 2),
+                // Batches in flight: one a worker (simulating or delivering) and two more
+                // waiting their turn, so that a worker seldom waits for a free batch.
+                spare: (0..workers + 2).map(|_| self.batch(start, end)).collect(),
+                failed: None,
+                stop: false,
+                waiting: 0,
+            }),
+            changed: Condvar::new(),
+            finished: Condvar::new(),
+            sink: Mutex::new(sink),
+            end,
+        };
         std::thread::scope(|threads| -> anyhow::Result<()> {
-            let delivery = threads.spawn(move || {
-                deliverer.install(|| -> anyhow::Result<()> {
-                    for b in full_rx {
-                        self.deliver(&b, sink)?;
-                        if empty_tx.send(b).is_err() {
-                            break;
-                        }
-                    }
-                    Ok(())
-                })
-            });
-            let mut spare: Vec<Batch> = (0..IN_FLIGHT).map(|_| self.batch(start, end)).collect();
-            let mut at = start;
-            let mut failed = false;
-            while at < end {
-                let mut b = match spare.pop() {
-                    Some(b) => b,
-                    None => match empty_rx.recv() {
-                        Ok(b) => {
-                            progress(b.start + b.len as u64);
-                            b
-                        }
-                        Err(_) => {
-                            failed = true; // The delivery stopped: its error says why.
-                            break;
-                        }
-                    },
-                };
-                b.start = at;
-                b.len = (end - at).min(BATCH) as usize;
-                if parallel {
-                    self.simulate_batch(&mut b);
-                } else {
-                    self.simulate_batch_here(&mut b);
+            let pipe = &pipe;
+            let handles: Vec<_> = pools
+                .iter()
+                .map(|pool| threads.spawn(move || pool.install(|| self.pipe_worker(pipe))))
+                .collect();
+            // Progress a few times a second (a wake-up per batch would cost more).
+            let mut reported = start;
+            let mut st = pipe.lock();
+            loop {
+                if st.delivered > reported {
+                    reported = st.delivered;
+                    drop(st);
+                    progress(reported);
+                    st = pipe.lock();
+                    continue;
                 }
-                at += b.len as u64;
-                if full_tx.send(b).is_err() {
-                    failed = true;
+                if st.stop || st.delivered >= end {
                     break;
                 }
+                st = pipe
+                    .finished
+                    .wait_timeout(st, std::time::Duration::from_millis(40))
+                    .unwrap_or_else(|e| e.into_inner())
+                    .0;
             }
-            drop(full_tx);
-            if !failed {
-                for b in empty_rx.iter() {
-                    progress(b.start + b.len as u64);
+            drop(st);
+            for h in handles {
+                if let Err(panic) = h.join() {
+                    std::panic::resume_unwind(panic);
                 }
             }
-            match delivery.join() {
-                Ok(result) => result,
-                Err(panic) => std::panic::resume_unwind(panic),
+            match pipe.lock().failed.take() {
+                Some(e) => Err(e),
+                None => Ok(()),
             }
         })
+    }
+
+    /// One worker of [`Comparison::run_pipelined`]: deliver the next batch when it is ready
+    /// and no one delivers, else simulate the next one, else wait.
+    fn pipe_worker(&self, pipe: &Pipe<'_>) {
+        // A panic stops the other workers and the progress loop (then the panic resumes).
+        let _guard = StopOnPanic(pipe);
+        let mut st = pipe.lock();
+        loop {
+            if st.stop {
+                return;
+            }
+            if !st.delivering {
+                let at = st.delivered;
+                if let Some(i) = st.ready.iter().position(|b| b.start == at) {
+                    let b = st.ready.swap_remove(i);
+                    st.delivering = true;
+                    drop(st);
+                    let result = {
+                        let mut sink = pipe.sink.lock().unwrap_or_else(|e| e.into_inner());
+                        self.deliver(&b, &mut **sink)
+                    };
+                    st = pipe.lock();
+                    st.delivering = false;
+                    st.delivered += b.len as u64;
+                    st.spare.push(b);
+                    if let Err(e) = result {
+                        st.failed = Some(e);
+                        st.stop = true;
+                    }
+                    pipe.notify(&st);
+                    continue;
+                }
+            }
+            if st.next < pipe.end {
+                if let Some(mut b) = st.spare.pop() {
+                    b.start = st.next;
+                    b.len = (pipe.end - st.next).min(BATCH) as usize;
+                    st.next += b.len as u64;
+                    drop(st);
+                    self.simulate_batch_here(&mut b);
+                    st = pipe.lock();
+                    st.ready.push(b);
+                    pipe.notify(&st);
+                    continue;
+                }
+            }
+            if st.delivered >= pipe.end {
+                return;
+            }
+            st.waiting += 1;
+            st = pipe.wait(st);
+            st.waiting -= 1;
+        }
     }
 
     /// [`Comparison::simulate_batch`] on this thread alone.
@@ -451,6 +510,74 @@ pub enum Lane<'a> {
     Roles,
 }
 
+/// What the workers of [`Comparison::run_pipelined`] share.
+struct Pipe<'a> {
+    state: std::sync::Mutex<PipeState>,
+    /// Signalled to waiting workers whenever a batch is simulated or delivered, or the
+    /// pipeline stops.
+    changed: std::sync::Condvar,
+    /// Signalled when the last batch is delivered or the pipeline stops (for progress).
+    finished: std::sync::Condvar,
+    sink: std::sync::Mutex<&'a mut (dyn Sink + Send)>,
+    /// The replication after the last.
+    end: u64,
+}
+
+struct PipeState {
+    /// The first replication not yet handed to a worker to simulate.
+    next: u64,
+    /// The first replication not yet delivered (the start of the next batch to deliver).
+    delivered: u64,
+    /// Whether a worker is delivering a batch.
+    delivering: bool,
+    /// Simulated batches waiting for their turn to be delivered.
+    ready: Vec<Batch>,
+    /// Batches free to simulate into.
+    spare: Vec<Batch>,
+    /// The sink's error, which stops the pipeline.
+    failed: Option<anyhow::Error>,
+    /// Set on an error or a worker's panic: every worker returns.
+    stop: bool,
+    /// Workers waiting on [`Pipe::changed`] (none, usually: then no wake-up is sent).
+    waiting: usize,
+}
+
+impl Pipe<'_> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, PipeState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn wait<'g>(
+        &self,
+        guard: std::sync::MutexGuard<'g, PipeState>,
+    ) -> std::sync::MutexGuard<'g, PipeState> {
+        self.changed.wait(guard).unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Wake the waiting workers (if any), and the progress loop when the run is over.
+    fn notify(&self, st: &PipeState) {
+        if st.waiting > 0 || st.stop {
+            self.changed.notify_all();
+        }
+        if st.stop || st.delivered >= self.end {
+            self.finished.notify_all();
+        }
+    }
+}
+
+/// Stops the pipeline when the worker holding it unwinds.
+struct StopOnPanic<'p, 'a>(&'p Pipe<'a>);
+
+impl Drop for StopOnPanic<'_, '_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let mut st = self.0.lock();
+            st.stop = true;
+            self.0.notify(&st);
+        }
+    }
+}
+
 /// One batch of replications: records and per-sprint rows, scenario-major per replication.
 struct Batch {
     start: u64,
@@ -468,11 +595,12 @@ mod tests {
     use std::sync::Mutex;
 
     /// Every record and row, in the order delivered, and the sink fails at `fail_at`.
-    #[derive(Default)]
+    #[derive(Default, Debug)]
     struct Tape {
         starts: Vec<u64>,
         values: Vec<f64>,
         fail_at: Option<u64>,
+        panic_at: Option<u64>,
         small_whole: Vec<Vec<usize>>,
     }
 
@@ -480,6 +608,9 @@ mod tests {
         fn replications(&mut self, b: &Replications) -> anyhow::Result<()> {
             if self.fail_at == Some(b.start) {
                 anyhow::bail!("the sink fails at {}", b.start);
+            }
+            if self.panic_at == Some(b.start) {
+                panic!("the sink panics at {}", b.start);
             }
             self.starts.push(b.start);
             self.small_whole = (0..b.scenario_count())
@@ -591,6 +722,28 @@ mod tests {
                 tape
             });
             assert_eq!(tape.starts, [0, BATCH, 2 * BATCH], "{threads} threads");
+        }
+    }
+
+    /// A panic in a worker stops the others and reaches the caller (no worker waits
+    /// forever for a batch that will not come).
+    #[test]
+    fn a_panicking_sink_stops_the_pipeline_and_the_panic_reaches_the_caller() {
+        let cmp = Comparison::new(&forecasts(), 11, 2000);
+        for threads in [2, 3] {
+            let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                on(threads, || {
+                    let mut tape = Tape {
+                        panic_at: Some(2 * BATCH),
+                        ..Tape::default()
+                    };
+                    let _ = cmp.run(&mut tape, &|_| {});
+                    tape
+                })
+            }));
+            let panic = caught.expect_err("the sink's panic reaches the caller");
+            let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+            assert_eq!(message, format!("the sink panics at {}", 2 * BATCH));
         }
     }
 }

@@ -8,8 +8,8 @@
 //! instead of feeding each to its band's cell (about 20). A band's mean, the sum of whole
 //! values over the count, is exact either way, and counts add up in any order; the quantiles
 //! come from a sketch whose state depends only on the values (see `aggregate`). The counting
-//! stays on the delivering side: in the two-stage pipeline of the driver the simulating side
-//! is the busier one.
+//! is part of delivering a batch (the driver's pipeline shares delivering and simulating out
+//! between its workers).
 
 use super::metrics::{series, N_SERIES};
 use super::throughput;

@@ -35,22 +35,109 @@ pub fn runs_header(columns: &[usize]) -> String {
 }
 
 /// One row of runs.csv (`run` is 1-based) with these metric columns, appended to `out`.
+/// The cells are written in place into a row buffer ([`crate::format::put_num`]), or
+/// copied from `cache` when the column had the same value lately, and the row is copied to
+/// `out` once: the bytes of [`push_num`] cell by cell.
 #[inline]
 pub fn push_run_row(
-    out: &mut String,
+    out: &mut Vec<u8>,
     scenario: &str,
     run: u64,
     record: &RunRecord,
     columns: &[usize],
+    cache: &mut CellCache,
 ) {
-    out.push_str(scenario);
-    out.push(',');
-    out.push_str(itoa::Buffer::new().format(run));
-    for &m in columns {
-        out.push(',');
-        push_num(out, record.metrics[m]);
+    use crate::format::{put_digits, put_num, CELL_MAX};
+    out.extend_from_slice(scenario.as_bytes());
+    // Room for the run number and 8 cells (a throughput run's), flushed when full.
+    let mut row = [0u8; 9 * (CELL_MAX + 1) + 1];
+    row[0] = b',';
+    let mut n = put_digits(&mut row, 1, run);
+    for (i, &m) in columns.iter().enumerate() {
+        if n + 1 + CELL_MAX >= row.len() {
+            out.extend_from_slice(&row[..n]);
+            n = 0;
+        }
+        row[n] = b',';
+        n += 1;
+        let x = record.metrics[m];
+        let entry = cache.entry(i, x);
+        if entry.bits == x.to_bits() {
+            row[n..n + CACHED].copy_from_slice(&entry.text);
+            n += entry.len as usize;
+            continue;
+        }
+        n = match put_num(&mut row, n, x) {
+            Some(end) => {
+                if end - n <= CACHED {
+                    entry.bits = x.to_bits();
+                    entry.len = (end - n) as u8;
+                    entry.text.copy_from_slice(&row[n..n + CACHED]);
+                }
+                end
+            }
+            None => {
+                out.extend_from_slice(&row[..n]);
+                out.extend_from_slice(fmt_num(x).as_bytes());
+                0
+            }
+        };
     }
-    out.push('\n');
+    row[n] = b'\n';
+    out.extend_from_slice(&row[..n + 1]);
+}
+
+/// Bytes of a cell [`CellCache`] keeps (longer cells are formatted each time).
+const CACHED: usize = 23;
+
+/// Entries of [`CellCache`] per column.
+const CACHE_SLOTS: usize = 1024;
+
+/// The text of recent values, per column of runs.csv: a run's cells repeat across runs (a
+/// forecast's 1 000 000 rows hold a few hundred distinct lead times, say/do ratios and
+/// velocity CVs, and a few dozen whole numbers), and copying a cell costs a fraction of
+/// formatting it. Direct-mapped by the value's bits; what it holds never changes a byte
+/// (a cell is copied only for the very bits it was formatted from).
+#[derive(Debug, Clone)]
+pub struct CellCache {
+    entries: Vec<CellEntry>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct CellEntry {
+    /// The value's bits (a NaN's when unused: any NaN's cell is empty, as its `len`).
+    bits: u64,
+    len: u8,
+    text: [u8; CACHED],
+}
+
+impl Default for CellCache {
+    fn default() -> Self {
+        CellCache::new()
+    }
+}
+
+impl CellCache {
+    pub fn new() -> CellCache {
+        CellCache {
+            entries: Vec::new(),
+        }
+    }
+
+    #[inline]
+    fn entry(&mut self, column: usize, x: f64) -> &mut CellEntry {
+        let slot =
+            column * CACHE_SLOTS + (x.to_bits().wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54) as usize;
+        if slot >= self.entries.len() {
+            let unused = CellEntry {
+                bits: f64::NAN.to_bits(),
+                len: 0,
+                text: [0; CACHED],
+            };
+            self.entries.resize((column + 1) * CACHE_SLOTS, unused);
+        }
+        &mut self.entries[slot]
+    }
 }
 
 /// `distributions.csv`: per scenario and charted metric (see
@@ -242,4 +329,105 @@ pub fn estimated_output_bytes(runs: u64, scenarios: &[Scenario], charts: bool) -
     let small = sprints * crate::engine::N_SERIES as u64 * 40 + n * 8_000;
     let drawn = if charts { 1 << 20 } else { 0 };
     runs_csv.saturating_add(small).saturating_add(drawn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A row as cells written one by one with [`push_num`] (the formatter every other file
+    /// uses) and `itoa`, for comparison.
+    fn row_by_cells(scenario: &str, run: u64, record: &RunRecord, columns: &[usize]) -> String {
+        let mut out = format!("{scenario},{run}");
+        for &m in columns {
+            out.push(',');
+            push_num(&mut out, record.metrics[m]);
+        }
+        out.push('\n');
+        out
+    }
+
+    #[test]
+    fn a_run_row_has_the_bytes_of_its_cells_each_formatted_alone() {
+        let mut record = RunRecord {
+            metrics: [f64::NAN; N_METRICS],
+        };
+        // Whole, fractional, negative, empty, tie, exact-formatter and long cells.
+        let values = [
+            22.0,
+            -4.0,
+            52.375,
+            10.03125,
+            0.838709677,
+            f64::NAN,
+            120.0,
+            0.0,
+            -0.0,
+            1e-12,
+            1e300,
+            f64::INFINITY,
+            -123456.789,
+            0.30000000000000004,
+            1.0000005,
+            8999999999999999.0,
+            -1.5e-7,
+            99999.95,
+            7.0e14 + 0.5,
+            3.0,
+            -0.05,
+            2.5,
+            1234.5678,
+            9.9999999,
+            1e15,
+        ];
+        record.metrics.copy_from_slice(&values);
+        let all: Vec<usize> = (0..N_METRICS).collect();
+        // One cache throughout: rows of the same values, in other columns too.
+        let mut cache = CellCache::new();
+        for columns in [&THROUGHPUT_METRICS[..], &all[..], &[][..], &[5, 5, 11][..]] {
+            for run in [1, 9, 10, 999_999, 1_000_000, u64::MAX] {
+                let mut out = b"earlier rows\n".to_vec();
+                push_run_row(&mut out, "team-forecast", run, &record, columns, &mut cache);
+                let expected = row_by_cells("team-forecast", run, &record, columns);
+                assert_eq!(
+                    String::from_utf8(out).unwrap(),
+                    format!("earlier rows\n{expected}")
+                );
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn run_rows_have_the_bytes_of_their_cells(
+            bits in proptest::collection::vec(proptest::num::u64::ANY, N_METRICS),
+            small in proptest::collection::vec(-1_000_000i64..1_000_000, N_METRICS),
+            scale in 0u32..12,
+            run in 1u64..10_000_000,
+        ) {
+            // Any doubles, and lead-time-like values (whole numbers over powers of two and ten),
+            // twice each through one cache (formatted, then copied).
+            let mut cache = CellCache::new();
+            for k in [0, 1, 0, 1] {
+                let mut record = RunRecord { metrics: [0.0; N_METRICS] };
+                for (m, x) in record.metrics.iter_mut().enumerate() {
+                    *x = if k == 0 {
+                        f64::from_bits(bits[m])
+                    } else if m % 2 == 0 {
+                        small[m] as f64 / 2f64.powi(scale as i32)
+                    } else {
+                        small[m] as f64 / 10f64.powi(scale as i32)
+                    };
+                }
+                for columns in [THROUGHPUT_METRICS.to_vec(), (0..N_METRICS).collect()] {
+                    let mut out = Vec::new();
+                    push_run_row(&mut out, "s", run, &record, &columns, &mut cache);
+                    proptest::prop_assert_eq!(
+                        String::from_utf8(out).unwrap(),
+                        row_by_cells("s", run, &record, &columns)
+                    );
+                }
+            }
+        }
+    }
 }

@@ -19,7 +19,12 @@ fn archetypes(seed: u64, runs: u64) -> Collect {
         &scenarios,
         seed,
         runs,
-        &[series::VELOCITY, series::ROADMAP_CHANGE, series::TECH_DEBT],
+        &[
+            series::VELOCITY,
+            series::ROADMAP_CHANGE,
+            series::TECH_DEBT,
+            series::PRIORITY_CHURN,
+        ],
     )
 }
 
@@ -51,6 +56,7 @@ fn diff(c: &Collect, a: usize, b: usize, m: usize) -> Paired {
 const KEPT_VELOCITY: usize = 0;
 const KEPT_ROADMAP: usize = 1;
 const KEPT_DEBT: usize = 2;
+const KEPT_CHURN: usize = 3;
 
 /// Tech debt at the end of the horizon minus after the first sprint, per replication: the
 /// debt a scenario built up over the year, judged against its own start.
@@ -64,13 +70,14 @@ fn debt_growth(c: &Collect, s: usize) -> Vec<f64> {
         .collect()
 }
 
-/// Per replication: the mean change of the PO's theme ranking in hand-over sprints (every
-/// `interval` sprints from the second hand-over) minus its mean in the other sprints.
-fn roadmap_sawtooth(c: &Collect, s: usize, interval: usize) -> Vec<f64> {
+/// Per replication: the mean of kept series `kept` (the change of the PO's theme ranking, or
+/// the priority churn of its order) in hand-over sprints (every `interval` sprints from the
+/// second hand-over) minus its mean in the other sprints.
+fn sawtooth(c: &Collect, s: usize, kept: usize, interval: usize) -> Vec<f64> {
     c.kept
         .iter()
         .map(|r| {
-            let change = &r[s][KEPT_ROADMAP];
+            let change = &r[s][kept];
             let (mut on, mut n_on, mut off, mut n_off) = (0.0, 0.0, 0.0, 0.0);
             for (t, &x) in change.iter().enumerate().skip(1) {
                 if t % interval == 0 {
@@ -203,10 +210,11 @@ fn aligned_releases_first_and_value_gaps_come_from_the_structure() {
     );
 }
 
-/// Blurred roles deliver less value than aligned, by a small gap (about −0.005 of value
+/// Blurred roles deliver less value than aligned, by a small gap (about −0.006 of value
 /// efficiency, docs/model.md §13.8): 2 000 runs at each of the three seeds, pooled, give a
-/// paired 95 % interval below 0 and above −0.015 (smaller than the siloed PM's and the
-/// overloaded PO's gaps).
+/// paired 95 % interval below 0 and above −0.015 (−0.0061 [−0.0085, −0.0038]; smaller than
+/// the siloed PM's and the overloaded PO's gaps). At a single seed 2 000 runs are not always
+/// enough: at seeds 3 and 7 the interval reaches 0.
 #[test]
 fn blurred_roles_deliver_less_value_than_aligned() {
     let scenarios = [preset("aligned"), preset("blurred-roles")];
@@ -251,14 +259,21 @@ fn siloed_pm_signature() {
             "top_value_lead_time_days siloed − aligned",
         );
         // A saw-tooth at each hand-over: the PO's priorities (theme ranking) stand still between
-        // syncs and jump at each one, where aligned's move a little every sprint. (Priority churn
-        // of the order itself, series priority_churn, also rises at hand-overs but too little to
-        // assert: +0.012 [−0.015, +0.039] against aligned at this seed.)
+        // syncs and jump at each one, where aligned's move a little every sprint; the priority
+        // churn of the order itself (series priority_churn) jumps with them (about +0.05
+        // against aligned at each seed).
         let interval = preset("siloed-pm").pm.sync_interval as usize;
         assert_above(
             paired(
-                &roadmap_sawtooth(c, SILOED, interval),
-                &roadmap_sawtooth(c, ALIGNED, interval),
+                &sawtooth(c, SILOED, KEPT_CHURN, interval),
+                &sawtooth(c, ALIGNED, KEPT_CHURN, interval),
+            ),
+            "priority churn at hand-over sprints minus other sprints, siloed − aligned",
+        );
+        assert_above(
+            paired(
+                &sawtooth(c, SILOED, KEPT_ROADMAP, interval),
+                &sawtooth(c, ALIGNED, KEPT_ROADMAP, interval),
             ),
             "roadmap change at hand-over sprints minus other sprints, siloed − aligned",
         );
@@ -312,31 +327,23 @@ fn overloaded_po_signature() {
 }
 
 /// Blurred roles: two people steer one backlog. They lose the most capacity (conflicts and
-/// escalations) and keep the fewest promises of all four; velocity varies more than for
-/// aligned and siloed-pm, and decisions wait longer than for aligned. Not claimed, because
-/// this build does not produce it: the most priority churn (overloaded-po, whose PO re-forms
-/// a noisy strategy alone every few sprints, churns its order more; blurred's churn is only
-/// slightly above aligned's) or the most variable velocity (level with overloaded-po).
+/// escalations), keep the fewest promises, churn their priorities the most and have the most
+/// variable velocity of all four, at every seed; decisions wait longer than for aligned
+/// (though not as long as for the overloaded PO). At 2 000 runs, seed 42 (docs/model.md
+/// §13.8): priority churn +0.029 against aligned (siloed-pm +0.010, overloaded-po −0.008),
+/// velocity CV +0.048 (overloaded-po +0.018).
 #[test]
 fn blurred_roles_signature() {
     at_every_seed(|c| {
         assert_extreme(c, BLURRED, idx::CAPACITY_LOST, false);
         assert_extreme(c, BLURRED, idx::SAY_DO, true);
-        for o in [ALIGNED, SILOED] {
-            assert_above(
-                diff(c, BLURRED, o, idx::VELOCITY_CV),
-                &format!("velocity_cv blurred-roles − {}", name(o)),
-            );
-        }
+        assert_extreme(c, BLURRED, idx::PRIORITY_CHURN, false);
+        assert_extreme(c, BLURRED, idx::VELOCITY_CV, false);
         assert_above(
             diff(c, BLURRED, ALIGNED, idx::DECISION_WAIT),
             "decision_wait_share blurred-roles − aligned",
         );
     });
-    assert_above(
-        pooled(BLURRED, idx::PRIORITY_CHURN),
-        "priority_churn blurred-roles − aligned, pooled",
-    );
 }
 
 /// Exploration: every metric's paired difference against aligned, for several seeds.
@@ -365,6 +372,11 @@ fn explore_signatures() {
             );
             println!(
                 "{:<28} {name:<14} {}",
+                "debt_growth",
+                paired(&debt_growth(&c, s), &debt_growth(&c, 0))
+            );
+            println!(
+                "{:<28} {name:<14} {}",
                 "defect_density",
                 paired(&defect_density(&c, s), &defect_density(&c, 0))
             );
@@ -374,6 +386,11 @@ fn explore_signatures() {
             println!(
                 "own velocity trend {name:<14} {:+.3}",
                 crate::common::mean(&t)
+            );
+            let zero = vec![0.0; c.kept.len()];
+            println!(
+                "own debt growth    {name:<14} {}",
+                paired(&debt_growth(&c, s), &zero)
             );
         }
         // Pairwise among the failure modes, for the "most/highest/lowest" claims.
@@ -432,7 +449,7 @@ const VARIANTS: &[(&str, &str)] = &[
 
 /// In every world variant, aligned has the shortest release delay, each paired difference
 /// with a 95 % CI that excludes 0 (400 runs; the smallest gap, capacity 45 for blurred
-/// roles, is about +1.9 sprints). Value efficiency is printed, not asserted: this build does
+/// roles, is +2.5 [+2.3, +2.7] sprints). Value efficiency is printed, not asserted: this build does
 /// not rank aligned first on it across the variants (docs/model.md §13.8 has the table).
 #[test]
 fn the_ranking_holds_across_world_variants() {
@@ -484,5 +501,249 @@ fn the_ranking_holds_across_world_variants() {
                 &format!("{variant}: release_delay_sprints {} − aligned", name(s)),
             );
         }
+    }
+}
+
+/// `backsim` itself, in `dir`.
+fn backsim_cli(dir: &std::path::Path) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("backsim").unwrap();
+    cmd.current_dir(dir).env_remove("RAYON_NUM_THREADS");
+    cmd
+}
+
+/// One CSV file of a run as (key columns → row): `keys` name the columns that identify a row.
+fn read_csv(
+    path: &std::path::Path,
+    keys: &[&str],
+) -> std::collections::HashMap<Vec<String>, std::collections::HashMap<String, String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    lines
+        .map(|line| {
+            let row: std::collections::HashMap<String, String> = header
+                .iter()
+                .zip(line.split(','))
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect();
+            (keys.iter().map(|k| row[*k].clone()).collect(), row)
+        })
+        .collect()
+}
+
+/// `x` with `decimals` decimals and a typographic minus; a value that rounds to 0 prints
+/// unsigned.
+fn fixed(x: f64, decimals: usize, plus: bool) -> String {
+    let s = format!("{x:.decimals$}");
+    let zero = s
+        .trim_start_matches('-')
+        .chars()
+        .all(|c| c == '0' || c == '.');
+    if zero {
+        s.trim_start_matches('-').to_string()
+    } else if plus && x > 0.0 {
+        format!("+{s}")
+    } else {
+        s.replace('-', "−")
+    }
+}
+
+/// docs/model.md §13.8's table: `backsim run --runs 2000 --seed 42`, each archetype against
+/// aligned from compare.csv (the two must-hold rows with their 95 % intervals, bold when the
+/// interval excludes 0), aligned's own mean from summary.csv.
+fn archetype_table(dir: &std::path::Path) -> String {
+    backsim_cli(dir)
+        .args(["run", "--runs", "2000", "--seed", "42", "--no-charts", "-q"])
+        .args(["--out", "o"])
+        .assert()
+        .success();
+    let compare = read_csv(&dir.join("o/compare.csv"), &["scenario", "metric"]);
+    let summary = read_csv(&dir.join("o/summary.csv"), &["scenario", "metric"]);
+    // (label, metric, decimals, aligned's mean shown, with the interval)
+    let rows: &[(&str, &str, usize, bool, bool)] = &[
+        ("value efficiency", "value_efficiency", 3, true, true),
+        (
+            "release delay, restricted mean",
+            "release_delay_sprints",
+            2,
+            true,
+            true,
+        ),
+        ("decision wait share", "decision_wait_share", 3, true, false),
+        ("rework share", "rework_share", 3, true, false),
+        ("unready share", "unready_share", 3, false, false),
+        ("priority churn", "priority_churn", 3, false, false),
+        ("capacity lost", "capacity_lost_share", 3, false, false),
+        ("say/do", "say_do_ratio", 3, false, false),
+        ("velocity CV", "velocity_cv", 3, true, false),
+        ("wrong-build rate", "wrong_build_rate", 3, false, false),
+        ("ranking τ", "ranking_tau", 3, true, false),
+        ("on-strategy share", "on_strategy_share", 3, true, false),
+        ("enabler share", "enabler_share", 3, false, false),
+        ("tech debt at the end", "tech_debt_end", 1, true, false),
+    ];
+    let num = |row: &std::collections::HashMap<String, String>, col: &str| -> f64 {
+        row[col].parse().unwrap()
+    };
+    let mut t =
+        String::from("| | siloed-pm | overloaded-po | blurred-roles |\n|---|---|---|---|\n");
+    for &(label, metric, d, show_aligned, ci) in rows {
+        let key = |s: &str| vec![s.to_string(), metric.to_string()];
+        t += &format!("| {label}");
+        if show_aligned {
+            t += &format!(
+                " (aligned {})",
+                fixed(num(&summary[&key("aligned")], "mean"), d, false)
+            );
+        }
+        t += " |";
+        for s in &ARCHETYPES[1..] {
+            let r = &compare[&key(s)];
+            let mean = fixed(num(r, "mean_diff"), d, true);
+            if ci {
+                let (lo, hi) = (num(r, "ci95_low"), num(r, "ci95_high"));
+                let cell = format!("{mean} [{}, {}]", fixed(lo, d, false), fixed(hi, d, false));
+                if lo > 0.0 || hi < 0.0 {
+                    t += &format!(" **{cell}** |");
+                } else {
+                    t += &format!(" {cell} |");
+                }
+            } else {
+                t += &format!(" {mean} |");
+            }
+        }
+        t += "\n";
+    }
+    t
+}
+
+/// docs/model.md §13.8's world-variants table: each of `VARIANTS` (and the base world) added
+/// to every archetype as `name = "P"` / `extends = "P"`, the four run together with
+/// `backsim run --runs 1000 --seed 42`, each archetype against aligned from compare.csv.
+fn world_variants_table(dir: &std::path::Path) -> String {
+    let mut t = String::from(
+        "| world variant | Δ value eff. siloed | overloaded | blurred | Δ release delay siloed | overloaded | blurred |\n|---|---|---|---|---|---|---|\n",
+    );
+    for (variant, extra) in std::iter::once(&("base", "")).chain(VARIANTS) {
+        let sub = dir.join(variant.replace(' ', "-"));
+        std::fs::create_dir_all(&sub).unwrap();
+        let files: Vec<String> = ARCHETYPES
+            .iter()
+            .map(|p| {
+                let file = format!("{p}.toml");
+                std::fs::write(
+                    sub.join(&file),
+                    format!("name = \"{p}\"\nextends = \"{p}\"\n{extra}"),
+                )
+                .unwrap();
+                file
+            })
+            .collect();
+        backsim_cli(&sub)
+            .arg("run")
+            .args(&files)
+            .args(["--runs", "1000", "--seed", "42", "--no-charts", "-q"])
+            .args(["--out", "o"])
+            .assert()
+            .success();
+        let compare = read_csv(&sub.join("o/compare.csv"), &["scenario", "metric"]);
+        t += &format!("| {variant}");
+        for (metric, d) in [("value_efficiency", 4), ("release_delay_sprints", 2)] {
+            for s in &ARCHETYPES[1..] {
+                let r = &compare[&vec![s.to_string(), metric.to_string()]];
+                let x = |col: &str| format!("{:+.d$}", r[col].parse::<f64>().unwrap());
+                t += &format!(
+                    " | {} [{}, {}]",
+                    x("mean_diff"),
+                    x("ci95_low"),
+                    x("ci95_high")
+                );
+            }
+        }
+        t += " |\n";
+    }
+    t
+}
+
+/// docs/model.md §13.7's steady-state table: aligned's flow series, the mean over sprints 1–3
+/// against the mean over sprints 17–26 of the `mean` column of sprints.csv from `backsim run
+/// aligned --runs 1000 --seed 42`.
+fn steady_table(dir: &std::path::Path) -> String {
+    backsim_cli(dir)
+        .args([
+            "run",
+            "aligned",
+            "--runs",
+            "1000",
+            "--seed",
+            "42",
+            "--no-charts",
+            "-q",
+        ])
+        .args(["--out", "steady"])
+        .assert()
+        .success();
+    let sprints = read_csv(
+        &dir.join("steady/sprints.csv"),
+        &["scenario", "series", "sprint"],
+    );
+    let mean = |series: &str, from: usize, to: usize| -> f64 {
+        (from..=to)
+            .map(|t| {
+                let key = vec!["aligned".to_string(), series.to_string(), t.to_string()];
+                sprints[&key]["mean"].parse::<f64>().unwrap()
+            })
+            .sum::<f64>()
+            / (to - from + 1) as f64
+    };
+    let mut t =
+        String::from("| series | sprints 1–3 | sprints 17–26 | difference |\n|---|---|---|---|\n");
+    for (label, series) in [
+        ("velocity", "velocity"),
+        ("committed", "committed"),
+        ("decision wait (h a sprint)", "decision_wait_hours"),
+        ("tech debt", "tech_debt"),
+    ] {
+        let (early, late) = (mean(series, 1, 3), mean(series, 17, 26));
+        t += &format!(
+            "| {label} | {early:.1} | {late:.1} | {} % |\n",
+            fixed(100.0 * (early - late) / late, 1, true)
+        );
+    }
+    t
+}
+
+/// The tables of docs/model.md §13.7 and §13.8 (between their markers) are what `backsim run`
+/// gives at the stated runs and seed. `BACKSIM_BLESS=1` rewrites them.
+#[test]
+fn the_tables_of_model_md_13_7_and_13_8_are_this_builds() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/model.md");
+    for (marker, table) in [
+        ("steady", steady_table(dir.path())),
+        ("archetypes", archetype_table(dir.path())),
+        ("world-variants", world_variants_table(dir.path())),
+    ] {
+        let doc = std::fs::read_to_string(&path).unwrap();
+        let (begin, end) = (
+            format!("<!-- {marker}:begin -->\n"),
+            format!("<!-- {marker}:end -->"),
+        );
+        let a = doc
+            .find(&begin)
+            .unwrap_or_else(|| panic!("docs/model.md has the {marker} markers"))
+            + begin.len();
+        let b = doc
+            .find(&end)
+            .unwrap_or_else(|| panic!("docs/model.md has the {marker} end marker"));
+        if std::env::var_os("BACKSIM_BLESS").is_some() {
+            std::fs::write(&path, format!("{}{}{}", &doc[..a], table, &doc[b..])).unwrap();
+            continue;
+        }
+        assert_eq!(
+            &doc[a..b],
+            table,
+            "docs/model.md's {marker} table is stale: rerun this test with BACKSIM_BLESS=1"
+        );
     }
 }

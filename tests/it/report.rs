@@ -165,6 +165,68 @@ fn report_sentences_and_compare_table_match_the_csvs() {
         ));
         t.percent(ve, "best value efficiency");
         t.skip_past("did better on average. ");
+        // Then each other scenario's gap with its paired interval, and which intervals
+        // include zero.
+        t.expect("Against it, ");
+        let others = &names[1..];
+        let mut unclear: Vec<String> = Vec::new();
+        for (i, s) in others.iter().enumerate() {
+            if i > 0 {
+                t.expect(if i + 1 == others.len() { " and " } else { ", " });
+            }
+            t.expect(&format!("<b>{s}</b> "));
+            if i == 0 {
+                t.expect("delivered ");
+            }
+            let c = crow(s, "value_efficiency");
+            let (d, lo, hi) = (
+                cell(c, "mean_diff").unwrap(),
+                cell(c, "ci95_low").unwrap(),
+                cell(c, "ci95_high").unwrap(),
+            );
+            assert!(d <= 0.0, "{s} beat the best scenario on value efficiency");
+            if d == 0.0 {
+                t.expect("as much");
+            } else {
+                t.about(-d * 100.0, &format!("{s} value gap"));
+                t.expect(if i == 0 {
+                    " percentage points less"
+                } else {
+                    " less"
+                });
+            }
+            t.expect(" (");
+            if i == 0 {
+                t.expect("95 % confidence interval ");
+            }
+            t.about(lo * 100.0, &format!("{s} value gap low"));
+            t.expect(" to ");
+            t.about(hi * 100.0, &format!("{s} value gap high"));
+            t.expect(")");
+            if hi >= 0.0 {
+                unclear.push(format!("<b>{s}</b>"));
+            }
+        }
+        if unclear.is_empty() {
+            t.expect("; each of these intervals excludes zero");
+        } else if unclear.len() == others.len() {
+            t.expect(", but every one of these intervals includes zero, so the gaps may be noise");
+        } else {
+            let listed = match unclear.as_slice() {
+                [one] => one.clone(),
+                [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+                [] => unreachable!(),
+            };
+            t.expect(&format!(
+                "; for {listed} the interval includes zero, so {} may be noise",
+                if unclear.len() == 1 {
+                    "that gap"
+                } else {
+                    "those gaps"
+                }
+            ));
+        }
+        t.expect(". ");
     } else {
         t.expect(&format!(
             "<b>{best}</b> delivered the most value efficiency: on average "
@@ -327,4 +389,65 @@ fn report_sentences_and_compare_table_match_the_csvs() {
     t.expect("</table>");
     assert_eq!(cells, metrics.len() * 3);
     assert!(coloured >= 10, "only {coloured} cells with a verdict");
+}
+
+/// With one other scenario, the value gap sentence names it alone and says whether its
+/// interval excludes zero (at seed 8 with 120 runs: overloaded-po's does, siloed-pm's
+/// does not).
+#[test]
+fn the_value_gap_of_a_single_other_scenario_says_whether_it_is_clear() {
+    for (other, clear) in [("overloaded-po", true), ("siloed-pm", false)] {
+        let out = tempfile::tempdir().unwrap();
+        assert_cmd::Command::cargo_bin("backsim")
+            .unwrap()
+            .args(["run", "aligned", other])
+            .args([
+                "--runs",
+                "120",
+                "--seed",
+                "8",
+                "--quiet",
+                "--no-charts",
+                "--out",
+            ])
+            .arg(out.path())
+            .assert()
+            .success();
+        let compare = read_csv(&out.path().join("compare.csv"));
+        let c = compare
+            .iter()
+            .find(|r| r["scenario"] == other && r["metric"] == "value_efficiency")
+            .unwrap();
+        let hi = cell(c, "ci95_high").unwrap();
+        assert_eq!(
+            hi < 0.0,
+            clear,
+            "{other}: the seed no longer gives the case"
+        );
+        // --no-charts writes no report: draw it from the CSVs.
+        assert_cmd::Command::cargo_bin("backsim")
+            .unwrap()
+            .args(["plot"])
+            .arg(out.path())
+            .assert()
+            .success();
+        let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
+        let mut t = Text {
+            rest: html.split("did better on average. ").nth(1).unwrap(),
+        };
+        t.expect(&format!("Against it, <b>{other}</b> delivered "));
+        t.about(
+            -cell(c, "mean_diff").unwrap() * 100.0,
+            &format!("{other} value gap"),
+        );
+        t.expect(" percentage points less (95 % confidence interval ");
+        t.about(cell(c, "ci95_low").unwrap() * 100.0, "low");
+        t.expect(" to ");
+        t.about(hi * 100.0, "high");
+        t.expect(if clear {
+            "); that interval excludes zero. "
+        } else {
+            "), but that interval includes zero, so the gap may be noise. "
+        });
+    }
 }

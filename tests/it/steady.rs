@@ -117,7 +117,7 @@ fn early_late(x: &[f64]) -> (f64, f64) {
 /// Why decision wait is level through the release push (docs/model.md §13.7): the release
 /// scope, the top true-CD3 items left after the warm-up, holds larger items, so fewer items
 /// start in sprints 1–3 than later; questions come with the work (Poisson(base + k·ambiguity)
-/// for an item of the mean size, in proportion to size: §3.4), so the wait per point done is
+/// for an item of the mean size, in proportion to size: §3.6), so the wait per point done is
 /// the same early and late, and so is the series. With one question count per item whatever
 /// its size (the reference model), the push would lower the series by about 15 %. (The
 /// decision-wait series is the blocked hours of the sprint, which is what is summed here: the

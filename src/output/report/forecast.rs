@@ -5,7 +5,7 @@ use crate::format::three_digits as num;
 use std::fmt::Write as _;
 
 use super::{esc, swatch};
-use crate::format::whole_percent as share;
+use crate::format::share_of_runs;
 use crate::output::results::{Pct, Results};
 
 /// The forecast's answers, scenario by scenario: `when` at 50/85/95 %, `how_many`, and the
@@ -80,7 +80,7 @@ pub fn forecast_narrative(r: &Results) -> String {
                         .map_or_else(String::new, |c| format!(" ({})", c.sprint_end(p)));
                     parts.push(format!(
                         "The promise was {noun} {p}{date}: {} of the runs were done by then.",
-                        share(by as f64 / total as f64)
+                        share_of_runs(by as f64 / total as f64)
                     ));
                 }
             }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use super::{esc, pct_text, signed, swatch, KEY_METRICS};
-use crate::format::whole_percent as share;
+use crate::format::{share_of_runs, whole_percent as share};
 use crate::output::names;
 use crate::output::results::{BetterWhen, Pct, Results, Verdict};
 
@@ -42,7 +42,7 @@ pub(super) fn summary_table(h: &mut String, r: &Results) {
             let done = match (metric, row.completed_share) {
                 ("completion_sprint" | "release_delay_sprints", Some(c)) => format!(
                     "<br><small>restricted mean; done in {} of runs</small>",
-                    share(c)
+                    share_of_runs(c)
                 ),
                 _ => String::new(),
             };
@@ -124,7 +124,7 @@ pub(super) fn compare_table(h: &mut String, r: &Results) {
             };
             let bs = c
                 .better_share
-                .map(|b| format!("<br><small>better in {} of runs</small>", share(b)))
+                .map(|b| format!("<br><small>better in {} of runs</small>", share_of_runs(b)))
                 .unwrap_or_default();
             let _ = write!(h, "<td class=\"n {class}\"><b>{md}</b>{ci}{bs}</td>");
         }
@@ -216,6 +216,88 @@ pub(super) fn params_table(h: &mut String, r: &Results) {
 }
 
 /// A few plain sentences from the numbers, for a facilitator to read aloud. HTML-escaped.
+/// How much less value efficiency each other scenario delivered than the baseline (which
+/// delivered the most), each gap with its paired 95 % interval, and whether the intervals
+/// exclude zero: "the most" alone does not say whether the others' gaps are real.
+fn value_gaps(r: &Results, base: &str) -> Option<String> {
+    let mut gaps = Vec::new();
+    let mut unclear = Vec::new();
+    for s in r.scenarios.iter().filter(|s| s.name != base) {
+        let Some(c) = r.compare_row(&s.name, "value_efficiency") else {
+            continue;
+        };
+        let (Some(d), Some(lo), Some(hi)) = (c.mean_diff, c.ci95_low, c.ci95_high) else {
+            continue;
+        };
+        let first = gaps.is_empty();
+        gaps.push(format!(
+            "<b>{}</b> {}{} ({}{} to {})",
+            esc(&s.name),
+            if first { "delivered " } else { "" },
+            if d == 0.0 {
+                "as much".to_string()
+            } else {
+                format!(
+                    "{} {}",
+                    num(d.abs() * 100.0),
+                    if first {
+                        "percentage points less"
+                    } else {
+                        "less"
+                    }
+                )
+            },
+            if first {
+                "95 % confidence interval "
+            } else {
+                ""
+            },
+            signed(lo * 100.0),
+            signed(hi * 100.0)
+        ));
+        if hi >= 0.0 {
+            unclear.push(format!("<b>{}</b>", esc(&s.name)));
+        }
+    }
+    let n = gaps.len();
+    if n == 0 {
+        return None;
+    }
+    let verdict = if unclear.is_empty() {
+        if n == 1 {
+            "; that interval excludes zero".to_string()
+        } else {
+            "; each of these intervals excludes zero".to_string()
+        }
+    } else if unclear.len() == n {
+        if n == 1 {
+            ", but that interval includes zero, so the gap may be noise".to_string()
+        } else {
+            ", but every one of these intervals includes zero, so the gaps may be noise".to_string()
+        }
+    } else {
+        format!(
+            "; for {} the interval includes zero, so {} may be noise",
+            and_list(&unclear),
+            if unclear.len() == 1 {
+                "that gap"
+            } else {
+                "those gaps"
+            }
+        )
+    };
+    Some(format!("Against it, {}{verdict}.", and_list(&gaps)))
+}
+
+/// "a", "a and b", "a, b and c".
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 pub fn narrative(r: &Results) -> String {
     let base = r.run.baseline.as_str();
     let mut parts: Vec<String> = Vec::new();
@@ -235,6 +317,9 @@ pub fn narrative(r: &Results) -> String {
                 esc(name),
                 share(v)
             ));
+            if let Some(s) = value_gaps(r, base) {
+                parts.push(s);
+            }
         } else {
             let mut s = format!(
                 "<b>{}</b> delivered the most value efficiency: on average {} of the value a \
@@ -259,7 +344,11 @@ pub fn narrative(r: &Results) -> String {
                             ", but that interval includes zero, so the difference may be noise",
                         );
                     } else if let Some(b) = c.better_share {
-                        let _ = write!(s, "; it did better in {} of the paired runs", share(b));
+                        let _ = write!(
+                            s,
+                            "; it did better in {} of the paired runs",
+                            share_of_runs(b)
+                        );
                     }
                 }
             }
@@ -314,7 +403,11 @@ pub fn narrative(r: &Results) -> String {
                 }
             }
             if let Some(c) = row.completed_share.filter(|c| *c < 1.0) {
-                let _ = write!(s, " ({} of its runs finished within the horizon)", share(c));
+                let _ = write!(
+                    s,
+                    " ({} of its runs finished within the horizon)",
+                    share_of_runs(c)
+                );
             }
             s.push('.');
             parts.push(s);

@@ -109,7 +109,7 @@ impl Chart for SweepLine<'_> {
         if censored {
             for p in self.points.iter().filter(|p| p.mean.is_finite()) {
                 chart.draw_series(std::iter::once(Text::new(
-                    format!("{:.0} % done", 100.0 * p.completed),
+                    format!("{} done", crate::format::share_of_runs(p.completed)),
                     (p.x, p.lo.min(p.mean)),
                     font(TICK_SIZE - 4.0)
                         .color(&RGBColor(90, 90, 90))

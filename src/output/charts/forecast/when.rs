@@ -56,8 +56,8 @@ where
         entries.push(Entry::new(
             Swatch::Dashed(col),
             format!(
-                "promise: {noun} {p}{date}, {:.0} % of runs done by then",
-                share * 100.0
+                "promise: {noun} {p}{date}, {} of runs done by then",
+                crate::format::share_of_runs(share)
             ),
         ));
     }
