@@ -45,15 +45,59 @@ pub const MAX_QUESTIONS: usize = 16;
 pub const INTERNAL_ID: u64 = 1 << 40;
 
 #[derive(Debug, Clone, Copy)]
+#[repr(C, align(64))]
 pub struct BacklogItem {
-    pub id: u64,
+    // Hot fields first, in the item's first cache line (`repr(C)` keeps this order and
+    // `align(64)` starts every item on a line): the passes over the order (rescoring,
+    // refinement, planning, the lanes' pull), churn and release read only this line, not
+    // five lines scattered over a 330-byte item. Performance only: no result depends on it.
+    pub status: Status,
+    pub ready: bool,
+    /// Unplanned work that goes to the top of the order.
+    pub top: bool,
+    pub in_scope: bool,
+    /// The PO knows this scope item is on the release roadmap (learnt at hand-overs).
+    pub on_roadmap: bool,
     pub kind: ItemKind,
+    pub lane: u8,
+    pub split_checked: bool,
     pub theme: u16,
-    pub urgency: Urgency,
-    /// True value A_i per unit of theme weight per sprint.
-    pub value: f64,
+    pub quality_checked: bool,
+    pub wrong_build: bool,
+    /// Sprint (0-based) in which the item entered the backlog.
+    pub created: u32,
+    /// Sprint (0-based) in which a conflict dropped the item from work in progress
+    /// ([`NOT_DROPPED`] if never): it leaves that sprint's work and waits for a planning.
+    pub dropped_in: u32,
+    pub finish_sprint: u32,
+    pub score: f64,
+    /// The team's estimate Ŝ_i.
+    pub estimate: f64,
     /// The PO's perception of the value.
     pub perceived: f64,
+    pub blocked_until: f64,
+    /// `RunKeys::subject_key(Churn, id)` (see [`BacklogItem::set_draw_keys`]): churn draws
+    /// one number per waiting item per sprint.
+    pub churn_key: u64,
+    // The second line: what planning's points, ranking τ's truth and work read.
+    /// Estimate points committed for this item at this sprint's planning (0 if not committed).
+    pub committed_points: f64,
+    pub ambiguity: f64,
+    /// True value A_i per unit of theme weight per sprint.
+    pub value: f64,
+    /// True work in story points.
+    pub size: f64,
+    pub urgency: Urgency,
+    /// `RunKeys::subject_key(Planning, id)`: planning may draw for an item every sprint.
+    pub plan_key: u64,
+    pub remaining: f64,
+    pub work_done: f64,
+    // The third: what recording a run reads besides (id, lead and cycle times).
+    pub id: u64,
+    pub start_hour: f64,
+    pub finish_hour: f64,
+    pub blocked_hours: f64,
+    // The rest: world draws, perception, questions and rework.
     /// The PM's own perception of the value (used when the PM overrides the order).
     pub pm_perceived: f64,
     /// The positive beliefs B behind the PO's and the PM's perception (world draws).
@@ -71,44 +115,8 @@ pub struct BacklogItem {
     pub perceived_for: u64,
     /// The team's estimate with estimation error (world draw; the oracle uses the size).
     pub noisy_estimate: f64,
-    /// True work in story points.
-    pub size: f64,
-    /// The team's estimate Ŝ_i.
-    pub estimate: f64,
-    pub ambiguity: f64,
-    /// Sprint (0-based) in which the item entered the backlog.
-    pub created: u32,
-    pub status: Status,
-    pub ready: bool,
-    pub in_scope: bool,
-    /// The PO knows this scope item is on the release roadmap (learnt at hand-overs).
-    pub on_roadmap: bool,
-    /// Unplanned work that goes to the top of the order.
-    pub top: bool,
-    pub remaining: f64,
-    pub work_done: f64,
-    pub start_hour: f64,
-    pub finish_hour: f64,
-    pub finish_sprint: u32,
-    pub blocked_until: f64,
-    pub blocked_hours: f64,
     /// Uniform that fixes the question count by inversion once ambiguity at start is known.
     pub question_draw: f64,
-    pub questions: u8,
-    pub next_question: u8,
-    pub question_at: [f32; MAX_QUESTIONS],
-    pub quality_checked: bool,
-    /// Sprint (0-based) in which a conflict dropped the item from work in progress
-    /// ([`NOT_DROPPED`] if never): it leaves that sprint's work and waits for a planning.
-    pub dropped_in: u32,
-    pub wrong_build: bool,
-    pub split_checked: bool,
-    pub lane: u8,
-    /// Estimate points committed for this item at this sprint's planning (0 if not committed).
-    pub committed_points: f64,
-    pub score: f64,
-    /// For a redo: index of the wrong-built original.
-    pub redo_of: u32,
     /// Fix points of in-sprint defects added to `remaining`; rework once the item is done.
     pub fix_points: f64,
     /// Points worked on wrong guesses (§13.1a of docs/model.md) added to `remaining`; rework
@@ -116,11 +124,11 @@ pub struct BacklogItem {
     pub guess_rework: f64,
     /// The hour the last question worked on a guess is answered: the item is not done before.
     pub answer_at: f64,
-    /// `RunKeys::subject_key(Churn, id)` (see [`BacklogItem::set_draw_keys`]): churn draws
-    /// one number per waiting item per sprint.
-    pub churn_key: u64,
-    /// `RunKeys::subject_key(Planning, id)`: planning may draw for an item every sprint.
-    pub plan_key: u64,
+    pub question_at: [f32; MAX_QUESTIONS],
+    /// For a redo: index of the wrong-built original.
+    pub redo_of: u32,
+    pub questions: u8,
+    pub next_question: u8,
 }
 
 pub const NO_LANE: u8 = u8::MAX;

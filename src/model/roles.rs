@@ -47,12 +47,13 @@ pub fn po_score_weighted(
     } else {
         0.0
     };
-    let mut score =
+    let score =
         item.perceived * po_view[item.theme as usize] * urgency_weight / item.estimate.max(0.1);
-    if item.kind == ItemKind::Enabler && score > 0.0 {
-        score *= 1.0 - myopia;
-    }
-    offset + score
+    // Myopia discounts enablers of positive score: × (1 − myopia · 1), or × (1 − myopia · 0)
+    // = × 1 (the same bits) for the others. Arithmetic, not a choice: the compiler turns a
+    // choice into a branch, and kinds follow no pattern in the order.
+    let enabler = ((item.kind == ItemKind::Enabler) & (score > 0.0)) as u8 as f64;
+    offset + score * (1.0 - myopia * enabler)
 }
 
 /// The true CD3 score: what an all-knowing PO would use.
@@ -96,6 +97,27 @@ mod tests {
         assert!((po[0] - 3.0).abs() < 1e-12 && (po[1] - 0.5).abs() < 1e-12);
         sync(&mut po, &[1.0, 1.0], 0.5);
         assert!((po[0] - 3f64.sqrt()).abs() < 1e-12);
+    }
+
+    /// Myopia discounts only enablers of positive score.
+    #[test]
+    fn myopia_discounts_enablers_of_positive_score() {
+        let model = crate::model::compiled::Model::new(&crate::scenario::Scenario::default());
+        let keys = crate::random::RunKeys::new(1, 0);
+        let mut item = BacklogItem::new(1, 0, &model, &keys);
+        item.kind = ItemKind::Feature;
+        item.theme = 0;
+        item.top = false;
+        item.in_scope = false;
+        item.perceived = 2.0;
+        item.estimate = 1.0;
+        let view = [1.0];
+        let feature = po_score_weighted(&item, &view, 1.0, 0.5, false);
+        item.kind = ItemKind::Enabler;
+        let enabler = po_score_weighted(&item, &view, 1.0, 0.5, false);
+        assert_eq!((feature, enabler), (2.0, 1.0));
+        item.perceived = -2.0;
+        assert_eq!(po_score_weighted(&item, &view, 1.0, 0.5, false), -2.0);
     }
 
     #[test]

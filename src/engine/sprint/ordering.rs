@@ -38,18 +38,19 @@ impl<'a, T: Tracer> Run<'a, T> {
         for r in 0..ranked.len() {
             let (key, i) = ranked[r];
             let (item, info) = (&mut items[i as usize], &mut rank_in[i as usize]);
-            if item.status != Status::Done {
-                let fresh = rescore_all | (info.deadline != NO_DEADLINE) | info.stale;
-                ranked[kept] = (
-                    if fresh {
-                        score.key(item, info, view)
-                    } else {
-                        key
-                    },
-                    i,
-                );
-                kept += 1;
-            }
+            let fresh = rescore_all | (info.deadline != NO_DEADLINE) | info.stale;
+            ranked[kept] = (
+                if fresh {
+                    score.key(item, info, view)
+                } else {
+                    key
+                },
+                i,
+            );
+            // Items done since the last ordering leave it: the entry is written whatever the
+            // status (a done item's score is read nowhere), the position moves only past the
+            // others, so no branch on an outcome that follows no pattern.
+            kept += (item.status != Status::Done) as usize;
             info.stale = false;
         }
         ranked.truncate(kept);
@@ -197,10 +198,10 @@ impl<'a, T: Tracer> Run<'a, T> {
             let truth = roles::true_score(item, weights, self.sprint, &s.backlog.urgency)
                 * item.size.max(0.1)
                 / item.estimate.max(0.1);
-            if truth == 0.0 {
-                continue;
-            }
+            // Pushed, and taken back when it is 0 (no branch: values follow no pattern).
+            let n = self.ws.tau_scores.len();
             self.ws.tau_scores.push(scope + truth);
+            self.ws.tau_scores.truncate(n + (truth != 0.0) as usize);
         }
         if let Some(tau) = roles::order_tau(&self.ws.tau_scores) {
             self.t.tau_sum += tau;
@@ -298,18 +299,13 @@ pub(super) const NO_DEADLINE: u32 = u32::MAX;
 /// chosen without branches (an item's urgency profile follows no pattern in the order).
 #[inline]
 pub(super) fn weight_at(constant: f64, deadline: u32, now: u32, late_factor: f64) -> f64 {
-    let dated = if deadline < now {
-        late_factor
-    } else if deadline - now <= 4 {
-        2.5
-    } else {
-        1.0
-    };
-    if deadline == NO_DEADLINE {
-        constant
-    } else {
-        dated
-    }
+    // At most one of the three holds (a deadline never equals `NO_DEADLINE`; a passed one
+    // wraps far above 4), so their sum indexes the weights. An index, not a choice: the
+    // compiler turns choices into branches.
+    let late = (deadline < now) as usize;
+    let soon = (deadline.wrapping_sub(now) <= 4) as usize;
+    let constant_weight = (deadline == NO_DEADLINE) as usize;
+    [1.0, 2.5, late_factor, constant][soon + 2 * late + 3 * constant_weight]
 }
 
 /// Merge `fresh` (any order) into the sorted `ranked`: the sorted union, as inserting each

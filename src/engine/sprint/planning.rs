@@ -52,9 +52,9 @@ impl<'a, T: Tracer> Run<'a, T> {
                 break;
             }
             let it = &self.ws.items[i as usize];
-            if it.status == Status::Waiting && it.ready && !it.top && worth_doing(it) {
-                ready_points += it.estimate;
-            }
+            // + estimate × 1 or × 0 (the same sum: estimates are finite), without a branch.
+            let ready = (it.status == Status::Waiting) & it.ready & !it.top & worth_doing(it);
+            ready_points += it.estimate * ready as u8 as f64;
         }
         let take_unready = take_unready(&s.po, ready_points, open);
         let misaligned =
@@ -130,16 +130,17 @@ impl<'a, T: Tracer> Run<'a, T> {
         for n in 0..self.ws.order.len() {
             let i = self.ws.order[n];
             let it = &self.ws.items[i as usize];
-            if !it.top
+            let next = !it.top
                 & (it.status == Status::Waiting)
                 & it.ready
                 & (it.committed_points == 0.0)
-                & worth_doing(it)
-            {
-                self.ws.prev_top.push(i);
-                if self.ws.prev_top.len() == CHURN_TOP {
-                    break;
-                }
+                & worth_doing(it);
+            // Pushed, and taken back when it is not next up (no branch on the outcome).
+            let len = self.ws.prev_top.len();
+            self.ws.prev_top.push(i);
+            self.ws.prev_top.truncate(len + next as usize);
+            if self.ws.prev_top.len() == CHURN_TOP {
+                break;
             }
         }
         self.tracer.event(Event::Planned {

@@ -49,32 +49,31 @@ impl<'a, T: Tracer> Run<'a, T> {
             out[idx::COMPLETION_SPRINT] = c as f64;
             out[idx::RELEASE_DELAY] = c as f64 - planned;
         }
-        // Lead times of delivered backlog work, and decision wait over cycle time.
+        // Lead times of delivered backlog work, and decision wait over cycle time; with them
+        // the world items for the top decile by true value (lead time censored at the
+        // horizon). One pass over the items: the backlog outgrows the cache, so a second
+        // pass would fetch every item again.
         ws.lead.clear();
+        ws.by_value.clear();
         let mut blocked = 0.0;
         let mut cycle = 0.0;
-        for item in &ws.items {
-            if item.status == Status::Done
-                && item.is_backlog_work()
-                && item.finish_sprint >= self.warmup
-            {
+        for (i, item) in ws.items.iter().enumerate() {
+            let done = item.status == Status::Done;
+            let reported = item.finish_sprint >= self.warmup;
+            if done && item.is_backlog_work() && reported {
                 ws.lead
                     .push((item.finish_hour - item.created as f64 * hours) / day);
                 blocked += item.blocked_hours;
                 cycle += item.finish_hour - item.start_hour;
             }
-        }
-        out[idx::LEAD_P50] = percentile_in_place(&mut ws.lead, 0.50);
-        out[idx::LEAD_P85] = percentile_in_place(&mut ws.lead, 0.85);
-        out[idx::DECISION_WAIT] = ratio(blocked.min(cycle), cycle);
-        // Top decile of world items by true value, lead time censored at the horizon.
-        ws.by_value.clear();
-        for (i, item) in ws.items.iter().enumerate() {
-            let before = item.status == Status::Done && item.finish_sprint < self.warmup;
+            let before = done && !reported;
             if item.id < INTERNAL_ID && !before {
                 ws.by_value.push((item.value, i as u32));
             }
         }
+        out[idx::LEAD_P50] = percentile_in_place(&mut ws.lead, 0.50);
+        out[idx::LEAD_P85] = percentile_in_place(&mut ws.lead, 0.85);
+        out[idx::DECISION_WAIT] = ratio(blocked.min(cycle), cycle);
         let n_top = ws.by_value.len().div_ceil(10);
         if n_top > 0 {
             let by = |a: &(f64, u32), b: &(f64, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));

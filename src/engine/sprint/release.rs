@@ -100,13 +100,21 @@ impl<'a, T: Tracer> Run<'a, T> {
             self.tracer.event(Event::ScopeComplete { sprint: now });
         }
         self.ws.finished.clear();
+        // Drop the finished items from the active list, counting the ready ones. Every entry
+        // is written and the write position moves by whether the item is still active: no
+        // branch on an outcome that follows no pattern.
         let items = &self.ws.items;
+        let active = &mut self.ws.active;
         let mut ready = 0u32;
-        self.ws.active.retain(|&i| {
+        let mut kept = 0;
+        for r in 0..active.len() {
+            let i = active[r];
             let it = &items[i as usize];
             ready += (it.ready & (it.status == Status::Waiting)) as u32;
-            it.status != Status::Done
-        });
+            active[kept] = i;
+            kept += (it.status != Status::Done) as usize;
+        }
+        active.truncate(kept);
         let backlog = self.ws.active.len() as f64;
         let ready = ready as f64;
         let row = self.ws.series.last_mut().expect("planned this sprint");

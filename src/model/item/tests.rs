@@ -153,3 +153,32 @@ fn an_item_raises_questions_in_proportion_to_its_size() {
         "a 21-point item raises more than 8 questions at the draw 0.7: {last}"
     );
 }
+
+/// The fields every pass over the backlog reads lie in an item's first cache line, and every
+/// item starts on a line (a layout for speed: a moved field breaks no result, only this).
+#[test]
+fn hot_fields_lie_in_the_first_cache_line() {
+    use std::mem::{align_of, offset_of, size_of};
+    assert_eq!(align_of::<BacklogItem>(), 64);
+    assert_eq!(size_of::<BacklogItem>() % 64, 0);
+    for (name, end) in [
+        ("status", offset_of!(BacklogItem, status) + 1),
+        ("ready", offset_of!(BacklogItem, ready) + 1),
+        ("top", offset_of!(BacklogItem, top) + 1),
+        ("in_scope", offset_of!(BacklogItem, in_scope) + 1),
+        ("lane", offset_of!(BacklogItem, lane) + 1),
+        ("theme", offset_of!(BacklogItem, theme) + 2),
+        ("dropped_in", offset_of!(BacklogItem, dropped_in) + 4),
+        ("finish_sprint", offset_of!(BacklogItem, finish_sprint) + 4),
+        ("score", offset_of!(BacklogItem, score) + 8),
+        ("estimate", offset_of!(BacklogItem, estimate) + 8),
+        ("perceived", offset_of!(BacklogItem, perceived) + 8),
+        ("blocked_until", offset_of!(BacklogItem, blocked_until) + 8),
+        ("churn_key", offset_of!(BacklogItem, churn_key) + 8),
+    ] {
+        assert!(
+            end <= 64,
+            "{name} ends at byte {end}, past the first cache line"
+        );
+    }
+}
