@@ -313,7 +313,6 @@ fn the_command_writes_its_files_and_refuses_bad_input_clearly() {
 #[test]
 fn the_attribution_tables_in_model_md_are_this_builds() {
     let dir = tempfile::tempdir().unwrap();
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/model.md");
     for (by, marker) in [
         (attribute::By::Mechanism, "attribution-mechanism"),
         (attribute::By::Structure, "attribution"),
@@ -333,27 +332,6 @@ fn the_attribution_tables_in_model_md_are_this_builds() {
             })
             .collect();
         let table = attribute::markdown_table(&outcomes);
-        let doc = std::fs::read_to_string(&path).unwrap();
-        let (begin, end) = (
-            format!("<!-- {marker}:begin -->\n"),
-            format!("<!-- {marker}:end -->"),
-        );
-        let a = doc
-            .find(&begin)
-            .unwrap_or_else(|| panic!("docs/model.md has the {marker} markers"))
-            + begin.len();
-        let b = doc
-            .find(&end)
-            .unwrap_or_else(|| panic!("docs/model.md has the {marker} end marker"));
-        if std::env::var_os("BACKSIM_BLESS").is_some() {
-            let new = format!("{}{}{}", &doc[..a], table, &doc[b..]);
-            std::fs::write(&path, new).unwrap();
-            continue;
-        }
-        assert_eq!(
-            &doc[a..b],
-            table,
-            "docs/model.md's {marker} table is stale: rerun this test with BACKSIM_BLESS=1"
-        );
+        crate::common::doc_block_is("docs/model.md", marker, &table, "");
     }
 }

@@ -718,32 +718,11 @@ fn steady_table(dir: &std::path::Path) -> String {
 #[test]
 fn the_tables_of_model_md_13_7_and_13_8_are_this_builds() {
     let dir = tempfile::tempdir().unwrap();
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/model.md");
     for (marker, table) in [
         ("steady", steady_table(dir.path())),
         ("archetypes", archetype_table(dir.path())),
         ("world-variants", world_variants_table(dir.path())),
     ] {
-        let doc = std::fs::read_to_string(&path).unwrap();
-        let (begin, end) = (
-            format!("<!-- {marker}:begin -->\n"),
-            format!("<!-- {marker}:end -->"),
-        );
-        let a = doc
-            .find(&begin)
-            .unwrap_or_else(|| panic!("docs/model.md has the {marker} markers"))
-            + begin.len();
-        let b = doc
-            .find(&end)
-            .unwrap_or_else(|| panic!("docs/model.md has the {marker} end marker"));
-        if std::env::var_os("BACKSIM_BLESS").is_some() {
-            std::fs::write(&path, format!("{}{}{}", &doc[..a], table, &doc[b..])).unwrap();
-            continue;
-        }
-        assert_eq!(
-            &doc[a..b],
-            table,
-            "docs/model.md's {marker} table is stale: rerun this test with BACKSIM_BLESS=1"
-        );
+        crate::common::doc_block_is("docs/model.md", marker, &table, "");
     }
 }

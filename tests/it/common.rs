@@ -234,3 +234,32 @@ pub fn traced(s: &Scenario, seed: u64, run: u64) -> Vec<backsim::engine::trace::
     );
     events
 }
+
+/// The block of `doc` (a file under the crate root, such as "docs/model.md") between
+/// `<!-- MARKER:begin -->` and `<!-- MARKER:end -->` is `table`; with `BACKSIM_BLESS` set it is
+/// rewritten instead, and the answer is true. `hint` ends the failure message.
+pub fn doc_block_is(doc: &str, marker: &str, table: &str, hint: &str) -> bool {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(doc);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{doc}: {e}"));
+    let (begin, end) = (
+        format!("<!-- {marker}:begin -->\n"),
+        format!("<!-- {marker}:end -->"),
+    );
+    let a = text
+        .find(&begin)
+        .unwrap_or_else(|| panic!("{doc} has the {marker} markers"))
+        + begin.len();
+    let b = text
+        .find(&end)
+        .unwrap_or_else(|| panic!("{doc} has the {marker} end marker"));
+    if std::env::var_os("BACKSIM_BLESS").is_some() {
+        std::fs::write(&path, format!("{}{}{}", &text[..a], table, &text[b..])).unwrap();
+        return true;
+    }
+    assert_eq!(
+        &text[a..b],
+        table,
+        "{doc}'s {marker} table is stale: rerun this test with BACKSIM_BLESS=1{hint}"
+    );
+    false
+}

@@ -366,22 +366,15 @@ fn documented(doc: &str) -> Vec<(u8, bool)> {
 fn the_validation_table_in_the_docs_is_this_builds() {
     let o = validate::compute(validate::DEFAULT_RUNS, validate::DEFAULT_SEED, &|_| {}).unwrap();
     let table = validate::markdown_table(&o);
-    let (path, doc) = validation_md();
-    let (begin, end) = ("<!-- validation:begin -->\n", "<!-- validation:end -->");
-    let a = doc.find(begin).expect("docs/validation.md has the markers") + begin.len();
-    let b = doc
-        .find(end)
-        .expect("docs/validation.md has the end marker");
-    if std::env::var_os("BACKSIM_BLESS").is_some() {
-        std::fs::write(&path, format!("{}{}{}", &doc[..a], table, &doc[b..])).unwrap();
+    if crate::common::doc_block_is(
+        "docs/validation.md",
+        "validation",
+        &table,
+        ", then update the prose of any fact that changed from met to missed or back",
+    ) {
         return;
     }
-    assert_eq!(
-        &doc[a..b],
-        table,
-        "docs/validation.md's table is stale: rerun this test with BACKSIM_BLESS=1, then \
-         update the prose of any fact that changed from met to missed or back"
-    );
+    let (_, doc) = validation_md();
     prose_matches_the_table(&doc, &o);
 }
 
