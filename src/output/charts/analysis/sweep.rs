@@ -40,7 +40,14 @@ impl Chart for SweepLine<'_> {
         let d = OKABE_ITO[5];
         let censored = self.points.iter().any(|p| p.completed < 1.0);
         let entries = [
-            Entry::new(Swatch::Band(c), "mean, 95 % CI of the mean"),
+            Entry::new(
+                Swatch::Band(c),
+                if censored {
+                    "restricted mean, 95 % CI"
+                } else {
+                    "mean, 95 % CI of the mean"
+                },
+            ),
             Entry::new(
                 Swatch::Band(d),
                 "paired difference from the scenario as given, 95 % CI",
@@ -50,7 +57,7 @@ impl Chart for SweepLine<'_> {
             root,
             self.title,
             Some(if censored {
-                "every point on the same simulated worlds; the mean is over the runs that finished (share done under each point)"
+                "every point on the same simulated worlds; a run not done by the horizon counts as the horizon + 1 (share done under each point)"
             } else {
                 "every point on the same simulated worlds (common random numbers)"
             }),
