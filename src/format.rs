@@ -21,21 +21,10 @@ const POW10: [f64; 16] = [
 /// as an integer whenever it is clearly not a tie (the product is within an ulp or two of
 /// exact, so the rounding is certain); ties and extremes take the exact formatter.
 pub fn push_num(out: &mut String, x: f64) {
-    match num_cell(x) {
-        NumCell::Empty => {}
-        NumCell::Zero => out.push('0'),
-        NumCell::Whole { negative, a } => {
-            if negative {
-                out.push('-');
-            }
-            out.push_str(itoa::Buffer::new().format(a));
-        }
-        NumCell::Fixed {
-            negative,
-            r,
-            decimals,
-        } => push_fixed(out, negative, r, decimals),
-        NumCell::Exact => out.push_str(&fmt_num_exact(x)),
+    let mut buf = [0u8; CELL_MAX];
+    match put_num(&mut buf, 0, x) {
+        Some(n) => out.push_str(std::str::from_utf8(&buf[..n]).expect("ASCII digits")),
+        None => out.push_str(&fmt_num_exact(x)),
     }
 }
 
@@ -114,7 +103,7 @@ enum NumCell {
         negative: bool,
         a: u64,
     },
-    /// `r / 10^decimals`, trailing zeros trimmed ([`push_fixed`]).
+    /// `r / 10^decimals`, trailing zeros trimmed ([`put_fixed`]).
     Fixed {
         negative: bool,
         r: u64,
@@ -202,7 +191,8 @@ pub fn put_digits(buf: &mut [u8], at: usize, mut v: u64) -> usize {
     end
 }
 
-/// [`push_fixed`] at `buf[at..]`; the position after it.
+/// `r / 10^decimals` at `buf[at..]`, trailing zeros of the fraction trimmed ("0" for 0, a
+/// "0" before the point when r has no more digits than decimals); the position after it.
 #[inline]
 fn put_fixed(buf: &mut [u8], mut at: usize, negative: bool, mut r: u64, decimals: usize) -> usize {
     if r == 0 {
@@ -267,34 +257,6 @@ fn magnitude(a: f64) -> Option<i32> {
     let k = DECADES.partition_point(|&p| p <= a);
     let (low, high) = (DECADES[k - 1], DECADES[k]);
     (a > low * (1.0 + 1e-12) && a < high * (1.0 - 1e-12)).then_some(k as i32 - 10)
-}
-
-/// `r / 10^decimals` with trailing zeros trimmed; "-0" is "0".
-fn push_fixed(out: &mut String, negative: bool, r: u64, decimals: usize) {
-    if r == 0 {
-        out.push('0');
-        return;
-    }
-    if negative {
-        out.push('-');
-    }
-    let mut buf = itoa::Buffer::new();
-    let digits = buf.format(r);
-    let (int, frac) = if digits.len() > decimals {
-        digits.split_at(digits.len() - decimals)
-    } else {
-        ("0", digits)
-    };
-    let frac_zeros = decimals - frac.len();
-    let kept = frac.trim_end_matches('0');
-    out.push_str(int);
-    if !kept.is_empty() {
-        out.push('.');
-        for _ in 0..frac_zeros {
-            out.push('0');
-        }
-        out.push_str(kept);
-    }
 }
 
 /// [`fmt_num`] by the standard library's exact formatting (ties, extremes, infinities).
