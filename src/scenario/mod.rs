@@ -363,6 +363,11 @@ pub struct Release {
     pub scope_first: bool,
 }
 
+/// Most items one risk adds, whatever `--allow-large` allows: the engines number a risk's
+/// items in 20 bits of their ids (keys of their draws), the last number being its
+/// `added_points` item, so more would share ids, and draws, with another risk's items.
+pub const MAX_RISK_ITEMS: u32 = (1 << 20) - 1;
+
 /// `[[risks]]`: a named risk that may strike once per run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -374,7 +379,8 @@ pub struct Risk {
     pub first_sprint: u32,
     #[serde(default = "u32_max")]
     pub last_sprint: u32,
-    /// Impact: items added to the release scope, drawn like other items...
+    /// Impact: items added to the release scope, drawn like other items (at most
+    /// [`MAX_RISK_ITEMS`])...
     #[serde(default)]
     pub added_items: u32,
     /// ...and/or one unplanned item of this many points.

@@ -406,6 +406,16 @@ pub fn validate(s: &Scenario, limits: &Limits) -> Vec<Problem> {
             limits.max_items as f64,
             "every item is simulated",
         );
+        if risk.added_items > super::MAX_RISK_ITEMS {
+            c.push(
+                &format!("{p}.added_items"),
+                format!(
+                    "{} is above {}, the most items one risk can add (their ids have 20 bits); split it into several risks",
+                    risk.added_items,
+                    super::MAX_RISK_ITEMS
+                ),
+            );
+        }
         if risk.added_items == 0 && risk.added_points == 0.0 {
             c.push(&p, "has no impact: set added_items or added_points".into());
         }

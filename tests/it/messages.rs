@@ -119,6 +119,32 @@ fn init_forecast_writes_the_throughput_template_and_quotes_names() {
         .success();
 }
 
+/// A risk's items are numbered in 20 bits of their ids: even with `--allow-large`, one risk
+/// adds at most 2²⁰ − 1 items (one more would share ids, and draws, with the next risk's);
+/// the message names the key and what to do.
+#[test]
+fn a_risk_adds_at_most_its_id_space_of_items_even_with_allow_large() {
+    let tmp = tempfile::tempdir().unwrap();
+    let risk = |n: u32| {
+        format!(
+            "name = \"r\"\nextends = \"forecast\"\n[[risks]]\nname = \"audit\"\nprobability = 0.5\nadded_items = {n}\n"
+        )
+    };
+    std::fs::write(tmp.path().join("most.toml"), risk((1 << 20) - 1)).unwrap();
+    std::fs::write(tmp.path().join("over.toml"), risk(1 << 20)).unwrap();
+    backsim(tmp.path())
+        .args(["check", "most.toml", "--allow-large"])
+        .assert()
+        .success();
+    let err = stderr_of(
+        backsim(tmp.path()).args(["check", "over.toml", "--allow-large"]),
+        2,
+    );
+    assert!(err.contains("over.toml:6:1: risks[0].added_items"), "{err}");
+    assert!(err.contains("1048576 is above 1048575"), "{err}");
+    assert!(err.contains("split it into several risks"), "{err}");
+}
+
 #[test]
 fn large_sweeps_and_sensitivity_ask_for_allow_large_with_an_estimate() {
     let tmp = tempfile::tempdir().unwrap();
