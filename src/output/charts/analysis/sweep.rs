@@ -133,15 +133,19 @@ impl Chart for SweepLine<'_> {
             .chain([0.0])
             .collect();
         let (dlo, dhi) = padded_range(dv, 0.1, false);
+        let caption = if censored {
+            "Change from the scenario as given (same runs, paired; an unfinished run counts as the horizon + 1)"
+        } else {
+            "Change from the scenario as given (same runs, paired)"
+        };
+        // Smaller when it would not fit the width (the projector theme's smaller canvas).
+        let (bw, _) = bottom.dim_in_pixel();
+        let mut size = LABEL_SIZE - 4.0;
+        while size > 10.0 && root.estimate_text_size(caption, &bold(size))?.0 + 16 > bw {
+            size -= 1.0;
+        }
         let mut dchart = ChartBuilder::on(&bottom)
-            .caption(
-                if censored {
-                    "Change from the scenario as given (same runs, paired; an unfinished run counts as the horizon + 1)"
-                } else {
-                    "Change from the scenario as given (same runs, paired)"
-                },
-                bold(LABEL_SIZE - 4.0),
-            )
+            .caption(caption, bold(size))
             .x_label_area_size(62)
             .y_label_area_size(92)
             .build_cartesian_2d(xlo..xhi, dlo..dhi)?;
@@ -176,6 +180,9 @@ const LINE_HALF: f64 = 2.0;
 /// neighbours never read as one run of text).
 const CLEAR: f64 = 2.0;
 const LABEL_GAP: f64 = 10.0;
+/// Clear space between a "% done" label and the plot's edges (wider, so that a label by the
+/// y axis does not read as one with a tick label).
+const EDGE_GAP: f64 = 8.0;
 
 /// A box in pixels: left, top, right, bottom.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -243,7 +250,7 @@ struct Clearance<'a> {
 
 impl Clearance<'_> {
     fn free(&self, b: &PxBox, placed: &[PxBox]) -> bool {
-        let room = self.plot.grow(-CLEAR);
+        let room = self.plot.grow(-EDGE_GAP);
         if b.l < room.l || b.r > room.r || b.t < room.t || b.b > room.b {
             return false;
         }
@@ -281,7 +288,10 @@ fn place_labels(c: &Clearance<'_>, sizes: &[(f64, f64)]) -> Vec<Option<PxBox>> {
             })
             .map(|(l, t)| {
                 // Slid inside the plot at its ends.
-                let l = l.max(c.plot.l + CLEAR).min(c.plot.r - CLEAR - w).round();
+                let l = l
+                    .max(c.plot.l + EDGE_GAP)
+                    .min(c.plot.r - EDGE_GAP - w)
+                    .round();
                 let t = t.round();
                 PxBox {
                     l,
