@@ -184,6 +184,7 @@ function render() {
   $("#chart-value .chart").innerHTML = intervalChart(res, "value_efficiency");
   $("#chart-wait .chart").innerHTML = bandChart(res, "decision_wait_hours");
   $("#chart-flow .chart").innerHTML = bandChart(res, $("#flow-series").value);
+  fitCaptions();
   // How many answers the page has drawn (the browser test waits on it).
   document.body.dataset.rendered = String(Number(document.body.dataset.rendered || 0) + 1);
 }
@@ -210,6 +211,11 @@ function ticks(lo, hi, n = 5) {
 }
 const tickText = (t) => (Math.abs(t) >= 100 ? t.toFixed(0) : String(Number(t.toPrecision(3))));
 
+// The strip under a chart's tick labels that holds its x caption, in pixels.
+const XLABEL_STRIP = 10;
+
+// The frame of a chart `h` high (its caption's strip, if any, comes under it: draw the chart
+// `f.h` high).
 function frame(h, x0, x1, y0, y1, opts = {}) {
   const m = { l: opts.left || 46, r: 12, t: opts.top || 8, b: 30 };
   const sx = (x) => m.l + (x - x0) / (x1 - x0 || 1) * (W - m.l - m.r);
@@ -218,8 +224,20 @@ function frame(h, x0, x1, y0, y1, opts = {}) {
   if (!opts.noY) for (const t of ticks(y0, y1, 4)) g += `<line x1="${m.l}" x2="${W - m.r}" y1="${sy(t)}" y2="${sy(t)}" stroke="#e1e1e1"/><text x="${m.l - 5}" y="${sy(t) + 4}" text-anchor="end" font-size="12" fill="#333">${tickText(t)}</text>`;
   for (const t of ticks(x0, x1, 6)) g += `<line x1="${sx(t)}" x2="${sx(t)}" y1="${h - m.b}" y2="${h - m.b + 4}" stroke="#333"/><text x="${sx(t)}" y="${h - m.b + 17}" text-anchor="middle" font-size="12" fill="#333">${tickText(t)}</text>`;
   g += `<line x1="${m.l}" x2="${W - m.r}" y1="${h - m.b}" y2="${h - m.b}" stroke="#333"/>`;
-  if (opts.xlabel) g += `<text x="${W - m.r}" y="${h - 2}" text-anchor="end" font-size="12" fill="#333">${esc(opts.xlabel)}</text>`;
-  return { sx, sy, g, m };
+  if (!opts.xlabel) return { sx, sy, g, m, h };
+  // The x caption goes on a strip of its own under the tick labels, so that neither its
+  // descenders nor the ticks' overlap or leave the chart (fitCaptions sets a long one smaller).
+  g += `<text class="xlabel" x="${W - m.r}" y="${h + 4}" text-anchor="end" font-size="12" fill="#333">${esc(opts.xlabel)}</text>`;
+  return { sx, sy, g, m, h: h + XLABEL_STRIP };
+}
+
+// Set smaller an x caption wider than its chart (a long metric or scenario name), so that it
+// never runs past the chart's left edge.
+function fitCaptions() {
+  for (const t of document.querySelectorAll("#charts text.xlabel")) {
+    const room = W - 16, len = t.getComputedTextLength();
+    if (len > room) t.setAttribute("font-size", String(+((12 * room) / len).toFixed(2)));
+  }
 }
 
 const svg = (h, body, label) => `<svg viewBox="0 0 ${W} ${h}" role="img" aria-label="${esc(label)}" xmlns="http://www.w3.org/2000/svg">${body}</svg>`;
@@ -242,7 +260,7 @@ function diffChart(res, metric) {
     b += `<line x1="${f.sx(d.ci95_low)}" x2="${f.sx(d.ci95_high)}" y1="${y}" y2="${y}" stroke="${c}" stroke-width="6" stroke-linecap="round"/>`;
     b += `<circle cx="${f.sx(d.mean_diff)}" cy="${y}" r="7" fill="#fff" stroke="${c}" stroke-width="3"><title>${esc(s.name)}: ${fmt(d.mean_diff)} [${fmt(d.ci95_low)}, ${fmt(d.ci95_high)}], better in ${runsPct(d.better_share || 0)} % of runs</title></circle>`;
   });
-  return svg(h, b, "paired differences");
+  return svg(f.h, b, "paired differences");
 }
 
 function cdfChart(res) {
@@ -259,7 +277,7 @@ function cdfChart(res) {
     d += ` H${f.sx(x1)}`;
     b += `<path d="${d}" fill="none" stroke="${colour(i)}" stroke-width="3"><title>${esc(s.name)}: ${runsPct(last)} % of runs finished</title></path>`;
   });
-  return svg(h, b + legend(res, f), "release delay CDF");
+  return svg(f.h, b + legend(res, f), "release delay CDF");
 }
 
 function legend(res, f) {
@@ -290,7 +308,7 @@ function intervalChart(res, metric) {
       b += `<line x1="${f.sx(q)}" x2="${f.sx(q)}" y1="${y - 10}" y2="${y + 10}" stroke="#000" stroke-width="2"/><text x="${f.sx(q)}" y="${y - 12}" text-anchor="middle" font-size="10">${mark}</text>`;
     }
   });
-  return svg(h, b, metric);
+  return svg(f.h, b, metric);
 }
 
 function bandChart(res, series) {
@@ -309,7 +327,7 @@ function bandChart(res, series) {
     const mean = pts(band.mean);
     if (mean.length) b += `<path d="M${mean.map((p) => p.join(",")).join(" L")}" fill="none" stroke="${colour(i)}" stroke-width="3"><title>${esc(s.name)}</title></path>`;
   });
-  return svg(h, b + legend(res, f), series);
+  return svg(f.h, b + legend(res, f), series);
 }
 
 // ---- saving ---------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 //! The live page in a real browser: headless Chromium driven over the DevTools protocol (a
 //! small client on a websocket). It opens the page, moves a slider, sees that scenario's
 //! numbers and the charts change and the other scenarios' numbers stay, finds no console
-//! error and no request outside the server, and takes a 1280×720 screenshot
+//! error and no request outside the server, checks that every chart's x caption is whole
+//! and on screen at 1280 and 400 px, and takes a 1280×720 screenshot
 //! (`BACKSIM_SCREENSHOT=docs/serve.png` keeps it: the README's first screen).
 //!
 //! Skipped when no Chromium is installed, except under CI (`CI` set), where it must run.
@@ -197,6 +198,52 @@ fn base64_decode(s: &str) -> Vec<u8> {
 /// Every column's KPI texts, by scenario.
 const NUMBERS: &str = r#"JSON.stringify(Object.fromEntries([...document.querySelectorAll('.col')].map(c => [c.dataset.scenario, [...c.querySelectorAll('.kpi')].map(k => k.innerText)])))"#;
 
+/// The charts' x captions (`text.xlabel`): how many, and what is wrong with each: its box
+/// (with descenders) outside its SVG's view box or over another text of the chart, or its box
+/// on the page outside its figure or the window's width.
+const CAPTIONS: &str = r#"JSON.stringify((() => {
+  const bad = [], width = document.documentElement.clientWidth;
+  const caps = [...document.querySelectorAll('#charts svg text.xlabel')];
+  for (const t of caps) {
+    const s = t.closest('svg'), vb = s.viewBox.baseVal, b = t.getBBox();
+    const name = `${s.getAttribute('aria-label')} at ${width} px: '${t.textContent}'`;
+    if (b.x < 0 || b.y < 0 || b.x + b.width > vb.width || b.y + b.height > vb.height)
+      bad.push(`${name} leaves its chart: ${[b.x, b.y, b.x + b.width, b.y + b.height]} in ${vb.width}x${vb.height}`);
+    for (const o of s.querySelectorAll('text')) {
+      const c = o.getBBox();
+      if (o !== t && c.x < b.x + b.width && b.x < c.x + c.width && c.y < b.y + b.height && b.y < c.y + c.height)
+        bad.push(`${name} is over '${o.textContent}'`);
+    }
+    const r = t.getBoundingClientRect(), f = t.closest('figure').getBoundingClientRect();
+    if (r.left < f.left || r.right > f.right || r.top < f.top || r.bottom > f.bottom)
+      bad.push(`${name} leaves its figure`);
+    if (r.left < 0 || r.right > width) bad.push(`${name} leaves the window: ${r.left}..${r.right}`);
+  }
+  return { n: caps.length, bad };
+})())"#;
+
+/// A caption far too long for its chart, drawn and fitted as the page does: its box within
+/// the chart's width.
+const LONG_CAPTION_FITS: &str = r#"(() => {
+  const c = document.querySelector('#chart-diff .chart'), keep = c.innerHTML;
+  const f = frame(60, 0, 1, 0, 1, { xlabel: 'a_very_long_metric_name: scenario − '.repeat(4) });
+  c.innerHTML = svg(f.h, f.g, 'long');
+  fitCaptions();
+  const b = c.querySelector('text.xlabel').getBBox();
+  c.innerHTML = keep;
+  return b.x >= 0 && b.x + b.width <= W;
+})()"#;
+
+fn captions_fit(b: &mut Browser, width: u32) {
+    b.call(
+        "Emulation.setDeviceMetricsOverride",
+        json!({"width": width, "height": 720, "deviceScaleFactor": 1, "mobile": false}),
+    );
+    let v: Value = serde_json::from_str(b.eval(CAPTIONS).as_str().unwrap()).unwrap();
+    assert_eq!(v["n"], 5, "every chart has its x caption: {v}");
+    assert_eq!(v["bad"], json!([]), "captions at {width} px");
+}
+
 #[test]
 fn the_live_page_moves_one_scenario_and_nothing_else() {
     let Some(exe) = chromium() else {
@@ -250,6 +297,14 @@ fn the_live_page_moves_one_scenario_and_nothing_else() {
         "[...document.querySelectorAll('#charts svg')].filter(s => s.childElementCount > 3).length",
     );
     assert_eq!(svgs, 5, "five charts drawn");
+    // Every chart's x caption whole, inside its chart and on screen, wide and narrow.
+    captions_fit(&mut b, 400);
+    captions_fit(&mut b, 1280);
+    assert_eq!(
+        b.eval(LONG_CAPTION_FITS),
+        true,
+        "a long caption is set smaller"
+    );
 
     // Move siloed-pm's sync interval from 6 sprints to 1.
     let moved = b.eval(

@@ -1,6 +1,7 @@
 //! The sweep's charts: a metric against one parameter (`sweep_line`) and over two (`sweep_heat`).
 
 use super::*;
+use plotters::coord::types::RangedCoordf64;
 
 /// One point of a sweep line.
 #[derive(Debug, Clone, Copy)]
@@ -57,7 +58,7 @@ impl Chart for SweepLine<'_> {
             root,
             self.title,
             Some(if censored {
-                "every point on the same simulated worlds; a run not done by the horizon counts as the horizon + 1 (share done under each point)"
+                "every point on the same simulated worlds; a run not done by the horizon counts as the horizon + 1 (share done beside each point)"
             } else {
                 "every point on the same simulated worlds (common random numbers)"
             }),
@@ -111,18 +112,16 @@ impl Chart for SweepLine<'_> {
             .filter(|p| p.mean.is_finite())
             .map(|p| (p.x, p.mean))
             .collect();
-        chart.draw_series(LineSeries::new(pts.iter().copied(), c.stroke_width(4)))?;
-        chart.draw_series(pts.iter().map(|&(x, y)| Circle::new((x, y), 6, c.filled())))?;
+        chart.draw_series(LineSeries::new(
+            pts.iter().copied(),
+            c.stroke_width(2 * LINE_HALF as u32),
+        ))?;
+        chart.draw_series(
+            pts.iter()
+                .map(|&(x, y)| Circle::new((x, y), MARK_R as i32, c.filled())),
+        )?;
         if censored {
-            for p in self.points.iter().filter(|p| p.mean.is_finite()) {
-                chart.draw_series(std::iter::once(Text::new(
-                    format!("{} done", crate::format::share_of_runs(p.completed)),
-                    (p.x, p.lo.min(p.mean)),
-                    font(TICK_SIZE - 4.0)
-                        .color(&RGBColor(90, 90, 90))
-                        .pos(Pos::new(HPos::Center, VPos::Top)),
-                )))?;
-            }
+            done_labels(root, &chart, &pts, self.points)?;
         }
 
         // The paired differences: far narrower than the means' intervals on the same worlds.
@@ -134,15 +133,19 @@ impl Chart for SweepLine<'_> {
             .chain([0.0])
             .collect();
         let (dlo, dhi) = padded_range(dv, 0.1, false);
+        let caption = if censored {
+            "Change from the scenario as given (same runs, paired; an unfinished run counts as the horizon + 1)"
+        } else {
+            "Change from the scenario as given (same runs, paired)"
+        };
+        // Smaller when it would not fit the width (the projector theme's smaller canvas).
+        let (bw, _) = bottom.dim_in_pixel();
+        let mut size = LABEL_SIZE - 4.0;
+        while size > 10.0 && root.estimate_text_size(caption, &bold(size))?.0 + 16 > bw {
+            size -= 1.0;
+        }
         let mut dchart = ChartBuilder::on(&bottom)
-            .caption(
-                if censored {
-                    "Change from the scenario as given (same runs, paired; an unfinished run counts as the horizon + 1)"
-                } else {
-                    "Change from the scenario as given (same runs, paired)"
-                },
-                bold(LABEL_SIZE - 4.0),
-            )
+            .caption(caption, bold(size))
             .x_label_area_size(62)
             .y_label_area_size(92)
             .build_cartesian_2d(xlo..xhi, dlo..dhi)?;
@@ -166,6 +169,213 @@ impl Chart for SweepLine<'_> {
         }
         Ok(())
     }
+}
+
+/// Font size of the "% done" labels.
+const DONE_SIZE: f64 = TICK_SIZE - 4.0;
+/// Radius of the mean's markers and half the line's width, in pixels.
+const MARK_R: f64 = 6.0;
+const LINE_HALF: f64 = 2.0;
+/// Clear space around a "% done" label, in pixels, and between two labels (wider, so that
+/// neighbours never read as one run of text).
+const CLEAR: f64 = 2.0;
+const LABEL_GAP: f64 = 10.0;
+/// Clear space between a "% done" label and the plot's edges (wider, so that a label by the
+/// y axis does not read as one with a tick label).
+const EDGE_GAP: f64 = 8.0;
+
+/// A box in pixels: left, top, right, bottom.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct PxBox {
+    l: f64,
+    t: f64,
+    r: f64,
+    b: f64,
+}
+
+impl PxBox {
+    fn grow(self, m: f64) -> PxBox {
+        PxBox {
+            l: self.l - m,
+            t: self.t - m,
+            r: self.r + m,
+            b: self.b + m,
+        }
+    }
+
+    fn overlaps(&self, o: &PxBox) -> bool {
+        self.l < o.r && o.l < self.r && self.t < o.b && o.t < self.b
+    }
+
+    fn contains(&self, (x, y): (f64, f64)) -> bool {
+        self.l < x && x < self.r && self.t < y && y < self.b
+    }
+
+    /// Whether the segment a–b passes through the box (Liang–Barsky clipping).
+    fn crosses(&self, a: (f64, f64), b: (f64, f64)) -> bool {
+        let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+        let (mut t0, mut t1) = (0.0_f64, 1.0_f64);
+        for (p, q) in [
+            (-dx, a.0 - self.l),
+            (dx, self.r - a.0),
+            (-dy, a.1 - self.t),
+            (dy, self.b - a.1),
+        ] {
+            if p == 0.0 {
+                if q <= 0.0 {
+                    return false;
+                }
+            } else {
+                let t = q / p;
+                if p < 0.0 {
+                    t0 = t0.max(t);
+                } else {
+                    t1 = t1.min(t);
+                }
+                if t0 >= t1 {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+}
+
+/// What the "% done" labels keep clear of, in pixels: they stay inside `plot` (the plotting
+/// area within the axes) and off the marks and the line through them.
+struct Clearance<'a> {
+    plot: PxBox,
+    marks: &'a [(f64, f64)],
+}
+
+impl Clearance<'_> {
+    fn free(&self, b: &PxBox, placed: &[PxBox]) -> bool {
+        let room = self.plot.grow(-EDGE_GAP);
+        if b.l < room.l || b.r > room.r || b.t < room.t || b.b > room.b {
+            return false;
+        }
+        let g = b.grow(LABEL_GAP);
+        let mark = b.grow(CLEAR + MARK_R);
+        let line = b.grow(CLEAR + LINE_HALF);
+        !self.marks.iter().any(|m| mark.contains(*m))
+            && !self.marks.windows(2).any(|w| line.crosses(w[0], w[1]))
+            && !placed.iter().any(|o| g.overlaps(o))
+    }
+}
+
+/// Place one label of `size` (width, height) per mark, each as near its mark as a free spot
+/// allows: centred under or over it, else to either side, a row further out at a time (up to
+/// three rows), slid inside the plot at its ends. `None` where no spot is free.
+fn place_labels(c: &Clearance<'_>, sizes: &[(f64, f64)]) -> Vec<Option<PxBox>> {
+    let mut placed: Vec<PxBox> = Vec::new();
+    let mut out = Vec::with_capacity(sizes.len());
+    for (&(x, y), &(w, h)) in c.marks.iter().zip(sizes) {
+        let gap = MARK_R + CLEAR + 2.0;
+        // Left edges: centred on the mark, to its right, to its left.
+        let (centre, right, left) = (x - w / 2.0, x + gap - w * 0.25, x - gap - w * 0.75);
+        let spot = (0..3)
+            .flat_map(|row| {
+                let off = gap + row as f64 * (h + CLEAR);
+                let (under, over) = (y + off, y - off - h);
+                [
+                    (centre, under),
+                    (centre, over),
+                    (right, under),
+                    (left, under),
+                    (right, over),
+                    (left, over),
+                ]
+            })
+            .map(|(l, t)| {
+                // Slid inside the plot at its ends.
+                let l = l
+                    .max(c.plot.l + EDGE_GAP)
+                    .min(c.plot.r - EDGE_GAP - w)
+                    .round();
+                let t = t.round();
+                PxBox {
+                    l,
+                    t,
+                    r: l + w,
+                    b: t + h,
+                }
+            })
+            .find(|b| c.free(b, &placed));
+        if let Some(b) = spot {
+            placed.push(b);
+        }
+        out.push(spot);
+    }
+    out
+}
+
+/// The share of runs done at each point, beside its mark, clear of the line, the marks, the
+/// axes and one another. When a label of "NN % done" finds no free spot,
+/// every label drops the word "done" (the subtitle says what they are); a point with no free
+/// spot even then goes unlabelled (sweep.csv has its share).
+fn done_labels<DB>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    pts: &[(f64, f64)],
+    points: &[SweepPoint],
+) -> anyhow::Result<()>
+where
+    DB: DrawingBackend,
+    DB::ErrorType: 'static,
+{
+    let marks: Vec<(f64, f64)> = pts
+        .iter()
+        .map(|p| {
+            let (x, y) = chart.backend_coord(p);
+            (x as f64, y as f64)
+        })
+        .collect();
+    let (xr, yr) = chart.plotting_area().get_pixel_range();
+    let clear = Clearance {
+        plot: PxBox {
+            l: xr.start as f64,
+            t: yr.start as f64,
+            r: xr.end as f64,
+            b: yr.end as f64,
+        },
+        marks: &marks,
+    };
+    let shares: Vec<String> = points
+        .iter()
+        .filter(|p| p.mean.is_finite())
+        .map(|p| crate::format::share_of_runs(p.completed))
+        .collect();
+    let style = font(DONE_SIZE).color(&RGBColor(90, 90, 90));
+    let mut placed = Vec::new();
+    for long in [true, false] {
+        let texts: Vec<String> = shares
+            .iter()
+            .map(|s| if long { format!("{s} done") } else { s.clone() })
+            .collect();
+        let sizes = texts
+            .iter()
+            .map(|t| {
+                let (w, h) = root.estimate_text_size(t, &style)?;
+                Ok((w as f64, h as f64))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let at = place_labels(&clear, &sizes);
+        let all = at.iter().all(Option::is_some);
+        placed = texts.into_iter().zip(at).collect();
+        if all {
+            break;
+        }
+    }
+    for (text, at) in placed {
+        if let Some(b) = at {
+            root.draw(&Text::new(
+                text,
+                (b.l as i32, b.t as i32),
+                style.pos(Pos::new(HPos::Left, VPos::Top)),
+            ))?;
+        }
+    }
+    Ok(())
 }
 
 /// A metric's mean against one swept parameter with its CI band, and under it each point's
@@ -329,4 +539,215 @@ pub fn sweep_heat(
         base,
         format,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A chart's SVG element `tag` (e.g. `<circle `) attributes, in drawing order.
+    fn elements<'a>(svg: &'a str, tag: &str) -> Vec<(&'a str, &'a str)> {
+        svg.match_indices(tag)
+            .map(|(i, _)| {
+                let rest = &svg[i..];
+                let end = rest.find('>').unwrap();
+                // The element's attributes and what follows up to its closing tag.
+                let body = rest[end + 1..].split('<').next().unwrap().trim();
+                (&rest[..end], body)
+            })
+            .collect()
+    }
+
+    fn attr<'a>(el: &'a str, name: &str) -> &'a str {
+        let k = format!(" {name}=\"");
+        let i = el.find(&k).unwrap_or_else(|| panic!("no {name} in {el}")) + k.len();
+        &el[i..i + el[i..].find('"').unwrap()]
+    }
+
+    fn num(el: &str, name: &str) -> f64 {
+        attr(el, name).parse().unwrap()
+    }
+
+    fn points(el: &str) -> Vec<(f64, f64)> {
+        attr(el, "points")
+            .split_whitespace()
+            .map(|p| {
+                let (x, y) = p.split_once(',').unwrap();
+                (x.parse().unwrap(), y.parse().unwrap())
+            })
+            .collect()
+    }
+
+    /// Draw a censored sweep line of `means` and read back, in pixels, the plotting area
+    /// within the axes, the mean's line, its marks and the "% done" labels' boxes.
+    #[allow(clippy::type_complexity)]
+    fn drawn(
+        means: &[f64],
+    ) -> (
+        PxBox,
+        Vec<(f64, f64)>,
+        Vec<(f64, f64)>,
+        Vec<(String, PxBox)>,
+    ) {
+        register_fonts();
+        let n = means.len();
+        let pts: Vec<SweepPoint> = means
+            .iter()
+            .enumerate()
+            .map(|(i, &m)| SweepPoint {
+                x: 1.0 + i as f64,
+                mean: m,
+                lo: m - 0.15,
+                hi: m + 0.15,
+                diff: (m - means[0], m - means[0] - 0.1, m - means[0] + 0.1),
+                completed: 0.05 + 0.9 * i as f64 / n as f64,
+            })
+            .collect();
+        let chart = SweepLine {
+            title: "Release delay vs a lever",
+            x_desc: "lever",
+            y_desc: "Release delay (sprints)",
+            points: &pts,
+        };
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, chart.size()).into_drawing_area();
+            chart.draw(&root).unwrap();
+            root.present().unwrap();
+        }
+        let blue = "#0072B2";
+        // The upper chart's axes: the first long vertical and horizontal black lines.
+        let axes: Vec<Vec<(f64, f64)>> = elements(&svg, "<polyline ")
+            .into_iter()
+            .filter(|(e, _)| attr(e, "stroke") == "#000000")
+            .map(|(e, _)| points(e))
+            .collect();
+        let y_axis = axes
+            .iter()
+            .find(|p| p[0].0 == p[1].0 && (p[1].1 - p[0].1).abs() > 100.0)
+            .unwrap();
+        let x_axis = axes
+            .iter()
+            .find(|p| p[0].1 == p[1].1 && (p[1].0 - p[0].0).abs() > 100.0)
+            .unwrap();
+        let plot = PxBox {
+            l: y_axis[0].0,
+            t: y_axis[0].1.min(y_axis[1].1),
+            r: x_axis[0].0.max(x_axis[1].0),
+            b: x_axis[0].1,
+        };
+        // The mean's line is the last thick blue line (the legend's swatch comes first).
+        let line = elements(&svg, "<polyline ")
+            .into_iter()
+            .filter(|(e, _)| attr(e, "stroke") == blue && attr(e, "stroke-width") == "4")
+            .map(|(e, _)| points(e))
+            .next_back()
+            .unwrap();
+        let marks: Vec<(f64, f64)> = elements(&svg, "<circle ")
+            .into_iter()
+            .filter(|(e, _)| attr(e, "fill") == blue)
+            .map(|(e, _)| {
+                assert_eq!(num(e, "r"), MARK_R);
+                (num(e, "cx"), num(e, "cy"))
+            })
+            .collect();
+        assert_eq!((line.len(), marks.len()), (n, n));
+        let mut probe = String::new();
+        let root = SVGBackend::with_string(&mut probe, (10, 10)).into_drawing_area();
+        let labels = elements(&svg, "<text ")
+            .into_iter()
+            .filter(|(_, t)| t.ends_with('%') || t.ends_with("% done"))
+            .map(|(e, t)| {
+                let (w, h) = root.estimate_text_size(t, &font(DONE_SIZE)).unwrap();
+                let (w, h) = (w as f64, h as f64);
+                let (x, y) = (num(e, "x"), num(e, "y"));
+                let l = match attr(e, "text-anchor") {
+                    "start" => x,
+                    "middle" => x - w / 2.0,
+                    _ => x - w,
+                };
+                let t0 = match attr(e, "dy") {
+                    "0.76em" => y,
+                    "0.5ex" => y - h / 2.0,
+                    _ => y - h,
+                };
+                (
+                    t.to_string(),
+                    PxBox {
+                        l,
+                        t: t0,
+                        r: l + w,
+                        b: t0 + h,
+                    },
+                )
+            })
+            .collect();
+        (plot, line, marks, labels)
+    }
+
+    /// Rising, falling, flat and zigzag lines of 3, 7 and 15 points: every point has its
+    /// "% done" label, and no label touches the line (its 4 px stroke), a mark, another
+    /// label or the axes, or leaves the plot.
+    #[test]
+    fn done_labels_keep_clear_of_the_line_the_marks_the_axes_and_one_another() {
+        for n in [3, 7, 15] {
+            let shapes: [(&str, Vec<f64>); 5] = [
+                ("rising", (0..n).map(|i| i as f64 * 0.4).collect()),
+                ("falling", (0..n).map(|i| 4.0 - i as f64 * 0.6).collect()),
+                ("flat", (0..n).map(|i| 3.9 + i as f64 * 0.005).collect()),
+                ("steep", (0..n).map(|i| (i as f64 * 3.0).powi(2)).collect()),
+                (
+                    "zigzag",
+                    (0..n).map(|i| if i % 2 == 0 { 1.0 } else { 2.0 }).collect(),
+                ),
+            ];
+            for (shape, means) in shapes {
+                let case = format!("{shape}, {n} points");
+                let (plot, line, marks, labels) = drawn(&means);
+                assert_eq!(labels.len(), n, "{case}: {labels:?}");
+                for (k, (text, b)) in labels.iter().enumerate() {
+                    assert!(
+                        b.l > plot.l && b.r < plot.r && b.t > plot.t && b.b < plot.b,
+                        "{case}: {text} at {b:?} is not inside the axes {plot:?}"
+                    );
+                    let stroke = b.grow(LINE_HALF);
+                    for seg in line.windows(2) {
+                        assert!(
+                            !stroke.crosses(seg[0], seg[1]),
+                            "{case}: {text} at {b:?} is on the line {seg:?}"
+                        );
+                    }
+                    for m in &marks {
+                        assert!(
+                            !b.grow(MARK_R).contains(*m),
+                            "{case}: {text} at {b:?} is on the mark {m:?}"
+                        );
+                    }
+                    for (other, o) in &labels[k + 1..] {
+                        assert!(
+                            !b.overlaps(o),
+                            "{case}: {text} at {b:?} is on {other} at {o:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_segment_crosses_a_box_only_through_it() {
+        let b = PxBox {
+            l: 10.0,
+            t: 10.0,
+            r: 20.0,
+            b: 20.0,
+        };
+        assert!(b.crosses((0.0, 15.0), (30.0, 15.0)));
+        assert!(b.crosses((12.0, 12.0), (13.0, 13.0)));
+        assert!(b.crosses((0.0, 0.0), (30.0, 30.0)));
+        assert!(!b.crosses((0.0, 0.0), (30.0, 5.0)));
+        assert!(!b.crosses((0.0, 25.0), (25.0, 30.0)));
+        assert!(!b.crosses((0.0, 15.0), (9.0, 15.0)));
+        assert!(!b.crosses((15.0, 0.0), (15.0, 9.0)));
+    }
 }
