@@ -419,37 +419,40 @@ pub fn four_digit_interval(value: f64, (low, high): (f64, f64)) -> Option<String
     })
 }
 
-/// Tick label text: few digits, no trailing zeros.
+/// Tick label text: few digits, no trailing zeros; a tick that rounds to zero is "0", never
+/// "-0" (a sweep's grid can put one at −10⁻¹⁷).
 pub fn tick(v: f64) -> String {
     let a = v.abs();
-    let s = if a == 0.0 {
-        "0".to_string()
-    } else if a >= 1000.0 {
-        format!("{v:.0}")
+    let decimals = if a == 0.0 || a >= 1000.0 {
+        0
     } else if a >= 10.0 {
-        format!("{v:.1}")
+        1
     } else if a >= 1.0 {
-        format!("{v:.2}")
+        2
     } else if a >= 0.01 {
-        format!("{v:.3}")
+        3
     } else {
-        format!("{v:.4}")
+        4
     };
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    }
+    trimmed(format!("{v:.decimals$}"))
 }
 
 /// Six decimals, trailing zeros trimmed (the fixture's cells).
 pub fn six_decimals(v: f64) -> String {
-    let s = format!("{v:.6}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
+    trimmed(format!("{v:.6}"))
+}
+
+/// A fixed-point text without trailing zeros (nor a bare point), and "0" for "-0".
+fn trimmed(s: String) -> String {
+    let t = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &s
+    };
+    if t == "-0" {
         "0".into()
     } else {
-        s.to_string()
+        t.to_string()
     }
 }
 
@@ -540,6 +543,31 @@ mod tests {
         assert_eq!(whole_percent(-0.004), "0 %");
         assert_eq!(whole_percent(0.37), "37 %");
         assert_eq!(whole_percent(-0.2), "-20 %");
+    }
+
+    #[test]
+    fn ticks_have_few_digits_no_trailing_zeros_and_no_minus_zero() {
+        for (v, want) in [
+            (0.0, "0"),
+            (-0.0, "0"),
+            (-1e-17, "0"),
+            (-0.00001, "0"),
+            (0.00001, "0"),
+            (0.005, "0.005"),
+            (-0.25, "-0.25"),
+            (0.1, "0.1"),
+            (2.5, "2.5"),
+            (12.25, "12.2"),
+            (-40.0, "-40"),
+            (999.96, "1000"),
+            (1500.4, "1500"),
+            (-2000.0, "-2000"),
+        ] {
+            assert_eq!(tick(v), want, "tick({v})");
+        }
+        assert_eq!(six_decimals(-0.0000001), "0");
+        assert_eq!(six_decimals(1.25), "1.25");
+        assert_eq!(six_decimals(3.0), "3");
     }
 
     #[test]
