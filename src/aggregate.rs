@@ -50,7 +50,9 @@ impl Cell {
     fn new(cap: usize) -> Self {
         Cell {
             moments: Moments::default(),
-            sketch: QuantileSketch::new(cap),
+            // A metric's sketch takes a value per run: past the cap, fractional values
+            // repeat, and their log buckets are remembered.
+            sketch: QuantileSketch::new(cap).with_bucket_cache(),
             missing: 0,
             censored: 0,
         }
