@@ -46,6 +46,16 @@ pub fn counted_series(m: &Model) -> Vec<usize> {
     out
 }
 
+/// The index of a whole value v from 0 to [`SMALL`] (exclusive): v itself. Adding 2⁵² puts
+/// a whole v below 2⁵² in the low bits of the sum's mantissa, exactly: an addition and a
+/// move, where a cast saturates (five instructions with its NaN and range checks); the mask
+/// spares a bounds check. Any other value gives some index below [`SMALL`].
+#[inline(always)]
+pub fn small_index(v: f64) -> usize {
+    const TWO_52: f64 = 4_503_599_627_370_496.0;
+    (v + TWO_52).to_bits() as usize & (SMALL - 1)
+}
+
 /// Counts of the [`counted_series`] of each scenario, per sprint and value.
 #[derive(Debug, Clone)]
 pub struct Tally {
@@ -74,10 +84,9 @@ impl Tally {
     pub fn add(&mut self, s: usize, rows: &[[f64; N_SERIES]]) {
         let (series, counts) = (self.series[s].as_slice(), &mut self.counts[s]);
         let count = |cell: &mut [u64; SMALL], v: f64| {
-            // Whole and below SMALL by construction (see `counted_series`); `as i32` is one
-            // instruction (`as usize` saturates in several), the mask spares a bounds check.
+            // Whole and below SMALL by construction (see `counted_series`).
             debug_assert!(v as usize as f64 == v && (v as usize) < SMALL, "{v}");
-            cell[v as i32 as usize & (SMALL - 1)] += 1;
+            cell[small_index(v)] += 1;
         };
         match *series {
             // The usual case, unrolled: velocity, backlog and ready items.
@@ -250,6 +259,27 @@ mod tests {
         assert_eq!(u.counts(0, 0, 1)[1 + series::READY_ITEMS], 2);
         assert_eq!(u.counts(0, 1, 1)[11 + series::READY_ITEMS], 1);
         assert_eq!(u.counts(2, 1, 4)[15], 1);
+    }
+
+    #[test]
+    fn the_small_index_of_a_whole_value_is_the_value() {
+        for v in 0..SMALL {
+            assert_eq!(small_index(v as f64), v);
+        }
+        // Anything else stays in bounds (and is never asked for).
+        for x in [
+            -1.0,
+            0.5,
+            255.5,
+            256.0,
+            1e300,
+            f64::INFINITY,
+            f64::NAN,
+            -0.0,
+        ] {
+            assert!(small_index(x) < SMALL, "{x}");
+        }
+        assert_eq!(small_index(-0.0), 0);
     }
 
     #[test]
