@@ -56,6 +56,32 @@ pub fn small_index(v: f64) -> usize {
     (v + TWO_52).to_bits() as usize & (SMALL - 1)
 }
 
+/// One scenario's counts of a [`Tally`] ([`Tally::parts`]).
+#[derive(Debug)]
+pub struct TallyPart<'a> {
+    series: &'a [usize],
+    counts: &'a mut [[u64; SMALL]],
+}
+
+impl TallyPart<'_> {
+    /// Count one row as sprint `sprint`'s.
+    #[inline]
+    pub fn add_at(&mut self, sprint: usize, row: &[f64; N_SERIES]) {
+        let k = self.series.len();
+        for (cell, &x) in self.counts[sprint * k..(sprint + 1) * k]
+            .iter_mut()
+            .zip(self.series)
+        {
+            debug_assert!(
+                row[x] as usize as f64 == row[x] && (row[x] as usize) < SMALL,
+                "{}",
+                row[x]
+            );
+            cell[small_index(row[x])] += 1;
+        }
+    }
+}
+
 /// Counts of the [`counted_series`] of each scenario, per sprint and value.
 #[derive(Debug, Clone)]
 pub struct Tally {
@@ -116,6 +142,25 @@ impl Tally {
                 }
             }
         }
+    }
+
+    /// Count one row of scenario s as sprint `sprint`'s (an after-stop row: see
+    /// `aggregate`'s tails).
+    #[inline]
+    pub fn add_at(&mut self, s: usize, sprint: usize, row: &[f64; N_SERIES]) {
+        TallyPart {
+            series: &self.series[s],
+            counts: &mut self.counts[s],
+        }
+        .add_at(sprint, row);
+    }
+
+    /// Each scenario's counts apart (to count them on different threads).
+    pub fn parts(&mut self) -> impl Iterator<Item = TallyPart<'_>> {
+        self.series
+            .iter()
+            .zip(self.counts.iter_mut())
+            .map(|(series, counts)| TallyPart { series, counts })
     }
 
     /// Add `other`'s counts (of the same scenarios).
@@ -280,6 +325,42 @@ mod tests {
             assert!(small_index(x) < SMALL, "{x}");
         }
         assert_eq!(small_index(-0.0), 0);
+    }
+
+    /// A row counted at a sprint, through the tally or its scenario's part, counts as the
+    /// same row among a run's rows at that sprint.
+    #[test]
+    fn a_row_counted_at_a_sprint_counts_as_that_sprints_row() {
+        let series = vec![
+            vec![series::VELOCITY, series::READY_ITEMS],
+            (0..5).collect(),
+        ];
+        let mut rows = [[0.0; N_SERIES]; 3];
+        for (j, row) in rows.iter_mut().enumerate() {
+            for (k, x) in row.iter_mut().enumerate() {
+                *x = (7 * j + k) as f64;
+            }
+        }
+        let mut by_rows = Tally::new(&series, &[3, 3]);
+        let mut at = Tally::new(&series, &[3, 3]);
+        for s in 0..2 {
+            by_rows.add(s, &rows);
+            for (j, row) in rows.iter().enumerate() {
+                if s == 0 {
+                    at.add_at(s, j, row);
+                } else {
+                    at.parts().nth(s).unwrap().add_at(j, row);
+                }
+            }
+        }
+        for (s, counted) in series.iter().enumerate() {
+            for j in 0..3 {
+                for i in 0..counted.len() {
+                    assert_eq!(by_rows.counts(s, j, i), at.counts(s, j, i), "{s} {j} {i}");
+                }
+            }
+        }
+        assert_eq!(at.counts(1, 2, 4)[18], 1);
     }
 
     #[test]

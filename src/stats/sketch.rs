@@ -199,7 +199,7 @@ impl LogBuckets {
     }
 
     /// Count one more x.
-    #[inline]
+    #[inline(always)]
     fn add_value(&mut self, x: f64, count: u64) {
         let b = self.recent.bucket(x);
         self.add(b, count);
@@ -325,6 +325,57 @@ impl QuantileSketch {
             _ => {}
         }
         self.add_n(x, 1);
+    }
+
+    /// [`QuantileSketch::add`] each of `xs` in order, NaN left out if `skip_nan` (a run
+    /// without a value) or counted as censored if not. The same state as value by value, in
+    /// fewer instructions: each store takes the values it can in a loop of its own.
+    pub fn add_all(&mut self, mut xs: &[f64], skip_nan: bool) {
+        while let Some((&x, rest)) = xs.split_first() {
+            let cap = self.cap;
+            let taken = match &mut self.store {
+                Store::Exact(v) => xs
+                    .iter()
+                    .take_while(|x| {
+                        !x.is_nan() && v.len() < cap && {
+                            v.push(**x);
+                            true
+                        }
+                    })
+                    .count(),
+                Store::Integers { base, counts } => xs
+                    .iter()
+                    .take_while(|&&x| {
+                        as_integer(x).is_some_and(|i| {
+                            let k = i.wrapping_sub(*base) as u64;
+                            k < counts.len() as u64 && {
+                                counts[k as usize] += 1;
+                                true
+                            }
+                        })
+                    })
+                    .count(),
+                Store::Log(m) => xs
+                    .iter()
+                    .take_while(|x| {
+                        !x.is_nan() && {
+                            m.add_value(**x, 1);
+                            true
+                        }
+                    })
+                    .count(),
+            };
+            if taken > 0 {
+                self.sorted = false;
+                xs = &xs[taken..];
+                continue;
+            }
+            // A value no store's loop takes: NaN, or one that changes the store.
+            if !(skip_nan && x.is_nan()) {
+                self.add_n(x, 1);
+            }
+            xs = rest;
+        }
     }
 
     /// Add `count` copies of a value. The store a sketch ends in depends only on the values

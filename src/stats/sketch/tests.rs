@@ -531,3 +531,36 @@ fn a_cached_sketch_past_the_cap_keeps_its_cache() {
         _ => panic!("fractional values past the cap go to log buckets"),
     }
 }
+
+proptest! {
+    /// Values added all at once give the state of the same values added one by one: NaN
+    /// counted as censored, or left out if asked; through every store and its changes
+    /// (exact values up to the cap, integers, log buckets).
+    #[test]
+    fn values_added_all_at_once_are_added_one_by_one(
+        parts in prop::collection::vec(
+            prop::collection::vec(prop_oneof![3 => value(), 1 => pooled()], 0..200),
+            1..6,
+        ),
+        cap in 1usize..64,
+        skip_nan in any::<bool>(),
+        cached in any::<bool>(),
+    ) {
+        let new = || {
+            let s = QuantileSketch::new(cap);
+            if cached { s.with_bucket_cache() } else { s }
+        };
+        let (mut one, mut all) = (new(), new());
+        for part in &parts {
+            for &x in part {
+                if !(skip_nan && x.is_nan()) {
+                    one.add(x);
+                }
+            }
+            all.add_all(part, skip_nan);
+        }
+        prop_assert_eq!(state(&one), state(&all));
+        prop_assert_eq!(one.total(), all.total());
+        prop_assert_eq!(quantiles_of(&mut one), quantiles_of(&mut all));
+    }
+}
