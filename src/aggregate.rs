@@ -115,9 +115,7 @@ fn add_metrics(
 fn count_whole(tally: &mut Tally, whole: &[Vec<usize>], batch: &Replications) {
     for (s, whole) in whole.iter().enumerate() {
         if !whole.is_empty() {
-            for j in 0..batch.len {
-                tally.add(s, batch.rows(j, s));
-            }
+            tally.add_runs(s, (0..batch.len).map(|j| batch.rows(j, s)));
         }
     }
 }

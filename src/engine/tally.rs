@@ -108,6 +108,13 @@ impl Tally {
     /// Count the rows one run of scenario s wrote (sprint j in `rows[j]`).
     #[inline]
     pub fn add(&mut self, s: usize, rows: &[[f64; N_SERIES]]) {
+        self.add_runs(s, std::iter::once(rows));
+    }
+
+    /// Count the rows of each of these runs of scenario s, as [`Tally::add`] one by one
+    /// (the series told apart once for all of them).
+    #[inline]
+    pub fn add_runs<'r>(&mut self, s: usize, runs: impl Iterator<Item = &'r [[f64; N_SERIES]]>) {
         let (series, counts) = (self.series[s].as_slice(), &mut self.counts[s]);
         let count = |cell: &mut [u64; SMALL], v: f64| {
             // Whole and below SMALL by construction (see `counted_series`).
@@ -117,27 +124,35 @@ impl Tally {
         match *series {
             // The usual case, unrolled: velocity, backlog and ready items.
             [a, b, c] => {
-                for (row, cells) in rows.iter().zip(counts.chunks_exact_mut(3)) {
-                    count(&mut cells[0], row[a]);
-                    count(&mut cells[1], row[b]);
-                    count(&mut cells[2], row[c]);
+                let (counts, _) = counts.as_chunks_mut::<3>();
+                for rows in runs {
+                    for (row, cells) in rows.iter().zip(counts.iter_mut()) {
+                        count(&mut cells[0], row[a]);
+                        count(&mut cells[1], row[b]);
+                        count(&mut cells[2], row[c]);
+                    }
                 }
             }
             // The plain case: the model's five series.
             [a, b, c, d, e] => {
-                for (row, cells) in rows.iter().zip(counts.chunks_exact_mut(5)) {
-                    count(&mut cells[0], row[a]);
-                    count(&mut cells[1], row[b]);
-                    count(&mut cells[2], row[c]);
-                    count(&mut cells[3], row[d]);
-                    count(&mut cells[4], row[e]);
+                let (counts, _) = counts.as_chunks_mut::<5>();
+                for rows in runs {
+                    for (row, cells) in rows.iter().zip(counts.iter_mut()) {
+                        count(&mut cells[0], row[a]);
+                        count(&mut cells[1], row[b]);
+                        count(&mut cells[2], row[c]);
+                        count(&mut cells[3], row[d]);
+                        count(&mut cells[4], row[e]);
+                    }
                 }
             }
             _ => {
                 let k = series.len().max(1);
-                for (row, cells) in rows.iter().zip(counts.chunks_exact_mut(k)) {
-                    for (cell, &x) in cells.iter_mut().zip(series) {
-                        count(cell, row[x]);
+                for rows in runs {
+                    for (row, cells) in rows.iter().zip(counts.chunks_exact_mut(k)) {
+                        for (cell, &x) in cells.iter_mut().zip(series) {
+                            count(cell, row[x]);
+                        }
                     }
                 }
             }

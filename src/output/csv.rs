@@ -100,7 +100,7 @@ fn row_room(columns: usize) -> usize {
 const CACHED: usize = 23;
 
 /// Entries of [`CellCache`] per column.
-const CACHE_SLOTS: usize = 1024;
+const CACHE_SLOTS: usize = 4096;
 
 /// The text of recent values, per column of runs.csv: a run's cells repeat across runs (a
 /// forecast's 1 000 000 rows hold a few hundred distinct lead times, say/do ratios and

@@ -147,7 +147,7 @@ impl DenseCounts {
 }
 
 /// Slots of [`RecentBuckets`] (a power of two).
-const RECENT_SLOTS: usize = 1024;
+const RECENT_SLOTS: usize = 4096;
 
 /// The buckets of recent values, direct-mapped by the value's bits: a bucket is a function
 /// of the bits alone, so a slot holding the very bits gives what [`bucket`] would compute,
@@ -290,7 +290,7 @@ impl QuantileSketch {
     }
 
     /// The same sketch, whose log buckets (once it has them) remember the buckets of recent
-    /// values (16 KiB more): for the few sketches fed most of the values, as a metric's.
+    /// values (64 KiB more): for the few sketches fed most of the values, as a metric's.
     /// The same state and answers.
     pub fn with_bucket_cache(mut self) -> Self {
         self.cache_buckets = true;
