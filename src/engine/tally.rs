@@ -67,17 +67,26 @@ impl TallyPart<'_> {
     /// Count one row as sprint `sprint`'s.
     #[inline]
     pub fn add_at(&mut self, sprint: usize, row: &[f64; N_SERIES]) {
+        let count = |cell: &mut [u64; SMALL], v: f64| {
+            debug_assert!(v as usize as f64 == v && (v as usize) < SMALL, "{v}");
+            cell[small_index(v)] += 1;
+        };
         let k = self.series.len();
-        for (cell, &x) in self.counts[sprint * k..(sprint + 1) * k]
-            .iter_mut()
-            .zip(self.series)
-        {
-            debug_assert!(
-                row[x] as usize as f64 == row[x] && (row[x] as usize) < SMALL,
-                "{}",
-                row[x]
-            );
-            cell[small_index(row[x])] += 1;
+        let cells = &mut self.counts[sprint * k..(sprint + 1) * k];
+        match (self.series, cells) {
+            // The plain case, unrolled (as in `Tally::add`).
+            (&[a, b, c, d, e], [ca, cb, cc, cd, ce]) => {
+                count(ca, row[a]);
+                count(cb, row[b]);
+                count(cc, row[c]);
+                count(cd, row[d]);
+                count(ce, row[e]);
+            }
+            (series, cells) => {
+                for (cell, &x) in cells.iter_mut().zip(series) {
+                    count(cell, row[x]);
+                }
+            }
         }
     }
 }
