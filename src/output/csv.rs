@@ -60,16 +60,16 @@ pub fn push_run_row(
     row[0] = b',';
     let mut n = put_digits(row, 1, run);
     for (i, &m) in columns.iter().enumerate() {
-        row[n] = b',';
-        n += 1;
         let x = record.metrics[m];
         let entry = &mut entries[CellCache::slot(i, x)];
         if entry.bits == x.to_bits() {
+            // The comma and the cell.
             row[n..n + CACHED].copy_from_slice(&entry.text);
             n += entry.len as usize;
             continue;
         }
-        n = match put_num(row, n, x) {
+        row[n] = b',';
+        n = match put_num(row, n + 1, x) {
             Some(end) => {
                 if end - n <= CACHED {
                     entry.bits = x.to_bits();
@@ -79,7 +79,7 @@ pub fn push_run_row(
                 end
             }
             None => {
-                out.extend_from_slice(&row[..n]);
+                out.extend_from_slice(&row[..n + 1]);
                 out.extend_from_slice(fmt_num(x).as_bytes());
                 0
             }
@@ -96,7 +96,8 @@ fn row_room(columns: usize) -> usize {
     1 + 20 + columns * (1 + crate::format::CELL_MAX.max(CACHED)) + 1
 }
 
-/// Bytes of a cell [`CellCache`] keeps (longer cells are formatted each time).
+/// Bytes of a cell [`CellCache`] keeps, its comma included (longer cells are formatted
+/// each time).
 const CACHED: usize = 23;
 
 /// Entries of [`CellCache`] per column.
@@ -116,7 +117,7 @@ pub struct CellCache {
 
 #[derive(Debug, Clone, Copy)]
 struct CellEntry {
-    /// The value's bits (a NaN's when unused: any NaN's cell is empty, as its `len`).
+    /// The value's bits (a NaN's when unused: any NaN's cell is empty, a lone comma).
     bits: u64,
     len: u8,
     text: [u8; CACHED],
@@ -125,8 +126,12 @@ struct CellEntry {
 impl CellEntry {
     const UNUSED: CellEntry = CellEntry {
         bits: f64::NAN.to_bits(),
-        len: 0,
-        text: [0; CACHED],
+        len: 1,
+        text: {
+            let mut t = [0; CACHED];
+            t[0] = b',';
+            t
+        },
     };
 }
 
