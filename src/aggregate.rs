@@ -18,7 +18,7 @@ use sprint_cell::{Band, SprintCell};
 
 use crate::engine::driver::Replications;
 use crate::engine::metrics::{idx, row_after_stop, METRICS, N_METRICS, N_SERIES};
-use crate::engine::tally::Tally;
+use crate::engine::tally::{Tally, TallyPart};
 use crate::stats::{Moments, QuantileSketch, ValueCounts};
 
 /// The metrics whose whole distribution the charts draw (`distributions.csv`), in file order.
@@ -50,26 +50,101 @@ impl Cell {
     fn new(cap: usize) -> Self {
         Cell {
             moments: Moments::default(),
-            sketch: QuantileSketch::new(cap),
+            // A metric's sketch takes a value per run: past the cap, fractional values
+            // repeat, and their log buckets are remembered.
+            sketch: QuantileSketch::new(cap).with_bucket_cache(),
             missing: 0,
             censored: 0,
         }
     }
 
-    /// Add a run's value. NaN is "did not finish" for a censored metric: it counts at
-    /// `fill` (the horizon + 1) in the mean and beyond every value in the quantiles. For
+    /// Add runs' values, in order. NaN is "did not finish" for a censored metric: it counts
+    /// at `fill` (the horizon + 1) in the mean and beyond every value in the quantiles. For
     /// other metrics NaN is "no value": left out, counted only in `completed_share`.
-    fn add(&mut self, x: f64, censored: bool, fill: f64) {
-        if !x.is_nan() {
-            self.moments.add(x);
-        } else if censored {
-            self.moments.add(fill);
-            self.censored += 1;
-        } else {
-            self.missing += 1;
-            return;
+    fn add_all(&mut self, xs: &[f64], censored: bool, fill: f64) {
+        for &x in xs {
+            if !x.is_nan() {
+                self.moments.add(x);
+            } else if censored {
+                self.moments.add(fill);
+                self.censored += 1;
+            } else {
+                self.missing += 1;
+            }
         }
-        self.sketch.add(x);
+        // The sketch takes the same values but a missing one (NaN of a metric that is not
+        // censored).
+        self.sketch.add_all(xs, !censored);
+    }
+}
+
+/// Scenario s's metric cells take the batch's values: those of `only` (its model's), metric
+/// by metric, each cell its values in replication order; those of `absent` count the runs
+/// as without a value.
+#[inline(never)]
+fn add_metrics(
+    cells: &mut [Cell],
+    batch: &Replications,
+    s: usize,
+    only: &[usize],
+    absent: &[usize],
+    fill: [f64; 2],
+) {
+    for &m in absent {
+        debug_assert!(!METRICS[m].censored);
+        cells[m].missing += batch.len as u64;
+    }
+    // A metric's values of up to this many runs at a time.
+    const RUNS: usize = 64;
+    let mut xs = [0.0; RUNS];
+    for &m in only {
+        let (cell, censored, fill) = (&mut cells[m], METRICS[m].censored, fill[m.min(1)]);
+        for first in (0..batch.len).step_by(RUNS) {
+            let xs = &mut xs[..(batch.len - first).min(RUNS)];
+            for (j, x) in (first..).zip(xs.iter_mut()) {
+                *x = batch.records(j)[s].metrics[m];
+            }
+            cell.add_all(xs, censored, fill);
+        }
+    }
+}
+
+/// The tally counts the rows of the scenarios with series of small whole values (`whole[s]`,
+/// all of the tally's or none).
+#[inline(never)]
+fn count_whole(tally: &mut Tally, whole: &[Vec<usize>], batch: &Replications) {
+    for (s, whole) in whole.iter().enumerate() {
+        if !whole.is_empty() {
+            tally.add_runs(s, (0..batch.len).map(|j| batch.rows(j, s)));
+        }
+    }
+}
+
+/// Scenario s's runs that stopped before the horizon add their after-stop row to the tail
+/// of the sprint they stopped before: series `only` to its cells one by one, and the
+/// tally's series to `counted` if given.
+#[inline(never)]
+fn add_tails(
+    tail: &mut [SprintCell],
+    mut counted: Option<TallyPart>,
+    batch: &Replications,
+    s: usize,
+    horizon: usize,
+    only: &[usize],
+) {
+    for j in 0..batch.len {
+        let rows = batch.rows(j, s);
+        if let (Some(last), true) = (rows.last(), rows.len() < horizon) {
+            let a = rows.len();
+            let row = row_after_stop(last);
+            if let Some(c) = counted.as_mut() {
+                c.add_at(a, &row);
+            }
+            let cells = &mut tail[a * N_SERIES..(a + 1) * N_SERIES];
+            for &k in only {
+                cells[k].add(row[k]);
+            }
+        }
     }
 }
 
@@ -134,6 +209,9 @@ pub struct Aggregate {
     /// Per-sprint counts of the series of small whole values ([`Replications::small_whole`]),
     /// which the bands take when computed; created by the first batch that has any.
     tally: Option<Tally>,
+    /// The tails' counts of the same series ([`Aggregate::tails`] takes them when bands are
+    /// computed): an after-stop row of small whole values is counted, as the rows are.
+    tail_tally: Option<Tally>,
     pub replications: u64,
     /// Whether the precision target of [`run_until`] was met (None: no target).
     pub precision_met: Option<bool>,
@@ -204,6 +282,7 @@ impl Aggregate {
             tails: Vec::new(),
             bands: vec![Vec::new(); n],
             tally: None,
+            tail_tally: None,
             replications: 0,
             precision_met: None,
         }
@@ -326,8 +405,8 @@ impl Aggregate {
             b.clear();
         }
         // Per scenario, the series whose values feed the bands one by one; those of small
-        // whole values are counted in the tally instead (their after-stop rows are not: the
-        // tails take them one by one).
+        // whole values are counted in the tally instead (and their after-stop rows in the
+        // tail tally).
         // (A batch that does not say, as the live page's, feeds every value one by one:
         // whole values sum exactly, so the counts and the cells still add up to the same.)
         let mut whole: Vec<Vec<usize>> = (0..self.series.len())
@@ -339,6 +418,7 @@ impl Aggregate {
             .collect();
         if self.tally.is_none() && whole.iter().any(|c| !c.is_empty()) {
             self.tally = Some(Tally::new(&whole, &self.sprints));
+            self.tail_tally = self.tally.clone();
         }
         if let Some(t) = &self.tally {
             for (s, whole) in whole.iter_mut().enumerate() {
@@ -370,6 +450,7 @@ impl Aggregate {
             kept,
             values,
             tally,
+            tail_tally,
             ..
         } = self;
         let (baseline, censored_fill, sprints) = (*baseline, &*censored_fill, &*sprints);
@@ -385,28 +466,7 @@ impl Aggregate {
                 let (only, fill) = (&metrics_of[g], censored_fill[g]);
                 let absent = &absent[g];
                 scope.spawn(move |_| {
-                    if only.len() == N_METRICS {
-                        for j in 0..batch.len {
-                            let rec = &batch.records(j)[s];
-                            for (m, ((cell, &x), info)) in
-                                cells.iter_mut().zip(&rec.metrics).zip(&METRICS).enumerate()
-                            {
-                                cell.add(x, info.censored, fill[m.min(1)]);
-                            }
-                        }
-                    } else {
-                        // Metrics the model never gives a value: runs without one.
-                        for &m in absent {
-                            debug_assert!(!METRICS[m].censored);
-                            cells[m].missing += batch.len as u64;
-                        }
-                        for j in 0..batch.len {
-                            let rec = &batch.records(j)[s];
-                            for &m in only {
-                                cells[m].add(rec.metrics[m], METRICS[m].censored, fill[m.min(1)]);
-                            }
-                        }
-                    }
+                    add_metrics(cells, batch, s, only, absent, fill);
                     if let Some(values) = values {
                         for (v, &m) in values.iter_mut().zip(kept) {
                             v.extend((0..batch.len).map(|j| batch.records(j)[s].metrics[m]));
@@ -471,31 +531,19 @@ impl Aggregate {
                 }
             }
             if let Some(tally) = tally.as_mut() {
-                scope.spawn(move |_| {
-                    for (s, whole) in whole.iter().enumerate() {
-                        if !whole.is_empty() {
-                            for j in 0..batch.len {
-                                tally.add(s, batch.rows(j, s));
-                            }
-                        }
-                    }
-                });
+                scope.spawn(move |_| count_whole(tally, whole, batch));
             }
+            let mut tail_parts = tail_tally.as_mut().map(|t| t.parts());
             for (s, tail) in tails.iter_mut().enumerate() {
                 let horizon = sprints[s];
-                scope.spawn(move |_| {
-                    for j in 0..batch.len {
-                        let rows = batch.rows(j, s);
-                        if let (Some(last), true) = (rows.last(), rows.len() < horizon) {
-                            let a = rows.len();
-                            let cells = &mut tail[a * N_SERIES..(a + 1) * N_SERIES];
-                            let row = row_after_stop(last);
-                            for &k in &series_of[s] {
-                                cells[k].add(row[k]);
-                            }
-                        }
-                    }
-                });
+                // The counted series to the tail tally (when this batch's are counted), the
+                // others one by one.
+                let part = tail_parts.as_mut().and_then(|p| p.next());
+                let (counted, only) = match part {
+                    Some(part) if !whole[s].is_empty() => (Some(part), &uncounted[s]),
+                    _ => (None, &series_of[s]),
+                };
+                scope.spawn(move |_| add_tails(tail, counted, batch, s, horizon, only));
             }
         });
     }
@@ -554,6 +602,16 @@ impl Aggregate {
             // The counted series: the tally's counts so far move into the cells, as if
             // added one by one (see `SprintCell::absorb`).
             let cells = &mut self.series[s];
+            for (i, &k) in tally.series(s).iter().enumerate() {
+                for sprint in 0..tally.sprints(s) {
+                    cells[sprint * N_SERIES + k].absorb(tally.counts(s, sprint, i));
+                }
+            }
+            tally.clear(s);
+        }
+        if let Some(tally) = self.tail_tally.as_mut() {
+            // The same for the after-stop rows of the counted series, into the tails.
+            let cells = &mut self.tails[s];
             for (i, &k) in tally.series(s).iter().enumerate() {
                 for sprint in 0..tally.sprints(s) {
                     cells[sprint * N_SERIES + k].absorb(tally.counts(s, sprint, i));

@@ -169,7 +169,7 @@ fn counted_bands_are_the_bands_added_one_by_one(counted: Vec<usize>) {
         x >> 33
     };
     let bits = |b: Band| [b.0, b.1, b.2, b.3].map(f64::to_bits);
-    let mut counted_runs = 0;
+    let (mut counted_runs, mut counted_stopped) = (0, 0);
     for r in 0..5000u64 {
         let stop = 2 + (next() % 8) as usize; // 2..=9 rows
         let mut rows = vec![[f64::NAN; N_SERIES]; sprints];
@@ -196,12 +196,19 @@ fn counted_bands_are_the_bands_added_one_by_one(counted: Vec<usize>) {
         } else {
             tallied.add_batch(&batch().with_small_whole(&whole));
             counted_runs += 1;
+            counted_stopped += (stop < sprints) as u64;
         }
         if r == 700 {
             // The counted batches went to the tally, not one by one.
             let t = tallied.tally.as_ref().expect("a tally");
             let counted: u64 = (0..3).map(|i| t.counts(0, 0, i).iter().sum::<u64>()).sum();
             assert_eq!(counted, 3 * counted_runs, "values counted in sprint 1");
+            // So did the after-stop rows of those that stopped before the horizon.
+            let t = tallied.tail_tally.as_ref().expect("a tail tally");
+            let stopped: u64 = (0..sprints)
+                .map(|a| t.counts(0, a, 0).iter().sum::<u64>())
+                .sum();
+            assert_eq!(stopped, counted_stopped, "after-stop rows counted");
             // Bands between batches take the counts so far, and later ones the rest.
             assert_eq!(bits(one_by_one.band(0, 1, 0)), bits(tallied.band(0, 1, 0)));
         }

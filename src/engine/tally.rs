@@ -46,6 +46,51 @@ pub fn counted_series(m: &Model) -> Vec<usize> {
     out
 }
 
+/// The index of a whole value v from 0 to [`SMALL`] (exclusive): v itself. Adding 2⁵² puts
+/// a whole v below 2⁵² in the low bits of the sum's mantissa, exactly: an addition and a
+/// move, where a cast saturates (five instructions with its NaN and range checks); the mask
+/// spares a bounds check. Any other value gives some index below [`SMALL`].
+#[inline(always)]
+pub fn small_index(v: f64) -> usize {
+    const TWO_52: f64 = 4_503_599_627_370_496.0;
+    (v + TWO_52).to_bits() as usize & (SMALL - 1)
+}
+
+/// One scenario's counts of a [`Tally`] ([`Tally::parts`]).
+#[derive(Debug)]
+pub struct TallyPart<'a> {
+    series: &'a [usize],
+    counts: &'a mut [[u64; SMALL]],
+}
+
+impl TallyPart<'_> {
+    /// Count one row as sprint `sprint`'s.
+    #[inline]
+    pub fn add_at(&mut self, sprint: usize, row: &[f64; N_SERIES]) {
+        let count = |cell: &mut [u64; SMALL], v: f64| {
+            debug_assert!(v as usize as f64 == v && (v as usize) < SMALL, "{v}");
+            cell[small_index(v)] += 1;
+        };
+        let k = self.series.len();
+        let cells = &mut self.counts[sprint * k..(sprint + 1) * k];
+        match (self.series, cells) {
+            // The plain case, unrolled (as in `Tally::add`).
+            (&[a, b, c, d, e], [ca, cb, cc, cd, ce]) => {
+                count(ca, row[a]);
+                count(cb, row[b]);
+                count(cc, row[c]);
+                count(cd, row[d]);
+                count(ce, row[e]);
+            }
+            (series, cells) => {
+                for (cell, &x) in cells.iter_mut().zip(series) {
+                    count(cell, row[x]);
+                }
+            }
+        }
+    }
+}
+
 /// Counts of the [`counted_series`] of each scenario, per sprint and value.
 #[derive(Debug, Clone)]
 pub struct Tally {
@@ -72,41 +117,74 @@ impl Tally {
     /// Count the rows one run of scenario s wrote (sprint j in `rows[j]`).
     #[inline]
     pub fn add(&mut self, s: usize, rows: &[[f64; N_SERIES]]) {
+        self.add_runs(s, std::iter::once(rows));
+    }
+
+    /// Count the rows of each of these runs of scenario s, as [`Tally::add`] one by one
+    /// (the series told apart once for all of them).
+    #[inline]
+    pub fn add_runs<'r>(&mut self, s: usize, runs: impl Iterator<Item = &'r [[f64; N_SERIES]]>) {
         let (series, counts) = (self.series[s].as_slice(), &mut self.counts[s]);
         let count = |cell: &mut [u64; SMALL], v: f64| {
-            // Whole and below SMALL by construction (see `counted_series`); `as i32` is one
-            // instruction (`as usize` saturates in several), the mask spares a bounds check.
+            // Whole and below SMALL by construction (see `counted_series`).
             debug_assert!(v as usize as f64 == v && (v as usize) < SMALL, "{v}");
-            cell[v as i32 as usize & (SMALL - 1)] += 1;
+            cell[small_index(v)] += 1;
         };
         match *series {
             // The usual case, unrolled: velocity, backlog and ready items.
             [a, b, c] => {
-                for (row, cells) in rows.iter().zip(counts.chunks_exact_mut(3)) {
-                    count(&mut cells[0], row[a]);
-                    count(&mut cells[1], row[b]);
-                    count(&mut cells[2], row[c]);
+                let (counts, _) = counts.as_chunks_mut::<3>();
+                for rows in runs {
+                    for (row, cells) in rows.iter().zip(counts.iter_mut()) {
+                        count(&mut cells[0], row[a]);
+                        count(&mut cells[1], row[b]);
+                        count(&mut cells[2], row[c]);
+                    }
                 }
             }
             // The plain case: the model's five series.
             [a, b, c, d, e] => {
-                for (row, cells) in rows.iter().zip(counts.chunks_exact_mut(5)) {
-                    count(&mut cells[0], row[a]);
-                    count(&mut cells[1], row[b]);
-                    count(&mut cells[2], row[c]);
-                    count(&mut cells[3], row[d]);
-                    count(&mut cells[4], row[e]);
+                let (counts, _) = counts.as_chunks_mut::<5>();
+                for rows in runs {
+                    for (row, cells) in rows.iter().zip(counts.iter_mut()) {
+                        count(&mut cells[0], row[a]);
+                        count(&mut cells[1], row[b]);
+                        count(&mut cells[2], row[c]);
+                        count(&mut cells[3], row[d]);
+                        count(&mut cells[4], row[e]);
+                    }
                 }
             }
             _ => {
                 let k = series.len().max(1);
-                for (row, cells) in rows.iter().zip(counts.chunks_exact_mut(k)) {
-                    for (cell, &x) in cells.iter_mut().zip(series) {
-                        count(cell, row[x]);
+                for rows in runs {
+                    for (row, cells) in rows.iter().zip(counts.chunks_exact_mut(k)) {
+                        for (cell, &x) in cells.iter_mut().zip(series) {
+                            count(cell, row[x]);
+                        }
                     }
                 }
             }
         }
+    }
+
+    /// Count one row of scenario s as sprint `sprint`'s (an after-stop row: see
+    /// `aggregate`'s tails).
+    #[inline]
+    pub fn add_at(&mut self, s: usize, sprint: usize, row: &[f64; N_SERIES]) {
+        TallyPart {
+            series: &self.series[s],
+            counts: &mut self.counts[s],
+        }
+        .add_at(sprint, row);
+    }
+
+    /// Each scenario's counts apart (to count them on different threads).
+    pub fn parts(&mut self) -> impl Iterator<Item = TallyPart<'_>> {
+        self.series
+            .iter()
+            .zip(self.counts.iter_mut())
+            .map(|(series, counts)| TallyPart { series, counts })
     }
 
     /// Add `other`'s counts (of the same scenarios).
@@ -250,6 +328,63 @@ mod tests {
         assert_eq!(u.counts(0, 0, 1)[1 + series::READY_ITEMS], 2);
         assert_eq!(u.counts(0, 1, 1)[11 + series::READY_ITEMS], 1);
         assert_eq!(u.counts(2, 1, 4)[15], 1);
+    }
+
+    #[test]
+    fn the_small_index_of_a_whole_value_is_the_value() {
+        for v in 0..SMALL {
+            assert_eq!(small_index(v as f64), v);
+        }
+        // Anything else stays in bounds (and is never asked for).
+        for x in [
+            -1.0,
+            0.5,
+            255.5,
+            256.0,
+            1e300,
+            f64::INFINITY,
+            f64::NAN,
+            -0.0,
+        ] {
+            assert!(small_index(x) < SMALL, "{x}");
+        }
+        assert_eq!(small_index(-0.0), 0);
+    }
+
+    /// A row counted at a sprint, through the tally or its scenario's part, counts as the
+    /// same row among a run's rows at that sprint.
+    #[test]
+    fn a_row_counted_at_a_sprint_counts_as_that_sprints_row() {
+        let series = vec![
+            vec![series::VELOCITY, series::READY_ITEMS],
+            (0..5).collect(),
+        ];
+        let mut rows = [[0.0; N_SERIES]; 3];
+        for (j, row) in rows.iter_mut().enumerate() {
+            for (k, x) in row.iter_mut().enumerate() {
+                *x = (7 * j + k) as f64;
+            }
+        }
+        let mut by_rows = Tally::new(&series, &[3, 3]);
+        let mut at = Tally::new(&series, &[3, 3]);
+        for s in 0..2 {
+            by_rows.add(s, &rows);
+            for (j, row) in rows.iter().enumerate() {
+                if s == 0 {
+                    at.add_at(s, j, row);
+                } else {
+                    at.parts().nth(s).unwrap().add_at(j, row);
+                }
+            }
+        }
+        for (s, counted) in series.iter().enumerate() {
+            for j in 0..3 {
+                for i in 0..counted.len() {
+                    assert_eq!(by_rows.counts(s, j, i), at.counts(s, j, i), "{s} {j} {i}");
+                }
+            }
+        }
+        assert_eq!(at.counts(1, 2, 4)[18], 1);
     }
 
     #[test]

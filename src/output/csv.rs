@@ -35,9 +35,9 @@ pub fn runs_header(columns: &[usize]) -> String {
 }
 
 /// One row of runs.csv (`run` is 1-based) with these metric columns, appended to `out`.
-/// The cells are written in place into a row buffer ([`crate::format::put_num`]), or
-/// copied from `cache` when the column had the same value lately, and the row is copied to
-/// `out` once: the bytes of [`push_num`] cell by cell.
+/// The cells are written in place into the cache's row buffer ([`crate::format::put_num`]),
+/// or copied from `cache` when the column had the same value lately, and the row is copied
+/// to `out` once: the bytes of [`push_num`] cell by cell.
 #[inline]
 pub fn push_run_row(
     out: &mut Vec<u8>,
@@ -47,27 +47,29 @@ pub fn push_run_row(
     columns: &[usize],
     cache: &mut CellCache,
 ) {
-    use crate::format::{put_digits, put_num, CELL_MAX};
+    use crate::format::{put_digits, put_num};
     out.extend_from_slice(scenario.as_bytes());
-    // Room for the run number and 8 cells (a throughput run's), flushed when full.
-    let mut row = [0u8; 9 * (CELL_MAX + 1) + 1];
+    let CellCache { entries, row } = cache;
+    // Room for the run number and every cell (no flush needed but after a long cell), and
+    // every column's slots: made once.
+    let (need, slots) = (row_room(columns.len()), columns.len() * CACHE_SLOTS);
+    if row.len() < need || entries.len() < slots {
+        row.resize(need.max(row.len()), 0);
+        entries.resize(slots.max(entries.len()), CellEntry::UNUSED);
+    }
     row[0] = b',';
-    let mut n = put_digits(&mut row, 1, run);
+    let mut n = put_digits(row, 1, run);
     for (i, &m) in columns.iter().enumerate() {
-        if n + 1 + CELL_MAX >= row.len() {
-            out.extend_from_slice(&row[..n]);
-            n = 0;
-        }
-        row[n] = b',';
-        n += 1;
         let x = record.metrics[m];
-        let entry = cache.entry(i, x);
+        let entry = &mut entries[CellCache::slot(i, x)];
         if entry.bits == x.to_bits() {
+            // The comma and the cell.
             row[n..n + CACHED].copy_from_slice(&entry.text);
             n += entry.len as usize;
             continue;
         }
-        n = match put_num(&mut row, n, x) {
+        row[n] = b',';
+        n = match put_num(row, n + 1, x) {
             Some(end) => {
                 if end - n <= CACHED {
                     entry.bits = x.to_bits();
@@ -77,7 +79,7 @@ pub fn push_run_row(
                 end
             }
             None => {
-                out.extend_from_slice(&row[..n]);
+                out.extend_from_slice(&row[..n + 1]);
                 out.extend_from_slice(fmt_num(x).as_bytes());
                 0
             }
@@ -87,28 +89,50 @@ pub fn push_run_row(
     out.extend_from_slice(&row[..n + 1]);
 }
 
-/// Bytes of a cell [`CellCache`] keeps (longer cells are formatted each time).
+/// Bytes of [`CellCache`]'s row buffer for `columns` cells: a comma and the run number (at
+/// most 20 digits), then a comma and at most [`crate::format::CELL_MAX`] bytes a cell (and
+/// room for a cached cell's whole text), and the newline.
+fn row_room(columns: usize) -> usize {
+    1 + 20 + columns * (1 + crate::format::CELL_MAX.max(CACHED)) + 1
+}
+
+/// Bytes of a cell [`CellCache`] keeps, its comma included (longer cells are formatted
+/// each time).
 const CACHED: usize = 23;
 
 /// Entries of [`CellCache`] per column.
-const CACHE_SLOTS: usize = 1024;
+const CACHE_SLOTS: usize = 4096;
 
 /// The text of recent values, per column of runs.csv: a run's cells repeat across runs (a
 /// forecast's 1 000 000 rows hold a few hundred distinct lead times, say/do ratios and
 /// velocity CVs, and a few dozen whole numbers), and copying a cell costs a fraction of
 /// formatting it. Direct-mapped by the value's bits; what it holds never changes a byte
-/// (a cell is copied only for the very bits it was formatted from).
+/// (a cell is copied only for the very bits it was formatted from). It also holds the
+/// buffer a row is written in (reused: not cleared from row to row).
 #[derive(Debug, Clone)]
 pub struct CellCache {
     entries: Vec<CellEntry>,
+    row: Vec<u8>,
 }
 
 #[derive(Debug, Clone, Copy)]
 struct CellEntry {
-    /// The value's bits (a NaN's when unused: any NaN's cell is empty, as its `len`).
+    /// The value's bits (a NaN's when unused: any NaN's cell is empty, a lone comma).
     bits: u64,
     len: u8,
     text: [u8; CACHED],
+}
+
+impl CellEntry {
+    const UNUSED: CellEntry = CellEntry {
+        bits: f64::NAN.to_bits(),
+        len: 1,
+        text: {
+            let mut t = [0; CACHED];
+            t[0] = b',';
+            t
+        },
+    };
 }
 
 impl Default for CellCache {
@@ -121,22 +145,15 @@ impl CellCache {
     pub fn new() -> CellCache {
         CellCache {
             entries: Vec::new(),
+            row: Vec::new(),
         }
     }
 
+    /// The slot of value x in column `column`.
     #[inline]
-    fn entry(&mut self, column: usize, x: f64) -> &mut CellEntry {
-        let slot =
-            column * CACHE_SLOTS + (x.to_bits().wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54) as usize;
-        if slot >= self.entries.len() {
-            let unused = CellEntry {
-                bits: f64::NAN.to_bits(),
-                len: 0,
-                text: [0; CACHED],
-            };
-            self.entries.resize((column + 1) * CACHE_SLOTS, unused);
-        }
-        &mut self.entries[slot]
+    fn slot(column: usize, x: f64) -> usize {
+        let shift = 64 - CACHE_SLOTS.trailing_zeros();
+        column * CACHE_SLOTS + (x.to_bits().wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift) as usize
     }
 }
 

@@ -65,6 +65,14 @@ impl ValueCounts {
     /// One run's value; NaN = no value.
     #[inline]
     pub fn add(&mut self, x: f64) {
+        // The common case first: a whole number in the dense range (what `add_n` does with
+        // it). A negative or huge value, or NaN, fails the bound as a u64.
+        let v = x as i64;
+        let k = v.wrapping_sub(self.lo) as u64;
+        if v as f64 == x && k < self.dense.len() as u64 {
+            self.dense[k as usize] += 1;
+            return;
+        }
         self.add_n(x, 1);
     }
 
@@ -311,6 +319,32 @@ mod tests {
         }
         for x in xs {
             assert_eq!(from_key(key(x)).to_bits(), x.to_bits(), "{x}");
+        }
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        /// `add`'s shortcut for a whole number in the dense range counts as `add_n` does,
+        /// for values of every kind: small and wide whole numbers (growing the range down
+        /// and up), fractions, ±0, NaN, infinities and huge values.
+        #[test]
+        fn add_counts_as_add_n(v in prop::collection::vec(prop_oneof![
+            4 => (-30i64..60).prop_map(|i| i as f64),
+            1 => (-40_000i64..40_000).prop_map(|i| i as f64),
+            1 => -50.0f64..50.0,
+            1 => prop::sample::select(vec![
+                0.0, -0.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e15, -1e15, 9.3e18,
+                -9_223_372_036_854_775_808.0, 1e300, 0.5,
+            ]),
+        ], 1..400)) {
+            let (mut a, mut b) = (ValueCounts::default(), ValueCounts::default());
+            for &x in &v {
+                a.add(x);
+                b.add_n(x, 1);
+            }
+            prop_assert_eq!(&a, &b);
+            prop_assert_eq!(a.values(), b.values());
         }
     }
 }

@@ -418,3 +418,149 @@ fn integer_store_limits_the_span_not_the_magnitude() {
     wide.add(MAX_INTEGER_SPAN as f64);
     assert!(matches!(wide.store, Store::Log(_)));
 }
+
+/// The state of a sketch: censored runs, and its exact values (sorted), integer counts or
+/// log buckets (sorted, the cache of recent buckets left out).
+fn state(s: &QuantileSketch) -> (u64, Vec<(u64, u64)>) {
+    let items: Vec<(u64, u64)> = match &s.store {
+        Store::Exact(v) => {
+            let mut v: Vec<u64> = v.iter().map(|x| x.to_bits()).collect();
+            v.sort();
+            v.into_iter().map(|b| (b, 1)).collect()
+        }
+        Store::Integers { base, counts } => counts
+            .iter()
+            .enumerate()
+            .map(|(j, &c)| ((base + j as i64) as u64, c))
+            .collect(),
+        Store::Log(m) => {
+            let mut b: Vec<(u64, u64)> = m.iter().map(|(b, c)| (b as i64 as u64, c)).collect();
+            b.sort();
+            b
+        }
+    };
+    (s.censored, items)
+}
+
+/// Values that repeat, from a small pool of doubles of every kind (so that the cache of
+/// recent buckets is hit, and its slots are shared by other values).
+fn pooled() -> impl Strategy<Value = f64> {
+    let pool: Vec<f64> = (0..3000)
+        .map(|i| match i % 6 {
+            0 => i as f64 / 7.0,
+            1 => -(i as f64) * 1e-3,
+            2 => (i / 6) as f64,
+            3 => f64::from_bits(0x3ff0_0000_0000_0000 + i as u64 * 0x1_0000_0001),
+            4 => 1e-13 * i as f64,
+            _ => 2.5 + (i / 6) as f64 / 64.0,
+        })
+        .chain([
+            0.0,
+            -0.0,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            f64::NAN,
+        ])
+        .collect();
+    prop::sample::select(pool)
+}
+
+proptest! {
+    /// The cache of recent buckets gives the bucket of every double's bits, whether it
+    /// holds them already or not.
+    #[test]
+    fn recent_buckets_are_the_buckets(bits in prop::collection::vec(any::<u64>(), 1..300)) {
+        let mut recent = RecentBuckets::new();
+        for round in 0..2 {
+            for &b in &bits {
+                let x = f64::from_bits(b);
+                let (got, want) = (recent.bucket(x), bucket(x));
+                prop_assert_eq!(got, want, "round {}, bits {:#x}", round, b);
+            }
+        }
+        // And the pooled values, many sharing slots.
+        let xs: Vec<f64> = (0..20_000).map(|i| (i % 4099) as f64 * 0.37 - 200.0).collect();
+        for &x in &xs {
+            prop_assert_eq!(recent.bucket(x), bucket(x));
+        }
+    }
+
+    /// A sketch with the cache of recent buckets ends in the very state of one without,
+    /// fed the same values one by one and in counts (ties, zeros, NaN, infinities).
+    #[test]
+    fn a_cached_sketch_is_the_same_sketch(
+        v in prop::collection::vec((pooled(), 1u64..4), 1..3000),
+        cap in 1usize..64,
+    ) {
+        let mut plain = QuantileSketch::new(cap);
+        let mut cached = QuantileSketch::new(cap).with_bucket_cache();
+        for (j, &(x, c)) in v.iter().enumerate() {
+            if j % 5 == 0 {
+                plain.add_n(x, c);
+                cached.add_n(x, c);
+            } else {
+                plain.add(x);
+                cached.add(x);
+            }
+        }
+        prop_assert_eq!(state(&plain), state(&cached));
+        prop_assert_eq!(quantiles_of(&mut plain), quantiles_of(&mut cached));
+    }
+}
+
+/// A metric's sketch past the cap: fractional values go to the log buckets, with the cache.
+#[test]
+fn a_cached_sketch_past_the_cap_keeps_its_cache() {
+    let mut s = QuantileSketch::new(4).with_bucket_cache();
+    for i in 0..100 {
+        s.add(i as f64 / 3.0);
+    }
+    match &s.store {
+        Store::Log(m) => assert_eq!(m.recent.slots.len(), RECENT_SLOTS),
+        _ => panic!("fractional values past the cap go to log buckets"),
+    }
+    // Without it, none is kept.
+    let mut s = QuantileSketch::new(4);
+    for i in 0..100 {
+        s.add(i as f64 / 3.0);
+    }
+    match &s.store {
+        Store::Log(m) => assert!(m.recent.slots.is_empty()),
+        _ => panic!("fractional values past the cap go to log buckets"),
+    }
+}
+
+proptest! {
+    /// Values added all at once give the state of the same values added one by one: NaN
+    /// counted as censored, or left out if asked; through every store and its changes
+    /// (exact values up to the cap, integers, log buckets).
+    #[test]
+    fn values_added_all_at_once_are_added_one_by_one(
+        parts in prop::collection::vec(
+            prop::collection::vec(prop_oneof![3 => value(), 1 => pooled()], 0..200),
+            1..6,
+        ),
+        cap in 1usize..64,
+        skip_nan in any::<bool>(),
+        cached in any::<bool>(),
+    ) {
+        let new = || {
+            let s = QuantileSketch::new(cap);
+            if cached { s.with_bucket_cache() } else { s }
+        };
+        let (mut one, mut all) = (new(), new());
+        for part in &parts {
+            for &x in part {
+                if !(skip_nan && x.is_nan()) {
+                    one.add(x);
+                }
+            }
+            all.add_all(part, skip_nan);
+        }
+        prop_assert_eq!(state(&one), state(&all));
+        prop_assert_eq!(one.total(), all.total());
+        prop_assert_eq!(quantiles_of(&mut one), quantiles_of(&mut all));
+    }
+}
