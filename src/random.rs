@@ -113,6 +113,17 @@ impl RunKeys {
         rng
     }
 
+    /// Move `rng`, a clone of `source`'s [`stream_template`] in any state, to the start of
+    /// this replication's stream: the same generator as [`RunKeys::stream`] and
+    /// [`RunKeys::stream_from`] give, without copying one.
+    #[inline]
+    pub fn restart(&self, rng: &mut ChaCha8Rng) {
+        // Block 0 with its buffer emptied (the next draw generates it), then the stream:
+        // with nothing buffered, `set_stream` only sets it.
+        rng.set_word_pos(0);
+        rng.set_stream(self.replication);
+    }
+
     /// A counter-based generator for one subject (an item, an item in a sprint, ...).
     #[inline]
     pub fn keyed(&self, source: Source, subject: u64, sub: u64) -> Keyed {
@@ -302,6 +313,36 @@ mod tests {
                 keyed_from(sk, sprint).unit(),
                 k.unit(Source::Churn, 42, sprint)
             );
+        }
+    }
+
+    /// A generator restarted on a replication's stream, whatever it drew before (less than a
+    /// buffer, exactly one, more), gives the words of that stream made anew.
+    #[test]
+    fn a_restarted_stream_is_the_stream_made_anew() {
+        use rand::Rng;
+        let mut rng = stream_template(7, Source::Capacity);
+        for (r, drawn) in [
+            (0u64, 0usize),
+            (3, 1),
+            (3, 64),
+            (11, 65),
+            (u64::MAX, 200),
+            (5, 7),
+        ] {
+            let keys = RunKeys::for_sources(7, r, &[]);
+            for _ in 0..drawn {
+                rng.next_u32();
+            }
+            keys.restart(&mut rng);
+            let mut fresh = RunKeys::new(7, r).stream(Source::Capacity);
+            for i in 0..300 {
+                assert_eq!(
+                    rng.next_u32(),
+                    fresh.next_u32(),
+                    "replication {r}, word {i}"
+                );
+            }
         }
     }
 

@@ -8,7 +8,10 @@
 
 use crate::engine::driver::{Comparison, Sink};
 use crate::engine::metrics::idx;
+use crate::engine::throughput::Plain;
+use crate::model::compiled::Model;
 use crate::output::forecast::{is_forecast, HistoryLength, HISTORY_CONFIDENCES};
+use crate::random::{stream_template, RunKeys, Source};
 use crate::scenario::{Dist, Scenario};
 use crate::stats::forecast::ForecastTally;
 use anyhow::Result;
@@ -58,6 +61,21 @@ impl Sink for Tallies {
     }
 }
 
+/// The completion sprints of `runs` runs of plain forecasts, into their tallies: what a
+/// [`Comparison`] of them would give the [`Tallies`] (the same capacity stream per
+/// replication, [`Plain::completion`] its record's completion sprint), without the rows and
+/// records the tallies do not read.
+fn completions(plain: &[Plain], seed: u64, runs: u64, tallies: &mut [ForecastTally]) {
+    let mut stream = stream_template(seed, Source::Capacity);
+    for r in 0..runs {
+        let keys = RunKeys::for_sources(seed, r, &[]);
+        for (p, tally) in plain.iter().zip(tallies.iter_mut()) {
+            keys.restart(&mut stream);
+            tally.add(p.completion(&mut stream), None);
+        }
+    }
+}
+
 /// Per scenario (None for those that are not forecasts or have no history of two or more
 /// values): the `when` answers with the last k values of the history, for each k of
 /// [`lengths`], from `min(runs, MAX_RUNS)` runs at `seed`.
@@ -81,7 +99,12 @@ pub fn history_length(
                     .map(|_| ForecastTally::new(s.simulation.sprints))
                     .collect(),
             );
-            Comparison::new(&variants, seed, runs).run(&mut sink, &|_| {})?;
+            let models: Vec<Model> = variants.iter().map(Model::new).collect();
+            match models.iter().map(Plain::of).collect::<Option<Vec<Plain>>>() {
+                // Plain forecasts: only the completion sprints, from the capacity streams.
+                Some(plain) => completions(&plain, seed, runs, &mut sink.0),
+                None => Comparison::new(&variants, seed, runs).run(&mut sink, &|_| {})?,
+            }
             let when = ks
                 .iter()
                 .zip(&sink.0)
@@ -105,6 +128,52 @@ mod tests {
         assert_eq!(lengths(12), vec![4, 6, 8, 10, 12]);
         assert_eq!(lengths(4), vec![4]);
         assert_eq!(lengths(60), vec![4, 6, 8, 10, 13, 16, 20, 26, 39, 52, 60]);
+    }
+
+    /// The tallies of plain forecasts' completion sprints are those of their runs through
+    /// the driver (records and all), run by run: the same counts per sprint.
+    #[test]
+    fn plain_variants_count_the_completions_of_their_runs_through_the_driver() {
+        let load = crate::scenario::load::load_scenario;
+        let peer = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/benches/peer/forecast-120.toml"
+        );
+        let mut zeros = load("forecast").unwrap();
+        zeros.team.capacity = Dist::Empirical {
+            values: vec![0.0, 0.0, 3.0, 0.0, 9.0, 1.0, 0.0],
+        };
+        zeros.simulation.stop_at_completion = false;
+        zeros.simulation.sprints = 30;
+        let mut fixed = load("forecast").unwrap();
+        fixed.team.capacity = Dist::Constant { value: 7.0 };
+        fixed.backlog.initial_items = 0;
+        for s in [load(peer).unwrap(), zeros, fixed] {
+            let variants: Vec<Scenario> = lengths(history(&s).map_or(1, |h| h.len()))
+                .iter()
+                .map(|&k| with_last(&s, k))
+                .collect();
+            let tallies = || {
+                Tallies(
+                    variants
+                        .iter()
+                        .map(|_| ForecastTally::new(s.simulation.sprints))
+                        .collect(),
+                )
+            };
+            let plain: Vec<Plain> = variants
+                .iter()
+                .map(|v| Plain::of(&Model::new(v)).expect("plain"))
+                .collect();
+            let mut fast = tallies();
+            completions(&plain, 9, 3000, &mut fast.0);
+            let mut driven = tallies();
+            Comparison::new(&variants, 9, 3000)
+                .run(&mut driven, &|_| {})
+                .unwrap();
+            assert_eq!(fast.0, driven.0, "{}", s.name);
+            assert!(fast.0.iter().all(|t| t.runs() == 3000));
+        }
     }
 
     #[test]

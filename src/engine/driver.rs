@@ -135,6 +135,9 @@ pub struct Comparison {
     /// Per scenario: for a throughput scenario (the fast lane), its capacity stream's
     /// template, so that a replication's stream is made without seeding anew.
     capacity: Vec<Option<ChaCha8Rng>>,
+    /// The capacity stream's template (every throughput scenario's), which a batch clones
+    /// once to move from replication to replication ([`RunKeys::restart`]).
+    stream: ChaCha8Rng,
     /// Per throughput scenario in the plain case: its whole-number lane ([`Plain`]).
     plain: Vec<Option<Plain>>,
     /// When every scenario is a throughput forecast: the only sources whose keys a
@@ -180,6 +183,7 @@ impl Comparison {
         Comparison {
             small_whole: models.iter().map(counted_series).collect(),
             plain: models.iter().map(Plain::of).collect(),
+            stream: stream_template(seed, Source::Capacity),
             models,
             capacity,
             sources,
@@ -209,7 +213,9 @@ impl Comparison {
     }
 
     /// Simulate replication `r` into `records` (one per scenario) and `series` (max_sprints
-    /// rows per scenario).
+    /// rows per scenario). `stream` is a clone of [`Comparison::stream`]'s template, moved
+    /// to the replication's capacity stream for each plain forecast (no copy of the
+    /// generator per run).
     fn replicate(
         &self,
         r: u64,
@@ -217,36 +223,44 @@ impl Comparison {
         series: &mut [[f64; N_SERIES]],
         rows_written: &mut [u32],
         ws: &mut Workspace,
+        stream: &mut ChaCha8Rng,
     ) {
         let keys = match &self.sources {
             Some(sources) => RunKeys::for_sources(self.seed, r, sources),
             None => RunKeys::new(self.seed, r),
         };
-        let mut oracle_values = [0.0f64; 64];
-        for (o, model) in self.oracles.iter().enumerate() {
-            oracle_values[o] =
-                simulate(model, &keys, None, ws).metrics[super::metrics::idx::VALUE_REALIZED];
-        }
+        // The oracles' values (a forecast has none, and its replication is cheap enough that
+        // zeroing the array would show).
+        let oracle_values = (!self.oracles.is_empty()).then(|| {
+            let mut values = [0.0f64; 64];
+            for (o, model) in self.oracles.iter().enumerate() {
+                values[o] =
+                    simulate(model, &keys, None, ws).metrics[super::metrics::idx::VALUE_REALIZED];
+            }
+            values
+        });
         for (s, model) in self.models.iter().enumerate() {
             let rows = &mut series[s * self.max_sprints..(s + 1) * self.max_sprints];
-            let (record, n) = match self.lane(s) {
+            let n = match self.lane(s) {
                 // The fast lanes: the stream from its template, the rows straight into the batch.
-                Lane::Plain(template, plain) => {
-                    let capacity = keys.stream_from(template);
-                    super::throughput::play_plain(model, plain, capacity, ws, rows)
+                Lane::Plain(_, plain) => {
+                    keys.restart(stream);
+                    let record = &mut records[s];
+                    super::throughput::play_plain_into(model, plain, &mut *stream, ws, rows, record)
                 }
                 Lane::Throughput(template) => {
                     let capacity = keys.stream_from(template);
-                    super::throughput::play(model, &keys, capacity, ws, rows)
+                    let (record, n) = super::throughput::play(model, &keys, capacity, ws, rows);
+                    records[s] = record;
+                    n
                 }
                 Lane::Roles => {
-                    let oracle = self.oracle_of[s].map(|o| oracle_values[o]);
-                    let record = simulate(model, &keys, oracle, ws);
+                    let oracle = self.oracle_of[s].zip(oracle_values).map(|(o, v)| v[o]);
+                    records[s] = simulate(model, &keys, oracle, ws);
                     rows[..ws.series.len()].copy_from_slice(&ws.series);
-                    (record, ws.series.len())
+                    ws.series.len()
                 }
             };
-            records[s] = record;
             rows_written[s] = n as u32;
         }
     }
@@ -432,6 +446,7 @@ impl Comparison {
         }
         let n = self.scenario_count();
         let rows = (n * self.max_sprints).max(1);
+        let mut stream = self.stream.clone();
         WORKSPACE.with(|ws| {
             let ws = &mut ws.borrow_mut();
             for j in 0..b.len {
@@ -441,6 +456,7 @@ impl Comparison {
                     &mut b.series[j * rows..(j + 1) * rows],
                     &mut b.rows_written[j * n..(j + 1) * n],
                     ws,
+                    &mut stream,
                 );
             }
         });
@@ -475,11 +491,15 @@ impl Comparison {
             .zip(b.series[..b.len * rows].par_chunks_mut(rows))
             .zip(b.rows_written[..b.len * n].par_chunks_mut(n))
             .enumerate()
-            .for_each(|(j, ((rec, ser), written))| {
-                WORKSPACE.with(|ws| {
-                    self.replicate(start + j as u64, rec, ser, written, &mut ws.borrow_mut())
-                });
-            });
+            .for_each_init(
+                || self.stream.clone(),
+                |stream, (j, ((rec, ser), written))| {
+                    WORKSPACE.with(|ws| {
+                        let ws = &mut ws.borrow_mut();
+                        self.replicate(start + j as u64, rec, ser, written, ws, stream)
+                    });
+                },
+            );
     }
 
     /// Hand the batch's replications to the sink, in order.

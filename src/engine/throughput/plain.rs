@@ -3,6 +3,10 @@
 
 use super::*;
 
+/// Most entries of a [`Plain`]'s table of commitments (per window length and items done in
+/// the window); past it the commitment is computed sprint by sprint.
+const QUOTA_TABLE: usize = 4096;
+
 /// The plain case, the simplest and most common forecast: a fixed scope of items of one
 /// whole size (no range, split, risk or growth), and a capacity that is bootstrapped from
 /// (or fixed at) whole multiples of the item size. Every sprint then finishes exactly its
@@ -19,6 +23,18 @@ pub struct Plain {
     /// The item size in points, and the same as a whole number.
     size: f64,
     whole: i64,
+    /// The scope (items), the horizon (sprints) and the velocity window (sprints).
+    items: i64,
+    sprints: usize,
+    window: usize,
+    /// The commitment factor, and the first sprint's commitment (factor × mean capacity).
+    factor: f64,
+    first: f64,
+    /// Per window length n (0 to `window`): where its row of `quotas` starts.
+    rows: [u32; 65],
+    /// `quotas[rows[n] + w]`: [`Plain::quota`] after n sprints in the window that finished
+    /// w items in all (empty when the table would exceed [`QUOTA_TABLE`] entries).
+    quotas: Box<[i64]>,
 }
 
 /// One capacity value of the plain case, with what [`play`] derives from it.
@@ -63,140 +79,229 @@ impl Plain {
                 })
             })
             .collect::<Option<Box<[PlainDraw]>>>()?;
-        (!draws.is_empty() && draws.len() < u32::MAX as usize).then_some(Plain {
+        if draws.is_empty() || draws.len() >= u32::MAX as usize {
+            return None;
+        }
+        let factor = s.team.commitment_factor;
+        let window = (s.team.velocity_window as usize).clamp(1, 64);
+        let mut plain = Plain {
             draws,
             bootstrap,
             size,
             whole: size as i64,
-        })
+            items: s.backlog.initial_items as i64,
+            sprints: s.simulation.sprints as usize,
+            window,
+            factor,
+            first: factor * m.mean_capacity,
+            rows: [0; 65],
+            quotas: Box::new([]),
+        };
+        // The table: row n holds the quotas for 0 to n × (most items a sprint) items done.
+        let most = plain.draws.iter().map(|d| d.items).max().unwrap_or(0) as usize;
+        let len = (0..=window).try_fold(0usize, |at, n| {
+            let next = at.checked_add(n.checked_mul(most)?.checked_add(1)?)?;
+            (next <= QUOTA_TABLE).then_some(next)
+        });
+        if let Some(len) = len {
+            let mut quotas = Vec::with_capacity(len);
+            for n in 0..=window {
+                plain.rows[n] = quotas.len() as u32;
+                quotas.extend((0..=n * most).map(|w| plain.quota_of(n, w as i64)));
+            }
+            plain.quotas = quotas.into_boxed_slice();
+        }
+        Some(plain)
+    }
+
+    /// The sprint's commitment when the last `n` sprints (at most the window; none in the
+    /// first sprint) finished `w` items in all: `team::commitment` for whole velocities.
+    #[inline]
+    fn commitment(&self, n: usize, w: i64) -> f64 {
+        match n {
+            0 => self.first,
+            n => self.factor * ((w * self.whole) as f64 / n as f64),
+        }
+    }
+
+    /// How many whole items the commitment holds, ⌊commitment⌋ / size, when it is within the
+    /// closed form's range ([0, 10¹⁵)); else -1 (the items are counted one by one). With an
+    /// item held (of the whole size) one fewer fit, and never fewer than none.
+    #[inline]
+    fn quota_of(&self, n: usize, w: i64) -> i64 {
+        let c = self.commitment(n, w);
+        if (0.0..1e15).contains(&c) {
+            c as i64 / self.whole
+        } else {
+            -1
+        }
+    }
+
+    /// Whether the commitments are looked up in a table (for tests).
+    #[cfg(test)]
+    pub(super) fn has_table(&self) -> bool {
+        !self.quotas.is_empty()
+    }
+
+    /// [`Plain::quota_of`], from the table when there is one.
+    #[inline(always)]
+    fn quota(&self, n: usize, w: i64) -> i64 {
+        match self.quotas.get(self.rows[n] as usize + w as usize) {
+            Some(&q) => q,
+            None => self.quota_of(n, w),
+        }
+    }
+
+    /// The items committed beside the one held (`spill` points of it) when the commitment is
+    /// out of the closed form's range: `play`'s loop.
+    #[cold]
+    fn committed_one_by_one(&self, n: usize, w: i64, spill: i64, waiting: i64) -> i64 {
+        let commitment = self.commitment(n, w);
+        let (mut points, mut k) = (spill as f64, 0);
+        while k < waiting && points < commitment && points + self.size <= commitment {
+            points += self.size;
+            k += 1;
+        }
+        k
+    }
+
+    /// The sprint (1-based) in which a run of this case finishes its scope, if it does within
+    /// the horizon: [`play_plain`]'s `COMPLETION_SPRINT` (a test checks it), from the same
+    /// draws of the capacity stream. Every sprint finishes its capacity's worth of items or
+    /// what is left (a sprint without capacity holds the next item, which the next sprint
+    /// finishes first), so the planning does not matter.
+    pub fn completion<R: rand::Rng>(&self, mut capacity: R) -> Option<u32> {
+        let n_draws = self.draws.len() as u32;
+        let mut done = 0i64;
+        for sprint in 0..self.sprints {
+            let pick = if self.bootstrap {
+                capacity.random_range(0..n_draws)
+            } else {
+                0
+            };
+            done += self.draws[pick as usize].items;
+            if done >= self.items {
+                return Some(sprint as u32 + 1);
+            }
+        }
+        None
     }
 }
 
 /// [`play`] for the plain case ([`Plain`]): the same arguments, the same record and rows to
 /// the bit, with whole-number state. The capacity stream is drawn from as [`play`] draws
 /// (one bootstrap index a sprint, nothing for a fixed capacity).
-pub fn play_plain(
+pub fn play_plain<R: rand::Rng>(
     m: &Model,
     plain: &Plain,
-    mut capacity: ChaCha8Rng,
+    capacity: R,
     ws: &mut Workspace,
     rows: &mut [[f64; N_SERIES]],
 ) -> (RunRecord, usize) {
-    let s = &m.scenario;
-    let sim = &s.simulation;
-    let items = s.backlog.initial_items as i64;
-    let (size, whole) = (plain.size, plain.whole);
-    let hours = m.sprint_hours;
-    let (velocities, finishes) = ws.throughput_buffers();
-    velocities.clear();
-    finishes.clear();
-    let window = s.team.velocity_window as usize;
-    let mut window_sum = 0i64;
-    // The velocities in the window (at most `window`), and the first commitment.
-    let mut in_window = 0usize;
-    let factor = s.team.commitment_factor;
-    let first_commitment = factor * m.mean_capacity;
-    let mut done = 0i64;
-    // Whether the lane holds the next item: only after a sprint without capacity, and then
-    // none of it is done (its remaining work is the whole size).
-    let mut started = false;
-    let mut written = 0;
-    let (mut committed_total, mut done_committed_total, mut points_done) = (0.0, 0.0, 0.0);
-    let mut completion = None;
+    let mut record = RunRecord {
+        metrics: [f64::NAN; N_METRICS],
+    };
+    let n = play_plain_into(m, plain, capacity, ws, rows, &mut record);
+    (record, n)
+}
+
+/// [`play_plain`] with the record written into `record`; returns the rows written.
+///
+/// Two passes. Every sprint finishes its capacity's worth of items or what is left (a sprint
+/// without capacity holds the next item, which the next sprint finishes first), whatever
+/// was planned: the first pass draws the capacities and counts the items done by each
+/// sprint's end, up to completion. The second plans each sprint from those counts (the
+/// commitment, the item held) and writes its row.
+pub fn play_plain_into<R: rand::Rng>(
+    m: &Model,
+    plain: &Plain,
+    mut capacity: R,
+    ws: &mut Workspace,
+    rows: &mut [[f64; N_SERIES]],
+    record: &mut RunRecord,
+) -> usize {
+    let (items, whole, window, sprints) = (plain.items, plain.whole, plain.window, plain.sprints);
+    let rows = &mut rows[..sprints];
+    // Per sprint: its velocity, the items done by its end (`done_by[s + 1]`; `done_by[0]`
+    // is 0) and the capacity value drawn (for the finish hours).
+    let (velocities, done_by, picks) = ws.plain_buffers(sprints);
     let n_draws = plain.draws.len() as u32;
-    for sprint in 0..sim.sprints {
-        let draw = if plain.bootstrap {
-            plain.draws[capacity.random_range(0..n_draws) as usize]
+
+    // The draws, and the items done by each sprint's end.
+    let mut done = 0i64;
+    let mut played = sprints;
+    let mut completion = None;
+    done_by[0] = 0;
+    for sprint in 0..sprints {
+        let pick = if plain.bootstrap {
+            capacity.random_range(0..n_draws)
         } else {
-            plain.draws[0]
+            0
         };
+        picks[sprint] = pick;
+        done = (done + plain.draws[pick as usize].items).min(items);
+        done_by[sprint + 1] = done;
+        if done == items {
+            completion = Some(sprint as u32 + 1);
+            played = sprint + 1;
+            break;
+        }
+    }
+
+    // The plan and the rows. `started`: whether the lane holds the next item at the
+    // sprint's start (only after a sprint without capacity, and then none of it is done: its
+    // remaining work is the whole size).
+    let mut started = false;
+    let (mut committed_total, mut done_committed_total, mut points_done) = (0.0, 0.0, 0.0);
+    let mut before = 0i64; // Items done before the sprint.
+    for sprint in 0..played {
+        let after = done_by[sprint + 1];
+        let finished = after - before;
         // Planning, as `play` plans with whole points: the item held, then new items while
-        // they fit the commitment.
-        let commitment = match in_window {
-            0 => first_commitment,
-            n => factor * (window_sum as f64 / n as f64),
-        };
-        let spill = if started { whole } else { 0 };
-        let waiting = items - done - started as i64;
-        let committed_new = if (0.0..1e15).contains(&commitment) {
-            let room = (commitment as i64 - spill).max(0);
-            let per = if whole == 1 { room } else { room / whole };
-            per.min(waiting).max(0)
+        // they fit the commitment (factor × the mean velocity of the last n sprints).
+        let n = sprint.min(window);
+        let in_window = before - done_by[sprint - n];
+        let held = started as i64;
+        let spill = held * whole;
+        let waiting = items - before - held;
+        let quota = plain.quota(n, in_window);
+        let committed_new = if quota >= 0 {
+            // ⌊(⌊c⌋ − spill)⁺ / size⌋ with spill 0 or the size: the quota, or one fewer.
+            (if started { (quota - 1).max(0) } else { quota }).min(waiting)
         } else {
-            // `play`'s loop for a commitment out of the closed form's range.
-            let (mut points, mut n) = (spill as f64, 0);
-            while n < waiting && points < commitment && points + size <= commitment {
-                points += size;
-                n += 1;
-            }
-            n
+            plain.committed_one_by_one(n, in_window, spill, waiting)
         };
         let points = spill + committed_new * whole;
         committed_total += points as f64;
-
-        // Execution: the item held finishes first (it is all left to do, and a sprint with
-        // capacity has at least an item's worth), then as many fresh items as the capacity
-        // holds; the last ends the sprint (within rounding), so none is left part-done.
-        let base = sprint as f64 * hours;
-        let mut finished = 0;
-        let mut done_committed = 0;
-        if done < items && draw.items == 0 {
-            started = true; // The lane takes the next item, but makes no progress on it.
-        } else if done < items {
-            let mut t = 0.0;
-            let mut avail = draw.items;
-            if started {
-                finishes.push(FinishRun {
-                    first: done,
-                    count: 1,
-                    base,
-                    t0: 0.0,
-                    step: draw.fresh,
-                });
-                t = draw.fresh;
-                avail -= 1;
-                done += 1;
-                finished += 1;
-                done_committed += spill;
-                started = false;
-            }
-            let fit = avail.min(items - done);
-            if fit > 0 {
-                finishes.push(FinishRun {
-                    first: done,
-                    count: fit,
-                    base,
-                    t0: t,
-                    step: draw.fresh,
-                });
-                done += fit;
-                finished += fit;
-                done_committed += fit.min(committed_new) * whole;
-            }
-        }
-        let velocity = finished * whole;
-        velocities.push(velocity as f64);
-        window_sum += velocity;
-        if in_window == window {
-            window_sum -= velocities[velocities.len() - 1 - window] as i64;
+        // Execution: the item held finishes first (a sprint with capacity has at least an
+        // item's worth), then fresh ones; a sprint that finishes nothing with items left had
+        // no capacity, and the lane takes the next item without progress on it.
+        let done_committed = if finished > 0 {
+            spill + (finished - held).min(committed_new) * whole
         } else {
-            in_window += 1;
-        }
-        points_done += velocity as f64;
+            0
+        };
+        started = finished == 0 && before < items;
+        let velocity = (finished * whole) as f64;
+        velocities[sprint] = velocity;
+        points_done += velocity;
         done_committed_total += done_committed as f64;
         put_row(
-            &mut rows[written],
-            [velocity as f64, points as f64, done_committed as f64],
-            items - done,
+            &mut rows[sprint],
+            [velocity, points as f64, done_committed as f64],
+            items - after,
             started as i64,
         );
-        written += 1;
-        if done == items && completion.is_none() {
-            completion = Some(sprint + 1);
-            if sim.stop_at_completion {
-                break;
-            }
+        before = after;
+    }
+    let mut written = played;
+    if completion.is_some() && !m.scenario.simulation.stop_at_completion {
+        // Sprints after completion: nothing to commit or do, and the totals stay.
+        for s in played..sprints {
+            put_row(&mut rows[s], [0.0; 3], 0, 0);
+            velocities[s] = 0.0;
         }
+        written = sprints;
     }
     let totals = Totals {
         completion,
@@ -205,5 +310,20 @@ pub fn play_plain(
         done_committed: done_committed_total,
         points_done,
     };
-    (record(m, totals, velocities, finishes), written)
+    // Item j finished in the first sprint s whose end saw more than j done: the k-th of that
+    // sprint (k = j − done_by[s]) at hour base + t_k + step (t_0 = 0, t_(i+1) = t_i + step),
+    // summed as `FinishRun::hour` sums it.
+    let hours = m.sprint_hours;
+    let by_end = &done_by[1..=played];
+    let hour = |j: i64| {
+        let s = by_end.partition_point(|&d| d <= j);
+        let step = plain.draws[picks[s] as usize].fresh;
+        let mut t = 0.0;
+        for _ in 0..j - done_by[s] {
+            t += step;
+        }
+        s as f64 * hours + t + step
+    };
+    fill_record(&mut record.metrics, m, totals, &velocities[..written], hour);
+    written
 }
