@@ -418,7 +418,7 @@ fn fill_record(
     m: &Model,
     t: Totals,
     velocities: &[f64],
-    hour: impl Fn(i64) -> f64,
+    mut hour: impl FnMut(i64) -> f64,
 ) {
     let s = &m.scenario;
     let sim = &s.simulation;
@@ -428,7 +428,7 @@ fn fill_record(
         out[idx::COMPLETION_SPRINT] = c as f64;
         out[idx::RELEASE_DELAY] = c as f64 - s.release.planned_sprint.unwrap_or(0) as f64;
     }
-    let lead = |j: i64| -> f64 { hour(j) / sim.hours_per_day };
+    let mut lead = |j: i64| -> f64 { hour(j) / sim.hours_per_day };
     // Items finish one after another: the k-th smallest lead time is item k's.
     out[idx::LEAD_P50] = quantile_by(done as u64, 0.50, |k| lead(k as i64));
     out[idx::LEAD_P85] = quantile_by(done as u64, 0.85, |k| lead(k as i64));

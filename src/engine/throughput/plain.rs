@@ -30,11 +30,14 @@ pub struct Plain {
     /// The commitment factor, and the first sprint's commitment (factor × mean capacity).
     factor: f64,
     first: f64,
-    /// Per window length n (0 to `window`): where its row of `quotas` starts.
-    rows: [u32; 65],
-    /// `quotas[rows[n] + w]`: [`Plain::quota`] after n sprints in the window that finished
-    /// w items in all (empty when the table would exceed [`QUOTA_TABLE`] entries).
-    quotas: Box<[i64]>,
+    /// Per window length n (0 to `window`): where its row of `quotas` starts (and ends, at
+    /// `rows[n + 1]`; all 0 without a table).
+    rows: [u32; 66],
+    /// `quotas[rows[n] + w]`: the items committed beside those held after n sprints in the
+    /// window that finished w items in all, [`Plain::quota_of`] and one fewer (none below
+    /// 0) for a sprint that starts with an item held; [-1, -1] past the closed form's range.
+    /// Empty when the table would exceed [`QUOTA_TABLE`] entries.
+    quotas: Box<[[i64; 2]]>,
 }
 
 /// One capacity value of the plain case, with what [`play`] derives from it.
@@ -94,7 +97,7 @@ impl Plain {
             window,
             factor,
             first: factor * m.mean_capacity,
-            rows: [0; 65],
+            rows: [0; 66],
             quotas: Box::new([]),
         };
         // The table: row n holds the quotas for 0 to n × (most items a sprint) items done.
@@ -107,8 +110,12 @@ impl Plain {
             let mut quotas = Vec::with_capacity(len);
             for n in 0..=window {
                 plain.rows[n] = quotas.len() as u32;
-                quotas.extend((0..=n * most).map(|w| plain.quota_of(n, w as i64)));
+                quotas.extend((0..=n * most).map(|w| {
+                    let q = plain.quota_of(n, w as i64);
+                    [q, if q >= 0 { (q - 1).max(0) } else { -1 }]
+                }));
             }
+            plain.rows[window + 1..].fill(quotas.len() as u32);
             plain.quotas = quotas.into_boxed_slice();
         }
         Some(plain)
@@ -143,19 +150,22 @@ impl Plain {
         !self.quotas.is_empty()
     }
 
-    /// [`Plain::quota_of`], from the table when there is one.
+    /// The table's row for a window of n sprints (empty without a table).
     #[inline(always)]
-    fn quota(&self, n: usize, w: i64) -> i64 {
-        match self.quotas.get(self.rows[n] as usize + w as usize) {
-            Some(&q) => q,
-            None => self.quota_of(n, w),
-        }
+    fn quota_row(&self, n: usize) -> &[[i64; 2]] {
+        &self.quotas[self.rows[n] as usize..self.rows[n + 1] as usize]
     }
 
-    /// The items committed beside the one held (`spill` points of it) when the commitment is
-    /// out of the closed form's range: `play`'s loop.
+    /// The items committed beside the one held (`spill` points of it) after n sprints in the
+    /// window that finished w items, without the table: as `play` commits them (closed
+    /// within [0, 10¹⁵), else one by one).
     #[cold]
-    fn committed_one_by_one(&self, n: usize, w: i64, spill: i64, waiting: i64) -> i64 {
+    fn committed_by_hand(&self, n: usize, w: i64, spill: i64, waiting: i64) -> i64 {
+        let quota = self.quota_of(n, w);
+        if quota >= 0 {
+            // ⌊(⌊c⌋ − spill)⁺ / size⌋ with spill 0 or the size: the quota, or one fewer.
+            return (if spill > 0 { (quota - 1).max(0) } else { quota }).min(waiting);
+        }
         let commitment = self.commitment(n, w);
         let (mut points, mut k) = (spill as f64, 0);
         while k < waiting && points < commitment && points + self.size <= commitment {
@@ -163,6 +173,80 @@ impl Plain {
             k += 1;
         }
         k
+    }
+
+    /// One sprint of the second pass of [`play_plain_into`]: its plan and execution from the
+    /// items done before it and by its end, with `lag` done before the window of its last
+    /// `n` sprints (`quotas`: the table's row for n); its row and velocity written.
+    #[inline(always)]
+    fn plan(
+        &self,
+        p: &mut Pass,
+        n: usize,
+        quotas: &[[i64; 2]],
+        lag: i64,
+        after: i64,
+        row: &mut [f64; N_SERIES],
+        velocity: &mut f64,
+    ) {
+        let (items, whole, before) = (self.items, self.whole, p.before);
+        let finished = after - before;
+        // Planning, as `play` plans with whole points: the item held, then new items while
+        // they fit the commitment (factor × the mean velocity of the last n sprints).
+        let in_window = before - lag;
+        let held = p.started as i64;
+        let spill = held * whole;
+        let waiting = items - before - held;
+        let committed_new = match quotas.get(in_window as usize) {
+            Some(q) if q[0] >= 0 => q[p.started as usize].min(waiting),
+            _ => self.committed_by_hand(n, in_window, spill, waiting),
+        };
+        let points = spill + committed_new * whole;
+        p.committed += points as f64;
+        // Execution: the item held finishes first (a sprint with capacity has at least an
+        // item's worth), then fresh ones; a sprint that finishes nothing with items left had
+        // no capacity, and the lane takes the next item without progress on it.
+        let done_committed = if finished > 0 {
+            spill + (finished - held).min(committed_new) * whole
+        } else {
+            0
+        };
+        p.started = finished == 0 && before < items;
+        let v = (finished * whole) as f64;
+        *velocity = v;
+        p.points_done += v;
+        p.done_committed += done_committed as f64;
+        put_row(
+            row,
+            [v, points as f64, done_committed as f64],
+            items - after,
+            p.started as i64,
+        );
+        p.before = after;
+    }
+
+    /// The first pass of [`play_plain_into`]: the capacity values drawn (`draw()` a sprint)
+    /// into `picks` and the items done by each sprint's end into `done_by[1..]`, up to
+    /// completion. Returns the sprints played and the completion sprint.
+    #[inline(always)]
+    fn draw_sprints(
+        &self,
+        picks: &mut [u32],
+        done_by: &mut [i64],
+        mut draw: impl FnMut() -> u32,
+    ) -> (usize, Option<u32>) {
+        let mut done = 0i64;
+        for (sprint, (pick, by)) in picks.iter_mut().zip(&mut done_by[1..]).enumerate() {
+            let p = draw();
+            *pick = p;
+            done += self.draws[p as usize].items;
+            if done >= self.items {
+                *by = self.items;
+                return (sprint + 1, Some(sprint as u32 + 1));
+            }
+            *by = done;
+        }
+        (picks.len(), None)
     }
 
     /// The sprint (1-based) in which a run of this case finishes its scope, if it does within
@@ -205,6 +289,18 @@ pub fn play_plain<R: rand::Rng>(
     (record, n)
 }
 
+/// What the second pass of [`play_plain_into`] carries from sprint to sprint.
+struct Pass {
+    /// Whether the lane holds the next item at the sprint's start (only after a sprint
+    /// without capacity, and then none of it is done: its remaining work is the whole size).
+    started: bool,
+    /// Items done before the sprint.
+    before: i64,
+    committed: f64,
+    done_committed: f64,
+    points_done: f64,
+}
+
 /// [`play_plain`] with the record written into `record`; returns the rows written.
 ///
 /// Two passes. Every sprint finishes its capacity's worth of items or what is left (a sprint
@@ -220,103 +316,75 @@ pub fn play_plain_into<R: rand::Rng>(
     rows: &mut [[f64; N_SERIES]],
     record: &mut RunRecord,
 ) -> usize {
-    let (items, whole, window, sprints) = (plain.items, plain.whole, plain.window, plain.sprints);
+    let (window, sprints) = (plain.window, plain.sprints);
     let rows = &mut rows[..sprints];
     // Per sprint: its velocity, the items done by its end (`done_by[s + 1]`; `done_by[0]`
     // is 0) and the capacity value drawn (for the finish hours).
     let (velocities, done_by, picks) = ws.plain_buffers(sprints);
-    let n_draws = plain.draws.len() as u32;
-
-    // The draws, and the items done by each sprint's end.
-    let mut done = 0i64;
-    let mut played = sprints;
-    let mut completion = None;
     done_by[0] = 0;
-    for sprint in 0..sprints {
-        let pick = if plain.bootstrap {
-            capacity.random_range(0..n_draws)
-        } else {
-            0
-        };
-        picks[sprint] = pick;
-        done = (done + plain.draws[pick as usize].items).min(items);
-        done_by[sprint + 1] = done;
-        if done == items {
-            completion = Some(sprint as u32 + 1);
-            played = sprint + 1;
-            break;
-        }
-    }
+    let (played, completion) = if plain.bootstrap {
+        let n_draws = plain.draws.len() as u32;
+        plain.draw_sprints(picks, done_by, || capacity.random_range(0..n_draws))
+    } else {
+        plain.draw_sprints(picks, done_by, || 0)
+    };
+    let done = done_by[played];
 
-    // The plan and the rows. `started`: whether the lane holds the next item at the
-    // sprint's start (only after a sprint without capacity, and then none of it is done: its
-    // remaining work is the whole size).
-    let mut started = false;
-    let (mut committed_total, mut done_committed_total, mut points_done) = (0.0, 0.0, 0.0);
-    let mut before = 0i64; // Items done before the sprint.
-    for sprint in 0..played {
-        let after = done_by[sprint + 1];
-        let finished = after - before;
-        // Planning, as `play` plans with whole points: the item held, then new items while
-        // they fit the commitment (factor × the mean velocity of the last n sprints).
-        let n = sprint.min(window);
-        let in_window = before - done_by[sprint - n];
-        let held = started as i64;
-        let spill = held * whole;
-        let waiting = items - before - held;
-        let quota = plain.quota(n, in_window);
-        let committed_new = if quota >= 0 {
-            // ⌊(⌊c⌋ − spill)⁺ / size⌋ with spill 0 or the size: the quota, or one fewer.
-            (if started { (quota - 1).max(0) } else { quota }).min(waiting)
-        } else {
-            plain.committed_one_by_one(n, in_window, spill, waiting)
-        };
-        let points = spill + committed_new * whole;
-        committed_total += points as f64;
-        // Execution: the item held finishes first (a sprint with capacity has at least an
-        // item's worth), then fresh ones; a sprint that finishes nothing with items left had
-        // no capacity, and the lane takes the next item without progress on it.
-        let done_committed = if finished > 0 {
-            spill + (finished - held).min(committed_new) * whole
-        } else {
-            0
-        };
-        started = finished == 0 && before < items;
-        let velocity = (finished * whole) as f64;
-        velocities[sprint] = velocity;
-        points_done += velocity;
-        done_committed_total += done_committed as f64;
-        put_row(
-            &mut rows[sprint],
-            [velocity, points as f64, done_committed as f64],
-            items - after,
-            started as i64,
-        );
-        before = after;
+    let mut p = Pass {
+        started: false,
+        before: 0,
+        committed: 0.0,
+        done_committed: 0.0,
+        points_done: 0.0,
+    };
+    // The first sprints, whose window is shorter, then the others.
+    let head = window.min(played);
+    for sprint in 0..head {
+        let (row, v) = (&mut rows[sprint], &mut velocities[sprint]);
+        let quotas = plain.quota_row(sprint);
+        plain.plan(&mut p, sprint, quotas, 0, done_by[sprint + 1], row, v);
+    }
+    if played > window {
+        let quotas = plain.quota_row(window);
+        let steady = rows[window..played]
+            .iter_mut()
+            .zip(&mut velocities[window..played])
+            .zip(&done_by[window + 1..=played])
+            .zip(&done_by[..played - window]);
+        for (((row, v), &after), &lag) in steady {
+            plain.plan(&mut p, window, quotas, lag, after, row, v);
+        }
     }
     let mut written = played;
     if completion.is_some() && !m.scenario.simulation.stop_at_completion {
         // Sprints after completion: nothing to commit or do, and the totals stay.
-        for s in played..sprints {
-            put_row(&mut rows[s], [0.0; 3], 0, 0);
-            velocities[s] = 0.0;
+        for (row, v) in rows[played..].iter_mut().zip(&mut velocities[played..]) {
+            put_row(row, [0.0; 3], 0, 0);
+            *v = 0.0;
         }
         written = sprints;
     }
     let totals = Totals {
         completion,
         done,
-        committed: committed_total,
-        done_committed: done_committed_total,
-        points_done,
+        committed: p.committed,
+        done_committed: p.done_committed,
+        points_done: p.points_done,
     };
     // Item j finished in the first sprint s whose end saw more than j done: the k-th of that
     // sprint (k = j − done_by[s]) at hour base + t_k + step (t_0 = 0, t_(i+1) = t_i + step),
-    // summed as `FinishRun::hour` sums it.
+    // summed as `FinishRun::hour` sums it. The record asks for items in increasing order,
+    // so the sprint is searched from the last one found.
     let hours = m.sprint_hours;
-    let by_end = &done_by[1..=played];
+    let done_by = &done_by[..=played];
+    let mut s = 0;
     let hour = |j: i64| {
-        let s = by_end.partition_point(|&d| d <= j);
+        if j < done_by[s] {
+            s = 0;
+        }
+        while done_by[s + 1] <= j {
+            s += 1;
+        }
         let step = plain.draws[picks[s] as usize].fresh;
         let mut t = 0.0;
         for _ in 0..j - done_by[s] {
