@@ -72,6 +72,15 @@ pub fn stream_template(seed: u64, source: Source) -> ChaCha8Rng {
     ChaCha8Rng::seed_from_u64(mix(seed ^ mix(source as u64)))
 }
 
+/// [`RunKeys::restart`] for replication `replication` (without its keys).
+#[inline]
+pub fn restart(rng: &mut ChaCha8Rng, replication: u64) {
+    // Block 0 with its buffer emptied (the next draw generates it), then the stream: with
+    // nothing buffered, `set_stream` only sets it.
+    rng.set_word_pos(0);
+    rng.set_stream(replication);
+}
+
 impl RunKeys {
     pub fn new(seed: u64, replication: u64) -> Self {
         let mut source_keys = [0; SOURCES];
@@ -118,10 +127,7 @@ impl RunKeys {
     /// [`RunKeys::stream_from`] give, without copying one.
     #[inline]
     pub fn restart(&self, rng: &mut ChaCha8Rng) {
-        // Block 0 with its buffer emptied (the next draw generates it), then the stream:
-        // with nothing buffered, `set_stream` only sets it.
-        rng.set_word_pos(0);
-        rng.set_stream(self.replication);
+        restart(rng, self.replication);
     }
 
     /// A counter-based generator for one subject (an item, an item in a sprint, ...).

@@ -11,10 +11,12 @@ use crate::engine::metrics::idx;
 use crate::engine::throughput::Plain;
 use crate::model::compiled::Model;
 use crate::output::forecast::{is_forecast, HistoryLength, HISTORY_CONFIDENCES};
-use crate::random::{stream_template, RunKeys, Source};
+use crate::random::{restart, stream_template, Source};
 use crate::scenario::{Dist, Scenario};
 use crate::stats::forecast::ForecastTally;
 use anyhow::Result;
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
 
 /// Most runs per variant: enough for a P85 to about ±1 sprint, and cheap beside the run.
 pub const MAX_RUNS: u64 = 10_000;
@@ -66,13 +68,64 @@ impl Sink for Tallies {
 /// replication, [`Plain::completion`] its record's completion sprint), without the rows and
 /// records the tallies do not read.
 fn completions(plain: &[Plain], seed: u64, runs: u64, tallies: &mut [ForecastTally]) {
-    let mut stream = stream_template(seed, Source::Capacity);
+    // Every variant of a replication draws from the same stream: its words are generated
+    // once and replayed to each.
+    let mut words = Words {
+        stream: stream_template(seed, Source::Capacity),
+        drawn: Vec::with_capacity(64),
+    };
     for r in 0..runs {
-        let keys = RunKeys::for_sources(seed, r, &[]);
+        restart(&mut words.stream, r);
+        words.drawn.clear();
         for (p, tally) in plain.iter().zip(tallies.iter_mut()) {
-            keys.restart(&mut stream);
-            tally.add(p.completion(&mut stream), None);
+            let replay = Replay {
+                words: &mut words,
+                at: 0,
+            };
+            tally.add(p.completion(replay), None);
         }
+    }
+}
+
+/// The words of one replication's capacity stream drawn so far.
+struct Words {
+    stream: ChaCha8Rng,
+    drawn: Vec<u32>,
+}
+
+/// The capacity stream of a replication from its start, replayed from [`Words`] (drawn from
+/// the stream when past them): the same words, one at a time, as the stream gives them.
+struct Replay<'a> {
+    words: &'a mut Words,
+    at: usize,
+}
+
+impl rand::TryRng for Replay<'_> {
+    type Error = std::convert::Infallible;
+
+    #[inline]
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        let w = &mut *self.words;
+        if self.at == w.drawn.len() {
+            w.drawn.push(w.stream.next_u32());
+        }
+        self.at += 1;
+        Ok(w.drawn[self.at - 1])
+    }
+
+    /// Two words, the first the low half (as the stream joins them).
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        let lo = self.try_next_u32()? as u64;
+        Ok(lo | (self.try_next_u32()? as u64) << 32)
+    }
+
+    /// Whole words, little-endian (the rest of a word the bytes end in is dropped).
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        for chunk in dst.chunks_mut(4) {
+            let word = self.try_next_u32()?.to_le_bytes();
+            chunk.copy_from_slice(&word[..chunk.len()]);
+        }
+        Ok(())
     }
 }
 
@@ -173,6 +226,35 @@ mod tests {
                 .unwrap();
             assert_eq!(fast.0, driven.0, "{}", s.name);
             assert!(fast.0.iter().all(|t| t.runs() == 3000));
+        }
+    }
+
+    /// A replay gives the stream's words, u32 by u32, u64 by u64 and byte by byte, whether
+    /// they were drawn already or not.
+    #[test]
+    fn a_replay_gives_the_words_of_its_stream() {
+        let mut words = Words {
+            stream: stream_template(4, Source::Capacity),
+            drawn: Vec::new(),
+        };
+        restart(&mut words.stream, 9);
+        let mut want = stream_template(4, Source::Capacity);
+        restart(&mut want, 9);
+        let (mut a, mut b) = ([0u8; 30], [0u8; 30]);
+        for n in [10usize, 3, 150] {
+            let mut replay = Replay {
+                words: &mut words,
+                at: 0,
+            };
+            let mut fresh = want.clone();
+            for _ in 0..n {
+                assert_eq!(replay.next_u32(), fresh.next_u32());
+            }
+            assert_eq!(replay.next_u64(), fresh.next_u64());
+            replay.fill_bytes(&mut a);
+            fresh.fill_bytes(&mut b);
+            assert_eq!(a, b);
+            assert_eq!(replay.next_u32(), fresh.next_u32());
         }
     }
 

@@ -145,6 +145,9 @@ pub struct Comparison {
     sources: Option<Vec<Source>>,
     /// Per scenario: the series whose values are small whole numbers ([`counted_series`]).
     small_whole: Vec<Vec<usize>>,
+    /// Whether every scenario is a plain forecast ([`Lane::Plain`]): a replication then
+    /// needs no keys, only its capacity stream.
+    plain_only: bool,
 }
 
 impl Comparison {
@@ -180,9 +183,11 @@ impl Comparison {
             v.dedup();
             v
         });
+        let plain: Vec<Option<Plain>> = models.iter().map(Plain::of).collect();
         Comparison {
             small_whole: models.iter().map(counted_series).collect(),
-            plain: models.iter().map(Plain::of).collect(),
+            plain_only: plain.iter().all(Option::is_some),
+            plain,
             stream: stream_template(seed, Source::Capacity),
             models,
             capacity,
@@ -225,6 +230,24 @@ impl Comparison {
         ws: &mut Workspace,
         stream: &mut ChaCha8Rng,
     ) {
+        if self.plain_only {
+            let plain = self.models.iter().zip(self.plain.iter().flatten());
+            for (s, (model, plain)) in plain.enumerate() {
+                let rows = &mut series[s * self.max_sprints..(s + 1) * self.max_sprints];
+                crate::random::restart(stream, r);
+                let record = &mut records[s];
+                let n = super::throughput::play_plain_into(
+                    model,
+                    plain,
+                    &mut *stream,
+                    ws,
+                    rows,
+                    record,
+                );
+                rows_written[s] = n as u32;
+            }
+            return;
+        }
         let keys = match &self.sources {
             Some(sources) => RunKeys::for_sources(self.seed, r, sources),
             None => RunKeys::new(self.seed, r),

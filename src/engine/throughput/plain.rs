@@ -35,8 +35,8 @@ pub struct Plain {
     rows: [u32; 66],
     /// `quotas[rows[n] + w]`: the items committed beside those held after n sprints in the
     /// window that finished w items in all, [`Plain::quota_of`] and one fewer (none below
-    /// 0) for a sprint that starts with an item held; [-1, -1] past the closed form's range.
-    /// Empty when the table would exceed [`QUOTA_TABLE`] entries.
+    /// 0) for a sprint that starts with an item held. Empty when the table would exceed
+    /// [`QUOTA_TABLE`] entries or a commitment is out of the closed form's range.
     quotas: Box<[[i64; 2]]>,
 }
 
@@ -112,11 +112,17 @@ impl Plain {
                 plain.rows[n] = quotas.len() as u32;
                 quotas.extend((0..=n * most).map(|w| {
                     let q = plain.quota_of(n, w as i64);
-                    [q, if q >= 0 { (q - 1).max(0) } else { -1 }]
+                    [q, (q - 1).max(0)]
                 }));
             }
-            plain.rows[window + 1..].fill(quotas.len() as u32);
-            plain.quotas = quotas.into_boxed_slice();
+            // Only when every commitment is in the closed form's range (else none is
+            // looked up, and those out of it are counted one by one).
+            if quotas.iter().all(|q| q[0] >= 0) {
+                plain.rows[window + 1..].fill(quotas.len() as u32);
+                plain.quotas = quotas.into_boxed_slice();
+            } else {
+                plain.rows = [0; 66];
+            }
         }
         Some(plain)
     }
@@ -179,7 +185,7 @@ impl Plain {
     /// items done before it and by its end, with `lag` done before the window of its last
     /// `n` sprints (`quotas`: the table's row for n); its row and velocity written.
     #[inline(always)]
-    fn plan(
+    fn plan<const UNIT: bool>(
         &self,
         p: &mut Pass,
         n: usize,
@@ -189,7 +195,9 @@ impl Plain {
         row: &mut [f64; N_SERIES],
         velocity: &mut f64,
     ) {
-        let (items, whole, before) = (self.items, self.whole, p.before);
+        // (Items of one point, the usual case, are compiled apart: no products.)
+        let whole = if UNIT { 1 } else { self.whole };
+        let (items, before) = (self.items, p.before);
         let finished = after - before;
         // Planning, as `play` plans with whole points: the item held, then new items while
         // they fit the commitment (factor × the mean velocity of the last n sprints).
@@ -198,8 +206,8 @@ impl Plain {
         let spill = held * whole;
         let waiting = items - before - held;
         let committed_new = match quotas.get(in_window as usize) {
-            Some(q) if q[0] >= 0 => q[p.started as usize].min(waiting),
-            _ => self.committed_by_hand(n, in_window, spill, waiting),
+            Some(q) => q[p.started as usize].min(waiting),
+            None => self.committed_by_hand(n, in_window, spill, waiting),
         };
         let points = spill + committed_new * whole;
         p.committed += points as f64;
@@ -223,6 +231,43 @@ impl Plain {
             p.started as i64,
         );
         p.before = after;
+    }
+
+    /// The second pass of [`play_plain_into`] over the `played` sprints: the first ones,
+    /// whose window is shorter, then the others. `UNIT`: items of one point.
+    #[inline(always)]
+    fn second_pass<const UNIT: bool>(
+        &self,
+        played: usize,
+        done_by: &[i64],
+        rows: &mut [[f64; N_SERIES]],
+        velocities: &mut [f64],
+    ) -> Pass {
+        let window = self.window;
+        let mut p = Pass {
+            started: false,
+            before: 0,
+            committed: 0.0,
+            done_committed: 0.0,
+            points_done: 0.0,
+        };
+        for sprint in 0..window.min(played) {
+            let (row, v) = (&mut rows[sprint], &mut velocities[sprint]);
+            let quotas = self.quota_row(sprint);
+            self.plan::<UNIT>(&mut p, sprint, quotas, 0, done_by[sprint + 1], row, v);
+        }
+        if played > window {
+            let quotas = self.quota_row(window);
+            let steady = rows[window..played]
+                .iter_mut()
+                .zip(&mut velocities[window..played])
+                .zip(&done_by[window + 1..=played])
+                .zip(&done_by[..played - window]);
+            for (((row, v), &after), &lag) in steady {
+                self.plan::<UNIT>(&mut p, window, quotas, lag, after, row, v);
+            }
+        }
+        p
     }
 
     /// The first pass of [`play_plain_into`]: the capacity values drawn (`draw()` a sprint)
@@ -316,7 +361,7 @@ pub fn play_plain_into<R: rand::Rng>(
     rows: &mut [[f64; N_SERIES]],
     record: &mut RunRecord,
 ) -> usize {
-    let (window, sprints) = (plain.window, plain.sprints);
+    let sprints = plain.sprints;
     let rows = &mut rows[..sprints];
     // Per sprint: its velocity, the items done by its end (`done_by[s + 1]`; `done_by[0]`
     // is 0) and the capacity value drawn (for the finish hours).
@@ -330,31 +375,11 @@ pub fn play_plain_into<R: rand::Rng>(
     };
     let done = done_by[played];
 
-    let mut p = Pass {
-        started: false,
-        before: 0,
-        committed: 0.0,
-        done_committed: 0.0,
-        points_done: 0.0,
+    let p = if plain.whole == 1 {
+        plain.second_pass::<true>(played, done_by, rows, velocities)
+    } else {
+        plain.second_pass::<false>(played, done_by, rows, velocities)
     };
-    // The first sprints, whose window is shorter, then the others.
-    let head = window.min(played);
-    for sprint in 0..head {
-        let (row, v) = (&mut rows[sprint], &mut velocities[sprint]);
-        let quotas = plain.quota_row(sprint);
-        plain.plan(&mut p, sprint, quotas, 0, done_by[sprint + 1], row, v);
-    }
-    if played > window {
-        let quotas = plain.quota_row(window);
-        let steady = rows[window..played]
-            .iter_mut()
-            .zip(&mut velocities[window..played])
-            .zip(&done_by[window + 1..=played])
-            .zip(&done_by[..played - window]);
-        for (((row, v), &after), &lag) in steady {
-            plain.plan(&mut p, window, quotas, lag, after, row, v);
-        }
-    }
     let mut written = played;
     if completion.is_some() && !m.scenario.simulation.stop_at_completion {
         // Sprints after completion: nothing to commit or do, and the totals stay.
