@@ -11,7 +11,7 @@ use crate::engine::metrics::idx;
 use crate::engine::throughput::Plain;
 use crate::model::compiled::Model;
 use crate::output::forecast::{is_forecast, HistoryLength, HISTORY_CONFIDENCES};
-use crate::random::{restart, stream_template, Source};
+use crate::random::{restart, stream_template, PairStream, Source};
 use crate::scenario::{Dist, Scenario};
 use crate::stats::forecast::ForecastTally;
 use anyhow::Result;
@@ -70,12 +70,17 @@ impl Sink for Tallies {
 fn completions(plain: &[Plain], seed: u64, runs: u64, tallies: &mut [ForecastTally]) {
     // Every variant of a replication draws from the same stream: its words are generated
     // once and replayed to each.
+    let stream = stream_template(seed, Source::Capacity);
     let mut words = Words {
-        stream: stream_template(seed, Source::Capacity),
+        pair: PairStream::of(&stream),
+        stream,
         drawn: Vec::with_capacity(64),
     };
     for r in 0..runs {
-        restart(&mut words.stream, r);
+        match &mut words.pair {
+            Some(pair) => pair.restart(r),
+            None => restart(&mut words.stream, r),
+        }
         words.drawn.clear();
         for (p, tally) in plain.iter().zip(tallies.iter_mut()) {
             let replay = Replay {
@@ -87,9 +92,11 @@ fn completions(plain: &[Plain], seed: u64, runs: u64, tallies: &mut [ForecastTal
     }
 }
 
-/// The words of one replication's capacity stream drawn so far.
+/// The words of one replication's capacity stream drawn so far, and the stream (two blocks
+/// at a time where the processor can).
 struct Words {
     stream: ChaCha8Rng,
+    pair: Option<PairStream>,
     drawn: Vec<u32>,
 }
 
@@ -107,7 +114,11 @@ impl rand::TryRng for Replay<'_> {
     fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
         let w = &mut *self.words;
         if self.at == w.drawn.len() {
-            w.drawn.push(w.stream.next_u32());
+            let word = match &mut w.pair {
+                Some(pair) => pair.next_u32(),
+                None => w.stream.next_u32(),
+            };
+            w.drawn.push(word);
         }
         self.at += 1;
         Ok(w.drawn[self.at - 1])
@@ -235,6 +246,7 @@ mod tests {
     fn a_replay_gives_the_words_of_its_stream() {
         let mut words = Words {
             stream: stream_template(4, Source::Capacity),
+            pair: None,
             drawn: Vec::new(),
         };
         restart(&mut words.stream, 9);

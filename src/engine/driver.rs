@@ -9,7 +9,7 @@ use super::tally::counted_series;
 use super::throughput::Plain;
 use super::workspace::Workspace;
 use crate::model::compiled::Model;
-use crate::random::{stream_template, RunKeys, Source};
+use crate::random::{stream_template, PairStream, RunKeys, Source};
 use crate::scenario::{ModelKind, Scenario};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -136,8 +136,9 @@ pub struct Comparison {
     /// template, so that a replication's stream is made without seeding anew.
     capacity: Vec<Option<ChaCha8Rng>>,
     /// The capacity stream's template (every throughput scenario's), which a batch clones
-    /// once to move from replication to replication ([`RunKeys::restart`]).
-    stream: ChaCha8Rng,
+    /// once to move from replication to replication ([`RunKeys::restart`]), and the same
+    /// stream two blocks at a time where the processor can ([`PairStream`]).
+    stream: Streams,
     /// Per throughput scenario in the plain case: its whole-number lane ([`Plain`]).
     plain: Vec<Option<Plain>>,
     /// When every scenario is a throughput forecast: the only sources whose keys a
@@ -188,7 +189,7 @@ impl Comparison {
             small_whole: models.iter().map(counted_series).collect(),
             plain_only: plain.iter().all(Option::is_some),
             plain,
-            stream: stream_template(seed, Source::Capacity),
+            stream: Streams::new(stream_template(seed, Source::Capacity)),
             models,
             capacity,
             sources,
@@ -228,26 +229,29 @@ impl Comparison {
         series: &mut [[f64; N_SERIES]],
         rows_written: &mut [u32],
         ws: &mut Workspace,
-        stream: &mut ChaCha8Rng,
+        streams: &mut Streams,
     ) {
+        use super::throughput::play_plain_into;
         if self.plain_only {
             let plain = self.models.iter().zip(self.plain.iter().flatten());
             for (s, (model, plain)) in plain.enumerate() {
                 let rows = &mut series[s * self.max_sprints..(s + 1) * self.max_sprints];
-                crate::random::restart(stream, r);
                 let record = &mut records[s];
-                let n = super::throughput::play_plain_into(
-                    model,
-                    plain,
-                    &mut *stream,
-                    ws,
-                    rows,
-                    record,
-                );
+                let n = match &mut streams.pair {
+                    Some(pair) => {
+                        pair.restart(r);
+                        play_plain_into(model, plain, &mut *pair, ws, rows, record)
+                    }
+                    None => {
+                        crate::random::restart(&mut streams.chacha, r);
+                        play_plain_into(model, plain, &mut streams.chacha, ws, rows, record)
+                    }
+                };
                 rows_written[s] = n as u32;
             }
             return;
         }
+        let stream = &mut streams.chacha;
         let keys = match &self.sources {
             Some(sources) => RunKeys::for_sources(self.seed, r, sources),
             None => RunKeys::new(self.seed, r),
@@ -269,7 +273,7 @@ impl Comparison {
                 Lane::Plain(_, plain) => {
                     keys.restart(stream);
                     let record = &mut records[s];
-                    super::throughput::play_plain_into(model, plain, &mut *stream, ws, rows, record)
+                    play_plain_into(model, plain, &mut *stream, ws, rows, record)
                 }
                 Lane::Throughput(template) => {
                     let capacity = keys.stream_from(template);
@@ -542,6 +546,23 @@ impl Comparison {
     }
 }
 
+/// A capacity stream to move from replication to replication: the [`ChaCha8Rng`] of the
+/// template, and the same two blocks at a time where the processor can ([`PairStream`]).
+#[derive(Clone)]
+struct Streams {
+    chacha: ChaCha8Rng,
+    pair: Option<PairStream>,
+}
+
+impl Streams {
+    fn new(template: ChaCha8Rng) -> Streams {
+        Streams {
+            pair: PairStream::of(&template),
+            chacha: template,
+        }
+    }
+}
+
 /// How a scenario's replications are simulated (see [`Comparison::lane`]).
 #[derive(Debug, Clone, Copy)]
 pub enum Lane<'a> {
@@ -749,6 +770,44 @@ mod tests {
         assert!(matches!(cmp.lane(1), Lane::Plain(..)));
         assert!(matches!(cmp.lane(2), Lane::Throughput(..)));
         assert!(matches!(cmp.lane(3), Lane::Roles));
+    }
+
+    /// A comparison of plain forecasts (their lane, the capacity stream restarted in place
+    /// or generated two blocks at a time) delivers, run by run, the records and rows of the
+    /// general lane on streams made anew.
+    #[test]
+    fn plain_forecasts_deliver_the_runs_of_the_general_lane() {
+        let mut zeros = crate::scenario::load::load_scenario("forecast").unwrap();
+        zeros.name = "zeros".into();
+        zeros.team.capacity = crate::scenario::Dist::Empirical {
+            values: vec![0.0, 2.0, 0.0, 5.0],
+        };
+        zeros.simulation.stop_at_completion = false;
+        let mut scenarios = forecasts();
+        scenarios.push(zeros);
+        let cmp = Comparison::new(&scenarios, 5, 700);
+        assert!(cmp.plain_only);
+        let mut tape = on(2, || {
+            let mut tape = Tape::default();
+            cmp.run(&mut tape, &|_| {}).unwrap();
+            tape
+        });
+        let mut want = Vec::new();
+        let mut ws = Workspace::new();
+        for r in 0..700 {
+            let keys = RunKeys::new(5, r);
+            for m in &cmp.models {
+                let mut rows = vec![[f64::NAN; N_SERIES]; m.scenario.simulation.sprints as usize];
+                let stream = keys.stream(Source::Capacity);
+                let (record, n) =
+                    crate::engine::throughput::play(m, &keys, stream, &mut ws, &mut rows);
+                want.extend(record.metrics);
+                want.extend(rows[..n].iter().flatten());
+            }
+        }
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&tape.values), bits(&want));
+        tape.values.clear();
     }
 
     #[test]

@@ -353,6 +353,7 @@ struct Pass {
 /// was planned: the first pass draws the capacities and counts the items done by each
 /// sprint's end, up to completion. The second plans each sprint from those counts (the
 /// commitment, the item held) and writes its row.
+#[inline(never)] // (Inlined in the driver's loop, it compiles to more instructions.)
 pub fn play_plain_into<R: rand::Rng>(
     m: &Model,
     plain: &Plain,
