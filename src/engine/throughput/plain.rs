@@ -190,8 +190,7 @@ impl Plain {
         p: &mut Pass,
         n: usize,
         quotas: &[[i64; 2]],
-        lag: i64,
-        after: i64,
+        (lag, after): (i64, i64),
         row: &mut [f64; N_SERIES],
         velocity: &mut f64,
     ) {
@@ -254,7 +253,7 @@ impl Plain {
         for sprint in 0..window.min(played) {
             let (row, v) = (&mut rows[sprint], &mut velocities[sprint]);
             let quotas = self.quota_row(sprint);
-            self.plan::<UNIT>(&mut p, sprint, quotas, 0, done_by[sprint + 1], row, v);
+            self.plan::<UNIT>(&mut p, sprint, quotas, (0, done_by[sprint + 1]), row, v);
         }
         if played > window {
             let quotas = self.quota_row(window);
@@ -264,7 +263,7 @@ impl Plain {
                 .zip(&done_by[window + 1..=played])
                 .zip(&done_by[..played - window]);
             for (((row, v), &after), &lag) in steady {
-                self.plan::<UNIT>(&mut p, window, quotas, lag, after, row, v);
+                self.plan::<UNIT>(&mut p, window, quotas, (lag, after), row, v);
             }
         }
         p
