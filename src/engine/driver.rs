@@ -9,7 +9,7 @@ use super::tally::counted_series;
 use super::throughput::Plain;
 use super::workspace::Workspace;
 use crate::model::compiled::Model;
-use crate::random::{stream_template, RunKeys, Source};
+use crate::random::{stream_template, PairStream, RunKeys, Source};
 use crate::scenario::{ModelKind, Scenario};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -135,6 +135,10 @@ pub struct Comparison {
     /// Per scenario: for a throughput scenario (the fast lane), its capacity stream's
     /// template, so that a replication's stream is made without seeding anew.
     capacity: Vec<Option<ChaCha8Rng>>,
+    /// The capacity stream's template (every throughput scenario's), which a batch clones
+    /// once to move from replication to replication ([`RunKeys::restart`]), and the same
+    /// stream two blocks at a time where the processor can ([`PairStream`]).
+    stream: Streams,
     /// Per throughput scenario in the plain case: its whole-number lane ([`Plain`]).
     plain: Vec<Option<Plain>>,
     /// When every scenario is a throughput forecast: the only sources whose keys a
@@ -142,6 +146,9 @@ pub struct Comparison {
     sources: Option<Vec<Source>>,
     /// Per scenario: the series whose values are small whole numbers ([`counted_series`]).
     small_whole: Vec<Vec<usize>>,
+    /// Whether every scenario is a plain forecast ([`Lane::Plain`]): a replication then
+    /// needs no keys, only its capacity stream.
+    plain_only: bool,
 }
 
 impl Comparison {
@@ -177,9 +184,12 @@ impl Comparison {
             v.dedup();
             v
         });
+        let plain: Vec<Option<Plain>> = models.iter().map(Plain::of).collect();
         Comparison {
             small_whole: models.iter().map(counted_series).collect(),
-            plain: models.iter().map(Plain::of).collect(),
+            plain_only: plain.iter().all(Option::is_some),
+            plain,
+            stream: Streams::new(stream_template(seed, Source::Capacity)),
             models,
             capacity,
             sources,
@@ -209,7 +219,9 @@ impl Comparison {
     }
 
     /// Simulate replication `r` into `records` (one per scenario) and `series` (max_sprints
-    /// rows per scenario).
+    /// rows per scenario). `stream` is a clone of [`Comparison::stream`]'s template, moved
+    /// to the replication's capacity stream for each plain forecast (no copy of the
+    /// generator per run).
     fn replicate(
         &self,
         r: u64,
@@ -217,36 +229,65 @@ impl Comparison {
         series: &mut [[f64; N_SERIES]],
         rows_written: &mut [u32],
         ws: &mut Workspace,
+        streams: &mut Streams,
     ) {
+        use super::throughput::play_plain_into;
+        if self.plain_only {
+            let plain = self.models.iter().zip(self.plain.iter().flatten());
+            for (s, (model, plain)) in plain.enumerate() {
+                let rows = &mut series[s * self.max_sprints..(s + 1) * self.max_sprints];
+                let record = &mut records[s];
+                let n = match &mut streams.pair {
+                    Some(pair) => {
+                        pair.restart(r);
+                        play_plain_into(model, plain, &mut *pair, ws, rows, record)
+                    }
+                    None => {
+                        crate::random::restart(&mut streams.chacha, r);
+                        play_plain_into(model, plain, &mut streams.chacha, ws, rows, record)
+                    }
+                };
+                rows_written[s] = n as u32;
+            }
+            return;
+        }
+        let stream = &mut streams.chacha;
         let keys = match &self.sources {
             Some(sources) => RunKeys::for_sources(self.seed, r, sources),
             None => RunKeys::new(self.seed, r),
         };
-        let mut oracle_values = [0.0f64; 64];
-        for (o, model) in self.oracles.iter().enumerate() {
-            oracle_values[o] =
-                simulate(model, &keys, None, ws).metrics[super::metrics::idx::VALUE_REALIZED];
-        }
+        // The oracles' values (a forecast has none, and its replication is cheap enough that
+        // zeroing the array would show).
+        let oracle_values = (!self.oracles.is_empty()).then(|| {
+            let mut values = [0.0f64; 64];
+            for (o, model) in self.oracles.iter().enumerate() {
+                values[o] =
+                    simulate(model, &keys, None, ws).metrics[super::metrics::idx::VALUE_REALIZED];
+            }
+            values
+        });
         for (s, model) in self.models.iter().enumerate() {
             let rows = &mut series[s * self.max_sprints..(s + 1) * self.max_sprints];
-            let (record, n) = match self.lane(s) {
+            let n = match self.lane(s) {
                 // The fast lanes: the stream from its template, the rows straight into the batch.
-                Lane::Plain(template, plain) => {
-                    let capacity = keys.stream_from(template);
-                    super::throughput::play_plain(model, plain, capacity, ws, rows)
+                Lane::Plain(_, plain) => {
+                    keys.restart(stream);
+                    let record = &mut records[s];
+                    play_plain_into(model, plain, &mut *stream, ws, rows, record)
                 }
                 Lane::Throughput(template) => {
                     let capacity = keys.stream_from(template);
-                    super::throughput::play(model, &keys, capacity, ws, rows)
+                    let (record, n) = super::throughput::play(model, &keys, capacity, ws, rows);
+                    records[s] = record;
+                    n
                 }
                 Lane::Roles => {
-                    let oracle = self.oracle_of[s].map(|o| oracle_values[o]);
-                    let record = simulate(model, &keys, oracle, ws);
+                    let oracle = self.oracle_of[s].zip(oracle_values).map(|(o, v)| v[o]);
+                    records[s] = simulate(model, &keys, oracle, ws);
                     rows[..ws.series.len()].copy_from_slice(&ws.series);
-                    (record, ws.series.len())
+                    ws.series.len()
                 }
             };
-            records[s] = record;
             rows_written[s] = n as u32;
         }
     }
@@ -432,6 +473,7 @@ impl Comparison {
         }
         let n = self.scenario_count();
         let rows = (n * self.max_sprints).max(1);
+        let mut stream = self.stream.clone();
         WORKSPACE.with(|ws| {
             let ws = &mut ws.borrow_mut();
             for j in 0..b.len {
@@ -441,6 +483,7 @@ impl Comparison {
                     &mut b.series[j * rows..(j + 1) * rows],
                     &mut b.rows_written[j * n..(j + 1) * n],
                     ws,
+                    &mut stream,
                 );
             }
         });
@@ -475,11 +518,15 @@ impl Comparison {
             .zip(b.series[..b.len * rows].par_chunks_mut(rows))
             .zip(b.rows_written[..b.len * n].par_chunks_mut(n))
             .enumerate()
-            .for_each(|(j, ((rec, ser), written))| {
-                WORKSPACE.with(|ws| {
-                    self.replicate(start + j as u64, rec, ser, written, &mut ws.borrow_mut())
-                });
-            });
+            .for_each_init(
+                || self.stream.clone(),
+                |stream, (j, ((rec, ser), written))| {
+                    WORKSPACE.with(|ws| {
+                        let ws = &mut ws.borrow_mut();
+                        self.replicate(start + j as u64, rec, ser, written, ws, stream)
+                    });
+                },
+            );
     }
 
     /// Hand the batch's replications to the sink, in order.
@@ -496,6 +543,23 @@ impl Comparison {
             )
             .with_small_whole(&self.small_whole),
         )
+    }
+}
+
+/// A capacity stream to move from replication to replication: the [`ChaCha8Rng`] of the
+/// template, and the same two blocks at a time where the processor can ([`PairStream`]).
+#[derive(Clone)]
+struct Streams {
+    chacha: ChaCha8Rng,
+    pair: Option<PairStream>,
+}
+
+impl Streams {
+    fn new(template: ChaCha8Rng) -> Streams {
+        Streams {
+            pair: PairStream::of(&template),
+            chacha: template,
+        }
     }
 }
 
@@ -706,6 +770,44 @@ mod tests {
         assert!(matches!(cmp.lane(1), Lane::Plain(..)));
         assert!(matches!(cmp.lane(2), Lane::Throughput(..)));
         assert!(matches!(cmp.lane(3), Lane::Roles));
+    }
+
+    /// A comparison of plain forecasts (their lane, the capacity stream restarted in place
+    /// or generated two blocks at a time) delivers, run by run, the records and rows of the
+    /// general lane on streams made anew.
+    #[test]
+    fn plain_forecasts_deliver_the_runs_of_the_general_lane() {
+        let mut zeros = crate::scenario::load::load_scenario("forecast").unwrap();
+        zeros.name = "zeros".into();
+        zeros.team.capacity = crate::scenario::Dist::Empirical {
+            values: vec![0.0, 2.0, 0.0, 5.0],
+        };
+        zeros.simulation.stop_at_completion = false;
+        let mut scenarios = forecasts();
+        scenarios.push(zeros);
+        let cmp = Comparison::new(&scenarios, 5, 700);
+        assert!(cmp.plain_only);
+        let mut tape = on(2, || {
+            let mut tape = Tape::default();
+            cmp.run(&mut tape, &|_| {}).unwrap();
+            tape
+        });
+        let mut want = Vec::new();
+        let mut ws = Workspace::new();
+        for r in 0..700 {
+            let keys = RunKeys::new(5, r);
+            for m in &cmp.models {
+                let mut rows = vec![[f64::NAN; N_SERIES]; m.scenario.simulation.sprints as usize];
+                let stream = keys.stream(Source::Capacity);
+                let (record, n) =
+                    crate::engine::throughput::play(m, &keys, stream, &mut ws, &mut rows);
+                want.extend(record.metrics);
+                want.extend(rows[..n].iter().flatten());
+            }
+        }
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&tape.values), bits(&want));
+        tape.values.clear();
     }
 
     #[test]

@@ -397,20 +397,38 @@ struct Totals {
     points_done: f64,
 }
 
-/// The run's record from its totals, velocities and finish runs (both lanes).
+/// The run's record from its totals, velocities and finish runs (the general lane).
 fn record(m: &Model, t: Totals, velocities: &[f64], finishes: &[FinishRun]) -> RunRecord {
+    let mut out = RunRecord {
+        metrics: [f64::NAN; N_METRICS],
+    };
+    let hour = |j: i64| {
+        let r = &finishes[finishes.partition_point(|r| r.first + r.count <= j)];
+        r.hour(j - r.first)
+    };
+    fill_record(&mut out.metrics, m, t, velocities, hour);
+    out
+}
+
+/// A run's record (both lanes) from its totals, velocities and `hour(j)`, the hour at which
+/// item j (0-based, in the order finished) finished.
+#[inline]
+fn fill_record(
+    out: &mut [f64; N_METRICS],
+    m: &Model,
+    t: Totals,
+    velocities: &[f64],
+    mut hour: impl FnMut(i64) -> f64,
+) {
     let s = &m.scenario;
     let sim = &s.simulation;
     let (completion, done) = (t.completion, t.done);
-    let mut out = [f64::NAN; N_METRICS];
+    *out = [f64::NAN; N_METRICS];
     if let Some(c) = completion {
         out[idx::COMPLETION_SPRINT] = c as f64;
         out[idx::RELEASE_DELAY] = c as f64 - s.release.planned_sprint.unwrap_or(0) as f64;
     }
-    let lead = |j: i64| -> f64 {
-        let r = &finishes[finishes.partition_point(|r| r.first + r.count <= j)];
-        r.hour(j - r.first) / sim.hours_per_day
-    };
+    let mut lead = |j: i64| -> f64 { hour(j) / sim.hours_per_day };
     // Items finish one after another: the k-th smallest lead time is item k's.
     out[idx::LEAD_P50] = quantile_by(done as u64, 0.50, |k| lead(k as i64));
     out[idx::LEAD_P85] = quantile_by(done as u64, 0.85, |k| lead(k as i64));
@@ -422,11 +440,10 @@ fn record(m: &Model, t: Totals, velocities: &[f64], finishes: &[FinishRun]) -> R
     out[idx::VELOCITY_CV] = velocity_cv(velocities);
     out[idx::POINTS_DONE] = t.points_done;
     out[idx::ITEMS_DONE] = done as f64;
-    RunRecord { metrics: out }
 }
 
 mod plain;
-pub use plain::{play_plain, Plain};
+pub use plain::{play_plain, play_plain_into, Plain};
 
 #[cfg(test)]
 mod edge_tests;

@@ -77,6 +77,9 @@ pub struct Workspace {
     pub series: Vec<[f64; N_SERIES]>,
     /// When the items of a throughput run finished.
     pub(super) finish_runs: Vec<FinishRun>,
+    /// The plain lane's items done by each sprint's end, and capacity values drawn.
+    pub(super) done_by: Vec<i64>,
+    pub(super) picks: Vec<u32>,
 }
 
 impl Workspace {
@@ -108,6 +111,26 @@ impl Workspace {
     /// Velocities, finish hours and series rows, for the throughput model.
     pub(super) fn throughput_buffers(&mut self) -> (&mut Vec<f64>, &mut Vec<FinishRun>) {
         (&mut self.velocities, &mut self.finish_runs)
+    }
+
+    /// The plain lane's buffers for a run of `sprints` sprints: a velocity and a capacity
+    /// value drawn per sprint, and the items done by each sprint's end after a 0 (their
+    /// contents are left from the last run).
+    #[inline]
+    pub(super) fn plain_buffers(&mut self, sprints: usize) -> (&mut [f64], &mut [i64], &mut [u32]) {
+        // (The general lane clears `velocities`: each is checked.)
+        if self.velocities.len() < sprints {
+            self.velocities.resize(sprints, 0.0);
+        }
+        if self.picks.len() < sprints {
+            self.done_by.resize(sprints + 1, 0);
+            self.picks.resize(sprints, 0);
+        }
+        (
+            &mut self.velocities[..sprints],
+            &mut self.done_by[..sprints + 1],
+            &mut self.picks[..sprints],
+        )
     }
 }
 
