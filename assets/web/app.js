@@ -185,6 +185,7 @@ function render() {
   $("#chart-wait .chart").innerHTML = bandChart(res, "decision_wait_hours");
   $("#chart-flow .chart").innerHTML = bandChart(res, $("#flow-series").value);
   fitCaptions();
+  fitLabels();
   // How many answers the page has drawn (the browser test waits on it).
   document.body.dataset.rendered = String(Number(document.body.dataset.rendered || 0) + 1);
 }
@@ -255,7 +256,7 @@ function diffChart(res, metric) {
     const d = s.diff[metric], y = f.m.t + 20 + 34 * i;
     const c = { better: "#009E73", worse: "#D55E00", unclear: "#6e6e6e" }[verdict(d)];
     const idx = res.scenarios.indexOf(s);
-    b += `<text x="${f.m.l - 8}" y="${y + 5}" text-anchor="end" font-size="13" font-weight="bold" fill="${colour(idx)}">${esc(s.name)}</text>`;
+    b += rowLabel(f, y, colour(idx), s.name);
     if (d.mean_diff === null) { b += `<text x="${f.m.l + 6}" y="${y + 5}" font-size="13">no paired runs</text>`; return; }
     b += `<line x1="${f.sx(d.ci95_low)}" x2="${f.sx(d.ci95_high)}" y1="${y}" y2="${y}" stroke="${c}" stroke-width="6" stroke-linecap="round"/>`;
     b += `<circle cx="${f.sx(d.mean_diff)}" cy="${y}" r="7" fill="#fff" stroke="${c}" stroke-width="3"><title>${esc(s.name)}: ${fmt(d.mean_diff)} [${fmt(d.ci95_low)}, ${fmt(d.ci95_high)}], better in ${runsPct(d.better_share || 0)} % of runs</title></circle>`;
@@ -280,13 +281,64 @@ function cdfChart(res) {
   return svg(f.h, b + legend(res, f), "release delay CDF");
 }
 
+// The scenarios' keys in a row at the chart's top; fitLabels places them by their drawn
+// widths and shortens names that would not fit (the full name is the entry's tooltip).
 function legend(res, f) {
   let b = "", x = 6;
   res.scenarios.forEach((s, i) => {
-    b += `<rect x="${x}" y="2" width="12" height="12" fill="${colour(i)}"/><text x="${x + 16}" y="13" font-size="12" fill="#222">${esc(s.name)}</text>`;
+    b += `<g class="legend"><title>${esc(s.name)}</title><rect x="${x}" y="2" width="12" height="12" fill="${colour(i)}"/><text x="${x + 16}" y="13" font-size="12" fill="#222">${esc(s.name)}</text></g>`;
     x += 24 + 7.2 * s.name.length;
   });
   return b;
+}
+
+// A scenario's name left of its row (fitLabels shortens one wider than the margin).
+const rowLabel = (f, y, fill, name) => `<g class="rowlabel"><title>${esc(name)}</title><text x="${f.m.l - 8}" y="${y + 5}" text-anchor="end" font-size="13" font-weight="bold" fill="${fill}">${esc(name)}</text></g>`;
+
+// `t`'s text cut to fit `room` pixels, with an ellipsis (unchanged if it fits).
+function shorten(t, room) {
+  const full = t.textContent;
+  if (t.getComputedTextLength() <= room) return;
+  let lo = 0, hi = full.length;
+  while (lo < hi) { // the longest prefix that fits with its ellipsis
+    const k = Math.ceil((lo + hi) / 2);
+    t.textContent = full.slice(0, k) + "…";
+    if (t.getComputedTextLength() <= room) lo = k; else hi = k - 1;
+  }
+  t.textContent = full.slice(0, lo) + "…";
+}
+
+// Legends and row labels by their drawn widths: a legend's entries share the chart's width
+// (a name longer than its share is shortened, the shorter ones keep theirs), and a row label
+// keeps inside the left margin.
+function fitLabels() {
+  const GAP = 28; // key 12, space 4, and 12 to the next entry
+  for (const chart of document.querySelectorAll("#charts svg")) {
+    const entries = [...chart.querySelectorAll("g.legend")];
+    if (entries.length) {
+      const texts = entries.map((e) => e.querySelector("text"));
+      const widths = texts.map((t) => t.getComputedTextLength());
+      let room = W - 6 - 12 - GAP * entries.length + 12, cap = Infinity;
+      // The largest cap with the capped widths within the room (water-filling).
+      const sorted = [...widths].sort((a, b) => a - b);
+      if (sorted.reduce((a, w) => a + w, 0) > room) {
+        let left = room;
+        for (let k = 0; k < sorted.length; k++) {
+          const share = left / (sorted.length - k);
+          if (sorted[k] > share) { cap = share; break; }
+          left -= sorted[k];
+        }
+      }
+      let x = 6;
+      entries.forEach((e, i) => {
+        shorten(texts[i], cap);
+        e.querySelector("rect").setAttribute("x", String(x));
+        texts[i].setAttribute("x", String(x + 16));
+        x += GAP + texts[i].getComputedTextLength();
+      });
+    }
+    for (const t of chart.querySelectorAll("g.rowlabel text")) shorten(t, +t.getAttribute("x") - 2);
+  }
 }
 
 function intervalChart(res, metric) {
@@ -299,7 +351,7 @@ function intervalChart(res, metric) {
   let b = f.g;
   res.scenarios.forEach((s, i) => {
     const m = s.metrics[metric], y = f.m.t + 18 + 30 * i;
-    b += `<text x="${f.m.l - 8}" y="${y + 5}" text-anchor="end" font-size="13" font-weight="bold" fill="${colour(i)}">${esc(s.name)}</text>`;
+    b += rowLabel(f, y, colour(i), s.name);
     if (m.mean === null) return;
     b += `<line x1="${f.sx(m.ci95_low)}" x2="${f.sx(m.ci95_high)}" y1="${y}" y2="${y}" stroke="${colour(i)}" stroke-width="8"/>`;
     b += `<circle cx="${f.sx(m.mean)}" cy="${y}" r="6" fill="#fff" stroke="#000" stroke-width="2"><title>${esc(s.name)}: mean ${fmt(m.mean)} [${fmt(m.ci95_low)}, ${fmt(m.ci95_high)}]</title></circle>`;

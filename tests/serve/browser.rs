@@ -234,6 +234,44 @@ const LONG_CAPTION_FITS: &str = r#"(() => {
   return b.x >= 0 && b.x + b.width <= W;
 })()"#;
 
+/// Scenarios with long names, drawn and fitted as the page does: what is wrong with each
+/// legend entry and row label (its box outside its chart, over another entry, or a name
+/// shortened without its ellipsis or without its full name as the tooltip), and how many
+/// entries and labels there were.
+const LONG_NAMES_FIT: &str = r#"JSON.stringify((() => {
+  const res = structuredClone(state.result);
+  res.scenarios.forEach((s, i) => { s.name = `a-scenario-with-a-really-very-long-name-${i}`; });
+  res.baseline = res.scenarios[0].name;
+  const ids = ['#chart-diff', '#chart-cdf', '#chart-value', '#chart-wait'];
+  const keep = ids.map((id) => document.querySelector(`${id} .chart`).innerHTML);
+  document.querySelector('#chart-diff .chart').innerHTML = diffChart(res, 'value_efficiency');
+  document.querySelector('#chart-cdf .chart').innerHTML = cdfChart(res);
+  document.querySelector('#chart-value .chart').innerHTML = intervalChart(res, 'value_efficiency');
+  document.querySelector('#chart-wait .chart').innerHTML = bandChart(res, 'decision_wait_hours');
+  fitLabels();
+  const bad = [];
+  let legends = 0, rows = 0;
+  for (const id of ids) {
+    const s = document.querySelector(`${id} svg`), vb = s.viewBox.baseVal;
+    const inside = (b) => b.x >= 0 && b.y >= 0 && b.x + b.width <= vb.width && b.y + b.height <= vb.height;
+    const boxes = [];
+    for (const g of s.querySelectorAll('g.legend, g.rowlabel')) {
+      const t = g.querySelector('text'), full = g.querySelector('title').textContent, b = g.getBBox();
+      if (g.classList.contains('legend')) legends++; else rows++;
+      if (!inside(b)) bad.push(`${id} '${t.textContent}' leaves its chart: ${[b.x, b.x + b.width]} in ${vb.width}`);
+      if (!full.startsWith('a-scenario-with')) bad.push(`${id} '${t.textContent}' has no full name: '${full}'`);
+      if (t.textContent !== full && !(t.textContent.endsWith('…') && full.startsWith(t.textContent.slice(0, -1))))
+        bad.push(`${id} '${t.textContent}' is not '${full}' shortened`);
+      for (const o of boxes)
+        if (o.x < b.x + b.width && b.x < o.x + o.width && o.y < b.y + b.height && b.y < o.y + o.height)
+          bad.push(`${id} '${t.textContent}' is over another entry`);
+      boxes.push(b);
+    }
+  }
+  ids.forEach((id, i) => { document.querySelector(`${id} .chart`).innerHTML = keep[i]; });
+  return { legends, rows, bad };
+})())"#;
+
 fn captions_fit(b: &mut Browser, width: u32) {
     b.call(
         "Emulation.setDeviceMetricsOverride",
@@ -305,6 +343,15 @@ fn the_live_page_moves_one_scenario_and_nothing_else() {
         true,
         "a long caption is set smaller"
     );
+    // Long scenario names: every legend entry and row label inside its chart, shortened with
+    // an ellipsis where it must be, the full name as its tooltip.
+    let v: Value = serde_json::from_str(b.eval(LONG_NAMES_FIT).as_str().unwrap()).unwrap();
+    assert_eq!(v["legends"], 8, "two legends of four scenarios: {v}");
+    assert_eq!(
+        v["rows"], 7,
+        "three paired rows and four interval rows: {v}"
+    );
+    assert_eq!(v["bad"], json!([]), "long names");
 
     // Move siloed-pm's sync interval from 6 sprints to 1.
     let moved = b.eval(
