@@ -217,6 +217,19 @@ pub struct Aggregate {
     pub precision_met: Option<bool>,
 }
 
+/// Scenario s's counts in `tally` (if any) moved into its `cells` (sprint j's series k at
+/// j · N_SERIES + k), as if added one by one (see `SprintCell::absorb`); the tally is left
+/// empty for s.
+fn absorb(tally: Option<&mut Tally>, cells: &mut [SprintCell], s: usize) {
+    let Some(tally) = tally else { return };
+    for (i, &k) in tally.series(s).iter().enumerate() {
+        for sprint in 0..tally.sprints(s) {
+            cells[sprint * N_SERIES + k].absorb(tally.counts(s, sprint, i));
+        }
+    }
+    tally.clear(s);
+}
+
 fn series_cells(sprints: usize) -> Vec<SprintCell> {
     (0..sprints * N_SERIES).map(|_| SprintCell::new()).collect()
 }
@@ -598,27 +611,10 @@ impl Aggregate {
     /// Every band of scenario s: a sprint's values plus the after-stop rows of the runs that
     /// had stopped by then.
     fn compute_bands(&mut self, s: usize) -> Vec<Band> {
-        if let Some(tally) = self.tally.as_mut() {
-            // The counted series: the tally's counts so far move into the cells, as if
-            // added one by one (see `SprintCell::absorb`).
-            let cells = &mut self.series[s];
-            for (i, &k) in tally.series(s).iter().enumerate() {
-                for sprint in 0..tally.sprints(s) {
-                    cells[sprint * N_SERIES + k].absorb(tally.counts(s, sprint, i));
-                }
-            }
-            tally.clear(s);
-        }
-        if let Some(tally) = self.tail_tally.as_mut() {
-            // The same for the after-stop rows of the counted series, into the tails.
-            let cells = &mut self.tails[s];
-            for (i, &k) in tally.series(s).iter().enumerate() {
-                for sprint in 0..tally.sprints(s) {
-                    cells[sprint * N_SERIES + k].absorb(tally.counts(s, sprint, i));
-                }
-            }
-            tally.clear(s);
-        }
+        // The counted series: the tally's counts so far move into the cells, and those of
+        // their after-stop rows into the tails.
+        absorb(self.tally.as_mut(), &mut self.series[s], s);
+        absorb(self.tail_tally.as_mut(), &mut self.tails[s], s);
         let sprints = self.sprints[s];
         let mut out = vec![(f64::NAN, f64::NAN, f64::NAN, f64::NAN); sprints * N_SERIES];
         for k in 0..N_SERIES {
