@@ -256,6 +256,11 @@ fn bucket(x: f64) -> i32 {
     if x == 0.0 || x.abs() < 1e-12 {
         return 0;
     }
+    if x.is_infinite() {
+        // Beyond every finite value (`as i32` saturated and + 3000 wrapped it to bucket 1).
+        let b = infinite_bucket();
+        return if x > 0.0 { b } else { -b };
+    }
     let i = (x.abs().ln() / ln_gamma()).ceil() as i32 + 3000; // shift so buckets are > 0
     let i = i.max(1);
     if x > 0.0 {
@@ -265,9 +270,23 @@ fn bucket(x: f64) -> i32 {
     }
 }
 
+/// The bucket of ±∞ (by magnitude): one beyond that of the largest finite magnitude.
+fn infinite_bucket() -> i32 {
+    static B: std::sync::LazyLock<i32> =
+        std::sync::LazyLock::new(|| (f64::MAX.ln() / ln_gamma()).ceil() as i32 + 3001);
+    *B
+}
+
 fn bucket_value(b: i32) -> f64 {
     if b == 0 {
         return 0.0;
+    }
+    if b.abs() >= infinite_bucket() {
+        return if b > 0 {
+            f64::INFINITY
+        } else {
+            f64::NEG_INFINITY
+        };
     }
     let g = gamma();
     let v = 2.0 * g.powi(b.abs() - 3000) / (g + 1.0);

@@ -385,6 +385,31 @@ fn log_buckets_reach_down_to_1e_12() {
     assert_eq!(s.order_statistic(1), 0.0); // 5e-13 counts as 0
 }
 
+/// Past the cap, ±∞ stay beyond every finite value (they went to the innermost bucket, and
+/// overflowed with overflow checks on): a quantile that reaches them is ±∞.
+#[test]
+fn infinities_in_log_buckets_lie_beyond_every_finite_value() {
+    let mut s = QuantileSketch::new(2);
+    for x in [
+        0.5,
+        2.5,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        1e300,
+        -1e300,
+        7.5,
+    ] {
+        s.add(x);
+    }
+    assert!(matches!(s.store, Store::Log(_)));
+    assert_eq!(s.order_statistic(0), f64::NEG_INFINITY);
+    assert!(s.order_statistic(1) < -1e299);
+    assert!(s.order_statistic(5) > 1e299 && s.order_statistic(5).is_finite());
+    assert_eq!(s.order_statistic(6), f64::INFINITY);
+    assert_eq!(s.quantile_inverse_cdf(1.0), f64::INFINITY);
+    assert!((s.order_statistic(2) - 0.5).abs() <= 0.005 * 0.5);
+}
+
 /// The exact store never holds more than `cap` values: the value past the cap moves the
 /// sketch to its compressed store (log buckets for non-integers).
 #[test]
