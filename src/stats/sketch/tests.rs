@@ -518,7 +518,20 @@ fn a_cached_sketch_past_the_cap_keeps_its_cache() {
         s.add(i as f64 / 3.0);
     }
     match &s.store {
-        Store::Log(m) => assert_eq!(m.recent.slots.len(), RECENT_SLOTS),
+        Store::Log(m) => {
+            assert_eq!(m.recent.slots.len(), RECENT_SLOTS);
+            // And it is used: the values' buckets are kept, in slots of their own (nearly
+            // all: 96 values in 4096 slots), the last one's surely.
+            let last = 99.0 / 3.0;
+            assert!(m.recent.slots.contains(&(f64::to_bits(last), bucket(last))));
+            let kept = (4..100)
+                .filter(|&i| {
+                    let x = i as f64 / 3.0;
+                    m.recent.slots.contains(&(x.to_bits(), bucket(x)))
+                })
+                .count();
+            assert!(kept > 80, "{kept} of 96 kept");
+        }
         _ => panic!("fractional values past the cap go to log buckets"),
     }
     // Without it, none is kept.
