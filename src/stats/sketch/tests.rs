@@ -510,6 +510,24 @@ proptest! {
     }
 }
 
+/// A slot holding a value's bits answers for it: the bucket is read, not computed again
+/// (a slot marked by hand with another bucket gives that one).
+#[test]
+fn a_slot_holding_the_bits_answers_for_them() {
+    let mut recent = RecentBuckets::new();
+    for x in [12.5, -0.37, 1e9] {
+        let b = recent.bucket(x);
+        assert_eq!(b, bucket(x));
+        let slot = recent
+            .slots
+            .iter()
+            .position(|&(bits, _)| bits == x.to_bits())
+            .expect("the value's slot holds its bits");
+        recent.slots[slot].1 = b + 7;
+        assert_eq!(recent.bucket(x), b + 7, "{x}");
+    }
+}
+
 /// A metric's sketch past the cap: fractional values go to the log buckets, with the cache.
 #[test]
 fn a_cached_sketch_past_the_cap_keeps_its_cache() {
