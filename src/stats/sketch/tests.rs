@@ -577,21 +577,58 @@ proptest! {
         skip_nan in any::<bool>(),
         cached in any::<bool>(),
     ) {
-        let new = || {
-            let s = QuantileSketch::new(cap);
-            if cached { s.with_bucket_cache() } else { s }
-        };
-        let (mut one, mut all) = (new(), new());
-        for part in &parts {
-            for &x in part {
-                if !(skip_nan && x.is_nan()) {
-                    one.add(x);
-                }
-            }
-            all.add_all(part, skip_nan);
-        }
-        prop_assert_eq!(state(&one), state(&all));
-        prop_assert_eq!(one.total(), all.total());
-        prop_assert_eq!(quantiles_of(&mut one), quantiles_of(&mut all));
+        added_all_as_one_by_one(&parts, cap, skip_nan, cached)?;
     }
+}
+
+proptest! {
+    /// The same with whole values mostly (and a NaN or a fraction now and then): the
+    /// integer store's own loop, its range grown by values just past it.
+    #[test]
+    fn whole_values_added_all_at_once_are_added_one_by_one(
+        parts in prop::collection::vec(
+            prop::collection::vec(prop_oneof![
+                20 => (0i64..40).prop_map(|i| i as f64),
+                2 => (-300i64..300).prop_map(|i| i as f64),
+                1 => Just(f64::NAN),
+                1 => value(),
+            ], 0..200),
+            1..6,
+        ),
+        cap in 1usize..16,
+        skip_nan in any::<bool>(),
+        cached in any::<bool>(),
+    ) {
+        added_all_as_one_by_one(&parts, cap, skip_nan, cached)?;
+    }
+}
+
+/// [`QuantileSketch::add_all`] on each part, against [`QuantileSketch::add`] value by value.
+fn added_all_as_one_by_one(
+    parts: &[Vec<f64>],
+    cap: usize,
+    skip_nan: bool,
+    cached: bool,
+) -> Result<(), TestCaseError> {
+    let new = || {
+        let s = QuantileSketch::new(cap);
+        if cached {
+            s.with_bucket_cache()
+        } else {
+            s
+        }
+    };
+    let (mut one, mut all) = (new(), new());
+    for part in parts {
+        for &x in part {
+            if !(skip_nan && x.is_nan()) {
+                one.add(x);
+            }
+        }
+        all.add_all(part, skip_nan);
+    }
+    prop_assert_eq!(state(&one), state(&all));
+    prop_assert_eq!(one.total(), all.total());
+    prop_assert_eq!(quantiles_of(&mut one), quantiles_of(&mut all));
+    Ok(())
 }
