@@ -569,6 +569,12 @@ mod tests {
             (0.1, "0.1"),
             (2.5, "2.5"),
             (12.25, "12.2"),
+            // A fourth, third and second decimal where trimming can't hide one too many or
+            // too few (each band's own number of decimals).
+            (0.001234, "0.0012"),
+            (-0.001234, "-0.0012"),
+            (0.12345, "0.123"),
+            (2.3456, "2.35"),
             (-40.0, "-40"),
             (999.96, "1000"),
             (1500.4, "1500"),

@@ -448,3 +448,35 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod room_tests {
+    use super::*;
+
+    /// The row buffer has room for the longest run number and the newline, with no column
+    /// or one, in a fresh cache each.
+    #[test]
+    fn a_row_has_room_for_the_longest_run_number() {
+        let record = RunRecord {
+            metrics: [-1.234_567_890_123_456_7e19; N_METRICS],
+        };
+        for columns in [vec![], vec![0]] {
+            let mut out = Vec::new();
+            push_run_row(
+                &mut out,
+                "s",
+                u64::MAX,
+                &record,
+                &columns,
+                &mut CellCache::new(),
+            );
+            let mut want = format!("s,{}", u64::MAX);
+            for &m in &columns {
+                want.push(',');
+                push_num(&mut want, record.metrics[m]);
+            }
+            want.push('\n');
+            assert_eq!(String::from_utf8(out).unwrap(), want);
+        }
+    }
+}

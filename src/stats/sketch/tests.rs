@@ -535,6 +535,24 @@ proptest! {
     }
 }
 
+/// A slot holding a value's bits answers for it: the bucket is read, not computed again
+/// (a slot marked by hand with another bucket gives that one).
+#[test]
+fn a_slot_holding_the_bits_answers_for_them() {
+    let mut recent = RecentBuckets::new();
+    for x in [12.5, -0.37, 1e9] {
+        let b = recent.bucket(x);
+        assert_eq!(b, bucket(x));
+        let slot = recent
+            .slots
+            .iter()
+            .position(|&(bits, _)| bits == x.to_bits())
+            .expect("the value's slot holds its bits");
+        recent.slots[slot].1 = b + 7;
+        assert_eq!(recent.bucket(x), b + 7, "{x}");
+    }
+}
+
 /// A metric's sketch past the cap: fractional values go to the log buckets, with the cache.
 #[test]
 fn a_cached_sketch_past_the_cap_keeps_its_cache() {
@@ -543,7 +561,20 @@ fn a_cached_sketch_past_the_cap_keeps_its_cache() {
         s.add(i as f64 / 3.0);
     }
     match &s.store {
-        Store::Log(m) => assert_eq!(m.recent.slots.len(), RECENT_SLOTS),
+        Store::Log(m) => {
+            assert_eq!(m.recent.slots.len(), RECENT_SLOTS);
+            // And it is used: the values' buckets are kept, in slots of their own (nearly
+            // all: 96 values in 4096 slots), the last one's surely.
+            let last = 99.0 / 3.0;
+            assert!(m.recent.slots.contains(&(f64::to_bits(last), bucket(last))));
+            let kept = (4..100)
+                .filter(|&i| {
+                    let x = i as f64 / 3.0;
+                    m.recent.slots.contains(&(x.to_bits(), bucket(x)))
+                })
+                .count();
+            assert!(kept > 80, "{kept} of 96 kept");
+        }
         _ => panic!("fractional values past the cap go to log buckets"),
     }
     // Without it, none is kept.
@@ -571,21 +602,58 @@ proptest! {
         skip_nan in any::<bool>(),
         cached in any::<bool>(),
     ) {
-        let new = || {
-            let s = QuantileSketch::new(cap);
-            if cached { s.with_bucket_cache() } else { s }
-        };
-        let (mut one, mut all) = (new(), new());
-        for part in &parts {
-            for &x in part {
-                if !(skip_nan && x.is_nan()) {
-                    one.add(x);
-                }
-            }
-            all.add_all(part, skip_nan);
-        }
-        prop_assert_eq!(state(&one), state(&all));
-        prop_assert_eq!(one.total(), all.total());
-        prop_assert_eq!(quantiles_of(&mut one), quantiles_of(&mut all));
+        added_all_as_one_by_one(&parts, cap, skip_nan, cached)?;
     }
+}
+
+proptest! {
+    /// The same with whole values mostly (and a NaN or a fraction now and then): the
+    /// integer store's own loop, its range grown by values just past it.
+    #[test]
+    fn whole_values_added_all_at_once_are_added_one_by_one(
+        parts in prop::collection::vec(
+            prop::collection::vec(prop_oneof![
+                20 => (0i64..40).prop_map(|i| i as f64),
+                2 => (-300i64..300).prop_map(|i| i as f64),
+                1 => Just(f64::NAN),
+                1 => value(),
+            ], 0..200),
+            1..6,
+        ),
+        cap in 1usize..16,
+        skip_nan in any::<bool>(),
+        cached in any::<bool>(),
+    ) {
+        added_all_as_one_by_one(&parts, cap, skip_nan, cached)?;
+    }
+}
+
+/// [`QuantileSketch::add_all`] on each part, against [`QuantileSketch::add`] value by value.
+fn added_all_as_one_by_one(
+    parts: &[Vec<f64>],
+    cap: usize,
+    skip_nan: bool,
+    cached: bool,
+) -> Result<(), TestCaseError> {
+    let new = || {
+        let s = QuantileSketch::new(cap);
+        if cached {
+            s.with_bucket_cache()
+        } else {
+            s
+        }
+    };
+    let (mut one, mut all) = (new(), new());
+    for part in parts {
+        for &x in part {
+            if !(skip_nan && x.is_nan()) {
+                one.add(x);
+            }
+        }
+        all.add_all(part, skip_nan);
+    }
+    prop_assert_eq!(state(&one), state(&all));
+    prop_assert_eq!(one.total(), all.total());
+    prop_assert_eq!(quantiles_of(&mut one), quantiles_of(&mut all));
+    Ok(())
 }
