@@ -7,6 +7,9 @@ use super::*;
 /// the window); past it the commitment is computed sprint by sprint.
 const QUOTA_TABLE: usize = 4096;
 
+/// The longest velocity window (`team.velocity_window`'s validated limit).
+const MAX_WINDOW: usize = 64;
+
 /// The plain case, the simplest and most common forecast: a fixed scope of items of one
 /// whole size (no range, split, risk or growth), and a capacity that is bootstrapped from
 /// (or fixed at) whole multiples of the item size. Every sprint then finishes exactly its
@@ -32,7 +35,7 @@ pub struct Plain {
     first: f64,
     /// Per window length n (0 to `window`): where its row of `quotas` starts (and ends, at
     /// `rows[n + 1]`; all 0 without a table).
-    rows: [u32; 66],
+    rows: [u32; MAX_WINDOW + 2],
     /// `quotas[rows[n] + w]`: the items committed beside those held after n sprints in the
     /// window that finished w items in all, [`Plain::quota_of`] and one fewer (none below
     /// 0) for a sprint that starts with an item held. Empty when the table would exceed
@@ -86,7 +89,7 @@ impl Plain {
             return None;
         }
         let factor = s.team.commitment_factor;
-        let window = (s.team.velocity_window as usize).clamp(1, 64);
+        let window = (s.team.velocity_window as usize).clamp(1, MAX_WINDOW);
         let mut plain = Plain {
             draws,
             bootstrap,
@@ -97,7 +100,7 @@ impl Plain {
             window,
             factor,
             first: factor * m.mean_capacity,
-            rows: [0; 66],
+            rows: [0; MAX_WINDOW + 2],
             quotas: Box::new([]),
         };
         // The table: row n holds the quotas for 0 to n × (most items a sprint) items done.
@@ -121,7 +124,7 @@ impl Plain {
                 plain.rows[window + 1..].fill(quotas.len() as u32);
                 plain.quotas = quotas.into_boxed_slice();
             } else {
-                plain.rows = [0; 66];
+                plain.rows = [0; MAX_WINDOW + 2];
             }
         }
         Some(plain)
