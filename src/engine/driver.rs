@@ -820,6 +820,61 @@ mod tests {
         }
     }
 
+    /// Writes each batch's start, and notes which worker prepared which batch.
+    #[derive(Default)]
+    struct Stamp(Mutex<Vec<(usize, u64, usize)>>);
+
+    impl Prepare for Stamp {
+        fn prepare(&self, worker: usize, batch: &Replications, out: &mut Vec<u8>) {
+            assert!(out.is_empty());
+            out.extend(batch.start.to_le_bytes());
+            self.0
+                .lock()
+                .unwrap()
+                .push((worker, batch.start, batch.len));
+        }
+    }
+
+    /// Takes the prepared bytes with the batch they were made for.
+    #[derive(Default)]
+    struct Stamped(Vec<u64>);
+
+    impl Sink for Stamped {
+        fn replications(&mut self, b: &Replications) -> anyhow::Result<()> {
+            assert_eq!(b.prepared(), b.start.to_le_bytes(), "the batch's own bytes");
+            self.0.push(b.start);
+            Ok(())
+        }
+    }
+
+    /// With a hook, every batch is prepared exactly once, by a worker below the thread count
+    /// (two at least), before the sink takes it with the bytes made for it: in the pipeline
+    /// (plain forecasts) and in the general driver (a roles scenario), at 1 to 3 threads.
+    #[test]
+    fn the_hook_prepares_every_batch_once_before_the_sink_takes_it() {
+        let mut mixed = forecasts();
+        mixed.push(crate::scenario::load::load_scenario("aligned").unwrap());
+        for scenarios in [forecasts(), mixed] {
+            let cmp = Comparison::new(&scenarios, 3, 1000);
+            for threads in [1, 2, 3] {
+                let (stamp, mut sink) = (Stamp::default(), Stamped::default());
+                on(threads, || {
+                    cmp.run_range_prepared(70, 1000, &mut sink, Some(&stamp), &|_| {})
+                        .unwrap();
+                    Tape::default()
+                });
+                let mut prepared = stamp.0.into_inner().unwrap();
+                assert!(prepared.iter().all(|&(w, _, _)| w < threads.max(2)));
+                let want: Vec<u64> = (70..1000).step_by(BATCH as usize).collect();
+                assert_eq!(sink.0, want, "{threads} threads");
+                prepared.sort_by_key(|p| p.1);
+                let starts: Vec<u64> = prepared.iter().map(|p| p.1).collect();
+                assert_eq!(starts, want, "{threads} threads: each batch once");
+                assert_eq!(prepared.iter().map(|p| p.2).sum::<usize>(), 930);
+            }
+        }
+    }
+
     #[test]
     fn plain_forecasts_take_the_plain_lane_and_others_the_general_ones() {
         let load = crate::scenario::load::load_scenario;
