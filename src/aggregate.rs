@@ -6,14 +6,16 @@
 //! replications at a time, in replication order, by [`run_until`] (the one loop, with the
 //! sequential precision rule).
 
+mod counter;
 mod paired;
 mod sequential;
 mod sprint_cell;
+pub use counter::Counter;
 use paired::comparable;
 pub use paired::{
     better_halves, censored_fill, comparable_value, Pair, PairSummary, TIE_TOLERANCE,
 };
-pub use sequential::{chunk_members, run_until, Chunk, Feed, Precision, CHUNK};
+pub use sequential::{chunk_members, run_until, run_until_prepared, Chunk, Feed, Precision, CHUNK};
 use sprint_cell::{Band, SprintCell};
 
 use crate::engine::driver::Replications;
@@ -118,6 +120,40 @@ fn count_whole(tally: &mut Tally, whole: &[Vec<usize>], batch: &Replications) {
             tally.add_runs(s, (0..batch.len).map(|j| batch.rows(j, s)));
         }
     }
+}
+
+/// Per scenario, the series of `batch` that the tally counts: those the batch says are
+/// small whole numbers (see [`Replications::small_whole`]) among the scenario's
+/// `series_of`, all of the tally's or none. The tally (and `tail`, empty alike) is created
+/// by the first batch that has any.
+fn counted_whole(
+    series_of: &[Vec<usize>],
+    sprints: &[usize],
+    tally: &mut Option<Tally>,
+    tail: &mut Option<Tally>,
+    batch: &Replications,
+) -> Vec<Vec<usize>> {
+    let mut whole: Vec<Vec<usize>> = series_of
+        .iter()
+        .enumerate()
+        .map(|(s, of)| {
+            let mut whole = batch.small_whole(s).to_vec();
+            whole.retain(|k| of.contains(k));
+            whole
+        })
+        .collect();
+    if tally.is_none() && whole.iter().any(|c| !c.is_empty()) {
+        *tally = Some(Tally::new(&whole, sprints));
+        *tail = tally.clone();
+    }
+    if let Some(t) = tally {
+        for (s, whole) in whole.iter_mut().enumerate() {
+            if whole.as_slice() != t.series(s) {
+                whole.clear(); // All or none (the tally counts a scenario's series together).
+            }
+        }
+    }
+    whole
 }
 
 /// Scenario s's runs that stopped before the horizon add their after-stop row to the tail
@@ -393,6 +429,23 @@ impl Aggregate {
     /// first and paired with in each). Only the summaries of an analysis
     /// ([`Aggregate::summaries`]) take more than one chunk.
     pub fn add_chunk(&mut self, chunk: &Chunk, batch: &Replications) {
+        self.add_chunk_counting(chunk, batch, true);
+    }
+
+    /// [`Aggregate::add_batch`] but for the counts of a [`Counter`] (the tally's and the
+    /// tail tally's), which a counter of this aggregate takes instead, in any order, and
+    /// [`Aggregate::merge_counts`] adds: the order-free part of the work, done elsewhere.
+    pub fn add_batch_uncounted(&mut self, batch: &Replications) {
+        let members: Vec<usize> = (0..batch.scenario_count()).collect();
+        let chunk = Chunk {
+            members: &members,
+            first: true,
+        };
+        self.add_chunk_counting(&chunk, batch, false);
+    }
+
+    /// [`Aggregate::add_chunk`], counting the small whole values in the tallies or not.
+    fn add_chunk_counting(&mut self, chunk: &Chunk, batch: &Replications, count: bool) {
         /// Sprints per task: enough work to pay for the task.
         const SPRINTS_PER_TASK: usize = 4;
         let n = self.sprints.len();
@@ -422,24 +475,13 @@ impl Aggregate {
         // tail tally).
         // (A batch that does not say, as the live page's, feeds every value one by one:
         // whole values sum exactly, so the counts and the cells still add up to the same.)
-        let mut whole: Vec<Vec<usize>> = (0..self.series.len())
-            .map(|s| {
-                let mut whole = batch.small_whole(s).to_vec();
-                whole.retain(|k| self.series_of[s].contains(k));
-                whole
-            })
-            .collect();
-        if self.tally.is_none() && whole.iter().any(|c| !c.is_empty()) {
-            self.tally = Some(Tally::new(&whole, &self.sprints));
-            self.tail_tally = self.tally.clone();
-        }
-        if let Some(t) = &self.tally {
-            for (s, whole) in whole.iter_mut().enumerate() {
-                if whole.as_slice() != t.series(s) {
-                    whole.clear(); // All or none (see the tally's task below).
-                }
-            }
-        }
+        let whole = counted_whole(
+            &self.series_of[..self.series.len()],
+            &self.sprints,
+            &mut self.tally,
+            &mut self.tail_tally,
+            batch,
+        );
         let uncounted: Vec<Vec<usize>> = (0..self.series.len())
             .map(|s| {
                 let mut only = self.series_of[s].clone();
@@ -543,19 +585,22 @@ impl Aggregate {
                     });
                 }
             }
-            if let Some(tally) = tally.as_mut() {
+            if let Some(tally) = tally.as_mut().filter(|_| count) {
                 scope.spawn(move |_| count_whole(tally, whole, batch));
             }
-            let mut tail_parts = tail_tally.as_mut().map(|t| t.parts());
+            let mut tail_parts = tail_tally.as_mut().filter(|_| count).map(|t| t.parts());
             for (s, tail) in tails.iter_mut().enumerate() {
                 let horizon = sprints[s];
-                // The counted series to the tail tally (when this batch's are counted), the
-                // others one by one.
+                // The counted series to the tail tally (when this batch's are counted and
+                // the counts are taken here), the others one by one.
                 let part = tail_parts.as_mut().and_then(|p| p.next());
-                let (counted, only) = match part {
-                    Some(part) if !whole[s].is_empty() => (Some(part), &uncounted[s]),
-                    _ => (None, &series_of[s]),
+                let (counted, only) = match whole[s].is_empty() {
+                    false => (part, &uncounted[s]),
+                    true => (None, &series_of[s]),
                 };
+                if counted.is_none() && only.is_empty() {
+                    continue; // Every series counted elsewhere.
+                }
                 scope.spawn(move |_| add_tails(tail, counted, batch, s, horizon, only));
             }
         });

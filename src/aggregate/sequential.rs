@@ -2,7 +2,7 @@
 //! [`Aggregate`] batch by batch, for a fixed number of runs or until a precision target.
 
 use super::Aggregate;
-use crate::engine::driver::{Comparison, Replications, Sink};
+use crate::engine::driver::{Comparison, Prepare, Replications, Sink};
 use crate::scenario::Scenario;
 use crate::stats::Moments;
 use anyhow::Result;
@@ -148,6 +148,24 @@ pub fn run_until(
     feed: &mut dyn Feed,
     progress: &dyn Fn(u64),
 ) -> Result<()> {
+    run_until_prepared(
+        scenarios, seed, runs, precision, metrics, feed, None, progress,
+    )
+}
+
+/// [`run_until`] with a hook that every batch of every comparison goes through before the
+/// feed takes it (see [`Comparison::run_range_prepared`]).
+#[allow(clippy::too_many_arguments)]
+pub fn run_until_prepared(
+    scenarios: &[Scenario],
+    seed: u64,
+    runs: u64,
+    precision: Option<&Precision>,
+    metrics: &[usize],
+    feed: &mut dyn Feed,
+    prepare: Option<&dyn Prepare>,
+    progress: &dyn Fn(u64),
+) -> Result<()> {
     let reference = feed.aggregate().reference();
     // (members, scenarios counted in it, scenarios counted before it, engine).
     let mut counted = 0;
@@ -190,7 +208,7 @@ pub fn run_until(
                     first: i == 0,
                 },
             };
-            cmp.run_range(start, end, &mut at, &|after| {
+            cmp.run_range_prepared(start, end, &mut at, prepare, &|after| {
                 progress(before + (after - start) * len)
             })?;
         }

@@ -2,12 +2,12 @@
 //! print the table.
 
 use super::{image_format, shell_quote};
-use crate::aggregate::{run_until, Aggregate, Chunk, Feed, Precision};
+use crate::aggregate::{run_until_prepared, Aggregate, Chunk, Counter, Feed, Precision};
 use crate::cli::RunArgs;
-use crate::engine::driver::Replications;
+use crate::engine::driver::{Prepare, Replications};
 use crate::error::input_error;
-use crate::output::atomic::PendingFile;
 use crate::output::csv as out_csv;
+use crate::output::forecast::Forecasts;
 use crate::output::publish::Publisher;
 use crate::scenario::load::load_with_limits;
 use crate::scenario::presets::ARCHETYPES;
@@ -121,21 +121,13 @@ fn plan(args: &RunArgs) -> Result<RunPlan> {
     })
 }
 
-/// Streams runs.csv and feeds the aggregates, in replication order.
+/// Streams runs.csv and feeds the aggregates, in replication order: what depends on the
+/// order (the moments, sketches, pairs and distributions, and the writing); the rest a
+/// [`RunPrep`] did for the batch.
 struct RunSink<'a> {
-    names: Vec<String>,
-    runs_file: &'a mut PendingFile,
+    runs_file: &'a mut (dyn Write + Send),
     aggregate: &'a mut Aggregate,
-    forecasts: &'a mut crate::output::forecast::Forecasts,
-    /// The metric columns of runs.csv ([`out_csv::run_columns`]).
-    columns: Vec<usize>,
-    /// runs.csv text of a batch, a block of replications per buffer (reused), each with
-    /// the cells it formatted lately.
-    blocks: Vec<(Vec<u8>, out_csv::CellCache)>,
 }
-
-/// Replications whose runs.csv rows one task formats.
-const ROWS_PER_TASK: usize = 32;
 
 impl Feed for RunSink<'_> {
     fn aggregate(&mut self) -> &mut Aggregate {
@@ -143,42 +135,121 @@ impl Feed for RunSink<'_> {
     }
 
     fn feed(&mut self, chunk: &Chunk, batch: &Replications) -> Result<()> {
-        use rayon::prelude::*;
         debug_assert!(chunk.first, "a comparison is one chunk");
-        let blocks = batch.len.div_ceil(ROWS_PER_TASK);
-        if self.blocks.len() < blocks {
-            self.blocks
-                .resize_with(blocks, || (Vec::new(), out_csv::CellCache::new()));
-        }
-        let (names, columns) = (&self.names, &self.columns);
-        // Format the rows and aggregate at the same time, both on the pool.
-        rayon::join(
-            || {
-                self.blocks[..blocks]
-                    .par_iter_mut()
-                    .enumerate()
-                    .for_each(|(b, (text, cache))| {
-                        text.clear();
-                        let rows = b * ROWS_PER_TASK..((b + 1) * ROWS_PER_TASK).min(batch.len);
-                        for j in rows {
-                            let run = batch.start + j as u64 + 1;
-                            for (s, rec) in batch.records(j).iter().enumerate() {
-                                out_csv::push_run_row(text, &names[s], run, rec, columns, cache);
-                            }
-                        }
-                    })
-            },
-            || {
-                self.aggregate.add_batch(batch);
-                self.forecasts.add_batch(batch);
-            },
-        );
-        let w = self.runs_file.writer();
-        for (text, _) in &self.blocks[..blocks] {
-            w.write_all(text).context("cannot write runs.csv")?;
-        }
-        Ok(())
+        debug_assert!(batch.len == 0 || !batch.prepared().is_empty(), "prepared");
+        self.aggregate.add_batch_uncounted(batch);
+        // The batch's runs.csv rows, formatted by its RunPrep.
+        self.runs_file
+            .write_all(batch.prepared())
+            .context("cannot write runs.csv")
     }
+}
+
+/// The work on a batch of `run` that does not depend on the order of the batches, done by
+/// the worker that simulated it: runs.csv's rows (the sink writes them in order), and the
+/// counts of the aggregate's tallies ([`Counter`]) and of the forecasts, per worker, added
+/// up at the end ([`RunPrep::finish`]).
+struct RunPrep {
+    names: Vec<String>,
+    /// The metric columns of runs.csv ([`out_csv::run_columns`]).
+    columns: Vec<usize>,
+    parts: Vec<std::sync::Mutex<RunPart>>,
+}
+
+/// One worker's state of a [`RunPrep`].
+struct RunPart {
+    /// The cells this worker formatted lately.
+    cells: out_csv::CellCache,
+    counter: Counter,
+    forecasts: Forecasts,
+}
+
+impl RunPrep {
+    /// For `workers` workers (a worker past them shares another's state), counting for
+    /// `aggregate` and `forecasts` (as yet empty).
+    fn new(
+        scenarios: &[Scenario],
+        aggregate: &Aggregate,
+        forecasts: &Forecasts,
+        workers: usize,
+    ) -> RunPrep {
+        RunPrep {
+            names: scenarios.iter().map(|s| s.name.clone()).collect(),
+            columns: out_csv::run_columns(scenarios),
+            parts: (0..workers.max(1))
+                .map(|_| {
+                    std::sync::Mutex::new(RunPart {
+                        cells: out_csv::CellCache::new(),
+                        counter: aggregate.counter(),
+                        forecasts: forecasts.clone(),
+                    })
+                })
+                .collect(),
+        }
+    }
+
+    /// Add every worker's counts to `aggregate` and `forecasts` (which took the same
+    /// batches in order through a [`RunSink`]).
+    fn finish(self, aggregate: &mut Aggregate, forecasts: &mut Forecasts) {
+        for part in self.parts {
+            let part = part.into_inner().unwrap_or_else(|e| e.into_inner());
+            aggregate.merge_counts(&part.counter);
+            forecasts.merge(&part.forecasts);
+        }
+    }
+}
+
+impl Prepare for RunPrep {
+    fn prepare(&self, worker: usize, batch: &Replications, out: &mut Vec<u8>) {
+        let mut part = self.parts[worker % self.parts.len()]
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let RunPart {
+            cells,
+            counter,
+            forecasts,
+        } = &mut *part;
+        for j in 0..batch.len {
+            let run = batch.start + j as u64 + 1;
+            for (s, rec) in batch.records(j).iter().enumerate() {
+                out_csv::push_run_row(out, &self.names[s], run, rec, &self.columns, cells);
+            }
+        }
+        counter.count(batch);
+        forecasts.add_batch(batch);
+    }
+}
+
+/// Simulate the plan's comparison (on the current thread pool): runs.csv's rows to `runs`,
+/// in order, and every batch into `aggregate` and `forecasts`, the order-free part of the
+/// work by the worker that simulated the batch ([`RunPrep`]).
+fn simulate(
+    plan: &RunPlan,
+    precision: Option<&Precision>,
+    precision_metrics: &[usize],
+    runs: &mut (dyn Write + Send),
+    (aggregate, forecasts): (&mut Aggregate, &mut Forecasts),
+    progress: &dyn Fn(u64),
+) -> Result<()> {
+    // A state per worker of the driver (it has as many as threads, and two at least).
+    let workers = rayon::current_num_threads().max(2);
+    let prep = RunPrep::new(&plan.scenarios, aggregate, forecasts, workers);
+    let mut sink = RunSink {
+        runs_file: runs,
+        aggregate,
+    };
+    run_until_prepared(
+        &plan.scenarios,
+        plan.seed,
+        plan.runs,
+        precision,
+        precision_metrics,
+        &mut sink,
+        Some(&prep),
+        progress,
+    )?;
+    prep.finish(aggregate, forecasts);
+    Ok(())
 }
 
 /// `backsim run`: simulate, write every file atomically, draw, print the table.
@@ -282,25 +353,16 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         ),
     );
     let mut work = || -> Result<(u64, Option<bool>)> {
-        let mut sink = RunSink {
-            names: plan.scenarios.iter().map(|s| s.name.clone()).collect(),
-            runs_file: &mut runs_file,
-            aggregate: &mut aggregate,
-            forecasts: &mut forecasts,
-            columns: out_csv::run_columns(&plan.scenarios),
-            blocks: Vec::new(),
-        };
         let n = plan.scenarios.len() as u64;
-        run_until(
-            &plan.scenarios,
-            plan.seed,
-            plan.runs,
+        simulate(
+            &plan,
             precision.as_ref(),
             &precision_metrics,
-            &mut sink,
+            runs_file.writer(),
+            (&mut aggregate, &mut forecasts),
             &|done| bar.set_position(done / n),
         )?;
-        Ok((sink.aggregate.replications, sink.aggregate.precision_met))
+        Ok((aggregate.replications, aggregate.precision_met))
     };
     let (used, met) = match args.threads {
         Some(0) => return Err(input_error("--threads must be at least 1")),
@@ -462,3 +524,6 @@ fn today() -> String {
         .map_or(0, |d| d.as_secs());
     crate::calendar::Date((secs / 86_400) as i32).to_string()
 }
+
+#[cfg(test)]
+mod tests;

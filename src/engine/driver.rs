@@ -32,6 +32,8 @@ pub struct Replications<'a> {
     /// Per scenario: its series whose every value is a small whole number (see
     /// [`Replications::small_whole`]).
     small_whole: &'a [Vec<usize>],
+    /// What a [`Prepare`] hook wrote for this batch (see [`Replications::prepared`]).
+    prepared: &'a [u8],
 }
 
 impl<'a> Replications<'a> {
@@ -58,7 +60,20 @@ impl<'a> Replications<'a> {
             series,
             rows_written,
             small_whole: &[],
+            prepared: &[],
         }
+    }
+
+    /// The same batch, with the bytes a [`Prepare`] hook wrote for it.
+    pub fn with_prepared(mut self, prepared: &'a [u8]) -> Self {
+        self.prepared = prepared;
+        self
+    }
+
+    /// The bytes the [`Prepare`] hook of the run wrote for this batch when its worker had
+    /// simulated it (none without a hook).
+    pub fn prepared(&self) -> &'a [u8] {
+        self.prepared
     }
 
     /// The same batch, whose series `small_whole[s]` of scenario s hold only whole numbers
@@ -96,6 +111,20 @@ impl<'a> Replications<'a> {
 /// Receives replications in order, a batch at a time (and may use the thread pool on it).
 pub trait Sink {
     fn replications(&mut self, batch: &Replications) -> anyhow::Result<()>;
+}
+
+/// Work on a batch that does not depend on the order of the batches (counts that add up in
+/// any order, text that the sink writes in order), done by the worker that simulated the
+/// batch right after simulating it, while its data is in that worker's cache: the sink's
+/// serial, in-order part is left lighter. A run with a hook calls it exactly once for every
+/// batch before handing the batch to the sink, whatever the thread count
+/// ([`Comparison::run_range_prepared`]).
+pub trait Prepare: Sync {
+    /// Prepare `batch` on worker `worker` (from 0; fewer than the pool's threads, or 2):
+    /// into state of that worker's own (no other worker uses it meanwhile, unless two share
+    /// an index modulo the hook's own count), and into `out` (empty when called), which
+    /// the sink gets with the batch ([`Replications::prepared`]).
+    fn prepare(&self, worker: usize, batch: &Replications, out: &mut Vec<u8>);
 }
 
 /// A sink that takes one replication at a time.
@@ -307,19 +336,38 @@ impl Comparison {
         sink: &mut (dyn Sink + Send),
         progress: &dyn Fn(u64),
     ) -> anyhow::Result<()> {
+        self.run_range_prepared(start, end, sink, None, progress)
+    }
+
+    /// [`Comparison::run_range`] with a hook that each batch goes through once, after it
+    /// is simulated and before the sink takes it: in the pipeline, on the worker that
+    /// simulated it; else after the batch's simulation, beside the delivery of the one
+    /// before, as worker 0.
+    pub fn run_range_prepared(
+        &self,
+        start: u64,
+        end: u64,
+        sink: &mut (dyn Sink + Send),
+        prepare: Option<&dyn Prepare>,
+        progress: &dyn Fn(u64),
+    ) -> anyhow::Result<()> {
         if self.sources.is_some() && rayon::current_num_threads() >= 2 {
-            return self.run_pipelined(start, end, sink, progress);
+            return self.run_pipelined(start, end, sink, prepare, progress);
         }
         let mut current = self.batch(start, end);
         let mut next = self.batch(start, end);
         self.simulate_batch(&mut current);
+        self.prepare(&mut current, prepare, 0);
         while current.len > 0 {
             let after = current.start + current.len as u64;
             next.start = after;
             next.len = (end - after).min(BATCH) as usize;
             let (delivered, ()) = rayon::join(
                 || self.deliver(&current, sink),
-                || self.simulate_batch(&mut next),
+                || {
+                    self.simulate_batch(&mut next);
+                    self.prepare(&mut next, prepare, 0);
+                },
             );
             delivered?;
             progress(after);
@@ -343,6 +391,7 @@ impl Comparison {
         start: u64,
         end: u64,
         sink: &mut (dyn Sink + Send),
+        prepare: Option<&dyn Prepare>,
         progress: &dyn Fn(u64),
     ) -> anyhow::Result<()> {
         use std::sync::{Condvar, Mutex};
@@ -371,13 +420,15 @@ impl Comparison {
             changed: Condvar::new(),
             finished: Condvar::new(),
             sink: Mutex::new(sink),
+            prepare,
             end,
         };
         std::thread::scope(|threads| -> anyhow::Result<()> {
             let pipe = &pipe;
             let handles: Vec<_> = pools
                 .iter()
-                .map(|pool| threads.spawn(move || pool.install(|| self.pipe_worker(pipe))))
+                .enumerate()
+                .map(|(w, pool)| threads.spawn(move || pool.install(|| self.pipe_worker(pipe, w))))
                 .collect();
             // Progress a few times a second (a wake-up per batch would cost more).
             let mut reported = start;
@@ -412,9 +463,9 @@ impl Comparison {
         })
     }
 
-    /// One worker of [`Comparison::run_pipelined`]: deliver the next batch when it is ready
-    /// and no one delivers, else simulate the next one, else wait.
-    fn pipe_worker(&self, pipe: &Pipe<'_>) {
+    /// Worker `worker` of [`Comparison::run_pipelined`]: deliver the next batch when it is
+    /// ready and no one delivers, else simulate the next one (and prepare it), else wait.
+    fn pipe_worker(&self, pipe: &Pipe<'_>, worker: usize) {
         // A panic stops the other workers and the progress loop (then the panic resumes).
         let _guard = StopOnPanic(pipe);
         let mut st = pipe.lock();
@@ -451,6 +502,7 @@ impl Comparison {
                     st.next += b.len as u64;
                     drop(st);
                     self.simulate_batch_here(&mut b);
+                    self.prepare(&mut b, pipe.prepare, worker);
                     st = pipe.lock();
                     st.ready.push(b);
                     pipe.notify(&st);
@@ -502,7 +554,35 @@ impl Comparison {
             // NaN: the fast lane writes only its model's series (see `throughput::play`).
             series: vec![[f64::NAN; N_SERIES]; BATCH as usize * n * self.max_sprints],
             rows_written: vec![0; BATCH as usize * n],
+            prepared: Vec::new(),
         }
+    }
+
+    /// Run the hook (if any) on the simulated batch `b` as worker `worker`.
+    fn prepare(&self, b: &mut Batch, prepare: Option<&dyn Prepare>, worker: usize) {
+        if let Some(prepare) = prepare {
+            let mut out = std::mem::take(&mut b.prepared);
+            out.clear();
+            if b.len > 0 {
+                prepare.prepare(worker, &self.view(b), &mut out);
+            }
+            b.prepared = out;
+        }
+    }
+
+    /// The batch as a sink sees it.
+    fn view<'b>(&'b self, b: &'b Batch) -> Replications<'b> {
+        Replications::new(
+            b.start,
+            b.len,
+            self.scenario_count(),
+            self.max_sprints,
+            &b.records,
+            &b.series,
+            &b.rows_written,
+        )
+        .with_small_whole(&self.small_whole)
+        .with_prepared(&b.prepared)
     }
 
     /// Simulate the batch's replications on the thread pool.
@@ -531,18 +611,7 @@ impl Comparison {
 
     /// Hand the batch's replications to the sink, in order.
     fn deliver(&self, b: &Batch, sink: &mut (dyn Sink + Send)) -> anyhow::Result<()> {
-        sink.replications(
-            &Replications::new(
-                b.start,
-                b.len,
-                self.scenario_count(),
-                self.max_sprints,
-                &b.records,
-                &b.series,
-                &b.rows_written,
-            )
-            .with_small_whole(&self.small_whole),
-        )
+        sink.replications(&self.view(b))
     }
 }
 
@@ -583,6 +652,8 @@ struct Pipe<'a> {
     /// Signalled when the last batch is delivered or the pipeline stops (for progress).
     finished: std::sync::Condvar,
     sink: std::sync::Mutex<&'a mut (dyn Sink + Send)>,
+    /// The hook each worker runs on the batches it simulates.
+    prepare: Option<&'a dyn Prepare>,
     /// The replication after the last.
     end: u64,
 }
@@ -650,6 +721,8 @@ struct Batch {
     series: Vec<[f64; N_SERIES]>,
     /// Rows each scenario's run wrote (up to its horizon).
     rows_written: Vec<u32>,
+    /// What the run's [`Prepare`] hook wrote for the batch.
+    prepared: Vec<u8>,
 }
 
 #[cfg(test)]
@@ -744,6 +817,61 @@ mod tests {
                 .zip(&other.values)
                 .all(|(a, b)| a.to_bits() == b.to_bits()));
             assert_eq!(one.values.len(), other.values.len());
+        }
+    }
+
+    /// Writes each batch's start, and notes which worker prepared which batch.
+    #[derive(Default)]
+    struct Stamp(Mutex<Vec<(usize, u64, usize)>>);
+
+    impl Prepare for Stamp {
+        fn prepare(&self, worker: usize, batch: &Replications, out: &mut Vec<u8>) {
+            assert!(out.is_empty());
+            out.extend(batch.start.to_le_bytes());
+            self.0
+                .lock()
+                .unwrap()
+                .push((worker, batch.start, batch.len));
+        }
+    }
+
+    /// Takes the prepared bytes with the batch they were made for.
+    #[derive(Default)]
+    struct Stamped(Vec<u64>);
+
+    impl Sink for Stamped {
+        fn replications(&mut self, b: &Replications) -> anyhow::Result<()> {
+            assert_eq!(b.prepared(), b.start.to_le_bytes(), "the batch's own bytes");
+            self.0.push(b.start);
+            Ok(())
+        }
+    }
+
+    /// With a hook, every batch is prepared exactly once, by a worker below the thread count
+    /// (two at least), before the sink takes it with the bytes made for it: in the pipeline
+    /// (plain forecasts) and in the general driver (a roles scenario), at 1 to 3 threads.
+    #[test]
+    fn the_hook_prepares_every_batch_once_before_the_sink_takes_it() {
+        let mut mixed = forecasts();
+        mixed.push(crate::scenario::load::load_scenario("aligned").unwrap());
+        for scenarios in [forecasts(), mixed] {
+            let cmp = Comparison::new(&scenarios, 3, 1000);
+            for threads in [1, 2, 3] {
+                let (stamp, mut sink) = (Stamp::default(), Stamped::default());
+                on(threads, || {
+                    cmp.run_range_prepared(70, 1000, &mut sink, Some(&stamp), &|_| {})
+                        .unwrap();
+                    Tape::default()
+                });
+                let mut prepared = stamp.0.into_inner().unwrap();
+                assert!(prepared.iter().all(|&(w, _, _)| w < threads.max(2)));
+                let want: Vec<u64> = (70..1000).step_by(BATCH as usize).collect();
+                assert_eq!(sink.0, want, "{threads} threads");
+                prepared.sort_by_key(|p| p.1);
+                let starts: Vec<u64> = prepared.iter().map(|p| p.1).collect();
+                assert_eq!(starts, want, "{threads} threads: each batch once");
+                assert_eq!(prepared.iter().map(|p| p.2).sum::<usize>(), 930);
+            }
         }
     }
 

@@ -7,9 +7,9 @@
 //! value occurs, so the aggregate counts them ([`Tally::add`], about 9 instructions a value)
 //! instead of feeding each to its band's cell (about 20). A band's mean, the sum of whole
 //! values over the count, is exact either way, and counts add up in any order; the quantiles
-//! come from a sketch whose state depends only on the values (see `aggregate`). The counting
-//! is part of delivering a batch (the driver's pipeline shares delivering and simulating out
-//! between its workers).
+//! come from a sketch whose state depends only on the values (see `aggregate`). In `run`
+//! the worker that simulated a batch counts it, into counts of its own added up at the end
+//! (`aggregate::Counter`, through the driver's `Prepare` hook), outside the in-order delivery.
 
 use super::metrics::{series, N_SERIES};
 use super::throughput;

@@ -17,7 +17,7 @@ pub fn is_forecast(s: &Scenario) -> bool {
 }
 
 /// The tallies of a run: one per scenario that is a forecast.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Forecasts {
     tallies: Vec<Option<ForecastTally>>,
     /// Per scenario: the target sprint of the how-many question and the item size.
@@ -60,7 +60,7 @@ impl Forecasts {
         self.tallies.iter().any(Option::is_some)
     }
 
-    /// Add a batch of replications, in order.
+    /// Add a batch of replications (counts: in any order).
     pub fn add_batch(&mut self, batch: &Replications) {
         for j in 0..batch.len {
             let recs = batch.records(j);
@@ -71,6 +71,16 @@ impl Forecasts {
                 let by_target =
                     self.targets[s].map(|(k, size)| items_by(batch.rows(j, s), k, size));
                 tally.add(completion, by_target);
+            }
+        }
+    }
+
+    /// Add the runs of another run's tallies (of the same scenarios): counts, so the batches
+    /// may have been added to either in any order.
+    pub fn merge(&mut self, other: &Forecasts) {
+        for (mine, theirs) in self.tallies.iter_mut().zip(&other.tallies) {
+            if let (Some(mine), Some(theirs)) = (mine, theirs) {
+                mine.merge(theirs);
             }
         }
     }

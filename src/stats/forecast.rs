@@ -44,6 +44,23 @@ impl ForecastTally {
         }
     }
 
+    /// Add another tally's runs (of the same horizon): the same state as if its runs had
+    /// been added here, in any order.
+    pub fn merge(&mut self, other: &ForecastTally) {
+        assert_eq!(self.done_in.len(), other.done_in.len(), "the same horizon");
+        for (a, b) in self.done_in.iter_mut().zip(&other.done_in) {
+            *a += b;
+        }
+        if self.by_target.len() < other.by_target.len() {
+            self.by_target.resize(other.by_target.len(), 0);
+        }
+        for (a, b) in self.by_target.iter_mut().zip(&other.by_target) {
+            *a += b;
+        }
+        self.censored += other.censored;
+        self.runs += other.runs;
+    }
+
     pub fn runs(&self) -> u64 {
         self.runs
     }
