@@ -240,7 +240,7 @@ impl Comparison {
                 let n = match &mut streams.pair {
                     Some(pair) => {
                         pair.restart(r);
-                        play_plain_into(model, plain, &mut *pair, ws, rows, record)
+                        play_plain_into(model, plain, pair.cursor(), ws, rows, record)
                     }
                     None => {
                         crate::random::restart(&mut streams.chacha, r);
