@@ -116,7 +116,7 @@ impl Workspace {
     /// The plain lane's buffers for a run of `sprints` sprints: the items done by each
     /// sprint's end after a 0, and a capacity value drawn per sprint (their contents are
     /// left from the last run).
-    #[inline]
+    #[inline(always)]
     pub(super) fn plain_buffers(&mut self, sprints: usize) -> (&mut [i64], &mut [u32]) {
         if self.picks.len() < sprints {
             self.done_by.resize(sprints + 1, 0);

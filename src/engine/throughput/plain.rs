@@ -2,7 +2,7 @@
 //! most common forecast ([`Plain`], [`play_plain`]).
 
 use super::*;
-use crate::random::UniformIndex;
+use crate::random::{PairCursor, UniformIndex};
 
 /// Most entries of a [`Plain`]'s table of commitments (per window length and items done in
 /// the window); past it the commitment is computed sprint by sprint.
@@ -38,10 +38,12 @@ pub struct Plain {
     /// `rows[n + 1]`; all 0 without a table).
     rows: [u32; MAX_WINDOW + 2],
     /// `quotas[rows[n] + w]`: the items committed beside those held after n sprints in the
-    /// window that finished w items in all, [`Plain::quota_of`] and one fewer (none below
-    /// 0) for a sprint that starts with an item held. Empty when the table would exceed
+    /// window that finished w items in all, [`Plain::quota_of`] (one fewer, none below 0,
+    /// for a sprint that starts with an item held). Empty when the table would exceed
     /// [`QUOTA_TABLE`] entries or a commitment is out of the closed form's range.
-    quotas: Box<[[i64; 2]]>,
+    quotas: Box<[i64]>,
+    /// Per capacity value: the items it finishes (`draws[i].items`, apart for the loop).
+    items_of: Box<[i64]>,
     /// Whether no capacity value finishes no item (so no sprint starts with an item held)
     /// and every sum of points the record takes is below 2⁵³ (so summed as whole numbers,
     /// it is the same as summed as `f64` sprint by sprint): [`Plain::play_sprints`]'s fast
@@ -106,6 +108,7 @@ impl Plain {
             .and_then(|p| p.checked_mul(sprints as u64));
         let fast = draws.iter().all(|d| d.items > 0) && most_points.is_some_and(|p| p < 1 << 53);
         let index = UniformIndex::new(draws.len() as u32);
+        let items_of = draws.iter().map(|d| d.items).collect();
         let mut plain = Plain {
             draws,
             bootstrap,
@@ -118,6 +121,7 @@ impl Plain {
             first: factor * m.mean_capacity,
             rows: [0; MAX_WINDOW + 2],
             quotas: Box::new([]),
+            items_of,
             fast,
             index,
         };
@@ -131,14 +135,11 @@ impl Plain {
             let mut quotas = Vec::with_capacity(len);
             for n in 0..=window {
                 plain.rows[n] = quotas.len() as u32;
-                quotas.extend((0..=n * most).map(|w| {
-                    let q = plain.quota_of(n, w as i64);
-                    [q, (q - 1).max(0)]
-                }));
+                quotas.extend((0..=n * most).map(|w| plain.quota_of(n, w as i64)));
             }
             // Only when every commitment is in the closed form's range (else none is
             // looked up, and those out of it are counted one by one).
-            if quotas.iter().all(|q| q[0] >= 0) {
+            if quotas.iter().all(|&q| q >= 0) {
                 plain.rows[window + 1..].fill(quotas.len() as u32);
                 plain.quotas = quotas.into_boxed_slice();
             } else {
@@ -179,7 +180,7 @@ impl Plain {
 
     /// The table's row for a window of n sprints (empty without a table).
     #[inline(always)]
-    fn quota_row(&self, n: usize) -> &[[i64; 2]] {
+    fn quota_row(&self, n: usize) -> &[i64] {
         &self.quotas[self.rows[n] as usize..self.rows[n + 1] as usize]
     }
 
@@ -202,25 +203,21 @@ impl Plain {
         k
     }
 
-    /// One sprint of [`play_plain_into`]: the capacity value `pick` played after `before`
-    /// items done (`p.before`), with `lag` done before the window of the last `n` sprints
-    /// (`quotas`: the table's row for n); its row written, and the items done by its end
-    /// returned. `UNIT`: items of one point; `FAST`: [`Plain::fast`] (no sprint ever holds
+    /// One sprint of [`play_plain_into`]: its plan and execution from the items done before
+    /// it (`p.before`) and by its end (`after`), with `lag` done before the window of its
+    /// last `n` sprints (`quotas`: the table's row for n); its row written. `UNIT`: items of one point; `FAST`: [`Plain::fast`] (no sprint ever holds
     /// an item at its start, and the points are summed as whole numbers).
     #[inline(always)]
     fn sprint<const UNIT: bool, const FAST: bool>(
         &self,
         p: &mut Pass,
-        (n, quotas): (usize, &[[i64; 2]]),
-        lag: i64,
-        pick: u32,
+        (n, quotas): (usize, &[i64]),
+        (lag, after): (i64, i64),
         row: &mut [f64; N_SERIES],
-    ) -> i64 {
+    ) {
         // (Items of one point, the usual case, are compiled apart: no products.)
         let whole = if UNIT { 1 } else { self.whole };
         let (items, before) = (self.items, p.before);
-        // Every sprint finishes its capacity's worth of items or what is left.
-        let after = (before + self.draws[pick as usize].items).min(items);
         let finished = after - before;
         // Planning, as `play` plans with whole points: the item held, then new items while
         // they fit the commitment (factor × the mean velocity of the last n sprints).
@@ -230,7 +227,8 @@ impl Plain {
         let spill = held * whole;
         let waiting = items - before - held;
         let committed_new = match quotas.get(in_window as usize) {
-            Some(q) => q[started as usize].min(waiting),
+            // (In the fast case no item is held, and the table holds no quota below 0.)
+            Some(&q) => if FAST { q } else { (q - held).max(0) }.min(waiting),
             None => self.committed_by_hand(n, in_window, spill, waiting),
         };
         let points = spill + committed_new * whole;
@@ -259,7 +257,6 @@ impl Plain {
             (!FAST && p.started) as i64,
         );
         p.before = after;
-        after
     }
 
     /// The sprints of [`play_plain_into`] up to completion (or the horizon): the capacity
@@ -286,20 +283,25 @@ impl Plain {
             whole_committed: 0,
             whole_done_committed: 0,
         };
+        // Every sprint finishes its capacity's worth of items or what is left: the last one
+        // (that ends the scope) is played apart.
         let head = window.min(sprints);
         for sprint in 0..head {
             let pick = draw();
             picks[sprint] = pick;
             let quotas = (sprint, self.quota_row(sprint));
-            let after = self.sprint::<UNIT, FAST>(&mut p, quotas, 0, pick, &mut rows[sprint]);
-            done_by[sprint + 1] = after;
-            if after == self.items {
+            let after = p.before + self.items_of[pick as usize];
+            if after >= self.items {
+                self.sprint::<UNIT, FAST>(&mut p, quotas, (0, self.items), &mut rows[sprint]);
+                done_by[sprint + 1] = self.items;
                 return (
                     sprint + 1,
                     Some(sprint as u32 + 1),
                     p.totals::<FAST>(self.whole),
                 );
             }
+            self.sprint::<UNIT, FAST>(&mut p, quotas, (0, after), &mut rows[sprint]);
+            done_by[sprint + 1] = after;
         }
         // The others: each sprint's lag (the items done before its window) is the count by
         // the end of the sprint `window` before it (cells: read and written in one pass).
@@ -312,15 +314,18 @@ impl Plain {
             .zip(&done_by[head + 1..]);
         for (sprint, (((row, pick), lag), by)) in (head..).zip(steady) {
             *pick = draw();
-            let after = self.sprint::<UNIT, FAST>(&mut p, quotas, lag.get(), *pick, row);
-            by.set(after);
-            if after == self.items {
+            let after = p.before + self.items_of[*pick as usize];
+            if after >= self.items {
+                self.sprint::<UNIT, FAST>(&mut p, quotas, (lag.get(), self.items), row);
+                by.set(self.items);
                 return (
                     sprint + 1,
                     Some(sprint as u32 + 1),
                     p.totals::<FAST>(self.whole),
                 );
             }
+            self.sprint::<UNIT, FAST>(&mut p, quotas, (lag.get(), after), row);
+            by.set(after);
         }
         (sprints, None, p.totals::<FAST>(self.whole))
     }
@@ -404,6 +409,55 @@ impl Pass {
 /// held) and writes its row.
 #[inline(never)] // (Inlined in the driver's loop, it compiles to more instructions.)
 pub fn play_plain_into<R: rand::Rng>(
+    m: &Model,
+    plain: &Plain,
+    capacity: R,
+    ws: &mut Workspace,
+    rows: &mut [[f64; N_SERIES]],
+    record: &mut RunRecord,
+) -> usize {
+    play_body(m, plain, capacity, ws, rows, record)
+}
+
+/// [`play_plain_into`] from a [`PairCursor`], compiled for AVX2 (the same operations, the
+/// same bits: the compiler only encodes them differently, with fewer instructions).
+pub fn play_plain_pair(
+    m: &Model,
+    plain: &Plain,
+    capacity: PairCursor<'_>,
+    ws: &mut Workspace,
+    rows: &mut [[f64; N_SERIES]],
+    record: &mut RunRecord,
+) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a `PairCursor` borrows a `PairStream`, which is made only where the processor
+    // has AVX2 (`PairStream::of`).
+    return unsafe { play_avx2(m, plain, capacity, ws, rows, record) };
+    #[cfg(not(target_arch = "x86_64"))]
+    play_plain_into(m, plain, capacity, ws, rows, record)
+}
+
+/// [`play_body`] compiled for AVX2.
+///
+/// # Safety
+/// The processor must have AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline(never)]
+unsafe fn play_avx2(
+    m: &Model,
+    plain: &Plain,
+    capacity: PairCursor<'_>,
+    ws: &mut Workspace,
+    rows: &mut [[f64; N_SERIES]],
+    record: &mut RunRecord,
+) -> usize {
+    play_body(m, plain, capacity, ws, rows, record)
+}
+
+/// The body of [`play_plain_into`].
+#[inline(always)]
+fn play_body<R: rand::Rng>(
     m: &Model,
     plain: &Plain,
     mut capacity: R,
@@ -515,6 +569,8 @@ impl Finish<'_> {
     /// j done: the k-th of that sprint (k = j − done_by[s]) at hour base + t_k + step (t_0 =
     /// 0, t_(i+1) = t_i + step), summed as `FinishRun::hour` sums it. The record asks for
     /// items in increasing order, so the sprint is searched from the last one found.
+    /// (`done_by` ends with the count after the sprint of the last item done: j's sprint is
+    /// there.)
     #[inline(always)]
     fn hour(&mut self, j: i64) -> f64 {
         let done_by = self.done_by;
@@ -522,8 +578,9 @@ impl Finish<'_> {
         if j < done_by[s] {
             s = 0;
         }
-        while done_by[s + 1] <= j {
-            s += 1;
+        if done_by[s + 1] <= j {
+            // (A binary search: the sprints past s whose end saw at most j done.)
+            s += 1 + done_by[s + 2..].partition_point(|&d| d <= j);
         }
         self.s = s;
         let step = self.draws[self.picks[s] as usize].fresh;

@@ -1,6 +1,7 @@
 //! The plain-case lane against the general one.
 
 use super::*;
+use crate::random::stream_template;
 use crate::scenario::load::load_scenario;
 use crate::scenario::{Dist, Scenario};
 use proptest::prelude::*;
@@ -38,6 +39,28 @@ fn same_bits(m: &Model, plain: &Plain, seed: u64, r: u64) {
         bits(b.as_flattened()),
         "rows, replication {r}"
     );
+    // The driver's lane where the processor has AVX2: the stream two blocks at a time,
+    // through a cursor, and the lane compiled for AVX2.
+    if let Some(mut pair) = crate::random::PairStream::of(&stream_template(seed, Source::Capacity))
+    {
+        pair.restart(r);
+        let mut c = vec![[f64::NAN; N_SERIES]; horizon];
+        let mut rc = RunRecord {
+            metrics: [0.0; N_METRICS],
+        };
+        let nc = play_plain_pair(m, plain, pair.cursor(), &mut ws, &mut c, &mut rc);
+        assert_eq!(na, nc, "rows (pair), replication {r}");
+        assert_eq!(
+            bits(&ra.metrics),
+            bits(&rc.metrics),
+            "record (pair), replication {r}"
+        );
+        assert_eq!(
+            bits(a.as_flattened()),
+            bits(c.as_flattened()),
+            "rows (pair), replication {r}"
+        );
+    }
     // The completion sprint alone, from the same stream.
     let completion = plain.completion(keys.stream(Source::Capacity));
     let want = ra.metrics[idx::COMPLETION_SPRINT];
