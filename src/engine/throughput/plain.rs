@@ -11,6 +11,10 @@ const QUOTA_TABLE: usize = 4096;
 /// The longest velocity window (`team.velocity_window`'s validated limit).
 const MAX_WINDOW: usize = 64;
 
+/// Most capacity values of the fast case ([`Plain::fast`]): their items are looked up in a
+/// table of this many entries, with no bounds to check.
+const FAST_DRAWS: usize = 256;
+
 /// The plain case, the simplest and most common forecast: a fixed scope of items of one
 /// whole size (no range, split, risk or growth), and a capacity that is bootstrapped from
 /// (or fixed at) whole multiples of the item size. Every sprint then finishes exactly its
@@ -42,12 +46,13 @@ pub struct Plain {
     /// for a sprint that starts with an item held). Empty when the table would exceed
     /// [`QUOTA_TABLE`] entries or a commitment is out of the closed form's range.
     quotas: Box<[i64]>,
-    /// Per capacity value: the items it finishes (`draws[i].items`, apart for the loop).
+    /// Per capacity value: the items it finishes (`draws[i].items`, apart for the loop),
+    /// then 0s up to [`FAST_DRAWS`] entries at least.
     items_of: Box<[i64]>,
-    /// Whether no capacity value finishes no item (so no sprint starts with an item held)
-    /// and every sum of points the record takes is below 2⁵³ (so summed as whole numbers,
-    /// it is the same as summed as `f64` sprint by sprint): [`Plain::play_sprints`]'s fast
-    /// case.
+    /// Whether no capacity value finishes no item (so no sprint starts with an item held),
+    /// every sum of points the record takes is below 2⁵³ (so summed as whole numbers, it is
+    /// the same as summed as `f64` sprint by sprint) and there are at most [`FAST_DRAWS`]
+    /// values: [`Plain::play_sprints`]'s fast case.
     fast: bool,
     /// The bootstrap's draw of a capacity value's index.
     index: UniformIndex,
@@ -106,9 +111,13 @@ impl Plain {
         let most_points = (items as u64)
             .checked_mul(size as u64)
             .and_then(|p| p.checked_mul(sprints as u64));
-        let fast = draws.iter().all(|d| d.items > 0) && most_points.is_some_and(|p| p < 1 << 53);
+        let fast = draws.iter().all(|d| d.items > 0)
+            && most_points.is_some_and(|p| p < 1 << 53)
+            && draws.len() <= FAST_DRAWS;
         let index = UniformIndex::new(draws.len() as u32);
-        let items_of = draws.iter().map(|d| d.items).collect();
+        let mut items_of: Vec<i64> = draws.iter().map(|d| d.items).collect();
+        items_of.resize(items_of.len().max(FAST_DRAWS), 0);
+        let items_of = items_of.into_boxed_slice();
         let mut plain = Plain {
             draws,
             bootstrap,
@@ -176,6 +185,12 @@ impl Plain {
     #[cfg(test)]
     pub(super) fn has_table(&self) -> bool {
         !self.quotas.is_empty()
+    }
+
+    /// Whether the runs take the fast case (for tests).
+    #[cfg(test)]
+    pub(super) fn is_fast(&self) -> bool {
+        self.fast
     }
 
     /// The table's row for a window of n sprints (empty without a table).
@@ -284,13 +299,19 @@ impl Plain {
             whole_done_committed: 0,
         };
         // Every sprint finishes its capacity's worth of items or what is left: the last one
-        // (that ends the scope) is played apart.
+        // (that ends the scope) is played apart. (In the fast case the value drawn is below
+        // FAST_DRAWS: the remainder is the value itself.)
+        let table: &[i64; FAST_DRAWS] = self.items_of[..FAST_DRAWS].try_into().expect("padded");
+        let items_of = |pick: u32| match FAST {
+            true => table[pick as usize % FAST_DRAWS],
+            false => self.items_of[pick as usize],
+        };
         let head = window.min(sprints);
         for sprint in 0..head {
             let pick = draw();
             picks[sprint] = pick;
             let quotas = (sprint, self.quota_row(sprint));
-            let after = p.before + self.items_of[pick as usize];
+            let after = p.before + items_of(pick);
             if after >= self.items {
                 self.sprint::<UNIT, FAST>(&mut p, quotas, (0, self.items), &mut rows[sprint]);
                 done_by[sprint + 1] = self.items;
@@ -314,7 +335,7 @@ impl Plain {
             .zip(&done_by[head + 1..]);
         for (sprint, (((row, pick), lag), by)) in (head..).zip(steady) {
             *pick = draw();
-            let after = p.before + self.items_of[*pick as usize];
+            let after = p.before + items_of(*pick);
             if after >= self.items {
                 self.sprint::<UNIT, FAST>(&mut p, quotas, (lag.get(), self.items), row);
                 by.set(self.items);

@@ -132,6 +132,43 @@ fn the_plain_lane_gives_the_bits_of_the_general_lane_on_the_shipped_forecasts() 
     }
 }
 
+/// The fast case (no capacity value without items, at most `FAST_DRAWS` values, sums of
+/// points below 2⁵³) and the general one on either side of each bound: the bits of the
+/// general lane either way.
+#[test]
+fn the_plain_lane_gives_the_bits_of_the_general_lane_in_and_out_of_its_fast_case() {
+    let caps = |n: usize, zero: bool| -> Vec<f64> {
+        (0..n)
+            .map(|i| ((i * 7) % 11 + usize::from(!zero || i > 0)) as f64)
+            .collect()
+    };
+    for (values, size, items, fast) in [
+        (caps(16, false), 1.0, 120, true),
+        (caps(16, true), 1.0, 120, false),
+        (caps(256, false), 3.0, 300, true),
+        (caps(257, false), 3.0, 300, false),
+        (caps(5, false), 2.0, 1 << 20, true),
+        // Items × size × sprints past 2⁵³.
+        (caps(5, false), 1e8, 1 << 20, false),
+    ] {
+        let m = forecast(|s| {
+            s.team.capacity = empirical(&values.iter().map(|v| v * size).collect::<Vec<_>>());
+            s.backlog.size = Dist::Constant { value: size };
+            s.backlog.initial_items = items;
+        });
+        let plain = Plain::of(&m).expect("a plain forecast");
+        assert_eq!(
+            plain.is_fast(),
+            fast,
+            "{} values, size {size}",
+            values.len()
+        );
+        for r in 0..100 {
+            same_bits(&m, &plain, 5, r);
+        }
+    }
+}
+
 /// Commitments looked up in a table (a short window, few items a sprint) or computed
 /// sprint by sprint (a table too large): the bits of the general lane either way.
 #[test]
