@@ -163,186 +163,52 @@ pub fn keyed_from(subject_key: u64, sub: u64) -> Keyed {
     }
 }
 
-/// A replication's ChaCha8 stream (the same words as the [`ChaCha8Rng`] of its template
-/// moved to the replication's stream) generated two blocks (32 words) at a time with AVX2:
-/// [`ChaCha8Rng`] generates four at a time, and a forecast's run draws a few dozen words.
-#[derive(Debug, Clone)]
-pub struct PairStream {
-    /// The key (the template's seed as eight little-endian words).
-    key: [u32; 8],
-    stream: u64,
-    /// The next block to generate.
-    block: u64,
-    words: [u32; 32],
-    /// The next word of `words` (32: none left).
-    at: usize,
+/// rand's `random_range(0..n)` on `u32` (its `UniformInt::sample_single`, Canon's method as
+/// rand builds it without the `unbiased` feature), inline and with `n` fixed: the same words
+/// drawn and the same index returned, for any generator (a test checks both against
+/// `random_range` on [`ChaCha8Rng`]). One word a draw: its product with n, whose high half
+/// is the index unless the low half is within n of 2³², when a second word's product may
+/// carry one into it (about n in 2³² draws).
+#[derive(Debug, Clone, Copy)]
+pub struct UniformIndex {
+    n: u32,
+    /// 2³² − n: a low half above it asks for the second word.
+    limit: u32,
 }
 
-impl PairStream {
-    /// The stream of the `template`'s generator (see [`stream_template`]), at replication 0,
-    /// when the processor has AVX2 (else None: use the [`ChaCha8Rng`]).
-    pub fn of(template: &ChaCha8Rng) -> Option<PairStream> {
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") {
-            let seed = template.get_seed();
-            let mut key = [0u32; 8];
-            for (k, bytes) in key.iter_mut().zip(seed.chunks_exact(4)) {
-                *k = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
-            }
-            return Some(PairStream {
-                key,
-                stream: 0,
-                block: 0,
-                words: [0; 32],
-                at: 32,
-            });
+impl UniformIndex {
+    /// Indices in 0..n (n at least 1).
+    pub fn new(n: u32) -> UniformIndex {
+        assert!(n > 0, "cannot sample empty range");
+        UniformIndex {
+            n,
+            limit: n.wrapping_neg(),
         }
-        let _ = template;
-        None
     }
 
-    /// To the start of replication `replication`'s stream ([`restart`] for this generator).
-    #[inline]
-    pub fn restart(&mut self, replication: u64) {
-        self.stream = replication;
-        self.block = 0;
-        self.at = 32;
-    }
-
-    #[cold]
-    fn generate(&mut self) {
-        // SAFETY: a `PairStream` is made only when the processor has AVX2 (`of`).
-        #[cfg(target_arch = "x86_64")]
-        unsafe {
-            chacha8_avx2::two_blocks(&self.key, self.block, self.stream, &mut self.words)
-        };
-        self.block = self.block.wrapping_add(2);
-        self.at = 0;
-    }
-}
-
-impl rand::TryRng for PairStream {
-    type Error = Infallible;
-
-    #[inline]
-    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
-        if self.at >= 32 {
-            self.generate();
-        }
-        let w = self.words[self.at];
-        self.at += 1;
-        Ok(w)
-    }
-
-    /// Two words, the first the low half (as [`ChaCha8Rng`] joins them).
-    #[inline]
-    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
-        let lo = self.try_next_u32()? as u64;
-        Ok(lo | (self.try_next_u32()? as u64) << 32)
-    }
-
-    /// Whole words, little-endian (the rest of a word the bytes end in is dropped, as
-    /// [`ChaCha8Rng`] drops it).
-    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
-        for chunk in dst.chunks_mut(4) {
-            let word = self.try_next_u32()?.to_le_bytes();
-            chunk.copy_from_slice(&word[..chunk.len()]);
-        }
-        Ok(())
-    }
-}
-
-/// ChaCha8's block function on two consecutive blocks at once (one in each 128-bit half of
-/// the AVX2 registers), as `rand_chacha` computes it: the state's rows are the constants,
-/// the key's two halves, and the block counter (low word first) with the stream.
-#[cfg(target_arch = "x86_64")]
-mod chacha8_avx2 {
-    use std::arch::x86_64::*;
-
+    /// The next index from `rng`.
     #[inline(always)]
-    unsafe fn quarter_rounds(
-        a: &mut __m256i,
-        b: &mut __m256i,
-        c: &mut __m256i,
-        d: &mut __m256i,
-        rot16: __m256i,
-        rot8: __m256i,
-    ) {
-        *a = _mm256_add_epi32(*a, *b);
-        *d = _mm256_shuffle_epi8(_mm256_xor_si256(*d, *a), rot16);
-        *c = _mm256_add_epi32(*c, *d);
-        let x = _mm256_xor_si256(*b, *c);
-        *b = _mm256_or_si256(_mm256_slli_epi32::<12>(x), _mm256_srli_epi32::<20>(x));
-        *a = _mm256_add_epi32(*a, *b);
-        *d = _mm256_shuffle_epi8(_mm256_xor_si256(*d, *a), rot8);
-        *c = _mm256_add_epi32(*c, *d);
-        let x = _mm256_xor_si256(*b, *c);
-        *b = _mm256_or_si256(_mm256_slli_epi32::<7>(x), _mm256_srli_epi32::<25>(x));
+    pub fn sample<R: rand::Rng + ?Sized>(&self, rng: &mut R) -> u32 {
+        let m = rng.next_u32() as u64 * self.n as u64;
+        let (hi, lo) = ((m >> 32) as u32, m as u32);
+        if lo > self.limit {
+            return self.carry(rng, hi, lo);
+        }
+        hi
     }
 
-    /// Blocks `block` and `block + 1` of `stream` under `key` into `out`, in order.
-    ///
-    /// # Safety
-    /// The processor must have AVX2.
-    #[target_feature(enable = "avx2")]
-    pub(super) unsafe fn two_blocks(key: &[u32; 8], block: u64, stream: u64, out: &mut [u32; 32]) {
-        let k = |i: usize| key[i] as i32;
-        let next = block.wrapping_add(1);
-        let (s0, s1) = (stream as u32 as i32, (stream >> 32) as u32 as i32);
-        let a0 = _mm256_setr_epi32(
-            0x6170_7865,
-            0x3320_646e,
-            0x7962_2d32,
-            0x6b20_6574,
-            0x6170_7865,
-            0x3320_646e,
-            0x7962_2d32,
-            0x6b20_6574,
-        );
-        let b0 = _mm256_setr_epi32(k(0), k(1), k(2), k(3), k(0), k(1), k(2), k(3));
-        let c0 = _mm256_setr_epi32(k(4), k(5), k(6), k(7), k(4), k(5), k(6), k(7));
-        let d0 = _mm256_setr_epi32(
-            block as u32 as i32,
-            (block >> 32) as u32 as i32,
-            s0,
-            s1,
-            next as u32 as i32,
-            (next >> 32) as u32 as i32,
-            s0,
-            s1,
-        );
-        // Rotations left by 16 and 8 bits: byte shuffles within each word.
-        let rot16 = _mm256_setr_epi8(
-            2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11,
-            8, 9, 14, 15, 12, 13,
-        );
-        let rot8 = _mm256_setr_epi8(
-            3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14, 3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9,
-            10, 15, 12, 13, 14,
-        );
-        let (mut a, mut b, mut c, mut d) = (a0, b0, c0, d0);
-        for _ in 0..4 {
-            // A column round, then a diagonal round (rows rotated into columns and back).
-            quarter_rounds(&mut a, &mut b, &mut c, &mut d, rot16, rot8);
-            b = _mm256_shuffle_epi32::<0x39>(b);
-            c = _mm256_shuffle_epi32::<0x4e>(c);
-            d = _mm256_shuffle_epi32::<0x93>(d);
-            quarter_rounds(&mut a, &mut b, &mut c, &mut d, rot16, rot8);
-            b = _mm256_shuffle_epi32::<0x93>(b);
-            c = _mm256_shuffle_epi32::<0x4e>(c);
-            d = _mm256_shuffle_epi32::<0x39>(d);
-        }
-        a = _mm256_add_epi32(a, a0);
-        b = _mm256_add_epi32(b, b0);
-        c = _mm256_add_epi32(c, c0);
-        d = _mm256_add_epi32(d, d0);
-        let p = out.as_mut_ptr() as *mut __m256i;
-        _mm256_storeu_si256(p, _mm256_permute2x128_si256::<0x20>(a, b));
-        _mm256_storeu_si256(p.add(1), _mm256_permute2x128_si256::<0x20>(c, d));
-        _mm256_storeu_si256(p.add(2), _mm256_permute2x128_si256::<0x31>(a, b));
-        _mm256_storeu_si256(p.add(3), _mm256_permute2x128_si256::<0x31>(c, d));
+    /// The index when the first word's low half is above the limit: one more if the second
+    /// word's high half overflows the low half.
+    #[cold]
+    #[inline(never)]
+    fn carry<R: rand::Rng + ?Sized>(&self, rng: &mut R, hi: u32, lo: u32) -> u32 {
+        let next = ((rng.next_u32() as u64 * self.n as u64) >> 32) as u32;
+        hi + lo.checked_add(next).is_none() as u32
     }
 }
+
+mod pair;
+pub use pair::{PairCursor, PairStream};
 
 /// A counter-based generator: output i is a mix of (key, i). Cheap to create, no state but a counter.
 #[derive(Debug, Clone)]
@@ -533,44 +399,54 @@ mod tests {
         }
     }
 
-    /// Two blocks at a time give the words of [`ChaCha8Rng`] on every replication's stream,
-    /// across blocks and buffers, by u32, u64 and bytes (where the processor has AVX2).
+    /// The index draw gives rand's `random_range(0..n)` value by value, from the same words
+    /// (the stream's position after each draw is the same), for small and large n, powers of
+    /// two and their neighbours, and n large enough that the second word is drawn often,
+    /// with and without its carry.
     #[test]
-    fn a_pair_stream_gives_the_words_of_its_chacha8_stream() {
-        use rand::Rng;
-        for seed in [0u64, 1, 7, u64::MAX, 0x1234_5678_9abc_def0] {
-            let template = stream_template(seed, Source::Capacity);
-            // Made exactly where the processor has AVX2 (else the forecast keeps the
-            // slower ChaCha8Rng).
-            #[cfg(target_arch = "x86_64")]
-            assert_eq!(
-                PairStream::of(&template).is_some(),
-                std::arch::is_x86_feature_detected!("avx2")
-            );
-            let Some(mut pair) = PairStream::of(&template) else {
-                return;
-            };
-            for r in [0u64, 1, 2, 255, 1 << 32, u64::MAX] {
-                pair.restart(r);
-                let mut want = template.clone();
-                restart(&mut want, r);
-                for i in 0..300 {
-                    assert_eq!(
-                        pair.next_u32(),
-                        want.next_u32(),
-                        "seed {seed}, stream {r}, word {i}"
-                    );
-                }
-                assert_eq!(pair.next_u64(), want.next_u64());
-                let (mut a, mut b) = ([0u8; 37], [0u8; 37]);
-                pair.fill_bytes(&mut a);
-                want.fill_bytes(&mut b);
-                assert_eq!(a, b);
-                for _ in 0..100 {
-                    assert_eq!(pair.next_u64(), want.next_u64());
+    fn the_index_draw_is_random_range_on_u32() {
+        use rand::{Rng, RngExt};
+        let (mut second, mut carried) = (0, 0);
+        for n in [
+            1u32,
+            2,
+            3,
+            5,
+            10,
+            16,
+            17,
+            255,
+            256,
+            257,
+            (1 << 16) + 1,
+            (1 << 31) - 1,
+            1 << 31,
+            (1 << 31) + 1,
+            3_000_000_000,
+            u32::MAX - 1,
+            u32::MAX,
+        ] {
+            let index = UniformIndex::new(n);
+            for seed in [0u64, 7, 0xdead_beef] {
+                let mut want = stream_template(seed, Source::Capacity);
+                let mut got = want.clone();
+                for i in 0..3000 {
+                    let first = got.clone().next_u32();
+                    let at = got.get_word_pos();
+                    let x = index.sample(&mut got);
+                    assert_eq!(x, want.random_range(0..n), "n {n}, seed {seed}, draw {i}");
+                    assert_eq!(got.get_word_pos(), want.get_word_pos(), "n {n}, draw {i}");
+                    if got.get_word_pos() - at == 2 {
+                        second += 1;
+                        carried += (x as u64 != (first as u64 * n as u64) >> 32) as u32;
+                    }
                 }
             }
         }
+        assert!(
+            carried > 100 && second - carried > 100,
+            "{second} {carried}"
+        );
     }
 
     #[test]

@@ -269,7 +269,14 @@ impl Comparison {
                 let n = match &mut streams.pair {
                     Some(pair) => {
                         pair.restart(r);
-                        play_plain_into(model, plain, &mut *pair, ws, rows, record)
+                        super::throughput::play_plain_pair(
+                            model,
+                            plain,
+                            pair.cursor(),
+                            ws,
+                            rows,
+                            record,
+                        )
                     }
                     None => {
                         crate::random::restart(&mut streams.chacha, r);

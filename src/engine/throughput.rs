@@ -406,44 +406,56 @@ fn record(m: &Model, t: Totals, velocities: &[f64], finishes: &[FinishRun]) -> R
         let r = &finishes[finishes.partition_point(|r| r.first + r.count <= j)];
         r.hour(j - r.first)
     };
-    fill_record(&mut out.metrics, m, t, velocities, hour);
+    let leads = lead_quantiles(m, t.done, hour);
+    fill_record(&mut out.metrics, m, t, velocity_cv(velocities), leads);
     out
 }
 
-/// A run's record (both lanes) from its totals, velocities and `hour(j)`, the hour at which
-/// item j (0-based, in the order finished) finished.
+/// The lead times (in days) of a run's record, P50 and P85, from `hour(j)`, the hour at
+/// which item j (0-based, in the order finished) finished.
+fn lead_quantiles(m: &Model, done: i64, mut hour: impl FnMut(i64) -> f64) -> [f64; 2] {
+    let mut lead = |j: i64| -> f64 { hour(j) / m.scenario.simulation.hours_per_day };
+    // Items finish one after another: the k-th smallest lead time is item k's.
+    [
+        quantile_by(done as u64, LEAD_QUANTILES[0], |k| lead(k as i64)),
+        quantile_by(done as u64, LEAD_QUANTILES[1], |k| lead(k as i64)),
+    ]
+}
+
+/// The quantiles of the lead times a record holds (`LEAD_P50`, `LEAD_P85`).
+const LEAD_QUANTILES: [f64; 2] = [0.50, 0.85];
+
+/// A run's record (both lanes) from its totals, the coefficient of variation of its
+/// velocities (`metrics::velocity_cv`) and its lead-time quantiles ([`lead_quantiles`]).
 #[inline]
 fn fill_record(
     out: &mut [f64; N_METRICS],
     m: &Model,
     t: Totals,
-    velocities: &[f64],
-    mut hour: impl FnMut(i64) -> f64,
+    velocity_cv: f64,
+    [lead_p50, lead_p85]: [f64; 2],
 ) {
     let s = &m.scenario;
-    let sim = &s.simulation;
     let (completion, done) = (t.completion, t.done);
     *out = [f64::NAN; N_METRICS];
     if let Some(c) = completion {
         out[idx::COMPLETION_SPRINT] = c as f64;
         out[idx::RELEASE_DELAY] = c as f64 - s.release.planned_sprint.unwrap_or(0) as f64;
     }
-    let mut lead = |j: i64| -> f64 { hour(j) / sim.hours_per_day };
-    // Items finish one after another: the k-th smallest lead time is item k's.
-    out[idx::LEAD_P50] = quantile_by(done as u64, 0.50, |k| lead(k as i64));
-    out[idx::LEAD_P85] = quantile_by(done as u64, 0.85, |k| lead(k as i64));
+    out[idx::LEAD_P50] = lead_p50;
+    out[idx::LEAD_P85] = lead_p85;
     out[idx::SAY_DO] = if t.committed > 0.0 {
         t.done_committed / t.committed
     } else {
         f64::NAN
     };
-    out[idx::VELOCITY_CV] = velocity_cv(velocities);
+    out[idx::VELOCITY_CV] = velocity_cv;
     out[idx::POINTS_DONE] = t.points_done;
     out[idx::ITEMS_DONE] = done as f64;
 }
 
 mod plain;
-pub use plain::{play_plain, play_plain_into, Plain};
+pub use plain::{play_plain, play_plain_into, play_plain_pair, Plain};
 
 #[cfg(test)]
 mod edge_tests;

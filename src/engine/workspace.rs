@@ -113,24 +113,16 @@ impl Workspace {
         (&mut self.velocities, &mut self.finish_runs)
     }
 
-    /// The plain lane's buffers for a run of `sprints` sprints: a velocity and a capacity
-    /// value drawn per sprint, and the items done by each sprint's end after a 0 (their
-    /// contents are left from the last run).
-    #[inline]
-    pub(super) fn plain_buffers(&mut self, sprints: usize) -> (&mut [f64], &mut [i64], &mut [u32]) {
-        // (The general lane clears `velocities`: each is checked.)
-        if self.velocities.len() < sprints {
-            self.velocities.resize(sprints, 0.0);
-        }
+    /// The plain lane's buffers for a run of `sprints` sprints: the items done by each
+    /// sprint's end after a 0, and a capacity value drawn per sprint (their contents are
+    /// left from the last run).
+    #[inline(always)]
+    pub(super) fn plain_buffers(&mut self, sprints: usize) -> (&mut [i64], &mut [u32]) {
         if self.picks.len() < sprints {
             self.done_by.resize(sprints + 1, 0);
             self.picks.resize(sprints, 0);
         }
-        (
-            &mut self.velocities[..sprints],
-            &mut self.done_by[..sprints + 1],
-            &mut self.picks[..sprints],
-        )
+        (&mut self.done_by[..sprints + 1], &mut self.picks[..sprints])
     }
 }
 

@@ -2,6 +2,7 @@
 //! most common forecast ([`Plain`], [`play_plain`]).
 
 use super::*;
+use crate::random::{PairCursor, UniformIndex};
 
 /// Most entries of a [`Plain`]'s table of commitments (per window length and items done in
 /// the window); past it the commitment is computed sprint by sprint.
@@ -9,6 +10,10 @@ const QUOTA_TABLE: usize = 4096;
 
 /// The longest velocity window (`team.velocity_window`'s validated limit).
 const MAX_WINDOW: usize = 64;
+
+/// Most capacity values of the fast case ([`Plain::fast`]): their items are looked up in a
+/// table of this many entries, with no bounds to check.
+const FAST_DRAWS: usize = 256;
 
 /// The plain case, the simplest and most common forecast: a fixed scope of items of one
 /// whole size (no range, split, risk or growth), and a capacity that is bootstrapped from
@@ -37,10 +42,20 @@ pub struct Plain {
     /// `rows[n + 1]`; all 0 without a table).
     rows: [u32; MAX_WINDOW + 2],
     /// `quotas[rows[n] + w]`: the items committed beside those held after n sprints in the
-    /// window that finished w items in all, [`Plain::quota_of`] and one fewer (none below
-    /// 0) for a sprint that starts with an item held. Empty when the table would exceed
+    /// window that finished w items in all, [`Plain::quota_of`] (one fewer, none below 0,
+    /// for a sprint that starts with an item held). Empty when the table would exceed
     /// [`QUOTA_TABLE`] entries or a commitment is out of the closed form's range.
-    quotas: Box<[[i64; 2]]>,
+    quotas: Box<[i64]>,
+    /// Per capacity value: the items it finishes (`draws[i].items`, apart for the loop),
+    /// then 0s up to [`FAST_DRAWS`] entries at least.
+    items_of: Box<[i64]>,
+    /// Whether no capacity value finishes no item (so no sprint starts with an item held),
+    /// every sum of points the record takes is below 2⁵³ (so summed as whole numbers, it is
+    /// the same as summed as `f64` sprint by sprint) and there are at most [`FAST_DRAWS`]
+    /// values: [`Plain::play_sprints`]'s fast case.
+    fast: bool,
+    /// The bootstrap's draw of a capacity value's index.
+    index: UniformIndex,
 }
 
 /// One capacity value of the plain case, with what [`play`] derives from it.
@@ -90,18 +105,34 @@ impl Plain {
         }
         let factor = s.team.commitment_factor;
         let window = (s.team.velocity_window as usize).clamp(1, MAX_WINDOW);
+        let items = s.backlog.initial_items as i64;
+        let sprints = s.simulation.sprints as usize;
+        // A run's committed points are at most the scope's points a sprint.
+        let most_points = (items as u64)
+            .checked_mul(size as u64)
+            .and_then(|p| p.checked_mul(sprints as u64));
+        let fast = draws.iter().all(|d| d.items > 0)
+            && most_points.is_some_and(|p| p < 1 << 53)
+            && draws.len() <= FAST_DRAWS;
+        let index = UniformIndex::new(draws.len() as u32);
+        let mut items_of: Vec<i64> = draws.iter().map(|d| d.items).collect();
+        items_of.resize(items_of.len().max(FAST_DRAWS), 0);
+        let items_of = items_of.into_boxed_slice();
         let mut plain = Plain {
             draws,
             bootstrap,
             size,
             whole: size as i64,
-            items: s.backlog.initial_items as i64,
-            sprints: s.simulation.sprints as usize,
+            items,
+            sprints,
             window,
             factor,
             first: factor * m.mean_capacity,
             rows: [0; MAX_WINDOW + 2],
             quotas: Box::new([]),
+            items_of,
+            fast,
+            index,
         };
         // The table: row n holds the quotas for 0 to n × (most items a sprint) items done.
         let most = plain.draws.iter().map(|d| d.items).max().unwrap_or(0) as usize;
@@ -113,14 +144,11 @@ impl Plain {
             let mut quotas = Vec::with_capacity(len);
             for n in 0..=window {
                 plain.rows[n] = quotas.len() as u32;
-                quotas.extend((0..=n * most).map(|w| {
-                    let q = plain.quota_of(n, w as i64);
-                    [q, (q - 1).max(0)]
-                }));
+                quotas.extend((0..=n * most).map(|w| plain.quota_of(n, w as i64)));
             }
             // Only when every commitment is in the closed form's range (else none is
             // looked up, and those out of it are counted one by one).
-            if quotas.iter().all(|q| q[0] >= 0) {
+            if quotas.iter().all(|&q| q >= 0) {
                 plain.rows[window + 1..].fill(quotas.len() as u32);
                 plain.quotas = quotas.into_boxed_slice();
             } else {
@@ -159,9 +187,15 @@ impl Plain {
         !self.quotas.is_empty()
     }
 
+    /// Whether the runs take the fast case (for tests).
+    #[cfg(test)]
+    pub(super) fn is_fast(&self) -> bool {
+        self.fast
+    }
+
     /// The table's row for a window of n sprints (empty without a table).
     #[inline(always)]
-    fn quota_row(&self, n: usize) -> &[[i64; 2]] {
+    fn quota_row(&self, n: usize) -> &[i64] {
         &self.quotas[self.rows[n] as usize..self.rows[n + 1] as usize]
     }
 
@@ -184,18 +218,17 @@ impl Plain {
         k
     }
 
-    /// One sprint of the second pass of [`play_plain_into`]: its plan and execution from the
-    /// items done before it and by its end, with `lag` done before the window of its last
-    /// `n` sprints (`quotas`: the table's row for n); its row and velocity written.
+    /// One sprint of [`play_plain_into`]: its plan and execution from the items done before
+    /// it (`p.before`) and by its end (`after`), with `lag` done before the window of its
+    /// last `n` sprints (`quotas`: the table's row for n); its row written. `UNIT`: items of one point; `FAST`: [`Plain::fast`] (no sprint ever holds
+    /// an item at its start, and the points are summed as whole numbers).
     #[inline(always)]
-    fn plan<const UNIT: bool>(
+    fn sprint<const UNIT: bool, const FAST: bool>(
         &self,
         p: &mut Pass,
-        n: usize,
-        quotas: &[[i64; 2]],
+        (n, quotas): (usize, &[i64]),
         (lag, after): (i64, i64),
         row: &mut [f64; N_SERIES],
-        velocity: &mut f64,
     ) {
         // (Items of one point, the usual case, are compiled apart: no products.)
         let whole = if UNIT { 1 } else { self.whole };
@@ -204,96 +237,118 @@ impl Plain {
         // Planning, as `play` plans with whole points: the item held, then new items while
         // they fit the commitment (factor × the mean velocity of the last n sprints).
         let in_window = before - lag;
-        let held = p.started as i64;
+        let started = !FAST && p.started;
+        let held = started as i64;
         let spill = held * whole;
         let waiting = items - before - held;
         let committed_new = match quotas.get(in_window as usize) {
-            Some(q) => q[p.started as usize].min(waiting),
+            // (In the fast case no item is held, and the table holds no quota below 0.)
+            Some(&q) => if FAST { q } else { (q - held).max(0) }.min(waiting),
             None => self.committed_by_hand(n, in_window, spill, waiting),
         };
         let points = spill + committed_new * whole;
-        p.committed += points as f64;
         // Execution: the item held finishes first (a sprint with capacity has at least an
         // item's worth), then fresh ones; a sprint that finishes nothing with items left had
         // no capacity, and the lane takes the next item without progress on it.
-        let done_committed = if finished > 0 {
+        let done_committed = if FAST || finished > 0 {
             spill + (finished - held).min(committed_new) * whole
         } else {
             0
         };
-        p.started = finished == 0 && before < items;
         let v = (finished * whole) as f64;
-        *velocity = v;
-        p.points_done += v;
-        p.done_committed += done_committed as f64;
+        if FAST {
+            p.whole_committed += points;
+            p.whole_done_committed += done_committed;
+        } else {
+            p.started = finished == 0 && before < items;
+            p.committed += points as f64;
+            p.done_committed += done_committed as f64;
+            p.points_done += v;
+        }
         put_row(
             row,
             [v, points as f64, done_committed as f64],
             items - after,
-            p.started as i64,
+            (!FAST && p.started) as i64,
         );
         p.before = after;
     }
 
-    /// The second pass of [`play_plain_into`] over the `played` sprints: the first ones,
-    /// whose window is shorter, then the others. `UNIT`: items of one point.
+    /// The sprints of [`play_plain_into`] up to completion (or the horizon): the capacity
+    /// values drawn (`draw()` a sprint) into `picks`, the items done by each sprint's end
+    /// into `done_by[1..]` and the rows written. The first sprints, whose window is shorter,
+    /// then the others. Returns the sprints played, the completion sprint and the totals.
     #[inline(always)]
-    fn second_pass<const UNIT: bool>(
+    fn play_sprints<const UNIT: bool, const FAST: bool>(
         &self,
-        played: usize,
-        done_by: &[i64],
         rows: &mut [[f64; N_SERIES]],
-        velocities: &mut [f64],
-    ) -> Pass {
-        let window = self.window;
+        done_by: &mut [i64],
+        picks: &mut [u32],
+        mut draw: impl FnMut() -> u32,
+    ) -> (usize, Option<u32>, Pass) {
+        let (sprints, window) = (self.sprints, self.window);
+        let rows = &mut rows[..sprints];
+        let (done_by, picks) = (&mut done_by[..=sprints], &mut picks[..sprints]);
         let mut p = Pass {
             started: false,
             before: 0,
             committed: 0.0,
             done_committed: 0.0,
             points_done: 0.0,
+            whole_committed: 0,
+            whole_done_committed: 0,
         };
-        for sprint in 0..window.min(played) {
-            let (row, v) = (&mut rows[sprint], &mut velocities[sprint]);
-            let quotas = self.quota_row(sprint);
-            self.plan::<UNIT>(&mut p, sprint, quotas, (0, done_by[sprint + 1]), row, v);
-        }
-        if played > window {
-            let quotas = self.quota_row(window);
-            let steady = rows[window..played]
-                .iter_mut()
-                .zip(&mut velocities[window..played])
-                .zip(&done_by[window + 1..=played])
-                .zip(&done_by[..played - window]);
-            for (((row, v), &after), &lag) in steady {
-                self.plan::<UNIT>(&mut p, window, quotas, (lag, after), row, v);
+        // Every sprint finishes its capacity's worth of items or what is left: the last one
+        // (that ends the scope) is played apart. (In the fast case the value drawn is below
+        // FAST_DRAWS: the remainder is the value itself.)
+        let table: &[i64; FAST_DRAWS] = self.items_of[..FAST_DRAWS].try_into().expect("padded");
+        let items_of = |pick: u32| match FAST {
+            true => table[pick as usize % FAST_DRAWS],
+            false => self.items_of[pick as usize],
+        };
+        let head = window.min(sprints);
+        for sprint in 0..head {
+            let pick = draw();
+            picks[sprint] = pick;
+            let quotas = (sprint, self.quota_row(sprint));
+            let after = p.before + items_of(pick);
+            if after >= self.items {
+                self.sprint::<UNIT, FAST>(&mut p, quotas, (0, self.items), &mut rows[sprint]);
+                done_by[sprint + 1] = self.items;
+                return (
+                    sprint + 1,
+                    Some(sprint as u32 + 1),
+                    p.totals::<FAST>(self.whole),
+                );
             }
+            self.sprint::<UNIT, FAST>(&mut p, quotas, (0, after), &mut rows[sprint]);
+            done_by[sprint + 1] = after;
         }
-        p
-    }
-
-    /// The first pass of [`play_plain_into`]: the capacity values drawn (`draw()` a sprint)
-    /// into `picks` and the items done by each sprint's end into `done_by[1..]`, up to
-    /// completion. Returns the sprints played and the completion sprint.
-    #[inline(always)]
-    fn draw_sprints(
-        &self,
-        picks: &mut [u32],
-        done_by: &mut [i64],
-        mut draw: impl FnMut() -> u32,
-    ) -> (usize, Option<u32>) {
-        let mut done = 0i64;
-        for (sprint, (pick, by)) in picks.iter_mut().zip(&mut done_by[1..]).enumerate() {
-            let p = draw();
-            *pick = p;
-            done += self.draws[p as usize].items;
-            if done >= self.items {
-                *by = self.items;
-                return (sprint + 1, Some(sprint as u32 + 1));
+        // The others: each sprint's lag (the items done before its window) is the count by
+        // the end of the sprint `window` before it (cells: read and written in one pass).
+        let quotas = (window, self.quota_row(window));
+        let done_by = std::cell::Cell::from_mut(done_by).as_slice_of_cells();
+        let steady = rows[head..]
+            .iter_mut()
+            .zip(&mut picks[head..])
+            .zip(done_by)
+            .zip(&done_by[head + 1..]);
+        for (sprint, (((row, pick), lag), by)) in (head..).zip(steady) {
+            *pick = draw();
+            let after = p.before + items_of(*pick);
+            if after >= self.items {
+                self.sprint::<UNIT, FAST>(&mut p, quotas, (lag.get(), self.items), row);
+                by.set(self.items);
+                return (
+                    sprint + 1,
+                    Some(sprint as u32 + 1),
+                    p.totals::<FAST>(self.whole),
+                );
             }
-            *by = done;
+            self.sprint::<UNIT, FAST>(&mut p, quotas, (lag.get(), after), row);
+            by.set(after);
         }
-        (picks.len(), None)
+        (sprints, None, p.totals::<FAST>(self.whole))
     }
 
     /// The sprint (1-based) in which a run of this case finishes its scope, if it does within
@@ -302,11 +357,10 @@ impl Plain {
     /// what is left (a sprint without capacity holds the next item, which the next sprint
     /// finishes first), so the planning does not matter.
     pub fn completion<R: rand::Rng>(&self, mut capacity: R) -> Option<u32> {
-        let n_draws = self.draws.len() as u32;
         let mut done = 0i64;
         for sprint in 0..self.sprints {
             let pick = if self.bootstrap {
-                capacity.random_range(0..n_draws)
+                self.index.sample(&mut capacity)
             } else {
                 0
             };
@@ -336,27 +390,95 @@ pub fn play_plain<R: rand::Rng>(
     (record, n)
 }
 
-/// What the second pass of [`play_plain_into`] carries from sprint to sprint.
+/// What [`play_plain_into`] carries from sprint to sprint.
 struct Pass {
     /// Whether the lane holds the next item at the sprint's start (only after a sprint
     /// without capacity, and then none of it is done: its remaining work is the whole size).
     started: bool,
     /// Items done before the sprint.
     before: i64,
+    /// The points committed, done of them, and done, summed as `play` sums them.
     committed: f64,
     done_committed: f64,
     points_done: f64,
+    /// In the fast case ([`Plain::fast`]): the points committed and done of them, summed
+    /// as whole numbers.
+    whole_committed: i64,
+    whole_done_committed: i64,
+}
+
+impl Pass {
+    /// With the sums as `f64`: in the fast case, the whole sums (exact, so the same as
+    /// summed as `f64`), and the points done all those of the items done.
+    #[inline(always)]
+    fn totals<const FAST: bool>(mut self, whole: i64) -> Pass {
+        if FAST {
+            self.committed = self.whole_committed as f64;
+            self.done_committed = self.whole_done_committed as f64;
+            self.points_done = (self.before * whole) as f64;
+        }
+        self
+    }
 }
 
 /// [`play_plain`] with the record written into `record`; returns the rows written.
 ///
-/// Two passes. Every sprint finishes its capacity's worth of items or what is left (a sprint
-/// without capacity holds the next item, which the next sprint finishes first), whatever
-/// was planned: the first pass draws the capacities and counts the items done by each
-/// sprint's end, up to completion. The second plans each sprint from those counts (the
-/// commitment, the item held) and writes its row.
+/// One pass over the sprints up to completion. Every sprint finishes its capacity's worth
+/// of items or what is left (a sprint without capacity holds the next item, which the next
+/// sprint finishes first), whatever was planned: each sprint draws its capacity, counts the
+/// items done by its end, plans (the commitment from the items done in the window, the item
+/// held) and writes its row.
 #[inline(never)] // (Inlined in the driver's loop, it compiles to more instructions.)
 pub fn play_plain_into<R: rand::Rng>(
+    m: &Model,
+    plain: &Plain,
+    capacity: R,
+    ws: &mut Workspace,
+    rows: &mut [[f64; N_SERIES]],
+    record: &mut RunRecord,
+) -> usize {
+    play_body(m, plain, capacity, ws, rows, record)
+}
+
+/// [`play_plain_into`] from a [`PairCursor`], compiled for AVX2 (the same operations, the
+/// same bits: the compiler only encodes them differently, with fewer instructions).
+pub fn play_plain_pair(
+    m: &Model,
+    plain: &Plain,
+    capacity: PairCursor<'_>,
+    ws: &mut Workspace,
+    rows: &mut [[f64; N_SERIES]],
+    record: &mut RunRecord,
+) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a `PairCursor` borrows a `PairStream`, which is made only where the processor
+    // has AVX2 (`PairStream::of`).
+    return unsafe { play_avx2(m, plain, capacity, ws, rows, record) };
+    #[cfg(not(target_arch = "x86_64"))]
+    play_plain_into(m, plain, capacity, ws, rows, record)
+}
+
+/// [`play_body`] compiled for AVX2.
+///
+/// # Safety
+/// The processor must have AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline(never)]
+unsafe fn play_avx2(
+    m: &Model,
+    plain: &Plain,
+    capacity: PairCursor<'_>,
+    ws: &mut Workspace,
+    rows: &mut [[f64; N_SERIES]],
+    record: &mut RunRecord,
+) -> usize {
+    play_body(m, plain, capacity, ws, rows, record)
+}
+
+/// The body of [`play_plain_into`].
+#[inline(always)]
+fn play_body<R: rand::Rng>(
     m: &Model,
     plain: &Plain,
     mut capacity: R,
@@ -366,29 +488,26 @@ pub fn play_plain_into<R: rand::Rng>(
 ) -> usize {
     let sprints = plain.sprints;
     let rows = &mut rows[..sprints];
-    // Per sprint: its velocity, the items done by its end (`done_by[s + 1]`; `done_by[0]`
-    // is 0) and the capacity value drawn (for the finish hours).
-    let (velocities, done_by, picks) = ws.plain_buffers(sprints);
+    // Per sprint: the items done by its end (`done_by[s + 1]`; `done_by[0]` is 0) and the
+    // capacity value drawn (for the finish hours).
+    let (done_by, picks) = ws.plain_buffers(sprints);
     done_by[0] = 0;
-    let (played, completion) = if plain.bootstrap {
-        let n_draws = plain.draws.len() as u32;
-        plain.draw_sprints(picks, done_by, || capacity.random_range(0..n_draws))
-    } else {
-        plain.draw_sprints(picks, done_by, || 0)
+    let index = plain.index;
+    let draw = || index.sample(&mut capacity);
+    let (played, completion, p) = match (plain.bootstrap, plain.fast, plain.whole == 1) {
+        (true, true, true) => plain.play_sprints::<true, true>(rows, done_by, picks, draw),
+        (true, true, false) => plain.play_sprints::<false, true>(rows, done_by, picks, draw),
+        (true, false, true) => plain.play_sprints::<true, false>(rows, done_by, picks, draw),
+        (true, false, false) => plain.play_sprints::<false, false>(rows, done_by, picks, draw),
+        // A fixed capacity: no draw.
+        (false, _, _) => plain.play_sprints::<false, false>(rows, done_by, picks, || 0),
     };
     let done = done_by[played];
-
-    let p = if plain.whole == 1 {
-        plain.second_pass::<true>(played, done_by, rows, velocities)
-    } else {
-        plain.second_pass::<false>(played, done_by, rows, velocities)
-    };
     let mut written = played;
     if completion.is_some() && !m.scenario.simulation.stop_at_completion {
         // Sprints after completion: nothing to commit or do, and the totals stay.
-        for (row, v) in rows[played..].iter_mut().zip(&mut velocities[played..]) {
+        for row in &mut rows[played..] {
             put_row(row, [0.0; 3], 0, 0);
-            *v = 0.0;
         }
         written = sprints;
     }
@@ -399,27 +518,97 @@ pub fn play_plain_into<R: rand::Rng>(
         done_committed: p.done_committed,
         points_done: p.points_done,
     };
-    // Item j finished in the first sprint s whose end saw more than j done: the k-th of that
-    // sprint (k = j − done_by[s]) at hour base + t_k + step (t_0 = 0, t_(i+1) = t_i + step),
-    // summed as `FinishRun::hour` sums it. The record asks for items in increasing order,
-    // so the sprint is searched from the last one found.
-    let hours = m.sprint_hours;
-    let done_by = &done_by[..=played];
-    let mut s = 0;
-    let hour = |j: i64| {
+    let rows = &rows[..written];
+    let cv = velocity_cv(rows, p.points_done);
+    let mut finish = Finish {
+        done_by: &done_by[..=played],
+        picks,
+        draws: &plain.draws,
+        hours: m.sprint_hours,
+        s: 0,
+    };
+    let per_day = m.scenario.simulation.hours_per_day;
+    let leads = [
+        finish.lead(done, LEAD_QUANTILES[0], per_day),
+        finish.lead(done, LEAD_QUANTILES[1], per_day),
+    ];
+    fill_record(&mut record.metrics, m, totals, cv, leads);
+    written
+}
+
+/// `metrics::velocity_cv` of the rows' velocities, whose sum (in order) is `sum`.
+#[inline(always)]
+fn velocity_cv(rows: &[[f64; N_SERIES]], sum: f64) -> f64 {
+    let n = rows.len() as f64;
+    let mean = sum / n;
+    if n > 1.0 && mean > 0.0 {
+        let var = rows
+            .iter()
+            .map(|r| (r[series::VELOCITY] - mean).powi(2))
+            .sum::<f64>()
+            / (n - 1.0);
+        var.sqrt() / mean
+    } else {
+        f64::NAN
+    }
+}
+
+/// The finish hours of a run's items (for its lead times).
+struct Finish<'a> {
+    /// The items done by each sprint's end (after a 0), and the capacity value drawn.
+    done_by: &'a [i64],
+    picks: &'a [u32],
+    draws: &'a [PlainDraw],
+    hours: f64,
+    /// The sprint of the last item asked for.
+    s: usize,
+}
+
+impl Finish<'_> {
+    /// The p-quantile of the lead times (in days) of the first n items: [`lead_quantiles`]
+    /// (`stats::quantile_by` of them), the same arithmetic without its closures.
+    #[inline(always)]
+    fn lead(&mut self, n: i64, p: f64, per_day: f64) -> f64 {
+        if n == 0 {
+            return f64::NAN;
+        }
+        let h = (n - 1) as f64 * p.clamp(0.0, 1.0);
+        let lo = h as i64; // h ≥ 0: truncation is the floor
+        let frac = h - lo as f64;
+        let a = self.hour(lo) / per_day;
+        if frac == 0.0 || lo + 1 >= n {
+            return a;
+        }
+        let b = self.hour(lo + 1) / per_day;
+        if a == f64::INFINITY || b == f64::INFINITY {
+            return f64::INFINITY;
+        }
+        a + frac * (b - a)
+    }
+
+    /// The hour item j finished. It finished in the first sprint s whose end saw more than
+    /// j done: the k-th of that sprint (k = j − done_by[s]) at hour base + t_k + step (t_0 =
+    /// 0, t_(i+1) = t_i + step), summed as `FinishRun::hour` sums it. The record asks for
+    /// items in increasing order, so the sprint is searched from the last one found.
+    /// (`done_by` ends with the count after the sprint of the last item done: j's sprint is
+    /// there.)
+    #[inline(always)]
+    fn hour(&mut self, j: i64) -> f64 {
+        let done_by = self.done_by;
+        let mut s = self.s;
         if j < done_by[s] {
             s = 0;
         }
-        while done_by[s + 1] <= j {
-            s += 1;
+        if done_by[s + 1] <= j {
+            // (A binary search: the sprints past s whose end saw at most j done.)
+            s += 1 + done_by[s + 2..].partition_point(|&d| d <= j);
         }
-        let step = plain.draws[picks[s] as usize].fresh;
+        self.s = s;
+        let step = self.draws[self.picks[s] as usize].fresh;
         let mut t = 0.0;
         for _ in 0..j - done_by[s] {
             t += step;
         }
-        s as f64 * hours + t + step
-    };
-    fill_record(&mut record.metrics, m, totals, &velocities[..written], hour);
-    written
+        s as f64 * self.hours + t + step
+    }
 }

@@ -1,6 +1,7 @@
 //! The plain-case lane against the general one.
 
 use super::*;
+use crate::random::stream_template;
 use crate::scenario::load::load_scenario;
 use crate::scenario::{Dist, Scenario};
 use proptest::prelude::*;
@@ -38,6 +39,28 @@ fn same_bits(m: &Model, plain: &Plain, seed: u64, r: u64) {
         bits(b.as_flattened()),
         "rows, replication {r}"
     );
+    // The driver's lane where the processor has AVX2: the stream two blocks at a time,
+    // through a cursor, and the lane compiled for AVX2.
+    if let Some(mut pair) = crate::random::PairStream::of(&stream_template(seed, Source::Capacity))
+    {
+        pair.restart(r);
+        let mut c = vec![[f64::NAN; N_SERIES]; horizon];
+        let mut rc = RunRecord {
+            metrics: [0.0; N_METRICS],
+        };
+        let nc = play_plain_pair(m, plain, pair.cursor(), &mut ws, &mut c, &mut rc);
+        assert_eq!(na, nc, "rows (pair), replication {r}");
+        assert_eq!(
+            bits(&ra.metrics),
+            bits(&rc.metrics),
+            "record (pair), replication {r}"
+        );
+        assert_eq!(
+            bits(a.as_flattened()),
+            bits(c.as_flattened()),
+            "rows (pair), replication {r}"
+        );
+    }
     // The completion sprint alone, from the same stream.
     let completion = plain.completion(keys.stream(Source::Capacity));
     let want = ra.metrics[idx::COMPLETION_SPRINT];
@@ -105,6 +128,43 @@ fn the_plain_lane_gives_the_bits_of_the_general_lane_on_the_shipped_forecasts() 
         let plain = Plain::of(&m).expect("a plain forecast");
         for r in 0..2000 {
             same_bits(&m, &plain, 7, r);
+        }
+    }
+}
+
+/// The fast case (no capacity value without items, at most `FAST_DRAWS` values, sums of
+/// points below 2⁵³) and the general one on either side of each bound: the bits of the
+/// general lane either way.
+#[test]
+fn the_plain_lane_gives_the_bits_of_the_general_lane_in_and_out_of_its_fast_case() {
+    let caps = |n: usize, zero: bool| -> Vec<f64> {
+        (0..n)
+            .map(|i| ((i * 7) % 11 + usize::from(!zero || i > 0)) as f64)
+            .collect()
+    };
+    for (values, size, items, fast) in [
+        (caps(16, false), 1.0, 120, true),
+        (caps(16, true), 1.0, 120, false),
+        (caps(256, false), 3.0, 300, true),
+        (caps(257, false), 3.0, 300, false),
+        (caps(5, false), 2.0, 1 << 20, true),
+        // Items × size × sprints past 2⁵³.
+        (caps(5, false), 1e8, 1 << 20, false),
+    ] {
+        let m = forecast(|s| {
+            s.team.capacity = empirical(&values.iter().map(|v| v * size).collect::<Vec<_>>());
+            s.backlog.size = Dist::Constant { value: size };
+            s.backlog.initial_items = items;
+        });
+        let plain = Plain::of(&m).expect("a plain forecast");
+        assert_eq!(
+            plain.is_fast(),
+            fast,
+            "{} values, size {size}",
+            values.len()
+        );
+        for r in 0..100 {
+            same_bits(&m, &plain, 5, r);
         }
     }
 }
