@@ -52,7 +52,6 @@ pub fn push_run_row(
     if columns.len() > FAST_COLUMNS {
         return push_run_row_plain(out, scenario, run, record, columns, cache);
     }
-    use crate::format::put_num;
     let CellCache {
         entries,
         row,
@@ -76,39 +75,26 @@ pub fn push_run_row(
     let mut flushed = false;
     let (slots, _) = entries.as_chunks_mut::<CACHE_SLOTS>();
     for (&m, slots) in columns.iter().zip(slots) {
-        let x = record.metrics[m];
-        let entry = &mut slots[CellCache::slot_of(x)];
+        let bits = record.metrics[m].to_bits();
+        let entry = &mut slots[CellCache::slot_of(f64::from_bits(bits))];
         // n is below ROW_MASK + 1 (see `FAST_COLUMNS`): the mask changes nothing but spares
         // the bounds checks of the copy.
         let at = n & ROW_MASK;
-        if entry.bits == x.to_bits() {
+        if entry.bits == bits {
             // The comma and the cell.
             buf[at..at + CACHED].copy_from_slice(&entry.text);
             n = at + entry.len as usize;
             continue;
         }
-        buf[at] = b',';
-        n = match put_num(buf, at + 1, x) {
-            Some(end) => {
-                if end - at <= CACHED {
-                    entry.bits = x.to_bits();
-                    entry.len = (end - at) as u8;
-                    entry.text.copy_from_slice(&buf[at..at + CACHED]);
-                }
-                end
-            }
-            None => {
-                // A long cell: the row so far, the cell, and the rest from the buffer's
-                // start.
-                if !flushed {
-                    out.extend_from_slice(head);
-                }
-                out.extend_from_slice(&buf[..at + 1]);
-                out.extend_from_slice(fmt_num(x).as_bytes());
-                flushed = true;
-                0
-            }
-        };
+        n = put_cell(
+            out,
+            head,
+            buf,
+            at,
+            f64::from_bits(bits),
+            entry,
+            &mut flushed,
+        );
     }
     buf[n] = b'\n';
     if flushed {
@@ -117,6 +103,42 @@ pub fn push_run_row(
     }
     // The name and the row, in one copy.
     out.extend_from_slice(&row[..name + n + 1]);
+}
+
+/// A cell not in the cache, at `buf[at..]` after its comma, and kept in `entry` if short:
+/// the position after it. A long one goes to `out` with the row so far (and `head`, the
+/// name, unless `flushed` already), and the row goes on from the buffer's start.
+#[cold]
+#[inline(never)]
+fn put_cell(
+    out: &mut Vec<u8>,
+    head: &[u8],
+    buf: &mut [u8; ROW],
+    at: usize,
+    x: f64,
+    entry: &mut CellEntry,
+    flushed: &mut bool,
+) -> usize {
+    buf[at] = b',';
+    match crate::format::put_num(buf, at + 1, x) {
+        Some(end) => {
+            if end - at <= CACHED {
+                entry.bits = x.to_bits();
+                entry.len = (end - at) as u8;
+                entry.text.copy_from_slice(&buf[at..at + CACHED]);
+            }
+            end
+        }
+        None => {
+            if !*flushed {
+                out.extend_from_slice(head);
+            }
+            out.extend_from_slice(&buf[..at + 1]);
+            out.extend_from_slice(fmt_num(x).as_bytes());
+            *flushed = true;
+            0
+        }
+    }
 }
 
 /// [`push_run_row`] for any number of columns, without the name and run number kept: the
