@@ -64,15 +64,20 @@ impl Cell {
     /// at `fill` (the horizon + 1) in the mean and beyond every value in the quantiles. For
     /// other metrics NaN is "no value": left out, counted only in `completed_share`.
     fn add_all(&mut self, xs: &[f64], censored: bool, fill: f64) {
-        for &x in xs {
-            if !x.is_nan() {
-                self.moments.add(x);
-            } else if censored {
+        let mut rest = xs;
+        loop {
+            // The values up to a NaN, then the NaN.
+            let taken = self.moments.add_until_nan(rest);
+            let Some(rest_after) = rest.get(taken + 1..) else {
+                break;
+            };
+            if censored {
                 self.moments.add(fill);
                 self.censored += 1;
             } else {
                 self.missing += 1;
             }
+            rest = rest_after;
         }
         // The sketch takes the same values but a missing one (NaN of a metric that is not
         // censored).
@@ -96,15 +101,21 @@ fn add_metrics(
         debug_assert!(!METRICS[m].censored);
         cells[m].missing += batch.len as u64;
     }
-    // A metric's values of up to this many runs at a time.
+    // Up to this many runs at a time (their records looked up once), metric by metric: a
+    // metric's values, which its cell takes in replication order.
     const RUNS: usize = 64;
     let mut xs = [0.0; RUNS];
-    for &m in only {
-        let (cell, censored, fill) = (&mut cells[m], METRICS[m].censored, fill[m.min(1)]);
-        for first in (0..batch.len).step_by(RUNS) {
-            let xs = &mut xs[..(batch.len - first).min(RUNS)];
-            for (j, x) in (first..).zip(xs.iter_mut()) {
-                *x = batch.records(j)[s].metrics[m];
+    for first in (0..batch.len).step_by(RUNS) {
+        let mut records = [&batch.records(first)[s]; RUNS];
+        let records = &mut records[..(batch.len - first).min(RUNS)];
+        for (j, r) in (first..).zip(records.iter_mut()) {
+            *r = &batch.records(j)[s];
+        }
+        for &m in only {
+            let (cell, censored, fill) = (&mut cells[m], METRICS[m].censored, fill[m.min(1)]);
+            let xs = &mut xs[..records.len()];
+            for (x, r) in xs.iter_mut().zip(records.iter()) {
+                *x = r.metrics[m];
             }
             cell.add_all(xs, censored, fill);
         }
@@ -698,5 +709,7 @@ impl Aggregate {
     }
 }
 
+#[cfg(test)]
+mod cell_tests;
 #[cfg(test)]
 mod tests;

@@ -37,7 +37,9 @@ pub fn runs_header(columns: &[usize]) -> String {
 /// One row of runs.csv (`run` is 1-based) with these metric columns, appended to `out`.
 /// The cells are written in place into the cache's row buffer ([`crate::format::put_num`]),
 /// or copied from `cache` when the column had the same value lately, and the row is copied
-/// to `out` once: the bytes of [`push_num`] cell by cell.
+/// to `out` once, with the scenario's name before it: the bytes of [`push_num`] cell by
+/// cell. The run number's digits are those of the cache's previous row (plus one when it
+/// was the run before).
 #[inline]
 pub fn push_run_row(
     out: &mut Vec<u8>,
@@ -47,9 +49,111 @@ pub fn push_run_row(
     columns: &[usize],
     cache: &mut CellCache,
 ) {
+    if columns.len() > FAST_COLUMNS {
+        return push_run_row_plain(out, scenario, run, record, columns, cache);
+    }
+    let CellCache {
+        entries,
+        row,
+        run: run_text,
+    } = cache;
+    let name = scenario.len();
+    // Room for the name, a row and every column's slots: made once (and again for a longer
+    // name or more columns).
+    let slots = columns.len() * CACHE_SLOTS;
+    if row.len() < name + ROW || entries.len() < slots {
+        row.resize(row.len().max(name + ROW), 0);
+        entries.resize(entries.len().max(slots), CellEntry::UNUSED);
+    }
+    row[..name].copy_from_slice(scenario.as_bytes());
+    let (head, buf) = row.split_at_mut(name);
+    let buf: &mut [u8; ROW] = (&mut buf[..ROW]).try_into().expect("room made");
+    run_text.set(run);
+    buf[..RUN_TEXT].copy_from_slice(&run_text.text);
+    let mut n = run_text.len as usize;
+    // Whether the row so far went to `out` (before a long cell: see below).
+    let mut flushed = false;
+    let (slots, _) = entries.as_chunks_mut::<CACHE_SLOTS>();
+    for (&m, slots) in columns.iter().zip(slots) {
+        let bits = record.metrics[m].to_bits();
+        let entry = &mut slots[CellCache::slot_of(f64::from_bits(bits))];
+        // n is below ROW_MASK + 1 (see `FAST_COLUMNS`): the mask changes nothing but spares
+        // the bounds checks of the copy.
+        let at = n & ROW_MASK;
+        if entry.bits == bits {
+            // The comma and the cell.
+            buf[at..at + CACHED].copy_from_slice(&entry.text);
+            n = at + entry.len as usize;
+            continue;
+        }
+        n = put_cell(
+            out,
+            head,
+            buf,
+            at,
+            f64::from_bits(bits),
+            entry,
+            &mut flushed,
+        );
+    }
+    buf[n] = b'\n';
+    if flushed {
+        out.extend_from_slice(&buf[..n + 1]);
+        return;
+    }
+    // The name and the row, in one copy.
+    out.extend_from_slice(&row[..name + n + 1]);
+}
+
+/// A cell not in the cache, at `buf[at..]` after its comma, and kept in `entry` if short:
+/// the position after it. A long one goes to `out` with the row so far (and `head`, the
+/// name, unless `flushed` already), and the row goes on from the buffer's start.
+#[cold]
+#[inline(never)]
+fn put_cell(
+    out: &mut Vec<u8>,
+    head: &[u8],
+    buf: &mut [u8; ROW],
+    at: usize,
+    x: f64,
+    entry: &mut CellEntry,
+    flushed: &mut bool,
+) -> usize {
+    buf[at] = b',';
+    match crate::format::put_num(buf, at + 1, x) {
+        Some(end) => {
+            if end - at <= CACHED {
+                entry.bits = x.to_bits();
+                entry.len = (end - at) as u8;
+                entry.text.copy_from_slice(&buf[at..at + CACHED]);
+            }
+            end
+        }
+        None => {
+            if !*flushed {
+                out.extend_from_slice(head);
+            }
+            out.extend_from_slice(&buf[..at + 1]);
+            out.extend_from_slice(fmt_num(x).as_bytes());
+            *flushed = true;
+            0
+        }
+    }
+}
+
+/// [`push_run_row`] for any number of columns, without the name and run number kept: the
+/// same bytes.
+fn push_run_row_plain(
+    out: &mut Vec<u8>,
+    scenario: &str,
+    run: u64,
+    record: &RunRecord,
+    columns: &[usize],
+    cache: &mut CellCache,
+) {
     use crate::format::{put_digits, put_num};
     out.extend_from_slice(scenario.as_bytes());
-    let CellCache { entries, row } = cache;
+    let CellCache { entries, row, .. } = cache;
     // Room for the run number and every cell (no flush needed but after a long cell), and
     // every column's slots: made once.
     let (need, slots) = (row_room(columns.len()), columns.len() * CACHE_SLOTS);
@@ -92,9 +196,26 @@ pub fn push_run_row(
 /// Bytes of [`CellCache`]'s row buffer for `columns` cells: a comma and the run number (at
 /// most 20 digits), then a comma and at most [`crate::format::CELL_MAX`] bytes a cell (and
 /// room for a cached cell's whole text), and the newline.
-fn row_room(columns: usize) -> usize {
-    1 + 20 + columns * (1 + crate::format::CELL_MAX.max(CACHED)) + 1
+const fn row_room(columns: usize) -> usize {
+    1 + 20 + columns * (1 + max(crate::format::CELL_MAX, CACHED)) + 1
 }
+
+const fn max(a: usize, b: usize) -> usize {
+    if a > b {
+        a
+    } else {
+        b
+    }
+}
+
+/// Columns [`push_run_row`] writes in a buffer of fixed size (every metric's; more go the
+/// plain way).
+const FAST_COLUMNS: usize = N_METRICS;
+
+/// A row of [`FAST_COLUMNS`] cells ends before `ROW_MASK + 1`, and the buffer after the name
+/// has room for a cached cell's text beyond it.
+const ROW_MASK: usize = row_room(FAST_COLUMNS).next_power_of_two() - 1;
+const ROW: usize = ROW_MASK + 1 + CACHED;
 
 /// Bytes of a cell [`CellCache`] keeps, its comma included (longer cells are formatted
 /// each time).
@@ -103,16 +224,56 @@ const CACHED: usize = 23;
 /// Entries of [`CellCache`] per column.
 const CACHE_SLOTS: usize = 4096;
 
+/// Bytes of [`RunText`]: a comma and at most 20 digits.
+const RUN_TEXT: usize = 24;
+
+/// The text of the run number of the cache's last row: a comma and its digits.
+#[derive(Debug, Clone)]
+struct RunText {
+    run: u64,
+    len: u8,
+    text: [u8; RUN_TEXT],
+}
+
+impl RunText {
+    /// The text of `run`: kept, the last one's plus one, or written.
+    #[inline]
+    fn set(&mut self, run: u64) {
+        if run == self.run && self.len > 0 {
+            return;
+        }
+        if self.len > 0 && Some(run) == self.run.checked_add(1) {
+            // Add one to the digits from the last: nines become zeros and carry; a number
+            // of nines only ("999") gets one more digit, written anew.
+            let mut i = self.len as usize - 1;
+            while i > 0 && self.text[i] == b'9' {
+                self.text[i] = b'0';
+                i -= 1;
+            }
+            if i > 0 {
+                self.text[i] += 1;
+                self.run = run;
+                return;
+            }
+        }
+        self.text[0] = b',';
+        self.len = crate::format::put_digits(&mut self.text, 1, run) as u8;
+        self.run = run;
+    }
+}
+
 /// The text of recent values, per column of runs.csv: a run's cells repeat across runs (a
 /// forecast's 1 000 000 rows hold a few hundred distinct lead times, say/do ratios and
 /// velocity CVs, and a few dozen whole numbers), and copying a cell costs a fraction of
 /// formatting it. Direct-mapped by the value's bits; what it holds never changes a byte
 /// (a cell is copied only for the very bits it was formatted from). It also holds the
-/// buffer a row is written in (reused: not cleared from row to row).
+/// buffer a row is written in (reused: not cleared from row to row), and the last row's run
+/// number.
 #[derive(Debug, Clone)]
 pub struct CellCache {
     entries: Vec<CellEntry>,
     row: Vec<u8>,
+    run: RunText,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -146,14 +307,25 @@ impl CellCache {
         CellCache {
             entries: Vec::new(),
             row: Vec::new(),
+            run: RunText {
+                run: 0,
+                len: 0,
+                text: [0; RUN_TEXT],
+            },
         }
     }
 
     /// The slot of value x in column `column`.
     #[inline]
     fn slot(column: usize, x: f64) -> usize {
+        column * CACHE_SLOTS + Self::slot_of(x)
+    }
+
+    /// The slot of value x among a column's.
+    #[inline]
+    fn slot_of(x: f64) -> usize {
         let shift = 64 - CACHE_SLOTS.trailing_zeros();
-        column * CACHE_SLOTS + (x.to_bits().wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift) as usize
+        (x.to_bits().wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift) as usize
     }
 }
 
@@ -450,33 +622,4 @@ mod tests {
 }
 
 #[cfg(test)]
-mod room_tests {
-    use super::*;
-
-    /// The row buffer has room for the longest run number and the newline, with no column
-    /// or one, in a fresh cache each.
-    #[test]
-    fn a_row_has_room_for_the_longest_run_number() {
-        let record = RunRecord {
-            metrics: [-1.234_567_890_123_456_7e19; N_METRICS],
-        };
-        for columns in [vec![], vec![0]] {
-            let mut out = Vec::new();
-            push_run_row(
-                &mut out,
-                "s",
-                u64::MAX,
-                &record,
-                &columns,
-                &mut CellCache::new(),
-            );
-            let mut want = format!("s,{}", u64::MAX);
-            for &m in &columns {
-                want.push(',');
-                push_num(&mut want, record.metrics[m]);
-            }
-            want.push('\n');
-            assert_eq!(String::from_utf8(out).unwrap(), want);
-        }
-    }
-}
+mod row_tests;

@@ -22,6 +22,36 @@ impl Moments {
         self.m2 += d * (x - self.mean);
     }
 
+    /// [`Moments::add`] each of `xs` in order up to the first NaN (left out): how many were
+    /// added. The same bits as one by one, with the state in registers and the count also
+    /// kept as a double (exact below 2⁵³: no conversion per value).
+    #[inline]
+    pub fn add_until_nan(&mut self, xs: &[f64]) -> usize {
+        if self.n > (1 << 53) - xs.len() as u64 {
+            // Counts this large are never reached; value by value all the same.
+            let taken = xs.iter().position(|x| x.is_nan()).unwrap_or(xs.len());
+            xs[..taken].iter().for_each(|&x| self.add(x));
+            return taken;
+        }
+        let (mut n, mut mean, mut m2) = (self.n as f64, self.mean, self.m2);
+        let mut taken = xs.len();
+        for (i, &x) in xs.iter().enumerate() {
+            if x.is_nan() {
+                taken = i;
+                break;
+            }
+            n += 1.0;
+            if x == mean {
+                continue; // As `add`: no division.
+            }
+            let d = x - mean;
+            mean += d / n;
+            m2 += d * (x - mean);
+        }
+        (self.n, self.mean, self.m2) = (self.n + taken as u64, mean, m2);
+        taken
+    }
+
     /// n values that are all 0.
     pub fn zeros(n: u64) -> Moments {
         Moments {
@@ -283,5 +313,74 @@ mod tests {
         // 1, 3, 5, 7, 9: mean 5, variance 10.
         assert_eq!(b.n, 5);
         assert!((b.mean() - 5.0).abs() < 1e-12 && (b.variance() - 10.0).abs() < 1e-12);
+    }
+
+    /// Values added up to a NaN at once are added one by one, to the bit: values that
+    /// equal the mean (no division), -0.0 and 0.0, infinities, large and tiny ones, a NaN
+    /// anywhere (or none), from a fresh state, a running one, and one of a count near 2⁵³
+    /// (value by value).
+    #[test]
+    fn values_added_up_to_a_nan_are_added_one_by_one() {
+        let pool = [
+            3.0,
+            3.0,
+            -0.0,
+            0.0,
+            0.1,
+            1e300,
+            -1e-300,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            7.25,
+            f64::NAN,
+            22.0,
+            21.0,
+            21.0,
+            -5.5,
+        ];
+        let mut state = 11u64;
+        let mut next = || {
+            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            crate::random::mix(state)
+        };
+        for case in 0..3000 {
+            let len = next() as usize % 70;
+            let xs: Vec<f64> = (0..len)
+                .map(|_| match next() % 4 {
+                    0 => pool[next() as usize % pool.len()],
+                    1 => (next() % 50) as f64,
+                    _ => f64::from_bits(next()),
+                })
+                .filter(|x| !x.is_nan() || case % 3 == 0)
+                .collect();
+            let start = match case % 4 {
+                0 => Moments::default(),
+                1 => Moments {
+                    n: 5,
+                    mean: 3.0,
+                    m2: 2.5,
+                },
+                2 => Moments {
+                    n: (1 << 53) - 3,
+                    mean: 0.5,
+                    m2: 1.0,
+                },
+                _ => Moments {
+                    n: 1,
+                    mean: -0.0,
+                    m2: 0.0,
+                },
+            };
+            let (mut one, mut all) = (start, start);
+            let taken = all.add_until_nan(&xs);
+            let want = xs.iter().position(|x| x.is_nan()).unwrap_or(xs.len());
+            assert_eq!(taken, want, "case {case}");
+            for &x in &xs[..want] {
+                one.add(x);
+            }
+            assert_eq!(one.n, all.n, "case {case}");
+            assert_eq!(one.mean.to_bits(), all.mean.to_bits(), "case {case}");
+            assert_eq!(one.m2.to_bits(), all.m2.to_bits(), "case {case}");
+        }
     }
 }

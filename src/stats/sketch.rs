@@ -170,10 +170,16 @@ impl RecentBuckets {
     /// [`bucket`] of x, from the slot of its bits when it holds them.
     #[inline]
     fn bucket(&mut self, x: f64) -> i32 {
+        Self::bucket_in(&mut self.slots, x)
+    }
+
+    /// [`RecentBuckets::bucket`] with these slots (none: no cache kept).
+    #[inline(always)]
+    fn bucket_in(slots: &mut [(u64, i32)], x: f64) -> i32 {
         let bits = x.to_bits();
         let slot = (bits.wrapping_mul(0x9E37_79B9_7F4A_7C15)
             >> (64 - RECENT_SLOTS.trailing_zeros())) as usize;
-        match self.slots.get_mut(slot) {
+        match slots.get_mut(slot) {
             Some(e) if e.0 == bits => e.1,
             Some(e) => {
                 let b = bucket(x);
@@ -203,6 +209,49 @@ impl LogBuckets {
     fn add_value(&mut self, x: f64, count: u64) {
         let b = self.recent.bucket(x);
         self.add(b, count);
+    }
+
+    /// Count each of `xs` in order while it is not NaN and its bucket is within the counts
+    /// kept (or zero's): how many were. As [`LogBuckets::add_value`] one by one, with the
+    /// counts and the cache's slots held apart from `self` (no reloading per value).
+    #[inline]
+    fn add_known(&mut self, xs: &[f64]) -> usize {
+        let LogBuckets {
+            recent,
+            zero,
+            positive,
+            negative,
+        } = self;
+        let (pos_lo, pos) = (positive.lo, positive.counts.as_mut_slice());
+        let (neg_lo, neg) = (negative.lo, negative.counts.as_mut_slice());
+        // The cache's slots, of their fixed number (none kept: every bucket computed).
+        let mut slots: Option<&mut [(u64, i32); RECENT_SLOTS]> =
+            recent.slots.as_mut_slice().try_into().ok();
+        for (taken, &x) in xs.iter().enumerate() {
+            if x.is_nan() {
+                return taken;
+            }
+            let b = match slots.as_deref_mut() {
+                Some(slots) => RecentBuckets::bucket_in(slots, x),
+                None => bucket(x),
+            };
+            // Below `lo` the difference wraps to a huge index and fails the bound; past
+            // the counts, they grow (see `DenseCounts::add`): left to the caller.
+            if b > 0 {
+                match pos.get_mut(b.wrapping_sub(pos_lo) as u32 as usize) {
+                    Some(c) => *c += 1,
+                    None => return taken,
+                }
+            } else if b == 0 {
+                *zero += 1;
+            } else {
+                match neg.get_mut((-b).wrapping_sub(neg_lo) as u32 as usize) {
+                    Some(c) => *c += 1,
+                    None => return taken,
+                }
+            }
+        }
+        xs.len()
     }
 
     /// Add `count` to bucket `b` (as [`bucket`] numbers them).
@@ -362,27 +411,23 @@ impl QuantileSketch {
                         }
                     })
                     .count(),
-                Store::Integers { base, counts } => xs
-                    .iter()
-                    .take_while(|&&x| {
-                        as_integer(x).is_some_and(|i| {
-                            let k = i.wrapping_sub(*base) as u64;
-                            k < counts.len() as u64 && {
+                Store::Integers { base, counts } => {
+                    // An integer in the counts' range. (Its magnitude is below 9e15 then,
+                    // as `as_integer` asks: the range spans integers that were, from the
+                    // first value kept to the last added.)
+                    let (base, counts) = (*base, counts.as_mut_slice());
+                    xs.iter()
+                        .take_while(|&&x| {
+                            let i = x as i64;
+                            let k = i.wrapping_sub(base) as u64;
+                            i as f64 == x && k < counts.len() as u64 && {
                                 counts[k as usize] += 1;
                                 true
                             }
                         })
-                    })
-                    .count(),
-                Store::Log(m) => xs
-                    .iter()
-                    .take_while(|x| {
-                        !x.is_nan() && {
-                            m.add_value(**x, 1);
-                            true
-                        }
-                    })
-                    .count(),
+                        .count()
+                }
+                Store::Log(m) => m.add_known(xs),
             };
             if taken > 0 {
                 self.sorted = false;
@@ -591,5 +636,7 @@ fn nth_in(iter: impl Iterator<Item = (f64, u64)>, k: u64) -> f64 {
     f64::INFINITY
 }
 
+#[cfg(test)]
+mod bound_tests;
 #[cfg(test)]
 mod tests;
