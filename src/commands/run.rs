@@ -252,6 +252,28 @@ fn simulate(
     Ok(())
 }
 
+/// The aggregate of a comparison of `scenarios` against `baseline`, empty: their horizons
+/// and planned releases, and only the metrics and series of the throughput model for its
+/// scenarios.
+fn comparison_aggregate(scenarios: &[Scenario], baseline: usize) -> Aggregate {
+    let sprints: Vec<usize> = scenarios
+        .iter()
+        .map(|s| s.simulation.sprints as usize)
+        .collect();
+    let planned: Vec<f64> = scenarios
+        .iter()
+        .map(|s| s.release.planned_sprint.unwrap_or(0) as f64)
+        .collect();
+    let mut aggregate = Aggregate::new(&sprints, &planned, baseline);
+    for (s, sc) in scenarios.iter().enumerate() {
+        if sc.simulation.model == crate::scenario::ModelKind::Throughput {
+            use crate::engine::metrics::{THROUGHPUT_METRICS, THROUGHPUT_SERIES};
+            aggregate.only(s, &THROUGHPUT_METRICS, &THROUGHPUT_SERIES);
+        }
+    }
+    aggregate
+}
+
 /// `backsim run`: simulate, write every file atomically, draw, print the table.
 pub fn run(args: &RunArgs) -> Result<RunOutcome> {
     let mut plan = plan(args)?;
@@ -306,23 +328,7 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
     .owning(owned);
     let interactive = std::io::stdout().is_terminal() && !args.quiet;
 
-    let sprints: Vec<usize> = plan
-        .scenarios
-        .iter()
-        .map(|s| s.simulation.sprints as usize)
-        .collect();
-    let planned: Vec<f64> = plan
-        .scenarios
-        .iter()
-        .map(|s| s.release.planned_sprint.unwrap_or(0) as f64)
-        .collect();
-    let mut aggregate = Aggregate::new(&sprints, &planned, plan.baseline);
-    for (s, sc) in plan.scenarios.iter().enumerate() {
-        if sc.simulation.model == crate::scenario::ModelKind::Throughput {
-            use crate::engine::metrics::{THROUGHPUT_METRICS, THROUGHPUT_SERIES};
-            aggregate.only(s, &THROUGHPUT_METRICS, &THROUGHPUT_SERIES);
-        }
-    }
+    let mut aggregate = comparison_aggregate(&plan.scenarios, plan.baseline);
     let mut forecasts = crate::output::forecast::Forecasts::new(&plan.scenarios);
     // The answers with shorter histories take a fixed number of runs whatever the main run
     // does (unless a precision target decides its length): with two threads or more they

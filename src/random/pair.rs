@@ -106,17 +106,12 @@ impl rand::TryRng for PairCursor<'_> {
     /// Two words, the first the low half (as [`ChaCha8Rng`] joins them).
     #[inline]
     fn try_next_u64(&mut self) -> Result<u64, Infallible> {
-        let lo = self.try_next_u32()? as u64;
-        Ok(lo | (self.try_next_u32()? as u64) << 32)
+        rand::rand_core::utils::next_u64_via_u32(self)
     }
 
     /// Whole words, little-endian (as [`PairStream`] gives them).
     fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
-        for chunk in dst.chunks_mut(4) {
-            let word = self.try_next_u32()?.to_le_bytes();
-            chunk.copy_from_slice(&word[..chunk.len()]);
-        }
-        Ok(())
+        rand::rand_core::utils::fill_bytes_via_next_word(dst, || self.try_next_u32())
     }
 }
 
@@ -137,18 +132,13 @@ impl rand::TryRng for PairStream {
     /// Two words, the first the low half (as [`ChaCha8Rng`] joins them).
     #[inline]
     fn try_next_u64(&mut self) -> Result<u64, Infallible> {
-        let lo = self.try_next_u32()? as u64;
-        Ok(lo | (self.try_next_u32()? as u64) << 32)
+        rand::rand_core::utils::next_u64_via_u32(self)
     }
 
     /// Whole words, little-endian (the rest of a word the bytes end in is dropped, as
     /// [`ChaCha8Rng`] drops it).
     fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
-        for chunk in dst.chunks_mut(4) {
-            let word = self.try_next_u32()?.to_le_bytes();
-            chunk.copy_from_slice(&word[..chunk.len()]);
-        }
-        Ok(())
+        rand::rand_core::utils::fill_bytes_via_next_word(dst, || self.try_next_u32())
     }
 }
 

@@ -36,22 +36,10 @@ impl Feed for InOrder<'_> {
 
 /// A comparison's aggregate and forecasts, empty, as `run` makes them.
 fn fresh(scenarios: &[Scenario]) -> (Aggregate, Forecasts) {
-    let sprints: Vec<usize> = scenarios
-        .iter()
-        .map(|s| s.simulation.sprints as usize)
-        .collect();
-    let planned: Vec<f64> = scenarios
-        .iter()
-        .map(|s| s.release.planned_sprint.unwrap_or(0) as f64)
-        .collect();
-    let mut aggregate = Aggregate::new(&sprints, &planned, 0);
-    for (s, sc) in scenarios.iter().enumerate() {
-        if sc.simulation.model == crate::scenario::ModelKind::Throughput {
-            use crate::engine::metrics::{THROUGHPUT_METRICS, THROUGHPUT_SERIES};
-            aggregate.only(s, &THROUGHPUT_METRICS, &THROUGHPUT_SERIES);
-        }
-    }
-    (aggregate, Forecasts::new(scenarios))
+    (
+        comparison_aggregate(scenarios, 0),
+        Forecasts::new(scenarios),
+    )
 }
 
 /// Every output the aggregate and the forecasts give, and runs.csv.
