@@ -7,10 +7,12 @@
 //! sequential precision rule).
 
 mod counter;
+mod kernels;
 mod paired;
 mod sequential;
 mod sprint_cell;
 pub use counter::Counter;
+use kernels::{add_metrics, add_tails, count_whole, counted_whole, Cell};
 use paired::comparable;
 pub use paired::{
     better_halves, censored_fill, comparable_value, Pair, PairSummary, TIE_TOLERANCE,
@@ -19,9 +21,9 @@ pub use sequential::{chunk_members, run_until, run_until_prepared, Chunk, Feed, 
 use sprint_cell::{Band, SprintCell};
 
 use crate::engine::driver::Replications;
-use crate::engine::metrics::{idx, row_after_stop, METRICS, N_METRICS, N_SERIES};
-use crate::engine::tally::{Tally, TallyPart};
-use crate::stats::{Moments, QuantileSketch, ValueCounts};
+use crate::engine::metrics::{idx, METRICS, N_METRICS, N_SERIES};
+use crate::engine::tally::Tally;
+use crate::stats::{Moments, ValueCounts};
 
 /// The metrics whose whole distribution the charts draw (`distributions.csv`), in file order.
 pub const DISTRIBUTION_METRICS: [usize; 3] = [
@@ -35,165 +37,6 @@ pub const METRIC_EXACT_CAP: usize = 16_384;
 
 /// The quantiles written to summary.csv.
 pub const SUMMARY_QUANTILES: [f64; 8] = [0.05, 0.10, 0.25, 0.50, 0.75, 0.85, 0.90, 0.95];
-
-#[derive(Debug, Clone)]
-struct Cell {
-    /// Every run with a value; for a censored metric also the censored runs, each at the
-    /// horizon + 1 (a restricted mean).
-    moments: Moments,
-    sketch: QuantileSketch,
-    /// Runs without a value for a metric that is not censored.
-    missing: u64,
-    /// Runs of a censored metric that did not finish within the horizon.
-    censored: u64,
-}
-
-impl Cell {
-    fn new(cap: usize) -> Self {
-        Cell {
-            moments: Moments::default(),
-            // A metric's sketch takes a value per run: past the cap, fractional values
-            // repeat, and their log buckets are remembered.
-            sketch: QuantileSketch::new(cap).with_bucket_cache(),
-            missing: 0,
-            censored: 0,
-        }
-    }
-
-    /// Add runs' values, in order. NaN is "did not finish" for a censored metric: it counts
-    /// at `fill` (the horizon + 1) in the mean and beyond every value in the quantiles. For
-    /// other metrics NaN is "no value": left out, counted only in `completed_share`.
-    fn add_all(&mut self, xs: &[f64], censored: bool, fill: f64) {
-        let mut rest = xs;
-        loop {
-            // The values up to a NaN, then the NaN.
-            let taken = self.moments.add_until_nan(rest);
-            let Some(rest_after) = rest.get(taken + 1..) else {
-                break;
-            };
-            if censored {
-                self.moments.add(fill);
-                self.censored += 1;
-            } else {
-                self.missing += 1;
-            }
-            rest = rest_after;
-        }
-        // The sketch takes the same values but a missing one (NaN of a metric that is not
-        // censored).
-        self.sketch.add_all(xs, !censored);
-    }
-}
-
-/// Scenario s's metric cells take the batch's values: those of `only` (its model's), metric
-/// by metric, each cell its values in replication order; those of `absent` count the runs
-/// as without a value.
-#[inline(never)]
-fn add_metrics(
-    cells: &mut [Cell],
-    batch: &Replications,
-    s: usize,
-    only: &[usize],
-    absent: &[usize],
-    fill: [f64; 2],
-) {
-    for &m in absent {
-        debug_assert!(!METRICS[m].censored);
-        cells[m].missing += batch.len as u64;
-    }
-    // Up to this many runs at a time (their records looked up once), metric by metric: a
-    // metric's values, which its cell takes in replication order.
-    const RUNS: usize = 64;
-    let mut xs = [0.0; RUNS];
-    for first in (0..batch.len).step_by(RUNS) {
-        let mut records = [&batch.records(first)[s]; RUNS];
-        let records = &mut records[..(batch.len - first).min(RUNS)];
-        for (j, r) in (first..).zip(records.iter_mut()) {
-            *r = &batch.records(j)[s];
-        }
-        for &m in only {
-            let (cell, censored, fill) = (&mut cells[m], METRICS[m].censored, fill[m.min(1)]);
-            let xs = &mut xs[..records.len()];
-            for (x, r) in xs.iter_mut().zip(records.iter()) {
-                *x = r.metrics[m];
-            }
-            cell.add_all(xs, censored, fill);
-        }
-    }
-}
-
-/// The tally counts the rows of the scenarios with series of small whole values (`whole[s]`,
-/// all of the tally's or none).
-#[inline(never)]
-fn count_whole(tally: &mut Tally, whole: &[Vec<usize>], batch: &Replications) {
-    for (s, whole) in whole.iter().enumerate() {
-        if !whole.is_empty() {
-            tally.add_runs(s, (0..batch.len).map(|j| batch.rows(j, s)));
-        }
-    }
-}
-
-/// Per scenario, the series of `batch` that the tally counts: those the batch says are
-/// small whole numbers (see [`Replications::small_whole`]) among the scenario's
-/// `series_of`, all of the tally's or none. The tally (and `tail`, empty alike) is created
-/// by the first batch that has any.
-fn counted_whole(
-    series_of: &[Vec<usize>],
-    sprints: &[usize],
-    tally: &mut Option<Tally>,
-    tail: &mut Option<Tally>,
-    batch: &Replications,
-) -> Vec<Vec<usize>> {
-    let mut whole: Vec<Vec<usize>> = series_of
-        .iter()
-        .enumerate()
-        .map(|(s, of)| {
-            let mut whole = batch.small_whole(s).to_vec();
-            whole.retain(|k| of.contains(k));
-            whole
-        })
-        .collect();
-    if tally.is_none() && whole.iter().any(|c| !c.is_empty()) {
-        *tally = Some(Tally::new(&whole, sprints));
-        *tail = tally.clone();
-    }
-    if let Some(t) = tally {
-        for (s, whole) in whole.iter_mut().enumerate() {
-            if whole.as_slice() != t.series(s) {
-                whole.clear(); // All or none (the tally counts a scenario's series together).
-            }
-        }
-    }
-    whole
-}
-
-/// Scenario s's runs that stopped before the horizon add their after-stop row to the tail
-/// of the sprint they stopped before: series `only` to its cells one by one, and the
-/// tally's series to `counted` if given.
-#[inline(never)]
-fn add_tails(
-    tail: &mut [SprintCell],
-    mut counted: Option<TallyPart>,
-    batch: &Replications,
-    s: usize,
-    horizon: usize,
-    only: &[usize],
-) {
-    for j in 0..batch.len {
-        let rows = batch.rows(j, s);
-        if let (Some(last), true) = (rows.last(), rows.len() < horizon) {
-            let a = rows.len();
-            let row = row_after_stop(last);
-            if let Some(c) = counted.as_mut() {
-                c.add_at(a, &row);
-            }
-            let cells = &mut tail[a * N_SERIES..(a + 1) * N_SERIES];
-            for &k in only {
-                cells[k].add(row[k]);
-            }
-        }
-    }
-}
 
 #[derive(Debug, Clone, Copy)]
 pub struct MetricSummary {

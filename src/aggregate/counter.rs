@@ -4,7 +4,8 @@
 //! order, on any thread, and several counters merge into the aggregate at the end
 //! ([`Aggregate::merge_counts`]) with the same bits as if it had counted every batch itself.
 
-use super::{count_whole, counted_whole, Aggregate};
+use super::kernels::{count_whole, counted_whole};
+use super::Aggregate;
 use crate::engine::driver::Replications;
 use crate::engine::metrics::row_after_stop;
 use crate::engine::tally::{Tally, TallyPart};

@@ -1,6 +1,7 @@
 //! Tests of `aggregate`.
 
 use super::*;
+use crate::engine::metrics::row_after_stop;
 use crate::engine::metrics::Better;
 use crate::engine::metrics::RunRecord;
 
