@@ -38,6 +38,20 @@ pub const METRIC_EXACT_CAP: usize = 16_384;
 /// The quantiles written to summary.csv.
 pub const SUMMARY_QUANTILES: [f64; 8] = [0.05, 0.10, 0.25, 0.50, 0.75, 0.85, 0.90, 0.95];
 
+/// Each scenario's horizon (sprints) and planned release sprint (0 without one): what
+/// [`Aggregate::new`] and [`Aggregate::summaries`] take.
+pub fn horizons(scenarios: &[crate::scenario::Scenario]) -> (Vec<usize>, Vec<f64>) {
+    let sprints = scenarios
+        .iter()
+        .map(|s| s.simulation.sprints as usize)
+        .collect();
+    let planned = scenarios
+        .iter()
+        .map(|s| s.release.planned_sprint.unwrap_or(0) as f64)
+        .collect();
+    (sprints, planned)
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct MetricSummary {
     pub mean: f64,

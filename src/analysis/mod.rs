@@ -138,14 +138,7 @@ pub fn evaluate_paired(
 /// An empty [`Aggregate::summaries`] of `scenarios` (their horizons and planned releases)
 /// for `metrics`, every value kept with `keep_values`.
 pub fn summaries_of(scenarios: &[Scenario], metrics: &[usize], keep_values: bool) -> Aggregate {
-    let sprints: Vec<usize> = scenarios
-        .iter()
-        .map(|s| s.simulation.sprints as usize)
-        .collect();
-    let planned: Vec<f64> = scenarios
-        .iter()
-        .map(|s| s.release.planned_sprint.unwrap_or(0) as f64)
-        .collect();
+    let (sprints, planned) = crate::aggregate::horizons(scenarios);
     Aggregate::summaries(&sprints, &planned, metrics, keep_values)
 }
 

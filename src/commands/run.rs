@@ -256,14 +256,7 @@ fn simulate(
 /// and planned releases, and only the metrics and series of the throughput model for its
 /// scenarios.
 fn comparison_aggregate(scenarios: &[Scenario], baseline: usize) -> Aggregate {
-    let sprints: Vec<usize> = scenarios
-        .iter()
-        .map(|s| s.simulation.sprints as usize)
-        .collect();
-    let planned: Vec<f64> = scenarios
-        .iter()
-        .map(|s| s.release.planned_sprint.unwrap_or(0) as f64)
-        .collect();
+    let (sprints, planned) = crate::aggregate::horizons(scenarios);
     let mut aggregate = Aggregate::new(&sprints, &planned, baseline);
     for (s, sc) in scenarios.iter().enumerate() {
         if sc.simulation.model == crate::scenario::ModelKind::Throughput {

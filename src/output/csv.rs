@@ -113,7 +113,7 @@ pub fn push_run_row(
 fn put_cell(
     out: &mut Vec<u8>,
     head: &[u8],
-    buf: &mut [u8; ROW],
+    buf: &mut [u8],
     at: usize,
     x: f64,
     entry: &mut CellEntry,
@@ -151,7 +151,7 @@ fn push_run_row_plain(
     columns: &[usize],
     cache: &mut CellCache,
 ) {
-    use crate::format::{put_digits, put_num};
+    use crate::format::put_digits;
     out.extend_from_slice(scenario.as_bytes());
     let CellCache { entries, row, .. } = cache;
     // Room for the run number and every cell (no flush needed but after a long cell), and
@@ -172,22 +172,7 @@ fn push_run_row_plain(
             n += entry.len as usize;
             continue;
         }
-        row[n] = b',';
-        n = match put_num(row, n + 1, x) {
-            Some(end) => {
-                if end - n <= CACHED {
-                    entry.bits = x.to_bits();
-                    entry.len = (end - n) as u8;
-                    entry.text.copy_from_slice(&row[n..n + CACHED]);
-                }
-                end
-            }
-            None => {
-                out.extend_from_slice(&row[..n + 1]);
-                out.extend_from_slice(fmt_num(x).as_bytes());
-                0
-            }
-        };
+        n = put_cell(out, &[], row, n, x, entry, &mut false);
     }
     row[n] = b'\n';
     out.extend_from_slice(&row[..n + 1]);
