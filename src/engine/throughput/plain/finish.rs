@@ -44,25 +44,39 @@ impl Finish<'_> {
         let h = (n - 1) as f64 * p.clamp(0.0, 1.0);
         let lo = h as i64; // h ≥ 0: truncation is the floor
         let frac = h - lo as f64;
-        let a = self.hour(lo) / per_day;
+        let (s, t, step) = self.finish(lo);
+        let a = self.hour(s, t, step) / per_day;
         if frac == 0.0 || lo + 1 >= n {
             return a;
         }
-        let b = self.hour(lo + 1) / per_day;
+        // Item lo + 1: the next of the same sprint if it finished there (t_(k+1) = t_k +
+        // step), else the first of a later one.
+        let b = if self.left_by[s + 1] < self.items - (lo + 1) {
+            self.hour(s, t + step, step)
+        } else {
+            let (s, t, step) = self.finish(lo + 1);
+            self.hour(s, t, step)
+        } / per_day;
         if a == f64::INFINITY || b == f64::INFINITY {
             return f64::INFINITY;
         }
         a + frac * (b - a)
     }
 
-    /// The hour item j finished. It finished in the first sprint s whose end saw more than
-    /// j done (fewer than items − j left): the k-th of that sprint (k = j − done by its
-    /// start) at hour base + t_k + step (t_0 = 0, t_(i+1) = t_i + step), summed as
-    /// `FinishRun::hour` sums it. The record asks for items in increasing order, so the
-    /// sprint is searched from the last one found. (`left_by` ends with the count after
-    /// the sprint of the last item done: j's sprint is there.)
+    /// The hour an item finished, the k-th of sprint s: base + t_k + step.
     #[inline(always)]
-    fn hour(&mut self, j: i64) -> f64 {
+    fn hour(&self, s: usize, t: f64, step: f64) -> f64 {
+        s as f64 * self.hours + t + step
+    }
+
+    /// When item j finished: (s, t_k, step) for [`Finish::hour`]. It finished in the first
+    /// sprint s whose end saw more than j done (fewer than items − j left): the k-th of
+    /// that sprint (k = j − done by its start) at hour base + t_k + step (t_0 = 0, t_(i+1)
+    /// = t_i + step), summed as `FinishRun::hour` sums it. The record asks for items in
+    /// increasing order, so the sprint is searched from the last one found. (`left_by`
+    /// ends with the count after the sprint of the last item done: j's sprint is there.)
+    #[inline(always)]
+    fn finish(&mut self, j: i64) -> (usize, f64, f64) {
         let left_by = self.left_by;
         // Sprint s's end saw at most j done when it left at least `past` items.
         let past = self.items - j;
@@ -80,6 +94,6 @@ impl Finish<'_> {
         for _ in 0..left_by[s] - past {
             t += step;
         }
-        s as f64 * self.hours + t + step
+        (s, t, step)
     }
 }
