@@ -394,20 +394,21 @@ impl Plain {
         let cells = std::cell::Cell::from_mut(left_by).as_slice_of_cells();
         'runs: while sprint < sprints {
             let end = draws.ready(picks, sprint);
-            let run = rows[sprint..end]
-                .iter_mut()
-                .zip(&picks[sprint..end])
-                .zip(&cells[sprint - window..end - window])
-                .zip(&cells[sprint + 1..end + 1]);
-            for (s, (((row, &pick), lag), by)) in (sprint..).zip(run) {
-                let finished = self.items_of::<true>(pick);
+            // (Sliced alike and indexed by one count: no bounds to check.)
+            let rows = &mut rows[sprint..end];
+            let picks = &picks[sprint..end];
+            let lags = &cells[sprint - window..end - window];
+            let bys = &cells[sprint + 1..end + 1];
+            for i in 0..rows.len() {
+                let (row, lag, by) = (&mut rows[i], lags[i].get(), &bys[i]);
+                let finished = self.items_of::<true>(picks[i]);
                 let after = left - finished;
                 if after <= 0 {
-                    last = Some((s, lag.get()));
+                    last = Some((sprint + i, lag));
                     break 'runs;
                 }
                 // The items done in the window, and committed: the quota, or what is left.
-                let in_window = lag.get() - left;
+                let in_window = lag - left;
                 let committed_new = steady[in_window as usize % QUOTA_TABLE].min(left);
                 let done = finished.min(committed_new);
                 let points = [finished, committed_new, done].map(|x| (x * whole) as f64);
