@@ -262,34 +262,69 @@ impl Comparison {
         ws: &mut Workspace,
         streams: &mut Streams,
     ) {
-        use super::throughput::play_plain_into;
         if self.plain_only {
-            let plain = self.models.iter().zip(self.plain.iter().flatten());
-            for (s, (model, plain)) in plain.enumerate() {
-                let rows = &mut series[s * self.max_sprints..(s + 1) * self.max_sprints];
-                let record = &mut records[s];
-                let n = match &mut streams.pair {
-                    Some(pair) => {
-                        pair.restart(r);
-                        super::throughput::play_plain_pair(
-                            model,
-                            plain,
-                            pair.cursor(),
-                            ws,
-                            rows,
-                            record,
-                        )
-                    }
-                    None => {
-                        crate::random::restart(&mut streams.chacha, r);
-                        play_plain_into(model, plain, &mut streams.chacha, ws, rows, record)
-                    }
-                };
-                rows_written[s] = n as u32;
-            }
+            self.replicate_plain(r, records, series, rows_written, ws, streams);
+        } else {
+            self.replicate_any(r, records, series, rows_written, ws, &mut streams.chacha);
+        }
+    }
+
+    /// [`Comparison::replicate`] when every scenario is a plain forecast.
+    #[inline(always)]
+    fn replicate_plain(
+        &self,
+        r: u64,
+        records: &mut [RunRecord],
+        series: &mut [[f64; N_SERIES]],
+        rows_written: &mut [u32],
+        ws: &mut Workspace,
+        streams: &mut Streams,
+    ) {
+        use super::throughput::{play_plain_into, play_plain_pair};
+        // One forecast, two blocks at a time (the usual case): no loop over scenarios.
+        if let ([model], [Some(plain)], [record], [written], Some(pair)) = (
+            &self.models[..],
+            &self.plain[..],
+            &mut *records,
+            &mut *rows_written,
+            &mut streams.pair,
+        ) {
+            pair.restart(r);
+            let rows = &mut series[..self.max_sprints];
+            *written = play_plain_pair(model, plain, pair.cursor(), ws, rows, record) as u32;
             return;
         }
-        let stream = &mut streams.chacha;
+        let plain = self.models.iter().zip(self.plain.iter().flatten());
+        let out = records.iter_mut().zip(rows_written);
+        for (s, ((model, plain), (record, written))) in plain.zip(out).enumerate() {
+            let rows = &mut series[s * self.max_sprints..(s + 1) * self.max_sprints];
+            let n = match &mut streams.pair {
+                Some(pair) => {
+                    pair.restart(r);
+                    play_plain_pair(model, plain, pair.cursor(), ws, rows, record)
+                }
+                None => {
+                    crate::random::restart(&mut streams.chacha, r);
+                    play_plain_into(model, plain, &mut streams.chacha, ws, rows, record)
+                }
+            };
+            *written = n as u32;
+        }
+    }
+
+    /// [`Comparison::replicate`] when some scenario is not a plain forecast (apart, so
+    /// that the plain one's frame stays small).
+    #[inline(never)]
+    fn replicate_any(
+        &self,
+        r: u64,
+        records: &mut [RunRecord],
+        series: &mut [[f64; N_SERIES]],
+        rows_written: &mut [u32],
+        ws: &mut Workspace,
+        stream: &mut ChaCha8Rng,
+    ) {
+        use super::throughput::play_plain_into;
         let keys = match &self.sources {
             Some(sources) => RunKeys::for_sources(self.seed, r, sources),
             None => RunKeys::new(self.seed, r),

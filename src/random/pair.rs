@@ -1,6 +1,7 @@
 //! A replication's ChaCha8 capacity stream generated two blocks at a time ([`PairStream`]),
 //! and drawn from through a [`PairCursor`].
 
+use super::UniformIndex;
 use rand_chacha::ChaCha8Rng;
 use std::convert::Infallible;
 
@@ -80,6 +81,38 @@ impl PairStream {
 pub struct PairCursor<'a> {
     at: usize,
     stream: &'a mut PairStream,
+}
+
+impl PairCursor<'_> {
+    /// Draws of `index` made ahead from the next two blocks of the stream, when the cursor
+    /// is at their start (every word before used, as after [`PairStream::restart`]): draw i
+    /// into `out[i]` for as many draws as take a word each (up to the first whose word
+    /// asks for a second, see [`UniformIndex::sample`], or all 32). Returns their count, the
+    /// cursor left after their words (the next draw is the next [`UniformIndex::sample`]);
+    /// elsewhere in the stream, none (0, nothing drawn).
+    #[inline]
+    pub fn draw_ahead(&mut self, index: UniformIndex, out: &mut [u32; 32]) -> usize {
+        if self.at < 32 {
+            return 0;
+        }
+        self.stream.generate();
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: a `PairStream` is made only when the processor has AVX2 (`of`).
+        let second = unsafe { chacha8_avx2::index_draws(&self.stream.words, index, out) };
+        #[cfg(not(target_arch = "x86_64"))]
+        let second = {
+            let mut mask = 0u32;
+            for (i, (o, &w)) in out.iter_mut().zip(&self.stream.words).enumerate() {
+                let m = w as u64 * index.n as u64;
+                *o = (m >> 32) as u32;
+                mask |= ((m as u32 > index.limit) as u32) << i;
+            }
+            mask
+        };
+        let drawn = second.trailing_zeros() as usize;
+        self.at = drawn;
+        drawn
+    }
 }
 
 impl Drop for PairCursor<'_> {
@@ -168,6 +201,38 @@ mod chacha8_avx2 {
         *c = _mm256_add_epi32(*c, *d);
         let x = _mm256_xor_si256(*b, *c);
         *b = _mm256_or_si256(_mm256_slli_epi32::<7>(x), _mm256_srli_epi32::<25>(x));
+    }
+
+    /// The index draws of the 32 words, one word each: `(w × n) >> 32` of word w into `out`
+    /// ([`UniformIndex::sample`]'s first word), and a mask of the words whose low half is
+    /// above the limit (whose draw takes a second word: bit i for word i).
+    ///
+    /// # Safety
+    /// The processor must have AVX2.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn index_draws(
+        words: &[u32; 32],
+        index: super::UniformIndex,
+        out: &mut [u32; 32],
+    ) -> u32 {
+        let n = _mm256_set1_epi64x(index.n as i64);
+        // Unsigned comparison as signed, with the sign bits flipped.
+        let flip = _mm256_set1_epi32(i32::MIN);
+        let limit = _mm256_xor_si256(_mm256_set1_epi32(index.limit as i32), flip);
+        let mut mask = 0u32;
+        for i in 0..4 {
+            // SAFETY (of the loads and stores): 8 words from word 8i of 32.
+            let w = _mm256_loadu_si256(words.as_ptr().add(8 * i) as *const __m256i);
+            // The products of the even words, then of the odd ones (as 64-bit lanes).
+            let even = _mm256_mul_epu32(w, n);
+            let odd = _mm256_mul_epu32(_mm256_srli_epi64::<32>(w), n);
+            let high = _mm256_blend_epi32::<0b1010_1010>(_mm256_srli_epi64::<32>(even), odd);
+            let low = _mm256_blend_epi32::<0b1010_1010>(even, _mm256_slli_epi64::<32>(odd));
+            let above = _mm256_cmpgt_epi32(_mm256_xor_si256(low, flip), limit);
+            _mm256_storeu_si256(out.as_mut_ptr().add(8 * i) as *mut __m256i, high);
+            mask |= (_mm256_movemask_ps(_mm256_castsi256_ps(above)) as u32) << (8 * i);
+        }
+        mask
     }
 
     /// Blocks `block` and `block + 1` of `stream` under `key` into `out`, in order.
@@ -277,6 +342,59 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Draws made ahead are the index draws of the stream one by one, up to the first whose
+    /// word asks for a second (all 32 when none does), and the cursor goes on after them;
+    /// none are made away from the start of a pair of blocks (where the processor has AVX2).
+    #[test]
+    fn draws_made_ahead_are_the_draws_one_by_one() {
+        use rand::Rng;
+        let template = stream_template(3, Source::Capacity);
+        let Some(mut pair) = PairStream::of(&template) else {
+            return;
+        };
+        let (mut short, mut whole) = (0, 0);
+        for n in [1u32, 2, 7, 16, 256, 1000, 1 << 31, 3_000_000_000, u32::MAX] {
+            let index = UniformIndex::new(n);
+            for r in 0..50u64 {
+                pair.restart(r);
+                let mut want = template.clone();
+                restart(&mut want, r);
+                let mut out = [u32::MAX; 32];
+                let mut cursor = pair.cursor();
+                let drawn = cursor.draw_ahead(index, &mut out);
+                for (i, &got) in out[..drawn].iter().enumerate() {
+                    assert_eq!(got, index.sample(&mut want), "n {n}, stream {r}, draw {i}");
+                }
+                if drawn < 32 {
+                    // The next word asks for a second: the draw one by one takes two.
+                    let mut probe = want.clone();
+                    let w = probe.next_u32();
+                    assert!((w as u64 * n as u64) as u32 > n.wrapping_neg(), "n {n}");
+                    short += 1;
+                } else {
+                    whole += 1;
+                }
+                for i in 0..40 {
+                    assert_eq!(
+                        index.sample(&mut cursor),
+                        index.sample(&mut want),
+                        "n {n}, stream {r}, after, draw {i}"
+                    );
+                }
+            }
+            // Midway through a pair of blocks: nothing drawn, the cursor where it was.
+            pair.restart(0);
+            let mut want = template.clone();
+            restart(&mut want, 0);
+            let mut cursor = pair.cursor();
+            assert_eq!(index.sample(&mut cursor), index.sample(&mut want));
+            let mut out = [0; 32];
+            assert_eq!(cursor.draw_ahead(index, &mut out), 0, "n {n}, midway");
+            assert_eq!(cursor.next_u32(), want.next_u32(), "n {n}, midway");
+        }
+        assert!(short > 50 && whole > 50, "{short} {whole}");
     }
 
     /// A cursor gives the stream's words (across buffers, by u32, u64 and bytes), and the

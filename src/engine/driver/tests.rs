@@ -172,8 +172,8 @@ fn plain_forecasts_take_the_plain_lane_and_others_the_general_ones() {
 }
 
 /// A comparison of plain forecasts (their lane, the capacity stream restarted in place
-/// or generated two blocks at a time) delivers, run by run, the records and rows of the
-/// general lane on streams made anew.
+/// or generated two blocks at a time), or one alone, delivers, run by run, the records
+/// and rows of the general lane on streams made anew.
 #[test]
 fn plain_forecasts_deliver_the_runs_of_the_general_lane() {
     let mut zeros = crate::scenario::load::load_scenario("forecast").unwrap();
@@ -183,8 +183,14 @@ fn plain_forecasts_deliver_the_runs_of_the_general_lane() {
     };
     zeros.simulation.stop_at_completion = false;
     let mut scenarios = forecasts();
-    scenarios.push(zeros);
-    let cmp = Comparison::new(&scenarios, 5, 700);
+    scenarios.push(zeros.clone());
+    plain_forecasts_deliver(&scenarios);
+    plain_forecasts_deliver(&forecasts()[..1]);
+    plain_forecasts_deliver(&[zeros]);
+}
+
+fn plain_forecasts_deliver(scenarios: &[Scenario]) {
+    let cmp = Comparison::new(scenarios, 5, 700);
     assert!(cmp.plain_only);
     let mut tape = on(2, || {
         let mut tape = Tape::default();

@@ -46,13 +46,18 @@ pub struct Plain {
     /// for a sprint that starts with an item held). Empty when the table would exceed
     /// [`QUOTA_TABLE`] entries or a commitment is out of the closed form's range.
     quotas: Box<[i64]>,
+    /// In the fast case: the quotas of a full window (`quotas`' row for `window`), then 0s
+    /// up to [`QUOTA_TABLE`] entries (a window's items done, below that, are looked up with
+    /// no bounds to check). Else empty.
+    steady: Box<[i64]>,
     /// Per capacity value: the items it finishes (`draws[i].items`, apart for the loop),
     /// then 0s up to [`FAST_DRAWS`] entries at least.
     items_of: Box<[i64]>,
     /// Whether no capacity value finishes no item (so no sprint starts with an item held),
     /// every sum of points the record takes is below 2⁵³ (so summed as whole numbers, it is
-    /// the same as summed as `f64` sprint by sprint) and there are at most [`FAST_DRAWS`]
-    /// values: [`Plain::play_sprints`]'s fast case.
+    /// the same as summed as `f64` sprint by sprint), there are at most [`FAST_DRAWS`]
+    /// values and the commitments are looked up in a table: [`Plain::play_sprints`]'s fast
+    /// case.
     fast: bool,
     /// The bootstrap's draw of a capacity value's index.
     index: UniformIndex,
@@ -130,6 +135,7 @@ impl Plain {
             first: factor * m.mean_capacity,
             rows: [0; MAX_WINDOW + 2],
             quotas: Box::new([]),
+            steady: Box::new([]),
             items_of,
             fast,
             index,
@@ -154,6 +160,12 @@ impl Plain {
             } else {
                 plain.rows = [0; MAX_WINDOW + 2];
             }
+        }
+        plain.fast &= plain.has_table();
+        if plain.fast {
+            let mut steady = plain.quota_row(window).to_vec();
+            steady.resize(QUOTA_TABLE, 0);
+            plain.steady = steady.into_boxed_slice();
         }
         Some(plain)
     }
@@ -181,8 +193,7 @@ impl Plain {
         }
     }
 
-    /// Whether the commitments are looked up in a table (for tests).
-    #[cfg(test)]
+    /// Whether the commitments are looked up in a table.
     pub(super) fn has_table(&self) -> bool {
         !self.quotas.is_empty()
     }
@@ -275,20 +286,20 @@ impl Plain {
     }
 
     /// The sprints of [`play_plain_into`] up to completion (or the horizon): the capacity
-    /// values drawn (`draw()` a sprint) into `picks`, the items done by each sprint's end
-    /// into `done_by[1..]` and the rows written. The first sprints, whose window is shorter,
+    /// values picked (`draws`, a sprint) into `picks`, the items left by each sprint's end
+    /// into `left_by[1..]` and the rows written. The first sprints, whose window is shorter,
     /// then the others. Returns the sprints played, the completion sprint and the totals.
     #[inline(always)]
     fn play_sprints<const UNIT: bool, const FAST: bool>(
         &self,
         rows: &mut [[f64; N_SERIES]],
-        done_by: &mut [i64],
+        left_by: &mut [i64],
         picks: &mut [u32],
-        mut draw: impl FnMut() -> u32,
+        mut draws: impl Draws,
     ) -> (usize, Option<u32>, Pass) {
-        let (sprints, window) = (self.sprints, self.window);
+        let (sprints, window, items) = (self.sprints, self.window, self.items);
         let rows = &mut rows[..sprints];
-        let (done_by, picks) = (&mut done_by[..=sprints], &mut picks[..sprints]);
+        let (left_by, picks) = (&mut left_by[..=sprints], &mut picks[..sprints]);
         let mut p = Pass {
             started: false,
             before: 0,
@@ -299,22 +310,15 @@ impl Plain {
             whole_done_committed: 0,
         };
         // Every sprint finishes its capacity's worth of items or what is left: the last one
-        // (that ends the scope) is played apart. (In the fast case the value drawn is below
-        // FAST_DRAWS: the remainder is the value itself.)
-        let table: &[i64; FAST_DRAWS] = self.items_of[..FAST_DRAWS].try_into().expect("padded");
-        let items_of = |pick: u32| match FAST {
-            true => table[pick as usize % FAST_DRAWS],
-            false => self.items_of[pick as usize],
-        };
+        // (that ends the scope) is played apart.
         let head = window.min(sprints);
         for sprint in 0..head {
-            let pick = draw();
-            picks[sprint] = pick;
+            let pick = draws.pick(picks, sprint);
             let quotas = (sprint, self.quota_row(sprint));
-            let after = p.before + items_of(pick);
-            if after >= self.items {
-                self.sprint::<UNIT, FAST>(&mut p, quotas, (0, self.items), &mut rows[sprint]);
-                done_by[sprint + 1] = self.items;
+            let after = p.before + self.items_of::<FAST>(pick);
+            if after >= items {
+                self.sprint::<UNIT, FAST>(&mut p, quotas, (0, items), &mut rows[sprint]);
+                left_by[sprint + 1] = 0;
                 return (
                     sprint + 1,
                     Some(sprint as u32 + 1),
@@ -322,33 +326,110 @@ impl Plain {
                 );
             }
             self.sprint::<UNIT, FAST>(&mut p, quotas, (0, after), &mut rows[sprint]);
-            done_by[sprint + 1] = after;
+            left_by[sprint + 1] = items - after;
+        }
+        if FAST {
+            return self.play_fast::<UNIT>(rows, left_by, picks, draws, p);
         }
         // The others: each sprint's lag (the items done before its window) is the count by
         // the end of the sprint `window` before it (cells: read and written in one pass).
         let quotas = (window, self.quota_row(window));
-        let done_by = std::cell::Cell::from_mut(done_by).as_slice_of_cells();
+        let left_by = std::cell::Cell::from_mut(left_by).as_slice_of_cells();
         let steady = rows[head..]
             .iter_mut()
-            .zip(&mut picks[head..])
-            .zip(done_by)
-            .zip(&done_by[head + 1..]);
-        for (sprint, (((row, pick), lag), by)) in (head..).zip(steady) {
-            *pick = draw();
-            let after = p.before + items_of(*pick);
-            if after >= self.items {
-                self.sprint::<UNIT, FAST>(&mut p, quotas, (lag.get(), self.items), row);
-                by.set(self.items);
+            .zip(left_by)
+            .zip(&left_by[head + 1..]);
+        for (sprint, ((row, lag), by)) in (head..).zip(steady) {
+            let pick = draws.pick(picks, sprint);
+            let after = p.before + self.items_of::<FAST>(pick);
+            let lag = items - lag.get();
+            if after >= items {
+                self.sprint::<UNIT, FAST>(&mut p, quotas, (lag, items), row);
+                by.set(0);
                 return (
                     sprint + 1,
                     Some(sprint as u32 + 1),
                     p.totals::<FAST>(self.whole),
                 );
             }
-            self.sprint::<UNIT, FAST>(&mut p, quotas, (lag.get(), after), row);
-            by.set(after);
+            self.sprint::<UNIT, FAST>(&mut p, quotas, (lag, after), row);
+            by.set(items - after);
         }
         (sprints, None, p.totals::<FAST>(self.whole))
+    }
+
+    /// The items a capacity value finishes (in the fast case the value drawn is below
+    /// [`FAST_DRAWS`]: the remainder is the value itself, with no bounds to check).
+    #[inline(always)]
+    fn items_of<const FAST: bool>(&self, pick: u32) -> i64 {
+        if FAST {
+            let table: &[i64; FAST_DRAWS] = self.items_of[..FAST_DRAWS].try_into().expect("padded");
+            table[pick as usize % FAST_DRAWS]
+        } else {
+            self.items_of[pick as usize]
+        }
+    }
+
+    /// The sprints of [`Plain::play_sprints`] after the first `window` ones, in the fast
+    /// case ([`Plain::fast`]): [`Plain::sprint`] with the state held as the items left
+    /// (`left`: the items waiting, no item ever held), a full window's commitments looked
+    /// up in `steady`, the sums kept in items and the picks taken a drawn run at a time.
+    /// The sprint that ends the scope is played by [`Plain::sprint`].
+    #[inline(always)]
+    fn play_fast<const UNIT: bool>(
+        &self,
+        rows: &mut [[f64; N_SERIES]],
+        left_by: &mut [i64],
+        picks: &mut [u32],
+        mut draws: impl Draws,
+        mut p: Pass,
+    ) -> (usize, Option<u32>, Pass) {
+        let (sprints, window, items) = (self.sprints, self.window, self.items);
+        let whole = if UNIT { 1 } else { self.whole };
+        let steady: &[i64; QUOTA_TABLE] = self.steady[..].try_into().expect("a table");
+        let mut left = items - p.before;
+        let (mut committed, mut done_committed) = (0i64, 0i64);
+        let mut last = None;
+        let mut sprint = window;
+        let cells = std::cell::Cell::from_mut(left_by).as_slice_of_cells();
+        'runs: while sprint < sprints {
+            let end = draws.ready(picks, sprint);
+            // (Sliced alike and indexed by one count: no bounds to check.)
+            let rows = &mut rows[sprint..end];
+            let picks = &picks[sprint..end];
+            let lags = &cells[sprint - window..end - window];
+            let bys = &cells[sprint + 1..end + 1];
+            for i in 0..rows.len() {
+                let (row, lag, by) = (&mut rows[i], lags[i].get(), &bys[i]);
+                let finished = self.items_of::<true>(picks[i]);
+                let after = left - finished;
+                if after <= 0 {
+                    last = Some((sprint + i, lag));
+                    break 'runs;
+                }
+                // The items done in the window, and committed: the quota, or what is left.
+                let in_window = lag - left;
+                let committed_new = steady[in_window as usize % QUOTA_TABLE].min(left);
+                let done = finished.min(committed_new);
+                let points = [finished, committed_new, done].map(|x| (x * whole) as f64);
+                put_row(row, points, after, 0);
+                by.set(after);
+                committed += committed_new;
+                done_committed += done;
+                left = after;
+            }
+            sprint = end;
+        }
+        p.before = items - left;
+        p.whole_committed += committed * whole;
+        p.whole_done_committed += done_committed * whole;
+        let Some((s, lag)) = last else {
+            return (sprints, None, p.totals::<true>(self.whole));
+        };
+        let quotas = (window, self.quota_row(window));
+        self.sprint::<UNIT, true>(&mut p, quotas, (items - lag, items), &mut rows[s]);
+        cells[s + 1].set(0);
+        (s + 1, Some(s as u32 + 1), p.totals::<true>(self.whole))
     }
 
     /// The sprint (1-based) in which a run of this case finishes its scope, if it does within
@@ -432,77 +513,44 @@ impl Pass {
 pub fn play_plain_into<R: rand::Rng>(
     m: &Model,
     plain: &Plain,
-    capacity: R,
-    ws: &mut Workspace,
-    rows: &mut [[f64; N_SERIES]],
-    record: &mut RunRecord,
-) -> usize {
-    play_body(m, plain, capacity, ws, rows, record)
-}
-
-/// [`play_plain_into`] from a [`PairCursor`], compiled for AVX2 (the same operations, the
-/// same bits: the compiler only encodes them differently, with fewer instructions).
-pub fn play_plain_pair(
-    m: &Model,
-    plain: &Plain,
-    capacity: PairCursor<'_>,
-    ws: &mut Workspace,
-    rows: &mut [[f64; N_SERIES]],
-    record: &mut RunRecord,
-) -> usize {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: a `PairCursor` borrows a `PairStream`, which is made only where the processor
-    // has AVX2 (`PairStream::of`).
-    return unsafe { play_avx2(m, plain, capacity, ws, rows, record) };
-    #[cfg(not(target_arch = "x86_64"))]
-    play_plain_into(m, plain, capacity, ws, rows, record)
-}
-
-/// [`play_body`] compiled for AVX2.
-///
-/// # Safety
-/// The processor must have AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-#[inline(never)]
-unsafe fn play_avx2(
-    m: &Model,
-    plain: &Plain,
-    capacity: PairCursor<'_>,
-    ws: &mut Workspace,
-    rows: &mut [[f64; N_SERIES]],
-    record: &mut RunRecord,
-) -> usize {
-    play_body(m, plain, capacity, ws, rows, record)
-}
-
-/// The body of [`play_plain_into`].
-#[inline(always)]
-fn play_body<R: rand::Rng>(
-    m: &Model,
-    plain: &Plain,
     mut capacity: R,
     ws: &mut Workspace,
     rows: &mut [[f64; N_SERIES]],
     record: &mut RunRecord,
 ) -> usize {
+    let (left_by, picks) = ws.plain_buffers(plain.sprints);
+    let index = plain.index;
+    let draws = OneByOne(|| index.sample(&mut capacity));
+    play_body(m, plain, (left_by, picks), draws, rows, record)
+}
+
+/// The body of [`play_plain_into`] and [`play_plain_pair`], from the buffers (the items left
+/// by each sprint's end, and the capacity value picked a sprint: at least as many as
+/// sprints) and the draws (none for a fixed capacity).
+#[inline(always)]
+fn play_body(
+    m: &Model,
+    plain: &Plain,
+    (left_by, picks): (&mut [i64], &mut [u32]),
+    draws: impl Draws,
+    rows: &mut [[f64; N_SERIES]],
+    record: &mut RunRecord,
+) -> usize {
     let sprints = plain.sprints;
     let rows = &mut rows[..sprints];
-    // Per sprint: the items done by its end (`done_by[s + 1]`; `done_by[0]` is 0) and the
-    // capacity value drawn (for the finish hours).
-    let (done_by, picks) = ws.plain_buffers(sprints);
-    done_by[0] = 0;
-    let index = plain.index;
-    let draw = || index.sample(&mut capacity);
+    // Per sprint: the items left by its end (`left_by[s + 1]`; `left_by[0]` is the scope)
+    // and the capacity value drawn (for the finish hours).
+    let (left_by, picks) = (&mut left_by[..=sprints], &mut picks[..sprints]);
+    left_by[0] = plain.items;
     let (played, completion, p) = match (plain.bootstrap, plain.fast, plain.whole == 1) {
-        (true, true, true) => plain.play_sprints::<true, true>(rows, done_by, picks, draw),
-        (true, true, false) => plain.play_sprints::<false, true>(rows, done_by, picks, draw),
-        (true, false, true) => plain.play_sprints::<true, false>(rows, done_by, picks, draw),
-        (true, false, false) => plain.play_sprints::<false, false>(rows, done_by, picks, draw),
-        // A fixed capacity: no draw.
-        (false, _, _) => plain.play_sprints::<false, false>(rows, done_by, picks, || 0),
+        (true, true, true) => plain.play_sprints::<true, true>(rows, left_by, picks, draws),
+        (true, true, false) => plain.play_sprints::<false, true>(rows, left_by, picks, draws),
+        (true, false, true) => plain.play_sprints::<true, false>(rows, left_by, picks, draws),
+        (true, false, false) => plain.play_sprints::<false, false>(rows, left_by, picks, draws),
+        // A fixed capacity (the draws always 0).
+        (false, _, _) => plain.play_sprints::<false, false>(rows, left_by, picks, draws),
     };
-    let done = done_by[played];
+    let done = plain.items - left_by[played];
     let mut written = played;
     if completion.is_some() && !m.scenario.simulation.stop_at_completion {
         // Sprints after completion: nothing to commit or do, and the totals stay.
@@ -521,7 +569,8 @@ fn play_body<R: rand::Rng>(
     let rows = &rows[..written];
     let cv = velocity_cv(rows, p.points_done);
     let mut finish = Finish {
-        done_by: &done_by[..=played],
+        left_by: &left_by[..=played],
+        items: plain.items,
         picks,
         draws: &plain.draws,
         hours: m.sprint_hours,
@@ -536,79 +585,8 @@ fn play_body<R: rand::Rng>(
     written
 }
 
-/// `metrics::velocity_cv` of the rows' velocities, whose sum (in order) is `sum`.
-#[inline(always)]
-fn velocity_cv(rows: &[[f64; N_SERIES]], sum: f64) -> f64 {
-    let n = rows.len() as f64;
-    let mean = sum / n;
-    if n > 1.0 && mean > 0.0 {
-        let var = rows
-            .iter()
-            .map(|r| (r[series::VELOCITY] - mean).powi(2))
-            .sum::<f64>()
-            / (n - 1.0);
-        var.sqrt() / mean
-    } else {
-        f64::NAN
-    }
-}
-
-/// The finish hours of a run's items (for its lead times).
-struct Finish<'a> {
-    /// The items done by each sprint's end (after a 0), and the capacity value drawn.
-    done_by: &'a [i64],
-    picks: &'a [u32],
-    draws: &'a [PlainDraw],
-    hours: f64,
-    /// The sprint of the last item asked for.
-    s: usize,
-}
-
-impl Finish<'_> {
-    /// The p-quantile of the lead times (in days) of the first n items: [`lead_quantiles`]
-    /// (`stats::quantile_by` of them), the same arithmetic without its closures.
-    #[inline(always)]
-    fn lead(&mut self, n: i64, p: f64, per_day: f64) -> f64 {
-        if n == 0 {
-            return f64::NAN;
-        }
-        let h = (n - 1) as f64 * p.clamp(0.0, 1.0);
-        let lo = h as i64; // h ≥ 0: truncation is the floor
-        let frac = h - lo as f64;
-        let a = self.hour(lo) / per_day;
-        if frac == 0.0 || lo + 1 >= n {
-            return a;
-        }
-        let b = self.hour(lo + 1) / per_day;
-        if a == f64::INFINITY || b == f64::INFINITY {
-            return f64::INFINITY;
-        }
-        a + frac * (b - a)
-    }
-
-    /// The hour item j finished. It finished in the first sprint s whose end saw more than
-    /// j done: the k-th of that sprint (k = j − done_by[s]) at hour base + t_k + step (t_0 =
-    /// 0, t_(i+1) = t_i + step), summed as `FinishRun::hour` sums it. The record asks for
-    /// items in increasing order, so the sprint is searched from the last one found.
-    /// (`done_by` ends with the count after the sprint of the last item done: j's sprint is
-    /// there.)
-    #[inline(always)]
-    fn hour(&mut self, j: i64) -> f64 {
-        let done_by = self.done_by;
-        let mut s = self.s;
-        if j < done_by[s] {
-            s = 0;
-        }
-        if done_by[s + 1] <= j {
-            // (A binary search: the sprints past s whose end saw at most j done.)
-            s += 1 + done_by[s + 2..].partition_point(|&d| d <= j);
-        }
-        self.s = s;
-        let step = self.draws[self.picks[s] as usize].fresh;
-        let mut t = 0.0;
-        for _ in 0..j - done_by[s] {
-            t += step;
-        }
-        s as f64 * self.hours + t + step
-    }
-}
+mod draws;
+mod finish;
+pub use draws::play_plain_pair;
+use draws::{Draws, OneByOne};
+use finish::{velocity_cv, Finish};
