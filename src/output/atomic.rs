@@ -599,3 +599,4 @@ pub fn ensure_space(dir: &Path, needed: u64) -> Result<()> {
 
 #[cfg(test)]
 mod tests;
+pub mod writeback;
