@@ -377,10 +377,8 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         None => work()?,
     };
     bar.finish_and_clear();
-    // The rest of runs.csv goes to disk while the other files are made and the charts drawn.
-    runs_file
-        .start_writeback()
-        .context("cannot write runs.csv")?;
+    // runs.csv is synced while the other files are made and the charts drawn.
+    runs_file.sync_behind()?;
     plan.runs = used;
     for s in plan.scenarios.iter_mut() {
         s.simulation.runs = used;

@@ -108,10 +108,9 @@ pub fn draw_pending_with(
     keep_sections: bool,
 ) -> anyhow::Result<Vec<atomic::PendingFile>> {
     let (mut pending, html) = draw_charts_and_report(results, dir, formats, keep_sections)?;
-    pending.push(atomic::write_file(
-        &dir.join("report.html"),
-        html.as_bytes(),
-    )?);
+    let mut report = atomic::write_file(&dir.join("report.html"), html.as_bytes())?;
+    report.sync_behind()?;
+    pending.push(report);
     Ok(pending)
 }
 
@@ -150,6 +149,10 @@ pub fn draw_charts_and_report(
                     &base.with_extension("svg"),
                     svg.as_bytes(),
                 )?);
+            }
+            // Synced while the other charts are drawn.
+            for f in files.iter_mut() {
+                f.sync_behind()?;
             }
             Ok(files)
         })
