@@ -529,24 +529,37 @@ impl Aggregate {
         absorb(self.tally.as_mut(), &mut self.series[s], s);
         absorb(self.tail_tally.as_mut(), &mut self.tails[s], s);
         let sprints = self.sprints[s];
+        let (cells, tails) = (&self.series[s], &self.tails[s]);
+        // The series are independent of one another: in parallel, one a task.
+        use rayon::prelude::*;
+        let columns: Vec<Vec<Band>> = (0..N_SERIES)
+            .into_par_iter()
+            .map(|k| {
+                let mut stopped = SprintCell::new();
+                let mut any = false;
+                (0..sprints)
+                    .map(|j| {
+                        let at = j * N_SERIES + k;
+                        let tail = &tails[at];
+                        if tail.count() > 0 {
+                            stopped.merge(tail);
+                            any = true;
+                        }
+                        if any {
+                            let mut cell = cells[at].clone();
+                            cell.merge(&stopped);
+                            cell.band()
+                        } else {
+                            cells[at].band()
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
         let mut out = vec![(f64::NAN, f64::NAN, f64::NAN, f64::NAN); sprints * N_SERIES];
-        for k in 0..N_SERIES {
-            let mut stopped = SprintCell::new();
-            let mut any = false;
-            for j in 0..sprints {
-                let at = j * N_SERIES + k;
-                let tail = &self.tails[s][at];
-                if tail.count() > 0 {
-                    stopped.merge(tail);
-                    any = true;
-                }
-                out[at] = if any {
-                    let mut cell = self.series[s][at].clone();
-                    cell.merge(&stopped);
-                    cell.band()
-                } else {
-                    self.series[s][at].band()
-                };
+        for (k, column) in columns.into_iter().enumerate() {
+            for (j, band) in column.into_iter().enumerate() {
+                out[j * N_SERIES + k] = band;
             }
         }
         out

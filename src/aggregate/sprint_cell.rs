@@ -100,7 +100,7 @@ impl SprintCell {
     }
 
     /// (mean, p10, p50, p90).
-    pub(super) fn band(&mut self) -> Band {
+    pub(super) fn band(&self) -> Band {
         let n = self.count();
         let mut sketch = self.sketch.clone();
         for (v, &c) in self.small.iter().enumerate() {

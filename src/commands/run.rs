@@ -353,11 +353,15 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
     );
     let mut work = || -> Result<(u64, Option<bool>)> {
         let n = plan.scenarios.len() as u64;
+        // runs.csv goes to disk as it is written: its sync at the end waits for little.
+        let mut runs = runs_file
+            .streaming(crate::output::atomic::writeback::WRITEBACK_CHUNK)
+            .context("cannot write runs.csv")?;
         simulate(
             &plan,
             precision.as_ref(),
             &precision_metrics,
-            runs_file.writer(),
+            &mut runs,
             (&mut aggregate, &mut forecasts),
             &|done| bar.set_position(done / n),
         )?;
@@ -373,6 +377,8 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         None => work()?,
     };
     bar.finish_and_clear();
+    // runs.csv is synced while the other files are made and the charts drawn.
+    runs_file.sync_behind()?;
     plan.runs = used;
     for s in plan.scenarios.iter_mut() {
         s.simulation.runs = used;

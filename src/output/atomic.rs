@@ -53,6 +53,9 @@ pub struct PendingFile {
     temp: PathBuf,
     target: PathBuf,
     writer: Option<BufWriter<File>>,
+    /// The result of its sync on the syncing thread, once handed to it
+    /// ([`PendingFile::sync_behind`]).
+    syncing: Option<std::sync::mpsc::Receiver<std::io::Result<()>>>,
     committed: bool,
 }
 
@@ -81,6 +84,7 @@ impl PendingFile {
             temp,
             target: target.to_path_buf(),
             writer: Some(BufWriter::with_capacity(1 << 16, file)),
+            syncing: None,
             committed: false,
         })
     }
@@ -95,21 +99,6 @@ impl PendingFile {
 
     pub fn temp(&self) -> &Path {
         &self.temp
-    }
-
-    /// Flush and sync; the file is complete but still under its temporary name.
-    pub fn finish(&mut self) -> Result<()> {
-        if let Some(mut w) = self.writer.take() {
-            let shown = self.target.display();
-            w.flush().with_context(|| format!("cannot write {shown}"))?;
-            let file = w
-                .into_inner()
-                .map_err(|e| e.into_error())
-                .with_context(|| format!("cannot write {shown}"))?;
-            file.sync_all()
-                .with_context(|| format!("cannot write {shown}"))?;
-        }
-        Ok(())
     }
 }
 
@@ -599,3 +588,4 @@ pub fn ensure_space(dir: &Path, needed: u64) -> Result<()> {
 
 #[cfg(test)]
 mod tests;
+pub mod writeback;

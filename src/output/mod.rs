@@ -108,10 +108,9 @@ pub fn draw_pending_with(
     keep_sections: bool,
 ) -> anyhow::Result<Vec<atomic::PendingFile>> {
     let (mut pending, html) = draw_charts_and_report(results, dir, formats, keep_sections)?;
-    pending.push(atomic::write_file(
-        &dir.join("report.html"),
-        html.as_bytes(),
-    )?);
+    let mut report = atomic::write_file(&dir.join("report.html"), html.as_bytes())?;
+    report.sync_behind()?;
+    pending.push(report);
     Ok(pending)
 }
 
@@ -124,39 +123,50 @@ pub fn draw_charts_and_report(
     keep_sections: bool,
 ) -> anyhow::Result<(Vec<atomic::PendingFile>, String)> {
     use rayon::prelude::*;
-    // Render every SVG in memory first: the report needs them, and a drawing failure
-    // then stops us before any file is touched. Charts are drawn in parallel; the files
-    // keep the charts' order.
-    let svgs = ChartKind::applying(results)
-        .par_iter()
-        .map(|k| k.svg_string(results).map(|s| (*k, s)))
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let html = report::render(results, &svgs);
-    let html = if keep_sections {
-        sections::carry_over(&html, dir)
-    } else {
-        html
-    };
-    let per_chart = svgs
-        .par_iter()
-        .map(|(kind, svg)| -> anyhow::Result<Vec<atomic::PendingFile>> {
-            let base = dir.join(kind.file_stem());
-            let mut files = Vec::new();
-            if formats.png() {
-                files.push(kind.pending_png(results, &base.with_extension("png"))?);
-            }
-            if formats.svg() {
-                files.push(atomic::write_file(
-                    &base.with_extension("svg"),
-                    svg.as_bytes(),
-                )?);
-            }
-            Ok(files)
-        })
-        .collect::<Vec<_>>();
+    // The PNGs are drawn beside the SVGs and the report (which needs the SVGs), all in
+    // parallel: the PNGs take the longest, and the rest fills the time a worker would wait
+    // for the last of them. A drawing failure leaves no file (the pending ones drop); an SVG's
+    // is reported first. The files keep the charts' order.
+    let kinds = ChartKind::applying(results);
+    let path = |kind: &ChartKind, ext: &str| dir.join(kind.file_stem()).with_extension(ext);
+    let (pngs, svgs_and_html) = rayon::join(
+        || {
+            kinds
+                .par_iter()
+                .map(|kind| -> anyhow::Result<Option<atomic::PendingFile>> {
+                    if !formats.png() {
+                        return Ok(None);
+                    }
+                    let mut png = kind.pending_png(results, &path(kind, "png"))?;
+                    // Synced while the other charts are drawn.
+                    png.sync_behind()?;
+                    Ok(Some(png))
+                })
+                .collect::<Vec<_>>()
+        },
+        || -> anyhow::Result<_> {
+            let svgs = kinds
+                .par_iter()
+                .map(|k| k.svg_string(results).map(|s| (*k, s)))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let html = report::render(results, &svgs);
+            let html = if keep_sections {
+                sections::carry_over(&html, dir)
+            } else {
+                html
+            };
+            Ok((svgs, html))
+        },
+    );
+    let (svgs, html) = svgs_and_html?;
     let mut pending = Vec::new();
-    for files in per_chart {
-        pending.extend(files?);
+    for ((kind, svg), png) in svgs.iter().zip(pngs) {
+        pending.extend(png?);
+        if formats.svg() {
+            let mut file = atomic::write_file(&path(kind, "svg"), svg.as_bytes())?;
+            file.sync_behind()?;
+            pending.push(file);
+        }
     }
     Ok((pending, html))
 }

@@ -79,9 +79,11 @@ impl Publisher {
         self.files.push(file);
     }
 
-    /// Add a small file of the set, whole.
+    /// Add a small file of the set, whole (synced while the command goes on:
+    /// [`PendingFile::sync_behind`]).
     pub fn file(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
-        let f = atomic::write_file(&self.dir.join(name), bytes)?;
+        let mut f = atomic::write_file(&self.dir.join(name), bytes)?;
+        f.sync_behind()?;
         self.files.push(f);
         Ok(())
     }
@@ -100,12 +102,13 @@ impl Publisher {
         Ok(())
     }
 
-    /// Finish every file added so far (still under their temporary names) and return where
-    /// the file `name` of the set is now: its temporary path if it is in the set, else its
-    /// place in the folder. For drawing from the CSVs just written.
+    /// Complete every file added so far (still under their temporary names; synced while the
+    /// command goes on, [`PendingFile::sync_behind`]) and return where the file `name` of the
+    /// set is now: its temporary path if it is in the set, else its place in the folder. For
+    /// drawing from the CSVs just written.
     pub fn finished_paths(&mut self) -> Result<impl Fn(&str) -> PathBuf + '_> {
         for f in self.files.iter_mut() {
-            f.finish()?;
+            f.sync_behind()?;
         }
         let (dir, files) = (&self.dir, &self.files);
         Ok(move |name: &str| {

@@ -42,8 +42,11 @@ impl Comparison {
                 delivering: false,
                 ready: Vec::with_capacity(workers + 2),
                 // Batches in flight: one a worker (simulating or delivering) and two more
-                // waiting their turn, so that a worker seldom waits for a free batch.
-                spare: (0..workers + 2).map(|_| self.batch(start, end)).collect(),
+                // waiting their turn, so that a worker seldom waits for a free batch. Each is
+                // made by the worker that first needs it: the workers start at once, and make
+                // their first batches side by side.
+                spare: Vec::with_capacity(workers + 2),
+                unmade: workers + 2,
                 failed: None,
                 stop: false,
                 waiting: 0,
@@ -126,19 +129,22 @@ impl Comparison {
                     continue;
                 }
             }
-            if st.next < pipe.end {
-                if let Some(mut b) = st.spare.pop() {
-                    b.start = st.next;
-                    b.len = (pipe.end - st.next).min(BATCH) as usize;
-                    st.next += b.len as u64;
-                    drop(st);
-                    self.simulate_batch_here(&mut b);
-                    self.prepare(&mut b, pipe.prepare, worker);
-                    st = pipe.lock();
-                    st.ready.push(b);
-                    pipe.notify(&st);
-                    continue;
+            if st.next < pipe.end && (!st.spare.is_empty() || st.unmade > 0) {
+                let spare = st.spare.pop();
+                if spare.is_none() {
+                    st.unmade -= 1;
                 }
+                let (start, len) = (st.next, (pipe.end - st.next).min(BATCH) as usize);
+                st.next += len as u64;
+                drop(st);
+                let mut b = spare.unwrap_or_else(|| self.batch(start, pipe.end));
+                (b.start, b.len) = (start, len);
+                self.simulate_batch_here(&mut b);
+                self.prepare(&mut b, pipe.prepare, worker);
+                st = pipe.lock();
+                st.ready.push(b);
+                pipe.notify(&st);
+                continue;
             }
             if st.delivered >= pipe.end {
                 return;
@@ -199,6 +205,8 @@ struct PipeState {
     ready: Vec<Batch>,
     /// Batches free to simulate into.
     spare: Vec<Batch>,
+    /// Batches not yet made (the worker that needs one makes it).
+    unmade: usize,
     /// The sink's error, which stops the pipeline.
     failed: Option<anyhow::Error>,
     /// Set on an error or a worker's panic: every worker returns.

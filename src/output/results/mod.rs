@@ -248,14 +248,24 @@ impl Results {
 
         let (run, scenarios) = read_scenarios(&path("scenarios.toml"))?;
         let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
-        let distributions = if from_runs {
-            distributions_from_runs(&path("runs.csv"), &names)?
-        } else {
-            read_distributions(&path("distributions.csv"), &names)?
-        };
-        let summary = read_summary(&path("summary.csv"), &names)?;
-        let compare = read_compare(&path("compare.csv"), &names)?;
-        let sprints = read_sprints(&path("sprints.csv"), &names)?;
+        // sprints.csv, the longest to read, beside the others (errors in the same order).
+        let (runs_csv, distributions_csv) = (path("runs.csv"), path("distributions.csv"));
+        let (summary_csv, compare_csv) = (path("summary.csv"), path("compare.csv"));
+        let sprints_csv = path("sprints.csv");
+        let (sprints, (distributions, summary, compare)) = rayon::join(
+            || read_sprints(&sprints_csv, &names),
+            || {
+                let distributions = if from_runs {
+                    distributions_from_runs(&runs_csv, &names)
+                } else {
+                    read_distributions(&distributions_csv, &names)
+                };
+                let summary = read_summary(&summary_csv, &names);
+                (distributions, summary, read_compare(&compare_csv, &names))
+            },
+        );
+        let (distributions, summary, compare) = (distributions?, summary?, compare?);
+        let sprints = sprints?;
         // The forecast files are optional: read them only if they belong to the set of
         // scenarios.toml, never a stale one an earlier run left in the folder.
         let on_disk = |f: &str| path(f) == dir.join(f);

@@ -1,0 +1,271 @@
+//! Getting the files of a set to disk with as little waiting as possible, every file still
+//! synced before any takes its name ([`super::commit_all`] calls [`PendingFile::finish`]):
+//!
+//! - a large file streamed during a long run starts its writeback as it is written
+//!   ([`PendingFile::streaming`]: Linux `sync_file_range(SYNC_FILE_RANGE_WRITE)` every few
+//!   MiB, elsewhere nothing), so that the kernel writes it to disk during the simulation
+//!   instead of all at once at the end;
+//! - a complete file can be handed to the syncing thread ([`PendingFile::sync_behind`]), which
+//!   syncs it while the command goes on (draws the charts); [`PendingFile::finish`] then waits
+//!   for that sync and reports its error, so the set commits only once every file is synced.
+//!
+//! The writeback hint is only a hint: the sync reports any error of the writeback (Linux
+//! records it for every descriptor open on the file, and `fsync` returns it). An error the
+//! hint itself returns fails the write at once, which is only sooner.
+
+use super::PendingFile;
+use anyhow::{Context, Result};
+use std::fs::File;
+use std::io::{BufWriter, Seek, Write};
+use std::sync::{mpsc, Mutex};
+
+/// Bytes written between two writeback hints of a [`Streaming`] writer.
+pub const WRITEBACK_CHUNK: u64 = 4 << 20;
+
+impl PendingFile {
+    /// A writer into this file that starts the writeback of what it wrote every
+    /// `chunk` bytes ([`WRITEBACK_CHUNK`] for a large file streamed during a long run).
+    pub fn streaming(&mut self, chunk: u64) -> std::io::Result<Streaming<'_>> {
+        let writer = self.writer();
+        let at = writer.get_mut().stream_position()? + writer.buffer().len() as u64;
+        Ok(Streaming {
+            writer,
+            at,
+            hinted: 0,
+            chunk: chunk.max(1),
+        })
+    }
+
+    /// Flush and sync; the file is complete but still under its temporary name. A file
+    /// handed to the syncing thread ([`PendingFile::sync_behind`]) waits for its sync there.
+    pub fn finish(&mut self) -> Result<()> {
+        if let Some(file) = self.flushed()? {
+            let shown = self.target.display();
+            file.sync_all()
+                .with_context(|| format!("cannot write {shown}"))?;
+        }
+        if let Some(synced) = self.syncing.take() {
+            synced
+                .recv()
+                .unwrap_or_else(|_| Err(std::io::Error::other("its sync did not complete")))
+                .with_context(|| format!("cannot write {}", self.target.display()))?;
+        }
+        Ok(())
+    }
+
+    /// Flush the file, complete, and hand it to the syncing thread: it is synced while the
+    /// command goes on, and [`PendingFile::finish`] (before the set commits) waits for that
+    /// sync and reports its error. The file takes no more writes; it can be read by its
+    /// temporary path at once.
+    pub fn sync_behind(&mut self) -> Result<()> {
+        let Some(file) = self.flushed()? else {
+            return Ok(());
+        };
+        let (done, synced) = mpsc::channel();
+        match hand_to_syncer((file, done)) {
+            Ok(()) => self.syncing = Some(synced),
+            // No syncing thread: the sync here and now.
+            Err((file, _)) => file
+                .sync_all()
+                .with_context(|| format!("cannot write {}", self.target.display()))?,
+        }
+        Ok(())
+    }
+
+    /// The file, flushed and taken from its writer (none if already taken).
+    fn flushed(&mut self) -> Result<Option<File>> {
+        let Some(mut w) = self.writer.take() else {
+            return Ok(None);
+        };
+        let shown = self.target.display();
+        w.flush().with_context(|| format!("cannot write {shown}"))?;
+        let file = w
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .with_context(|| format!("cannot write {shown}"))?;
+        Ok(Some(file))
+    }
+}
+
+/// A file to sync on the syncing thread, and where to send the result.
+type SyncJob = (File, mpsc::Sender<std::io::Result<()>>);
+
+/// The syncing thread's queue (started on first use; it lives as long as the process).
+static SYNCER: Mutex<Option<mpsc::Sender<SyncJob>>> = Mutex::new(None);
+
+/// Queue `job` on the syncing thread, starting it if needed; the job back if it cannot run.
+fn hand_to_syncer(job: SyncJob) -> std::result::Result<(), SyncJob> {
+    let mut syncer = SYNCER.lock().unwrap_or_else(|e| e.into_inner());
+    let queue = match syncer.as_ref() {
+        Some(queue) => queue,
+        None => {
+            let (queue, jobs) = mpsc::channel::<SyncJob>();
+            let started = std::thread::Builder::new()
+                .name("backsim-sync".into())
+                .spawn(move || {
+                    // One file after another, in the order handed over.
+                    for (file, done) in jobs {
+                        let _ = done.send(file.sync_all());
+                    }
+                });
+            if started.is_err() {
+                return Err(job);
+            }
+            syncer.insert(queue)
+        }
+    };
+    if let Err(mpsc::SendError(job)) = queue.send(job) {
+        // The thread is gone (it does not panic, but if it did): a new one next time.
+        *syncer = None;
+        return Err(job);
+    }
+    Ok(())
+}
+
+/// A writer into a [`PendingFile`] that starts the writeback of each chunk it wrote
+/// ([`PendingFile::streaming`]). The bytes written are those given, in order: only when the
+/// kernel writes them to disk changes.
+pub struct Streaming<'a> {
+    writer: &'a mut BufWriter<File>,
+    /// Bytes given to the file so far: those in the buffer and those before them.
+    at: u64,
+    /// Bytes of the file whose writeback was started.
+    hinted: u64,
+    chunk: u64,
+}
+
+impl Write for Streaming<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.writer.write(buf)?;
+        self.at += n as u64;
+        // What the buffer passed on to the file.
+        let passed = self.at - self.writer.buffer().len() as u64;
+        if passed - self.hinted >= self.chunk {
+            hint(self.writer.get_ref(), self.hinted, passed - self.hinted)?;
+            self.hinted = passed;
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.writer.flush()
+    }
+}
+
+/// Start the writeback of `len` bytes of `file` from `offset` (0: to its end); do not wait.
+#[cfg(target_os = "linux")]
+fn hint(file: &File, offset: u64, len: u64) -> std::io::Result<()> {
+    use std::os::unix::io::AsRawFd;
+    let (Ok(offset), Ok(len)) = (
+        libc::off64_t::try_from(offset),
+        libc::off64_t::try_from(len),
+    ) else {
+        return Ok(());
+    };
+    // SAFETY: sync_file_range takes a descriptor and three integers, no memory: the
+    // descriptor is open (borrowed from `file` for the call), and a wrong range or flag is
+    // an error return (EINVAL), not undefined behaviour.
+    let r = unsafe {
+        libc::sync_file_range(file.as_raw_fd(), offset, len, libc::SYNC_FILE_RANGE_WRITE)
+    };
+    if r == 0 {
+        return Ok(());
+    }
+    let e = std::io::Error::last_os_error();
+    match e.raw_os_error() {
+        // The file system or the kind of file does not take the hint: the sync does it all.
+        Some(libc::EINVAL | libc::ESPIPE | libc::ENOSYS | libc::EOPNOTSUPP) => Ok(()),
+        _ => Err(e),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn hint(_file: &File, _offset: u64, _len: u64) -> std::io::Result<()> {
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{commit_all, write_file};
+    use super::*;
+
+    /// The bytes that reach the file are those written, in order, across many hints and a
+    /// writeback of the whole file in the middle; each hint covers only bytes the file has.
+    #[test]
+    fn a_streamed_file_holds_what_was_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("runs.csv");
+        let mut f = PendingFile::create(&target).unwrap();
+        let mut expected = b"header\n".to_vec();
+        f.writer().write_all(b"header\n").unwrap();
+        let piece = |i: usize| -> Vec<u8> {
+            let len = [1, 70, 9_000, 65_536, 200_003][i % 5];
+            (0..len).map(|k| (k * 31 + i) as u8).collect()
+        };
+        for round in 0..2 {
+            let mut s = f.streaming(10_000).unwrap();
+            for i in 0..40 {
+                let p = piece(i + round);
+                s.write_all(&p).unwrap();
+                expected.extend_from_slice(&p);
+                let on_disk = s.writer.get_ref().metadata().unwrap().len();
+                assert!(s.hinted <= on_disk, "a hint past what the file holds");
+                assert_eq!(s.at, on_disk + s.writer.buffer().len() as u64);
+            }
+            assert!(s.hinted > 0, "hints were given");
+            s.flush().unwrap();
+        }
+        f.sync_behind().unwrap();
+        assert!(f.writer.is_none() && f.syncing.is_some(), "handed over");
+        commit_all(vec![f]).unwrap();
+        assert!(std::fs::read(&target).unwrap() == expected);
+    }
+
+    fn listing(dir: &std::path::Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// A sync that fails on the syncing thread fails the commit: no file of the set takes
+    /// its name, the earlier set stays whole, and no temporary file is left.
+    #[test]
+    fn an_error_of_a_sync_behind_fails_the_set() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a.csv"), dir.path().join("b.csv"));
+        commit_all(vec![
+            write_file(&a, b"old a").unwrap(),
+            write_file(&b, b"old b").unwrap(),
+        ])
+        .unwrap();
+        let before = listing(dir.path());
+        let mut fa = write_file(&a, b"new a").unwrap();
+        fa.sync_behind().unwrap();
+        let mut fb = write_file(&b, b"new b").unwrap();
+        // A file that cannot be synced (Linux: EINVAL for a special file).
+        fb.writer = Some(BufWriter::new(File::create("/dev/null").unwrap()));
+        fb.sync_behind().unwrap();
+        let err = format!("{:#}", commit_all(vec![fa, fb]).unwrap_err());
+        assert!(
+            err.contains("cannot write") && err.contains("b.csv"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "old a");
+        assert_eq!(std::fs::read_to_string(&b).unwrap(), "old b");
+        assert_eq!(listing(dir.path()), before);
+    }
+
+    /// A file whose sync never reports (the syncing thread gone) does not pass for synced.
+    #[test]
+    fn a_sync_that_never_reports_fails_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut f = write_file(&dir.path().join("a.csv"), b"a").unwrap();
+        f.writer = None;
+        f.syncing = Some(mpsc::channel().1);
+        let err = format!("{:#}", f.finish().unwrap_err());
+        assert!(err.contains("did not complete"), "{err}");
+    }
+}
