@@ -11,7 +11,7 @@
 //! the worker that simulated a batch counts it, into counts of its own added up at the end
 //! (`aggregate::Counter`, through the driver's `Prepare` hook), outside the in-order delivery.
 
-use super::metrics::{series, N_SERIES};
+use super::metrics::{row_after_stop, series, N_SERIES};
 use super::throughput;
 use crate::model::compiled::Model;
 use crate::scenario::ModelKind;
@@ -94,6 +94,31 @@ impl TallyPart<'_> {
                     count(cell, row[x]);
                 }
             }
+        }
+    }
+}
+
+impl TallyPart<'_> {
+    /// Count the row after a stop of a run whose last row, of sprint `sprint - 1`, is `last`
+    /// (its after-stop row counts as sprint `sprint`'s): as [`TallyPart::add_at`] of
+    /// [`row_after_stop`]`(last)`. In the plain case the flows (velocity, points committed
+    /// and done: whole numbers, never NaN) count at 0 without building the row.
+    #[inline]
+    pub fn add_after_stop(&mut self, sprint: usize, last: &[f64; N_SERIES]) {
+        use series::{BACKLOG_SIZE as B, COMMITTED as C, DONE as D, READY_ITEMS as R};
+        let k = self.series.len();
+        let cells = &mut self.counts[sprint * k..(sprint + 1) * k];
+        match (self.series, cells) {
+            (&[series::VELOCITY, C, D, B, R], [cv, cc, cd, cb, cr]) => {
+                debug_assert!(!(last[series::VELOCITY].is_nan() || last[C].is_nan()));
+                debug_assert!(!last[D].is_nan());
+                cv[0] += 1;
+                cc[0] += 1;
+                cd[0] += 1;
+                count(cb, last[B]);
+                count(cr, last[R]);
+            }
+            _ => self.add_at(sprint, &row_after_stop(last)),
         }
     }
 }
@@ -479,5 +504,44 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A run's after-stop row counts as [`row_after_stop`] of its last row counted at the
+    /// sprint after it, for the plain case's five series and any others (last rows with
+    /// flows of 0 and of other values, the backlog and ready items from 0 to 255).
+    #[test]
+    fn an_after_stop_row_counts_as_the_row_after_stop() {
+        use series::{BACKLOG_SIZE as B, COMMITTED as C, DONE as D, READY_ITEMS as R};
+        let series = vec![
+            vec![series::VELOCITY, C, D, B, R],
+            vec![series::VELOCITY, B, R],
+            vec![R, D, series::VELOCITY, B, C],
+            vec![B, R],
+        ];
+        let sprints = 6;
+        let (mut fast, mut by_row) = (
+            Tally::new(&series, &[sprints; 4]),
+            Tally::new(&series, &[sprints; 4]),
+        );
+        for v in 0..SMALL {
+            let mut last = [0.0; N_SERIES];
+            for (k, x) in last.iter_mut().enumerate() {
+                *x = ((v * 7 + k * 31) % SMALL) as f64;
+            }
+            let sprint = v % sprints;
+            for (s, (mut a, mut b)) in fast.parts().zip(by_row.parts()).enumerate() {
+                a.add_after_stop(sprint, &last);
+                b.add_at(sprint, &row_after_stop(&last));
+                assert_eq!(a.series, series[s].as_slice());
+            }
+        }
+        for (s, counted) in series.iter().enumerate() {
+            for j in 0..sprints {
+                for i in 0..counted.len() {
+                    assert_eq!(fast.counts(s, j, i), by_row.counts(s, j, i), "{s} {j} {i}");
+                }
+            }
+        }
+        assert_eq!(fast.counts(0, 1, 0)[0], (SMALL / sprints + 1) as u64);
     }
 }
