@@ -290,28 +290,6 @@ fn as_integer(x: f64) -> Option<i64> {
     (i as f64 == x && x.abs() < 9e15).then_some(i)
 }
 
-/// `x as i64` for x within i64's range; for any other x (NaN, beyond ±2⁶³) an integer i
-/// with `i as f64 != x` but for x = -2⁶³, whose `as i64` it is too. So `truncated(x) as f64
-/// == x` holds for the same x as with `as i64`, with the same integer, but for x = 2⁶³,
-/// whose `as i64` (i64::MAX) is beyond any integer store's range: the integer loop of
-/// [`QuantileSketch::add_all`] takes the same values. On x86_64 SSE2's truncating
-/// conversion (which gives i64::MIN out of range), where a cast saturates (seven
-/// instructions with its NaN and range checks).
-#[inline(always)]
-fn truncated(x: f64) -> i64 {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_mm_cvttsd_si64, _mm_set_sd};
-        // SAFETY: SSE2 is part of x86_64's baseline (every x86_64 processor has it), and
-        // the conversion reads and writes nothing but its registers.
-        unsafe { _mm_cvttsd_si64(_mm_set_sd(x)) }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        x as i64
-    }
-}
-
 /// `gamma().ln()`, computed once (the same bits: the same operations at run time).
 #[inline]
 fn ln_gamma() -> f64 {
@@ -440,7 +418,7 @@ impl QuantileSketch {
                     let (base, counts) = (*base, counts.as_mut_slice());
                     xs.iter()
                         .take_while(|&&x| {
-                            let i = truncated(x);
+                            let i = super::truncated(x);
                             let k = i.wrapping_sub(base) as u64;
                             i as f64 == x && k < counts.len() as u64 && {
                                 counts[k as usize] += 1;

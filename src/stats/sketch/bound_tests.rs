@@ -102,7 +102,7 @@ fn truncation_is_the_cast_where_the_double_is_whole() {
         xs.push(((bits >> 11) as f64) * [1.0, -1.0][(bits & 1) as usize]);
     }
     for x in xs {
-        let (t, c) = (truncated(x), x as i64);
+        let (t, c) = (crate::stats::truncated(x), x as i64);
         if x == two63 {
             assert!(t as f64 != x && c as f64 == x);
             continue;
