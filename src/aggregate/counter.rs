@@ -7,7 +7,6 @@
 use super::kernels::{count_whole, counted_whole};
 use super::Aggregate;
 use crate::engine::driver::Replications;
-use crate::engine::metrics::row_after_stop;
 use crate::engine::tally::{Tally, TallyPart};
 
 /// The counts an aggregate takes from batches fed to it with
@@ -28,7 +27,7 @@ fn count_tails(part: &mut TallyPart, batch: &Replications, s: usize, horizon: us
     for j in 0..batch.len {
         let rows = batch.rows(j, s);
         if let (Some(last), true) = (rows.last(), rows.len() < horizon) {
-            part.add_at(rows.len(), &row_after_stop(last));
+            part.add_after_stop(rows.len(), last);
         }
     }
 }

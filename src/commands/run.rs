@@ -150,7 +150,7 @@ impl Feed for RunSink<'_> {
 /// counts of the aggregate's tallies ([`Counter`]) and of the forecasts, per worker, added
 /// up at the end ([`RunPrep::finish`]).
 struct RunPrep {
-    names: Vec<String>,
+    names: Vec<out_csv::RowName>,
     /// The metric columns of runs.csv ([`out_csv::run_columns`]).
     columns: Vec<usize>,
     parts: Vec<std::sync::Mutex<RunPart>>,
@@ -174,7 +174,10 @@ impl RunPrep {
         workers: usize,
     ) -> RunPrep {
         RunPrep {
-            names: scenarios.iter().map(|s| s.name.clone()).collect(),
+            names: scenarios
+                .iter()
+                .map(|s| out_csv::RowName::new(&s.name))
+                .collect(),
             columns: out_csv::run_columns(scenarios),
             parts: (0..workers.max(1))
                 .map(|_| {
@@ -209,12 +212,14 @@ impl Prepare for RunPrep {
             counter,
             forecasts,
         } = &mut *part;
+        let mut rows = out_csv::RunRows::new(out, cells);
         for j in 0..batch.len {
             let run = batch.start + j as u64 + 1;
             for (s, rec) in batch.records(j).iter().enumerate() {
-                out_csv::push_run_row(out, &self.names[s], run, rec, &self.columns, cells);
+                rows.push(&self.names[s], run, rec, &self.columns);
             }
         }
+        drop(rows);
         counter.count(batch);
         forecasts.add_batch(batch);
     }

@@ -11,7 +11,7 @@
 //! the worker that simulated a batch counts it, into counts of its own added up at the end
 //! (`aggregate::Counter`, through the driver's `Prepare` hook), outside the in-order delivery.
 
-use super::metrics::{series, N_SERIES};
+use super::metrics::{row_after_stop, series, N_SERIES};
 use super::throughput;
 use crate::model::compiled::Model;
 use crate::scenario::ModelKind;
@@ -98,6 +98,31 @@ impl TallyPart<'_> {
     }
 }
 
+impl TallyPart<'_> {
+    /// Count the row after a stop of a run whose last row, of sprint `sprint - 1`, is `last`
+    /// (its after-stop row counts as sprint `sprint`'s): as [`TallyPart::add_at`] of
+    /// [`row_after_stop`]`(last)`. In the plain case the flows (velocity, points committed
+    /// and done: whole numbers, never NaN) count at 0 without building the row.
+    #[inline]
+    pub fn add_after_stop(&mut self, sprint: usize, last: &[f64; N_SERIES]) {
+        use series::{BACKLOG_SIZE as B, COMMITTED as C, DONE as D, READY_ITEMS as R};
+        let k = self.series.len();
+        let cells = &mut self.counts[sprint * k..(sprint + 1) * k];
+        match (self.series, cells) {
+            (&[series::VELOCITY, C, D, B, R], [cv, cc, cd, cb, cr]) => {
+                debug_assert!(!(last[series::VELOCITY].is_nan() || last[C].is_nan()));
+                debug_assert!(!last[D].is_nan());
+                cv[0] += 1;
+                cc[0] += 1;
+                cd[0] += 1;
+                count(cb, last[B]);
+                count(cr, last[R]);
+            }
+            _ => self.add_at(sprint, &row_after_stop(last)),
+        }
+    }
+}
+
 /// Count one value (whole and below [`SMALL`] by construction: see [`counted_series`]).
 #[inline(always)]
 fn count(cell: &mut [u64; SMALL], v: f64) {
@@ -119,6 +144,37 @@ fn count_rows<'r, const K: usize>(
             for (cell, &k) in cells.iter_mut().zip(&at) {
                 count(cell, row[k]);
             }
+        }
+    }
+}
+
+/// [`count_rows`] of the plain case's five series, the first five of a row (velocity,
+/// points committed and done, backlog and ready items): the first four converted by one
+/// AVX instruction (the same truncating conversion as [`small_index`]'s, lane by lane) and
+/// each index taken as its lane's low byte (`pextrb`: the mask for free). The same counts,
+/// whatever the values: about 16 instructions a sprint where the scalar way takes 19.
+///
+/// # Safety
+/// The processor must have AVX.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+unsafe fn count_plain_avx<'r>(
+    counts: &mut [[u64; SMALL]],
+    runs: impl Iterator<Item = &'r [[f64; N_SERIES]]>,
+) {
+    use std::arch::x86_64::{_mm256_cvttpd_epi32, _mm256_loadu_pd, _mm_extract_epi8};
+    const { assert!(series::VELOCITY == 0 && series::COMMITTED == 1 && series::DONE == 2) };
+    const { assert!(series::BACKLOG_SIZE == 3 && series::READY_ITEMS == 4) };
+    let (counts, _) = counts.as_chunks_mut::<5>();
+    for rows in runs {
+        for (row, [cv, cc, cd, cb, cr]) in rows.iter().zip(counts.iter_mut()) {
+            // SAFETY: reads the row's first four doubles (it has N_SERIES ≥ 5).
+            let four = _mm256_cvttpd_epi32(unsafe { _mm256_loadu_pd(row.as_ptr()) });
+            cv[_mm_extract_epi8::<0>(four) as usize & (SMALL - 1)] += 1;
+            cc[_mm_extract_epi8::<4>(four) as usize & (SMALL - 1)] += 1;
+            cd[_mm_extract_epi8::<8>(four) as usize & (SMALL - 1)] += 1;
+            cb[_mm_extract_epi8::<12>(four) as usize & (SMALL - 1)] += 1;
+            count(cr, row[series::READY_ITEMS]);
         }
     }
 }
@@ -164,8 +220,16 @@ impl Tally {
             // (its values are read at fixed offsets).
             [V, B, R] => count_rows(counts, runs, [V, B, R]),
             [a, b, c] => count_rows(counts, runs, [a, b, c]),
-            // The plain case: the model's five series.
-            [V, C, D, B, R] => count_rows(counts, runs, [V, C, D, B, R]),
+            // The plain case: the model's five series, the first four converted together
+            // where the processor has AVX.
+            [V, C, D, B, R] => {
+                #[cfg(target_arch = "x86_64")]
+                if std::arch::is_x86_feature_detected!("avx") {
+                    // SAFETY: the processor has AVX (just checked), all the function asks.
+                    return unsafe { count_plain_avx(counts, runs) };
+                }
+                count_rows(counts, runs, [V, C, D, B, R])
+            }
             [a, b, c, d, e] => count_rows(counts, runs, [a, b, c, d, e]),
             _ => {
                 let k = series.len().max(1);
@@ -235,249 +299,5 @@ impl Tally {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::scenario::load::load_scenario;
-
-    #[test]
-    fn only_a_plain_forecast_of_fewer_than_256_items_has_small_whole_series() {
-        let counted = |f: &dyn Fn(&mut crate::scenario::Scenario)| {
-            let mut s = load_scenario("forecast").unwrap();
-            f(&mut s);
-            counted_series(&Model::new(&s))
-        };
-        let all = vec![
-            series::VELOCITY,
-            series::COMMITTED,
-            series::DONE,
-            series::BACKLOG_SIZE,
-            series::READY_ITEMS,
-        ];
-        assert_eq!(counted(&|_| {}), all);
-        assert_eq!(counted(&|s| s.backlog.initial_items = 255), all);
-        // Not the plain case: an item may be left part-done, so the points committed and
-        // done may be fractional.
-        let whole = vec![series::VELOCITY, series::BACKLOG_SIZE, series::READY_ITEMS];
-        assert_eq!(
-            counted(&|s| s.team.capacity = crate::scenario::Dist::Uniform { min: 2.0, max: 8.0 }),
-            whole
-        );
-        assert_eq!(
-            counted(&|s| s.backlog.initial_items = 256),
-            Vec::<usize>::new()
-        );
-        assert_eq!(
-            counted(
-                &|s| s.backlog.scope_growth = Some(crate::scenario::Dist::Constant { value: 1.0 })
-            ),
-            Vec::<usize>::new()
-        );
-        assert_eq!(
-            counted(&|s| s.backlog.split_rate = 0.1),
-            Vec::<usize>::new()
-        );
-        // Items of 3 points: 100 items may make a sprint's velocity 300.
-        let three = |s: &mut crate::scenario::Scenario| {
-            s.backlog.size = crate::scenario::Dist::Constant { value: 3.0 };
-            s.backlog.initial_items = 100;
-        };
-        assert_eq!(counted(&three), [series::BACKLOG_SIZE, series::READY_ITEMS]);
-        assert!(counted(&|s| s.simulation.model = ModelKind::Roles).is_empty());
-        // Items of 2 points: 127 make at most 254 a sprint, 128 may make 256 (capacities
-        // of odd points leave an item part-done: not the plain case).
-        let two = |items: u32| {
-            move |s: &mut crate::scenario::Scenario| {
-                s.backlog.size = crate::scenario::Dist::Constant { value: 2.0 };
-                s.backlog.initial_items = items;
-            }
-        };
-        assert_eq!(counted(&two(127)), whole);
-        assert_eq!(
-            counted(&two(128)),
-            [series::BACKLOG_SIZE, series::READY_ITEMS]
-        );
-    }
-
-    /// Each scenario's counts are per sprint and series, value by value, in each way of
-    /// adding a run (three series, five, or another number).
-    #[test]
-    fn counts_are_kept_per_sprint_and_series_for_any_number_of_series() {
-        let series = vec![
-            vec![series::VELOCITY, series::READY_ITEMS],
-            vec![series::VELOCITY, series::BACKLOG_SIZE, series::READY_ITEMS],
-            (0..5).collect(),
-        ];
-        let mut t = Tally::new(&series, &[2, 2, 2]);
-        // Sprint j's series k is 10 j + k + 1: one value per cell.
-        let mut rows = [[0.0; N_SERIES]; 2];
-        for (j, row) in rows.iter_mut().enumerate() {
-            for (k, x) in row.iter_mut().enumerate() {
-                *x = (10 * j + k + 1) as f64;
-            }
-        }
-        for (s, counted) in series.iter().enumerate() {
-            t.add(s, &rows);
-            assert_eq!(t.series(s), counted.as_slice());
-            assert_eq!(t.sprints(s), 2);
-            for j in 0..2 {
-                for (i, &k) in counted.iter().enumerate() {
-                    let c = t.counts(s, j, i);
-                    assert_eq!(c.len(), SMALL);
-                    assert_eq!(c[10 * j + k + 1], 1, "scenario {s} sprint {j} series {k}");
-                    assert_eq!(
-                        c.iter().sum::<u64>(),
-                        1,
-                        "scenario {s} sprint {j} series {k}"
-                    );
-                }
-            }
-        }
-        // Merged counts add up cell by cell, a cell counted on one side only included:
-        // here scenario 0's first sprint twice and its second once.
-        let mut u = Tally::new(&series, &[2, 2, 2]);
-        u.add(0, &rows[..1]);
-        u.merge(&t);
-        assert_eq!(u.counts(0, 0, 1)[1 + series::READY_ITEMS], 2);
-        assert_eq!(u.counts(0, 1, 1)[11 + series::READY_ITEMS], 1);
-        assert_eq!(u.counts(2, 1, 4)[15], 1);
-    }
-
-    #[test]
-    fn the_small_index_of_a_whole_value_is_the_value() {
-        for v in 0..SMALL {
-            assert_eq!(small_index(v as f64), v);
-        }
-        // Anything else stays in bounds (and is never asked for).
-        for x in [
-            -1.0,
-            0.5,
-            255.5,
-            256.0,
-            1e300,
-            f64::INFINITY,
-            f64::NAN,
-            -0.0,
-        ] {
-            assert!(small_index(x) < SMALL, "{x}");
-        }
-        assert_eq!(small_index(-0.0), 0);
-    }
-
-    /// A row counted at a sprint, through the tally or its scenario's part, counts as the
-    /// same row among a run's rows at that sprint.
-    #[test]
-    fn a_row_counted_at_a_sprint_counts_as_that_sprints_row() {
-        let series = vec![
-            vec![series::VELOCITY, series::READY_ITEMS],
-            (0..5).collect(),
-        ];
-        let mut rows = [[0.0; N_SERIES]; 3];
-        for (j, row) in rows.iter_mut().enumerate() {
-            for (k, x) in row.iter_mut().enumerate() {
-                *x = (7 * j + k) as f64;
-            }
-        }
-        let mut by_rows = Tally::new(&series, &[3, 3]);
-        let mut at = Tally::new(&series, &[3, 3]);
-        for s in 0..2 {
-            by_rows.add(s, &rows);
-            for (j, row) in rows.iter().enumerate() {
-                if s == 0 {
-                    at.add_at(s, j, row);
-                } else {
-                    at.parts().nth(s).unwrap().add_at(j, row);
-                }
-            }
-        }
-        for (s, counted) in series.iter().enumerate() {
-            for j in 0..3 {
-                for i in 0..counted.len() {
-                    assert_eq!(by_rows.counts(s, j, i), at.counts(s, j, i), "{s} {j} {i}");
-                }
-            }
-        }
-        assert_eq!(at.counts(1, 2, 4)[18], 1);
-    }
-
-    #[test]
-    fn counts_are_per_sprint_and_series_and_merge() {
-        let series = vec![vec![series::BACKLOG_SIZE], vec![]];
-        let mut t = Tally::new(&series, &[3, 4]);
-        let mut rows = [[0.0; N_SERIES]; 2];
-        rows[0][series::BACKLOG_SIZE] = 7.0;
-        rows[1][series::BACKLOG_SIZE] = 255.0;
-        t.add(0, &rows);
-        t.add(0, &rows[..1]);
-        let mut u = t.clone();
-        u.merge(&t);
-        assert_eq!(t.counts(0, 0, 0)[7], 2);
-        assert_eq!(t.counts(0, 1, 0)[255], 1);
-        assert_eq!(u.counts(0, 0, 0)[7], 4);
-        assert_eq!(t.counts(0, 2, 0).iter().sum::<u64>(), 0);
-        assert_eq!((t.sprints(0), t.sprints(1)), (3, 0));
-        t.clear(0);
-        assert_eq!(t.counts(0, 0, 0)[7], 0);
-    }
-
-    /// Every way of counting (the usual and plain series at their places, any three or five
-    /// series, any other number) counts as a plain count by value would, over many runs of
-    /// many lengths (none, shorter than the horizon, the horizon) and values from 0 to 255.
-    #[test]
-    fn every_way_of_counting_counts_as_counting_value_by_value() {
-        use series::{BACKLOG_SIZE as B, COMMITTED as C, DONE as D, READY_ITEMS as R};
-        use series::{CUMULATIVE_VALUE as Q, VELOCITY as V};
-        let series = vec![
-            vec![V, B, R],
-            vec![R, V, B],
-            vec![V, C, D, B, R],
-            vec![R, D, V, B, C],
-            vec![V, C, D, B, Q],
-            vec![B, R],
-            (0..N_SERIES).collect(),
-        ];
-        let sprints = 9;
-        let mut state = 7u64;
-        let mut next = || {
-            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            crate::random::mix(state)
-        };
-        // Runs of 0 to 9 rows, values 0 to 255 (both ends included at times).
-        let runs: Vec<Vec<[f64; N_SERIES]>> = (0..300)
-            .map(|_| {
-                let len = next() as usize % (sprints + 1);
-                (0..len)
-                    .map(|_| {
-                        std::array::from_fn(|_| match next() % 8 {
-                            0 => 0.0,
-                            1 => 255.0,
-                            _ => (next() % SMALL as u64) as f64,
-                        })
-                    })
-                    .collect()
-            })
-            .collect();
-        let mut t = Tally::new(&series, &vec![sprints; series.len()]);
-        for (s, counted) in series.iter().enumerate() {
-            // Half the runs as one batch, the others one by one.
-            let (batch, single) = runs.split_at(runs.len() / 2);
-            t.add_runs(s, batch.iter().map(|r| r.as_slice()));
-            for r in single {
-                t.add(s, r);
-            }
-            let mut want = vec![[0u64; SMALL]; sprints * counted.len()];
-            for r in &runs {
-                for (j, row) in r.iter().enumerate() {
-                    for (i, &k) in counted.iter().enumerate() {
-                        want[j * counted.len() + i][row[k] as usize] += 1;
-                    }
-                }
-            }
-            for j in 0..sprints {
-                for i in 0..counted.len() {
-                    let got = t.counts(s, j, i);
-                    assert_eq!(got, want[j * counted.len() + i], "{counted:?} {j} {i}");
-                }
-            }
-        }
-    }
-}
+#[path = "tally_tests.rs"]
+mod tests;

@@ -66,8 +66,9 @@ impl ValueCounts {
     #[inline]
     pub fn add(&mut self, x: f64) {
         // The common case first: a whole number in the dense range (what `add_n` does with
-        // it). A negative or huge value, or NaN, fails the bound as a u64.
-        let v = x as i64;
+        // it). A negative or huge value, or NaN, fails the bound as a u64. (The range holds
+        // magnitudes below 1e15: `truncated` is `as i64` for it.)
+        let v = super::truncated(x);
         let k = v.wrapping_sub(self.lo) as u64;
         if v as f64 == x && k < self.dense.len() as u64 {
             self.dense[k as usize] += 1;
@@ -345,6 +346,44 @@ mod tests {
             }
             prop_assert_eq!(&a, &b);
             prop_assert_eq!(a.values(), b.values());
+        }
+    }
+
+    /// A value added alone lands where `add_n` puts it, at the dense range's edges and for
+    /// doubles a cast saturates on (±2⁶³, infinities, NaN) or that are not whole.
+    #[test]
+    fn a_value_added_alone_counts_as_with_add_n() {
+        let two63 = 9_223_372_036_854_775_808.0;
+        let edges = [
+            two63,
+            -two63,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            1e15,
+            -1e15,
+            1e15 - 1.0,
+            0.5,
+            -0.0,
+            0.0,
+            2.0,
+            3.0,
+            -7.0,
+            4096.0,
+        ];
+        for start in [
+            [0.0, 1.0, 2.0],
+            [1e15 - 3.0, 1e15 - 2.0, 1e15 - 4.0],
+            [-5.0, -4.0, -6.0],
+        ] {
+            for &x in &edges {
+                let (mut one, mut n) = (ValueCounts::default(), ValueCounts::default());
+                for v in start.into_iter().chain([x, start[1], x]) {
+                    one.add(v);
+                    n.add_n(v, 1);
+                }
+                assert_eq!(one, n, "{x} after {start:?}");
+            }
         }
     }
 }

@@ -418,7 +418,7 @@ impl QuantileSketch {
                     let (base, counts) = (*base, counts.as_mut_slice());
                     xs.iter()
                         .take_while(|&&x| {
-                            let i = x as i64;
+                            let i = super::truncated(x);
                             let k = i.wrapping_sub(base) as u64;
                             i as f64 == x && k < counts.len() as u64 && {
                                 counts[k as usize] += 1;

@@ -1,6 +1,7 @@
 //! Tests of `output::csv`: the rows of runs.csv as cells written one by one.
 
 use super::*;
+use crate::engine::metrics::RunRecord;
 
 /// A row as cells written one by one with [`push_num`] (the formatter every other file
 /// uses) and `itoa`, for comparison.

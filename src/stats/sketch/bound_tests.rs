@@ -65,3 +65,51 @@ fn values_at_the_integer_stores_bounds_go_where_they_would_one_by_one() {
         }
     }
 }
+
+/// `truncated` is `as i64` wherever the integer loop can tell: the same doubles are whole
+/// by it (but 2⁶³, beyond any store's range), with the same integer.
+#[test]
+fn truncation_is_the_cast_where_the_double_is_whole() {
+    let two63 = 9_223_372_036_854_775_808.0;
+    let mut xs = vec![
+        f64::NAN,
+        -f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        two63,
+        -two63,
+        two63 - 1024.0,
+        -two63 + 1024.0,
+        1e300,
+        -1e300,
+        9e15,
+        -9e15,
+        0.0,
+        -0.0,
+        0.5,
+        -0.5,
+        1.5,
+        -2.5,
+        f64::MIN_POSITIVE,
+        5e-324,
+    ];
+    let mut state = 11u64;
+    for _ in 0..100_000 {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let bits = crate::random::mix(state);
+        xs.push(f64::from_bits(bits));
+        xs.push((bits % 20_001) as f64 - 10_000.0);
+        xs.push(((bits >> 11) as f64) * [1.0, -1.0][(bits & 1) as usize]);
+    }
+    for x in xs {
+        let (t, c) = (crate::stats::truncated(x), x as i64);
+        if x == two63 {
+            assert!(t as f64 != x && c as f64 == x);
+            continue;
+        }
+        assert_eq!(t as f64 == x, c as f64 == x, "{x:e}");
+        if c as f64 == x {
+            assert_eq!(t, c, "{x:e}");
+        }
+    }
+}
