@@ -242,14 +242,7 @@ pub const CHART_BYTES: u64 = 256 * 1024;
 mod tests {
     use super::*;
 
-    fn listing(dir: &Path) -> Vec<String> {
-        let mut v: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        v.sort();
-        v
-    }
+    use crate::output::atomic::writeback::tests::listing;
 
     #[test]
     fn a_failing_later_part_leaves_no_part_of_the_set() {

@@ -185,7 +185,7 @@ fn hint(_file: &File, _offset: u64, _len: u64) -> std::io::Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::super::{commit_all, write_file};
     use super::*;
 
@@ -221,7 +221,8 @@ mod tests {
         assert!(std::fs::read(&target).unwrap() == expected);
     }
 
-    fn listing(dir: &std::path::Path) -> Vec<String> {
+    /// The names in `dir`, sorted (temporary files included): what a failed commit left.
+    pub(crate) fn listing(dir: &std::path::Path) -> Vec<String> {
         let mut v: Vec<String> = std::fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
