@@ -170,3 +170,6 @@ pub fn draw_charts_and_report(
     }
     Ok((pending, html))
 }
+
+#[cfg(test)]
+mod draw_tests;
