@@ -78,9 +78,7 @@ impl TallyPart<'_> {
     /// Count one row as sprint `sprint`'s.
     #[inline]
     pub fn add_at(&mut self, sprint: usize, row: &[f64; N_SERIES]) {
-        let k = self.series.len();
-        let cells = &mut self.counts[sprint * k..(sprint + 1) * k];
-        match (self.series, cells) {
+        match self.sprint(sprint) {
             // The plain case, unrolled (as in `Tally::add`).
             (&[a, b, c, d, e], [ca, cb, cc, cd, ce]) => {
                 count(ca, row[a]);
@@ -96,9 +94,14 @@ impl TallyPart<'_> {
             }
         }
     }
-}
 
-impl TallyPart<'_> {
+    /// The series and the counts of sprint `sprint`.
+    #[inline(always)]
+    fn sprint(&mut self, sprint: usize) -> (&[usize], &mut [[u64; SMALL]]) {
+        let k = self.series.len();
+        (self.series, &mut self.counts[sprint * k..(sprint + 1) * k])
+    }
+
     /// Count the row after a stop of a run whose last row, of sprint `sprint - 1`, is `last`
     /// (its after-stop row counts as sprint `sprint`'s): as [`TallyPart::add_at`] of
     /// [`row_after_stop`]`(last)`. In the plain case the flows (velocity, points committed
@@ -106,9 +109,7 @@ impl TallyPart<'_> {
     #[inline]
     pub fn add_after_stop(&mut self, sprint: usize, last: &[f64; N_SERIES]) {
         use series::{BACKLOG_SIZE as B, COMMITTED as C, DONE as D, READY_ITEMS as R};
-        let k = self.series.len();
-        let cells = &mut self.counts[sprint * k..(sprint + 1) * k];
-        match (self.series, cells) {
+        match self.sprint(sprint) {
             (&[series::VELOCITY, C, D, B, R], [cv, cc, cd, cb, cr]) => {
                 debug_assert!(!(last[series::VELOCITY].is_nan() || last[C].is_nan()));
                 debug_assert!(!last[D].is_nan());
