@@ -49,14 +49,19 @@ pub fn generate(
 
 /// The rank (0 = highest weight) of each theme in `weights`; ties broken by theme index.
 pub fn ranks(weights: &[f64], out: &mut [u8]) {
-    for (i, r) in out.iter_mut().enumerate() {
+    let k = weights.len();
+    let out = &mut out[..k];
+    out.fill(0);
+    // Each pair once, without branches (which weights stand above is as good as random to a
+    // predictor): of i < j, j stands above i when its weight is higher, i above j when its
+    // weight is as high (the lower index wins a tie). Counts wrap as `u8` ranks would.
+    for i in 0..k {
         let wi = weights[i];
-        // Without branches: which weights stand above is as good as random to a predictor.
-        let mut above = 0u32;
-        for (j, &wj) in weights.iter().enumerate() {
-            above += ((wj > wi) | ((wj == wi) & (j < i))) as u32;
+        for j in i + 1..k {
+            let wj = weights[j];
+            out[i] = out[i].wrapping_add((wj > wi) as u8);
+            out[j] = out[j].wrapping_add((wi >= wj) as u8);
         }
-        *r = above as u8;
     }
 }
 
@@ -69,9 +74,7 @@ pub fn rank_distance(a: &[u8], b: &[u8]) -> f64 {
     let mut discordant = 0;
     for i in 0..k {
         for j in i + 1..k {
-            if (a[i] < a[j]) != (b[i] < b[j]) {
-                discordant += 1;
-            }
+            discordant += ((a[i] < a[j]) != (b[i] < b[j])) as usize;
         }
     }
     discordant as f64 / (k * (k - 1) / 2) as f64
@@ -99,6 +102,37 @@ mod tests {
             &mut Vec::new(),
         );
         assert!(w.iter().all(|&x| x == 1.0));
+    }
+
+    /// Each pair compared once gives the ranks of comparing every weight with every other
+    /// (ties to the lower index), ties and NaN included.
+    #[test]
+    fn ranks_by_pairs_are_the_ranks_by_counting() {
+        let counted = |w: &[f64]| -> Vec<u8> {
+            (0..w.len())
+                .map(|i| {
+                    (0..w.len())
+                        .filter(|&j| (w[j] > w[i]) | ((w[j] == w[i]) & (j < i)))
+                        .count() as u8
+                })
+                .collect()
+        };
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        for k in [0usize, 1, 2, 3, 6, 9, 40] {
+            for round in 0..50 {
+                let w: Vec<f64> = (0..k)
+                    .map(|_| match rng.random_range(0..8) {
+                        // Ties, and a NaN now and then.
+                        0 => 1.0,
+                        1 if round % 5 == 0 => f64::NAN,
+                        _ => rng.random_range(0.0..2.0),
+                    })
+                    .collect();
+                let mut r = vec![99u8; k];
+                ranks(&w, &mut r);
+                assert_eq!(r, counted(&w), "{w:?}");
+            }
+        }
     }
 
     #[test]

@@ -42,11 +42,10 @@ pub fn po_score_weighted(
         // Older unplanned work first.
         return 1e15 - item.created as f64;
     }
-    let offset = if scope_first && item.in_scope && item.on_roadmap {
-        1e12
-    } else {
-        0.0
-    };
+    // 1e12 × 1 or × 0 (the same bits as a choice, without the branch: the scope follows no
+    // pattern in the order).
+    let listed = (scope_first & item.in_scope & item.on_roadmap) as u8 as f64;
+    let offset = listed * 1e12;
     let score =
         item.perceived * po_view[item.theme as usize] * urgency_weight / item.estimate.max(0.1);
     // Myopia discounts enablers of positive score: × (1 − myopia · 1), or × (1 − myopia · 0)
@@ -59,8 +58,13 @@ pub fn po_score_weighted(
 /// The true CD3 score: what an all-knowing PO would use.
 #[inline]
 pub fn true_score(item: &BacklogItem, weights: &[f64], now: u32, urgency: &UrgencyMix) -> f64 {
-    item.value * weights[item.theme as usize] * urgency_weight(item.urgency, now, urgency)
-        / item.size.max(0.1)
+    true_score_weighted(item, weights, urgency_weight(item.urgency, now, urgency))
+}
+
+/// [`true_score`] with the item's urgency weight at this sprint given.
+#[inline]
+pub fn true_score_weighted(item: &BacklogItem, weights: &[f64], urgency_weight: f64) -> f64 {
+    item.value * weights[item.theme as usize] * urgency_weight / item.size.max(0.1)
 }
 
 /// The PM's ranking score: the PM's own view of the item's value × the PM's theme weight.
@@ -118,6 +122,16 @@ mod tests {
         assert_eq!((feature, enabler), (2.0, 1.0));
         item.perceived = -2.0;
         assert_eq!(po_score_weighted(&item, &view, 1.0, 0.5, false), -2.0);
+        // Scope first: 1e12 above the score for a scope item known to be on the roadmap only.
+        for (first, in_scope, known) in
+            [(true, true, true), (true, true, false), (false, true, true)]
+        {
+            item.in_scope = in_scope;
+            item.on_roadmap = known;
+            let listed = first && in_scope && known;
+            let expected = if listed { 1e12 + -2.0 } else { -2.0 };
+            assert_eq!(po_score_weighted(&item, &view, 1.0, 0.5, first), expected);
+        }
     }
 
     #[test]

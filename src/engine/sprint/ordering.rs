@@ -23,7 +23,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         let scope_first = s.release.scope_first;
         let score = Scoring {
             now,
-            late,
+            dated: dated_weights(late),
             myopia,
             scope_first,
         };
@@ -34,25 +34,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         let ranked = &mut self.ws.ranked;
         let rank_in = &mut self.ws.rank_in;
         let rescore_all = std::mem::take(&mut self.rescore_all);
-        let mut kept = 0;
-        for r in 0..ranked.len() {
-            let (key, i) = ranked[r];
-            let (item, info) = (&mut items[i as usize], &mut rank_in[i as usize]);
-            let fresh = rescore_all | (info.deadline != NO_DEADLINE) | info.stale;
-            ranked[kept] = (
-                if fresh {
-                    score.key(item, info, view)
-                } else {
-                    key
-                },
-                i,
-            );
-            // Items done since the last ordering leave it: the entry is written whatever the
-            // status (a done item's score is read nowhere), the position moves only past the
-            // others, so no branch on an outcome that follows no pattern.
-            kept += (item.status != Status::Done) as usize;
-            info.stale = false;
-        }
+        let kept = rescore_order(ranked, items, rank_in, view, &score, rescore_all);
         ranked.truncate(kept);
         insertion_sort(ranked);
         // New items go anywhere in the order: sorted among themselves, then merged in.
@@ -174,34 +156,37 @@ impl<'a, T: Tracer> Run<'a, T> {
     pub(super) fn measure_order(&mut self) {
         let s = &self.m.scenario;
         let k = self.themes;
-        let weights =
-            &self.ws.world.market[self.sprint as usize * k..(self.sprint as usize + 1) * k];
-        self.ws.tau_scores.clear();
+        let now = self.sprint;
+        let weights = &self.ws.world.market[now as usize * k..(now as usize + 1) * k];
+        let dated = dated_weights(s.backlog.urgency.late_factor);
+        let scope_first = s.release.scope_first;
+        let (items, rank_in) = (&self.ws.items, &self.ws.rank_in);
+        let tau_scores = &mut self.ws.tau_scores;
+        tau_scores.clear();
         for &i in self.ws.order.iter() {
-            let item = &self.ws.items[i as usize];
+            let item = &items[i as usize];
             if item.top | (item.status != Status::Waiting) {
                 continue;
             }
-            if self.ws.tau_scores.len() == TAU_TOP {
+            if tau_scores.len() == TAU_TOP {
                 break;
             }
             // The order perfect information would give under the same policy: true CD3,
-            // the release scope first when the scenario works scope first.
-            let scope = if s.release.scope_first && item.in_scope {
-                1e12
-            } else {
-                0.0
-            };
+            // the release scope first when the scenario works scope first (1e12 × 1 or × 0:
+            // the scope follows no pattern in the order).
+            let scope = (scope_first & item.in_scope) as u8 as f64 * 1e12;
             // Items of no value tie in the truth: there is nothing to order among them.
             // True value and weights over the team's estimate: the PO orders by estimates,
             // so τ measures the PO's judgement of value, not the team's estimation error.
-            let truth = roles::true_score(item, weights, self.sprint, &s.backlog.urgency)
-                * item.size.max(0.1)
+            // The urgency weight is the item's entry's (the same bits as `true_score`'s).
+            let info = &rank_in[i as usize];
+            let weight = weight_at(info.weight, info.deadline, now, &dated);
+            let truth = roles::true_score_weighted(item, weights, weight) * item.size.max(0.1)
                 / item.estimate.max(0.1);
             // Pushed, and taken back when it is 0 (no branch: values follow no pattern).
-            let n = self.ws.tau_scores.len();
-            self.ws.tau_scores.push(scope + truth);
-            self.ws.tau_scores.truncate(n + (truth != 0.0) as usize);
+            let n = tau_scores.len();
+            tau_scores.push(scope + truth);
+            tau_scores.truncate(n + (truth != 0.0) as usize);
         }
         if let Some(tau) = roles::order_tau(&self.ws.tau_scores) {
             self.t.tau_sum += tau;
@@ -267,10 +252,48 @@ pub(super) fn insertion_sort(v: &mut [(u64, u32)]) {
     }
 }
 
+/// Last sprint's order rescored where a score can have moved (every entry when `all`), and
+/// compacted over the items done since the last ordering: returns how many entries are kept
+/// at the front of `ranked`. Slices, not the workspace's vectors, so the compiler knows that
+/// writing a score moves no vector and reads their lengths once.
+#[inline(never)]
+fn rescore_order(
+    ranked: &mut [(u64, u32)],
+    items: &mut [BacklogItem],
+    rank_in: &mut [RankIn],
+    view: &[f64],
+    score: &Scoring,
+    all: bool,
+) -> usize {
+    // Every item has its entry: as long as `items`, one bounds check serves both.
+    let rank_in = &mut rank_in[..items.len()];
+    let mut kept = 0;
+    for r in 0..ranked.len() {
+        let (key, i) = ranked[r];
+        let (item, info) = (&mut items[i as usize], &mut rank_in[i as usize]);
+        let fresh = all | (info.deadline != NO_DEADLINE) | info.stale;
+        ranked[kept] = (
+            if fresh {
+                score.key(item, info, view)
+            } else {
+                key
+            },
+            i,
+        );
+        // Items done since the last ordering leave it: the entry is written whatever the
+        // status (a done item's score is read nowhere), the position moves only past the
+        // others, so no branch on an outcome that follows no pattern.
+        kept += (item.status != Status::Done) as usize;
+        info.stale = false;
+    }
+    kept
+}
+
 /// What a PO's score needs besides the item and the view.
 struct Scoring {
     now: u32,
-    late: f64,
+    /// A fixed-date item's weights ([`dated_weights`]).
+    dated: [f64; 4],
     myopia: f64,
     scope_first: bool,
 }
@@ -279,7 +302,7 @@ impl Scoring {
     /// Set the item's score (`info` is its entry beside it); returns its key in the order.
     #[inline(always)]
     fn key(&self, item: &mut BacklogItem, info: &RankIn, view: &[f64]) -> u64 {
-        let weight = weight_at(info.weight, info.deadline, self.now, self.late);
+        let weight = weight_at(info.weight, info.deadline, self.now, &self.dated);
         rescore(item, view, weight, self.myopia, self.scope_first)
     }
 }
@@ -294,18 +317,28 @@ fn rescore(item: &mut BacklogItem, view: &[f64], weight: f64, myopia: f64, first
 /// `deadline` of an item whose urgency does not move with the date.
 pub(super) const NO_DEADLINE: u32 = u32::MAX;
 
-/// The urgency weight at sprint `now` of an item whose weight is `constant` (no deadline) or
-/// set by its fixed-date `deadline`, as [`crate::model::item::urgency_weight`] gives it,
-/// chosen without branches (an item's urgency profile follows no pattern in the order).
+/// A fixed-date item's urgency weight by how its deadline stands: far, within 4 sprints,
+/// passed (the last entry pads the table to a power of two).
 #[inline]
-pub(super) fn weight_at(constant: f64, deadline: u32, now: u32, late_factor: f64) -> f64 {
-    // At most one of the three holds (a deadline never equals `NO_DEADLINE`; a passed one
-    // wraps far above 4), so their sum indexes the weights. An index, not a choice: the
-    // compiler turns choices into branches.
+pub(super) fn dated_weights(late_factor: f64) -> [f64; 4] {
+    [1.0, 2.5, late_factor, late_factor]
+}
+
+/// The urgency weight at sprint `now` of an item whose weight is `constant` (no deadline) or
+/// set by its fixed-date `deadline`, as [`crate::model::item::urgency_weight`] gives it
+/// (`dated` from [`dated_weights`]), chosen without branches (an item's urgency profile
+/// follows no pattern in the order).
+#[inline]
+pub(super) fn weight_at(constant: f64, deadline: u32, now: u32, dated: &[f64; 4]) -> f64 {
+    // At most one of the two holds (a deadline never equals `NO_DEADLINE`; a passed one
+    // wraps far above 4), so their sum indexes the dated weights (index 0 for an item
+    // without a deadline). An index and a mask of bits, not a choice: the compiler turns
+    // choices into branches.
     let late = (deadline < now) as usize;
     let soon = (deadline.wrapping_sub(now) <= 4) as usize;
-    let constant_weight = (deadline == NO_DEADLINE) as usize;
-    [1.0, 2.5, late_factor, constant][soon + 2 * late + 3 * constant_weight]
+    let by_date = dated[(soon + 2 * late) & 3];
+    let constant_mask = ((deadline == NO_DEADLINE) as u64).wrapping_neg();
+    f64::from_bits((constant.to_bits() & constant_mask) | (by_date.to_bits() & !constant_mask))
 }
 
 /// Merge `fresh` (any order) into the sorted `ranked`: the sorted union, as inserting each
@@ -373,6 +406,114 @@ mod tests {
         }
     }
 
+    /// The rescoring pass and the insertion sort give the entries of the items not done,
+    /// each with its new key if its score can have moved and its old key if not, in sorted
+    /// order: what rescoring every entry, dropping the done ones and sorting afresh gives. Old
+    /// orders sorted by other scores, and reversed (far moves).
+    #[test]
+    fn rescore_order_gives_a_fresh_sort() {
+        use crate::model::compiled::Model;
+        use crate::model::item::ItemKind;
+        let model = Model::new(&crate::scenario::Scenario::default());
+        let keys = RunKeys::new(7, 0);
+        let (old_view, view) = ([1.0, 1.0, 1.0, 1.0], [0.7, 1.3, 1.0, 2.2]);
+        let score = Scoring {
+            now: 9,
+            dated: dated_weights(1.7),
+            myopia: 0.4,
+            scope_first: true,
+        };
+        let mut round = 0u64;
+        for n in [0usize, 1, 2, 5, 40, 120] {
+            for (all, reversed) in [(true, false), (false, false), (true, true), (false, true)] {
+                round += 1;
+                let u = |j: usize, a: u64| keys.unit(Source::Churn, j as u64, round * 100 + a);
+                let mut items: Vec<BacklogItem> = (0..n)
+                    .map(|j| {
+                        let mut it = BacklogItem::new(j as u64, 0, &model, &keys);
+                        it.theme = (u(j, 0) * 4.0) as u16;
+                        it.perceived = u(j, 1) * 10.0 - 2.0;
+                        it.estimate = u(j, 2) * 8.0;
+                        it.kind = [ItemKind::Feature, ItemKind::Enabler][(u(j, 3) < 0.3) as usize];
+                        it.top = u(j, 4) < 0.1;
+                        it.created = (u(j, 5) * 5.0) as u32;
+                        it.in_scope = u(j, 6) < 0.3;
+                        it.on_roadmap = u(j, 7) < 0.5;
+                        it.status = [Status::Waiting, Status::Done][(u(j, 8) < 0.15) as usize];
+                        it
+                    })
+                    .collect();
+                let mut rank_in: Vec<RankIn> = (0..n)
+                    .map(|j| RankIn {
+                        weight: 1.0 + u(j, 9),
+                        deadline: if u(j, 10) < 0.2 {
+                            (u(j, 11) * 20.0) as u32
+                        } else {
+                            NO_DEADLINE
+                        },
+                        stale: u(j, 12) < 0.1,
+                    })
+                    .collect();
+                let key_by = |it: &BacklogItem, info: &RankIn, v: &[f64]| {
+                    let w = urgency_of(info, score.now);
+                    descending_key(roles::po_score_weighted(it, v, w, 0.4, true))
+                };
+                // Last sprint's order and scores, by the old view.
+                let mut ranked: Vec<(u64, u32)> = (0..n)
+                    .map(|j| {
+                        let key = key_by(&items[j], &rank_in[j], &old_view);
+                        items[j].score = roles::po_score_weighted(
+                            &items[j],
+                            &old_view,
+                            urgency_of(&rank_in[j], score.now),
+                            0.4,
+                            true,
+                        );
+                        (key, j as u32)
+                    })
+                    .collect();
+                ranked.sort_unstable();
+                if reversed {
+                    ranked.reverse();
+                }
+                let mut expected: Vec<(u64, u32)> = ranked
+                    .iter()
+                    .filter(|&&(_, i)| items[i as usize].status != Status::Done)
+                    .map(|&(key, i)| {
+                        let info = &rank_in[i as usize];
+                        let moved = all | (info.deadline != NO_DEADLINE) | info.stale;
+                        if moved {
+                            (key_by(&items[i as usize], info, &view), i)
+                        } else {
+                            (key, i)
+                        }
+                    })
+                    .collect();
+                expected.sort_unstable();
+                let kept = rescore_order(&mut ranked, &mut items, &mut rank_in, &view, &score, all);
+                insertion_sort(&mut ranked[..kept]);
+                assert_eq!(&ranked[..kept], &expected[..], "n = {n}, all = {all}");
+                assert!(rank_in.iter().all(|info| !info.stale));
+                for &(key, i) in &expected {
+                    assert_eq!(descending_key(items[i as usize].score), key, "item {i}");
+                }
+            }
+        }
+    }
+
+    /// A fixed-date item's weight from its deadline, the others' as given.
+    fn urgency_of(info: &RankIn, now: u32) -> f64 {
+        use crate::model::item::{urgency_weight, Urgency};
+        let mix = crate::scenario::UrgencyMix {
+            late_factor: 1.7,
+            ..Default::default()
+        };
+        match info.deadline {
+            NO_DEADLINE => info.weight,
+            deadline => urgency_weight(Urgency::FixedDate { deadline }, now, &mix),
+        }
+    }
+
     #[test]
     fn weight_at_is_the_urgency_weight() {
         use crate::model::item::{urgency_weight, Urgency};
@@ -390,7 +531,7 @@ mod tests {
                     Urgency::FixedDate { deadline } => (f64::NAN, deadline),
                     u => (urgency_weight(u, 0, &mix), NO_DEADLINE),
                 };
-                let got = weight_at(constant, deadline, now, mix.late_factor);
+                let got = weight_at(constant, deadline, now, &dated_weights(mix.late_factor));
                 assert_eq!(
                     got.to_bits(),
                     urgency_weight(u, now, &mix).to_bits(),
