@@ -5,7 +5,7 @@
 
 use super::sprint_cell::SprintCell;
 use crate::engine::driver::Replications;
-use crate::engine::metrics::{row_after_stop, METRICS, N_SERIES};
+use crate::engine::metrics::{row_after_stop, METRICS, N_METRICS, N_SERIES};
 use crate::engine::tally::{Tally, TallyPart};
 use crate::stats::{Moments, QuantileSketch};
 
@@ -77,19 +77,42 @@ pub(super) fn add_metrics(
     // Up to this many runs at a time (their records looked up once), metric by metric: a
     // metric's values, which its cell takes in replication order.
     const RUNS: usize = 64;
-    let mut xs = [0.0; RUNS];
+    assert!(only.len() <= N_METRICS, "a metric given twice");
+    // The values of `only`'s metrics, one after the other (written, not zeroed first).
+    let mut xs: Vec<f64> = Vec::with_capacity(only.len() * RUNS);
+    let mut moments = [Moments::default(); N_METRICS];
     for first in (0..batch.len).step_by(RUNS) {
         let mut records = [&batch.records(first)[s]; RUNS];
         let records = &mut records[..(batch.len - first).min(RUNS)];
         for (j, r) in (first..).zip(records.iter_mut()) {
             *r = &batch.records(j)[s];
         }
+        let len = records.len();
+        xs.clear();
         for &m in only {
-            let (cell, censored, fill) = (&mut cells[m], METRICS[m].censored, fill[m.min(1)]);
-            let xs = &mut xs[..records.len()];
-            for (x, r) in xs.iter_mut().zip(records.iter()) {
-                *x = r.metrics[m];
+            xs.extend(records.iter().map(|r| r.metrics[m]));
+        }
+        let mut views: [&[f64]; N_METRICS] = [&[]; N_METRICS];
+        for (v, xs) in views.iter_mut().zip(xs.chunks_exact(len)) {
+            *v = xs;
+        }
+        let views = &views[..only.len()];
+        // Without a NaN (the usual case), the metrics' means and variances together (their
+        // divisions overlap), then each sketch: the same as cell by cell.
+        let moments = &mut moments[..only.len()];
+        for (mo, &m) in moments.iter_mut().zip(only) {
+            *mo = cells[m].moments;
+        }
+        if Moments::add_interleaved(moments, views) {
+            for ((mo, &m), xs) in moments.iter().zip(only).zip(views) {
+                let cell = &mut cells[m];
+                cell.moments = *mo;
+                cell.sketch.add_all(xs, !METRICS[m].censored);
             }
+            continue;
+        }
+        for (&m, xs) in only.iter().zip(views) {
+            let (cell, censored, fill) = (&mut cells[m], METRICS[m].censored, fill[m.min(1)]);
             cell.add_all(xs, censored, fill);
         }
     }

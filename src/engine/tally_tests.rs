@@ -314,7 +314,7 @@ fn the_avx_way_of_the_plain_case_counts_as_the_scalar_way() {
                 .collect()
         })
         .collect();
-    let mut avx = vec![[0u64; SMALL]; sprints * 5];
+    let mut avx = vec![[0u64; PADDED]; sprints * 5];
     let mut scalar = avx.clone();
     // SAFETY: the processor has AVX (checked above).
     unsafe { count_plain_avx(&mut avx, runs.iter().map(|r| r.as_slice())) };

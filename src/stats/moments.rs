@@ -52,6 +52,53 @@ impl Moments {
         taken
     }
 
+    /// [`Moments::add_until_nan`] of `xs[k]` to `moments[k]` for every k, when none of the
+    /// values is NaN and all `xs[k]` have the same length (false, and nothing added, if
+    /// not): the same bits, the sums fed in turn (value i of each before value i + 1 of
+    /// any), so that their divisions overlap instead of each waiting for the one before.
+    pub fn add_interleaved(moments: &mut [Moments], xs: &[&[f64]]) -> bool {
+        let len = xs.first().map_or(0, |x| x.len());
+        let fits = |m: &Moments| m.n <= (1 << 53) - len as u64;
+        // (No early exit: the scan for NaN is a few vector instructions a value.)
+        let nan = |x: &[f64]| x.iter().fold(false, |nan, v| nan | v.is_nan());
+        if moments.len() != xs.len()
+            || !moments.iter().all(fits)
+            || xs.iter().any(|x| x.len() != len || nan(x))
+        {
+            return false;
+        }
+        // Four sums at a time, each as `add_until_nan` keeps it: (n as a double, mean, m2).
+        // The last group's missing sums take the first's values, and are not kept.
+        const K: usize = 4;
+        for (moments, xs) in moments.chunks_mut(K).zip(xs.chunks(K)) {
+            let cols: [&[f64]; K] = std::array::from_fn(|k| &xs.get(k).unwrap_or(&xs[0])[..len]);
+            let (mut n, mut mean, mut m2) = ([0.0; K], [0.0; K], [0.0; K]);
+            for (k, m) in moments.iter().enumerate() {
+                (n[k], mean[k], m2[k]) = (m.n as f64, m.mean, m.m2);
+            }
+            // Value i of sum k: indexes, so that the four sums stay in registers.
+            #[allow(clippy::needless_range_loop)]
+            for i in 0..len {
+                for k in 0..K {
+                    let x = cols[k][i];
+                    n[k] += 1.0;
+                    // As `add`, but without a branch: where x is the mean, the sums as
+                    // they were (Welford's step would add exactly 0; its result is dropped).
+                    let d = x - mean[k];
+                    let next_mean = mean[k] + d / n[k];
+                    let next_m2 = m2[k] + d * (x - next_mean);
+                    let same = x == mean[k];
+                    mean[k] = if same { mean[k] } else { next_mean };
+                    m2[k] = if same { m2[k] } else { next_m2 };
+                }
+            }
+            for (k, m) in moments.iter_mut().enumerate() {
+                (m.n, m.mean, m.m2) = (m.n + len as u64, mean[k], m2[k]);
+            }
+        }
+        true
+    }
+
     /// n values that are all 0.
     pub fn zeros(n: u64) -> Moments {
         Moments {
@@ -166,6 +213,70 @@ mod tests {
         assert_eq!(a.n, one.n);
         assert!((a.mean() - one.mean()).abs() < 1e-12);
         assert!((a.variance() - one.variance()).abs() < 1e-9);
+    }
+
+    #[test]
+    fn interleaved_sums_equal_each_fed_alone() {
+        // Bit by bit against add_until_nan, sum by sum: repeated means, signed zeros,
+        // infinities, a state already holding values, and more sums than a group holds.
+        let mut state = 11u64;
+        let mut next = || {
+            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            crate::random::mix(state)
+        };
+        let special = [
+            0.0,
+            -0.0,
+            1.5,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            1e300,
+            -2.0,
+        ];
+        for k in [1, 3, 8, 25, 40] {
+            for len in [0, 1, 7, 64] {
+                let xs: Vec<Vec<f64>> = (0..k)
+                    .map(|_| {
+                        (0..len)
+                            .map(|_| match next() % 4 {
+                                0 => special[next() as usize % special.len()],
+                                1 => (next() % 5) as f64,
+                                _ => f64::from_bits(next() >> 2) * 1e-200,
+                            })
+                            .collect()
+                    })
+                    .collect();
+                let mut start: Vec<Moments> = (0..k).map(|_| Moments::default()).collect();
+                for (i, m) in start.iter_mut().enumerate() {
+                    (0..i % 3).for_each(|j| m.add(j as f64 * 0.5));
+                }
+                let mut want = start.clone();
+                for (m, xs) in want.iter_mut().zip(&xs) {
+                    assert_eq!(m.add_until_nan(xs), xs.len());
+                }
+                let mut got = start.clone();
+                let views: Vec<&[f64]> = xs.iter().map(|x| x.as_slice()).collect();
+                assert!(Moments::add_interleaved(&mut got, &views));
+                for (g, w) in got.iter().zip(&want) {
+                    assert_eq!(g.n, w.n);
+                    assert_eq!(g.mean.to_bits(), w.mean.to_bits(), "{k} {len}");
+                    assert_eq!(g.m2.to_bits(), w.m2.to_bits(), "{k} {len}");
+                }
+                // A NaN anywhere, or lengths that differ: false, and nothing added.
+                if len > 0 && k > 1 {
+                    let mut with_nan = xs.clone();
+                    with_nan[k / 2][len / 2] = f64::NAN;
+                    let views: Vec<&[f64]> = with_nan.iter().map(|x| x.as_slice()).collect();
+                    let mut got = start.clone();
+                    assert!(!Moments::add_interleaved(&mut got, &views));
+                    assert_eq!(got, start);
+                    let mut views: Vec<&[f64]> = xs.iter().map(|x| x.as_slice()).collect();
+                    views[k - 1] = &views[k - 1][1..];
+                    assert!(!Moments::add_interleaved(&mut got, &views));
+                    assert_eq!(got, start);
+                }
+            }
+        }
     }
 
     #[test]
