@@ -179,18 +179,20 @@ fn next_pick(
     take_unready: f64,
     sprint: u32,
 ) -> Option<(usize, u32)> {
+    let full = points >= commitment;
     while let Some(&i) = order.get(n) {
         n += 1;
         let item = &items[i as usize];
-        if (item.status != Status::Waiting) | !worth_doing(item) {
+        // Most items are passed over (not waiting, not worth doing, or too large for what is
+        // left): one test without branches inside it, so one branch to predict per item.
+        let too_large = points + item.estimate > commitment;
+        if !((item.status == Status::Waiting) & worth_doing(item) & (item.top | full | !too_large))
+        {
             continue;
         }
         if !item.top {
-            if points >= commitment {
+            if full {
                 return None;
-            }
-            if points + item.estimate > commitment {
-                continue;
             }
             if !item.ready && keyed_from(item.plan_key, sprint as u64).unit() >= take_unready {
                 continue;
