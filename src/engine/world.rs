@@ -90,29 +90,44 @@ impl World {
             &mut self.market,
             &mut self.shocks,
         );
-        self.items.clear();
+        // How many items each sprint creates (the arrivals stream), then the items: each
+        // draws from its own streams, so they can be made in any order, and two at a time
+        // (`BacklogItem::world_pair`).
         self.sprint_start.clear();
         self.sprint_start.push(0);
-        let mut next_id = 0u64;
-        for _ in 0..s.backlog.initial_items {
-            self.items.push(BacklogItem::world(next_id, 0, m, keys));
-            next_id += 1;
-        }
+        let mut total = s.backlog.initial_items as u64;
         let mut arrivals = keys.stream(Source::Arrivals);
         let rate = (s.backlog.arrivals_per_sprint > 0.0)
             .then(|| Poisson::new(s.backlog.arrivals_per_sprint).expect("validated"));
-        for sprint in 1..sprints as u32 {
-            self.sprint_start.push(self.items.len() as u32);
+        for _ in 1..sprints as u32 {
+            self.sprint_start.push(total as u32);
             if let Some(p) = &rate {
-                let n = p.sample(&mut arrivals) as u64;
-                for _ in 0..n {
-                    self.items
-                        .push(BacklogItem::world(next_id, sprint, m, keys));
-                    next_id += 1;
-                }
+                total += p.sample(&mut arrivals) as u64;
             }
         }
-        self.sprint_start.push(self.items.len() as u32);
+        let total = total as u32;
+        self.sprint_start.push(total);
+        self.items.clear();
+        self.items.reserve(total as usize);
+        // The sprint that creates item `id` (ids in order of creation).
+        let mut sprint = 0u32;
+        let mut created = |id: u32| {
+            while self.sprint_start[sprint as usize + 1] <= id {
+                sprint += 1;
+            }
+            sprint
+        };
+        let mut id = 0u32;
+        while id + 1 < total {
+            let (c, c_next) = (created(id), created(id + 1));
+            let pair = BacklogItem::world_pair(id as u64, c, c_next, m, keys);
+            self.items.extend_from_slice(&pair);
+            id += 2;
+        }
+        if id < total {
+            let c = created(id);
+            self.items.push(BacklogItem::world(id as u64, c, m, keys));
+        }
         self.question_draws.clear();
         self.question_draws
             .resize(self.items.len() * MAX_QUESTIONS, QuestionDraw::NONE);

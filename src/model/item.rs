@@ -240,8 +240,50 @@ impl BacklogItem {
     /// The item as the world has it: everything drawn from its keyed stream. Scenarios that
     /// share a world share these; [`BacklogItem::perceive`] adds what a scenario makes of it.
     pub fn world(id: u64, created: u32, model: &Model, keys: &RunKeys) -> BacklogItem {
-        let b = &model.scenario.backlog;
         let key = keys.subject_key(Source::ItemAttributes, id);
+        Self::world_with(id, key, created, model, keys, ambiguity_from(key, model))
+    }
+
+    /// The world items `id` and `id + 1`, created in `created` and `created_next`: the same
+    /// items as [`BacklogItem::world`] makes one by one, with their ambiguities drawn side by
+    /// side (a Beta quantile's Newton steps are long chains of dependent operations; two
+    /// at once keep the processor busier).
+    pub fn world_pair(
+        id: u64,
+        created: u32,
+        created_next: u32,
+        model: &Model,
+        keys: &RunKeys,
+    ) -> [BacklogItem; 2] {
+        let key = keys.subject_key(Source::ItemAttributes, id);
+        let key_next = keys.subject_key(Source::ItemAttributes, id + 1);
+        let (x, y) = match &model.ambiguity {
+            Sampler::Beta(_, q) => {
+                let p = keyed_from(key, Attr::Ambiguity as u64).unit();
+                let p_next = keyed_from(key_next, Attr::Ambiguity as u64).unit();
+                let (x, y) = q.at2(p, p_next);
+                (x.clamp(0.0, 1.0), y.clamp(0.0, 1.0))
+            }
+            _ => (ambiguity_from(key, model), ambiguity_from(key_next, model)),
+        };
+        [
+            Self::world_with(id, key, created, model, keys, x),
+            Self::world_with(id + 1, key_next, created_next, model, keys, y),
+        ]
+    }
+
+    /// [`BacklogItem::world`] given the item's key (`subject_key(ItemAttributes, id)`) and its
+    /// ambiguity (drawn from its own stream: which comes first changes no draw).
+    #[inline]
+    fn world_with(
+        id: u64,
+        key: u64,
+        created: u32,
+        model: &Model,
+        keys: &RunKeys,
+        ambiguity: f64,
+    ) -> BacklogItem {
+        let b = &model.scenario.backlog;
         let unit = |a: Attr| keyed_from(key, a as u64).unit();
         let normal = |a: Attr| keyed_from(key, a as u64).normal();
         let mut item = BacklogItem::blank(id, created);
@@ -283,11 +325,7 @@ impl BacklogItem {
         };
         item.size =
             draw(&model.size, &mut keyed_from(key, Attr::Size as u64)).clamp(0.0, b.max_size);
-        item.ambiguity = draw(
-            &model.ambiguity,
-            &mut keyed_from(key, Attr::Ambiguity as u64),
-        )
-        .clamp(0.0, 1.0);
+        item.ambiguity = ambiguity;
         let z_estimate = normal(Attr::Estimate);
         let sigma = b.estimate_sigma + b.estimate_sigma_per_ambiguity * item.ambiguity;
         let ratio = (b.estimate_bias.ln() + sigma * z_estimate).exp();
@@ -435,6 +473,16 @@ impl BacklogItem {
             self.question_at[..n].sort_unstable_by(|a, b| a.total_cmp(b));
         }
     }
+}
+
+/// An item's ambiguity at creation, from its own stream (`key` its attribute key).
+#[inline]
+fn ambiguity_from(key: u64, model: &Model) -> f64 {
+    draw(
+        &model.ambiguity,
+        &mut keyed_from(key, Attr::Ambiguity as u64),
+    )
+    .clamp(0.0, 1.0)
 }
 
 /// A draw of `sampler` from the attribute's own stream: by inversion of one uniform where

@@ -159,12 +159,24 @@ fn beta_cf(a: f64, b: f64, x: f64) -> f64 {
     for m in 1..300 {
         let m = m as f64;
         let m2 = 2.0 * m;
-        h *= lentz_step(m * (b - m) * x / ((qam + m2) * (a + m2)), &mut c, &mut d);
-        let del = lentz_step(
-            -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)),
-            &mut c,
-            &mut d,
-        );
+        let aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+        let del = if m == b {
+            // The first step's numerator m·(b − m)·x is ±0 (b a whole number: Beta(2, 2) at
+            // m = 2). A Lentz step with numerator ±0 sets d = 1 / (1 ± 0) = 1 and c = 1 ± 0
+            // = 1 and gives the factor 1 exactly (c and d are finite and nonzero), so the
+            // second step's 1 + aa·d and 1 + aa / c are both 1 + aa: the same bits as
+            // `lentz_step` twice, with two divisions instead of six.
+            let mut t = 1.0 + aa;
+            if t.abs() < tiny {
+                t = tiny;
+            }
+            c = t;
+            d = 1.0 / t;
+            d * c
+        } else {
+            h *= lentz_step(m * (b - m) * x / ((qam + m2) * (a + m2)), &mut c, &mut d);
+            lentz_step(aa, &mut c, &mut d)
+        };
         h *= del;
         if (del - 1.0).abs() < 1e-15 {
             break;
@@ -232,188 +244,133 @@ impl BetaQuantile {
 
     /// The p-quantile.
     pub fn at(&self, p: f64) -> f64 {
+        if let Some(x) = self.closed_form(p) {
+            return x;
+        }
+        self.finish(p, self.start())
+    }
+
+    /// The quantiles at two probabilities, the same bits as two calls of [`BetaQuantile::at`]:
+    /// their Newton steps are taken side by side, so the processor overlaps the two chains of
+    /// logarithms, exponentials and divisions (one alone waits on each result in turn).
+    pub fn at2(&self, p: f64, q: f64) -> (f64, f64) {
+        if self.closed_form(p).is_some() || self.closed_form(q).is_some() {
+            return (self.at(p), self.at(q));
+        }
+        let (mut s, mut t) = (self.start(), self.start());
+        loop {
+            match (self.newton_step(p, &mut s), self.newton_step(q, &mut t)) {
+                (None, None) => {}
+                (Some(x), Some(y)) => return (x, y),
+                (Some(x), None) => return (x, self.finish(q, t)),
+                (None, Some(y)) => return (self.finish(p, s), y),
+            }
+        }
+    }
+
+    /// Before the first step, at the mean.
+    #[inline]
+    fn start(&self) -> Newton {
+        Newton {
+            x: self.x0,
+            lo: 0.0,
+            hi: 1.0,
+            step: 0,
+        }
+    }
+
+    /// The quantile without Newton steps, where there is one.
+    #[inline]
+    fn closed_form(&self, p: f64) -> Option<f64> {
         let (a, b) = (self.a, self.b);
         if p <= 0.0 {
-            return 0.0;
+            return Some(0.0);
         }
         if p >= 1.0 {
-            return 1.0;
+            return Some(1.0);
         }
         if a == 1.0 && b == 1.0 {
-            return p;
+            return Some(p);
         }
         if b == 1.0 {
-            return p.powf(1.0 / a);
+            return Some(p.powf(1.0 / a));
         }
         if a == 1.0 {
-            return 1.0 - (1.0 - p).powf(1.0 / b);
+            return Some(1.0 - (1.0 - p).powf(1.0 / b));
         }
-        let ln_beta = self.ln_beta;
-        let (mut lo, mut hi) = (0.0f64, 1.0f64);
-        let mut x = self.x0;
-        for step in 0..200 {
-            let (ln_x, ln_1mx, cdf) = if step == 0 {
-                (0.0, 0.0, self.cdf0)
-            } else {
-                let (ln_x, ln_1mx) = (x.ln(), (1.0 - x).ln());
-                (ln_x, ln_1mx, beta_i_from(a, b, self.front, x, ln_x, ln_1mx))
-            };
-            let f = cdf - p;
-            if f.abs() < 1e-14 {
-                break;
-            }
-            if f < 0.0 {
-                lo = x;
-            } else {
-                hi = x;
-            }
-            let density = if step == 0 {
-                self.density0
-            } else {
-                ((a - 1.0) * ln_x + (b - 1.0) * ln_1mx - ln_beta).exp()
-            };
-            let mut next = x - f / density;
-            if !(next > lo && next < hi && next.is_finite()) {
-                next = 0.5 * (lo + hi);
-            }
-            if (next - x).abs() < 1e-13 {
-                x = next;
-                break;
-            }
-            x = next;
-        }
-        x
+        None
     }
+
+    /// Newton's steps from `s` until the quantile is found.
+    #[inline]
+    fn finish(&self, p: f64, mut s: Newton) -> f64 {
+        loop {
+            if let Some(x) = self.newton_step(p, &mut s) {
+                return x;
+            }
+        }
+    }
+
+    /// One Newton step kept inside the bisection bracket: the quantile if this step finds
+    /// it (or the steps run out), else None with `s` moved on.
+    #[inline(always)]
+    fn newton_step(&self, p: f64, s: &mut Newton) -> Option<f64> {
+        let (a, b) = (self.a, self.b);
+        let x = s.x;
+        if s.step == Newton::STEPS {
+            return Some(x);
+        }
+        let first = s.step == 0;
+        s.step += 1;
+        let (ln_x, ln_1mx, cdf) = if first {
+            (0.0, 0.0, self.cdf0)
+        } else {
+            let (ln_x, ln_1mx) = (x.ln(), (1.0 - x).ln());
+            (ln_x, ln_1mx, beta_i_from(a, b, self.front, x, ln_x, ln_1mx))
+        };
+        let f = cdf - p;
+        if f.abs() < 1e-14 {
+            return Some(x);
+        }
+        if f < 0.0 {
+            s.lo = x;
+        } else {
+            s.hi = x;
+        }
+        let density = if first {
+            self.density0
+        } else {
+            ((a - 1.0) * ln_x + (b - 1.0) * ln_1mx - self.ln_beta).exp()
+        };
+        let mut next = x - f / density;
+        if !(next > s.lo && next < s.hi && next.is_finite()) {
+            next = 0.5 * (s.lo + s.hi);
+        }
+        if (next - x).abs() < 1e-13 {
+            return Some(next);
+        }
+        s.x = next;
+        None
+    }
+}
+
+/// Where a quantile's Newton steps stand: the point, the bisection bracket and the steps
+/// taken.
+#[derive(Debug, Clone, Copy)]
+struct Newton {
+    x: f64,
+    lo: f64,
+    hi: f64,
+    step: u32,
+}
+
+impl Newton {
+    /// Most steps taken.
+    const STEPS: u32 = 200;
 }
 
 #[cfg(test)]
-mod beta_tests {
-    use super::*;
-
-    /// The quantile as it was written before [`BetaQuantile`]: every term recomputed at
-    /// each step. The set-up-once version must give the same bits (results per seed).
-    fn beta_quantile_recomputed(a: f64, b: f64, p: f64) -> f64 {
-        let ln_beta = ln_gamma(a) + ln_gamma(b) - ln_gamma(a + b);
-        let (mut lo, mut hi) = (0.0f64, 1.0f64);
-        let mut x = (a / (a + b)).clamp(1e-6, 1.0 - 1e-6);
-        for _ in 0..200 {
-            let f = beta_i(a, b, x) - p;
-            if f.abs() < 1e-14 {
-                break;
-            }
-            if f < 0.0 {
-                lo = x;
-            } else {
-                hi = x;
-            }
-            let density = ((a - 1.0) * x.ln() + (b - 1.0) * (1.0 - x).ln() - ln_beta).exp();
-            let mut next = x - f / density;
-            if !(next > lo && next < hi && next.is_finite()) {
-                next = 0.5 * (lo + hi);
-            }
-            if (next - x).abs() < 1e-13 {
-                x = next;
-                break;
-            }
-            x = next;
-        }
-        x
-    }
-
-    #[test]
-    fn set_up_once_quantile_gives_the_same_bits() {
-        for (a, b) in [
-            (2.0, 5.0),
-            (0.5, 0.5),
-            (1.5, 1.5),
-            (8.0, 2.0),
-            (2.0, 3.0),
-            (0.3, 4.0),
-        ] {
-            let q = BetaQuantile::new(a, b);
-            for k in 1..500 {
-                let p = k as f64 / 500.0 - 1e-3 * (k % 7) as f64;
-                assert_eq!(
-                    q.at(p).to_bits(),
-                    beta_quantile_recomputed(a, b, p).to_bits(),
-                    "Beta({a}, {b}) at {p}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn incomplete_beta_matches_closed_forms() {
-        for x in [0.01, 0.2, 0.5, 0.77, 0.99] {
-            // I_x(2, 2) = 3x² − 2x³; I_x(1, 3) = 1 − (1 − x)³; I_x(3, 1) = x³.
-            assert!((beta_i(2.0, 2.0, x) - (3.0 * x * x - 2.0 * x * x * x)).abs() < 1e-12);
-            assert!((beta_i(1.0, 3.0, x) - (1.0 - (1.0 - x).powi(3))).abs() < 1e-12);
-            assert!((beta_i(3.0, 1.0, x) - x.powi(3)).abs() < 1e-12);
-            // Symmetry: I_x(a, b) = 1 − I_{1−x}(b, a).
-            assert!((beta_i(2.5, 0.7, x) - (1.0 - beta_i(0.7, 2.5, 1.0 - x))).abs() < 1e-12);
-        }
-    }
-
-    /// The side of the continued fraction: below x = (a + 1) / (a + b + 2) it is taken for
-    /// I_x(a, b), above it for I_{1−x}(b, a). Just below that point, for a ≫ b, the other
-    /// side's fraction has not converged in its 299 steps: at a = 10⁵, b = 0.01 and
-    /// x = 0.99998 (inside [a, a + 1] / (a + b + 2)) it is off by 5e-7, where the right side
-    /// is within 3e-10 of the exact value (mpmath, 40 digits; the rest is ln Γ's rounding at
-    /// 10⁵).
-    #[test]
-    fn incomplete_beta_takes_the_side_where_its_fraction_converges() {
-        let (a, b, x) = (1e5, 0.01, 0.99998);
-        assert!(x > a / (a + b + 2.0) && x < (a + 1.0) / (a + b + 2.0));
-        let want = 4.966_576_158_963_068e-4;
-        assert!(
-            (beta_i(a, b, x) / want - 1.0).abs() < 1e-8,
-            "{}",
-            beta_i(a, b, x)
-        );
-        // The mirror case sits on the other side of its own switch point.
-        assert!((beta_i(b, a, 1.0 - x) - (1.0 - want)).abs() < 1e-12);
-    }
-
-    /// Lentz's guard: a step whose 1 + aa·d and 1 + aa / c cancel to exactly 0 (aa = −1
-    /// from c = d = 1) puts 1e-300 in their place, so the factor is 1e-300 / 1e-300 = 1 and
-    /// the ratios stay finite, not 0 · ∞.
-    #[test]
-    fn a_lentz_step_that_cancels_to_zero_stays_finite() {
-        let (mut c, mut d) = (1.0, 1.0);
-        let f = lentz_step(-1.0, &mut c, &mut d);
-        assert_eq!(c, 1e-300);
-        assert_eq!(d, 1.0 / 1e-300);
-        assert!((f - 1.0).abs() < 1e-15, "{f}");
-        // An ordinary step: d = 1 / (1 + ½·1), c = 1 + ½ / 1.
-        let (mut c, mut d) = (1.0, 1.0);
-        assert!((lentz_step(0.5, &mut c, &mut d) - 1.0).abs() < 1e-15);
-        assert_eq!((c, d), (1.5, 1.0 / 1.5));
-    }
-
-    #[test]
-    fn beta_quantile_inverts_the_cdf() {
-        for (a, b) in [
-            (2.0, 5.0),
-            (0.5, 0.5),
-            (1.5, 1.5),
-            (8.0, 2.0),
-            (1.0, 4.0),
-            (3.0, 1.0),
-        ] {
-            for p in [1e-6, 0.01, 0.3, 0.5, 0.9, 0.999] {
-                let x = beta_quantile(a, b, p);
-                assert!((0.0..=1.0).contains(&x));
-                assert!(
-                    (beta_i(a, b, x) - p).abs() < 1e-9,
-                    "Beta({a}, {b}) at {p}: {x}"
-                );
-            }
-        }
-        for p in [0.0, 0.123, 0.5, 0.999] {
-            assert_eq!(beta_quantile(1.0, 1.0, p).to_bits(), p.to_bits());
-        }
-    }
-}
+mod beta_tests;
 
 #[cfg(test)]
 mod tests {

@@ -47,11 +47,15 @@ impl<'a, T: Tracer> Run<'a, T> {
         // pulls in unready work to fill the sprint.
         let open = (commitment - points).max(0.0);
         let mut ready_points = 0.0;
+        // The passes below read the items and the order through local slices, so the loop
+        // holds their addresses and lengths in registers instead of reloading them from the
+        // workspace at every step.
+        let items = &self.ws.items[..];
         for &i in &self.ws.order {
             if ready_points >= open {
                 break;
             }
-            let it = &self.ws.items[i as usize];
+            let it = &items[i as usize];
             // + estimate × 1 or × 0 (the same sum: estimates are finite), without a branch.
             let ready = (it.status == Status::Waiting) & it.ready & !it.top & worth_doing(it);
             ready_points += it.estimate * ready as u8 as f64;
@@ -61,27 +65,18 @@ impl<'a, T: Tracer> Run<'a, T> {
             s.pm.enabled && s.roles.misalignment_ambiguity > 0.0 && s.pm.sync_fidelity < 1.0;
         // `misaligned` implies a PM: the strategy step ranked both views of this sprint.
         let mut n = 0;
-        while let Some(i) = self.order_at(n) {
+        while let Some((next, i)) = next_pick(
+            &self.ws.items,
+            &self.ws.order,
+            n,
+            points,
+            commitment,
+            take_unready,
+            self.sprint,
+        ) {
             let i = i as usize;
-            n += 1;
+            n = next;
             let item = &self.ws.items[i];
-            if (item.status != Status::Waiting) | !worth_doing(item) {
-                continue;
-            }
-            let est = item.estimate;
-            if !item.top {
-                if points >= commitment {
-                    break;
-                }
-                if points + est > commitment {
-                    continue;
-                }
-                if !item.ready
-                    && keyed_from(item.plan_key, self.sprint as u64).unit() >= take_unready
-                {
-                    continue;
-                }
-            }
             if !item.split_checked {
                 self.split(i as u32);
             }
@@ -126,23 +121,25 @@ impl<'a, T: Tracer> Run<'a, T> {
             self.t.churn_n += 1;
         }
         // What is next up after this planning: the first ready items left waiting.
-        self.ws.prev_top.clear();
-        for n in 0..self.ws.order.len() {
-            let i = self.ws.order[n];
-            let it = &self.ws.items[i as usize];
+        let items = &self.ws.items[..];
+        let mut next_up = [0u32; CHURN_TOP];
+        let mut found = 0;
+        for &i in &self.ws.order {
+            let it = &items[i as usize];
             let next = !it.top
                 & (it.status == Status::Waiting)
                 & it.ready
                 & (it.committed_points == 0.0)
                 & worth_doing(it);
-            // Pushed, and taken back when it is not next up (no branch on the outcome).
-            let len = self.ws.prev_top.len();
-            self.ws.prev_top.push(i);
-            self.ws.prev_top.truncate(len + next as usize);
-            if self.ws.prev_top.len() == CHURN_TOP {
+            // Written, and kept when it is next up (no branch on the outcome).
+            next_up[found] = i;
+            found += next as usize;
+            if found == CHURN_TOP {
                 break;
             }
         }
+        self.ws.prev_top.clear();
+        self.ws.prev_top.extend_from_slice(&next_up[..found]);
         self.tracer.event(Event::Planned {
             sprint: self.sprint,
             capacity: cap,
@@ -168,6 +165,44 @@ impl<'a, T: Tracer> Run<'a, T> {
     }
 }
 
+/// The next item planning commits, from position `n` of the order on: `(position after it,
+/// index)`, or None when the commitment is full or the order exhausted. Unplanned work is
+/// taken whatever its size; other items while their estimate fits, unready ones only with
+/// probability `take_unready` (the item's planning draw of this sprint).
+#[inline]
+fn next_pick(
+    items: &[BacklogItem],
+    order: &[u32],
+    mut n: usize,
+    points: f64,
+    commitment: f64,
+    take_unready: f64,
+    sprint: u32,
+) -> Option<(usize, u32)> {
+    let full = points >= commitment;
+    while let Some(&i) = order.get(n) {
+        n += 1;
+        let item = &items[i as usize];
+        // Most items are passed over (not waiting, not worth doing, or too large for what is
+        // left): one test without branches inside it, so one branch to predict per item.
+        let too_large = points + item.estimate > commitment;
+        if !((item.status == Status::Waiting) & worth_doing(item) & (item.top | full | !too_large))
+        {
+            continue;
+        }
+        if !item.top {
+            if full {
+                return None;
+            }
+            if !item.ready && keyed_from(item.plan_key, sprint as u64).unit() >= take_unready {
+                continue;
+            }
+        }
+        return Some((n, i));
+    }
+    None
+}
+
 /// The probability of taking an unready item: the base rises towards 1 with the share of the
 /// open commitment the ready buffer lacks, p = p₀ + (1 − p₀) · k_u · max(0, 1 − ready / open).
 pub(crate) fn take_unready(po: &crate::scenario::Po, ready_points: f64, open: f64) -> f64 {
@@ -189,6 +224,52 @@ pub(super) fn worth_doing(item: &BacklogItem) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Planning's pick, step by step: items not waiting or not worth doing are passed over,
+    /// unplanned work is taken whatever its size, other items while their estimate fits
+    /// (a smaller one further down still may), and the first waiting item worth doing met
+    /// with the commitment full ends the planning; an unready item is taken only when its
+    /// planning draw of the sprint falls below `take_unready`.
+    #[test]
+    fn planning_picks_in_order_while_the_estimates_fit() {
+        let item = |id: u64, size: f64| {
+            let mut it = BacklogItem::for_test(id, 1.0, size);
+            it.score = 1.0;
+            it
+        };
+        let mut items = vec![
+            item(0, 5.0), // done: passed over
+            item(1, 8.0), // unplanned work: taken whatever its size
+            item(2, 3.0), // worth nothing: passed over
+            item(3, 5.0), // fits an empty commitment of 6
+            item(4, 8.0), // does not fit
+            item(5, 1.0), // fits
+        ];
+        items[0].status = Status::Done;
+        items[1].top = true;
+        items[2].score = -1.0;
+        let order = [0u32, 1, 2, 3, 4, 5];
+        // Points already committed: 0, commitment 6.
+        assert_eq!(next_pick(&items, &order, 0, 0.0, 6.0, 0.0, 3), Some((2, 1)));
+        assert_eq!(next_pick(&items, &order, 2, 0.0, 6.0, 0.0, 3), Some((4, 3)));
+        assert_eq!(next_pick(&items, &order, 4, 5.0, 6.0, 0.0, 3), Some((6, 5)));
+        assert_eq!(next_pick(&items, &order, 6, 6.0, 6.0, 0.0, 3), None);
+        // Full: the next waiting item worth doing ends the planning, even one that would fit.
+        assert_eq!(next_pick(&items, &order, 2, 6.0, 6.0, 0.0, 3), None);
+        // Full, but unplanned work further down is still taken.
+        assert_eq!(next_pick(&items, &order, 0, 7.0, 6.0, 0.0, 3), Some((2, 1)));
+        // An unready item: taken with probability take_unready, by its own draw.
+        items[3].ready = false;
+        assert_eq!(next_pick(&items, &order, 2, 0.0, 6.0, 0.0, 3), Some((6, 5)));
+        assert_eq!(next_pick(&items, &order, 2, 0.0, 6.0, 1.0, 3), Some((4, 3)));
+        let draw = keyed_from(items[3].plan_key, 3).unit();
+        let expect = if draw < 0.5 {
+            Some((4, 3))
+        } else {
+            Some((6, 5))
+        };
+        assert_eq!(next_pick(&items, &order, 2, 0.0, 6.0, 0.5, 3), expect);
+    }
 
     /// 13.3: p = p₀ + (1 − p₀) · k_u · max(0, 1 − ready / open), coefficients set here.
     #[test]

@@ -103,18 +103,21 @@ impl<'a, T: Tracer> Run<'a, T> {
         // Drop the finished items from the active list, counting the ready ones. Every entry
         // is written and the write position moves by whether the item is still active: no
         // branch on an outcome that follows no pattern.
-        let items = &self.ws.items;
-        let active = &mut self.ws.active;
+        // Local slices: the loop's stores into the active list could otherwise be the
+        // vectors' own lengths and addresses for all the compiler knows, which it would
+        // reload at every step.
+        let items = &self.ws.items[..];
+        let slots = &mut self.ws.active[..];
         let mut ready = 0u32;
         let mut kept = 0;
-        for r in 0..active.len() {
-            let i = active[r];
+        for r in 0..slots.len() {
+            let i = slots[r];
             let it = &items[i as usize];
             ready += (it.ready & (it.status == Status::Waiting)) as u32;
-            active[kept] = i;
+            slots[kept] = i;
             kept += (it.status != Status::Done) as usize;
         }
-        active.truncate(kept);
+        self.ws.active.truncate(kept);
         let backlog = self.ws.active.len() as f64;
         let ready = ready as f64;
         let row = self.ws.series.last_mut().expect("planned this sprint");

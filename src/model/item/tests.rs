@@ -47,6 +47,37 @@ fn world_items_perceive_as_the_model_does_whatever_scenario_came_before() {
     }
 }
 
+/// World items made two at a time are the items made one by one, field by field (Beta
+/// ambiguity, paired; another shape, not paired), whatever sprints create them.
+#[test]
+fn world_items_in_pairs_are_the_items_one_by_one() {
+    use crate::scenario::{Dist, Scenario};
+    let with = |ambiguity: Dist| {
+        let mut s = Scenario::default();
+        s.backlog.ambiguity = ambiguity;
+        Model::new(&s)
+    };
+    let models = [
+        Model::new(&Scenario::default()),
+        with(Dist::Beta { a: 2.0, b: 5.0 }),
+        with(Dist::Uniform { min: 0.1, max: 0.9 }),
+    ];
+    let keys = RunKeys::new(5, 3);
+    for model in &models {
+        for id in (0..400).step_by(2) {
+            let (c, c_next) = ((id / 7) as u32, (id / 5) as u32);
+            let pair = BacklogItem::world_pair(id, c, c_next, model, &keys);
+            let one = [
+                BacklogItem::world(id, c, model, &keys),
+                BacklogItem::world(id + 1, c_next, model, &keys),
+            ];
+            for (p, o) in pair.iter().zip(&one) {
+                assert_eq!(format!("{p:?}"), format!("{o:?}"), "item {}", o.id);
+            }
+        }
+    }
+}
+
 #[test]
 fn same_id_same_item() {
     let model = Model::new(&crate::scenario::Scenario::default());
