@@ -4,6 +4,7 @@
 
 use super::{Run, TAG_BUG, TAG_RISK};
 use crate::engine::trace::{Event, Tracer};
+use crate::engine::world::CHURN_TAG;
 use crate::model::item::{BacklogItem, Status, INTERNAL_ID};
 use crate::random::{keyed_from, Source};
 
@@ -116,12 +117,30 @@ impl<'a, T: Tracer> Run<'a, T> {
             return;
         }
         let threshold = self.m.scenario.backlog.ready_threshold;
-        for &i in &self.ws.active {
-            let item = &mut self.ws.items[i as usize];
+        let below = churn_threshold(p);
+        let sprint = self.sprint as u64;
+        let ws = &mut *self.ws;
+        // A world item's draw is the same in every scenario of the world: the first makes it.
+        let (row, tag, world) = ws.world.churn_row(self.sprint);
+        for &i in &ws.active {
+            let item = &mut ws.items[i as usize];
             if (item.status == Status::Done) | !item.is_backlog_work() {
                 continue;
             }
-            if keyed_from(item.churn_key, self.sprint as u64).unit() >= p {
+            let word = match row.get_mut(item.id as usize) {
+                Some(slot) => {
+                    debug_assert_eq!(
+                        item.churn_key, world[item.id as usize].churn_key,
+                        "a world item's churn key"
+                    );
+                    if *slot & CHURN_TAG != tag {
+                        *slot = churn_word(item.churn_key, sprint) & !CHURN_TAG | tag;
+                    }
+                    *slot
+                }
+                None => churn_word(item.churn_key, sprint),
+            };
+            if word >> 11 >= below {
                 continue;
             }
             item.ambiguity = (item.ambiguity + r.churn_ambiguity).min(1.0);
@@ -145,6 +164,21 @@ impl<'a, T: Tracer> Run<'a, T> {
             });
         }
     }
+}
+
+/// The word of the churn draw of an item (its `churn_key`) in `sprint`: the draw's uniform
+/// ([`crate::random::Keyed::unit`]) is k·2⁻⁵³ for k = word >> 11.
+#[inline(always)]
+pub(super) fn churn_word(churn_key: u64, sprint: u64) -> u64 {
+    keyed_from(churn_key, sprint).next_u64()
+}
+
+/// The bound on a churn draw's k for probability p in (0, 1]: the uniform k·2⁻⁵³ is below
+/// p exactly when k is below ⌈p·2⁵³⌉ (k·2⁻⁵³ and p·2⁵³ are exact: scaling by a power of two;
+/// an integer is below a real x when it is below ⌈x⌉), so the draw is compared as an integer.
+#[inline]
+pub(super) fn churn_threshold(p: f64) -> u64 {
+    (p * (1u64 << 53) as f64).ceil() as u64
 }
 
 /// 13.4: the chance a requirement changes in a sprint,
