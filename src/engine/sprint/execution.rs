@@ -219,14 +219,7 @@ impl<'a, T: Tracer> Run<'a, T> {
     #[inline(never)]
     pub(super) fn next_item(&mut self, now: f64) -> Result<u32, f64> {
         let sprint = self.sprint;
-        // An item a conflict dropped this sprint waits for the next planning. Tests without
-        // branches (`&`, not `&&`): their outcomes follow no pattern.
-        let free = |it: &BacklogItem| {
-            (it.lane == NO_LANE)
-                & (it.status != Status::Done)
-                & (it.blocked_until <= now)
-                & (it.dropped_in != sprint)
-        };
+        let free = |it: &BacklogItem| free(it, now, sprint);
         // Finished work stays finished: skip the finished head of the work list.
         let mut from = self.committed_from;
         while from < self.ws.committed.len()
@@ -236,7 +229,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         }
         self.committed_from = from;
         for &i in &self.ws.committed[from..] {
-            if free(&self.ws.items[i as usize]) {
+            if free_on_list(&self.ws.items[i as usize], now, sprint) {
                 return Ok(i);
             }
         }
@@ -357,6 +350,31 @@ impl<'a, T: Tracer> Run<'a, T> {
     }
 }
 
+/// Whether a lane may take item `it` at `now` in `sprint`: in no lane, not done, not blocked,
+/// and not dropped by a conflict this sprint (it waits for the next planning). Tests without
+/// branches (`&`, not `&&`): their outcomes follow no pattern.
+#[inline(always)]
+fn free(it: &BacklogItem, now: f64, sprint: u32) -> bool {
+    (it.lane == NO_LANE)
+        & (it.status != Status::Done)
+        & (it.blocked_until <= now)
+        & (it.dropped_in != sprint)
+}
+
+/// [`free`] for an item on the sprint's work list, its tests as bits of one word: joined by
+/// `&`, the compiler still gives each its own branch, and on the work list (items in lanes,
+/// blocked, done, in no order) those branches were the run's most mispredicted; one branch
+/// tests them all. An item a conflict dropped has left the work list (`drop_item`) and is
+/// pulled back onto it in no sprint of its drop, so the list's items need no test of it.
+#[inline(always)]
+fn free_on_list(it: &BacklogItem, now: f64, sprint: u32) -> bool {
+    debug_assert!(it.dropped_in != sprint, "a dropped item on the work list");
+    ((it.lane == NO_LANE) as u32
+        | ((it.status != Status::Done) as u32) << 1
+        | ((it.blocked_until <= now) as u32) << 2)
+        == 0b111
+}
+
 /// Conflicting directives a sprint: the base rate, plus shared authority (the PM's override
 /// probability) and misalignment d, each with its shared coefficient:
 /// λ = conflicts_per_sprint + conflicts_per_override · pm_override + conflicts_per_misalignment · d,
@@ -371,6 +389,33 @@ pub(crate) fn conflict_rate(r: &crate::scenario::Roles, misalignment: f64) -> f6
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The work list's test of a free item says what the general test says, for every mix of
+    /// lane, status and blocking of an item not dropped this sprint (blocked until before, at
+    /// and after the hour).
+    #[test]
+    fn the_work_list_s_free_test_is_the_general_one() {
+        let now = 30.0;
+        let mut n = 0;
+        for lane in [NO_LANE, 0, 2] {
+            for status in [Status::Waiting, Status::InProgress, Status::Done] {
+                for blocked_until in [0.0, 29.5, now, 30.5, f64::INFINITY] {
+                    for dropped_in in [crate::model::item::NOT_DROPPED, 3] {
+                        let mut it = BacklogItem::for_test(1, 1.0, 2.0);
+                        (it.lane, it.status, it.blocked_until) = (lane, status, blocked_until);
+                        it.dropped_in = dropped_in;
+                        assert_eq!(
+                            free_on_list(&it, now, 4),
+                            free(&it, now, 4),
+                            "lane {lane}, {status:?}, blocked until {blocked_until}"
+                        );
+                        n += free(&it, now, 4) as u32;
+                    }
+                }
+            }
+        }
+        assert_eq!(n, 2 * 2 * 3, "free: in no lane, not done, not blocked");
+    }
 
     /// 13.5: λ = conflicts_per_sprint + k_o · pm_override + k_m · d, at most 16; every
     /// coefficient set here (the defaults may move).
