@@ -53,18 +53,7 @@ pub struct World {
     /// Per world item (by id) and question, the decision latency draw, made on first use:
     /// every scenario of the world draws the same one.
     pub question_draws: Vec<QuestionDraw>,
-    /// Per sprint and world item (row-major, a row of `items.len()` by id), the word of the
-    /// churn draw with this world's tag in its low `CHURN_TAG` bits (which the draw's
-    /// uniform, k·2⁻⁵³ for k = word >> 11, does not use), made on first use: every scenario
-    /// of the world draws the same one for the same item in the same sprint. A slot with
-    /// another tag is not drawn yet in this world, so a new world needs no clearing.
-    pub churn_draws: Vec<u64>,
-    /// This world's tag (1 to `CHURN_TAG`; 0 marks a slot never written).
-    pub churn_tag: u64,
 }
-
-/// The low bits of a churn draw's word that hold a world's tag instead.
-pub const CHURN_TAG: u64 = (1 << 11) - 1;
 
 /// A question's latency normal z, and e^(σ·z) for the last σ asked (z NaN: not drawn yet).
 #[derive(Debug, Clone, Copy)]
@@ -127,28 +116,7 @@ impl World {
         self.question_draws.clear();
         self.question_draws
             .resize(self.items.len() * MAX_QUESTIONS, QuestionDraw::NONE);
-        // A new tag for this world's churn draws; when the tags run out, clear the old ones.
-        self.churn_tag = if (1..CHURN_TAG).contains(&self.churn_tag) {
-            self.churn_tag + 1
-        } else {
-            self.churn_draws.clear();
-            1
-        };
-        let len = sprints * self.items.len();
-        if self.churn_draws.len() < len {
-            self.churn_draws.resize(len, 0);
-        }
         self.key = Some((m.world_key.clone(), *keys));
-    }
-
-    /// The churn draws of `sprint` (by world item id; empty past the last sprint), this
-    /// world's tag, and the world items.
-    #[inline]
-    pub fn churn_row(&mut self, sprint: u32) -> (&mut [u64], u64, &[BacklogItem]) {
-        let n = self.items.len();
-        let from = (sprint as usize * n).min(self.churn_draws.len());
-        let to = (from + n).min(self.churn_draws.len());
-        (&mut self.churn_draws[from..to], self.churn_tag, &self.items)
     }
 
     /// The world items created in `sprint`.

@@ -4,7 +4,6 @@
 
 use super::{Run, TAG_BUG, TAG_RISK};
 use crate::engine::trace::{Event, Tracer};
-use crate::engine::world::CHURN_TAG;
 use crate::model::item::{BacklogItem, Status, INTERNAL_ID};
 use crate::random::{keyed_from, Source};
 
@@ -119,27 +118,12 @@ impl<'a, T: Tracer> Run<'a, T> {
         let threshold = self.m.scenario.backlog.ready_threshold;
         let below = churn_threshold(p);
         let sprint = self.sprint as u64;
-        let ws = &mut *self.ws;
-        // A world item's draw is the same in every scenario of the world: the first makes it.
-        let (row, tag, world) = ws.world.churn_row(self.sprint);
-        for &i in &ws.active {
-            let item = &mut ws.items[i as usize];
+        for &i in &self.ws.active {
+            let item = &mut self.ws.items[i as usize];
             if (item.status == Status::Done) | !item.is_backlog_work() {
                 continue;
             }
-            let word = match row.get_mut(item.id as usize) {
-                Some(slot) => {
-                    debug_assert_eq!(
-                        item.churn_key, world[item.id as usize].churn_key,
-                        "a world item's churn key"
-                    );
-                    if *slot & CHURN_TAG != tag {
-                        *slot = churn_word(item.churn_key, sprint) & !CHURN_TAG | tag;
-                    }
-                    *slot
-                }
-                None => churn_word(item.churn_key, sprint),
-            };
+            let word = churn_word(item.churn_key, sprint);
             if word >> 11 >= below {
                 continue;
             }
