@@ -265,7 +265,28 @@ impl rand::TryRng for Keyed {
 
 /// Poisson by inversion of a given uniform: monotone in `u`, so the same uniform gives
 /// counts that move together across scenarios with different means.
+///
+/// The count is 0 when u ≤ e^(−mean) as computed; below a lower bound of that value it is 0
+/// without computing it: e^(−x) ≥ 1 − x + x²/2 − x³/6 for x ≥ 0 (the Taylor series' remainder
+/// after a negative term is positive). The bound, evaluated in floating point, is within
+/// 1e-15 of its exact value for the means it can pass (below 1.6; beyond, it is negative),
+/// and `exp` is within an ulp of e^(−x), so a uniform 1e-9 below the computed bound is below
+/// the computed e^(−mean) too: the same count as [`poisson_by_inversion`], whose exponential
+/// it spares.
+#[inline]
 pub fn poisson_from_unit(u: f64, mean: f64) -> u32 {
+    if mean > 0.0 && mean <= 200.0 {
+        let x = mean;
+        let bound = 1.0 - x * (1.0 - x * (0.5 - x * (1.0 / 6.0)));
+        if u <= bound - 1e-9 {
+            return 0;
+        }
+    }
+    poisson_by_inversion(u, mean)
+}
+
+/// [`poisson_from_unit`] computed in full: the CDF summed from e^(−mean) until it reaches u.
+pub fn poisson_by_inversion(u: f64, mean: f64) -> u32 {
     if mean <= 0.0 {
         return 0;
     }
@@ -339,6 +360,47 @@ pub fn inverse_normal(p: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The Poisson count without the exponential where the bound says 0 is the count computed
+    /// in full: for means from 1e-12 to 250 (the bound's range and beyond), uniforms at, just
+    /// above and just below e^(−mean) as computed, near the bound, and spread over [0, 1).
+    #[test]
+    fn a_poisson_count_spared_its_exponential_is_the_count_computed() {
+        let mut r = RunKeys::new(3, 1).keyed(Source::Defects, 0, 0);
+        let mut means = vec![
+            1e-12, 1e-6, 0.01, 0.5, 1.0, 1.59, 1.6, 2.0, 7.0, 200.0, 250.0,
+        ];
+        means.extend((0..3000).map(|_| r.unit() * 2.0));
+        let (mut spared, mut n) = (0, 0);
+        for &mean in &means {
+            let p = (-mean).exp();
+            let x = mean;
+            let bound = 1.0 - x * (1.0 - x * (0.5 - x * (1.0 / 6.0)));
+            let mut us = vec![
+                p,
+                p.next_up(),
+                p.next_down(),
+                bound,
+                bound - 1e-9,
+                0.0,
+                0.999,
+            ];
+            us.extend((0..40).map(|_| r.unit()));
+            us.extend((0..40).map(|_| p + (r.unit() - 0.5) * 1e-6));
+            for u in us {
+                let want = poisson_by_inversion(u, mean);
+                assert_eq!(poisson_from_unit(u, mean), want, "u {u:e}, mean {mean:e}");
+                spared += (u <= bound - 1e-9 && mean <= 200.0) as u32;
+                n += 1;
+            }
+        }
+        assert!(spared > n / 8, "{spared} of {n} spared");
+        for u in [0.0, 0.3, f64::NAN] {
+            for mean in [0.0, -1.0, f64::NAN] {
+                assert_eq!(poisson_from_unit(u, mean), poisson_by_inversion(u, mean));
+            }
+        }
+    }
 
     #[test]
     fn keyed_draws_are_stable_and_distinct() {

@@ -116,12 +116,15 @@ impl<'a, T: Tracer> Run<'a, T> {
             return;
         }
         let threshold = self.m.scenario.backlog.ready_threshold;
+        let below = churn_threshold(p);
+        let sprint = self.sprint as u64;
         for &i in &self.ws.active {
             let item = &mut self.ws.items[i as usize];
             if (item.status == Status::Done) | !item.is_backlog_work() {
                 continue;
             }
-            if keyed_from(item.churn_key, self.sprint as u64).unit() >= p {
+            let word = churn_word(item.churn_key, sprint);
+            if word >> 11 >= below {
                 continue;
             }
             item.ambiguity = (item.ambiguity + r.churn_ambiguity).min(1.0);
@@ -145,6 +148,21 @@ impl<'a, T: Tracer> Run<'a, T> {
             });
         }
     }
+}
+
+/// The word of the churn draw of an item (its `churn_key`) in `sprint`: the draw's uniform
+/// ([`crate::random::Keyed::unit`]) is k·2⁻⁵³ for k = word >> 11.
+#[inline(always)]
+pub(super) fn churn_word(churn_key: u64, sprint: u64) -> u64 {
+    keyed_from(churn_key, sprint).next_u64()
+}
+
+/// The bound on a churn draw's k for probability p in (0, 1]: the uniform k·2⁻⁵³ is below
+/// p exactly when k is below ⌈p·2⁵³⌉ (k·2⁻⁵³ and p·2⁵³ are exact: scaling by a power of two;
+/// an integer is below a real x when it is below ⌈x⌉), so the draw is compared as an integer.
+#[inline]
+pub(super) fn churn_threshold(p: f64) -> u64 {
+    (p * (1u64 << 53) as f64).ceil() as u64
 }
 
 /// 13.4: the chance a requirement changes in a sprint,

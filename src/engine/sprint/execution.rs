@@ -120,7 +120,7 @@ impl<'a, T: Tracer> Run<'a, T> {
             } else {
                 f64::INFINITY
             };
-            let mut dt = dt_finish.min(dt_question).min(dt_end).min(dt_conflict);
+            let mut dt = min_of(min_of(min_of(dt_finish, dt_question), dt_end), dt_conflict);
             // Work that fits the sprint exactly (e.g. 6 SP of capacity on six 1-SP items)
             // finishes in it: rounding must not leave 1e-15 SP to spill into the next sprint.
             if dt < dt_finish && dt_finish <= dt_question && dt_finish - dt <= 1e-9 * hours {
@@ -219,14 +219,7 @@ impl<'a, T: Tracer> Run<'a, T> {
     #[inline(never)]
     pub(super) fn next_item(&mut self, now: f64) -> Result<u32, f64> {
         let sprint = self.sprint;
-        // An item a conflict dropped this sprint waits for the next planning. Tests without
-        // branches (`&`, not `&&`): their outcomes follow no pattern.
-        let free = |it: &BacklogItem| {
-            (it.lane == NO_LANE)
-                & (it.status != Status::Done)
-                & (it.blocked_until <= now)
-                & (it.dropped_in != sprint)
-        };
+        let free = |it: &BacklogItem| free(it, now, sprint);
         // Finished work stays finished: skip the finished head of the work list.
         let mut from = self.committed_from;
         while from < self.ws.committed.len()
@@ -236,7 +229,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         }
         self.committed_from = from;
         for &i in &self.ws.committed[from..] {
-            if free(&self.ws.items[i as usize]) {
+            if free_on_list(&self.ws.items[i as usize], now, sprint) {
                 return Ok(i);
             }
         }
@@ -273,16 +266,16 @@ impl<'a, T: Tracer> Run<'a, T> {
             hours,
             cause,
         });
-        item.blocked_until = item.blocked_until.max(now) + hours;
+        item.blocked_until = max_of(item.blocked_until, now) + hours;
         item.blocked_hours += hours;
         self.t.decision_wait_sprint += hours;
         if item.lane != NO_LANE {
             let l = item.lane as usize;
             item.lane = NO_LANE;
             self.ws.lane_item[l] = u32::MAX;
-            let tax =
-                self.m.scenario.team.context_switch_tax * hours.min((sprint_end - now).max(0.0));
-            self.ws.lane_time[l] = (self.ws.lane_time[l] + tax).min(self.hours);
+            let tax = self.m.scenario.team.context_switch_tax
+                * min_of(hours, (sprint_end - now).max(0.0));
+            self.ws.lane_time[l] = min_of(self.ws.lane_time[l] + tax, self.hours);
             self.t.context_lost += tax * self.lane_rate;
         }
     }
@@ -357,6 +350,56 @@ impl<'a, T: Tracer> Run<'a, T> {
     }
 }
 
+/// `x.min(y)` for an x that is not NaN, as the compiler computes `f64::min` here: y if
+/// y < x, else x (x when they are equal, zeros of either sign included). One `minsd`:
+/// `f64::min` spends five more instructions on a NaN x, which the lanes' hours never are.
+#[inline(always)]
+fn min_of(x: f64, y: f64) -> f64 {
+    debug_assert!(!x.is_nan());
+    if y < x {
+        y
+    } else {
+        x
+    }
+}
+
+/// `x.max(y)` for an x that is not NaN, as the compiler computes `f64::max` here: y if
+/// y > x, else x. One `maxsd` (see [`min_of`]).
+#[inline(always)]
+fn max_of(x: f64, y: f64) -> f64 {
+    debug_assert!(!x.is_nan());
+    if y > x {
+        y
+    } else {
+        x
+    }
+}
+
+/// Whether a lane may take item `it` at `now` in `sprint`: in no lane, not done, not blocked,
+/// and not dropped by a conflict this sprint (it waits for the next planning). Tests without
+/// branches (`&`, not `&&`): their outcomes follow no pattern.
+#[inline(always)]
+fn free(it: &BacklogItem, now: f64, sprint: u32) -> bool {
+    (it.lane == NO_LANE)
+        & (it.status != Status::Done)
+        & (it.blocked_until <= now)
+        & (it.dropped_in != sprint)
+}
+
+/// [`free`] for an item on the sprint's work list, its tests as bits of one word: joined by
+/// `&`, the compiler still gives each its own branch, and on the work list (items in lanes,
+/// blocked, done, in no order) those branches were the run's most mispredicted; one branch
+/// tests them all. An item a conflict dropped has left the work list (`drop_item`) and is
+/// pulled back onto it in no sprint of its drop, so the list's items need no test of it.
+#[inline(always)]
+fn free_on_list(it: &BacklogItem, now: f64, sprint: u32) -> bool {
+    debug_assert!(it.dropped_in != sprint, "a dropped item on the work list");
+    ((it.lane == NO_LANE) as u32
+        | ((it.status != Status::Done) as u32) << 1
+        | ((it.blocked_until <= now) as u32) << 2)
+        == 0b111
+}
+
 /// Conflicting directives a sprint: the base rate, plus shared authority (the PM's override
 /// probability) and misalignment d, each with its shared coefficient:
 /// λ = conflicts_per_sprint + conflicts_per_override · pm_override + conflicts_per_misalignment · d,
@@ -371,6 +414,59 @@ pub(crate) fn conflict_rate(r: &crate::scenario::Roles, misalignment: f64) -> f6
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The work list's test of a free item says what the general test says, for every mix of
+    /// lane, status and blocking of an item not dropped this sprint (blocked until before, at
+    /// and after the hour).
+    #[test]
+    fn the_work_list_s_free_test_is_the_general_one() {
+        let now = 30.0;
+        let mut n = 0;
+        for lane in [NO_LANE, 0, 2] {
+            for status in [Status::Waiting, Status::InProgress, Status::Done] {
+                for blocked_until in [0.0, 29.5, now, 30.5, f64::INFINITY] {
+                    for dropped_in in [crate::model::item::NOT_DROPPED, 3] {
+                        let mut it = BacklogItem::for_test(1, 1.0, 2.0);
+                        (it.lane, it.status, it.blocked_until) = (lane, status, blocked_until);
+                        it.dropped_in = dropped_in;
+                        assert_eq!(
+                            free_on_list(&it, now, 4),
+                            free(&it, now, 4),
+                            "lane {lane}, {status:?}, blocked until {blocked_until}"
+                        );
+                        n += free(&it, now, 4) as u32;
+                    }
+                }
+            }
+        }
+        assert_eq!(n, 2 * 2 * 3, "free: in no lane, not done, not blocked");
+    }
+
+    /// `min_of` and `max_of` are `f64::min` and `f64::max` bit for bit wherever x is not
+    /// NaN: ordered pairs, equal values, infinities, and a NaN y. (Zeros of opposite signs,
+    /// for which `f64::min` promises neither, never meet there: the hours are +0 or above.)
+    #[test]
+    fn min_of_and_max_of_are_min_and_max_bit_for_bit() {
+        let v = [
+            0.0,
+            -0.0,
+            1.5,
+            -2.0,
+            1e-300,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            3.0,
+        ];
+        for &x in &v {
+            for &y in v.iter().chain([f64::NAN].iter()) {
+                if x == 0.0 && y == 0.0 && x.to_bits() != y.to_bits() {
+                    continue;
+                }
+                assert_eq!(min_of(x, y).to_bits(), x.min(y).to_bits(), "min({x}, {y})");
+                assert_eq!(max_of(x, y).to_bits(), x.max(y).to_bits(), "max({x}, {y})");
+            }
+        }
+    }
 
     /// 13.5: λ = conflicts_per_sprint + k_o · pm_override + k_m · d, at most 16; every
     /// coefficient set here (the defaults may move).

@@ -15,6 +15,7 @@ use crate::scenario::{load_scenario, Po, Roles, Scenario};
 mod steps;
 mod steps_arrivals;
 mod steps_decisions;
+mod steps_draws;
 mod steps_finish;
 mod steps_lane_hours;
 mod steps_lanes;
