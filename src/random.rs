@@ -275,14 +275,17 @@ impl rand::TryRng for Keyed {
 /// it spares.
 #[inline]
 pub fn poisson_from_unit(u: f64, mean: f64) -> u32 {
-    if mean > 0.0 && mean <= 200.0 {
-        let x = mean;
-        let bound = 1.0 - x * (1.0 - x * (0.5 - x * (1.0 / 6.0)));
-        if u <= bound - 1e-9 {
-            return 0;
-        }
+    if mean > 0.0 && mean <= 200.0 && u <= poisson_zero_bound(mean) - 1e-9 {
+        return 0;
     }
     poisson_by_inversion(u, mean)
+}
+
+/// The lower bound on e^(−x) that [`poisson_from_unit`] tests against:
+/// 1 − x + x²/2 − x³/6 (Horner's form).
+#[inline]
+fn poisson_zero_bound(x: f64) -> f64 {
+    1.0 - x * (1.0 - x * (0.5 - x * (1.0 / 6.0)))
 }
 
 /// [`poisson_from_unit`] computed in full: the CDF summed from e^(−mean) until it reaches u.
@@ -374,8 +377,7 @@ mod tests {
         let (mut spared, mut n) = (0, 0);
         for &mean in &means {
             let p = (-mean).exp();
-            let x = mean;
-            let bound = 1.0 - x * (1.0 - x * (0.5 - x * (1.0 / 6.0)));
+            let bound = poisson_zero_bound(mean);
             let mut us = vec![
                 p,
                 p.next_up(),

@@ -1,6 +1,15 @@
 //! Running mean and variance (Welford), fed in a fixed order so results are reproducible,
 //! and Student t quantiles for 95 % intervals.
 
+/// Welford's step: the mean and the sum of squared deviations after adding x as the n-th
+/// value (n counted with x).
+#[inline(always)]
+fn welford(n: f64, mean: f64, m2: f64, x: f64) -> (f64, f64) {
+    let d = x - mean;
+    let next = mean + d / n;
+    (next, m2 + d * (x - next))
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Moments {
     pub n: u64,
@@ -17,9 +26,7 @@ impl Moments {
             return;
         }
         self.n += 1;
-        let d = x - self.mean;
-        self.mean += d / self.n as f64;
-        self.m2 += d * (x - self.mean);
+        (self.mean, self.m2) = welford(self.n as f64, self.mean, self.m2, x);
     }
 
     /// [`Moments::add`] each of `xs` in order up to the first NaN (left out): how many were
@@ -44,9 +51,7 @@ impl Moments {
             if x == mean {
                 continue; // As `add`: no division.
             }
-            let d = x - mean;
-            mean += d / n;
-            m2 += d * (x - mean);
+            (mean, m2) = welford(n, mean, m2, x);
         }
         (self.n, self.mean, self.m2) = (self.n + taken as u64, mean, m2);
         taken
@@ -84,9 +89,7 @@ impl Moments {
                     n[k] += 1.0;
                     // As `add`, but without a branch: where x is the mean, the sums as
                     // they were (Welford's step would add exactly 0; its result is dropped).
-                    let d = x - mean[k];
-                    let next_mean = mean[k] + d / n[k];
-                    let next_m2 = m2[k] + d * (x - next_mean);
+                    let (next_mean, next_m2) = welford(n[k], mean[k], m2[k], x);
                     let same = x == mean[k];
                     mean[k] = if same { mean[k] } else { next_mean };
                     m2[k] = if same { m2[k] } else { next_m2 };
