@@ -143,14 +143,21 @@ pub fn commit_all(files: Vec<PendingFile>) -> Result<Vec<PathBuf>> {
         ));
     }
     let mut replaced = Vec::new();
+    let mut olds = Vec::new();
     {
         // Held through the renames and the manifest: a signal waits until the set and its
         // record are in place (the signal thread takes this lock and exits holding it).
         let mut registry = pending();
         for f in files.iter_mut() {
             let existed = f.target.exists();
+            // (Its old file kept under a second name, so the rename deletes nothing.)
+            let old = existed
+                .then(|| replace::keep_old(&f.target, &mut registry))
+                .flatten();
+            olds.extend(old);
             if let Err(e) = std::fs::rename(&f.temp, &f.target) {
                 drop(registry);
+                replace::remove_old(olds);
                 return Err(anyhow::Error::new(e).context(format!(
                     "cannot move the finished file into place as {}",
                     f.target.display()
@@ -162,10 +169,16 @@ pub fn commit_all(files: Vec<PendingFile>) -> Result<Vec<PathBuf>> {
                 replaced.push(f.target.clone());
             }
         }
-        for (dir, names) in &by_dir {
-            record_in_manifest(dir, names)?;
+        let recorded = by_dir
+            .iter()
+            .try_for_each(|(dir, names)| record_in_manifest(dir, names));
+        if let Err(e) = recorded {
+            drop(registry);
+            replace::remove_old(olds);
+            return Err(e);
         }
     }
+    replace::remove_old(olds);
     REPLACED
         .lock()
         .unwrap_or_else(|e| e.into_inner())
@@ -586,6 +599,7 @@ pub fn ensure_space(dir: &Path, needed: u64) -> Result<()> {
     }
 }
 
+mod replace;
 #[cfg(test)]
 mod tests;
 pub mod writeback;
