@@ -65,20 +65,11 @@ pub(super) fn remove_old(olds: Vec<PathBuf>) {
     pending().retain(|p| !olds.contains(p));
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
+    use super::super::writeback::tests::listing;
     use super::super::{clean_stale, commit_all, write_file};
     use super::*;
-
-    /// The names in `dir`, sorted.
-    fn listing(dir: &Path) -> Vec<String> {
-        let mut v: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        v.sort();
-        v
-    }
 
     /// A second link of the old file under a temporary name (that the stale cleanup knows),
     /// registered as pending; none when there is no file.
