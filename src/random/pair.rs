@@ -2,12 +2,17 @@
 //! and drawn from through a [`PairCursor`].
 
 use super::UniformIndex;
+use group::Group;
 use rand_chacha::ChaCha8Rng;
 use std::convert::Infallible;
+
+mod group;
 
 /// A replication's ChaCha8 stream (the same words as the [`ChaCha8Rng`] of its template
 /// moved to the replication's stream) generated two blocks (32 words) at a time with AVX2:
 /// [`ChaCha8Rng`] generates four at a time, and a forecast's run draws a few dozen words.
+/// The first two blocks come from a [`Group`] of eight consecutive streams generated at once
+/// (the driver's replications are consecutive): the same words whatever the order.
 #[derive(Debug, Clone)]
 pub struct PairStream {
     /// The key (the template's seed as eight little-endian words).
@@ -18,12 +23,20 @@ pub struct PairStream {
     words: [u32; 32],
     /// The next word of `words` (32: none left).
     at: usize,
+    /// Blocks 0 and 1 of the group of eight streams generated last.
+    group: Group,
 }
 
 impl PairStream {
     /// The stream of the `template`'s generator (see [`stream_template`]), at replication 0,
     /// when the processor has AVX2 (else None: use the [`ChaCha8Rng`]).
     pub fn of(template: &ChaCha8Rng) -> Option<PairStream> {
+        PairStream::with(template, true)
+    }
+
+    /// [`PairStream::of`], its groups generated with AVX-512 when `avx512` is asked for and
+    /// the processor has it (else with AVX2: the tests ask for both).
+    fn with(template: &ChaCha8Rng, avx512: bool) -> Option<PairStream> {
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") {
             let seed = template.get_seed();
@@ -37,9 +50,10 @@ impl PairStream {
                 block: 0,
                 words: [0; 32],
                 at: 32,
+                group: Group::new(avx512),
             });
         }
-        let _ = template;
+        let _ = (template, avx512);
         None
     }
 
@@ -61,14 +75,20 @@ impl PairStream {
         }
     }
 
-    /// The next two blocks into `words` (`at` is left to the caller).
+    /// The next two blocks into `words` (`at` is left to the caller): the first two from the
+    /// stream's group.
     #[cold]
     fn generate(&mut self) {
-        // SAFETY: a `PairStream` is made only when the processor has AVX2 (`of`).
-        #[cfg(target_arch = "x86_64")]
-        unsafe {
-            chacha8_avx2::two_blocks(&self.key, self.block, self.stream, &mut self.words)
-        };
+        if self.block == 0 {
+            // SAFETY: a `PairStream` is made only when the processor has AVX2 (`with`).
+            self.words = *unsafe { self.group.pair(&self.key, self.stream) };
+        } else {
+            // SAFETY: as above.
+            #[cfg(target_arch = "x86_64")]
+            unsafe {
+                chacha8_avx2::two_blocks(&self.key, self.block, self.stream, &mut self.words)
+            };
+        }
         self.block = self.block.wrapping_add(2);
     }
 }
