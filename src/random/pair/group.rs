@@ -53,6 +53,30 @@ impl Group {
         &self.words.0[(stream & 7) as usize]
     }
 
+    /// [`Group::pair`] copied into `words`, and its index draws (see [`super::index_draws`]):
+    /// with AVX-512 when the group is generated with it.
+    ///
+    /// # Safety
+    /// The processor must have AVX2.
+    #[inline]
+    pub(super) unsafe fn draws(
+        &mut self,
+        key: &[u32; 8],
+        stream: u64,
+        index: super::UniformIndex,
+        out: &mut [u32; 32],
+        words: &mut [u32; 32],
+    ) -> u32 {
+        let avx512 = self.avx512;
+        let from = self.pair(key, stream);
+        #[cfg(target_arch = "x86_64")]
+        if avx512 {
+            return chacha8_avx512::index_draws(from, words, index, out);
+        }
+        let _ = avx512;
+        super::index_draws(from, words, index, out)
+    }
+
     /// The group of streams `first .. first + 8` under `key`.
     ///
     /// # Safety
@@ -156,6 +180,36 @@ mod plain {
 #[cfg(target_arch = "x86_64")]
 mod chacha8_avx512 {
     use std::arch::x86_64::*;
+
+    /// [`super::super::index_draws`] with AVX-512 (16 words at a time).
+    ///
+    /// # Safety
+    /// The processor must have AVX-512F.
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn index_draws(
+        from: &[u32; 32],
+        to: &mut [u32; 32],
+        index: super::super::UniformIndex,
+        out: &mut [u32; 32],
+    ) -> u32 {
+        let n = _mm512_set1_epi64(index.n as i64);
+        let limit = _mm512_set1_epi32(index.limit as i32);
+        let mut mask = 0u32;
+        for i in 0..2 {
+            // SAFETY (of the loads and stores): 16 words from word 16i of 32.
+            let w = _mm512_loadu_si512(from.as_ptr().add(16 * i) as *const _);
+            _mm512_storeu_si512(to.as_mut_ptr().add(16 * i) as *mut _, w);
+            // The products of the even words, then of the odd ones (as 64-bit lanes).
+            let even = _mm512_mul_epu32(w, n);
+            let odd = _mm512_mul_epu32(_mm512_srli_epi64::<32>(w), n);
+            let high = _mm512_mask_blend_epi32(0xaaaa, _mm512_srli_epi64::<32>(even), odd);
+            let low = _mm512_mask_blend_epi32(0xaaaa, even, _mm512_slli_epi64::<32>(odd));
+            let above = _mm512_cmpgt_epu32_mask(low, limit);
+            _mm512_storeu_si512(out.as_mut_ptr().add(16 * i) as *mut _, high);
+            mask |= (above as u32) << (16 * i);
+        }
+        mask
+    }
 
     /// The state word vectors of the 16 blocks.
     #[inline(always)]

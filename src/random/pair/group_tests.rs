@@ -141,3 +141,80 @@ fn a_pair_stream_gives_its_chacha8_words_in_any_order_of_replications() {
         }
     }
 }
+
+/// The AVX2 and AVX-512 index draws give the plain form's draws, mask and copy, for ranges
+/// where few, half or most words ask for a second (each where the processor has it).
+#[test]
+fn the_vector_index_draws_are_the_plain_ones() {
+    use crate::random::pair::plain_index_draws;
+    use crate::random::UniformIndex;
+    let mut rng = ChaCha8Rng::from_seed([4; 32]);
+    #[cfg(target_arch = "x86_64")]
+    let (avx2, avx512) = (
+        std::arch::is_x86_feature_detected!("avx2"),
+        std::arch::is_x86_feature_detected!("avx512f"),
+    );
+    let mut masks = 0;
+    for n in [1u32, 2, 3, 1000, (1 << 31) + 1, 3_000_000_000, u32::MAX] {
+        let index = UniformIndex::new(n);
+        for _ in 0..50 {
+            let from: [u32; 32] = std::array::from_fn(|_| rng.next_u32());
+            let (mut to, mut out) = ([0u32; 32], [0u32; 32]);
+            let mask = plain_index_draws(&from, &mut to, index, &mut out);
+            assert_eq!(to, from);
+            masks += (mask != 0 && mask != u32::MAX) as usize;
+            #[cfg(target_arch = "x86_64")]
+            for (present, which) in [(avx2, "AVX2"), (avx512, "AVX-512")] {
+                if !present {
+                    continue;
+                }
+                let (mut got_to, mut got_out) = ([7u32; 32], [7u32; 32]);
+                // SAFETY: the processor has the kernel's instructions.
+                let got = unsafe {
+                    match which {
+                        "AVX2" => super::super::chacha8_avx2::index_draws(
+                            &from,
+                            &mut got_to,
+                            index,
+                            &mut got_out,
+                        ),
+                        _ => chacha8_avx512::index_draws(&from, &mut got_to, index, &mut got_out),
+                    }
+                };
+                assert_eq!((got, got_out, got_to), (mask, out, to), "{which}, n {n}");
+            }
+        }
+    }
+    assert!(masks > 50, "{masks}");
+}
+
+/// Drawn ahead at the start of a later pair of blocks (every word of the group's pair used
+/// through the cursor): the draws of those blocks, for either kernel.
+#[test]
+fn draws_made_ahead_past_the_groups_blocks_are_the_draws_one_by_one() {
+    let template = stream_template(8, Source::Capacity);
+    let index = crate::random::UniformIndex::new(3_000_000_000);
+    for avx512 in [false, true] {
+        let Some(mut pair) = PairStream::with(&template, avx512) else {
+            return;
+        };
+        for r in [0u64, 5, 13, u64::MAX] {
+            pair.restart(r);
+            let mut want = template.clone();
+            restart(&mut want, r);
+            let mut cursor = pair.cursor();
+            for w in 0..64 {
+                assert_eq!(cursor.next_u32(), want.next_u32(), "stream {r}, word {w}");
+            }
+            let mut out = [0u32; 32];
+            let drawn = cursor.draw_ahead(index, &mut out);
+            for (d, &got) in out[..drawn].iter().enumerate() {
+                assert_eq!(got, index.sample(&mut want), "stream {r}, draw {d}");
+            }
+            for d in 0..40 {
+                let (got, w) = (index.sample(&mut cursor), index.sample(&mut want));
+                assert_eq!(got, w, "stream {r}, after, draw {d}");
+            }
+        }
+    }
+}
