@@ -2,12 +2,17 @@
 //! and drawn from through a [`PairCursor`].
 
 use super::UniformIndex;
+use group::Group;
 use rand_chacha::ChaCha8Rng;
 use std::convert::Infallible;
+
+mod group;
 
 /// A replication's ChaCha8 stream (the same words as the [`ChaCha8Rng`] of its template
 /// moved to the replication's stream) generated two blocks (32 words) at a time with AVX2:
 /// [`ChaCha8Rng`] generates four at a time, and a forecast's run draws a few dozen words.
+/// The first two blocks come from a [`Group`] of eight consecutive streams generated at once
+/// (the driver's replications are consecutive): the same words whatever the order.
 #[derive(Debug, Clone)]
 pub struct PairStream {
     /// The key (the template's seed as eight little-endian words).
@@ -18,12 +23,20 @@ pub struct PairStream {
     words: [u32; 32],
     /// The next word of `words` (32: none left).
     at: usize,
+    /// Blocks 0 and 1 of the group of eight streams generated last.
+    group: Group,
 }
 
 impl PairStream {
     /// The stream of the `template`'s generator (see [`stream_template`]), at replication 0,
     /// when the processor has AVX2 (else None: use the [`ChaCha8Rng`]).
     pub fn of(template: &ChaCha8Rng) -> Option<PairStream> {
+        PairStream::with(template, true)
+    }
+
+    /// [`PairStream::of`], its groups generated with AVX-512 when `avx512` is asked for and
+    /// the processor has it (else with AVX2: the tests ask for both).
+    fn with(template: &ChaCha8Rng, avx512: bool) -> Option<PairStream> {
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") {
             let seed = template.get_seed();
@@ -37,9 +50,10 @@ impl PairStream {
                 block: 0,
                 words: [0; 32],
                 at: 32,
+                group: Group::new(avx512),
             });
         }
-        let _ = template;
+        let _ = (template, avx512);
         None
     }
 
@@ -61,15 +75,39 @@ impl PairStream {
         }
     }
 
-    /// The next two blocks into `words` (`at` is left to the caller).
+    /// The next two blocks into `words` (`at` is left to the caller): the first two from the
+    /// stream's group.
     #[cold]
     fn generate(&mut self) {
-        // SAFETY: a `PairStream` is made only when the processor has AVX2 (`of`).
-        #[cfg(target_arch = "x86_64")]
-        unsafe {
-            chacha8_avx2::two_blocks(&self.key, self.block, self.stream, &mut self.words)
-        };
+        if self.block == 0 {
+            // SAFETY: a `PairStream` is made only when the processor has AVX2 (`with`).
+            self.words = *unsafe { self.group.pair(&self.key, self.stream) };
+        } else {
+            // SAFETY: as above.
+            #[cfg(target_arch = "x86_64")]
+            unsafe {
+                chacha8_avx2::two_blocks(&self.key, self.block, self.stream, &mut self.words)
+            };
+        }
         self.block = self.block.wrapping_add(2);
+    }
+
+    /// [`PairStream::generate`] and the index draws of the two blocks' words, one word each
+    /// (see [`index_draws`]), the first two blocks straight from the stream's group.
+    #[inline]
+    fn generate_draws(&mut self, index: UniformIndex, out: &mut [u32; 32]) -> u32 {
+        if self.block == 0 {
+            self.block = 2;
+            // SAFETY: a `PairStream` is made only when the processor has AVX2 (`with`).
+            return unsafe {
+                self.group
+                    .draws(&self.key, self.stream, index, out, &mut self.words)
+            };
+        }
+        self.generate();
+        let words = self.words;
+        // SAFETY: as above.
+        unsafe { index_draws(&words, &mut self.words, index, out) }
     }
 }
 
@@ -95,20 +133,7 @@ impl PairCursor<'_> {
         if self.at < 32 {
             return 0;
         }
-        self.stream.generate();
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: a `PairStream` is made only when the processor has AVX2 (`of`).
-        let second = unsafe { chacha8_avx2::index_draws(&self.stream.words, index, out) };
-        #[cfg(not(target_arch = "x86_64"))]
-        let second = {
-            let mut mask = 0u32;
-            for (i, (o, &w)) in out.iter_mut().zip(&self.stream.words).enumerate() {
-                let m = w as u64 * index.n as u64;
-                *o = (m >> 32) as u32;
-                mask |= ((m as u32 > index.limit) as u32) << i;
-            }
-            mask
-        };
+        let second = self.stream.generate_draws(index, out);
         let drawn = second.trailing_zeros() as usize;
         self.at = drawn;
         drawn
@@ -175,6 +200,45 @@ impl rand::TryRng for PairStream {
     }
 }
 
+/// The index draws of the 32 words `from`, one word each, copied into `to` on the way:
+/// `(w × n) >> 32` of word w into `out` ([`UniformIndex::sample`]'s first word), and a mask
+/// of the words whose low half is above the limit (whose draw takes a second word: bit i for
+/// word i).
+///
+/// # Safety
+/// The processor must have AVX2 (on x86-64).
+#[inline]
+unsafe fn index_draws(
+    from: &[u32; 32],
+    to: &mut [u32; 32],
+    index: UniformIndex,
+    out: &mut [u32; 32],
+) -> u32 {
+    #[cfg(target_arch = "x86_64")]
+    return chacha8_avx2::index_draws(from, to, index, out);
+    #[cfg(not(target_arch = "x86_64"))]
+    plain_index_draws(from, to, index, out)
+}
+
+/// [`index_draws`] one word at a time (where there are no vector kernels; the tests' plain
+/// form of them).
+#[cfg_attr(all(target_arch = "x86_64", not(test)), allow(dead_code))]
+fn plain_index_draws(
+    from: &[u32; 32],
+    to: &mut [u32; 32],
+    index: UniformIndex,
+    out: &mut [u32; 32],
+) -> u32 {
+    *to = *from;
+    let mut mask = 0u32;
+    for (i, (o, &w)) in out.iter_mut().zip(from).enumerate() {
+        let m = w as u64 * index.n as u64;
+        *o = (m >> 32) as u32;
+        mask |= ((m as u32 > index.limit) as u32) << i;
+    }
+    mask
+}
+
 /// ChaCha8's block function on two consecutive blocks at once (one in each 128-bit half of
 /// the AVX2 registers), as `rand_chacha` computes it: the state's rows are the constants,
 /// the key's two halves, and the block counter (low word first) with the stream.
@@ -203,15 +267,14 @@ mod chacha8_avx2 {
         *b = _mm256_or_si256(_mm256_slli_epi32::<7>(x), _mm256_srli_epi32::<25>(x));
     }
 
-    /// The index draws of the 32 words, one word each: `(w × n) >> 32` of word w into `out`
-    /// ([`UniformIndex::sample`]'s first word), and a mask of the words whose low half is
-    /// above the limit (whose draw takes a second word: bit i for word i).
+    /// [`super::index_draws`] with AVX2.
     ///
     /// # Safety
     /// The processor must have AVX2.
     #[target_feature(enable = "avx2")]
     pub(super) unsafe fn index_draws(
-        words: &[u32; 32],
+        from: &[u32; 32],
+        to: &mut [u32; 32],
         index: super::UniformIndex,
         out: &mut [u32; 32],
     ) -> u32 {
@@ -222,7 +285,8 @@ mod chacha8_avx2 {
         let mut mask = 0u32;
         for i in 0..4 {
             // SAFETY (of the loads and stores): 8 words from word 8i of 32.
-            let w = _mm256_loadu_si256(words.as_ptr().add(8 * i) as *const __m256i);
+            let w = _mm256_loadu_si256(from.as_ptr().add(8 * i) as *const __m256i);
+            _mm256_storeu_si256(to.as_mut_ptr().add(8 * i) as *mut __m256i, w);
             // The products of the even words, then of the odd ones (as 64-bit lanes).
             let even = _mm256_mul_epu32(w, n);
             let odd = _mm256_mul_epu32(_mm256_srli_epi64::<32>(w), n);
