@@ -61,6 +61,8 @@ pub struct Plain {
     fast: bool,
     /// The bootstrap's draw of a capacity value's index.
     index: UniformIndex,
+    /// The sums of the items' finish hours per capacity value, and the hours of a day.
+    finish: FinishTable,
 }
 
 /// One capacity value of the plain case, with what [`play`] derives from it.
@@ -120,6 +122,7 @@ impl Plain {
             && most_points.is_some_and(|p| p < 1 << 53)
             && draws.len() <= FAST_DRAWS;
         let index = UniformIndex::new(draws.len() as u32);
+        let finish = FinishTable::of(&draws, items, s.simulation.hours_per_day);
         let mut items_of: Vec<i64> = draws.iter().map(|d| d.items).collect();
         items_of.resize(items_of.len().max(FAST_DRAWS), 0);
         let items_of = items_of.into_boxed_slice();
@@ -139,6 +142,7 @@ impl Plain {
             items_of,
             fast,
             index,
+            finish,
         };
         // The table: row n holds the quotas for 0 to n × (most items a sprint) items done.
         let most = plain.draws.iter().map(|d| d.items).max().unwrap_or(0) as usize;
@@ -568,19 +572,14 @@ fn play_body(
     };
     let rows = &rows[..written];
     let cv = velocity_cv(rows, p.points_done);
-    let mut finish = Finish {
+    let finish = Finish {
         left_by: &left_by[..=played],
         items: plain.items,
         picks,
         draws: &plain.draws,
         hours: m.sprint_hours,
-        s: 0,
     };
-    let per_day = m.scenario.simulation.hours_per_day;
-    let leads = [
-        finish.lead(done, LEAD_QUANTILES[0], per_day),
-        finish.lead(done, LEAD_QUANTILES[1], per_day),
-    ];
+    let leads = finish.leads(done, &plain.finish);
     fill_record(&mut record.metrics, m, totals, cv, leads);
     written
 }
@@ -589,4 +588,7 @@ mod draws;
 mod finish;
 pub use draws::play_plain_pair;
 use draws::{Draws, OneByOne};
-use finish::{velocity_cv, Finish};
+use finish::{velocity_cv, Finish, FinishTable};
+
+#[cfg(test)]
+mod finish_tests;

@@ -206,6 +206,8 @@ proptest! {
         window in prop_oneof![3 => 1u32..8, 1 => 8u32..65],
         factor in prop::sample::select(vec![0.0, 0.5, 0.9, 1.0, 1.3, 3.0, 1e16]),
         sprint_days in 1u32..15,
+        // (A power of two or not: days by a product or a division.)
+        hours_per_day in prop::sample::select(vec![8.0, 7.5, 4.0, 6.0, 0.5, 24.0, 1.0 / 3.0]),
         seed in any::<u64>(),
     ) {
         let m = forecast(|s| {
@@ -220,6 +222,7 @@ proptest! {
             s.simulation.sprints = sprints;
             s.simulation.stop_at_completion = stop;
             s.simulation.sprint_days = sprint_days;
+            s.simulation.hours_per_day = hours_per_day;
             s.team.velocity_window = window;
             s.team.commitment_factor = factor;
         });

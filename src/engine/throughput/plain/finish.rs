@@ -22,78 +22,192 @@ pub(super) fn velocity_cv(rows: &[[f64; N_SERIES]], sum: f64) -> f64 {
 
 /// The finish hours of a run's items (for its lead times).
 pub(super) struct Finish<'a> {
-    /// The items left by each sprint's end (after the scope, `items`), and the capacity
-    /// value drawn.
+    /// The items left by each sprint's end (after the scope, `items`) up to the sprint of
+    /// the last item done, and the capacity value drawn.
     pub(super) left_by: &'a [i64],
     pub(super) items: i64,
     pub(super) picks: &'a [u32],
     pub(super) draws: &'a [PlainDraw],
     pub(super) hours: f64,
-    /// The sprint of the last item asked for.
-    pub(super) s: usize,
 }
 
 impl Finish<'_> {
-    /// The p-quantile of the lead times (in days) of the first n items: [`lead_quantiles`]
-    /// (`stats::quantile_by` of them), the same arithmetic without its closures.
+    /// The `LEAD_QUANTILES` of the lead times (in days) of the first n items:
+    /// [`lead_quantiles`] (`stats::quantile_by` of them), the same arithmetic without its
+    /// closures. The (up to) four items the quantiles take are found side by side, with no
+    /// branch on the data, and their hours taken from the table.
     #[inline(always)]
-    pub(super) fn lead(&mut self, n: i64, p: f64, per_day: f64) -> f64 {
+    pub(super) fn leads(&self, n: i64, table: &FinishTable) -> [f64; 2] {
         if n == 0 {
-            return f64::NAN;
+            return [f64::NAN; 2];
         }
-        let h = (n - 1) as f64 * p.clamp(0.0, 1.0);
-        let lo = h as i64; // h ≥ 0: truncation is the floor
-        let frac = h - lo as f64;
-        let (s, t, step) = self.finish(lo);
-        let a = self.hour(s, t, step) / per_day;
-        if frac == 0.0 || lo + 1 >= n {
-            return a;
-        }
-        // Item lo + 1: the next of the same sprint if it finished there (t_(k+1) = t_k +
-        // step), else the first of a later one.
-        let b = if self.left_by[s + 1] < self.items - (lo + 1) {
-            self.hour(s, t + step, step)
-        } else {
-            let (s, t, step) = self.finish(lo + 1);
-            self.hour(s, t, step)
-        } / per_day;
-        if a == f64::INFINITY || b == f64::INFINITY {
-            return f64::INFINITY;
-        }
-        a + frac * (b - a)
+        // (No closures: in the lane compiled for AVX2 they are not inlined.)
+        let (q0, q1) = (at(n, LEAD_QUANTILES[0]), at(n, LEAD_QUANTILES[1]));
+        // Each quantile's item lo and the next (lo itself when lo is the last: not used).
+        let items = [q0.0, (q0.0 + 1).min(n - 1), q1.0, (q1.0 + 1).min(n - 1)];
+        let pasts = [
+            self.items - items[0],
+            self.items - items[1],
+            self.items - items[2],
+            self.items - items[3],
+        ];
+        let [s0, s1, s2, s3] = sprints_of(self.left_by, pasts);
+        let per_day = table.per_day;
+        let a = per_day.days(self.hour(s0, items[0], table));
+        let b = per_day.days(self.hour(s1, items[1], table));
+        let c = per_day.days(self.hour(s2, items[2], table));
+        let d = per_day.days(self.hour(s3, items[3], table));
+        [between(a, b, q0, n), between(c, d, q1, n)]
     }
 
-    /// The hour an item finished, the k-th of sprint s: base + t_k + step.
+    /// The hour item j finished, in sprint s: the k-th of the sprint (k = j − done by its
+    /// start) at hour base + t_k + step (t_0 = 0, t_(i+1) = t_i + step), as
+    /// `FinishRun::hour` sums it (from the table, or summed here without one).
     #[inline(always)]
-    fn hour(&self, s: usize, t: f64, step: f64) -> f64 {
+    pub(super) fn hour(&self, s: usize, j: i64, table: &FinishTable) -> f64 {
+        let k = j - (self.items - self.left_by[s]);
+        let pick = self.picks[s] as usize;
+        let step = self.draws[pick].fresh;
+        let t = match table.at.get(pick) {
+            Some(&at) => table.sums[at as usize + k as usize],
+            None => {
+                let mut t = 0.0;
+                for _ in 0..k {
+                    t += step;
+                }
+                t
+            }
+        };
         s as f64 * self.hours + t + step
     }
+}
 
-    /// When item j finished: (s, t_k, step) for [`Finish::hour`]. It finished in the first
-    /// sprint s whose end saw more than j done (fewer than items − j left): the k-th of
-    /// that sprint (k = j − done by its start) at hour base + t_k + step (t_0 = 0, t_(i+1)
-    /// = t_i + step), summed as `FinishRun::hour` sums it. The record asks for items in
-    /// increasing order, so the sprint is searched from the last one found. (`left_by`
-    /// ends with the count after the sprint of the last item done: j's sprint is there.)
+/// Where the p-quantile of n values lies, as `stats::quantile_by` places it: between the
+/// values lo and lo + 1, at frac.
+#[inline(always)]
+fn at(n: i64, p: f64) -> (i64, f64) {
+    let h = (n - 1) as f64 * p.clamp(0.0, 1.0);
+    let lo = h as i64; // h ≥ 0: truncation is the floor
+    (lo, h - lo as f64)
+}
+
+/// The p-quantile's interpolation, as `stats::quantile_by` interpolates: between a (item
+/// lo's value) and b (item lo + 1's) by frac, a alone when frac is 0 or lo the last item.
+#[inline(always)]
+fn between(a: f64, b: f64, (lo, frac): (i64, f64), n: i64) -> f64 {
+    if frac == 0.0 || lo + 1 >= n {
+        return a;
+    }
+    if a == f64::INFINITY || b == f64::INFINITY {
+        return f64::INFINITY;
+    }
+    a + frac * (b - a)
+}
+
+/// The sprint each item finished in, for the items left when it finished (`pasts`: the
+/// scope less the item's index j): the last sprint s whose start left at least that many
+/// (its end then saw more than j done). `left_by` does not increase and starts with the
+/// scope; each item must be below the items done by its last entry. Binary searches run
+/// side by side, with no branch on the data: the same steps for every item, so their
+/// loads overlap.
+#[inline(always)]
+pub(super) fn sprints_of<const K: usize>(left_by: &[i64], pasts: [i64; K]) -> [usize; K] {
+    // Each s has left_by[s] ≥ past, and the sprint sought is within [s, s + len).
+    let mut s = [0usize; K];
+    let mut len = left_by.len();
+    while len > 1 {
+        let half = len / 2;
+        for (s, &past) in s.iter_mut().zip(&pasts) {
+            // (A select the compiler keeps as a conditional move, not a branch.)
+            *s = std::hint::select_unpredictable(left_by[*s + half] >= past, *s + half, *s);
+        }
+        len -= half;
+    }
+    s
+}
+
+/// What the finish hours of a model's runs take, computed once ([`Plain::of`]): per
+/// capacity value the sums t_k of [`Finish::hour`], and the hours of a day.
+#[derive(Debug, Clone)]
+pub(super) struct FinishTable {
+    /// Per capacity value, where its sums start in `sums`; empty when they would exceed
+    /// [`FINISH_SUMS`] entries (then summed run by run).
+    at: Box<[u32]>,
+    /// Per capacity value, t_0 = 0, t_(i+1) = t_i + step (its hours per item), summed in
+    /// order, for k below the most items a sprint at that value finishes.
+    sums: Box<[f64]>,
+    per_day: PerDay,
+}
+
+/// Most entries of a [`FinishTable`]'s sums.
+pub(super) const FINISH_SUMS: usize = 16_384;
+
+impl FinishTable {
+    /// The table for the capacity values `draws` and a scope of `items`, with days of
+    /// `hours_per_day` hours.
+    pub(super) fn of(draws: &[PlainDraw], items: i64, hours_per_day: f64) -> FinishTable {
+        // A sprint finishes at most its value's items, and never more than the scope.
+        let counts = draws.iter().map(|d| d.items.min(items).max(0) as usize);
+        let total = counts.clone().try_fold(0usize, |sum, c| {
+            let sum = sum.checked_add(c)?;
+            (sum <= FINISH_SUMS).then_some(sum)
+        });
+        let (mut at, mut sums) = (Vec::new(), Vec::new());
+        if total.is_some() {
+            for (d, count) in draws.iter().zip(counts) {
+                at.push(sums.len() as u32);
+                let mut t = 0.0;
+                for _ in 0..count {
+                    sums.push(t);
+                    t += d.fresh;
+                }
+            }
+        }
+        FinishTable {
+            at: at.into_boxed_slice(),
+            sums: sums.into_boxed_slice(),
+            per_day: PerDay::of(hours_per_day),
+        }
+    }
+
+    /// Whether the sums are in the table (for tests).
+    #[cfg(test)]
+    pub(super) fn has_sums(&self) -> bool {
+        !self.at.is_empty()
+    }
+
+    /// Whether the hours of a day are divided by multiplying (for tests).
+    #[cfg(test)]
+    pub(super) fn multiplies(&self) -> bool {
+        matches!(self.per_day, PerDay::Times(_))
+    }
+}
+
+/// Hours to days: a division by the hours of a day, or, when they are a power of two, a
+/// product by its inverse: the inverse is then exact (2⁻ᵉ, a normal or subnormal number
+/// for a normal 2ᵉ), and x × 2⁻ᵉ and x / 2ᵉ are the same real number rounded alike, so the
+/// same bits, at a fraction of a division's cost.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum PerDay {
+    Times(f64),
+    Over(f64),
+}
+
+impl PerDay {
+    pub(super) fn of(hours_per_day: f64) -> PerDay {
+        const FRACTION: u64 = (1 << 52) - 1;
+        if hours_per_day.is_normal() && hours_per_day.to_bits() & FRACTION == 0 {
+            PerDay::Times(1.0 / hours_per_day)
+        } else {
+            PerDay::Over(hours_per_day)
+        }
+    }
+
     #[inline(always)]
-    fn finish(&mut self, j: i64) -> (usize, f64, f64) {
-        let left_by = self.left_by;
-        // Sprint s's end saw at most j done when it left at least `past` items.
-        let past = self.items - j;
-        let mut s = self.s;
-        if left_by[s] < past {
-            s = 0;
+    pub(super) fn days(self, hours: f64) -> f64 {
+        match self {
+            PerDay::Times(inverse) => hours * inverse,
+            PerDay::Over(per_day) => hours / per_day,
         }
-        if left_by[s + 1] >= past {
-            // (A binary search: the sprints past s whose end saw at most j done.)
-            s += 1 + left_by[s + 2..].partition_point(|&l| l >= past);
-        }
-        self.s = s;
-        let step = self.draws[self.picks[s] as usize].fresh;
-        let mut t = 0.0;
-        for _ in 0..left_by[s] - past {
-            t += step;
-        }
-        (s, t, step)
     }
 }
