@@ -25,6 +25,13 @@ pub struct Counter {
 /// the tail of the sprint they stopped before (the counted part of `add_tails`).
 fn count_tails(part: &mut TallyPart, batch: &Replications, s: usize, horizon: usize) {
     for j in 0..batch.len {
+        // (From the small rows where the batch has them, read as they are.)
+        if let Some(rows) = batch.small_rows(j, s) {
+            if let (Some(&last), true) = (rows.last(), rows.len() < horizon) {
+                part.add_after_stop_small(rows.len(), last);
+            }
+            continue;
+        }
         let rows = batch.rows(j, s);
         if let (Some(last), true) = (rows.last(), rows.len() < horizon) {
             part.add_after_stop(rows.len(), last);

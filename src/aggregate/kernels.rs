@@ -5,7 +5,7 @@
 
 use super::sprint_cell::SprintCell;
 use crate::engine::driver::Replications;
-use crate::engine::metrics::{row_after_stop, METRICS, N_METRICS, N_SERIES};
+use crate::engine::metrics::{row_after_stop, METRICS, N_METRICS, N_SERIES, SMALL_ROW_SERIES};
 use crate::engine::tally::{Tally, TallyPart};
 use crate::stats::{Moments, QuantileSketch};
 
@@ -123,7 +123,10 @@ pub(super) fn add_metrics(
 #[inline(never)]
 pub(super) fn count_whole(tally: &mut Tally, whole: &[Vec<usize>], batch: &Replications) {
     for (s, whole) in whole.iter().enumerate() {
-        if !whole.is_empty() {
+        if batch.has_small_rows() && whole[..] == SMALL_ROW_SERIES {
+            // The batch's small rows, read as they are (not made into doubles).
+            tally.add_small_runs(s, (0..batch.len).filter_map(|j| batch.small_rows(j, s)));
+        } else if !whole.is_empty() {
             tally.add_runs(s, (0..batch.len).map(|j| batch.rows(j, s)));
         }
     }
@@ -176,10 +179,9 @@ pub(super) fn add_tails(
     only: &[usize],
 ) {
     for j in 0..batch.len {
-        let rows = batch.rows(j, s);
-        if let (Some(last), true) = (rows.last(), rows.len() < horizon) {
-            let a = rows.len();
-            let row = row_after_stop(last);
+        let a = batch.written(j, s);
+        if let Some(last) = (a < horizon).then(|| batch.last_row(j, s)).flatten() {
+            let row = row_after_stop(&last);
             if let Some(c) = counted.as_mut() {
                 c.add_at(a, &row);
             }

@@ -4,6 +4,7 @@ use super::*;
 use crate::engine::metrics::row_after_stop;
 use crate::engine::metrics::Better;
 use crate::engine::metrics::RunRecord;
+use crate::engine::metrics::SmallRow;
 
 /// Rows that stop early give the bands of the same rows written out to the horizon.
 #[test]
@@ -140,7 +141,7 @@ fn small_whole_series_counted_give_the_bands_of_their_values_added_one_by_one() 
 }
 
 /// The same when every series of the throughput model is counted (a plain forecast, whose
-/// per-sprint cells are then fed nothing one by one).
+/// per-sprint cells are then fed nothing one by one), some batches as small rows.
 #[test]
 fn every_series_counted_gives_the_bands_of_their_values_added_one_by_one() {
     counted_bands_are_the_bands_added_one_by_one((0..5).collect());
@@ -194,6 +195,18 @@ fn counted_bands_are_the_bands_added_one_by_one(counted: Vec<usize>) {
         } else if r % 7 == 3 {
             // So does one that names other series than the tally's: all or none.
             tallied.add_batch(&batch().with_small_whole(&velocity_only));
+        } else if whole[0].len() == 5 && r % 3 == 0 {
+            // A batch of small rows (a plain forecast's), counted from its bytes: never
+            // made into doubles.
+            let to_small = |w: &[f64; N_SERIES]| std::array::from_fn(|i| w[i] as i64);
+            let small: Vec<SmallRow> = rows.iter().map(|w| SmallRow::new(to_small(w))).collect();
+            let wide = std::sync::OnceLock::new();
+            let shape = (r, 1, 1, sprints);
+            let b = Replications::new_small(shape, &records, &small, &n, &wide);
+            tallied.add_batch(&b.with_small_whole(&whole));
+            assert!(wide.get().is_none(), "the small rows made into doubles");
+            counted_runs += 1;
+            counted_stopped += (stop < sprints) as u64;
         } else {
             tallied.add_batch(&batch().with_small_whole(&whole));
             counted_runs += 1;

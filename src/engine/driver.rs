@@ -3,10 +3,10 @@
 //! the batch's records are handed to the sink in replication order. Results therefore do
 //! not depend on the thread count, and memory is bounded by the batch size.
 
-use super::metrics::{RunRecord, N_METRICS, N_SERIES};
+use super::metrics::{RunRecord, SmallRow, N_METRICS, N_SERIES};
 use super::run::simulate;
 use super::tally::counted_series;
-use super::throughput::Plain;
+use super::throughput::{Plain, PlainRow};
 use super::workspace::Workspace;
 use crate::model::compiled::Model;
 use crate::random::{stream_template, PairStream, RunKeys, Source};
@@ -14,101 +14,14 @@ use crate::scenario::{ModelKind, Scenario};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use std::cell::RefCell;
+use std::sync::OnceLock;
 
 mod pipeline;
+mod replications;
+pub use replications::Replications;
 
 /// Replications per batch: large enough to keep both cores busy, small enough to bound memory.
 pub const BATCH: u64 = 128;
-
-/// A batch of consecutive replications as a sink sees it: per replication one record and the
-/// rows of every scenario.
-pub struct Replications<'a> {
-    /// The first replication (0-based).
-    pub start: u64,
-    pub len: usize,
-    scenarios: usize,
-    max_sprints: usize,
-    records: &'a [RunRecord],
-    series: &'a [[f64; N_SERIES]],
-    rows_written: &'a [u32],
-    /// Per scenario: its series whose every value is a small whole number (see
-    /// [`Replications::small_whole`]).
-    small_whole: &'a [Vec<usize>],
-    /// What a [`Prepare`] hook wrote for this batch (see [`Replications::prepared`]).
-    prepared: &'a [u8],
-}
-
-impl<'a> Replications<'a> {
-    /// `len` replications from `start`: records scenario-major per replication
-    /// (`records[j * scenarios + s]`), `max_sprints` rows reserved per scenario and
-    /// replication in `series`, of which `rows_written[j * scenarios + s]` are used.
-    pub fn new(
-        start: u64,
-        len: usize,
-        scenarios: usize,
-        max_sprints: usize,
-        records: &'a [RunRecord],
-        series: &'a [[f64; N_SERIES]],
-        rows_written: &'a [u32],
-    ) -> Self {
-        assert!(records.len() >= len * scenarios && rows_written.len() >= len * scenarios);
-        assert!(series.len() >= len * scenarios * max_sprints);
-        Replications {
-            start,
-            len,
-            scenarios,
-            max_sprints,
-            records,
-            series,
-            rows_written,
-            small_whole: &[],
-            prepared: &[],
-        }
-    }
-
-    /// The same batch, with the bytes a [`Prepare`] hook wrote for it.
-    pub fn with_prepared(mut self, prepared: &'a [u8]) -> Self {
-        self.prepared = prepared;
-        self
-    }
-
-    /// The bytes the [`Prepare`] hook of the run wrote for this batch when its worker had
-    /// simulated it (none without a hook).
-    pub fn prepared(&self) -> &'a [u8] {
-        self.prepared
-    }
-
-    /// The same batch, whose series `small_whole[s]` of scenario s hold only whole numbers
-    /// from 0 to 255 (see [`crate::engine::tally::counted_series`]).
-    pub fn with_small_whole(mut self, small_whole: &'a [Vec<usize>]) -> Self {
-        assert_eq!(small_whole.len(), self.scenarios);
-        self.small_whole = small_whole;
-        self
-    }
-
-    /// The series of scenario s whose every value is a whole number from 0 to 255, so that
-    /// a sink can count them in a [`crate::engine::tally::Tally`] (none unless said).
-    pub fn small_whole(&self, s: usize) -> &'a [usize] {
-        self.small_whole.get(s).map_or(&[], |c| c.as_slice())
-    }
-
-    pub fn scenario_count(&self) -> usize {
-        self.scenarios
-    }
-
-    /// The records of replication `start + j`, one per scenario.
-    #[inline]
-    pub fn records(&self, j: usize) -> &'a [RunRecord] {
-        &self.records[j * self.scenarios..(j + 1) * self.scenarios]
-    }
-
-    /// The rows of scenario s in replication `start + j` (see [`Sink::replication`]).
-    #[inline]
-    pub fn rows(&self, j: usize, s: usize) -> &'a [[f64; N_SERIES]] {
-        let at = (j * self.scenarios + s) * self.max_sprints;
-        &self.series[at..at + self.rows_written[j * self.scenarios + s] as usize]
-    }
-}
 
 /// Receives replications in order, a batch at a time (and may use the thread pool on it).
 pub trait Sink {
@@ -144,10 +57,10 @@ pub trait ReplicationSink {
 
 impl<T: ReplicationSink> Sink for T {
     fn replications(&mut self, batch: &Replications) -> anyhow::Result<()> {
-        let mut views: Vec<&[[f64; N_SERIES]]> = Vec::with_capacity(batch.scenarios);
+        let mut views: Vec<&[[f64; N_SERIES]]> = Vec::with_capacity(batch.scenario_count());
         for j in 0..batch.len {
             views.clear();
-            views.extend((0..batch.scenarios).map(|s| batch.rows(j, s)));
+            views.extend((0..batch.scenario_count()).map(|s| batch.rows(j, s)));
             self.replication(batch.start + j as u64, batch.records(j), &views)?;
         }
         Ok(())
@@ -180,6 +93,9 @@ pub struct Comparison {
     /// Whether every scenario is a plain forecast ([`Lane::Plain`]): a replication then
     /// needs no keys, only its capacity stream.
     plain_only: bool,
+    /// Whether, besides, every plain forecast's values fit a [`SmallRow`]
+    /// ([`Plain::small_rows`]): the batches then hold their rows as small rows.
+    small_rows: bool,
 }
 
 impl Comparison {
@@ -219,6 +135,9 @@ impl Comparison {
         Comparison {
             small_whole: models.iter().map(counted_series).collect(),
             plain_only: plain.iter().all(Option::is_some),
+            small_rows: plain
+                .iter()
+                .all(|p| p.as_ref().is_some_and(Plain::small_rows)),
             plain,
             stream: Streams::new(stream_template(seed, Source::Capacity)),
             models,
@@ -271,11 +190,11 @@ impl Comparison {
 
     /// [`Comparison::replicate`] when every scenario is a plain forecast.
     #[inline(always)]
-    fn replicate_plain(
+    fn replicate_plain<Row: PlainRow>(
         &self,
         r: u64,
         records: &mut [RunRecord],
-        series: &mut [[f64; N_SERIES]],
+        series: &mut [Row],
         rows_written: &mut [u32],
         ws: &mut Workspace,
         streams: &mut Streams,
@@ -431,7 +350,15 @@ impl Comparison {
             len: (end.saturating_sub(start)).min(BATCH) as usize,
             records: vec![empty; BATCH as usize * n],
             // NaN: the fast lane writes only its model's series (see `throughput::play`).
-            series: vec![[f64::NAN; N_SERIES]; BATCH as usize * n * self.max_sprints],
+            series: match self.small_rows {
+                true => Vec::new(),
+                false => vec![[f64::NAN; N_SERIES]; BATCH as usize * n * self.max_sprints],
+            },
+            small: match self.small_rows {
+                true => vec![SmallRow::default(); BATCH as usize * n * self.max_sprints],
+                false => Vec::new(),
+            },
+            wide: OnceLock::new(),
             rows_written: vec![0; BATCH as usize * n],
             prepared: Vec::new(),
         }
@@ -451,38 +378,69 @@ impl Comparison {
 
     /// The batch as a sink sees it.
     fn view<'b>(&'b self, b: &'b Batch) -> Replications<'b> {
-        Replications::new(
-            b.start,
-            b.len,
-            self.scenario_count(),
-            self.max_sprints,
-            &b.records,
-            &b.series,
-            &b.rows_written,
-        )
+        let shape = (b.start, b.len, self.scenario_count(), self.max_sprints);
+        match self.small_rows {
+            true => Replications::new_small(shape, &b.records, &b.small, &b.rows_written, &b.wide),
+            false => Replications::new(
+                shape.0,
+                shape.1,
+                shape.2,
+                shape.3,
+                &b.records,
+                &b.series,
+                &b.rows_written,
+            ),
+        }
         .with_small_whole(&self.small_whole)
         .with_prepared(&b.prepared)
     }
 
     /// Simulate the batch's replications on the thread pool.
     fn simulate_batch(&self, b: &mut Batch) {
+        b.wide = OnceLock::new();
+        match self.small_rows {
+            true => self.simulate_rows(
+                b.start,
+                b.len,
+                &mut b.records,
+                &mut b.small,
+                &mut b.rows_written,
+            ),
+            false => self.simulate_rows(
+                b.start,
+                b.len,
+                &mut b.records,
+                &mut b.series,
+                &mut b.rows_written,
+            ),
+        }
+    }
+
+    /// [`Comparison::simulate_batch`] into its rows of one kind.
+    fn simulate_rows<Row: BatchRow>(
+        &self,
+        start: u64,
+        len: usize,
+        records: &mut [RunRecord],
+        series: &mut [Row],
+        rows_written: &mut [u32],
+    ) {
         thread_local! {
             static WORKSPACE: RefCell<Workspace> = RefCell::new(Workspace::new());
         }
         let n = self.scenario_count();
         let rows = (n * self.max_sprints).max(1);
-        let start = b.start;
-        b.records[..b.len * n]
+        records[..len * n]
             .par_chunks_mut(n)
-            .zip(b.series[..b.len * rows].par_chunks_mut(rows))
-            .zip(b.rows_written[..b.len * n].par_chunks_mut(n))
+            .zip(series[..len * rows].par_chunks_mut(rows))
+            .zip(rows_written[..len * n].par_chunks_mut(n))
             .enumerate()
             .for_each_init(
                 || self.stream.clone(),
                 |stream, (j, ((rec, ser), written))| {
                     WORKSPACE.with(|ws| {
                         let ws = &mut ws.borrow_mut();
-                        self.replicate(start + j as u64, rec, ser, written, ws, stream)
+                        Row::replicate(self, start + j as u64, (rec, ser, written), ws, stream)
                     });
                 },
             );
@@ -522,12 +480,55 @@ pub enum Lane<'a> {
     Roles,
 }
 
+/// The rows a batch holds: doubles, or (a plain forecast's whose values fit,
+/// [`Comparison::small_rows`]) [`SmallRow`]s.
+trait BatchRow: PlainRow {
+    /// [`Comparison::replicate`] into rows of this kind.
+    fn replicate(
+        c: &Comparison,
+        r: u64,
+        out: (&mut [RunRecord], &mut [Self], &mut [u32]),
+        ws: &mut Workspace,
+        streams: &mut Streams,
+    );
+}
+
+impl BatchRow for [f64; N_SERIES] {
+    #[inline(always)]
+    fn replicate(
+        c: &Comparison,
+        r: u64,
+        (records, series, written): (&mut [RunRecord], &mut [Self], &mut [u32]),
+        ws: &mut Workspace,
+        streams: &mut Streams,
+    ) {
+        c.replicate(r, records, series, written, ws, streams);
+    }
+}
+
+impl BatchRow for SmallRow {
+    #[inline(always)]
+    fn replicate(
+        c: &Comparison,
+        r: u64,
+        (records, series, written): (&mut [RunRecord], &mut [Self], &mut [u32]),
+        ws: &mut Workspace,
+        streams: &mut Streams,
+    ) {
+        c.replicate_plain(r, records, series, written, ws, streams);
+    }
+}
+
 /// One batch of replications: records and per-sprint rows, scenario-major per replication.
 struct Batch {
     start: u64,
     len: usize,
     records: Vec<RunRecord>,
+    /// The rows, as doubles or (when [`Comparison::small_rows`]) as small rows, and the
+    /// small rows as doubles once a reader asks for them ([`Replications::rows`]).
     series: Vec<[f64; N_SERIES]>,
+    small: Vec<SmallRow>,
+    wide: OnceLock<Vec<[f64; N_SERIES]>>,
     /// Rows each scenario's run wrote (up to its horizon).
     rows_written: Vec<u32>,
     /// What the run's [`Prepare`] hook wrote for the batch.

@@ -207,3 +207,60 @@ pub fn velocity_cv(velocities: &[f64]) -> f64 {
         f64::NAN
     }
 }
+
+/// A plain forecast's row of a sprint as small whole numbers (see `engine::throughput::Plain`
+/// and `engine::tally`): its five series, velocity, points committed and done, backlog and
+/// ready items (series 0 to 4, in that order), one byte each, then three bytes of 0. Eight
+/// bytes (one store) where the row of doubles takes 88, for a plain forecast whose scope's
+/// points stay below 256; its other series have no value (NaN in [`SmallRow::wide`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[repr(C, align(8))]
+pub struct SmallRow(pub [u8; 8]);
+
+/// The series a [`SmallRow`] holds, in its byte order.
+pub const SMALL_ROW_SERIES: [usize; 5] = [
+    series::VELOCITY,
+    series::COMMITTED,
+    series::DONE,
+    series::BACKLOG_SIZE,
+    series::READY_ITEMS,
+];
+const _: () = assert!(
+    SMALL_ROW_SERIES[0] == 0
+        && SMALL_ROW_SERIES[1] == 1
+        && SMALL_ROW_SERIES[2] == 2
+        && SMALL_ROW_SERIES[3] == 3
+        && SMALL_ROW_SERIES[4] == 4,
+    "a small row's bytes are the first five series"
+);
+
+impl SmallRow {
+    /// The row of these values of [`SMALL_ROW_SERIES`], each from 0 to 255 (the caller
+    /// makes sure: a value out of that range would spill into its neighbours).
+    #[inline(always)]
+    pub fn new(values: [i64; 5]) -> SmallRow {
+        debug_assert!(values.iter().all(|v| (0..256).contains(v)), "{values:?}");
+        let mut packed = 0u64;
+        for (i, v) in values.into_iter().enumerate() {
+            packed |= (v as u64) << (8 * i);
+        }
+        SmallRow(packed.to_le_bytes())
+    }
+
+    /// The value of series `k` (one of [`SMALL_ROW_SERIES`]).
+    #[inline(always)]
+    pub fn get(self, k: usize) -> u8 {
+        self.0[k]
+    }
+
+    /// The same row as doubles: its five values, NaN in the other series (as the plain
+    /// lane leaves them in a row of doubles).
+    #[inline]
+    pub fn wide(self) -> [f64; N_SERIES] {
+        let mut row = [f64::NAN; N_SERIES];
+        for (i, &k) in SMALL_ROW_SERIES.iter().enumerate() {
+            row[k] = self.0[i] as f64;
+        }
+        row
+    }
+}

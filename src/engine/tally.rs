@@ -11,7 +11,7 @@
 //! the worker that simulated a batch counts it, into counts of its own added up at the end
 //! (`aggregate::Counter`, through the driver's `Prepare` hook), outside the in-order delivery.
 
-use super::metrics::{row_after_stop, series, N_SERIES};
+use super::metrics::{row_after_stop, series, SmallRow, N_SERIES, SMALL_ROW_SERIES};
 use super::throughput;
 use crate::model::compiled::Model;
 use crate::scenario::ModelKind;
@@ -141,6 +141,25 @@ impl TallyPart<'_> {
     }
 }
 
+impl TallyPart<'_> {
+    /// [`TallyPart::add_after_stop`] of a last row that is a [`SmallRow`]: in the plain
+    /// case the backlog and ready items counted from its bytes.
+    #[inline]
+    pub fn add_after_stop_small(&mut self, sprint: usize, last: SmallRow) {
+        use series::{BACKLOG_SIZE as B, COMMITTED as C, DONE as D, READY_ITEMS as R};
+        match self.sprint(sprint) {
+            (&[series::VELOCITY, C, D, B, R], [cv, cc, cd, cb, cr]) => {
+                cv[0] += 1;
+                cc[0] += 1;
+                cd[0] += 1;
+                cb[last.get(B) as usize] += 1;
+                cr[last.get(R) as usize] += 1;
+            }
+            _ => self.add_after_stop(sprint, &last.wide()),
+        }
+    }
+}
+
 /// Count one value (whole and below [`SMALL`] by construction: see [`counted_series`]).
 #[inline(always)]
 fn count(cell: &mut Counts, v: f64) {
@@ -258,6 +277,28 @@ impl Tally {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// [`Tally::add_runs`] of runs whose rows are [`SmallRow`]s, for a scenario whose series
+    /// counted are a small row's ([`SMALL_ROW_SERIES`], the plain case's): each byte is
+    /// its value's index, with nothing to convert or mask.
+    #[inline]
+    pub fn add_small_runs<'r>(&mut self, s: usize, runs: impl Iterator<Item = &'r [SmallRow]>) {
+        assert_eq!(
+            self.series[s], SMALL_ROW_SERIES,
+            "the series a small row holds"
+        );
+        let (counts, _) = self.counts[s].as_chunks_mut::<5>();
+        for rows in runs {
+            for (row, [cv, cc, cd, cb, cr]) in rows.iter().zip(counts.iter_mut()) {
+                let [v, c, d, b, r, ..] = row.0;
+                cv[v as usize] += 1;
+                cc[c as usize] += 1;
+                cd[d as usize] += 1;
+                cb[b as usize] += 1;
+                cr[r as usize] += 1;
             }
         }
     }

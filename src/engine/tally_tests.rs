@@ -181,8 +181,8 @@ fn counts_are_per_sprint_and_series_and_merge() {
     assert_eq!(t.counts(0, 0, 0)[7], 0);
 }
 
-/// Every way of counting (the usual and plain series at their places, any three or five
-/// series, any other number) counts as a plain count by value would, over many runs of
+/// Every way of counting (the usual and plain series at their places, the plain ones from
+/// small rows, any three or five series, any other number) counts as a plain count by value would, over many runs of
 /// many lengths (none, shorter than the horizon, the horizon) and values from 0 to 255.
 #[test]
 fn every_way_of_counting_counts_as_counting_value_by_value() {
@@ -220,9 +220,21 @@ fn every_way_of_counting_counts_as_counting_value_by_value() {
         .collect();
     let mut t = Tally::new(&series, &vec![sprints; series.len()]);
     for (s, counted) in series.iter().enumerate() {
-        // Half the runs as one batch, the others one by one.
+        // Half the runs as one batch (as small rows where they hold these series), the
+        // others one by one.
         let (batch, single) = runs.split_at(runs.len() / 2);
-        t.add_runs(s, batch.iter().map(|r| r.as_slice()));
+        if counted[..] == SMALL_ROW_SERIES {
+            let small: Vec<Vec<SmallRow>> = batch
+                .iter()
+                .map(|r| {
+                    let row = |w: &[f64; N_SERIES]| std::array::from_fn(|i| w[i] as i64);
+                    r.iter().map(|w| SmallRow::new(row(w))).collect()
+                })
+                .collect();
+            t.add_small_runs(s, small.iter().map(|r| r.as_slice()));
+        } else {
+            t.add_runs(s, batch.iter().map(|r| r.as_slice()));
+        }
         for r in single {
             t.add(s, r);
         }
@@ -260,6 +272,8 @@ fn an_after_stop_row_counts_as_the_row_after_stop() {
         Tally::new(&series, &[sprints; 4]),
         Tally::new(&series, &[sprints; 4]),
     );
+    // The same last rows as small rows (their five series).
+    let mut small = fast.clone();
     for v in 0..SMALL {
         let mut last = [0.0; N_SERIES];
         for (k, x) in last.iter_mut().enumerate() {
@@ -271,11 +285,16 @@ fn an_after_stop_row_counts_as_the_row_after_stop() {
             b.add_at(sprint, &row_after_stop(&last));
             assert_eq!(a.series, series[s].as_slice());
         }
+        let last_small = SmallRow::new(std::array::from_fn(|k| last[k] as i64));
+        for mut c in small.parts() {
+            c.add_after_stop_small(sprint, last_small);
+        }
     }
     for (s, counted) in series.iter().enumerate() {
         for j in 0..sprints {
             for i in 0..counted.len() {
                 assert_eq!(fast.counts(s, j, i), by_row.counts(s, j, i), "{s} {j} {i}");
+                assert_eq!(small.counts(s, j, i), by_row.counts(s, j, i), "{s} {j} {i}");
             }
         }
     }

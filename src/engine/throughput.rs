@@ -455,7 +455,7 @@ fn fill_record(
 }
 
 mod plain;
-pub use plain::{play_plain, play_plain_into, play_plain_pair, Plain};
+pub use plain::{play_plain, play_plain_into, play_plain_pair, Plain, PlainRow};
 
 #[cfg(test)]
 mod edge_tests;

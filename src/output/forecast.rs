@@ -24,14 +24,10 @@ pub struct Forecasts {
     targets: Vec<Option<(u32, f64)>>,
 }
 
-/// Items done by the end of sprint `k` in a run whose rows are `rows` (a run stopped at
-/// completion has fewer rows: it has done everything by then).
-fn items_by(rows: &[[f64; crate::engine::metrics::N_SERIES]], k: u32, size: f64) -> u64 {
-    let points: f64 = rows
-        .iter()
-        .take(k as usize)
-        .map(|r| r[series::VELOCITY])
-        .sum();
+/// Items done by the end of sprint `k` in a run whose sprints had these velocities, in
+/// order (a run stopped at completion has fewer sprints: it has done everything by then).
+fn items_by(velocities: impl Iterator<Item = f64>, k: u32, size: f64) -> u64 {
+    let points: f64 = velocities.take(k as usize).sum();
     (points / size).round().max(0.0) as u64
 }
 
@@ -68,8 +64,18 @@ impl Forecasts {
                 let Some(tally) = tally else { continue };
                 let c = recs[s].metrics[idx::COMPLETION_SPRINT];
                 let completion = (!c.is_nan()).then_some(c as u32);
-                let by_target =
-                    self.targets[s].map(|(k, size)| items_by(batch.rows(j, s), k, size));
+                // (From the batch's small rows if it has them: the same values.)
+                let by_target = self.targets[s].map(|(k, size)| match batch.small_rows(j, s) {
+                    Some(rows) => {
+                        let velocities = rows.iter().map(|r| r.get(series::VELOCITY) as f64);
+                        items_by(velocities, k, size)
+                    }
+                    None => items_by(
+                        batch.rows(j, s).iter().map(|r| r[series::VELOCITY]),
+                        k,
+                        size,
+                    ),
+                });
                 tally.add(completion, by_target);
             }
         }
@@ -337,6 +343,55 @@ pub fn units<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::metrics::{RunRecord, SmallRow, N_METRICS, N_SERIES};
+
+    /// The how-many answers of a batch of small rows are those of the same rows as doubles
+    /// (runs stopped before the target and after it, velocities from 0 to 255).
+    #[test]
+    fn small_rows_give_the_answers_of_the_same_rows_as_doubles() {
+        let mut s = crate::scenario::load::load_scenario("forecast").unwrap();
+        s.forecast.target_sprint = Some(4);
+        s.simulation.sprints = 8;
+        let (mut wide, mut small) = (Forecasts::new(&[s.clone()]), Forecasts::new(&[s]));
+        let mut x = 99u64;
+        for start in 0..50 {
+            let (len, sprints) = (40, 8);
+            let mut rows = vec![[f64::NAN; N_SERIES]; len * sprints];
+            let mut small_rows = vec![SmallRow::default(); len * sprints];
+            let mut records = vec![
+                RunRecord {
+                    metrics: [f64::NAN; N_METRICS]
+                };
+                len
+            ];
+            let mut written = vec![0u32; len];
+            for j in 0..len {
+                x = crate::random::mix(x.wrapping_add(start));
+                written[j] = 1 + (x % sprints as u64) as u32;
+                records[j].metrics[idx::COMPLETION_SPRINT] = written[j] as f64;
+                for k in 0..written[j] as usize {
+                    let v = [(x >> (8 * k)) as u8 as i64, 3, 2, 1, 0];
+                    rows[j * sprints + k][..5].copy_from_slice(&v.map(|v| v as f64));
+                    small_rows[j * sprints + k] = SmallRow::new(v);
+                }
+            }
+            let shape = (start * len as u64, len, 1, sprints);
+            wide.add_batch(&Replications::new(
+                shape.0, len, 1, sprints, &records, &rows, &written,
+            ));
+            let made = std::sync::OnceLock::new();
+            small.add_batch(&Replications::new_small(
+                shape,
+                &records,
+                &small_rows,
+                &written,
+                &made,
+            ));
+            assert!(made.get().is_none(), "the small rows made into doubles");
+        }
+        assert_eq!(wide, small);
+        assert!(wide.tally(0).unwrap().how_many(50).is_some_and(|n| n > 0));
+    }
 
     fn table(size: &str, days: i64) -> toml::Table {
         format!("[backlog]\nsize = {size}\n[simulation]\nsprint_days = {days}\n")

@@ -2,7 +2,8 @@
 //! ([`Comparison::run_pipelined`]): workers that each simulate the next batch or deliver the
 //! next one in order, whichever is due, on what they share ([`Pipe`]).
 
-use super::{Batch, Comparison, Prepare, Sink, BATCH};
+use super::{Batch, BatchRow, Comparison, Prepare, Sink, BATCH};
+use crate::engine::metrics::RunRecord;
 use crate::engine::workspace::Workspace;
 use std::cell::RefCell;
 
@@ -157,6 +158,35 @@ impl Comparison {
 
     /// [`Comparison::simulate_batch`] on this thread alone.
     fn simulate_batch_here(&self, b: &mut Batch) {
+        b.wide = std::sync::OnceLock::new();
+        let (start, len) = (b.start, b.len);
+        match self.small_rows {
+            true => self.simulate_rows_here(
+                start,
+                len,
+                &mut b.records,
+                &mut b.small,
+                &mut b.rows_written,
+            ),
+            false => self.simulate_rows_here(
+                start,
+                len,
+                &mut b.records,
+                &mut b.series,
+                &mut b.rows_written,
+            ),
+        }
+    }
+
+    /// [`Comparison::simulate_batch_here`] into its rows of one kind.
+    fn simulate_rows_here<Row: BatchRow>(
+        &self,
+        start: u64,
+        len: usize,
+        records: &mut [RunRecord],
+        series: &mut [Row],
+        rows_written: &mut [u32],
+    ) {
         thread_local! {
             static WORKSPACE: RefCell<Workspace> = RefCell::new(Workspace::new());
         }
@@ -165,15 +195,13 @@ impl Comparison {
         let mut stream = self.stream.clone();
         WORKSPACE.with(|ws| {
             let ws = &mut ws.borrow_mut();
-            for j in 0..b.len {
-                self.replicate(
-                    b.start + j as u64,
-                    &mut b.records[j * n..(j + 1) * n],
-                    &mut b.series[j * rows..(j + 1) * rows],
-                    &mut b.rows_written[j * n..(j + 1) * n],
-                    ws,
-                    &mut stream,
+            for j in 0..len {
+                let out = (
+                    &mut records[j * n..(j + 1) * n],
+                    &mut series[j * rows..(j + 1) * rows],
+                    &mut rows_written[j * n..(j + 1) * n],
                 );
+                Row::replicate(self, start + j as u64, out, ws, &mut stream);
             }
         });
     }

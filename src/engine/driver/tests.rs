@@ -10,6 +10,8 @@ struct Tape {
     fail_at: Option<u64>,
     panic_at: Option<u64>,
     small_whole: Vec<Vec<usize>>,
+    /// Whether the batches had small rows.
+    small_rows: bool,
 }
 
 impl Sink for Tape {
@@ -24,10 +26,22 @@ impl Sink for Tape {
         self.small_whole = (0..b.scenario_count())
             .map(|s| b.small_whole(s).to_vec())
             .collect();
+        self.small_rows = b.has_small_rows();
+        let bits = |x: &[f64]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
         for j in 0..b.len {
             for s in 0..b.scenario_count() {
                 self.values.extend(b.records(j)[s].metrics);
-                self.values.extend(b.rows(j, s).iter().flatten());
+                let rows = b.rows(j, s);
+                // Small rows (where the batch has them) are the same rows, and so is the
+                // last row read from either.
+                if let Some(small) = b.small_rows(j, s) {
+                    let wide: Vec<[f64; N_SERIES]> = small.iter().map(|r| r.wide()).collect();
+                    assert_eq!(bits(wide.as_flattened()), bits(rows.as_flattened()));
+                }
+                let last = b.last_row(j, s).map(|r| bits(&r));
+                assert_eq!(last, rows.last().map(|r| bits(r)));
+                assert_eq!(b.written(j, s), rows.len());
+                self.values.extend(rows.iter().flatten());
             }
         }
         Ok(())
@@ -184,14 +198,30 @@ fn plain_forecasts_deliver_the_runs_of_the_general_lane() {
     zeros.simulation.stop_at_completion = false;
     let mut scenarios = forecasts();
     scenarios.push(zeros.clone());
-    plain_forecasts_deliver(&scenarios);
-    plain_forecasts_deliver(&forecasts()[..1]);
-    plain_forecasts_deliver(&[zeros]);
+    plain_forecasts_deliver(&scenarios, true);
+    plain_forecasts_deliver(&forecasts()[..1], true);
+    plain_forecasts_deliver(std::slice::from_ref(&zeros), true);
+    // A scope of 256 points or more: rows of doubles, for it and every scenario beside it.
+    let mut large = zeros.clone();
+    large.name = "large".into();
+    large.backlog.initial_items = 86;
+    large.backlog.size = crate::scenario::Dist::Constant { value: 3.0 };
+    large.team.capacity = crate::scenario::Dist::Empirical {
+        values: vec![3.0, 12.0, 0.0, 30.0],
+    };
+    plain_forecasts_deliver(std::slice::from_ref(&large), false);
+    plain_forecasts_deliver(&[zeros, large.clone()], false);
+    let mut fits = large;
+    fits.backlog.initial_items = 85;
+    plain_forecasts_deliver(&[fits], true);
 }
 
-fn plain_forecasts_deliver(scenarios: &[Scenario]) {
+/// [`plain_forecasts_deliver_the_runs_of_the_general_lane`] of these scenarios, whose
+/// batches hold small rows or not (`small`).
+fn plain_forecasts_deliver(scenarios: &[Scenario], small: bool) {
     let cmp = Comparison::new(scenarios, 5, 700);
     assert!(cmp.plain_only);
+    assert_eq!(cmp.small_rows, small);
     let mut tape = on(2, || {
         let mut tape = Tape::default();
         cmp.run(&mut tape, &|_| {}).unwrap();
@@ -211,6 +241,7 @@ fn plain_forecasts_deliver(scenarios: &[Scenario]) {
     }
     let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
     assert_eq!(bits(&tape.values), bits(&want));
+    assert_eq!(tape.small_rows, small);
     tape.values.clear();
 }
 

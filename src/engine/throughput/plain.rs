@@ -197,6 +197,13 @@ impl Plain {
         }
     }
 
+    /// Whether every value of a run's rows (velocity, points committed and done, backlog
+    /// and ready items) is a whole number below 256, so that its rows may be
+    /// [`SmallRow`]s: none exceeds the scope's points (the items times their whole size).
+    pub fn small_rows(&self) -> bool {
+        self.items.checked_mul(self.whole).is_some_and(|p| p < 256)
+    }
+
     /// Whether the commitments are looked up in a table.
     pub(super) fn has_table(&self) -> bool {
         !self.quotas.is_empty()
@@ -243,7 +250,7 @@ impl Plain {
         p: &mut Pass,
         (n, quotas): (usize, &[i64]),
         (lag, after): (i64, i64),
-        row: &mut [f64; N_SERIES],
+        row: &mut impl PlainRow,
     ) {
         // (Items of one point, the usual case, are compiled apart: no products.)
         let whole = if UNIT { 1 } else { self.whole };
@@ -270,7 +277,7 @@ impl Plain {
         } else {
             0
         };
-        let v = (finished * whole) as f64;
+        let v = finished * whole;
         if FAST {
             p.whole_committed += points;
             p.whole_done_committed += done_committed;
@@ -278,14 +285,10 @@ impl Plain {
             p.started = finished == 0 && before < items;
             p.committed += points as f64;
             p.done_committed += done_committed as f64;
-            p.points_done += v;
+            p.points_done += v as f64;
         }
-        put_row(
-            row,
-            [v, points as f64, done_committed as f64],
-            items - after,
-            (!FAST && p.started) as i64,
-        );
+        let started = (!FAST && p.started) as i64;
+        row.put([v, points, done_committed], items - after, started);
         p.before = after;
     }
 
@@ -296,7 +299,7 @@ impl Plain {
     #[inline(always)]
     fn play_sprints<const UNIT: bool, const FAST: bool>(
         &self,
-        rows: &mut [[f64; N_SERIES]],
+        rows: &mut [impl PlainRow],
         left_by: &mut [i64],
         picks: &mut [u32],
         mut draws: impl Draws,
@@ -382,7 +385,7 @@ impl Plain {
     #[inline(always)]
     fn play_fast<const UNIT: bool>(
         &self,
-        rows: &mut [[f64; N_SERIES]],
+        rows: &mut [impl PlainRow],
         left_by: &mut [i64],
         picks: &mut [u32],
         mut draws: impl Draws,
@@ -415,8 +418,7 @@ impl Plain {
                 let in_window = lag - left;
                 let committed_new = steady[in_window as usize % QUOTA_TABLE].min(left);
                 let done = finished.min(committed_new);
-                let points = [finished, committed_new, done].map(|x| (x * whole) as f64);
-                put_row(row, points, after, 0);
+                row.put([finished, committed_new, done].map(|x| x * whole), after, 0);
                 by.set(after);
                 committed += committed_new;
                 done_committed += done;
@@ -514,12 +516,12 @@ impl Pass {
 /// items done by its end, plans (the commitment from the items done in the window, the item
 /// held) and writes its row.
 #[inline(never)] // (Inlined in the driver's loop, it compiles to more instructions.)
-pub fn play_plain_into<R: rand::Rng>(
+pub fn play_plain_into<R: rand::Rng, Row: PlainRow>(
     m: &Model,
     plain: &Plain,
     mut capacity: R,
     ws: &mut Workspace,
-    rows: &mut [[f64; N_SERIES]],
+    rows: &mut [Row],
     record: &mut RunRecord,
 ) -> usize {
     let (left_by, picks) = ws.plain_buffers(plain.sprints);
@@ -532,15 +534,16 @@ pub fn play_plain_into<R: rand::Rng>(
 /// by each sprint's end, and the capacity value picked a sprint: at least as many as
 /// sprints) and the draws (none for a fixed capacity).
 #[inline(always)]
-fn play_body(
+fn play_body<Row: PlainRow>(
     m: &Model,
     plain: &Plain,
     (left_by, picks): (&mut [i64], &mut [u32]),
     draws: impl Draws,
-    rows: &mut [[f64; N_SERIES]],
+    rows: &mut [Row],
     record: &mut RunRecord,
 ) -> usize {
     let sprints = plain.sprints;
+    assert!(Row::holds(plain), "the rows hold the lane's values");
     let rows = &mut rows[..sprints];
     // Per sprint: the items left by its end (`left_by[s + 1]`; `left_by[0]` is the scope)
     // and the capacity value drawn (for the finish hours).
@@ -559,7 +562,7 @@ fn play_body(
     if completion.is_some() && !m.scenario.simulation.stop_at_completion {
         // Sprints after completion: nothing to commit or do, and the totals stay.
         for row in &mut rows[played..] {
-            put_row(row, [0.0; 3], 0, 0);
+            row.put([0; 3], 0, 0);
         }
         written = sprints;
     }
@@ -586,9 +589,11 @@ fn play_body(
 
 mod draws;
 mod finish;
+mod rows;
 pub use draws::play_plain_pair;
 use draws::{Draws, OneByOne};
 use finish::{velocity_cv, Finish, FinishTable};
+pub use rows::PlainRow;
 
 #[cfg(test)]
 mod finish_tests;

@@ -1,6 +1,7 @@
 //! The plain-case lane against the general one.
 
 use super::*;
+use crate::engine::metrics::SmallRow;
 use crate::random::stream_template;
 use crate::scenario::load::load_scenario;
 use crate::scenario::{Dist, Scenario};
@@ -61,6 +62,9 @@ fn same_bits(m: &Model, plain: &Plain, seed: u64, r: u64) {
             "rows (pair), replication {r}"
         );
     }
+    if plain.small_rows() {
+        same_small_rows(m, plain, seed, r, (&ra, &a[..na]));
+    }
     // The completion sprint alone, from the same stream.
     let completion = plain.completion(keys.stream(Source::Capacity));
     let want = ra.metrics[idx::COMPLETION_SPRINT];
@@ -69,6 +73,82 @@ fn same_bits(m: &Model, plain: &Plain, seed: u64, r: u64) {
         want.to_bits(),
         "completion, replication {r}"
     );
+}
+
+/// The lane into small rows (both ways of drawing), where they hold its values: the record
+/// and the rows (`want`) of the lane into rows of doubles, bit for bit.
+fn same_small_rows(m: &Model, plain: &Plain, seed: u64, r: u64, want: (&RunRecord, &[Rows])) {
+    let bits = |x: &[f64]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+    let horizon = m.scenario.simulation.sprints as usize;
+    let mut ws = Workspace::new();
+    let check = |how: &str, record: &RunRecord, rows: &[SmallRow]| {
+        assert_eq!(
+            bits(&want.0.metrics),
+            bits(&record.metrics),
+            "record ({how}), {r}"
+        );
+        let wide: Vec<Rows> = rows.iter().map(|row| row.wide()).collect();
+        assert_eq!(
+            bits(want.1.as_flattened()),
+            bits(wide.as_flattened()),
+            "rows ({how}), {r}"
+        );
+        let v: Vec<f64> = rows.iter().map(PlainRow::velocity).collect();
+        assert_eq!(
+            bits(&v),
+            bits(&want.1.iter().map(|w| w[0]).collect::<Vec<_>>())
+        );
+    };
+    let mut record = RunRecord {
+        metrics: [0.0; N_METRICS],
+    };
+    let mut small = vec![SmallRow([9; 8]); horizon];
+    let stream = RunKeys::new(seed, r).stream(Source::Capacity);
+    let n = play_plain_into(m, plain, stream, &mut ws, &mut small, &mut record);
+    check("one by one", &record, &small[..n]);
+    if let Some(mut pair) = crate::random::PairStream::of(&stream_template(seed, Source::Capacity))
+    {
+        pair.restart(r);
+        let mut small = vec![SmallRow([9; 8]); horizon];
+        let n = play_plain_pair(m, plain, pair.cursor(), &mut ws, &mut small, &mut record);
+        check("pair", &record, &small[..n]);
+    }
+}
+
+type Rows = [f64; N_SERIES];
+
+/// Small rows hold a plain forecast's values when its scope is fewer than 256 points
+/// (items × size), and the lane refuses to write them otherwise.
+#[test]
+fn small_rows_hold_a_scope_of_fewer_than_256_points() {
+    let small = |items: u32, size: f64| {
+        let m = forecast(|s| {
+            s.backlog.initial_items = items;
+            s.backlog.size = Dist::Constant { value: size };
+            s.team.capacity = empirical(&[0.0, size, 4.0 * size]);
+        });
+        Plain::of(&m).expect("a plain forecast").small_rows()
+    };
+    assert!(small(255, 1.0) && small(85, 3.0) && small(0, 1.0));
+    assert!(!small(256, 1.0) && !small(86, 3.0));
+    let m = forecast(|s| s.backlog.initial_items = 256);
+    let plain = Plain::of(&m).unwrap();
+    let refused = std::panic::catch_unwind(|| {
+        let mut small = vec![SmallRow::default(); 104];
+        let mut record = RunRecord {
+            metrics: [0.0; N_METRICS],
+        };
+        let stream = RunKeys::new(1, 0).stream(Source::Capacity);
+        play_plain_into(
+            &m,
+            &plain,
+            stream,
+            &mut Workspace::new(),
+            &mut small,
+            &mut record,
+        )
+    });
+    assert!(refused.is_err(), "a scope of 256 points in small rows");
 }
 
 #[test]

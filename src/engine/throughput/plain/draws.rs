@@ -79,12 +79,12 @@ const AHEAD: usize = 32;
 /// (the same operations, the same bits: the compiler only encodes them differently, with
 /// fewer instructions). Where the run needs fewer draws than made, the cursor is left
 /// further on than [`play_plain_into`] leaves its generator.
-pub fn play_plain_pair(
+pub fn play_plain_pair<Row: PlainRow>(
     m: &Model,
     plain: &Plain,
     capacity: PairCursor<'_>,
     ws: &mut Workspace,
-    rows: &mut [[f64; N_SERIES]],
+    rows: &mut [Row],
     record: &mut RunRecord,
 ) -> usize {
     #[cfg(target_arch = "x86_64")]
@@ -102,12 +102,12 @@ pub fn play_plain_pair(
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 #[inline(never)]
-unsafe fn play_avx2(
+unsafe fn play_avx2<Row: PlainRow>(
     m: &Model,
     plain: &Plain,
     capacity: PairCursor<'_>,
     ws: &mut Workspace,
-    rows: &mut [[f64; N_SERIES]],
+    rows: &mut [Row],
     record: &mut RunRecord,
 ) -> usize {
     play_pair_body(m, plain, capacity, ws, rows, record)
@@ -115,12 +115,12 @@ unsafe fn play_avx2(
 
 /// The body of [`play_plain_pair`].
 #[inline(always)]
-fn play_pair_body(
+fn play_pair_body<Row: PlainRow>(
     m: &Model,
     plain: &Plain,
     mut capacity: PairCursor<'_>,
     ws: &mut Workspace,
-    rows: &mut [[f64; N_SERIES]],
+    rows: &mut [Row],
     record: &mut RunRecord,
 ) -> usize {
     let (left_by, picks) = ws.plain_buffers(plain.sprints.max(AHEAD));

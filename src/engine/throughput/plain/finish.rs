@@ -5,13 +5,13 @@ use super::*;
 
 /// `metrics::velocity_cv` of the rows' velocities, whose sum (in order) is `sum`.
 #[inline(always)]
-pub(super) fn velocity_cv(rows: &[[f64; N_SERIES]], sum: f64) -> f64 {
+pub(super) fn velocity_cv(rows: &[impl PlainRow], sum: f64) -> f64 {
     let n = rows.len() as f64;
     let mean = sum / n;
     if n > 1.0 && mean > 0.0 {
         let var = rows
             .iter()
-            .map(|r| (r[series::VELOCITY] - mean).powi(2))
+            .map(|r| (r.velocity() - mean).powi(2))
             .sum::<f64>()
             / (n - 1.0);
         var.sqrt() / mean
