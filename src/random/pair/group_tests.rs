@@ -157,11 +157,22 @@ fn the_vector_index_draws_are_the_plain_ones() {
     let mut masks = 0;
     for n in [1u32, 2, 3, 1000, (1 << 31) + 1, 3_000_000_000, u32::MAX] {
         let index = UniformIndex::new(n);
-        for _ in 0..50 {
-            let from: [u32; 32] = std::array::from_fn(|_| rng.next_u32());
+        for k in 0..51 {
+            // The last: words whose low half is exactly the limit (u32::MAX times an odd
+            // n), which take one word, beside 0 and random ones.
+            let from: [u32; 32] = std::array::from_fn(|i| match (k, i % 3) {
+                (50, 0) => u32::MAX,
+                (50, 1) => 0,
+                _ => rng.next_u32(),
+            });
             let (mut to, mut out) = ([0u32; 32], [0u32; 32]);
             let mask = plain_index_draws(&from, &mut to, index, &mut out);
             assert_eq!(to, from);
+            if k == 50 {
+                // One word each where the low half is not above the limit.
+                let at_limit = (0..32).step_by(3).fold(0u32, |m, i| m | 1 << i);
+                assert_eq!(mask & at_limit, 0, "n {n}");
+            }
             masks += (mask != 0 && mask != u32::MAX) as usize;
             #[cfg(target_arch = "x86_64")]
             for (present, which) in [(avx2, "AVX2"), (avx512, "AVX-512")] {
