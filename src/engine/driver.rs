@@ -319,7 +319,7 @@ impl Comparison {
         }
         let mut current = self.batch(start, end);
         let mut next = self.batch(start, end);
-        self.simulate_batch(&mut current);
+        self.simulate_batch(&mut current, false);
         self.prepare(&mut current, prepare, 0);
         while current.len > 0 {
             let after = current.start + current.len as u64;
@@ -328,7 +328,7 @@ impl Comparison {
             let (delivered, ()) = rayon::join(
                 || self.deliver(&current, sink),
                 || {
-                    self.simulate_batch(&mut next);
+                    self.simulate_batch(&mut next, false);
                     self.prepare(&mut next, prepare, 0);
                 },
             );
@@ -395,30 +395,22 @@ impl Comparison {
         .with_prepared(&b.prepared)
     }
 
-    /// Simulate the batch's replications on the thread pool.
-    fn simulate_batch(&self, b: &mut Batch) {
+    /// Simulate the batch's replications on the thread pool, or on this thread alone
+    /// (`here`), into its rows of the kind the comparison writes (small rows or doubles).
+    fn simulate_batch(&self, b: &mut Batch, here: bool) {
         b.wide = OnceLock::new();
+        let (start, len) = (b.start, b.len);
+        let (records, written) = (&mut b.records, &mut b.rows_written);
         match self.small_rows {
-            true => self.simulate_rows(
-                b.start,
-                b.len,
-                &mut b.records,
-                &mut b.small,
-                &mut b.rows_written,
-            ),
-            false => self.simulate_rows(
-                b.start,
-                b.len,
-                &mut b.records,
-                &mut b.series,
-                &mut b.rows_written,
-            ),
+            true => self.simulate_rows(here, start, len, records, &mut b.small, written),
+            false => self.simulate_rows(here, start, len, records, &mut b.series, written),
         }
     }
 
     /// [`Comparison::simulate_batch`] into its rows of one kind.
     fn simulate_rows<Row: BatchRow>(
         &self,
+        here: bool,
         start: u64,
         len: usize,
         records: &mut [RunRecord],
@@ -430,6 +422,20 @@ impl Comparison {
         }
         let n = self.scenario_count();
         let rows = (n * self.max_sprints).max(1);
+        if here {
+            let mut stream = self.stream.clone();
+            return WORKSPACE.with(|ws| {
+                let ws = &mut ws.borrow_mut();
+                for j in 0..len {
+                    let out = (
+                        &mut records[j * n..(j + 1) * n],
+                        &mut series[j * rows..(j + 1) * rows],
+                        &mut rows_written[j * n..(j + 1) * n],
+                    );
+                    Row::replicate(self, start + j as u64, out, ws, &mut stream);
+                }
+            });
+        }
         records[..len * n]
             .par_chunks_mut(n)
             .zip(series[..len * rows].par_chunks_mut(rows))

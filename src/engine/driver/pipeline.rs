@@ -2,10 +2,7 @@
 //! ([`Comparison::run_pipelined`]): workers that each simulate the next batch or deliver the
 //! next one in order, whichever is due, on what they share ([`Pipe`]).
 
-use super::{Batch, BatchRow, Comparison, Prepare, Sink, BATCH};
-use crate::engine::metrics::RunRecord;
-use crate::engine::workspace::Workspace;
-use std::cell::RefCell;
+use super::{Batch, Comparison, Prepare, Sink, BATCH};
 
 impl Comparison {
     /// [`Comparison::run_range`] for a comparison of throughput forecasts, whose
@@ -140,7 +137,7 @@ impl Comparison {
                 drop(st);
                 let mut b = spare.unwrap_or_else(|| self.batch(start, pipe.end));
                 (b.start, b.len) = (start, len);
-                self.simulate_batch_here(&mut b);
+                self.simulate_batch(&mut b, true);
                 self.prepare(&mut b, pipe.prepare, worker);
                 st = pipe.lock();
                 st.ready.push(b);
@@ -154,56 +151,6 @@ impl Comparison {
             st = pipe.wait(st);
             st.waiting -= 1;
         }
-    }
-
-    /// [`Comparison::simulate_batch`] on this thread alone.
-    fn simulate_batch_here(&self, b: &mut Batch) {
-        b.wide = std::sync::OnceLock::new();
-        let (start, len) = (b.start, b.len);
-        match self.small_rows {
-            true => self.simulate_rows_here(
-                start,
-                len,
-                &mut b.records,
-                &mut b.small,
-                &mut b.rows_written,
-            ),
-            false => self.simulate_rows_here(
-                start,
-                len,
-                &mut b.records,
-                &mut b.series,
-                &mut b.rows_written,
-            ),
-        }
-    }
-
-    /// [`Comparison::simulate_batch_here`] into its rows of one kind.
-    fn simulate_rows_here<Row: BatchRow>(
-        &self,
-        start: u64,
-        len: usize,
-        records: &mut [RunRecord],
-        series: &mut [Row],
-        rows_written: &mut [u32],
-    ) {
-        thread_local! {
-            static WORKSPACE: RefCell<Workspace> = RefCell::new(Workspace::new());
-        }
-        let n = self.scenario_count();
-        let rows = (n * self.max_sprints).max(1);
-        let mut stream = self.stream.clone();
-        WORKSPACE.with(|ws| {
-            let ws = &mut ws.borrow_mut();
-            for j in 0..len {
-                let out = (
-                    &mut records[j * n..(j + 1) * n],
-                    &mut series[j * rows..(j + 1) * rows],
-                    &mut rows_written[j * n..(j + 1) * n],
-                );
-                Row::replicate(self, start + j as u64, out, ws, &mut stream);
-            }
-        });
     }
 }
 
