@@ -113,20 +113,8 @@ fn initial(key: &[u32; 8], first: u64, lane: u32) -> [u32; 16] {
 /// "expand 32-byte k" as four little-endian words.
 const CONSTANTS: [u32; 4] = [0x6170_7865, 0x3320_646e, 0x7962_2d32, 0x6b20_6574];
 
-/// The quarter rounds of a column round, then of a diagonal round (state word indices).
-const ROUNDS: [[usize; 4]; 8] = [
-    [0, 4, 8, 12],
-    [1, 5, 9, 13],
-    [2, 6, 10, 14],
-    [3, 7, 11, 15],
-    [0, 5, 10, 15],
-    [1, 6, 11, 12],
-    [2, 7, 8, 13],
-    [3, 4, 9, 14],
-];
-
-/// A column round, then a diagonal round, of `quarter(&mut x, a, b, c, d)` on the words of
-/// [`ROUNDS`], written out so that the state's indices are constants (the vector kernels'
+/// A column round, then a diagonal round, of `quarter(&mut x, a, b, c, d)` on ChaCha's
+/// state words, written out so that the state's indices are constants (the vector kernels'
 /// state then stays in registers).
 macro_rules! double_round {
     ($x:ident, $quarter:ident) => {
@@ -156,22 +144,25 @@ mod plain {
             let input = super::initial(key, first, lane);
             let mut x = input;
             for _ in 0..4 {
-                for &[a, b, c, d] in &super::ROUNDS {
-                    x[a] = x[a].wrapping_add(x[b]);
-                    x[d] = (x[d] ^ x[a]).rotate_left(16);
-                    x[c] = x[c].wrapping_add(x[d]);
-                    x[b] = (x[b] ^ x[c]).rotate_left(12);
-                    x[a] = x[a].wrapping_add(x[b]);
-                    x[d] = (x[d] ^ x[a]).rotate_left(8);
-                    x[c] = x[c].wrapping_add(x[d]);
-                    x[b] = (x[b] ^ x[c]).rotate_left(7);
-                }
+                super::double_round!(x, quarter);
             }
             let block = &mut out[lane as usize / 2][16 * (lane as usize & 1)..][..16];
             for ((o, w), i) in block.iter_mut().zip(x).zip(input) {
                 *o = w.wrapping_add(i);
             }
         }
+    }
+
+    /// A quarter round on state words a, b, c and d.
+    fn quarter(x: &mut [u32; 16], a: usize, b: usize, c: usize, d: usize) {
+        x[a] = x[a].wrapping_add(x[b]);
+        x[d] = (x[d] ^ x[a]).rotate_left(16);
+        x[c] = x[c].wrapping_add(x[d]);
+        x[b] = (x[b] ^ x[c]).rotate_left(12);
+        x[a] = x[a].wrapping_add(x[b]);
+        x[d] = (x[d] ^ x[a]).rotate_left(8);
+        x[c] = x[c].wrapping_add(x[d]);
+        x[b] = (x[b] ^ x[c]).rotate_left(7);
     }
 }
 
