@@ -6,7 +6,7 @@
 
 use crate::calendar::Date;
 use crate::engine::driver::Replications;
-use crate::engine::metrics::{idx, series};
+use crate::engine::metrics::idx;
 use crate::scenario::{ModelKind, Scenario};
 use crate::stats::forecast::{ForecastTally, CONFIDENCES};
 use std::fmt::Write as _;
@@ -64,18 +64,8 @@ impl Forecasts {
                 let Some(tally) = tally else { continue };
                 let c = recs[s].metrics[idx::COMPLETION_SPRINT];
                 let completion = (!c.is_nan()).then_some(c as u32);
-                // (From the batch's small rows if it has them: the same values.)
-                let by_target = self.targets[s].map(|(k, size)| match batch.small_rows(j, s) {
-                    Some(rows) => {
-                        let velocities = rows.iter().map(|r| r.get(series::VELOCITY) as f64);
-                        items_by(velocities, k, size)
-                    }
-                    None => items_by(
-                        batch.rows(j, s).iter().map(|r| r[series::VELOCITY]),
-                        k,
-                        size,
-                    ),
-                });
+                let by_target =
+                    self.targets[s].map(|(k, size)| items_by(batch.velocities(j, s), k, size));
                 tally.add(completion, by_target);
             }
         }

@@ -158,6 +158,19 @@ impl<'a> Replications<'a> {
         }
     }
 
+    /// The velocities of scenario s's sprints in replication `start + j`, in order, read
+    /// from its small rows where the batch has them (never made into doubles).
+    #[inline]
+    pub fn velocities(&self, j: usize, s: usize) -> impl Iterator<Item = f64> + 'a {
+        use crate::engine::metrics::series::VELOCITY;
+        let (small, wide) = match self.small_rows(j, s) {
+            Some(small) => (small, &[][..]),
+            None => (&[][..], self.rows(j, s)),
+        };
+        let small = small.iter().map(|r| r.get(VELOCITY) as f64);
+        small.chain(wide.iter().map(|r| r[VELOCITY]))
+    }
+
     /// Every written row of the batch as doubles (from its small rows), NaN elsewhere.
     #[cold]
     fn widen(&self) -> Vec<[f64; N_SERIES]> {
