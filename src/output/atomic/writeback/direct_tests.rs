@@ -1,9 +1,9 @@
 //! Tests of `direct`: the bytes that reach the file, the fallbacks, the errors.
 
-use super::super::super::{commit_all, write_file, PendingFile};
-use super::super::forget_tests::{keeps_every_page, resident};
-use super::super::Streaming;
 use super::*;
+use crate::output::atomic::writeback::forget_tests::{keeps_every_page, resident};
+use crate::output::atomic::writeback::Streaming;
+use crate::output::atomic::{commit_all, write_file, PendingFile};
 use std::io::Write;
 
 /// A folder on the build's file system (ignored by git), not /tmp (often tmpfs).
