@@ -56,6 +56,8 @@ pub struct PendingFile {
     /// The result of its sync on the syncing thread, once handed to it
     /// ([`PendingFile::sync_behind`]).
     syncing: Option<std::sync::mpsc::Receiver<std::io::Result<()>>>,
+    /// Its writes when they go around the page cache ([`writeback::direct`]).
+    direct: Option<writeback::direct::Direct>,
     committed: bool,
 }
 
@@ -85,6 +87,7 @@ impl PendingFile {
             target: target.to_path_buf(),
             writer: Some(BufWriter::with_capacity(1 << 16, file)),
             syncing: None,
+            direct: None,
             committed: false,
         })
     }

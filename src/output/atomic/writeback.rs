@@ -9,6 +9,10 @@
 //!   syncs it while the command goes on (draws the charts); [`PendingFile::finish`] then waits
 //!   for that sync and reports its error, so the set commits only once every file is synced.
 //!
+//! - on Linux that large file is written around the page cache ([`direct`]: `O_DIRECT`, from
+//!   aligned buffers on a writing thread), so the kernel copies nothing and has nothing to
+//!   write back; where the file system refuses, it is streamed with the hints above;
+//!
 //! - a large file about to be replaced has its cached pages dropped on the syncing thread
 //!   while the run goes on ([`PendingFile::streaming`], [`forget_cached`]): its last link
 //!   goes at the commit's rename, which would otherwise free them then, with the process
@@ -19,6 +23,34 @@
 //! hint itself returns fails the write at once, which is only sooner.
 
 use super::PendingFile;
+#[cfg(target_os = "linux")]
+pub mod direct;
+
+/// Elsewhere no file takes direct writes.
+#[cfg(not(target_os = "linux"))]
+pub mod direct {
+    use std::fs::File;
+    use std::io::BufWriter;
+
+    pub enum Direct {}
+
+    impl Direct {
+        pub fn start(
+            writer: BufWriter<File>,
+            _: &std::path::Path,
+        ) -> Result<Direct, BufWriter<File>> {
+            Err(writer)
+        }
+
+        pub fn write_all(&mut self, _: &[u8]) -> std::io::Result<()> {
+            match *self {}
+        }
+
+        pub fn finish(self) -> std::io::Result<File> {
+            match self {}
+        }
+    }
+}
 use anyhow::{Context, Result};
 use std::fs::File;
 use std::io::{BufWriter, Seek, Write};
@@ -28,18 +60,39 @@ use std::sync::{mpsc, Mutex};
 pub const WRITEBACK_CHUNK: u64 = 4 << 20;
 
 impl PendingFile {
-    /// A writer into this file that starts the writeback of what it wrote every
-    /// `chunk` bytes ([`WRITEBACK_CHUNK`] for a large file streamed during a long run).
+    /// A writer into this file for a large file streamed during a long run: the bytes go
+    /// around the page cache where the file system allows ([`direct`]), else it starts the
+    /// writeback of what it wrote every `chunk` bytes ([`WRITEBACK_CHUNK`]). Once direct,
+    /// the file takes its writes only through `streaming` until it is finished.
     pub fn streaming(&mut self, chunk: u64) -> std::io::Result<Streaming<'_>> {
+        self.streaming_as(chunk, true)
+    }
+
+    /// [`PendingFile::streaming`], direct only if `direct` (tests take either way).
+    pub(crate) fn streaming_as(
+        &mut self,
+        chunk: u64,
+        direct: bool,
+    ) -> std::io::Result<Streaming<'_>> {
         forget_cached(&self.target);
-        let writer = self.writer();
+        if direct && self.direct.is_none() {
+            let writer = self.writer.take().expect("open until finished");
+            match direct::Direct::start(writer, &self.temp) {
+                Ok(d) => self.direct = Some(d),
+                Err(writer) => self.writer = Some(writer),
+            }
+        }
+        if let Some(d) = &mut self.direct {
+            return Ok(Streaming::Direct(d));
+        }
+        let writer = self.writer.as_mut().expect("open until finished");
         let at = writer.get_mut().stream_position()? + writer.buffer().len() as u64;
-        Ok(Streaming {
+        Ok(Streaming::Hinted(Hinted {
             writer,
             at,
             hinted: 0,
             chunk: chunk.max(1),
-        })
+        }))
     }
 
     /// Flush and sync; the file is complete but still under its temporary name. A file
@@ -80,10 +133,16 @@ impl PendingFile {
 
     /// The file, flushed and taken from its writer (none if already taken).
     fn flushed(&mut self) -> Result<Option<File>> {
+        let shown = self.target.display();
+        if let Some(d) = self.direct.take() {
+            let file = d
+                .finish()
+                .with_context(|| format!("cannot write {shown}"))?;
+            return Ok(Some(file));
+        }
         let Some(mut w) = self.writer.take() else {
             return Ok(None);
         };
-        let shown = self.target.display();
         w.flush().with_context(|| format!("cannot write {shown}"))?;
         let file = w
             .into_inner()
@@ -167,10 +226,35 @@ fn hand_to_syncer(job: SyncJob) -> std::result::Result<(), SyncJob> {
     Ok(())
 }
 
-/// A writer into a [`PendingFile`] that starts the writeback of each chunk it wrote
-/// ([`PendingFile::streaming`]). The bytes written are those given, in order: only when the
-/// kernel writes them to disk changes.
-pub struct Streaming<'a> {
+/// A writer into a [`PendingFile`] streamed during a long run ([`PendingFile::streaming`]).
+/// The bytes written are those given, in order: only how and when the kernel writes them to
+/// disk changes.
+pub enum Streaming<'a> {
+    /// Around the page cache ([`direct`]). Its `flush` passes on nothing: the last partial
+    /// block waits for the file's [`PendingFile::finish`].
+    Direct(&'a mut direct::Direct),
+    /// Through the page cache, with writeback hints.
+    Hinted(Hinted<'a>),
+}
+
+impl Write for Streaming<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Streaming::Direct(d) => d.write_all(buf).map(|()| buf.len()),
+            Streaming::Hinted(h) => h.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Streaming::Direct(_) => Ok(()),
+            Streaming::Hinted(h) => h.flush(),
+        }
+    }
+}
+
+/// A writer into a [`PendingFile`] that starts the writeback of each chunk it wrote.
+pub struct Hinted<'a> {
     writer: &'a mut BufWriter<File>,
     /// Bytes given to the file so far: those in the buffer and those before them.
     at: u64,
@@ -179,7 +263,7 @@ pub struct Streaming<'a> {
     chunk: u64,
 }
 
-impl Write for Streaming<'_> {
+impl Write for Hinted<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let n = self.writer.write(buf)?;
         self.at += n as u64;
@@ -248,7 +332,9 @@ pub(crate) mod tests {
             (0..len).map(|k| (k * 31 + i) as u8).collect()
         };
         for round in 0..2 {
-            let mut s = f.streaming(10_000).unwrap();
+            let Streaming::Hinted(mut s) = f.streaming_as(10_000, false).unwrap() else {
+                unreachable!("hinted")
+            };
             for i in 0..40 {
                 let p = piece(i + round);
                 s.write_all(&p).unwrap();
@@ -325,7 +411,7 @@ mod forget_tests {
     use std::io::Read;
 
     /// The pages of `file` in the page cache (`mincore` over a read-only map of it).
-    fn resident(file: &File) -> usize {
+    pub(super) fn resident(file: &File) -> usize {
         use std::os::unix::io::AsRawFd;
         let len = file.metadata().unwrap().len() as usize;
         // SAFETY: a shared read-only map of an open file of `len` bytes, checked for failure,
@@ -350,7 +436,7 @@ mod forget_tests {
 
     /// Whether `dir` is on a file system whose cache cannot be dropped (tmpfs keeps every
     /// page: the test has nothing to see there).
-    fn keeps_every_page(dir: &std::path::Path) -> bool {
+    pub(super) fn keeps_every_page(dir: &std::path::Path) -> bool {
         use std::os::unix::ffi::OsStrExt;
         let path = std::ffi::CString::new(dir.as_os_str().as_bytes()).unwrap();
         // SAFETY: statfs reads a NUL-terminated path and writes the struct it is given.
