@@ -153,8 +153,10 @@ pub(super) fn counted_whole(
         })
         .collect();
     if tally.is_none() && whole.iter().any(|c| !c.is_empty()) {
+        // (Both made empty: a second `Tally::new` instead of a clone copies nothing, and
+        // the pages of counts no run reaches are never touched.)
         *tally = Some(Tally::new(&whole, sprints));
-        *tail = tally.clone();
+        *tail = Some(Tally::new(&whole, sprints));
     }
     if let Some(t) = tally {
         for (s, whole) in whole.iter_mut().enumerate() {

@@ -1,5 +1,6 @@
 //! Per-sprint series across runs: the cells behind the bands of the charts.
 
+use crate::stats::sketch::quantile_by;
 use crate::stats::QuantileSketch;
 
 /// Values kept exactly per series and sprint before the sketch compresses them (fewer than
@@ -102,6 +103,9 @@ impl SprintCell {
     /// (mean, p10, p50, p90).
     pub(super) fn band(&self) -> Band {
         let n = self.count();
+        if self.sketch.total() == 0 {
+            return self.small_band(n);
+        }
         let mut sketch = self.sketch.clone();
         for (v, &c) in self.small.iter().enumerate() {
             sketch.add_n(v as f64, c);
@@ -111,6 +115,32 @@ impl SprintCell {
             sketch.quantile(0.10),
             sketch.quantile(0.50),
             sketch.quantile(0.90),
+        )
+    }
+}
+
+impl SprintCell {
+    /// [`SprintCell::band`] of a cell whose `n` values are all small whole ones (its sketch
+    /// is empty): the quantiles' order statistics read from the counts. The same bits: the
+    /// sketch fed the counts would hold the same values, exactly (up to its cap, sorted) or
+    /// as counts per integer (past it: they span fewer than 256), and give the same k-th
+    /// smallest value to the same [`quantile_by`].
+    fn small_band(&self, n: u64) -> Band {
+        let nth = |k: u64| {
+            let mut seen = 0;
+            for (v, &c) in self.small.iter().enumerate() {
+                seen += c;
+                if k < seen {
+                    return v as f64;
+                }
+            }
+            f64::INFINITY
+        };
+        (
+            if n > 0 { self.sum / n as f64 } else { f64::NAN },
+            quantile_by(n, 0.10, nth),
+            quantile_by(n, 0.50, nth),
+            quantile_by(n, 0.90, nth),
         )
     }
 }

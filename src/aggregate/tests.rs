@@ -409,6 +409,52 @@ fn a_sprint_cell_band_is_the_mean_and_quantiles_of_its_values() {
     assert_eq!(bits(b), bits(band_of(&one_by_one).1));
 }
 
+/// A sprint cell holding only small whole values (its sketch empty) reads its band's
+/// quantiles from the counts: the same bits as a sketch fed the same values one by one
+/// (exact below its cap, counts per integer past it), over random counts of a few values
+/// or of many, below and above the cap, at 0 and at 255, one value alone, and none.
+#[test]
+fn a_small_cell_band_is_its_sketchs() {
+    let mut state = 11u64;
+    let mut next = || {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        crate::random::mix(state)
+    };
+    let bits = |b: Band| [b.0, b.1, b.2, b.3].map(f64::to_bits);
+    for case in 0..300 {
+        let mut counts = [0u64; 256];
+        let (lo, span) = match case % 4 {
+            0 => (0, 1 + next() % 8),
+            1 => (next() % 200, 1 + next() % 56),
+            2 => (250, 6),
+            _ => (0, 256),
+        };
+        let scale = [1, 10, 300, 5000][case / 4 % 4];
+        for _ in 0..1 + next() % 20 {
+            counts[(lo + next() % span) as usize] += next() % scale;
+        }
+        let mut cell = SprintCell::new();
+        cell.absorb(&counts);
+        let (mut sketch, mut sum) = (crate::stats::QuantileSketch::new(1_024), 0.0);
+        let n: u64 = counts.iter().sum();
+        for (v, &c) in counts.iter().enumerate() {
+            for _ in 0..c {
+                sketch.add(v as f64);
+                sum += v as f64;
+            }
+        }
+        let mean = if n > 0 { sum / n as f64 } else { f64::NAN };
+        let want = (
+            mean,
+            sketch.quantile(0.10),
+            sketch.quantile(0.50),
+            sketch.quantile(0.90),
+        );
+        assert_eq!(cell.count(), n);
+        assert_eq!(bits(cell.band()), bits(want), "case {case}: {n} values");
+    }
+}
+
 /// Each band is its own sprint's and series': two runs whose sprint j has series k at
 /// 100 r + 10 j + k (r = 0, 1) give the mean 50 + 10 j + k and, linear between the two, the
 /// p10, p50 and p90 at 10, 50 and 90 more than 10 j + k; a run that stopped after its first

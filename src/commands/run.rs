@@ -332,16 +332,27 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
     // does (unless a precision target decides its length): with two threads or more they
     // are simulated beside it, in the time its two stages leave idle. The same numbers.
     let threads = args.threads.unwrap_or_else(rayon::current_num_threads);
+    // Its chart, `forecast_inputs`, needs nothing else: drawn on the same thread, it leaves
+    // the charts after the simulation one fewer to draw (see `early_inputs`).
     let mut history_beside = if forecasts.any() && precision.is_none() && threads >= 2 {
         let (scenarios, seed, runs) = (plan.scenarios.clone(), plan.seed, plan.runs);
+        let meta = run_meta(&plan);
+        let chart = (!args.no_charts).then(|| (out.clone(), image_format(args.format)));
         let spawned = std::thread::Builder::new()
             .name("backsim-history".into())
-            .spawn(move || crate::analysis::history::history_length(&scenarios, seed, runs))
+            .spawn(move || {
+                let history = crate::analysis::history::history_length(&scenarios, seed, runs)?;
+                let early = chart.and_then(|(out, formats)| {
+                    early_inputs(&meta, &scenarios, &history, &out, formats)
+                });
+                anyhow::Ok((history, early))
+            })
             .context("cannot start a worker thread")?;
         Some(spawned)
     } else {
         None
     };
+    let mut early_charts = Vec::new();
     let mut runs_file = publisher.create("runs.csv")?;
     runs_file
         .writer()
@@ -389,14 +400,7 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         s.simulation.runs = used;
     }
 
-    let meta = out_csv::RunMeta {
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        command: crate::analysis::command_line(),
-        seed: plan.seed,
-        runs: plan.runs,
-        baseline: plan.scenarios[plan.baseline].name.clone(),
-        date: today(),
-    };
+    let meta = run_meta(&plan);
     publisher.add(runs_file);
     publisher.file(
         "summary.csv",
@@ -422,7 +426,11 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         // The forecast charts' counts, and the answers with shorter histories.
         let history = match history_beside.take() {
             Some(thread) => match thread.join() {
-                Ok(history) => history?,
+                Ok(done) => {
+                    let (history, early) = done?;
+                    early_charts.extend(early);
+                    history
+                }
                 Err(panic) => std::panic::resume_unwind(panic),
             },
             None => {
@@ -444,11 +452,12 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
     // any point leaves the earlier results as they were.
     if !args.no_charts {
         let results = crate::output::Results::read_files(out, &publisher.finished_paths()?)?;
-        let charts = crate::output::draw_pending_with(
+        let charts = crate::output::draw_pending_early(
             &results,
             out,
             image_format(args.format),
             !args.fresh_report,
+            early_charts,
         )?;
         publisher.extend(charts);
     }
@@ -527,6 +536,40 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
         seed: plan.seed,
     })
 }
+/// What `scenarios.toml` says of the plan's run.
+fn run_meta(plan: &RunPlan) -> out_csv::RunMeta {
+    out_csv::RunMeta {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        command: crate::analysis::command_line(),
+        seed: plan.seed,
+        runs: plan.runs,
+        baseline: plan.scenarios[plan.baseline].name.clone(),
+        date: today(),
+    }
+}
+
+/// `forecast_inputs`, drawn from what it needs only: the `scenarios.toml` and
+/// `forecast_dist.csv` of a run with these answers by history length and no simulated run
+/// yet, read back as the complete ones will be. The set takes it when its complete files
+/// give the same chart ([`crate::output::EarlyChart::fits`]); none if it cannot be drawn
+/// (the set then draws it).
+fn early_inputs(
+    meta: &out_csv::RunMeta,
+    scenarios: &[Scenario],
+    history: &[Option<crate::output::forecast::HistoryLength>],
+    out: &std::path::Path,
+    formats: crate::output::ImageFormat,
+) -> Option<crate::output::EarlyChart> {
+    let toml = out_csv::scenarios_toml(meta, scenarios).ok()?;
+    let none = Forecasts::new(scenarios);
+    let dist = crate::output::forecast::forecast_dist_csv(&none, history, scenarios);
+    let results = crate::output::Results::of_texts(out, &toml, &dist).ok()?;
+    let kind = crate::output::ChartKind::ForecastInputs;
+    crate::output::EarlyChart::draw(kind, results, out, formats)
+        .ok()
+        .flatten()
+}
+
 /// Today's date (UTC) as YYYY-MM-DD, from the system clock (used only as a label).
 fn today() -> String {
     let secs = std::time::SystemTime::now()

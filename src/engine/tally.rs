@@ -325,8 +325,12 @@ impl Tally {
     /// Add `other`'s counts (of the same scenarios).
     pub fn merge(&mut self, other: &Tally) {
         for (a, b) in self.counts.iter_mut().zip(&other.counts) {
-            for (x, y) in a.iter_mut().flatten().zip(b.iter().flatten()) {
-                *x += y;
+            // Array by array (a flattened iterator of all the counts compiles to a loop of
+            // about 19 instructions a count; this one is vectorized).
+            for (a, b) in a.iter_mut().zip(b) {
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x += y;
+                }
             }
         }
     }

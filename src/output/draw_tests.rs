@@ -36,3 +36,85 @@ fn every_chart_in_each_format_asked_for_and_the_report_shows_them() {
         assert_eq!(html.matches("<svg").count(), kinds.len(), "{formats:?}");
     }
 }
+
+/// The `scenarios.toml` and `forecast_dist.csv` of a run of the `forecast` preset with
+/// answers by history length (`p50` the first one's 50 % answer) and no simulated run, and
+/// the same with the completion counts of a run added.
+fn forecast_texts(p50: u32) -> (String, String, String) {
+    let s = crate::scenario::load::load_scenario("forecast").unwrap();
+    let meta = csv::RunMeta {
+        version: "0".into(),
+        command: "backsim run forecast".into(),
+        seed: 1,
+        runs: 200,
+        baseline: s.name.clone(),
+        date: "2026-12-03".into(),
+    };
+    let toml = csv::scenarios_toml(&meta, std::slice::from_ref(&s)).unwrap();
+    let history = vec![Some(forecast::HistoryLength {
+        runs: 200,
+        history: 16,
+        when: vec![
+            (5, [Some(p50), Some(12), None]),
+            (16, [Some(9), Some(11), Some(14)]),
+        ],
+    })];
+    let none = forecast::Forecasts::new(std::slice::from_ref(&s));
+    let dist = forecast::forecast_dist_csv(&none, &history, std::slice::from_ref(&s));
+    let full = format!(
+        "{dist}{},done_in,20,150\n{},done_in,21,50\n",
+        s.name, s.name
+    );
+    (toml, dist, full)
+}
+
+/// `forecast_inputs` drawn early from the scenarios and the answers by history length alone
+/// is the chart of the complete results (which add the completion counts); the set takes it
+/// as it is when it fits, and draws the chart again when the complete results differ in
+/// what it shows (here an answer by history length).
+#[test]
+fn an_early_chart_is_the_sets_and_taken_only_when_it_fits() {
+    let dir = tempfile::tempdir().unwrap();
+    let (toml, partial, full) = forecast_texts(10);
+    let partial = Results::of_texts(dir.path(), &toml, &partial).unwrap();
+    let full = Results::of_texts(dir.path(), &toml, &full).unwrap();
+    let kind = ChartKind::ForecastInputs;
+    let early = EarlyChart::draw(kind, partial, dir.path(), ImageFormat::Both)
+        .unwrap()
+        .expect("the chart applies");
+    assert_eq!(early.svg, kind.svg_string(&full).unwrap(), "the same chart");
+    assert!(early.png.is_some());
+    assert!(early.fits(kind, &full));
+    assert!(!early.fits(ChartKind::ForecastWhen, &full));
+    let (_, other, _) = forecast_texts(11);
+    assert!(!early.fits(kind, &Results::of_texts(dir.path(), &toml, &other).unwrap()));
+    // Taken as it is (marked here), or drawn again.
+    let marked = |early: &EarlyChart| EarlyChart {
+        kind,
+        results: early.results.clone(),
+        svg: "<svg>EARLY</svg>".into(),
+        png: None,
+    };
+    let (files, html) = draw_early_and_report(
+        &full,
+        dir.path(),
+        ImageFormat::Svg,
+        false,
+        vec![marked(&early)],
+    )
+    .unwrap();
+    assert!(html.contains("EARLY"));
+    assert_eq!(files.len(), ChartKind::applying(&full).len());
+    let (_, _, changed) = forecast_texts(11);
+    let changed = Results::of_texts(dir.path(), &toml, &changed).unwrap();
+    let (_, html) = draw_early_and_report(
+        &changed,
+        dir.path(),
+        ImageFormat::Svg,
+        false,
+        vec![marked(&early)],
+    )
+    .unwrap();
+    assert!(!html.contains("EARLY"));
+    assert!(html.contains(&kind.svg_string(&changed).unwrap()));
+}

@@ -107,7 +107,19 @@ pub fn draw_pending_with(
     formats: ImageFormat,
     keep_sections: bool,
 ) -> anyhow::Result<Vec<atomic::PendingFile>> {
-    let (mut pending, html) = draw_charts_and_report(results, dir, formats, keep_sections)?;
+    draw_pending_early(results, dir, formats, keep_sections, Vec::new())
+}
+
+/// [`draw_pending_with`], with charts drawn before the results were complete: each that is
+/// the chart these results give (see [`EarlyChart`]) is taken as it is, the others drawn.
+pub fn draw_pending_early(
+    results: &Results,
+    dir: &Path,
+    formats: ImageFormat,
+    keep_sections: bool,
+    early: Vec<EarlyChart>,
+) -> anyhow::Result<Vec<atomic::PendingFile>> {
+    let (mut pending, html) = draw_early_and_report(results, dir, formats, keep_sections, early)?;
     let mut report = atomic::write_file(&dir.join("report.html"), html.as_bytes())?;
     report.sync_behind()?;
     pending.push(report);
@@ -122,6 +134,75 @@ pub fn draw_charts_and_report(
     formats: ImageFormat,
     keep_sections: bool,
 ) -> anyhow::Result<(Vec<atomic::PendingFile>, String)> {
+    draw_early_and_report(results, dir, formats, keep_sections, Vec::new())
+}
+
+/// A chart drawn before the rest of its set, from the part of the results it needs (in
+/// `run`, `forecast_inputs` from the scenarios and the history-length answers, beside the
+/// simulation), with those results: the set takes it when its complete results give the
+/// same chart ([`EarlyChart::fits`]), else draws it again.
+pub struct EarlyChart {
+    kind: ChartKind,
+    results: Results,
+    svg: String,
+    png: Option<atomic::PendingFile>,
+}
+
+impl EarlyChart {
+    /// The charts [`EarlyChart::draw`] draws.
+    pub const KINDS: [ChartKind; 1] = [ChartKind::ForecastInputs];
+
+    /// Chart `kind` (one of [`EarlyChart::KINDS`]) of the partial `results`, as its SVG and,
+    /// in `formats`, its pending PNG in `dir` (synced while the run goes on); none if
+    /// the chart does not apply to them.
+    pub fn draw(
+        kind: ChartKind,
+        results: Results,
+        dir: &Path,
+        formats: ImageFormat,
+    ) -> anyhow::Result<Option<EarlyChart>> {
+        assert!(
+            EarlyChart::KINDS.contains(&kind),
+            "{kind:?} is not drawn early"
+        );
+        if !kind.applies(&results) {
+            return Ok(None);
+        }
+        let svg = kind.svg_string(&results)?;
+        let png = if formats.png() {
+            let target = dir.join(kind.file_stem()).with_extension("png");
+            let mut png = kind.pending_png(&results, &target)?;
+            png.sync_behind()?;
+            Some(png)
+        } else {
+            None
+        };
+        Ok(Some(EarlyChart {
+            kind,
+            results,
+            svg,
+            png,
+        }))
+    }
+
+    /// Whether it is the chart `kind` of `full`: drawn from the same data.
+    pub fn fits(&self, kind: ChartKind, full: &Results) -> bool {
+        self.kind == kind
+            && match kind {
+                ChartKind::ForecastInputs => charts::forecast::same_inputs(&self.results, full),
+                _ => false,
+            }
+    }
+}
+
+/// [`draw_charts_and_report`] with the `early` charts that fit taken as they are.
+fn draw_early_and_report(
+    results: &Results,
+    dir: &Path,
+    formats: ImageFormat,
+    keep_sections: bool,
+    mut early: Vec<EarlyChart>,
+) -> anyhow::Result<(Vec<atomic::PendingFile>, String)> {
     use rayon::prelude::*;
     // The PNGs are drawn beside the SVGs and the report (which needs the SVGs), all in
     // parallel: the PNGs take the longest, and the rest fills the time a worker would wait
@@ -129,25 +210,49 @@ pub fn draw_charts_and_report(
     // is reported first. The files keep the charts' order.
     let kinds = ChartKind::applying(results);
     let path = |kind: &ChartKind, ext: &str| dir.join(kind.file_stem()).with_extension(ext);
+    // Per chart, the early one that fits, as its SVG and its PNG (an unused one drops).
+    let (early_svgs, early_pngs): (Vec<_>, Vec<_>) = kinds
+        .iter()
+        .map(
+            |&kind| match early.iter().position(|e| e.fits(kind, results)) {
+                Some(at) => {
+                    let e = early.swap_remove(at);
+                    (Some(e.svg), Some(e.png))
+                }
+                None => (None, None),
+            },
+        )
+        .unzip();
+    drop(early);
     let (pngs, svgs_and_html) = rayon::join(
         || {
             kinds
                 .par_iter()
-                .map(|kind| -> anyhow::Result<Option<atomic::PendingFile>> {
-                    if !formats.png() {
-                        return Ok(None);
-                    }
-                    let mut png = kind.pending_png(results, &path(kind, "png"))?;
-                    // Synced while the other charts are drawn.
-                    png.sync_behind()?;
-                    Ok(Some(png))
-                })
+                .zip(early_pngs)
+                .map(
+                    |(kind, early)| -> anyhow::Result<Option<atomic::PendingFile>> {
+                        if !formats.png() {
+                            return Ok(None);
+                        }
+                        if let Some(png) = early {
+                            return Ok(png);
+                        }
+                        let mut png = kind.pending_png(results, &path(kind, "png"))?;
+                        // Synced while the other charts are drawn.
+                        png.sync_behind()?;
+                        Ok(Some(png))
+                    },
+                )
                 .collect::<Vec<_>>()
         },
         || -> anyhow::Result<_> {
             let svgs = kinds
                 .par_iter()
-                .map(|k| k.svg_string(results).map(|s| (*k, s)))
+                .zip(&early_svgs)
+                .map(|(k, early)| match early {
+                    Some(svg) => Ok((*k, svg.clone())),
+                    None => k.svg_string(results).map(|s| (*k, s)),
+                })
                 .collect::<anyhow::Result<Vec<_>>>()?;
             let html = report::render(results, &svgs);
             let html = if keep_sections {

@@ -14,8 +14,8 @@ use crate::error::input_error;
 mod read;
 
 use read::{
-    distributions_from_runs, read_compare, read_distributions, read_forecast, read_forecast_dist,
-    read_scenarios, read_sprints, read_summary,
+    distributions_from_runs, forecast_dist_from, read_compare, read_distributions, read_forecast,
+    read_forecast_dist, read_scenarios, read_sprints, read_summary, scenarios_from,
 };
 
 /// The files a results folder must hold (`distributions.csv` may be replaced by `runs.csv`
@@ -297,6 +297,35 @@ impl Results {
             compare,
             sprints,
             forecast,
+            forecast_dist,
+        })
+    }
+
+    /// The part of a results folder in `dir` that its `scenarios.toml` and
+    /// `forecast_dist.csv`, given as text, hold, read as [`Results::read`] reads them (the
+    /// other files' rows empty): what a chart drawn from them alone needs (see
+    /// `output::EarlyChart`).
+    pub fn of_texts(
+        dir: &Path,
+        scenarios_toml: &str,
+        forecast_dist: &str,
+    ) -> anyhow::Result<Results> {
+        let (run, scenarios) = scenarios_from(scenarios_toml, &dir.join("scenarios.toml"))?;
+        let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
+        let forecast_dist = forecast_dist_from(
+            &dir.join("forecast_dist.csv"),
+            forecast_dist.as_bytes(),
+            &names,
+        )?;
+        Ok(Results {
+            dir: dir.to_path_buf(),
+            run,
+            scenarios,
+            distributions: Vec::new(),
+            summary: Vec::new(),
+            compare: Vec::new(),
+            sprints: Vec::new(),
+            forecast: Vec::new(),
             forecast_dist,
         })
     }

@@ -13,6 +13,14 @@ use std::path::{Path, PathBuf};
 pub(super) fn read_scenarios(path: &Path) -> anyhow::Result<(RunInfo, Vec<ScenarioInfo>)> {
     let text = fs::read_to_string(path)
         .map_err(|e| input_error(format!("{}: cannot read: {e}", path.display())))?;
+    scenarios_from(&text, path)
+}
+
+/// [`read_scenarios`] of the text of `path`.
+pub(super) fn scenarios_from(
+    text: &str,
+    path: &Path,
+) -> anyhow::Result<(RunInfo, Vec<ScenarioInfo>)> {
     // toml's own message already carries line, column and a caret.
     let table: toml::Table = text
         .parse()
@@ -129,9 +137,18 @@ impl CsvFile {
     fn open(path: &Path, required: &[&str]) -> anyhow::Result<(CsvFile, csv::Reader<fs::File>)> {
         let file = fs::File::open(path)
             .map_err(|e| input_error(format!("{}: cannot read: {e}", path.display())))?;
+        CsvFile::of(path, file, required)
+    }
+
+    /// [`CsvFile::open`] of the contents of `path` read from `from`.
+    fn of<R: std::io::Read>(
+        path: &Path,
+        from: R,
+        required: &[&str],
+    ) -> anyhow::Result<(CsvFile, csv::Reader<R>)> {
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(true)
-            .from_reader(file);
+            .from_reader(from);
         let headers: Vec<String> = rdr
             .headers()
             .map_err(|e| csv_error(path, &e))?
@@ -167,9 +184,9 @@ impl CsvFile {
     }
 
     /// Iterate records with their 1-based line numbers.
-    fn records(
+    fn records<R: std::io::Read>(
         &self,
-        rdr: &mut csv::Reader<fs::File>,
+        rdr: &mut csv::Reader<R>,
     ) -> anyhow::Result<Vec<(u64, csv::StringRecord)>> {
         let mut out = Vec::new();
         for rec in rdr.records() {
@@ -408,7 +425,18 @@ pub(super) fn read_forecast_dist(
     path: &Path,
     known: &[&str],
 ) -> anyhow::Result<Vec<ForecastDistRow>> {
-    let (f, mut rdr) = CsvFile::open(path, &["scenario", "series", "x", "value"])?;
+    let file = fs::File::open(path)
+        .map_err(|e| input_error(format!("{}: cannot read: {e}", path.display())))?;
+    forecast_dist_from(path, file, known)
+}
+
+/// [`read_forecast_dist`] of the contents of `path` read from `from`.
+pub(super) fn forecast_dist_from<R: std::io::Read>(
+    path: &Path,
+    from: R,
+    known: &[&str],
+) -> anyhow::Result<Vec<ForecastDistRow>> {
+    let (f, mut rdr) = CsvFile::of(path, from, &["scenario", "series", "x", "value"])?;
     let mut out = Vec::new();
     for (line, rec) in f.records(&mut rdr)? {
         let v = f.cell(&rec, "value");

@@ -163,3 +163,23 @@ where
     }
     Ok(())
 }
+
+/// Whether [`draw_inputs`] draws the same chart from `a` as from `b`: it reads only the
+/// scenarios (names and tables: the history, the units) and, per forecast scenario of
+/// [`forecasts`], its place, the length of its completion counts (the horizon) and the
+/// history's rows (a missing confidence is NaN, never equal: drawn again).
+pub fn same_inputs(a: &Results, b: &Results) -> bool {
+    let tables = |r: &Results| {
+        r.scenarios
+            .iter()
+            .map(|s| (s.name.clone(), s.table.clone()))
+            .collect::<Vec<_>>()
+    };
+    let key = |r: &Results| {
+        forecasts(r)
+            .into_iter()
+            .map(|f| (f.i, f.name, f.done_in.len(), f.history_runs, f.by_length))
+            .collect::<Vec<_>>()
+    };
+    tables(a) == tables(b) && key(a) == key(b)
+}

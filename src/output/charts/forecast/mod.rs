@@ -24,7 +24,7 @@ use crate::scenario::{Dist, Scenario};
 use crate::stats::forecast::CONFIDENCES;
 
 pub use how_many::draw_how_many;
-pub use inputs::draw_inputs;
+pub use inputs::{draw_inputs, same_inputs};
 pub use throughput::draw_throughput;
 pub use when::draw_when;
 
