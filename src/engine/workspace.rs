@@ -19,7 +19,8 @@ pub(super) struct Conflict {
 /// the order reads one small entry.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct RankIn {
-    /// The urgency weight when it does not move with the date.
+    /// The urgency weight when it does not move with the date (1 for a fixed-date item,
+    /// whose weight comes from its deadline).
     pub(super) weight: f64,
     /// The deadline of a fixed-date item (`u32::MAX` for the others).
     pub(super) deadline: u32,
