@@ -47,8 +47,9 @@ pub struct Workspace {
     /// The PO's theme ranking of `po_view`, kept up to date whenever the view moves.
     pub(super) po_rank: Vec<u8>,
     pub(super) scored: Vec<(f64, u32)>,
-    /// The PM's picks when it overrides the order.
-    pub(super) pm_top: Vec<(f64, u32)>,
+    /// The PM's picks when it overrides the order: (PM score, index, position in the order's
+    /// planned part).
+    pub(super) pm_top: Vec<(f64, u32, u32)>,
     /// The order as (descending sort key, index), kept from sprint to sprint: scores move
     /// little between sprints, so re-sorting it by insertion is nearly linear.
     pub(super) ranked: Vec<(u64, u32)>,

@@ -116,9 +116,11 @@ impl<'a, T: Tracer> Run<'a, T> {
         // selection keeps few.
         let best = &mut self.ws.pm_top;
         best.clear();
-        let better = |a: (f64, u32), b: (f64, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).is_lt();
-        for &i in planned.iter() {
-            let e = (pm_key(items, pm_view, i), i);
+        let better = |a: (f64, u32, u32), b: (f64, u32, u32)| {
+            b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).is_lt()
+        };
+        for (at, &i) in planned.iter().enumerate() {
+            let e = (pm_key(items, pm_view, i), i, at as u32);
             if best.len() == top {
                 if !better(e, best[top - 1]) {
                     continue;
@@ -134,17 +136,20 @@ impl<'a, T: Tracer> Run<'a, T> {
             best[j] = e;
         }
         // The rest keeps the PO's order: `planned` is sorted by it already, so drop the PM's
-        // picks and keep the others in place.
+        // picks (marked where they stand; no index is `u32::MAX`) and keep the others in place.
+        for &(_, _, at) in best.iter() {
+            planned[at as usize] = u32::MAX;
+        }
         let mut w = planned.len();
         for r in (0..planned.len()).rev() {
             let i = planned[r];
-            if !best.iter().any(|&(_, b)| b == i) {
+            if i != u32::MAX {
                 w -= 1;
                 planned[w] = i;
             }
         }
         debug_assert_eq!(w, top);
-        for (slot, &(_, i)) in planned[..top].iter_mut().zip(best.iter()) {
+        for (slot, &(_, i, _)) in planned[..top].iter_mut().zip(best.iter()) {
             *slot = i;
         }
     }
@@ -320,7 +325,7 @@ fn rescore_pass<const ALL: bool>(
 struct Scoring {
     now: u32,
     /// A fixed-date item's weights ([`dated_weights`]).
-    dated: [f64; 4],
+    dated: [f64; 8],
     po: PoScoring,
 }
 
@@ -337,11 +342,13 @@ impl Scoring {
 /// `deadline` of an item whose urgency does not move with the date.
 pub(super) const NO_DEADLINE: u32 = u32::MAX;
 
-/// A fixed-date item's urgency weight by how its deadline stands: far, within 4 sprints,
-/// passed (the last entry pads the table to a power of two).
+/// A fixed-date item's urgency weight by how far ahead its deadline stands, clamped to
+/// [−1, 5] and shifted by 1: passed (late), within 4 sprints (2.5), further (1; also the
+/// entry of an item without a deadline, whose weight is its constant × 1). The last entry
+/// pads the table to a power of two.
 #[inline]
-pub(super) fn dated_weights(late_factor: f64) -> [f64; 4] {
-    [1.0, 2.5, late_factor, late_factor]
+pub(super) fn dated_weights(late_factor: f64) -> [f64; 8] {
+    [late_factor, 2.5, 2.5, 2.5, 2.5, 2.5, 1.0, 1.0]
 }
 
 /// The urgency weight at sprint `now` of an item whose weight is `constant` (no deadline) or
@@ -349,16 +356,13 @@ pub(super) fn dated_weights(late_factor: f64) -> [f64; 4] {
 /// [`crate::model::item::urgency_weight`] gives it (`dated` from [`dated_weights`]), chosen
 /// without branches (an item's urgency profile follows no pattern in the order).
 #[inline]
-pub(super) fn weight_at(constant: f64, deadline: u32, now: u32, dated: &[f64; 4]) -> f64 {
-    // At most one of the two holds (a deadline never equals `NO_DEADLINE`; a passed one
-    // wraps far above 4), so their sum indexes the dated weights (index 0 for an item
-    // without a deadline). An index and a mask of bits, not a choice: the compiler turns
-    // choices into branches.
-    let late = (deadline < now) as usize;
-    let soon = (deadline.wrapping_sub(now) <= 4) as usize;
+pub(super) fn weight_at(constant: f64, deadline: u32, now: u32, dated: &[f64; 8]) -> f64 {
+    // How far ahead the deadline stands, as an index: a clamp and a lookup, not a choice (the
+    // compiler turns choices into branches). `NO_DEADLINE` stands far ahead of any sprint.
+    let ahead = (deadline as i64 - now as i64).clamp(-1, 5) + 1;
     // × 1 is exact: an item without a deadline keeps its constant, a fixed-date item (whose
     // constant is 1) takes the dated weight.
-    constant * dated[(soon + 2 * late) & 3]
+    constant * dated[ahead as usize & 7]
 }
 
 /// Merge `fresh` (any order) into the sorted `ranked`: the sorted union, as inserting each
