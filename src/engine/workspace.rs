@@ -19,7 +19,8 @@ pub(super) struct Conflict {
 /// the order reads one small entry.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct RankIn {
-    /// The urgency weight when it does not move with the date.
+    /// The urgency weight when it does not move with the date (1 for a fixed-date item,
+    /// whose weight comes from its deadline).
     pub(super) weight: f64,
     /// The deadline of a fixed-date item (`u32::MAX` for the others).
     pub(super) deadline: u32,
@@ -46,8 +47,9 @@ pub struct Workspace {
     /// The PO's theme ranking of `po_view`, kept up to date whenever the view moves.
     pub(super) po_rank: Vec<u8>,
     pub(super) scored: Vec<(f64, u32)>,
-    /// The PM's picks when it overrides the order.
-    pub(super) pm_top: Vec<(f64, u32)>,
+    /// The PM's picks when it overrides the order: (PM score, index, position in the order's
+    /// planned part).
+    pub(super) pm_top: Vec<(f64, u32, u32)>,
     /// The order as (descending sort key, index), kept from sprint to sprint: scores move
     /// little between sprints, so re-sorting it by insertion is nearly linear.
     pub(super) ranked: Vec<(u64, u32)>,

@@ -38,21 +38,47 @@ pub fn po_score_weighted(
     myopia: f64,
     scope_first: bool,
 ) -> f64 {
-    if item.top {
-        // Older unplanned work first.
-        return 1e15 - item.created as f64;
+    PoScoring::new(myopia, scope_first).score(item, po_view, urgency_weight)
+}
+
+/// The PO's score with a scenario's myopia and scope rule worked out once: the engine scores
+/// every waiting item each sprint, and a table lookup by a flag costs less than turning the
+/// flag into a number and multiplying. Each table entry is what the flag's arithmetic gives,
+/// so the scores are the same bits.
+#[derive(Debug, Clone, Copy)]
+pub struct PoScoring {
+    /// Added by whether the item is a release-scope item known to be on the roadmap:
+    /// 1e12 × 0, and 1e12 × 1 when the scenario works scope first (× 0 when not).
+    offset: [f64; 2],
+    /// The factor by whether the item is an enabler of positive score: 1 − myopia · 0 and
+    /// 1 − myopia · 1 (myopia discounts those enablers).
+    discount: [f64; 2],
+}
+
+impl PoScoring {
+    pub fn new(myopia: f64, scope_first: bool) -> PoScoring {
+        let listed = |known: bool| (scope_first & known) as u8 as f64;
+        PoScoring {
+            offset: [listed(false) * 1e12, listed(true) * 1e12],
+            discount: [1.0 - myopia * 0.0, 1.0 - myopia * 1.0],
+        }
     }
-    // 1e12 × 1 or × 0 (the same bits as a choice, without the branch: the scope follows no
-    // pattern in the order).
-    let listed = (scope_first & item.in_scope & item.on_roadmap) as u8 as f64;
-    let offset = listed * 1e12;
-    let score =
-        item.perceived * po_view[item.theme as usize] * urgency_weight / item.estimate.max(0.1);
-    // Myopia discounts enablers of positive score: × (1 − myopia · 1), or × (1 − myopia · 0)
-    // = × 1 (the same bits) for the others. Arithmetic, not a choice: the compiler turns a
-    // choice into a branch, and kinds follow no pattern in the order.
-    let enabler = ((item.kind == ItemKind::Enabler) & (score > 0.0)) as u8 as f64;
-    offset + score * (1.0 - myopia * enabler)
+
+    /// The PO's CD3 score ([`po_score_weighted`]).
+    #[inline(always)]
+    pub fn score(&self, item: &BacklogItem, po_view: &[f64], urgency_weight: f64) -> f64 {
+        if item.top {
+            // Older unplanned work first.
+            return 1e15 - item.created as f64;
+        }
+        // Entries chosen by index, not by a branch: the scope and the kinds follow no pattern
+        // in the order.
+        let offset = self.offset[(item.in_scope & item.on_roadmap) as usize];
+        let score =
+            item.perceived * po_view[item.theme as usize] * urgency_weight / item.estimate.max(0.1);
+        let enabler = (item.kind == ItemKind::Enabler) & (score > 0.0);
+        offset + score * self.discount[enabler as usize]
+    }
 }
 
 /// The true CD3 score: what an all-knowing PO would use.
@@ -131,6 +157,45 @@ mod tests {
             let listed = first && in_scope && known;
             let expected = if listed { 1e12 + -2.0 } else { -2.0 };
             assert_eq!(po_score_weighted(&item, &view, 1.0, 0.5, first), expected);
+        }
+    }
+
+    /// The tables give the bits of the arithmetic they replace: flags as 0 or 1, multiplied.
+    #[test]
+    fn po_scoring_tables_give_the_arithmetic_bits() {
+        let model = crate::model::compiled::Model::new(&crate::scenario::Scenario::default());
+        let keys = crate::random::RunKeys::new(3, 0);
+        let view = [0.7, 1.9, 1.0];
+        let mut item = BacklogItem::new(1, 4, &model, &keys);
+        let mut n = 0u64;
+        for myopia in [0.0, 0.3, 0.95] {
+            for first in [false, true] {
+                for perceived in [-3.5, -0.0, 0.0, 0.4, 7.25] {
+                    for bits in 0..32u8 {
+                        n += 1;
+                        item.kind = [ItemKind::Feature, ItemKind::Enabler][(bits & 1) as usize];
+                        item.in_scope = bits & 2 != 0;
+                        item.on_roadmap = bits & 4 != 0;
+                        item.top = bits & 8 != 0;
+                        item.theme = (n % 3) as u16;
+                        item.perceived = perceived;
+                        item.estimate = [0.05, 3.0][(bits >> 4) as usize];
+                        let weight = 1.0 + (n % 5) as f64 * 0.37;
+                        let expected = if item.top {
+                            1e15 - item.created as f64
+                        } else {
+                            let listed = (first & item.in_scope & item.on_roadmap) as u8 as f64;
+                            let score = item.perceived * view[item.theme as usize] * weight
+                                / item.estimate.max(0.1);
+                            let enabler =
+                                ((item.kind == ItemKind::Enabler) & (score > 0.0)) as u8 as f64;
+                            listed * 1e12 + score * (1.0 - myopia * enabler)
+                        };
+                        let got = PoScoring::new(myopia, first).score(&item, &view, weight);
+                        assert_eq!(got.to_bits(), expected.to_bits(), "{myopia} {first} {bits}");
+                    }
+                }
+            }
         }
     }
 

@@ -289,7 +289,8 @@ impl<'a, T: Tracer> Run<'a, T> {
         let i = i as u32;
         self.ws.active.push(i);
         let (weight, deadline) = match item.urgency {
-            Urgency::FixedDate { deadline } => (f64::NAN, deadline),
+            // A fixed-date item's weight is the dated table's (× 1).
+            Urgency::FixedDate { deadline } => (1.0, deadline),
             u => (
                 urgency_weight(u, 0, &self.m.scenario.backlog.urgency),
                 ordering::NO_DEADLINE,

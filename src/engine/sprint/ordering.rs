@@ -6,7 +6,7 @@ use super::{Run, TAG_SPLIT, TAU_TOP};
 use crate::engine::trace::{Event, Tracer};
 use crate::engine::workspace::RankIn;
 use crate::model::item::{BacklogItem, Status, INTERNAL_ID};
-use crate::model::roles;
+use crate::model::roles::{self, PoScoring};
 use crate::random::Source;
 
 impl<'a, T: Tracer> Run<'a, T> {
@@ -24,8 +24,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         let score = Scoring {
             now,
             dated: dated_weights(late),
-            myopia,
-            scope_first,
+            po: PoScoring::new(myopia, scope_first),
         };
         // Last sprint's order, rescored, then the items that came since. A score changes only
         // with the PO's view (a hand-over), the date (fixed-date urgency) or the perceived
@@ -69,12 +68,11 @@ impl<'a, T: Tracer> Run<'a, T> {
         let mut hours =
             s.po.hours_per_sprint * (1.0 - s.po.strategy_share - s.po.support_share).max(0.0);
         let b = &s.backlog;
-        for n in 0..self.ws.order.len() {
+        let mut from = 0;
+        while let Some(n) = next_to_refine(&self.ws.order, &self.ws.items, from) {
+            from = n + 1;
             let i = self.ws.order[n] as usize;
             let item = &mut self.ws.items[i];
-            if item.ready | item.top | (item.status != Status::Waiting) {
-                continue;
-            }
             let cost = s.po.refinement_hours * (1.0 + item.ambiguity);
             if hours < cost {
                 break;
@@ -118,9 +116,11 @@ impl<'a, T: Tracer> Run<'a, T> {
         // selection keeps few.
         let best = &mut self.ws.pm_top;
         best.clear();
-        let better = |a: (f64, u32), b: (f64, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).is_lt();
-        for &i in planned.iter() {
-            let e = (pm_key(items, pm_view, i), i);
+        let better = |a: (f64, u32, u32), b: (f64, u32, u32)| {
+            b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).is_lt()
+        };
+        for (at, &i) in planned.iter().enumerate() {
+            let e = (pm_key(items, pm_view, i), i, at as u32);
             if best.len() == top {
                 if !better(e, best[top - 1]) {
                     continue;
@@ -136,17 +136,20 @@ impl<'a, T: Tracer> Run<'a, T> {
             best[j] = e;
         }
         // The rest keeps the PO's order: `planned` is sorted by it already, so drop the PM's
-        // picks and keep the others in place.
+        // picks (marked where they stand; no index is `u32::MAX`) and keep the others in place.
+        for &(_, _, at) in best.iter() {
+            planned[at as usize] = u32::MAX;
+        }
         let mut w = planned.len();
         for r in (0..planned.len()).rev() {
             let i = planned[r];
-            if !best.iter().any(|&(_, b)| b == i) {
+            if i != u32::MAX {
                 w -= 1;
                 planned[w] = i;
             }
         }
         debug_assert_eq!(w, top);
-        for (slot, &(_, i)) in planned[..top].iter_mut().zip(best.iter()) {
+        for (slot, &(_, i, _)) in planned[..top].iter_mut().zip(best.iter()) {
             *slot = i;
         }
     }
@@ -226,6 +229,19 @@ impl<'a, T: Tracer> Run<'a, T> {
     }
 }
 
+/// The position, from `from` on, of the next item of the order refinement can take: waiting,
+/// not ready, not unplanned work. A search over slices, so the pass over the order (most of
+/// it when the PO has hours to spare) reads no vector's length or address per entry.
+#[inline]
+fn next_to_refine(order: &[u32], items: &[BacklogItem], from: usize) -> Option<usize> {
+    let rest = order.get(from..)?;
+    let skip = rest.iter().position(|&i| {
+        let item = &items[i as usize];
+        !(item.ready | item.top | (item.status != Status::Waiting))
+    })?;
+    Some(from + skip)
+}
+
 /// Sort by insertion: linear on the nearly sorted order of the previous sprint. Entries are
 /// distinct (the index is unique).
 pub(super) fn insertion_sort(v: &mut [(u64, u32)]) {
@@ -265,13 +281,29 @@ fn rescore_order(
     score: &Scoring,
     all: bool,
 ) -> usize {
+    if all {
+        rescore_pass::<true>(ranked, items, rank_in, view, score)
+    } else {
+        rescore_pass::<false>(ranked, items, rank_in, view, score)
+    }
+}
+
+/// [`rescore_order`] with `all` known to the compiler (no test per entry when it holds).
+#[inline(always)]
+fn rescore_pass<const ALL: bool>(
+    ranked: &mut [(u64, u32)],
+    items: &mut [BacklogItem],
+    rank_in: &mut [RankIn],
+    view: &[f64],
+    score: &Scoring,
+) -> usize {
     // Every item has its entry: as long as `items`, one bounds check serves both.
     let rank_in = &mut rank_in[..items.len()];
     let mut kept = 0;
     for r in 0..ranked.len() {
         let (key, i) = ranked[r];
         let (item, info) = (&mut items[i as usize], &mut rank_in[i as usize]);
-        let fresh = all | (info.deadline != NO_DEADLINE) | info.stale;
+        let fresh = ALL | (info.deadline != NO_DEADLINE) | info.stale;
         ranked[kept] = (
             if fresh {
                 score.key(item, info, view)
@@ -293,9 +325,8 @@ fn rescore_order(
 struct Scoring {
     now: u32,
     /// A fixed-date item's weights ([`dated_weights`]).
-    dated: [f64; 4],
-    myopia: f64,
-    scope_first: bool,
+    dated: [f64; 8],
+    po: PoScoring,
 }
 
 impl Scoring {
@@ -303,42 +334,35 @@ impl Scoring {
     #[inline(always)]
     fn key(&self, item: &mut BacklogItem, info: &RankIn, view: &[f64]) -> u64 {
         let weight = weight_at(info.weight, info.deadline, self.now, &self.dated);
-        rescore(item, view, weight, self.myopia, self.scope_first)
+        item.score = self.po.score(item, view, weight);
+        descending_key(item.score)
     }
-}
-
-/// Set the item's score; returns its key in the order.
-#[inline(always)]
-fn rescore(item: &mut BacklogItem, view: &[f64], weight: f64, myopia: f64, first: bool) -> u64 {
-    item.score = roles::po_score_weighted(item, view, weight, myopia, first);
-    descending_key(item.score)
 }
 
 /// `deadline` of an item whose urgency does not move with the date.
 pub(super) const NO_DEADLINE: u32 = u32::MAX;
 
-/// A fixed-date item's urgency weight by how its deadline stands: far, within 4 sprints,
-/// passed (the last entry pads the table to a power of two).
+/// A fixed-date item's urgency weight by how far ahead its deadline stands, clamped to
+/// [−1, 5] and shifted by 1: passed (late), within 4 sprints (2.5), further (1; also the
+/// entry of an item without a deadline, whose weight is its constant × 1). The last entry
+/// pads the table to a power of two.
 #[inline]
-pub(super) fn dated_weights(late_factor: f64) -> [f64; 4] {
-    [1.0, 2.5, late_factor, late_factor]
+pub(super) fn dated_weights(late_factor: f64) -> [f64; 8] {
+    [late_factor, 2.5, 2.5, 2.5, 2.5, 2.5, 1.0, 1.0]
 }
 
 /// The urgency weight at sprint `now` of an item whose weight is `constant` (no deadline) or
-/// set by its fixed-date `deadline`, as [`crate::model::item::urgency_weight`] gives it
-/// (`dated` from [`dated_weights`]), chosen without branches (an item's urgency profile
-/// follows no pattern in the order).
+/// set by its fixed-date `deadline` (`constant` is then 1), as
+/// [`crate::model::item::urgency_weight`] gives it (`dated` from [`dated_weights`]), chosen
+/// without branches (an item's urgency profile follows no pattern in the order).
 #[inline]
-pub(super) fn weight_at(constant: f64, deadline: u32, now: u32, dated: &[f64; 4]) -> f64 {
-    // At most one of the two holds (a deadline never equals `NO_DEADLINE`; a passed one
-    // wraps far above 4), so their sum indexes the dated weights (index 0 for an item
-    // without a deadline). An index and a mask of bits, not a choice: the compiler turns
-    // choices into branches.
-    let late = (deadline < now) as usize;
-    let soon = (deadline.wrapping_sub(now) <= 4) as usize;
-    let by_date = dated[(soon + 2 * late) & 3];
-    let constant_mask = ((deadline == NO_DEADLINE) as u64).wrapping_neg();
-    f64::from_bits((constant.to_bits() & constant_mask) | (by_date.to_bits() & !constant_mask))
+pub(super) fn weight_at(constant: f64, deadline: u32, now: u32, dated: &[f64; 8]) -> f64 {
+    // How far ahead the deadline stands, as an index: a clamp and a lookup, not a choice (the
+    // compiler turns choices into branches). `NO_DEADLINE` stands far ahead of any sprint.
+    let ahead = (deadline as i64 - now as i64).clamp(-1, 5) + 1;
+    // × 1 is exact: an item without a deadline keeps its constant, a fixed-date item (whose
+    // constant is 1) takes the dated weight.
+    constant * dated[ahead as usize & 7]
 }
 
 /// Merge `fresh` (any order) into the sorted `ranked`: the sorted union, as inserting each
@@ -420,8 +444,7 @@ mod tests {
         let score = Scoring {
             now: 9,
             dated: dated_weights(1.7),
-            myopia: 0.4,
-            scope_first: true,
+            po: PoScoring::new(0.4, true),
         };
         let mut round = 0u64;
         for n in [0usize, 1, 2, 5, 40, 120] {
@@ -444,14 +467,17 @@ mod tests {
                     })
                     .collect();
                 let mut rank_in: Vec<RankIn> = (0..n)
-                    .map(|j| RankIn {
-                        weight: 1.0 + u(j, 9),
-                        deadline: if u(j, 10) < 0.2 {
-                            (u(j, 11) * 20.0) as u32
-                        } else {
-                            NO_DEADLINE
-                        },
-                        stale: u(j, 12) < 0.1,
+                    .map(|j| {
+                        let dated = u(j, 10) < 0.2;
+                        RankIn {
+                            weight: if dated { 1.0 } else { 1.0 + u(j, 9) },
+                            deadline: if dated {
+                                (u(j, 11) * 20.0) as u32
+                            } else {
+                                NO_DEADLINE
+                            },
+                            stale: u(j, 12) < 0.1,
+                        }
                     })
                     .collect();
                 let key_by = |it: &BacklogItem, info: &RankIn, v: &[f64]| {
@@ -528,7 +554,7 @@ mod tests {
                 Urgency::FixedDate { deadline: 30 },
             ] {
                 let (constant, deadline) = match u {
-                    Urgency::FixedDate { deadline } => (f64::NAN, deadline),
+                    Urgency::FixedDate { deadline } => (1.0, deadline),
                     u => (urgency_weight(u, 0, &mix), NO_DEADLINE),
                 };
                 let got = weight_at(constant, deadline, now, &dated_weights(mix.late_factor));
