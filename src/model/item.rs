@@ -100,12 +100,10 @@ pub struct BacklogItem {
     // The rest: world draws, perception, questions and rework.
     /// The PM's own perception of the value (used when the PM overrides the order).
     pub pm_perceived: f64,
-    /// The positive beliefs B behind the PO's and the PM's perception (world draws).
-    pub belief: f64,
-    pub pm_belief: f64,
     /// The normal scores behind the perceived values ([`Model::perceive_scores`]): of the
-    /// true value, of the PO's belief and of the PM's. World quantities, computed once per
-    /// world item.
+    /// true value, of the PO's belief and of the PM's (the positive beliefs B themselves,
+    /// world draws, are not kept: [`BacklogItem::beliefs`]). World quantities, computed once
+    /// per world item.
     pub z_value: f64,
     pub z_belief: f64,
     pub z_pm_belief: f64,
@@ -186,8 +184,6 @@ impl BacklogItem {
             value: 0.0,
             perceived: 0.0,
             pm_perceived: 0.0,
-            belief: 0.0,
-            pm_belief: 0.0,
             z_value: 0.0,
             z_belief: 0.0,
             z_pm_belief: 0.0,
@@ -235,6 +231,13 @@ impl BacklogItem {
         let mut item = Self::world(id, created, model, keys);
         item.perceive(model);
         item
+    }
+
+    /// The beliefs of the PO and of the PM about world item `id`'s value, as its world draw
+    /// made them (for tests: the item keeps only their normal scores).
+    #[cfg(test)]
+    pub fn beliefs(id: u64, model: &Model, keys: &RunKeys) -> (f64, f64) {
+        beliefs(keys.subject_key(Source::ItemAttributes, id), model)
     }
 
     /// The item as the world has it: everything drawn from its keyed stream. Scenarios that
@@ -331,11 +334,10 @@ impl BacklogItem {
         let ratio = (b.estimate_bias.ln() + sigma * z_estimate).exp();
         let e = item.size / ratio;
         item.noisy_estimate = if b.fibonacci { fibonacci_round(e) } else { e };
-        item.belief = (model.scenario.po.belief_sigma * normal(Attr::Belief)).exp();
-        item.pm_belief = (model.scenario.po.belief_sigma * normal(Attr::PmBelief)).exp();
+        let (belief, pm_belief) = beliefs(key, model);
         item.z_value = model.value_score(item.value, item.kind == ItemKind::Enabler);
-        item.z_belief = model.belief_score(item.belief);
-        item.z_pm_belief = model.belief_score(item.pm_belief);
+        item.z_belief = model.belief_score(belief);
+        item.z_pm_belief = model.belief_score(pm_belief);
         item.question_draw = unit(Attr::Questions);
         item.remaining = item.size;
         item.set_draw_keys(keys);
@@ -473,6 +475,19 @@ impl BacklogItem {
             self.question_at[..n].sort_unstable_by(|a, b| a.total_cmp(b));
         }
     }
+}
+
+/// The positive beliefs B of the PO and of the PM about an item's value (world draws, `key`
+/// the item's attribute key): only their normal scores are kept on the item, which keeps it
+/// at five cache lines.
+#[inline]
+fn beliefs(key: u64, model: &Model) -> (f64, f64) {
+    let normal = |a: Attr| keyed_from(key, a as u64).normal();
+    let sigma = model.scenario.po.belief_sigma;
+    (
+        (sigma * normal(Attr::Belief)).exp(),
+        (sigma * normal(Attr::PmBelief)).exp(),
+    )
 }
 
 /// An item's ambiguity at creation, from its own stream (`key` its attribute key).
