@@ -289,9 +289,7 @@ impl BacklogItem {
         let b = &model.scenario.backlog;
         let unit = |a: Attr| keyed_from(key, a as u64).unit();
         let normal = |a: Attr| keyed_from(key, a as u64).normal();
-        let mut item = BacklogItem::blank(id, created);
-        item.theme = ((unit(Attr::Theme) * model.scenario.market.themes as f64) as u16)
-            .min(model.scenario.market.themes as u16 - 1);
+        let mut item = Self::work_with(id, key, created, model, keys, ambiguity);
         item.kind = if unit(Attr::Kind) < b.enabler_share {
             ItemKind::Enabler
         } else {
@@ -309,6 +307,31 @@ impl BacklogItem {
         if item.kind == ItemKind::Enabler {
             item.value *= b.enabler_value_factor;
         }
+        let (belief, pm_belief) = beliefs(key, model);
+        item.z_value = model.value_score(item.value, item.kind == ItemKind::Enabler);
+        item.z_belief = model.belief_score(belief);
+        item.z_pm_belief = model.belief_score(pm_belief);
+        item
+    }
+
+    /// The world draws of an item that unplanned work keeps (theme, urgency, size,
+    /// ambiguity, estimate, questions; not kind, value and beliefs), each from its own
+    /// stream: the same values as [`BacklogItem::world_with`]'s.
+    #[inline]
+    fn work_with(
+        id: u64,
+        key: u64,
+        created: u32,
+        model: &Model,
+        keys: &RunKeys,
+        ambiguity: f64,
+    ) -> BacklogItem {
+        let b = &model.scenario.backlog;
+        let unit = |a: Attr| keyed_from(key, a as u64).unit();
+        let normal = |a: Attr| keyed_from(key, a as u64).normal();
+        let mut item = BacklogItem::blank(id, created);
+        item.theme = ((unit(Attr::Theme) * model.scenario.market.themes as f64) as u16)
+            .min(model.scenario.market.themes as u16 - 1);
         let u = &b.urgency;
         let pick = unit(Attr::Urgency);
         let deadline_draw = unit(Attr::Deadline);
@@ -334,10 +357,6 @@ impl BacklogItem {
         let ratio = (b.estimate_bias.ln() + sigma * z_estimate).exp();
         let e = item.size / ratio;
         item.noisy_estimate = if b.fibonacci { fibonacci_round(e) } else { e };
-        let (belief, pm_belief) = beliefs(key, model);
-        item.z_value = model.value_score(item.value, item.kind == ItemKind::Enabler);
-        item.z_belief = model.belief_score(belief);
-        item.z_pm_belief = model.belief_score(pm_belief);
         item.question_draw = unit(Attr::Questions);
         item.remaining = item.size;
         item.set_draw_keys(keys);
@@ -439,6 +458,23 @@ impl BacklogItem {
         self.value = 0.0;
         self.perceived = 0.0;
         self.pm_perceived = 0.0;
+    }
+
+    /// [`BacklogItem::new`] then [`BacklogItem::make_unplanned`] (a conflict's injected
+    /// item, a risk's work) without the draws that unplanned work throws away: its kind, its
+    /// value and the beliefs and normal scores perception makes of them (`z_value`,
+    /// `z_belief` and `z_pm_belief` stay 0 and it is perceived for no value skill; nothing
+    /// reads them on an item that is not a world item). Every other field is the same.
+    pub fn unplanned(id: u64, created: u32, model: &Model, keys: &RunKeys) -> BacklogItem {
+        let key = keys.subject_key(Source::ItemAttributes, id);
+        let mut item = Self::work_with(id, key, created, model, keys, ambiguity_from(key, model));
+        item.estimate = if model.exact_estimates {
+            item.size
+        } else {
+            item.noisy_estimate
+        };
+        item.make_unplanned();
+        item
     }
 
     pub fn is_backlog_work(&self) -> bool {

@@ -215,3 +215,42 @@ fn hot_fields_lie_in_the_first_cache_line() {
         );
     }
 }
+
+/// Unplanned work made directly is the item `new` makes and `make_unplanned` turns into
+/// unplanned work, field by field, but for the perception of a value it no longer has (its
+/// normal scores and the value skill it was perceived for): with noisy and exact estimates,
+/// Fibonacci rounding or not, and every urgency.
+#[test]
+fn unplanned_work_is_a_new_item_made_unplanned() {
+    use crate::scenario::Scenario;
+    let mut smooth = Scenario::default();
+    smooth.backlog.fibonacci = false;
+    let models = [
+        Model::new(&Scenario::default()),
+        Model::oracle(&Scenario::default()),
+        Model::new(&smooth),
+    ];
+    assert!(models[1].exact_estimates && !models[0].exact_estimates);
+    let keys = RunKeys::new(8, 1);
+    let mut urgencies = [0u32; 4];
+    for model in &models {
+        for n in 0..300u64 {
+            let id = INTERNAL_ID | (3 << 32) | n;
+            let mut old = BacklogItem::new(id, 7, model, &keys);
+            old.make_unplanned();
+            let mut new = BacklogItem::unplanned(id, 7, model, &keys);
+            assert!(new.perceived_for == NOT_PERCEIVED && new.z_value == 0.0);
+            (new.z_value, new.z_belief, new.z_pm_belief) =
+                (old.z_value, old.z_belief, old.z_pm_belief);
+            new.perceived_for = old.perceived_for;
+            assert_eq!(format!("{new:?}"), format!("{old:?}"), "item {n}");
+            urgencies[match new.urgency {
+                Urgency::Standard => 0,
+                Urgency::Decaying => 1,
+                Urgency::ShortWindow => 2,
+                Urgency::FixedDate { .. } => 3,
+            }] += 1;
+        }
+    }
+    assert!(urgencies.iter().all(|&k| k > 0), "{urgencies:?}");
+}
