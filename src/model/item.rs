@@ -354,7 +354,7 @@ impl BacklogItem {
         item.ambiguity = ambiguity;
         let z_estimate = normal(Attr::Estimate);
         let sigma = b.estimate_sigma + b.estimate_sigma_per_ambiguity * item.ambiguity;
-        let ratio = (b.estimate_bias.ln() + sigma * z_estimate).exp();
+        let ratio = (model.ln_estimate_bias + sigma * z_estimate).exp();
         let e = item.size / ratio;
         item.noisy_estimate = if b.fibonacci { fibonacci_round(e) } else { e };
         item.question_draw = unit(Attr::Questions);

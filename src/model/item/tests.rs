@@ -254,3 +254,25 @@ fn unplanned_work_is_a_new_item_made_unplanned() {
     }
     assert!(urgencies.iter().all(|&k| k > 0), "{urgencies:?}");
 }
+
+/// A world item's noisy estimate is its size over e^(ln bias + σ(a)·z), σ(a) = σ + σ_a · a,
+/// z its estimate draw, with ln bias computed once per model: the same bits as the formula
+/// computed item by item (a bias other than 1 and no rounding, so each bit shows).
+#[test]
+fn the_noisy_estimate_uses_the_model_s_log_bias() {
+    let mut s = crate::scenario::Scenario::default();
+    s.backlog.estimate_bias = 1.3;
+    s.backlog.fibonacci = false;
+    let model = Model::new(&s);
+    assert_eq!(model.ln_estimate_bias.to_bits(), 1.3f64.ln().to_bits());
+    let keys = RunKeys::new(2, 5);
+    let b = &s.backlog;
+    for id in 0..100 {
+        let item = BacklogItem::world(id, 0, &model, &keys);
+        let key = keys.subject_key(Source::ItemAttributes, id);
+        let z = keyed_from(key, Attr::Estimate as u64).normal();
+        let sigma = b.estimate_sigma + b.estimate_sigma_per_ambiguity * item.ambiguity;
+        let expect = item.size / (b.estimate_bias.ln() + sigma * z).exp();
+        assert_eq!(item.noisy_estimate.to_bits(), expect.to_bits(), "item {id}");
+    }
+}
