@@ -41,6 +41,9 @@ pub struct Model {
     /// questions: the mean of `backlog.size` (an item of twice that size raises twice as many
     /// on average; docs/model.md §3.4). Never 0.
     pub question_size: f64,
+    /// ln `backlog.estimate_bias`, the mean of an item's log estimate ratio (computed once,
+    /// not for every world item: the same bits).
+    pub ln_estimate_bias: f64,
     /// What defines the world (market, items, horizon): models with equal keys share one
     /// generated world per replication.
     pub world_key: std::sync::Arc<str>,
@@ -89,6 +92,7 @@ impl Model {
             all_ready: false,
             mean_capacity: s.team.capacity.mean().max(0.0),
             question_size: question_size(&b.size, b.max_size),
+            ln_estimate_bias: b.estimate_bias.ln(),
             warmup: match s.simulation.model {
                 crate::scenario::ModelKind::Roles => s.simulation.warmup_sprints,
                 crate::scenario::ModelKind::Throughput => 0,

@@ -100,12 +100,10 @@ pub struct BacklogItem {
     // The rest: world draws, perception, questions and rework.
     /// The PM's own perception of the value (used when the PM overrides the order).
     pub pm_perceived: f64,
-    /// The positive beliefs B behind the PO's and the PM's perception (world draws).
-    pub belief: f64,
-    pub pm_belief: f64,
     /// The normal scores behind the perceived values ([`Model::perceive_scores`]): of the
-    /// true value, of the PO's belief and of the PM's. World quantities, computed once per
-    /// world item.
+    /// true value, of the PO's belief and of the PM's (the positive beliefs B themselves,
+    /// world draws, are not kept: [`BacklogItem::beliefs`]). World quantities, computed once
+    /// per world item.
     pub z_value: f64,
     pub z_belief: f64,
     pub z_pm_belief: f64,
@@ -186,8 +184,6 @@ impl BacklogItem {
             value: 0.0,
             perceived: 0.0,
             pm_perceived: 0.0,
-            belief: 0.0,
-            pm_belief: 0.0,
             z_value: 0.0,
             z_belief: 0.0,
             z_pm_belief: 0.0,
@@ -235,6 +231,13 @@ impl BacklogItem {
         let mut item = Self::world(id, created, model, keys);
         item.perceive(model);
         item
+    }
+
+    /// The beliefs of the PO and of the PM about world item `id`'s value, as its world draw
+    /// made them (for tests: the item keeps only their normal scores).
+    #[cfg(test)]
+    pub fn beliefs(id: u64, model: &Model, keys: &RunKeys) -> (f64, f64) {
+        beliefs(keys.subject_key(Source::ItemAttributes, id), model)
     }
 
     /// The item as the world has it: everything drawn from its keyed stream. Scenarios that
@@ -286,9 +289,7 @@ impl BacklogItem {
         let b = &model.scenario.backlog;
         let unit = |a: Attr| keyed_from(key, a as u64).unit();
         let normal = |a: Attr| keyed_from(key, a as u64).normal();
-        let mut item = BacklogItem::blank(id, created);
-        item.theme = ((unit(Attr::Theme) * model.scenario.market.themes as f64) as u16)
-            .min(model.scenario.market.themes as u16 - 1);
+        let mut item = Self::work_with(id, key, created, model, keys, ambiguity);
         item.kind = if unit(Attr::Kind) < b.enabler_share {
             ItemKind::Enabler
         } else {
@@ -306,6 +307,31 @@ impl BacklogItem {
         if item.kind == ItemKind::Enabler {
             item.value *= b.enabler_value_factor;
         }
+        let (belief, pm_belief) = beliefs(key, model);
+        item.z_value = model.value_score(item.value, item.kind == ItemKind::Enabler);
+        item.z_belief = model.belief_score(belief);
+        item.z_pm_belief = model.belief_score(pm_belief);
+        item
+    }
+
+    /// The world draws of an item that unplanned work keeps (theme, urgency, size,
+    /// ambiguity, estimate, questions; not kind, value and beliefs), each from its own
+    /// stream: the same values as [`BacklogItem::world_with`]'s.
+    #[inline]
+    fn work_with(
+        id: u64,
+        key: u64,
+        created: u32,
+        model: &Model,
+        keys: &RunKeys,
+        ambiguity: f64,
+    ) -> BacklogItem {
+        let b = &model.scenario.backlog;
+        let unit = |a: Attr| keyed_from(key, a as u64).unit();
+        let normal = |a: Attr| keyed_from(key, a as u64).normal();
+        let mut item = BacklogItem::blank(id, created);
+        item.theme = ((unit(Attr::Theme) * model.scenario.market.themes as f64) as u16)
+            .min(model.scenario.market.themes as u16 - 1);
         let u = &b.urgency;
         let pick = unit(Attr::Urgency);
         let deadline_draw = unit(Attr::Deadline);
@@ -328,14 +354,9 @@ impl BacklogItem {
         item.ambiguity = ambiguity;
         let z_estimate = normal(Attr::Estimate);
         let sigma = b.estimate_sigma + b.estimate_sigma_per_ambiguity * item.ambiguity;
-        let ratio = (b.estimate_bias.ln() + sigma * z_estimate).exp();
+        let ratio = (model.ln_estimate_bias + sigma * z_estimate).exp();
         let e = item.size / ratio;
         item.noisy_estimate = if b.fibonacci { fibonacci_round(e) } else { e };
-        item.belief = (model.scenario.po.belief_sigma * normal(Attr::Belief)).exp();
-        item.pm_belief = (model.scenario.po.belief_sigma * normal(Attr::PmBelief)).exp();
-        item.z_value = model.value_score(item.value, item.kind == ItemKind::Enabler);
-        item.z_belief = model.belief_score(item.belief);
-        item.z_pm_belief = model.belief_score(item.pm_belief);
         item.question_draw = unit(Attr::Questions);
         item.remaining = item.size;
         item.set_draw_keys(keys);
@@ -439,6 +460,23 @@ impl BacklogItem {
         self.pm_perceived = 0.0;
     }
 
+    /// [`BacklogItem::new`] then [`BacklogItem::make_unplanned`] (a conflict's injected
+    /// item, a risk's work) without the draws that unplanned work throws away: its kind, its
+    /// value and the beliefs and normal scores perception makes of them (`z_value`,
+    /// `z_belief` and `z_pm_belief` stay 0 and it is perceived for no value skill; nothing
+    /// reads them on an item that is not a world item). Every other field is the same.
+    pub fn unplanned(id: u64, created: u32, model: &Model, keys: &RunKeys) -> BacklogItem {
+        let key = keys.subject_key(Source::ItemAttributes, id);
+        let mut item = Self::work_with(id, key, created, model, keys, ambiguity_from(key, model));
+        item.estimate = if model.exact_estimates {
+            item.size
+        } else {
+            item.noisy_estimate
+        };
+        item.make_unplanned();
+        item
+    }
+
     pub fn is_backlog_work(&self) -> bool {
         matches!(self.kind, ItemKind::Feature | ItemKind::Enabler)
     }
@@ -473,6 +511,19 @@ impl BacklogItem {
             self.question_at[..n].sort_unstable_by(|a, b| a.total_cmp(b));
         }
     }
+}
+
+/// The positive beliefs B of the PO and of the PM about an item's value (world draws, `key`
+/// the item's attribute key): only their normal scores are kept on the item, which keeps it
+/// at five cache lines.
+#[inline]
+fn beliefs(key: u64, model: &Model) -> (f64, f64) {
+    let normal = |a: Attr| keyed_from(key, a as u64).normal();
+    let sigma = model.scenario.po.belief_sigma;
+    (
+        (sigma * normal(Attr::Belief)).exp(),
+        (sigma * normal(Attr::PmBelief)).exp(),
+    )
 }
 
 /// An item's ambiguity at creation, from its own stream (`key` its attribute key).

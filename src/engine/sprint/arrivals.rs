@@ -40,18 +40,17 @@ impl<'a, T: Tracer> Run<'a, T> {
                 risk: i as u16,
             });
             for j in 0..risk.added_items as u64 {
-                let mut item = BacklogItem::new(
+                let mut item = BacklogItem::unplanned(
                     INTERNAL_ID | TAG_RISK | ((i as u64) << 20) | j,
                     self.sprint,
                     self.m,
                     &self.keys,
                 );
-                item.make_unplanned();
                 item.in_scope = true;
                 self.push(item);
             }
             if risk.added_points > 0.0 {
-                let mut item = BacklogItem::new(
+                let mut item = BacklogItem::unplanned(
                     INTERNAL_ID | TAG_RISK | ((i as u64) << 20) | 0xfffff,
                     self.sprint,
                     self.m,
@@ -60,7 +59,6 @@ impl<'a, T: Tracer> Run<'a, T> {
                 item.size = risk.added_points;
                 item.estimate = risk.added_points;
                 item.remaining = risk.added_points;
-                item.make_unplanned();
                 item.in_scope = true;
                 self.push(item);
             }

@@ -324,8 +324,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         let in_progress = started.len() as u32;
         if c.inject {
             let id = INTERNAL_ID | TAG_INJECTED | ((self.sprint as u64) << 8) | c.index as u64;
-            let mut item = BacklogItem::new(id, self.sprint, self.m, &self.keys);
-            item.make_unplanned();
+            let item = BacklogItem::unplanned(id, self.sprint, self.m, &self.keys);
             self.tracer.event(Event::Injected {
                 sprint: self.sprint,
                 hour: now - self.sprint as f64 * self.hours,

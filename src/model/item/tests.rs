@@ -29,9 +29,10 @@ fn world_items_perceive_as_the_model_does_whatever_scenario_came_before() {
             let model = &models[m];
             world.perceive(model);
             let enabler = world.kind == ItemKind::Enabler;
+            let (belief, pm_belief) = BacklogItem::beliefs(id, &models[0], &keys);
             let (po, pm) = (
-                model.perceive(world.value, enabler, world.belief),
-                model.perceive(world.value, enabler, world.pm_belief),
+                model.perceive(world.value, enabler, belief),
+                model.perceive(world.value, enabler, pm_belief),
             );
             assert_eq!(
                 world.perceived.to_bits(),
@@ -121,8 +122,8 @@ fn changing_the_ambiguity_distribution_draws_every_other_attribute_the_same() {
                 (a.value, x.value),
                 (a.size, x.size),
                 (a.noisy_estimate, x.noisy_estimate),
-                (a.belief, x.belief),
-                (a.pm_belief, x.pm_belief),
+                (a.z_belief, x.z_belief),
+                (a.z_pm_belief, x.z_pm_belief),
             ] {
                 assert_eq!(p.to_bits(), q.to_bits(), "item {id}");
             }
@@ -185,13 +186,14 @@ fn an_item_raises_questions_in_proportion_to_its_size() {
     );
 }
 
-/// The fields every pass over the backlog reads lie in an item's first cache line, and every
-/// item starts on a line (a layout for speed: a moved field breaks no result, only this).
+/// The fields every pass over the backlog reads lie in an item's first cache line, every
+/// item starts on a line, and an item takes five lines, not six (every world item is copied
+/// into each scenario's backlog). A layout for speed: a moved field breaks no result, only this.
 #[test]
 fn hot_fields_lie_in_the_first_cache_line() {
     use std::mem::{align_of, offset_of, size_of};
     assert_eq!(align_of::<BacklogItem>(), 64);
-    assert_eq!(size_of::<BacklogItem>() % 64, 0);
+    assert_eq!(size_of::<BacklogItem>(), 5 * 64);
     for (name, end) in [
         ("status", offset_of!(BacklogItem, status) + 1),
         ("ready", offset_of!(BacklogItem, ready) + 1),
@@ -211,5 +213,66 @@ fn hot_fields_lie_in_the_first_cache_line() {
             end <= 64,
             "{name} ends at byte {end}, past the first cache line"
         );
+    }
+}
+
+/// Unplanned work made directly is the item `new` makes and `make_unplanned` turns into
+/// unplanned work, field by field, but for the perception of a value it no longer has (its
+/// normal scores and the value skill it was perceived for): with noisy and exact estimates,
+/// Fibonacci rounding or not, and every urgency.
+#[test]
+fn unplanned_work_is_a_new_item_made_unplanned() {
+    use crate::scenario::Scenario;
+    let mut smooth = Scenario::default();
+    smooth.backlog.fibonacci = false;
+    let models = [
+        Model::new(&Scenario::default()),
+        Model::oracle(&Scenario::default()),
+        Model::new(&smooth),
+    ];
+    assert!(models[1].exact_estimates && !models[0].exact_estimates);
+    let keys = RunKeys::new(8, 1);
+    let mut urgencies = [0u32; 4];
+    for model in &models {
+        for n in 0..300u64 {
+            let id = INTERNAL_ID | (3 << 32) | n;
+            let mut old = BacklogItem::new(id, 7, model, &keys);
+            old.make_unplanned();
+            let mut new = BacklogItem::unplanned(id, 7, model, &keys);
+            assert!(new.perceived_for == NOT_PERCEIVED && new.z_value == 0.0);
+            (new.z_value, new.z_belief, new.z_pm_belief) =
+                (old.z_value, old.z_belief, old.z_pm_belief);
+            new.perceived_for = old.perceived_for;
+            assert_eq!(format!("{new:?}"), format!("{old:?}"), "item {n}");
+            urgencies[match new.urgency {
+                Urgency::Standard => 0,
+                Urgency::Decaying => 1,
+                Urgency::ShortWindow => 2,
+                Urgency::FixedDate { .. } => 3,
+            }] += 1;
+        }
+    }
+    assert!(urgencies.iter().all(|&k| k > 0), "{urgencies:?}");
+}
+
+/// A world item's noisy estimate is its size over e^(ln bias + σ(a)·z), σ(a) = σ + σ_a · a,
+/// z its estimate draw, with ln bias computed once per model: the same bits as the formula
+/// computed item by item (a bias other than 1 and no rounding, so each bit shows).
+#[test]
+fn the_noisy_estimate_uses_the_model_s_log_bias() {
+    let mut s = crate::scenario::Scenario::default();
+    s.backlog.estimate_bias = 1.3;
+    s.backlog.fibonacci = false;
+    let model = Model::new(&s);
+    assert_eq!(model.ln_estimate_bias.to_bits(), 1.3f64.ln().to_bits());
+    let keys = RunKeys::new(2, 5);
+    let b = &s.backlog;
+    for id in 0..100 {
+        let item = BacklogItem::world(id, 0, &model, &keys);
+        let key = keys.subject_key(Source::ItemAttributes, id);
+        let z = keyed_from(key, Attr::Estimate as u64).normal();
+        let sigma = b.estimate_sigma + b.estimate_sigma_per_ambiguity * item.ambiguity;
+        let expect = item.size / (b.estimate_bias.ln() + sigma * z).exp();
+        assert_eq!(item.noisy_estimate.to_bits(), expect.to_bits(), "item {id}");
     }
 }
