@@ -1,6 +1,6 @@
 //! Per-sprint series across runs: the cells behind the bands of the charts.
 
-use crate::stats::sketch::quantile_by;
+use crate::stats::sketch::{nth_counted, quantile_by};
 use crate::stats::QuantileSketch;
 
 /// Values kept exactly per series and sprint before the sketch compresses them (fewer than
@@ -126,16 +126,7 @@ impl SprintCell {
     /// as counts per integer (past it: they span fewer than 256), and give the same k-th
     /// smallest value to the same [`quantile_by`].
     fn small_band(&self, n: u64) -> Band {
-        let nth = |k: u64| {
-            let mut seen = 0;
-            for (v, &c) in self.small.iter().enumerate() {
-                seen += c;
-                if k < seen {
-                    return v as f64;
-                }
-            }
-            f64::INFINITY
-        };
+        let nth = |k: u64| nth_counted(&self.small, k).map_or(f64::INFINITY, |v| v as f64);
         (
             if n > 0 { self.sum / n as f64 } else { f64::NAN },
             quantile_by(n, 0.10, nth),

@@ -352,18 +352,24 @@ impl QuantileSketch {
                 v[k as usize]
             }
             Store::Integers { base, counts } => {
-                let mut seen = 0;
-                for (j, &c) in counts.iter().enumerate() {
-                    seen += c;
-                    if k < seen {
-                        return (*base + j as i64) as f64;
-                    }
-                }
-                f64::INFINITY
+                nth_counted(counts, k).map_or(f64::INFINITY, |j| (*base + j as i64) as f64)
             }
             Store::Log(m) => nth_in(m.iter().map(|(b, c)| (bucket_value(b), c)), k),
         }
     }
+}
+
+/// The index of the k-th smallest (0-based) of values counted per index (`counts[j]` values
+/// of index j), none past the last count.
+pub fn nth_counted(counts: &[u64], k: u64) -> Option<usize> {
+    let mut seen = 0;
+    for (j, &c) in counts.iter().enumerate() {
+        seen += c;
+        if k < seen {
+            return Some(j);
+        }
+    }
+    None
 }
 
 /// Buckets in ascending order of value; negative log buckets come in descending index order.
