@@ -38,6 +38,8 @@ pub struct Workspace {
     pub(super) active: Vec<u32>,
     /// Indices of items finished this sprint.
     pub(super) finished: Vec<u32>,
+    /// Indices of the items churn changes this sprint, in the active list's order.
+    pub(super) churned: Vec<u32>,
     pub(super) pm_view: Vec<f64>,
     pub(super) po_view: Vec<f64>,
     /// The PO's theme ranking before this sprint's strategy step (for roadmap shocks).

@@ -131,6 +131,21 @@ pub fn beta_i(a: f64, b: f64, x: f64) -> f64 {
 /// operations in the same order as [`beta_i`], so the same bits.
 #[inline]
 fn beta_i_from(a: f64, b: f64, c: f64, x: f64, ln_x: f64, ln_1mx: f64) -> f64 {
+    beta_i_with(a, b, c, x, ln_x, ln_1mx, (&[], &[]))
+}
+
+/// [`beta_i_from`] with the first steps' terms of the fraction of Beta(a, b) and of
+/// Beta(b, a) given ([`beta_cf_with`]): the same bits.
+#[inline(always)]
+fn beta_i_with(
+    a: f64,
+    b: f64,
+    c: f64,
+    x: f64,
+    ln_x: f64,
+    ln_1mx: f64,
+    (ab, ba): (&[CfStep], &[CfStep]),
+) -> f64 {
     if x <= 0.0 {
         return 0.0;
     }
@@ -139,16 +154,63 @@ fn beta_i_from(a: f64, b: f64, c: f64, x: f64, ln_x: f64, ln_1mx: f64) -> f64 {
     }
     let front = (c + a * ln_x + b * ln_1mx).exp();
     if x < (a + 1.0) / (a + b + 2.0) {
-        front * beta_cf(a, b, x) / a
+        front * beta_cf_with(a, b, x, ab) / a
     } else {
-        1.0 - front * beta_cf(b, a, 1.0 - x) / b
+        1.0 - front * beta_cf_with(b, a, 1.0 - x, ba) / b
     }
 }
 
-/// The continued fraction of the incomplete beta function.
+/// The continued fraction of the incomplete beta function (its terms computed at each step:
+/// the tests' reference for [`beta_cf_with`]).
+#[cfg(test)]
 fn beta_cf(a: f64, b: f64, x: f64) -> f64 {
+    beta_cf_with(a, b, x, &[])
+}
+
+/// The terms of the continued fraction's step m that depend on (a, b) only, as it computes them: the
+/// numerators' factors −(a + m)·(qab + m) and m·(b − m), their denominators
+/// (a + 2m)·(qap + 2m) and (qam + 2m)·(a + 2m), and whether m = b.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct CfStep {
+    even: f64,
+    even_den: f64,
+    odd: f64,
+    odd_den: f64,
+    whole: bool,
+}
+
+/// Steps of the fraction a [`BetaQuantile`] sets up: all of Beta(2, 2)'s (the default
+/// ambiguity, whose fraction ends at its second step), and few enough that the quantile
+/// stays small beside the other samplers; later steps compute their terms.
+const CF_STEPS: usize = 2;
+
+impl CfStep {
+    fn new(a: f64, b: f64, m: usize) -> CfStep {
+        let (qab, qap, qam) = (a + b, a + 1.0, a - 1.0);
+        let m = m as f64;
+        let m2 = 2.0 * m;
+        CfStep {
+            even: -(a + m) * (qab + m),
+            even_den: (a + m2) * (qap + m2),
+            odd: m * (b - m),
+            odd_den: (qam + m2) * (a + m2),
+            whole: m == b,
+        }
+    }
+
+    /// Steps 1 ..= [`CF_STEPS`] of Beta(a, b)'s fraction.
+    fn table(a: f64, b: f64) -> [CfStep; CF_STEPS] {
+        std::array::from_fn(|k| CfStep::new(a, b, k + 1))
+    }
+}
+
+/// The continued fraction of the incomplete beta function, with the terms of its first steps
+/// given (`steps[m - 1]` for step m, as [`CfStep::new`] makes them; none: all computed at
+/// their step): the same operations on the same values whatever is given, so the same bits.
+#[inline]
+fn beta_cf_with(a: f64, b: f64, x: f64, steps: &[CfStep]) -> f64 {
     let tiny = 1e-300;
-    let (qab, qap, qam) = (a + b, a + 1.0, a - 1.0);
+    let (qab, qap) = (a + b, a + 1.0);
     let mut c = 1.0;
     let mut d = 1.0 - qab * x / qap;
     if d.abs() < tiny {
@@ -157,10 +219,12 @@ fn beta_cf(a: f64, b: f64, x: f64) -> f64 {
     d = 1.0 / d;
     let mut h = d;
     for m in 1..300 {
-        let m = m as f64;
-        let m2 = 2.0 * m;
-        let aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-        let del = if m == b {
+        let t = match steps.get(m - 1) {
+            Some(t) => *t,
+            None => CfStep::new(a, b, m),
+        };
+        let aa = t.even * x / t.even_den;
+        let del = if t.whole {
             // The first step's numerator m·(b − m)·x is ±0 (b a whole number: Beta(2, 2) at
             // m = 2). A Lentz step with numerator ±0 sets d = 1 / (1 ± 0) = 1 and c = 1 ± 0
             // = 1 and gives the factor 1 exactly (c and d are finite and nonzero), so the
@@ -174,7 +238,7 @@ fn beta_cf(a: f64, b: f64, x: f64) -> f64 {
             d = 1.0 / t;
             d * c
         } else {
-            h *= lentz_step(m * (b - m) * x / ((qam + m2) * (a + m2)), &mut c, &mut d);
+            h *= lentz_step(t.odd * x / t.odd_den, &mut c, &mut d);
             lentz_step(aa, &mut c, &mut d)
         };
         h *= del;
@@ -223,6 +287,9 @@ pub struct BetaQuantile {
     x0: f64,
     cdf0: f64,
     density0: f64,
+    /// The first steps' terms of the continued fractions of Beta(a, b) and Beta(b, a).
+    cf_ab: [CfStep; CF_STEPS],
+    cf_ba: [CfStep; CF_STEPS],
 }
 
 impl BetaQuantile {
@@ -239,6 +306,8 @@ impl BetaQuantile {
             x0,
             cdf0: beta_i_from(a, b, front, x0, ln_x, ln_1mx),
             density0: ((a - 1.0) * ln_x + (b - 1.0) * ln_1mx - ln_beta).exp(),
+            cf_ab: CfStep::table(a, b),
+            cf_ba: CfStep::table(b, a),
         }
     }
 
@@ -326,7 +395,9 @@ impl BetaQuantile {
             (0.0, 0.0, self.cdf0)
         } else {
             let (ln_x, ln_1mx) = (x.ln(), (1.0 - x).ln());
-            (ln_x, ln_1mx, beta_i_from(a, b, self.front, x, ln_x, ln_1mx))
+            let steps = (&self.cf_ab[..], &self.cf_ba[..]);
+            let cdf = beta_i_with(a, b, self.front, x, ln_x, ln_1mx, steps);
+            (ln_x, ln_1mx, cdf)
         };
         let f = cdf - p;
         if f.abs() < 1e-14 {

@@ -116,15 +116,22 @@ impl<'a, T: Tracer> Run<'a, T> {
         let threshold = self.m.scenario.backlog.ready_threshold;
         let below = churn_threshold(p);
         let sprint = self.sprint as u64;
-        for &i in &self.ws.active {
-            let item = &mut self.ws.items[i as usize];
+        // The draws first (a tight pass over every active item), then what the few changes
+        // do, in the same order.
+        let ws = &mut *self.ws;
+        let items = &ws.items[..];
+        ws.churned.clear();
+        for &i in &ws.active {
+            let item = &items[i as usize];
             if (item.status == Status::Done) | !item.is_backlog_work() {
                 continue;
             }
-            let word = churn_word(item.churn_key, sprint);
-            if word >> 11 >= below {
-                continue;
+            if churn_word(item.churn_key, sprint) >> 11 < below {
+                ws.churned.push(i);
             }
+        }
+        for n in 0..self.ws.churned.len() {
+            let item = &mut self.ws.items[self.ws.churned[n] as usize];
             item.ambiguity = (item.ambiguity + r.churn_ambiguity).min(1.0);
             item.ready = self.m.all_ready || item.ambiguity <= threshold;
             let mut lost = 0.0;

@@ -122,6 +122,21 @@ impl<T: Tracer> Gate<'_, T> {
     }
 }
 
+/// A new item's entry in the ranking's inputs: its urgency weight and deadline.
+#[inline(always)]
+fn rank_in(item: &BacklogItem, u: &crate::scenario::UrgencyMix) -> RankIn {
+    let (weight, deadline) = match item.urgency {
+        // A fixed-date item's weight is the dated table's (× 1).
+        Urgency::FixedDate { deadline } => (1.0, deadline),
+        u_ => (urgency_weight(u_, 0, u), ordering::NO_DEADLINE),
+    };
+    RankIn {
+        weight,
+        deadline,
+        stale: false,
+    }
+}
+
 struct Run<'a, T: Tracer> {
     tracer: Gate<'a, T>,
     /// Warm-up sprints: internal sprint `warmup` is the first reported sprint.
@@ -247,20 +262,25 @@ impl<'a, T: Tracer> Run<'a, T> {
     /// The world items created in `sprint`, as this scenario sees them. Returns their count.
     fn add_world_items(&mut self, sprint: u32) -> u32 {
         let range = self.ws.world.created_in(sprint);
-        let n = range.len() as u32;
+        let n = range.len();
         // Perceived in the world's copy (which keeps the perceived values for the next
-        // scenario of the same value skill), then copied as one block (world items come with
-        // their draw keys, made once per world) and booked in creation order.
-        let world = &mut self.ws.world.items[range];
-        for item in world.iter_mut() {
+        // scenario of the same value skill), copied (world items come with their draw keys,
+        // made once per world) and booked in creation order, one item at a time: one pass
+        // over items still in the cache.
+        let ws = &mut *self.ws;
+        ws.items.reserve(n);
+        ws.active.reserve(n);
+        ws.rank_in.reserve(n);
+        for item in ws.world.items[range].iter_mut() {
             item.perceive(self.m);
+            ws.items.extend_from_slice(std::slice::from_ref(item));
+            let i = ws.items.len() - 1;
+            self.t.scope_remaining += item.in_scope as u32;
+            ws.active.push(i as u32);
+            ws.rank_in
+                .push(rank_in(item, &self.m.scenario.backlog.urgency));
         }
-        let first = self.ws.items.len();
-        self.ws.items.extend_from_slice(world);
-        for i in first..self.ws.items.len() {
-            self.book(i);
-        }
-        n
+        n as u32
     }
 
     fn push(&mut self, mut item: BacklogItem) -> u32 {
@@ -288,19 +308,8 @@ impl<'a, T: Tracer> Run<'a, T> {
         }
         let i = i as u32;
         self.ws.active.push(i);
-        let (weight, deadline) = match item.urgency {
-            // A fixed-date item's weight is the dated table's (× 1).
-            Urgency::FixedDate { deadline } => (1.0, deadline),
-            u => (
-                urgency_weight(u, 0, &self.m.scenario.backlog.urgency),
-                ordering::NO_DEADLINE,
-            ),
-        };
-        self.ws.rank_in.push(RankIn {
-            weight,
-            deadline,
-            stale: false,
-        });
+        let r = rank_in(item, &self.m.scenario.backlog.urgency);
+        self.ws.rank_in.push(r);
         i
     }
 

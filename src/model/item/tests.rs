@@ -11,6 +11,40 @@ fn fibonacci_rounding_is_log_nearest() {
     assert_eq!(fibonacci_round(100.0), 21.0);
 }
 
+/// The scan that stops where the distances stop falling picks the value the full scan
+/// picks (the first nearest): at and around every value and every geometric midpoint
+/// (ties), across the range, and at 0, below it, infinity and NaN.
+#[test]
+fn fibonacci_rounding_stopping_early_is_the_full_scan() {
+    let full = |x: f64| {
+        let mut best = FIBONACCI[0];
+        let mut dist = f64::INFINITY;
+        for f in FIBONACCI {
+            let d = (x.max(1e-9).ln() - f.ln()).abs();
+            if d < dist {
+                dist = d;
+                best = f;
+            }
+        }
+        best
+    };
+    let mut xs = vec![0.0, -3.0, 1e-300, f64::INFINITY, f64::NAN, f64::MAX, 1e6];
+    for w in FIBONACCI.windows(2) {
+        let mid = (w[0] * w[1]).sqrt();
+        for x in [w[0], w[1], mid] {
+            xs.extend([x, x.next_up(), x.next_down()]);
+        }
+    }
+    xs.extend((0..20_000).map(|k| (k as f64 * 0.002 - 8.0).exp()));
+    let mut seen = std::collections::HashSet::new();
+    for x in xs {
+        let got = fibonacci_round(x);
+        assert_eq!(got.to_bits(), full(x).to_bits(), "{x}");
+        seen.insert(got.to_bits());
+    }
+    assert_eq!(seen.len(), FIBONACCI.len());
+}
+
 /// A world item's perceived values, kept for the next scenario of the same value skill,
 /// are what [`Model::perceive`] gives for each skill, in any order of scenarios.
 #[test]

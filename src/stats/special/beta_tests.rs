@@ -109,6 +109,48 @@ fn skipping_the_zero_step_of_the_fraction_gives_the_same_bits() {
     assert!(skipped > 0);
 }
 
+/// The fraction with its first steps' terms set up ([`CfStep::table`], as a
+/// [`BetaQuantile`] keeps them) gives the bits of the fraction computing every term at its
+/// step: shapes whose fraction ends within the set-up steps and beyond them (large shapes),
+/// whole and not, x across (0, 1); and the quantile of Beta(2, 2) (the default ambiguity)
+/// gives the bits of the quantile as first written.
+#[test]
+fn set_up_terms_of_the_fraction_give_the_same_bits() {
+    let shapes = [
+        0.3, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 5.0, 8.0, 20.0, 299.0, 1e5,
+    ];
+    let mut beyond = 0;
+    for &a in &shapes {
+        for &b in &shapes {
+            let table = CfStep::table(a, b);
+            for k in 1..300 {
+                let x = k as f64 / 300.0 - 1e-4 * (k % 13) as f64;
+                let want = beta_cf_every_step(a, b, x).to_bits();
+                assert_eq!(
+                    beta_cf_with(a, b, x, &table).to_bits(),
+                    want,
+                    "Beta({a}, {b}) at {x}"
+                );
+                assert_eq!(beta_cf(a, b, x).to_bits(), want, "Beta({a}, {b}) at {x}");
+                // Steps past the table: its last term's factor is not yet 1.
+                let t = table[CF_STEPS - 1];
+                let aa = t.even * x / t.even_den;
+                beyond += (aa.abs() > 1e-3) as u32;
+            }
+        }
+    }
+    assert!(beyond > 10_000, "{beyond}");
+    let q = BetaQuantile::new(2.0, 2.0);
+    for k in 0..3000 {
+        let p = (k as f64 + 0.5) / 3000.0;
+        assert_eq!(
+            q.at(p).to_bits(),
+            beta_quantile_recomputed(2.0, 2.0, p).to_bits(),
+            "Beta(2, 2) at {p}"
+        );
+    }
+}
+
 /// Two quantiles side by side give the bits of one at a time: Newton shapes and closed
 /// forms, probabilities inside (0, 1) and at or beyond its ends, pairs whose steps end
 /// together or apart.
