@@ -234,16 +234,22 @@ impl<'a, T: Tracer> Run<'a, T> {
             }
         }
         // Items before the cursor cannot be pulled any more this sprint: status only moves
-        // forward (a drop resets the cursor).
-        while let Some(i) = self.order_at(self.pull_cursor) {
-            self.pull_cursor += 1;
-            let it = &self.ws.items[i as usize];
+        // forward (a drop resets the cursor). Past the part of the order worth doing none
+        // can be pulled.
+        let order = &self.ws.order[..self.worth_end.min(self.ws.order.len())];
+        let items = &self.ws.items[..];
+        let mut n = self.pull_cursor;
+        while let Some(&i) = order.get(n) {
+            n += 1;
+            let it = &items[i as usize];
             if (it.status == Status::Waiting) & free(it) & (it.ready | it.top) & worth_doing(it) {
+                self.pull_cursor = n;
                 // Pulled work joins the sprint's work list (uncommitted: it is not say/do).
                 self.ws.committed.push(i);
                 return Ok(i);
             }
         }
+        self.pull_cursor = n;
         let items = &self.ws.items;
         let mut wake = f64::INFINITY;
         for &i in &self.ws.committed[self.committed_from..] {

@@ -147,6 +147,9 @@ struct Run<'a, T: Tracer> {
     queue_factor: f64,
     /// Position in the order from which lanes look for work to pull.
     pull_cursor: usize,
+    /// No item of the order from this position on is worth doing (set by planning for the
+    /// sprint's order; the whole order before the first planning).
+    worth_end: usize,
     /// How far the PO's theme ranking moved this sprint (normalised Kendall distance).
     roadmap_change: f64,
     /// Every item below this index is on the PO's roadmap, out of scope or done.
@@ -230,6 +233,7 @@ impl<'a, T: Tracer> Run<'a, T> {
             lane_rate: 0.0,
             queue_factor: 1.0,
             pull_cursor: 0,
+            worth_end: usize::MAX,
             roadmap_change: 0.0,
             roadmap_upto: 0,
             reported_from: 0,

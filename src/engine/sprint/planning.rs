@@ -49,9 +49,12 @@ impl<'a, T: Tracer> Run<'a, T> {
         let mut ready_points = 0.0;
         // The passes below read the items and the order through local slices, so the loop
         // holds their addresses and lengths in registers instead of reloading them from the
-        // workspace at every step.
+        // workspace at every step. None of them takes an item not worth doing: they stop at
+        // the order's tail of such items (the lowest scores), and so do the lanes' pulls.
         let items = &self.ws.items[..];
-        for &i in &self.ws.order {
+        self.worth_end = worth_end(items, &self.ws.order);
+        let order = &self.ws.order[..self.worth_end];
+        for &i in order {
             if ready_points >= open {
                 break;
             }
@@ -67,7 +70,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         let mut n = 0;
         while let Some((next, i)) = next_pick(
             &self.ws.items,
-            &self.ws.order,
+            &self.ws.order[..self.worth_end],
             n,
             points,
             commitment,
@@ -124,7 +127,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         let items = &self.ws.items[..];
         let mut next_up = [0u32; CHURN_TOP];
         let mut found = 0;
-        for &i in &self.ws.order {
+        for &i in &self.ws.order[..self.worth_end] {
             let it = &items[i as usize];
             let next = !it.top
                 & (it.status == Status::Waiting)
@@ -203,6 +206,16 @@ fn next_pick(
     None
 }
 
+/// The end of the part of `order` worth doing: no item from this position on is
+/// ([`worth_doing`]). The order puts the lowest scores last, so the items not worth doing
+/// (score at most 0, neither unplanned work nor in the release scope) are mostly its tail.
+fn worth_end(items: &[BacklogItem], order: &[u32]) -> usize {
+    order
+        .iter()
+        .rposition(|&i| worth_doing(&items[i as usize]))
+        .map_or(0, |p| p + 1)
+}
+
 /// The probability of taking an unready item: the base rises towards 1 with the share of the
 /// open commitment the ready buffer lacks, p = p₀ + (1 − p₀) · k_u · max(0, 1 − ready / open).
 pub(crate) fn take_unready(po: &crate::scenario::Po, ready_points: f64, open: f64) -> f64 {
@@ -269,6 +282,32 @@ mod tests {
             Some((6, 5))
         };
         assert_eq!(next_pick(&items, &order, 2, 0.0, 6.0, 0.5, 3), expect);
+    }
+
+    /// The part of the order worth doing ends after its last item worth doing, whatever
+    /// lies before it (an item in scope or unplanned work of score at most 0 is worth doing,
+    /// one not worth doing may stand among those that are); an order with none has none.
+    #[test]
+    fn the_order_worth_doing_ends_after_its_last_such_item() {
+        let item = |id: u64, score: f64| {
+            let mut it = BacklogItem::for_test(id, 1.0, 1.0);
+            it.score = score;
+            it
+        };
+        let mut items: Vec<BacklogItem> = [2.0, -1.0, 0.0, -3.0, 0.5, -2.0]
+            .iter()
+            .enumerate()
+            .map(|(k, &s)| item(k as u64, s))
+            .collect();
+        assert_eq!(worth_end(&items, &[0, 1, 2, 3, 4, 5]), 5);
+        assert_eq!(worth_end(&items, &[4, 0, 1, 2, 3, 5]), 2);
+        assert_eq!(worth_end(&items, &[1, 2, 3, 5]), 0);
+        assert_eq!(worth_end(&items, &[]), 0);
+        items[3].in_scope = true;
+        assert_eq!(worth_end(&items, &[4, 0, 1, 2, 3, 5]), 5);
+        items[3].in_scope = false;
+        items[5].top = true;
+        assert_eq!(worth_end(&items, &[4, 0, 1, 2, 3, 5]), 6);
     }
 
     /// 13.3: p = p₀ + (1 − p₀) · k_u · max(0, 1 − ready / open), coefficients set here.
