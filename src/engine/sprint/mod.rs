@@ -156,6 +156,12 @@ struct Run<'a, T: Tracer> {
     roadmap_upto: u32,
     /// The sprint's work list (`Workspace::committed`) before this position is done.
     committed_from: usize,
+    /// One bit per position of the sprint's work list: set for every item on it in no lane
+    /// and not done (set bits may be stale: a lane checks the item), while the list holds at
+    /// most 64 items; see `wide`.
+    free_bits: u64,
+    /// The work list outgrew `free_bits` this sprint: lanes search it entry by entry.
+    wide: bool,
     /// Velocities before this index belong to the warm-up.
     reported_from: usize,
     /// The PM's persistent misreading of each theme (a factor e^bias), drawn once per run.
@@ -238,6 +244,8 @@ impl<'a, T: Tracer> Run<'a, T> {
             roadmap_upto: 0,
             reported_from: 0,
             committed_from: 0,
+            free_bits: 0,
+            wide: true,
             pm_factor,
             rescore_all: true,
         };
