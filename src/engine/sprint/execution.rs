@@ -42,9 +42,9 @@ impl<'a, T: Tracer> Run<'a, T> {
             // A lane within rounding error of the sprint's end is done: it must not start a
             // sliver of 1e-15 SP that then spills into the next sprint.
             let mut t = hours - 1e-9 * hours;
-            for j in 0..lanes {
-                if self.ws.lane_time[j] < t {
-                    t = self.ws.lane_time[j];
+            for (j, &lt) in self.ws.lane_time[..lanes].iter().enumerate() {
+                if lt < t {
+                    t = lt;
                     l = j;
                 }
             }
@@ -242,7 +242,7 @@ impl<'a, T: Tracer> Run<'a, T> {
 
     /// The next item for a free lane: committed work first (in order), then pulled from the
     /// order. Err carries the earliest time a blocked item frees up.
-    #[inline(never)]
+    #[inline(always)]
     pub(super) fn next_item(&mut self, now: f64) -> Result<u32, f64> {
         let sprint = self.sprint;
         let free = |it: &BacklogItem| free(it, now, sprint);
