@@ -186,11 +186,13 @@ fn next_pick(
     while let Some(&i) = order.get(n) {
         n += 1;
         let item = &items[i as usize];
-        // Most items are passed over (not waiting, not worth doing, or too large for what is
-        // left): one test without branches inside it, so one branch to predict per item.
+        // Most items are passed over as too large for what is left: that test first, then
+        // the others (not waiting, not worth doing).
         let too_large = points + item.estimate > commitment;
-        if !((item.status == Status::Waiting) & worth_doing(item) & (item.top | full | !too_large))
-        {
+        if too_large & !(item.top | full) {
+            continue;
+        }
+        if !((item.status == Status::Waiting) & worth_doing(item)) {
             continue;
         }
         if !item.top {
