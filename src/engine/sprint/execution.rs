@@ -122,12 +122,21 @@ impl<'a, T: Tracer> Run<'a, T> {
             } else {
                 f64::INFINITY
             };
-            let mut dt = min_of(min_of(min_of(dt_finish, dt_question), dt_end), dt_conflict);
-            // Work that fits the sprint exactly (e.g. 6 SP of capacity on six 1-SP items)
-            // finishes in it: rounding must not leave 1e-15 SP to spill into the next sprint.
-            if dt < dt_finish && dt_finish <= dt_question && dt_finish - dt <= 1e-9 * hours {
-                dt = dt_finish;
-            }
+            // The first of finish, question, sprint end and conflict. The last two are after
+            // t (the hours are finite and not NaN), so the order of the minima is free.
+            let dt_other = min_of(dt_end, dt_conflict);
+            let dt = if dt_finish <= dt_question {
+                // Work that fits the sprint exactly (e.g. 6 SP of capacity on six 1-SP items)
+                // finishes in it: rounding must not leave 1e-15 SP to spill into the next
+                // sprint. (When the finish comes first, dt_finish − dt_other ≤ 0.)
+                if dt_finish - dt_other <= 1e-9 * hours {
+                    dt_finish
+                } else {
+                    dt_other
+                }
+            } else {
+                min_of(dt_question, dt_other)
+            };
             let progress = rate * dt;
             let item = &mut self.ws.items[i as usize];
             item.remaining -= progress;
