@@ -25,6 +25,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         let base = self.sprint as f64 * hours;
         self.draw_conflicts();
         self.pull_cursor = 0;
+        self.index_work_list();
         for t in self.ws.lane_time.iter_mut() {
             *t = 0.0;
         }
@@ -41,9 +42,9 @@ impl<'a, T: Tracer> Run<'a, T> {
             // A lane within rounding error of the sprint's end is done: it must not start a
             // sliver of 1e-15 SP that then spills into the next sprint.
             let mut t = hours - 1e-9 * hours;
-            for j in 0..lanes {
-                if self.ws.lane_time[j] < t {
-                    t = self.ws.lane_time[j];
+            for (j, &lt) in self.ws.lane_time[..lanes].iter().enumerate() {
+                if lt < t {
+                    t = lt;
                     l = j;
                 }
             }
@@ -70,6 +71,7 @@ impl<'a, T: Tracer> Run<'a, T> {
                 if current != u32::MAX {
                     self.ws.items[current as usize].lane = NO_LANE;
                     self.ws.lane_item[l] = u32::MAX;
+                    self.back_on_list(current);
                 }
                 match self.next_item(now) {
                     Ok(i) => {
@@ -120,12 +122,21 @@ impl<'a, T: Tracer> Run<'a, T> {
             } else {
                 f64::INFINITY
             };
-            let mut dt = min_of(min_of(min_of(dt_finish, dt_question), dt_end), dt_conflict);
-            // Work that fits the sprint exactly (e.g. 6 SP of capacity on six 1-SP items)
-            // finishes in it: rounding must not leave 1e-15 SP to spill into the next sprint.
-            if dt < dt_finish && dt_finish <= dt_question && dt_finish - dt <= 1e-9 * hours {
-                dt = dt_finish;
-            }
+            // The first of finish, question, sprint end and conflict. The last two are after
+            // t (the hours are finite and not NaN), so the order of the minima is free.
+            let dt_other = min_of(dt_end, dt_conflict);
+            let dt = if dt_finish <= dt_question {
+                // Work that fits the sprint exactly (e.g. 6 SP of capacity on six 1-SP items)
+                // finishes in it: rounding must not leave 1e-15 SP to spill into the next
+                // sprint. (When the finish comes first, dt_finish − dt_other ≤ 0.)
+                if dt_finish - dt_other <= 1e-9 * hours {
+                    dt_finish
+                } else {
+                    dt_other
+                }
+            } else {
+                min_of(dt_question, dt_other)
+            };
             let progress = rate * dt;
             let item = &mut self.ws.items[i as usize];
             item.remaining -= progress;
@@ -214,42 +225,108 @@ impl<'a, T: Tracer> Run<'a, T> {
         after
     }
 
+    /// Set the bits of the sprint's work list (`free_bits`) from its items, or mark it wide.
+    pub(super) fn index_work_list(&mut self) {
+        let list = &self.ws.committed[..];
+        self.wide = list.len() > 64;
+        let mut bits = 0u64;
+        if !self.wide {
+            let items = &self.ws.items[..];
+            for (p, &i) in list.iter().enumerate() {
+                let it = &items[i as usize];
+                bits |= (((it.lane == NO_LANE) & (it.status != Status::Done)) as u64) << p;
+            }
+        }
+        self.free_bits = bits;
+    }
+
+    /// Item `i` left its lane, not done: the bit of its place on the work list is set.
+    pub(super) fn back_on_list(&mut self, i: u32) {
+        if !self.wide {
+            if let Some(p) = self.ws.committed.iter().position(|&j| j == i) {
+                self.free_bits |= 1 << p;
+            }
+        }
+    }
+
     /// The next item for a free lane: committed work first (in order), then pulled from the
     /// order. Err carries the earliest time a blocked item frees up.
-    #[inline(never)]
+    #[inline(always)]
     pub(super) fn next_item(&mut self, now: f64) -> Result<u32, f64> {
         let sprint = self.sprint;
         let free = |it: &BacklogItem| free(it, now, sprint);
-        // Finished work stays finished: skip the finished head of the work list.
-        let mut from = self.committed_from;
-        while from < self.ws.committed.len()
-            && self.ws.items[self.ws.committed[from] as usize].status == Status::Done
-        {
-            from += 1;
-        }
-        self.committed_from = from;
-        for &i in &self.ws.committed[from..] {
-            if free_on_list(&self.ws.items[i as usize], now, sprint) {
-                return Ok(i);
+        if !self.wide {
+            // Only the items in no lane and not done are looked at, by their bits, in the
+            // list's order; a stale bit (the item went into a lane or is done) is cleared.
+            let list = &self.ws.committed[..];
+            let items = &self.ws.items[..];
+            let mut bits = self.free_bits;
+            let mut left = bits;
+            while left != 0 {
+                let p = left.trailing_zeros() as usize;
+                left &= left - 1;
+                let i = list[p];
+                let it = &items[i as usize];
+                if (it.lane != NO_LANE) | (it.status == Status::Done) {
+                    bits &= !(1 << p);
+                } else if it.blocked_until <= now {
+                    // It goes into the caller's lane.
+                    self.free_bits = bits & !(1 << p);
+                    return Ok(i);
+                }
+            }
+            self.free_bits = bits;
+        } else {
+            // Finished work stays finished: skip the finished head of the work list.
+            let mut from = self.committed_from;
+            while from < self.ws.committed.len()
+                && self.ws.items[self.ws.committed[from] as usize].status == Status::Done
+            {
+                from += 1;
+            }
+            self.committed_from = from;
+            for &i in &self.ws.committed[from..] {
+                if free_on_list(&self.ws.items[i as usize], now, sprint) {
+                    return Ok(i);
+                }
             }
         }
         // Items before the cursor cannot be pulled any more this sprint: status only moves
-        // forward (a drop resets the cursor).
-        while let Some(i) = self.order_at(self.pull_cursor) {
-            self.pull_cursor += 1;
-            let it = &self.ws.items[i as usize];
+        // forward (a drop resets the cursor). Past the part of the order worth doing none
+        // can be pulled.
+        let order = &self.ws.order[..self.worth_end.min(self.ws.order.len())];
+        let items = &self.ws.items[..];
+        let mut n = self.pull_cursor;
+        while let Some(&i) = order.get(n) {
+            n += 1;
+            let it = &items[i as usize];
             if (it.status == Status::Waiting) & free(it) & (it.ready | it.top) & worth_doing(it) {
-                // Pulled work joins the sprint's work list (uncommitted: it is not say/do).
+                self.pull_cursor = n;
+                // Pulled work joins the sprint's work list (uncommitted: it is not say/do),
+                // into the caller's lane (its bit stays clear).
                 self.ws.committed.push(i);
+                self.wide |= self.ws.committed.len() > 64;
                 return Ok(i);
             }
         }
+        self.pull_cursor = n;
         let items = &self.ws.items;
         let mut wake = f64::INFINITY;
-        for &i in &self.ws.committed[self.committed_from..] {
-            let it = &items[i as usize];
+        let mut wait = |it: &BacklogItem| {
             if it.lane == NO_LANE && it.status != Status::Done && it.blocked_until > now {
                 wake = wake.min(it.blocked_until);
+            }
+        };
+        if !self.wide {
+            let mut left = self.free_bits;
+            while left != 0 {
+                let p = left.trailing_zeros() as usize;
+                left &= left - 1;
+                wait(&items[self.ws.committed[p] as usize]);
+            }
+        } else {
+            for &i in &self.ws.committed[self.committed_from..] {
+                wait(&items[i as usize]);
             }
         }
         Err(wake)
@@ -277,6 +354,7 @@ impl<'a, T: Tracer> Run<'a, T> {
                 * min_of(hours, (sprint_end - now).max(0.0));
             self.ws.lane_time[l] = min_of(self.ws.lane_time[l] + tax, self.hours);
             self.t.context_lost += tax * self.lane_rate;
+            self.back_on_list(i);
         }
     }
 
@@ -334,8 +412,13 @@ impl<'a, T: Tracer> Run<'a, T> {
             let idx = self.push(item);
             self.ws.committed.insert(0, idx);
             self.committed_from = 0;
+            // Every place moves up one; the new item's is free.
+            self.free_bits = self.free_bits << 1 | 1;
+            self.wide |= self.ws.committed.len() > 64;
             if let Some((_, i)) = lowest {
                 self.drop_item(i, DropCause::Conflict);
+                // Off the work list: the places after it moved down.
+                self.index_work_list();
             }
         } else if in_progress > 0 {
             let pick =

@@ -162,12 +162,21 @@ struct Run<'a, T: Tracer> {
     queue_factor: f64,
     /// Position in the order from which lanes look for work to pull.
     pull_cursor: usize,
+    /// No item of the order from this position on is worth doing (set by planning for the
+    /// sprint's order; the whole order before the first planning).
+    worth_end: usize,
     /// How far the PO's theme ranking moved this sprint (normalised Kendall distance).
     roadmap_change: f64,
     /// Every item below this index is on the PO's roadmap, out of scope or done.
     roadmap_upto: u32,
     /// The sprint's work list (`Workspace::committed`) before this position is done.
     committed_from: usize,
+    /// One bit per position of the sprint's work list: set for every item on it in no lane
+    /// and not done (set bits may be stale: a lane checks the item), while the list holds at
+    /// most 64 items; see `wide`.
+    free_bits: u64,
+    /// The work list outgrew `free_bits` this sprint: lanes search it entry by entry.
+    wide: bool,
     /// Velocities before this index belong to the warm-up.
     reported_from: usize,
     /// The PM's persistent misreading of each theme (a factor e^bias), drawn once per run.
@@ -245,10 +254,13 @@ impl<'a, T: Tracer> Run<'a, T> {
             lane_rate: 0.0,
             queue_factor: 1.0,
             pull_cursor: 0,
+            worth_end: usize::MAX,
             roadmap_change: 0.0,
             roadmap_upto: 0,
             reported_from: 0,
             committed_from: 0,
+            free_bits: 0,
+            wide: true,
             pm_factor,
             rescore_all: true,
         };

@@ -86,12 +86,6 @@ impl<'a, T: Tracer> Run<'a, T> {
         }
     }
 
-    /// The item at position `n` of the order.
-    #[inline]
-    pub(super) fn order_at(&self, n: usize) -> Option<u32> {
-        self.ws.order.get(n).copied()
-    }
-
     /// The PM puts its own top items first (priority churn in blurred roles).
     pub(super) fn pm_override(&mut self) {
         let top = (self.m.scenario.pm.override_top as usize).min(self.ws.order.len());

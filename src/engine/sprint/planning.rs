@@ -46,39 +46,41 @@ impl<'a, T: Tracer> Run<'a, T> {
         // The ready buffer against the commitment still open: when it runs short, the team
         // pulls in unready work to fill the sprint.
         let open = (commitment - points).max(0.0);
-        let mut ready_points = 0.0;
         // The passes below read the items and the order through local slices, so the loop
         // holds their addresses and lengths in registers instead of reloading them from the
-        // workspace at every step.
-        let items = &self.ws.items[..];
-        for &i in &self.ws.order {
-            if ready_points >= open {
-                break;
-            }
-            let it = &items[i as usize];
-            // + estimate × 1 or × 0 (the same sum: estimates are finite), without a branch.
-            let ready = (it.status == Status::Waiting) & it.ready & !it.top & worth_doing(it);
-            ready_points += it.estimate * ready as u8 as f64;
-        }
-        let take_unready = take_unready(&s.po, ready_points, open);
+        // workspace at every step. None of them takes an item not worth doing: they stop at
+        // the order's tail of such items (the lowest scores), and so do the lanes' pulls.
+        self.worth_end = worth_end(&self.ws.items, &self.ws.order);
         let misaligned =
             s.pm.enabled && s.roles.misalignment_ambiguity > 0.0 && s.pm.sync_fidelity < 1.0;
+        // The probability of taking an unready item, from the ready buffer as planning found
+        // it. Only an unready item that fits needs it: it is worked out then, unless
+        // misalignment may make committed items unready first (then here, before any pick).
+        let before_picks = |ws: &crate::engine::workspace::Workspace, we: usize| {
+            take_unready_from(&ws.items, &ws.order[..we], open, &s.po)
+        };
+        let mut take = misaligned.then(|| before_picks(self.ws, self.worth_end));
         // `misaligned` implies a PM: the strategy step ranked both views of this sprint.
         let mut n = 0;
-        while let Some((next, i)) = next_pick(
+        while let Some((next, i)) = next_pick_with(
             &self.ws.items,
-            &self.ws.order,
+            &self.ws.order[..self.worth_end],
             n,
             points,
             commitment,
-            take_unready,
+            || *take.get_or_insert_with(|| before_picks(self.ws, self.worth_end)),
             self.sprint,
         ) {
             let i = i as usize;
             n = next;
-            let item = &self.ws.items[i];
+            let item = &mut self.ws.items[i];
             if !item.split_checked {
-                self.split(i as u32);
+                if s.backlog.split_rate <= 0.0 {
+                    // What `split` does when no item splits: mark it checked.
+                    item.split_checked = true;
+                } else {
+                    self.split(i as u32);
+                }
             }
             let item = &mut self.ws.items[i];
             // Readiness as the PO took it (misalignment below adds ambiguity afterwards).
@@ -124,7 +126,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         let items = &self.ws.items[..];
         let mut next_up = [0u32; CHURN_TOP];
         let mut found = 0;
-        for &i in &self.ws.order {
+        for &i in &self.ws.order[..self.worth_end] {
             let it = &items[i as usize];
             let next = !it.top
                 & (it.status == Status::Waiting)
@@ -169,38 +171,85 @@ impl<'a, T: Tracer> Run<'a, T> {
 /// index)`, or None when the commitment is full or the order exhausted. Unplanned work is
 /// taken whatever its size; other items while their estimate fits, unready ones only with
 /// probability `take_unready` (the item's planning draw of this sprint).
-#[inline]
+#[cfg(test)]
 fn next_pick(
+    items: &[BacklogItem],
+    order: &[u32],
+    n: usize,
+    points: f64,
+    commitment: f64,
+    take_unready: f64,
+    sprint: u32,
+) -> Option<(usize, u32)> {
+    next_pick_with(items, order, n, points, commitment, || take_unready, sprint)
+}
+
+/// [`next_pick`] with `take_unready` asked for only when an unready item fits.
+#[inline]
+fn next_pick_with(
     items: &[BacklogItem],
     order: &[u32],
     mut n: usize,
     points: f64,
     commitment: f64,
-    take_unready: f64,
+    mut take_unready: impl FnMut() -> f64,
     sprint: u32,
 ) -> Option<(usize, u32)> {
     let full = points >= commitment;
     while let Some(&i) = order.get(n) {
         n += 1;
         let item = &items[i as usize];
-        // Most items are passed over (not waiting, not worth doing, or too large for what is
-        // left): one test without branches inside it, so one branch to predict per item.
+        // Most items are passed over as too large for what is left: that test first, then
+        // the others (not waiting, not worth doing).
         let too_large = points + item.estimate > commitment;
-        if !((item.status == Status::Waiting) & worth_doing(item) & (item.top | full | !too_large))
-        {
+        if too_large & !(item.top | full) {
+            continue;
+        }
+        if !((item.status == Status::Waiting) & worth_doing(item)) {
             continue;
         }
         if !item.top {
             if full {
                 return None;
             }
-            if !item.ready && keyed_from(item.plan_key, sprint as u64).unit() >= take_unready {
+            if !item.ready && keyed_from(item.plan_key, sprint as u64).unit() >= take_unready() {
                 continue;
             }
         }
         return Some((n, i));
     }
     None
+}
+
+/// The end of the part of `order` worth doing: no item from this position on is
+/// ([`worth_doing`]). The order puts the lowest scores last, so the items not worth doing
+/// (score at most 0, neither unplanned work nor in the release scope) are mostly its tail.
+fn worth_end(items: &[BacklogItem], order: &[u32]) -> usize {
+    order
+        .iter()
+        .rposition(|&i| worth_doing(&items[i as usize]))
+        .map_or(0, |p| p + 1)
+}
+
+/// [`take_unready`] for the ready buffer of `order` (the part worth doing): the estimates of
+/// the ready items waiting (not unplanned work), summed in order until they cover `open`.
+fn take_unready_from(
+    items: &[BacklogItem],
+    order: &[u32],
+    open: f64,
+    po: &crate::scenario::Po,
+) -> f64 {
+    let mut ready_points = 0.0;
+    for &i in order {
+        if ready_points >= open {
+            break;
+        }
+        let it = &items[i as usize];
+        // + estimate × 1 or × 0 (the same sum: estimates are finite), without a branch.
+        let ready = (it.status == Status::Waiting) & it.ready & !it.top & worth_doing(it);
+        ready_points += it.estimate * ready as u8 as f64;
+    }
+    take_unready(po, ready_points, open)
 }
 
 /// The probability of taking an unready item: the base rises towards 1 with the share of the
@@ -269,6 +318,78 @@ mod tests {
             Some((6, 5))
         };
         assert_eq!(next_pick(&items, &order, 2, 0.0, 6.0, 0.5, 3), expect);
+    }
+
+    /// The part of the order worth doing ends after its last item worth doing, whatever
+    /// lies before it (an item in scope or unplanned work of score at most 0 is worth doing,
+    /// one not worth doing may stand among those that are); an order with none has none.
+    #[test]
+    fn the_order_worth_doing_ends_after_its_last_such_item() {
+        let item = |id: u64, score: f64| {
+            let mut it = BacklogItem::for_test(id, 1.0, 1.0);
+            it.score = score;
+            it
+        };
+        let mut items: Vec<BacklogItem> = [2.0, -1.0, 0.0, -3.0, 0.5, -2.0]
+            .iter()
+            .enumerate()
+            .map(|(k, &s)| item(k as u64, s))
+            .collect();
+        assert_eq!(worth_end(&items, &[0, 1, 2, 3, 4, 5]), 5);
+        assert_eq!(worth_end(&items, &[4, 0, 1, 2, 3, 5]), 2);
+        assert_eq!(worth_end(&items, &[1, 2, 3, 5]), 0);
+        assert_eq!(worth_end(&items, &[]), 0);
+        items[3].in_scope = true;
+        assert_eq!(worth_end(&items, &[4, 0, 1, 2, 3, 5]), 5);
+        items[3].in_scope = false;
+        items[5].top = true;
+        assert_eq!(worth_end(&items, &[4, 0, 1, 2, 3, 5]), 6);
+    }
+
+    /// Planning asks for `take_unready` only when an unready item (not unplanned work) is
+    /// waiting, worth doing and fits; the ready buffer behind it sums the ready items'
+    /// estimates in order until they cover what is open (unready, unplanned, not waiting or
+    /// not worth doing: not counted).
+    #[test]
+    fn take_unready_is_worked_out_only_for_an_unready_item_that_fits() {
+        let item = |id: u64, size: f64| {
+            let mut it = BacklogItem::for_test(id, 1.0, size);
+            it.score = 1.0;
+            it
+        };
+        let mut items: Vec<BacklogItem> = [3.0, 5.0, 2.0, 4.0, 8.0, 1.0]
+            .iter()
+            .enumerate()
+            .map(|(k, &e)| item(k as u64, e))
+            .collect();
+        items[1].ready = false;
+        let order = [0u32, 1, 2, 3, 4, 5];
+        let asked = std::cell::Cell::new(0);
+        let pick = |n: usize, points: f64, take: f64| {
+            let ask = || {
+                asked.set(asked.get() + 1);
+                take
+            };
+            next_pick_with(&items, &order, n, points, 6.0, ask, 3)
+        };
+        // Item 0 fits: no unready item met.
+        assert_eq!(pick(0, 0.0, 0.0), Some((1, 0)));
+        // The unready item 1 (5 SP) does not fit 3 + 5 > 6: not asked; item 2 is taken.
+        assert_eq!(pick(1, 3.0, 0.0), Some((3, 2)));
+        assert_eq!(asked.get(), 0);
+        // With room for it: asked once, and it is passed over (0) or taken (1).
+        assert_eq!(pick(1, 0.0, 0.0), Some((3, 2)));
+        assert_eq!(pick(1, 0.0, 1.0), Some((2, 1)));
+        assert_eq!(asked.get(), 2);
+        let po = crate::scenario::Po::default();
+        let take = |items: &[BacklogItem], open: f64| take_unready_from(items, &order, open, &po);
+        // Ready and waiting: 3 (item 0), then 2 (item 2) covers 5 = open.
+        assert_eq!(take(&items, 5.0), take_unready(&po, 5.0, 5.0));
+        assert_eq!(take(&items, 6.0), take_unready(&po, 9.0, 6.0));
+        items[2].status = Status::InProgress;
+        items[3].top = true;
+        items[4].score = -1.0;
+        assert_eq!(take(&items, 6.0), take_unready(&po, 4.0, 6.0));
     }
 
     /// 13.3: p = p₀ + (1 − p₀) · k_u · max(0, 1 − ready / open), coefficients set here.

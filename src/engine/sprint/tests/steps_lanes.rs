@@ -368,3 +368,73 @@ fn the_pull_takes_an_item_that_is_ready_or_on_top_or_both() {
         }
     }
 }
+
+/// The lanes' search of the work list by its bits (`free_bits`, at most 64 items) finds what
+/// the search entry by entry finds: the same items in the same order as lanes take them, then
+/// the same hour of the first blocked item's release, on lists of every length up to 64 with
+/// items in lanes, done, blocked and free, with stale bits (an item that went into a lane or
+/// was done behind the bits' back) and an item put back on the list (`back_on_list`).
+#[test]
+fn the_work_list_s_bits_find_what_the_entry_by_entry_search_finds() {
+    use crate::model::item::NO_LANE;
+    let s = quiet("aligned");
+    let model = Model::new(&s);
+    let mut ws = Workspace::new();
+    let mut quiet = NoTrace;
+    let mut r = Run::new(&model, &RunKeys::new(3, 0), &mut ws, &mut quiet);
+    while r.ws.items.len() < 70 {
+        let it = r.ws.items[0];
+        r.ws.items.push(it);
+    }
+    let keys = RunKeys::new(11, 0);
+    let now = 10.0;
+    let mut searched = 0;
+    for round in 0..400u64 {
+        let u = |k: u64| keys.unit(crate::random::Source::Churn, round, k);
+        let n = 1 + (u(0) * 64.0) as usize;
+        let list: Vec<u32> = (0..n as u32).collect();
+        for (k, it) in r.ws.items.iter_mut().take(n).enumerate() {
+            let v = u(1 + k as u64);
+            it.lane = if v < 0.2 { 1 } else { NO_LANE };
+            it.status = [Status::Waiting, Status::InProgress, Status::Done][(v * 3.0) as usize];
+            it.blocked_until = [0.0, now, 15.0, 12.0][(v * 1e3) as usize % 4];
+        }
+        r.ws.order.clear();
+        // Both searches from the same state, lanes taking what they find.
+        let start: Vec<_> = r.ws.items[..n].to_vec();
+        let mut found = [Vec::new(), Vec::new()];
+        for (by_bits, got) in found.iter_mut().enumerate() {
+            r.ws.items[..n].copy_from_slice(&start);
+            r.ws.committed.clear();
+            r.ws.committed.extend_from_slice(&list);
+            r.committed_from = 0;
+            r.index_work_list();
+            assert!(!r.wide, "{n} items fit the bits");
+            r.wide = by_bits == 0;
+            // Behind the bits' back: one item goes into a lane, one is done.
+            let (a, b) = ((u(100) * n as f64) as usize, (u(101) * n as f64) as usize);
+            r.ws.items[a].lane = 2;
+            r.ws.items[b].status = Status::Done;
+            for step in 0.. {
+                match r.next_item(now) {
+                    Ok(i) => {
+                        got.push(Ok(i));
+                        r.ws.items[i as usize].lane = 0;
+                        if step == 1 {
+                            // Taken back off its lane (blocked): it is found again.
+                            r.ws.items[i as usize].lane = NO_LANE;
+                            r.back_on_list(i);
+                        }
+                    }
+                    Err(wake) => {
+                        got.push(Err(wake));
+                        break;
+                    }
+                }
+            }
+        }
+        searched += found[0].len();
+        assert_eq!(found[0], found[1], "round {round}, {n} items");
+    }
+    assert!(searched > 2_000, "the lanes took items: {searched}");
+}

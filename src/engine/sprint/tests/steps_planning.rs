@@ -542,3 +542,38 @@ fn release_counts_the_backlog_and_its_ready_waiting_items() {
     assert_eq!(row[series::READY_ITEMS], ready as f64);
     assert_eq!(r.ws.active.len() as u32, backlog);
 }
+
+/// Planning checks each item it commits for a split, once: when the scenario splits nothing
+/// (rate 0) the item is only marked checked; when it splits every item (rate 1) the item is
+/// split, its parts joining the backlog.
+#[test]
+fn planning_checks_the_items_it_commits_for_a_split() {
+    for rate in [0.0, 1.0] {
+        let mut s = cold("aligned");
+        s.backlog.split_rate = rate;
+        let model = Model::new(&s);
+        let mut ws = Workspace::new();
+        let mut quiet = NoTrace;
+        let mut r = Run::new(&model, &RunKeys::new(9, 0), &mut ws, &mut quiet);
+        r.sprint = 1;
+        r.ws.committed.clear();
+        let work = waiting_work(&r, 2);
+        for &i in &work {
+            let it = &mut r.ws.items[i as usize];
+            (it.size, it.estimate, it.remaining) = (1.0, 1.0, 1.0);
+            (it.top, it.in_scope, it.split_checked, it.ready) = (false, true, false, true);
+        }
+        r.ws.order.clear();
+        r.ws.order.extend_from_slice(&work);
+        let before = r.ws.items.len();
+        r.plan();
+        let first = &r.ws.items[work[0] as usize];
+        assert!(first.committed_points > 0.0, "rate {rate}: committed");
+        assert!(first.split_checked, "rate {rate}: checked");
+        if rate == 0.0 {
+            assert_eq!(r.ws.items.len(), before, "nothing split");
+        } else {
+            assert!(r.ws.items.len() > before, "split into parts");
+        }
+    }
+}
