@@ -6,7 +6,7 @@ use super::{Run, TAG_SPLIT, TAU_TOP};
 use crate::engine::trace::{Event, Tracer};
 use crate::engine::workspace::RankIn;
 use crate::model::item::{BacklogItem, Status, INTERNAL_ID};
-use crate::model::roles::{self, PoScoring};
+use crate::model::roles::{self, PoScoring, TAU_SLOTS};
 use crate::random::Source;
 
 impl<'a, T: Tracer> Run<'a, T> {
@@ -162,22 +162,33 @@ impl<'a, T: Tracer> Run<'a, T> {
         let now = self.sprint;
         let weights = &self.ws.world.market[now as usize * k..(now as usize + 1) * k];
         let dated = dated_weights(s.backlog.urgency.late_factor);
-        let scope_first = s.release.scope_first;
-        let (items, rank_in) = (&self.ws.items, &self.ws.rank_in);
+        // The release scope first when the scenario works scope first (1e12 × 1 or × 0: the
+        // scope follows no pattern in the order), as a lookup by the item's flag.
+        let scope_first = s.release.scope_first as u8 as f64;
+        let scope = [0.0 * 1e12, scope_first * 1e12];
+        // An item of no true value has a true score of ±0 (left out below) when the theme
+        // weights are finite: 0 × a finite weight is ±0, and so are the steps by the urgency
+        // weight (finite: the scenario's reals are validated finite) and by the sizes (at
+        // least 0.1). Such an item is passed over without its score (about half the items
+        // at the top are of no value).
+        let no_value_is_zero = weights.iter().all(|w| w.is_finite());
+        let (items, rank_in) = (&self.ws.items, &self.ws.rank_in[..self.ws.items.len()]);
+        const { assert!(TAU_TOP + 3 <= TAU_SLOTS) };
         let tau_scores = &mut self.ws.tau_scores;
         tau_scores.clear();
+        tau_scores.resize(TAU_SLOTS, f64::NAN);
+        let slots: &mut [f64; TAU_SLOTS] = (&mut tau_scores[..]).try_into().expect("TAU_SLOTS");
+        let mut n = 0;
         for &i in self.ws.order.iter() {
             let item = &items[i as usize];
             if item.top | (item.status != Status::Waiting) {
                 continue;
             }
-            if tau_scores.len() == TAU_TOP {
-                break;
+            if (item.value == 0.0) & no_value_is_zero {
+                continue;
             }
             // The order perfect information would give under the same policy: true CD3,
-            // the release scope first when the scenario works scope first (1e12 × 1 or × 0:
-            // the scope follows no pattern in the order).
-            let scope = (scope_first & item.in_scope) as u8 as f64 * 1e12;
+            // the release scope first when the scenario works scope first.
             // Items of no value tie in the truth: there is nothing to order among them.
             // True value and weights over the team's estimate: the PO orders by estimates,
             // so τ measures the PO's judgement of value, not the team's estimation error.
@@ -186,12 +197,18 @@ impl<'a, T: Tracer> Run<'a, T> {
             let weight = weight_at(info.weight, info.deadline, now, &dated);
             let truth = roles::true_score_weighted(item, weights, weight) * item.size.max(0.1)
                 / item.estimate.max(0.1);
-            // Pushed, and taken back when it is 0 (no branch: values follow no pattern).
-            let n = tau_scores.len();
-            tau_scores.push(scope + truth);
-            tau_scores.truncate(n + (truth != 0.0) as usize);
+            // Written, and kept when it is not 0 (no branch: values follow no pattern).
+            slots[n % TAU_SLOTS] = scope[item.in_scope as usize] + truth;
+            n += (truth != 0.0) as usize;
+            if n == TAU_TOP {
+                break;
+            }
         }
-        if let Some(tau) = roles::order_tau(&self.ws.tau_scores) {
+        // The slot past the last score may hold one left out.
+        slots[n % TAU_SLOTS] = f64::NAN;
+        let tau = roles::order_tau_padded(slots, n);
+        tau_scores.truncate(n);
+        if let Some(tau) = tau {
             self.t.tau_sum += tau;
             self.t.tau_n += 1;
         }
