@@ -39,13 +39,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         // New items go anywhere in the order: sorted among themselves, then merged in.
         let first_new = self.ws.ranked_upto as usize;
         let fresh = &mut self.ws.fresh;
-        fresh.clear();
-        for (i, item) in items.iter_mut().enumerate().skip(first_new) {
-            if item.status != Status::Done {
-                fresh.push((score.key(item, &rank_in[i], view), i as u32));
-            }
-            rank_in[i].stale = false;
-        }
+        score_new(items, rank_in, first_new, view, &score, fresh);
         merge_in(ranked, fresh);
         self.ws.ranked_upto = items.len() as u32;
         self.ws.order.clear();
@@ -172,7 +166,8 @@ impl<'a, T: Tracer> Run<'a, T> {
         // least 0.1). Such an item is passed over without its score (about half the items
         // at the top are of no value).
         let no_value_is_zero = weights.iter().all(|w| w.is_finite());
-        let (items, rank_in) = (&self.ws.items, &self.ws.rank_in[..self.ws.items.len()]);
+        let items: &[BacklogItem] = &self.ws.items;
+        let rank_in = &self.ws.rank_in[..items.len()];
         const { assert!(TAU_TOP + 3 <= TAU_SLOTS) };
         let tau_scores = &mut self.ws.tau_scores;
         tau_scores.clear();
@@ -336,6 +331,28 @@ fn rescore_pass<const ALL: bool>(
         info.stale = false;
     }
     kept
+}
+
+/// The entries of the items that came since the last ordering (from index `first`), scored,
+/// into `fresh`. Slices, as in [`rescore_order`]: growing `fresh` moves no item.
+fn score_new(
+    items: &mut [BacklogItem],
+    rank_in: &mut [RankIn],
+    first: usize,
+    view: &[f64],
+    score: &Scoring,
+    fresh: &mut Vec<(u64, u32)>,
+) {
+    fresh.clear();
+    // Every item has its entry: as long as `items`.
+    let rank_in = &mut rank_in[first..items.len()];
+    let items = &mut items[first..];
+    for (j, (item, info)) in items.iter_mut().zip(rank_in.iter_mut()).enumerate() {
+        if item.status != Status::Done {
+            fresh.push((score.key(item, info, view), (first + j) as u32));
+        }
+        info.stale = false;
+    }
 }
 
 /// What a PO's score needs besides the item and the view.
