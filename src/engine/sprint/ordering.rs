@@ -6,7 +6,7 @@ use super::{Run, TAG_SPLIT, TAU_TOP};
 use crate::engine::trace::{Event, Tracer};
 use crate::engine::workspace::RankIn;
 use crate::model::item::{BacklogItem, Status, INTERNAL_ID};
-use crate::model::roles::{self, PoScoring};
+use crate::model::roles::{self, PoScoring, TAU_SLOTS};
 use crate::random::Source;
 
 impl<'a, T: Tracer> Run<'a, T> {
@@ -39,13 +39,7 @@ impl<'a, T: Tracer> Run<'a, T> {
         // New items go anywhere in the order: sorted among themselves, then merged in.
         let first_new = self.ws.ranked_upto as usize;
         let fresh = &mut self.ws.fresh;
-        fresh.clear();
-        for (i, item) in items.iter_mut().enumerate().skip(first_new) {
-            if item.status != Status::Done {
-                fresh.push((score.key(item, &rank_in[i], view), i as u32));
-            }
-            rank_in[i].stale = false;
-        }
+        score_new(items, rank_in, first_new, view, &score, fresh);
         merge_in(ranked, fresh);
         self.ws.ranked_upto = items.len() as u32;
         self.ws.order.clear();
@@ -156,22 +150,34 @@ impl<'a, T: Tracer> Run<'a, T> {
         let now = self.sprint;
         let weights = &self.ws.world.market[now as usize * k..(now as usize + 1) * k];
         let dated = dated_weights(s.backlog.urgency.late_factor);
-        let scope_first = s.release.scope_first;
-        let (items, rank_in) = (&self.ws.items, &self.ws.rank_in);
+        // The release scope first when the scenario works scope first (1e12 × 1 or × 0: the
+        // scope follows no pattern in the order), as a lookup by the item's flag.
+        let scope_first = s.release.scope_first as u8 as f64;
+        let scope = [0.0 * 1e12, scope_first * 1e12];
+        // An item of no true value has a true score of ±0 (left out below) when the theme
+        // weights are finite: 0 × a finite weight is ±0, and so are the steps by the urgency
+        // weight (finite: the scenario's reals are validated finite) and by the sizes (at
+        // least 0.1). Such an item is passed over without its score (about half the items
+        // at the top are of no value).
+        let no_value_is_zero = weights.iter().all(|w| w.is_finite());
+        let items: &[BacklogItem] = &self.ws.items;
+        let rank_in = &self.ws.rank_in[..items.len()];
+        const { assert!(TAU_TOP + 3 <= TAU_SLOTS) };
         let tau_scores = &mut self.ws.tau_scores;
         tau_scores.clear();
+        tau_scores.resize(TAU_SLOTS, f64::NAN);
+        let slots: &mut [f64; TAU_SLOTS] = (&mut tau_scores[..]).try_into().expect("TAU_SLOTS");
+        let mut n = 0;
         for &i in self.ws.order.iter() {
             let item = &items[i as usize];
             if item.top | (item.status != Status::Waiting) {
                 continue;
             }
-            if tau_scores.len() == TAU_TOP {
-                break;
+            if (item.value == 0.0) & no_value_is_zero {
+                continue;
             }
             // The order perfect information would give under the same policy: true CD3,
-            // the release scope first when the scenario works scope first (1e12 × 1 or × 0:
-            // the scope follows no pattern in the order).
-            let scope = (scope_first & item.in_scope) as u8 as f64 * 1e12;
+            // the release scope first when the scenario works scope first.
             // Items of no value tie in the truth: there is nothing to order among them.
             // True value and weights over the team's estimate: the PO orders by estimates,
             // so τ measures the PO's judgement of value, not the team's estimation error.
@@ -180,12 +186,18 @@ impl<'a, T: Tracer> Run<'a, T> {
             let weight = weight_at(info.weight, info.deadline, now, &dated);
             let truth = roles::true_score_weighted(item, weights, weight) * item.size.max(0.1)
                 / item.estimate.max(0.1);
-            // Pushed, and taken back when it is 0 (no branch: values follow no pattern).
-            let n = tau_scores.len();
-            tau_scores.push(scope + truth);
-            tau_scores.truncate(n + (truth != 0.0) as usize);
+            // Written, and kept when it is not 0 (no branch: values follow no pattern).
+            slots[n % TAU_SLOTS] = scope[item.in_scope as usize] + truth;
+            n += (truth != 0.0) as usize;
+            if n == TAU_TOP {
+                break;
+            }
         }
-        if let Some(tau) = roles::order_tau(&self.ws.tau_scores) {
+        // The slot past the last score may hold one left out.
+        slots[n % TAU_SLOTS] = f64::NAN;
+        let tau = roles::order_tau_padded(slots, n);
+        tau_scores.truncate(n);
+        if let Some(tau) = tau {
             self.t.tau_sum += tau;
             self.t.tau_n += 1;
         }
@@ -315,6 +327,28 @@ fn rescore_pass<const ALL: bool>(
     kept
 }
 
+/// The entries of the items that came since the last ordering (from index `first`), scored,
+/// into `fresh`. Slices, as in [`rescore_order`]: growing `fresh` moves no item.
+fn score_new(
+    items: &mut [BacklogItem],
+    rank_in: &mut [RankIn],
+    first: usize,
+    view: &[f64],
+    score: &Scoring,
+    fresh: &mut Vec<(u64, u32)>,
+) {
+    fresh.clear();
+    // Every item has its entry: as long as `items`.
+    let rank_in = &mut rank_in[first..items.len()];
+    let items = &mut items[first..];
+    for (j, (item, info)) in items.iter_mut().zip(rank_in.iter_mut()).enumerate() {
+        if item.status != Status::Done {
+            fresh.push((score.key(item, info, view), (first + j) as u32));
+        }
+        info.stale = false;
+    }
+}
+
 /// What a PO's score needs besides the item and the view.
 struct Scoring {
     now: u32,
@@ -397,188 +431,4 @@ pub(super) fn pm_key(items: &[BacklogItem], pm_view: &[f64], i: u32) -> f64 {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::random::RunKeys;
-
-    #[test]
-    fn insertion_sort_sorts_near_and_far_moves() {
-        let keys = RunKeys::new(1, 2);
-        for n in [0usize, 1, 2, 9, 40, 300] {
-            let mut v: Vec<(u64, u32)> = (0..n as u32)
-                .map(|i| {
-                    let u = keys.unit(Source::Churn, i as u64, n as u64);
-                    // Mostly sorted, some far moves, many equal keys.
-                    let key = if u < 0.2 {
-                        (u * 1e3) as u64
-                    } else {
-                        i as u64 / 3
-                    };
-                    (key, i)
-                })
-                .collect();
-            let mut expected = v.clone();
-            expected.sort_unstable();
-            insertion_sort(&mut v);
-            assert_eq!(v, expected, "n = {n}");
-        }
-    }
-
-    /// The rescoring pass and the insertion sort give the entries of the items not done,
-    /// each with its new key if its score can have moved and its old key if not, in sorted
-    /// order: what rescoring every entry, dropping the done ones and sorting afresh gives. Old
-    /// orders sorted by other scores, and reversed (far moves).
-    #[test]
-    fn rescore_order_gives_a_fresh_sort() {
-        use crate::model::compiled::Model;
-        use crate::model::item::ItemKind;
-        let model = Model::new(&crate::scenario::Scenario::default());
-        let keys = RunKeys::new(7, 0);
-        let (old_view, view) = ([1.0, 1.0, 1.0, 1.0], [0.7, 1.3, 1.0, 2.2]);
-        let score = Scoring {
-            now: 9,
-            dated: dated_weights(1.7),
-            po: PoScoring::new(0.4, true),
-        };
-        let mut round = 0u64;
-        for n in [0usize, 1, 2, 5, 40, 120] {
-            for (all, reversed) in [(true, false), (false, false), (true, true), (false, true)] {
-                round += 1;
-                let u = |j: usize, a: u64| keys.unit(Source::Churn, j as u64, round * 100 + a);
-                let mut items: Vec<BacklogItem> = (0..n)
-                    .map(|j| {
-                        let mut it = BacklogItem::new(j as u64, 0, &model, &keys);
-                        it.theme = (u(j, 0) * 4.0) as u16;
-                        it.perceived = u(j, 1) * 10.0 - 2.0;
-                        it.estimate = u(j, 2) * 8.0;
-                        it.kind = [ItemKind::Feature, ItemKind::Enabler][(u(j, 3) < 0.3) as usize];
-                        it.top = u(j, 4) < 0.1;
-                        it.created = (u(j, 5) * 5.0) as u32;
-                        it.in_scope = u(j, 6) < 0.3;
-                        it.on_roadmap = u(j, 7) < 0.5;
-                        it.status = [Status::Waiting, Status::Done][(u(j, 8) < 0.15) as usize];
-                        it
-                    })
-                    .collect();
-                let mut rank_in: Vec<RankIn> = (0..n)
-                    .map(|j| {
-                        let dated = u(j, 10) < 0.2;
-                        RankIn {
-                            weight: if dated { 1.0 } else { 1.0 + u(j, 9) },
-                            deadline: if dated {
-                                (u(j, 11) * 20.0) as u32
-                            } else {
-                                NO_DEADLINE
-                            },
-                            stale: u(j, 12) < 0.1,
-                        }
-                    })
-                    .collect();
-                let key_by = |it: &BacklogItem, info: &RankIn, v: &[f64]| {
-                    let w = urgency_of(info, score.now);
-                    descending_key(roles::po_score_weighted(it, v, w, 0.4, true))
-                };
-                // Last sprint's order and scores, by the old view.
-                let mut ranked: Vec<(u64, u32)> = (0..n)
-                    .map(|j| {
-                        let key = key_by(&items[j], &rank_in[j], &old_view);
-                        items[j].score = roles::po_score_weighted(
-                            &items[j],
-                            &old_view,
-                            urgency_of(&rank_in[j], score.now),
-                            0.4,
-                            true,
-                        );
-                        (key, j as u32)
-                    })
-                    .collect();
-                ranked.sort_unstable();
-                if reversed {
-                    ranked.reverse();
-                }
-                let mut expected: Vec<(u64, u32)> = ranked
-                    .iter()
-                    .filter(|&&(_, i)| items[i as usize].status != Status::Done)
-                    .map(|&(key, i)| {
-                        let info = &rank_in[i as usize];
-                        let moved = all | (info.deadline != NO_DEADLINE) | info.stale;
-                        if moved {
-                            (key_by(&items[i as usize], info, &view), i)
-                        } else {
-                            (key, i)
-                        }
-                    })
-                    .collect();
-                expected.sort_unstable();
-                let kept = rescore_order(&mut ranked, &mut items, &mut rank_in, &view, &score, all);
-                insertion_sort(&mut ranked[..kept]);
-                assert_eq!(&ranked[..kept], &expected[..], "n = {n}, all = {all}");
-                assert!(rank_in.iter().all(|info| !info.stale));
-                for &(key, i) in &expected {
-                    assert_eq!(descending_key(items[i as usize].score), key, "item {i}");
-                }
-            }
-        }
-    }
-
-    /// A fixed-date item's weight from its deadline, the others' as given.
-    fn urgency_of(info: &RankIn, now: u32) -> f64 {
-        use crate::model::item::{urgency_weight, Urgency};
-        let mix = crate::scenario::UrgencyMix {
-            late_factor: 1.7,
-            ..Default::default()
-        };
-        match info.deadline {
-            NO_DEADLINE => info.weight,
-            deadline => urgency_weight(Urgency::FixedDate { deadline }, now, &mix),
-        }
-    }
-
-    #[test]
-    fn weight_at_is_the_urgency_weight() {
-        use crate::model::item::{urgency_weight, Urgency};
-        let mix = crate::scenario::UrgencyMix::default();
-        for now in 0..40 {
-            for u in [
-                Urgency::Standard,
-                Urgency::Decaying,
-                Urgency::ShortWindow,
-                Urgency::FixedDate { deadline: 0 },
-                Urgency::FixedDate { deadline: 12 },
-                Urgency::FixedDate { deadline: 30 },
-            ] {
-                let (constant, deadline) = match u {
-                    Urgency::FixedDate { deadline } => (1.0, deadline),
-                    u => (urgency_weight(u, 0, &mix), NO_DEADLINE),
-                };
-                let got = weight_at(constant, deadline, now, &dated_weights(mix.late_factor));
-                assert_eq!(
-                    got.to_bits(),
-                    urgency_weight(u, now, &mix).to_bits(),
-                    "{u:?} {now}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn merge_in_gives_what_inserting_one_by_one_gives() {
-        let keys = RunKeys::new(3, 4);
-        for (n, m) in [(0usize, 0usize), (0, 5), (7, 0), (1, 1), (30, 9), (9, 30)] {
-            let entry = |j: usize| {
-                let u = keys.unit(Source::Churn, j as u64, (n * 100 + m) as u64);
-                ((u * 20.0) as u64, j as u32)
-            };
-            let mut ranked: Vec<(u64, u32)> = (0..n).map(entry).collect();
-            ranked.sort_unstable();
-            let mut fresh: Vec<(u64, u32)> = (n..n + m).map(entry).collect();
-            let mut expected = ranked.clone();
-            for &e in &fresh {
-                let at = expected.partition_point(|x| *x < e);
-                expected.insert(at, e);
-            }
-            merge_in(&mut ranked, &mut fresh);
-            assert_eq!(ranked, expected, "n = {n}, m = {m}");
-        }
-    }
-}
+mod tests;
