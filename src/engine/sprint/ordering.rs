@@ -205,12 +205,22 @@ impl<'a, T: Tracer> Run<'a, T> {
 
     /// Refinement may show that an item is really several: it becomes `split_into` items of
     /// the same size and value share (as the throughput forecasters' split rate).
+    ///
+    /// Inlined where it is called: when the scenario splits nothing (most do), all it does is
+    /// mark the item checked.
+    #[inline]
     pub(super) fn split(&mut self, i: u32) {
-        let b = &self.m.scenario.backlog;
         self.ws.items[i as usize].split_checked = true;
-        if b.split_rate <= 0.0 {
+        if self.m.scenario.backlog.split_rate <= 0.0 {
             return;
         }
+        self.split_drawn(i);
+    }
+
+    /// [`Run::split`] for a scenario that splits: the item's draw, then its parts.
+    #[inline(never)]
+    fn split_drawn(&mut self, i: u32) {
+        let b = &self.m.scenario.backlog;
         let id = self.ws.items[i as usize].id;
         if self.keys.unit(Source::Split, id, 0) >= b.split_rate {
             return;

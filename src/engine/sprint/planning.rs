@@ -73,14 +73,8 @@ impl<'a, T: Tracer> Run<'a, T> {
         ) {
             let i = i as usize;
             n = next;
-            let item = &mut self.ws.items[i];
-            if !item.split_checked {
-                if s.backlog.split_rate <= 0.0 {
-                    // What `split` does when no item splits: mark it checked.
-                    item.split_checked = true;
-                } else {
-                    self.split(i as u32);
-                }
+            if !self.ws.items[i].split_checked {
+                self.split(i as u32);
             }
             let item = &mut self.ws.items[i];
             // Readiness as the PO took it (misalignment below adds ambiguity afterwards).
