@@ -1,5 +1,6 @@
 //! Tests of `atomic`.
 
+use super::manifest::{foreign_files, manifest_entries};
 use super::*;
 
 #[test]
