@@ -2,8 +2,10 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::common::*;
+use super::pxbox::{plot_box, px, PxBox};
 use crate::output::results::Results;
 
 /// Axes for a share (0–100 %) over sprints, with whole-sprint ticks.
@@ -216,19 +218,16 @@ where
         "Probability done (%)",
         30,
     )?;
-    for (q, label) in [(0.5, "50 %"), (0.85, "85 %")] {
+    let lines = [(0.5, "50 %"), (0.85, "85 %")];
+    for (q, _) in lines {
         chart.draw_series(DashedLineSeries::new(
             vec![(xmin, q), (xmax, q)],
             6,
             6,
             RGBColor(150, 150, 150).stroke_width(2),
         ))?;
-        chart.draw_series(std::iter::once(Text::new(
-            label,
-            (xmin + 0.15, q + 0.015),
-            font(TICK_SIZE).color(&RGBColor(110, 110, 110)),
-        )))?;
     }
+    let mut drawn = Vec::new();
     for (i, c) in &curves {
         let col = scenario_color(*i);
         let pts: Vec<(f64, f64)> = c
@@ -237,11 +236,73 @@ where
             .map(|p| (p.0 as f64, p.1))
             .collect();
         chart.draw_series(LineSeries::new(pts.clone(), col.stroke_width(4)))?;
-        for p in pts {
+        for &p in &pts {
             draw_marker(chart.plotting_area(), p, Marker::Circle, 5, col.filled())?;
         }
+        drawn.push(pts.into_iter().map(|p| px(&chart, p)).collect());
+    }
+    let style = font(TICK_SIZE).color(&RGBColor(110, 110, 110));
+    for (q, label) in lines {
+        let size = root.estimate_text_size(label, &style)?;
+        let size = (size.0 as f64, size.1 as f64);
+        let at = line_label_box(plot_box(&chart), px(&chart, (xmin, q)).1, size, &drawn);
+        // On the plot's background (it hides the grid behind it), above the curves.
+        let (bx, by) = root.get_base_pixel();
+        let rel = |x: f64, y: f64| (x as i32 - bx, y as i32 - by);
+        let pad = at.grow(LABEL_PAD);
+        root.draw(&Rectangle::new(
+            [rel(pad.l, pad.t), rel(pad.r, pad.b)],
+            WHITE.filled(),
+        ))?;
+        root.draw(&Text::new(
+            label,
+            rel(at.l, at.t),
+            style.pos(Pos::new(HPos::Left, VPos::Top)),
+        ))?;
     }
     Ok(())
+}
+
+/// Background kept around a dashed line's label, and its clear space from the curves
+/// (their half width and their marks' radius added), in pixels.
+const LABEL_PAD: f64 = 2.0;
+const LABEL_CLEAR: f64 = 3.0;
+const CURVE_HALF: f64 = 2.0;
+const MARK_R: f64 = 5.0;
+/// Space between a label and its line, and between a label and the plot's edges.
+const LINE_GAP: f64 = 4.0;
+const EDGE_GAP: f64 = 8.0;
+
+/// Where the label of size (w, h) of the dashed line at pixel height `y` goes: just above
+/// the line at the plot's left edge, else at its right edge, else along the line (each
+/// half a label further right), else the same under the line; the first spot that no curve
+/// of `curves` (polylines of marked points, in pixels) or mark touches. With no such spot,
+/// above the line at the left edge, where it is drawn over the curves.
+fn line_label_box(plot: PxBox, y: f64, (w, h): (f64, f64), curves: &[Vec<(f64, f64)>]) -> PxBox {
+    let (first, last) = (plot.l + EDGE_GAP, plot.r - EDGE_GAP - w);
+    let mut lefts = vec![first, last];
+    let mut l = first + w / 2.0;
+    while l < last {
+        lefts.push(l.round());
+        l += w / 2.0;
+    }
+    let free = |b: &PxBox| {
+        let line = b.grow(LABEL_CLEAR + CURVE_HALF);
+        let mark = b.grow(LABEL_CLEAR + MARK_R);
+        b.t >= plot.t
+            && b.b <= plot.b
+            && curves.iter().all(|c| {
+                !c.windows(2).any(|s| line.crosses(s[0], s[1]))
+                    && !c.iter().any(|&m| mark.contains(m))
+            })
+    };
+    let above = (y - LINE_GAP - h).round();
+    let under = (y + LINE_GAP).round();
+    [above, under]
+        .into_iter()
+        .flat_map(|t| lefts.iter().map(move |&l| PxBox::at(l, t, (w, h))))
+        .find(free)
+        .unwrap_or(PxBox::at(first, above, (w, h)))
 }
 
 #[cfg(test)]
@@ -255,6 +316,134 @@ mod tests {
         assert_eq!(c, vec![(1.0, 0.25), (2.0, 0.75)]);
         assert_eq!(cdf_quantile(&c, 0.5), Some(2.0));
         assert_eq!(cdf_quantile(&c, 0.85), None);
+    }
+
+    /// The done-by-sprint chart of `r` read back in pixels: the plotting area within the
+    /// axes, the heights of the dashed lines (50 % then 85 %), the curves, their marks and
+    /// the lines' labels.
+    #[allow(clippy::type_complexity)]
+    fn drawn_done_by(
+        r: &Results,
+    ) -> (
+        PxBox,
+        [f64; 2],
+        Vec<Vec<(f64, f64)>>,
+        Vec<(f64, f64)>,
+        Vec<(String, PxBox)>,
+    ) {
+        use crate::output::charts::svg_probe::{attr, elements, num, points, text_boxes};
+        let svg = crate::output::charts::ChartKind::DoneBySprint
+            .svg_string(r)
+            .unwrap();
+        let lines: Vec<(&str, Vec<(f64, f64)>)> = elements(&svg, "<polyline ")
+            .into_iter()
+            .map(|(e, _)| (e, points(e)))
+            .collect();
+        let stroke = |e: &str| {
+            (
+                attr(e, "stroke").to_string(),
+                attr(e, "stroke-width").to_string(),
+            )
+        };
+        let long = |p: &[(f64, f64)], dx: f64, dy: f64| {
+            (p[1].0 - p[0].0).abs() > dx && (p[1].1 - p[0].1).abs() > dy
+        };
+        let axis = |dx, dy| {
+            lines
+                .iter()
+                .find(|(e, p)| stroke(e).0 == "#000000" && long(p, dx, dy))
+                .map(|(_, p)| p.clone())
+                .unwrap()
+        };
+        let (y_axis, x_axis) = (axis(-1.0, 100.0), axis(100.0, -1.0));
+        let plot = PxBox {
+            l: y_axis[0].0,
+            t: y_axis[0].1.min(y_axis[1].1),
+            r: x_axis[0].0.max(x_axis[1].0),
+            b: x_axis[0].1,
+        };
+        let mut dashed: Vec<f64> = lines
+            .iter()
+            .filter(|(e, _)| stroke(e) == ("#969696".into(), "2".into()))
+            .map(|(_, p)| p[0].1)
+            .collect();
+        dashed.sort_by(f64::total_cmp);
+        dashed.dedup();
+        assert_eq!(dashed.len(), 2, "{dashed:?}");
+        // The curves: thick lines inside the plot (the legend's swatches are above it).
+        let curves: Vec<Vec<(f64, f64)>> = lines
+            .into_iter()
+            .filter(|(e, p)| stroke(e).1 == "4" && p[0].1 > plot.t)
+            .map(|(_, p)| p)
+            .collect();
+        let marks = elements(&svg, "<circle ")
+            .into_iter()
+            .map(|(e, _)| (num(e, "cx"), num(e, "cy")))
+            .collect();
+        let labels = text_boxes(&svg, &font(TICK_SIZE), |t| t == "50 %" || t == "85 %");
+        (plot, [dashed[1], dashed[0]], curves, marks, labels)
+    }
+
+    /// Each dashed line's label sits just above or under its line (never on it), inside the
+    /// axes, off every curve and mark: on the fixture, and where a curve climbs past 50 %
+    /// in the first sprint, through the spot at the left edge above the 50 % line.
+    #[test]
+    fn done_by_sprint_labels_sit_beside_their_lines_off_the_curves() {
+        let dir = tempfile::tempdir().unwrap();
+        crate::output::fixture::write(dir.path(), 2, 30).unwrap();
+        let fixture = Results::read(dir.path()).unwrap();
+        let mut early = fixture.clone();
+        let first = early.scenarios[0].name.clone();
+        early
+            .distributions
+            .retain(|d| !(d.scenario == first && d.metric == "completion_sprint"));
+        for (sprint, runs) in [(1.0, 52), (3.0, 48)] {
+            early.distributions.push(crate::output::results::DistRow {
+                scenario: first.clone(),
+                metric: "completion_sprint".into(),
+                value: Some(sprint),
+                count: runs,
+            });
+        }
+        for (case, r) in [("fixture", &fixture), ("done early", &early)] {
+            let (plot, ys, curves, marks, labels) = drawn_done_by(r);
+            assert_eq!(labels.len(), 2, "{case}: {labels:?}");
+            assert!(!curves.is_empty() && !marks.is_empty(), "{case}");
+            for ((text, b), y) in labels.iter().zip(ys) {
+                let gap = if b.b <= y { y - b.b } else { b.t - y };
+                assert!(
+                    b.t > y || b.b < y,
+                    "{case}: {text} at {b:?} is on its line at {y}"
+                );
+                assert!(
+                    (2.0..=8.0).contains(&gap),
+                    "{case}: {text} at {b:?} is {gap} px from its line at {y}"
+                );
+                assert!(
+                    b.l > plot.l + 4.0 && b.r < plot.r && b.t > plot.t && b.b < plot.b,
+                    "{case}: {text} at {b:?} is not inside the axes {plot:?}"
+                );
+                let stroke = b.grow(2.0);
+                for c in &curves {
+                    for s in c.windows(2) {
+                        assert!(!stroke.crosses(s[0], s[1]), "{case}: {text} on {s:?}");
+                    }
+                }
+                for m in &marks {
+                    assert!(
+                        !b.grow(5.0).contains(*m),
+                        "{case}: {text} on the mark {m:?}"
+                    );
+                }
+            }
+            if case == "done early" {
+                let (_, b) = &labels[0];
+                assert!(
+                    b.l > plot.l + 60.0,
+                    "the 50 % label moved off the curve: {b:?}"
+                );
+            }
+        }
     }
 
     #[test]

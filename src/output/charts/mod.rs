@@ -19,7 +19,10 @@ mod delay;
 mod fan;
 mod flow;
 pub mod forecast;
+mod pxbox;
 mod quality;
+#[cfg(test)]
+mod svg_probe;
 mod value;
 pub mod waterfall;
 

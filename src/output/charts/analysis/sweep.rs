@@ -3,6 +3,8 @@
 use super::*;
 use plotters::coord::types::RangedCoordf64;
 
+use crate::output::charts::pxbox::{plot_box, px, PxBox};
+
 /// One point of a sweep line.
 #[derive(Debug, Clone, Copy)]
 pub struct SweepPoint {
@@ -184,63 +186,6 @@ const LABEL_GAP: f64 = 10.0;
 /// y axis does not read as one with a tick label).
 const EDGE_GAP: f64 = 8.0;
 
-/// A box in pixels: left, top, right, bottom.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct PxBox {
-    l: f64,
-    t: f64,
-    r: f64,
-    b: f64,
-}
-
-impl PxBox {
-    fn grow(self, m: f64) -> PxBox {
-        PxBox {
-            l: self.l - m,
-            t: self.t - m,
-            r: self.r + m,
-            b: self.b + m,
-        }
-    }
-
-    fn overlaps(&self, o: &PxBox) -> bool {
-        self.l < o.r && o.l < self.r && self.t < o.b && o.t < self.b
-    }
-
-    fn contains(&self, (x, y): (f64, f64)) -> bool {
-        self.l < x && x < self.r && self.t < y && y < self.b
-    }
-
-    /// Whether the segment a–b passes through the box (Liang–Barsky clipping).
-    fn crosses(&self, a: (f64, f64), b: (f64, f64)) -> bool {
-        let (dx, dy) = (b.0 - a.0, b.1 - a.1);
-        let (mut t0, mut t1) = (0.0_f64, 1.0_f64);
-        for (p, q) in [
-            (-dx, a.0 - self.l),
-            (dx, self.r - a.0),
-            (-dy, a.1 - self.t),
-            (dy, self.b - a.1),
-        ] {
-            if p == 0.0 {
-                if q <= 0.0 {
-                    return false;
-                }
-            } else {
-                let t = q / p;
-                if p < 0.0 {
-                    t0 = t0.max(t);
-                } else {
-                    t1 = t1.min(t);
-                }
-                if t0 >= t1 {
-                    return false;
-                }
-            }
-        }
-        true
-    }
-}
-
 /// What the "% done" labels keep clear of, in pixels: they stay inside `plot` (the plotting
 /// area within the axes) and off the marks and the line through them.
 struct Clearance<'a> {
@@ -292,13 +237,7 @@ fn place_labels(c: &Clearance<'_>, sizes: &[(f64, f64)]) -> Vec<Option<PxBox>> {
                     .max(c.plot.l + EDGE_GAP)
                     .min(c.plot.r - EDGE_GAP - w)
                     .round();
-                let t = t.round();
-                PxBox {
-                    l,
-                    t,
-                    r: l + w,
-                    b: t + h,
-                }
+                PxBox::at(l, t.round(), (w, h))
             })
             .find(|b| c.free(b, &placed));
         if let Some(b) = spot {
@@ -323,21 +262,9 @@ where
     DB: DrawingBackend,
     DB::ErrorType: 'static,
 {
-    let marks: Vec<(f64, f64)> = pts
-        .iter()
-        .map(|p| {
-            let (x, y) = chart.backend_coord(p);
-            (x as f64, y as f64)
-        })
-        .collect();
-    let (xr, yr) = chart.plotting_area().get_pixel_range();
+    let marks: Vec<(f64, f64)> = pts.iter().map(|&p| px(chart, p)).collect();
     let clear = Clearance {
-        plot: PxBox {
-            l: xr.start as f64,
-            t: yr.start as f64,
-            r: xr.end as f64,
-            b: yr.end as f64,
-        },
+        plot: plot_box(chart),
         marks: &marks,
     };
     let shares: Vec<String> = points

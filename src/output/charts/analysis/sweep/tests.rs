@@ -1,37 +1,5 @@
 use super::*;
-
-/// A chart's SVG element `tag` (e.g. `<circle `) attributes, in drawing order.
-fn elements<'a>(svg: &'a str, tag: &str) -> Vec<(&'a str, &'a str)> {
-    svg.match_indices(tag)
-        .map(|(i, _)| {
-            let rest = &svg[i..];
-            let end = rest.find('>').unwrap();
-            // The element's attributes and what follows up to its closing tag.
-            let body = rest[end + 1..].split('<').next().unwrap().trim();
-            (&rest[..end], body)
-        })
-        .collect()
-}
-
-fn attr<'a>(el: &'a str, name: &str) -> &'a str {
-    let k = format!(" {name}=\"");
-    let i = el.find(&k).unwrap_or_else(|| panic!("no {name} in {el}")) + k.len();
-    &el[i..i + el[i..].find('"').unwrap()]
-}
-
-fn num(el: &str, name: &str) -> f64 {
-    attr(el, name).parse().unwrap()
-}
-
-fn points(el: &str) -> Vec<(f64, f64)> {
-    attr(el, "points")
-        .split_whitespace()
-        .map(|p| {
-            let (x, y) = p.split_once(',').unwrap();
-            (x.parse().unwrap(), y.parse().unwrap())
-        })
-        .collect()
-}
+use crate::output::charts::svg_probe::{attr, elements, num, points, text_boxes};
 
 /// Draw a censored sweep line of `means` and read back, in pixels, the plotting area
 /// within the axes, the mean's line, its marks and the "% done" labels' boxes.
@@ -107,36 +75,9 @@ fn drawn(
         })
         .collect();
     assert_eq!((line.len(), marks.len()), (n, n));
-    let mut probe = String::new();
-    let root = SVGBackend::with_string(&mut probe, (10, 10)).into_drawing_area();
-    let labels = elements(&svg, "<text ")
-        .into_iter()
-        .filter(|(_, t)| t.ends_with('%') || t.ends_with("% done"))
-        .map(|(e, t)| {
-            let (w, h) = root.estimate_text_size(t, &font(DONE_SIZE)).unwrap();
-            let (w, h) = (w as f64, h as f64);
-            let (x, y) = (num(e, "x"), num(e, "y"));
-            let l = match attr(e, "text-anchor") {
-                "start" => x,
-                "middle" => x - w / 2.0,
-                _ => x - w,
-            };
-            let t0 = match attr(e, "dy") {
-                "0.76em" => y,
-                "0.5ex" => y - h / 2.0,
-                _ => y - h,
-            };
-            (
-                t.to_string(),
-                PxBox {
-                    l,
-                    t: t0,
-                    r: l + w,
-                    b: t0 + h,
-                },
-            )
-        })
-        .collect();
+    let labels = text_boxes(&svg, &font(DONE_SIZE), |t| {
+        t.ends_with('%') || t.ends_with("% done")
+    });
     (plot, line, marks, labels)
 }
 
@@ -187,21 +128,4 @@ fn done_labels_keep_clear_of_the_line_the_marks_the_axes_and_one_another() {
             }
         }
     }
-}
-
-#[test]
-fn a_segment_crosses_a_box_only_through_it() {
-    let b = PxBox {
-        l: 10.0,
-        t: 10.0,
-        r: 20.0,
-        b: 20.0,
-    };
-    assert!(b.crosses((0.0, 15.0), (30.0, 15.0)));
-    assert!(b.crosses((12.0, 12.0), (13.0, 13.0)));
-    assert!(b.crosses((0.0, 0.0), (30.0, 30.0)));
-    assert!(!b.crosses((0.0, 0.0), (30.0, 5.0)));
-    assert!(!b.crosses((0.0, 25.0), (25.0, 30.0)));
-    assert!(!b.crosses((0.0, 15.0), (9.0, 15.0)));
-    assert!(!b.crosses((15.0, 0.0), (15.0, 9.0)));
 }
