@@ -127,6 +127,9 @@ pub struct BacklogItem {
     pub redo_of: u32,
     pub questions: u8,
     pub next_question: u8,
+    /// The item's place on its sprint's work list when it last went into a lane (kept by the
+    /// engine's lanes, which test it before they trust it); meaningless for other items.
+    pub list_place: u8,
 }
 
 pub const NO_LANE: u8 = u8::MAX;
@@ -213,6 +216,7 @@ impl BacklogItem {
             question_draw: 0.0,
             questions: 0,
             next_question: 0,
+            list_place: 0,
             question_at: [0.0; MAX_QUESTIONS],
             quality_checked: false,
             dropped_in: NOT_DROPPED,

@@ -50,13 +50,13 @@ pub fn defects_at_finish(
         if u < q.found_in_sprint {
             out.in_sprint += 1;
             // A fix made in the sprint may itself breed a defect.
-            if r.unit() < q.bad_fix_probability {
-                pending += 1;
-            }
-        } else if u < q.found_in_sprint + q.found_later {
-            out.later += 1;
+            pending += (r.unit() < q.bad_fix_probability) as u32;
         } else {
-            out.escaped += 1;
+            // Found later or escaped: counted without a branch (the draw decides, as good
+            // as random to a predictor).
+            let later = (u < q.found_in_sprint + q.found_later) as u32;
+            out.later += later;
+            out.escaped += 1 - later;
         }
     }
     out
@@ -86,6 +86,68 @@ mod tests {
         assert_eq!(
             defects_at_finish(1, 5.0, 0.5, 0.0, &q, &RunKeys::new(1, 1)).total(),
             0
+        );
+    }
+
+    /// Each defect goes where its draw sends it: the counts are those of the plain walk
+    /// through the item's stream (a uniform per defect: in sprint, later or escaped; a fix
+    /// made in sprint draws once more for a new defect), over shares and bad-fix odds.
+    #[test]
+    fn each_defect_goes_where_its_draw_sends_it() {
+        let plain = |id: u64, mean: f64, q: &Quality, keys: &RunKeys| {
+            let mut r = keys.keyed(Source::Defects, id, 0);
+            let mut pending = poisson_from_unit(r.unit(), mean).min(MAX_DEFECTS);
+            let (mut out, mut guard) = (DefectOutcome::default(), 0);
+            while pending > 0 && guard < 4 * MAX_DEFECTS {
+                (pending, guard) = (pending - 1, guard + 1);
+                let u = r.unit();
+                if u < q.found_in_sprint {
+                    out.in_sprint += 1;
+                    if r.unit() < q.bad_fix_probability {
+                        pending += 1;
+                    }
+                } else if u < q.found_in_sprint + q.found_later {
+                    out.later += 1;
+                } else {
+                    out.escaped += 1;
+                }
+            }
+            out
+        };
+        let keys = RunKeys::new(8, 0);
+        let mut seen = DefectOutcome::default();
+        for (k, &(found_in_sprint, found_later, bad_fix_probability)) in [
+            (0.5, 0.3, 0.2),
+            (0.1, 0.6, 0.0),
+            (0.0, 0.5, 0.5),
+            (0.7, 0.0, 0.9),
+        ]
+        .iter()
+        .enumerate()
+        {
+            let q = Quality {
+                defects_per_point: 0.5,
+                found_in_sprint,
+                found_later,
+                bad_fix_probability,
+                ..Quality::default()
+            };
+            for id in 0..500u64 {
+                let size = 1.0 + (id % 13) as f64;
+                let d = defects_at_finish(id + 1000 * k as u64, size, 0.0, 0.0, &q, &keys);
+                let want = plain(id + 1000 * k as u64, 0.5 * size, &q, &keys);
+                assert_eq!(
+                    d, want,
+                    "item {id}, shares {found_in_sprint}, {found_later}"
+                );
+                seen.in_sprint += d.in_sprint;
+                seen.later += d.later;
+                seen.escaped += d.escaped;
+            }
+        }
+        assert!(
+            seen.in_sprint > 100 && seen.later > 100 && seen.escaped > 100,
+            "{seen:?}"
         );
     }
 

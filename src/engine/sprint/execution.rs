@@ -231,19 +231,31 @@ impl<'a, T: Tracer> Run<'a, T> {
         self.wide = list.len() > 64;
         let mut bits = 0u64;
         if !self.wide {
-            let items = &self.ws.items[..];
+            let items = &mut self.ws.items[..];
             for (p, &i) in list.iter().enumerate() {
-                let it = &items[i as usize];
+                let it = &mut items[i as usize];
+                it.list_place = p as u8;
                 bits |= (((it.lane == NO_LANE) & (it.status != Status::Done)) as u64) << p;
             }
         }
         self.free_bits = bits;
     }
 
-    /// Item `i` left its lane, not done: the bit of its place on the work list is set.
+    /// Item `i` left its lane, not done: the bit of its place on the work list is set. The
+    /// place it went into the lane from (`list_place`: set when the list is indexed or the
+    /// item pulled onto it, moved when work is put in front) is tested first: a search of
+    /// the list ends at a place no predictor foresees. The search stays for an item put into
+    /// a lane by other means (tests do).
     pub(super) fn back_on_list(&mut self, i: u32) {
         if !self.wide {
-            if let Some(p) = self.ws.committed.iter().position(|&j| j == i) {
+            let list = &self.ws.committed;
+            let p = self.ws.items[i as usize].list_place as usize;
+            let p = if list.get(p) == Some(&i) {
+                Some(p)
+            } else {
+                list.iter().position(|&j| j == i)
+            };
+            if let Some(p) = p {
                 self.free_bits |= 1 << p;
             }
         }
@@ -306,6 +318,7 @@ impl<'a, T: Tracer> Run<'a, T> {
                 // into the caller's lane (its bit stays clear).
                 self.ws.committed.push(i);
                 self.wide |= self.ws.committed.len() > 64;
+                self.ws.items[i as usize].list_place = (self.ws.committed.len() - 1) as u8;
                 return Ok(i);
             }
         }
@@ -412,9 +425,15 @@ impl<'a, T: Tracer> Run<'a, T> {
             let idx = self.push(item);
             self.ws.committed.insert(0, idx);
             self.committed_from = 0;
-            // Every place moves up one; the new item's is free.
+            // Every place moves up one (the lanes' items' too); the new item's is free.
             self.free_bits = self.free_bits << 1 | 1;
             self.wide |= self.ws.committed.len() > 64;
+            for &j in &self.ws.lane_item {
+                if j != u32::MAX {
+                    let it = &mut self.ws.items[j as usize];
+                    it.list_place = it.list_place.wrapping_add(1);
+                }
+            }
             if let Some((_, i)) = lowest {
                 self.drop_item(i, DropCause::Conflict);
                 // Off the work list: the places after it moved down.

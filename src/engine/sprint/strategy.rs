@@ -130,7 +130,9 @@ impl<'a, T: Tracer> Run<'a, T> {
         let mut first_unknown = self.ws.items.len() as u32;
         for &i in &self.ws.active[from..] {
             let item = &mut self.ws.items[i as usize];
-            if item.in_scope && !item.on_roadmap && item.status != Status::Done {
+            // One branch for the three tests (`&`, not `&&`): which items the PO has yet to
+            // learn about follows no pattern.
+            if item.in_scope & !item.on_roadmap & (item.status != Status::Done) {
                 item.on_roadmap = f >= 1.0
                     || self
                         .keys

@@ -438,3 +438,65 @@ fn the_work_list_s_bits_find_what_the_entry_by_entry_search_finds() {
     }
     assert!(searched > 2_000, "the lanes took items: {searched}");
 }
+
+/// An item in a lane knows its place on the work list (`list_place`, the place its bit
+/// stands for, which a lane's item put back sets without searching the list): indexed with
+/// the list, pulled onto its end, and moved up one with the list when a conflict puts new
+/// work in front of it.
+#[test]
+fn an_item_in_a_lane_knows_its_place_on_the_work_list() {
+    let s = quiet("aligned");
+    let model = Model::new(&s);
+    let hours = model.sprint_hours;
+    let mut ws = Workspace::new();
+    let mut quiet = NoTrace;
+    let mut r = Run::new(&model, &RunKeys::new(5, 0), &mut ws, &mut quiet);
+    r.sprint = 1;
+    assert!(r.ws.lane_item.len() >= 2, "two lanes");
+    let work: Vec<u32> =
+        r.ws.active
+            .iter()
+            .copied()
+            .filter(|&i| r.ws.items[i as usize].status == Status::Waiting)
+            .take(3)
+            .collect();
+    for &i in &work {
+        let it = &mut r.ws.items[i as usize];
+        (it.ready, it.top, it.score, it.blocked_until) = (true, false, 1.0, 0.0);
+    }
+    // Two on the list, the first blocked; the third offered by the order.
+    r.ws.committed.clear();
+    r.ws.committed.extend_from_slice(&work[..2]);
+    r.committed_from = 0;
+    r.ws.items[work[0] as usize].blocked_until = hours + 10.0;
+    r.ws.order.clear();
+    r.ws.order.push(work[2]);
+    r.pull_cursor = 0;
+    r.index_work_list();
+    let place = |r: &Run<NoTrace>, i: u32| r.ws.items[i as usize].list_place as usize;
+    let mut lanes = Vec::new();
+    for l in 0..2 {
+        let i = r.next_item(hours + 1.0).expect("free work");
+        r.ws.items[i as usize].lane = l as u8;
+        r.ws.lane_item[l] = i;
+        lanes.push(i);
+    }
+    assert_eq!(lanes, [work[1], work[2]], "by its bit, then pulled");
+    assert_eq!((place(&r, work[1]), place(&r, work[2])), (1, 2));
+    // New work in front: the lanes' items moved up one with the list.
+    let c = Conflict {
+        hour: 1.0,
+        inject: true,
+        delay: 0.0,
+        index: 0,
+    };
+    r.apply_conflict(c, hours + 1.0);
+    assert_eq!(r.ws.committed[1..], work[..]);
+    for &i in &lanes {
+        assert_eq!(
+            r.ws.committed[place(&r, i)],
+            i,
+            "item {i} after the injection"
+        );
+    }
+}
