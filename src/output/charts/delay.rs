@@ -331,7 +331,7 @@ mod tests {
         Vec<(f64, f64)>,
         Vec<(String, PxBox)>,
     ) {
-        use crate::output::charts::svg_probe::{attr, elements, num, points, text_boxes};
+        use crate::output::charts::svg_probe::{attr, axes_box, elements, num, points, text_boxes};
         let svg = crate::output::charts::ChartKind::DoneBySprint
             .svg_string(r)
             .unwrap();
@@ -345,23 +345,7 @@ mod tests {
                 attr(e, "stroke-width").to_string(),
             )
         };
-        let long = |p: &[(f64, f64)], dx: f64, dy: f64| {
-            (p[1].0 - p[0].0).abs() > dx && (p[1].1 - p[0].1).abs() > dy
-        };
-        let axis = |dx, dy| {
-            lines
-                .iter()
-                .find(|(e, p)| stroke(e).0 == "#000000" && long(p, dx, dy))
-                .map(|(_, p)| p.clone())
-                .unwrap()
-        };
-        let (y_axis, x_axis) = (axis(-1.0, 100.0), axis(100.0, -1.0));
-        let plot = PxBox {
-            l: y_axis[0].0,
-            t: y_axis[0].1.min(y_axis[1].1),
-            r: x_axis[0].0.max(x_axis[1].0),
-            b: x_axis[0].1,
-        };
+        let plot = axes_box(&svg);
         let mut dashed: Vec<f64> = lines
             .iter()
             .filter(|(e, _)| stroke(e) == ("#969696".into(), "2".into()))

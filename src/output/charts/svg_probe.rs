@@ -67,3 +67,32 @@ pub fn text_boxes(
         })
         .collect()
 }
+
+/// The plot area of a chart's SVG: between its axes, the first long (over 100 px) vertical
+/// and horizontal black polylines.
+pub fn axes_box(svg: &str) -> PxBox {
+    let axes: Vec<Vec<(f64, f64)>> = elements(svg, "<polyline ")
+        .into_iter()
+        .filter(|(e, _)| attr(e, "stroke") == "#000000")
+        .map(|(e, _)| points(e))
+        .collect();
+    let axis = |vertical: bool| {
+        axes.iter()
+            .find(|p| {
+                let (dx, dy) = ((p[1].0 - p[0].0).abs(), (p[1].1 - p[0].1).abs());
+                if vertical {
+                    dx == 0.0 && dy > 100.0
+                } else {
+                    dy == 0.0 && dx > 100.0
+                }
+            })
+            .expect("the chart has both axes")
+    };
+    let (y_axis, x_axis) = (axis(true), axis(false));
+    PxBox {
+        l: y_axis[0].0,
+        t: y_axis[0].1.min(y_axis[1].1),
+        r: x_axis[0].0.max(x_axis[1].0),
+        b: x_axis[0].1,
+    }
+}

@@ -225,7 +225,7 @@ pub(super) fn flag_boxes(flags: &[(f64, (f64, f64))], plot: PxBox) -> Vec<PxBox>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::charts::svg_probe::{attr, elements, num, points, text_boxes};
+    use crate::output::charts::svg_probe::{attr, axes_box, elements, num, points, text_boxes};
 
     /// The how-many chart of forecast scenarios with these counts of runs by items done
     /// (one list per scenario), read back in pixels: the plotting area within the axes, the
@@ -266,28 +266,7 @@ mod tests {
             .into_iter()
             .map(|(e, _)| (e, points(e)))
             .collect();
-        let axis = |vertical: bool| {
-            lines
-                .iter()
-                .filter(|(e, _)| attr(e, "stroke") == "#000000")
-                .map(|(_, p)| p)
-                .find(|p| {
-                    let (dx, dy) = ((p[1].0 - p[0].0).abs(), (p[1].1 - p[0].1).abs());
-                    if vertical {
-                        dx == 0.0 && dy > 100.0
-                    } else {
-                        dy == 0.0 && dx > 100.0
-                    }
-                })
-                .unwrap()
-        };
-        let (y_axis, x_axis) = (axis(true), axis(false));
-        let plot = PxBox {
-            l: y_axis[0].0,
-            t: y_axis[0].1.min(y_axis[1].1),
-            r: x_axis[0].0.max(x_axis[1].0),
-            b: x_axis[0].1,
-        };
+        let plot = axes_box(&svg);
         let bars = elements(&svg, "<rect ")
             .into_iter()
             .filter(|(e, _)| attr(e, "opacity") == "0.75")

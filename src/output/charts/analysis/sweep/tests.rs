@@ -1,5 +1,5 @@
 use super::*;
-use crate::output::charts::svg_probe::{attr, elements, num, points, text_boxes};
+use crate::output::charts::svg_probe::{attr, axes_box, elements, num, points, text_boxes};
 
 /// Draw a censored sweep line of `means` and read back, in pixels, the plotting area
 /// within the axes, the mean's line, its marks and the "% done" labels' boxes.
@@ -40,25 +40,7 @@ fn drawn(
     }
     let blue = "#0072B2";
     // The upper chart's axes: the first long vertical and horizontal black lines.
-    let axes: Vec<Vec<(f64, f64)>> = elements(&svg, "<polyline ")
-        .into_iter()
-        .filter(|(e, _)| attr(e, "stroke") == "#000000")
-        .map(|(e, _)| points(e))
-        .collect();
-    let y_axis = axes
-        .iter()
-        .find(|p| p[0].0 == p[1].0 && (p[1].1 - p[0].1).abs() > 100.0)
-        .unwrap();
-    let x_axis = axes
-        .iter()
-        .find(|p| p[0].1 == p[1].1 && (p[1].0 - p[0].0).abs() > 100.0)
-        .unwrap();
-    let plot = PxBox {
-        l: y_axis[0].0,
-        t: y_axis[0].1.min(y_axis[1].1),
-        r: x_axis[0].0.max(x_axis[1].0),
-        b: x_axis[0].1,
-    };
+    let plot = axes_box(&svg);
     // The mean's line is the last thick blue line (the legend's swatch comes first).
     let line = elements(&svg, "<polyline ")
         .into_iter()
