@@ -199,7 +199,7 @@ mod tests {
                     d += ((i < j) & ((a[i] < a[j]) != (b[i] < b[j]))) as usize;
                 }
             }
-            d as f64 / (k * (k - 1) / 2).max(1) as f64
+            d as f64 / (k * k.saturating_sub(1) / 2).max(1) as f64
         };
         let mut rng = ChaCha8Rng::seed_from_u64(9);
         for k in [0usize, 1, 2, 3, 4, 5, 6, 7, 8, 9, 12] {
