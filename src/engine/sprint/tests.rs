@@ -25,6 +25,7 @@ mod steps_planning;
 mod steps_records;
 mod steps_scope;
 mod steps_strategy;
+mod steps_work_list;
 
 /// Within 4.5 standard errors of a share p over n trials.
 fn share_close(what: &str, hits: u32, n: u32, p: f64) {

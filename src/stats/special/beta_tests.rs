@@ -249,3 +249,33 @@ fn beta_quantile_inverts_the_cdf() {
         assert_eq!(beta_quantile(1.0, 1.0, p).to_bits(), p.to_bits());
     }
 }
+
+/// At its switch point x = (a + 1) / (a + b + 2) exactly, the incomplete beta takes the
+/// upper side, 1 − I_{1−x}(b, a): the two sides differ there in their last bits, and Beta(2,
+/// 2)'s quantile (the default ambiguity) starts its Newton steps at that very point, its
+/// mean 1/2 (results per seed).
+#[test]
+fn incomplete_beta_at_its_switch_point_takes_the_upper_side() {
+    let mut differ = 0;
+    for (a, b) in [
+        (2.0, 2.0),
+        (1.0, 1.0),
+        (2.0, 4.0),
+        (3.0, 3.0),
+        (4.0, 2.0),
+        (6.0, 2.0),
+    ] {
+        let x: f64 = (a + 1.0) / (a + b + 2.0);
+        let c = ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b);
+        let front = (c + a * x.ln() + b * (1.0 - x).ln()).exp();
+        let upper = 1.0 - front * beta_cf(b, a, 1.0 - x) / b;
+        let lower = front * beta_cf(a, b, x) / a;
+        assert_eq!(
+            beta_i(a, b, x).to_bits(),
+            upper.to_bits(),
+            "Beta({a}, {b}) at {x}"
+        );
+        differ += (lower.to_bits() != upper.to_bits()) as u32;
+    }
+    assert!(differ > 0, "the sides differ in their bits somewhere");
+}

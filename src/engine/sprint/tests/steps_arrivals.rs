@@ -394,3 +394,35 @@ fn a_run_stopped_at_completion_fills_every_sprint_left() {
     }
     assert!(rows[done][0] > 0.0 && after[0] == 0.0);
 }
+
+/// Churn's draw against its probability at the edge: an item whose draw's uniform u is
+/// exactly p does not change (u < p, as every keyed draw is compared); at the next double
+/// above u it does.
+#[test]
+fn churn_changes_an_item_whose_draw_is_below_p_not_at_it() {
+    let key = 0x9e37_79b9_7f4a_7c15u64;
+    let u = crate::random::keyed_from(key, 1).unit();
+    for (p, changes) in [(u, false), (u.next_up(), true)] {
+        let mut s = quiet("aligned");
+        (s.roles.churn_probability, s.roles.churn_per_misalignment) = (p, 0.0);
+        let model = Model::new(&s);
+        let mut ws = Workspace::new();
+        let mut quiet = NoTrace;
+        let mut r = Run::new(&model, &RunKeys::new(199, 0), &mut ws, &mut quiet);
+        r.sprint = 1;
+        let i =
+            r.ws.items
+                .iter()
+                .position(|it| it.is_backlog_work())
+                .unwrap();
+        for (n, it) in r.ws.items.iter_mut().enumerate() {
+            if n != i {
+                it.status = Status::Done;
+            }
+        }
+        r.ws.items[i].status = Status::Waiting;
+        r.ws.items[i].churn_key = key;
+        r.churn();
+        assert_eq!(r.ws.churned.len(), changes as usize, "p = {p:e}, u = {u:e}");
+    }
+}
