@@ -287,7 +287,9 @@ impl<'a, T: Tracer> Run<'a, T> {
             item.perceive(self.m);
             ws.items.extend_from_slice(std::slice::from_ref(item));
             let i = ws.items.len() - 1;
-            self.t.scope_remaining += item.in_scope as u32;
+            // World items are born out of scope (the release scope is chosen on the run's
+            // own copies), so they add nothing to `scope_remaining`.
+            debug_assert!(!item.in_scope, "a world item in the release scope");
             ws.active.push(i as u32);
             ws.rank_in
                 .push(rank_in(item, &self.m.scenario.backlog.urgency));
