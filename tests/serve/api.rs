@@ -189,6 +189,32 @@ fn bad_requests_get_400_with_the_clis_message() {
         r#"{"scenarios": ["aligned"], "params": {"aligned": {"pm.sync_interval": "1,2"}}}"#,
     );
     assert!(e.contains("one value per key"), "{e}");
+    // A seed no scenario file can hold (the saved file would not load): the CLI's words.
+    let big = 9_223_372_036_854_775_808u64;
+    let e = error_of(&format!(r#"{{"seed": {big}}}"#));
+    assert!(e.contains("9223372036854775807"), "{e}");
+    for path in ["/api/trace", "/api/scenario"] {
+        let body = format!(r#"{{"scenario": "aligned", "seed": {big}}}"#);
+        let (status, _, text) = respond(lab(), &Clients::default(), "POST", path, body.as_bytes());
+        assert_eq!(status, 400, "{path}: {text}");
+        assert!(text.contains("9223372036854775807"), "{path}: {text}");
+    }
+    let body = format!(r#"{{"scenario": "aligned", "seed": {}}}"#, big - 1);
+    let (status, _, text) = respond(
+        lab(),
+        &Clients::default(),
+        "POST",
+        "/api/scenario",
+        body.as_bytes(),
+    );
+    assert_eq!(status, 200, "{text}");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("saved.toml"), &text).unwrap();
+    let saved = backsim::scenario::load_scenario(dir.path().join("saved.toml").to_str().unwrap());
+    assert_eq!(
+        saved.expect("the saved file loads").simulation.seed,
+        big - 1
+    );
     // Too large a body.
     let big = format!(
         r#"{{"scenarios": ["aligned"], "client": "{}"}}"#,

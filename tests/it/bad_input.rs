@@ -1,0 +1,93 @@
+//! Bad input a newcomer gives by mistake (the audit of session 36): each case exits 2 with a
+//! message that names what is wrong and what to do, panics nowhere and leaves nothing on disk.
+
+use assert_cmd::Command;
+use std::path::Path;
+
+fn backsim(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("backsim").unwrap();
+    cmd.current_dir(dir).env_remove("RAYON_NUM_THREADS");
+    cmd.timeout(std::time::Duration::from_secs(120));
+    cmd
+}
+
+/// Run, expect exit 2, and return stderr.
+fn refused(dir: &Path, args: &[&str]) -> String {
+    let out = backsim(dir).args(args).output().unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{args:?}:\n{err}");
+    assert!(!err.contains("panicked"), "{args:?}:\n{err}");
+    err
+}
+
+/// The folder holds exactly these names.
+fn holds(dir: &Path, names: &[&str]) {
+    let mut got: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    got.sort();
+    assert_eq!(got, names, "what is left in {}", dir.display());
+}
+
+/// A seed above 2⁶³ − 1 cannot be written to scenarios.toml (a TOML integer): it used to pass
+/// the command line and then panic (run, sensitivity, validate: leaving an empty output
+/// folder) or fail as an internal error (a forecast). Every command refuses it up front; the
+/// largest seed a file can hold still runs, and a file's too-large integer says the limit.
+#[test]
+fn a_seed_beyond_what_a_scenario_file_holds_is_refused_up_front() {
+    let tmp = tempfile::tempdir().unwrap();
+    let big = "9223372036854775808";
+    for args in [
+        vec!["run", "--seed", big, "--runs", "3"],
+        vec!["run", "forecast", "--seed", big, "--runs", "3"],
+        vec!["sensitivity", "aligned", "--seed", big, "--runs", "3"],
+        vec!["validate", "--seed", big, "--runs", "3"],
+        vec![
+            "sweep",
+            "aligned",
+            "--param",
+            "po.myopia=0.1,0.2",
+            "--seed",
+            big,
+            "--runs",
+            "3",
+        ],
+        vec!["attribute", "siloed-pm", "--seed", big, "--runs", "3"],
+        vec!["trace", "aligned", "--seed", big],
+    ] {
+        let err = refused(tmp.path(), &args);
+        assert!(
+            err.contains("--seed") && err.contains("9223372036854775807"),
+            "{args:?}:\n{err}"
+        );
+    }
+    holds(tmp.path(), &[]);
+    backsim(tmp.path())
+        .args([
+            "run",
+            "aligned",
+            "--seed",
+            "9223372036854775807",
+            "--runs",
+            "2",
+            "--no-charts",
+            "-q",
+        ])
+        .assert()
+        .success();
+    let written = std::fs::read_to_string(tmp.path().join("output/scenarios.toml")).unwrap();
+    assert!(written.contains("seed = 9223372036854775807"), "{written}");
+    std::fs::write(
+        tmp.path().join("s.toml"),
+        format!("extends = \"aligned\"\n[simulation]\nseed = {big}\n"),
+    )
+    .unwrap();
+    let err = refused(tmp.path(), &["check", "s.toml"]);
+    assert!(
+        err.contains("s.toml:3:8: simulation.seed: too large")
+            && err.contains("at most 9223372036854775807")
+            && !err.contains("u64"),
+        "{err}"
+    );
+}
