@@ -91,3 +91,74 @@ fn a_seed_beyond_what_a_scenario_file_holds_is_refused_up_front() {
         "{err}"
     );
 }
+
+/// `attribute` between a forecast and the roles model, or by mechanism between forecasts,
+/// used to run 256 variants and print a table of dashes or of mechanisms a forecast does not
+/// have (exit 0). It says why not and what to do; forecasts by structure still run.
+#[test]
+fn attribute_refuses_a_forecast_where_it_has_nothing_to_share() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("f2.toml"),
+        "extends = \"forecast\"\nname = \"f2\"\n[backlog]\ninitial_items = 80\n",
+    )
+    .unwrap();
+    let attribute = |extra: &[&str]| {
+        let mut args = vec!["attribute", "--runs", "3", "-q"];
+        args.extend_from_slice(extra);
+        args.iter().map(|a| a.to_string()).collect::<Vec<_>>()
+    };
+    for (extra, needles) in [
+        (
+            vec!["forecast"],
+            vec![
+                "forecast is a throughput forecast",
+                "aligned is the roles model",
+                "--baseline",
+                "backsim run aligned forecast",
+            ],
+        ),
+        (
+            vec!["siloed-pm", "--baseline", "forecast"],
+            vec![
+                "siloed-pm is the roles model",
+                "the baseline forecast is a throughput",
+            ],
+        ),
+        (
+            vec!["f2.toml", "--baseline", "forecast"],
+            vec![
+                "f2.toml and forecast are throughput forecasts",
+                "--by structure",
+            ],
+        ),
+    ] {
+        let args = attribute(&extra);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let err = refused(tmp.path(), &args);
+        for n in needles {
+            assert!(err.contains(n), "{args:?}: {n:?} not in\n{err}");
+        }
+    }
+    holds(tmp.path(), &["f2.toml"]);
+    backsim(tmp.path())
+        .args([
+            "attribute",
+            "f2.toml",
+            "--baseline",
+            "forecast",
+            "--by",
+            "structure",
+        ])
+        .args([
+            "--runs",
+            "3",
+            "-q",
+            "--metric",
+            "completion_sprint",
+            "--no-charts",
+        ])
+        .assert()
+        .success();
+    assert!(tmp.path().join("output/attribution.csv").exists());
+}
