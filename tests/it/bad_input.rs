@@ -162,3 +162,30 @@ fn attribute_refuses_a_forecast_where_it_has_nothing_to_share() {
         .success();
     assert!(tmp.path().join("output/attribution.csv").exists());
 }
+
+/// `init ""` wrote a hidden `.toml` named ".toml", and `init -- -x` suggested
+/// `backsim check -x.toml`, which the command line reads as a flag.
+#[test]
+fn init_wants_a_name_and_suggests_commands_that_work() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join("dir")).unwrap();
+    for name in ["", "dir/", ".toml"] {
+        let err = refused(tmp.path(), &["init", name]);
+        assert!(err.contains("must be non-empty"), "{name:?}: {err}");
+    }
+    holds(tmp.path(), &["dir"]);
+    let out = backsim(tmp.path())
+        .args(["init", "--", "-x"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let said = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        said.contains("try: backsim check ./-x.toml && backsim run aligned ./-x.toml"),
+        "{said}"
+    );
+    backsim(tmp.path())
+        .args(["check", "./-x.toml"])
+        .assert()
+        .success();
+}
