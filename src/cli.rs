@@ -24,6 +24,17 @@ pub struct Cli {
     pub theme: Theme,
 }
 
+/// `--seed`: a whole number up to [`crate::scenario::MAX_SEED`].
+fn seed_arg(text: &str) -> Result<u64, String> {
+    let seed: u64 = text.parse().map_err(|e| {
+        format!(
+            "{e} (a seed is a whole number from 0 to {})",
+            crate::scenario::MAX_SEED
+        )
+    })?;
+    crate::scenario::check_seed(seed)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum Theme {
     #[default]
@@ -130,7 +141,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub runs: Option<u64>,
     /// Seed of the random streams (default: the baseline scenario's simulation.seed)
-    #[arg(long)]
+    #[arg(long, value_parser = seed_arg)]
     pub seed: Option<u64>,
     /// Output folder
     #[arg(long, default_value = "output")]
@@ -238,7 +249,7 @@ pub struct AttributeArgs {
     #[arg(long, default_value_t = 200)]
     pub runs: u64,
     /// Seed of the random streams (default: the baseline's simulation.seed)
-    #[arg(long)]
+    #[arg(long, value_parser = seed_arg)]
     pub seed: Option<u64>,
     #[command(flatten)]
     pub output: OutputArgs,
@@ -294,7 +305,7 @@ pub struct ValidateArgs {
     #[arg(long, default_value_t = crate::analysis::validate::DEFAULT_RUNS)]
     pub runs: u64,
     /// Seed of the random streams
-    #[arg(long, default_value_t = crate::analysis::validate::DEFAULT_SEED)]
+    #[arg(long, default_value_t = crate::analysis::validate::DEFAULT_SEED, value_parser = seed_arg)]
     pub seed: u64,
     /// Worker threads (default: all cores, or RAYON_NUM_THREADS); results do not depend on it
     #[arg(long)]
@@ -310,7 +321,7 @@ pub struct AnalysisArgs {
     #[arg(long)]
     pub runs: Option<u64>,
     /// Seed of the random streams (default: the scenario's simulation.seed)
-    #[arg(long)]
+    #[arg(long, value_parser = seed_arg)]
     pub seed: Option<u64>,
     /// Add batches of --runs replications until every chosen metric's 95 % CI half-width is
     /// within this share of its mean (e.g. 0.05)
@@ -346,7 +357,7 @@ pub struct TraceArgs {
     #[arg(long)]
     pub sprints: Option<String>,
     /// Seed (default: the scenario's simulation.seed, as `backsim run` uses)
-    #[arg(long)]
+    #[arg(long, value_parser = seed_arg)]
     pub seed: Option<u64>,
     /// Output folder
     #[arg(long, default_value = "output")]

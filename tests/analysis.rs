@@ -494,6 +494,20 @@ fn calibrate_rejects_malformed_and_short_histories_and_warns_on_trends() {
             "appears twice",
         ),
         ("", "sprint, completed"),
+        // Beyond a scenario's numbers: said on the row, not as an internal error or a
+        // message about the [team] section without a line.
+        (
+            "sprint,completed\n1,20\n2,1e308\n3,2\n4,3\n5,4\n",
+            "h.csv:3: completed = 1e308 is above 1e9",
+        ),
+        (
+            "sprint,completed\n1,20\n2,2e9\n3,2\n4,3\n5,4\n",
+            "h.csv:3: completed = 2e9 is above 1e9",
+        ),
+        (
+            "sprint,completed,committed\n1,20,20\n2,20,1e-12\n3,2,2\n4,3,3\n5,4,4\n",
+            "h.csv:3: committed = 1e-12 is below 1e-9",
+        ),
     ] {
         let err = calibrate::parse_history(text, "h.csv").unwrap_err();
         assert_eq!(exit_code(&err), 2);

@@ -21,9 +21,12 @@ pub fn init(name: &str, extends: &str) -> Result<()> {
     } else {
         PathBuf::from(format!("{name}.toml"))
     };
-    let stem = path
-        .file_stem()
-        .map_or(name.to_string(), |s| s.to_string_lossy().into_owned());
+    // The file name without `.toml`: `init ""` or `init dir/` leave none (`.toml` has no
+    // stem to `Path::file_stem`, it is all name).
+    let stem = path.file_name().map_or(String::new(), |f| {
+        let f = f.to_string_lossy();
+        f.strip_suffix(".toml").unwrap_or(&f).to_string()
+    });
     if stem.trim().is_empty() || stem.contains([',', '"']) {
         return Err(input_error(format!(
             "{name:?}: a scenario name must be non-empty and hold no commas or quotes"

@@ -39,9 +39,13 @@ fn analysis_run(c: &crate::cli::AnalysisArgs) -> crate::analysis::AnalysisRun {
     }
 }
 
-/// `word` as one shell word: unchanged when it holds only safe characters, else in single
-/// quotes (`my team.toml` becomes `'my team.toml'`).
+/// A path as one shell word: unchanged when it holds only safe characters, else in single
+/// quotes (`my team.toml` becomes `'my team.toml'`); `./` before a leading `-`.
 pub fn shell_quote(word: &str) -> String {
+    // A path that starts with `-` would be read as a flag: `./-x.toml` is the same file.
+    if word.starts_with('-') {
+        return shell_quote(&format!("./{word}"));
+    }
     let safe = |c: char| c.is_ascii_alphanumeric() || "._-/+=:,@%".contains(c);
     if !word.is_empty() && word.chars().all(safe) {
         word.to_string()

@@ -65,6 +65,13 @@ pub fn humanize(message: &str) -> String {
             return format!("unknown value \"{variant}\"{hint} (one of {list})");
         }
     }
+    // A TOML integer is 64-bit signed: a larger literal never reaches the key's own check.
+    if message.ends_with(" value was too large") {
+        return format!(
+            "too large: a whole number in a scenario file may be at most {} (2⁶³ − 1)",
+            i64::MAX
+        );
+    }
     for prefix in ["invalid type: ", "invalid value: "] {
         if let Some(rest) = message.strip_prefix(prefix) {
             if let Some((got, expected)) = rest.rsplit_once(", expected ") {

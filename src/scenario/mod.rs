@@ -363,6 +363,21 @@ pub struct Release {
     pub scope_first: bool,
 }
 
+/// The largest seed: a scenario file holds `simulation.seed` as a TOML integer (64-bit
+/// signed), so a larger seed could be run but not written to `scenarios.toml` nor read back.
+pub const MAX_SEED: u64 = i64::MAX as u64;
+
+/// A seed given on the command line or to the live page, checked against [`MAX_SEED`].
+pub fn check_seed(seed: u64) -> Result<u64, String> {
+    if seed > MAX_SEED {
+        Err(format!(
+            "{seed} is above {MAX_SEED} (2⁶³ − 1), the largest seed a scenario file can hold; pick a smaller seed"
+        ))
+    } else {
+        Ok(seed)
+    }
+}
+
 /// Most items one risk adds, whatever `--allow-large` allows: the engines number a risk's
 /// items in 20 bits of their ids (keys of their draws), the last number being its
 /// `added_points` item, so more would share ids, and draws, with another risk's items.

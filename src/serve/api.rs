@@ -258,6 +258,7 @@ pub fn plan(lab: &Lab, req: &SimRequest) -> Result<Plan> {
         )));
     }
     let seed = req.seed.unwrap_or(scenarios[0].simulation.seed);
+    crate::scenario::check_seed(seed).map_err(|e| input_error(format!("seed: {e}")))?;
     for s in scenarios.iter_mut() {
         s.resolve_runs(runs, seed);
     }
@@ -453,6 +454,7 @@ pub fn trace(lab: &Lab, req: &OneRequest) -> Result<Value, Refusal> {
         )));
     }
     let seed = req.seed.unwrap_or(s.simulation.seed);
+    crate::scenario::check_seed(seed).map_err(|e| Refusal::Bad(format!("seed: {e}")))?;
     let story = crate::analysis::trace::replay(&s, seed, run);
     let md = crate::analysis::trace::markdown(
         std::slice::from_ref(&story),
@@ -468,7 +470,8 @@ pub fn scenario_toml(lab: &Lab, req: &OneRequest) -> Result<String, Refusal> {
     let base = lab.find(&req.scenario).map_err(bad)?;
     let mut s = with_params(base, &req.params).map_err(bad)?;
     if let Some(seed) = req.seed {
-        s.simulation.seed = seed;
+        s.simulation.seed =
+            crate::scenario::check_seed(seed).map_err(|e| Refusal::Bad(format!("seed: {e}")))?;
     }
     let body = toml::to_string_pretty(&s).map_err(|e| Refusal::Bad(e.to_string()))?;
     let set: Vec<String> = req

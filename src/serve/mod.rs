@@ -66,10 +66,21 @@ pub fn start(opts: &ServeOptions) -> Result<Running> {
     let lab = Lab::load(&opts.scenarios)?;
     let addr = format!("{}:{}", opts.host, opts.port);
     let server = Server::http(&addr).map_err(|e| {
-        input_error(format!(
-            "cannot listen on {addr}: {e} (is another `backsim serve` running? try --port {})",
-            opts.port.wrapping_add(1)
-        ))
+        use std::io::ErrorKind::{AddrInUse, PermissionDenied};
+        let hint = match e.downcast_ref::<std::io::Error>().map(|e| e.kind()) {
+            Some(AddrInUse) => format!(
+                "is another `backsim serve` running? try --port {}",
+                opts.port.wrapping_add(1)
+            ),
+            Some(PermissionDenied) => {
+                format!("a port below 1024 needs administrator rights; try --port {DEFAULT_PORT}")
+            }
+            // A name that does not resolve, or an address of another machine.
+            _ => "--host must be an address of this machine: 127.0.0.1 for this machine only, \
+                  0.0.0.0 for every network it is on"
+                .to_string(),
+        };
+        input_error(format!("cannot listen on {addr}: {e} ({hint})"))
     })?;
     let bound = server
         .server_addr()

@@ -10,7 +10,7 @@
 //! - `determinism`: byte-identical outputs whatever the thread count; seeds matter.
 //! - `claims`: what the tool exists to show: aligned roles beat the failure modes.
 //! - `attribute`: Shapley attribution adds up to the paired difference; the doc table.
-//! - `cli`: the command line end to end.
+//! - `cli`: the command line end to end; `bad_input`: mistakes a newcomer makes, refused.
 //! - `floors`: the modules of src/ import only from their own floor or below, without cycles.
 //! - `report`: the report's sentences and compare table against the CSVs of its run.
 //! - `validate`: `backsim validate`'s files recomputed from per-run data; docs/validation.md.
@@ -23,6 +23,7 @@
 
 mod attribute;
 mod attribute_mechanism;
+mod bad_input;
 mod claims;
 mod cli;
 mod common;

@@ -118,6 +118,36 @@ fn the_answer_holds_every_part_of_the_contract() {
     assert!((last - done).abs() < 1e-5, "{last} vs {done}");
 }
 
+/// A port in use gets the hint of another server; an address of no interface here used to
+/// get the same hint ("is another `backsim serve` running? try --port"), not one on --host.
+#[test]
+fn a_port_in_use_and_a_host_not_here_get_their_own_hints() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let err = |host: &str, port: u16| {
+        let opts = ServeOptions {
+            scenarios: vec!["aligned".into()],
+            host: host.into(),
+            port,
+        };
+        let e = start(&opts).err().expect("cannot listen");
+        assert_eq!(backsim::error::exit_code(&e), 2);
+        format!("{e:#}")
+    };
+    let e = err("127.0.0.1", port);
+    assert!(
+        e.contains("another `backsim serve`") && !e.contains("--host"),
+        "{e}"
+    );
+    // 192.0.2.1 is TEST-NET-1: documentation only, on no interface, no name to look up.
+    let e = err("192.0.2.1", 0);
+    assert!(
+        e.contains("--host must be an address of this machine"),
+        "{e}"
+    );
+    assert!(!e.contains("another `backsim serve`"), "{e}");
+}
+
 #[test]
 fn bad_requests_get_400_with_the_clis_message() {
     // An unknown key and an out-of-range value: the message of `backsim sweep --param`.
@@ -189,6 +219,32 @@ fn bad_requests_get_400_with_the_clis_message() {
         r#"{"scenarios": ["aligned"], "params": {"aligned": {"pm.sync_interval": "1,2"}}}"#,
     );
     assert!(e.contains("one value per key"), "{e}");
+    // A seed no scenario file can hold (the saved file would not load): the CLI's words.
+    let big = 9_223_372_036_854_775_808u64;
+    let e = error_of(&format!(r#"{{"seed": {big}}}"#));
+    assert!(e.contains("9223372036854775807"), "{e}");
+    for path in ["/api/trace", "/api/scenario"] {
+        let body = format!(r#"{{"scenario": "aligned", "seed": {big}}}"#);
+        let (status, _, text) = respond(lab(), &Clients::default(), "POST", path, body.as_bytes());
+        assert_eq!(status, 400, "{path}: {text}");
+        assert!(text.contains("9223372036854775807"), "{path}: {text}");
+    }
+    let body = format!(r#"{{"scenario": "aligned", "seed": {}}}"#, big - 1);
+    let (status, _, text) = respond(
+        lab(),
+        &Clients::default(),
+        "POST",
+        "/api/scenario",
+        body.as_bytes(),
+    );
+    assert_eq!(status, 200, "{text}");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("saved.toml"), &text).unwrap();
+    let saved = backsim::scenario::load_scenario(dir.path().join("saved.toml").to_str().unwrap());
+    assert_eq!(
+        saved.expect("the saved file loads").simulation.seed,
+        big - 1
+    );
     // Too large a body.
     let big = format!(
         r#"{{"scenarios": ["aligned"], "client": "{}"}}"#,

@@ -297,6 +297,36 @@ pub fn mechanism_variants(
         .collect()
 }
 
+/// A difference is shared among the parts of one model: two models have no variants in
+/// between, and a throughput forecast has none of the engine's mechanisms.
+fn model_kinds_fit(opts: &AttributeOptions, scenario: &Scenario, base: &Scenario) -> Result<()> {
+    use crate::scenario::ModelKind::Throughput;
+    let model = |s: &Scenario| match s.simulation.model {
+        Throughput => "a throughput forecast (simulation.model = \"throughput\")",
+        _ => "the roles model",
+    };
+    if scenario.simulation.model != base.simulation.model {
+        return Err(input_error(format!(
+            "{} is {} and the baseline {} is {}: attribute explains a difference within one \
+             model. Pick a --baseline of the same model, or compare them with `backsim run {} {}`",
+            opts.scenario,
+            model(scenario),
+            opts.baseline,
+            model(base),
+            opts.baseline,
+            opts.scenario
+        )));
+    }
+    if opts.by == By::Mechanism && scenario.simulation.model == Throughput {
+        return Err(input_error(format!(
+            "{} and {} are throughput forecasts, which have none of the roles model's \
+             mechanisms: use --by structure to see which keys make the difference",
+            opts.scenario, opts.baseline
+        )));
+    }
+    Ok(())
+}
+
 /// Run an attribution and write its files.
 pub fn run(opts: &AttributeOptions) -> Result<AttributeOutcome> {
     let scenario = load_with_limits(&opts.scenario, &Limits::default())?;
@@ -317,6 +347,7 @@ pub fn run(opts: &AttributeOptions) -> Result<AttributeOutcome> {
             opts.scenario, opts.baseline
         )));
     }
+    model_kinds_fit(opts, &scenario, &baseline)?;
     let engine = engine_players(&scenario, &baseline);
     let players = match opts.by {
         By::Structure => players(&diffs, &opts.merge)?,

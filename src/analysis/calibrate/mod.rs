@@ -14,6 +14,7 @@ pub use items::{read_items, ItemOptions, ItemReport};
 
 use crate::error::input_error;
 use crate::format::fmt_num;
+use crate::scenario::validate::{MAX_MAGNITUDE, MIN_MAGNITUDE};
 use crate::scenario::Scenario;
 use crate::stats::quantile_sorted;
 use crate::stats::special::{digamma, gamma_p, ln_gamma, normal_cdf, trigamma};
@@ -304,6 +305,17 @@ pub fn parse_history(text: &str, origin: &str) -> Result<Vec<Sprint>> {
             if !v.is_finite() || v < 0.0 {
                 return Err(input_error(format!(
                     "{origin}:{line}: {name} = {cell} must be a finite number ≥ 0"
+                )));
+            }
+            // Completed and committed become a scenario's numbers, which have a range.
+            if name != "sprint" && v > MAX_MAGNITUDE {
+                return Err(input_error(format!(
+                    "{origin}:{line}: {name} = {cell} is above {MAX_MAGNITUDE:e}, the largest number a scenario holds; count the points (or items) of one sprint"
+                )));
+            }
+            if name != "sprint" && v != 0.0 && v < MIN_MAGNITUDE {
+                return Err(input_error(format!(
+                    "{origin}:{line}: {name} = {cell} is below {MIN_MAGNITUDE:e}, the smallest number other than 0 a scenario holds; write 0 or a larger amount"
                 )));
             }
             Ok(Some(v))
