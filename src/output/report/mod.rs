@@ -259,7 +259,7 @@ pub fn render(r: &Results, svgs: &[(ChartKind, String)]) -> String {
             "<figure id=\"{}\">\n{}\n<figcaption>{}</figcaption>\n</figure>",
             kind.file_stem(),
             svg.trim(),
-            esc(kind.caption())
+            esc(&kind.caption(r))
         );
     }
 
