@@ -7,7 +7,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use crate::stats::quantile_by;
 
 use super::common::*;
-use super::fan::{band_text, fan_panel};
+use super::fan::{band_text, fan_entries, fan_panel};
 use crate::output::results::Results;
 
 /// Tukey box: quartiles, whiskers at the furthest values within 1.5 IQR, outliers (each
@@ -326,7 +326,7 @@ where
     DB: DrawingBackend,
     DB::ErrorType: 'static,
 {
-    let entries = scenario_entries(r, Swatch::Band);
+    let entries = fan_entries(r);
     let plot = frame(
         root,
         "Cumulative value delivered",
