@@ -308,6 +308,21 @@ pub fn three_digits(v: f64) -> String {
     }
 }
 
+/// The terminal table's decimals for numbers of this size: 0 from 100, 1 from 10, else 2.
+fn decimals_by_size(values: [f64; 3]) -> i32 {
+    let size = values
+        .iter()
+        .filter(|x| x.is_finite())
+        .fold(0.0_f64, |m, x| m.max(x.abs()));
+    if size >= 100.0 {
+        0
+    } else if size >= 10.0 {
+        1
+    } else {
+        2
+    }
+}
+
 /// A terminal-table cell: 0, 1 or 2 decimals by size; NaN is "–", infinity ">H".
 pub fn table_cell(x: f64) -> String {
     if x.is_nan() {
@@ -326,29 +341,34 @@ pub fn table_cell(x: f64) -> String {
 /// A mean and its 95 % interval as terminal-table cells: [`table_cell`]'s decimals, or more
 /// when the interval is narrower than one unit of the last decimal, so that the half-width
 /// shows one or two significant digits ("-0.0019 [-0.0043, 0.0004]", never "-0.00 [-0.00,
-/// 0.00]").
+/// 0.00]"), and so for a mean that would read 0 ("-0.004 [-0.015, 0.008]", not "0.00 [-0.02,
+/// 0.01]").
 pub fn interval_cells(mean: f64, low: f64, high: f64) -> [String; 3] {
-    let size = [mean, low, high]
-        .iter()
-        .filter(|x| x.is_finite())
-        .fold(0.0_f64, |m, x| m.max(x.abs()));
-    let by_size: i32 = if size >= 100.0 {
-        0
-    } else if size >= 10.0 {
-        1
-    } else {
-        2
-    };
+    let by_size = decimals_by_size([mean, low, high]);
     let half = (high - low) / 2.0;
-    let decimals = if half.is_finite() && half > 0.0 && half < 10f64.powi(-by_size) {
-        // The Particle Data Group's rule: two significant digits of the half-width when its
-        // leading digits are below 355, one otherwise.
+    // The Particle Data Group's rule: two significant digits of the half-width when its
+    // leading digits are below 355, one otherwise.
+    let pdg = || {
         let e = half.log10().floor() as i32;
         let extra = i32::from(half / 10f64.powi(e) < 3.55);
         (extra - e).clamp(by_size, 6)
+    };
+    let width = half.is_finite() && half > 0.0;
+    let mut decimals = if width && half < 10f64.powi(-by_size) {
+        pdg()
     } else {
         by_size
     } as usize;
+    // A mean that is not zero is not written as one ("0.00 [-0.02, 0.01]" for -0.0038):
+    // it gets the rule's digits when the interval earns them.
+    let shows_zero = |d: usize| {
+        format!("{:.d$}", mean.abs())
+            .chars()
+            .all(|c| c == '0' || c == '.')
+    };
+    if width && mean.is_finite() && mean != 0.0 && shows_zero(decimals) {
+        decimals = pdg() as usize;
+    }
     [mean, low, high].map(|x| {
         if x.is_nan() || x.is_infinite() {
             table_cell(x)

@@ -105,6 +105,20 @@ fn interval_cells_show_a_narrow_interval_with_significant_digits() {
         ["-0.000100", "-0.000120", "-0.000080"]
     );
     assert_eq!(interval_cells(0.5, 0.5, 0.5), ["0.50", "0.50", "0.50"]);
+    // A mean that would read 0 at the size's decimals gets the rule's: the run table showed
+    // blurred-roles' value efficiency gap, -0.0038 [-0.0152, 0.0076], as "0.00 [-0.02, 0.01]".
+    assert_eq!(
+        interval_cells(-0.0038, -0.0152, 0.0076),
+        ["-0.004", "-0.015", "0.008"]
+    );
+    assert_eq!(
+        interval_cells(0.0, -0.0152, 0.0076),
+        ["0.00", "-0.02", "0.01"]
+    );
+    assert_eq!(
+        interval_cells(-0.04, -0.0552, -0.0248),
+        ["-0.04", "-0.06", "-0.02"]
+    );
     assert_eq!(
         interval_cells(f64::NAN, f64::NAN, f64::NAN),
         ["–", "–", "–"]
