@@ -308,6 +308,30 @@ pub fn three_digits(v: f64) -> String {
     }
 }
 
+/// A mean and its 95 % interval for the report's tables and prose, at one precision: the
+/// decimals that show the half-width with two significant digits below a leading 355 and one
+/// from there on (the Particle Data Group's rule, as [`interval_cells`] uses for narrow
+/// intervals), never fewer than the terminal table's decimals for their size (so the report
+/// is never less precise than the terminal) and at most 6, the same for all three, so that a
+/// mean never reads "0.73" beside "(0.715 to 0.745)". A number that rounds to zero has no
+/// sign. An interval without width or not finite leaves each number to [`three_digits`].
+pub fn interval_texts(mean: f64, low: f64, high: f64) -> [String; 3] {
+    let half = (high - low) / 2.0;
+    if !(half.is_finite() && half > 0.0 && mean.is_finite()) {
+        return [mean, low, high].map(three_digits);
+    }
+    let e = half.log10().floor() as i32;
+    let extra = i32::from(half / 10f64.powi(e) < 3.55);
+    let decimals = (extra - e).clamp(decimals_by_size([mean, low, high]), 6) as usize;
+    [mean, low, high].map(|x| {
+        let s = format!("{x:.decimals$}");
+        match s.strip_prefix('-') {
+            Some(z) if z.chars().all(|c| c == '0' || c == '.') => z.to_string(),
+            _ => s,
+        }
+    })
+}
+
 /// The terminal table's decimals for numbers of this size: 0 from 100, 1 from 10, else 2.
 fn decimals_by_size(values: [f64; 3]) -> i32 {
     let size = values

@@ -312,13 +312,20 @@ where
             }
             draw_marker(area, (mx, *mean), Marker::Diamond, 8, INK.filled())?;
             area.draw(&Text::new(
-                tick(*mean),
+                mean_label(*mean, *lo, *hi),
                 (mx + 0.09, *mean),
                 font(TICK_SIZE - 2.0).pos(Pos::new(HPos::Left, VPos::Center)),
             ))?;
         }
     }
     Ok(())
+}
+
+/// The mean beside its box, at the precision of its interval: "0.730" when its neighbours
+/// read "0.734", never "0.73".
+fn mean_label(mean: f64, lo: f64, hi: f64) -> String {
+    let [m, ..] = crate::format::interval_texts(mean, lo, hi);
+    m
 }
 
 pub fn draw_cumulative_value<DB>(root: &DrawingArea<DB, Shift>, r: &Results) -> anyhow::Result<()>
@@ -365,5 +372,14 @@ mod tests {
     fn short_keeps_short_names() {
         assert_eq!(short("abc", 5), "abc");
         assert_eq!(short("abcdefgh", 5), "abcd…");
+    }
+
+    /// The box chart showed "0.73" beside "0.734" and "0.727": the mean keeps the decimals
+    /// its interval earns.
+    #[test]
+    fn the_mean_label_keeps_its_intervals_decimals() {
+        assert_eq!(mean_label(0.73, 0.715, 0.745), "0.730");
+        assert_eq!(mean_label(0.734, 0.718, 0.75), "0.734");
+        assert_eq!(mean_label(0.8, 0.7, 0.9), "0.80");
     }
 }
