@@ -464,8 +464,13 @@ pub fn four_digit_interval(value: f64, (low, high): (f64, f64)) -> Option<String
 /// Tick label text: few digits, no trailing zeros; a tick that rounds to zero is "0", never
 /// "-0" (a sweep's grid can put one at −10⁻¹⁷).
 pub fn tick(v: f64) -> String {
-    let a = v.abs();
-    let decimals = if a == 0.0 || a >= 1000.0 {
+    let decimals = tick_decimals(v.abs());
+    trimmed(format!("{v:.decimals$}"))
+}
+
+/// [`tick`]'s decimals for a number of size `a`.
+fn tick_decimals(a: f64) -> usize {
+    if a == 0.0 || a >= 1000.0 {
         0
     } else if a >= 10.0 {
         1
@@ -475,8 +480,23 @@ pub fn tick(v: f64) -> String {
         3
     } else {
         4
-    };
-    trimmed(format!("{v:.decimals$}"))
+    }
+}
+
+/// A label among numbers shown side by side (a heat map's cells), `largest` the largest
+/// of their sizes: [`tick`]'s decimals for that size, the same for each and not trimmed, so
+/// "0.190" stands beside "0.205", not "0.19". Rounded to zero it has no sign; a number that
+/// is not finite is left to [`tick`].
+pub fn alike_label(v: f64, largest: f64) -> String {
+    if !v.is_finite() {
+        return tick(v);
+    }
+    let decimals = tick_decimals(largest.abs());
+    let s = format!("{v:.decimals$}");
+    match s.strip_prefix('-') {
+        Some(z) if z.chars().all(|c| c == '0' || c == '.') => z.to_string(),
+        _ => s,
+    }
 }
 
 /// Six decimals, trailing zeros trimmed (the fixture's cells).
