@@ -308,6 +308,45 @@ pub fn three_digits(v: f64) -> String {
     }
 }
 
+/// A mean and its 95 % interval for the report's tables and prose, at one precision: the
+/// decimals that show the half-width with two significant digits below a leading 355 and one
+/// from there on (the Particle Data Group's rule, as [`interval_cells`] uses for narrow
+/// intervals), never fewer than the terminal table's decimals for their size (so the report
+/// is never less precise than the terminal) and at most 6, the same for all three, so that a
+/// mean never reads "0.73" beside "(0.715 to 0.745)". A number that rounds to zero has no
+/// sign. An interval without width or not finite leaves each number to [`three_digits`].
+pub fn interval_texts(mean: f64, low: f64, high: f64) -> [String; 3] {
+    let half = (high - low) / 2.0;
+    if !(half.is_finite() && half > 0.0 && mean.is_finite()) {
+        return [mean, low, high].map(three_digits);
+    }
+    let e = half.log10().floor() as i32;
+    let extra = i32::from(half / 10f64.powi(e) < 3.55);
+    let decimals = (extra - e).clamp(decimals_by_size([mean, low, high]), 6) as usize;
+    [mean, low, high].map(|x| {
+        let s = format!("{x:.decimals$}");
+        match s.strip_prefix('-') {
+            Some(z) if z.chars().all(|c| c == '0' || c == '.') => z.to_string(),
+            _ => s,
+        }
+    })
+}
+
+/// The terminal table's decimals for numbers of this size: 0 from 100, 1 from 10, else 2.
+fn decimals_by_size(values: [f64; 3]) -> i32 {
+    let size = values
+        .iter()
+        .filter(|x| x.is_finite())
+        .fold(0.0_f64, |m, x| m.max(x.abs()));
+    if size >= 100.0 {
+        0
+    } else if size >= 10.0 {
+        1
+    } else {
+        2
+    }
+}
+
 /// A terminal-table cell: 0, 1 or 2 decimals by size; NaN is "–", infinity ">H".
 pub fn table_cell(x: f64) -> String {
     if x.is_nan() {
@@ -326,29 +365,34 @@ pub fn table_cell(x: f64) -> String {
 /// A mean and its 95 % interval as terminal-table cells: [`table_cell`]'s decimals, or more
 /// when the interval is narrower than one unit of the last decimal, so that the half-width
 /// shows one or two significant digits ("-0.0019 [-0.0043, 0.0004]", never "-0.00 [-0.00,
-/// 0.00]").
+/// 0.00]"), and so for a mean that would read 0 ("-0.004 [-0.015, 0.008]", not "0.00 [-0.02,
+/// 0.01]").
 pub fn interval_cells(mean: f64, low: f64, high: f64) -> [String; 3] {
-    let size = [mean, low, high]
-        .iter()
-        .filter(|x| x.is_finite())
-        .fold(0.0_f64, |m, x| m.max(x.abs()));
-    let by_size: i32 = if size >= 100.0 {
-        0
-    } else if size >= 10.0 {
-        1
-    } else {
-        2
-    };
+    let by_size = decimals_by_size([mean, low, high]);
     let half = (high - low) / 2.0;
-    let decimals = if half.is_finite() && half > 0.0 && half < 10f64.powi(-by_size) {
-        // The Particle Data Group's rule: two significant digits of the half-width when its
-        // leading digits are below 355, one otherwise.
+    // The Particle Data Group's rule: two significant digits of the half-width when its
+    // leading digits are below 355, one otherwise.
+    let pdg = || {
         let e = half.log10().floor() as i32;
         let extra = i32::from(half / 10f64.powi(e) < 3.55);
         (extra - e).clamp(by_size, 6)
+    };
+    let width = half.is_finite() && half > 0.0;
+    let mut decimals = if width && half < 10f64.powi(-by_size) {
+        pdg()
     } else {
         by_size
     } as usize;
+    // A mean that is not zero is not written as one ("0.00 [-0.02, 0.01]" for -0.0038):
+    // it gets the rule's digits when the interval earns them.
+    let shows_zero = |d: usize| {
+        format!("{:.d$}", mean.abs())
+            .chars()
+            .all(|c| c == '0' || c == '.')
+    };
+    if width && mean.is_finite() && mean != 0.0 && shows_zero(decimals) {
+        decimals = pdg() as usize;
+    }
     [mean, low, high].map(|x| {
         if x.is_nan() || x.is_infinite() {
             table_cell(x)
@@ -420,8 +464,13 @@ pub fn four_digit_interval(value: f64, (low, high): (f64, f64)) -> Option<String
 /// Tick label text: few digits, no trailing zeros; a tick that rounds to zero is "0", never
 /// "-0" (a sweep's grid can put one at −10⁻¹⁷).
 pub fn tick(v: f64) -> String {
-    let a = v.abs();
-    let decimals = if a == 0.0 || a >= 1000.0 {
+    let decimals = tick_decimals(v.abs());
+    trimmed(format!("{v:.decimals$}"))
+}
+
+/// [`tick`]'s decimals for a number of size `a`.
+fn tick_decimals(a: f64) -> usize {
+    if a == 0.0 || a >= 1000.0 {
         0
     } else if a >= 10.0 {
         1
@@ -431,8 +480,23 @@ pub fn tick(v: f64) -> String {
         3
     } else {
         4
-    };
-    trimmed(format!("{v:.decimals$}"))
+    }
+}
+
+/// A label among numbers shown side by side (a heat map's cells), `largest` the largest
+/// of their sizes: [`tick`]'s decimals for that size, the same for each and not trimmed, so
+/// "0.190" stands beside "0.205", not "0.19". Rounded to zero it has no sign; a number that
+/// is not finite is left to [`tick`].
+pub fn alike_label(v: f64, largest: f64) -> String {
+    if !v.is_finite() {
+        return tick(v);
+    }
+    let decimals = tick_decimals(largest.abs());
+    let s = format!("{v:.decimals$}");
+    match s.strip_prefix('-') {
+        Some(z) if z.chars().all(|c| c == '0' || c == '.') => z.to_string(),
+        _ => s,
+    }
 }
 
 /// Six decimals, trailing zeros trimmed (the fixture's cells).

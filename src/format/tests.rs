@@ -105,6 +105,20 @@ fn interval_cells_show_a_narrow_interval_with_significant_digits() {
         ["-0.000100", "-0.000120", "-0.000080"]
     );
     assert_eq!(interval_cells(0.5, 0.5, 0.5), ["0.50", "0.50", "0.50"]);
+    // A mean that would read 0 at the size's decimals gets the rule's: the run table showed
+    // blurred-roles' value efficiency gap, -0.0038 [-0.0152, 0.0076], as "0.00 [-0.02, 0.01]".
+    assert_eq!(
+        interval_cells(-0.0038, -0.0152, 0.0076),
+        ["-0.004", "-0.015", "0.008"]
+    );
+    assert_eq!(
+        interval_cells(0.0, -0.0152, 0.0076),
+        ["0.00", "-0.02", "0.01"]
+    );
+    assert_eq!(
+        interval_cells(-0.04, -0.0552, -0.0248),
+        ["-0.04", "-0.06", "-0.02"]
+    );
     assert_eq!(
         interval_cells(f64::NAN, f64::NAN, f64::NAN),
         ["–", "–", "–"]
@@ -264,4 +278,41 @@ proptest::proptest! {
         proptest::prop_assert_eq!(via_bytes(y), fmt_num_exact(y), "{:e}", y);
         }
     }
+}
+
+#[test]
+fn interval_texts_give_the_mean_and_its_bounds_one_precision() {
+    // The report read "0.73 (0.715 to 0.745)", "31 (29.8 to 32.2)", "+0.05 (+0.0487 to
+    // +0.0513)": the mean lost the trailing zeros its interval keeps.
+    assert_eq!(
+        interval_texts(0.73, 0.715, 0.745),
+        ["0.730", "0.715", "0.745"]
+    );
+    assert_eq!(interval_texts(31.0, 29.8, 32.2), ["31.0", "29.8", "32.2"]);
+    assert_eq!(
+        interval_texts(0.05, 0.0487, 0.0513),
+        ["0.0500", "0.0487", "0.0513"]
+    );
+    // One significant digit of the half-width from a leading 355 on (0.0008, 0.7).
+    assert_eq!(
+        interval_texts(0.0565, 0.0557, 0.0573),
+        ["0.0565", "0.0557", "0.0573"]
+    );
+    assert_eq!(interval_texts(20.4, 19.7, 21.1), ["20.4", "19.7", "21.1"]);
+    // Never fewer decimals than the terminal's for the size: 4.31 [3.86, 4.76] there.
+    assert_eq!(interval_texts(4.31, 3.86, 4.76), ["4.31", "3.86", "4.76"]);
+    // A wide interval: whole numbers, never negative decimals.
+    assert_eq!(interval_texts(-74.4, -208.0, 59.1), ["-74", "-208", "59"]);
+    // A mean that rounds to zero has no sign; at most six decimals.
+    assert_eq!(
+        interval_texts(-0.0004, -0.015, 0.008),
+        ["0.000", "-0.015", "0.008"]
+    );
+    assert_eq!(
+        interval_texts(1e-9, 0.0, 2e-9),
+        ["0.000000", "0.000000", "0.000000"]
+    );
+    // No width: each number on its own.
+    assert_eq!(interval_texts(0.0, 0.0, 0.0), ["0", "0", "0"]);
+    assert_eq!(interval_texts(2.5, f64::NAN, f64::NAN)[0], "2.5");
 }

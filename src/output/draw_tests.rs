@@ -118,3 +118,36 @@ fn an_early_chart_is_the_sets_and_taken_only_when_it_fits() {
     assert!(!html.contains("EARLY"));
     assert!(html.contains(&kind.svg_string(&changed).unwrap()));
 }
+
+/// The report of a throughput forecast captions each chart in the forecast's own words: its
+/// `flow_velocity` is the one-panel throughput in items per week (not the roles model's
+/// velocity against commitment, "Left … Right …" in points), and its forecast charts speak
+/// of weeks, as their axes do.
+#[test]
+fn a_forecasts_captions_describe_its_charts_in_its_units() {
+    let dir = tempfile::tempdir().unwrap();
+    let (toml, _, full) = forecast_texts(10);
+    let r = Results::of_texts(dir.path(), &toml, &full).unwrap();
+    assert_eq!(charts::forecast::run_units(&r), ("items", "week"));
+    let (_, html) = draw_early_and_report(&r, dir.path(), ImageFormat::Svg, false, vec![]).unwrap();
+    let caption = |stem: &str| {
+        let at = html.find(&format!("<figure id=\"{stem}\">")).expect(stem);
+        let from = at + html[at..].find("<figcaption>").unwrap() + "<figcaption>".len();
+        html[from..from + html[from..].find("</figcaption>").unwrap()].to_string()
+    };
+    let velocity = caption("flow_velocity");
+    assert!(
+        velocity.starts_with("Items finished in each week"),
+        "{velocity}"
+    );
+    for roles_words in ["Left", "points", "commit"] {
+        assert!(!velocity.contains(roles_words), "{velocity}");
+    }
+    for stem in ["forecast_when", "forecast_inputs"] {
+        let text = caption(stem);
+        assert!(
+            text.contains("week") && !text.contains("sprint"),
+            "{stem}: {text}"
+        );
+    }
+}

@@ -15,6 +15,25 @@ const SHOWN: [(&str, &str); 5] = [
     ("decision_wait_share", "decision wait"),
 ];
 
+/// A P50 or P85 cell: whole for a whole-number metric (sprints: "-1/1", not "-1.00/1.00"),
+/// else at the decimals of the mean beside it ("0.0566/0.0642" beside 0.0565, not
+/// "0.06/0.06"); beyond the horizon ">H".
+fn percentile_cell(q: f64, integer: bool, mean: &str) -> String {
+    if !q.is_finite() {
+        return num(q);
+    }
+    let decimals = if integer {
+        0
+    } else {
+        mean.split_once('.').map_or(0, |(_, d)| d.len())
+    };
+    let s = format!("{q:.decimals$}");
+    match s.strip_prefix('-') {
+        Some(z) if z.chars().all(|c| c == '0' || c == '.') => z.to_string(),
+        _ => s,
+    }
+}
+
 pub fn render(agg: &mut Aggregate, scenarios: &[Scenario]) -> String {
     let base = agg.baseline;
     let mut rows: Vec<Vec<String>> = vec![{
@@ -52,10 +71,11 @@ pub fn render(agg: &mut Aggregate, scenarios: &[Scenario]) -> String {
                 }
             }
             row.push(cell);
+            let pct = |q: f64| percentile_cell(q, METRICS[m].integer, &mean);
             row.push(format!(
                 "{}/{}",
-                num(sum.quantiles[3]),
-                num(sum.quantiles[5])
+                pct(sum.quantiles[3]),
+                pct(sum.quantiles[5])
             ));
             if s == base {
                 row.push("–".into());
@@ -105,4 +125,24 @@ pub fn render(agg: &mut Aggregate, scenarios: &[Scenario]) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The README says percentiles of whole numbers are whole; the table printed the
+    /// release delay's as "-1.00/1.00" and "16.0/>H", and the decision wait share's as
+    /// "0.06/0.06" beside a mean of 0.0565.
+    #[test]
+    fn percentiles_are_whole_for_whole_numbers_and_as_precise_as_the_mean_otherwise() {
+        assert_eq!(percentile_cell(-1.0, true, "-0.66"), "-1");
+        assert_eq!(percentile_cell(16.0, true, "15.4"), "16");
+        assert_eq!(percentile_cell(-0.0, true, "0.10"), "0");
+        assert_eq!(percentile_cell(f64::INFINITY, true, "15.4"), ">H");
+        assert_eq!(percentile_cell(0.0566, false, "0.0565"), "0.0566");
+        assert_eq!(percentile_cell(0.77, false, "0.742"), "0.770");
+        assert_eq!(percentile_cell(18.64, false, "20.4"), "18.6");
+        assert_eq!(percentile_cell(123.4, false, "120"), "123");
+    }
 }

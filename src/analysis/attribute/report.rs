@@ -5,6 +5,7 @@ use super::{AttributeOutcome, By, MetricAttribution, Share};
 use crate::engine::metrics::{Better, METRICS};
 use crate::format::{fmt_num, short, whole_percentage};
 use crate::output::charts::waterfall::{self, Step, Waterfall};
+use crate::output::names;
 use crate::output::report::esc;
 use crate::output::ImageFormat;
 use anyhow::Result;
@@ -108,6 +109,26 @@ pub fn text_table(o: &AttributeOutcome) -> String {
     out
 }
 
+/// The waterfall's title and axis in the report's words ("Value efficiency", its unit),
+/// not the CSV column's name.
+fn waterfall_words(o: &AttributeOutcome, a: &MetricAttribution) -> (String, String) {
+    let m = &METRICS[a.metric];
+    let label = names::label(m.name);
+    let title = format!("Why {} differs from {}: {label}", o.scenario, o.baseline);
+    let mut unit = names::unit(m.name).to_string();
+    if m.censored {
+        unit.push_str(if unit.is_empty() { "" } else { "; " });
+        unit.push_str("a run not done in the horizon counts as horizon + 1");
+    }
+    let mean = format!("Mean {}", label.to_lowercase());
+    let x_desc = if unit.is_empty() {
+        mean
+    } else {
+        format!("{mean} ({unit})")
+    };
+    (title, x_desc)
+}
+
 /// The waterfall chart of one metric: `attribution_METRIC.png/.svg` in `dir`.
 pub fn waterfall(
     o: &AttributeOutcome,
@@ -126,7 +147,7 @@ pub fn waterfall(
             ci95: s.ci95,
         })
         .collect();
-    let title = format!("Why {} differs from {}: {name}", o.scenario, o.baseline);
+    let (title, x_desc) = waterfall_words(o, a);
     let subtitle = match o.by {
         By::Structure => format!(
             "By structural switch: exact Shapley contributions, {} variants × {} runs on the \
@@ -142,11 +163,6 @@ pub fn waterfall(
             a.n,
             pm(&a.total)
         ),
-    };
-    let x_desc = if METRICS[a.metric].censored {
-        format!("mean {name} (not done in the horizon: horizon + 1)")
-    } else {
-        format!("mean {name}")
     };
     waterfall::waterfall(
         &dir.join(format!("attribution_{name}")),
@@ -253,7 +269,7 @@ fn structure_intro(h: &mut String, o: &AttributeOutcome) {
 fn contributions_html(h: &mut String, o: &AttributeOutcome, svgs: &[(&str, String)]) {
     h.push_str("<table>\n<tr><th>mechanism</th>");
     for a in &o.metrics {
-        let _ = write!(h, "<th>{}</th>", esc(METRICS[a.metric].name));
+        let _ = write!(h, "<th>{}</th>", esc(&names::label(METRICS[a.metric].name)));
     }
     h.push_str("</tr>\n");
     for (i, p) in o.players.iter().enumerate() {
@@ -283,11 +299,12 @@ fn contributions_html(h: &mut String, o: &AttributeOutcome, svgs: &[(&str, Strin
     for (name, svg) in svgs {
         let _ = writeln!(
             h,
-            "<figure id=\"attribution_{name}\">\n{}\n<figcaption>From {}'s mean {name} \
+            "<figure id=\"attribution_{name}\">\n{}\n<figcaption>From {}'s mean {} \
              (top) to {}'s (bottom): each bar is one mechanism's contribution with its 95 % \
              interval over runs (attribution.csv).</figcaption>\n</figure>",
             svg.trim(),
             esc(&o.baseline),
+            esc(&names::label(name).to_lowercase()),
             esc(&o.scenario)
         );
     }
@@ -418,6 +435,30 @@ mod tests {
             runs: 20,
             seed: 7,
             files: Vec::new(),
+        }
+    }
+
+    /// The waterfall speaks the report's words: "Value efficiency" and "Release delay" with
+    /// their units, never the CSV columns `value_efficiency` / `release_delay_sprints`.
+    #[test]
+    fn the_waterfall_names_its_metric_in_words() {
+        let o = outcome(By::Mechanism);
+        let dir = tempfile::tempdir().unwrap();
+        for (a, words, unit) in [
+            (&o.metrics[0], "Value efficiency", "(ratio to an oracle)"),
+            (&o.metrics[1], "Release delay", "(sprints; a run not done"),
+        ] {
+            let (title, x_desc) = waterfall_words(&o, a);
+            assert!(title.ends_with(&format!(": {words}")), "{title}");
+            assert!(
+                x_desc.starts_with(&format!("Mean {}", words.to_lowercase())),
+                "{x_desc}"
+            );
+            assert!(x_desc.contains(unit), "{x_desc}");
+            let svg = waterfall(&o, a, dir.path(), ImageFormat::Svg).unwrap().svg;
+            let name = METRICS[a.metric].name;
+            assert!(svg.contains(words), "{words}");
+            assert!(!svg.contains(name), "{name} in the chart");
         }
     }
 

@@ -137,8 +137,9 @@ pub(super) fn report_html(t: &table::Table, meta: &table::Meta, svgs: &[(&str, S
     for (name, svg) in svgs {
         let _ = writeln!(
             h,
-            "<figure id=\"sweep_{name}\">\n{}\n<figcaption>Mean {name} at each point with its 95 % confidence interval (sweep.csv has P50 and P85 too).</figcaption>\n</figure>",
-            svg.trim()
+            "<figure id=\"sweep_{name}\">\n{}\n<figcaption>Mean {} at each point with its 95 % confidence interval (sweep.csv has P50 and P85 too).</figcaption>\n</figure>",
+            svg.trim(),
+            esc(&crate::output::names::label(name).to_lowercase())
         );
     }
     h

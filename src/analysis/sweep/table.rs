@@ -227,6 +227,15 @@ impl Table {
     }
 }
 
+/// A metric on an axis in the report's words, with its unit when it has one:
+/// "Decision wait share (share of cycle time)", not the column `decision_wait_share`.
+fn axis_words(metric: &str) -> String {
+    match names::unit(metric) {
+        "" => names::label(metric),
+        unit => format!("{} ({unit})", names::label(metric)),
+    }
+}
+
 /// One chart per metric into `dir` (pending): a line over one parameter, a heat map over
 /// two (grid), or a scatter against the strongest parameter (Latin hypercube).
 pub fn draw_charts(
@@ -263,7 +272,7 @@ pub fn draw_charts(
                         names::param_label(&t.keys[0])
                     ),
                     &t.keys[0],
-                    &format!("{} ({})", names::label(name), names::unit(name)),
+                    &axis_words(name),
                     &pts,
                     format,
                 )?
@@ -283,7 +292,12 @@ pub fn draw_charts(
                     .collect();
                 charts::sweep_heat(
                     &chart_base,
-                    &format!("{name}: {} × {}", t.keys[0], t.keys[1]),
+                    &format!(
+                        "{}: {} × {}",
+                        names::label(name),
+                        names::param_label(&t.keys[0]),
+                        names::param_label(&t.keys[1])
+                    ),
                     &t.keys[0],
                     &t.keys[1],
                     &xs,
@@ -306,7 +320,11 @@ pub fn draw_charts(
                     .collect();
                 charts::scatter(
                     &chart_base,
-                    &format!("{name} vs {} (Latin hypercube)", t.keys[p]),
+                    &format!(
+                        "{} vs {} (Latin hypercube)",
+                        names::label(name),
+                        names::param_label(&t.keys[p])
+                    ),
                     &format!(
                         "{} sampled points; the strongest of {} parameters (Spearman ρ = {:.2})",
                         t.points.len(),
@@ -314,7 +332,7 @@ pub fn draw_charts(
                         rho
                     ),
                     &t.keys[p],
-                    name,
+                    &axis_words(name),
                     &pts,
                     format,
                 )?
@@ -341,4 +359,66 @@ pub fn read(dir: &Path) -> Result<Option<(Table, Meta)>> {
     let table = Table::parse(&f.csv, &f.csv_path)?;
     let meta = Meta::parse(&f.meta, &f.meta_path)?;
     Ok(Some((table, meta)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A two-parameter grid's heat map and a Latin hypercube's scatter name the metric and
+    /// the levers in words, as the one-parameter line does; they said
+    /// "decision_wait_share: po.decision_latency_hours × po.support_share" and
+    /// "value_efficiency vs roles.churn_probability", with `value_efficiency` on the axis.
+    #[test]
+    fn the_grid_and_hypercube_charts_speak_words() {
+        let m = metric_index("decision_wait_share").unwrap();
+        let cell = |v: f64| Cell {
+            mean: v,
+            ci95: (v - 0.01, v + 0.01),
+            n: 10,
+            diff: (0.0, -0.01, 0.01),
+        };
+        let points = vec![
+            vec![1.0, 0.2],
+            vec![1.0, 0.4],
+            vec![8.0, 0.2],
+            vec![8.0, 0.4],
+        ];
+        let t = Table {
+            keys: vec![
+                "po.decision_latency_hours".into(),
+                "po.support_share".into(),
+            ],
+            cells: points
+                .iter()
+                .map(|p| vec![cell(p[0] / 40.0 + p[1])])
+                .collect(),
+            points,
+            metrics: vec![m],
+            runs: 10,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        for (design, title) in [
+            (
+                Design::Grid,
+                "Decision wait share: PO decision latency hours × PO support share",
+            ),
+            (
+                Design::LatinHypercube,
+                "Decision wait share vs PO support share",
+            ),
+        ] {
+            let drawn = draw_charts(&t, design, dir.path(), crate::output::ImageFormat::Svg)
+                .unwrap()
+                .remove(0)
+                .1;
+            assert!(drawn.svg.contains(title), "{design:?}: {title}");
+            assert!(!drawn.svg.contains("decision_wait_share"), "{design:?}");
+            if design == Design::LatinHypercube {
+                assert!(drawn
+                    .svg
+                    .contains("Decision wait share (share of cycle time)"));
+            }
+        }
+    }
 }

@@ -270,7 +270,10 @@ fn tell(st: &Story) -> Vec<SprintStory> {
                     theme + 1,
                     format_args!("{factor:.2}")
                 )),
-                Event::Arrived { count, .. } => o.market.push(format!("{count} new items arrived")),
+                Event::Arrived { count, .. } => o.market.push(format!(
+                    "{} arrived",
+                    crate::words::count(count.into(), "new item")
+                )),
                 Event::RiskStruck { risk, .. } => o.market.push(format!(
                     "risk struck: {}",
                     s.risks.get(risk as usize).map_or("?", |r| r.name.as_str())
@@ -435,10 +438,11 @@ fn tell(st: &Story) -> Vec<SprintStory> {
         }
         if guesses.0 > 0 {
             o.waiting.push(format!(
-                "{} questions waited more than {} h and were worked on a guess; {} guesses were wrong ({} SP to redo)",
-                guesses.0,
+                "{} waited more than {} h and {} worked on a guess; {} wrong ({} SP to redo)",
+                crate::words::count(guesses.0.into(), "question"),
                 one_decimal(s.team.guess_after_hours),
-                guesses.1,
+                if guesses.0 == 1 { "was" } else { "were" },
+                crate::words::count_irregular(guesses.1.into(), "guess was", "guesses were"),
                 one_decimal(guesses.2)
             ));
         }
@@ -484,8 +488,8 @@ fn tell(st: &Story) -> Vec<SprintStory> {
                 })
                 .collect();
             o.waiting.push(format!(
-                "{} waits, {} h in all: {}",
-                blocked.len(),
+                "{}, {} h in all: {}",
+                crate::words::count(blocked.len() as u64, "wait"),
                 one_decimal(total),
                 list(&shown, 5)
             ));
@@ -544,6 +548,72 @@ mod tests {
         assert_eq!("Worst".parse::<RunPick>(), Ok(RunPick::Worst));
         assert_eq!("12".parse::<RunPick>(), Ok(RunPick::Number(12)));
         assert!("typicl".parse::<RunPick>().is_err());
+    }
+
+    /// Counts of one take the singular: "1 question waited … and was worked on a guess; 1
+    /// guess was wrong", "1 wait", "1 new item arrived"; two the plural.
+    #[test]
+    fn a_sprints_counts_agree_with_their_nouns() {
+        let scenario = crate::scenario::load::load_scenario("aligned").unwrap();
+        let guessed = |hour: f64, wrong: bool| Event::Guessed {
+            sprint: 0,
+            hour,
+            item: 3,
+            wrong,
+            rework: 1.0,
+        };
+        let blocked = |hour: f64| Event::Blocked {
+            sprint: 0,
+            hour,
+            item: 3,
+            hours: 2.0,
+            cause: BlockCause::Question,
+        };
+        let told = |events: Vec<Event>| {
+            let story = Story {
+                scenario: scenario.clone(),
+                events,
+                record: RunRecord {
+                    metrics: [f64::NAN; crate::engine::metrics::N_METRICS],
+                },
+            };
+            let first = tell(&story).swap_remove(0);
+            [first.market, first.waiting].concat().join(" | ")
+        };
+        let one = told(vec![
+            Event::Arrived {
+                sprint: 0,
+                count: 1,
+            },
+            guessed(1.0, true),
+            blocked(2.0),
+        ]);
+        for phrase in [
+            "1 new item arrived",
+            "1 question waited more than",
+            "and was worked on a guess; 1 guess was wrong",
+            "1 wait, 2.0 h in all",
+        ] {
+            assert!(one.contains(phrase), "{phrase:?} in {one}");
+        }
+        let two = told(vec![
+            Event::Arrived {
+                sprint: 0,
+                count: 2,
+            },
+            guessed(1.0, true),
+            guessed(2.0, true),
+            blocked(2.0),
+            blocked(3.0),
+        ]);
+        for phrase in [
+            "2 new items arrived",
+            "2 questions waited more than",
+            "and were worked on a guess; 2 guesses were wrong",
+            "2 waits, 4.0 h in all",
+        ] {
+            assert!(two.contains(phrase), "{phrase:?} in {two}");
+        }
     }
 
     #[test]

@@ -20,6 +20,25 @@ pub fn banded(r: &Results, i: usize) -> bool {
     r.scenarios.len() <= MAX_BANDS || r.scenarios[i].name == r.run.baseline
 }
 
+/// Legend entries of a fan chart: a band swatch for each scenario whose band is drawn (see
+/// [`banded`]), a plain line for the others, so that the legend promises no band the chart
+/// does not have.
+pub fn fan_entries(r: &Results) -> Vec<Entry> {
+    r.scenarios
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let c = scenario_color(i);
+            let swatch = if banded(r, i) {
+                Swatch::Band(c)
+            } else {
+                Swatch::Line(c)
+            };
+            Entry::new(swatch, s.name.clone())
+        })
+        .collect()
+}
+
 /// The subtitle telling what the lines and bands of a fan chart are.
 pub fn band_text(r: &Results) -> String {
     if r.scenarios.len() <= MAX_BANDS {
@@ -210,5 +229,45 @@ mod tests {
         let mut short = vec![5.0; 80];
         short.extend(vec![0.0; 20]);
         assert_eq!(trim_flat_tail(vec![(0, series(&short))])[0].1.len(), 100);
+    }
+
+    /// With more scenarios than [`MAX_BANDS`] only the baseline's band is drawn, and only
+    /// the baseline's legend entry shows a band: every band swatch (38×20 px, translucent)
+    /// stands for a band on the plot, in its colour.
+    #[test]
+    fn the_legend_shows_a_band_only_for_the_scenarios_with_one() {
+        use crate::output::charts::svg_probe::{attr, elements};
+        use crate::output::charts::ChartKind;
+        let dir = tempfile::tempdir().unwrap();
+        crate::output::fixture::write(dir.path(), 4, 30).unwrap();
+        let r = Results::read(dir.path()).unwrap();
+        let base = r
+            .scenarios
+            .iter()
+            .position(|s| s.name == r.run.baseline)
+            .unwrap();
+        let hex = |c: RGBColor| format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2);
+        for kind in [
+            ChartKind::FlowTechDebt,
+            ChartKind::FlowVelocity,
+            ChartKind::CumulativeValue,
+        ] {
+            let svg = kind.svg_string(&r).unwrap();
+            let swatches: Vec<&str> = elements(&svg, "<rect ")
+                .into_iter()
+                .map(|(e, _)| e)
+                .filter(|e| attr(e, "width") == "38" && attr(e, "height") == "20")
+                .map(|e| attr(e, "fill"))
+                .collect();
+            assert_eq!(swatches, [hex(scenario_color(base))], "{kind:?}");
+            // Every scenario is still in the legend, as a line.
+            for s in &r.scenarios {
+                assert!(
+                    svg.contains(&format!(">\n{}\n<", s.name)),
+                    "{kind:?}: {}",
+                    s.name
+                );
+            }
+        }
     }
 }

@@ -4,7 +4,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::common::*;
-use super::fan::{band_text, fan_panel};
+use super::fan::{band_text, fan_entries, fan_panel};
 use crate::output::results::Results;
 
 type Line = Vec<(f64, f64)>;
@@ -17,7 +17,7 @@ where
     if r.forecast_only() {
         return super::forecast::draw_throughput(root, r);
     }
-    let mut entries = scenario_entries(r, Swatch::Band);
+    let mut entries = fan_entries(r);
     entries.push(Entry::new(Swatch::Dashed(INK), "committed"));
     entries.push(Entry::new(Swatch::Line(INK), "committed and done"));
     let sub = band_text(r).replace("Median run", "Left: median run");
@@ -104,7 +104,7 @@ where
     DB: DrawingBackend,
     DB::ErrorType: 'static,
 {
-    let entries = scenario_entries(r, Swatch::Band);
+    let entries = fan_entries(r);
     let plot = frame(
         root,
         title,

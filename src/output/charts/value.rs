@@ -7,7 +7,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use crate::stats::quantile_by;
 
 use super::common::*;
-use super::fan::{band_text, fan_panel};
+use super::fan::{band_text, fan_entries, fan_panel};
 use crate::output::results::Results;
 
 /// Tukey box: quartiles, whiskers at the furthest values within 1.5 IQR, outliers (each
@@ -312,7 +312,7 @@ where
             }
             draw_marker(area, (mx, *mean), Marker::Diamond, 8, INK.filled())?;
             area.draw(&Text::new(
-                tick(*mean),
+                mean_label(*mean, *lo, *hi),
                 (mx + 0.09, *mean),
                 font(TICK_SIZE - 2.0).pos(Pos::new(HPos::Left, VPos::Center)),
             ))?;
@@ -321,12 +321,19 @@ where
     Ok(())
 }
 
+/// The mean beside its box, at the precision of its interval: "0.730" when its neighbours
+/// read "0.734", never "0.73".
+fn mean_label(mean: f64, lo: f64, hi: f64) -> String {
+    let [m, ..] = crate::format::interval_texts(mean, lo, hi);
+    m
+}
+
 pub fn draw_cumulative_value<DB>(root: &DrawingArea<DB, Shift>, r: &Results) -> anyhow::Result<()>
 where
     DB: DrawingBackend,
     DB::ErrorType: 'static,
 {
-    let entries = scenario_entries(r, Swatch::Band);
+    let entries = fan_entries(r);
     let plot = frame(
         root,
         "Cumulative value delivered",
@@ -365,5 +372,14 @@ mod tests {
     fn short_keeps_short_names() {
         assert_eq!(short("abc", 5), "abc");
         assert_eq!(short("abcdefgh", 5), "abcd…");
+    }
+
+    /// The box chart showed "0.73" beside "0.734" and "0.727": the mean keeps the decimals
+    /// its interval earns.
+    #[test]
+    fn the_mean_label_keeps_its_intervals_decimals() {
+        assert_eq!(mean_label(0.73, 0.715, 0.745), "0.730");
+        assert_eq!(mean_label(0.734, 0.718, 0.75), "0.734");
+        assert_eq!(mean_label(0.8, 0.7, 0.9), "0.80");
     }
 }

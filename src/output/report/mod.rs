@@ -84,11 +84,34 @@ pub fn esc(s: &str) -> String {
 }
 
 fn signed(v: f64) -> String {
-    if v > 0.0 {
-        format!("+{}", num(v))
+    signed_text(v, num(v))
+}
+
+/// `text`, the number `v` written out, with "+" when it is positive and not written as
+/// zero, and a typographic minus.
+fn signed_text(v: f64, text: String) -> String {
+    let zero = text.chars().all(|c| c == '0' || c == '.');
+    if v > 0.0 && !zero {
+        format!("+{text}")
     } else {
-        num(v).replace('-', "−")
+        text.replace('-', "−")
     }
+}
+
+/// A mean and its interval as the report writes them, at one precision (see
+/// [`crate::format::interval_texts`]), signed for a difference.
+fn interval_text(mean: f64, low: f64, high: f64, sign: bool) -> [String; 3] {
+    let texts = crate::format::interval_texts(mean, low, high);
+    let mut i = 0;
+    texts.map(|t| {
+        let v = [mean, low, high][i];
+        i += 1;
+        if sign {
+            signed_text(v, t)
+        } else {
+            t.replace('-', "−")
+        }
+    })
 }
 
 fn pct_text(p: Option<Pct>) -> String {
@@ -259,7 +282,7 @@ pub fn render(r: &Results, svgs: &[(ChartKind, String)]) -> String {
             "<figure id=\"{}\">\n{}\n<figcaption>{}</figcaption>\n</figure>",
             kind.file_stem(),
             svg.trim(),
-            esc(kind.caption())
+            esc(&kind.caption(r))
         );
     }
 
@@ -296,6 +319,56 @@ mod tests {
         assert_eq!(num(0.0), "0");
         assert_eq!(num(-0.0004567), "-0.000457");
         assert_eq!(signed(-1.5), "−1.5");
+    }
+
+    /// A mean and its interval at one precision, signed for a difference; the value
+    /// efficiency table read "0.73 (0.715 to 0.745)" and "+0.05 (+0.0487 to +0.0513)".
+    #[test]
+    fn a_mean_and_its_interval_share_their_decimals() {
+        assert_eq!(
+            interval_text(0.73, 0.715, 0.745, false),
+            ["0.730", "0.715", "0.745"]
+        );
+        assert_eq!(
+            interval_text(0.05, 0.0487, 0.0513, true),
+            ["+0.0500", "+0.0487", "+0.0513"]
+        );
+        assert_eq!(
+            interval_text(-0.0038, -0.0152, 0.0076, true),
+            ["−0.004", "−0.015", "+0.008"]
+        );
+        // Rounded to zero: no sign either way.
+        assert_eq!(interval_text(0.0001, -0.02, 0.02, true)[0], "0.000");
+        assert_eq!(interval_text(-0.0001, -0.02, 0.02, true)[0], "0.000");
+        assert_eq!(signed(0.0), "0");
+        assert_eq!(signed(2.5), "+2.5");
+    }
+
+    /// Every "<b>mean</b> <small>(low to high)</small>" of a report's tables gives its three
+    /// numbers the same decimals.
+    #[test]
+    fn the_reports_tables_write_each_interval_at_its_means_precision() {
+        let dir = tempfile::tempdir().unwrap();
+        crate::output::fixture::write(dir.path(), 3, 40).unwrap();
+        let r = Results::read(dir.path()).unwrap();
+        let html = render(&r, &[]);
+        let decimals = |t: &str| t.split_once('.').map_or(0, |(_, d)| d.len());
+        let mut seen = 0;
+        for cell in html.split("<td class=\"n").skip(1) {
+            let Some((mean, rest)) = cell
+                .split_once("<b>")
+                .and_then(|(_, m)| m.split_once("</b> <small>("))
+            else {
+                continue;
+            };
+            let (low, high) = rest.split_once(')').unwrap().0.split_once(" to ").unwrap();
+            assert!(
+                decimals(mean) == decimals(low) && decimals(low) == decimals(high),
+                "{mean} ({low} to {high})"
+            );
+            seen += 1;
+        }
+        assert!(seen >= 20, "{seen} intervals");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use crate::format::three_digits as num;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use super::{esc, pct_text, signed, swatch, KEY_METRICS};
+use super::{esc, interval_text, pct_text, signed, swatch, KEY_METRICS};
 use crate::format::{share_of_runs, whole_percent as share};
 use crate::output::names;
 use crate::output::results::{BetterWhen, Pct, Results, Verdict};
@@ -32,10 +32,12 @@ pub(super) fn summary_table(h: &mut String, r: &Results) {
                 h.push_str("<td class=\"n\">–</td>");
                 continue;
             };
-            let mean = row.mean.map(num).unwrap_or_else(|| "–".into());
-            let ci = match (row.ci95_low, row.ci95_high) {
-                (Some(a), Some(b)) => format!(" <small>({} to {})</small>", num(a), num(b)),
-                _ => String::new(),
+            let (mean, ci) = match (row.mean, row.ci95_low, row.ci95_high) {
+                (Some(m), Some(a), Some(b)) => {
+                    let [m, a, b] = interval_text(m, a, b, false);
+                    (m, format!(" <small>({a} to {b})</small>"))
+                }
+                (m, ..) => (m.map(num).unwrap_or_else(|| "–".into()), String::new()),
             };
             // Completion and delay: a restricted mean (runs not done count at the horizon
             // + 1), with the share of runs done beside it.
@@ -117,10 +119,12 @@ pub(super) fn compare_table(h: &mut String, r: &Results) {
                 Verdict::Worse => "worse",
                 Verdict::Unclear => "unclear",
             };
-            let md = c.mean_diff.map(signed).unwrap_or_else(|| "–".into());
-            let ci = match (c.ci95_low, c.ci95_high) {
-                (Some(a), Some(b)) => format!(" <small>({} to {})</small>", signed(a), signed(b)),
-                _ => String::new(),
+            let (md, ci) = match (c.mean_diff, c.ci95_low, c.ci95_high) {
+                (Some(d), Some(a), Some(b)) => {
+                    let [d, a, b] = interval_text(d, a, b, true);
+                    (d, format!(" <small>({a} to {b})</small>"))
+                }
+                (d, ..) => (d.map(signed).unwrap_or_else(|| "–".into()), String::new()),
             };
             let bs = c
                 .better_share
@@ -230,8 +234,9 @@ fn value_gaps(r: &Results, base: &str) -> Option<String> {
             continue;
         };
         let first = gaps.is_empty();
+        let [dt, lot, hit] = interval_text(d * 100.0, lo * 100.0, hi * 100.0, true);
         gaps.push(format!(
-            "<b>{}</b> {}{} ({}{} to {})",
+            "<b>{}</b> {}{} ({}{lot} to {hit})",
             esc(&s.name),
             if first { "delivered " } else { "" },
             if d == 0.0 {
@@ -239,7 +244,7 @@ fn value_gaps(r: &Results, base: &str) -> Option<String> {
             } else {
                 format!(
                     "{} {}",
-                    num(d.abs() * 100.0),
+                    dt.trim_start_matches(['+', '−']),
                     if first {
                         "percentage points less"
                     } else {
@@ -248,12 +253,10 @@ fn value_gaps(r: &Results, base: &str) -> Option<String> {
                 )
             },
             if first {
-                "95 % confidence interval "
+                "95 % confidence interval of the difference "
             } else {
                 ""
             },
-            signed(lo * 100.0),
-            signed(hi * 100.0)
         ));
         if hi >= 0.0 {
             unclear.push(format!("<b>{}</b>", esc(&s.name)));
@@ -329,15 +332,14 @@ pub fn narrative(r: &Results) -> String {
             );
             if let Some(c) = r.compare_row(name, "value_efficiency") {
                 if let (Some(d), Some(lo), Some(hi)) = (c.mean_diff, c.ci95_low, c.ci95_high) {
+                    let [dt, lot, hit] = interval_text(d * 100.0, lo * 100.0, hi * 100.0, true);
                     let _ = write!(
                         s,
                         ", {} percentage points {} than the baseline <b>{}</b> (95 % confidence \
-                         interval {} to {})",
-                        num(d.abs() * 100.0),
+                         interval of the difference {lot} to {hit})",
+                        dt.trim_start_matches(['+', '−']),
                         if d >= 0.0 { "more" } else { "less" },
                         esc(base),
-                        signed(lo * 100.0),
-                        signed(hi * 100.0)
                     );
                     if lo <= 0.0 {
                         s.push_str(

@@ -401,6 +401,12 @@ impl Chart for Heat<'_> {
             })
             .draw()?;
         let (lo, hi) = padded_range(self.values.iter().flatten().copied(), 0.0, false);
+        let largest = self
+            .values
+            .iter()
+            .flatten()
+            .filter(|v| v.is_finite())
+            .fold(0.0_f64, |m, v| m.max(v.abs()));
         for (i, col) in self.values.iter().enumerate() {
             for (j, &v) in col.iter().enumerate() {
                 let mut t = if hi > lo { (v - lo) / (hi - lo) } else { 0.5 };
@@ -423,7 +429,7 @@ impl Chart for Heat<'_> {
                 )))?;
                 if nx * ny <= 200 {
                     chart.draw_series(std::iter::once(Text::new(
-                        tick(v),
+                        crate::format::alike_label(v, largest),
                         (x + 0.5, y + 0.5),
                         font(TICK_SIZE - 2.0)
                             .color(if t < 0.2 && v.is_finite() {

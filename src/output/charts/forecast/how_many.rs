@@ -124,7 +124,7 @@ where
         .label_style(font(TICK_SIZE))
         .x_labels(((hi - lo) / step) as usize + 1)
         .x_label_formatter(&|v| format!("{v:.0}"))
-        .y_label_formatter(&|v| format!("{:.1}", v * 100.0))
+        .y_label_formatter(&|v| tick(v * 100.0))
         .y_labels(6)
         .draw()?;
     let k = fs.len() as f64;
@@ -234,34 +234,7 @@ mod tests {
     fn drawn(
         counts: &[&[(u64, u64)]],
     ) -> (PxBox, f64, Vec<(String, f64, f64)>, Vec<(String, PxBox)>) {
-        let dir = tempfile::tempdir().unwrap();
-        let base = crate::scenario::load::load_scenario("forecast").unwrap();
-        let scenarios: Vec<_> = (0..counts.len())
-            .map(|i| {
-                let mut s = base.clone();
-                s.name = format!("team-{i}");
-                s
-            })
-            .collect();
-        let meta = crate::output::csv::RunMeta {
-            version: "0".into(),
-            command: "backsim run".into(),
-            seed: 1,
-            runs: 200,
-            baseline: scenarios[0].name.clone(),
-            date: "2026-12-03".into(),
-        };
-        let toml = crate::output::csv::scenarios_toml(&meta, &scenarios).unwrap();
-        let mut dist = String::from("scenario,series,x,value\n");
-        for (s, c) in scenarios.iter().zip(counts) {
-            for (items, runs) in c.iter() {
-                dist += &format!("{},items_by_target,{items},{runs}\n", s.name);
-            }
-        }
-        let r = Results::of_texts(dir.path(), &toml, &dist).unwrap();
-        let svg = crate::output::charts::ChartKind::ForecastHowMany
-            .svg_string(&r)
-            .unwrap();
+        let svg = svg_of(counts);
         let lines: Vec<(&str, Vec<(f64, f64)>)> = elements(&svg, "<polyline ")
             .into_iter()
             .map(|(e, _)| (e, points(e)))
@@ -289,6 +262,57 @@ mod tests {
             t.contains("%: ≥") && t.starts_with(|c: char| c.is_ascii_digit())
         });
         (plot, bars, dashed, labels)
+    }
+
+    /// The how-many chart's SVG for forecast scenarios with these counts of runs by items
+    /// done (one list per scenario).
+    fn svg_of(counts: &[&[(u64, u64)]]) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let base = crate::scenario::load::load_scenario("forecast").unwrap();
+        let scenarios: Vec<_> = (0..counts.len())
+            .map(|i| {
+                let mut s = base.clone();
+                s.name = format!("team-{i}");
+                s
+            })
+            .collect();
+        let meta = crate::output::csv::RunMeta {
+            version: "0".into(),
+            command: "backsim run".into(),
+            seed: 1,
+            runs: 200,
+            baseline: scenarios[0].name.clone(),
+            date: "2026-12-03".into(),
+        };
+        let toml = crate::output::csv::scenarios_toml(&meta, &scenarios).unwrap();
+        let mut dist = String::from("scenario,series,x,value\n");
+        for (s, c) in scenarios.iter().zip(counts) {
+            for (items, runs) in c.iter() {
+                dist += &format!("{},items_by_target,{items},{runs}\n", s.name);
+            }
+        }
+        let r = Results::of_texts(dir.path(), &toml, &dist).unwrap();
+        crate::output::charts::ChartKind::ForecastHowMany
+            .svg_string(&r)
+            .unwrap()
+    }
+
+    /// The share axis counts in whole percentages where it can ("6", not "6.0"), as the
+    /// other charts' axes do, and keeps the decimals a small share needs ("0.5").
+    #[test]
+    fn the_share_axis_has_no_trailing_zeros() {
+        for (counts, small) in [(hump(100, 5), false), (hump(300, 250), true)] {
+            let svg = svg_of(&[&counts]);
+            let plot = axes_box(&svg);
+            let ticks: Vec<String> = elements(&svg, "<text ")
+                .into_iter()
+                .filter(|(e, t)| num(e, "x") < plot.l && t.parse::<f64>().is_ok())
+                .map(|(_, t)| t.to_string())
+                .collect();
+            assert!(ticks.len() >= 3, "{ticks:?}");
+            assert!(ticks.iter().all(|t| !t.ends_with(".0")), "{ticks:?}");
+            assert_eq!(ticks.iter().any(|t| t.contains('.')), small, "{ticks:?}");
+        }
     }
 
     /// A dashed line's last dash ends up to a dash and a gap short of its end.

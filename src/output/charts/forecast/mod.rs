@@ -17,7 +17,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::common::*;
-use super::fan::{band_text, fan_panel};
+use super::fan::{band_text, fan_entries, fan_panel};
 use crate::calendar::{Calendar, Date};
 use crate::output::results::{Pct, Results};
 use crate::scenario::{Dist, Scenario};

@@ -10,7 +10,7 @@ where
     DB::ErrorType: 'static,
 {
     let (work, noun) = run_units(r);
-    let entries = scenario_entries(r, Swatch::Band);
+    let entries = fan_entries(r);
     let plot = frame(
         root,
         &format!("Throughput: {work} finished per {noun}"),

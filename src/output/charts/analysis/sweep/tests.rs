@@ -111,3 +111,33 @@ fn done_labels_keep_clear_of_the_line_the_marks_the_axes_and_one_another() {
         }
     }
 }
+
+/// A heat map's cells share their decimals: "0.190" and "0.180" beside "0.205", where they
+/// read "0.19" and "0.18".
+#[test]
+fn heat_cells_share_their_decimals() {
+    register_fonts();
+    let values = vec![vec![0.086, 0.19], vec![0.18, 0.205], vec![0.2, -0.0001]];
+    let dir = tempfile::tempdir().unwrap();
+    let svg = sweep_heat(
+        &dir.path().join("heat"),
+        "Decision wait share: a × b",
+        "a",
+        "b",
+        &[1.0, 2.0, 3.0],
+        &[0.2, 0.4],
+        &values,
+        false,
+        ImageFormat::Svg,
+    )
+    .unwrap()
+    .svg;
+    let cells: Vec<&str> = elements(&svg, "<text ")
+        .into_iter()
+        .map(|(_, t)| t)
+        .filter(|t| t.starts_with("0.") && t.len() == 5)
+        .collect();
+    for want in ["0.086", "0.190", "0.180", "0.205", "0.200", "0.000"] {
+        assert!(cells.contains(&want), "{want} in {cells:?}");
+    }
+}
