@@ -117,6 +117,9 @@ pub enum Command {
         /// No progress lines and no tables
         #[arg(long, short)]
         quiet: bool,
+        /// Replace files of the same names in --out even if backsim did not write them
+        #[arg(long)]
+        force: bool,
     },
     /// Print shell completions
     Completions {
