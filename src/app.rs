@@ -19,6 +19,7 @@ pub fn main(cli: Cli) -> i32 {
         Some(Command::Calibrate(a)) => a.force,
         Some(Command::Validate(a)) => a.output.force,
         Some(Command::Plot { force, .. }) => *force,
+        Some(Command::Workshop { force, .. }) => *force,
         _ => false,
     });
     crate::output::charts::set_projector(cli.theme == crate::cli::Theme::Projector);
@@ -44,11 +45,9 @@ pub fn main(cli: Cli) -> i32 {
             host,
             port,
         }),
-        Some(Command::Workshop { out, quiet }) => {
-            crate::workshop::run(&crate::workshop::WorkshopOptions { out, quiet }, &|args| {
-                run::run(args).map(|o| o.files)
-            })
-            .map(|_| ())
+        Some(Command::Workshop { out, quiet, force }) => {
+            let opts = crate::workshop::WorkshopOptions { out, quiet, force };
+            crate::workshop::run(&opts, &|args| run::run(args).map(|o| o.files)).map(|_| ())
         }
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory;

@@ -175,6 +175,8 @@ pub fn expected_block(ex: &Exercise, results: &Results) -> Result<String> {
 pub struct WorkshopOptions {
     pub out: PathBuf,
     pub quiet: bool,
+    /// Replace files of the same names that backsim did not write.
+    pub force: bool,
 }
 
 /// `backsim workshop`: write the variants, run every exercise with `run_command` (the
@@ -186,6 +188,7 @@ pub fn run(
 ) -> Result<Vec<PathBuf>> {
     let out = &opts.out;
     let scen = out.join("scenarios");
+    refuse_early(opts)?;
     std::fs::create_dir_all(&scen).map_err(|e| {
         crate::error::input_error(format!("{}: cannot create: {e}", scen.display()))
     })?;
@@ -212,6 +215,7 @@ pub fn run(
             seed: Some(SEED),
             out: dir.clone(),
             quiet: true,
+            force: opts.force,
             format: Format::Both,
             ..RunArgs::default()
         };
@@ -239,6 +243,32 @@ pub fn run(
         );
     }
     Ok(files)
+}
+
+/// Before any work: refuse what a later step would (an output path that is a file, a file
+/// of the workshop's names that backsim did not write), so that no exercise is written
+/// for nothing.
+fn refuse_early(opts: &WorkshopOptions) -> Result<()> {
+    use crate::output::atomic::{check_replaceable, set_force};
+    let out = &opts.out;
+    if out.exists() && !out.is_dir() {
+        return Err(crate::error::input_error(format!(
+            "{}: the output path exists and is not a folder; choose another --out",
+            out.display()
+        )));
+    }
+    set_force(opts.force);
+    check_replaceable(out, &["deck.html".to_string()])?;
+    let variants: Vec<String> = EXERCISES
+        .iter()
+        .map(|ex| format!("{}.toml", ex.variant))
+        .collect();
+    check_replaceable(&out.join("scenarios"), &variants)?;
+    let run_set = crate::commands::run::set_names(false, Some(crate::output::ImageFormat::Both));
+    for ex in &EXERCISES {
+        check_replaceable(&out.join(ex.slug), &run_set)?;
+    }
+    Ok(())
 }
 
 fn base64(data: &[u8]) -> String {

@@ -132,3 +132,65 @@ fn the_guide_runs_as_written_and_its_numbers_are_the_builds() {
         );
     }
 }
+
+/// A file of the workshop's names that backsim did not write (here in the second exercise's
+/// folder) is refused before any work: the first exercise used to be written in full before
+/// the refusal, which advised a `--force` that `workshop` did not take. It takes it now.
+#[test]
+fn a_foreign_file_is_refused_before_any_exercise_and_force_replaces_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mine = tmp.path().join("ws/2-overloaded-po/runs.csv");
+    std::fs::create_dir_all(mine.parent().unwrap()).unwrap();
+    std::fs::write(&mine, "my own runs\n").unwrap();
+    let workshop = |extra: &[&str]| {
+        let mut cmd = Command::cargo_bin("backsim").unwrap();
+        cmd.current_dir(tmp.path())
+            .args(["workshop", "--out", "ws", "-q"])
+            .args(extra)
+            .timeout(std::time::Duration::from_secs(300));
+        cmd.output().unwrap()
+    };
+    let out = workshop(&[]);
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("2-overloaded-po: runs.csv was not written by backsim")
+            && err.contains("--force"),
+        "{err}"
+    );
+    let left: Vec<_> = walk(&tmp.path().join("ws"));
+    assert_eq!(
+        left,
+        vec!["2-overloaded-po/runs.csv"],
+        "written before the refusal"
+    );
+    let out = workshop(&["--force"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(std::fs::read_to_string(&mine)
+        .unwrap()
+        .starts_with("scenario,run,"));
+    assert!(tmp.path().join("ws/deck.html").is_file());
+}
+
+/// Every file under `dir`, relative, sorted.
+fn walk(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                todo.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap();
+                out.push(rel.to_string_lossy().into_owned());
+            }
+        }
+    }
+    out.sort();
+    out
+}

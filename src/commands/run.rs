@@ -272,6 +272,28 @@ fn comparison_aggregate(scenarios: &[Scenario], baseline: usize) -> Aggregate {
     aggregate
 }
 
+/// The files of a run's set: the tables, the forecast's when a scenario is a forecast, and
+/// the charts in `charts` with the report unless `--no-charts`.
+pub fn set_names(forecast: bool, charts: Option<crate::output::ImageFormat>) -> Vec<String> {
+    let mut names: Vec<String> = [
+        "runs.csv",
+        "summary.csv",
+        "compare.csv",
+        "sprints.csv",
+        "distributions.csv",
+        "scenarios.toml",
+    ]
+    .map(String::from)
+    .to_vec();
+    if forecast {
+        names.extend(["forecast.csv", "forecast_dist.csv"].map(String::from));
+    }
+    if let Some(formats) = charts {
+        names.extend(crate::output::drawn_file_names(formats));
+    }
+    names
+}
+
 /// `backsim run`: simulate, write every file atomically, draw, print the table.
 pub fn run(args: &RunArgs) -> Result<RunOutcome> {
     let mut plan = plan(args)?;
@@ -289,26 +311,14 @@ pub fn run(args: &RunArgs) -> Result<RunOutcome> {
     let precision_metrics = crate::analysis::metric_indices(&args.metrics, &["value_efficiency"])?;
     let out = &args.out;
     crate::output::atomic::set_force(args.force);
-    let mut names: Vec<String> = [
-        "runs.csv",
-        "summary.csv",
-        "compare.csv",
-        "sprints.csv",
-        "distributions.csv",
-        "scenarios.toml",
-    ]
-    .map(String::from)
-    .to_vec();
-    if plan
+    let forecast = plan
         .scenarios
         .iter()
-        .any(crate::output::forecast::is_forecast)
-    {
-        names.extend(["forecast.csv", "forecast_dist.csv"].map(String::from));
-    }
-    if !args.no_charts {
-        names.extend(crate::output::drawn_file_names(image_format(args.format)));
-    }
+        .any(crate::output::forecast::is_forecast);
+    let names = set_names(
+        forecast,
+        (!args.no_charts).then(|| image_format(args.format)),
+    );
     // Before any simulation: a refusal to replace the user's own files costs nothing.
     // What an earlier run's set may hold that this one does not write goes when it commits:
     // the forecast files, and (when this run draws) every chart (see Publisher::owning).

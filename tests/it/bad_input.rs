@@ -189,3 +189,34 @@ fn init_wants_a_name_and_suggests_commands_that_work() {
         .assert()
         .success();
 }
+
+/// `--threads 100000` started that many threads and did not finish (5000 took 24 s for 3
+/// runs); `--threads 0` was refused only after the scenarios' warnings (run) or the plan's
+/// line (validate). Both are refused as the command line is read.
+#[test]
+fn threads_out_of_range_are_refused_before_any_work() {
+    let tmp = tempfile::tempdir().unwrap();
+    for cmd in ["run", "validate"] {
+        let out = backsim(tmp.path())
+            .args([cmd, "--runs", "3", "--threads", "100000"])
+            .timeout(std::time::Duration::from_secs(20))
+            .output()
+            .unwrap();
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{cmd}: {err}");
+        assert!(
+            err.contains("above the limit of 1024") && err.contains("core"),
+            "{err}"
+        );
+        let err = refused(tmp.path(), &[cmd, "--runs", "3", "--threads", "0"]);
+        assert!(
+            err.contains("--threads") && err.contains("at least 1"),
+            "{err}"
+        );
+        assert!(
+            !err.contains("warning:") && !err.contains("stylized"),
+            "{err}"
+        );
+    }
+    holds(tmp.path(), &[]);
+}
