@@ -596,7 +596,7 @@ mod tests {
             "<tr><th>mechanism</th><th>keys that differ</th><th>meaning</th></tr>",
             "<tr><td>hand-over</td><td>pm.sync_fidelity</td><td>the PO&#39;s &lt;view&gt;</td></tr>",
             "<tr><td>PM &quot;override&quot;</td><td>roles.pm_override, pm.enabled</td><td>reorders</td></tr>",
-            "<tr><th>mechanism</th><th>value_efficiency</th><th>release_delay_sprints</th></tr>",
+            "<tr><th>mechanism</th><th>Value efficiency</th><th>Release delay</th></tr>",
             "<tr><td>hand-over</td><td>-0.200 [-0.300, -0.100] <span class=\"meta\">(80 %)</span></td>\
              <td>+12.5 [0.000, 25.0] <span class=\"meta\">(100 %)</span></td></tr>",
             "<tr><td>PM &quot;override&quot;</td><td>-0.050 [-0.120, 0.020] <span class=\"meta\">(20 %)</span></td>\
@@ -605,7 +605,7 @@ mod tests {
              <td><b>+12.5 [10.0, 15.0]</b> <span class=\"meta\">(2.00 → 14.5)</span></td></tr>",
             "<figure id=\"attribution_value_efficiency\">",
             "<svg>chart</svg>",
-            "<figcaption>From aligned's mean value_efficiency (top) to blurred, roles's (bottom): \
+            "<figcaption>From aligned's mean value efficiency (top) to blurred, roles's (bottom): \
              each bar is one mechanism's contribution with its 95 % interval over runs \
              (attribution.csv).</figcaption>",
         ] {
@@ -625,7 +625,7 @@ mod tests {
             "<tr><th>mechanism</th><th>what it does (and what off means)</th></tr>",
             "<tr><td>hand-over</td><td>the PO&#39;s &lt;view&gt;</td></tr>",
             "<tr><td>PM &quot;override&quot;</td><td>reorders</td></tr>",
-            "<tr><th>mechanism</th><th>value_efficiency</th><th>release_delay_sprints</th></tr>",
+            "<tr><th>mechanism</th><th>Value efficiency</th><th>Release delay</th></tr>",
         ] {
             assert!(
                 mechanism.lines().any(|l| l == line),
