@@ -41,6 +41,15 @@ fn every_chart_in_each_format_asked_for_and_the_report_shows_them() {
 /// answers by history length (`p50` the first one's 50 % answer) and no simulated run, and
 /// the same with the completion counts of a run added.
 fn forecast_texts(p50: u32) -> (String, String, String) {
+    forecast_texts_with(vec![
+        (5, [Some(p50), Some(12), None]),
+        (16, [Some(9), Some(11), Some(14)]),
+    ])
+}
+
+/// [`forecast_texts`] with these answers by history length: (k, 50/85/95 % answers).
+#[allow(clippy::type_complexity)]
+fn forecast_texts_with(when: Vec<(usize, [Option<u32>; 3])>) -> (String, String, String) {
     let s = crate::scenario::load::load_scenario("forecast").unwrap();
     let meta = csv::RunMeta {
         version: "0".into(),
@@ -54,10 +63,7 @@ fn forecast_texts(p50: u32) -> (String, String, String) {
     let history = vec![Some(forecast::HistoryLength {
         runs: 200,
         history: 16,
-        when: vec![
-            (5, [Some(p50), Some(12), None]),
-            (16, [Some(9), Some(11), Some(14)]),
-        ],
+        when,
     })];
     let none = forecast::Forecasts::new(std::slice::from_ref(&s));
     let dist = forecast::forecast_dist_csv(&none, &history, std::slice::from_ref(&s));
@@ -149,5 +155,63 @@ fn a_forecasts_captions_describe_its_charts_in_its_units() {
             text.contains("week") && !text.contains("sprint"),
             "{stem}: {text}"
         );
+    }
+}
+
+/// In `forecast_inputs` the 85 % and 95 % answers were drawn one on the other when they
+/// agree (both "week 14" with the last 16 values): the triangle hid under the square. Marks
+/// of the same answer now stand side by side: no two marks share a centre.
+#[test]
+fn forecast_inputs_marks_that_agree_stand_side_by_side() {
+    use crate::output::charts::svg_probe::{attr, elements, num, points};
+    let dir = tempfile::tempdir().unwrap();
+    let (toml, _, full) = forecast_texts_with(vec![
+        (5, [Some(10), Some(12), Some(12)]),
+        (16, [Some(11), Some(14), Some(14)]),
+    ]);
+    let r = Results::of_texts(dir.path(), &toml, &full).unwrap();
+    let svg = ChartKind::ForecastInputs.svg_string(&r).unwrap();
+    let c = charts::scenario_color(0);
+    let colour = format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2);
+    let coloured = |e: &&str| attr(e, "fill") == colour;
+    let mut centres: Vec<(f64, f64)> = Vec::new();
+    for e in elements(&svg, "<circle ")
+        .iter()
+        .map(|x| x.0)
+        .filter(coloured)
+    {
+        centres.push((num(e, "cx"), num(e, "cy")));
+    }
+    for e in elements(&svg, "<polygon ")
+        .iter()
+        .map(|x| x.0)
+        .filter(coloured)
+    {
+        let p = points(e);
+        let n = p.len() as f64;
+        centres.push((
+            p.iter().map(|q| q.0).sum::<f64>() / n,
+            p.iter().map(|q| q.1).sum::<f64>() / n,
+        ));
+    }
+    // The square marks (10 × 10 px), not the history's bars.
+    for e in elements(&svg, "<rect ")
+        .iter()
+        .map(|x| x.0)
+        .filter(coloured)
+    {
+        if num(e, "width") <= 12.0 && num(e, "height") <= 12.0 {
+            let (x, y) = (num(e, "x"), num(e, "y"));
+            centres.push((x + num(e, "width") / 2.0, y + num(e, "height") / 2.0));
+        }
+    }
+    assert_eq!(centres.len(), 6, "{centres:?}");
+    for (i, a) in centres.iter().enumerate() {
+        for b in &centres[i + 1..] {
+            assert!(
+                (a.0 - b.0).abs() >= 12.0 || (a.1 - b.1).abs() >= 12.0,
+                "{a:?} and {b:?}"
+            );
+        }
     }
 }

@@ -64,6 +64,12 @@ impl<'a> Text<'a> {
     /// A printed number: optional sign (`+`, `-` or `−`), digits, an optional fraction.
     #[track_caller]
     fn number(&mut self) -> f64 {
+        self.number_and_decimals().0
+    }
+
+    /// [`Text::number`] and how many decimals it was printed with.
+    #[track_caller]
+    fn number_and_decimals(&mut self) -> (f64, usize) {
         let mut sign = 1.0;
         if self.eat("−") || self.eat("-") {
             sign = -1.0;
@@ -82,17 +88,19 @@ impl<'a> Text<'a> {
         let x: f64 = self.rest[..end]
             .parse()
             .unwrap_or_else(|_| panic!("a number at {:?}", &self.rest[..self.rest.len().min(80)]));
+        let decimals = self.rest[..end].split_once('.').map_or(0, |(_, d)| d.len());
         self.rest = &self.rest[end..];
-        sign * x
+        (sign * x, decimals)
     }
 
-    /// A number printed with three significant digits (whole numbers from 100 up; at most
-    /// six decimals below 1) that must be `want`.
+    /// A number that must be `want` rounded to the decimals it is printed with (three
+    /// significant digits, or a mean and its interval at the precision the interval earns):
+    /// within half a unit of its last digit.
     #[track_caller]
     fn about(&mut self, want: f64, what: &str) {
-        let got = self.number();
+        let (got, decimals) = self.number_and_decimals();
         assert!(
-            (got - want).abs() <= 0.005 * got.abs().max(want.abs()) + 5e-7,
+            (got - want).abs() <= 0.5 * 10f64.powi(-(decimals as i32)) * (1.0 + 1e-9) + 1e-12,
             "{what}: printed {got}, CSV {want}"
         );
     }
@@ -197,7 +205,7 @@ fn report_sentences_and_compare_table_match_the_csvs() {
             }
             t.expect(" (");
             if i == 0 {
-                t.expect("95 % confidence interval ");
+                t.expect("95 % confidence interval of the difference ");
             }
             t.about(lo * 100.0, &format!("{s} value gap low"));
             t.expect(" to ");
@@ -246,7 +254,7 @@ fn report_sentences_and_compare_table_match_the_csvs() {
             " percentage points less"
         });
         t.expect(&format!(
-            " than the baseline <b>{base}</b> (95 % confidence interval "
+            " than the baseline <b>{base}</b> (95 % confidence interval of the difference "
         ));
         t.about(lo * 100.0, "interval low");
         t.expect(" to ");
@@ -440,7 +448,7 @@ fn the_value_gap_of_a_single_other_scenario_says_whether_it_is_clear() {
             -cell(c, "mean_diff").unwrap() * 100.0,
             &format!("{other} value gap"),
         );
-        t.expect(" percentage points less (95 % confidence interval ");
+        t.expect(" percentage points less (95 % confidence interval of the difference ");
         t.about(cell(c, "ci95_low").unwrap() * 100.0, "low");
         t.expect(" to ");
         t.about(hi * 100.0, "high");

@@ -22,7 +22,7 @@ pub mod forecast;
 mod pxbox;
 mod quality;
 #[cfg(test)]
-mod svg_probe;
+pub(crate) mod svg_probe;
 mod value;
 pub mod waterfall;
 

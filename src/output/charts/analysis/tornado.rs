@@ -36,7 +36,9 @@ impl Chart for Tornado<'_> {
             Entry::new(Swatch::Block(lc), "parameter at its low end"),
             Entry::new(Swatch::Block(hc), "parameter at its high end"),
             Entry::new(Swatch::Line(INK), "95 % CI (paired with the scenario)"),
-            Entry::new(Swatch::Block(on_white(lc, 0.35)), "not clear"),
+            // An unclear bar is drawn light in its end's colour: both lights in the legend.
+            Entry::new(Swatch::Block(on_white(lc, 0.35)), "low end, not clear"),
+            Entry::new(Swatch::Block(on_white(hc, 0.35)), "high end, not clear"),
             Entry::new(
                 Swatch::Block(RGBColor(236, 236, 236)),
                 "shaded row: property of the world, not a team lever",
@@ -124,4 +126,48 @@ pub fn tornado(
         base,
         format,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::charts::svg_probe::{attr, elements};
+
+    /// The legend explained an unclear bar only in the low end's light blue, while an
+    /// unclear high end is drawn light orange: both lights are in the legend, each beside
+    /// its words.
+    #[test]
+    fn the_legend_has_the_light_of_each_end() {
+        register_fonts();
+        let bar = |label: &str, clear: bool| TornadoBar {
+            label: label.into(),
+            low: (0.70, 0.68, 0.72),
+            high: (0.74, 0.72, 0.76),
+            world: false,
+            clear,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let svg = tornado(
+            &dir.path().join("t"),
+            "What moves value efficiency",
+            "Mean value efficiency",
+            0.72,
+            &[bar("po.myopia 0–0.6", true), bar("team.lanes 2–4", false)],
+            ImageFormat::Svg,
+        )
+        .unwrap()
+        .svg;
+        let hex = |c: RGBColor| format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2);
+        let fills: Vec<&str> = elements(&svg, "<rect ")
+            .into_iter()
+            .map(|(e, _)| attr(e, "fill"))
+            .collect();
+        for (c, words) in [
+            (OKABE_ITO[0], "low end, not clear"),
+            (OKABE_ITO[1], "high end, not clear"),
+        ] {
+            assert!(fills.contains(&hex(on_white(c, 0.35)).as_str()), "{words}");
+            assert!(svg.contains(words), "{words}");
+        }
+    }
 }

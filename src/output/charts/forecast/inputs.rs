@@ -142,6 +142,9 @@ where
         .x_labels(10)
         .y_labels(8)
         .draw()?;
+    // Lines first, then the marks; marks at the same answer for the same k (85 % and 95 %
+    // both "week 25") stand side by side, so none hides another.
+    let mut marks: Vec<((f64, f64), Marker, RGBColor)> = Vec::new();
     for f in &lens {
         let col = scenario_color(f.i);
         for (ci, m) in [Marker::Circle, Marker::Triangle, Marker::Square]
@@ -155,13 +158,33 @@ where
                 .collect();
             let w = if HISTORY[ci] == 85 { 4 } else { 2 };
             chart.draw_series(LineSeries::new(pts.clone(), col.stroke_width(w)))?;
-            for p in pts {
-                draw_marker(chart.plotting_area(), p, *m, 8, WHITE.filled())?;
-                draw_marker(chart.plotting_area(), p, *m, 6, col.filled())?;
-            }
+            marks.extend(pts.into_iter().map(|p| (p, *m, col)));
         }
     }
+    let per_px = (kmax - kmin + 2.0) / chart.plotting_area().dim_in_pixel().0.max(1) as f64;
+    for (p, m, col) in dodged(&marks, 17.0 * per_px) {
+        draw_marker(chart.plotting_area(), p, m, 8, WHITE.filled())?;
+        draw_marker(chart.plotting_area(), p, m, 6, col.filled())?;
+    }
     Ok(())
+}
+
+/// Marks that fall on the same point spread side by side, `step` apart in x and centred on
+/// it, in their order; the others stay where they are.
+fn dodged<T: Copy>(
+    marks: &[((f64, f64), T, RGBColor)],
+    step: f64,
+) -> Vec<((f64, f64), T, RGBColor)> {
+    marks
+        .iter()
+        .enumerate()
+        .map(|(i, &(p, m, c))| {
+            let same = |q: &((f64, f64), T, RGBColor)| q.0 == p;
+            let group = marks.iter().filter(|q| same(q)).count() as f64;
+            let place = marks[..i].iter().filter(|q| same(q)).count() as f64;
+            ((p.0 + (place - (group - 1.0) / 2.0) * step, p.1), m, c)
+        })
+        .collect()
 }
 
 /// Whether [`draw_inputs`] draws the same chart from `a` as from `b`: it reads only the
