@@ -464,7 +464,14 @@ pub fn four_digit_interval(value: f64, (low, high): (f64, f64)) -> Option<String
 /// Tick label text: few digits, no trailing zeros; a tick that rounds to zero is "0", never
 /// "-0" (a sweep's grid can put one at −10⁻¹⁷).
 pub fn tick(v: f64) -> String {
-    let decimals = tick_decimals(v.abs());
+    tick_at_least(v, 0)
+}
+
+/// [`tick`] with at least `decimals` decimals before the trailing zeros are trimmed: an
+/// axis whose ticks lie close together for their size (1.000, 1.005, 1.010) needs more than
+/// [`tick`] gives each alone ("1", "1", "1.01").
+pub fn tick_at_least(v: f64, decimals: usize) -> String {
+    let decimals = tick_decimals(v.abs()).max(decimals);
     trimmed(format!("{v:.decimals$}"))
 }
 

@@ -44,3 +44,4 @@ mod switches;
 mod throughput;
 mod tracker;
 mod validate;
+mod vcharts;

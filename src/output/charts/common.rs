@@ -2,6 +2,7 @@
 //! lines (the fan bands of the flow and value charts are in `fan`).
 
 pub use crate::format::tick;
+use crate::format::tick_at_least;
 use std::sync::Once;
 
 use plotters::coord::Shift;
@@ -525,3 +526,25 @@ where
 
 #[cfg(test)]
 mod tests;
+
+/// A tick formatter for an axis from `lo` to `hi` with at most `labels` labels (the count
+/// given to plotters' `x_labels`/`y_labels`): [`tick`]'s text, with as many more decimals as
+/// it takes for no two of the axis's ticks to read alike. [`tick`] sizes its decimals by the
+/// number alone, so a narrow axis near 1 (value efficiency 0.98–1.01, ticks 0.005 apart)
+/// read "1.01, 1.01, 1, 1".
+pub fn axis_ticks(lo: f64, hi: f64, labels: usize) -> impl Fn(&f64) -> String {
+    use plotters::coord::ranged1d::Ranged;
+    let points = if lo.is_finite() && hi.is_finite() && lo < hi {
+        plotters::coord::types::RangedCoordf64::from(lo..hi).key_points(labels)
+    } else {
+        Vec::new()
+    };
+    let alike = |d: usize| {
+        let texts: Vec<String> = points.iter().map(|&p| tick_at_least(p, d)).collect();
+        texts.windows(2).any(|w| w[0] == w[1])
+    };
+    // Up to six decimals: ticks closer than that (an axis around a series that is 0
+    // throughout, ticks 1e-11 apart) keep `tick`'s text rather than print their noise.
+    let decimals = (0..=6).find(|&d| !alike(d)).unwrap_or(0);
+    move |v: &f64| tick_at_least(*v, decimals)
+}

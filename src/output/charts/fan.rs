@@ -137,7 +137,7 @@ where
         ))
         .y_desc(y_desc)
         .x_label_formatter(&|v| format!("{v:.0}"))
-        .y_label_formatter(&|v| tick(*v))
+        .y_label_formatter(&axis_ticks(ylo, yhi, 7))
         .x_labels(xmax.min(14.0) as usize)
         .y_labels(7)
         .draw()?;

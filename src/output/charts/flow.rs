@@ -74,7 +74,7 @@ where
         .x_desc("Sprint")
         .y_desc("Points committed at planning")
         .x_label_formatter(&|v| format!("{v:.0}"))
-        .y_label_formatter(&|v| tick(*v))
+        .y_label_formatter(&axis_ticks(ylo, yhi, 7))
         .x_labels(xmax.min(14.0) as usize)
         .y_labels(7)
         .draw()?;
@@ -191,7 +191,7 @@ where
                 String::new()
             }
         })
-        .y_label_formatter(&|v| tick(*v))
+        .y_label_formatter(&axis_ticks(0.0, yhi, 7))
         .x_labels((right + 1.0).min(16.0) as usize)
         .y_labels(7)
         .draw()?;

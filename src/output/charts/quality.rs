@@ -89,7 +89,7 @@ where
             .y_desc(desc)
             .axis_desc_style(font(TICK_SIZE))
             .label_style(font(TICK_SIZE))
-            .y_label_formatter(&|v| tick(*v))
+            .y_label_formatter(&axis_ticks(0.0, yhi, 7))
             .y_labels(7)
             .draw()?;
         let area = chart.plotting_area();

@@ -7,6 +7,9 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use crate::stats::quantile_by;
 
 use super::common::*;
+
+/// Pixels between a box's outlier column and its "off scale" note.
+const OFF_SCALE_GAP: i32 = 10;
 use super::fan::{band_text, fan_entries, fan_panel};
 use crate::output::results::Results;
 
@@ -217,7 +220,7 @@ where
         .axis_desc_style(font(LABEL_SIZE))
         .label_style(font(TICK_SIZE + 1.0))
         .x_labels(0)
-        .y_label_formatter(&|v| tick(*v))
+        .y_label_formatter(&axis_ticks(ylo, yhi, 8))
         .y_labels(8)
         .draw()?;
     // Category labels by hand: plotters' key-point axes cannot take a label formatter.
@@ -287,13 +290,18 @@ where
                 (off.1, yhi, VPos::Top, "▲"),
             ] {
                 if count > 0 {
-                    area.draw(&Text::new(
-                        format!("{arrow} {count} off scale"),
-                        (x, y),
-                        font(TICK_SIZE - 4.0)
-                            .color(&RGBColor(90, 90, 90))
-                            .pos(Pos::new(HPos::Center, v)),
-                    ))?;
+                    // Beside the column of outlier circles, not over it: the outliers
+                    // drawn crowd the edge of the plot the others ran off.
+                    area.draw(
+                        &(EmptyElement::at((x, y))
+                            + Text::new(
+                                format!("{arrow} {count} off scale"),
+                                (OFF_SCALE_GAP, 0),
+                                font(TICK_SIZE - 4.0)
+                                    .color(&RGBColor(90, 90, 90))
+                                    .pos(Pos::new(HPos::Left, v)),
+                            )),
+                    )?;
                 }
             }
         }

@@ -14,8 +14,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::common::{
-    bold, draw_marker, font, frame, house_mesh, padded_range, register_fonts, tick, Entry, Marker,
-    Swatch, GRID, HEIGHT, INK, LABEL_SIZE, OKABE_ITO, TICK_SIZE, WIDTH,
+    axis_ticks, bold, draw_marker, font, frame, house_mesh, padded_range, register_fonts, tick,
+    Entry, Marker, Swatch, GRID, HEIGHT, INK, LABEL_SIZE, OKABE_ITO, TICK_SIZE, WIDTH,
 };
 use super::{pending_png, ImageFormat};
 use crate::output::atomic::{write_file, PendingFile};

@@ -80,8 +80,8 @@ impl Chart for Scatter<'_> {
         house_mesh(&mut chart)
             .x_desc(self.x_desc)
             .y_desc(self.y_desc)
-            .x_label_formatter(&|v| tick(*v))
-            .y_label_formatter(&|v| tick(*v))
+            .x_label_formatter(&axis_ticks(xlo, xhi, 11))
+            .y_label_formatter(&axis_ticks(ylo, yhi, 11))
             .draw()?;
         for p in self.points {
             if !(p.x.is_finite() && p.y.is_finite()) {

@@ -86,8 +86,8 @@ impl Chart for SweepLine<'_> {
             .build_cartesian_2d(xlo..xhi, ylo..yhi)?;
         house_mesh(&mut chart)
             .y_desc(self.y_desc)
-            .x_label_formatter(&|v| tick(*v))
-            .y_label_formatter(&|v| tick(*v))
+            .x_label_formatter(&axis_ticks(xlo, xhi, 11))
+            .y_label_formatter(&axis_ticks(ylo, yhi, 11))
             .draw()?;
         if !natural_zero && ylo > 0.0 {
             chart.draw_series(std::iter::once(Text::new(
@@ -154,8 +154,8 @@ impl Chart for SweepLine<'_> {
         house_mesh(&mut dchart)
             .x_desc(self.x_desc)
             .y_desc("Difference")
-            .x_label_formatter(&|v| tick(*v))
-            .y_label_formatter(&|v| tick(*v))
+            .x_label_formatter(&axis_ticks(xlo, xhi, 11))
+            .y_label_formatter(&axis_ticks(dlo, dhi, 5))
             .y_labels(5)
             .draw()?;
         dchart.draw_series(std::iter::once(PathElement::new(

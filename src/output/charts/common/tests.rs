@@ -105,3 +105,48 @@ fn palette_is_distinct_for_colour_blind_readers() {
     assert_eq!(scenario_color(9), scenario_color(0));
     assert!(!scenario_dashed(0) && scenario_dashed(9));
 }
+
+/// An axis's tick labels never read alike: a narrow value-efficiency axis near 1 (ticks 0.005
+/// apart, where `tick` alone printed "1.01, 1.01, 1, 1") gets the decimals it needs, and a
+/// wide axis keeps `tick`'s text (so the charts that read well keep their bytes).
+#[test]
+fn axis_tick_labels_are_distinct_and_no_longer_than_needed() {
+    use plotters::coord::ranged1d::Ranged;
+    let labels = |lo: f64, hi: f64, n: usize| -> (Vec<String>, Vec<String>) {
+        let points = plotters::coord::types::RangedCoordf64::from(lo..hi).key_points(n);
+        let f = axis_ticks(lo, hi, n);
+        (
+            points.iter().map(f).collect(),
+            points.iter().map(|&p| tick(p)).collect(),
+        )
+    };
+    let distinct = |v: &[String]| v.windows(2).all(|w| w[0] != w[1]);
+    // The perfect-information example's axis.
+    let (narrow, plain) = labels(0.9785, 1.0165, 8);
+    assert!(
+        !distinct(&plain),
+        "the case must show the old fault: {plain:?}"
+    );
+    assert!(distinct(&narrow), "{narrow:?}");
+    assert!(narrow.contains(&"1.005".to_string()), "{narrow:?}");
+    assert!(
+        narrow.contains(&"1".to_string()),
+        "trailing zeros trimmed: {narrow:?}"
+    );
+    // Close ticks far from 0, and a wide axis whose text does not change.
+    for (lo, hi, n) in [
+        (99.91, 100.07, 7),
+        (-0.0004, 0.0003, 7),
+        (1000.0, 1000.9, 11),
+    ] {
+        let (got, _) = labels(lo, hi, n);
+        assert!(distinct(&got), "{lo}..{hi}: {got:?}");
+    }
+    let (wide, plain) = labels(0.0, 45.0, 7);
+    assert_eq!(wide, plain);
+    // Ticks a few 1e-11 apart (around a series of zeros) keep `tick`'s text, not noise.
+    let (noise, plain) = labels(0.0, 6e-11, 7);
+    assert_eq!(noise, plain);
+    // A degenerate axis formats as `tick` does.
+    assert_eq!(axis_ticks(1.0, 1.0, 5)(&1.25), tick(1.25));
+}
