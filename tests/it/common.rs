@@ -263,3 +263,18 @@ pub fn doc_block_is(doc: &str, marker: &str, table: &str, hint: &str) -> bool {
     );
     false
 }
+
+/// Run `backsim args` in `dir` and require it to succeed (its stderr in the failure).
+pub fn backsim_ok(dir: &std::path::Path, args: &[&str]) {
+    let out = assert_cmd::Command::cargo_bin("backsim")
+        .unwrap()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -3,23 +3,12 @@
 //! distances of `calibration.csv` recomputed.
 
 use crate::common::Files;
-use assert_cmd::Command;
 use std::path::Path;
 
 const FORECAST: &str = "extends = \"forecast\"\nname = \"cal\"\n[team]\ncapacity = { dist = \"empirical\", values = [4, 7, 5, 6, 3, 8, 5, 6, 2, 7, 6, 5] }\n[backlog]\ninitial_items = 60\n[calendar]\nstart = \"2027-01-04\"\n[forecast]\ntarget_sprint = 6\npromise_date = \"2027-03-12\"\n";
 
 fn run(dir: &Path, args: &[&str]) {
-    let out = Command::cargo_bin("backsim")
-        .unwrap()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::common::backsim_ok(dir, args);
 }
 
 fn csv(path: &Path) -> Vec<Vec<String>> {

@@ -2,7 +2,6 @@
 //! efficiencies sit within a few thousandths of 1, some of its outliers off the scale.
 
 use crate::common::Files;
-use assert_cmd::Command;
 
 /// `(attributes, text)` of each `<text>` element of an SVG.
 fn texts(svg: &str) -> Vec<(&str, &str)> {
@@ -29,20 +28,10 @@ fn a_narrow_value_axis_reads_distinct_ticks_and_off_scale_notes_clear_the_outlie
         env!("CARGO_MANIFEST_DIR"),
         "/scenarios/examples/perfect-information.toml"
     );
-    let out = Command::cargo_bin("backsim")
-        .unwrap()
-        .current_dir(dir)
-        .args([
-            "run", example, "--runs", "300", "--seed", "5", "--out", "out", "-q",
-        ])
-        .args(["--format", "svg"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let args = [
+        "run", example, "--runs", "300", "--seed", "5", "--out", "out", "-q",
+    ];
+    crate::common::backsim_ok(dir, &[&args[..], &["--format", "svg"]].concat());
     let svg = std::fs::read_to_string(dir.join("out/value_efficiency.svg")).unwrap();
     let texts = texts(&svg);
     // The value axis's labels: right-aligned numbers.
