@@ -320,16 +320,25 @@ pub fn interval_texts(mean: f64, low: f64, high: f64) -> [String; 3] {
     if !(half.is_finite() && half > 0.0 && mean.is_finite()) {
         return [mean, low, high].map(three_digits);
     }
+    let decimals = pdg_decimals(half).clamp(decimals_by_size([mean, low, high]), 6) as usize;
+    [mean, low, high].map(|x| fixed(x, decimals))
+}
+
+/// The decimals that show a half-width `half` (finite, above 0) by the Particle Data
+/// Group's rule: two significant digits when its leading digits are below 355, one otherwise.
+fn pdg_decimals(half: f64) -> i32 {
     let e = half.log10().floor() as i32;
-    let extra = i32::from(half / 10f64.powi(e) < 3.55);
-    let decimals = (extra - e).clamp(decimals_by_size([mean, low, high]), 6) as usize;
-    [mean, low, high].map(|x| {
-        let s = format!("{x:.decimals$}");
-        match s.strip_prefix('-') {
-            Some(z) if z.chars().all(|c| c == '0' || c == '.') => z.to_string(),
-            _ => s,
-        }
-    })
+    i32::from(half / 10f64.powi(e) < 3.55) - e
+}
+
+/// `x` at `decimals` decimals; a number that rounds to zero has no sign ("0.00", not
+/// "-0.00").
+pub fn fixed(x: f64, decimals: usize) -> String {
+    let s = format!("{x:.decimals$}");
+    match s.strip_prefix('-') {
+        Some(z) if z.chars().all(|c| c == '0' || c == '.') => z.to_string(),
+        _ => s,
+    }
 }
 
 /// The terminal table's decimals for numbers of this size: 0 from 100, 1 from 10, else 2.
@@ -370,13 +379,8 @@ pub fn table_cell(x: f64) -> String {
 pub fn interval_cells(mean: f64, low: f64, high: f64) -> [String; 3] {
     let by_size = decimals_by_size([mean, low, high]);
     let half = (high - low) / 2.0;
-    // The Particle Data Group's rule: two significant digits of the half-width when its
-    // leading digits are below 355, one otherwise.
-    let pdg = || {
-        let e = half.log10().floor() as i32;
-        let extra = i32::from(half / 10f64.powi(e) < 3.55);
-        (extra - e).clamp(by_size, 6)
-    };
+    // The Particle Data Group's rule ([`pdg_decimals`]).
+    let pdg = || pdg_decimals(half).clamp(by_size, 6);
     let width = half.is_finite() && half > 0.0;
     let mut decimals = if width && half < 10f64.powi(-by_size) {
         pdg()
@@ -397,15 +401,7 @@ pub fn interval_cells(mean: f64, low: f64, high: f64) -> [String; 3] {
         if x.is_nan() || x.is_infinite() {
             table_cell(x)
         } else {
-            let s = format!("{x:.decimals$}");
-            if s.trim_start_matches('-')
-                .chars()
-                .all(|c| c == '0' || c == '.')
-            {
-                s.trim_start_matches('-').to_string()
-            } else {
-                s
-            }
+            fixed(x, decimals)
         }
     })
 }
@@ -498,12 +494,7 @@ pub fn alike_label(v: f64, largest: f64) -> String {
     if !v.is_finite() {
         return tick(v);
     }
-    let decimals = tick_decimals(largest.abs());
-    let s = format!("{v:.decimals$}");
-    match s.strip_prefix('-') {
-        Some(z) if z.chars().all(|c| c == '0' || c == '.') => z.to_string(),
-        _ => s,
-    }
+    fixed(v, tick_decimals(largest.abs()))
 }
 
 /// Six decimals, trailing zeros trimmed (the fixture's cells).

@@ -27,11 +27,7 @@ fn percentile_cell(q: f64, integer: bool, mean: &str) -> String {
     } else {
         mean.split_once('.').map_or(0, |(_, d)| d.len())
     };
-    let s = format!("{q:.decimals$}");
-    match s.strip_prefix('-') {
-        Some(z) if z.chars().all(|c| c == '0' || c == '.') => z.to_string(),
-        _ => s,
-    }
+    crate::format::fixed(q, decimals)
 }
 
 pub fn render(agg: &mut Aggregate, scenarios: &[Scenario]) -> String {
